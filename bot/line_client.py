@@ -1,0 +1,264 @@
+"""Sending messages to LINE: the LineClient Protocol, the SDK client and a console client.
+
+Tests use ``tests.fakes.FakeLineClient``. Only message objects built by ``bot/replies.py`` are passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from typing import Protocol
+from typing import TextIO
+
+import urllib3
+from linebot.v3.messaging import Action
+from linebot.v3.messaging import ApiClient
+from linebot.v3.messaging import ApiException
+from linebot.v3.messaging import ApiResponse
+from linebot.v3.messaging import Configuration
+from linebot.v3.messaging import Message
+from linebot.v3.messaging import MessagingApi
+from linebot.v3.messaging import MulticastRequest
+from linebot.v3.messaging import PushMessageRequest
+from linebot.v3.messaging import QuotaType
+from linebot.v3.messaging import ReplyMessageRequest
+from linebot.v3.messaging import TextMessage
+
+from bot.errors import LineApiError
+
+log = logging.getLogger(__name__)
+
+# Retry only failed connects (the request never reached LINE); everything else is the caller's decision,
+# so a push is never sent twice behind the outbox's back.
+_RETRIES = urllib3.Retry(total=2, connect=2, read=0, redirect=0, status=0, other=0)
+# urllib3 errors that mean "no HTTP answer": timeouts, refused or dropped connections.
+_NO_ANSWER = (
+    urllib3.exceptions.TimeoutError,
+    urllib3.exceptions.MaxRetryError,
+    urllib3.exceptions.ProtocolError,
+)
+
+
+class LineClient(Protocol):
+    """Sends messages to residents through LINE (SDK, console or fake)."""
+
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
+        """Answer a webhook event with its single-use reply token; replies cost no quota."""
+
+    def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
+        """Send messages to one user; ``retry_key`` is the UUID fixed when the delivery was planned."""
+
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
+        """Send the same messages to up to 500 users in one request."""
+
+
+class SdkLineClient:
+    """LineClient that calls the Messaging API through line-bot-sdk, with one connection pool per instance.
+
+    Failures raise ``LineApiError``. A 409 on push or multicast means LINE already accepted the same
+    retry key, so those calls return normally. Nothing is retried here except a failed connect.
+    """
+
+    def __init__(self, access_token: str, *, host: str | None = None, timeout: float = 10.0) -> None:
+        configuration = Configuration(access_token=access_token, host=host.rstrip("/") if host else None)
+        configuration.retries = _RETRIES
+        self._api_client = ApiClient(configuration)
+        self._api = MessagingApi(self._api_client)
+        self._timeout = timeout
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SdkLineClient:
+        """Build from app config: ``LINE_CHANNEL_ACCESS_TOKEN``, and ``LINE_API_HOST`` (empty: LINE's own)."""
+        token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
+        if not token:
+            raise ValueError("LINE_CHANNEL_ACCESS_TOKEN is not set")
+        return cls(token, host=config.get("LINE_API_HOST") or None)
+
+    def close(self) -> None:
+        """Close the pooled HTTP connections."""
+        self._api_client.close()
+        self._api_client.rest_client.pool_manager.clear()
+
+    def __enter__(self) -> SdkLineClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
+        """Answer a webhook event with its reply token."""
+        request = ReplyMessageRequest(reply_token=reply_token, messages=list(messages))
+        response = self._call("reply", self._api.reply_message_with_http_info, request)
+        log.info("line.reply.sent", extra={"request_id": _request_id(response), "n_messages": len(messages)})
+
+    def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
+        """Send messages to one user with the delivery's retry key."""
+        request = PushMessageRequest(to=user_id, messages=list(messages))
+        response = self._call("push", self._api.push_message_with_http_info, request, retry_key=retry_key)
+        if response is not None:
+            log.info(
+                "line.push.sent",
+                extra={
+                    "request_id": _request_id(response),
+                    "retry_key": retry_key,
+                    "n_messages": len(messages),
+                },
+            )
+
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
+        """Send the same messages to up to 500 users with the batch's retry key."""
+        request = MulticastRequest(to=list(user_ids), messages=list(messages))
+        response = self._call("multicast", self._api.multicast_with_http_info, request, retry_key=retry_key)
+        if response is not None:
+            log.info(
+                "line.multicast.sent",
+                extra={
+                    "request_id": _request_id(response),
+                    "retry_key": retry_key,
+                    "n_recipients": len(user_ids),
+                    "n_messages": len(messages),
+                },
+            )
+
+    def get_quota(self) -> int | None:
+        """The month's message limit, or None when the channel has no limit."""
+        response = self._call("quota", self._api.get_message_quota_with_http_info)
+        quota = response.data
+        return None if quota.type == QuotaType.NONE else quota.value
+
+    def get_quota_consumption(self) -> int:
+        """Messages sent this month (approximate, as LINE counts them)."""
+        response = self._call("quota_consumption", self._api.get_message_quota_consumption_with_http_info)
+        return response.data.total_usage
+
+    def _call(
+        self, operation: str, send: Callable[..., ApiResponse], *args: Any, retry_key: str | None = None
+    ) -> ApiResponse | None:
+        """Make one SDK call and translate its failures; None means 409, already accepted."""
+        kwargs: dict[str, Any] = {"_request_timeout": self._timeout}
+        if retry_key is not None:
+            kwargs["x_line_retry_key"] = retry_key
+        try:
+            return send(*args, **kwargs)
+        except ApiException as exc:
+            headers = exc.headers or {}
+            accepted_id = headers.get("x-line-accepted-request-id")
+            if exc.status == 409 and retry_key is not None:
+                log.info(
+                    f"line.{operation}.already_accepted",
+                    extra={"accepted_request_id": accepted_id, "retry_key": retry_key},
+                )
+                return None
+            error = LineApiError(exc.status or None, _error_message(exc), accepted_request_id=accepted_id)
+            _log_failure(operation, error, headers.get("x-line-request-id"))
+            raise error from exc
+        except _NO_ANSWER as exc:
+            error = LineApiError(None, f"no answer from LINE ({type(exc).__name__})")
+            _log_failure(operation, error, None)
+            raise error from exc
+
+
+def _request_id(response: ApiResponse | None) -> str | None:
+    """The ``X-Line-Request-Id`` of a response, for matching our logs with LINE's."""
+    return None if response is None else (response.headers or {}).get("x-line-request-id")
+
+
+def _error_message(exc: ApiException) -> str:
+    """LINE's error message and details from an error body, or the HTTP reason if it has none."""
+    try:
+        body = json.loads(exc.body)
+    except (TypeError, ValueError):
+        return str(exc.reason or "")
+    if not isinstance(body, dict):
+        return str(exc.reason or "")
+    details = [
+        f"{d.get('property', '?')}: {d.get('message', '')}"
+        for d in body.get("details") or []
+        if isinstance(d, dict)
+    ]
+    message = str(body.get("message") or exc.reason or "")
+    return f"{message} ({'; '.join(details)})" if details else message
+
+
+def _log_failure(operation: str, error: LineApiError, request_id: str | None) -> None:
+    log.warning(
+        "line.api.failed",
+        extra={
+            "operation": operation,
+            "status": error.status,
+            "retryable": error.retryable,
+            "request_id": request_id,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class QuickReplyChoice:
+    """One quick-reply button shown by ConsoleLineClient, kept so a terminal user can pick it by number.
+
+    ``action`` is the SDK action: a ``PostbackAction`` (``data``, ``display_text``) or a ``MessageAction``
+    (``text``), or another action type.
+    """
+
+    label: str
+    action: Action
+
+
+class ConsoleLineClient:
+    """LineClient for development without LINE credentials: prints what the resident would see.
+
+    Text messages print their text, other messages a one-line summary. As in LINE, only the last message's
+    quick reply is shown; its buttons print as ``  [1] label`` and stay in ``last_choices``.
+    ``stream`` defaults to the current ``sys.stdout``.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self.last_choices: list[QuickReplyChoice] = []
+
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
+        """Print a reply."""
+        self._show(None, messages)
+
+    def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
+        """Print a push under a ``[push]`` header."""
+        self._show("[push]", messages)
+
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
+        """Print a multicast under a ``[multicast to N users]`` header."""
+        self._show(f"[multicast to {len(user_ids)} users]", messages)
+
+    def _show(self, header: str | None, messages: Sequence[Message]) -> None:
+        out = self._stream or sys.stdout
+        if header:
+            print(header, file=out)
+        for message in messages:
+            print(_summary(message), file=out)
+        self.last_choices = _choices(messages[-1]) if messages else []
+        for number, choice in enumerate(self.last_choices, start=1):
+            print(f"  [{number}] {choice.label}", file=out)
+
+
+def _summary(message: Message) -> str:
+    """The text of a text message, or a one-line summary of any other message."""
+    if isinstance(message, TextMessage):
+        return message.text
+    data = message.to_dict()
+    detail = data.get("altText") or data.get("title") or data.get("originalContentUrl") or ""
+    return f"[{data.get('type', '?')}] {detail}".rstrip()
+
+
+def _choices(message: Message) -> list[QuickReplyChoice]:
+    if message.quick_reply is None:
+        return []
+    return [
+        QuickReplyChoice(label=item.action.label or "", action=item.action)
+        for item in message.quick_reply.items or []
+        if item.action is not None
+    ]

@@ -1,0 +1,193 @@
+"""Turns plain results into LINE messages; the only module that builds LINE message objects.
+
+Every builder keeps LINE's limits: at most 5 messages, text ≤ 5,000 UTF-16 code units (long answers are
+split at sentence or line boundaries), ≤ 13 quick-reply buttons with labels ≤ 20 characters, postback
+data and display text ≤ 300 characters.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from linebot.v3.messaging import Message
+from linebot.v3.messaging import PostbackAction
+from linebot.v3.messaging import QuickReply
+from linebot.v3.messaging import QuickReplyItem
+from linebot.v3.messaging import TextMessage
+
+from bot import postbacks
+from bot import texts
+from city.service import CityInfo
+from faq.models import FaqEntry
+from intents.my_data import ConfirmDeletion
+from intents.smalltalk import SmallTalk
+from intents.smalltalk import Talk
+
+MAX_MESSAGES = 5
+MAX_TEXT_UNITS = 5000
+MAX_QUICK_REPLIES = 13
+MAX_LABEL = 20
+MAX_DISPLAY_TEXT = 300
+
+_BREAKS = re.compile(r"(?<=\n)|(?<=[。！？!?])")
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` as LINE counts it: UTF-16 code units (most emoji count as 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
+    """Split ``text`` into pieces of at most ``limit`` UTF-16 units, at line or sentence ends if possible."""
+    pieces: list[str] = []
+    current = ""
+    for sentence in (s for s in _BREAKS.split(text) if s):
+        if utf16_len(current + sentence) <= limit:
+            current += sentence
+            continue
+        if current:
+            pieces.append(current)
+        current = ""
+        while utf16_len(sentence) > limit:
+            head = _cut(sentence, limit)
+            pieces.append(head)
+            sentence = sentence[len(head):]
+        current = sentence
+    if current:
+        pieces.append(current)
+    return [p.strip("\n") or p for p in pieces]
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` within ``limit`` UTF-16 units (never halves a surrogate pair)."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
+def label(text: str) -> str:
+    """A quick-reply label: ``text`` cut to 20 characters with an ellipsis when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def _display(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= MAX_DISPLAY_TEXT else text[: MAX_DISPLAY_TEXT - 1] + "…"
+
+
+def messages(parts: Sequence[str], quick_reply: QuickReply | None = None) -> list[Message]:
+    """Text messages for ``parts`` within LINE's limits; the quick reply goes on the last message."""
+    chunks = [chunk for part in parts if part for chunk in split_text(part)]
+    if len(chunks) > MAX_MESSAGES:
+        last = _cut(chunks[MAX_MESSAGES - 1], MAX_TEXT_UNITS - utf16_len(texts.TRUNCATED) - 1)
+        chunks = chunks[: MAX_MESSAGES - 1] + [last + "\n" + texts.TRUNCATED]
+    result: list[Message] = [TextMessage(text=chunk) for chunk in chunks]
+    if quick_reply is not None and result:
+        result[-1].quick_reply = quick_reply
+    return result
+
+
+def quick_reply(items: Sequence[tuple[str, str, str]]) -> QuickReply:
+    """Postback quick-reply buttons from (label, data, display text) triples, at most 13."""
+    return QuickReply(
+        items=[
+            QuickReplyItem(action=PostbackAction(label=label(text), data=data, display_text=_display(shown)))
+            for text, data, shown in items[:MAX_QUICK_REPLIES]
+        ]
+    )
+
+
+def welcome(city: CityInfo, *, unblocked: bool) -> list[Message]:
+    """Greeting on follow, shorter when the resident unblocked us."""
+    template = texts.WELCOME_BACK if unblocked else texts.WELCOME
+    return messages([template.format(bot_name=city.bot_name, city=city.name)])
+
+
+def small_talk(result: SmallTalk, city: CityInfo) -> list[Message]:
+    """A friendly word for a greeting or thanks, or the menu of what the bot knows."""
+    template = {Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP}[result.kind]
+    return messages([template.format(bot_name=city.bot_name, city=city.name)])
+
+
+def faq_answer(entry: FaqEntry, city: CityInfo) -> list[Message]:
+    """The entry's answer, then where to read more and whom to call, and the data's attribution."""
+    footer = []
+    if entry.url:
+        footer.append(texts.FAQ_MORE.format(url=entry.url))
+    if entry.department or entry.phone:
+        footer.append(texts.FAQ_CONTACT.format(department=entry.department, phone=entry.phone).strip())
+    if city.faq_attribution:
+        footer.append(city.faq_attribution)
+    answer = entry.answer.strip()
+    if footer:
+        answer += "\n\n" + "\n".join(footer)
+    return messages([answer])
+
+
+def suggestions(entries: Sequence[FaqEntry], query_log_id: int | None) -> list[Message]:
+    """「もしかして」: the candidate questions as buttons, plus 「どれにも当てはまらない」."""
+    lines = [texts.SUGGEST] + [f"・{entry.question}" for entry in entries]
+    items = [
+        (entry.question, postbacks.encode(postbacks.FAQ, id=entry.faq_id, q=query_log_id), entry.question)
+        for entry in entries
+    ]
+    items.append(
+        (texts.SUGGEST_NONE_LABEL, postbacks.encode(postbacks.NONE, q=query_log_id), texts.SUGGEST_NONE_LABEL)
+    )
+    return messages(["\n".join(lines)], quick_reply(items))
+
+
+def fallback(city: CityInfo) -> list[Message]:
+    """Nothing matched: say so kindly and give the city's contact desk and office hours."""
+    parts = [texts.FALLBACK]
+    if city.phone:
+        parts[0] += "\n\n" + texts.CONTACT.format(
+            department=city.department or city.name, phone=city.phone, office_hours=city.office_hours
+        )
+    return messages(parts)
+
+
+def suggestion_declined(city: CityInfo) -> list[Message]:
+    """The resident said none of the suggestions fit: thank them and give the contact desk."""
+    return messages([texts.SUGGEST_NONE_THANKS]) + fallback(city)
+
+
+def confirm_deletion() -> list[Message]:
+    """Ask before deleting the resident's data, with yes/no buttons."""
+    items = [
+        (texts.DELETE_YES, postbacks.encode(postbacks.DELETE, c="yes"), texts.DELETE_YES),
+        (texts.DELETE_NO, postbacks.encode(postbacks.DELETE, c="no"), texts.DELETE_NO),
+    ]
+    return messages([texts.DELETE_CONFIRM], quick_reply(items))
+
+
+def deletion_done(deleted: bool) -> list[Message]:
+    """Tell the resident their data is gone (or that there was none)."""
+    return messages([texts.DELETE_DONE if deleted else texts.DELETE_NOTHING])
+
+
+def text(message: str) -> list[Message]:
+    """One fixed text from ``bot.texts``."""
+    return messages([message])
+
+
+@functools.singledispatch
+def intent_result(result: object, city: CityInfo) -> list[Message]:
+    """Messages for an intent's plain result; each result type registers its builder below."""
+    raise TypeError(f"no reply for {type(result).__name__}")
+
+
+@intent_result.register
+def _(result: SmallTalk, city: CityInfo) -> list[Message]:
+    return small_talk(result, city)
+
+
+@intent_result.register
+def _(result: ConfirmDeletion, city: CityInfo) -> list[Message]:
+    return confirm_deletion()

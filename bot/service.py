@@ -1,0 +1,96 @@
+"""The bot's shared objects and the handling of a batch of webhook events, one transaction per event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from linebot.v3 import WebhookParser
+from linebot.v3.webhooks import Event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import db
+from bot import dispatch
+from bot import replies
+from bot import texts
+from bot.errors import LineApiError
+from bot.line_client import LineClient
+from bot.models import ProcessedEvent
+from city import service as city_service
+from faq.matcher import AnswerPolicy
+from faq.store import MatcherCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotServices:
+    """What the bot shares across requests in one process (kept in ``app.extensions["bot"]``)."""
+
+    parser: WebhookParser | None
+    line: LineClient
+    matchers: MatcherCache
+    policy: AnswerPolicy
+    secret: str
+    timezone: ZoneInfo
+    clock: Callable[[], datetime]
+
+    def context(self, session: Session, *, area: str | None = None, top: int = 5,
+                today=None) -> dispatch.Context:
+        """A dispatch context for one event or command, at the current time."""
+        now = self.clock()
+        return dispatch.Context(
+            session=session,
+            city=city_service.load(session),
+            matcher=self.matchers.get(session),
+            policy=self.policy,
+            secret=self.secret,
+            now=now,
+            today=today or now.astimezone(self.timezone).date(),
+            area=area,
+            top=top,
+        )
+
+
+def first_time(session: Session, webhook_event_id: str) -> bool:
+    """Record the event id; False when it was already recorded (a redelivery or a duplicate)."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(webhook_event_id=webhook_event_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+def process_events(services: BotServices, events: Sequence[Event]) -> None:
+    """Handle each event in its own transaction, then reply; one failing event never stops the rest."""
+    for event in events:
+        reply_token = getattr(event, "reply_token", None)
+        with db.transaction() as session:
+            if not first_time(session, event.webhook_event_id):
+                log.info("webhook.duplicate", extra={"type": event.type})
+                continue
+            try:
+                with session.begin_nested():
+                    result = dispatch.handle_event(services.context(session), event)
+                messages = result.messages
+            except Exception:
+                log.exception("webhook.event_failed", extra={"type": event.type})
+                messages = replies.text(texts.SORRY_ERROR)
+        if event.mode != "active" or not reply_token or not messages:
+            continue
+        try:
+            services.line.reply(reply_token, messages)
+        except LineApiError as error:
+            log.warning("line.reply_failed", extra={"status": error.status, "reason": error.message})
+
+
+def services() -> BotServices:
+    """The bot services of the current app."""
+    return current_app.extensions["bot"]

@@ -1,0 +1,38 @@
+"""``POST /callback``: verify the signature on the raw body, parse, skip seen events, dispatch, reply."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import request
+from linebot.v3.exceptions import InvalidSignatureError
+
+from bot.service import process_events
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhook", __name__)
+
+
+@bp.post("/callback")
+def callback():
+    """Receive LINE's webhook; 400 on a bad signature or body, 503 when no channel secret is set."""
+    services = current_app.extensions["bot"]
+    if services.parser is None:
+        abort(503)
+    request.max_content_length = current_app.config["WEBHOOK_MAX_BYTES"]
+    body = request.get_data(as_text=True)
+    signature = request.headers.get("X-Line-Signature", "")
+    try:
+        events = services.parser.parse(body, signature)
+    except InvalidSignatureError:
+        log.warning("webhook.bad_signature")
+        abort(400)
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        log.warning("webhook.malformed_body")
+        abort(400)
+    process_events(services, events)
+    return "OK"

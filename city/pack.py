@@ -1,0 +1,96 @@
+"""Loading a municipality pack: ``pack.toml`` (the city and its contact desk) and the data it names."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from city.models import Municipality
+from faq import importers
+from faq import store
+
+
+class PackError(Exception):
+    """The pack cannot be loaded; the message says what to fix."""
+
+
+@dataclass
+class PackReport:
+    """What a load did: the city, the FAQ counts, and the sections this version does not load yet."""
+
+    city: str
+    faq: store.SaveReport | None = None
+    not_loaded: list[str] = field(default_factory=list)
+
+
+# Sections a pack may carry that later capabilities load; listed so the report can name them.
+LATER_SECTIONS = {"garbage": "ごみ (garbage dictionary and calendar)", "shelters": "避難所 (shelters)",
+                  "lifestage": "life-stage push rules"}
+
+
+def read_manifest(path: Path) -> dict:
+    """The parsed ``pack.toml`` of the pack folder ``path``."""
+    manifest_path = path / "pack.toml"
+    if not manifest_path.is_file():
+        raise PackError(f"{path} has no pack.toml")
+    try:
+        manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PackError(f"pack.toml cannot be read: {error}") from error
+    city = manifest.get("municipality")
+    if not isinstance(city, dict) or not city.get("name") or not city.get("code"):
+        raise PackError("pack.toml needs a [municipality] table with name and code")
+    return manifest
+
+
+def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> PackReport:
+    """Load the pack at ``path`` in the caller's transaction; nothing is saved if any part is bad.
+
+    A pack for another municipality than the one loaded is refused unless ``replace`` is set:
+    one deployment never answers with two cities' data. With ``replace``, FAQ entries missing from
+    the pack are deleted; without it they are kept.
+    """
+    path = Path(path)
+    manifest = read_manifest(path)
+    city = manifest["municipality"]
+    current = session.scalar(sa.select(Municipality).order_by(Municipality.id).limit(1))
+    if current is not None and current.code != str(city["code"]) and not replace:
+        raise PackError(
+            f"this database holds {current.name} ({current.code}); loading {city['name']} ({city['code']}) "
+            "needs --replace"
+        )
+    faq_section = manifest.get("faq", {})
+    records = None
+    if faq_section.get("file"):
+        faq_path = path / faq_section["file"]
+        if not faq_path.is_file():
+            raise PackError(f"the FAQ file {faq_section['file']} named in pack.toml does not exist")
+        records = importers.read_faq_file(faq_path)
+
+    if current is None:
+        current = Municipality()
+        session.add(current)
+    current.code = str(city["code"])
+    current.name = city["name"]
+    current.bot_name = city.get("bot_name", "")
+    current.department = city.get("department", "")
+    current.phone = city.get("phone", "")
+    current.office_hours = city.get("office_hours", "")
+    current.url = city.get("url", "")
+    current.faq_attribution = faq_section.get("attribution", "")
+    current.pack_path = str(path.resolve())
+    report = PackReport(city=current.name)
+    if records is not None:
+        report.faq = store.save_records(session, records, replace=replace)
+    report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
+    return report
+
+
+def is_empty(session: Session) -> bool:
+    """True before any pack was loaded."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Municipality)) == 0

@@ -1,0 +1,126 @@
+"""Database wiring: the declarative Base, the engine and the session for each request or command.
+
+Domain code receives a ``Session``; only this module creates engines. SQLite gets WAL and a busy
+timeout so that gunicorn workers and push workers can share one file; PostgreSQL needs nothing extra.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import current_app
+from flask import g
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class Base(DeclarativeBase):
+    """Base class of every model; constraint names follow Alembic's naming guide."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Current time in UTC, timezone-aware; the default for created/updated columns."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware datetime stored as UTC on every backend (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def import_models() -> None:
+    """Import every models module so that ``Base.metadata`` knows all tables."""
+    import bot.models  # noqa: F401
+    import city.models  # noqa: F401
+    import faq.models  # noqa: F401
+    import residents.models  # noqa: F401
+
+
+def make_engine(url: str) -> sa.Engine:
+    """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # Let SQLAlchemy, not the sqlite3 module, decide where transactions start (savepoints work).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # Take the write lock up front: a WAL reader cannot be upgraded to a writer once another
+            # process has committed, so deferred transactions would fail with SQLITE_BUSY instead of waiting.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory for ``app`` and close the request session on teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
+    """The session factory of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["db"]
+
+
+def get_session() -> Session:
+    """The session of the current request or command, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = session_factory()()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@contextlib.contextmanager
+def transaction(app: Flask | None = None) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error, then closed."""
+    with session_factory(app)() as session, session.begin():
+        yield session

@@ -1,0 +1,491 @@
+"""Read FAQ import files (CSV, XLSX, 汎用FAQ JSON) into plain records, checking every row.
+
+The layout is the one in DESIGN §4: a header row
+``id,category,question,answer,aliases,url,department,phone`` (only id, question and answer are
+required; aliases are separated by ``|``). The 汎用FAQ of 子育てオープンデータ協議会 is read as well,
+as JSON or as CSV/XLSX with its own header ``faq_id,question,answer,category1,category2,service_name``.
+
+Import is all or nothing: :func:`read_faq_file` either returns every record or raises
+:class:`ImportFailed` listing every bad row, so the caller never saves half a file.
+
+Row numbers are the ones a person sees: in CSV and XLSX the spreadsheet row (the header is row 1,
+a quoted answer spanning several lines is still one row); in JSON the 1-based position of the
+record in the array. Row 0 means the file as a whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+COLUMNS = ("id", "category", "question", "answer", "aliases", "url", "department", "phone")
+REQUIRED = ("id", "question", "answer")
+GENERIC_COLUMNS = ("faq_id", "question", "answer", "category1", "category2", "service_name")
+GENERIC_REQUIRED = ("faq_id", "question", "answer")
+GENERIC_NONE = frozenset({"", "null", "64"})
+ALIAS_SEPARATOR = "|"
+
+MAX_ID = 64
+MAX_QUESTION = 500
+MAX_ALIAS = 500
+MAX_URL = 1000
+MAX_CATEGORY = 200
+MAX_DEPARTMENT = 200
+MAX_PHONE = 50
+MAX_ERRORS_SHOWN = 50
+
+# Encodings charset-normalizer may propose that can hold a Japanese FAQ; anything else it guesses
+# for a file that is neither UTF-8 nor cp932 would be mojibake, so it is refused.
+_FALLBACK_ENCODINGS = frozenset(
+    {
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "iso2022_jp",
+        "iso2022_jp_1",
+        "iso2022_jp_2",
+        "iso2022_jp_2004",
+        "iso2022_jp_3",
+        "iso2022_jp_ext",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "utf_16",
+        "utf_32",
+    }
+)
+_WHITESPACE = re.compile(r"\s")
+
+
+@dataclass(frozen=True)
+class FaqRecord:
+    """One question and its answer as read from an import file, before it is saved."""
+
+    faq_id: str
+    question: str
+    answer: str
+    category: str = ""
+    aliases: tuple[str, ...] = ()
+    url: str = ""
+    department: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one row of an import file, numbered as the person editing the file sees it."""
+
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        where = "file" if self.row == 0 else f"row {self.row}"
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """Raised when an import file has bad rows; nothing in it may be saved."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = list(errors)
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        n = len(self.errors)
+        lines = [f"{n} problem{'s' if n != 1 else ''} found; nothing was imported:"]
+        lines += [f"  {error}" for error in self.errors[:MAX_ERRORS_SHOWN]]
+        if n > MAX_ERRORS_SHOWN:
+            lines.append(f"  … and {n - MAX_ERRORS_SHOWN} more")
+        return "\n".join(lines)
+
+
+def read_faq_file(path: str | Path) -> list[FaqRecord]:
+    """Read a .csv, .xlsx or .json FAQ file and return all its records, or raise ImportFailed.
+
+    CSV text may be UTF-8 (with or without BOM) or Shift_JIS as Excel writes it (cp932). Blank
+    rows are skipped. Values are stripped of surrounding whitespace; the text inside is kept as is.
+    Raises OSError when the file cannot be opened at all.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path.read_bytes())
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix == ".json":
+        return _read_json(path.read_bytes())
+    raise ImportFailed(
+        [RowError(0, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")]
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """Decode the bytes of a text file written as UTF-8 or Shift_JIS (cp932), or raise ImportFailed.
+
+    Strict UTF-8 (a BOM is dropped) is tried first, then cp932; charset-normalizer is asked only
+    when both fail, and only a Japanese encoding or UTF-16/32 is accepted from it. A UTF-8 file
+    with a few damaged bytes is reported as such rather than read as cp932 mojibake.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if not _mostly_utf8(data):
+        try:
+            return data.decode("cp932")
+        except UnicodeDecodeError as exc:
+            cp932_error = exc
+        best = from_bytes(data).best()
+        if best is not None and best.encoding in _FALLBACK_ENCODINGS:
+            return str(best).lstrip("\ufeff")
+        # Point at the place that broke the encoding the file got furthest in.
+        error = max(utf8_error, cp932_error, key=lambda e: e.start)
+    else:
+        error = utf8_error
+    line = data[: error.start].count(b"\n") + 1
+    byte = data[error.start : error.start + 1].hex().upper()
+    raise ImportFailed(
+        [
+            RowError(
+                0,
+                f"cannot read the text: invalid byte 0x{byte} on line {line}; the file is neither clean "
+                "UTF-8 nor Shift_JIS. Save it again from Excel as 'CSV UTF-8 (コンマ区切り)' and retry.",
+            )
+        ]
+    )
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Tell whether bytes that fail strict UTF-8 are still UTF-8 apart from a few damaged bytes."""
+    text = data.decode("utf-8", "replace")
+    damaged = text.count("\ufffd")
+    decoded = sum(1 for ch in text if ord(ch) > 0x7F) - damaged
+    return decoded >= 10 * damaged
+
+
+def _read_csv(data: bytes) -> list[FaqRecord]:
+    text = decode_text(data)
+    errors: list[RowError] = []
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    row_number = 0
+    try:
+        for row_number, fields in enumerate(reader, start=1):
+            rows.append((row_number, fields))
+    except csv.Error as exc:
+        errors.append(
+            RowError(
+                row_number + 1,
+                f'the CSV cannot be read from this row on ({exc}); check the quotes (") in this row',
+            )
+        )
+    records, row_errors = _records_from_rows(rows, fixed_width=True)
+    errors = row_errors + errors
+    if not records and not errors:
+        errors.append(RowError(0, "the file has a header but no FAQ rows"))
+    if errors:
+        raise ImportFailed(errors)
+    return records
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path) -> list[FaqRecord]:
+    try:
+        with warnings.catch_warnings():
+            # Files saved by other tools make openpyxl warn about styles; that does not matter here.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ImportFailed([RowError(0, f"not a readable .xlsx workbook ({exc})")]) from None
+    try:
+        if not workbook.worksheets:
+            raise ImportFailed([RowError(0, "the workbook has no sheets")])
+        sheet = workbook.worksheets[0]
+        rows = [
+            (number, [_cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+    records, errors = _records_from_rows(rows, fixed_width=False)
+    if not records and not errors:
+        errors.append(RowError(0, "the sheet has a header but no FAQ rows"))
+    if errors:
+        raise ImportFailed(errors)
+    return records
+
+
+def _cell_text(value: Any) -> str:
+    """Turn a spreadsheet cell into the text a person sees in it (12, not 12.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- rows shared by CSV and XLSX ---------------------------------------------------------------
+
+
+def _records_from_rows(
+    rows: Iterable[tuple[int, list[str]]], *, fixed_width: bool
+) -> tuple[list[FaqRecord], list[RowError]]:
+    """Check a header row and the data rows under it; return the good records and every error.
+
+    ``fixed_width`` is for CSV, where a row must have as many fields as the header; in a
+    spreadsheet, empty cells right of the header are ignored and filled ones are an error.
+    """
+    errors: list[RowError] = []
+    iterator = iter(rows)
+    header_row, header = _first_nonblank(iterator)
+    if header is None:
+        return [], [RowError(0, "the file is empty: expected a header row " + ",".join(COLUMNS))]
+
+    names = [name.strip().lstrip("\ufeff").strip().lower() for name in header]
+    raw_width = len(names)
+    while names and not names[-1]:
+        names.pop()
+    header_errors = _check_header(names)
+    if header_errors:
+        return [], [RowError(header_row, message) for message in header_errors]
+    generic = "faq_id" in names
+
+    checker = _RecordChecker()
+    for number, fields in iterator:
+        if not any(field.strip() for field in fields):
+            continue
+        if fixed_width and len(fields) != raw_width:
+            errors.append(RowError(number, f"row has {len(fields)} fields but the header has {raw_width}"))
+            continue
+        extra = [i for i in range(len(names), len(fields)) if fields[i].strip()]
+        if extra:
+            errors.append(RowError(number, f"a value in column {_column_label(extra[0])} has no header"))
+            continue
+        values = {name: (fields[i].strip() if i < len(fields) else "") for i, name in enumerate(names)}
+        if generic:
+            values = _from_generic(values)
+        record, problems = checker.check(values, number)
+        errors += [RowError(number, message) for message in problems]
+        if record is not None:
+            checker.records.append(record)
+    return checker.records, errors
+
+
+def _first_nonblank(rows: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str] | None]:
+    for number, fields in rows:
+        if any(field.strip() for field in fields):
+            return number, fields
+    return 0, None
+
+
+def _check_header(names: list[str]) -> list[str]:
+    """Return what is wrong with a header row (already trimmed and lower-cased), if anything."""
+    problems = []
+    generic = "faq_id" in names
+    known, required = (GENERIC_COLUMNS, GENERIC_REQUIRED) if generic else (COLUMNS, REQUIRED)
+    blank = [_column_label(i) for i, name in enumerate(names) if not name]
+    if blank:
+        problems.append(f"header column {', '.join(blank)} has no name")
+    unknown = [name for name in names if name and name not in known]
+    if unknown:
+        problems.append(
+            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(allowed: {', '.join(known)})"
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            problems.append(f"column {name} appears twice")
+        seen.add(name)
+    missing = [name for name in required if name not in names]
+    if missing:
+        problems.append(f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    return problems
+
+
+def _column_label(index: int) -> str:
+    """Name a 0-based column as a spreadsheet does: A, B, …, Z, AA, …."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
+
+
+def _from_generic(values: dict[str, str]) -> dict[str, str]:
+    """Map a 汎用FAQ record (faq_id, category1, category2, …) onto this project's columns."""
+    parts = [values.get(key, "").strip() for key in ("category1", "category2")]
+    category = " / ".join(part for part in parts if part not in GENERIC_NONE)
+    return {
+        "id": values.get("faq_id", ""),
+        "question": values.get("question", ""),
+        "answer": values.get("answer", ""),
+        "category": category,
+    }
+
+
+class _RecordChecker:
+    """Validates rows one by one and remembers which ids it has already seen."""
+
+    def __init__(self) -> None:
+        self.records: list[FaqRecord] = []
+        self.first_row: dict[str, int] = {}
+
+    def check(self, values: dict[str, Any], row: int) -> tuple[FaqRecord | None, list[str]]:
+        problems: list[str] = []
+        text: dict[str, str] = {}
+        for name in COLUMNS:
+            value = values.get(name)
+            if name == "aliases" and isinstance(value, list):
+                continue
+            if value is None:
+                value = ""
+            elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                problems.append(f"{name} must be text, not {type(value).__name__}")
+                value = ""
+            text[name] = _cell_text(value).strip()
+
+        for name in REQUIRED:
+            if not text[name]:
+                problems.append(f"{name} is empty")
+
+        faq_id = text["id"]
+        if len(faq_id) > MAX_ID:
+            problems.append(f"id is longer than {MAX_ID} characters")
+        if faq_id:
+            if faq_id in self.first_row:
+                problems.append(f"duplicate id {faq_id} (first seen on row {self.first_row[faq_id]})")
+            else:
+                self.first_row[faq_id] = row
+
+        if len(text["question"]) > MAX_QUESTION:
+            problems.append(f"question is {len(text['question'])} characters; at most {MAX_QUESTION}")
+        for name, limit in (("category", MAX_CATEGORY), ("department", MAX_DEPARTMENT), ("phone", MAX_PHONE)):
+            if len(text[name]) > limit:
+                problems.append(f"{name} is longer than {limit} characters")
+
+        url = text["url"]
+        if url:
+            if not url.lower().startswith(("http://", "https://")):
+                problems.append(f"url must start with http:// or https:// (got {url[:40]!r})")
+            elif _WHITESPACE.search(url):
+                problems.append("url contains a space or line break")
+            if len(url) > MAX_URL:
+                problems.append(f"url is longer than {MAX_URL} characters")
+
+        aliases, alias_problems = _aliases(values.get("aliases"))
+        problems += alias_problems
+
+        if problems:
+            return None, problems
+        record = FaqRecord(
+            faq_id=faq_id,
+            question=text["question"],
+            answer=text["answer"],
+            category=text["category"],
+            aliases=aliases,
+            url=url,
+            department=text["department"],
+            phone=text["phone"],
+        )
+        return record, []
+
+
+def _aliases(value: Any) -> tuple[tuple[str, ...], list[str]]:
+    """Split aliases given as ``a|b|c`` or as a JSON list; drop blanks and repeats."""
+    if value is None:
+        return (), []
+    if isinstance(value, str):
+        items = value.split(ALIAS_SEPARATOR)
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        return (), ["aliases must be text separated by | or a list of texts"]
+    aliases: list[str] = []
+    problems = []
+    for item in items:
+        alias = item.strip()
+        if not alias or alias in aliases:
+            continue
+        if len(alias) > MAX_ALIAS:
+            problems.append(f"alias {alias[:20]!r}… is {len(alias)} characters; at most {MAX_ALIAS}")
+        aliases.append(alias)
+    return tuple(aliases), problems
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def _read_json(data: bytes) -> list[FaqRecord]:
+    try:
+        document = json.loads(decode_text(data))
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            [RowError(0, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+        ) from None
+    if not isinstance(document, list):
+        raise ImportFailed([RowError(0, "expected a JSON array of FAQ objects [{…}, {…}]")])
+    if not document:
+        raise ImportFailed([RowError(0, "the JSON array has no FAQ entries")])
+
+    checker = _RecordChecker()
+    errors: list[RowError] = []
+    for number, item in enumerate(document, start=1):
+        if not isinstance(item, dict):
+            errors.append(RowError(number, f"record is a {type(item).__name__}, expected an object {{…}}"))
+            continue
+        keys = {str(key).strip().lower(): value for key, value in item.items()}
+        generic = "faq_id" in keys
+        known = GENERIC_COLUMNS if generic else COLUMNS
+        unknown = sorted(key for key in keys if key not in known)
+        if unknown:
+            errors.append(
+                RowError(number, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+            )
+            continue
+        if generic:
+            bad = [key for key in ("category1", "category2") if not isinstance(keys.get(key, ""), (str, int))]
+            if bad:
+                errors.append(RowError(number, f"{', '.join(bad)} must be text"))
+                continue
+            keys = _from_generic({key: _json_text(value) for key, value in keys.items()})
+        record, problems = checker.check(keys, number)
+        errors += [RowError(number, message) for message in problems]
+        if record is not None:
+            checker.records.append(record)
+    if errors:
+        raise ImportFailed(errors)
+    return checker.records
+
+
+def _json_text(value: Any) -> Any:
+    """Turn a 汎用FAQ value into text where it is a number (faq_id 12 → "12"); leave others alone."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value

@@ -1,0 +1,105 @@
+"""FAQ rows, their aliases, the query log and residents' feedback on suggestions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from db import Base
+from db import UTCDateTime
+from db import utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class FaqStatus(enum.StrEnum):
+    """Only published entries are answered."""
+
+    PUBLISHED = "published"
+    DRAFT = "draft"
+
+
+class FaqEntry(Base):
+    """One question and its answer, keyed by the id given in the imported file."""
+
+    __tablename__ = "faq_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    faq_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(200), default="")
+    question: Mapped[str] = mapped_column(sa.Text)
+    answer: Mapped[str] = mapped_column(sa.Text)
+    url: Mapped[str] = mapped_column(sa.String(1000), default="")
+    department: Mapped[str] = mapped_column(sa.String(200), default="")
+    phone: Mapped[str] = mapped_column(sa.String(50), default="")
+    status: Mapped[FaqStatus] = mapped_column(_enum(FaqStatus), default=FaqStatus.PUBLISHED)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    aliases: Mapped[list[FaqAlias]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="FaqAlias.id"
+    )
+
+
+class FaqAlias(Base):
+    """Another way residents ask the same question (「住民票ほしい」 for 住民票の写し)."""
+
+    __tablename__ = "faq_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("faq_entry.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.String(500))
+
+    entry: Mapped[FaqEntry] = relationship(back_populates="aliases")
+
+
+class ContentRevision(Base):
+    """A counter per kind of content, bumped on every change so each process knows to rebuild its index."""
+
+    __tablename__ = "content_revision"
+
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)
+
+
+class QueryOutcome(enum.StrEnum):
+    """What the bot did with a resident's message."""
+
+    INTENT = "intent"
+    FAQ = "faq"
+    SUGGEST = "suggest"
+    FALLBACK = "fallback"
+
+
+class QueryLog(Base):
+    """A resident's question as normalised text, with what the bot answered; the user id is only a hash."""
+
+    __tablename__ = "query_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    normalized_text: Mapped[str] = mapped_column(sa.String(500))
+    outcome: Mapped[QueryOutcome] = mapped_column(_enum(QueryOutcome))
+    intent: Mapped[str | None] = mapped_column(sa.String(64))
+    faq_id: Mapped[str | None] = mapped_column(sa.String(64))
+    score: Mapped[float | None]
+    resident_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Feedback(Base):
+    """A resident's reaction to a suggestion list: the entry chosen, or none of them."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query_log_id: Mapped[int | None] = mapped_column(sa.ForeignKey("query_log.id", ondelete="SET NULL"))
+    chosen_faq_id: Mapped[str | None] = mapped_column(sa.String(64))
+    resident_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,45 @@
+"""The Japanese normaliser: one matching key for queries, FAQ questions, aliases and item names.
+
+The key is for matching only; text shown to residents is never altered.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+_KATAKANA_TO_HIRAGANA[ord("ヽ")] = ord("ゝ")
+_KATAKANA_TO_HIRAGANA[ord("ヾ")] = ord("ゞ")
+
+# Dash and long-vowel look-alikes that NFKC leaves alone; after a kana they are a long vowel.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70-"
+_DASH_RUN = re.compile(f"[{re.escape(_DASHES)}]+")
+_KANA_BEFORE_DASH = re.compile(r"(?<=[\u3041-\u309f\u30a1-\u30ff])ー")
+# Spaces, punctuation and symbols that carry no meaning for matching.
+_NOISE = re.compile(r"[\s\u3000、。，．,.・･!！?？~〜～「」『』【】()（）\[\]［］{}｛｝<>＜＞\"'`…‥:：;；/／\\＼|｜*＊#＃@＠^＾_＿]+")
+_UNITS = {"㎝": "cm", "㎜": "mm", "㎞": "km", "㎏": "kg", "㎎": "mg", "㍑": "l", "ℓ": "l", "㎡": "m2"}
+
+
+def to_hiragana(text: str) -> str:
+    """Fold full-width katakana to hiragana (ペットボトル → ぺっとぼとる); other characters are kept."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def normalize(text: str) -> str:
+    """Return the matching key of ``text``: NFKC, lower case, no spaces or punctuation, kana folded.
+
+    Half-width kana and full-width ASCII become standard forms (NFKC), any run of dashes or long-vowel
+    marks after kana becomes one ``ー``, other dash runs become ``-``, unit symbols are spelled out.
+    """
+    for symbol, spelled in _UNITS.items():
+        text = text.replace(symbol, spelled)
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _DASH_RUN.sub(lambda m: "ー" if m.start() > 0 and _is_kana(text[m.start() - 1]) else "-", text)
+    text = _NOISE.sub("", text)
+    text = text.strip("-")
+    return to_hiragana(text)
+
+
+def _is_kana(char: str) -> bool:
+    return "\u3041" <= char <= "\u30ff" or char == "ー"

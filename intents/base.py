@@ -1,0 +1,49 @@
+"""The Intent protocol: structured answers that are tried before the FAQ, first match wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from faq.normalize import normalize
+
+
+@dataclass(frozen=True)
+class Query:
+    """A resident's message: the text as typed and its matching key."""
+
+    text: str
+    key: str
+
+    @classmethod
+    def of(cls, text: str) -> Query:
+        """Build the query for ``text``."""
+        return cls(text=text, key=normalize(text))
+
+
+@dataclass(frozen=True)
+class IntentContext:
+    """What an intent may use: the database, the resident (if known), their area and today's date."""
+
+    session: Session
+    line_user_id: str | None
+    area: str | None
+    today: date
+
+
+class Intent(Protocol):
+    """A structured capability: ``match`` is cheap and pure, ``handle`` returns plain data."""
+
+    name: str
+
+    def match(self, query: Query) -> Any | None:
+        """Something truthy when this intent should answer ``query``, else None."""
+        ...
+
+    def handle(self, match: Any, ctx: IntentContext) -> Any:
+        """The plain-data result for the bot to turn into messages."""
+        ...

@@ -1,0 +1,37 @@
+"""「データ削除」: a resident asks to delete what the city keeps about them (confirmed before deleting)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from faq.normalize import normalize
+from intents.base import IntentContext
+from intents.base import Query
+
+_PHRASES = frozenset({
+    "データ削除", "でーた削除", "データを削除", "データを削除して", "データを消して", "データ消去",
+    "登録削除", "登録を削除", "個人情報削除", "個人情報を削除", "個人情報を消して", "私のデータを削除",
+})
+_KEYS = frozenset(normalize(p) for p in _PHRASES)
+
+
+@dataclass(frozen=True)
+class ConfirmDeletion:
+    """Ask the resident to confirm before their data is deleted."""
+
+
+class DeleteMyDataIntent:
+    """Recognises a request to delete one's data; deletion itself happens on the confirm button."""
+
+    name = "delete_my_data"
+
+    def match(self, query: Query) -> bool | None:
+        """True when the whole message asks for deletion."""
+        return True if query.key in _KEYS else None
+
+    def handle(self, match: bool, ctx: IntentContext) -> ConfirmDeletion:
+        """Nothing is deleted yet: the resident confirms with a button."""
+        return ConfirmDeletion()
+
+
+INTENT = DeleteMyDataIntent()

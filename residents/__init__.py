@@ -1,0 +1,1 @@
+"""Residents: who follows the account, their area and consent, and deleting their data."""

@@ -1,0 +1,102 @@
+"""Text, postback and follow handling: intents first, then the FAQ in three tiers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+import db
+from bot import dispatch
+from bot import postbacks
+from bot.service import services
+from faq.models import Feedback
+from faq.models import QueryLog
+from residents.models import Resident
+from tests import factories
+
+
+def run(app, fn, *args):
+    with app.app_context(), db.transaction(app) as session:
+        return fn(services().context(session), *args)
+
+
+class TestText:
+    def test_clear_question_gets_a_direct_answer(self, app, faq):
+        """A question close to an FAQ question is answered directly."""
+        reply = run(app, dispatch.on_text, factories.USER_ID, "住民票の写しを取りたい")
+        assert (reply.kind, reply.faq_id) == ("faq", "101")
+
+    def test_alias_finds_the_entry(self, app, faq):
+        """An alias leads to its entry."""
+        reply = run(app, dispatch.on_text, factories.USER_ID, "ひっこしてきた")
+        assert reply.faq_id == "102"
+
+    def test_ambiguous_question_gets_suggestions(self, app, faq):
+        """A question close to two entries gets 「もしかして」 with both."""
+        reply = run(app, dispatch.on_text, factories.USER_ID, "粗大ごみ")
+        assert reply.kind == "suggest"
+        assert {hit.faq_id for hit in reply.candidates[:2]} == {"103", "104"}
+        assert reply.messages[0].quick_reply is not None
+
+    def test_unknown_question_falls_back_to_the_contact_desk(self, app, faq):
+        """A question about nothing in the FAQ gets the city's contact and hours."""
+        reply = run(app, dispatch.on_text, factories.USER_ID, "宇宙旅行の補助金について")
+        assert reply.kind == "fallback"
+        assert "0123-45-6789" in reply.messages[0].text
+
+    def test_greeting_is_an_intent_not_an_faq(self, app, faq):
+        """「こんにちは」 gets a greeting, not an FAQ answer."""
+        reply = run(app, dispatch.on_text, factories.USER_ID, "こんにちは")
+        assert (reply.kind, reply.intent) == ("intent", "smalltalk")
+
+    def test_query_log_keeps_no_user_id_in_clear(self, app, faq, session):
+        """The log holds the normalised text and a hash, never the LINE user id."""
+        run(app, dispatch.on_text, factories.USER_ID, "住民票の写しを取りたい")
+        row = session.scalar(sa.select(QueryLog))
+        assert row.resident_hash and factories.USER_ID not in row.resident_hash
+        assert row.normalized_text == "住民票の写しを取りたい"
+
+    def test_empty_after_normalising_falls_back(self, app, faq):
+        """A message of punctuation only gets the fallback, not an error."""
+        assert run(app, dispatch.on_text, factories.USER_ID, "？？！！　").kind == "fallback"
+
+
+class TestPostback:
+    def test_choosing_a_suggestion_answers_it_and_records_feedback(self, app, faq, session):
+        """Pressing a suggested question answers it and records which one was chosen."""
+        suggest = run(app, dispatch.on_text, factories.USER_ID, "粗大ごみ")
+        data = suggest.messages[0].quick_reply.items[0].action.data
+        reply = run(app, dispatch.on_postback, factories.USER_ID, data)
+        assert reply.kind == "faq"
+        feedback = session.scalar(sa.select(Feedback))
+        assert feedback.chosen_faq_id == reply.faq_id and feedback.query_log_id is not None
+
+    def test_none_of_these_is_logged_as_feedback(self, app, faq, session):
+        """「どれにも当てはまらない」 records feedback without a choice and gives the contact desk."""
+        suggest = run(app, dispatch.on_text, factories.USER_ID, "粗大ごみ")
+        data = suggest.messages[0].quick_reply.items[-1].action.data
+        reply = run(app, dispatch.on_postback, factories.USER_ID, data)
+        assert "0123-45-6789" in reply.messages[-1].text
+        assert session.scalar(sa.select(Feedback)).chosen_faq_id is None
+
+    def test_unknown_postback_gets_a_kind_word(self, app, faq):
+        """A postback we do not know (an old rich menu) is answered kindly."""
+        reply = run(app, dispatch.on_postback, factories.USER_ID, "action=buy&itemid=111")
+        assert "ボタンは使えなくなりました" in reply.messages[0].text
+
+
+class TestDeleteMyData:
+    def test_deletion_asks_first_then_deletes(self, app, faq, session):
+        """「データ削除」 asks for confirmation; 「削除する」 deletes the resident at once."""
+        run(app, lambda ctx: dispatch.on_follow(ctx, factories.USER_ID, unblocked=False))
+        ask = run(app, dispatch.on_text, factories.USER_ID, "データ削除")
+        assert ask.intent == "delete_my_data"
+        assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 1
+        done = run(app, dispatch.on_postback, factories.USER_ID, postbacks.encode(postbacks.DELETE, c="yes"))
+        assert "削除しました" in done.messages[0].text
+        assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 0
+
+    def test_cancel_keeps_the_data(self, app, faq, session):
+        """「やめる」 keeps everything."""
+        run(app, lambda ctx: dispatch.on_follow(ctx, factories.USER_ID, unblocked=False))
+        run(app, dispatch.on_postback, factories.USER_ID, postbacks.encode(postbacks.DELETE, c="no"))
+        assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 1

@@ -1,0 +1,182 @@
+"""POST /callback: signatures, parsing, deduplication and replies through the SDK to the fake LINE API."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app import create_app
+from bot.models import ProcessedEvent
+from residents.models import Resident
+from residents.models import ResidentStatus
+from tests import factories
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "line-webhook-samples" / "webhook.json"
+
+
+def reply_texts(line_api) -> list[list[str]]:
+    """The texts of each reply the fake LINE server accepted."""
+    return [[m.get("text", "") for m in messages] for _token, messages in line_api.replies]
+
+
+class TestSignature:
+    def test_forged_signature_is_rejected_before_anything_is_stored(self, post_webhook, session, line_api):
+        """A body signed with the wrong secret gets 400 and leaves no trace."""
+        raw = factories.body(factories.follow_event())
+        response = post_webhook(raw, signature=factories.sign(raw, secret="not-the-secret"))
+        assert response.status_code == 400
+        assert session.scalar(sa.select(sa.func.count()).select_from(ProcessedEvent)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 0
+        assert line_api.requests == []
+
+    def test_missing_signature_is_rejected(self, client):
+        """A body without X-Line-Signature gets 400."""
+        response = client.post("/callback", data=factories.body(), content_type="application/json")
+        assert response.status_code == 400
+
+    def test_tampered_body_is_rejected(self, post_webhook):
+        """A valid signature of another body does not validate this one."""
+        signature = factories.sign(factories.body(factories.text_event("こんにちは")))
+        response = post_webhook(factories.body(factories.text_event("こんばんは")), signature=signature)
+        assert response.status_code == 400
+
+    def test_without_a_channel_secret_the_webhook_is_unavailable(self, database_url):
+        """Console mode (no LINE credentials) answers 503 and never accepts an unsigned body."""
+        app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k"})
+        response = app.test_client().post("/callback", data=factories.body(), content_type="application/json")
+        assert response.status_code == 503
+
+
+class TestBody:
+    def test_empty_event_list_is_acknowledged(self, post_webhook, line_api):
+        """LINE's connectivity check (events: []) gets 200 and sends nothing."""
+        assert post_webhook(factories.body()).status_code == 200
+        assert line_api.requests == []
+
+    def test_signed_malformed_json_gets_400(self, post_webhook):
+        """A correctly signed body that is not JSON gets 400, not a server error."""
+        assert post_webhook("{not json").status_code == 400
+
+    def test_signed_body_without_events_gets_400(self, post_webhook):
+        """A correctly signed JSON body without an events list gets 400."""
+        assert post_webhook(json.dumps({"destination": "U1"})).status_code == 400
+
+    def test_oversized_body_gets_413(self, app, post_webhook):
+        """A body over the configured limit gets 413 without being parsed."""
+        raw = factories.body(factories.text_event("あ" * 10))
+        app.config["WEBHOOK_MAX_BYTES"] = len(raw.encode()) - 1
+        assert post_webhook(raw).status_code == 413
+
+
+class TestEvents:
+    def test_every_sample_event_is_handled_without_error(self, post_webhook, line_api, caplog):
+        """All 28 events of the SDK's sample webhook, signed and with their own ids, are handled cleanly."""
+        payload = json.loads(SAMPLES.read_text(encoding="utf-8"))
+        for event in payload["events"]:
+            event["webhookEventId"] = factories.event_id()
+        raw = json.dumps(payload)
+        with caplog.at_level(logging.WARNING):
+            response = post_webhook(raw)
+        assert response.status_code == 200
+        assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert line_api.violations == []
+        assert len(line_api.replies) > 0
+
+    def test_duplicate_event_ids_are_handled_once(self, post_webhook, line_api, session):
+        """An event redelivered with the same webhookEventId is skipped."""
+        event = factories.text_event("こんにちは")
+        raw = factories.body(event)
+        assert post_webhook(raw).status_code == 200
+        redelivered = dict(event, deliveryContext={"isRedelivery": True})
+        assert post_webhook(factories.body(redelivered)).status_code == 200
+        assert len(line_api.replies) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(ProcessedEvent)) == 1
+
+    def test_standby_mode_sends_nothing(self, post_webhook, line_api):
+        """In standby mode another module holds the chat, so the bot stays silent."""
+        assert post_webhook(factories.body(factories.text_event("こんにちは", mode="standby"))).status_code == 200
+        assert line_api.requests == []
+
+    def test_several_events_from_different_users_each_get_a_reply(self, post_webhook, line_api):
+        """One webhook may carry events of several residents; each is answered."""
+        raw = factories.body(factories.text_event("こんにちは", user_id="U" + "a" * 32),
+                             factories.text_event("ありがとう", user_id="U" + "b" * 32))
+        post_webhook(raw)
+        assert len(line_api.replies) == 2
+
+
+class TestFollow:
+    def test_follow_creates_an_active_resident_and_welcomes_them(self, post_webhook, line_api, session, faq):
+        """A new friend is stored as active and gets the welcome message."""
+        post_webhook(factories.body(factories.follow_event()))
+        resident = session.scalar(sa.select(Resident))
+        assert resident.line_user_id == factories.USER_ID
+        assert resident.status is ResidentStatus.ACTIVE
+        assert "友だち追加ありがとうございます" in reply_texts(line_api)[0][0]
+        assert line_api.violations == []
+
+    def test_unfollow_marks_the_resident_blocked(self, post_webhook, session, line_api):
+        """Blocking the account marks the resident blocked and sends nothing."""
+        post_webhook(factories.body(factories.follow_event()))
+        post_webhook(factories.body(factories.unfollow_event()))
+        resident = session.scalar(sa.select(Resident))
+        assert resident.status is ResidentStatus.BLOCKED
+        assert resident.blocked_at is not None
+        assert len(line_api.replies) == 1
+
+    def test_unblock_reactivates_the_resident_with_a_welcome_back(self, post_webhook, session, line_api):
+        """A follow with isUnblocked re-activates the blocked resident and says welcome back."""
+        post_webhook(factories.body(factories.follow_event()))
+        post_webhook(factories.body(factories.unfollow_event()))
+        post_webhook(factories.body(factories.follow_event(unblocked=True)))
+        resident = session.scalar(sa.select(Resident))
+        assert resident.status is ResidentStatus.ACTIVE
+        assert resident.blocked_at is None
+        assert "おかえりなさい" in reply_texts(line_api)[-1][0]
+
+
+class TestMessages:
+    def test_text_gets_an_faq_answer_through_the_sdk(self, post_webhook, line_api, faq):
+        """A clear question is answered with the FAQ entry, sent by the SDK and valid per LINE's spec."""
+        post_webhook(factories.body(factories.text_event("住民票の写しを取りたい")))
+        assert line_api.violations == []
+        [texts] = reply_texts(line_api)
+        assert "市民課の窓口" in texts[0]
+
+    def test_location_is_acknowledged_kindly(self, post_webhook, line_api):
+        """A location message gets a kind acknowledgement."""
+        post_webhook(factories.body(factories.location_event()))
+        assert "位置情報をありがとうございます" in reply_texts(line_api)[0][0]
+
+    def test_sticker_gets_a_hint_to_write_text(self, post_webhook, line_api):
+        """A non-text message is answered with a hint to type the question."""
+        post_webhook(factories.body(factories.sticker_event()))
+        assert "文字のメッセージ" in reply_texts(line_api)[0][0]
+
+    def test_five_thousand_character_message_gets_a_valid_reply(self, post_webhook, line_api, faq):
+        """A 5,000-character message with emoji is answered within LINE's limits."""
+        post_webhook(factories.body(factories.text_event("😀粗大ごみ" * 1000)))
+        assert line_api.violations == []
+        assert len(line_api.replies) == 1
+
+    def test_a_failing_event_gets_an_apology_and_is_not_retried(self, post_webhook, line_api, monkeypatch, session):
+        """An error inside one event is logged, answered with an apology, and the event stays recorded."""
+        from bot import dispatch
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(dispatch, "on_text", boom)
+        response = post_webhook(factories.body(factories.text_event("こんにちは")))
+        assert response.status_code == 200
+        assert "申し訳ありません" in reply_texts(line_api)[0][0]
+        assert session.scalar(sa.select(sa.func.count()).select_from(ProcessedEvent)) == 1
+
+    def test_a_used_reply_token_does_not_break_the_webhook(self, post_webhook, line_api):
+        """When LINE rejects the reply (token already used), the webhook still answers 200."""
+        event = factories.text_event("こんにちは")
+        line_api.fail_next(400)
+        assert post_webhook(factories.body(event)).status_code == 200

@@ -1,0 +1,76 @@
+"""In-memory fakes of outside systems, for fast unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linebot.v3.messaging import Message
+
+from bot.errors import LineApiError
+from tests.fake_line_server import MAX_MULTICAST_TO
+from tests.fake_line_server import header_problems
+from tests.fake_line_server import message_problems
+
+
+class FakeLineClient:
+    """LineClient that records what would be sent, behaves like LINE where it matters, and can be told to fail.
+
+    Like LINE, a reply token works once (then 400 "Invalid reply token") and a push or multicast with an
+    already used retry key returns normally without sending again. Messages are checked against the same
+    limits as the fake LINE server; problems go to ``violations`` instead of raising.
+    """
+
+    def __init__(self) -> None:
+        self.replies: list[tuple[str, list[Message]]] = []
+        self.pushes: list[tuple[str, list[Message], str]] = []
+        self.multicasts: list[tuple[list[str], list[Message], str]] = []
+        self.violations: list[str] = []
+        self._failures: list[LineApiError] = []
+        self._used_reply_tokens: set[str] = set()
+        self._accepted_retry_keys: set[str] = set()
+
+    def fail_with(self, error: LineApiError, times: int = 1) -> None:
+        """Make the next ``times`` calls (of any kind) raise ``error``."""
+        self._failures += [error] * times
+
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
+        """Record a reply, or raise an injected failure or a reused-token error."""
+        self._check("reply", messages)
+        self._raise_injected()
+        if reply_token in self._used_reply_tokens:
+            raise LineApiError(400, "Invalid reply token")
+        self._used_reply_tokens.add(reply_token)
+        self.replies.append((reply_token, list(messages)))
+
+    def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
+        """Record a push unless its retry key was already accepted."""
+        self._check("push", messages, retry_key)
+        self._raise_injected()
+        if self._accept(retry_key):
+            self.pushes.append((user_id, list(messages), retry_key))
+
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
+        """Record a multicast unless its retry key was already accepted."""
+        self._check("multicast", messages, retry_key)
+        if not 1 <= len(user_ids) <= MAX_MULTICAST_TO:
+            self.violations.append(f"multicast: multicast-to at to: {len(user_ids)} user ids")
+        self._raise_injected()
+        if self._accept(retry_key):
+            self.multicasts.append((list(user_ids), list(messages), retry_key))
+
+    def _check(self, operation: str, messages: Sequence[Message], retry_key: str | None = None) -> None:
+        problems = message_problems([m.to_dict() for m in messages])
+        if retry_key is not None:
+            problems += header_problems({"Authorization": "Bearer fake", "X-Line-Retry-Key": retry_key})
+        self.violations += [f"{operation}: {p}" for p in problems]
+
+    def _raise_injected(self) -> None:
+        if self._failures:
+            raise self._failures.pop(0)
+
+    def _accept(self, retry_key: str) -> bool:
+        """Whether this retry key is new; LINE answers 409 to a repeat, which the client treats as sent."""
+        if retry_key in self._accepted_retry_keys:
+            return False
+        self._accepted_retry_keys.add(retry_key)
+        return True

@@ -1,0 +1,398 @@
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from faq.importers import MAX_ERRORS_SHOWN
+from faq.importers import FaqRecord
+from faq.importers import ImportFailed
+from faq.importers import RowError
+from faq.importers import read_faq_file
+
+KOSODATE = Path(__file__).resolve().parents[3] / "shared" / "data" / "kosodate-faq"
+HEADER = "id,category,question,answer,aliases,url,department,phone"
+
+
+def write(tmp_path: Path, text: str, *, name: str = "faq.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def errors_of(path: Path) -> list[RowError]:
+    with pytest.raises(ImportFailed) as caught:
+        read_faq_file(path)
+    return caught.value.errors
+
+
+def real_file(name: str) -> Path:
+    path = KOSODATE / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here (the shared 汎用FAQ data lives next to the repository)")
+    return path
+
+
+def test_reads_utf8_csv(tmp_path):
+    """A plain UTF-8 CSV with the full header becomes one record per row."""
+    path = write(
+        tmp_path,
+        f"{HEADER}\n"
+        "101,住民票・戸籍,住民票の写しがほしい,市民課の窓口で請求できます。,住民票ほしい,"
+        "https://www.city.kamome.example/kurashi/,市民課,0123-45-6789\n",
+    )
+
+    assert read_faq_file(path) == [
+        FaqRecord(
+            faq_id="101",
+            question="住民票の写しがほしい",
+            answer="市民課の窓口で請求できます。",
+            category="住民票・戸籍",
+            aliases=("住民票ほしい",),
+            url="https://www.city.kamome.example/kurashi/",
+            department="市民課",
+            phone="0123-45-6789",
+        )
+    ]
+
+
+def test_reads_utf8_with_bom(tmp_path):
+    """A byte-order mark before the header, as Excel's 'CSV UTF-8' writes it, is ignored."""
+    path = write(tmp_path, "\ufeffid,question,answer\r\n1,粗大ごみの出し方,申し込みが必要です。\r\n")
+
+    [record] = read_faq_file(path)
+
+    assert (record.faq_id, record.question) == ("1", "粗大ごみの出し方")
+
+
+def test_reads_cp932_with_crlf(tmp_path):
+    """A Shift_JIS (cp932) file with CRLF line ends, as Excel saves 'CSV (コンマ区切り)', is decoded."""
+    text = "id,question,answer\r\n1,①番の窓口はどこ？,本庁舎１階です。髙橋さんへ\r\n"
+    path = write(tmp_path, text, encoding="cp932")
+
+    [record] = read_faq_file(path)
+
+    assert record.question == "①番の窓口はどこ？"
+    assert record.answer == "本庁舎１階です。髙橋さんへ"
+
+
+def test_header_is_trimmed_case_insensitive_and_in_any_order(tmp_path):
+    """Header names may carry spaces and capitals and come in any order."""
+    path = write(tmp_path, " Answer , ID ,QUESTION\nこたえ,7,しつもん\n")
+
+    [record] = read_faq_file(path)
+
+    assert (record.faq_id, record.question, record.answer) == ("7", "しつもん", "こたえ")
+
+
+def test_reads_xlsx(tmp_path):
+    """The first sheet of a workbook reads like a CSV, and numeric ids lose their '.0'."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "question", "answer", "aliases"])
+    sheet.append(
+        [
+            12,
+            "ごみの日はいつ？",
+            "地区ごとに決まっています。\n収集カレンダーをご覧ください。",
+            "ごみの日|収集日",
+        ]
+    )
+    sheet.append([13.0, "避難所はどこ？", "指定避難所の一覧をご覧ください。", None])
+    workbook.create_sheet("メモ").append(["ignored"])
+    path = tmp_path / "faq.xlsx"
+    workbook.save(path)
+
+    records = read_faq_file(path)
+
+    assert [r.faq_id for r in records] == ["12", "13"]
+    assert records[0].answer == "地区ごとに決まっています。\n収集カレンダーをご覧ください。"
+    assert records[0].aliases == ("ごみの日", "収集日")
+
+
+def test_xlsx_reports_the_spreadsheet_row(tmp_path):
+    """A bad cell in a workbook is reported with the row number Excel shows."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "question", "answer"])
+    sheet.append([1, "質問", "回答"])
+    sheet.append([2, "", "回答"])
+    path = tmp_path / "faq.xlsx"
+    workbook.save(path)
+
+    assert errors_of(path) == [RowError(3, "question is empty")]
+
+
+def test_xlsx_value_outside_the_header_is_an_error(tmp_path):
+    """A filled cell to the right of the last header column is reported, not silently dropped."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "question", "answer"])
+    sheet.append([1, "質問", "回答", "はみ出し"])
+    path = tmp_path / "faq.xlsx"
+    workbook.save(path)
+
+    assert errors_of(path) == [RowError(2, "a value in column D has no header")]
+
+
+def test_broken_xlsx_is_a_file_error(tmp_path):
+    """A file named .xlsx that is not a workbook gives a file-level error."""
+    path = write(tmp_path, "id,question,answer\n", name="faq.xlsx")
+
+    [error] = errors_of(path)
+
+    assert error.row == 0
+    assert "xlsx" in error.message
+
+
+def test_reads_the_real_generic_faq_json():
+    """The 汎用FAQ JSON reads as 661 records with string ids and combined categories."""
+    records = read_faq_file(real_file("faq.json"))
+
+    assert len(records) == 661
+    assert len({r.faq_id for r in records}) == 661
+    by_id = {r.faq_id: r for r in records}
+    assert by_id["1"].question == "母子手帳を受け取りたいのですが、手続きを教えてください。"
+    assert by_id["1"].category == "妊娠・出産 / 妊娠"
+    assert all(r.aliases == () for r in records)
+    assert not [r for r in records if r.category.endswith(("64", "null"))]
+
+
+def test_generic_category2_placeholder_means_none():
+    """A category2 of "64" leaves the category as category1 alone."""
+    records = read_faq_file(real_file("faq.json"))
+    source = json.loads(real_file("faq.json").read_text(encoding="utf-8"))
+    no_sub = next(item for item in source if item["category2"] == "64")
+
+    [record] = [r for r in records if r.faq_id == str(no_sub["faq_id"])]
+
+    assert record.category == no_sub["category1"]
+
+
+def test_reads_the_real_generic_faq_csv_like_the_json():
+    """The 汎用FAQ CSV, with its own header, gives exactly the records of the JSON."""
+    from_csv = read_faq_file(real_file("faq.csv"))
+
+    assert len(from_csv) == 661
+    assert from_csv == read_faq_file(real_file("faq.json"))
+
+
+def test_aliases_are_split_on_pipes(tmp_path):
+    """Aliases separated by '|' become a tuple, trimmed, without blanks or repeats."""
+    path = write(tmp_path, "id,question,answer,aliases\n1,転入届,市民課へ, ひっこしてきた |転入|| 転入 \n")
+
+    [record] = read_faq_file(path)
+
+    assert record.aliases == ("ひっこしてきた", "転入")
+
+
+def test_quoted_answer_keeps_line_breaks_and_row_numbers(tmp_path):
+    """A quoted answer spanning lines stays one row, and later rows keep their spreadsheet numbers."""
+    text = 'id,question,answer\r\n1,質問,"一行目\r\n二行目, ""引用""\r\n三行目"\r\n2,,回答\r\n'
+    path = write(tmp_path, text)
+
+    assert errors_of(path) == [RowError(3, "question is empty")]
+    path = write(tmp_path, text.replace("2,,回答", "2,質問2,回答"))
+    assert read_faq_file(path)[0].answer == '一行目\r\n二行目, "引用"\r\n三行目'
+
+
+def test_blank_rows_are_skipped(tmp_path):
+    """Empty lines and rows of empty fields are skipped without an error."""
+    path = write(tmp_path, "id,question,answer\n\n1,質問,回答\n,,\n  , ,\n2,質問2,回答2\n\n")
+
+    assert [r.faq_id for r in read_faq_file(path)] == ["1", "2"]
+
+
+def test_reports_every_bad_row(tmp_path):
+    """Three bad rows are all reported, each with its own row number, and nothing is returned."""
+    path = write(
+        tmp_path,
+        "id,question,answer,url\n"
+        "1,質問,回答,\n"
+        "2,,回答,\n"
+        "3,質問,回答,\n"
+        "4,質問,回答,ftp://example.com/\n"
+        "5,質問,,\n",
+    )
+
+    errors = errors_of(path)
+
+    assert [e.row for e in errors] == [3, 5, 6]
+    assert errors[0].message == "question is empty"
+    assert "http://" in errors[1].message
+    assert errors[2].message == "answer is empty"
+
+
+def test_duplicate_id_names_the_first_row(tmp_path):
+    """A repeated id is reported on its second row with the row where it first appeared."""
+    path = write(tmp_path, "id,question,answer\n12,質問,回答\n13,質問,回答\n12,別の質問,回答\n")
+
+    assert errors_of(path) == [RowError(4, "duplicate id 12 (first seen on row 2)")]
+
+
+def test_missing_required_column(tmp_path):
+    """A header without the answer column is rejected on row 1, naming the column."""
+    path = write(tmp_path, "id,question,category\n1,質問,分類\n")
+
+    assert errors_of(path) == [RowError(1, "missing required column answer")]
+
+
+def test_unknown_column_is_named(tmp_path):
+    """A column this format does not know is reported by name."""
+    [error] = errors_of(write(tmp_path, "id,question,answer,tel\n1,質問,回答,0123\n"))
+
+    assert error.row == 1
+    assert "unknown column tel" in error.message
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("1,質問,回答,余分", "row has 4 fields but the header has 3"),
+        ("1,質問", "row has 2 fields but the header has 3"),
+    ],
+)
+def test_wrong_number_of_fields(tmp_path, line, message):
+    """A row with more or fewer fields than the header is an error."""
+    path = write(tmp_path, f"id,question,answer\n{line}\n")
+
+    assert errors_of(path) == [RowError(2, message)]
+
+
+@pytest.mark.parametrize(
+    ("row", "fragment"),
+    [
+        ("1," + "あ" * 501 + ",回答,,", "question is 501 characters"),
+        ("1,質問,回答," + "い" * 501 + ",", "at most 500"),
+        ("1,質問,回答,,https://example.com/" + "a" * 1000, "url is longer than 1000"),
+        ("1,質問,回答,,www.example.com", "url must start with http:// or https://"),
+    ],
+)
+def test_length_and_url_limits(tmp_path, row, fragment):
+    """Over-long questions, aliases and URLs, and URLs without a scheme, are rejected."""
+    [error] = errors_of(write(tmp_path, f"id,question,answer,aliases,url\n{row}\n"))
+
+    assert fragment in error.message
+
+
+def test_values_are_trimmed_but_inner_text_is_kept(tmp_path):
+    """Surrounding spaces (also U+3000) go; spaces and width inside the text stay as written."""
+    path = write(tmp_path, "id,question,answer\n 1 ,\u3000ﾍﾟｯﾄﾎﾞﾄﾙ は？ ,  回答\u3000 の　本文  \n")
+
+    [record] = read_faq_file(path)
+
+    assert (record.faq_id, record.question, record.answer) == ("1", "ﾍﾟｯﾄﾎﾞﾄﾙ は？", "回答\u3000 の　本文")
+
+
+def test_broken_shift_jis_is_a_clear_file_error(tmp_path):
+    """A Shift_JIS file with invalid bytes gives one file-level error naming the line, not a traceback."""
+    good = "id,question,answer\r\n1,住民票,市民課です。\r\n2,ごみの日,地区で異なります。\r\n".encode("cp932")
+    path = tmp_path / "faq.csv"
+    path.write_bytes(good.replace("ごみ".encode("cp932"), b"\x82\xff"))
+
+    [error] = errors_of(path)
+
+    assert error.row == 0
+    assert "line 3" in error.message
+    assert "UTF-8" in error.message and "Shift_JIS" in error.message
+
+
+def test_damaged_utf8_is_not_read_as_shift_jis(tmp_path):
+    """A UTF-8 file with one damaged byte is refused instead of being decoded into mojibake."""
+    good = "id,question,answer\n1,マイナンバーカードの申請,市民課で受け付けています。\n".encode()
+    path = tmp_path / "faq.csv"
+    path.write_bytes(good[:-10] + b"\xff" + good[-9:])
+
+    [error] = errors_of(path)
+
+    assert error.row == 0
+    assert "line 2" in error.message
+
+
+def test_unclosed_quote_is_reported(tmp_path):
+    """A quote that is never closed is reported on the row where it starts."""
+    path = write(tmp_path, 'id,question,answer\n1,質問,回答\n2,質問,"回答\n')
+
+    [error] = errors_of(path)
+
+    assert error.row == 3
+    assert "quote" in error.message
+
+
+def test_emoji_and_long_answer_survive(tmp_path):
+    """Emoji and a 5,000-character answer come back unchanged."""
+    answer = ("ごみの日は🗑️ 月・木です。👍\n" * 400)[:4999] + "。"
+    assert len(answer) == 5000
+    path = tmp_path / "faq.csv"
+    path.write_text(f'id,question,answer\n1,ごみの日📅,"{answer}"\n', encoding="utf-8")
+
+    [record] = read_faq_file(path)
+
+    assert record.question == "ごみの日📅"
+    assert record.answer == answer
+
+
+def test_reads_project_layout_json(tmp_path):
+    """A JSON array using this project's column names reads aliases given as a list or a '|' string."""
+    items = [
+        {"id": 1, "question": "転出届", "answer": "市民課へ", "aliases": ["引っ越す", "転出"]},
+        {"id": "2", "question": "転入届", "answer": "市民課へ", "aliases": "ひっこしてきた|転入", "url": ""},
+    ]
+    path = write(tmp_path, json.dumps(items, ensure_ascii=False), name="faq.json")
+
+    records = read_faq_file(path)
+
+    assert [(r.faq_id, r.aliases) for r in records] == [
+        ("1", ("引っ越す", "転出")),
+        ("2", ("ひっこしてきた", "転入")),
+    ]
+
+
+def test_json_rows_are_numbered_from_one(tmp_path):
+    """Bad JSON records are reported with their 1-based position in the array."""
+    items = [
+        {"faq_id": 5, "question": "質問", "answer": "回答", "category1": "null", "category2": "64"},
+        {"faq_id": 5, "question": "質問", "answer": "回答"},
+        ["not", "an", "object"],
+        {"id": 9, "question": "質問", "answer": "回答", "colour": "red"},
+    ]
+    path = write(tmp_path, json.dumps(items), name="faq.json")
+
+    errors = errors_of(path)
+
+    assert errors[0] == RowError(2, "duplicate id 5 (first seen on row 1)")
+    assert [e.row for e in errors] == [2, 3, 4]
+    assert "colour" in errors[2].message
+
+
+def test_bad_json_is_a_file_error(tmp_path):
+    """Text that is not JSON gives one file-level error with its position."""
+    [error] = errors_of(write(tmp_path, '[{"id": 1,', name="faq.json"))
+
+    assert error.row == 0
+    assert "not valid JSON" in error.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("faq.csv", ""), ("faq.csv", "id,question,answer\n"), ("faq.json", "[]"), ("faq.txt", "x")],
+)
+def test_files_without_records_are_refused(tmp_path, name, text):
+    """An empty file, a header alone, an empty array or an unknown extension is a file-level error."""
+    [error] = errors_of(write(tmp_path, text, name=name))
+
+    assert error.row == 0
+
+
+def test_message_lists_at_most_fifty_errors(tmp_path):
+    """The exception's text shows the first fifty problems and counts the rest."""
+    rows = "".join(f"{n},,回答\n" for n in range(60))
+    with pytest.raises(ImportFailed) as caught:
+        read_faq_file(write(tmp_path, f"id,question,answer\n{rows}"))
+
+    text = str(caught.value)
+    assert len(caught.value.errors) == 60
+    assert text.count("question is empty") == MAX_ERRORS_SHOWN
+    assert text.startswith("60 problems found; nothing was imported:")
+    assert text.endswith("… and 10 more")
+    assert "row 2: question is empty" in text
