@@ -17,6 +17,7 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import TextMessage
 
@@ -114,6 +115,7 @@ def _echo_save(what: str, report: store.SaveReport) -> None:
 
 
 @click.command("ask")
+@with_appcontext
 @click.argument("text", required=False)
 @click.option("--top", default=5, show_default=True, help="How many FAQ candidates to report.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -173,6 +175,7 @@ def message_text(message: Message) -> str:
 
 
 @click.command("chat")
+@with_appcontext
 @click.option("--user", default=CONSOLE_USER, show_default=True, help="LINE user id to chat as.")
 def chat_command(user: str) -> None:
     """Talk to the bot in the terminal as a resident (type a number to press a button, 'q' to quit)."""

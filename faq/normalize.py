@@ -15,9 +15,11 @@ _KATAKANA_TO_HIRAGANA[ord("ヾ")] = ord("ゞ")
 # Dash and long-vowel look-alikes that NFKC leaves alone; after a kana they are a long vowel.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70-"
 _DASH_RUN = re.compile(f"[{re.escape(_DASHES)}]+")
-_KANA_BEFORE_DASH = re.compile(r"(?<=[\u3041-\u309f\u30a1-\u30ff])ー")
 # Spaces, punctuation and symbols that carry no meaning for matching.
-_NOISE = re.compile(r"[\s\u3000、。，．,.・･!！?？~〜～「」『』【】()（）\[\]［］{}｛｝<>＜＞\"'`…‥:：;；/／\\＼|｜*＊#＃@＠^＾_＿]+")
+_NOISE = re.compile(
+    r"[\s\u3000、。，．,.・･!！?？~〜～「」『』【】()（）\[\]［］{}｛｝"
+    r"<>＜＞\"'`…‥:：;；/／\\＼|｜*＊#＃@＠^＾_＿]+"
+)
 _UNITS = {"㎝": "cm", "㎜": "mm", "㎞": "km", "㎏": "kg", "㎎": "mg", "㍑": "l", "ℓ": "l", "㎡": "m2"}
 
 

@@ -19,7 +19,8 @@ from cli import MIGRATIONS
 from faq import store
 from faq.importers import FaqRecord
 from tests import factories
-from tests.fake_line_server import FakeLineApi
+
+pytest_plugins = ["tests.line_api_fixtures"]  # line_server, line_api, sdk_line_client
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 12:00 in Japan, a Friday
 
@@ -43,20 +44,6 @@ def database_url(tmp_path_factory) -> str:
     engine.dispose()
     alembic_command.upgrade(_alembic(url), "head")
     return url
-
-
-@pytest.fixture(scope="session")
-def line_server():
-    """One fake LINE Messaging API server on 127.0.0.1 for the whole run."""
-    with FakeLineApi().start() as server:
-        yield server
-
-
-@pytest.fixture
-def line_api(line_server):
-    """The fake LINE API, cleared for this test."""
-    line_server.reset()
-    yield line_server
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from openapi_core.templating.paths.exceptions import OperationNotFound
 from openapi_core.templating.paths.exceptions import PathNotFound
 from openapi_core.validation.request.exceptions import SecurityValidationError
+from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request
@@ -93,11 +94,11 @@ _ERROR_MESSAGES = {
 
 
 def spec_path() -> Path:
-    """Where LINE's Messaging API spec is: ``$LINE_OPENAPI_DIR`` or ``shared/line-openapi`` next to the repo."""
+    """Where LINE's Messaging API spec is: ``$LINE_OPENAPI_DIR``, else the copy in ``tests/data/line-openapi``."""
     directory = os.environ.get("LINE_OPENAPI_DIR")
     if directory:
         return Path(directory) / SPEC_FILE
-    return Path(__file__).resolve().parents[2] / "shared" / "line-openapi" / SPEC_FILE
+    return Path(__file__).resolve().parent / "data" / "line-openapi" / SPEC_FILE
 
 
 @functools.cache
@@ -145,7 +146,9 @@ def message_problems(messages: Any, where: str = "messages") -> list[Problem]:
         return [Problem("messages-required", where, "must be a list of message objects")]
     problems = []
     if not 1 <= len(messages) <= MAX_MESSAGES:
-        problems.append(Problem("message-count", where, f"{len(messages)} messages, allowed 1-{MAX_MESSAGES}"))
+        problems.append(
+            Problem("message-count", where, f"{len(messages)} messages, allowed 1-{MAX_MESSAGES}")
+        )
     for i, message in enumerate(messages):
         problems += _one_message_problems(message, f"{where}[{i}]")
     return problems
@@ -257,9 +260,16 @@ def header_problems(headers: dict[str, str]) -> list[Problem]:
     if not _BEARER.match(headers.get("Authorization", "")):
         problems.append(Problem("auth", "Authorization", "needs 'Bearer <channel access token>'", 401))
     retry_key = headers.get("X-Line-Retry-Key")
-    if retry_key is not None and not _UUID.match(retry_key):
-        problems.append(Problem("retry-key-format", "X-Line-Retry-Key", f"{retry_key!r} is not a UUID"))
+    if retry_key is not None:
+        problems += retry_key_problems(retry_key)
     return problems
+
+
+def retry_key_problems(retry_key: str) -> list[Problem]:
+    """Problems with an X-Line-Retry-Key value: it must be a hyphenated UUID."""
+    if _UUID.match(retry_key):
+        return []
+    return [Problem("retry-key-format", "X-Line-Retry-Key", f"{retry_key!r} is not a UUID")]
 
 
 def body_problems(operation: str, body: Any) -> list[Problem]:
@@ -325,7 +335,7 @@ def _json_path(parts: Iterable[str | int]) -> str:
 
 @dataclass
 class RecordedRequest:
-    """One request the fake received and the status it answered."""
+    """One request the fake received, the status it answered and the ``X-Line-Request-Id`` it gave."""
 
     method: str
     path: str
@@ -333,6 +343,7 @@ class RecordedRequest:
     json: Any
     status: int
     injected: bool = False
+    request_id: str = ""
 
 
 @dataclass
@@ -370,7 +381,7 @@ class FakeLineApi:
         self._enforce_quota = enforce_quota
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: Any = None
+        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._message_ids = 0
         self.reset()
@@ -383,7 +394,10 @@ class FakeLineApi:
         self._stopping.clear()
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-line-api", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-line-api",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -438,7 +452,7 @@ class FakeLineApi:
         with self._lock:
             self._failures.append(_Fault(times, path, status=status, retry_after=retry_after))
 
-    def delay_next(self, seconds: float, *, times: int = 1, path: str | None = None) -> None:
+    def delay_next(self, seconds: float, times: int = 1, path: str | None = None) -> None:
         """Handle the next ``times`` requests (to ``path``, or any) normally, then wait before answering."""
         with self._lock:
             self._delays.append(_Fault(times, path, seconds=seconds))
@@ -495,26 +509,27 @@ class FakeLineApi:
             response = self._handle(request)
         except Exception:
             with self._lock:
-                self._violations.append(f"fake.crash {request.method} {request.path}: {traceback.format_exc()}")
+                self._violations.append(
+                    f"fake.crash {request.method} {request.path}: {traceback.format_exc()}"
+                )
             response = _json_response(500, {"message": "the fake LINE API crashed"})
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
         headers = dict(request.headers.items())
         operation = _ROUTES.get((request.method, request.path))
-        problems: list[Problem] = []
-        body: Any = None
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            problems.append(Problem("body-size", "body", f"{request.content_length} bytes > {MAX_BODY_BYTES}", 413))
-        else:
-            body, json_problem = _parse_json(request.get_data())
-            problems += json_problem
-            problems += spec_problems(request)
-            problems += header_problems(headers)
-            if operation is not None:
-                problems += body_problems(operation, body)
-            elif not any(p.status in (404, 405) for p in problems):
-                problems.append(Problem("fake.not-simulated", request.path, "add it to tests/fake_line_server.py", 501))
+        raw = request.get_data()
+        body, problems = _parse_json(raw)
+        if len(raw) > MAX_BODY_BYTES:
+            problems.append(Problem("body-size", "body", f"{len(raw)} bytes > {MAX_BODY_BYTES}", 413))
+        problems += spec_problems(request)
+        problems += header_problems(headers)
+        if operation is not None:
+            problems += body_problems(operation, body)
+        elif not any(p.status in (404, 405) for p in problems):
+            problems.append(
+                Problem("fake.not-simulated", request.path, "add it to tests/fake_line_server.py", 501)
+            )
 
         with self._lock:
             self._violations += [f"{request.method} {request.path}: {p}" for p in problems]
@@ -527,14 +542,24 @@ class FakeLineApi:
             else:
                 response = self._simulate(operation, body, headers.get("X-Line-Retry-Key"))
             self._requests.append(
-                RecordedRequest(request.method, request.path, headers, body, response.status_code, fault is not None)
+                RecordedRequest(
+                    request.method,
+                    request.path,
+                    headers,
+                    body,
+                    response.status_code,
+                    injected=fault is not None,
+                    request_id=response.headers["X-Line-Request-Id"],
+                )
             )
         if delay is not None:
             self._stopping.wait(delay.seconds)
         return response
 
     def _injected(self, fault: _Fault) -> Response:
-        response = _json_response(fault.status, {"message": _ERROR_MESSAGES.get(fault.status, "Injected failure")})
+        response = _json_response(
+            fault.status, {"message": _ERROR_MESSAGES.get(fault.status, "Injected failure")}
+        )
         if fault.retry_after is not None:
             response.headers["Retry-After"] = str(fault.retry_after)
         if fault.status == 409:
@@ -586,7 +611,7 @@ class FakeLineApi:
         accepted = self._accepted[retry_key]
         if body != accepted.body:
             self._violations.append(
-                f"{operation}: retry-key-reuse at X-Line-Retry-Key: {retry_key} was first sent with another body"
+                f"{operation}: retry-key-reuse at X-Line-Retry-Key: {retry_key} first came with another body"
             )
         payload: dict[str, Any] = {"message": _ERROR_MESSAGES[409]}
         if accepted.sent_messages:
@@ -630,7 +655,9 @@ def _problem_response(problems: list[Problem]) -> Response:
     if status != 400:
         return _json_response(status, {"message": _ERROR_MESSAGES[status]})
     details = [{"message": f"{p.rule}: {p.detail}", "property": p.where} for p in problems if p.status == 400]
-    return _json_response(400, {"message": f"The request body has {len(details)} error(s)", "details": details})
+    return _json_response(
+        400, {"message": f"The request body has {len(details)} error(s)", "details": details}
+    )
 
 
 def _json_response(status: int, payload: Any) -> Response:

@@ -8,12 +8,12 @@ from linebot.v3.messaging import Message
 
 from bot.errors import LineApiError
 from tests.fake_line_server import MAX_MULTICAST_TO
-from tests.fake_line_server import header_problems
 from tests.fake_line_server import message_problems
+from tests.fake_line_server import retry_key_problems
 
 
 class FakeLineClient:
-    """LineClient that records what would be sent, behaves like LINE where it matters, and can be told to fail.
+    """LineClient that records what would be sent, acts like LINE where it matters, and can be told to fail.
 
     Like LINE, a reply token works once (then 400 "Invalid reply token") and a push or multicast with an
     already used retry key returns normally without sending again. Messages are checked against the same
@@ -61,7 +61,7 @@ class FakeLineClient:
     def _check(self, operation: str, messages: Sequence[Message], retry_key: str | None = None) -> None:
         problems = message_problems([m.to_dict() for m in messages])
         if retry_key is not None:
-            problems += header_problems({"Authorization": "Bearer fake", "X-Line-Retry-Key": retry_key})
+            problems += retry_key_problems(retry_key)
         self.violations += [f"{operation}: {p}" for p in problems]
 
     def _raise_injected(self) -> None:

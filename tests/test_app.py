@@ -1,0 +1,57 @@
+"""The application factory: configuration sources, console mode, health and metrics."""
+
+from __future__ import annotations
+
+from app import create_app
+from bot.line_client import ConsoleLineClient
+from bot.line_client import SdkLineClient
+
+
+def test_healthz_reports_ok(client):
+    """/healthz answers 200 when the database answers."""
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_metrics_count_faq_and_residents(client, faq, post_webhook):
+    """/metrics shows the FAQ size and residents by status in the Prometheus format."""
+    from tests import factories
+
+    post_webhook(factories.body(factories.follow_event()))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "bot_faq_entries 4" in text
+    assert 'bot_residents{status="active"} 1' in text
+
+
+def test_line_credentials_select_the_sdk_client(app):
+    """With a channel secret and token the bot talks to LINE through the SDK."""
+    assert isinstance(app.extensions["bot"].line, SdkLineClient)
+
+
+def test_without_credentials_replies_go_to_the_console(database_url):
+    """Without LINE credentials the bot uses the console client."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k"})
+    assert isinstance(app.extensions["bot"].line, ConsoleLineClient)
+    assert app.extensions["bot"].parser is None
+
+
+def test_environment_overrides_instance_config(tmp_path, monkeypatch):
+    """instance/config.toml is read, and the environment wins over it."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    (tmp_path / "config.toml").write_text('BOT_TIMEZONE = "Asia/Seoul"\nMATCH_ANSWER_AT = 0.5\n', encoding="utf-8")
+    monkeypatch.setenv("MATCH_ANSWER_AT", "0.75")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["BOT_TIMEZONE"] == "Asia/Seoul"
+    assert app.extensions["bot"].policy.answer_at == 0.75
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
+def test_generated_secret_is_shared_by_every_process(tmp_path, monkeypatch):
+    """Without SECRET_KEY, one random secret is created in the instance folder and reused."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, second = create_app(), create_app()
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

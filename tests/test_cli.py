@@ -1,0 +1,127 @@
+"""The command-line verbs: pack load, faq import, ask (text, --json, --jsonl) and chat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from city.models import Municipality
+from faq.models import FaqEntry
+from faq.models import QueryLog
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "packs" / "demo"
+
+
+def write_pack(tmp_path: Path, code="011111", name="テスト町", faq="id,question,answer\n1,ごみの日はいつですか,月曜日です\n"):
+    (tmp_path / "pack.toml").write_text(
+        f'[municipality]\ncode = "{code}"\nname = "{name}"\nphone = "0120-000-000"\n\n[faq]\nfile = "faq.csv"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "faq.csv").write_text(faq, encoding="utf-8")
+    return tmp_path
+
+
+class TestPackLoad:
+    def test_demo_pack_loads(self, runner, session):
+        """The demo pack loads its city and all its FAQ entries."""
+        result = runner.invoke(args=["pack", "load", str(DEMO)])
+        assert result.exit_code == 0, result.output
+        assert session.scalar(sa.select(Municipality.name)) == "かもめ市"
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 661
+
+    def test_if_empty_leaves_a_loaded_database_alone(self, runner, tmp_path, session):
+        """--if-empty does nothing once a pack is loaded."""
+        runner.invoke(args=["pack", "load", str(write_pack(tmp_path))])
+        result = runner.invoke(args=["pack", "load", str(DEMO), "--if-empty"])
+        assert "already loaded" in result.output
+        assert session.scalar(sa.select(Municipality.name)) == "テスト町"
+
+    def test_another_city_needs_replace(self, runner, tmp_path, session):
+        """A pack of another municipality is refused unless --replace is given."""
+        runner.invoke(args=["pack", "load", str(write_pack(tmp_path))])
+        result = runner.invoke(args=["pack", "load", str(DEMO)])
+        assert result.exit_code != 0 and "--replace" in result.output
+        result = runner.invoke(args=["pack", "load", str(DEMO), "--replace"])
+        assert result.exit_code == 0
+        assert session.scalar(sa.select(Municipality.name)) == "かもめ市"
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 661
+
+    def test_bad_faq_file_loads_nothing(self, runner, tmp_path, session):
+        """A pack whose FAQ has a bad row loads neither the city nor any entry, and names the row."""
+        pack = write_pack(tmp_path, faq="id,question,answer\n1,質問,回答\n2,,回答\n")
+        result = runner.invoke(args=["pack", "load", str(pack)])
+        assert result.exit_code != 0
+        assert "3" in result.output and "Traceback" not in result.output
+        assert session.scalar(sa.select(sa.func.count()).select_from(Municipality)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 0
+
+    def test_pack_without_manifest_is_refused(self, runner, tmp_path):
+        """A folder without pack.toml gets a clear error."""
+        result = runner.invoke(args=["pack", "load", str(tmp_path)])
+        assert result.exit_code != 0 and "pack.toml" in result.output
+
+
+class TestFaqImport:
+    def test_shift_jis_csv_imports(self, runner, tmp_path, session):
+        """A CSV saved by Excel in Shift_JIS imports."""
+        path = tmp_path / "faq.csv"
+        path.write_bytes("id,question,answer\r\n7,住民票の写しを取りたい,市民課で取れます\r\n".encode("cp932"))
+        result = runner.invoke(args=["faq", "import", str(path)])
+        assert result.exit_code == 0, result.output
+        assert session.scalar(sa.select(FaqEntry.question)) == "住民票の写しを取りたい"
+
+    def test_bad_rows_are_reported_by_number_and_nothing_is_imported(self, runner, tmp_path, session):
+        """Every bad row is named and no row is saved."""
+        path = tmp_path / "faq.csv"
+        path.write_text("id,question,answer\n1,質問,回答\n2,,回答\n3,質問3,\n", encoding="utf-8")
+        result = runner.invoke(args=["faq", "import", str(path)])
+        assert result.exit_code != 0
+        assert "row 3" in result.output and "row 4" in result.output
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 0
+
+
+class TestAsk:
+    def test_ask_prints_the_answer(self, runner, faq):
+        """ask TEXT prints the kind of answer and the reply text."""
+        result = runner.invoke(args=["ask", "住民票の写しを取りたい"])
+        assert result.exit_code == 0
+        assert "[faq] 101" in result.output and "市民課の窓口" in result.output
+
+    def test_ask_json_has_the_documented_fields(self, runner, faq):
+        """ask --json prints the documented object."""
+        result = runner.invoke(args=["ask", "粗大ごみ", "--json", "--top", "2"])
+        data = json.loads(result.output)
+        assert set(data) == {"id", "kind", "intent", "faq_id", "score", "candidates", "reply"}
+        assert len(data["candidates"]) == 2 and set(data["candidates"][0]) == {"faq_id", "score"}
+
+    def test_ask_jsonl_answers_each_line(self, runner, faq):
+        """ask --jsonl writes one JSON line per input line, keeping the ids."""
+        lines = "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False)
+                          for i, t in [("a", "住民票の写しを取りたい"), ("b", "こんにちは"), ("c", "宇宙旅行")])
+        result = runner.invoke(args=["ask", "--jsonl"], input=lines + "\n")
+        rows = [json.loads(line) for line in result.output.splitlines()]
+        assert [(r["id"], r["kind"]) for r in rows] == [("a", "faq"), ("b", "intent"), ("c", "fallback")]
+        assert rows[1]["intent"] == "smalltalk" and rows[1]["candidates"] is not None
+
+    def test_ask_jsonl_names_a_bad_line(self, runner, faq):
+        """A line that is not a query object is reported by number."""
+        result = runner.invoke(args=["ask", "--jsonl"], input='{"id": 1, "text": "x"}\nnot json\n')
+        assert result.exit_code != 0 and "line 2" in result.output
+
+    def test_ask_logs_nothing(self, runner, faq, session):
+        """ask is a dry run: no query log is written."""
+        runner.invoke(args=["ask", "住民票の写しを取りたい"])
+        assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 0
+
+
+class TestChat:
+    def test_chat_answers_and_buttons_can_be_pressed_by_number(self, runner, faq):
+        """In chat, a question gets suggestions and typing a number presses that button."""
+        result = runner.invoke(args=["chat"], input="粗大ごみ\n1\nq\n")
+        assert result.exit_code == 0, result.output
+        assert "友だち追加ありがとうございます" in result.output
+        assert "[1]" in result.output
+        assert "環境課" in result.output
