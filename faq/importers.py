@@ -128,9 +128,7 @@ def read_faq_file(path: str | Path) -> list[FaqRecord]:
         return _read_xlsx(path)
     if suffix == ".json":
         return _read_json(path.read_bytes())
-    raise ImportFailed(
-        [RowError(0, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")]
-    )
+    raise ImportFailed([RowError(0, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")])
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -181,6 +179,7 @@ def _mostly_utf8(data: bytes) -> bool:
 
 
 def _read_csv(data: bytes) -> list[FaqRecord]:
+    """Read CSV bytes in either encoding; an unreadable quote ends the file with an error on its row."""
     text = decode_text(data)
     errors: list[RowError] = []
     rows: list[tuple[int, list[str]]] = []
@@ -209,6 +208,7 @@ def _read_csv(data: bytes) -> list[FaqRecord]:
 
 
 def _read_xlsx(path: Path) -> list[FaqRecord]:
+    """Read the first sheet of a workbook, cell values as a person sees them."""
     try:
         with warnings.catch_warnings():
             # Files saved by other tools make openpyxl warn about styles; that does not matter here.
@@ -220,6 +220,8 @@ def _read_xlsx(path: Path) -> list[FaqRecord]:
         if not workbook.worksheets:
             raise ImportFailed([RowError(0, "the workbook has no sheets")])
         sheet = workbook.worksheets[0]
+        # Trust the cells, not the size some writers record wrongly in the sheet's header.
+        sheet.reset_dimensions()
         rows = [
             (number, [_cell_text(value) for value in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
@@ -297,6 +299,7 @@ def _records_from_rows(
 
 
 def _first_nonblank(rows: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str] | None]:
+    """Find the header: the first row with any text, and its number (0 and None if there is none)."""
     for number, fields in rows:
         if any(field.strip() for field in fields):
             return number, fields
@@ -314,8 +317,7 @@ def _check_header(names: list[str]) -> list[str]:
     unknown = [name for name in names if name and name not in known]
     if unknown:
         problems.append(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
-            f"(allowed: {', '.join(known)})"
+            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} (allowed: {', '.join(known)})"
         )
     seen: set[str] = set()
     for name in names:
@@ -358,6 +360,7 @@ class _RecordChecker:
         self.first_row: dict[str, int] = {}
 
     def check(self, values: dict[str, Any], row: int) -> tuple[FaqRecord | None, list[str]]:
+        """Return the row as a record, or None and every problem found in it."""
         problems: list[str] = []
         text: dict[str, str] = {}
         for name in COLUMNS:
@@ -443,6 +446,7 @@ def _aliases(value: Any) -> tuple[tuple[str, ...], list[str]]:
 
 
 def _read_json(data: bytes) -> list[FaqRecord]:
+    """Read a JSON array of 汎用FAQ records or of objects with this project's column names."""
     try:
         document = json.loads(decode_text(data))
     except json.JSONDecodeError as exc:
@@ -465,9 +469,7 @@ def _read_json(data: bytes) -> list[FaqRecord]:
         known = GENERIC_COLUMNS if generic else COLUMNS
         unknown = sorted(key for key in keys if key not in known)
         if unknown:
-            errors.append(
-                RowError(number, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
-            )
+            errors.append(RowError(number, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"))
             continue
         if generic:
             bad = [key for key in ("category1", "category2") if not isinstance(keys.get(key, ""), (str, int))]

@@ -207,12 +207,7 @@ def test_reports_every_bad_row(tmp_path):
     """Three bad rows are all reported, each with its own row number, and nothing is returned."""
     path = write(
         tmp_path,
-        "id,question,answer,url\n"
-        "1,質問,回答,\n"
-        "2,,回答,\n"
-        "3,質問,回答,\n"
-        "4,質問,回答,ftp://example.com/\n"
-        "5,質問,,\n",
+        "id,question,answer,url\n1,質問,回答,\n2,,回答,\n3,質問,回答,\n4,質問,回答,ftp://example.com/\n5,質問,,\n",
     )
 
     errors = errors_of(path)
