@@ -10,6 +10,7 @@ from flask import abort
 from flask import current_app
 from flask import request
 from linebot.v3.exceptions import InvalidSignatureError
+from werkzeug.exceptions import HTTPException
 
 from bot.service import process_events
 
@@ -36,3 +37,9 @@ def callback():
         abort(400)
     process_events(services, events)
     return "OK"
+
+
+@bp.errorhandler(HTTPException)
+def plain_error(error: HTTPException):
+    """Answer webhook errors with a short plain-text reason instead of an HTML page."""
+    return f"{error.code} {error.name}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}

@@ -388,11 +388,11 @@ class FakeLineApi:
 
     # lifecycle
 
-    def start(self) -> FakeLineApi:
-        """Load the spec, bind a free port on 127.0.0.1 and serve in a daemon thread."""
+    def start(self, port: int = 0) -> FakeLineApi:
+        """Load the spec, bind ``port`` (default: a free one) on 127.0.0.1 and serve in a daemon thread."""
         line_openapi()
         self._stopping.clear()
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -664,3 +664,34 @@ def _json_response(status: int, payload: Any) -> Response:
     response = Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
     response.headers["X-Line-Request-Id"] = str(uuid.uuid4())
     return response
+
+
+def main() -> None:
+    """Run the fake LINE API on its own and print what it receives (``python -m tests.fake_line_server``)."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=4010)
+    server = FakeLineApi().start(parser.parse_args().port)
+    print(f"fake LINE API on {server.url}; run the bot with LINE_API_HOST={server.url}", flush=True)
+    shown_requests = shown_violations = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            requests, violations = list(server.requests), list(server.violations)
+            for recorded in requests[shown_requests:]:
+                print(f"{recorded.method} {recorded.path} -> {recorded.status}", flush=True)
+                body = recorded.json if isinstance(recorded.json, dict) else {}
+                for message in body.get("messages", []):
+                    text = str(message.get("text", f"[{message.get('type')}]"))
+                    print("  " + text.replace("\n", "\n  "), flush=True)
+            for violation in violations[shown_violations:]:
+                print(f"  VIOLATION {violation}", flush=True)
+            shown_requests, shown_violations = len(requests), len(violations)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
