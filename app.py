@@ -18,6 +18,7 @@ from linebot.v3 import WebhookParser
 
 import cli
 import db
+import logconfig
 from bot import webhook
 from bot.line_client import ConsoleLineClient
 from bot.line_client import LineClient
@@ -57,7 +58,7 @@ def create_app(
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(_read_config(app, test_config))
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logconfig.configure(app.config["LOG_LEVEL"])
 
     db.init_app(app)
     secret_key = app.config["SECRET_KEY"]

@@ -6,9 +6,12 @@ import logging
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app
 from linebot.v3 import WebhookParser
 from linebot.v3.webhooks import Event
@@ -28,6 +31,10 @@ from faq.store import MatcherCache
 
 log = logging.getLogger(__name__)
 
+# LINE redelivers within about a day; event ids are kept a little longer, then purged.
+KEEP_EVENT_IDS = timedelta(days=2)
+PURGE_EVERY = timedelta(hours=1)
+
 
 @dataclass
 class BotServices:
@@ -40,6 +47,7 @@ class BotServices:
     secret: str
     timezone: ZoneInfo
     clock: Callable[[], datetime]
+    last_purge: datetime | None = field(default=None, init=False)
 
     def context(self, session: Session, *, area: str | None = None, top: int = 5,
                 today=None) -> dispatch.Context:
@@ -58,22 +66,38 @@ class BotServices:
         )
 
 
-def first_time(session: Session, webhook_event_id: str) -> bool:
+def first_time(session: Session, webhook_event_id: str, received_at: datetime) -> bool:
     """Record the event id; False when it was already recorded (a redelivery or a duplicate)."""
     try:
         with session.begin_nested():
-            session.add(ProcessedEvent(webhook_event_id=webhook_event_id))
+            session.add(ProcessedEvent(webhook_event_id=webhook_event_id, received_at=received_at))
     except IntegrityError:
         return False
     return True
 
 
+def purge_event_ids(session: Session, before: datetime) -> int:
+    """Forget event ids received before ``before``; returns how many were deleted."""
+    result = session.execute(sa.delete(ProcessedEvent).where(ProcessedEvent.received_at < before))
+    return result.rowcount or 0
+
+
 def process_events(services: BotServices, events: Sequence[Event]) -> None:
-    """Handle each event in its own transaction, then reply; one failing event never stops the rest."""
+    """Handle each event in its own transaction, then reply; one failing event never stops the rest.
+
+    About once an hour per process, event ids older than ``KEEP_EVENT_IDS`` are purged as well.
+    """
+    now = services.clock()
+    if services.last_purge is None or now - services.last_purge >= PURGE_EVERY:
+        services.last_purge = now
+        with db.transaction() as session:
+            purged = purge_event_ids(session, now - KEEP_EVENT_IDS)
+        if purged:
+            log.info("webhook.event_ids_purged", extra={"count": purged})
     for event in events:
         reply_token = getattr(event, "reply_token", None)
         with db.transaction() as session:
-            if not first_time(session, event.webhook_event_id):
+            if not first_time(session, event.webhook_event_id, now):
                 log.info("webhook.duplicate", extra={"type": event.type})
                 continue
             try:

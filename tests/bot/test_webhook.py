@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
+import db
 from app import create_app
 from bot.models import ProcessedEvent
+from bot.service import KEEP_EVENT_IDS
 from residents.models import Resident
 from residents.models import ResidentStatus
 from tests import factories
+from tests.conftest import NOW
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "line-webhook-samples" / "webhook.json"
 
@@ -180,3 +184,14 @@ class TestMessages:
         event = factories.text_event("こんにちは")
         line_api.fail_next(400)
         assert post_webhook(factories.body(event)).status_code == 200
+
+
+class TestEventIdRetention:
+    def test_old_event_ids_are_purged(self, app, post_webhook, session):
+        """Event ids older than the retention period are deleted on a later webhook."""
+        with db.transaction(app) as tx:
+            tx.add(ProcessedEvent(webhook_event_id="old", received_at=NOW - KEEP_EVENT_IDS - timedelta(minutes=1)))
+            tx.add(ProcessedEvent(webhook_event_id="recent", received_at=NOW - timedelta(hours=1)))
+        post_webhook(factories.body(factories.text_event("こんにちは")))
+        ids = set(session.scalars(sa.select(ProcessedEvent.webhook_event_id)))
+        assert "old" not in ids and "recent" in ids and len(ids) == 2
