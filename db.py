@@ -7,6 +7,7 @@ timeout so that gunicorn workers and push workers can share one file; PostgreSQL
 from __future__ import annotations
 
 import contextlib
+import enum
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -59,6 +60,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def enum_column(cls: type[enum.Enum]) -> sa.Enum:
+    """A column type storing ``cls`` members by their value as plain strings (no native DB enum)."""
+    return sa.Enum(cls, native_enum=False, length=16, values_callable=lambda members: [m.value for m in members])
 
 
 def import_models() -> None:

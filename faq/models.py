@@ -12,11 +12,8 @@ from sqlalchemy.orm import relationship
 
 from db import Base
 from db import UTCDateTime
+from db import enum_column
 from db import utcnow
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class FaqStatus(enum.StrEnum):
@@ -39,7 +36,7 @@ class FaqEntry(Base):
     url: Mapped[str] = mapped_column(sa.String(1000), default="")
     department: Mapped[str] = mapped_column(sa.String(200), default="")
     phone: Mapped[str] = mapped_column(sa.String(50), default="")
-    status: Mapped[FaqStatus] = mapped_column(_enum(FaqStatus), default=FaqStatus.PUBLISHED)
+    status: Mapped[FaqStatus] = mapped_column(enum_column(FaqStatus), default=FaqStatus.PUBLISHED)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -85,7 +82,7 @@ class QueryLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     normalized_text: Mapped[str] = mapped_column(sa.String(500))
-    outcome: Mapped[QueryOutcome] = mapped_column(_enum(QueryOutcome))
+    outcome: Mapped[QueryOutcome] = mapped_column(enum_column(QueryOutcome))
     intent: Mapped[str | None] = mapped_column(sa.String(64))
     faq_id: Mapped[str | None] = mapped_column(sa.String(64))
     score: Mapped[float | None]

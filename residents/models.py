@@ -11,6 +11,7 @@ from sqlalchemy.orm import mapped_column
 
 from db import Base
 from db import UTCDateTime
+from db import enum_column
 from db import utcnow
 
 
@@ -29,8 +30,7 @@ class Resident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     line_user_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     status: Mapped[ResidentStatus] = mapped_column(
-        sa.Enum(ResidentStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        default=ResidentStatus.ACTIVE,
+        enum_column(ResidentStatus), default=ResidentStatus.ACTIVE
     )
     followed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
