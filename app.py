@@ -30,6 +30,8 @@ from health import bp as health_bp
 
 log = logging.getLogger(__name__)
 
+THRESHOLDS = Path(__file__).resolve().parent / "faq" / "thresholds.toml"
+
 # Every setting, with its default; each can come from instance/config.toml, .env or the environment.
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": "",  # empty: sqlite:///<instance folder>/bot.sqlite3
@@ -39,8 +41,13 @@ DEFAULTS: dict[str, object] = {
     "BOT_TIMEZONE": "Asia/Tokyo",
     "SECRET_KEY": "",  # empty: generated once into the instance folder
     "WEBHOOK_MAX_BYTES": 1_000_000,
-    "MATCH_ANSWER_AT": 0.88,
-    "MATCH_SUGGEST_AT": 0.6,
+    # Empty: the calibrated value in faq/thresholds.toml (see faq.matcher.AnswerPolicy).
+    "MATCH_ANSWER_AT": "",
+    "MATCH_ANSWER_AT_SHORT": "",
+    "MATCH_MIN_MARGIN": "",
+    "MATCH_SUGGEST_AT": "",
+    "MATCH_SUGGEST_AT_SHORT": "",
+    "MATCH_SHORT_CHARS": "",
     "LOG_LEVEL": "INFO",
 }
 
@@ -71,9 +78,7 @@ def create_app(
         parser=WebhookParser(app.config["LINE_CHANNEL_SECRET"]) if line_mode else None,
         line=line_client,
         matchers=MatcherCache(),
-        policy=AnswerPolicy(
-            answer_at=float(app.config["MATCH_ANSWER_AT"]), suggest_at=float(app.config["MATCH_SUGGEST_AT"])
-        ),
+        policy=_answer_policy(app.config),
         secret=secret_key,
         timezone=ZoneInfo(app.config["BOT_TIMEZONE"]),
         clock=clock or (lambda: datetime.now(UTC)),
@@ -82,6 +87,16 @@ def create_app(
     app.register_blueprint(health_bp)
     cli.init_app(app)
     return app
+
+
+def _answer_policy(config: dict) -> AnswerPolicy:
+    """The calibrated thresholds, with any ``MATCH_*`` setting taking precedence."""
+    values = tomllib.loads(THRESHOLDS.read_text(encoding="utf-8"))
+    for key in list(values):
+        setting = config.get(f"MATCH_{key.upper()}")
+        if setting not in (None, ""):
+            values[key] = setting
+    return AnswerPolicy.from_mapping(values)
 
 
 def _read_config(app: Flask, test_config: dict | None) -> dict:

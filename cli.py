@@ -91,6 +91,8 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
     click.echo(f"loaded {report.city}")
     if report.faq is not None:
         _echo_save("FAQ", report.faq)
+    if report.synonyms is not None:
+        click.echo(f"  synonyms: {report.synonyms} groups")
     for name in report.not_loaded:
         click.echo(f"  {name}: kept in the pack; this version does not load it yet")
 

@@ -121,7 +121,7 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
             _log_query(ctx, query, QueryOutcome.INTENT, resident_hash, intent=intent.name)
             return Reply(replies.intent_result(result, ctx.city), "intent", intent=intent.name, candidates=hits)
 
-    tier = ctx.policy.decide(hits)
+    tier = ctx.policy.decide(hits, len(query.key))
     top = hits[0] if hits else None
     if tier is Tier.ANSWER:
         entry = store.get_entries(ctx.session, [top.faq_id])[top.faq_id]

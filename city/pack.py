@@ -25,6 +25,7 @@ class PackReport:
 
     city: str
     faq: store.SaveReport | None = None
+    synonyms: int | None = None
     not_loaded: list[str] = field(default_factory=list)
 
 
@@ -64,6 +65,12 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
             f"this database holds {current.name} ({current.code}); loading {city['name']} ({city['code']}) "
             "needs --replace"
         )
+    synonyms_file = manifest.get("synonyms", {}).get("file")
+    synonym_groups = None
+    if synonyms_file:
+        if not (path / synonyms_file).is_file():
+            raise PackError(f"the synonyms file {synonyms_file} named in pack.toml does not exist")
+        synonym_groups = importers.read_synonyms_file(path / synonyms_file)
     faq_section = manifest.get("faq", {})
     records = None
     if faq_section.get("file"):
@@ -87,6 +94,8 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     report = PackReport(city=current.name)
     if records is not None:
         report.faq = store.save_records(session, records, replace=replace)
+    if synonym_groups is not None:
+        report.synonyms = store.save_synonyms(session, synonym_groups)
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
     return report
 

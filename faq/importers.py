@@ -33,6 +33,8 @@ from charset_normalizer import from_bytes
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from faq.synonyms import SynonymGroup
+
 COLUMNS = ("id", "category", "question", "answer", "aliases", "url", "department", "phone")
 REQUIRED = ("id", "question", "answer")
 GENERIC_COLUMNS = ("faq_id", "question", "answer", "category1", "category2", "service_name")
@@ -491,3 +493,40 @@ def _json_text(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+SYNONYM_COLUMNS = ("term", "synonyms")
+
+
+def read_synonyms_file(path: str | Path) -> list[SynonymGroup]:
+    """Read a synonym table: CSV with header ``term,synonyms`` (synonyms separated by ``|``).
+
+    Same encodings as the FAQ CSV; every bad row is reported and nothing is returned if any is bad.
+    """
+    path = Path(path)
+    text = decode_text(path.read_bytes())
+    rows = list(csv.reader(io.StringIO(text)))
+    errors: list[RowError] = []
+    if not rows or [c.strip().lower() for c in rows[0]] != list(SYNONYM_COLUMNS):
+        raise ImportFailed([RowError(1, "the header must be: term,synonyms")])
+    groups: list[SynonymGroup] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            errors.append(RowError(number, f"expected 2 fields, found {len(row)}"))
+            continue
+        term, synonyms = row[0].strip(), tuple(s.strip() for s in row[1].split("|") if s.strip())
+        if not term:
+            errors.append(RowError(number, "term is empty"))
+        elif not synonyms:
+            errors.append(RowError(number, "no synonyms given"))
+        elif term in seen:
+            errors.append(RowError(number, f"term {term} already on row {seen[term]}"))
+        else:
+            seen[term] = number
+            groups.append(SynonymGroup(term, synonyms))
+    if errors:
+        raise ImportFailed(errors)
+    return groups

@@ -100,3 +100,13 @@ class Feedback(Base):
     chosen_faq_id: Mapped[str | None] = mapped_column(sa.String(64))
     resident_hash: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Synonym(Base):
+    """One group of the city's synonym table: a canonical term and the words residents use for it."""
+
+    __tablename__ = "synonym"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    synonyms: Mapped[str] = mapped_column(sa.Text)  # separated by "|"

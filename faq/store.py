@@ -11,16 +11,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
+from faq.engine import Analyzer
+from faq.engine import HybridMatcher
 from faq.importers import FaqRecord
 from faq.matcher import FaqDoc
-from faq.matcher import FuzzyMatcher
 from faq.matcher import Matcher
 from faq.models import ContentRevision
 from faq.models import FaqAlias
 from faq.models import FaqEntry
 from faq.models import FaqStatus
+from faq.models import Synonym
+from faq.synonyms import SynonymGroup
+from faq.synonyms import Synonyms
 
 FAQ = "faq"
+SYNONYMS = "synonyms"
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def load_docs(session: Session) -> list[FaqDoc]:
         .options(selectinload(FaqEntry.aliases))
         .order_by(FaqEntry.id)
     )
-    return [FaqDoc(e.faq_id, e.question, tuple(a.text for a in e.aliases)) for e in entries]
+    return [FaqDoc(e.faq_id, e.question, tuple(a.text for a in e.aliases), e.answer) for e in entries]
 
 
 def get_entries(session: Session, faq_ids: Sequence[str]) -> dict[str, FaqEntry]:
@@ -127,21 +132,78 @@ def count_entries(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) or 0
 
 
-class MatcherCache:
-    """Keeps one matcher per process and rebuilds it when another process changed the FAQ."""
+def save_synonyms(session: Session, groups: Sequence[SynonymGroup]) -> int:
+    """Replace the city's synonym table with ``groups``; returns how many groups it now holds."""
+    session.execute(sa.delete(Synonym))
+    session.add_all(Synonym(term=g.term, synonyms="|".join(g.synonyms)) for g in groups)
+    bump_revision(session, SYNONYMS)
+    session.flush()
+    return len(groups)
 
-    def __init__(self, build: Callable[[Sequence[FaqDoc]], Matcher] = FuzzyMatcher):
+
+def load_synonyms(session: Session) -> list[SynonymGroup]:
+    """The city's synonym table."""
+    rows = session.scalars(sa.select(Synonym).order_by(Synonym.id))
+    return [SynonymGroup(row.term, tuple(s for s in row.synonyms.split("|") if s)) for row in rows]
+
+
+def load_versions(session: Session) -> dict[str, int]:
+    """The version of every published entry, by file id (cheap: two columns)."""
+    rows = session.execute(
+        sa.select(FaqEntry.faq_id, FaqEntry.version).where(FaqEntry.status == FaqStatus.PUBLISHED)
+    )
+    return dict(rows.all())
+
+
+def load_docs_by_id(session: Session, faq_ids: Sequence[str]) -> list[FaqDoc]:
+    """Matcher input for the given entries."""
+    entries = session.scalars(
+        sa.select(FaqEntry).where(FaqEntry.faq_id.in_(list(faq_ids))).options(selectinload(FaqEntry.aliases))
+    )
+    return [FaqDoc(e.faq_id, e.question, tuple(a.text for a in e.aliases), e.answer) for e in entries]
+
+
+def build_matcher(session: Session) -> HybridMatcher:
+    """A matcher over every published entry, with the city's synonyms."""
+    analyzer = Analyzer(Synonyms(load_synonyms(session)))
+    return HybridMatcher(load_docs(session), analyzer=analyzer)
+
+
+class MatcherCache:
+    """Keeps one matcher per process and brings it up to date when any process changed the FAQ.
+
+    A changed synonym table rebuilds the matcher; changed entries are applied one by one (only the
+    matcher's small delta segment is rebuilt), found by comparing entry versions.
+    """
+
+    def __init__(self, build: Callable[[Session], Matcher] = build_matcher):
         self._build = build
         self._lock = threading.Lock()
-        self._revision = -1
-        self._matcher: Matcher = build([])
+        self._revisions: tuple[int, int] | None = None
+        self._versions: dict[str, int] = {}
+        self._matcher: Matcher | None = None
 
     def get(self, session: Session) -> Matcher:
         """The matcher for the store's current revision (one cheap query when nothing changed)."""
-        revision = current_revision(session, FAQ)
-        if revision != self._revision:
+        revisions = (current_revision(session, FAQ), current_revision(session, SYNONYMS))
+        if revisions != self._revisions:
             with self._lock:
-                if revision != self._revision:
-                    self._matcher = self._build(load_docs(session))
-                    self._revision = revision
+                if revisions != self._revisions:
+                    self._refresh(session, revisions)
         return self._matcher
+
+    def _refresh(self, session: Session, revisions: tuple[int, int]) -> None:
+        versions = load_versions(session)
+        same_synonyms = self._revisions is not None and revisions[1] == self._revisions[1]
+        changed = [faq_id for faq_id, version in versions.items() if self._versions.get(faq_id) != version]
+        removed = [faq_id for faq_id in self._versions if faq_id not in versions]
+        incremental = hasattr(self._matcher, "upsert") and same_synonyms
+        if incremental and len(changed) + len(removed) <= max(50, len(versions) // 20):
+            for doc in load_docs_by_id(session, changed):
+                self._matcher.upsert(doc)
+            for faq_id in removed:
+                self._matcher.remove(faq_id)
+        else:
+            self._matcher = self._build(session)
+        self._versions = versions
+        self._revisions = revisions

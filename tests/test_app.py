@@ -38,7 +38,7 @@ def test_without_credentials_replies_go_to_the_console(database_url):
 def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     """instance/config.toml is read, and the environment wins over it."""
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
-    (tmp_path / "config.toml").write_text('BOT_TIMEZONE = "Asia/Seoul"\nMATCH_ANSWER_AT = 0.5\n', encoding="utf-8")
+    (tmp_path / "config.toml").write_text('BOT_TIMEZONE = "Asia/Seoul"\nMATCH_ANSWER_AT = 0.45\n', encoding="utf-8")
     monkeypatch.setenv("MATCH_ANSWER_AT", "0.75")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app()
