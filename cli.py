@@ -124,10 +124,17 @@ def _echo_save(what: str, report: store.SaveReport) -> None:
 @click.option("--jsonl", is_flag=True, help='Read {"id", "text"} lines from stdin, write one JSON line each.')
 @click.option("--area", help="Answer as a resident of this area.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Answer as if today were this date.")
-def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: str | None, today) -> None:
+@click.option("--explain", is_flag=True, help="Show how the matcher read TEXT and each view's score.")
+def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: str | None, today,
+                explain: bool) -> None:
     """Answer TEXT as the bot would, without sending or logging anything."""
     _quiet()
     day = today.date() if today else None
+    if explain:
+        if text is None:
+            raise click.UsageError("--explain needs TEXT")
+        _explain(text, top)
+        return
     if jsonl:
         for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
@@ -169,6 +176,29 @@ def _ask(text: str, top: int, area: str | None, today: date | None, query_id) ->
         "candidates": [{"faq_id": hit.faq_id, "score": hit.score} for hit in reply.candidates],
         "reply": [message_text(message) for message in reply.messages],
     }
+
+
+def _explain(text: str, top: int) -> None:
+    """Print the query's keys, tokens and synonyms, then each candidate's score per view."""
+    with db.session_factory()() as session:
+        matcher = services().matchers.get(session)
+        if not hasattr(matcher, "explain"):
+            raise click.ClickException("this matcher cannot explain its scores")
+        analysis = matcher.analyzer.analyse(text)
+        rows = matcher.explain(text, top, analysis)
+        questions = {e.faq_id: e.question for e in store.get_entries(session, [r.faq_id for r in rows]).values()}
+    click.echo(f"query      {analysis.text}")
+    click.echo(f"normalised {analysis.surface}")
+    click.echo(f"reading    {analysis.reading}")
+    click.echo(f"tokens     {' '.join(analysis.tokens) or '-'}")
+    click.echo("synonyms   " + (", ".join(f"{a} → {b}" for a, b in analysis.synonyms) or "-"))
+    weights = matcher.weights
+    click.echo(f"score = {weights.ngram} × max(ngram surface, ngram reading) + {weights.bm25} × bm25 "
+               f"+ {weights.fuzzy} × fuzzy")
+    click.echo(f"{'faq_id':>8} {'score':>6} {'ng-surf':>7} {'ng-read':>7} {'bm25':>6} {'fuzzy':>6}  question")
+    for row in rows:
+        click.echo(f"{row.faq_id:>8} {row.score:6.3f} {row.ngram_surface:7.3f} {row.ngram_reading:7.3f} "
+                   f"{row.bm25:6.3f} {row.fuzzy:6.3f}  {questions.get(row.faq_id, '')}")
 
 
 def message_text(message: Message) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from city.models import Municipality
 from faq.models import FaqEntry
+from faq.models import Synonym
 from faq.models import QueryLog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,7 @@ class TestPackLoad:
         assert result.exit_code == 0, result.output
         assert session.scalar(sa.select(Municipality.name)) == "かもめ市"
         assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 661
+        assert session.scalar(sa.select(sa.func.count()).select_from(Synonym)) > 50
 
     def test_if_empty_leaves_a_loaded_database_alone(self, runner, tmp_path, session):
         """--if-empty does nothing once a pack is loaded."""
@@ -115,6 +117,15 @@ class TestAsk:
         """ask is a dry run: no query log is written."""
         runner.invoke(args=["ask", "住民票の写しを取りたい"])
         assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 0
+
+
+    def test_ask_explain_shows_keys_tokens_and_view_scores(self, runner, faq):
+        """ask --explain prints the normalised query, reading, tokens and a score per view."""
+        result = runner.invoke(args=["ask", "--explain", "ｼﾞｭｳﾐﾝﾋｮｳ ほしい"])
+        assert result.exit_code == 0, result.output
+        assert "normalised じゅうみんひょうほしい" in result.output
+        assert "reading" in result.output and "tokens" in result.output
+        assert "ng-surf" in result.output and "101" in result.output
 
 
 class TestChat:

@@ -9,6 +9,7 @@ from faq.importers import FaqRecord
 from faq.importers import ImportFailed
 from faq.importers import RowError
 from faq.importers import read_faq_file
+from faq.importers import read_synonyms_file
 
 KOSODATE = Path(__file__).resolve().parents[3] / "shared" / "data" / "kosodate-faq"
 HEADER = "id,category,question,answer,aliases,url,department,phone"
@@ -391,3 +392,27 @@ def test_message_lists_at_most_fifty_errors(tmp_path):
     assert text.startswith("60 problems found; nothing was imported:")
     assert text.endswith("… and 10 more")
     assert "row 2: question is empty" in text
+
+
+class TestSynonymsFile:
+    def test_groups_are_read_with_their_synonyms(self, tmp_path):
+        """Each row becomes a canonical term with its |-separated synonyms."""
+        path = tmp_path / "synonyms.csv"
+        path.write_text("term,synonyms\n可燃ごみ,燃えるごみ|もえるごみ\n", encoding="utf-8")
+        [group] = read_synonyms_file(path)
+        assert (group.term, group.synonyms) == ("可燃ごみ", ("燃えるごみ", "もえるごみ"))
+
+    def test_bad_rows_are_all_reported(self, tmp_path):
+        """An empty term, a row without synonyms and a repeated term are reported by row number."""
+        path = tmp_path / "synonyms.csv"
+        path.write_bytes("term,synonyms\r\n,燃えるごみ\r\n粗大ごみ,\r\n可燃ごみ,a\r\n可燃ごみ,b\r\n".encode("cp932"))
+        with pytest.raises(ImportFailed) as failed:
+            read_synonyms_file(path)
+        assert [e.row for e in failed.value.errors] == [2, 3, 5]
+
+    def test_wrong_header_is_refused(self, tmp_path):
+        """A file without the term,synonyms header is refused."""
+        path = tmp_path / "synonyms.csv"
+        path.write_text("word,means\na,b\n", encoding="utf-8")
+        with pytest.raises(ImportFailed):
+            read_synonyms_file(path)
