@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from city.models import Municipality
 from faq.models import FaqEntry
-from faq.models import Synonym
 from faq.models import QueryLog
+from faq.models import Synonym
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "packs" / "demo"
