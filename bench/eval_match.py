@@ -177,8 +177,8 @@ class AppRun:
 
     answers: dict[str, dict]
     matcher: str
+    policy: str
     seconds: float
-    entries: int
 
 
 def _invoke(runner, args: list[str], text: str | None = None):
@@ -216,10 +216,10 @@ def run_app(faq_path: Path, queries: Sequence[dict]) -> AppRun:
         seconds = time.perf_counter() - start
         with app.app_context(), db.session_factory(app)() as session:
             matcher = app.extensions["bot"].matchers.get(session)
+        policy = app.extensions["bot"].policy
         db.session_factory(app).kw["bind"].dispose()
-    entries = len(matcher) if hasattr(matcher, "__len__") else -1
     print(f"  app: {imported.splitlines()[-1].strip() if imported else 'imported'}; matcher {type(matcher).__name__}")
-    return AppRun(parse_answers(output), type(matcher).__name__, seconds, entries)
+    return AppRun(parse_answers(output), type(matcher).__name__, repr(policy), seconds)
 
 
 # ---- section 1: FAQ retrieval ------------------------------------------------------------------------
@@ -284,6 +284,7 @@ def kind_shares(answers: Sequence[dict]) -> Counter:
 def direct_section(app_run: AppRun, short: list[dict], off: list[dict]) -> dict[str, float]:
     """Print the reply-kind table for both sets and return the direct-answer rates."""
     print("\n2. Direct answers through the app (kind == faq is a direct FAQ answer)")
+    print(f"   policy: {app_run.policy}")
     print(f"   {'set':22}{'n':>5}" + "".join(f"{k:>10}" for k in KINDS) + f"{'direct':>10}  target")
     rates = {}
     for label, queries, target in (("off-topic.dev", off, f"≤ {OFF_TOPIC_DIRECT_MAX:.0%}"),
@@ -370,7 +371,8 @@ def items_section(cities: dict[str, Path]) -> dict[str, dict[str, float]]:
           "baseline: WRatio over raw names)")
     print("   A lookup is right when the top item's name without parentheses, normalised, equals the query's.")
     print("   hiragana = JapaneseText().reading(name): already the engine's normalised reading key, so it is an")
-    print("   optimistic simulation of hiragana typing (the same simplification as matching.md §4).")
+    print("   optimistic simulation of hiragana typing (the same simplification as matching.md §4); it also folds")
+    print("   small kana (クッション → くつしよん).")
     print("   half-width = full-width katakana typed as half-width; 1 char missing = middle character deleted, "
           "names of ≥ 3 characters.")
     results = {}
