@@ -182,6 +182,7 @@ class AppRun:
 
 
 def _invoke(runner, args: list[str], text: str | None = None):
+    """Run one ``flask`` command through the test CLI runner; raise when it fails."""
     result = runner.invoke(args=args, input=text)
     if result.exit_code != 0:
         raise RuntimeError(f"`flask {' '.join(args[:2])}` failed ({result.exit_code}): "
@@ -218,8 +219,11 @@ def run_app(faq_path: Path, queries: Sequence[dict]) -> AppRun:
             matcher = app.extensions["bot"].matchers.get(session)
         policy = app.extensions["bot"].policy
         db.session_factory(app).kw["bind"].dispose()
-    print(f"  app: {imported.splitlines()[-1].strip() if imported else 'imported'}; matcher {type(matcher).__name__}")
-    return AppRun(parse_answers(output), type(matcher).__name__, repr(policy), seconds)
+    answers = parse_answers(output)
+    missing = len(queries) - len(answers)
+    print(f"  app: {imported.splitlines()[-1].strip() if imported else 'imported'}; matcher {type(matcher).__name__}"
+          + (f"; ** {missing} queries got no answer line (counted as misses)" if missing else ""))
+    return AppRun(answers, type(matcher).__name__, repr(policy), seconds)
 
 
 # ---- section 1: FAQ retrieval ------------------------------------------------------------------------

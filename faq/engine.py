@@ -164,9 +164,11 @@ class _Segment:
 class HybridMatcher:
     """Ranks FAQ entries for a query by fused n-gram TF-IDF, BM25 and fuzzy scores."""
 
-    def __init__(self, docs: Sequence[FaqDoc], *, analyzer: Analyzer | None = None, weights: Weights = Weights()):
+    def __init__(self, docs: Sequence[FaqDoc], *, analyzer: Analyzer | None = None, weights: Weights = Weights(),
+                 delta_limit: int = 500):
         self.analyzer = analyzer or Analyzer()
         self.weights = weights
+        self.delta_limit = delta_limit
         self._grams = _Vocabulary()
         self._words = _Vocabulary()
         self._entries: list[_Entry] = []
@@ -208,7 +210,8 @@ class HybridMatcher:
     def _after_edit(self) -> None:
         live_delta = [slot for slot in self._delta_slots if self._entries[slot].alive]
         dead = len(self._entries) - len(self._slot_of)
-        if len(live_delta) > max(500, len(self._slot_of) // 10) or dead > max(1000, len(self._slot_of) // 4):
+        limit = max(self.delta_limit, len(self._slot_of) // 10)
+        if len(live_delta) > limit or dead > max(2 * limit, len(self._slot_of) // 4):
             self.compact()
             return
         self._delta_slots = live_delta
@@ -217,7 +220,7 @@ class HybridMatcher:
     def compact(self) -> None:
         """Rebuild one segment from the live entries (drops masked ones)."""
         docs = [self._entries[slot].doc for slot in sorted(self._slot_of.values())]
-        self.__init__(docs, analyzer=self.analyzer, weights=self.weights)
+        self.__init__(docs, analyzer=self.analyzer, weights=self.weights, delta_limit=self.delta_limit)
 
     def _remove(self, faq_id: str) -> None:
         slot = self._slot_of.pop(faq_id, None)
