@@ -14,8 +14,8 @@ Rules, in this order (each figure is rounded to 0.05 so that single queries cann
   then ``answer_at`` is raised by one step (0.05) as a safety margin for unseen messages.
 * ``suggest_at``: low enough that 90 % of the in-scope queries whose relevant entry is in the top 3 reach
   the suggestion tier (or better).
-* Short keys (≤ ``short_chars`` characters) overlap with many entries by chance, so their thresholds are
-  the long ones raised by 0.15 (answer) and 0.1 (suggest).
+* Short keys (≤ ``short_chars`` characters, the engine's own split) overlap with many entries by chance,
+  so their thresholds are the long ones raised by 0.15 (answer) and 0.1 (suggest).
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ sys.path.insert(0, str(ROOT))
 
 from faq.engine import Analyzer  # noqa: E402
 from faq.engine import HybridMatcher  # noqa: E402
+from faq.engine import Weights  # noqa: E402
 from faq.importers import read_faq_file  # noqa: E402
 from faq.importers import read_synonyms_file  # noqa: E402
 from faq.matcher import FaqDoc  # noqa: E402
 from faq.normalize import normalize  # noqa: E402
 from faq.synonyms import Synonyms  # noqa: E402
 
-SHORT_CHARS = 3
+SHORT_CHARS = Weights().short_chars  # the same split as the engine's short-query weights
 STEP = 0.05
 
 

@@ -46,15 +46,20 @@ from rapidfuzz import process
 
 import db
 from app import create_app
+from faq.engine import Analyzer
 from faq.engine import HybridMatcher
 from faq.importers import FaqRecord
 from faq.importers import read_faq_file
+from faq.importers import read_synonyms_file
+from faq.items import item_doc
 from faq.japanese import JapaneseText
 from faq.matcher import FaqDoc
 from faq.normalize import normalize
+from faq.synonyms import Synonyms
 
 ROOT = Path(__file__).resolve().parents[1]
 FAQ_FILE = Path("data/kosodate-faq/faq.json")
+DEMO_PACK = Path(__file__).resolve().parents[1] / "packs" / "demo"
 SHORT_QUERIES = Path("eval/short-queries.dev.jsonl")
 OFF_TOPIC = Path("eval/off-topic.dev.jsonl")
 RUMOI = Path("data/rumoi-5374/target.csv")
@@ -204,12 +209,14 @@ def parse_answers(output: str) -> dict[str, dict]:
 
 
 def run_app(faq_path: Path, queries: Sequence[dict]) -> AppRun:
-    """Build the app on a fresh SQLite file, migrate, import the FAQ and ask every query through it."""
+    """Build the app on a fresh SQLite file with the demo pack (city, synonym table), replace its FAQ with
+    ``faq_path`` and ask every query through it."""
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/eval.sqlite3", "SECRET_KEY": "eval"})
         runner = app.test_cli_runner()
         _invoke(runner, ["db", "upgrade"])
-        imported = _invoke(runner, ["faq", "import", str(faq_path)]).output.strip()
+        _invoke(runner, ["pack", "load", str(DEMO_PACK)])
+        imported = _invoke(runner, ["faq", "import", str(faq_path), "--replace"]).output.strip()
         _invoke(runner, ["ask", "--top", str(TOP), "warm-up: build the matcher"])
         lines = "".join(json.dumps({"id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n" for q in queries)
         start = time.perf_counter()
@@ -259,10 +266,12 @@ def faq_section(records: Sequence[FaqRecord], short: list[dict], app_run: AppRun
         rows[f"app ask path ({app_run.matcher})"] = (retrieval_scores(ranking, relevants),
                                                      app_run.seconds * 1000 / max(len(app_run.answers), 1))
     start = time.perf_counter()
-    hybrid = HybridMatcher([FaqDoc(r.faq_id, r.question, r.aliases, r.answer) for r in records])
+    synonyms = Synonyms(read_synonyms_file(DEMO_PACK / "synonyms.csv"))
+    hybrid = HybridMatcher([FaqDoc(r.faq_id, r.question, r.aliases, r.answer) for r in records],
+                           analyzer=Analyzer(synonyms))
     build = time.perf_counter() - start
     ranking, ms = timed(lambda text: [h.faq_id for h in hybrid.search(text, TOP)], texts)
-    rows["HybridMatcher, direct"] = (retrieval_scores(ranking, relevants), ms)
+    rows["HybridMatcher, direct (demo synonyms)"] = (retrieval_scores(ranking, relevants), ms)
     ranking, ms = timed(lambda text: baseline_ranking(questions, ids, text), texts)
     rows["baseline WRatio, raw"] = (retrieval_scores(ranking, relevants), ms)
 
@@ -344,7 +353,7 @@ def city_section(city: str, path: Path) -> dict[str, float]:
     """Print the lookup table of one city and return the engine's accuracy per variant."""
     names = read_item_names(path)
     start = time.perf_counter()
-    engine = HybridMatcher([FaqDoc(str(row), name) for row, name in enumerate(names, start=1)])
+    engine = HybridMatcher([item_doc(str(row), name) for row, name in enumerate(names, start=1)])
     build = time.perf_counter() - start
     queries = item_queries(names, JapaneseText().reading)
 

@@ -44,11 +44,21 @@ CANDIDATES = 40
 
 @dataclass(frozen=True)
 class Weights:
-    """How much each view counts in the fused score (they sum to 1, so the score stays in [0, 1])."""
+    """How much each view counts in the fused score (they sum to 1, so the score stays in [0, 1]).
+
+    Queries of at most ``short_chars`` characters (item names, 「住民票」) use the ``short`` weights: with so
+    few characters, n-grams and words overlap by chance and the edit distance is the better guide.
+    """
 
     ngram: float = 0.4
     bm25: float = 0.5
     fuzzy: float = 0.1
+    short_chars: int = 5
+    short: tuple[float, float, float] = (0.25, 0.25, 0.5)
+
+    def for_length(self, chars: int) -> tuple[float, float, float]:
+        """The (ngram, bm25, fuzzy) weights for a query key of ``chars`` characters."""
+        return self.short if chars <= self.short_chars else (self.ngram, self.bm25, self.fuzzy)
 
 
 @dataclass
@@ -60,6 +70,7 @@ class Analysis:
     reading: str
     tokens: tuple[str, ...]
     synonyms: list[tuple[str, str]]
+    rewritten: str = ""  # the surface key after the city's synonym phrases, when they changed it
 
 
 @dataclass
@@ -97,8 +108,11 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         """Every key of ``text`` at once."""
         text = text[:MAX_QUERY_CHARS]
-        return Analysis(text, self.surface(text), self.reading(text), self.tokens(text),
-                        self.synonyms.applied(text))
+        surface = self.surface(text)
+        applied = self.synonyms.applied(text)
+        rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
+        return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
+                        rewritten if rewritten != surface else "")
 
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
@@ -329,12 +343,17 @@ class HybridMatcher:
         word_idf = self._idf_words()
         s_cols, s_weights = self._query_grams(a.surface, idf)
         r_cols, r_weights = self._query_grams(a.reading, idf)
+        rw_cols, rw_weights = self._query_grams(a.rewritten, idf) if a.rewritten else ([], None)
         w_cols, w_weights, coverage_max = self._query_words(a.tokens, word_idf)
         for segment in (self._base, self._delta):
             if segment is None:
                 continue
             _max_into(surface, segment.row_slot, _cosine(segment.surface, segment.surface_norm, s_cols, s_weights))
             _max_into(reading, segment.row_slot, _cosine(segment.reading, segment.reading_norm, r_cols, r_weights))
+            if rw_cols:
+                # The query as the city's synonym table words it (ひっこしてきた → 転入) counts as typed.
+                _max_into(surface, segment.row_slot,
+                          _cosine(segment.surface, segment.surface_norm, rw_cols, rw_weights))
             if w_cols and coverage_max > 0:
                 width = segment.bm25.shape[1]
                 cols = [c for c in w_cols if c < width]
@@ -343,7 +362,8 @@ class HybridMatcher:
                     bm25[segment.doc_slot] = (segment.bm25[:, cols] @ weights) / coverage_max
         alive = np.zeros(n_slots, dtype=bool)
         alive[list(self._slot_of.values())] = True
-        lexical = self.weights.ngram * np.maximum(surface, reading) + self.weights.bm25 * bm25
+        w_ngram, w_bm25, w_fuzzy = self.weights.for_length(len(a.surface))
+        lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25
         lexical[~alive] = -1.0
         pool = min(CANDIDATES, int(alive.sum()))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
@@ -354,8 +374,12 @@ class HybridMatcher:
             entry = self._entries[slot]
             if not entry.alive:
                 continue
-            fuzzy = 1.0 if slot in exact else self._fuzzy(a, entry)
-            score = float(lexical[slot]) + self.weights.fuzzy * fuzzy
+            if slot in exact:
+                # The resident typed a question or alias exactly (after normalising): nothing fits better.
+                fuzzy, score = 1.0, 1.0
+            else:
+                fuzzy = self._fuzzy(a, entry)
+                score = float(lexical[slot]) + w_fuzzy * fuzzy
             results.append(Explained(entry.doc.faq_id, round(score, 4), round(float(surface[slot]), 4),
                                      round(float(reading[slot]), 4), round(float(bm25[slot]), 4), round(fuzzy, 4)))
         results.sort(key=lambda e: -e.score)

@@ -1,7 +1,7 @@
 """Japanese analysis with SudachiPy: the hiragana reading key and the content words of a text.
 
 One Sudachi dictionary is loaded per process, on first use, and shared behind a lock (a Sudachi
-tokenizer is not safe to use from two threads at once). Results are cached per text.
+tokenizer is not safe to use from two threads at once). Results are cached per text and analyser.
 """
 
 from __future__ import annotations
@@ -34,23 +34,34 @@ def loose(key: str) -> str:
     return key.translate(_LOOSE)
 
 
+_LOCK = threading.Lock()
+_TOKENIZER = None
+
+
+def morphemes(text: str) -> list[tuple[str, str, str, str]]:
+    """Sudachi mode-C morphemes of ``text`` as (surface, normalised form, reading, part of speech).
+
+    The dictionary (about 90 MB resident) is loaded once per process and shared by every caller.
+    """
+    global _TOKENIZER
+    with _LOCK:
+        if _TOKENIZER is None:
+            _TOKENIZER = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+        return [
+            (m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0])
+            for m in _TOKENIZER.tokenize(text)
+        ]
+
+
 class JapaneseText:
     """Sudachi-based analysis: reading keys and content words, cached per text."""
 
     def __init__(self, cache_size: int = 20000):
-        self._lock = threading.Lock()
-        self._tokenizer = None
         self.reading = functools.lru_cache(maxsize=cache_size)(self._reading)
         self.content_words = functools.lru_cache(maxsize=cache_size)(self._content_words)
 
     def _morphemes(self, text: str):
-        with self._lock:
-            if self._tokenizer is None:
-                self._tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
-            return [
-                (m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0])
-                for m in self._tokenizer.tokenize(text)
-            ]
+        return morphemes(text)
 
     def _reading(self, text: str) -> str:
         """The hiragana reading key: kana and latin as typed, kanji replaced by their Sudachi reading."""
