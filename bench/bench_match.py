@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import math
 import os
@@ -299,8 +300,17 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
         matcher.search(f"ウォームアップ{i}の質問", k=5)
     gc.collect()
     cold: list[float] = []
+    by_query: list[list[float]] = [[] for _ in queries]
     for pass_no in range(cold_passes):
-        cold += _timed_searches(matcher, [q + cold_mark(pass_no) for q in queries])
+        times = _timed_searches(matcher, [q + cold_mark(pass_no) for q in queries])
+        cold += times
+        for i, t in enumerate(times):
+            by_query[i].append(t)
+    half = len(queries) // 2
+    result["cold_handwritten_p99"] = percentile([t for ts in by_query[:half] for t in ts], 99)
+    result["cold_sampled_p99"] = percentile([t for ts in by_query[half:] for t in ts], 99)
+    slowest = sorted(range(len(queries)), key=lambda i: -percentile(by_query[i], 50))[:3]
+    result["slowest"] = [(queries[i], percentile(by_query[i], 50)) for i in slowest]
     warm: list[float] = []
     for _ in range(warm_passes):
         warm += _timed_searches(matcher, [q + cold_mark(0) for q in queries])
@@ -404,6 +414,10 @@ def report(results: Sequence[dict]) -> str:
     out.append(_table(("entries", "n", "cold p50", "cold p99", "cold max", "warm p50", "warm p99", "target p99",
                        "naive n", "naive p50", "naive p99", "naive/engine p99"), rows))
     out.append("(naive = rapidfuzz process.extract WRatio, processor=None, limit=5 over the raw questions)")
+    for r in ok:
+        slow = ", ".join(f"{q[:24]}{'…' if len(q) > 24 else ''} {t:.1f}" for q, t in r["slowest"])
+        out.append(f"  {r['size']:>7,}: cold p99 hand-written {r['cold_handwritten_p99']:.2f} ms, sampled "
+                   f"{r['cold_sampled_p99']:.2f} ms; slowest (median ms): {slow}")
     out.append("")
     out.append(f"Incremental edit ({EDITS} upserts of changed entries; full rebuild = cold build / compact())")
     rows = []
@@ -450,17 +464,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
         start = time.perf_counter()
+        engine = ROOT / "faq" / "engine.py"
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(engine.stat().st_mtime))
         print(f"bench_match: sizes {sizes}, {min(args.queries, len(HANDWRITTEN_QUERIES)) * 2} queries, "
               f"{args.cold_passes} cold + {args.warm_passes} warm passes, pinned to CPU "
-              f"{sorted(os.sched_getaffinity(0))}, OMP/OPENBLAS/MKL threads = {os.environ.get('OMP_NUM_THREADS')}",
-              flush=True)
+              f"{sorted(os.sched_getaffinity(0))}, OMP/OPENBLAS/MKL threads = {os.environ.get('OMP_NUM_THREADS')}")
+        print(f"faq/engine.py sha1 {hashlib.sha1(engine.read_bytes()).hexdigest()[:12]} (modified {stamp}); "
+              f"load average at start {os.getloadavg()[0]:.2f}", flush=True)
         results = []
         for size in sizes:
             results.append(_run_child(size, args))
             sys.stdout.flush()
         print(flush=True)
         print(report(results))
-        print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+        print(f"\ntotal wall time {time.perf_counter() - start:.0f} s; load average at end {os.getloadavg()[0]:.2f}")
     except Exception as error:  # a report: never fail the caller
         print(f"bench_match failed: {error!r}")
     return 0
