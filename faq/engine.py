@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -125,54 +124,76 @@ def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
 
 
 class _Vocabulary:
-    """An append-only map from feature to column, with document frequencies kept up to date."""
+    """An append-only map from feature to column, with live document frequencies."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.df = np.zeros(1024, dtype=np.float64)
 
-    def columns(self, features: Iterable[str], *, add: bool) -> list[int]:
+    def add(self, features: Iterable[str]) -> np.ndarray:
+        """Columns of ``features``, new ones appended."""
         cols = []
         for feature in features:
             col = self.index.get(feature)
             if col is None:
-                if not add:
-                    continue
                 col = self.index[feature] = len(self.index)
-                if col >= len(self.df):
-                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
             cols.append(col)
-        return cols
+        if len(self.index) > len(self.df):
+            self.df = np.concatenate([self.df, np.zeros(max(len(self.df), len(self.index) - len(self.df)))])
+        return np.array(cols, dtype=np.int32)
 
-    def count(self, cols: Iterable[int], delta: int) -> None:
-        for col in cols:
-            self.df[col] += delta
+    def known(self, features: Iterable[str]) -> tuple[list[str], np.ndarray]:
+        """The features already in the vocabulary, and their columns."""
+        pairs = [(f, self.index[f]) for f in features if f in self.index]
+        return [f for f, _ in pairs], np.array([c for _, c in pairs], dtype=np.int64)
+
+
+def _features(vocabulary: _Vocabulary, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, sublinear tf) of one row or document; new features are added to the vocabulary."""
+    cols = vocabulary.add(counts)
+    values = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float32, count=len(counts))
+    return cols, values
 
 
 @dataclass
 class _Entry:
-    """What the index keeps of one FAQ entry to score, re-rank, explain and later remove it."""
+    """What the index keeps of one FAQ entry to score, re-rank, explain and later remove it.
+
+    ``rows`` holds, per question or alias, the n-gram columns and weights of its surface and reading keys;
+    ``words`` the BM25 columns and counts of the whole entry. Compact numpy arrays, not Python objects.
+    """
 
     doc: FaqDoc
     surface_keys: list[str]
     reading_keys: list[str]
-    row_features: list[tuple[Counter, Counter]]
-    tokens: Counter
+    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    words: tuple[np.ndarray, np.ndarray]
     alive: bool = True
 
 
 @dataclass
 class _Segment:
-    """Sparse matrices for a run of entry slots (immutable once built)."""
+    """Sparse matrices for a run of entry slots (immutable once built).
+
+    N-gram matrices are kept by column (to find the rows that share a query's rarer n-grams) and by row
+    (to score just those rows); BM25 weights by column.
+    """
 
     row_slot: np.ndarray
     surface: sparse.csc_matrix
+    surface_rows: sparse.csr_matrix
     reading: sparse.csc_matrix
+    reading_rows: sparse.csr_matrix
     surface_norm: np.ndarray
     reading_norm: np.ndarray
     doc_slot: np.ndarray
     bm25: sparse.csc_matrix
-    slots: set[int] = field(default_factory=set)
+
+
+# At most this many postings are read to pick candidate rows for one n-gram view; the rarest n-grams of
+# the query are taken first, so common ones (の, い) never make a query scan the whole index. Against exact
+# scoring of every row, on a 10,000-entry store: the same top hit for 86 of 88 queries, 98 % of the top 5.
+CANDIDATE_POSTINGS = 4000
 
 
 class HybridMatcher:
@@ -186,18 +207,21 @@ class HybridMatcher:
         self._grams = _Vocabulary()
         self._words = _Vocabulary()
         self._entries: list[_Entry] = []
+        self._alive = np.zeros(0, dtype=bool)
         self._slot_of: dict[str, int] = {}
         self._exact: dict[str, set[int]] = {}
         self._rows = 0
         self._docs = 0
-        self._doc_length_total = 0
+        self._doc_length_total = 0.0
+        self._idf_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._base: _Segment | None = None
         self._delta: _Segment | None = None
         self._delta_slots: list[int] = []
-        self._add_all(docs)
+        for doc in docs:
+            self._add(doc)
         self._base = self._build(range(len(self._entries)))
 
-    # ---- size and versions -------------------------------------------------------------------------
+    # ---- size ----------------------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -212,8 +236,7 @@ class HybridMatcher:
     def upsert(self, doc: FaqDoc) -> None:
         """Add ``doc`` or replace the entry with its id; only the small delta segment is rebuilt."""
         self._remove(doc.faq_id)
-        self._add_all([doc])
-        self._delta_slots.append(len(self._entries) - 1)
+        self._delta_slots.append(self._add(doc))
         self._after_edit()
 
     def remove(self, faq_id: str) -> None:
@@ -222,6 +245,7 @@ class HybridMatcher:
         self._after_edit()
 
     def _after_edit(self) -> None:
+        self._idf_cache = None
         live_delta = [slot for slot in self._delta_slots if self._entries[slot].alive]
         dead = len(self._entries) - len(self._slot_of)
         limit = max(self.delta_limit, len(self._slot_of) // 10)
@@ -232,9 +256,18 @@ class HybridMatcher:
         self._delta = self._build(live_delta) if live_delta else None
 
     def compact(self) -> None:
-        """Rebuild one segment from the live entries (drops masked ones)."""
-        docs = [self._entries[slot].doc for slot in sorted(self._slot_of.values())]
-        self.__init__(docs, analyzer=self.analyzer, weights=self.weights, delta_limit=self.delta_limit)
+        """Rebuild one segment from the live entries' stored features (no text is analysed again)."""
+        live = [entry for entry in self._entries if entry.alive]
+        self._entries = live
+        self._alive = np.ones(len(live), dtype=bool)
+        self._slot_of = {entry.doc.faq_id: slot for slot, entry in enumerate(live)}
+        self._exact = {}
+        for slot, entry in enumerate(live):
+            for key in {*entry.surface_keys, *entry.reading_keys} - {""}:
+                self._exact.setdefault(key, set()).add(slot)
+        self._idf_cache = None
+        self._delta, self._delta_slots = None, []
+        self._base = self._build(range(len(live)))
 
     def _remove(self, faq_id: str) -> None:
         slot = self._slot_of.pop(faq_id, None)
@@ -242,86 +275,86 @@ class HybridMatcher:
             return
         entry = self._entries[slot]
         entry.alive = False
-        for surface_grams, reading_grams in entry.row_features:
-            self._grams.count(self._grams.columns(surface_grams, add=False), -1)
-            self._grams.count(self._grams.columns(reading_grams, add=False), -1)
-        self._rows -= len(entry.row_features)
-        self._words.count(self._words.columns(entry.tokens, add=False), -1)
+        self._alive[slot] = False
+        for surface_cols, _, reading_cols, _ in entry.rows:
+            self._grams.df[surface_cols] -= 1
+            self._grams.df[reading_cols] -= 1
+        self._rows -= len(entry.rows)
+        word_cols, word_counts = entry.words
+        self._words.df[word_cols] -= 1
         self._docs -= 1
-        self._doc_length_total -= sum(entry.tokens.values())
+        self._doc_length_total -= float(word_counts.sum())
         for key in entry.surface_keys + entry.reading_keys:
             self._exact.get(key, set()).discard(slot)
 
-    def _add_all(self, docs: Iterable[FaqDoc]) -> None:
+    def _add(self, doc: FaqDoc) -> int:
         analyzer = self.analyzer
-        for doc in docs:
-            texts = [doc.question, *doc.aliases]
-            surface_keys = [analyzer.surface(t) for t in texts]
-            reading_keys = [analyzer.reading(t) for t in texts]
-            rows = [(ngrams(s), ngrams(r)) for s, r in zip(surface_keys, reading_keys, strict=True) if s or r]
-            tokens = Counter(analyzer.tokens(" ".join(texts) + "\n" + doc.answer))
-            slot = len(self._entries)
-            self._entries.append(_Entry(doc, surface_keys, reading_keys, rows, tokens))
-            self._slot_of[doc.faq_id] = slot
-            for surface_grams, reading_grams in rows:
-                self._grams.count(self._grams.columns(surface_grams, add=True), +1)
-                self._grams.count(self._grams.columns(reading_grams, add=True), +1)
-            self._rows += len(rows)
-            self._words.count(self._words.columns(tokens, add=True), +1)
-            self._docs += 1
-            self._doc_length_total += sum(tokens.values())
-            for key in {*surface_keys, *reading_keys} - {""}:
-                self._exact.setdefault(key, set()).add(slot)
+        texts = [doc.question, *doc.aliases]
+        surface_keys = [analyzer.surface(t) for t in texts]
+        reading_keys = [analyzer.reading(t) for t in texts]
+        rows = []
+        for surface_key, reading_key in zip(surface_keys, reading_keys, strict=True):
+            if surface_key or reading_key:
+                surface_features = _features(self._grams, ngrams(surface_key))
+                rows.append((*surface_features, *_features(self._grams, ngrams(reading_key))))
+        tokens = Counter(analyzer.tokens(" ".join(texts) + "\n" + doc.answer))
+        word_cols = self._words.add(tokens)
+        word_counts = np.fromiter(tokens.values(), dtype=np.float32, count=len(tokens))
+        for surface_cols, _, reading_cols, _ in rows:
+            self._grams.df[surface_cols] += 1
+            self._grams.df[reading_cols] += 1
+        self._rows += len(rows)
+        self._words.df[word_cols] += 1
+        self._docs += 1
+        self._doc_length_total += float(word_counts.sum())
+        slot = len(self._entries)
+        self._entries.append(_Entry(doc, surface_keys, reading_keys, rows, (word_cols, word_counts)))
+        if slot >= len(self._alive):
+            self._alive = np.concatenate([self._alive, np.zeros(max(1024, len(self._alive)), dtype=bool)])
+        self._alive[slot] = True
+        self._slot_of[doc.faq_id] = slot
+        for key in {*surface_keys, *reading_keys} - {""}:
+            self._exact.setdefault(key, set()).add(slot)
+        return slot
 
     # ---- building ------------------------------------------------------------------------------------
 
-    def _idf_grams(self) -> np.ndarray:
-        return np.log((1 + self._rows) / (1 + self._grams.df)) + 1.0
-
-    def _idf_words(self) -> np.ndarray:
-        n, df = self._docs, self._words.df
-        return np.log(1 + (n - df + 0.5) / (df + 0.5))
+    def _idf(self) -> tuple[np.ndarray, np.ndarray]:
+        """IDF of every n-gram column and of every word column, cached until the next edit."""
+        if self._idf_cache is None:
+            grams = np.log((1 + self._rows) / (1 + self._grams.df)) + 1.0
+            n, df = self._docs, self._words.df
+            words = np.log(1 + (n - df + 0.5) / (df + 0.5))
+            self._idf_cache = (grams, words)
+        return self._idf_cache
 
     def _build(self, slots: Iterable[int]) -> _Segment:
         slots = [s for s in slots if self._entries[s].alive]
-        idf = self._idf_grams()
-        row_slot, s_rows, s_cols, s_vals, r_rows, r_cols, r_vals = [], [], [], [], [], [], []
-        for slot in slots:
-            for surface_grams, reading_grams in self._entries[slot].row_features:
-                row = len(row_slot)
-                row_slot.append(slot)
-                for grams, rows, cols, vals in ((surface_grams, s_rows, s_cols, s_vals),
-                                                (reading_grams, r_rows, r_cols, r_vals)):
-                    for gram, count in grams.items():
-                        rows.append(row)
-                        cols.append(self._grams.index[gram])
-                        vals.append(1.0 + math.log(count))
+        gram_idf, _ = self._idf()
         width = len(self._grams.index)
-        surface = sparse.csc_matrix((np.array(s_vals, np.float32), (s_rows, s_cols)), shape=(len(row_slot), width))
-        reading = sparse.csc_matrix((np.array(r_vals, np.float32), (r_rows, r_cols)), shape=(len(row_slot), width))
+        rows = [row for slot in slots for row in self._entries[slot].rows]
+        row_slot = np.repeat(np.array(slots, dtype=np.int64),
+                             [len(self._entries[slot].rows) for slot in slots]).astype(np.int64)
+        surface = _matrix([(r[0], r[1]) for r in rows], width)
+        reading = _matrix([(r[2], r[3]) for r in rows], width)
 
         avgdl = self._doc_length_total / max(self._docs, 1) or 1.0
-        d_rows, d_cols, d_vals = [], [], []
-        for position, slot in enumerate(slots):
-            tokens = self._entries[slot].tokens
-            length = sum(tokens.values())
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avgdl)
-            for word, count in tokens.items():
-                d_rows.append(position)
-                d_cols.append(self._words.index[word])
-                d_vals.append(count * (BM25_K1 + 1) / (count + norm))
-        bm25 = sparse.csc_matrix(
-            (np.array(d_vals, np.float32), (d_rows, d_cols)), shape=(len(slots), len(self._words.index))
-        )
+        weighted = []
+        for slot in slots:
+            cols, counts = self._entries[slot].words
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * float(counts.sum()) / avgdl)
+            weighted.append((cols, counts * (BM25_K1 + 1) / (counts + norm)))
+        bm25 = _matrix(weighted, len(self._words.index))
         return _Segment(
-            row_slot=np.array(row_slot, dtype=np.int64),
-            surface=surface,
-            reading=reading,
-            surface_norm=_row_norms(surface, idf[:width]),
-            reading_norm=_row_norms(reading, idf[:width]),
+            row_slot=row_slot,
+            surface=surface.tocsc(),
+            surface_rows=surface,
+            reading=reading.tocsc(),
+            reading_rows=reading,
+            surface_norm=_row_norms(surface, gram_idf[:width]),
+            reading_norm=_row_norms(reading, gram_idf[:width]),
             doc_slot=np.array(slots, dtype=np.int64),
-            bm25=bm25,
-            slots=set(slots),
+            bm25=bm25.tocsc(),
         )
 
     # ---- searching -----------------------------------------------------------------------------------
@@ -339,38 +372,32 @@ class HybridMatcher:
         surface = np.zeros(n_slots)
         reading = np.zeros(n_slots)
         bm25 = np.zeros(n_slots)
-        idf = self._idf_grams()
-        word_idf = self._idf_words()
-        s_cols, s_weights = self._query_grams(a.surface, idf)
-        r_cols, r_weights = self._query_grams(a.reading, idf)
-        rw_cols, rw_weights = self._query_grams(a.rewritten, idf) if a.rewritten else ([], None)
+        gram_idf, word_idf = self._idf()
+        views = [(surface, "surface", self._query_grams(a.surface, gram_idf)),
+                 (reading, "reading", self._query_grams(a.reading, gram_idf))]
+        if a.rewritten:
+            # The query as the city's synonym table words it (ひっこしてきた → 転入) counts as typed.
+            views.append((surface, "surface", self._query_grams(a.rewritten, gram_idf)))
         w_cols, w_weights, coverage_max = self._query_words(a.tokens, word_idf)
         for segment in (self._base, self._delta):
             if segment is None:
                 continue
-            _max_into(surface, segment.row_slot, _cosine(segment.surface, segment.surface_norm, s_cols, s_weights))
-            _max_into(reading, segment.row_slot, _cosine(segment.reading, segment.reading_norm, r_cols, r_weights))
-            if rw_cols:
-                # The query as the city's synonym table words it (ひっこしてきた → 転入) counts as typed.
-                _max_into(surface, segment.row_slot,
-                          _cosine(segment.surface, segment.surface_norm, rw_cols, rw_weights))
-            if w_cols and coverage_max > 0:
-                width = segment.bm25.shape[1]
-                cols = [c for c in w_cols if c < width]
-                if cols:
-                    weights = np.array([w for c, w in zip(w_cols, w_weights, strict=True) if c < width])
-                    bm25[segment.doc_slot] = (segment.bm25[:, cols] @ weights) / coverage_max
-        alive = np.zeros(n_slots, dtype=bool)
-        alive[list(self._slot_of.values())] = True
+            for target, view, (cols, weights) in views:
+                rows, scores = _ngram_scores(getattr(segment, view), getattr(segment, f"{view}_rows"),
+                                             getattr(segment, f"{view}_norm"), cols, weights)
+                _max_into(target, segment.row_slot[rows], scores)
+            if len(w_cols) and coverage_max > 0:
+                keep = w_cols < segment.bm25.shape[1]
+                if keep.any():
+                    bm25[segment.doc_slot] = (segment.bm25[:, w_cols[keep]] @ w_weights[keep]) / coverage_max
         w_ngram, w_bm25, w_fuzzy = self.weights.for_length(len(a.surface))
         lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25
-        lexical[~alive] = -1.0
-        pool = min(CANDIDATES, int(alive.sum()))
+        lexical[~self._alive[:n_slots]] = -1.0
+        pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
         exact = self._exact.get(a.surface, set()) | self._exact.get(a.reading, set())
         results = []
-        for slot in candidates:
-            slot = int(slot)
+        for slot in map(int, candidates):
             entry = self._entries[slot]
             if not entry.alive:
                 continue
@@ -380,23 +407,29 @@ class HybridMatcher:
             else:
                 fuzzy = self._fuzzy(a, entry)
                 score = float(lexical[slot]) + w_fuzzy * fuzzy
-            results.append(Explained(entry.doc.faq_id, round(score, 4), round(float(surface[slot]), 4),
-                                     round(float(reading[slot]), 4), round(float(bm25[slot]), 4), round(fuzzy, 4)))
-        results.sort(key=lambda e: -e.score)
-        return [e for e in results[:k] if e.score > 0]
+            results.append((score, slot, fuzzy))
+        results.sort(key=lambda item: -item[0])
+        return [
+            Explained(self._entries[slot].doc.faq_id, round(score, 4), round(float(surface[slot]), 4),
+                      round(float(reading[slot]), 4), round(float(bm25[slot]), 4), round(fuzzy, 4))
+            for score, slot, fuzzy in results[:k]
+            if score > 0
+        ]
 
-    def _query_grams(self, key: str, idf: np.ndarray) -> tuple[list[int], np.ndarray]:
+    def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and cosine weights of the query's n-grams (already multiplied by the documents' idf)."""
         grams = ngrams(key)
-        cols = self._grams.columns(grams, add=False)
-        known = [g for g in grams if g in self._grams.index]
-        weights = np.array([(1.0 + math.log(grams[g])) * idf[c] for g, c in zip(known, cols, strict=True)])
+        known, cols = self._grams.known(grams)
+        tf = np.fromiter((1.0 + math.log(grams[g]) for g in known), dtype=np.float64, count=len(known))
+        weights = tf * idf[cols]
         # Unknown n-grams still count in the query's length, so rare words lower the cosine.
-        unknown = [(1.0 + math.log(n)) * (math.log(1 + self._rows) + 1.0) for g, n in grams.items()
-                   if g not in self._grams.index]
-        norm = math.sqrt(float(np.sum(weights ** 2)) + sum(u * u for u in unknown)) or 1.0
-        return cols, weights * idf[cols] / norm if cols else weights
+        unknown_weight = math.log(1 + self._rows) + 1.0
+        unknown = sum(((1.0 + math.log(n)) * unknown_weight) ** 2
+                      for g, n in grams.items() if g not in self._grams.index)
+        norm = math.sqrt(float(np.sum(weights ** 2)) + unknown) or 1.0
+        return cols, weights * idf[cols] / norm
 
-    def _query_words(self, tokens: Sequence[str], idf: np.ndarray) -> tuple[list[int], list[float], float]:
+    def _query_words(self, tokens: Sequence[str], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         counts = Counter(tokens)
         cols, weights, total = [], [], 0.0
         unknown_idf = math.log(1 + (self._docs + 0.5) / 0.5)
@@ -408,7 +441,7 @@ class HybridMatcher:
             cols.append(col)
             weights.append(float(idf[col]))
             total += float(idf[col]) * (BM25_K1 + 1)
-        return cols, weights, total
+        return np.array(cols, dtype=np.int64), np.array(weights), total
 
     def _fuzzy(self, a: Analysis, entry: _Entry) -> float:
         best = 0.0
@@ -421,20 +454,60 @@ class HybridMatcher:
         return best / 100.0
 
 
-def _row_norms(matrix: sparse.csc_matrix, idf: np.ndarray) -> np.ndarray:
+def _matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
+    """A CSR matrix from per-row (columns, values) arrays."""
+    lengths = np.fromiter((len(cols) for cols, _ in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.concatenate([cols for cols, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
+    data = np.concatenate([vals for _, vals in rows]).astype(np.float32) if rows else np.zeros(0, np.float32)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _row_norms(matrix: sparse.csr_matrix, idf: np.ndarray) -> np.ndarray:
     weighted = matrix.multiply(idf.astype(np.float32)).tocsr()
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return norms
 
 
-def _cosine(matrix: sparse.csc_matrix, norms: np.ndarray, cols: list[int], weights: np.ndarray) -> np.ndarray:
-    width = matrix.shape[1]
-    keep = [i for i, c in enumerate(cols) if c < width]
-    if not keep:
-        return np.zeros(matrix.shape[0])
-    sub = matrix[:, [cols[i] for i in keep]]
-    return (sub @ weights[keep]) / norms
+def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms: np.ndarray,
+                  cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of the query against the rows that share its rarer n-grams: (rows, scores).
+
+    Candidate rows are the postings of the query's n-grams, rarest first, until ``CANDIDATE_POSTINGS``
+    are read; those rows are then scored exactly against every n-gram of the query.
+    """
+    width = by_column.shape[1]
+    keep = cols < width
+    cols, weights = cols[keep], weights[keep]
+    if not len(cols) or by_column.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    indptr = by_column.indptr
+    lengths = indptr[cols + 1] - indptr[cols]
+    n_rows = by_row.shape[0]
+    query = np.zeros(width, dtype=np.float64)
+    query[cols] = weights
+    if lengths.sum() <= CANDIDATE_POSTINGS:
+        # Few postings in all: score through the query's columns directly.
+        sub = by_column[:, cols]
+        scores = (sub @ weights) / norms
+        rows = np.flatnonzero(scores)
+        return rows, scores[rows]
+    order = np.argsort(lengths, kind="stable")
+    read = np.cumsum(lengths[order])
+    take = max(1, int(np.searchsorted(read, CANDIDATE_POSTINGS, side="right")))
+    mask = np.zeros(n_rows, dtype=bool)
+    for col in cols[order[:take]]:
+        mask[by_column.indices[indptr[col]:indptr[col + 1]]] = True
+    rows = np.flatnonzero(mask)
+    if len(rows) * 3 > n_rows:
+        scores = (by_row @ query) / norms
+        rows = np.flatnonzero(scores)
+        return rows, scores[rows]
+    return rows, (by_row[rows] @ query) / norms[rows]
 
 
 def _max_into(target: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None:
