@@ -26,6 +26,7 @@ from bot.line_client import SdkLineClient
 from bot.service import BotServices
 from faq.matcher import AnswerPolicy
 from faq.store import MatcherCache
+from garbage.catalog import CatalogCache
 from health import bp as health_bp
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def create_app(
         parser=WebhookParser(app.config["LINE_CHANNEL_SECRET"]) if line_mode else None,
         line=line_client,
         matchers=MatcherCache(),
+        catalogs=CatalogCache(),
         policy=_answer_policy(app.config),
         secret=secret_key,
         timezone=ZoneInfo(app.config["BOT_TIMEZONE"]),

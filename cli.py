@@ -28,6 +28,8 @@ from bot.service import services
 from city import pack as packs
 from faq import importers
 from faq import store
+from garbage import importers as garbage_importers
+from garbage import store as garbage_store
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSOLE_USER = "U" + "0" * 31 + "c"
@@ -35,11 +37,13 @@ CONSOLE_USER = "U" + "0" * 31 + "c"
 db_cli = AppGroup("db", help="Database schema.")
 pack_cli = AppGroup("pack", help="Municipality packs.")
 faq_cli = AppGroup("faq", help="FAQ entries.")
+garbage_cli = AppGroup("garbage", help="ごみ: sorting dictionary and collection calendar.")
+TAKAMATSU_FILES = ("garbage_separation_list.csv", "garbage_collection_date.csv")
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups with ``app``."""
-    for group in (db_cli, pack_cli, faq_cli):
+    for group in (db_cli, pack_cli, faq_cli, garbage_cli):
         app.cli.add_command(group)
     app.cli.add_command(ask_command)
     app.cli.add_command(chat_command)
@@ -93,6 +97,8 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
         _echo_save("FAQ", report.faq)
     if report.synonyms is not None:
         click.echo(f"  synonyms: {report.synonyms} groups")
+    if report.garbage is not None:
+        _echo_garbage(report.garbage, report.garbage_report)
     for name in report.not_loaded:
         click.echo(f"  {name}: kept in the pack; this version does not load it yet")
 
@@ -109,6 +115,45 @@ def faq_import(file: Path, replace: bool) -> None:
     except importers.ImportFailed as error:
         raise click.ClickException(f"nothing was imported from {file.name}:\n{error}") from None
     _echo_save(file.name, report)
+
+
+@garbage_cli.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "kind", type=click.Choice(["5374", "takamatsu"]), default="5374", show_default=True,
+              help="5374: target.csv, area_days.csv… ; takamatsu: " + " and ".join(TAKAMATSU_FILES) + ".")
+@click.option("--holidays", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Collection exceptions (holidays.csv) to replace the stored ones; without it they are kept.")
+@click.option("--not-collected", multiple=True, metavar="CATEGORY",
+              help="A category the city does not collect (repeat); without it they are recognised by name and notices.")
+def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collected: tuple[str, ...]) -> None:
+    """Replace the garbage dictionary and calendars with the data in DIRECTORY; all rows or none."""
+    chosen = list(not_collected) or None
+    try:
+        if kind == "5374":
+            data = garbage_importers.read_5374(directory, not_collected=chosen)
+        else:
+            missing = [name for name in TAKAMATSU_FILES if not (directory / name).is_file()]
+            if missing:
+                raise click.ClickException(f"{directory} has no {', '.join(missing)}")
+            data = garbage_importers.read_takamatsu(*(directory / name for name in TAKAMATSU_FILES),
+                                                    not_collected=chosen)
+        if holidays is not None:
+            data.exceptions = garbage_importers.read_exceptions(holidays)
+        with db.transaction() as session:
+            summary = garbage_store.save_garbage(session, data)
+    except importers.ImportFailed as error:
+        raise click.ClickException(f"nothing was imported from {directory}:\n{error}") from None
+    click.echo(f"imported {directory}")
+    _echo_garbage(summary, data.report)
+
+
+def _echo_garbage(summary: garbage_store.SaveSummary, report: list[str]) -> None:
+    exceptions = "kept" if summary.exceptions is None else str(summary.exceptions)
+    click.echo(f"  garbage: {summary.categories} categories, {summary.items} items, {summary.areas} areas, "
+               f"{summary.rules} collection rules ({summary.verbatim} kept verbatim), {summary.remarks} remarks, "
+               f"{summary.shutdowns} center shutdowns, calendar exceptions: {exceptions}")
+    for line in report:
+        click.echo(f"    {line}")
 
 
 def _echo_save(what: str, report: store.SaveReport) -> None:

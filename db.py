@@ -72,6 +72,7 @@ def import_models() -> None:
     import bot.models  # noqa: F401
     import city.models  # noqa: F401
     import faq.models  # noqa: F401
+    import garbage.models  # noqa: F401
     import residents.models  # noqa: F401
 
 

@@ -24,9 +24,11 @@ from linebot.v3.webhooks import UnfollowEvent
 from linebot.v3.webhooks import UserSource
 from sqlalchemy.orm import Session
 
+from bot import conversation
 from bot import postbacks
 from bot import replies
 from bot import texts
+from bot.conversation import Step
 from city.service import CityInfo
 from faq import store
 from faq.matcher import AnswerPolicy
@@ -36,7 +38,13 @@ from faq.matcher import Tier
 from faq.models import Feedback
 from faq.models import QueryLog
 from faq.models import QueryOutcome
+from garbage.answers import Catalog
+from garbage.answers import NeedArea
+from garbage.areas import AreaInfo
+from garbage.areas import clear_choice
+from garbage.areas import match_areas
 from intents import INTENTS
+from intents.area import AskArea
 from intents.base import IntentContext
 from intents.base import Query
 from residents import service as residents
@@ -59,6 +67,7 @@ class Context:
     today: date
     area: str | None = None
     top: int = 5
+    garbage: Catalog | None = None
 
 
 @dataclass
@@ -110,14 +119,25 @@ def on_unfollow(ctx: Context, user_id: str) -> None:
 
 
 def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
-    """Answer a text: the first matching intent, else the FAQ in three tiers."""
+    """Answer a text: an open dialogue step first, then the first matching intent, else the FAQ."""
+    if user_id is not None and (open_step := conversation.current(ctx.session, user_id, ctx.now)) is not None:
+        if conversation.is_cancel(text):
+            conversation.end(ctx.session, user_id)
+            return Reply(replies.text(texts.CANCELLED), "intent", intent="cancel")
+        if open_step.step is Step.ASK_AREA:
+            return _area_answer(ctx, user_id, text, open_step.data)
     query = Query.of(text)
     hits = ctx.matcher.search(text, k=ctx.top) if query.key else []
     resident_hash = residents.resident_hash(ctx.secret, user_id) if user_id else None
-    intent_ctx = IntentContext(ctx.session, user_id, ctx.area, ctx.today)
+    intent_ctx = IntentContext(ctx.session, user_id, _area_of(ctx, user_id), ctx.today, ctx.garbage)
     for intent in INTENTS:
         if (match := intent.match(query)) is not None:
             result = intent.handle(match, intent_ctx)
+            if result is None:
+                continue
+            if isinstance(result, AskArea | NeedArea) and user_id is not None:
+                then = result.then if isinstance(result, NeedArea) else None
+                conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=then)
             _log_query(ctx, query, QueryOutcome.INTENT, resident_hash, intent=intent.name)
             return Reply(replies.intent_result(result, ctx.city), "intent", intent=intent.name, candidates=hits)
 
@@ -152,6 +172,16 @@ def on_postback(ctx: Context, user_id: str, data: str) -> Reply:
     if action == postbacks.NONE:
         _feedback(ctx, params.get("q"), None, resident_hash)
         return Reply(replies.suggestion_declined(ctx.city), "fallback")
+    if action == postbacks.AREA:
+        names = [area.name for area in _areas(ctx) if postbacks.area_key(area.name) == params.get("k")]
+        if not names:
+            return Reply(replies.text(texts.STALE_BUTTON))
+        name = names[0]
+        open_step = conversation.current(ctx.session, user_id, ctx.now)
+        return _set_area(ctx, user_id, name, then=open_step.data.get("then") if open_step else None)
+    if action == postbacks.CANCEL:
+        conversation.end(ctx.session, user_id)
+        return Reply(replies.text(texts.CANCELLED), "intent", intent="cancel")
     if action == postbacks.DELETE:
         if params.get("c") == "yes":
             deleted = residents.delete_data(ctx.session, user_id)
@@ -159,6 +189,43 @@ def on_postback(ctx: Context, user_id: str, data: str) -> Reply:
             return Reply(replies.deletion_done(deleted), "intent", intent="delete_my_data")
         return Reply(replies.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
     return Reply(replies.text(texts.STALE_BUTTON))
+
+
+def _area_of(ctx: Context, user_id: str | None) -> str | None:
+    """The area answers should use: the one asked for (``ask --area``), else the resident's own."""
+    if ctx.area:
+        return ctx.area
+    resident = residents.find(ctx.session, user_id) if user_id else None
+    return resident.area if resident is not None else None
+
+
+def _areas(ctx: Context) -> list[AreaInfo]:
+    """The city's garbage areas."""
+    return ctx.garbage.areas if ctx.garbage is not None else []
+
+
+def _area_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply:
+    """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or ask again."""
+    areas = _areas(ctx)
+    if not areas:
+        conversation.end(ctx.session, user_id)
+        return Reply(replies.text(texts.AREA_NONE_CONFIGURED), "intent", intent="area")
+    matches = match_areas(areas, text)
+    if (choice := clear_choice(matches)) is not None:
+        return _set_area(ctx, user_id, choice.name, then=data.get("then"))
+    if matches:
+        return Reply(replies.area_choices([area.name for area, _score in matches]), "intent", intent="area")
+    return Reply(replies.area_not_found(text), "intent", intent="area")
+
+
+def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Reply:
+    """Store the resident's area, close the dialogue, and answer the question that was waiting for it."""
+    residents.set_area(ctx.session, user_id, name, ctx.now)
+    conversation.end(ctx.session, user_id)
+    messages = replies.area_set(name)
+    if then:
+        messages = replies.combine(messages, on_text(ctx, user_id, then).messages)
+    return Reply(messages, "intent", intent="area")
 
 
 def _log_query(ctx: Context, query: Query, outcome: QueryOutcome, resident_hash: str | None, *,

@@ -20,3 +20,14 @@ class ProcessedEvent(Base):
 
     webhook_event_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Conversation(Base):
+    """A resident's open dialogue step (one per user), e.g. waiting for the name of their area."""
+
+    __tablename__ = "conversation"
+
+    line_user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(sa.String(32))
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 
@@ -10,6 +11,8 @@ MAX_DATA = 300
 FAQ = "faq"  # a suggested FAQ entry was chosen: id=<faq_id>, q=<query log id>
 NONE = "none"  # 「どれにも当てはまらない」: q=<query log id>
 DELETE = "delete"  # data deletion confirmed or cancelled: c=yes|no
+AREA = "area"  # an area chosen from the list offered: k=<area_key(name)>
+CANCEL = "cancel"  # leave the open dialogue step
 
 
 def encode(action: str, **params: object) -> str:
@@ -18,6 +21,11 @@ def encode(action: str, **params: object) -> str:
     if len(data) > MAX_DATA:
         raise ValueError(f"postback data of {len(data)} characters")
     return data
+
+
+def area_key(name: str) -> str:
+    """A short, stable key for an area name (names can be longer than postback data allows)."""
+    return hashlib.sha1(name.encode()).hexdigest()[:12]
 
 
 def decode(data: str) -> tuple[str, dict[str, str]]:

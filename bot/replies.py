@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import PostbackAction
@@ -21,6 +22,11 @@ from bot import postbacks
 from bot import texts
 from city.service import CityInfo
 from faq.models import FaqEntry
+from garbage.answers import DayAnswer
+from garbage.answers import ItemAnswer
+from garbage.answers import NeedArea
+from garbage.answers import NextAnswer
+from intents.area import AskArea
 from intents.my_data import ConfirmDeletion
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
@@ -172,6 +178,40 @@ def deletion_done(deleted: bool) -> list[Message]:
     return messages([texts.DELETE_DONE if deleted else texts.DELETE_NOTHING])
 
 
+def ask_area(current: str | None) -> list[Message]:
+    """Ask for the resident's area (saying which one is set now, if any), with a way out."""
+    prompt = texts.ASK_AREA_CURRENT.format(area=current) if current else texts.ASK_AREA
+    return messages([prompt], _cancel_button())
+
+
+def area_choices(names: Sequence[str]) -> list[Message]:
+    """Several areas fit what the resident typed: offer them as buttons."""
+    items = [(name, postbacks.encode(postbacks.AREA, k=postbacks.area_key(name)), name)
+             for name in names[: MAX_QUICK_REPLIES - 1]]
+    items.append((texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL))
+    listing = "\n".join(f"・{name}" for name in names[: MAX_QUICK_REPLIES - 1])
+    return messages([f"{texts.AREA_CHOICES}\n{listing}"], quick_reply(items))
+
+
+def area_not_found(typed: str) -> list[Message]:
+    """No area fits what the resident typed: ask again, with a way out."""
+    return messages([texts.AREA_NOT_FOUND.format(text=typed[:30])], _cancel_button())
+
+
+def area_set(name: str) -> list[Message]:
+    """Confirm the resident's new area."""
+    return messages([texts.AREA_SET.format(area=name)])
+
+
+def _cancel_button() -> QuickReply:
+    return quick_reply([(texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL)])
+
+
+def combine(*parts: Sequence[Message]) -> list[Message]:
+    """Several replies sent as one: at most five messages, the later ones dropped."""
+    return [message for part in parts for message in part][:MAX_MESSAGES]
+
+
 def text(message: str) -> list[Message]:
     """One fixed text from ``bot.texts``."""
     return messages([message])
@@ -191,3 +231,99 @@ def _(result: SmallTalk, city: CityInfo) -> list[Message]:
 @intent_result.register
 def _(result: ConfirmDeletion, city: CityInfo) -> list[Message]:
     return confirm_deletion()
+
+
+@intent_result.register
+def _(result: AskArea, city: CityInfo) -> list[Message]:
+    return ask_area(result.current)
+
+
+@intent_result.register
+def _(result: NeedArea, city: CityInfo) -> list[Message]:
+    return messages([texts.ASK_AREA_FOR_GARBAGE], _cancel_button())
+
+
+@intent_result.register
+def _(result: ItemAnswer, city: CityInfo) -> list[Message]:
+    return garbage_item(result, city)
+
+
+@intent_result.register
+def _(result: DayAnswer, city: CityInfo) -> list[Message]:
+    return garbage_day(result)
+
+
+@intent_result.register
+def _(result: NextAnswer, city: CityInfo) -> list[Message]:
+    return garbage_next(result, city)
+
+
+def jp_date(day: date) -> str:
+    """「12月15日(月)」."""
+    return texts.DATE.format(month=day.month, day=day.day, weekday=texts.WEEKDAYS[day.weekday()])
+
+
+def _ask_city(city: CityInfo) -> str:
+    if not city.phone:
+        return ""
+    return texts.SCHEDULE_ASK_CITY.format(department=city.department or city.name, phone=city.phone)
+
+
+def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
+    """「乾電池は【有害ごみ】です。」 with notes, where to take what is not collected, and the next date."""
+    lines = []
+    variants = answer.variants
+    if len(variants) == 1:
+        v = variants[0]
+        lines.append(texts.ITEM_ONE.format(name=v.name, category=v.category) if v.collected
+                     else f"{v.name}は" + texts.ITEM_NOT_COLLECTED.format(category=v.category))
+        lines += [text for text in (v.notice, v.takeaway if not v.collected else "") if text]
+        if v.next_dates and answer.area:
+            lines.append(texts.ITEM_NEXT.format(area=answer.area, date=jp_date(v.next_dates[0])))
+        elif v.verbatim and answer.area:
+            lines += [texts.ITEM_SCHEDULE_VERBATIM.format(area=answer.area, text=v.verbatim), _ask_city(city)]
+    else:
+        lines.append(texts.ITEM_VARIANTS.format(name=answer.asked))
+        for v in variants:
+            line = texts.ITEM_VARIANT_LINE.format(name=v.name, category=v.category)
+            if not v.collected:
+                line += " " + texts.ITEM_NOT_COLLECTED.format(category=v.category).split("】", 1)[1]
+            elif v.next_dates and answer.area:
+                line += texts.ITEM_NEXT_VARIANT.format(area=answer.area, date=jp_date(v.next_dates[0]))
+            lines.append(line)
+            lines += [f"　{text}" for text in (v.notice, v.takeaway if not v.collected else "") if text]
+    if answer.area is None and any(v.collected for v in variants):
+        lines.append(texts.ITEM_SET_AREA)
+    if answer.attribution:
+        lines.append(answer.attribution)
+    return messages(["\n".join(line for line in lines if line)])
+
+
+def garbage_day(answer: DayAnswer) -> list[Message]:
+    """What goes out on the day asked, noting a public holiday."""
+    day = jp_date(answer.day) + (texts.DAY_HOLIDAY.format(holiday=answer.holiday) if answer.holiday else "")
+    if answer.categories:
+        text = texts.DAY_COLLECTED.format(label=answer.label, date=day, area=answer.area,
+                                          categories="】【".join(answer.categories))
+    else:
+        text = texts.DAY_NONE.format(label=answer.label, date=day, area=answer.area)
+    return messages([text])
+
+
+def garbage_next(answer: NextAnswer, city: CityInfo) -> list[Message]:
+    """The next dates per category; text no rule could express is shown as written, with the contact."""
+    lines = [texts.NEXT_HEADER.format(area=answer.area)]
+    verbatim = False
+    for category, dates, text in answer.dates:
+        if dates:
+            lines.append(texts.NEXT_LINE.format(category=category, dates="、".join(jp_date(d) for d in dates)))
+        elif text:
+            verbatim = True
+            lines.append(texts.NEXT_VERBATIM.format(category=category, text=text))
+        else:
+            lines.append(texts.NEXT_NONE.format(category=category))
+    if verbatim:
+        lines.append(_ask_city(city))
+    if answer.attribution:
+        lines.append(answer.attribution)
+    return messages(["\n".join(line for line in lines if line)])

@@ -28,6 +28,7 @@ from bot.models import ProcessedEvent
 from city import service as city_service
 from faq.matcher import AnswerPolicy
 from faq.store import MatcherCache
+from garbage.catalog import CatalogCache
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class BotServices:
     parser: WebhookParser | None
     line: LineClient
     matchers: MatcherCache
+    catalogs: CatalogCache
     policy: AnswerPolicy
     secret: str
     timezone: ZoneInfo
@@ -63,6 +65,7 @@ class BotServices:
             today=today or now.astimezone(self.timezone).date(),
             area=area,
             top=top,
+            garbage=self.catalogs.get(session),
         )
 
 

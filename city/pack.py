@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from city.models import Municipality
 from faq import importers
 from faq import store
+from garbage import importers as garbage_importers
+from garbage import store as garbage_store
 
 
 class PackError(Exception):
@@ -21,17 +23,19 @@ class PackError(Exception):
 
 @dataclass
 class PackReport:
-    """What a load did: the city, the FAQ counts, and the sections this version does not load yet."""
+    """What a load did: the city, the FAQ and garbage counts, and the sections this version does not load yet."""
 
     city: str
     faq: store.SaveReport | None = None
     synonyms: int | None = None
+    garbage: garbage_store.SaveSummary | None = None
+    garbage_report: list[str] = field(default_factory=list)  # cells kept verbatim, rows skipped
     not_loaded: list[str] = field(default_factory=list)
 
 
 # Sections a pack may carry that later capabilities load; listed so the report can name them.
-LATER_SECTIONS = {"garbage": "ごみ (garbage dictionary and calendar)", "shelters": "避難所 (shelters)",
-                  "lifestage": "life-stage push rules"}
+LATER_SECTIONS = {"shelters": "避難所 (shelters)", "lifestage": "life-stage push rules"}
+GARBAGE_FORMATS = ("5374", "takamatsu")
 
 
 def read_manifest(path: Path) -> dict:
@@ -78,6 +82,8 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         if not faq_path.is_file():
             raise PackError(f"the FAQ file {faq_section['file']} named in pack.toml does not exist")
         records = importers.read_faq_file(faq_path)
+    garbage_section = manifest.get("garbage")
+    garbage_data = read_garbage(path, garbage_section) if garbage_section is not None else None
 
     if current is None:
         current = Municipality()
@@ -96,8 +102,62 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         report.faq = store.save_records(session, records, replace=replace)
     if synonym_groups is not None:
         report.synonyms = store.save_synonyms(session, synonym_groups)
+    if garbage_data is not None:
+        report.garbage = garbage_store.save_garbage(
+            session,
+            garbage_data,
+            collect_on_public_holidays=garbage_section.get("collect_on_public_holidays", True),
+            attribution=garbage_section.get("attribution", ""),
+        )
+        report.garbage_report = garbage_data.report
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
     return report
+
+
+def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
+    """Read the garbage data a pack's ``[garbage]`` table names, with its ``holidays`` file if any.
+
+    ``format = "5374"`` reads the folder ``dir`` (default ``garbage/``); ``format = "takamatsu"`` reads the
+    ``items`` and ``calendar`` sheets. Raises PackError for a bad table, ImportFailed for bad data.
+    """
+    if not isinstance(section, dict):
+        raise PackError("[garbage] in pack.toml must be a table")
+    kind = str(section.get("format", ""))
+    if kind not in GARBAGE_FORMATS:
+        raise PackError(f"[garbage] format must be one of {', '.join(GARBAGE_FORMATS)}, not {kind or '(none)'!r}")
+    flag = section.get("collect_on_public_holidays", True)
+    if not isinstance(flag, bool):
+        raise PackError("[garbage] collect_on_public_holidays must be true or false")
+    attribution = section.get("attribution", "")
+    if not isinstance(attribution, str):
+        raise PackError("[garbage] attribution must be text")
+    not_collected = section.get("not_collected")
+    if not_collected is not None and not (
+        isinstance(not_collected, list) and all(isinstance(name, str) for name in not_collected)
+    ):
+        raise PackError("[garbage] not_collected must be a list of category names")
+    if kind == "5374":
+        folder = path / str(section.get("dir", "garbage/"))
+        if not folder.is_dir():
+            raise PackError(f"the garbage folder {section.get('dir', 'garbage/')} named in pack.toml does not exist")
+        data = garbage_importers.read_5374(folder, not_collected=not_collected)
+    else:
+        for key in ("items", "calendar"):
+            if not section.get(key):
+                raise PackError(f"[garbage] format takamatsu needs {key} = the path of the {key} sheet")
+        for key in ("items", "calendar"):
+            if not (path / section[key]).is_file():
+                raise PackError(f"the garbage {key} file {section[key]} named in pack.toml does not exist")
+        data = garbage_importers.read_takamatsu(path / section["items"], path / section["calendar"],
+                                                not_collected=not_collected)
+    holidays = section.get("holidays")
+    if holidays:
+        if not (path / holidays).is_file():
+            raise PackError(f"the holidays file {holidays} named in pack.toml does not exist")
+        data.exceptions = garbage_importers.read_exceptions(path / holidays)
+    else:
+        data.exceptions = []
+    return data
 
 
 def is_empty(session: Session) -> bool:

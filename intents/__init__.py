@@ -1,6 +1,8 @@
 """Structured answers tried before the FAQ. ``INTENTS`` order is the priority: the first match wins."""
 
+from intents import area
+from intents import garbage
 from intents import my_data
 from intents import smalltalk
 
-INTENTS = (my_data.INTENT, smalltalk.INTENT)
+INTENTS = (my_data.INTENT, area.INTENT, smalltalk.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)

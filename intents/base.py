@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from faq.normalize import normalize
+from garbage.answers import Catalog
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class IntentContext:
     line_user_id: str | None
     area: str | None
     today: date
+    garbage: Catalog | None = None  # the city's garbage data, when it has loaded some
 
 
 class Intent(Protocol):
@@ -45,5 +47,5 @@ class Intent(Protocol):
         ...
 
     def handle(self, match: Any, ctx: IntentContext) -> Any:
-        """The plain-data result for the bot to turn into messages."""
+        """The plain-data result for the bot to turn into messages, or None to let the next one try."""
         ...

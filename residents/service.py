@@ -42,6 +42,14 @@ def seen(session: Session, line_user_id: str, now: datetime) -> Resident:
     return find(session, line_user_id) or follow(session, line_user_id, now)
 
 
+def set_area(session: Session, line_user_id: str, area: str, now: datetime) -> Resident:
+    """Record the resident's area (creating the resident if they wrote before following was recorded)."""
+    resident = seen(session, line_user_id, now)
+    resident.area = area
+    session.flush()
+    return resident
+
+
 def block(session: Session, line_user_id: str, now: datetime) -> Resident | None:
     """Mark the resident blocked so that nothing is ever sent to them; None if we never knew them."""
     resident = find(session, line_user_id)

@@ -10,7 +10,7 @@ PLACEHOLDERS = ("○○", "△△", "××", "AAA", "BBB", "（電話番号）", 
 KEYS = {
     "municipality": {"code", "name", "bot_name", "department", "phone", "office_hours", "url"},
     "faq": {"file", "attribution"},
-    "garbage": {"format", "items", "calendar", "attribution"},
+    "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution"},
     "shelters": {"files", "attribution"},
 }
 
@@ -58,7 +58,8 @@ def test_pack_toml_has_the_expected_keys(pack):
 
 def test_files_named_in_pack_toml_exist(pack):
     """Every file that pack.toml names exists in the pack."""
-    named = [pack["faq"]["file"], pack["garbage"]["items"], pack["garbage"]["calendar"], *pack["shelters"]["files"]]
+    named = [pack["faq"]["file"], pack["garbage"]["items"], pack["garbage"]["calendar"], pack["garbage"]["holidays"],
+             *pack["shelters"]["files"]]
 
     assert [name for name in named if not (PACK / name).is_file()] == []
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAIN = ["intents", "faq", "residents", "city"]
+DOMAIN = ["intents", "faq", "garbage", "residents", "city"]
 FORBIDDEN = {"flask", "linebot", "werkzeug"}
 
 

@@ -1,0 +1,1 @@
+"""ごみ: the sorting dictionary, collection calendars by area, and the answers built from them."""

@@ -1,0 +1,766 @@
+"""Read a city's garbage data (5374.jp folders, 高松市's two sheets) into plain records, checking every row.
+
+Both readers return a :class:`GarbageData`: categories, the sorting dictionary, areas, one collection
+rule per area and category (a ``garbage.schedule.Schedule``), remarks and center shutdowns, plus a
+``report`` naming every calendar cell kept verbatim and every row skipped, with the reason.
+
+Import is all or nothing: a reader either returns everything or raises ``ImportFailed`` listing every
+bad row, each named by file and row. Row numbers are the ones a person sees in a spreadsheet: the
+header is row 1 and a quoted value spanning several lines is still one row. Nothing here touches the
+database; ``garbage.store.save_garbage`` saves the result in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from pathlib import Path
+
+from faq.importers import ImportFailed
+from faq.importers import RowError
+from faq.importers import decode_text
+from garbage.schedule import CalendarChange
+from garbage.schedule import Schedule
+from garbage.schedule import parse_5374
+from garbage.schedule import parse_exceptions_csv
+from garbage.schedule import parse_takamatsu
+
+# 5374 files; target.csv and area_days.csv are required, the others optional.
+TARGET = "target.csv"
+AREA_DAYS = "area_days.csv"
+DESCRIPTION = "description.csv"
+REMARKS = "remarks.csv"
+CENTER = "center.csv"
+
+TARGET_COLUMNS = ("type", "name", "notice", "furigana")
+TARGET_REQUIRED = ("type", "name")
+HEADER_TYPO_CUTOFF = 0.7
+
+TAKAMATSU_ITEM_COLUMNS = ("#property", "name", "classification", "note")
+# 高松 calendar columns and the category names its sorting list uses for them.
+TAKAMATSU_CALENDAR = {
+    "burnableGarbage": "燃やせるごみ",
+    "crushableGarbage": "破砕ごみ",
+    "cansGlassPlastic": "缶・びん・ペットボトル",
+    "paperAndCloth": "紙・布",
+    "plasticContainers": "プラスチック容器包装",
+}
+
+# Categories whose name says the city does not collect them.
+NOT_COLLECTED_NAMES = frozenset(
+    {"収集不可", "家電リサイクル法対象品", "収集できないもの", "収集しないもの", "市で収集できないもの", "処理困難物"}
+)
+# A category is also "not collected" when most of its items' notices say so (留萌 「その他」).
+NOT_COLLECTED_PHRASES = ("収集できません", "収集しません", "回収できません", "収集できない", "出せません")
+NOT_COLLECTED_MIN_ITEMS = 3
+
+CATEGORY_SEPARATORS = re.compile(r"[、，,]")
+AREA_SEPARATORS = "・、，,"
+OPEN_BRACKETS = "（("
+CLOSE_BRACKETS = "）)"
+DATE_DASHED = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
+DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryRecord:
+    """A category as read: ``collected`` False for categories the city does not take (収集不可)."""
+
+    name: str
+    description: str = ""
+    color: str = ""
+    collected: bool = True
+    takeaway: str = ""
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """One item of the sorting dictionary under one category (an item in two categories is two records)."""
+
+    name: str
+    category: str
+    notice: str = ""
+    kana: str = ""
+
+
+@dataclass(frozen=True)
+class AreaRecord:
+    """A collection area: its display name, the names inside it that residents type, and its center."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    center: str = ""
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    """When ``category`` is collected in ``area``."""
+
+    area: str
+    category: str
+    schedule: Schedule
+
+
+@dataclass(frozen=True)
+class RemarkRecord:
+    """A note calendar cells refer to (5374 ``*1`` → key "1")."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ShutdownRecord:
+    """A center takes nothing from ``start`` to ``end``, both included."""
+
+    center: str
+    start: date
+    end: date
+
+
+@dataclass
+class GarbageData:
+    """Everything one import read, and the report of what was kept verbatim or skipped.
+
+    ``exceptions`` (the pack's ``holidays.csv``, ``CalendarChange`` objects) is None when the import did
+    not include them, so saving keeps the ones already stored.
+    """
+
+    categories: list[CategoryRecord] = field(default_factory=list)
+    items: list[ItemRecord] = field(default_factory=list)
+    areas: list[AreaRecord] = field(default_factory=list)
+    rules: list[RuleRecord] = field(default_factory=list)
+    remarks: list[RemarkRecord] = field(default_factory=list)
+    shutdowns: list[ShutdownRecord] = field(default_factory=list)
+    exceptions: list[CalendarChange] | None = None
+    report: list[str] = field(default_factory=list)
+
+    def verbatim_rules(self) -> list[RuleRecord]:
+        """The rules with text no rule could express."""
+        return [rule for rule in self.rules if rule.schedule.verbatim]
+
+
+@dataclass(frozen=True)
+class FileRowError(RowError):
+    """A bad row, named by its file as well as its row (row 0: the file as a whole)."""
+
+    file: str = ""
+
+    def __str__(self) -> str:
+        if not self.file:
+            return super().__str__()
+        where = self.file if self.row == 0 else f"{self.file} row {self.row}"
+        return f"{where}: {self.message}"
+
+
+# --- 5374 --------------------------------------------------------------------------------------
+
+
+def read_5374(directory: str | Path, *, not_collected: Iterable[str] | None = None) -> GarbageData:
+    """Read a 5374.jp data folder (target.csv, area_days.csv, and description/remarks/center.csv if present).
+
+    ``not_collected`` names the categories the city does not collect; without it they are recognised by
+    name (収集不可…) or by their items' notices (「収集できません」 in most of them).
+    Raises ImportFailed listing every bad row of every file; OSError if the folder cannot be read.
+    """
+    directory = Path(directory)
+    errors: list[RowError] = []
+    data = GarbageData()
+    for required in (TARGET, AREA_DAYS):
+        if not (directory / required).is_file():
+            errors.append(FileRowError(0, "the file is missing from the folder", required))
+    if errors:
+        raise ImportFailed(errors)
+
+    descriptions = _read_description(directory, data, errors)
+    items, used_categories = _read_target(directory / TARGET, data, errors)
+    remarks = _read_remarks(directory, data, errors)
+    shutdowns = _read_center(directory, data, errors)
+    known = list(descriptions) + [name for name in used_categories if name not in descriptions]
+    areas, rules, calendar_categories = _read_area_days(directory / AREA_DAYS, known, data, errors)
+    if errors:
+        raise ImportFailed(errors)
+
+    remark_keys = {remark.key for remark in remarks}
+    for rule in rules:
+        missing = [key for key in rule.schedule.remarks if key not in remark_keys]
+        if missing:
+            data.report.append(f"{AREA_DAYS}: {rule.area} / {rule.category}: remark "
+                               f"{', '.join('*' + key for key in missing)} is not in {REMARKS}")
+    for name in used_categories:
+        if descriptions and name not in descriptions:
+            data.report.append(f"{TARGET}: category {name} is not in {DESCRIPTION}; added without a colour")
+    order = known + [name for name in calendar_categories if name not in known]
+    for name in order:
+        if name not in calendar_categories and name in used_categories:
+            data.report.append(f"{AREA_DAYS}: category {name} has no column; no collection days for it")
+
+    chosen = set(not_collected) if not_collected is not None else None
+    data.categories = [
+        CategoryRecord(
+            name=name,
+            description=descriptions.get(name, ("", ""))[0],
+            color=descriptions.get(name, ("", ""))[1],
+            collected=_is_collected(name, items, chosen),
+        )
+        for name in order
+    ]
+    data.items = items
+    data.areas = areas
+    data.rules = rules
+    data.remarks = remarks
+    data.shutdowns = shutdowns
+    _report_not_collected(data)
+    _report_verbatim(data, AREA_DAYS)
+    return data
+
+
+def _read_target(path: Path, data: GarbageData, errors: list[RowError]) -> tuple[list[ItemRecord], list[str]]:
+    """Items of target.csv, exact duplicates removed; also the categories in the order they appear."""
+    rows = _read_csv(path, errors)
+    if rows is None:
+        return [], []
+    if not rows:
+        errors.append(FileRowError(0, "the file is empty: expected a header type,name,notice,furigana", TARGET))
+        return [], []
+    header_row, header = rows[0]
+    columns, problems, notes = _match_header(header, TARGET_COLUMNS, TARGET_REQUIRED)
+    errors += [FileRowError(header_row, problem, TARGET) for problem in problems]
+    data.report += [f"{TARGET} row {header_row}: {note}" for note in notes]
+    if problems:
+        return [], []
+    items: list[ItemRecord] = []
+    categories: list[str] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, fields in rows[1:]:
+        if not any(cell.strip() for cell in fields):
+            continue
+        extra = [cell for cell in fields[len(header):] if cell.strip()]
+        if extra:
+            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(header)}",
+                                       TARGET))
+            continue
+        values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
+        category, name = values["type"], values["name"]
+        if not category:
+            errors.append(FileRowError(number, f"{name or 'the item'} has no category (type)", TARGET))
+            continue
+        if not name:
+            errors.append(FileRowError(number, f"an item of {category} has no name", TARGET))
+            continue
+        key = (category, name, values.get("notice", ""))
+        if key in seen:
+            data.report.append(f"{TARGET} row {number}: duplicate of row {seen[key]} ({name} / {category}), skipped")
+            continue
+        seen[key] = number
+        if category not in categories:
+            categories.append(category)
+        items.append(ItemRecord(name, category, values.get("notice", ""), values.get("furigana", "")))
+    return items, categories
+
+
+def _read_description(directory: Path, data: GarbageData, errors: list[RowError]) -> dict[str, tuple[str, str]]:
+    """Category → (description, colour) from description.csv (``label,sublabel,description,styles,bgcolor``)."""
+    path = directory / DESCRIPTION
+    if not path.is_file():
+        data.report.append(f"{DESCRIPTION}: not in the folder; categories have no colour")
+        return {}
+    rows = _read_csv(path, errors)
+    if not rows:
+        return {}
+    header_row, header = rows[0]
+    columns, problems, notes = _match_header(header, ("label", "sublabel", "description", "styles", "bgcolor"),
+                                             ("label",))
+    errors += [FileRowError(header_row, problem, DESCRIPTION) for problem in problems]
+    data.report += [f"{DESCRIPTION} row {header_row}: {note}" for note in notes]
+    if problems:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for number, fields in rows[1:]:
+        if not any(cell.strip() for cell in fields):
+            continue
+        values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
+        label = values["label"]
+        if not label:
+            errors.append(FileRowError(number, "the category has no label", DESCRIPTION))
+        elif label in found:
+            data.report.append(f"{DESCRIPTION} row {number}: {label} is listed again, skipped")
+        else:
+            text = values.get("description") or values.get("sublabel", "")
+            found[label] = (text, values.get("bgcolor", ""))
+    return found
+
+
+def _read_remarks(directory: Path, data: GarbageData, errors: list[RowError]) -> list[RemarkRecord]:
+    """remarks.csv (``ID,注意事項``); fields beyond the header are commas of the note itself, joined back."""
+    path = directory / REMARKS
+    if not path.is_file():
+        return []
+    rows = _read_csv(path, errors)
+    if not rows:
+        return []
+    remarks: list[RemarkRecord] = []
+    seen: dict[str, int] = {}
+    header_width = len(rows[0][1])
+    for number, fields in rows[1:]:
+        if not any(cell.strip() for cell in fields):
+            continue
+        key = fields[0].strip().lstrip("*")
+        if len(fields) > header_width:
+            data.report.append(f"{REMARKS} row {number}: {len(fields)} fields for a {header_width}-column header; "
+                               "the extra fields were joined into the text")
+        text = ",".join(fields[1:]).strip()
+        if not key:
+            errors.append(FileRowError(number, "the remark has no ID", REMARKS))
+        elif not text:
+            errors.append(FileRowError(number, f"remark {key} has no text", REMARKS))
+        elif key in seen:
+            errors.append(FileRowError(number, f"ID {key} is already used on row {seen[key]}", REMARKS))
+        else:
+            seen[key] = number
+            remarks.append(RemarkRecord(key, text))
+    return remarks
+
+
+def _read_center(directory: Path, data: GarbageData, errors: list[RowError]) -> list[ShutdownRecord]:
+    """center.csv (``名称,休止開始日,休止終了日``): periods in which a center takes nothing."""
+    path = directory / CENTER
+    if not path.is_file():
+        return []
+    rows = _read_csv(path, errors)
+    shutdowns: list[ShutdownRecord] = []
+    for number, fields in (rows or [])[1:]:
+        if not any(cell.strip() for cell in fields):
+            continue
+        if len(fields) < 3:
+            message = f"expected 名称,休止開始日,休止終了日, found {len(fields)} fields"
+            errors.append(FileRowError(number, message, CENTER))
+            continue
+        center = fields[0].strip()
+        start, end = parse_day(fields[1]), parse_day(fields[2])
+        if not center:
+            errors.append(FileRowError(number, "the center has no name", CENTER))
+        elif start is None or end is None:
+            bad = fields[1] if start is None else fields[2]
+            errors.append(FileRowError(number, f"{bad.strip()!r} is not a date (2025/12/31, 2025-12-31 or 20251231)",
+                                       CENTER))
+        elif end < start:
+            errors.append(FileRowError(number, f"the shutdown ends ({end}) before it starts ({start})", CENTER))
+        else:
+            shutdowns.append(ShutdownRecord(center, start, end))
+    return shutdowns
+
+
+def _read_area_days(
+    path: Path, known: list[str], data: GarbageData, errors: list[RowError]
+) -> tuple[list[AreaRecord], list[RuleRecord], list[str]]:
+    """area_days.csv: ``地名,センター,<category>…``, every cell through ``parse_5374``."""
+    rows = _read_csv(path, errors)
+    if not rows:
+        if rows is not None:
+            errors.append(FileRowError(0, "the file is empty: expected a header 地名,センター,<categories>", AREA_DAYS))
+        return [], [], []
+    header_row, header = rows[0]
+    categories = [cell.strip() for cell in header[2:]]
+    while categories and not categories[-1]:
+        categories.pop()
+    bad = False
+    if len(header) < 3 or not categories:
+        errors.append(FileRowError(header_row, "expected 地名, センター and one column per category", AREA_DAYS))
+        return [], [], []
+    for index, name in enumerate(categories, start=3):
+        if not name:
+            errors.append(FileRowError(header_row, f"column {index} has no category name", AREA_DAYS))
+            bad = True
+        elif name not in known:
+            errors.append(FileRowError(header_row, f"unknown category {name} in column {index}: it is neither in "
+                                       f"{DESCRIPTION} nor in {TARGET}", AREA_DAYS))
+            bad = True
+        elif categories.index(name) != index - 3:
+            errors.append(FileRowError(header_row, f"category {name} has two columns", AREA_DAYS))
+            bad = True
+    if bad:
+        return [], [], []
+    areas: list[AreaRecord] = []
+    rules: list[RuleRecord] = []
+    seen: dict[str, int] = {}
+    for number, fields in rows[1:]:
+        if not any(cell.strip() for cell in fields):
+            continue
+        name = fields[0].strip()
+        center = fields[1].strip() if len(fields) > 1 else ""
+        if not name:
+            errors.append(FileRowError(number, "the area has no name (地名)", AREA_DAYS))
+            continue
+        if name in seen:
+            errors.append(FileRowError(number, f"area {name} is already on row {seen[name]}", AREA_DAYS))
+            continue
+        if any(cell.strip() for cell in fields[2 + len(categories):]):
+            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has "
+                                       f"{2 + len(categories)}", AREA_DAYS))
+            continue
+        seen[name] = number
+        areas.append(AreaRecord(name, (), center))
+        for offset, category in enumerate(categories):
+            cell = fields[2 + offset] if 2 + offset < len(fields) else ""
+            if not cell.strip():
+                continue
+            try:
+                schedule = parse_5374(cell)
+            except ValueError as error:
+                errors.append(FileRowError(number, f"{category}: {cell.strip()!r} cannot be read ({error})", AREA_DAYS))
+                continue
+            rules.append(RuleRecord(name, category, schedule))
+    return areas, rules, categories
+
+
+# --- 高松市 -------------------------------------------------------------------------------------
+
+
+def read_takamatsu(
+    items_csv: str | Path, calendar_csv: str | Path, *, not_collected: Iterable[str] | None = None
+) -> GarbageData:
+    """Read 高松市's ごみ分別一覧 (``#property,name,classification,note``) and ごみ収集日 sheets as CSV.
+
+    Empty rows are skipped; 「破砕、臨時・粗大」 is two categories; spellings of one category that differ
+    only by 「・」 or a trailing 「ごみ」 (紙布 / 紙・布) become the most used one. Every town or school
+    district named inside an area's cell becomes an alias of that area. ``not_collected`` as for
+    :func:`read_5374`. Raises ImportFailed listing every bad row of both files.
+    """
+    items_csv, calendar_csv = Path(items_csv), Path(calendar_csv)
+    errors: list[RowError] = []
+    data = GarbageData()
+    areas, rules = _read_takamatsu_calendar(calendar_csv, data, errors)
+    items = _read_takamatsu_items(items_csv, data, errors)
+    if errors:
+        raise ImportFailed(errors)
+    order: list[str] = list(TAKAMATSU_CALENDAR.values())
+    order += [item.category for item in items if item.category not in order]
+    order = list(dict.fromkeys(order))
+    chosen = set(not_collected) if not_collected is not None else None
+    data.categories = [CategoryRecord(name, collected=_is_collected(name, items, chosen)) for name in order]
+    data.items = items
+    data.areas = areas
+    data.rules = rules
+    for name in order:
+        if not any(rule.category == name for rule in rules) and _is_collected(name, items, chosen):
+            data.report.append(f"{calendar_csv.name}: category {name} has no column; no collection days for it")
+    _report_not_collected(data)
+    _report_verbatim(data, calendar_csv.name)
+    return data
+
+
+def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError]) -> list[ItemRecord]:
+    """The sorting list, with each classification cell read into one or more known category names."""
+    file = path.name
+    rows = _read_csv(path, errors, file)
+    if rows is None:
+        return []
+    if not rows:
+        errors.append(FileRowError(0, "the file is empty: expected a header #property,name,classification,note", file))
+        return []
+    header_row, header = rows[0]
+    columns, problems, notes = _match_header(header, TAKAMATSU_ITEM_COLUMNS, ("name", "classification"))
+    errors += [FileRowError(header_row, problem, file) for problem in problems]
+    data.report += [f"{file} row {header_row}: {note}" for note in notes]
+    if problems:
+        return []
+    read: list[tuple[int, str, str, str]] = []
+    for number, fields in rows[1:]:
+        values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
+        name, classification = values["name"], values["classification"]
+        label = f"row {number}" + (f" (#property {values['#property']})" if values.get("#property") else "")
+        if not name and not classification and not values.get("note"):
+            if any(cell.strip() for cell in fields):
+                data.report.append(f"{file} {label}: no name and no category, skipped")
+            else:
+                data.report.append(f"{file} {label}: empty, skipped")
+            continue
+        if any(cell.strip() for cell in fields[len(header):]):
+            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(header)}", file))
+        elif not classification:
+            errors.append(FileRowError(number, f"{name or 'the item'} has no category (classification)", file))
+        elif not name:
+            errors.append(FileRowError(number, f"an item of {classification} has no name", file))
+        else:
+            read.append((number, name, classification, values.get("note", "")))
+
+    # Category spellings: every whole cell that is not a list, and the calendar's names, grouped by a key
+    # that ignores 「・」 and a trailing 「ごみ」; the most used spelling of each group wins.
+    counts = Counter(c for _n, _name, c, _note in read if not CATEGORY_SEPARATORS.search(c))
+    for name in TAKAMATSU_CALENDAR.values():
+        counts[name] += 0
+    canonical: dict[str, str] = {}
+    for spelling, _count in counts.most_common():
+        canonical.setdefault(_category_key(spelling), spelling)
+
+    items: list[ItemRecord] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, name, classification, note in read:
+        parts = [part.strip() for part in CATEGORY_SEPARATORS.split(classification) if part.strip()]
+        names = []
+        for part in parts:
+            resolved = canonical.get(_category_key(part))
+            if resolved is None:
+                errors.append(FileRowError(number, f"unknown category {part!r} in {classification!r}", file))
+                break
+            names.append(resolved)
+        else:
+            if len(parts) > 1:
+                data.report.append(f"{file} row {number}: {name}: {classification!r} read as "
+                                   f"{len(names)} categories: {', '.join(names)}")
+            elif names[0] != classification:
+                data.report.append(f"{file} row {number}: {name}: category {classification!r} read as {names[0]}")
+            for category in dict.fromkeys(names):
+                key = (category, name, note)
+                if key in seen:
+                    data.report.append(f"{file} row {number}: duplicate of row {seen[key]} ({name} / {category}), "
+                                       "skipped")
+                    continue
+                seen[key] = number
+                items.append(ItemRecord(name, category, note))
+    return items
+
+
+def _category_key(name: str) -> str:
+    """What two spellings of one category share: NFKC, no 「・」 or spaces, no trailing 「ごみ」."""
+    key = unicodedata.normalize("NFKC", name)
+    key = re.sub(r"[・･\s]", "", key)
+    return key.removesuffix("ごみ").removesuffix("ゴミ")
+
+
+def _read_takamatsu_calendar(
+    path: Path, data: GarbageData, errors: list[RowError]
+) -> tuple[list[AreaRecord], list[RuleRecord]]:
+    """The calendar sheet: one row per district, one prose cell per category, through ``parse_takamatsu``."""
+    file = path.name
+    rows = _read_csv(path, errors, file)
+    if rows is None:
+        return [], []
+    if not rows:
+        errors.append(FileRowError(0, "the file is empty: expected a header #property,name,burnableGarbage,…", file))
+        return [], []
+    header_row, header = rows[0]
+    names = [cell.strip().lstrip("\ufeff").strip() for cell in header]
+    if "name" not in names:
+        errors.append(FileRowError(header_row, "the header has no name column", file))
+        return [], []
+    columns: dict[int, str] = {}
+    for index, column in enumerate(names):
+        if column in ("#property", "property", "name") or not column:
+            continue
+        if column not in TAKAMATSU_CALENDAR:
+            errors.append(FileRowError(header_row, f"unknown calendar column {column!r}; expected one of "
+                                       + ", ".join(TAKAMATSU_CALENDAR), file))
+            continue
+        columns[index] = TAKAMATSU_CALENDAR[column]
+    name_index = names.index("name")
+    areas: list[AreaRecord] = []
+    rules: list[RuleRecord] = []
+    seen: dict[str, int] = {}
+    for number, fields in rows[1:]:
+        if not any(cell.strip() for cell in fields):
+            data.report.append(f"{file} row {number}: empty, skipped")
+            continue
+        area = fields[name_index].strip() if name_index < len(fields) else ""
+        if not area:
+            errors.append(FileRowError(number, "the district has no name", file))
+            continue
+        if area in seen:
+            errors.append(FileRowError(number, f"district {area} is already on row {seen[area]}", file))
+            continue
+        seen[area] = number
+        areas.append(AreaRecord(area, area_aliases(area)))
+        for index, category in columns.items():
+            cell = fields[index] if index < len(fields) else ""
+            if not cell.strip():
+                continue
+            try:
+                schedule = parse_takamatsu(cell)
+            except ValueError as error:
+                errors.append(FileRowError(number, f"{category}: {cell.strip()!r} cannot be read ({error})", file))
+                continue
+            rules.append(RuleRecord(area, category, schedule))
+    return areas, rules
+
+
+def area_aliases(name: str) -> tuple[str, ...]:
+    """The names residents may type for an area written as a list of districts.
+
+    「木太・林・多肥・国分寺南部」 → 木太, 林, 多肥, 国分寺南部; 「香川（浅野）」 → 香川（浅野）, 香川, 浅野.
+    Separators inside brackets belong to the bracket (「高松第一（松島・築地・新塩屋町）」); text right
+    after a closing bracket starts a new name. The whole cell itself is not repeated.
+    """
+    segments: list[str] = []
+    current = ""
+    depth = 0
+    for char in name:
+        if char in OPEN_BRACKETS:
+            depth += 1
+            current += char
+        elif char in CLOSE_BRACKETS and depth:
+            depth -= 1
+            current += char
+            if depth == 0:
+                segments.append(current)
+                current = ""
+        elif char in AREA_SEPARATORS and depth == 0:
+            segments.append(current)
+            current = ""
+        else:
+            current += char
+    segments.append(current)
+
+    aliases: list[str] = []
+    for segment in (s.strip() for s in segments):
+        if not segment:
+            continue
+        aliases.append(segment)
+        match = re.match(r"^(.*?)[（(](.*)[）)]$", segment)
+        if match:
+            base, inner = match.group(1).strip(), match.group(2)
+            if base:
+                aliases.append(base)
+            aliases += [part.strip() for part in re.split(f"[{AREA_SEPARATORS}]", inner) if part.strip()]
+    unique = [alias for alias in dict.fromkeys(aliases) if alias != name.strip()]
+    return tuple(unique)
+
+
+# --- exceptions (the pack's holidays.csv) -------------------------------------------------------
+
+
+def read_exceptions(path: str | Path) -> list[CalendarChange]:
+    """The collection exceptions of a pack's ``holidays.csv`` (``date,category,moved_to,note``).
+
+    Every problem ``parse_exceptions_csv`` reports, an unknown column included, fails the import by row.
+    """
+    path = Path(path)
+    try:
+        text = decode_text(path.read_bytes())
+    except ImportFailed as failed:
+        raise ImportFailed([_in_file(error, path.name) for error in failed.errors]) from None
+    changes, problems = parse_exceptions_csv(text)
+    if problems:
+        raise ImportFailed([FileRowError(row, reason, path.name) for row, reason in problems])
+    return list(changes)
+
+
+# --- shared helpers ----------------------------------------------------------------------------
+
+
+def parse_day(text: str) -> date | None:
+    """A date written 2025/12/31, 2025-12-31, 2025.12.31 or 20251231 (full-width digits too), else None."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    match = DATE_DASHED.match(text) or DATE_COMPACT.match(text)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def _read_csv(path: Path, errors: list[RowError], file: str | None = None) -> list[tuple[int, list[str]]] | None:
+    """The rows of a CSV file in UTF-8 (BOM or not) or cp932, numbered from 1; None if it cannot be read.
+
+    A CSV error (a broken quote) is recorded on its row and ends the file there.
+    """
+    file = file or path.name
+    try:
+        text = decode_text(path.read_bytes())
+    except ImportFailed as failed:
+        errors += [_in_file(error, file) for error in failed.errors]
+        return None
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number = 0
+    try:
+        for number, fields in enumerate(reader, start=1):
+            rows.append((number, fields))
+    except csv.Error as error:
+        errors.append(FileRowError(number + 1, f"the CSV cannot be read from this row on ({error}); "
+                                   'check the quotes (") in this row', file))
+    # Skip blank lines before the header, keep the row numbers.
+    while rows and not any(cell.strip() for cell in rows[0][1]):
+        rows.pop(0)
+    return rows
+
+
+def _in_file(error: RowError, file: str) -> RowError:
+    return FileRowError(error.row, error.message, file)
+
+
+def _match_header(
+    header: list[str], expected: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """Map expected column names to indexes, forgiving case, a BOM and small typos (``notie`` → notice).
+
+    Returns the mapping, the problems (missing required columns) and notes for the report.
+    """
+    columns: dict[str, int] = {}
+    notes: list[str] = []
+    for index, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff").strip()
+        lowered = name.lower()
+        if not name:
+            continue
+        if lowered in expected:
+            match = lowered
+        else:
+            close = difflib.get_close_matches(lowered, [e for e in expected if e not in columns], n=1,
+                                              cutoff=HEADER_TYPO_CUTOFF)
+            if not close:
+                notes.append(f"column {name!r} is not one of {', '.join(expected)}; ignored")
+                continue
+            match = close[0]
+            notes.append(f"column {name!r} read as {match!r}")
+        if match in columns:
+            notes.append(f"column {name!r} repeats {match!r}; ignored")
+            continue
+        columns[match] = index
+    missing = [name for name in required if name not in columns]
+    problems = [f"the header has no {name} column (expected {','.join(expected)})" for name in missing]
+    return columns, problems, notes
+
+
+def _is_collected(category: str, items: list[ItemRecord], chosen: set[str] | None) -> bool:
+    """False for a category the city does not collect: chosen by the caller, or told by its name or notices."""
+    if chosen is not None:
+        return category not in chosen
+    if category in NOT_COLLECTED_NAMES:
+        return False
+    notices = [item.notice for item in items if item.category == category]
+    if len(notices) < NOT_COLLECTED_MIN_ITEMS:
+        return True
+    refused = sum(1 for notice in notices if any(phrase in notice for phrase in NOT_COLLECTED_PHRASES))
+    return refused * 2 < len(notices)
+
+
+def _report_not_collected(data: GarbageData) -> None:
+    names = [category.name for category in data.categories if not category.collected]
+    if names:
+        data.report.append("not collected by the city (answers say where to take them): " + ", ".join(names))
+
+
+def _report_verbatim(data: GarbageData, file: str) -> None:
+    """One line per category and text kept verbatim, naming every area where it was."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for rule in data.rules:
+        if rule.schedule.verbatim:
+            key = (rule.category, rule.schedule.verbatim, rule.schedule.source)
+            groups.setdefault(key, []).append(rule.area)
+    for (category, text, source), areas in groups.items():
+        cell = f" (cell 「{source.strip()}」)" if source and source.strip() != text.strip() else ""
+        data.report.append(f"{file}: kept verbatim for {category}: 「{text}」{cell} in {len(areas)} "
+                           f"area{'s' if len(areas) != 1 else ''}: {', '.join(areas)}")

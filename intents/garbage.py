@@ -1,0 +1,85 @@
+"""ごみ: what an item is and when it goes out, answered for the resident's own area.
+
+Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃えるごみはいつ？」, 「大町の資源ごみの日」) and
+``garbage_item`` (「乾電池は何ごみ？」, 「ソファー捨てたい」, or just an item's exact name). Both step aside
+(return None) when the city has no garbage data or nothing fits, so the FAQ can answer instead.
+"""
+
+from __future__ import annotations
+
+from faq.normalize import normalize
+from garbage.answers import NeedArea
+from garbage.answers import answer_day
+from garbage.answers import answer_item
+from garbage.answers import answer_next
+from garbage.answers import area_in_text
+from garbage.answers import categories_in_text
+from garbage.answers import day_question
+from garbage.answers import find_item
+from garbage.answers import is_when_question
+from garbage.answers import item_question
+from garbage.answers import resolve_area
+from intents.base import IntentContext
+from intents.base import Query
+
+MAX_ITEM_CHARS = 15  # longer messages without a sorting cue are questions for the FAQ
+
+
+class CollectionDayIntent:
+    """Answers which garbage goes out on a day, or when a category comes next, in the resident's area."""
+
+    name = "collection_day"
+
+    def match(self, query: Query):
+        """("day", offset, label) or ("when",) for a question about collection days, else None."""
+        if (day := day_question(query.text)) is not None:
+            return ("day", *day, query.text)
+        if is_when_question(query.text):
+            return ("when", query.text)
+        return None
+
+    def handle(self, match, ctx: IntentContext):
+        """The day's categories or the next dates; NeedArea when the area is unknown; None without data."""
+        catalog = ctx.garbage
+        if catalog is None or not catalog.schedules:
+            return None
+        text = match[-1]
+        area = area_in_text(catalog, text) or resolve_area(catalog, ctx.area)
+        if area is None:
+            return NeedArea(text)
+        if match[0] == "day":
+            return answer_day(catalog, area, ctx.today, match[1], match[2])
+        categories = categories_in_text(catalog, text)
+        if categories and not any(c in catalog.schedules.get(area, {}) for c in categories):
+            return None  # e.g. 粗大ごみ by appointment: the FAQ explains how to apply
+        return answer_next(catalog, area, ctx.today, categories)
+
+
+class GarbageItemIntent:
+    """Answers how to put out an item, with the next collection day in the resident's area."""
+
+    name = "garbage_item"
+
+    def match(self, query: Query):
+        """(item text, asked about sorting) when the message may name an item, else None."""
+        item, asked = item_question(query.text)
+        if not normalize(item):
+            return None
+        if asked or len(normalize(item)) <= MAX_ITEM_CHARS:
+            return (item, asked)
+        return None
+
+    def handle(self, match, ctx: IntentContext):
+        """The item's variants and next dates, or None when no item fits (the FAQ answers then)."""
+        catalog = ctx.garbage
+        if catalog is None:
+            return None
+        item, asked = match
+        rows = find_item(catalog, item, asked_about_sorting=asked)
+        if not rows:
+            return None
+        return answer_item(catalog, item, rows, resolve_area(catalog, ctx.area), ctx.today)
+
+
+COLLECTION_DAY = CollectionDayIntent()
+ITEM = GarbageItemIntent()

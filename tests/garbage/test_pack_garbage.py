@@ -1,0 +1,176 @@
+"""The [garbage] table of pack.toml and ``flask garbage import``: what they load and what they print."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import db
+from city import pack as packs
+from city.models import Municipality
+from garbage import store
+from garbage.models import Area
+from garbage.models import CalendarException
+from garbage.models import GarbageItem
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "packs" / "demo"
+RUMOI = Path(__file__).resolve().parents[3] / "shared" / "data" / "rumoi-5374"
+
+SMALL_5374 = {
+    "target.csv": "type,name,notice,furigana\n燃やすごみ,生ごみ,水を切る,な\n資源,かん,洗う,か\n",
+    "area_days.csv": "地名,センター,燃やすごみ,資源\n北町,第一,月 木,電話で申込み\n",
+    "description.csv": "label,sublabel,description,styles,bgcolor\n燃やすごみ,,,,#ff0000\n資源,,,,#00ff00\n",
+}
+
+
+def write_pack(folder: Path, garbage: str, files: dict[str, str | bytes] | None = None) -> Path:
+    """A pack with a [garbage] table and the given files (paths relative to the pack)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.toml").write_text(
+        f'[municipality]\ncode = "011111"\nname = "テスト町"\n\n[garbage]\n{garbage}\n', encoding="utf-8"
+    )
+    for name, text in (files or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return folder
+
+
+def count(session, model) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_demo_pack_loads_garbage(app):
+    """Loading the demo pack saves 高松's 8 areas, 607 items, the holidays and the settings."""
+    with db.transaction(app) as session:
+        report = packs.load_pack(session, DEMO)
+    assert (report.garbage.areas, report.garbage.items, report.garbage.exceptions) == (8, 607, 8)
+    with db.transaction(app) as session:
+        settings = store.load_settings(session)
+        policy = store.load_policy(session)
+    assert settings.collect_on_public_holidays is True
+    assert settings.attribution.startswith("出典：高松市オープンデータ")
+    assert {change.note for change in policy.changes} == {"年末年始は収集しません"}
+
+
+def test_pack_load_prints_the_garbage_report(runner):
+    """``pack load`` prints the garbage counts and each report line, and no longer calls garbage 'not loaded'."""
+    result = runner.invoke(args=["pack", "load", str(DEMO)])
+    assert result.exit_code == 0, result.output
+    assert "garbage: 9 categories, 607 items, 8 areas, 40 collection rules (0 kept verbatim)" in result.output
+    assert "garbage_separation_list.csv row 344: 手提げ袋（紙製）: category '紙布' read as 紙・布" in result.output
+    assert "ごみ (garbage dictionary and calendar)" not in result.output
+
+
+def test_pack_with_a_5374_folder_loads(app, tmp_path):
+    """``format = "5374"`` with ``dir`` reads that folder of the pack."""
+    pack = write_pack(tmp_path, 'format = "5374"\ndir = "gomi/"',
+                      {f"gomi/{name}": text for name, text in SMALL_5374.items()})
+    with db.transaction(app) as session:
+        report = packs.load_pack(session, pack)
+    assert (report.garbage.items, report.garbage.areas, report.garbage.verbatim) == (2, 1, 1)
+    assert report.garbage.exceptions == 0
+
+
+def test_bad_garbage_file_in_a_pack_saves_nothing(runner, session, tmp_path):
+    """A pack whose target.csv has broken Shift_JIS bytes saves neither the city nor any garbage, naming the file."""
+    broken = "type,name,notice,furigana\r\n燃やすごみ,生ごみ,,な\r\n資源,かん,,か\r\n".encode("cp932")
+    files = {f"garbage/{name}": text for name, text in SMALL_5374.items()}
+    files["garbage/target.csv"] = broken.replace("かん".encode("cp932"), b"\x82\xff")
+    pack = write_pack(tmp_path, 'format = "5374"\ndir = "garbage/"', files)
+
+    result = runner.invoke(args=["pack", "load", str(pack)])
+
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "target.csv: cannot read the text: invalid byte 0x82 on line 3" in result.output
+    assert (count(session, Municipality), count(session, GarbageItem)) == (0, 0)
+
+
+def test_bad_holidays_row_in_a_pack_saves_nothing(runner, session, tmp_path):
+    """A holidays.csv with a bad row stops the whole pack, naming the file and row."""
+    files = {f"garbage/{name}": text for name, text in SMALL_5374.items()}
+    files["garbage/holidays.csv"] = "date,category,moved_to,note\n2026-12-31..2027-01-03,,,\n31/12/2027,,,\n"
+    pack = write_pack(tmp_path, 'format = "5374"\nholidays = "garbage/holidays.csv"', files)
+
+    result = runner.invoke(args=["pack", "load", str(pack)])
+
+    assert result.exit_code != 0
+    assert "holidays.csv row 3: date '31/12/2027' is not YYYY-MM-DD" in result.output
+    assert (count(session, Municipality), count(session, CalendarException)) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("garbage", "message"),
+    [
+        ('format = "xlsx"', "format must be one of 5374, takamatsu"),
+        ('format = "takamatsu"\nitems = "a.csv"', "needs calendar"),
+        ('format = "5374"\ndir = "nowhere/"', "nowhere/ named in pack.toml does not exist"),
+        ('format = "5374"\ncollect_on_public_holidays = "yes"', "must be true or false"),
+    ],
+)
+def test_bad_garbage_table_is_a_pack_error(app, tmp_path, garbage, message):
+    """A [garbage] table with a wrong format, a missing key or a wrong type is refused with what to fix."""
+    pack = write_pack(tmp_path, garbage, {f"garbage/{name}": text for name, text in SMALL_5374.items()})
+    with db.transaction(app) as session, pytest.raises(packs.PackError, match=message):
+        packs.load_pack(session, pack)
+
+
+def test_garbage_import_prints_counts_verbatim_cells_and_skipped_rows(runner, session, tmp_path):
+    """``garbage import DIR`` saves a 5374 folder and prints its counts, verbatim cells and skipped rows."""
+    folder = tmp_path / "gomi"
+    folder.mkdir()
+    for name, text in SMALL_5374.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    with (folder / "target.csv").open("a", encoding="utf-8") as f:
+        f.write("資源,かん,洗う,か\n")
+
+    result = runner.invoke(args=["garbage", "import", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert "garbage: 2 categories, 2 items, 1 areas, 2 collection rules (1 kept verbatim)" in result.output
+    assert "kept verbatim for 資源: 「電話で申込み」 in 1 area: 北町" in result.output
+    assert "target.csv row 4: duplicate of row 3 (かん / 資源), skipped" in result.output
+    assert session.scalars(sa.select(Area.name)).all() == ["北町"]
+
+
+def test_garbage_import_of_takamatsu_keeps_the_stored_holidays(runner, session, tmp_path):
+    """``--format takamatsu`` reads the two sheets; the holidays the pack loaded stay."""
+    runner.invoke(args=["pack", "load", str(DEMO)])
+    folder = tmp_path / "takamatsu"
+    shutil.copytree(DEMO / "garbage", folder)
+
+    result = runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu"])
+
+    assert result.exit_code == 0, result.output
+    assert "calendar exceptions: kept" in result.output
+    assert count(session, CalendarException) == 8
+
+
+def test_garbage_import_failure_names_file_and_row(runner, session, tmp_path):
+    """A folder with a bad row imports nothing and the error names the file and row."""
+    folder = tmp_path / "gomi"
+    folder.mkdir()
+    for name, text in SMALL_5374.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "target.csv").write_text("type,name,notice,furigana\n燃やすごみ,生ごみ,,な\n,かん,,か\n", encoding="utf-8")
+
+    result = runner.invoke(args=["garbage", "import", str(folder)])
+
+    assert result.exit_code != 0
+    assert "target.csv row 3: かん has no category (type)" in result.output
+    assert count(session, GarbageItem) == 0
+
+
+def test_garbage_import_of_rumoi(runner, session):
+    """``garbage import`` of the 留萌 folder saves 45 areas and 1,260 items and reports the 23 duplicates."""
+    if not (RUMOI / "target.csv").is_file():
+        pytest.skip(f"留萌 5374 data not found at {RUMOI} (shared data next to the repo; it has no licence to ship)")
+    result = runner.invoke(args=["garbage", "import", str(RUMOI)])
+    assert result.exit_code == 0, result.output
+    assert "garbage: 24 categories, 1260 items, 45 areas" in result.output
+    assert result.output.count("skipped") == 23
+    assert count(session, Area) == 45

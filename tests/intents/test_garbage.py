@@ -1,0 +1,164 @@
+"""Garbage answers in chat: items, today's and the next collection, for the resident's area (高松 data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import db
+from bot import dispatch
+from bot import postbacks
+from bot.service import services
+from city.models import Municipality
+from faq import store as faq_store
+from faq.importers import read_synonyms_file
+from garbage import store as garbage_store
+from garbage.importers import read_takamatsu
+from residents.models import Resident
+from tests import factories
+
+DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
+KITA = "木太・林・多肥・国分寺南部"  # 燃やせる: 火・金, 破砕: 第1・3月, 缶びん: 第2・4木, 紙布: 第1・3木, プラ: 水
+
+
+@pytest.fixture
+def city(app):
+    """かもめ市 with 高松's garbage data and the demo synonym table."""
+    data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
+                          DEMO / "garbage" / "garbage_collection_date.csv")
+    with db.transaction(app) as session:
+        session.add(Municipality(code="000000", name="かもめ市", department="環境課", phone="0123-45-6751"))
+        faq_store.save_synonyms(session, read_synonyms_file(DEMO / "synonyms.csv"))
+        garbage_store.save_garbage(session, data, attribution="出典：高松市")
+
+
+def say(app, text, *, area=None, user=factories.USER_ID, today=None):
+    with app.app_context(), db.transaction(app) as session:
+        ctx = services().context(session, area=area, today=today)
+        return dispatch.on_text(ctx, user, text)
+
+
+def press(app, data, *, user=factories.USER_ID):
+    with app.app_context(), db.transaction(app) as session:
+        return dispatch.on_postback(services().context(session), user, data)
+
+
+def text_of(reply) -> str:
+    return "\n".join(m.text for m in reply.messages)
+
+
+class TestItems:
+    def test_item_question_names_the_category(self, app, city):
+        """「アイロンは何ごみ？」 says which category the item belongs to."""
+        reply = say(app, "アイロンは何ごみ？")
+        assert reply.intent == "garbage_item"
+        assert "アイロンは【破砕ごみ】です。" in text_of(reply)
+
+    def test_item_answer_gives_the_next_date_in_the_residents_area(self, app, city):
+        """With an area, the answer adds the next collection day there (NOW is Fri 2026-11-20)."""
+        reply = say(app, "アイロンは何ごみ？", area=KITA)
+        assert "次の収集日は 12月7日(月)" in text_of(reply)
+
+    def test_not_collected_items_say_the_city_does_not_take_them(self, app, city):
+        """A 収集不可 item says so and where to take it."""
+        text = text_of(say(app, "ボタン電池は何ごみ"))
+        assert "市では収集していません" in text and "協力店" in text
+
+    def test_items_with_conditions_show_every_variant(self, app, city):
+        """An item listed under several conditions shows each of them."""
+        text = text_of(say(app, "乾電池は何ごみ？"))
+        assert "条件によって" in text and "筒形" in text and "ボタン電池" in text
+
+    @pytest.mark.parametrize("typed", ["ｱｲﾛﾝ", "あいろん", "アイロン"])
+    def test_item_name_alone_in_any_script_is_answered(self, app, city, typed):
+        """The bare item name, in half-width or hiragana, is enough."""
+        assert say(app, typed).intent == "garbage_item"
+
+    def test_attribution_is_shown(self, app, city):
+        """Answers from the city's open data carry its attribution."""
+        assert "出典：高松市" in text_of(say(app, "アイロンは何ごみ？"))
+
+    def test_ordinary_questions_are_left_to_the_faq(self, app, city):
+        """A question that names no item is not taken by the garbage intents."""
+        assert say(app, "住民票の写しを取りたい").intent is None
+
+
+class TestCollectionDays:
+    def test_today_lists_what_goes_out(self, app, city):
+        """「今日は何ごみ？」 on a Friday in 木太 is 燃やせるごみ."""
+        reply = say(app, "今日は何ごみ？", area=KITA)
+        assert reply.intent == "collection_day"
+        assert "【燃やせるごみ】" in text_of(reply) and "11月20日(金)" in text_of(reply)
+
+    def test_tomorrow_with_no_collection_says_so(self, app, city):
+        """「明日のごみ」 on a Saturday says there is none."""
+        assert "収集はありません" in text_of(say(app, "明日のごみ", area=KITA))
+
+    def test_next_category_uses_the_synonym_table(self, app, city):
+        """「次の燃えるごみはいつ？」 finds 燃やせるごみ and gives its next two dates."""
+        text = text_of(say(app, "次の燃えるごみはいつ？", area=KITA))
+        assert "【燃やせるごみ】11月20日(金)、11月24日(火)" in text
+
+    def test_area_named_in_the_question_wins(self, app, city):
+        """「栗林のプラスチックの日」 answers for 栗林 even though no area is set."""
+        text = text_of(say(app, "栗林のプラスチック容器包装の日"))
+        assert "栗林・太田・香川（浅野）" in text and "【プラスチック容器包装】" in text
+
+    def test_public_holiday_is_named(self, app, city):
+        """A day that is a public holiday says so (2026-11-23 勤労感謝の日)."""
+        from datetime import date
+
+        text = text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2026, 11, 23)))
+        assert "勤労感謝の日" in text
+
+    def test_year_end_has_no_collection(self, app, city):
+        """The pack's year-end break (a Thursday, 12/31) means no collection, even where rules say so."""
+        from datetime import date
+
+        text = text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2026, 12, 31)))
+        assert "収集はありません" in text
+
+
+class TestArea:
+    def test_without_an_area_the_bot_asks_and_then_answers(self, app, city, session):
+        """Asking for a day without an area opens the area question; the town name then sets and answers it."""
+        ask = say(app, "今日は何ごみ？")
+        assert "町名" in text_of(ask)
+        reply = say(app, "木太")
+        text = text_of(reply)
+        assert f"地域を「{KITA}」に設定しました" in text and "【燃やせるごみ】" in text
+        assert session.scalar(sa.select(Resident.area)) == KITA
+
+    def test_ambiguous_town_offers_choices(self, app, city):
+        """A name that fits several areas is answered with buttons to choose from."""
+        say(app, "地域設定")
+        reply = say(app, "香川")
+        labels = [item.action.label for item in reply.messages[-1].quick_reply.items]
+        assert len(labels) >= 3 and labels[-1] == "やめる"
+
+    def test_choosing_from_the_buttons_sets_the_area(self, app, city, session):
+        """Pressing an area button stores it."""
+        say(app, "地域設定")
+        item = say(app, "香川").messages[-1].quick_reply.items[0]
+        press(app, item.action.data)
+        assert session.scalar(sa.select(Resident.area)) == item.action.display_text
+
+    def test_unknown_town_is_asked_again_and_cancel_leaves(self, app, city):
+        """An unknown name gets a kind retry; 「やめる」 closes the question."""
+        say(app, "地域設定")
+        assert "見つかりませんでした" in text_of(say(app, "火星"))
+        assert "やめました" in text_of(say(app, "やめる"))
+        assert say(app, "住民票の写しを取りたい").intent is None
+
+    def test_area_change_shows_the_current_one(self, app, city):
+        """「地域設定」 with an area already set says which one it is."""
+        say(app, "地域設定")
+        say(app, "木太")
+        assert KITA in text_of(say(app, "地域設定"))
+
+    def test_stale_area_button_is_refused_kindly(self, app, city):
+        """A button for an area that no longer exists gets a kind word."""
+        reply = press(app, postbacks.encode(postbacks.AREA, k=postbacks.area_key("存在しない町")))
+        assert "使えなくなりました" in text_of(reply)
