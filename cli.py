@@ -291,3 +291,29 @@ def _picked_action(console: ConsoleLineClient, line: str):
     if line.isdigit() and 1 <= int(line) <= len(console.last_choices):
         return console.last_choices[int(line) - 1].action
     return None
+
+
+@garbage_cli.command("reminders")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The evening to plan for (default: today in BOT_TIMEZONE).")
+def garbage_reminders(day) -> None:
+    """Show the garbage reminders planned for an evening (delivery goes through the push outbox)."""
+    from garbage.reminders import Subscriber
+    from garbage.reminders import plan_reminders
+    from residents import service as residents
+
+    with db.session_factory()() as session:
+        ctx = services().context(session)
+        today = day.date() if day else ctx.today
+        if ctx.garbage is None:
+            raise click.ClickException("no garbage data is loaded")
+        subscribers = [Subscriber(s.line_user_id, s.area, s.categories)
+                       for s in residents.reminder_subscribers(session)]
+        planned = plan_reminders(ctx.garbage, subscribers, today)
+    click.echo(f"{len(planned)} reminders for {today.isoformat()} evening ({len(subscribers)} subscribers)")
+    by_area: dict[str, int] = {}
+    for reminder in planned:
+        by_area[reminder.area] = by_area.get(reminder.area, 0) + 1
+    for area, count in sorted(by_area.items()):
+        sample = next(r for r in planned if r.area == area)
+        click.echo(f"  {area}: {count} × 【{'】【'.join(sample.categories)}】 on {sample.collection_day.isoformat()}")

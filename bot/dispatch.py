@@ -47,6 +47,8 @@ from intents import INTENTS
 from intents.area import AskArea
 from intents.base import IntentContext
 from intents.base import Query
+from intents.reminders import ReminderSettings
+from intents.reminders import settings_for as reminder_settings_for
 from residents import service as residents
 
 log = logging.getLogger(__name__)
@@ -179,6 +181,8 @@ def on_postback(ctx: Context, user_id: str, data: str) -> Reply:
         name = names[0]
         open_step = conversation.current(ctx.session, user_id, ctx.now)
         return _set_area(ctx, user_id, name, then=open_step.data.get("then") if open_step else None)
+    if action == postbacks.REMIND:
+        return _change_reminders(ctx, user_id, params.get("k", ""), params.get("on") == "1")
     if action == postbacks.CANCEL:
         conversation.end(ctx.session, user_id)
         return Reply(replies.text(texts.CANCELLED), "intent", intent="cancel")
@@ -226,6 +230,22 @@ def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Rep
     if then:
         messages = replies.combine(messages, on_text(ctx, user_id, then).messages)
     return Reply(messages, "intent", intent="area")
+
+
+def _change_reminders(ctx: Context, user_id: str, key: str, on: bool) -> Reply:
+    """Switch one category's reminder (or all of them) and show the new settings."""
+    settings = reminder_settings_for(IntentContext(ctx.session, user_id, _area_of(ctx, user_id), ctx.today,
+                                                   ctx.garbage))
+    if not isinstance(settings, ReminderSettings):
+        return Reply(replies.text(texts.STALE_BUTTON))
+    targets = set(settings.categories) if key == "*" else {
+        c for c in settings.categories if postbacks.area_key(c) == key}
+    if not targets:
+        return Reply(replies.text(texts.STALE_BUTTON))
+    chosen = (set(settings.chosen) | targets) if on else (set(settings.chosen) - targets)
+    residents.set_reminder_categories(ctx.session, user_id, chosen, ctx.now)
+    updated = ReminderSettings(settings.area, settings.categories, frozenset(chosen))
+    return Reply(replies.reminder_settings(updated, saved=True), "intent", intent="garbage_reminder")
 
 
 def _log_query(ctx: Context, query: Query, outcome: QueryOutcome, resident_hash: str | None, *,

@@ -13,6 +13,7 @@ NONE = "none"  # 「どれにも当てはまらない」: q=<query log id>
 DELETE = "delete"  # data deletion confirmed or cancelled: c=yes|no
 AREA = "area"  # an area chosen from the list offered: k=<area_key(name)>
 CANCEL = "cancel"  # leave the open dialogue step
+REMIND = "remind"  # garbage reminders: k=<area_key(category)> or k=*, on=1|0
 
 
 def encode(action: str, **params: object) -> str:

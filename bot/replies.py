@@ -28,6 +28,7 @@ from garbage.answers import NeedArea
 from garbage.answers import NextAnswer
 from intents.area import AskArea
 from intents.my_data import ConfirmDeletion
+from intents.reminders import ReminderSettings
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
 
@@ -256,6 +257,34 @@ def _(result: DayAnswer, city: CityInfo) -> list[Message]:
 @intent_result.register
 def _(result: NextAnswer, city: CityInfo) -> list[Message]:
     return garbage_next(result, city)
+
+
+@intent_result.register
+def _(result: ReminderSettings, city: CityInfo) -> list[Message]:
+    return reminder_settings(result)
+
+
+def reminder_settings(settings: ReminderSettings, *, saved: bool = False) -> list[Message]:
+    """The categories with their reminder on or off, and buttons to switch them."""
+    lines = [texts.REMINDER_SAVED] if saved else []
+    lines.append(texts.REMINDER_SETTINGS.format(area=settings.area))
+    lines += [(texts.REMINDER_ON_LINE if c in settings.chosen else texts.REMINDER_OFF_LINE).format(category=c)
+              for c in settings.categories]
+    if not settings.chosen:
+        lines.append(texts.REMINDER_NONE_CHOSEN)
+    items = [(texts.REMINDER_ALL_ON, postbacks.encode(postbacks.REMIND, k="*", on=1), texts.REMINDER_ALL_ON),
+             (texts.REMINDER_ALL_OFF, postbacks.encode(postbacks.REMIND, k="*", on=0), texts.REMINDER_ALL_OFF)]
+    for category in settings.categories[: MAX_QUICK_REPLIES - len(items)]:
+        on = category in settings.chosen
+        shown = (texts.REMINDER_TURN_OFF if on else texts.REMINDER_TURN_ON).format(category=category)
+        items.append((shown, postbacks.encode(postbacks.REMIND, k=postbacks.area_key(category), on=0 if on else 1),
+                      shown))
+    return messages(["\n".join(lines)], quick_reply(items))
+
+
+def garbage_reminder(area: str, day: date, categories: Sequence[str]) -> list[Message]:
+    """The evening-before reminder: tomorrow's categories in the resident's area."""
+    return messages([texts.REMINDER_MESSAGE.format(date=jp_date(day), area=area, categories="】【".join(categories))])
 
 
 def jp_date(day: date) -> str:

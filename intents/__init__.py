@@ -3,6 +3,7 @@
 from intents import area
 from intents import garbage
 from intents import my_data
+from intents import reminders
 from intents import smalltalk
 
-INTENTS = (my_data.INTENT, area.INTENT, smalltalk.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)
+INTENTS = (my_data.INTENT, area.INTENT, reminders.INTENT, smalltalk.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)

@@ -37,3 +37,14 @@ class Resident(Base):
     area: Mapped[str | None] = mapped_column(sa.String(100))
     language: Mapped[str] = mapped_column(sa.String(8), default="ja")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GarbageReminder(Base):
+    """A resident's wish to be reminded the evening before one garbage category is collected."""
+
+    __tablename__ = "garbage_reminder"
+    __table_args__ = (sa.UniqueConstraint("resident_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(100))

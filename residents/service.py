@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from residents.models import GarbageReminder
 from residents.models import Resident
 from residents.models import ResidentStatus
 
@@ -65,6 +67,46 @@ def delete_data(session: Session, line_user_id: str) -> bool:
     resident = find(session, line_user_id)
     if resident is None:
         return False
+    session.execute(sa.delete(GarbageReminder).where(GarbageReminder.resident_id == resident.id))
     session.delete(resident)
     session.flush()
     return True
+
+
+def reminder_categories(session: Session, line_user_id: str) -> set[str]:
+    """The garbage categories the resident wants reminders for."""
+    resident = find(session, line_user_id)
+    if resident is None:
+        return set()
+    return set(session.scalars(sa.select(GarbageReminder.category).where(GarbageReminder.resident_id == resident.id)))
+
+
+def set_reminder_categories(session: Session, line_user_id: str, categories: set[str], now: datetime) -> None:
+    """Replace the resident's reminder categories with ``categories``."""
+    resident = seen(session, line_user_id, now)
+    session.execute(sa.delete(GarbageReminder).where(GarbageReminder.resident_id == resident.id))
+    session.add_all(GarbageReminder(resident_id=resident.id, category=c) for c in sorted(categories))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ReminderSubscriber:
+    """A resident who gets garbage reminders: where they live and for which categories."""
+
+    line_user_id: str
+    area: str
+    categories: frozenset[str]
+
+
+def reminder_subscribers(session: Session) -> list[ReminderSubscriber]:
+    """Every active resident with an area and at least one reminder category (blocked ones never)."""
+    rows = session.execute(
+        sa.select(Resident.line_user_id, Resident.area, GarbageReminder.category)
+        .join(GarbageReminder, GarbageReminder.resident_id == Resident.id)
+        .where(Resident.status == ResidentStatus.ACTIVE, Resident.area.is_not(None))
+        .order_by(Resident.id)
+    )
+    grouped: dict[tuple[str, str], set[str]] = {}
+    for user_id, area, category in rows:
+        grouped.setdefault((user_id, area), set()).add(category)
+    return [ReminderSubscriber(u, a, frozenset(c)) for (u, a), c in grouped.items()]

@@ -18,6 +18,7 @@ from garbage import store as garbage_store
 from garbage.importers import read_takamatsu
 from residents.models import Resident
 from tests import factories
+from tests.conftest import NOW
 
 DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
 KITA = "木太・林・多肥・国分寺南部"  # 燃やせる: 火・金, 破砕: 第1・3月, 缶びん: 第2・4木, 紙布: 第1・3木, プラ: 水
@@ -162,3 +163,57 @@ class TestArea:
         """A button for an area that no longer exists gets a kind word."""
         reply = press(app, postbacks.encode(postbacks.AREA, k=postbacks.area_key("存在しない町")))
         assert "使えなくなりました" in text_of(reply)
+
+
+class TestReminders:
+    def test_settings_list_the_areas_categories_with_buttons(self, app, city):
+        """「ごみの通知」 shows each category of the resident's area, all off at first, with buttons."""
+        say(app, "地域設定")
+        say(app, "木太")
+        reply = say(app, "ごみの通知")
+        text = text_of(reply)
+        assert reply.intent == "garbage_reminder"
+        assert "－ 燃やせるごみ" in text and "受け取っていません" in text
+        assert reply.messages[-1].quick_reply.items[0].action.label == "すべて受け取る"
+
+    def test_turning_one_category_on_is_stored(self, app, city, session):
+        """Pressing 「燃やせるごみを受け取る」 stores that reminder and shows it as on."""
+        from residents.models import GarbageReminder
+
+        say(app, "地域設定")
+        say(app, "木太")
+        items = say(app, "ごみの通知").messages[-1].quick_reply.items
+        burnable = next(i for i in items if i.action.label.startswith("燃やせる"))
+        reply = press(app, burnable.action.data)
+        assert "✓ 燃やせるごみ" in text_of(reply)
+        assert session.scalars(sa.select(GarbageReminder.category)).all() == ["燃やせるごみ"]
+
+    def test_without_an_area_reminders_ask_for_it_first(self, app, city):
+        """Asking for reminders before setting an area asks for the area, then shows the settings."""
+        assert "町名" in text_of(say(app, "ごみの通知"))
+        assert "受け取るごみの種類" in text_of(say(app, "木太"))
+
+    def test_deleting_my_data_removes_reminders(self, app, city, session):
+        """「データ削除」 also deletes the resident's reminders."""
+        from residents.models import GarbageReminder
+
+        say(app, "地域設定")
+        say(app, "木太")
+        press(app, postbacks.encode(postbacks.REMIND, k="*", on=1))
+        assert session.scalar(sa.select(sa.func.count()).select_from(GarbageReminder)) == 5
+        press(app, postbacks.encode(postbacks.DELETE, c="yes"))
+        assert session.scalar(sa.select(sa.func.count()).select_from(GarbageReminder)) == 0
+
+    def test_reminder_preview_plans_active_subscribers_only(self, app, city, runner):
+        """`garbage reminders --date` counts the planned reminders; blocked residents get none."""
+        from residents import service
+
+        say(app, "地域設定")
+        say(app, "木太")
+        press(app, postbacks.encode(postbacks.REMIND, k="*", on=1))
+        result = runner.invoke(args=["garbage", "reminders", "--date", "2026-11-23"])
+        assert "1 reminders for 2026-11-23" in result.output, result.output
+        with db.transaction(app) as tx:
+            service.block(tx, factories.USER_ID, NOW)
+        result = runner.invoke(args=["garbage", "reminders", "--date", "2026-11-23"])
+        assert "0 reminders" in result.output
