@@ -125,7 +125,9 @@ def faq_import(file: Path, replace: bool) -> None:
               help="Collection exceptions (holidays.csv) to replace the stored ones; without it they are kept.")
 @click.option("--not-collected", multiple=True, metavar="CATEGORY",
               help="A category the city does not collect (repeat); without it they are recognised by name and notices.")
-def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collected: tuple[str, ...]) -> None:
+@click.option("--attribution", default="", help="The credit line to show under garbage answers (the data's licence).")
+def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collected: tuple[str, ...],
+                   attribution: str) -> None:
     """Replace the garbage dictionary and calendars with the data in DIRECTORY; all rows or none."""
     chosen = list(not_collected) or None
     try:
@@ -140,7 +142,7 @@ def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collec
         if holidays is not None:
             data.exceptions = garbage_importers.read_exceptions(holidays)
         with db.transaction() as session:
-            summary = garbage_store.save_garbage(session, data)
+            summary = garbage_store.save_garbage(session, data, attribution=attribution)
     except importers.ImportFailed as error:
         raise click.ClickException(f"nothing was imported from {directory}:\n{error}") from None
     click.echo(f"imported {directory}")

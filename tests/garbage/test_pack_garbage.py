@@ -174,3 +174,14 @@ def test_garbage_import_of_rumoi(runner, session):
     assert "garbage: 24 categories, 1260 items, 45 areas" in result.output
     assert result.output.count("skipped") == 23
     assert count(session, Area) == 45
+
+
+def test_garbage_import_replaces_the_attribution(runner, session, tmp_path):
+    """Importing another dataset does not keep the previous data's credit line under answers."""
+    from garbage.models import GarbageSettings
+
+    runner.invoke(args=["pack", "load", str(DEMO)])
+    folder = tmp_path / "takamatsu"
+    shutil.copytree(DEMO / "garbage", folder)
+    runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu", "--attribution", "出典：テスト市"])
+    assert session.scalar(sa.select(GarbageSettings.attribution)) == "出典：テスト市"
