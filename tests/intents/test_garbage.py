@@ -217,3 +217,20 @@ class TestReminders:
             service.block(tx, factories.USER_ID, NOW)
         result = runner.invoke(args=["garbage", "reminders", "--date", "2026-11-23"])
         assert "0 reminders" in result.output
+
+
+def test_a_cell_no_rule_expresses_is_shown_as_written_with_the_contact(app, tmp_path):
+    """「電話で申込み」 in a calendar cell is shown verbatim with the city's contact, never turned into dates."""
+    from garbage.importers import read_5374
+
+    files = {
+        "target.csv": "type,name,notice,furigana\n燃やすごみ,生ごみ,水を切る,な\n資源,かん,洗う,か\n",
+        "area_days.csv": "地名,センター,燃やすごみ,資源\n北町,第一,月 木,電話で申込み\n",
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    with db.transaction(app) as session:
+        session.add(Municipality(code="011111", name="テスト町", department="環境課", phone="0123-00-0000"))
+        garbage_store.save_garbage(session, read_5374(tmp_path))
+    text = text_of(say(app, "資源はいつ？", area="北町"))
+    assert "【資源】電話で申込み" in text and "0123-00-0000" in text
