@@ -24,6 +24,7 @@ from bot.line_client import ConsoleLineClient
 from bot.line_client import LineClient
 from bot.line_client import SdkLineClient
 from bot.service import BotServices
+from city.service import CityCache
 from faq.matcher import AnswerPolicy
 from faq.store import MatcherCache
 from garbage.catalog import CatalogCache
@@ -80,6 +81,7 @@ def create_app(
         line=line_client,
         matchers=MatcherCache(),
         catalogs=CatalogCache(),
+        cities=CityCache(),
         policy=_answer_policy(app.config),
         secret=secret_key,
         timezone=ZoneInfo(app.config["BOT_TIMEZONE"]),

@@ -73,6 +73,7 @@ def import_models() -> None:
     import city.models  # noqa: F401
     import faq.models  # noqa: F401
     import garbage.models  # noqa: F401
+    import push.models  # noqa: F401
     import residents.models  # noqa: F401
 
 
@@ -88,6 +89,8 @@ def make_engine(url: str) -> sa.Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits only.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

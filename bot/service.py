@@ -26,6 +26,7 @@ from bot.errors import LineApiError
 from bot.line_client import LineClient
 from bot.models import ProcessedEvent
 from city import service as city_service
+from faq import store as faq_store
 from faq.matcher import AnswerPolicy
 from faq.store import MatcherCache
 from garbage.catalog import CatalogCache
@@ -45,6 +46,7 @@ class BotServices:
     line: LineClient
     matchers: MatcherCache
     catalogs: CatalogCache
+    cities: city_service.CityCache
     policy: AnswerPolicy
     secret: str
     timezone: ZoneInfo
@@ -55,17 +57,18 @@ class BotServices:
                 today=None) -> dispatch.Context:
         """A dispatch context for one event or command, at the current time."""
         now = self.clock()
+        counters = faq_store.revisions(session)
         return dispatch.Context(
             session=session,
-            city=city_service.load(session),
-            matcher=self.matchers.get(session),
+            city=self.cities.get(session, counters),
+            matcher=self.matchers.get(session, counters),
             policy=self.policy,
             secret=self.secret,
             now=now,
             today=today or now.astimezone(self.timezone).date(),
             area=area,
             top=top,
-            garbage=self.catalogs.get(session),
+            garbage=self.catalogs.get(session, counters),
         )
 
 

@@ -37,3 +37,22 @@ def load(session: Session) -> CityInfo:
         url=row.url,
         faq_attribution=row.faq_attribution,
     )
+
+
+CITY = "city"
+
+
+class CityCache:
+    """The municipality's details per process, reloaded when a pack load changes them."""
+
+    def __init__(self) -> None:
+        self._revision: int | None = None
+        self._city = CityInfo()
+
+    def get(self, session: Session, counters: dict[str, int]) -> CityInfo:
+        """The current details (no query unless the ``city`` revision moved)."""
+        revision = counters.get(CITY, 0)
+        if revision != self._revision:
+            self._city = load(session)
+            self._revision = revision
+        return self._city

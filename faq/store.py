@@ -103,6 +103,11 @@ def bump_revision(session: Session, kind: str) -> None:
         row.revision += 1
 
 
+def revisions(session: Session) -> dict[str, int]:
+    """Every content revision counter, by kind, in one query (each process checks them per message)."""
+    return dict(session.execute(sa.select(ContentRevision.kind, ContentRevision.revision)).all())
+
+
 def current_revision(session: Session, kind: str) -> int:
     """The revision counter of ``kind`` (0 before anything was saved)."""
     return session.scalar(sa.select(ContentRevision.revision).where(ContentRevision.kind == kind)) or 0
@@ -183,13 +188,14 @@ class MatcherCache:
         self._versions: dict[str, int] = {}
         self._matcher: Matcher | None = None
 
-    def get(self, session: Session) -> Matcher:
-        """The matcher for the store's current revision (one cheap query when nothing changed)."""
-        revisions = (current_revision(session, FAQ), current_revision(session, SYNONYMS))
-        if revisions != self._revisions:
+    def get(self, session: Session, counters: dict[str, int] | None = None) -> Matcher:
+        """The matcher for the store's current revision (one cheap query, or none with ``counters`` given)."""
+        counters = revisions(session) if counters is None else counters
+        current = (counters.get(FAQ, 0), counters.get(SYNONYMS, 0))
+        if current != self._revisions:
             with self._lock:
-                if revisions != self._revisions:
-                    self._refresh(session, revisions)
+                if current != self._revisions:
+                    self._refresh(session, current)
         return self._matcher
 
     def _refresh(self, session: Session, revisions: tuple[int, int]) -> None:

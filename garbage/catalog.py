@@ -43,10 +43,10 @@ class CatalogCache:
         self._revisions: tuple[int, int] | None = None
         self._catalog: Catalog | None = None
 
-    def get(self, session: Session) -> Catalog | None:
-        """The current Catalog (two cheap queries when nothing changed)."""
-        revisions = (faq_store.current_revision(session, GARBAGE),
-                     faq_store.current_revision(session, faq_store.SYNONYMS))
+    def get(self, session: Session, counters: dict[str, int] | None = None) -> Catalog | None:
+        """The current Catalog (one cheap query when nothing changed, none with ``counters`` given)."""
+        counters = faq_store.revisions(session) if counters is None else counters
+        revisions = (counters.get(GARBAGE, 0), counters.get(faq_store.SYNONYMS, 0))
         if revisions != self._revisions:
             with self._lock:
                 if revisions != self._revisions:
