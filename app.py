@@ -51,6 +51,12 @@ DEFAULTS: dict[str, object] = {
     "MATCH_SUGGEST_AT_SHORT": "",
     "MATCH_SHORT_CHARS": "",
     "LOG_LEVEL": "INFO",
+    "RESIDENT_PURGE_AFTER_DAYS": 30,  # residents blocked longer than this are deleted (`residents purge`)
+    # Push outbox (push/cli.py): client-side limits per endpoint, claim lease, garbage reminder hour.
+    "PUSH_RATE_PER_SECOND": 100,
+    "PUSH_MULTICAST_RATE_PER_SECOND": 100,
+    "PUSH_LEASE_SECONDS": 300,
+    "PUSH_REMINDER_HOUR": 18,
 }
 
 

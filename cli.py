@@ -24,12 +24,14 @@ from linebot.v3.messaging import TextMessage
 import db
 from bot import dispatch
 from bot.line_client import ConsoleLineClient
+from bot.residents_cli import residents_cli
 from bot.service import services
 from city import pack as packs
 from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
 from garbage import store as garbage_store
+from push.cli import push_cli
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSOLE_USER = "U" + "0" * 31 + "c"
@@ -43,10 +45,11 @@ TAKAMATSU_FILES = ("garbage_separation_list.csv", "garbage_collection_date.csv")
 
 def init_app(app: Flask) -> None:
     """Register the command groups with ``app``."""
-    for group in (db_cli, pack_cli, faq_cli, garbage_cli):
+    for group in (db_cli, pack_cli, faq_cli, garbage_cli, push_cli):
         app.cli.add_command(group)
     app.cli.add_command(ask_command)
     app.cli.add_command(chat_command)
+    app.cli.add_command(residents_cli)
 
 
 def alembic_config() -> AlembicConfig:

@@ -21,7 +21,8 @@ class LineApiError(BotError):
 
     ``status`` is None when no HTTP answer arrived (timeout, refused or dropped connection).
     5xx, 429 and no answer are retryable; any other 4xx is not, because sending it again fails again.
-    When ``retryable`` is not given it is derived from ``status``.
+    When ``retryable`` is not given it is derived from ``status``. ``retry_after`` holds the seconds of a
+    ``Retry-After`` header, when LINE sent one.
     """
 
     def __init__(
@@ -30,12 +31,14 @@ class LineApiError(BotError):
         message: str,
         retryable: bool | None = None,
         accepted_request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(f"LINE API {status if status is not None else 'unreachable'}: {message}")
         self.status = status
         self.message = message
         self.retryable = is_retryable_status(status) if retryable is None else retryable
         self.accepted_request_id = accepted_request_id
+        self.retry_after = retry_after
 
 
 def is_retryable_status(status: int | None) -> bool:

@@ -155,7 +155,8 @@ class SdkLineClient:
                     extra={"accepted_request_id": accepted_id, "retry_key": retry_key},
                 )
                 return None
-            error = LineApiError(exc.status or None, _error_message(exc), accepted_request_id=accepted_id)
+            error = LineApiError(exc.status or None, _error_message(exc), accepted_request_id=accepted_id,
+                                 retry_after=_retry_after(headers.get("retry-after")))
             _log_failure(operation, error, headers.get("x-line-request-id"))
             raise error from exc
         except _NO_ANSWER as exc:
@@ -167,6 +168,14 @@ class SdkLineClient:
 def _request_id(response: ApiResponse | None) -> str | None:
     """The ``X-Line-Request-Id`` of a response, for matching our logs with LINE's."""
     return None if response is None else (response.headers or {}).get("x-line-request-id")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """The seconds of a ``Retry-After`` header (an HTTP date is not expected from LINE and is ignored)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _error_message(exc: ApiException) -> str:

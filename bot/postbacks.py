@@ -14,6 +14,15 @@ DELETE = "delete"  # data deletion confirmed or cancelled: c=yes|no
 AREA = "area"  # an area chosen from the list offered: k=<area_key(name)>
 CANCEL = "cancel"  # leave the open dialogue step
 REMIND = "remind"  # garbage reminders: k=<area_key(category)> or k=*, on=1|0
+CONSENT = "consent"  # 「同意して受け取る」: then=children|reminders (what to show afterwards)
+CATEGORY = "cat"  # a push category switched: k=<category>, on=1|0
+STOP_PUSH = "stop"  # 「配信停止」
+SETTINGS = "settings"  # show the push settings; s=area asks for the area instead
+BABY = "baby"  # pregnancy and baby messages: on=1|0 (the quiet stop)
+ME = "me"  # the resident's own birth date: op=set|skip|ask (set comes from a datetime picker)
+# Children: op=add (kind=due|birth), born, due, birth (id=<child id>; these four come from datetime
+# pickers, whose event adds params["date"]), menu, label, remove (id=…), list.
+CHILD = "child"
 
 
 def encode(action: str, **params: object) -> str:

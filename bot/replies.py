@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from linebot.v3.messaging import DatetimePickerAction
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import PostbackAction
 from linebot.v3.messaging import QuickReply
@@ -27,10 +29,21 @@ from garbage.answers import ItemAnswer
 from garbage.answers import NeedArea
 from garbage.answers import NextAnswer
 from intents.area import AskArea
+from intents.children import AskBirth
+from intents.children import ChildrenOverview
+from intents.children import ChildView
+from intents.dates import NeedYear
+from intents.dates import NoSuchDay
+from intents.dates import Unreadable
 from intents.my_data import ConfirmDeletion
 from intents.reminders import ReminderSettings
+from intents.settings import AskConsent
+from intents.settings import PushSettings
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
+from residents import dates as date_rules
+from residents.categories import CHILDCARE
+from residents.categories import ELDERLY
 
 MAX_MESSAGES = 5
 MAX_TEXT_UNITS = 5000
@@ -100,14 +113,33 @@ def messages(parts: Sequence[str], quick_reply: QuickReply | None = None) -> lis
     return result
 
 
-def quick_reply(items: Sequence[tuple[str, str, str]]) -> QuickReply:
-    """Postback quick-reply buttons from (label, data, display text) triples, at most 13."""
-    return QuickReply(
-        items=[
-            QuickReplyItem(action=PostbackAction(label=label(text), data=data, display_text=_display(shown)))
-            for text, data, shown in items[:MAX_QUICK_REPLIES]
-        ]
-    )
+@dataclass(frozen=True)
+class DatePick:
+    """A quick-reply button opening LINE's date picker; the chosen day comes back as ``params["date"]``.
+
+    ``initial`` is moved into ``first``–``last`` (LINE requires it there, and ``first`` before ``last``).
+    """
+
+    text: str
+    data: str
+    first: date
+    last: date
+    initial: date
+
+
+def quick_reply(items: Sequence[tuple[str, str, str] | DatePick]) -> QuickReply:
+    """Quick-reply buttons, at most 13: postbacks from (label, data, display text) triples, and date pickers."""
+    return QuickReply(items=[_item(item) for item in items[:MAX_QUICK_REPLIES]])
+
+
+def _item(item: tuple[str, str, str] | DatePick) -> QuickReplyItem:
+    if isinstance(item, DatePick):
+        initial = min(max(item.initial, item.first), item.last)
+        return QuickReplyItem(action=DatetimePickerAction(
+            label=label(item.text), data=item.data, mode="date", initial=initial.isoformat(),
+            min=item.first.isoformat(), max=item.last.isoformat()))
+    text, data, shown = item
+    return QuickReplyItem(action=PostbackAction(label=label(text), data=data, display_text=_display(shown)))
 
 
 def welcome(city: CityInfo, *, unblocked: bool) -> list[Message]:
@@ -264,6 +296,26 @@ def _(result: ReminderSettings, city: CityInfo) -> list[Message]:
     return reminder_settings(result)
 
 
+@intent_result.register
+def _(result: AskConsent, city: CityInfo) -> list[Message]:
+    return ask_consent(result)
+
+
+@intent_result.register
+def _(result: PushSettings, city: CityInfo) -> list[Message]:
+    return push_settings(result)
+
+
+@intent_result.register
+def _(result: ChildrenOverview, city: CityInfo) -> list[Message]:
+    return children_overview(result)
+
+
+@intent_result.register
+def _(result: AskBirth, city: CityInfo) -> list[Message]:
+    return ask_birth(result.child, result.today)
+
+
 def reminder_settings(settings: ReminderSettings, *, saved: bool = False) -> list[Message]:
     """The categories with their reminder on or off, and buttons to switch them."""
     lines = [texts.REMINDER_SAVED] if saved else []
@@ -356,3 +408,202 @@ def garbage_next(answer: NextAnswer, city: CityInfo) -> list[Message]:
     if answer.attribution:
         lines.append(answer.attribution)
     return messages(["\n".join(line for line in lines if line)])
+
+
+# ---- お知らせの配信設定 ------------------------------------------------------------------------------------
+
+def ask_consent(result: AskConsent, *, notes: Sequence[str] = ()) -> list[Message]:
+    """What is kept and why, then 「同意して受け取る」 (and a way out)."""
+    lines = [*notes, texts.CONSENT_EXPLAIN]
+    if result.kept:
+        lines.append(texts.CONSENT_KEPT.format(categories="・".join(result.kept)))
+    items = [(texts.CONSENT_YES, postbacks.encode(postbacks.CONSENT, then=result.then), texts.CONSENT_YES),
+             _cancel_item()]
+    return messages(["\n".join(lines)], quick_reply(items))
+
+
+def push_settings(settings: PushSettings, *, notes: Sequence[str] = ()) -> list[Message]:
+    """The categories on and off, what else is registered, and buttons to change them."""
+    lines = [*notes, texts.SETTINGS_HEADER]
+    lines += [(texts.CATEGORY_ON_LINE if c in settings.chosen else texts.CATEGORY_OFF_LINE).format(category=c)
+              for c in settings.categories]
+    if not settings.chosen:
+        lines.append(texts.SETTINGS_NONE_CHOSEN)
+    lines.append(texts.SETTINGS_AREA.format(area=settings.area) if settings.area else texts.SETTINGS_NO_AREA)
+    if settings.children:
+        lines.append(texts.SETTINGS_CHILDREN.format(count=settings.children))
+    if settings.stop_baby:
+        lines.append(texts.SETTINGS_BABY_STOPPED)
+    lines.append(texts.SETTINGS_GARBAGE_HINT)
+    items: list[tuple[str, str, str]] = []
+    for category in settings.categories:
+        on = category in settings.chosen
+        shown = (texts.CATEGORY_TURN_OFF if on else texts.CATEGORY_TURN_ON).format(category=category)
+        items.append((shown, postbacks.encode(postbacks.CATEGORY, k=category, on=0 if on else 1), shown))
+    items.append((texts.CHILDREN_LABEL, postbacks.encode(postbacks.CHILD, op="list"), texts.CHILDREN_LABEL))
+    if settings.stop_baby:
+        items.append(_baby_button(stop=False))
+    elif settings.children or CHILDCARE in settings.chosen:
+        items.append(_baby_button(stop=True))
+    if ELDERLY in settings.chosen and not settings.has_birth_date:
+        items.append((texts.OWN_BIRTH_LABEL, postbacks.encode(postbacks.ME, op="ask"), texts.OWN_BIRTH_LABEL))
+    items.append((texts.AREA_LABEL, postbacks.encode(postbacks.SETTINGS, s="area"), texts.AREA_LABEL))
+    items.append((texts.STOP_PUSH_LABEL, postbacks.encode(postbacks.STOP_PUSH), texts.STOP_PUSH_LABEL))
+    return messages(["\n".join(lines)], quick_reply(items))
+
+
+def _baby_button(*, stop: bool) -> tuple[str, str, str]:
+    shown = texts.BABY_STOP_LABEL if stop else texts.BABY_RESUME_LABEL
+    return shown, postbacks.encode(postbacks.BABY, on=0 if stop else 1), shown
+
+
+def push_stopped(was_on: bool) -> list[Message]:
+    """「配信停止」 done: say that nothing more is sent and what is kept."""
+    return messages([texts.STOP_PUSH_DONE if was_on else texts.STOP_PUSH_ALREADY])
+
+
+def baby_messages(stop: bool) -> list[Message]:
+    """A short, kind confirmation that pregnancy and baby messages stopped (or resumed)."""
+    return messages([texts.BABY_STOPPED if stop else texts.BABY_RESUMED])
+
+
+def ask_own_birth_date(today: date, *, explain: bool = True, notes: Sequence[str] = ()) -> list[Message]:
+    """Why the resident's own birth date helps (65歳, 75歳) and that it is optional, with a date picker.
+
+    ``explain=False`` asks again briefly (after a date that was refused or not understood).
+    """
+    first, last = date_rules.own_birth_window(today)
+    items = [
+        DatePick(texts.OWN_BIRTH_LABEL, postbacks.encode(postbacks.ME, op="set"), first, last,
+                 date_rules.add_years(today, -65)),
+        (texts.OWN_BIRTH_SKIP_LABEL, postbacks.encode(postbacks.ME, op="skip"), texts.OWN_BIRTH_SKIP_LABEL),
+    ]
+    prompt = texts.OWN_BIRTH_ASK if explain else texts.OWN_BIRTH_ASK_AGAIN
+    return messages(["\n".join([*notes, prompt])], quick_reply(items))
+
+
+# ---- お子さんの登録 -----------------------------------------------------------------------------------------
+
+def jp_full_date(day: date) -> str:
+    """「2027年3月5日(金)」."""
+    return texts.DATE_FULL.format(year=day.year, month=day.month, day=day.day) + f"({texts.WEEKDAYS[day.weekday()]})"
+
+
+def child_name(child: ChildView) -> str:
+    """The nickname the parent chose, else 「1人目」."""
+    return child.label or texts.CHILD_NAME.format(number=child.number)
+
+
+def _child_line(child: ChildView) -> str:
+    what, day = (texts.CHILD_BIRTH, child.birth_date) if child.born else (texts.CHILD_DUE, child.due_date)
+    return texts.CHILD_LINE.format(number=child.number, name=child_name(child), what=what, date=jp_full_date(day))
+
+
+def add_child_picks(today: date, kind: str | None, *, more: bool) -> list[DatePick]:
+    """The date pickers that register a new child by due date, by birth date, or both."""
+    due_first, due_last = date_rules.due_window(today)
+    birth_first, birth_last = date_rules.birth_window(today)
+    picks = {
+        "due": DatePick(texts.CHILD_MORE_DUE if more else texts.CHILD_ADD_DUE,
+                        postbacks.encode(postbacks.CHILD, op="add", kind="due"), due_first, due_last, today),
+        "birth": DatePick(texts.CHILD_MORE_BIRTH if more else texts.CHILD_ADD_BIRTH,
+                          postbacks.encode(postbacks.CHILD, op="add", kind="birth"), birth_first, birth_last, today),
+    }
+    return [picks[kind]] if kind in picks else list(picks.values())
+
+
+def children_overview(overview: ChildrenOverview, *, notes: Sequence[str] = ()) -> list[Message]:
+    """The registered children, with pickers to add one and a button per child to change or remove it."""
+    lines = list(notes)
+    if overview.kind == "birth":
+        lines.append(texts.BORN_ASK)
+    elif overview.children:
+        lines.append(texts.CHILDREN_LIST)
+        lines += [_child_line(child) for child in overview.children]
+        lines.append(texts.BORN_WHICH if overview.kind == "born" else texts.CHILDREN_LIST_HINT)
+    else:
+        lines.append(texts.CHILDREN_NONE)
+    if overview.stop_baby:
+        lines.append(texts.SETTINGS_BABY_STOPPED)
+    items: list[tuple[str, str, str] | DatePick] = list(
+        add_child_picks(overview.today, "birth" if overview.kind == "birth" else None, more=bool(overview.children)))
+    fixed = [_baby_button(stop=not overview.stop_baby)] if overview.children or overview.stop_baby else []
+    fixed.append(_cancel_item())
+    for child in overview.children[: MAX_QUICK_REPLIES - len(items) - len(fixed)]:
+        shown = texts.CHILD_MENU_LABEL.format(name=child_name(child))
+        items.append((shown, postbacks.encode(postbacks.CHILD, op="menu", id=child.id), shown))
+    return messages(["\n".join(lines)], quick_reply(items + fixed))
+
+
+def child_menu(child: ChildView, today: date) -> list[Message]:
+    """One child's buttons: 「生まれました」 or a date correction (pickers), nickname, removal, back."""
+    birth_first, birth_last = date_rules.birth_window(today)
+    items: list[tuple[str, str, str] | DatePick] = []
+
+    def data(op: str) -> str:
+        return postbacks.encode(postbacks.CHILD, op=op, id=child.id)
+
+    if child.born:
+        items.append(DatePick(texts.CHILD_CHANGE_BIRTH_LABEL, data("birth"), birth_first, birth_last, child.birth_date))
+    else:
+        due_first, due_last = date_rules.due_window(today)
+        items.append(DatePick(texts.CHILD_BORN_LABEL, data("born"), birth_first, birth_last,
+                              min(child.due_date, today)))
+        items.append(DatePick(texts.CHILD_CHANGE_DUE_LABEL, data("due"), due_first, due_last, child.due_date))
+    items += [(texts.CHILD_NAME_LABEL, data("label"), texts.CHILD_NAME_LABEL),
+              (texts.CHILD_REMOVE_LABEL, data("remove"), texts.CHILD_REMOVE_LABEL),
+              (texts.CHILD_BACK_LABEL, postbacks.encode(postbacks.CHILD, op="list"), texts.CHILD_BACK_LABEL)]
+    what, day = (texts.CHILD_BIRTH, child.birth_date) if child.born else (texts.CHILD_DUE, child.due_date)
+    return messages([texts.CHILD_MENU.format(name=child_name(child), what=what, date=jp_full_date(day))],
+                    quick_reply(items))
+
+
+def ask_birth(child: ChildView, today: date, *, notes: Sequence[str] = ()) -> list[Message]:
+    """「生まれました」: ask for the birth date of a child registered by due date."""
+    first, last = date_rules.birth_window(today)
+    pick = DatePick(texts.CHILD_BORN_LABEL, postbacks.encode(postbacks.CHILD, op="born", id=child.id), first, last,
+                    min(child.due_date or today, today))
+    return messages(["\n".join([*notes, texts.BORN_ASK])], quick_reply([pick, _cancel_item()]))
+
+
+def ask_child_date(picks: Sequence[DatePick], *, notes: Sequence[str] = ()) -> list[Message]:
+    """Ask for a date again (after a refusal, or when the picker sent none), with the pickers that fit."""
+    prompt = texts.CHILD_ASK_AGAIN if notes else texts.CHILD_ASK_DATE
+    return messages(["\n".join([*notes, prompt])], quick_reply([*picks, _cancel_item()]))
+
+
+def child_date_picks(today: date, op: str | None, kind: str | None, child: ChildView | None) -> list[DatePick]:
+    """The pickers for a child date step: a new child (op=add), its birth (born, birth) or due date (due)."""
+    if op == "add" or child is None:
+        return add_child_picks(today, kind, more=False)
+    data = postbacks.encode(postbacks.CHILD, op=op, id=child.id)
+    if op == "due":
+        first, last = date_rules.due_window(today)
+        return [DatePick(texts.CHILD_CHANGE_DUE_LABEL, data, first, last, child.due_date or today)]
+    first, last = date_rules.birth_window(today)
+    shown = texts.CHILD_BORN_LABEL if op == "born" else texts.CHILD_CHANGE_BIRTH_LABEL
+    return [DatePick(shown, data, first, last, child.birth_date or min(child.due_date or today, today))]
+
+
+def ask_child_label(child: ChildView, max_chars: int, *, notes: Sequence[str] = ()) -> list[Message]:
+    """Ask for a short nickname for the child (not its name)."""
+    prompt = texts.CHILD_ASK_LABEL.format(name=child_name(child), max=max_chars)
+    return messages(["\n".join([*notes, prompt])], _cancel_button())
+
+
+def date_problem(reading: NoSuchDay | NeedYear | Unreadable) -> str:
+    """Why a typed date was not understood, kindly."""
+    if isinstance(reading, NoSuchDay):
+        return texts.DATE_NO_SUCH_DAY.format(text=reading.shown)
+    if isinstance(reading, NeedYear):
+        return texts.DATE_NEED_YEAR
+    return texts.DATE_UNREADABLE
+
+
+def date_refused(reason: str, day: date) -> str:
+    """Why a date is not accepted (``residents.dates.Refusal``), kindly."""
+    return texts.DATE_REFUSED[reason].format(date=jp_full_date(day))
+
+
+def _cancel_item() -> tuple[str, str, str]:
+    return texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL

@@ -119,6 +119,8 @@ def process_events(services: BotServices, events: Sequence[Event]) -> None:
             services.line.reply(reply_token, messages)
         except LineApiError as error:
             log.warning("line.reply_failed", extra={"status": error.status, "reason": error.message})
+        except Exception:  # an unreadable answer from LINE must not turn into a 500 and a redelivery
+            log.exception("line.reply_error")
 
 
 def services() -> BotServices:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -37,6 +38,12 @@ class Resident(Base):
     area: Mapped[str | None] = mapped_column(sa.String(100))
     language: Mapped[str] = mapped_column(sa.String(8), default="ja")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the resident agreed to receive push messages; None means no push of any kind.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The resident's own birth date, kept only while they receive 高齢者 messages (65歳, 75歳).
+    birth_date: Mapped[date | None] = mapped_column(sa.Date())
+    # The quiet stop of pregnancy and baby messages (no reason asked); children stay registered.
+    stop_baby: Mapped[bool] = mapped_column(sa.Boolean(), default=False, server_default=sa.false())
 
 
 class GarbageReminder(Base):
@@ -48,3 +55,33 @@ class GarbageReminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)
     category: Mapped[str] = mapped_column(sa.String(100))
+
+
+class Subscription(Base):
+    """A push category (one of ``residents.categories.CATEGORIES``) the resident chose to receive."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (sa.UniqueConstraint("resident_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(32))
+
+
+class Child(Base):
+    """A child of the resident, known by due date until the birth is registered, then by birth date.
+
+    Only dates are kept: no name (``label`` is a short nickname the parent may choose, e.g. 第1子).
+    """
+
+    __tablename__ = "child"
+    __table_args__ = (
+        sa.CheckConstraint("due_date IS NOT NULL OR birth_date IS NOT NULL", name="has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str | None] = mapped_column(sa.String(20))
+    due_date: Mapped[date | None] = mapped_column(sa.Date())
+    birth_date: Mapped[date | None] = mapped_column(sa.Date())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

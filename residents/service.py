@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from residents.categories import CATEGORIES
+from residents.models import Child
 from residents.models import GarbageReminder
 from residents.models import Resident
 from residents.models import ResidentStatus
+from residents.models import Subscription
 
 
 def resident_hash(secret: str, line_user_id: str) -> str:
@@ -63,12 +69,155 @@ def block(session: Session, line_user_id: str, now: datetime) -> Resident | None
 
 
 def delete_data(session: Session, line_user_id: str) -> bool:
-    """Delete everything kept about the resident at once; True if there was something to delete."""
+    """Delete everything kept about the resident at once; True if there was something to delete.
+
+    Children, push categories and reminders are deleted explicitly as well as by the foreign keys'
+    ON DELETE CASCADE, so nothing is left even on a connection without foreign-key enforcement.
+    """
     resident = find(session, line_user_id)
     if resident is None:
         return False
-    session.execute(sa.delete(GarbageReminder).where(GarbageReminder.resident_id == resident.id))
-    session.delete(resident)
+    _delete_residents(session, [resident.id])
+    return True
+
+
+def purge_blocked(session: Session, now: datetime, grace: timedelta) -> int:
+    """Delete every resident who has been blocked for longer than ``grace``; returns how many."""
+    ids = list(session.scalars(sa.select(Resident.id).where(
+        Resident.status == ResidentStatus.BLOCKED, Resident.blocked_at < now - grace)))
+    _delete_residents(session, ids)
+    return len(ids)
+
+
+def _delete_residents(session: Session, ids: list[int]) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for table in (Child, Subscription, GarbageReminder):
+            session.execute(sa.delete(table).where(table.resident_id.in_(chunk)))
+        session.execute(sa.delete(Resident).where(Resident.id.in_(chunk)))
+    session.flush()
+
+
+# ---- consent and categories -----------------------------------------------------------------------------
+
+def give_consent(session: Session, line_user_id: str, now: datetime) -> Resident:
+    """Record that the resident agrees to receive push messages (kept if they had agreed before)."""
+    resident = seen(session, line_user_id, now)
+    if resident.consent_at is None:
+        resident.consent_at = now
+    session.flush()
+    return resident
+
+
+def withdraw_consent(session: Session, line_user_id: str) -> bool:
+    """Stop every push to the resident (categories and children are kept); True if consent was given."""
+    resident = find(session, line_user_id)
+    if resident is None or resident.consent_at is None:
+        return False
+    resident.consent_at = None
+    session.flush()
+    return True
+
+
+def subscriptions(session: Session, line_user_id: str) -> set[str]:
+    """The push categories the resident chose."""
+    resident = find(session, line_user_id)
+    if resident is None:
+        return set()
+    return set(session.scalars(sa.select(Subscription.category).where(Subscription.resident_id == resident.id)))
+
+
+def set_subscription(session: Session, line_user_id: str, category: str, on: bool, now: datetime) -> Resident:
+    """Turn one push category on or off; raises ValueError for a category not in ``CATEGORIES``."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+    resident = seen(session, line_user_id, now)
+    session.execute(sa.delete(Subscription).where(Subscription.resident_id == resident.id,
+                                                  Subscription.category == category))
+    if on:
+        session.add(Subscription(resident_id=resident.id, category=category))
+    session.flush()
+    return resident
+
+
+def set_stop_baby(session: Session, line_user_id: str, stop: bool, now: datetime) -> Resident:
+    """Stop (or resume) pregnancy and baby messages without touching anything else."""
+    resident = seen(session, line_user_id, now)
+    resident.stop_baby = stop
+    session.flush()
+    return resident
+
+
+def set_birth_date(session: Session, line_user_id: str, birth_date: date | None, now: datetime) -> Resident:
+    """Record (or, with None, forget) the resident's own birth date."""
+    resident = seen(session, line_user_id, now)
+    resident.birth_date = birth_date
+    session.flush()
+    return resident
+
+
+# ---- children ---------------------------------------------------------------------------------------------
+
+def children(session: Session, line_user_id: str) -> list[Child]:
+    """The resident's children in the order they were registered."""
+    resident = find(session, line_user_id)
+    if resident is None:
+        return []
+    return list(session.scalars(sa.select(Child).where(Child.resident_id == resident.id).order_by(Child.id)))
+
+
+def child(session: Session, line_user_id: str, child_id: int) -> Child | None:
+    """The resident's child with this id; None if it is gone or belongs to someone else."""
+    return session.scalar(sa.select(Child).join(Resident, Child.resident_id == Resident.id)
+                          .where(Child.id == child_id, Resident.line_user_id == line_user_id))
+
+
+def add_child(session: Session, line_user_id: str, now: datetime, *, due_date: date | None = None,
+              birth_date: date | None = None, label: str | None = None) -> Child:
+    """Register a child by due date or birth date (one of them is required)."""
+    if due_date is None and birth_date is None:
+        raise ValueError("a child needs a due date or a birth date")
+    resident = seen(session, line_user_id, now)
+    row = Child(resident_id=resident.id, due_date=due_date, birth_date=birth_date, label=label, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_birth(session: Session, line_user_id: str, child_id: int, birth_date: date) -> Child | None:
+    """The child was born: keep the birth date and forget the due date (pregnancy messages end)."""
+    row = child(session, line_user_id, child_id)
+    if row is not None:
+        row.birth_date, row.due_date = birth_date, None
+        session.flush()
+    return row
+
+
+def change_due_date(session: Session, line_user_id: str, child_id: int, due_date: date) -> Child | None:
+    """Correct the due date of a child not yet born; None if there is no such child or it is born."""
+    row = child(session, line_user_id, child_id)
+    if row is None or row.birth_date is not None:
+        return None
+    row.due_date = due_date
+    session.flush()
+    return row
+
+
+def set_child_label(session: Session, line_user_id: str, child_id: int, label: str | None) -> Child | None:
+    """Give the child a short nickname (None removes it)."""
+    row = child(session, line_user_id, child_id)
+    if row is not None:
+        row.label = label
+        session.flush()
+    return row
+
+
+def remove_child(session: Session, line_user_id: str, child_id: int) -> bool:
+    """Delete one child; True if it existed."""
+    row = child(session, line_user_id, child_id)
+    if row is None:
+        return False
+    session.delete(row)
     session.flush()
     return True
 
@@ -99,14 +248,68 @@ class ReminderSubscriber:
 
 
 def reminder_subscribers(session: Session) -> list[ReminderSubscriber]:
-    """Every active resident with an area and at least one reminder category (blocked ones never)."""
+    """Every active resident who consented to push and has an area and a reminder category."""
     rows = session.execute(
         sa.select(Resident.line_user_id, Resident.area, GarbageReminder.category)
         .join(GarbageReminder, GarbageReminder.resident_id == Resident.id)
-        .where(Resident.status == ResidentStatus.ACTIVE, Resident.area.is_not(None))
+        .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
+               Resident.area.is_not(None))
         .order_by(Resident.id)
     )
     grouped: dict[tuple[str, str], set[str]] = {}
     for user_id, area, category in rows:
         grouped.setdefault((user_id, area), set()).add(category)
     return [ReminderSubscriber(u, a, frozenset(c)) for (u, a), c in grouped.items()]
+
+
+@dataclass(frozen=True)
+class ChildDates:
+    """One child's dates as push planning sees them (the due date is None once the birth is recorded)."""
+
+    child_id: int
+    due_date: date | None
+    birth_date: date | None
+
+
+@dataclass(frozen=True)
+class PushProfile:
+    """What push planning may use about one resident who follows the account and agreed to push."""
+
+    resident_id: int
+    line_user_id: str
+    area: str | None
+    categories: frozenset[str]
+    stop_baby: bool
+    birth_date: date | None
+    children: tuple[ChildDates, ...]
+
+
+def push_profiles(session: Session, *, chunk: int = 1000) -> Iterator[PushProfile]:
+    """Every active resident with consent, in id order, read ``chunk`` residents at a time.
+
+    Blocked residents and residents without consent are never yielded: a push planned from these
+    profiles respects 「配信停止」 and unfollow. Memory stays flat however many residents there are.
+    """
+    after = 0
+    while True:
+        rows = session.execute(
+            sa.select(Resident.id, Resident.line_user_id, Resident.area, Resident.stop_baby, Resident.birth_date)
+            .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None), Resident.id > after)
+            .order_by(Resident.id).limit(chunk)
+        ).all()
+        if not rows:
+            return
+        ids = [row.id for row in rows]
+        categories: dict[int, set[str]] = {}
+        for resident_id, category in session.execute(
+                sa.select(Subscription.resident_id, Subscription.category).where(Subscription.resident_id.in_(ids))):
+            categories.setdefault(resident_id, set()).add(category)
+        children: dict[int, list[ChildDates]] = {}
+        for resident_id, child_id, due, born in session.execute(
+                sa.select(Child.resident_id, Child.id, Child.due_date, Child.birth_date)
+                .where(Child.resident_id.in_(ids)).order_by(Child.id)):
+            children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
+        for row in rows:
+            yield PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
+                              row.stop_baby, row.birth_date, tuple(children.get(row.id, ())))
+        after = ids[-1]

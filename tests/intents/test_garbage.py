@@ -176,6 +176,15 @@ class TestReminders:
         assert "－ 燃やせるごみ" in text and "受け取っていません" in text
         assert reply.messages[-1].quick_reply.items[0].action.label == "すべて受け取る"
 
+    def test_reminders_wait_for_consent_to_push(self, app, city, runner):
+        """Turning a reminder on without consent keeps the choice, asks for consent and plans nothing yet."""
+        say(app, "地域設定")
+        say(app, "木太")
+        reply = press(app, postbacks.encode(postbacks.REMIND, k="*", on=1))
+        assert reply.messages[-1].quick_reply.items[0].action.label == "同意して受け取る"
+        result = runner.invoke(args=["garbage", "reminders", "--date", "2026-11-23"])
+        assert "0 reminders" in result.output
+
     def test_turning_one_category_on_is_stored(self, app, city, session):
         """Pressing 「燃やせるごみを受け取る」 stores that reminder and shows it as on."""
         from residents.models import GarbageReminder
@@ -211,6 +220,7 @@ class TestReminders:
         say(app, "地域設定")
         say(app, "木太")
         press(app, postbacks.encode(postbacks.REMIND, k="*", on=1))
+        press(app, postbacks.encode(postbacks.CONSENT, then="reminders"))
         result = runner.invoke(args=["garbage", "reminders", "--date", "2026-11-23"])
         assert "1 reminders for 2026-11-23" in result.output, result.output
         with db.transaction(app) as tx:

@@ -1,0 +1,59 @@
+"""``flask --app app residents …``: import residents from another system, purge long-blocked ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+import db
+from bot.service import services
+from faq.importers import ImportFailed
+from residents import importer
+from residents import service as residents
+from residents.categories import CATEGORIES
+
+residents_cli = AppGroup("residents", help="Residents: import from another system, purge blocked ones.")
+
+
+@residents_cli.command("import", help=f"""Import residents from FILE, all rows or none.
+
+FILE is a CSV with the header line_user_id,area,categories,children. categories are |-separated
+({'|'.join(CATEGORIES)}); children are |-separated birth:YYYY-MM-DD or due:YYYY-MM-DD. UTF-8 (with or
+without BOM) and Shift_JIS are read. Every bad row is reported by its row number and nothing is imported
+until all are fixed.
+
+Imported residents are recorded as having consented to push messages now, because they consented in
+the system they come from, and as following the account. A resident already known keeps their own
+settings; the file only adds to them, so importing the same file again changes nothing.
+""")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def residents_import(file: Path) -> None:
+    now = services().clock()
+    today = now.astimezone(services().timezone).date()
+    try:
+        records = importer.read_residents(file.read_bytes(), today)
+        with db.transaction() as session:
+            report = importer.save_residents(session, records, now)
+    except ImportFailed as error:
+        lines = [f"nothing was imported from {file.name}: {len(error.errors)} bad row(s)"]
+        lines += [f"  {problem}" for problem in error.errors]
+        raise click.ClickException("\n".join(lines)) from None
+    click.echo(f"imported {file.name}: {report.created} new residents, {report.updated} already known, "
+               f"{report.children} children added")
+
+
+@residents_cli.command("purge")
+@click.option("--after-days", type=int, default=None,
+              help="Grace period in days (default: RESIDENT_PURGE_AFTER_DAYS, 30).")
+def residents_purge(after_days: int | None) -> None:
+    """Delete residents who have blocked the account for longer than the grace period, with all their data."""
+    days = after_days if after_days is not None else int(current_app.config["RESIDENT_PURGE_AFTER_DAYS"])
+    if days < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--after-days")
+    with db.transaction() as session:
+        purged = residents.purge_blocked(session, services().clock(), timedelta(days=days))
+    click.echo(f"purged {purged} residents blocked for more than {days} days")

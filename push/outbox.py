@@ -1,0 +1,110 @@
+"""Putting deliveries into the outbox, idempotently, and taking a resident's pending ones out again.
+
+Planning may run twice, or in two processes at once: a row is keyed by what it is (resident, rule or
+broadcast, due date), and inserting an existing key does nothing (``INSERT … ON CONFLICT DO NOTHING`` on
+SQLite and PostgreSQL). The retry key is drawn here, once, and never changes afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from push.models import Delivery
+from push.models import DeliveryStatus
+
+INSERT_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    """What a planner wants sent: ``messages`` are LINE message dicts (``Message.to_dict()``).
+
+    ``personal`` content (it names the resident, their child…) is pushed alone; other deliveries whose
+    messages are identical may go together in one multicast.
+    """
+
+    key: str
+    line_user_id: str
+    kind: str
+    messages: Sequence[dict]
+    send_after: datetime
+    personal: bool = False
+
+
+def content_hash(messages: Sequence[dict]) -> str:
+    """A fingerprint of the messages: equal for identical content, whatever the dict order."""
+    canonical = json.dumps(list(messages), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
+    """Insert the deliveries whose key is new; returns how many rows were added."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    added = 0
+    iterator = iter(items)
+    while chunk := list(islice(iterator, INSERT_CHUNK)):
+        hashes: dict[int, str] = {}
+        rows = []
+        for item in chunk:
+            if item.send_after.tzinfo is None:
+                raise ValueError(f"{item.key}: send_after must be timezone-aware")
+            digest = hashes.setdefault(id(item.messages), content_hash(item.messages))
+            rows.append({
+                "key": item.key,
+                "line_user_id": item.line_user_id,
+                "kind": item.kind,
+                "messages": list(item.messages),
+                "content_hash": digest,
+                "personal": item.personal,
+                "retry_key": uuid.uuid4(),
+                "send_after": item.send_after,
+                "next_attempt_at": item.send_after,
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+            })
+        statement = insert(Delivery).on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.id)
+        added += len(session.execute(statement, rows).all())
+    return added
+
+
+def cancel_for_resident(session: Session, line_user_id: str, reason: str = "resident-stopped") -> int:
+    """Cancel the resident's deliveries that no worker holds (unfollow, 配信停止, data deletion).
+
+    Rows already in a multicast batch stay in it: the batch is retried with the same recipients and body
+    under its retry key, or LINE could accept the resident twice. Returns how many rows were cancelled.
+    """
+    result = session.execute(
+        sa.update(Delivery)
+        .where(Delivery.line_user_id == line_user_id, Delivery.status == DeliveryStatus.PENDING,
+               Delivery.batch_id.is_(None))
+        .values(status=DeliveryStatus.CANCELLED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def forget_resident(session: Session, line_user_id: str) -> int:
+    """Delete the resident's rows that no worker holds and no batch needs (「データ削除」); returns the count.
+
+    Rows of a batch that may still be retried are kept until the batch is finished.
+    """
+    in_flight = Delivery.batch_id.is_not(None) & Delivery.status.in_([DeliveryStatus.PENDING,
+                                                                       DeliveryStatus.SENDING])
+    result = session.execute(
+        sa.delete(Delivery)
+        .where(Delivery.line_user_id == line_user_id, Delivery.status != DeliveryStatus.SENDING, ~in_flight)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

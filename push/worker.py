@@ -1,0 +1,93 @@
+"""The push worker: plans each local day once, then sends due deliveries until it is told to stop.
+
+Several workers may run at once on PostgreSQL; on SQLite run one. Stopping (SIGTERM or SIGINT, wired by
+``push worker``) lets the current request finish, records its outcome and releases what was claimed but
+not tried. A worker killed outright leaves its claimed rows to the next one once their lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from bot.line_client import LineClient
+from push.ratelimit import RateLimiter
+from push.sender import DEFAULT_LEASE
+from push.sender import Backoff
+from push.sender import SendReport
+from push.sender import send_due
+
+log = logging.getLogger(__name__)
+
+PLAN_RETRY = timedelta(minutes=5)  # after a failed plan, try again this much later
+
+
+@dataclass
+class Worker:
+    """Sends what is due, pass after pass, sleeping ``idle`` seconds when a pass found nothing to do.
+
+    ``planner`` (optional) plans one local date into the outbox; it is called once per date.
+    """
+
+    session_factory: sessionmaker[Session]
+    line: LineClient
+    clock: Callable[[], datetime]
+    timezone: ZoneInfo
+    rate: RateLimiter
+    lease: timedelta = DEFAULT_LEASE
+    backoff: Backoff = Backoff()
+    idle: float = 1.0
+    planner: Callable[[date], object] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._planned_for: date | None = None
+        self._plan_again_at: datetime | None = None
+        self._rng = random.Random()
+
+    def run(self) -> None:
+        """Loop until ``stop`` is set; errors are logged and the loop goes on after a pause."""
+        log.info("push.worker.started")
+        while not self.stop.is_set():
+            try:
+                self.plan_if_new_day()
+                report = self.send_once()
+            except Exception:
+                log.exception("push.worker.error")
+                self.stop.wait(max(self.idle, 1.0))
+                continue
+            if report.requests == 0 and report.released == 0 and not report.skipped and not report.failed:
+                self.stop.wait(self.idle)
+        log.info("push.worker.stopped")
+
+    def send_once(self) -> SendReport:
+        """One pass of ``send_due`` at the current time."""
+        return send_due(self.session_factory, self.line, self.clock(), rate=self.rate, lease=self.lease,
+                        backoff=self.backoff, stop=self.stop, rng=self._rng, monotonic=time.monotonic)
+
+    def plan_if_new_day(self) -> None:
+        """Plan today (local) unless it was planned already by this worker; a failed plan is retried later."""
+        if self.planner is None:
+            return
+        now = self.clock()
+        today = now.astimezone(self.timezone).date()
+        if today == self._planned_for or (self._plan_again_at is not None and now < self._plan_again_at):
+            return
+        try:
+            self.planner(today)
+        except Exception:
+            self._plan_again_at = now + PLAN_RETRY
+            raise
+        self._planned_for, self._plan_again_at = today, None

@@ -1,0 +1,173 @@
+"""Residents moving from another system: a CSV of LINE users with their area, categories and children.
+
+The file has the header ``line_user_id,area,categories,children``. Categories are ``|``-separated names
+from ``residents.categories.CATEGORIES``; children are ``|``-separated ``birth:YYYY-MM-DD`` or
+``due:YYYY-MM-DD``. UTF-8 (with or without BOM) and Shift_JIS are read. Every bad row is reported with
+its row number (the header is row 1) and nothing is saved unless every row is good.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from faq.importers import ImportFailed
+from faq.importers import RowError
+from faq.importers import decode_text
+from residents import dates as date_rules
+from residents.categories import CATEGORIES
+from residents.models import Child
+from residents.models import Resident
+from residents.models import ResidentStatus
+from residents.models import Subscription
+
+HEADER = ("line_user_id", "area", "categories", "children")
+LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
+MAX_AREA = 100
+REASONS = {
+    date_rules.Refusal.DUE_PAST: "is more than a month ago (give the birth date instead)",
+    date_rules.Refusal.DUE_TOO_FAR: "is more than ten months ahead",
+    date_rules.Refusal.BIRTH_FUTURE: "is in the future",
+    date_rules.Refusal.BIRTH_TOO_OLD: "is more than 18 years ago",
+}
+
+
+@dataclass(frozen=True)
+class ResidentRecord:
+    """One good row: a LINE user, their area, the categories they receive and their children's dates."""
+
+    row: int
+    line_user_id: str
+    area: str | None
+    categories: tuple[str, ...]
+    due_dates: tuple[date, ...]
+    birth_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: residents created, residents already known and updated, children added."""
+
+    created: int
+    updated: int
+    children: int
+
+
+def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
+    """The rows of a residents CSV; raises ``ImportFailed`` listing every bad row.
+
+    Children's dates are checked as in the chat, against ``today``: a due date from about a month ago
+    to ten months ahead, a birth date not in the future and at most 18 years ago.
+    """
+    text = decode_text(data)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise ImportFailed([RowError(0, f"the CSV cannot be read ({exc}); check the quotes (\")")]) from None
+    if not rows or tuple(cell.strip().lower() for cell in rows[0]) != HEADER:
+        raise ImportFailed([RowError(1, "the header must be: " + ",".join(HEADER))])
+    errors: list[RowError] = []
+    records: list[ResidentRecord] = []
+    first_row: dict[str, int] = {}
+    for number, fields in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in fields):
+            continue
+        problems, record = _read_row(number, fields, today)
+        if record is not None:
+            if record.line_user_id in first_row:
+                problems.append(f"duplicate user {record.line_user_id} (first on row {first_row[record.line_user_id]})")
+            else:
+                first_row[record.line_user_id] = number
+        errors += [RowError(number, problem) for problem in problems]
+        if not problems and record is not None:
+            records.append(record)
+    if not records and not errors:
+        errors.append(RowError(0, "the file has a header but no residents"))
+    if errors:
+        raise ImportFailed(errors)
+    return records
+
+
+def _read_row(number: int, fields: list[str], today: date) -> tuple[list[str], ResidentRecord | None]:
+    if len(fields) != len(HEADER):
+        return [f"expected {len(HEADER)} columns ({','.join(HEADER)}), found {len(fields)}"], None
+    user_id, area, categories, children = (cell.strip() for cell in fields)
+    problems = []
+    if not LINE_USER_ID.fullmatch(user_id):
+        problems.append(f"bad LINE user id {user_id[:40]!r}: expected U and 32 hexadecimal digits")
+    if len(area) > MAX_AREA:
+        problems.append(f"area longer than {MAX_AREA} characters")
+    chosen = [name.strip() for name in categories.split("|") if name.strip()]
+    problems += [f"unknown category {name!r} (known: {'|'.join(CATEGORIES)})" for name in chosen
+                 if name not in CATEGORIES]
+    due_dates: list[date] = []
+    birth_dates: list[date] = []
+    for item in (part.strip() for part in children.split("|") if part.strip()):
+        kind, _, value = item.partition(":")
+        kind = kind.strip().lower()
+        if kind not in ("due", "birth"):
+            problems.append(f"bad child {item!r}: expected birth:YYYY-MM-DD or due:YYYY-MM-DD")
+            continue
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            problems.append(f"bad date in {item!r}: no such day (expected YYYY-MM-DD)")
+            continue
+        refusal = (date_rules.due_refusal if kind == "due" else date_rules.birth_refusal)(day, today)
+        if refusal is not None:
+            problems.append(f"{kind} date {day.isoformat()} {REASONS[refusal]}")
+            continue
+        (due_dates if kind == "due" else birth_dates).append(day)
+    record = ResidentRecord(number, user_id, area or None, tuple(dict.fromkeys(chosen)), tuple(due_dates),
+                            tuple(birth_dates))
+    return problems, record if LINE_USER_ID.fullmatch(user_id) else None
+
+
+def save_residents(session: Session, records: list[ResidentRecord], now: datetime) -> ImportReport:
+    """Create or update the residents of ``records`` in the caller's transaction.
+
+    New residents are active and consented now (they consented in the previous system). A resident
+    already known keeps what they set here: the area is filled only when empty, categories and children
+    are added (a child already registered with the same date is not added again, so importing the same
+    file twice changes nothing), and a blocked resident stays blocked.
+    """
+    known = {r.line_user_id: r for r in session.scalars(
+        sa.select(Resident).where(Resident.line_user_id.in_([record.line_user_id for record in records])))}
+    created = updated = children = 0
+    for record in records:
+        resident = known.get(record.line_user_id)
+        have_categories: set[str] = set()
+        have_children: Counter[tuple[str, date]] = Counter()
+        if resident is None:
+            resident = Resident(line_user_id=record.line_user_id, status=ResidentStatus.ACTIVE, followed_at=now,
+                                area=record.area, consent_at=now, created_at=now)
+            session.add(resident)
+            session.flush()
+            created += 1
+        else:
+            updated += 1
+            resident.area = resident.area or record.area
+            resident.consent_at = resident.consent_at or now
+            have_categories = set(session.scalars(
+                sa.select(Subscription.category).where(Subscription.resident_id == resident.id)))
+            for due, birth in session.execute(
+                    sa.select(Child.due_date, Child.birth_date).where(Child.resident_id == resident.id)):
+                have_children[("birth", birth) if birth else ("due", due)] += 1
+        session.add_all(Subscription(resident_id=resident.id, category=c)
+                        for c in record.categories if c not in have_categories)
+        # Twins share a date: add only as many children per date as the database does not have yet.
+        wanted = Counter([("due", d) for d in record.due_dates] + [("birth", d) for d in record.birth_dates])
+        for (kind, day), count in wanted.items():
+            for _ in range(count - have_children[(kind, day)]):
+                session.add(Child(resident_id=resident.id, created_at=now, **{f"{kind}_date": day}))
+                children += 1
+    session.flush()
+    return ImportReport(created, updated, children)

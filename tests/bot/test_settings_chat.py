@@ -1,0 +1,460 @@
+"""Push settings in chat: consent, categories, 「配信停止」, children by date picker or typed date, the quiet
+stop of baby messages, the resident's own birth date and 「データ削除」 (NOW is Fri 2026-11-20 in Japan)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+import db
+from bot import dispatch
+from bot import postbacks
+from bot.service import services
+from residents.models import Child
+from residents.models import Resident
+from residents.models import Subscription
+from tests import factories
+from tests.fake_line_server import message_problems
+
+OTHER_USER = "U" + "2" * 32
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def picker_problems(action: dict) -> list[str]:
+    """What LINE's spec forbids in a date-mode datetime picker action (the fake server checks only the schema)."""
+    problems = []
+    if action.get("mode") != "date":
+        problems.append("mode")
+    values = {key: action.get(key) for key in ("initial", "min", "max")}
+    if not all(isinstance(v, str) and ISO_DATE.fullmatch(v) for v in values.values()):
+        return problems + [f"dates {values}"]
+    if not "1900-01-01" <= values["min"] < values["max"] <= "2100-12-31":
+        problems.append(f"range {values}")
+    if not values["min"] <= values["initial"] <= values["max"]:
+        problems.append(f"initial {values}")
+    if not action.get("data") or len(action["data"]) > 300 or not action.get("label"):
+        problems.append("data or label")
+    return problems
+
+
+def checked(reply):
+    """The reply, after checking that LINE would accept its messages."""
+    bodies = [message.to_dict() for message in reply.messages]
+    assert [str(p) for p in message_problems(bodies)] == [] if bodies else True
+    for body in bodies:
+        for item in (body.get("quickReply") or {}).get("items", []):
+            if item["action"]["type"] == "datetimepicker":
+                assert picker_problems(item["action"]) == []
+    return reply
+
+
+def say(app, text, *, user=factories.USER_ID):
+    with app.app_context(), db.transaction(app) as session:
+        return checked(dispatch.on_text(services().context(session), user, text))
+
+
+def press(app, data, *, date=None, user=factories.USER_ID):
+    params = {"date": date} if date else None
+    with app.app_context(), db.transaction(app) as session:
+        return checked(dispatch.on_postback(services().context(session), user, data, params))
+
+
+def text_of(reply) -> str:
+    return "\n".join(m.text for m in reply.messages)
+
+
+def actions(reply) -> dict:
+    """The last message's buttons by label."""
+    quick = reply.messages[-1].quick_reply
+    return {item.action.label: item.action for item in quick.items} if quick else {}
+
+
+def consent(app, user=factories.USER_ID):
+    return press(app, postbacks.encode(postbacks.CONSENT), user=user)
+
+
+def add_child(app, kind, day, user=factories.USER_ID):
+    return press(app, postbacks.encode(postbacks.CHILD, op="add", kind=kind), date=day, user=user)
+
+
+def children(session):
+    return session.execute(sa.select(Child.label, Child.due_date, Child.birth_date).order_by(Child.id)).all()
+
+
+def resident(session, user=factories.USER_ID):
+    return session.scalar(sa.select(Resident).where(Resident.line_user_id == user))
+
+
+def categories(session):
+    return set(session.scalars(sa.select(Subscription.category)))
+
+
+class TestConsent:
+    @pytest.mark.parametrize("typed", ["配信設定", "通知設定", "お知らせ設定"])
+    def test_settings_words_open_the_settings(self, app, typed):
+        """Each way of asking for the settings reaches them."""
+        assert say(app, typed).intent == "push_settings"
+
+    def test_without_consent_the_bot_says_what_is_kept_and_asks(self, app):
+        """Before consent, the settings explain what is stored and why, with 「同意して受け取る」."""
+        reply = say(app, "配信設定")
+        assert "保存する情報" in text_of(reply) and "健診の結果などはお聞きしません" in text_of(reply)
+        assert list(actions(reply))[0] == "同意して受け取る"
+
+    def test_consenting_records_the_time_and_shows_the_categories(self, app, session):
+        """「同意して受け取る」 stores the consent time and lists every category, all off."""
+        reply = consent(app)
+        assert resident(session).consent_at is not None
+        assert "－ 子育て" in text_of(reply) and "－ イベント" in text_of(reply)
+
+    def test_declining_stores_no_consent(self, app, session):
+        """「やめる」 on the consent question leaves the resident without push."""
+        press(app, actions(say(app, "配信設定"))["やめる"].data)
+        assert session.scalars(sa.select(Resident.consent_at)).all() in ([], [None])
+
+
+class TestCategories:
+    def test_turning_a_category_on_is_stored_and_shown(self, app, session):
+        """Pressing 「防災を受け取る」 subscribes to 防災."""
+        reply = press(app, actions(consent(app))["防災を受け取る"].data)
+        assert categories(session) == {"防災"}
+        assert "✓ 防災" in text_of(reply) and "防災を止める" in actions(reply)
+
+    def test_turning_a_category_off_removes_it(self, app, session):
+        """Pressing 「防災を止める」 unsubscribes."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=0))
+        assert categories(session) == set()
+
+    def test_category_button_without_consent_asks_for_consent(self, app, session):
+        """A category button pressed before consenting asks for consent and stores nothing."""
+        reply = press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        assert "同意して受け取る" in actions(reply) and categories(session) == set()
+
+    def test_unknown_category_is_a_stale_button(self, app):
+        """A category that is not in the list gets the stale-button word."""
+        consent(app)
+        assert "使えなくなりました" in text_of(press(app, postbacks.encode(postbacks.CATEGORY, k="観光", on=1)))
+
+    def test_settings_buttons_fit_line_limits(self, app):
+        """The settings offer at most 13 buttons of at most 20 characters."""
+        consent(app)
+        for category in ("子育て", "高齢者"):
+            press(app, postbacks.encode(postbacks.CATEGORY, k=category, on=1))
+        labels = list(actions(say(app, "配信設定")))
+        assert len(labels) <= 13 and max(len(label) for label in labels) <= 20
+
+
+class TestOwnBirthDate:
+    def test_elderly_on_asks_for_the_birth_date_and_says_why(self, app):
+        """Turning 高齢者 on explains the 65/75 messages, that the birth date is optional, and offers a picker."""
+        consent(app)
+        reply = press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1))
+        assert "65歳" in text_of(reply) and "任意" in text_of(reply)
+        assert actions(reply)["ご自身の生年月日"].type == "datetimepicker"
+        assert "登録しない" in actions(reply)
+
+    def test_birth_date_from_the_picker_is_stored(self, app, session):
+        """The picker's date becomes the resident's birth date."""
+        consent(app)
+        picker = actions(press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1)))["ご自身の生年月日"]
+        press(app, picker.data, date="1961-04-01")
+        assert resident(session).birth_date == date(1961, 4, 1)
+
+    def test_birth_date_typed_with_an_era_is_stored(self, app, session):
+        """「昭和35年4月1日」 typed after the question is 1960-04-01."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1))
+        assert "登録しました" in text_of(say(app, "昭和35年4月1日"))
+        assert resident(session).birth_date == date(1960, 4, 1)
+
+    def test_skipping_keeps_no_birth_date(self, app, session):
+        """「登録しない」 keeps 高齢者 on without a birth date."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1))
+        press(app, postbacks.encode(postbacks.ME, op="skip"))
+        assert resident(session).birth_date is None and categories(session) == {"高齢者"}
+
+    def test_turning_elderly_off_forgets_the_birth_date(self, app, session):
+        """Turning 高齢者 off deletes the birth date and says so."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1))
+        press(app, postbacks.encode(postbacks.ME, op="set"), date="1961-04-01")
+        reply = press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=0))
+        assert resident(session).birth_date is None and "生年月日も削除しました" in text_of(reply)
+
+    def test_a_birth_date_under_eighteen_is_refused(self, app, session):
+        """A birth date that makes the resident a child is refused with a request to check the year."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1))
+        reply = press(app, postbacks.encode(postbacks.ME, op="set"), date="2020-04-01")
+        assert "18歳未満" in text_of(reply) and resident(session).birth_date is None
+
+    def test_birth_date_is_not_kept_without_elderly_messages(self, app, session):
+        """A stale birth-date button pressed without 高齢者 stores nothing."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.ME, op="set"), date="1961-04-01")
+        assert resident(session).birth_date is None
+
+
+class TestStopPush:
+    def test_stop_withdraws_consent_keeps_the_categories_and_says_so(self, app, session):
+        """「配信停止」 stops every push at once, keeps the chosen categories, and says both."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        reply = say(app, "配信停止")
+        assert resident(session).consent_at is None and categories(session) == {"防災"}
+        assert "配信を停止しました" in text_of(reply) and "残しています" in text_of(reply)
+
+    def test_stop_without_consent_says_nothing_is_sent(self, app):
+        """「配信停止」 before any consent says that nothing is being sent."""
+        assert "配信していません" in text_of(say(app, "配信停止"))
+
+    def test_stop_cancels_queued_pushes(self, app, monkeypatch):
+        """「配信停止」 cancels the resident's pending outbox rows."""
+        outbox = pytest.importorskip("push.outbox")
+        calls = []
+        monkeypatch.setattr(outbox, "cancel_for_resident", lambda session, user, reason: calls.append(user) or 0)
+        consent(app)
+        press(app, postbacks.encode(postbacks.STOP_PUSH))
+        assert calls == [factories.USER_ID]
+
+    def test_consenting_again_resumes_the_kept_categories(self, app):
+        """After a stop, the consent question names the categories that will resume."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        say(app, "配信停止")
+        assert "以前に選んだ分野（防災）" in text_of(say(app, "配信設定"))
+
+
+class TestChildren:
+    def test_children_need_consent_first(self, app):
+        """「子どもの登録」 before consenting asks for consent, then shows the children."""
+        reply = say(app, "子どもの登録")
+        assert "保存する情報" in text_of(reply)
+        assert "出産予定日を登録" in actions(press(app, actions(reply)["同意して受け取る"].data))
+
+    @pytest.mark.parametrize("typed", ["子どもの登録", "出産予定日", "子どもを追加"])
+    def test_children_words_offer_date_pickers(self, app, typed):
+        """Each way of asking offers due-date and birth-date pickers within the accepted windows."""
+        consent(app)
+        buttons = actions(say(app, typed))
+        due, birth = buttons["出産予定日を登録"], buttons["生年月日を登録"]
+        assert (due.type, due.mode, due.min, due.max) == ("datetimepicker", "date", "2026-10-20", "2027-09-20")
+        assert (birth.min, birth.max) == ("2008-11-20", "2026-11-20")
+
+    def test_due_date_from_the_picker_registers_a_child(self, app, session):
+        """The picker's date registers a child by due date and turns 子育て on."""
+        consent(app)
+        reply = add_child(app, "due", "2027-03-05")
+        assert children(session) == [(None, date(2027, 3, 5), None)]
+        assert "出産予定日を2027年3月5日(金)で登録しました" in text_of(reply)
+        assert categories(session) == {"子育て"}
+
+    @pytest.mark.parametrize("typed", ["2027年3月5日", "2027/3/5", "3/5", "３月５日", "R9.3.5", "令和9年3月5日",
+                                       "予定日は2027年3月5日です"])
+    def test_typed_due_dates_are_read(self, app, session, typed):
+        """After 「出産予定日」, a typed date in any common form is the due date 2027-03-05."""
+        consent(app)
+        say(app, "出産予定日")
+        say(app, typed)
+        assert children(session) == [(None, date(2027, 3, 5), None)]
+
+    def test_a_typed_past_date_is_a_birth_date(self, app, session):
+        """After 「子どもの登録」, a past date with its year registers a birth date."""
+        consent(app)
+        say(app, "子どもの登録")
+        say(app, "2024年5月1日")
+        assert children(session) == [(None, None, date(2024, 5, 1))]
+
+    @pytest.mark.parametrize(("kind", "day", "words"), [
+        ("due", "2026-09-01", "1か月以上前"),
+        ("due", "2027-12-01", "10か月より先"),
+        ("birth", "2027-01-01", "まだ来ていない日"),
+        ("birth", "2005-01-01", "18歳まで"),
+    ])
+    def test_refused_dates_are_explained_and_not_stored(self, app, session, kind, day, words):
+        """A date outside the window gets a kind reason and nothing is stored."""
+        consent(app)
+        reply = add_child(app, kind, day)
+        assert words in text_of(reply) and children(session) == []
+
+    def test_a_day_that_does_not_exist_gets_a_kind_reply(self, app, session):
+        """「2月30日」 is answered with a kind word, and a correct date afterwards still works."""
+        consent(app)
+        say(app, "出産予定日")
+        reply = say(app, "2月30日")
+        assert "2月30日という日はないようです" in text_of(reply) and children(session) == []
+        say(app, "3月2日")
+        assert children(session) == [(None, date(2027, 3, 2), None)]
+
+    def test_a_question_during_the_date_step_is_answered_normally(self, app):
+        """A message that is not a date leaves the date step and is answered as usual."""
+        consent(app)
+        say(app, "子どもの登録")
+        assert say(app, "配信設定").intent == "push_settings"
+
+    def test_any_number_of_children_can_be_registered(self, app, session):
+        """Three children are listed in the order they were added."""
+        consent(app)
+        add_child(app, "birth", "2020-04-10")
+        add_child(app, "birth", "2023-06-01")
+        reply = add_child(app, "due", "2027-03-05")
+        assert len(children(session)) == 3
+        assert "3. 3人目：出産予定日 2027年3月5日(金)" in text_of(reply)
+
+    def test_born_button_replaces_the_due_date_with_the_birth_date(self, app, session):
+        """「生まれました」 in a child's menu records the birth date and forgets the due date."""
+        consent(app)
+        add_child(app, "due", "2026-12-01")
+        menu = press(app, actions(say(app, "子どもの登録"))["1人目の変更・削除"].data)
+        reply = press(app, actions(menu)["生まれました"].data, date="2026-11-18")
+        assert children(session) == [(None, None, date(2026, 11, 18))]
+        assert "おめでとうございます" in text_of(reply)
+
+    def test_typed_born_asks_for_the_birth_date_of_the_waiting_child(self, app, session):
+        """「生まれました」 typed with one child waiting takes the next typed date as its birth date."""
+        consent(app)
+        add_child(app, "due", "2026-12-01")
+        assert actions(say(app, "生まれました"))["生まれました"].type == "datetimepicker"
+        say(app, "11月18日")
+        assert children(session) == [(None, None, date(2026, 11, 18))]
+
+    def test_a_birth_date_in_the_future_is_refused_after_born(self, app, session):
+        """A 「生まれました」 date in the future is refused and the due date is kept."""
+        consent(app)
+        add_child(app, "due", "2026-12-01")
+        [child_id] = session.scalars(sa.select(Child.id)).all()
+        reply = press(app, postbacks.encode(postbacks.CHILD, op="born", id=child_id), date="2026-11-25")
+        assert "まだ来ていない日" in text_of(reply)
+        assert children(session) == [(None, date(2026, 12, 1), None)]
+
+    def test_due_date_can_be_changed(self, app, session):
+        """「予定日を変更」 replaces the due date."""
+        consent(app)
+        add_child(app, "due", "2027-03-05")
+        [child_id] = session.scalars(sa.select(Child.id)).all()
+        press(app, postbacks.encode(postbacks.CHILD, op="due", id=child_id), date="2027-03-12")
+        assert children(session) == [(None, date(2027, 3, 12), None)]
+
+    def test_one_child_can_be_removed(self, app, session):
+        """「登録を削除」 removes that child only."""
+        consent(app)
+        add_child(app, "birth", "2020-04-10")
+        add_child(app, "birth", "2023-06-01")
+        first = session.scalars(sa.select(Child.id).order_by(Child.id)).first()
+        reply = press(app, postbacks.encode(postbacks.CHILD, op="remove", id=first))
+        assert children(session) == [(None, None, date(2023, 6, 1))]
+        assert "1人目の登録を削除しました" in text_of(reply)
+
+    def test_a_nickname_can_be_given(self, app, session):
+        """「呼び名をつける」 then 「第1子」 stores the nickname and lists the child by it."""
+        consent(app)
+        add_child(app, "birth", "2020-04-10")
+        [child_id] = session.scalars(sa.select(Child.id)).all()
+        press(app, postbacks.encode(postbacks.CHILD, op="label", id=child_id))
+        reply = say(app, "第1子")
+        assert children(session) == [("第1子", None, date(2020, 4, 10))]
+        assert "1. 第1子：生年月日" in text_of(reply)
+
+    def test_a_long_nickname_is_asked_again(self, app, session):
+        """A nickname over 10 characters is not stored and is asked for again."""
+        consent(app)
+        add_child(app, "birth", "2020-04-10")
+        [child_id] = session.scalars(sa.select(Child.id)).all()
+        press(app, postbacks.encode(postbacks.CHILD, op="label", id=child_id))
+        assert "10文字以内" in text_of(say(app, "とてもながいよびなのこども"))
+        assert children(session) == [(None, None, date(2020, 4, 10))]
+
+    def test_someone_elses_child_cannot_be_removed(self, app, session):
+        """A button carrying another resident's child id changes nothing."""
+        consent(app)
+        add_child(app, "birth", "2020-04-10")
+        [child_id] = session.scalars(sa.select(Child.id)).all()
+        consent(app, user=OTHER_USER)
+        reply = press(app, postbacks.encode(postbacks.CHILD, op="remove", id=child_id), user=OTHER_USER)
+        assert "見つかりませんでした" in text_of(reply) and len(children(session)) == 1
+
+    def test_a_picker_without_a_date_asks_for_it_in_text(self, app, session):
+        """A picker postback with no date (the terminal chat) asks for the date, and the typed one is used."""
+        consent(app)
+        reply = press(app, postbacks.encode(postbacks.CHILD, op="add", kind="birth"))
+        assert "2027年3月5日" in text_of(reply)
+        say(app, "2024/5/1")
+        assert children(session) == [(None, None, date(2024, 5, 1))]
+
+
+class TestQuietStop:
+    def test_stop_baby_is_quiet_and_keeps_everything_else(self, app, session):
+        """「妊娠・子育てのお知らせを止める」 sets stop_baby without asking why, and keeps children and consent."""
+        consent(app)
+        add_child(app, "due", "2027-03-05")
+        reply = say(app, "妊娠・子育てのお知らせを止める")
+        assert resident(session).stop_baby is True
+        assert len(reply.messages) == 1 and "？" not in text_of(reply) and "理由" not in text_of(reply)
+        assert resident(session).consent_at is not None and len(children(session)) == 1
+
+    def test_stop_baby_can_be_resumed(self, app, session):
+        """「子育てのお知らせ再開」 clears stop_baby."""
+        say(app, "妊娠・子育てのお知らせを止める")
+        say(app, "子育てのお知らせ再開")
+        assert resident(session).stop_baby is False
+
+    def test_children_list_offers_the_quiet_stop(self, app, session):
+        """The children list carries a 「妊娠・子育てを止める」 button that works."""
+        consent(app)
+        add_child(app, "due", "2027-03-05")
+        press(app, actions(say(app, "子どもの登録"))["妊娠・子育てを止める"].data)
+        assert resident(session).stop_baby is True
+
+
+class TestDeletion:
+    def test_deleting_my_data_removes_children_and_settings(self, app, session):
+        """「データ削除」 confirmed removes the resident, their children and their categories."""
+        consent(app)
+        add_child(app, "due", "2027-03-05")
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        say(app, "データ削除")
+        assert "削除しました" in text_of(press(app, postbacks.encode(postbacks.DELETE, c="yes")))
+        assert resident(session) is None and children(session) == [] and categories(session) == set()
+
+    def test_deleting_my_data_cancels_and_forgets_queued_pushes(self, app, monkeypatch):
+        """Data deletion cancels the resident's pending outbox rows and deletes them."""
+        outbox = pytest.importorskip("push.outbox")
+        calls = []
+        monkeypatch.setattr(outbox, "cancel_for_resident", lambda s, user, reason: calls.append(("cancel", user)) or 0)
+        monkeypatch.setattr(outbox, "forget_resident", lambda s, user: calls.append(("forget", user)) or 0)
+        consent(app)
+        press(app, postbacks.encode(postbacks.DELETE, c="yes"))
+        assert calls == [("cancel", factories.USER_ID), ("forget", factories.USER_ID)]
+
+
+class TestWebhook:
+    def test_datetime_picker_postback_carries_its_date_to_the_bot(self, app, post_webhook, line_api, session):
+        """A signed postback event with params.date registers the child and gets a valid reply."""
+        consent(app)
+        event = factories.postback_event(postbacks.encode(postbacks.CHILD, op="add", kind="due"))
+        event["postback"]["params"] = {"date": "2027-03-05"}
+        assert post_webhook(factories.body(event)).status_code == 200
+        assert children(session) == [(None, date(2027, 3, 5), None)]
+        assert line_api.violations == [] and len(line_api.replies) == 1
+
+    def test_date_pickers_are_accepted_by_the_fake_line_server(self, app, post_webhook, line_api):
+        """The children list with its date pickers passes the LINE API's checks."""
+        consent(app)
+        post_webhook(factories.body(factories.text_event("子どもの登録")))
+        [(_token, messages)] = line_api.replies
+        assert line_api.violations == []
+        assert {item["action"]["type"] for item in messages[-1]["quickReply"]["items"]} >= {"datetimepicker"}
+
+    def test_unfollow_cancels_queued_pushes(self, app, post_webhook, monkeypatch):
+        """Blocking the account cancels the resident's pending outbox rows."""
+        outbox = pytest.importorskip("push.outbox")
+        calls = []
+        monkeypatch.setattr(outbox, "cancel_for_resident", lambda s, user, reason: calls.append(reason) or 0)
+        post_webhook(factories.body(factories.unfollow_event()))
+        assert calls == ["unfollowed"]

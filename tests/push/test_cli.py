@@ -1,0 +1,70 @@
+"""The push commands: plan an evening's reminders, send what is due once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+
+import push.planning
+from residents.service import ReminderSubscriber
+from tests.garbage.test_reminders import CATALOG
+from tests.push.helpers import received
+from tests.push.helpers import rows
+from tests.push.helpers import user
+
+
+class StubCatalogs:
+    """Stands in for the app's CatalogCache with a fixed garbage catalog."""
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+
+    def get(self, session):
+        return self.catalog
+
+
+@pytest.fixture
+def subscribers(app, monkeypatch):
+    """Two 大町 residents and one 港町 resident who want burnable-garbage reminders."""
+    app.extensions["bot"].catalogs = StubCatalogs(CATALOG)
+    found = [ReminderSubscriber(user(1), "大町", frozenset({"燃やせるごみ"})),
+             ReminderSubscriber(user(2), "大町", frozenset({"燃やせるごみ"})),
+             ReminderSubscriber(user(3), "港町", frozenset({"燃やせるごみ"}))]
+    monkeypatch.setattr(push.planning.residents, "reminder_subscribers", lambda session: found)
+    return found
+
+
+def test_plan_puts_the_evenings_reminders_in_the_outbox(runner, subscribers, session):
+    """`push plan --date 2026-11-29` plans Monday's 大町 reminders for 18:00 JST that Sunday."""
+    result = runner.invoke(args=["push", "plan", "--date", "2026-11-29"])
+    assert result.exit_code == 0, result.output
+    assert "garbage-reminder: 2 planned, 2 new" in result.output
+    assert [(row.line_user_id, row.send_after) for row in rows(session)] == [
+        (user(1), datetime(2026, 11, 29, 9, 0, tzinfo=UTC)), (user(2), datetime(2026, 11, 29, 9, 0, tzinfo=UTC))]
+
+
+def test_plan_run_twice_adds_nothing_new(runner, subscribers):
+    """Planning the same evening again reports the reminders as already there."""
+    runner.invoke(args=["push", "plan", "--date", "2026-11-29"])
+    result = runner.invoke(args=["push", "plan", "--date", "2026-11-29"])
+    assert "garbage-reminder: 2 planned, 0 new" in result.output
+
+
+def test_plan_without_garbage_data_says_so(runner):
+    """Without garbage data the reminders are reported as not planned."""
+    result = runner.invoke(args=["push", "plan", "--date", "2026-11-29"])
+    assert result.exit_code == 0, result.output
+    assert "garbage-reminder: not planned (no garbage data)" in result.output
+
+
+def test_send_due_sends_once_and_prints_the_report(runner, add_residents, plan, line_api):
+    """`push send-due` sends what is due through the configured LINE API and reports the counts."""
+    users = add_residents(3)
+    plan(users)
+    result = runner.invoke(args=["push", "send-due"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("sent 3, failed 0, retried 0, skipped 0, released 0 (0 pushes, 1 multicasts)")
+    assert received(line_api) == Counter(users)

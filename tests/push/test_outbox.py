@@ -1,0 +1,90 @@
+"""Putting deliveries into the outbox: idempotent keys, fixed retry keys, cancelling and content hashes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from push.models import Delivery
+from push.models import DeliveryStatus
+from push.outbox import PlannedDelivery
+from push.outbox import cancel_for_resident
+from push.outbox import content_hash
+from push.outbox import enqueue
+from push.outbox import forget_resident
+from tests.conftest import NOW
+from tests.push.helpers import TEXT
+from tests.push.helpers import rows
+from tests.push.helpers import user
+
+
+def test_the_same_key_twice_adds_one_row(plan, session):
+    """Planning the same deliveries again adds nothing."""
+    assert plan([user(1), user(2)]) == 2
+    assert plan([user(1), user(2), user(3)]) == 1
+    assert [row.line_user_id for row in rows(session)] == [user(1), user(2), user(3)]
+
+
+def test_the_retry_key_is_fixed_when_planned(plan, session):
+    """A second plan of the same key keeps the first retry key."""
+    plan([user(1)])
+    first = rows(session)[0].retry_key
+    plan([user(1)])
+    assert rows(session)[0].retry_key == first
+
+
+def test_two_planners_at_once_add_each_key_once(factory, session):
+    """Two processes planning the same 300 keys at the same time add 300 rows in all."""
+    items = [PlannedDelivery(f"race:{user(n)}", user(n), "race", TEXT, NOW) for n in range(300)]
+    added, start = [], threading.Barrier(2)
+
+    def planner():
+        start.wait()
+        with factory.begin() as s:
+            added.append(enqueue(s, items))
+
+    threads = [threading.Thread(target=planner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(added) == 300
+    assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 300
+
+
+def test_identical_messages_share_a_content_hash_whatever_the_key_order():
+    """Dict key order does not change the hash; different text does."""
+    assert content_hash([{"type": "text", "text": "a"}]) == content_hash([{"text": "a", "type": "text"}])
+    assert content_hash([{"type": "text", "text": "a"}]) != content_hash([{"type": "text", "text": "b"}])
+
+
+def test_a_new_row_is_due_at_its_send_after(plan, session):
+    """A planned row is pending, untried, and first due at its send_after."""
+    plan([user(1)], send_after=NOW + timedelta(hours=6))
+    [row] = rows(session)
+    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 0, NOW + timedelta(hours=6))
+
+
+def test_cancelling_a_resident_touches_only_their_pending_rows(factory, plan, session):
+    """配信停止 cancels the resident's pending rows with the reason, not other residents' or sent ones."""
+    plan([user(1), user(2)])
+    plan([user(1)], kind="sent-before")
+    with factory.begin() as s:
+        s.execute(sa.update(Delivery).where(Delivery.kind == "sent-before").values(status=DeliveryStatus.SENT))
+    with factory.begin() as s:
+        assert cancel_for_resident(s, user(1), reason="配信停止") == 1
+    assert [(row.line_user_id, row.kind, row.status, row.last_error) for row in rows(session)] == [
+        (user(1), "test", DeliveryStatus.CANCELLED, "配信停止"),
+        (user(2), "test", DeliveryStatus.PENDING, None),
+        (user(1), "sent-before", DeliveryStatus.SENT, None),
+    ]
+
+
+def test_forgetting_a_resident_deletes_their_rows(factory, plan, session):
+    """データ削除 removes every row of the resident that no worker is sending."""
+    plan([user(1), user(2)])
+    with factory.begin() as s:
+        assert forget_resident(s, user(1)) == 1
+    assert [row.line_user_id for row in rows(session)] == [user(2)]

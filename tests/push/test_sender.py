@@ -1,0 +1,287 @@
+"""Sending the outbox to the fake LINE server over HTTP: grouping, retries, failures and exactly once."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from push.models import DeliveryBatch
+from push.models import DeliveryStatus
+from push.ratelimit import RateLimiter
+from push.ratelimit import TokenBucket
+from residents.models import ResidentStatus
+from tests.conftest import NOW
+from tests.push.helpers import TEXT
+from tests.push.helpers import received
+from tests.push.helpers import rows
+
+MULTICAST = "/v2/bot/message/multicast"
+PUSH = "/v2/bot/message/push"
+
+
+def personal(user_id: str) -> list[dict]:
+    return [{"type": "text", "text": f"{user_id[-4:]}さんへのお知らせです。"}]
+
+
+def test_a_personal_delivery_is_pushed_with_its_planned_retry_key(add_residents, plan, send, line_api, session):
+    """A personal row goes out as one push carrying the retry key it got when planned."""
+    [u] = add_residents(1)
+    plan([u], messages=personal, personal=True)
+    report = send()
+    [row] = rows(session)
+    assert (report.sent, report.pushes, report.multicasts) == (1, 1, 0)
+    assert [(to, key) for to, _m, key in line_api.pushes] == [(u, str(row.retry_key))]
+    assert (row.status, row.attempts) == (DeliveryStatus.SENT, 1)
+    assert NOW <= row.sent_at < NOW + timedelta(seconds=5)
+    assert line_api.violations == []
+
+
+def test_identical_content_goes_by_multicast_in_requests_of_at_most_500(add_residents, plan, send, line_api):
+    """1,100 identical deliveries make multicasts of 500, 500 and 100 recipients with one body."""
+    users = add_residents(1100)
+    plan(users)
+    report = send()
+    assert sorted(len(to) for to, _m, _k in line_api.multicasts) == [100, 500, 500]
+    assert {str(messages) for _to, messages, _k in line_api.multicasts} == {str(TEXT)}
+    assert (report.sent, report.multicasts, report.pushes) == (1100, 3, 0)
+    assert received(line_api) == Counter(users)
+    assert line_api.violations == []
+
+
+def test_personal_content_is_pushed_even_when_it_is_identical(add_residents, plan, send, line_api):
+    """Rows marked personal never share a multicast, whatever their content."""
+    users = add_residents(3)
+    plan(users, personal=True)
+    send()
+    assert line_api.multicasts == []
+    assert sorted(to for to, _m, _k in line_api.pushes) == users
+
+
+def test_a_batch_keeps_its_retry_key_and_recipients_on_every_retry(add_residents, plan, send, line_api, session):
+    """A multicast answered 500 is sent again later with the same key, recipients and body."""
+    users = add_residents(3)
+    plan(users)
+    line_api.fail_next(500, path=MULTICAST)
+    assert send().retried == 3
+    assert {row.status for row in rows(session)} == {DeliveryStatus.PENDING}
+    assert send(minutes=2).sent == 3
+    first, second = [r for r in line_api.requests if r.path == MULTICAST]
+    assert first.headers["X-Line-Retry-Key"] == second.headers["X-Line-Retry-Key"]
+    assert first.json == second.json and second.status == 200
+    assert session.scalar(sa.select(DeliveryBatch.retry_key)) is not None
+
+
+def test_a_500_is_retried_later_with_backoff(add_residents, plan, send, line_api, session):
+    """A push answered 500 goes back to pending, due again only after its backoff."""
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    line_api.fail_next(500, path=PUSH)
+    report = send()
+    [row] = rows(session)
+    assert (report.retried, report.retry_reasons) == (1, Counter({"500": 1}))
+    assert row.status == DeliveryStatus.PENDING and row.next_attempt_at > NOW
+    assert "500" in row.last_error
+    assert send(minutes=0).requests == 0
+
+
+def test_a_429_waits_at_least_its_retry_after(add_residents, plan, send, line_api, session):
+    """A 429 with Retry-After: 300 is not retried before five minutes have passed."""
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    line_api.fail_next(429, path=PUSH, retry_after=300)
+    send()
+    [row] = rows(session)
+    assert row.next_attempt_at >= NOW + timedelta(seconds=300)
+    assert send(minutes=4).requests == 0
+    assert send(minutes=6).sent == 1
+    assert received(line_api) == Counter([u])
+
+
+def test_a_timeout_is_retried_and_the_409_counts_as_sent(add_residents, plan, send, line_api, quick_client, session):
+    """LINE took the push but the answer came too late: the retry gets 409 and the row is sent, once."""
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    line_api.delay_next(1.0, path=PUSH)
+    first = send(line=quick_client)
+    second = send(minutes=2, line=quick_client)
+    assert (first.retried, first.retry_reasons, second.sent) == (1, Counter({"no-answer": 1}), 1)
+    assert [r.status for r in line_api.requests] == [200, 409]
+    assert received(line_api) == Counter([u])
+    assert rows(session)[0].status == DeliveryStatus.SENT
+
+
+@pytest.mark.parametrize("status", [400, 403])
+def test_another_4xx_fails_for_good_with_the_reason_kept(add_residents, plan, send, line_api, session, status):
+    """A 400 or 403 is not retried; the row is failed with LINE's answer."""
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    line_api.fail_next(status, path=PUSH)
+    report = send()
+    [row] = rows(session)
+    assert (report.failed, report.failures) == (1, Counter({str(status): 1}))
+    assert row.status == DeliveryStatus.FAILED and str(status) in row.last_error
+    assert send(minutes=120).requests == 0
+
+
+@pytest.mark.parametrize("status", [ResidentStatus.BLOCKED, None])
+def test_a_blocked_or_deleted_resident_is_skipped_with_a_reason(add_residents, plan, send, line_api, session,
+                                                                 status):
+    """Rows of a resident who blocked the account, or whose data was deleted, are cancelled unsent."""
+    [active] = add_residents(1)
+    others = add_residents(2, status=status, start=1) if status else ["U" + "e" * 32, "U" + "d" * 32]
+    plan([active, *others])
+    report = send()
+    reason = "resident-blocked" if status else "resident-unknown"
+    assert report.skipped == Counter({reason: 2})
+    assert received(line_api) == Counter([active])
+    cancelled = [row for row in rows(session) if row.status == DeliveryStatus.CANCELLED]
+    assert {(row.line_user_id, row.last_error) for row in cancelled} == {(o, reason) for o in others}
+
+
+def test_a_worker_that_died_after_sending_is_covered_by_the_lease(add_residents, plan, send, sdk_line_client,
+                                                                    line_api, session):
+    """Rows of a worker that died mid-pass wait for their lease, then a retry gets 409 and nobody gets two."""
+
+    class DiesAfterSending:
+        def push(self, user_id, messages, *, retry_key):
+            sdk_line_client.push(user_id, messages, retry_key=retry_key)
+            raise RuntimeError("the worker died")
+
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    with pytest.raises(RuntimeError):
+        send(line=DiesAfterSending())
+    assert rows(session)[0].status == DeliveryStatus.SENDING
+    assert send(minutes=1).requests == 0
+    assert send(minutes=6).sent == 1
+    assert [r.status for r in line_api.requests] == [200, 409]
+    assert received(line_api) == Counter([u])
+
+
+def test_stopping_releases_what_was_claimed_but_not_tried(add_residents, plan, send, sdk_line_client, session):
+    """Told to stop after one push, the pass releases the other claimed rows as if never tried."""
+    stop = threading.Event()
+
+    class StopsAfterOne:
+        def push(self, user_id, messages, *, retry_key):
+            sdk_line_client.push(user_id, messages, retry_key=retry_key)
+            stop.set()
+
+    users = add_residents(3)
+    plan(users, personal=True)
+    report = send(line=StopsAfterOne(), stop=stop)
+    assert (report.sent, report.released) == (1, 2)
+    assert sorted((row.status, row.attempts) for row in rows(session)) == [
+        (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.SENT, 1)]
+
+
+def test_a_batch_released_before_its_first_request_is_dissolved(add_residents, plan, send, session):
+    """When the lease runs out before a batch was tried, the batch is deleted and its rows are free again."""
+    plan(add_residents(2))
+    report = send(line=object(), lease=timedelta(0))
+    assert (report.requests, report.released) == (0, 2)
+    assert session.scalar(sa.select(sa.func.count()).select_from(DeliveryBatch)) == 0
+    assert [(row.status, row.attempts, row.batch_id) for row in rows(session)] == [(DeliveryStatus.PENDING, 0, None)] * 2
+
+
+def test_retries_stop_before_line_forgets_the_retry_key(add_residents, plan, send, line_api, session):
+    """A row still failing 23 hours after its first attempt is failed, not sent under a stale key."""
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    line_api.fail_next(503, path=PUSH)
+    send()
+    report = send(minutes=23 * 60 + 1)
+    [row] = rows(session)
+    assert (report.requests, report.failures) == (0, Counter({"retry-window-over": 1}))
+    assert row.status == DeliveryStatus.FAILED
+
+
+def test_a_batch_still_failing_after_23_hours_is_failed(add_residents, plan, send, line_api, session):
+    """A multicast batch is given up, with all its rows, before LINE forgets its retry key."""
+    plan(add_residents(2))
+    line_api.fail_next(503, path=MULTICAST)
+    send()
+    report = send(minutes=23 * 60 + 1)
+    assert (report.requests, report.failures) == (0, Counter({"retry-window-over": 2}))
+    assert {row.status for row in rows(session)} == {DeliveryStatus.FAILED}
+    assert session.scalar(sa.select(DeliveryBatch.status)) == DeliveryStatus.FAILED
+
+
+def test_push_and_multicast_wait_for_their_own_rate_limit(add_residents, plan, send):
+    """Ten pushes at 5 per second sleep about a second; the multicast bucket is untouched."""
+    clock = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        clock[0] += seconds
+
+    rate = RateLimiter({"push": TokenBucket(5, clock=lambda: clock[0], sleep=sleep),
+                        "multicast": TokenBucket(1, clock=lambda: clock[0], sleep=sleep)})
+    users = add_residents(12)
+    plan(users[:10], personal=True)
+    plan(users[10:], kind="other")
+    report = send(rate=rate)
+    assert (report.pushes, report.multicasts) == (10, 1)
+    assert sum(slept) == pytest.approx(1.0)
+
+
+class Chaos:
+    """A LineClient that makes the fake server fail or stall a random share of the requests it passes on.
+
+    The first push and the first multicast always time out after the fake accepted them.
+    """
+
+    def __init__(self, client, line_api, rng, max_timeouts=6):
+        self.client, self.line_api, self.rng, self.max_timeouts = client, line_api, rng, max_timeouts
+        self.faults = Counter()
+
+    def push(self, user_id, messages, *, retry_key):
+        self._maybe_fail(PUSH)
+        self.client.push(user_id, messages, retry_key=retry_key)
+
+    def multicast(self, user_ids, messages, *, retry_key):
+        self._maybe_fail(MULTICAST)
+        self.client.multicast(user_ids, messages, retry_key=retry_key)
+
+    def _maybe_fail(self, path):
+        first = not self.faults[path]
+        self.faults[path] += 1
+        roll = self.rng.random()
+        if first or (roll < 0.03 and self.faults["timeout"] < self.max_timeouts):
+            self.faults["timeout"] += 1
+            self.line_api.delay_next(QUICK_DELAY, path=path)
+        elif roll < 0.10:
+            self.line_api.fail_next(500, path=path)
+        elif roll < 0.13:
+            self.line_api.fail_next(502, path=path)
+        elif roll < 0.18:
+            self.line_api.fail_next(429, path=path, retry_after=30)
+
+
+def test_every_recipient_gets_each_message_exactly_once_through_random_faults(add_residents, plan, send, line_api,
+                                                                            quick_client, session):
+    """1,200 recipients through random 500s, 502s, 429s and timeouts: each is accepted once, none lost."""
+    users = add_residents(1200)
+    plan(users[:1000])
+    plan(users[1000:], messages=personal, personal=True)
+    chaos = Chaos(quick_client, line_api, random.Random(1200))
+    for minute in range(0, 120, 2):
+        send(minutes=minute, line=chaos, chunk=100)
+        if all(row.status == DeliveryStatus.SENT for row in rows(session)):
+            break
+    assert {row.status for row in rows(session)} == {DeliveryStatus.SENT}
+    assert received(line_api) == Counter(users)
+    keys = [key for _to, _m, key in line_api.pushes] + [key for _to, _m, key in line_api.multicasts]
+    assert len(keys) == len(set(keys))
+    statuses = Counter(r.status for r in line_api.requests)
+    assert statuses[409] >= 2 and statuses[500] and statuses[429]
+    assert line_api.violations == []
+
+
+QUICK_DELAY = 0.7

@@ -1,0 +1,153 @@
+"""The push worker as a real process: killed mid-batch and restarted, stopped by SIGTERM; and two workers
+sharing one PostgreSQL outbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.line_client import SdkLineClient
+from push.models import DeliveryStatus
+from push.ratelimit import RateLimiter
+from push.sender import send_due
+from push.worker import Worker
+from tests import factories
+from tests.push.helpers import received
+from tests.push.helpers import rows
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    """Poll ``condition`` until it is true, or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def start_worker(database_url, line_api, tmp_path):
+    """Start `flask --app app push worker` against the test database and the fake LINE server.
+
+    Its output goes to ``process.log`` (a file, so a chatty worker never blocks on a full pipe).
+    """
+    processes = []
+
+    def start(lease: float = 30.0) -> subprocess.Popen:
+        env = {**os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
+               "LINE_CHANNEL_ACCESS_TOKEN": "dummy-channel-access-token", "LINE_API_HOST": line_api.url,
+               "PUSH_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING"}
+        log = tmp_path / f"worker-{len(processes)}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "app", "push", "worker", "--no-plan", "--idle", "0.1"],
+                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        process.log = log
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def due_now():
+    return datetime.now(UTC) - timedelta(minutes=1)
+
+
+def test_a_worker_killed_mid_batch_then_restarted_sends_everything_exactly_once(
+        add_residents, plan, start_worker, line_api, session):
+    """SIGKILL while LINE holds the answer to a multicast: the restarted worker resends it under the same
+    key after the lease, gets 409, and every recipient has the message once."""
+    users = add_residents(600)
+    plan(users[:550], send_after=due_now())
+    plan(users[550:], personal=True, kind="personal", send_after=due_now())
+    line_api.delay_next(5.0, path="/v2/bot/message/multicast")
+    first = start_worker(lease=3)
+    wait_for(lambda: line_api.requests, 20, "the first request")
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    assert DeliveryStatus.SENDING in {row.status for row in rows(session)}
+    second = start_worker(lease=3)
+    wait_for(lambda: {row.status for row in rows(session)} == {DeliveryStatus.SENT}, 30, "every row sent")
+    second.terminate()
+    second.wait(10)
+    assert received(line_api) == Counter(users)
+    assert 409 in {r.status for r in line_api.requests}
+    assert line_api.violations == []
+
+
+def test_sigterm_lets_the_current_request_finish_and_releases_the_rest(add_residents, plan, start_worker, line_api,
+                                                                       session):
+    """SIGTERM during a slow push: the push is recorded as sent, the other claimed rows are released."""
+    users = add_residents(3)
+    plan(users, personal=True, send_after=due_now())
+    line_api.delay_next(1.0, path="/v2/bot/message/push")
+    worker = start_worker()
+    wait_for(lambda: line_api.requests, 20, "the first request")
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(10)
+    output = worker.log.read_text()
+    assert worker.returncode == 0, output
+    assert "worker stopped" in output
+    assert sorted((row.status, row.attempts) for row in rows(session)) == [
+        (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.SENT, 1)]
+    assert len(line_api.pushes) == 1
+
+
+def test_two_workers_on_postgresql_never_send_the_same_row(database_url, factory, add_residents, plan, line_api,
+                                                            session):
+    """Two workers claiming from one PostgreSQL outbox at once share the rows without sending any twice."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL); SQLite runs one worker at a time by design")
+    users = add_residents(400)
+    plan(users, personal=True)
+    now = datetime.now(UTC) + timedelta(days=1)
+    sent_by: list[int] = []
+    start = threading.Barrier(2)
+
+    def worker():
+        with SdkLineClient("dummy-channel-access-token", host=line_api.url) as client:
+            start.wait()
+            total = 0
+            while (report := send_due(factory, client, now, chunk=10, rate=RateLimiter.unlimited())).requests:
+                total += report.sent
+            sent_by.append(total)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(sent_by) == 400 and min(sent_by) > 0
+    assert {r.status for r in line_api.requests} == {200}
+    assert received(line_api) == Counter(users)
+
+
+def test_the_worker_plans_each_local_day_once(factory, sdk_line_client):
+    """Passes on the same local date plan once; the next date plans again."""
+    planned: list[date] = []
+    times = iter([datetime(2026, 11, 29, 8, 0, tzinfo=UTC), datetime(2026, 11, 29, 14, 0, tzinfo=UTC),
+                  datetime(2026, 11, 29, 15, 30, tzinfo=UTC)])
+    worker = Worker(factory, sdk_line_client, clock=lambda: next(times), timezone=ZoneInfo("Asia/Tokyo"),
+                    rate=RateLimiter.unlimited(), planner=planned.append)
+    for _ in range(3):
+        worker.plan_if_new_day()
+    assert planned == [date(2026, 11, 29), date(2026, 11, 30)]

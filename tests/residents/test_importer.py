@@ -1,0 +1,130 @@
+"""`residents import`: residents from another system, all rows or none, every bad row reported."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+import db
+from residents import service
+from residents.models import Child
+from residents.models import Resident
+from residents.models import ResidentStatus
+from residents.models import Subscription
+from tests.conftest import NOW
+
+HEADER = "line_user_id,area,categories,children\n"
+ALICE = "U" + "a" * 32
+BOB = "U" + "b" * 32
+GOOD = (HEADER
+        + f"{ALICE},木太,子育て|防災,birth:2024-05-01|due:2027-03-05\n"
+        + f"{BOB},,ごみ,\n")
+
+
+def run(runner, tmp_path, content: str | bytes, name="residents.csv"):
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return runner.invoke(args=["residents", "import", str(path)])
+
+
+def count(session, model) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+class TestGoodFiles:
+    def test_residents_areas_categories_and_children_are_imported(self, runner, tmp_path, session):
+        """A good file creates each resident with area, categories and children."""
+        result = run(runner, tmp_path, GOOD)
+        assert result.exit_code == 0, result.output
+        assert "2 new residents, 0 already known, 2 children added" in result.output
+        alice = session.scalar(sa.select(Resident).where(Resident.line_user_id == ALICE))
+        assert alice.area == "木太" and alice.status is ResidentStatus.ACTIVE
+        assert set(session.scalars(sa.select(Subscription.category).where(Subscription.resident_id == alice.id))) \
+            == {"子育て", "防災"}
+        assert set(session.execute(sa.select(Child.due_date, Child.birth_date)).all()) == {
+            (None, date(2024, 5, 1)), (date(2027, 3, 5), None)}
+
+    def test_imported_residents_have_consented_now(self, runner, tmp_path, session):
+        """Imported residents get consent_at = now, since they consented in the previous system."""
+        run(runner, tmp_path, GOOD)
+        assert set(session.scalars(sa.select(Resident.consent_at))) == {NOW}
+
+    @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp932"])
+    def test_bom_and_shift_jis_files_are_read(self, runner, tmp_path, session, encoding):
+        """UTF-8 with BOM and Shift_JIS files import the same."""
+        result = run(runner, tmp_path, GOOD.encode(encoding))
+        assert result.exit_code == 0, result.output
+        assert session.scalar(sa.select(Resident.area).where(Resident.area.is_not(None))) == "木太"
+
+    def test_importing_the_same_file_twice_changes_nothing(self, runner, tmp_path, session):
+        """A second import of the same file adds no category or child."""
+        run(runner, tmp_path, GOOD)
+        result = run(runner, tmp_path, GOOD)
+        assert "0 new residents, 2 already known, 0 children added" in result.output
+        assert (count(session, Resident), count(session, Subscription), count(session, Child)) == (2, 3, 2)
+
+    def test_twins_are_two_children(self, runner, tmp_path, session):
+        """Two children with the same birth date are both imported."""
+        run(runner, tmp_path, HEADER + f"{ALICE},,子育て,birth:2024-05-01|birth:2024-05-01\n")
+        assert count(session, Child) == 2
+
+    def test_a_known_resident_keeps_their_own_area(self, app, runner, tmp_path, session):
+        """A resident who already set an area in chat keeps it; the file only adds categories."""
+        with db.transaction(app) as tx:
+            service.set_area(tx, ALICE, "栗林", NOW)
+        run(runner, tmp_path, GOOD)
+        assert session.scalar(sa.select(Resident.area).where(Resident.line_user_id == ALICE)) == "栗林"
+
+    def test_help_says_imported_residents_are_recorded_as_consenting(self, runner):
+        """The command's help explains the consent carried over from the previous system."""
+        result = runner.invoke(args=["residents", "import", "--help"])
+        assert "consented to push messages now" in " ".join(result.output.split())
+
+
+class TestBadRows:
+    @pytest.mark.parametrize(("row", "reported"), [
+        ("U123,木太,子育て,", "row 3: bad LINE user id 'U123'"),
+        ("u" + "a" * 32 + ",木太,子育て,", "row 3: bad LINE user id"),
+        (f"U{'c' * 32},木太,観光,", "row 3: unknown category '観光'"),
+        (f"U{'c' * 32},木太,子育て,birth:2026-02-30", "row 3: bad date in 'birth:2026-02-30'"),
+        (f"U{'c' * 32},木太,子育て,born:2024-01-01", "row 3: bad child 'born:2024-01-01'"),
+        (f"U{'c' * 32},木太,子育て,birth:2027-01-01", "row 3: birth date 2027-01-01 is in the future"),
+        (f"U{'c' * 32},木太,子育て,due:2020-01-01", "row 3: due date 2020-01-01 is more than a month ago"),
+        (f"{ALICE},栗林,防災,", f"row 3: duplicate user {ALICE} (first on row 2)"),
+        (f"U{'c' * 32},木太", "row 3: expected 4 columns"),
+    ])
+    def test_each_bad_row_is_reported_and_nothing_is_imported(self, runner, tmp_path, session, row, reported):
+        """A bad row is reported by number with its reason, and the good rows are not imported either."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},木太,子育て,\n" + row + "\n")
+        assert result.exit_code != 0
+        assert reported in result.output and "nothing was imported" in result.output
+        assert count(session, Resident) == 0
+
+    def test_every_bad_row_is_listed(self, runner, tmp_path):
+        """All bad rows are reported in one run, not just the first."""
+        rows = "".join(f"U{n},木太,子育て,\n" for n in range(15))
+        result = run(runner, tmp_path, HEADER + rows)
+        assert "15 bad row(s)" in result.output and "row 16:" in result.output
+
+    def test_a_wrong_header_is_refused(self, runner, tmp_path, session):
+        """A file without the expected header imports nothing."""
+        result = run(runner, tmp_path, "id,area\n" + f"{ALICE},木太\n")
+        assert "row 1: the header must be" in result.output and count(session, Resident) == 0
+
+
+def test_a_failure_while_saving_leaves_nothing_behind(runner, tmp_path, session, monkeypatch):
+    """If saving fails part-way, the residents already written are rolled back too."""
+    from residents import importer
+
+    calls = []
+
+    def failing_child(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "Child", failing_child)
+    result = run(runner, tmp_path, HEADER + f"{BOB},,ごみ,\n{ALICE},木太,子育て,birth:2024-05-01\n")
+    assert isinstance(result.exception, RuntimeError) and calls
+    assert count(session, Resident) == 0

@@ -1,0 +1,158 @@
+"""Residents' settings in the database: consent, categories, children, deletion and the purge of blocked ones."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+import db
+from residents import service
+from residents.models import Child
+from residents.models import GarbageReminder
+from residents.models import Resident
+from residents.models import Subscription
+from tests.conftest import NOW
+
+ALICE = "U" + "a" * 32
+BOB = "U" + "b" * 32
+
+
+def count(session, model) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def block(app, user, days_ago):
+    with db.transaction(app) as tx:
+        service.follow(tx, user, NOW - timedelta(days=days_ago + 10))
+        service.block(tx, user, NOW - timedelta(days=days_ago))
+
+
+class TestSettings:
+    def test_consent_is_kept_from_the_first_time(self, app, session):
+        """Agreeing twice keeps the time of the first agreement."""
+        with db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            service.give_consent(tx, ALICE, NOW + timedelta(days=1))
+        assert session.scalar(sa.select(Resident.consent_at)) == NOW
+
+    def test_withdrawing_consent_keeps_categories(self, app, session):
+        """Withdrawing consent clears consent_at and leaves the categories."""
+        with db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            service.set_subscription(tx, ALICE, "防災", True, NOW)
+            assert service.withdraw_consent(tx, ALICE) is True
+        assert session.scalar(sa.select(Resident.consent_at)) is None and count(session, Subscription) == 1
+
+    def test_unknown_category_is_refused(self, app):
+        """A category outside the list raises ValueError."""
+        with db.transaction(app) as tx, pytest.raises(ValueError):
+            service.set_subscription(tx, ALICE, "観光", True, NOW)
+
+    def test_a_child_needs_a_date(self, app):
+        """Registering a child with neither date raises ValueError."""
+        with db.transaction(app) as tx, pytest.raises(ValueError):
+            service.add_child(tx, ALICE, NOW)
+
+    def test_recording_the_birth_forgets_the_due_date(self, app, session):
+        """A recorded birth keeps the birth date only."""
+        with db.transaction(app) as tx:
+            child = service.add_child(tx, ALICE, NOW, due_date=date(2026, 12, 1))
+            service.record_birth(tx, ALICE, child.id, date(2026, 11, 18))
+        assert session.execute(sa.select(Child.due_date, Child.birth_date)).one() == (None, date(2026, 11, 18))
+
+    def test_a_child_is_found_only_for_its_own_resident(self, app):
+        """Looking up a child under another resident's id finds nothing."""
+        with db.transaction(app) as tx:
+            child = service.add_child(tx, ALICE, NOW, birth_date=date(2024, 1, 1))
+            service.follow(tx, BOB, NOW)
+            assert service.child(tx, BOB, child.id) is None and service.remove_child(tx, BOB, child.id) is False
+
+
+class TestDeletion:
+    def test_delete_data_removes_the_resident_and_everything_linked(self, app, session):
+        """delete_data leaves no resident, child, category or reminder behind."""
+        with db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            service.add_child(tx, ALICE, NOW, due_date=date(2027, 3, 5))
+            service.set_subscription(tx, ALICE, "子育て", True, NOW)
+            service.set_reminder_categories(tx, ALICE, {"燃やせるごみ"}, NOW)
+            assert service.delete_data(tx, ALICE) is True
+        assert [count(session, m) for m in (Resident, Child, Subscription, GarbageReminder)] == [0, 0, 0, 0]
+
+    def test_delete_data_leaves_other_residents_alone(self, app, session):
+        """Deleting one resident keeps another's children."""
+        with db.transaction(app) as tx:
+            service.add_child(tx, ALICE, NOW, due_date=date(2027, 3, 5))
+            service.add_child(tx, BOB, NOW, due_date=date(2027, 3, 5))
+            service.delete_data(tx, ALICE)
+        assert count(session, Child) == 1 and session.scalar(sa.select(Resident.line_user_id)) == BOB
+
+
+class TestPurge:
+    def test_residents_blocked_longer_than_the_grace_are_deleted(self, app, session):
+        """purge_blocked deletes residents blocked for more than the grace period, with their children."""
+        block(app, ALICE, days_ago=31)
+        with db.transaction(app) as tx:
+            service.add_child(tx, ALICE, NOW, birth_date=date(2024, 1, 1))
+            assert service.purge_blocked(tx, NOW, timedelta(days=30)) == 1
+        assert count(session, Resident) == 0 and count(session, Child) == 0
+
+    def test_residents_within_the_grace_are_kept(self, app, session):
+        """A resident blocked for less than the grace period stays (they may unblock)."""
+        block(app, ALICE, days_ago=29)
+        with db.transaction(app) as tx:
+            assert service.purge_blocked(tx, NOW, timedelta(days=30)) == 0
+        assert count(session, Resident) == 1
+
+    def test_active_residents_are_never_purged(self, app, session):
+        """A resident who follows the account is not purged, however old."""
+        with db.transaction(app) as tx:
+            service.follow(tx, ALICE, NOW - timedelta(days=400))
+            assert service.purge_blocked(tx, NOW, timedelta(days=0)) == 0
+
+    def test_purge_command_uses_the_configured_grace(self, app, runner, session):
+        """`residents purge` deletes residents blocked longer than RESIDENT_PURGE_AFTER_DAYS (30)."""
+        block(app, ALICE, days_ago=31)
+        block(app, BOB, days_ago=10)
+        result = runner.invoke(args=["residents", "purge"])
+        assert result.exit_code == 0, result.output
+        assert "purged 1 residents" in result.output
+        assert session.scalar(sa.select(Resident.line_user_id)) == BOB
+
+    def test_purge_command_takes_a_grace_in_days(self, app, runner, session):
+        """`residents purge --after-days 7` uses the given grace period."""
+        block(app, BOB, days_ago=10)
+        result = runner.invoke(args=["residents", "purge", "--after-days", "7"])
+        assert "purged 1 residents" in result.output and count(session, Resident) == 0
+
+
+class TestPushProfiles:
+    def test_profiles_carry_categories_children_and_the_quiet_stop(self, app):
+        """A consenting resident's profile has their categories, children's dates, stop_baby and birth date."""
+        with db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            service.set_subscription(tx, ALICE, "子育て", True, NOW)
+            service.add_child(tx, ALICE, NOW, due_date=date(2027, 3, 5))
+            service.set_stop_baby(tx, ALICE, True, NOW)
+            [profile] = list(service.push_profiles(tx))
+        assert (profile.line_user_id, profile.categories, profile.stop_baby) == (ALICE, {"子育て"}, True)
+        assert [(c.due_date, c.birth_date) for c in profile.children] == [(date(2027, 3, 5), None)]
+
+    def test_residents_without_consent_or_blocked_get_no_profile(self, app):
+        """Only active residents who agreed to push are planned for."""
+        with db.transaction(app) as tx:
+            service.follow(tx, ALICE, NOW)
+            service.give_consent(tx, BOB, NOW)
+            service.block(tx, BOB, NOW)
+            assert list(service.push_profiles(tx)) == []
+
+    def test_profiles_are_read_in_chunks_without_losing_anyone(self, app):
+        """Reading five residents two at a time yields all five, in order."""
+        users = [f"U{n:032x}" for n in range(5)]
+        with db.transaction(app) as tx:
+            for user in users:
+                service.give_consent(tx, user, NOW)
+            assert [p.line_user_id for p in service.push_profiles(tx, chunk=2)] == users
