@@ -39,7 +39,8 @@ def residents_import(file: Path) -> None:
         with db.transaction() as session:
             report = importer.save_residents(session, records, now)
     except ImportFailed as error:
-        lines = [f"nothing was imported from {file.name}: {len(error.errors)} bad row(s)"]
+        rows = len({problem.row for problem in error.errors})
+        lines = [f"nothing was imported from {file.name}: {rows} bad row(s), {len(error.errors)} problem(s)"]
         lines += [f"  {problem}" for problem in error.errors]
         raise click.ClickException("\n".join(lines)) from None
     click.echo(f"imported {file.name}: {report.created} new residents, {report.updated} already known, "

@@ -15,12 +15,14 @@ from datetime import date
 from datetime import timedelta
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
 import db
 from bot.service import services
 from push import planning
+from push.preview_cli import preview_command
 from push.ratelimit import RateLimiter
 from push.sender import send_due
 from push.worker import Worker
@@ -28,6 +30,7 @@ from push.worker import Worker
 log = logging.getLogger(__name__)
 
 push_cli = AppGroup("push", help="Scheduled push: plan deliveries into the outbox and send them.")
+push_cli.add_command(preview_command)
 
 
 def rate_limiter() -> RateLimiter:
@@ -47,14 +50,25 @@ def plan(day: date) -> planning.PlanReport:
     bot = services()
     with db.transaction() as session:
         return planning.plan_day(session, day, catalog=bot.catalogs.get(session), timezone=bot.timezone,
-                                 reminder_hour=int(current_app.config.get("PUSH_REMINDER_HOUR") or 18))
+                                 reminder_hour=int(current_app.config.get("PUSH_REMINDER_HOUR") or 18),
+                                 rules=city_rules(session))
+
+
+def city_rules(session) -> list:
+    """The loaded pack's life-stage rules (its lifestage.toml), else the default rules."""
+    from city.models import Municipality
+    from push import lifestage
+
+    pack_path = session.scalar(sa.select(Municipality.pack_path).limit(1))
+    rules_file = lifestage.pack_rules_file(pack_path) if pack_path else None
+    return lifestage.load_rules(rules_file.read_text(encoding="utf-8")) if rules_file else lifestage.default_rules()
 
 
 @push_cli.command("plan")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The local date to plan (default: today in BOT_TIMEZONE).")
 def plan_command(day) -> None:
-    """Plan a day's deliveries (for now the evening's garbage reminders) into the outbox."""
+    """Plan a day's deliveries (life-stage messages, the evening's garbage reminders) into the outbox."""
     bot = services()
     chosen = day.date() if day else bot.clock().astimezone(bot.timezone).date()
     report = plan(chosen)

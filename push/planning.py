@@ -7,6 +7,8 @@ Running a day's plan again adds nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -23,12 +25,17 @@ from garbage.answers import Catalog
 from garbage.reminders import PlannedReminder
 from garbage.reminders import Subscriber
 from garbage.reminders import plan_reminders
+from push.lifestage import Person
+from push.lifestage import Rule
+from push.lifestage import plan as lifestage_plan
 from push.outbox import PlannedDelivery
 from push.outbox import enqueue
 from residents import service as residents
 
 GARBAGE_REMINDER = "garbage-reminder"
+LIFESTAGE = "lifestage"
 REMINDER_HOUR = 18  # local time of the evening-before garbage reminder
+LIFESTAGE_HOUR = 10  # local time of life-stage messages (well outside quiet hours)
 
 
 @dataclass
@@ -46,7 +53,7 @@ class PlanReport:
 
 
 def plan_day(session: Session, day: date, *, catalog: Catalog | None, timezone: ZoneInfo,
-             reminder_hour: int = REMINDER_HOUR) -> PlanReport:
+             reminder_hour: int = REMINDER_HOUR, rules: Sequence[Rule] | None = None) -> PlanReport:
     """Plan every delivery due on ``day`` (local date) into the outbox.
 
     Add further planners here (life-stage rules, broadcasts), each recording its counts in the report.
@@ -61,7 +68,39 @@ def plan_day(session: Session, day: date, *, catalog: Catalog | None, timezone: 
         report.planned[GARBAGE_REMINDER] = len(planned)
         report.added[GARBAGE_REMINDER] = enqueue_garbage_reminders(
             session, planned, send_at_local_hour=reminder_hour, tz=timezone)
+    if rules is None:
+        report.skipped[LIFESTAGE] = "no life-stage rules"
+    else:
+        report.planned[LIFESTAGE], report.added[LIFESTAGE] = enqueue_lifestage(session, rules, day, tz=timezone)
     return report
+
+
+def lifestage_people(profiles: Iterable[residents.PushProfile]) -> Iterator[Person]:
+    """Each consenting resident's children (and the resident, when they registered a birth date) as Persons."""
+    for profile in profiles:
+        for child in profile.children:
+            yield Person(f"child-{child.child_id}", profile.line_user_id, "", child.due_date, child.birth_date,
+                         profile.categories, profile.stop_baby)
+        if profile.birth_date is not None:
+            yield Person(f"self-{profile.resident_id}", profile.line_user_id, "", None, profile.birth_date,
+                         profile.categories, profile.stop_baby)
+
+
+def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz: ZoneInfo,
+                      send_at_local_hour: int = LIFESTAGE_HOUR) -> tuple[int, int]:
+    """Plan the life-stage messages due on ``day`` into the outbox; returns (found due, new in the outbox)."""
+    planned = lifestage_plan(rules, lifestage_people(residents.push_profiles(session)), day)
+    send_after = local_time(day, send_at_local_hour, tz)
+    built: dict[str, list[dict]] = {}
+
+    def items():
+        for message in planned:
+            if message.text not in built:
+                built[message.text] = [m.to_dict() for m in replies.text(message.text)]
+            yield PlannedDelivery(key=message.key, line_user_id=message.line_user_id, kind=LIFESTAGE,
+                                  messages=built[message.text], send_after=send_after)
+
+    return len(planned), enqueue(session, items())
 
 
 def local_time(day: date, hour: int, tz: ZoneInfo) -> datetime:
