@@ -39,6 +39,10 @@ def _render_item(type_, obj, autogen_context):
 
 
 def _run(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds tables on SQLite; with foreign keys on, dropping the old table would cascade
+        # to its children (e.g. every garbage reminder when `resident` is rebuilt). Set outside a transaction.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True, render_item=_render_item)
     with context.begin_transaction():
