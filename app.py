@@ -57,6 +57,7 @@ DEFAULTS: dict[str, object] = {
     "PUSH_MULTICAST_RATE_PER_SECOND": 100,
     "PUSH_LEASE_SECONDS": 300,
     "PUSH_REMINDER_HOUR": 18,
+    "PUSH_QUIET_HOURS": "21:00-08:00",  # local; no non-emergency push then (empty: off)
 }
 
 

@@ -91,3 +91,52 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     batch: Mapped[DeliveryBatch | None] = relationship(back_populates="deliveries")
+
+
+class BroadcastStatus(enum.StrEnum):
+    """A broadcast's life: drafted, approved (enough approvals; ``scheduled`` while its time is ahead),
+    being sent (deliveries in the outbox), done, or cancelled."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """A message staff send to a segment of residents at a set time, once approved (see push.broadcasts)."""
+
+    __tablename__ = "broadcast"
+    __table_args__ = (sa.Index("ix_broadcast_due", "status", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    segment: Mapped[str] = mapped_column(sa.String(1000), default="all")
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    emergency: Mapped[bool] = mapped_column(sa.Boolean(), default=False)
+    status: Mapped[BroadcastStatus] = mapped_column(enum_column(BroadcastStatus), default=BroadcastStatus.DRAFT)
+    created_by: Mapped[str | None] = mapped_column(sa.String(100))
+    reach: Mapped[int | None] = mapped_column()  # recipients when it was planned into the outbox
+    note: Mapped[str | None] = mapped_column(sa.Text)  # why a due broadcast was not started (quota…)
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    approvals: Mapped[list[BroadcastApproval]] = relationship(
+        back_populates="broadcast", order_by="BroadcastApproval.id", cascade="all, delete-orphan")
+
+
+class BroadcastApproval(Base):
+    """One person's approval of a broadcast; the same person approving twice counts once."""
+
+    __tablename__ = "broadcast_approval"
+    __table_args__ = (sa.UniqueConstraint("broadcast_id", "approver"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(sa.ForeignKey("broadcast.id", ondelete="CASCADE"), index=True)
+    approver: Mapped[str] = mapped_column(sa.String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    broadcast: Mapped[Broadcast] = relationship(back_populates="approvals")

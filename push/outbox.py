@@ -60,7 +60,7 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
         for item in chunk:
             if item.send_after.tzinfo is None:
                 raise ValueError(f"{item.key}: send_after must be timezone-aware")
-            digest = hashes.setdefault(id(item.messages), content_hash(item.messages))
+            digest = hashes.get(id(item.messages)) or hashes.setdefault(id(item.messages), content_hash(item.messages))
             rows.append({
                 "key": item.key,
                 "line_user_id": item.line_user_id,

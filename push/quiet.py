@@ -14,6 +14,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT = "21:00-08:00"
+EMERGENCY_KIND = "emergency"  # Delivery.kind of rows that go out during quiet hours too
 
 
 @dataclass(frozen=True)

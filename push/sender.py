@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from linebot.v3.messaging import Message
@@ -41,6 +42,8 @@ from bot.line_client import LineClient
 from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryStatus
+from push.quiet import EMERGENCY_KIND
+from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from residents.models import Resident
 from residents.models import ResidentStatus
@@ -51,6 +54,7 @@ MAX_MULTICAST = 500  # LINE's limit of user ids per multicast
 RETRY_KEY_WINDOW = timedelta(hours=23)  # LINE keeps a retry key for 24 hours after the first attempt
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_CHUNK = 500
+UTC_ZONE = ZoneInfo("UTC")
 FLUSH_EVERY = 50  # outcomes written per transaction while a chunk is being sent
 
 PENDING = DeliveryStatus.PENDING
@@ -142,11 +146,14 @@ def send_due(
     stop: threading.Event | None = None,
     rng: random.Random | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    quiet: QuietHours | None = None,
+    timezone: ZoneInfo = UTC_ZONE,
 ) -> SendReport:
     """Send what is due at ``now``, ``chunk`` rows per claim, until nothing is due or ``limit`` rows are done.
 
     Later times in the pass are ``now`` plus the time elapsed on ``monotonic``. A set ``stop`` ends the
-    pass after the current request; claimed rows not yet tried are released at once.
+    pass after the current request; claimed rows not yet tried are released at once. During ``quiet``
+    hours (local ``timezone``) only emergency rows are claimed; the others stay pending until they end.
     """
     rate = rate or RateLimiter.unlimited()
     rng = rng or random.Random()
@@ -160,7 +167,8 @@ def send_due(
     while handled < limit and not (stop is not None and stop.is_set()):
         claimed_at = current()
         with session_factory.begin() as session:
-            jobs, touched = _claim(session, claimed_at, claimed_at + lease, min(chunk, limit - handled), report)
+            jobs, touched = _claim(session, claimed_at, claimed_at + lease, min(chunk, limit - handled), report,
+                                   emergency_only=quiet is not None and quiet.contains(claimed_at, timezone))
         if touched == 0:
             break
         handled += touched
@@ -179,8 +187,12 @@ def send_due(
 
 
 def _claim(session: Session, now: datetime, lease_until: datetime, size: int,
-           report: SendReport) -> tuple[list[_Job], int]:
-    """Claim up to ``size`` due rows for this worker; returns the requests to make and the rows touched."""
+           report: SendReport, *, emergency_only: bool = False) -> tuple[list[_Job], int]:
+    """Claim up to ``size`` due rows for this worker; returns the requests to make and the rows touched.
+
+    With ``emergency_only`` (quiet hours) pending rows are claimed only if they are emergencies; a
+    multicast batch already formed is retried as it is (its recipients and body are fixed).
+    """
     jobs, closed = _claim_batches(session, now, lease_until, size, report)
     touched = closed + sum(len(job.delivery_ids) for job in jobs)
     rows = []
@@ -190,8 +202,11 @@ def _claim(session: Session, now: datetime, lease_until: datetime, size: int,
             .order_by(Delivery.claimed_until, Delivery.id).limit(size - touched)
         ).all()
     if touched + len(rows) < size:
+        pending = _single_rows().where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+        if emergency_only:
+            pending = pending.where(Delivery.kind == EMERGENCY_KIND)
         rows += session.execute(
-            _single_rows().where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+            pending
             .order_by(Delivery.next_attempt_at, Delivery.id).limit(size - touched - len(rows))
         ).all()
     touched += len(rows)

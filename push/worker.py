@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bot.line_client import LineClient
+from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from push.sender import DEFAULT_LEASE
 from push.sender import Backoff
@@ -32,6 +33,7 @@ from push.sender import send_due
 log = logging.getLogger(__name__)
 
 PLAN_RETRY = timedelta(minutes=5)  # after a failed plan, try again this much later
+BROADCAST_EVERY = timedelta(seconds=15)  # how often due broadcasts are looked for
 
 
 @dataclass
@@ -39,6 +41,8 @@ class Worker:
     """Sends what is due, pass after pass, sleeping ``idle`` seconds when a pass found nothing to do.
 
     ``planner`` (optional) plans one local date into the outbox; it is called once per date.
+    ``broadcaster`` (optional) puts broadcasts due at the given time into the outbox; it is called every
+    ``BROADCAST_EVERY``. During ``quiet`` hours only emergency deliveries are sent.
     """
 
     session_factory: sessionmaker[Session]
@@ -51,11 +55,14 @@ class Worker:
     idle: float = 1.0
     planner: Callable[[date], object] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    broadcaster: Callable[[datetime], object] | None = None
+    quiet: QuietHours | None = None
 
     def __post_init__(self) -> None:
         self._planned_for: date | None = None
         self._plan_again_at: datetime | None = None
         self._rng = random.Random()
+        self._broadcasts_at: datetime | None = None
 
     def run(self) -> None:
         """Loop until ``stop`` is set; errors are logged and the loop goes on after a pause."""
@@ -63,6 +70,7 @@ class Worker:
         while not self.stop.is_set():
             try:
                 self.plan_if_new_day()
+                self.plan_broadcasts()
                 report = self.send_once()
             except Exception:
                 log.exception("push.worker.error")
@@ -75,7 +83,18 @@ class Worker:
     def send_once(self) -> SendReport:
         """One pass of ``send_due`` at the current time."""
         return send_due(self.session_factory, self.line, self.clock(), rate=self.rate, lease=self.lease,
-                        backoff=self.backoff, stop=self.stop, rng=self._rng, monotonic=time.monotonic)
+                        backoff=self.backoff, stop=self.stop, rng=self._rng, monotonic=time.monotonic,
+                        quiet=self.quiet, timezone=self.timezone)
+
+    def plan_broadcasts(self) -> None:
+        """Put due broadcasts into the outbox, at most every ``BROADCAST_EVERY``."""
+        if self.broadcaster is None:
+            return
+        now = self.clock()
+        if self._broadcasts_at is not None and now < self._broadcasts_at + BROADCAST_EVERY:
+            return
+        self._broadcasts_at = now
+        self.broadcaster(now)
 
     def plan_if_new_day(self) -> None:
         """Plan today (local) unless it was planned already by this worker; a failed plan is retried later."""

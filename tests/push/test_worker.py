@@ -51,7 +51,8 @@ def start_worker(database_url, line_api, tmp_path):
     def start(lease: float = 30.0) -> subprocess.Popen:
         env = {**os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
                "LINE_CHANNEL_ACCESS_TOKEN": "dummy-channel-access-token", "LINE_API_HOST": line_api.url,
-               "PUSH_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING"}
+               "PUSH_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING",
+               "PUSH_QUIET_HOURS": ""}  # real wall-clock time: quiet hours would hold the sends
         log = tmp_path / f"worker-{len(processes)}.log"
         with log.open("w") as output:
             process = subprocess.Popen(

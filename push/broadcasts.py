@@ -1,0 +1,258 @@
+"""Broadcasts: a text staff send to a segment of residents at a set time, after approval.
+
+Life of a broadcast: ``create`` makes a draft; ``approve`` records one person's approval, and once there
+are enough the broadcast is ``approved`` (``scheduled`` while its time is still ahead); ``plan_broadcasts``
+(run by ``push plan`` and continuously by ``push worker``) puts every due one into the outbox, one
+``Delivery`` per recipient with identical content (so they go by multicast in chunks of ≤ 500) and marks
+it ``sending``; once none of its deliveries is waiting it is ``done``. ``cancel`` stops it at any point
+before ``done`` (deliveries already in a multicast request go out with that request).
+
+Approval rule: a broadcast to everyone (its segment uses the term ``all``) or an emergency broadcast needs
+two different approvers; any other needs one. The creator may be one of the approvers: creating is not
+approving, so a creator who also approves does so explicitly, and with two needed a second person must
+still agree. The same name approving twice counts once (names are compared after trimming spaces).
+
+Before a broadcast starts, its reach is checked against the month's quota left (LINE's quota minus its
+consumption; no limit when LINE reports none). A broadcast that would exceed it is not started: it stays
+approved with the reason in ``note`` (shown by ``push broadcast show``) and is tried again on the next run.
+Non-emergency broadcasts due in quiet hours are planned for the end of them; emergencies go at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot import replies
+from bot.errors import LineApiError
+from push import quiet as quiet_hours
+from push import segments
+from push.models import Broadcast
+from push.models import BroadcastApproval
+from push.models import BroadcastStatus
+from push.models import Delivery
+from push.models import DeliveryStatus
+from push.outbox import PlannedDelivery
+from push.outbox import enqueue
+from residents import service as residents
+
+log = logging.getLogger(__name__)
+
+BROADCAST_KIND = "broadcast"
+MAX_TEXT = 5000  # LINE's limit for one text message, in characters (longer texts are split by replies)
+OPEN = (BroadcastStatus.DRAFT, BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
+DUE = (BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
+
+QuotaCheck = Callable[[], int | None]  # messages left this month; None: no limit
+
+
+class BroadcastError(ValueError):
+    """A broadcast request that cannot be carried out (unknown id, wrong state, bad input)."""
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """What ``plan_broadcasts`` did with one due broadcast: ``started`` with ``reach`` recipients, or not."""
+
+    broadcast_id: int
+    started: bool
+    reach: int
+    note: str | None = None
+
+
+def delivery_key(broadcast_id: int, line_user_id: str) -> str:
+    """The outbox key of one recipient's delivery of a broadcast."""
+    return f"broadcast:{broadcast_id}:{line_user_id}"
+
+
+def is_all_residents(segment: segments.Segment) -> bool:
+    """True when the segment uses the term ``all`` anywhere (treated as a send to every resident)."""
+    if segment.is_all:
+        return True
+    if isinstance(segment, segments.Not):
+        return is_all_residents(segment.inner)
+    if isinstance(segment, segments.And | segments.Or):
+        return any(is_all_residents(part) for part in segment.parts)
+    return False
+
+
+def required_approvals(broadcast: Broadcast) -> int:
+    """Two different approvers for all-resident or emergency broadcasts, one otherwise."""
+    return 2 if broadcast.emergency or is_all_residents(segments.parse(broadcast.segment)) else 1
+
+
+def get(session: Session, broadcast_id: int) -> Broadcast:
+    """The broadcast, or BroadcastError when there is none with this id."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise BroadcastError(f"no broadcast {broadcast_id}")
+    return broadcast
+
+
+def create(session: Session, *, text: str, segment: str = "all", scheduled_at: datetime, now: datetime,
+           emergency: bool = False, created_by: str | None = None) -> Broadcast:
+    """A new draft broadcast; raises SegmentError for a bad segment, BroadcastError for bad text or time."""
+    text = text.strip()
+    if not text:
+        raise BroadcastError("the text is empty")
+    if len(text) > MAX_TEXT:
+        raise BroadcastError(f"the text is longer than {MAX_TEXT} characters")
+    if scheduled_at.tzinfo is None:
+        raise BroadcastError("scheduled_at must be timezone-aware")
+    parsed = segments.parse(segment)
+    broadcast = Broadcast(text=text, segment=segment.strip() or str(parsed), scheduled_at=scheduled_at,
+                          emergency=emergency, status=BroadcastStatus.DRAFT,
+                          created_by=(created_by or "").strip() or None, created_at=now)
+    session.add(broadcast)
+    session.flush()
+    return broadcast
+
+
+def approve(session: Session, broadcast_id: int, approver: str, now: datetime) -> Broadcast:
+    """Record ``approver``'s approval (once per name); the broadcast is approved when it has enough."""
+    approver = approver.strip()
+    if not approver:
+        raise BroadcastError("the approver's name is empty")
+    broadcast = get(session, broadcast_id)
+    if broadcast.status not in OPEN:
+        raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it can no longer be approved")
+    if approver not in approvers(broadcast):
+        broadcast.approvals.append(BroadcastApproval(approver=approver, at=now))
+        session.flush()
+    if len(approvers(broadcast)) >= required_approvals(broadcast):
+        broadcast.status = BroadcastStatus.SCHEDULED if broadcast.scheduled_at > now else BroadcastStatus.APPROVED
+    session.flush()
+    return broadcast
+
+
+def approvers(broadcast: Broadcast) -> list[str]:
+    """The names that approved the broadcast, in order."""
+    return [approval.approver for approval in broadcast.approvals]
+
+
+def cancel(session: Session, broadcast_id: int, now: datetime) -> int:
+    """Cancel the broadcast and its deliveries no worker holds; returns how many deliveries were cancelled."""
+    broadcast = get(session, broadcast_id)
+    if broadcast.status not in (*OPEN, BroadcastStatus.SENDING):
+        raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it cannot be cancelled")
+    result = session.execute(
+        sa.update(Delivery)
+        .where(_deliveries_of(broadcast_id), Delivery.status == DeliveryStatus.PENDING, Delivery.batch_id.is_(None))
+        .values(status=DeliveryStatus.CANCELLED, last_error="broadcast-cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    broadcast.status = BroadcastStatus.CANCELLED
+    broadcast.finished_at = now
+    session.flush()
+    return result.rowcount
+
+
+def delivery_counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    """The broadcast's outbox rows counted by status."""
+    rows = session.execute(sa.select(Delivery.status, sa.func.count()).where(_deliveries_of(broadcast_id))
+                           .group_by(Delivery.status)).all()
+    return {DeliveryStatus(status).value: count for status, count in rows}
+
+
+def recipients(session: Session, segment: segments.Segment, today) -> list[str]:
+    """The LINE user ids of the consenting, following residents in the segment on ``today``."""
+    return [profile.line_user_id for profile in segments.members(residents.push_profiles(session), segment, today)]
+
+
+def line_quota(line) -> QuotaCheck:
+    """A quota check through the LINE client: the month's quota minus its consumption (None: no limit).
+
+    A client without quota endpoints (the console client) has no limit.
+    """
+
+    def remaining() -> int | None:
+        if not hasattr(line, "get_quota"):
+            return None
+        quota = line.get_quota()
+        return None if quota is None else quota - line.get_quota_consumption()
+
+    return remaining
+
+
+def plan_broadcasts(session: Session, now: datetime, *, timezone: ZoneInfo, quota: QuotaCheck | None = None,
+                    quiet: quiet_hours.QuietHours | None = None) -> list[PlanOutcome]:
+    """Put every approved broadcast due at ``now`` into the outbox, unless the month's quota forbids it.
+
+    Also marks sending broadcasts with nothing left waiting as done. ``quota`` is asked at most once per
+    run, and only when something is due; each broadcast started uses up its reach from what it said.
+    """
+    _finish_sent(session, now)
+    due = session.scalars(
+        sa.select(Broadcast).where(Broadcast.status.in_(DUE), Broadcast.scheduled_at <= now)
+        .order_by(Broadcast.scheduled_at, Broadcast.id).with_for_update(skip_locked=True)
+    ).all()
+    outcomes: list[PlanOutcome] = []
+    left: int | None = None
+    asked = False
+    today = now.astimezone(timezone).date()
+    for broadcast in due:
+        users = recipients(session, segments.parse(broadcast.segment), today)
+        if not users:
+            broadcast.status, broadcast.reach, broadcast.finished_at = BroadcastStatus.DONE, 0, now
+            broadcast.note = "no recipients in the segment"
+            outcomes.append(PlanOutcome(broadcast.id, False, 0, broadcast.note))
+            continue
+        if quota is not None and not asked:
+            asked = True
+            try:
+                left = quota()
+            except LineApiError as error:
+                note = f"quota check failed: {error}"
+                for waiting in due[len(outcomes):]:
+                    waiting.note = note
+                    outcomes.append(PlanOutcome(waiting.id, False, 0, note))
+                log.warning("push.broadcast.quota_check_failed", extra={"reason": str(error)})
+                break
+        if left is not None and len(users) > left:
+            broadcast.note = (f"not started: reach {len(users)} would exceed the {max(left, 0)} messages "
+                              f"left in this month's quota")
+            log.warning("push.broadcast.over_quota",
+                        extra={"broadcast": broadcast.id, "reach": len(users), "left": left})
+            outcomes.append(PlanOutcome(broadcast.id, False, len(users), broadcast.note))
+            continue
+        _start(session, broadcast, users, now, timezone=timezone, quiet=quiet)
+        if left is not None:
+            left -= len(users)
+        outcomes.append(PlanOutcome(broadcast.id, True, len(users)))
+    session.flush()
+    return outcomes
+
+
+def _start(session: Session, broadcast: Broadcast, users: list[str], now: datetime, *, timezone: ZoneInfo,
+           quiet: quiet_hours.QuietHours | None) -> None:
+    messages = [message.to_dict() for message in replies.text(broadcast.text)]
+    kind = quiet_hours.EMERGENCY_KIND if broadcast.emergency else BROADCAST_KIND
+    send_after = now if broadcast.emergency else quiet_hours.next_allowed(now, quiet, timezone)
+    enqueue(session, (PlannedDelivery(key=delivery_key(broadcast.id, user), line_user_id=user, kind=kind,
+                                      messages=messages, send_after=send_after) for user in users))
+    broadcast.status = BroadcastStatus.SENDING
+    broadcast.reach = len(users)
+    broadcast.planned_at = now
+    broadcast.note = None if send_after == now else f"held for quiet hours until {send_after.isoformat()}"
+    log.info("push.broadcast.started", extra={"broadcast": broadcast.id, "reach": len(users)})
+
+
+def _finish_sent(session: Session, now: datetime) -> None:
+    """Mark sending broadcasts whose deliveries are all finished as done."""
+    for broadcast in session.scalars(sa.select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING)):
+        waiting = session.scalar(
+            sa.select(sa.func.count()).select_from(Delivery)
+            .where(_deliveries_of(broadcast.id),
+                   Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])))
+        if not waiting:
+            broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, now
+
+
+def _deliveries_of(broadcast_id: int):
+    return Delivery.key.startswith(f"broadcast:{broadcast_id}:", autoescape=True)
