@@ -410,17 +410,18 @@ def _record(session_factory: sessionmaker[Session], outcomes: Sequence[tuple[_Jo
                     sent_singles += job.delivery_ids
                 else:
                     _finish_batch(session, job.batch_id, DeliveryStatus.SENT, now, None)
-            elif error.retryable and now - job.first_attempt_at < RETRY_KEY_WINDOW:
+            elif error.retryable and not monthly_limit(error) and now - job.first_attempt_at < RETRY_KEY_WINDOW:
                 report.retried += size
                 report.retry_reasons[_reason(error)] += size
                 _retry(session, job, now + backoff.delay(job.attempts, rng, error.retry_after), str(error))
             else:
-                reason = _reason(error) if not error.retryable else "retry-window-over"
+                reason = ("monthly-limit" if monthly_limit(error)
+                          else _reason(error) if not error.retryable else "retry-window-over")
                 report.failed += size
                 report.failures[reason] += size
                 log.warning("push.failed", extra={"endpoint": job.endpoint, "status": error.status,
                                                   "reason": reason, "n_recipients": size})
-                message = str(error) if not error.retryable else f"retry-window-over: {error}"
+                message = str(error) if not error.retryable or monthly_limit(error) else f"retry-window-over: {error}"
                 if job.batch_id is None:
                     _finish_single(session, job.delivery_ids, DeliveryStatus.FAILED, now, message)
                 else:
@@ -430,6 +431,11 @@ def _record(session_factory: sessionmaker[Session], outcomes: Sequence[tuple[_Jo
         for job in unsent:
             report.released += len(job.delivery_ids)
             _release(session, job, now)
+
+
+def monthly_limit(error: LineApiError) -> bool:
+    """True for LINE's 429 "You have reached your monthly limit.": retrying cannot help until the quota grows."""
+    return error.status == 429 and "monthly limit" in (error.message or "").lower()
 
 
 def _reason(error: LineApiError) -> str:

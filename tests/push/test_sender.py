@@ -285,3 +285,18 @@ def test_every_recipient_gets_each_message_exactly_once_through_random_faults(ad
 
 
 QUICK_DELAY = 0.7
+
+
+def test_the_monthly_limit_fails_at_once_instead_of_retrying(add_residents, plan, send, line_api, session):
+    """LINE's 429 "You have reached your monthly limit." fails the row with that reason, no retries for a day."""
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    line_api.quota, line_api.consumption = 10, 10
+    line_api._enforce_quota = True  # the fake's over-quota answer; this server is shared, so restore it
+    try:
+        report = send()
+    finally:
+        line_api._enforce_quota = False
+    [row] = rows(session)
+    assert (report.failed, report.failures) == (1, Counter({"monthly-limit": 1}))
+    assert row.status == DeliveryStatus.FAILED and "monthly limit" in row.last_error
