@@ -180,6 +180,12 @@ def line_quota(line) -> QuotaCheck:
     return remaining
 
 
+def queued(session: Session) -> int:
+    """Deliveries planned but not yet sent (each will count against the month's quota)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(
+        Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))) or 0
+
+
 def plan_broadcasts(session: Session, now: datetime, *, timezone: ZoneInfo, quota: QuotaCheck | None = None,
                     quiet: quiet_hours.QuietHours | None = None) -> list[PlanOutcome]:
     """Put every approved broadcast due at ``now`` into the outbox, unless the month's quota forbids it.
@@ -207,6 +213,8 @@ def plan_broadcasts(session: Session, now: datetime, *, timezone: ZoneInfo, quot
             asked = True
             try:
                 left = quota()
+                if left is not None:
+                    left -= queued(session)  # messages already waiting in the outbox will use the quota too
             except LineApiError as error:
                 note = f"quota check failed: {error}"
                 for waiting in due[len(outcomes):]:

@@ -182,6 +182,22 @@ def test_a_broadcast_over_the_quota_is_not_started(broadcast, factory, residents
         assert refused.status == BroadcastStatus.APPROVED and "exceed the 4 messages left" in refused.note
 
 
+def test_messages_already_queued_count_against_the_quota(broadcast, factory, residents_in, session):
+    """With 10 left but 6 deliveries already waiting, a 5-recipient broadcast is not started."""
+    from push.outbox import PlannedDelivery
+    from push.outbox import enqueue
+
+    residents_in(5)
+    with factory.begin() as s:
+        enqueue(s, [PlannedDelivery(f"other:{i}", f"U{i:032x}", "lifestage", [{"type": "text", "text": "x"}], NOW)
+                    for i in range(6)])
+    broadcast_id = broadcast()
+    [outcome] = plan_now(factory, quota=lambda: 10)
+    assert not outcome.started
+    with factory() as s:
+        assert "exceed the 4 messages left" in s.get(Broadcast, broadcast_id).note
+
+
 def test_the_quota_check_asks_the_fake_line_server(broadcast, factory, residents_in, sdk_line_client, line_api,
                                                    runner):
     """Quota 100 with 97 used refuses a 5-recipient broadcast through SdkLineClient; `show` says why."""
