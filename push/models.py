@@ -67,7 +67,8 @@ class Delivery(Base):
 
     __tablename__ = "delivery"
     __table_args__ = (
-        sa.Index("ix_delivery_due", "status", "next_attempt_at"),
+        # Claims read pending rows in this order: due first, identical content together (fuller multicasts).
+        sa.Index("ix_delivery_due", "status", "next_attempt_at", "content_hash", "id"),
         sa.Index("ix_delivery_lease", "status", "claimed_until"),
     )
 

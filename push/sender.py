@@ -207,7 +207,8 @@ def _claim(session: Session, now: datetime, lease_until: datetime, size: int,
             pending = pending.where(Delivery.kind == EMERGENCY_KIND)
         rows += session.execute(
             pending
-            .order_by(Delivery.next_attempt_at, Delivery.id).limit(size - touched - len(rows))
+            .order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id)
+            .limit(size - touched - len(rows))
         ).all()
     touched += len(rows)
     rows = _drop_unsendable(session, rows, now, report)

@@ -1,0 +1,620 @@
+"""Push at scale: plan one day for N synthetic residents into the outbox, then deliver it to a fake LINE API.
+
+Run::
+
+    .venv/bin/python bench/bench_push.py [--residents 1000000] [--db sqlite|postgresql] [--rate 2000]
+
+Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
+
+1. **Data** (:func:`synthetic_residents`, seed 20261122): N residents who follow the account and agreed to
+   push, with categories (子育て for nearly every parent, ごみ/防災/イベント at random, 高齢者 and 健康 for
+   older residents), 2 % pregnancies (due dates over the next 280 days), 16 % parents of one or two
+   children born over the last 12 years (uniform), 12 % with their own birth date (aged 55–90) and 1 % with
+   the quiet stop of baby messages. They are bulk-inserted with Core ``executemany`` in chunks into a
+   scratch database: a SQLite file in a temporary directory, or with ``--db postgresql`` a database
+   ``bench`` on ``postgresql+psycopg://postgres@127.0.0.1:5432`` (created if missing; only its tables are
+   created and dropped).
+2. **Planning** (timed): ``push.planning.enqueue_lifestage`` for one day with the default rules (a fresh
+   outbox, so every message found due is new: the heaviest day), plus ``push.broadcasts.plan_broadcasts``
+   starting an approved all-resident broadcast (``--segment all``, created and approved before the
+   timing): one identical delivery per resident. Wall time, rows inserted and peak
+   memory: ``VmHWM`` from ``/proc/self/status``, reset through ``/proc/self/clear_refs`` just before the
+   step, and ``ru_maxrss`` (which the reset also lowers on Linux, so the set-up's peak is read before it).
+3. **Delivery** (timed): ``push.sender.send_due`` with the real ``SdkLineClient`` and a
+   ``RateLimiter.per_second(push=rate, multicast=rate)``, first against the validating fake LINE API
+   (``python -m tests.fake_line_server`` in its own process), then, after resetting the outbox, against
+   a minimal HTTP sink (``SINK`` of bench_webhook.py) in its own process, which separates the fake's
+   validation cost from the sender's. "allowed" is requests / rate, the time the rate limit allows.
+4. **Naive baselines** in the same run, measured on a sample and extrapolated linearly to N: a planner
+   that loads each resident with the ORM (one query for the categories and one for the children), plans
+   them with ``push.lifestage.plan`` and adds ``Delivery`` objects one by one with a flush each (rolled
+   back afterwards); and a sender making one push request per resident, under the same rate limit.
+
+Targets (issue 5 point 8): planning 1M residents in ≤ 60 s, peak RSS ≤ 300 MB, delivery within 1.2× of
+the time the rate limit allows. With fewer than 1M residents the planning time is also shown scaled
+linearly to 1M, labelled as an extrapolation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import http.client
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEED = 20261122
+DAY = date(2026, 11, 24)  # a Tuesday
+TIMEZONE = ZoneInfo("Asia/Tokyo")
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+INSERT_CHUNK = 20_000
+BROADCAST_TEXT = ("【市からのお知らせ】12月1日から市役所の窓口受付時間が変わります。"
+                  "詳しくは市のホームページをご覧ください。")
+TARGET_PLAN_SECONDS = 60.0
+TARGET_RSS_MB = 300.0
+TARGET_DELIVERY_RATIO = 1.2
+
+
+# ---- synthetic data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyntheticResident:
+    """One made-up resident: id, LINE user id, categories, own birth date, quiet stop and children."""
+
+    id: int
+    line_user_id: str
+    area: str
+    categories: tuple[str, ...]
+    birth_date: date | None
+    stop_baby: bool
+    children: tuple[tuple[date | None, date | None], ...]  # (due_date, birth_date)
+
+
+AREAS = ("北地区", "南地区", "東地区", "西地区", "中央地区")
+
+
+def user_id(number: int) -> str:
+    """A LINE-like user id for resident ``number``."""
+    return f"U{number:032x}"
+
+
+def synthetic_residents(count: int, today: date, seed: int = SEED) -> Iterator[SyntheticResident]:
+    """``count`` residents with ids 1…count, the same for the same seed; generated lazily (flat memory)."""
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        roll = rng.random()
+        children: list[tuple[date | None, date | None]] = []
+        if roll < 0.02:
+            children.append((today + timedelta(days=rng.randrange(280)), None))
+        elif roll < 0.18:
+            for _ in range(2 if rng.random() < 0.2 else 1):
+                children.append((None, today - timedelta(days=rng.randrange(12 * 365))))
+        birth = None
+        if rng.random() < 0.12:
+            birth = today - timedelta(days=rng.randrange(55 * 365, 90 * 365))
+        categories = []
+        if children and rng.random() < 0.9 or not children and rng.random() < 0.05:
+            categories.append("子育て")
+        if rng.random() < 0.6:
+            categories.append("ごみ")
+        if rng.random() < 0.5:
+            categories.append("防災")
+        if rng.random() < (0.7 if birth else 0.3):
+            categories.append("健康")
+        if birth is not None and rng.random() < 0.9:
+            categories.append("高齢者")
+        if rng.random() < 0.3:
+            categories.append("イベント")
+        yield SyntheticResident(number, user_id(number), AREAS[number % len(AREAS)], tuple(categories), birth,
+                                rng.random() < 0.01, tuple(children))
+
+
+def insert_residents(engine, count: int, today: date) -> dict[str, int]:
+    """Bulk-insert ``count`` synthetic residents with their categories and children; returns row counts."""
+    import sqlalchemy as sa
+
+    from residents.models import Child
+    from residents.models import Resident
+    from residents.models import Subscription
+
+    consent = _local_noon(today - timedelta(days=30))
+    counts = {"resident": 0, "subscription": 0, "child": 0}
+    residents: list[dict] = []
+    subscriptions: list[dict] = []
+    children: list[dict] = []
+
+    def flush(connection) -> None:
+        for table, rows in ((Resident, residents), (Subscription, subscriptions), (Child, children)):
+            if rows:
+                connection.execute(sa.insert(table), rows)
+                counts[table.__tablename__] += len(rows)
+                rows.clear()
+
+    child_id = 0
+    with engine.begin() as connection:
+        for person in synthetic_residents(count, today):
+            residents.append({"id": person.id, "line_user_id": person.line_user_id, "status": "active",
+                              "followed_at": consent, "area": person.area, "language": "ja",
+                              "created_at": consent, "consent_at": consent, "birth_date": person.birth_date,
+                              "stop_baby": person.stop_baby})
+            subscriptions += [{"resident_id": person.id, "category": c} for c in person.categories]
+            for due, born in person.children:
+                child_id += 1
+                children.append({"id": child_id, "resident_id": person.id, "due_date": due, "birth_date": born,
+                                 "created_at": consent})
+            if len(residents) >= INSERT_CHUNK:
+                flush(connection)
+        flush(connection)
+    return counts
+
+
+def _local_noon(day: date):
+    from push.planning import local_time
+
+    return local_time(day, 12, TIMEZONE)
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+
+def percent(part: float, whole: float) -> str:
+    """``part`` as a percentage of ``whole`` with one decimal ("–" when ``whole`` is zero)."""
+    return "–" if not whole else f"{100 * part / whole:.1f}%"
+
+
+def ratio(actual: float, allowed: float) -> str:
+    """``actual`` / ``allowed`` as "1.23×" ("–" when nothing was allowed)."""
+    return "–" if not allowed else f"{actual / allowed:.2f}×"
+
+
+def verdict(ok: bool) -> str:
+    """PASS or MISS."""
+    return "PASS" if ok else "MISS"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A plain text table: the first column left-aligned, the others right-aligned, widths to fit."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(row) for row in rows)])
+
+
+def status_mb(field: str) -> float:
+    """A memory field of /proc/self/status (VmHWM, VmRSS…) in MB."""
+    for text in Path("/proc/self/status").read_text().splitlines():
+        if text.startswith(field + ":"):
+            return int(text.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux ≥ 4.0); harmless where not allowed."""
+    gc.collect()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def maxrss_mb() -> float:
+    """The process's lifetime peak RSS (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(port: int, timeout: float = 60.0) -> None:
+    """Wait until something answers HTTP on ``port``."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/v2/bot/message/quota", headers={"Authorization": "Bearer bench"})
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+# ---- database -------------------------------------------------------------------------------------
+
+
+def make_database(kind: str, tmp: str):
+    """A fresh engine with every table created: a SQLite file in ``tmp``, or the ``bench`` PostgreSQL db."""
+    import db
+
+    db.import_models()
+    if kind == "sqlite":
+        engine = db.make_engine(f"sqlite:///{tmp}/bench.sqlite3")
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            if admin.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone() is None:
+                admin.execute("CREATE DATABASE bench")
+        engine = db.make_engine(PG_URL)
+        db.Base.metadata.drop_all(engine)
+    db.Base.metadata.create_all(engine)
+    return engine
+
+
+def drop_database(kind: str, engine) -> None:
+    import db
+
+    if kind == "postgresql":
+        db.Base.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def reset_outbox(engine) -> None:
+    """Make every delivery pending again (no batch), so that a second delivery run sends the same rows."""
+    import sqlalchemy as sa
+
+    from push.models import Delivery
+    from push.models import DeliveryBatch
+
+    with engine.begin() as connection:
+        connection.execute(sa.update(Delivery).values(status="pending", batch_id=None, attempts=0,
+                                                      first_attempt_at=None, claimed_until=None, sent_at=None,
+                                                      next_attempt_at=Delivery.send_after))
+        connection.execute(sa.delete(DeliveryBatch))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE delivery")
+
+
+# ---- planning -------------------------------------------------------------------------------------
+
+
+def create_broadcast(session_factory) -> int:
+    """An approved all-resident broadcast due at 09:00 on the day (staff work: not part of the timing)."""
+    from push import broadcasts
+    from push.planning import local_time
+
+    at = local_time(DAY, 9, TIMEZONE)
+    with session_factory.begin() as session:
+        broadcast = broadcasts.create(session, text=BROADCAST_TEXT, segment="all", scheduled_at=at,
+                                      now=at - timedelta(days=1), created_by="bench")
+        for approver in ("課長", "係長"):
+            broadcasts.approve(session, broadcast.id, approver, at - timedelta(days=1))
+        return broadcast.id
+
+
+def plan(session_factory, rules) -> dict:
+    """The timed planning step: one day's life-stage messages plus the broadcast rows, in one transaction."""
+    from push.broadcasts import plan_broadcasts
+    from push.planning import enqueue_lifestage
+    from push.planning import local_time
+
+    create_broadcast(session_factory)
+    reset_peak()
+    rss_before = status_mb("VmRSS")
+    started = time.perf_counter()
+    with session_factory.begin() as session:
+        found, added = enqueue_lifestage(session, rules, DAY, tz=TIMEZONE)
+        lifestage_seconds = time.perf_counter() - started
+        [outcome] = plan_broadcasts(session, local_time(DAY, 9, TIMEZONE), timezone=TIMEZONE)
+        broadcast = outcome.reach if outcome.started else 0
+    seconds = time.perf_counter() - started
+    hwm = status_mb("VmHWM")
+    return {"seconds": seconds, "lifestage_seconds": lifestage_seconds, "found": found, "lifestage": added,
+            "broadcast": broadcast, "rows": added + broadcast, "hwm": hwm, "maxrss": maxrss_mb(),
+            "rss_before": rss_before, **minimum_requests(session_factory)}
+
+
+def minimum_requests(session_factory) -> dict:
+    """How many distinct contents the outbox holds, and the fewest requests that can carry its rows.
+
+    Rows of one content go by multicast, 500 at a time; a content with one row goes by push.
+    """
+    import sqlalchemy as sa
+
+    from push.models import Delivery
+
+    with session_factory() as session:
+        sizes = [count for (count,) in session.execute(
+            sa.select(sa.func.count()).select_from(Delivery).group_by(Delivery.content_hash))]
+    return {"contents": len(sizes), "min_requests": sum(-(-size // 500) for size in sizes)}
+
+
+def naive_plan(session_factory, rules, sample: int) -> dict:
+    """The naive planner on the first ``sample`` residents: ORM loads, per-resident plan, one flush per row."""
+    import sqlalchemy as sa
+
+    from bot import replies
+    from push.lifestage import Person
+    from push.lifestage import plan as lifestage_plan
+    from push.models import Delivery
+    from push.outbox import content_hash
+    from push.planning import local_time
+    from residents.models import Child
+    from residents.models import Resident
+    from residents.models import Subscription
+
+    broadcast = [m.to_dict() for m in replies.text(BROADCAST_TEXT)]
+    at9, at10 = local_time(DAY, 9, TIMEZONE), local_time(DAY, 10, TIMEZONE)
+    rows = 0
+    started = time.perf_counter()
+    session = session_factory()
+    try:
+        residents = session.scalars(sa.select(Resident).where(Resident.consent_at.is_not(None))
+                                    .order_by(Resident.id).limit(sample)).all()
+        for resident in residents:
+            categories = frozenset(session.scalars(sa.select(Subscription.category)
+                                                   .where(Subscription.resident_id == resident.id)))
+            people = [Person(f"child-{c.id}", resident.line_user_id, "", c.due_date, c.birth_date, categories,
+                             resident.stop_baby)
+                      for c in session.scalars(sa.select(Child).where(Child.resident_id == resident.id))]
+            if resident.birth_date is not None:
+                people.append(Person(f"self-{resident.id}", resident.line_user_id, "", None, resident.birth_date,
+                                     categories, resident.stop_baby))
+            wanted = [(f"naive:{m.key}", [x.to_dict() for x in replies.text(m.text)], at10)
+                      for m in lifestage_plan(rules, people, DAY)]
+            wanted.append((f"naive:broadcast:{resident.line_user_id}", broadcast, at9))
+            for key, messages, at in wanted:
+                session.add(Delivery(key=key, line_user_id=resident.line_user_id, kind="naive", messages=messages,
+                                     content_hash=content_hash(messages), retry_key=uuid.uuid4(), send_after=at,
+                                     next_attempt_at=at))
+                session.flush()
+                rows += 1
+        seconds = time.perf_counter() - started
+    finally:
+        session.rollback()
+        session.close()
+    return {"seconds": seconds, "residents": len(residents), "rows": rows}
+
+
+# ---- delivery -------------------------------------------------------------------------------------
+
+
+def start_fake(port: int, log_path: Path) -> subprocess.Popen:
+    """The validating fake LINE API in its own process; what it prints goes to ``log_path``."""
+    log = log_path.open("w")
+    return subprocess.Popen([sys.executable, "-m", "tests.fake_line_server", "--port", str(port)], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    """The minimal HTTP sink of bench_webhook.py in its own process."""
+    from bench.bench_webhook import SINK
+
+    return subprocess.Popen([sys.executable, "-c", SINK, str(port)], cwd=ROOT)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def deliver(session_factory, host: str, rate: float) -> dict:
+    """The timed delivery step: ``send_due`` until nothing is due, with the real SDK client."""
+    from bot.line_client import SdkLineClient
+    from push.planning import local_time
+    from push.ratelimit import RateLimiter
+    from push.sender import send_due
+
+    reset_peak()
+    limiter = RateLimiter.per_second(push=rate, multicast=rate)
+    with SdkLineClient("bench-token", host=host) as line:
+        started = time.perf_counter()
+        report = send_due(session_factory, line, local_time(DAY, 12, TIMEZONE), limit=10**12, rate=limiter,
+                          rng=random.Random(SEED))
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "report": report, "requests": report.requests, "allowed": report.requests / rate,
+            "hwm": status_mb("VmHWM")}
+
+
+def naive_deliver(host: str, rate: float, sample: int) -> dict:
+    """One push per resident for ``sample`` residents, under the same push rate limit."""
+    from bot import replies
+    from bot.line_client import SdkLineClient
+    from push.ratelimit import RateLimiter
+
+    messages = replies.text(BROADCAST_TEXT)
+    limiter = RateLimiter.per_second(push=rate, multicast=rate)
+    errors = 0
+    with SdkLineClient("bench-token", host=host) as line:
+        started = time.perf_counter()
+        for number in range(1, sample + 1):
+            limiter.acquire("push")
+            try:
+                line.push(user_id(number), messages, retry_key=str(uuid.uuid4()))
+            except Exception:  # noqa: BLE001 - counted, the run goes on
+                errors += 1
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "requests": sample, "errors": errors}
+
+
+def fake_counts(log_path: Path) -> tuple[int, int, int]:
+    """(accepted requests, other answers, spec violations) from what the fake printed."""
+    accepted = other = violations = 0
+    for text in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if text.startswith("POST /v2/bot/message/"):
+            if text.endswith("-> 200"):
+                accepted += 1
+            else:
+                other += 1
+        elif text.strip().startswith("VIOLATION"):
+            violations += 1
+    return accepted, other, violations
+
+
+# ---- main -----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--rate", type=float, default=2000.0, help="requests per second per endpoint")
+    parser.add_argument("--plan-sample", type=int, default=5000, help="residents for the naive planner")
+    parser.add_argument("--push-sample", type=int, default=5000, help="residents for the naive sender")
+    parser.add_argument("--no-sink", action="store_true", help="skip the delivery run against the minimal sink")
+    args = parser.parse_args()
+
+    import logging
+
+    logging.disable(logging.WARNING)  # the SDK client logs every request at INFO
+    from sqlalchemy.orm import sessionmaker
+
+    from push.lifestage import default_rules
+
+    n = args.residents
+    rules = default_rules()
+    total_started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_database(args.db, tmp)
+        session_factory = sessionmaker(engine, expire_on_commit=False)
+        try:
+            started = time.perf_counter()
+            counts = insert_residents(engine, n, DAY)
+            if args.db == "postgresql":
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                    connection.exec_driver_sql("ANALYZE")
+            setup_seconds = time.perf_counter() - started
+            counts["setup_maxrss"] = maxrss_mb()
+            print(f"set-up: {counts['resident']:,} residents, {counts['subscription']:,} categories, "
+                  f"{counts['child']:,} children inserted in {setup_seconds:.1f} s ({args.db})", flush=True)
+
+            planned = plan(session_factory, rules)
+            print(f"planning: {planned['rows']:,} rows in {planned['seconds']:.1f} s", flush=True)
+            naive_planned = naive_plan(session_factory, rules, min(args.plan_sample, n))
+
+            fake_port = free_port()
+            fake_log = Path(tmp) / "fake.log"
+            fake = start_fake(fake_port, fake_log)
+            try:
+                wait_ready(fake_port)
+                delivered = deliver(session_factory, f"http://127.0.0.1:{fake_port}", args.rate)
+                print(f"delivery (fake): {delivered['requests']:,} requests in {delivered['seconds']:.1f} s",
+                      flush=True)
+                naive_sent = naive_deliver(f"http://127.0.0.1:{fake_port}", args.rate, min(args.push_sample, n))
+                time.sleep(0.5)
+            finally:
+                stop(fake)
+            accepted, other, violations = fake_counts(fake_log)
+
+            sunk = naive_sunk = None
+            if not args.no_sink:
+                reset_outbox(engine)
+                sink_port = free_port()
+                sink = start_sink(sink_port)
+                try:
+                    wait_ready(sink_port)
+                    sunk = deliver(session_factory, f"http://127.0.0.1:{sink_port}", args.rate)
+                    naive_sunk = naive_deliver(f"http://127.0.0.1:{sink_port}", args.rate, min(args.push_sample, n))
+                finally:
+                    stop(sink)
+        finally:
+            drop_database(args.db, engine)
+    total_seconds = time.perf_counter() - total_started
+
+    report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk, naive_sunk,
+           (accepted, other, violations), total_seconds)
+
+
+def report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk, naive_sunk, fake,
+           total_seconds) -> None:
+    """Print the tables and the PASS/MISS lines."""
+    accepted, other, violations = fake
+    scale_plan = n / naive_planned["residents"] if naive_planned["residents"] else 0
+    print()
+    print(f"push benchmark: {n:,} residents ({counts['subscription']:,} categories, {counts['child']:,} children), "
+          f"{args.db}, day {DAY}, rate limit {args.rate:g} requests/s per endpoint")
+    print()
+    print("Planning (one transaction)")
+    rows = [
+        ["enqueue_lifestage + plan_broadcasts", f"{planned['seconds']:.1f}", f"{planned['rows']:,}",
+         f"{planned['rows'] / planned['seconds']:,.0f}", f"{planned['hwm']:.0f}"],
+        [f"  of which life stage ({planned['found']:,} found due)", f"{planned['lifestage_seconds']:.1f}",
+         f"{planned['lifestage']:,}", "", ""],
+        [f"naive ORM, {naive_planned['residents']:,} residents measured", f"{naive_planned['seconds']:.1f}",
+         f"{naive_planned['rows']:,}", f"{naive_planned['rows'] / naive_planned['seconds']:,.0f}", ""],
+        [f"naive ORM, extrapolated to {n:,}", f"{naive_planned['seconds'] * scale_plan:.0f}",
+         f"{naive_planned['rows'] * scale_plan:,.0f}", "", ""],
+    ]
+    print(table(["planner", "seconds", "rows", "rows/s", "VmHWM MB"], rows))
+    print(f"distinct contents in the outbox: {planned['contents']:,}; fewest requests that can carry its rows "
+          f"(multicasts of ≤ 500 per content): {planned['min_requests']:,}")
+    print(f"peak RSS: VmHWM during planning {planned['hwm']:.0f} MB (RSS before it {planned['rss_before']:.0f} MB), "
+          f"ru_maxrss after planning {planned['maxrss']:.0f} MB; peak of the data set-up before it "
+          f"{counts['setup_maxrss']:.0f} MB")
+    print()
+
+    def delivery_rows(label: str, run: dict, naive: dict | None) -> list[list[str]]:
+        r = run["report"]
+        out = [[f"send_due → {label}", f"{run['seconds']:.1f}", f"{r.multicasts:,}", f"{r.pushes:,}",
+                f"{r.sent:,}", f"{run['allowed']:.1f}", ratio(run["seconds"], run["allowed"])]]
+        if naive is not None:
+            scale = n / naive["requests"]
+            out.append([f"naive push → {label}, {naive['requests']:,} measured", f"{naive['seconds']:.1f}", "0",
+                        f"{naive['requests']:,}", f"{naive['requests'] - naive['errors']:,}",
+                        f"{naive['requests'] / args.rate:.1f}", ratio(naive["seconds"], naive["requests"] / args.rate)])
+            # at scale the naive loop is held to the push rate as well, whatever the sample's burst allowed
+            out.append([f"naive push → {label}, extrapolated to {n:,}",
+                        f"{max(naive['seconds'] * scale, n / args.rate):.0f}", "0",
+                        f"{n:,}", f"{n:,}", f"{n / args.rate:.0f}", ""])
+        return out
+
+    print("Delivery (allowed = requests / rate, the time the rate limit allows; its buckets also allow a 1 s burst)")
+    rows = delivery_rows("validating fake", delivered, naive_sent)
+    if sunk is not None:
+        rows += delivery_rows("minimal sink", sunk, naive_sunk)
+    print(table(["sender", "seconds", "multicasts", "pushes", "rows sent", "allowed s", "ratio"], rows))
+    r = delivered["report"]
+    print(f"fake LINE API: {accepted:,} requests accepted, {other:,} other answers, {violations} spec violations; "
+          f"sender: failed {r.failed}, retried {r.retried}, skipped {sum(r.skipped.values())}; "
+          f"VmHWM during delivery {delivered['hwm']:.0f} MB")
+    recipients = r.sent / r.multicasts if r.multicasts else 0
+    print(f"requests per delivered row: {r.requests / r.sent:.4f} ({percent(r.multicasts, r.requests)} multicasts, "
+          f"{recipients:.0f} rows per multicast on average)" if r.sent else "nothing delivered")
+    print()
+
+    plan_1m = planned["seconds"] * 1_000_000 / n
+    label = "" if n == 1_000_000 else f" (extrapolated linearly from {n:,}: {plan_1m:.1f} s)"
+    print(f"target planning 1M ≤ {TARGET_PLAN_SECONDS:.0f} s{label}: {planned['seconds']:.1f} s for {n:,} → "
+          f"{verdict(plan_1m <= TARGET_PLAN_SECONDS)}")
+    peak = max(planned["hwm"], delivered["hwm"], sunk["hwm"] if sunk else 0.0)
+    print(f"target peak RSS ≤ {TARGET_RSS_MB:.0f} MB: {peak:.0f} MB (VmHWM, highest of planning and delivery; "
+          f"set-up {counts['setup_maxrss']:.0f} MB) → {verdict(max(peak, counts['setup_maxrss']) <= TARGET_RSS_MB)}")
+    for label, run in (("validating fake", delivered), ("minimal sink", sunk)):
+        if run is not None:
+            ok = run["seconds"] <= TARGET_DELIVERY_RATIO * run["allowed"]
+            print(f"target delivery ≤ {TARGET_DELIVERY_RATIO}× allowed ({label}): {run['seconds']:.1f} s vs "
+                  f"{run['allowed']:.1f} s allowed = {ratio(run['seconds'], run['allowed'])} → {verdict(ok)}")
+    print(f"total wall time of the run: {total_seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
