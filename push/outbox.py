@@ -51,7 +51,8 @@ def content_hash(messages: Sequence[dict]) -> str:
 
 def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
     """Insert the deliveries whose key is new; returns how many rows were added."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
     added = 0
     iterator = iter(items)
     while chunk := list(islice(iterator, INSERT_CHUNK)):
@@ -74,8 +75,12 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
                 "status": DeliveryStatus.PENDING,
                 "attempts": 0,
             })
-        statement = insert(Delivery).on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.id)
-        added += len(session.execute(statement, rows).all())
+        statement = insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["key"])
+        if postgres:
+            added += len(session.execute(statement.returning(Delivery.id), rows).all())
+        else:
+            # SQLite's executemany reports how many rows were really inserted; no RETURNING round trip needed.
+            added += session.execute(statement, rows).rowcount
     return added
 
 
