@@ -52,6 +52,7 @@ DEFAULTS: dict[str, object] = {
     "MATCH_SHORT_CHARS": "",
     "LOG_LEVEL": "INFO",
     "RESIDENT_PURGE_AFTER_DAYS": 30,  # residents blocked longer than this are deleted (`residents purge`)
+    "PUSH_KEEP_DAYS": 30,  # finished deliveries are deleted after this many days
     # Push outbox (push/cli.py): client-side limits per endpoint, claim lease, garbage reminder hour.
     "PUSH_RATE_PER_SECOND": 100,
     "PUSH_MULTICAST_RATE_PER_SECOND": 100,

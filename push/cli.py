@@ -80,6 +80,21 @@ def plan(day: date) -> planning.PlanReport:
                                  rules=city_rules(session))
 
 
+def housekeeping(now) -> tuple[int, int]:
+    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
+    ``RESIDENT_PURGE_AFTER_DAYS``; returns (deliveries, residents) deleted."""
+    from push.outbox import purge_finished
+    from residents import service as residents
+
+    keep = timedelta(days=int(current_app.config.get("PUSH_KEEP_DAYS") or 30))
+    grace = timedelta(days=int(current_app.config.get("RESIDENT_PURGE_AFTER_DAYS") or 30))
+    with db.transaction() as session:
+        deliveries = purge_finished(session, now - keep)
+        gone = residents.purge_blocked(session, now, grace)
+    log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone})
+    return deliveries, gone
+
+
 def city_rules(session) -> list:
     """The loaded pack's life-stage rules (its lifestage.toml), else the default rules."""
     from city.models import Municipality
@@ -134,6 +149,7 @@ def worker_command(idle: float, no_plan: bool) -> None:
     def planner(day: date) -> None:
         report = plan(day)
         log.info("push.planned", extra={"day": day.isoformat(), "added": sum(report.added.values())})
+        housekeeping(bot.clock())
 
     def on_signal(signum, _frame) -> None:
         log.info("push.worker.stopping", extra={"signal": signal.Signals(signum).name})

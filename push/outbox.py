@@ -22,6 +22,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from push.models import Delivery
+from push.models import DeliveryBatch
 from push.models import DeliveryStatus
 
 INSERT_CHUNK = 1000
@@ -113,3 +114,24 @@ def forget_resident(session: Session, line_user_id: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
+
+
+def purge_finished(session: Session, before: datetime) -> int:
+    """Delete sent, failed and cancelled deliveries due before ``before``, and batches left with none.
+
+    Pending and in-flight rows are never touched; returns how many deliveries were deleted.
+    """
+    deleted = session.execute(
+        sa.delete(Delivery).where(Delivery.status.in_(FINISHED), Delivery.send_after < before)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    session.execute(
+        sa.delete(DeliveryBatch)
+        .where(DeliveryBatch.status.in_(FINISHED),
+               ~sa.exists().where(Delivery.batch_id == DeliveryBatch.id))
+        .execution_options(synchronize_session=False)
+    )
+    return deleted

@@ -7,9 +7,13 @@ from datetime import UTC
 from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 import push.planning
+from push.models import Delivery
+from push.models import DeliveryStatus
 from residents.service import ReminderSubscriber
+from tests.conftest import NOW
 from tests.garbage.test_reminders import CATALOG
 from tests.push.helpers import received
 from tests.push.helpers import rows
@@ -68,3 +72,20 @@ def test_send_due_sends_once_and_prints_the_report(runner, add_residents, plan, 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("sent 3, failed 0, retried 0, skipped 0, released 0 (0 pushes, 1 multicasts)")
     assert received(line_api) == Counter(users)
+
+
+def test_housekeeping_purges_old_deliveries_and_long_blocked_residents(app, factory, plan, session):
+    """The worker's daily housekeeping forgets finished deliveries and residents blocked past the grace period."""
+    from datetime import timedelta
+
+    from push.cli import housekeeping
+    from residents.models import Resident
+    from residents.models import ResidentStatus
+
+    plan([user(1)])
+    with factory.begin() as s:
+        s.execute(sa.update(Delivery).values(status=DeliveryStatus.SENT))
+        s.add(Resident(line_user_id=user(9), status=ResidentStatus.BLOCKED, blocked_at=NOW - timedelta(days=40)))
+    with app.app_context():
+        assert housekeeping(NOW + timedelta(days=31)) == (1, 1)
+    assert rows(session) == []

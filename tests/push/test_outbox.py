@@ -88,3 +88,18 @@ def test_forgetting_a_resident_deletes_their_rows(factory, plan, session):
     with factory.begin() as s:
         assert forget_resident(s, user(1)) == 1
     assert [row.line_user_id for row in rows(session)] == [user(2)]
+
+
+def test_finished_rows_are_purged_after_the_keeping_period(factory, plan, session):
+    """Sent, failed and cancelled rows due before the cut-off go; pending rows and newer ones stay."""
+    from push.outbox import purge_finished
+
+    plan([user(1), user(2), user(3)])
+    with factory.begin() as s:
+        s.execute(sa.update(Delivery).where(Delivery.line_user_id == user(1)).values(status=DeliveryStatus.SENT))
+        s.execute(sa.update(Delivery).where(Delivery.line_user_id == user(2)).values(status=DeliveryStatus.FAILED))
+    with factory.begin() as s:
+        assert purge_finished(s, NOW - timedelta(minutes=2)) == 0  # the rows are due a minute before NOW
+    with factory.begin() as s:
+        assert purge_finished(s, NOW) == 2
+    assert [(row.line_user_id, row.status) for row in rows(session)] == [(user(3), DeliveryStatus.PENDING)]
