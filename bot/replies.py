@@ -240,6 +240,11 @@ def _cancel_button() -> QuickReply:
     return quick_reply([(texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL)])
 
 
+def from_stored(stored: Sequence[dict]) -> list[Message]:
+    """Messages rebuilt from their stored JSON (the push outbox keeps what this module built)."""
+    return [Message.from_dict(message) for message in stored]
+
+
 def combine(*parts: Sequence[Message]) -> list[Message]:
     """Several replies sent as one: at most five messages, the later ones dropped."""
     return [message for part in parts for message in part][:MAX_MESSAGES]

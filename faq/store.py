@@ -132,11 +132,6 @@ def get_entries(session: Session, faq_ids: Sequence[str]) -> dict[str, FaqEntry]
     return {entry.faq_id: entry for entry in rows}
 
 
-def count_entries(session: Session) -> int:
-    """How many FAQ entries the store holds."""
-    return session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) or 0
-
-
 def save_synonyms(session: Session, groups: Sequence[SynonymGroup]) -> int:
     """Replace the city's synonym table with ``groups``; returns how many groups it now holds."""
     session.execute(sa.delete(Synonym))

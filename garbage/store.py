@@ -332,10 +332,5 @@ def load_policy(
     )
 
 
-def count_items(session: Session) -> int:
-    """How many dictionary entries the store holds."""
-    return session.scalar(sa.select(sa.func.count()).select_from(GarbageItem)) or 0
-
-
 def _split(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(LIST_SEPARATOR) if part)

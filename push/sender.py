@@ -33,10 +33,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from bot import replies
 from bot.errors import LineApiError
 from bot.line_client import LineClient
 from push.models import Delivery
@@ -384,7 +384,7 @@ def _send_jobs(session_factory: sessionmaker[Session], line: LineClient, jobs: S
 def _send(line: LineClient, job: _Job) -> LineApiError | None:
     """Make one request; None when LINE accepted it now or before (409), else the error."""
     try:
-        messages = [Message.from_dict(message) for message in job.messages]
+        messages = replies.from_stored(job.messages)
     except (TypeError, ValueError) as error:
         return LineApiError(None, f"stored messages unreadable: {error}", retryable=False)
     try:

@@ -11,8 +11,3 @@ EVENTS = "イベント"
 
 # Order is the order residents see them in.
 CATEGORIES: tuple[str, ...] = (CHILDCARE, GARBAGE, DISASTER, HEALTH, ELDERLY, EVENTS)
-
-
-def is_category(name: str) -> bool:
-    """True when ``name`` is one of ``CATEGORIES`` exactly."""
-    return name in CATEGORIES
