@@ -261,6 +261,15 @@ def _cancel_outbox(ctx: Context, user_id: str, reason: str, *, forget: bool = Fa
     return count
 
 
+def _push_planning():
+    """``push.planning`` (its ``cancel_…`` functions for settings changes) when the push outbox exists."""
+    try:
+        from push import planning
+    except ImportError:
+        return None
+    return planning
+
+
 # ---- area and garbage reminders ----------------------------------------------------------------------------
 
 def _area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -311,6 +320,8 @@ def _remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
         return Reply(replies.text(texts.STALE_BUTTON))
     chosen = (set(settings.chosen) | targets) if on else (set(settings.chosen) - targets)
     residents.set_reminder_categories(ctx.session, user_id, chosen, ctx.now)
+    if not on and (planning := _push_planning()) is not None:
+        planning.cancel_garbage_reminders(ctx.session, user_id, targets)
     updated = ReminderSettings(settings.area, settings.categories, frozenset(chosen))
     messages = replies.reminder_settings(updated, saved=True)
     if on and isinstance(consent := settings_for(ctx.session, user_id, then="reminders"), AskConsent):
@@ -357,6 +368,8 @@ def _category_pressed(ctx: Context, user_id: str, values: dict, params: dict) ->
     if isinstance(settings := settings_for(ctx.session, user_id), AskConsent):
         return Reply(replies.ask_consent(settings), "intent", intent="push_settings")
     resident = residents.set_subscription(ctx.session, user_id, category, on, ctx.now)
+    if not on and (planning := _push_planning()) is not None:
+        planning.cancel_category(ctx.session, user_id, category)
     notes = [texts.SETTINGS_SAVED]
     if category == ELDERLY and not on and resident.birth_date is not None:
         residents.set_birth_date(ctx.session, user_id, None, ctx.now)
@@ -386,6 +399,8 @@ def _stop_push_pressed(ctx: Context, user_id: str, values: dict, params: dict) -
 def _baby_messages(ctx: Context, user_id: str, result: BabyMessages) -> list[Message]:
     """Stop or resume pregnancy and baby messages quietly: no reason asked, nothing else changed."""
     residents.set_stop_baby(ctx.session, user_id, result.stop, ctx.now)
+    if result.stop and (planning := _push_planning()) is not None:
+        planning.cancel_baby(ctx.session, user_id)
     return replies.baby_messages(result.stop)
 
 
@@ -500,6 +515,7 @@ def _child_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
         return Reply(replies.ask_child_label(child, MAX_CHILD_LABEL), "intent", intent="children")
     if op == "remove":
         residents.remove_child(ctx.session, user_id, child.id)
+        _cancel_child_pushes(ctx, user_id, child.id, "child-removed")
         notes = [texts.CHILD_REMOVED.format(name=replies.child_name(child))]
         return Reply(_children_messages(ctx, user_id, notes), "intent", intent="children")
     return Reply(replies.text(texts.STALE_BUTTON))
@@ -547,8 +563,20 @@ def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
     else:
         residents.record_birth(ctx.session, user_id, child.id, day)
         note = texts.CHILD_BORN if op == "born" else texts.CHILD_BIRTH_CHANGED
+    if (child.due_date, child.birth_date) != ((day, None) if op == "due" else (None, day)):
+        _cancel_child_pushes(ctx, user_id, child.id, "child-date-changed")
     return Reply(_children_messages(ctx, user_id, [note.format(date=replies.jp_full_date(day))]), "intent",
                  intent="children")
+
+
+def _cancel_child_pushes(ctx: Context, user_id: str, child_id: int, reason: str) -> None:
+    """Cancel the life-stage pushes queued for a child removed or whose date changed (planned from the old date).
+
+    Not called when the date stayed the same: a message planned again under its key would find the
+    cancelled row and never be sent.
+    """
+    if (planning := _push_planning()) is not None:
+        planning.cancel_child(ctx.session, user_id, child_id, reason)
 
 
 def _refusal(kind: str, day: date, today: date) -> date_rules.Refusal | None:

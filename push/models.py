@@ -90,6 +90,10 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery_batch.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What a resident's settings change may cancel the row by (``push.outbox.cancel_queued``): the push
+    # category it was planned under, and labels as ``push.outbox.tag_text`` writes them ("|baby|").
+    category: Mapped[str | None] = mapped_column(sa.String(32))
+    tags: Mapped[str | None] = mapped_column(sa.Text)
 
     batch: Mapped[DeliveryBatch | None] = relationship(back_populates="deliveries")
 

@@ -3,6 +3,10 @@
 Planning may run twice, or in two processes at once: a row is keyed by what it is (resident, rule or
 broadcast, due date), and inserting an existing key does nothing (``INSERT … ON CONFLICT DO NOTHING`` on
 SQLite and PostgreSQL). The retry key is drawn here, once, and never changes afterwards.
+
+A row may carry the push ``category`` it was planned under and ``tags`` (labels such as "baby" or a garbage
+category), so that a resident's settings change cancels exactly the queued rows it made unwanted
+(``cancel_queued``), in the transaction that changes the setting.
 """
 
 from __future__ import annotations
@@ -42,6 +46,17 @@ class PlannedDelivery:
     messages: Sequence[dict]
     send_after: datetime
     personal: bool = False
+    category: str | None = None  # the push category it was planned under (cancelled when switched off)
+    tags: str | None = None  # labels to cancel it by, written by ``tag_text``
+
+
+TAG_SEPARATOR = "|"
+
+
+def tag_text(labels: Iterable[str]) -> str | None:
+    """The ``tags`` value for ``labels`` ("|a|b|"), or None without any; "|" inside a label becomes "¦"."""
+    cleaned = sorted({label.replace(TAG_SEPARATOR, "¦") for label in labels})
+    return f"{TAG_SEPARATOR}{TAG_SEPARATOR.join(cleaned)}{TAG_SEPARATOR}" if cleaned else None
 
 
 def content_hash(messages: Sequence[dict]) -> str:
@@ -70,6 +85,7 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
                 "messages": list(item.messages),
                 "content_hash": digest,
                 "personal": item.personal,
+                "category": item.category, "tags": item.tags,
                 "retry_key": uuid.uuid4(),
                 "send_after": item.send_after,
                 "next_attempt_at": item.send_after,
@@ -91,10 +107,35 @@ def cancel_for_resident(session: Session, line_user_id: str, reason: str = "resi
     Rows already in a multicast batch stay in it: the batch is retried with the same recipients and body
     under its retry key, or LINE could accept the resident twice. Returns how many rows were cancelled.
     """
+    return cancel_queued(session, line_user_id, reason=reason)
+
+
+def cancel_queued(session: Session, line_user_id: str, *, kind: str | None = None, category: str | None = None,
+                  tags: Iterable[str] | None = None, key_part: str | None = None,
+                  reason: str = "resident-stopped") -> int:
+    """Cancel the resident's pending rows outside any batch that match every filter given; returns the count.
+
+    ``kind`` and ``category`` must equal the row's; ``tags``: the row carries at least one of them (none
+    given: nothing matches); ``key_part``: the key holds it between two colons (``lifestage:r:child-7:day``
+    matches "child-7", not "child-70"). As in ``cancel_for_resident``, rows in a multicast batch and rows a
+    worker is sending are left alone.
+    """
+    where = [Delivery.line_user_id == line_user_id, Delivery.status == DeliveryStatus.PENDING,
+             Delivery.batch_id.is_(None)]
+    if kind is not None:
+        where.append(Delivery.kind == kind)
+    if category is not None:
+        where.append(Delivery.category == category)
+    if tags is not None:
+        labels = [tag_text([tag]) for tag in tags]
+        if not labels:
+            return 0
+        where.append(sa.or_(*(Delivery.tags.contains(label, autoescape=True) for label in labels)))
+    if key_part is not None:
+        where.append(Delivery.key.contains(f":{key_part}:", autoescape=True))
     result = session.execute(
         sa.update(Delivery)
-        .where(Delivery.line_user_id == line_user_id, Delivery.status == DeliveryStatus.PENDING,
-               Delivery.batch_id.is_(None))
+        .where(*where)
         .values(status=DeliveryStatus.CANCELLED, last_error=reason)
         .execution_options(synchronize_session=False)
     )

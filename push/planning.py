@@ -3,6 +3,10 @@
 ``plan_day`` is the one place a planner is added (life-stage rules, scheduled broadcasts…); each planner
 turns its domain's plain data into ``PlannedDelivery`` items with messages from ``bot.replies``.
 Running a day's plan again adds nothing.
+
+The ``cancel_…`` functions take out of the outbox what a resident's settings change made unwanted (a
+category switched off, the quiet stop of baby messages, a child removed or its date corrected, a garbage
+reminder switched off); they find the rows by what the planners here write (category, tags, key).
 """
 
 from __future__ import annotations
@@ -29,13 +33,16 @@ from push.lifestage import Person
 from push.lifestage import Rule
 from push.lifestage import plan as lifestage_plan
 from push.outbox import PlannedDelivery
+from push.outbox import cancel_queued
 from push.outbox import enqueue
+from push.outbox import tag_text
 from residents import service as residents
 
 GARBAGE_REMINDER = "garbage-reminder"
 LIFESTAGE = "lifestage"
 REMINDER_HOUR = 18  # local time of the evening-before garbage reminder
 LIFESTAGE_HOUR = 10  # local time of life-stage messages (well outside quiet hours)
+BABY_TAG = "baby"  # tag of life-stage rows from rules the quiet stop of baby messages silences
 
 
 @dataclass
@@ -79,11 +86,16 @@ def lifestage_people(profiles: Iterable[residents.PushProfile]) -> Iterator[Pers
     """Each consenting resident's children (and the resident, when they registered a birth date) as Persons."""
     for profile in profiles:
         for child in profile.children:
-            yield Person(f"child-{child.child_id}", profile.line_user_id, "", child.due_date, child.birth_date,
+            yield Person(child_person_key(child.child_id), profile.line_user_id, "", child.due_date, child.birth_date,
                          profile.categories, profile.stop_baby)
         if profile.birth_date is not None:
             yield Person(f"self-{profile.resident_id}", profile.line_user_id, "", None, profile.birth_date,
                          profile.categories, profile.stop_baby)
+
+
+def child_person_key(child_id: int) -> str:
+    """The person part of a child's life-stage keys (``PlannedMessage.key``)."""
+    return f"child-{child_id}"
 
 
 def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz: ZoneInfo,
@@ -92,13 +104,16 @@ def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz:
     planned = lifestage_plan(rules, lifestage_people(residents.push_profiles(session)), day)
     send_after = local_time(day, send_at_local_hour, tz)
     built: dict[str, list[dict]] = {}
+    baby_rules = {rule.id for rule in rules if rule.baby}
+    baby = tag_text([BABY_TAG])
 
     def items():
         for message in planned:
             if message.text not in built:
                 built[message.text] = [m.to_dict() for m in replies.text(message.text)]
             yield PlannedDelivery(key=message.key, line_user_id=message.line_user_id, kind=LIFESTAGE,
-                                  messages=built[message.text], send_after=send_after)
+                                  messages=built[message.text], send_after=send_after, category=message.category,
+                                  tags=baby if message.rule_id in baby_rules else None)
 
     return len(planned), enqueue(session, items())
 
@@ -115,6 +130,7 @@ def enqueue_garbage_reminders(session: Session, planned: Sequence[PlannedReminde
     Residents of one area get identical text, so they go together by multicast.
     """
     messages: dict[tuple, list[dict]] = {}
+    tags: dict[tuple[str, ...], str | None] = {}
 
     def items():
         for reminder in planned:
@@ -122,8 +138,47 @@ def enqueue_garbage_reminders(session: Session, planned: Sequence[PlannedReminde
             if content not in messages:
                 built = replies.garbage_reminder(reminder.area, reminder.collection_day, reminder.categories)
                 messages[content] = [message.to_dict() for message in built]
+            if reminder.categories not in tags:
+                tags[reminder.categories] = tag_text(reminder.categories)
             yield PlannedDelivery(key=reminder.key, line_user_id=reminder.line_user_id, kind=GARBAGE_REMINDER,
                                   messages=messages[content],
-                                  send_after=local_time(reminder.send_on, send_at_local_hour, tz))
+                                  send_after=local_time(reminder.send_on, send_at_local_hour, tz),
+                                  tags=tags[reminder.categories])
 
     return enqueue(session, items())
+
+
+# ---- settings changes: cancel what is queued and no longer wanted -------------------------------------------
+# Only pending rows outside any multicast batch are cancelled (see push.outbox.cancel_queued); each returns
+# how many rows it cancelled.
+
+
+def cancel_category(session: Session, line_user_id: str, category: str, reason: str = "category-off") -> int:
+    """The resident switched a push category off: cancel their queued rows planned under it.
+
+    Broadcasts carry no category (their segment was applied when they were planned) and are kept.
+    """
+    return cancel_queued(session, line_user_id, category=category, reason=reason)
+
+
+def cancel_baby(session: Session, line_user_id: str, reason: str = "baby-messages-stopped") -> int:
+    """The quiet stop of pregnancy and baby messages: cancel queued life-stage rows of ``baby`` rules."""
+    return cancel_queued(session, line_user_id, kind=LIFESTAGE, tags=[BABY_TAG], reason=reason)
+
+
+def cancel_child(session: Session, line_user_id: str, child_id: int, reason: str = "child-changed") -> int:
+    """A child was removed or its due or birth date changed: cancel the life-stage rows queued for it.
+
+    They were planned from the old date; the planner plans the new date's messages on their days.
+    """
+    return cancel_queued(session, line_user_id, kind=LIFESTAGE, key_part=child_person_key(child_id), reason=reason)
+
+
+def cancel_garbage_reminders(session: Session, line_user_id: str, categories: Iterable[str],
+                             reason: str = "reminder-off") -> int:
+    """Garbage reminder categories were switched off: cancel the queued reminders naming any of them.
+
+    A reminder names every category collected that day, so one that also names a category still chosen is
+    cancelled too (it would remind of one the resident switched off).
+    """
+    return cancel_queued(session, line_user_id, kind=GARBAGE_REMINDER, tags=categories, reason=reason)

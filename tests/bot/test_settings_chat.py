@@ -458,3 +458,142 @@ class TestWebhook:
         monkeypatch.setattr(outbox, "cancel_for_resident", lambda s, user, reason: calls.append(reason) or 0)
         post_webhook(factories.body(factories.unfollow_event()))
         assert calls == ["unfollowed"]
+
+
+TODAY = date(2026, 11, 20)  # NOW's day in Japan
+BORN = "2026-11-18"  # a child born then has 出生届 and 児童手当 messages queued on TODAY
+
+
+def plan_today(app, rules=None):
+    """Plan TODAY's life-stage messages into the outbox, as the worker does each morning."""
+    from zoneinfo import ZoneInfo
+
+    from push.lifestage import default_rules
+    from push.planning import enqueue_lifestage
+
+    with app.app_context(), db.transaction(app) as session:
+        enqueue_lifestage(session, default_rules() if rules is None else rules, TODAY, tz=ZoneInfo("Asia/Tokyo"))
+
+
+def outbox(session) -> dict[tuple[str, str, str], str]:
+    """Each queued row as (who, rule, person) → status; who is "me" (USER_ID) or "other"."""
+    from push.models import Delivery
+
+    session.rollback()
+    found = {}
+    for row in session.scalars(sa.select(Delivery).order_by(Delivery.id)):
+        _kind, rule, person, _day = row.key.split(":")
+        found["me" if row.line_user_id == factories.USER_ID else "other", rule, person] = row.status.value
+    return found
+
+
+def child_ids(session, user=factories.USER_ID) -> list[int]:
+    return list(session.scalars(sa.select(Child.id).join(Resident, Child.resident_id == Resident.id)
+                                .where(Resident.line_user_id == user).order_by(Child.id)))
+
+
+def batch(app, rule: str, person: str) -> None:
+    """Put the resident's queued row for (rule, person) into a multicast batch awaiting its retry."""
+    from push.models import Delivery
+    from push.models import DeliveryBatch
+    from push.models import DeliveryStatus
+
+    with app.app_context(), db.transaction(app) as session:
+        row = session.scalar(sa.select(Delivery).where(Delivery.line_user_id == factories.USER_ID,
+                                                       Delivery.key.like(f"lifestage:{rule}:{person}:%")))
+        group = DeliveryBatch(content_hash=row.content_hash, status=DeliveryStatus.PENDING, attempts=1)
+        session.add(group)
+        session.flush()
+        row.batch_id = group.id
+
+
+class TestQueuedPushesCancelled:
+    """A settings change cancels at once the queued pushes it made unwanted (pending, in no batch)."""
+
+    def test_switching_childcare_off_cancels_my_queued_childcare_rows_only(self, app, session):
+        """子育て off cancels this resident's queued 子育て rows; another resident's stay queued."""
+        pytest.importorskip("push.planning")
+        for user in (factories.USER_ID, OTHER_USER):
+            consent(app, user=user)
+            add_child(app, "birth", BORN, user=user)
+        plan_today(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="子育て", on=0))
+        mine, theirs = f"child-{child_ids(session)[0]}", f"child-{child_ids(session, OTHER_USER)[0]}"
+        assert outbox(session) == {
+            ("me", "birth-registration", mine): "cancelled", ("me", "child-allowance", mine): "cancelled",
+            ("other", "birth-registration", theirs): "pending", ("other", "child-allowance", theirs): "pending"}
+
+    def test_switching_another_category_off_keeps_the_childcare_rows(self, app, session):
+        """防災 off leaves the queued 子育て rows alone."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        add_child(app, "birth", BORN)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        plan_today(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=0))
+        assert set(outbox(session).values()) == {"pending"} and len(outbox(session)) == 2
+
+    def test_a_row_in_a_multicast_batch_stays_in_it(self, app, session):
+        """A row already in a batch is not cancelled: the batch is retried with the same recipients."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        add_child(app, "birth", BORN)
+        plan_today(app)
+        child = f"child-{child_ids(session)[0]}"
+        batch(app, "birth-registration", child)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="子育て", on=0))
+        assert outbox(session) == {("me", "birth-registration", child): "pending",
+                                   ("me", "child-allowance", child): "cancelled"}
+
+    def test_stopping_baby_messages_cancels_baby_rules_rows_but_not_the_65_row(self, app, session):
+        """The quiet stop cancels queued rows of ``baby`` rules; the 65歳 vaccination row stays queued."""
+        pytest.importorskip("push.planning")
+        from dataclasses import replace
+
+        from push.lifestage import default_rules
+
+        rules = [replace(rule, baby=rule.id == "birth-registration") for rule in default_rules()]
+        consent(app)
+        add_child(app, "birth", BORN)
+        for category in ("高齢者", "健康"):
+            press(app, postbacks.encode(postbacks.CATEGORY, k=category, on=1))
+        press(app, postbacks.encode(postbacks.ME, op="set"), date="1961-06-01")
+        plan_today(app, rules)
+        say(app, "妊娠・子育てのお知らせを止める")
+        child, me = f"child-{child_ids(session)[0]}", f"self-{resident(session).id}"
+        assert outbox(session) == {("me", "birth-registration", child): "cancelled",
+                                   ("me", "child-allowance", child): "pending",
+                                   ("me", "vaccines-65", me): "pending"}
+
+    def test_removing_a_child_cancels_its_rows_only(self, app, session):
+        """「登録を削除」 cancels the rows queued for that child; a sibling's rows stay queued."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        add_child(app, "birth", BORN)
+        add_child(app, "due", "2027-03-05")
+        plan_today(app)
+        born, expected = child_ids(session)
+        press(app, postbacks.encode(postbacks.CHILD, op="remove", id=born))
+        assert outbox(session) == {("me", "birth-registration", f"child-{born}"): "cancelled",
+                                   ("me", "child-allowance", f"child-{born}"): "cancelled",
+                                   ("me", "pregnancy-checkup-vouchers", f"child-{expected}"): "pending"}
+
+    def test_correcting_a_birth_date_cancels_the_rows_planned_from_the_old_one(self, app, session):
+        """「生年月日を変更」 to another day cancels the rows planned for the old birth date."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        add_child(app, "birth", BORN)
+        plan_today(app)
+        [child_id] = child_ids(session)
+        press(app, postbacks.encode(postbacks.CHILD, op="birth", id=child_id), date="2026-11-17")
+        assert set(outbox(session).values()) == {"cancelled"} and len(outbox(session)) == 2
+
+    def test_the_same_due_date_again_cancels_nothing(self, app, session):
+        """「予定日を変更」 to the date already registered keeps the queued row (its key would stay taken)."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        add_child(app, "due", "2027-03-05")
+        plan_today(app)
+        [child_id] = child_ids(session)
+        press(app, postbacks.encode(postbacks.CHILD, op="due", id=child_id), date="2027-03-05")
+        assert list(outbox(session).values()) == ["pending"]

@@ -228,6 +228,27 @@ class TestReminders:
         result = runner.invoke(args=["garbage", "reminders", "--date", "2026-11-23"])
         assert "0 reminders" in result.output
 
+    @pytest.mark.parametrize(("switched_off", "status"), [("燃やせるごみ", "cancelled"), ("*", "cancelled"),
+                                                          ("プラスチック容器包装", "pending")])
+    def test_switching_a_reminder_off_cancels_the_queued_reminder_naming_it(self, app, city, runner, session,
+                                                                           switched_off, status):
+        """Tuesday's queued 燃やせるごみ reminder is cancelled when 燃やせるごみ (or every reminder) is switched
+        off, and kept when a category it does not name is."""
+        from push.models import Delivery
+        from residents.models import GarbageReminder
+
+        say(app, "地域設定")
+        say(app, "木太")
+        press(app, postbacks.encode(postbacks.REMIND, k="*", on=1))
+        press(app, postbacks.encode(postbacks.CONSENT, then="reminders"))
+        assert runner.invoke(args=["push", "plan", "--date", "2026-11-23"]).exit_code == 0
+        key = "*" if switched_off == "*" else postbacks.area_key(switched_off)
+        press(app, postbacks.encode(postbacks.REMIND, k=key, on=0))
+        session.rollback()
+        kept = set(session.scalars(sa.select(GarbageReminder.category)))
+        assert len(kept) == (0 if switched_off == "*" else 4) and switched_off not in kept
+        assert session.execute(sa.select(Delivery.tags, Delivery.status)).all() == [("|燃やせるごみ|", status)]
+
 
 def test_a_cell_no_rule_expresses_is_shown_as_written_with_the_contact(app, tmp_path):
     """「電話で申込み」 in a calendar cell is shown verbatim with the city's contact, never turned into dates."""

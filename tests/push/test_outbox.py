@@ -11,9 +11,11 @@ from push.models import Delivery
 from push.models import DeliveryStatus
 from push.outbox import PlannedDelivery
 from push.outbox import cancel_for_resident
+from push.outbox import cancel_queued
 from push.outbox import content_hash
 from push.outbox import enqueue
 from push.outbox import forget_resident
+from push.outbox import tag_text
 from tests.conftest import NOW
 from tests.push.helpers import TEXT
 from tests.push.helpers import rows
@@ -80,6 +82,42 @@ def test_cancelling_a_resident_touches_only_their_pending_rows(factory, plan, se
         (user(2), "test", DeliveryStatus.PENDING, None),
         (user(1), "sent-before", DeliveryStatus.SENT, None),
     ]
+
+
+def put_tagged(factory, *rows_: tuple[str, str | None, str | None]) -> None:
+    """Queue one row for user(1) per (key, category, tags)."""
+    with factory.begin() as s:
+        enqueue(s, [PlannedDelivery(key=key, line_user_id=user(1), kind="lifestage", messages=TEXT,
+                                    send_after=NOW, category=category, tags=tags) for key, category, tags in rows_])
+
+
+def pending_keys(session) -> list[str]:
+    return [row.key for row in rows(session) if row.status == DeliveryStatus.PENDING]
+
+
+def test_cancelling_by_key_part_matches_a_whole_part_only(factory, session):
+    """key_part "child-7" cancels child 7's rows and not child 70's."""
+    put_tagged(factory, ("lifestage:r:child-7:2026-11-20", None, None), ("lifestage:r:child-70:2026-11-20", None, None))
+    with factory.begin() as s:
+        assert cancel_queued(s, user(1), key_part="child-7", reason="child-removed") == 1
+    assert pending_keys(session) == ["lifestage:r:child-70:2026-11-20"]
+
+
+def test_cancelling_by_tag_matches_whole_labels_without_wildcards(factory, session):
+    """A tag matches a whole label: "ごみ" is not "燃やせるごみ", and "%" is no wildcard."""
+    put_tagged(factory, ("a", None, tag_text(["燃やせるごみ", "缶"])), ("b", None, tag_text(["ごみ"])))
+    with factory.begin() as s:
+        assert cancel_queued(s, user(1), tags=["%"]) == 0
+        assert cancel_queued(s, user(1), tags=["ごみ"]) == 1
+    assert pending_keys(session) == ["a"]
+
+
+def test_cancelling_by_category_leaves_other_categories_and_untagged_rows(factory, session):
+    """category="子育て" cancels the 子育て row only."""
+    put_tagged(factory, ("a", "子育て", None), ("b", "健康", None), ("c", None, None))
+    with factory.begin() as s:
+        assert cancel_queued(s, user(1), category="子育て") == 1
+    assert pending_keys(session) == ["b", "c"]
 
 
 def test_forgetting_a_resident_deletes_their_rows(factory, plan, session):

@@ -42,6 +42,13 @@ def test_residents_of_one_area_share_the_content(factory, session):
     assert a.messages == [m.to_dict() for m in replies.garbage_reminder("大町", MONDAY, ("燃やせるごみ",))]
 
 
+def test_a_reminder_is_tagged_with_the_categories_it_names(factory, session):
+    """Switching one of them off can find it: tags "|燃やせるごみ|缶|", and no push category."""
+    with factory.begin() as s:
+        enqueue_garbage_reminders(s, reminders(), tz=TOKYO)
+    assert [(row.category, row.tags) for row in rows(session)][2] == (None, "|燃やせるごみ|缶|")
+
+
 def test_planning_the_same_evening_twice_adds_nothing(factory):
     """A second run of the same reminders finds every key already in the outbox."""
     with factory.begin() as s:

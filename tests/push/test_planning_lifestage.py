@@ -52,3 +52,15 @@ def test_only_chosen_categories_are_planned(factory, session):
     register(factory, 1, categories=("防災",))
     with factory.begin() as s:
         assert enqueue_lifestage(s, default_rules(), BORN, tz=TOKYO) == (0, 0)
+
+
+def test_rows_carry_their_rules_category_and_the_baby_tag(factory, session):
+    """A row is planned with its rule's category; rows of ``baby`` rules are tagged "baby", others not."""
+    from dataclasses import replace
+
+    rules = [replace(rule, baby=rule.id == "birth-registration") for rule in default_rules()]
+    register(factory, 1)
+    with factory.begin() as s:
+        enqueue_lifestage(s, rules, BORN, tz=TOKYO)
+    assert {(row.key.split(":")[1], row.category, row.tags) for row in rows(session)} == {
+        ("birth-registration", "子育て", "|baby|"), ("child-allowance", "子育て", None)}
