@@ -53,9 +53,12 @@ DEFAULTS: dict[str, object] = {
     "LOG_LEVEL": "INFO",
     "RESIDENT_PURGE_AFTER_DAYS": 30,  # residents blocked longer than this are deleted (`residents purge`)
     "PUSH_KEEP_DAYS": 30,  # finished deliveries are deleted after this many days
-    # Push outbox (push/cli.py): client-side limits per endpoint, claim lease, garbage reminder hour.
-    "PUSH_RATE_PER_SECOND": 100,
-    "PUSH_MULTICAST_RATE_PER_SECOND": 100,
+    # Push outbox (push/cli.py): client-side limits per endpoint (LINE's 2,000/s for push; multicast held to
+    # 200/s until LINE's limit after its 2025-04-23 change is confirmed), requests in flight, claim lease,
+    # garbage reminder hour.
+    "PUSH_RATE_PER_SECOND": 2000,
+    "PUSH_MULTICAST_RATE_PER_SECOND": 200,
+    "PUSH_SEND_CONCURRENCY": 4,
     "PUSH_LEASE_SECONDS": 300,
     "PUSH_REMINDER_HOUR": 18,
     "PUSH_QUIET_HOURS": "21:00-08:00",  # local; no non-emergency push then (empty: off)

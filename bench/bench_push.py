@@ -2,7 +2,8 @@
 
 Run::
 
-    .venv/bin/python bench/bench_push.py [--residents 1000000] [--db sqlite|postgresql] [--rate 2000]
+    .venv/bin/python bench/bench_push.py [--residents 1000000] [--db sqlite|postgresql]
+        [--push-rate 2000] [--multicast-rate 200] [--concurrency 4]
 
 Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
 
@@ -20,11 +21,14 @@ Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
    timing): one identical delivery per resident. Wall time, rows inserted and peak
    memory: ``VmHWM`` from ``/proc/self/status``, reset through ``/proc/self/clear_refs`` just before the
    step, and ``ru_maxrss`` (which the reset also lowers on Linux, so the set-up's peak is read before it).
-3. **Delivery** (timed): ``push.sender.send_due`` with the real ``SdkLineClient`` and a
-   ``RateLimiter.per_second(push=rate, multicast=rate)``, first against the validating fake LINE API
-   (``python -m tests.fake_line_server`` in its own process), then, after resetting the outbox, against
-   a minimal HTTP sink (``SINK`` of bench_webhook.py) in its own process, which separates the fake's
-   validation cost from the sender's. "allowed" is requests / rate, the time the rate limit allows.
+3. **Delivery** (timed): ``push.sender.send_due`` with the real ``SdkLineClient``, the app's default
+   rate limits (``PUSH_RATE_PER_SECOND``, ``PUSH_MULTICAST_RATE_PER_SECOND``) and requests in flight
+   (``PUSH_SEND_CONCURRENCY``) unless given, first against the validating fake LINE API (``python -m
+   tests.fake_line_server`` in its own process), then, after resetting the outbox, against a minimal HTTP
+   sink (``SINK`` of bench_webhook.py) in its own process, which separates the fake's validation cost from
+   the sender's; and once more against the sink with no rate limit, which shows how fast the sender itself
+   goes. "allowed" is the time the rate limits allow: the longer of pushes / push rate and multicasts /
+   multicast rate (the two buckets run side by side).
 4. **Naive baselines** in the same run, measured on a sample and extrapolated linearly to N: a planner
    that loads each resident with the ORM (one query for the categories and one for the children), plans
    them with ``push.lifestage.plan`` and adds ``Delivery`` objects one by one with a flush each (rolled
@@ -70,6 +74,16 @@ BROADCAST_TEXT = ("【市からのお知らせ】12月1日から市役所の窓�
 TARGET_PLAN_SECONDS = 60.0
 TARGET_RSS_MB = 300.0
 TARGET_DELIVERY_RATIO = 1.2
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The sender's rate limits per endpoint and requests in flight; ``unlimited``: no rate limit at all."""
+
+    push: float
+    multicast: float
+    concurrency: int
+    unlimited: bool = False
 
 
 # ---- synthetic data -------------------------------------------------------------------------------
@@ -352,6 +366,7 @@ def naive_plan(session_factory, rules, sample: int) -> dict:
     from push.lifestage import Person
     from push.lifestage import plan as lifestage_plan
     from push.models import Delivery
+    from push.models import DeliveryContent
     from push.outbox import content_hash
     from push.planning import local_time
     from residents.models import Child
@@ -379,9 +394,11 @@ def naive_plan(session_factory, rules, sample: int) -> dict:
                       for m in lifestage_plan(rules, people, DAY)]
             wanted.append((f"naive:broadcast:{resident.line_user_id}", broadcast, at9))
             for key, messages, at in wanted:
-                session.add(Delivery(key=key, line_user_id=resident.line_user_id, kind="naive", messages=messages,
-                                     content_hash=content_hash(messages), retry_key=uuid.uuid4(), send_after=at,
-                                     next_attempt_at=at))
+                digest = content_hash(messages)
+                if session.get(DeliveryContent, digest) is None:
+                    session.add(DeliveryContent(content_hash=digest, messages=messages))
+                session.add(Delivery(key=key, line_user_id=resident.line_user_id, kind="naive", content_hash=digest,
+                                     retry_key=uuid.uuid4(), send_after=at, next_attempt_at=at))
                 session.flush()
                 rows += 1
         seconds = time.perf_counter() - started
@@ -417,7 +434,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def deliver(session_factory, host: str, rate: float) -> dict:
+def deliver(session_factory, host: str, rates: Rates) -> dict:
     """The timed delivery step: ``send_due`` until nothing is due, with the real SDK client."""
     from bot.line_client import SdkLineClient
     from push.planning import local_time
@@ -425,14 +442,16 @@ def deliver(session_factory, host: str, rate: float) -> dict:
     from push.sender import send_due
 
     reset_peak()
-    limiter = RateLimiter.per_second(push=rate, multicast=rate)
+    limiter = (RateLimiter.unlimited() if rates.unlimited
+               else RateLimiter.per_second(push=rates.push, multicast=rates.multicast))
     with SdkLineClient("bench-token", host=host) as line:
         started = time.perf_counter()
         report = send_due(session_factory, line, local_time(DAY, 12, TIMEZONE), limit=10**12, rate=limiter,
-                          rng=random.Random(SEED))
+                          rng=random.Random(SEED), concurrency=rates.concurrency)
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "report": report, "requests": report.requests, "allowed": report.requests / rate,
-            "hwm": status_mb("VmHWM")}
+    return {"seconds": seconds, "report": report, "requests": report.requests, "hwm": status_mb("VmHWM"),
+            "allowed": 0.0 if rates.unlimited else max(report.pushes / rates.push,
+                                                       report.multicasts / rates.multicast)}
 
 
 def naive_deliver(host: str, rate: float, sample: int) -> dict:
@@ -474,14 +493,22 @@ def fake_counts(log_path: Path) -> tuple[int, int, int]:
 
 
 def main() -> None:
+    from app import DEFAULTS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--rate", type=float, default=2000.0, help="requests per second per endpoint")
+    parser.add_argument("--push-rate", type=float, default=float(DEFAULTS["PUSH_RATE_PER_SECOND"]),
+                        help="push requests per second (default: the app's PUSH_RATE_PER_SECOND)")
+    parser.add_argument("--multicast-rate", type=float, default=float(DEFAULTS["PUSH_MULTICAST_RATE_PER_SECOND"]),
+                        help="multicast requests per second (default: the app's PUSH_MULTICAST_RATE_PER_SECOND)")
+    parser.add_argument("--concurrency", type=int, default=int(DEFAULTS["PUSH_SEND_CONCURRENCY"]),
+                        help="requests in flight (default: the app's PUSH_SEND_CONCURRENCY)")
     parser.add_argument("--plan-sample", type=int, default=5000, help="residents for the naive planner")
     parser.add_argument("--push-sample", type=int, default=5000, help="residents for the naive sender")
     parser.add_argument("--no-sink", action="store_true", help="skip the delivery run against the minimal sink")
     args = parser.parse_args()
+    rates = Rates(args.push_rate, args.multicast_rate, args.concurrency)
 
     import logging
 
@@ -516,42 +543,50 @@ def main() -> None:
             fake = start_fake(fake_port, fake_log)
             try:
                 wait_ready(fake_port)
-                delivered = deliver(session_factory, f"http://127.0.0.1:{fake_port}", args.rate)
+                delivered = deliver(session_factory, f"http://127.0.0.1:{fake_port}", rates)
                 print(f"delivery (fake): {delivered['requests']:,} requests in {delivered['seconds']:.1f} s",
                       flush=True)
-                naive_sent = naive_deliver(f"http://127.0.0.1:{fake_port}", args.rate, min(args.push_sample, n))
+                naive_sent = naive_deliver(f"http://127.0.0.1:{fake_port}", args.push_rate, min(args.push_sample, n))
                 time.sleep(0.5)
             finally:
                 stop(fake)
             accepted, other, violations = fake_counts(fake_log)
 
-            sunk = naive_sunk = None
+            sunk = naive_sunk = unthrottled = None
             if not args.no_sink:
                 reset_outbox(engine)
                 sink_port = free_port()
                 sink = start_sink(sink_port)
                 try:
                     wait_ready(sink_port)
-                    sunk = deliver(session_factory, f"http://127.0.0.1:{sink_port}", args.rate)
-                    naive_sunk = naive_deliver(f"http://127.0.0.1:{sink_port}", args.rate, min(args.push_sample, n))
+                    sunk = deliver(session_factory, f"http://127.0.0.1:{sink_port}", rates)
+                    print(f"delivery (sink): {sunk['requests']:,} requests in {sunk['seconds']:.1f} s", flush=True)
+                    naive_sunk = naive_deliver(f"http://127.0.0.1:{sink_port}", args.push_rate,
+                                               min(args.push_sample, n))
+                    reset_outbox(engine)
+                    unthrottled = deliver(session_factory, f"http://127.0.0.1:{sink_port}",
+                                          Rates(0, 0, args.concurrency, unlimited=True))
+                    print(f"delivery (sink, no rate limit): {unthrottled['requests']:,} requests in "
+                          f"{unthrottled['seconds']:.1f} s", flush=True)
                 finally:
                     stop(sink)
         finally:
             drop_database(args.db, engine)
     total_seconds = time.perf_counter() - total_started
 
-    report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk, naive_sunk,
+    report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk, naive_sunk, unthrottled,
            (accepted, other, violations), total_seconds)
 
 
-def report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk, naive_sunk, fake,
+def report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk, naive_sunk, unthrottled, fake,
            total_seconds) -> None:
     """Print the tables and the PASS/MISS lines."""
     accepted, other, violations = fake
     scale_plan = n / naive_planned["residents"] if naive_planned["residents"] else 0
     print()
     print(f"push benchmark: {n:,} residents ({counts['subscription']:,} categories, {counts['child']:,} children), "
-          f"{args.db}, day {DAY}, rate limit {args.rate:g} requests/s per endpoint")
+          f"{args.db}, day {DAY}, rate limits push {args.push_rate:g}/s and multicast {args.multicast_rate:g}/s, "
+          f"{args.concurrency} requests in flight")
     print()
     print("Planning (one transaction)")
     rows = [
@@ -580,17 +615,22 @@ def report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk,
             scale = n / naive["requests"]
             out.append([f"naive push → {label}, {naive['requests']:,} measured", f"{naive['seconds']:.1f}", "0",
                         f"{naive['requests']:,}", f"{naive['requests'] - naive['errors']:,}",
-                        f"{naive['requests'] / args.rate:.1f}", ratio(naive["seconds"], naive["requests"] / args.rate)])
+                        f"{naive['requests'] / args.push_rate:.1f}",
+                        ratio(naive["seconds"], naive["requests"] / args.push_rate)])
             # at scale the naive loop is held to the push rate as well, whatever the sample's burst allowed
             out.append([f"naive push → {label}, extrapolated to {n:,}",
-                        f"{max(naive['seconds'] * scale, n / args.rate):.0f}", "0",
-                        f"{n:,}", f"{n:,}", f"{n / args.rate:.0f}", ""])
+                        f"{max(naive['seconds'] * scale, n / args.push_rate):.0f}", "0",
+                        f"{n:,}", f"{n:,}", f"{n / args.push_rate:.0f}", ""])
         return out
 
     print("Delivery (allowed = requests / rate, the time the rate limit allows; its buckets also allow a 1 s burst)")
     rows = delivery_rows("validating fake", delivered, naive_sent)
     if sunk is not None:
         rows += delivery_rows("minimal sink", sunk, naive_sunk)
+    if unthrottled is not None:
+        r = unthrottled["report"]
+        rows.append(["send_due → minimal sink, no rate limit", f"{unthrottled['seconds']:.1f}", f"{r.multicasts:,}",
+                     f"{r.pushes:,}", f"{r.sent:,}", "", f"{r.requests / unthrottled['seconds']:,.0f} req/s"])
     print(table(["sender", "seconds", "multicasts", "pushes", "rows sent", "allowed s", "ratio"], rows))
     r = delivered["report"]
     print(f"fake LINE API: {accepted:,} requests accepted, {other:,} other answers, {violations} spec violations; "

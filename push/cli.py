@@ -2,7 +2,8 @@
 
 Settings (app config, environment or instance/config.toml): ``PUSH_RATE_PER_SECOND`` and
 ``PUSH_MULTICAST_RATE_PER_SECOND`` (client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a
-claimed row is a worker's before another may take it), ``PUSH_REMINDER_HOUR`` (local hour of the
+claimed row is a worker's before another may take it), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
+once), ``PUSH_REMINDER_HOUR`` (local hour of the
 garbage reminders), ``PUSH_QUIET_HOURS`` (local period without non-emergency push, default
 ``21:00-08:00``; empty turns it off).
 
@@ -45,8 +46,13 @@ push_cli.add_command(preview_command)
 def rate_limiter() -> RateLimiter:
     """The client-side rate limit from the app config."""
     config = current_app.config
-    return RateLimiter.per_second(push=float(config.get("PUSH_RATE_PER_SECOND") or 100),
-                                  multicast=float(config.get("PUSH_MULTICAST_RATE_PER_SECOND") or 100))
+    return RateLimiter.per_second(push=float(config["PUSH_RATE_PER_SECOND"]),
+                                  multicast=float(config["PUSH_MULTICAST_RATE_PER_SECOND"]))
+
+
+def concurrency() -> int:
+    """How many requests a worker keeps in flight, from the app config."""
+    return max(1, int(current_app.config["PUSH_SEND_CONCURRENCY"]))
 
 
 def lease() -> timedelta:
@@ -130,7 +136,7 @@ def send_due_command(limit: int) -> None:
     """Send what is due now, once, print the report and exit."""
     bot = services()
     report = send_due(db.session_factory(), bot.line, bot.clock(), limit=limit, rate=rate_limiter(),
-                      lease=lease(), quiet=quiet(), timezone=bot.timezone)
+                      lease=lease(), quiet=quiet(), timezone=bot.timezone, concurrency=concurrency())
     for line in report.lines():
         click.echo(line)
 
@@ -158,7 +164,7 @@ def worker_command(idle: float, no_plan: bool) -> None:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         Worker(db.session_factory(), bot.line, clock=bot.clock, timezone=bot.timezone, rate=rate_limiter(),
-               lease=lease(), idle=idle, planner=None if no_plan else planner, stop=stop,
+               lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner, stop=stop,
                broadcaster=None if no_plan else plan_broadcasts, quiet=quiet()).run()
     finally:
         for sig, handler in previous.items():

@@ -1,10 +1,16 @@
-"""Outbox rows: one ``Delivery`` per (resident, rule or broadcast, due date), and ``DeliveryBatch`` for a
+"""Outbox rows: one ``Delivery`` per (resident, rule or broadcast, due date), ``DeliveryContent`` for the
+messages (stored once per distinct content, however many residents get it), and ``DeliveryBatch`` for a
 multicast request that carries several deliveries with identical content.
 
 A delivery's ``retry_key`` is fixed when it is planned and a batch's when the batch is formed, before its
 first request; every retry reuses the key with the same recipients and body, so LINE accepts each at most
 once (a repeat answers 409). ``next_attempt_at`` is when a pending row may be claimed; ``claimed_until`` is
 the lease of a row being sent, after which another worker may claim it again.
+
+The outbox keeps weeks of finished rows, so its indexes are partial: the claim index holds only pending
+rows outside a batch, the lease index only rows being pushed, the batch index only batched rows. A
+status change then touches small indexes, and a query uses them only when it states their condition
+literally: build such queries with ``waiting_single``, ``sending_single`` and ``in_batch`` below.
 """
 
 from __future__ import annotations
@@ -58,26 +64,47 @@ class DeliveryBatch(Base):
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="batch", order_by="Delivery.id")
 
 
+class DeliveryContent(Base):
+    """The messages of one content: LINE message objects as dicts (``Message.to_dict()``), keyed by their hash."""
+
+    __tablename__ = "delivery_content"
+
+    content_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    messages: Mapped[list[dict]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# Conditions of the partial indexes, as SQL text so that both databases see the literal values.
+WAITING_SINGLE_SQL = "status = 'pending' AND batch_id IS NULL"
+SENDING_SINGLE_SQL = "status = 'sending' AND batch_id IS NULL"
+IN_BATCH_SQL = "batch_id IS NOT NULL"
+
+
+def _partial(name: str, condition: str, *columns: str) -> sa.Index:
+    where = sa.text(condition)
+    return sa.Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class Delivery(Base):
     """A message planned for one resident; ``key`` makes planning idempotent.
 
     ``personal`` content is pushed alone; other rows with the same ``content_hash`` may share a multicast.
-    ``messages`` holds the LINE message objects as dicts (``Message.to_dict()``).
+    The messages are in ``DeliveryContent`` (``messages`` reads them through ``content``).
     """
 
     __tablename__ = "delivery"
     __table_args__ = (
         # Claims read pending rows in this order: due first, identical content together (fuller multicasts).
-        sa.Index("ix_delivery_due", "status", "next_attempt_at", "content_hash", "id"),
-        sa.Index("ix_delivery_lease", "status", "claimed_until"),
+        _partial("ix_delivery_due", WAITING_SINGLE_SQL, "next_attempt_at", "content_hash", "id"),
+        _partial("ix_delivery_lease", SENDING_SINGLE_SQL, "claimed_until"),
+        _partial("ix_delivery_batch_id", IN_BATCH_SQL, "batch_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(255), unique=True)
     line_user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
-    messages: Mapped[list[dict]] = mapped_column(sa.JSON)
-    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    content_hash: Mapped[str] = mapped_column(sa.ForeignKey("delivery_content.content_hash"), index=True)
     personal: Mapped[bool] = mapped_column(default=False)
     retry_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), unique=True, default=uuid.uuid4)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -88,7 +115,7 @@ class Delivery(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery_batch.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery_batch.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # What a resident's settings change may cancel the row by (``push.outbox.cancel_queued``): the push
     # category it was planned under, and labels as ``push.outbox.tag_text`` writes them ("|baby|").
@@ -96,6 +123,31 @@ class Delivery(Base):
     tags: Mapped[str | None] = mapped_column(sa.Text)
 
     batch: Mapped[DeliveryBatch | None] = relationship(back_populates="deliveries")
+    content: Mapped[DeliveryContent] = relationship()
+
+    @property
+    def messages(self) -> list[dict]:
+        """The stored LINE message dicts of this delivery."""
+        return self.content.messages
+
+
+def _status_is(status: DeliveryStatus) -> sa.ColumnElement[bool]:
+    return Delivery.__table__.c.status == sa.literal_column(f"'{status.value}'")
+
+
+def waiting_single() -> sa.ColumnElement[bool]:
+    """Pending rows outside any batch (the claim index's condition, ``WAITING_SINGLE_SQL``)."""
+    return _status_is(DeliveryStatus.PENDING) & Delivery.batch_id.is_(None)
+
+
+def sending_single() -> sa.ColumnElement[bool]:
+    """Rows being pushed alone (the lease index's condition, ``SENDING_SINGLE_SQL``)."""
+    return _status_is(DeliveryStatus.SENDING) & Delivery.batch_id.is_(None)
+
+
+def in_batch() -> sa.ColumnElement[bool]:
+    """Rows in a multicast batch (the batch index's condition, ``IN_BATCH_SQL``)."""
+    return Delivery.batch_id.is_not(None)
 
 
 class BroadcastStatus(enum.StrEnum):

@@ -25,11 +25,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from db import utcnow
 from push.models import Delivery
 from push.models import DeliveryBatch
+from push.models import DeliveryContent
 from push.models import DeliveryStatus
 
 INSERT_CHUNK = 1000
+MAX_REMEMBERED_CONTENTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -66,38 +69,52 @@ def content_hash(messages: Sequence[dict]) -> str:
 
 
 def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
-    """Insert the deliveries whose key is new; returns how many rows were added."""
+    """Insert the deliveries whose key is new, and their content once; returns how many rows were added."""
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = postgresql.insert if postgres else sqlite.insert
+    connection = session.connection()
+    # Content already stored is touched (created_at), so that a purge running meanwhile keeps it.
+    new_content = insert(DeliveryContent.__table__)
+    new_content = new_content.on_conflict_do_update(index_elements=["content_hash"],
+                                                    set_={"created_at": new_content.excluded.created_at})
+    # executemany without RETURNING; the driver counts the rows really inserted (SQLAlchemy keeps the count
+    # only when asked to).
+    new_rows = (insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["key"])
+                .execution_options(preserve_rowcount=True))
+    stored: set[str] = set()  # contents inserted by this call
     added = 0
     iterator = iter(items)
     while chunk := list(islice(iterator, INSERT_CHUNK)):
-        hashes: dict[int, str] = {}
-        rows = []
+        rows, contents = [], []
+        hashes: dict[int, str] = {}  # id(messages) -> hash: planners pass the same list for identical content
         for item in chunk:
             if item.send_after.tzinfo is None:
                 raise ValueError(f"{item.key}: send_after must be timezone-aware")
-            digest = hashes.get(id(item.messages)) or hashes.setdefault(id(item.messages), content_hash(item.messages))
+            digest = hashes.get(id(item.messages))
+            if digest is None:
+                digest = hashes[id(item.messages)] = content_hash(item.messages)
+            if digest not in stored:
+                stored.add(digest)
+                contents.append({"content_hash": digest, "messages": list(item.messages), "created_at": utcnow()})
             rows.append({
                 "key": item.key,
                 "line_user_id": item.line_user_id,
                 "kind": item.kind,
-                "messages": list(item.messages),
                 "content_hash": digest,
                 "personal": item.personal,
-                "category": item.category, "tags": item.tags,
+                "category": item.category,
+                "tags": item.tags,
                 "retry_key": uuid.uuid4(),
                 "send_after": item.send_after,
                 "next_attempt_at": item.send_after,
                 "status": DeliveryStatus.PENDING,
                 "attempts": 0,
             })
-        statement = insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["key"])
-        if postgres:
-            added += len(session.execute(statement.returning(Delivery.id), rows).all())
-        else:
-            # SQLite's executemany reports how many rows were really inserted; no RETURNING round trip needed.
-            added += session.execute(statement, rows).rowcount
+        if contents:
+            connection.execute(new_content, contents)
+        added += connection.execute(new_rows, rows).rowcount
+        if len(stored) > MAX_REMEMBERED_CONTENTS:  # personal content: one per row; keep memory flat
+            stored.clear()
     return added
 
 
@@ -145,15 +162,16 @@ def cancel_queued(session: Session, line_user_id: str, *, kind: str | None = Non
 def forget_resident(session: Session, line_user_id: str) -> int:
     """Delete the resident's rows that no worker holds and no batch needs (「データ削除」); returns the count.
 
-    Rows of a batch that may still be retried are kept until the batch is finished.
+    Rows of a batch that may still be retried are kept until the batch is finished. Content no other row
+    uses (a personal message naming the resident's child) goes with the rows.
     """
     in_flight = Delivery.batch_id.is_not(None) & Delivery.status.in_([DeliveryStatus.PENDING,
                                                                        DeliveryStatus.SENDING])
-    result = session.execute(
-        sa.delete(Delivery)
-        .where(Delivery.line_user_id == line_user_id, Delivery.status != DeliveryStatus.SENDING, ~in_flight)
-        .execution_options(synchronize_session=False)
-    )
+    ours = (Delivery.line_user_id == line_user_id) & (Delivery.status != DeliveryStatus.SENDING) & ~in_flight
+    contents = set(session.scalars(sa.select(Delivery.content_hash).where(ours).distinct()))
+    result = session.execute(sa.delete(Delivery).where(ours).execution_options(synchronize_session=False))
+    if contents:
+        _delete_unused_content(session, DeliveryContent.content_hash.in_(contents))
     return result.rowcount
 
 
@@ -161,7 +179,9 @@ FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED
 
 
 def purge_finished(session: Session, before: datetime) -> int:
-    """Delete sent, failed and cancelled deliveries due before ``before``, and batches left with none.
+    """Delete sent, failed and cancelled deliveries due before ``before``, and batches and content left unused.
+
+    Content is deleted only when last stored before ``before``: a planner storing it again touches it.
 
     Pending and in-flight rows are never touched; returns how many deliveries were deleted.
     """
@@ -175,4 +195,13 @@ def purge_finished(session: Session, before: datetime) -> int:
                ~sa.exists().where(Delivery.batch_id == DeliveryBatch.id))
         .execution_options(synchronize_session=False)
     )
+    _delete_unused_content(session, DeliveryContent.created_at < before)
     return deleted
+
+
+def _delete_unused_content(session: Session, which: sa.ColumnElement[bool]) -> None:
+    session.execute(
+        sa.delete(DeliveryContent)
+        .where(which, ~sa.exists().where(Delivery.content_hash == DeliveryContent.content_hash))
+        .execution_options(synchronize_session=False)
+    )

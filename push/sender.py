@@ -14,6 +14,10 @@ Exactly once rests on three things:
 
 Claims take ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never claim the same row; on
 SQLite every transaction starts with ``BEGIN IMMEDIATE`` (see ``db.make_engine``), one worker at a time.
+
+A pass is a pipeline: ``concurrency`` threads make the requests (each under the endpoint's rate limit)
+while the calling thread writes the outcomes that came back and claims the next rows, both in one
+transaction. The database work thus overlaps the HTTP round trips instead of adding to them.
 """
 
 from __future__ import annotations
@@ -24,12 +28,19 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -41,7 +52,10 @@ from bot.errors import LineApiError
 from bot.line_client import LineClient
 from push.models import Delivery
 from push.models import DeliveryBatch
+from push.models import DeliveryContent
 from push.models import DeliveryStatus
+from push.models import sending_single
+from push.models import waiting_single
 from push.quiet import EMERGENCY_KIND
 from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
@@ -55,7 +69,9 @@ RETRY_KEY_WINDOW = timedelta(hours=23)  # LINE keeps a retry key for 24 hours af
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_CHUNK = 500
 UTC_ZONE = ZoneInfo("UTC")
-FLUSH_EVERY = 50  # outcomes written per transaction while a chunk is being sent
+CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
+
+Messages = Sequence[Any]  # LINE message objects, as bot.replies.from_stored rebuilds them
 
 PENDING = DeliveryStatus.PENDING
 SENDING = DeliveryStatus.SENDING
@@ -117,11 +133,21 @@ class _Job:
     endpoint: str  # "push" or "multicast"
     retry_key: str
     recipients: list[str]
-    messages: list[dict]
+    content_hash: str
     delivery_ids: list[int]
     batch_id: int | None
     attempts: int
     first_attempt_at: datetime
+    deadline: float = 0.0  # on the pass's monotonic clock: not started after this, the job is released
+    messages: Messages | LineApiError = ()  # parsed stored messages, or why they could not be
+
+
+class _NotTried:
+    """The outcome of a job released without a request (stopping, or past its deadline)."""
+
+
+NOT_TRIED = _NotTried()
+Outcome = LineApiError | _NotTried | None  # None: LINE accepted it, now or before (409)
 
 
 def skip_reason(status: ResidentStatus | None) -> str | None:
@@ -148,34 +174,76 @@ def send_due(
     monotonic: Callable[[], float] = time.monotonic,
     quiet: QuietHours | None = None,
     timezone: ZoneInfo = UTC_ZONE,
+    concurrency: int = 1,
 ) -> SendReport:
     """Send what is due at ``now``, ``chunk`` rows per claim, until nothing is due or ``limit`` rows are done.
 
-    Later times in the pass are ``now`` plus the time elapsed on ``monotonic``. A set ``stop`` ends the
-    pass after the current request; claimed rows not yet tried are released at once. During ``quiet``
-    hours (local ``timezone``) only emergency rows are claimed; the others stay pending until they end.
+    Later times in the pass are ``now`` plus the time elapsed on ``monotonic``. Up to ``concurrency``
+    requests are in flight at once. A set ``stop`` ends the pass once the requests in flight are answered;
+    claimed rows not yet tried are released at once. During ``quiet`` hours (local ``timezone``) only
+    emergency rows and batches are claimed; the others stay pending until they end.
     """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
     rate = rate or RateLimiter.unlimited()
     rng = rng or random.Random()
     report = SendReport()
     started = monotonic()
+    contents: OrderedDict[str, Messages | LineApiError] = OrderedDict()
 
     def current() -> datetime:
         return now + timedelta(seconds=monotonic() - started)
 
-    handled = 0
-    while handled < limit and not (stop is not None and stop.is_set()):
-        claimed_at = current()
-        with session_factory.begin() as session:
-            jobs, touched = _claim(session, claimed_at, claimed_at + lease, min(chunk, limit - handled), report,
-                                   emergency_only=quiet is not None and quiet.contains(claimed_at, timezone))
-        if touched == 0:
-            break
-        handled += touched
-        tried = _send_jobs(session_factory, line, jobs, rate=rate, deadline=monotonic() + lease.total_seconds() / 2,
-                           monotonic=monotonic, current=current, backoff=backoff, rng=rng, stop=stop, report=report)
-        if jobs and not tried:  # the lease is too short for even one request: claiming again would spin
-            break
+    def stopping() -> bool:
+        return stop is not None and stop.is_set()
+
+    def attempt(job: _Job) -> Outcome:
+        if stopping() or monotonic() >= job.deadline:
+            return NOT_TRIED
+        rate.acquire(job.endpoint)
+        if stopping():
+            return NOT_TRIED
+        return _send(line, job)
+
+    in_flight: dict[Future[Outcome], _Job] = {}
+    answered: list[tuple[_Job, Outcome]] = []
+    handled, exhausted = 0, False
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push-send")
+    try:
+        while True:
+            # Claim while the window has room, unless the oldest request in flight is already past half
+            # its lease (claiming more would only make more rows wait for a lease that may run out).
+            claiming = (not (exhausted or stopping()) and handled < limit and len(in_flight) < 2 * concurrency
+                        and (not in_flight or next(iter(in_flight.values())).deadline > monotonic()))
+            if answered or claiming:
+                claimed_at = current()
+                jobs: list[_Job] = []
+                with session_factory.begin() as session:
+                    connection = session.connection()
+                    if answered and _record(connection, answered, claimed_at, backoff, rng, report):
+                        exhausted, claiming = True, False  # the lease is too short for even one request
+                    answered = []
+                    if claiming:
+                        emergency_only = quiet is not None and quiet.contains(claimed_at, timezone)
+                        jobs, touched = _claim(connection, claimed_at, claimed_at + lease, min(chunk, limit - handled),
+                                               report, emergency_only=emergency_only)
+                        _attach_messages(connection, jobs, contents)
+                        exhausted = touched == 0
+                        handled += touched
+                deadline = monotonic() + lease.total_seconds() / 2
+                for job in jobs:
+                    job.deadline = deadline
+                    in_flight[pool.submit(attempt, job)] = job
+                if jobs:
+                    continue
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                answered.append((in_flight.pop(future), future.result()))
+    finally:
+        # A client that raised leaves its rows to their lease; nothing queued behind it is sent.
+        pool.shutdown(wait=True, cancel_futures=True)
     if report.requests or report.skipped or report.released:
         log.info("push.send_due", extra={"sent": report.sent, "failed": report.failed, "retried": report.retried,
                                          "skipped": sum(report.skipped.values()), "released": report.released,
@@ -186,32 +254,30 @@ def send_due(
 # --- claiming --------------------------------------------------------------------------------------
 
 
-def _claim(session: Session, now: datetime, lease_until: datetime, size: int,
+def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size: int,
            report: SendReport, *, emergency_only: bool = False) -> tuple[list[_Job], int]:
     """Claim up to ``size`` due rows for this worker; returns the requests to make and the rows touched.
 
-    With ``emergency_only`` (quiet hours) pending rows are claimed only if they are emergencies; a
-    multicast batch already formed is retried as it is (its recipients and body are fixed).
+    With ``emergency_only`` (quiet hours) only emergency rows and batches of emergency rows are claimed.
     """
-    jobs, closed = _claim_batches(session, now, lease_until, size, report)
+    jobs, closed = _claim_batches(connection, now, lease_until, size, report, emergency_only=emergency_only)
     touched = closed + sum(len(job.delivery_ids) for job in jobs)
     rows = []
     if touched < size:  # rows of a push whose worker vanished
-        rows += session.execute(
-            _single_rows().where(Delivery.status == SENDING, Delivery.claimed_until <= now)
+        rows += connection.execute(
+            _single_rows().where(sending_single(), Delivery.claimed_until <= now)
             .order_by(Delivery.claimed_until, Delivery.id).limit(size - touched)
         ).all()
     if touched + len(rows) < size:
-        pending = _single_rows().where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+        pending = _single_rows().where(waiting_single(), Delivery.next_attempt_at <= now)
         if emergency_only:
             pending = pending.where(Delivery.kind == EMERGENCY_KIND)
-        rows += session.execute(
-            pending
-            .order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id)
+        rows += connection.execute(
+            pending.order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id)
             .limit(size - touched - len(rows))
         ).all()
     touched += len(rows)
-    rows = _drop_unsendable(session, rows, now, report)
+    rows = _drop_unsendable(connection, rows, now, report)
     singles, groups = [], {}
     for row in rows:
         if row.personal or row.attempts > 0:
@@ -223,99 +289,99 @@ def _claim(session: Session, now: datetime, lease_until: datetime, size: int,
             if len(batch_rows) == 1:
                 singles += batch_rows
             else:
-                jobs.append(_form_batch(session, content, batch_rows, now, lease_until))
+                jobs.append(_form_batch(connection, content, batch_rows, now, lease_until))
     if singles:
         ids = [row.id for row in singles]
-        session.execute(
-            sa.update(Delivery).where(Delivery.id.in_(ids))
+        connection.execute(
+            sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
             .values(status=SENDING, claimed_until=lease_until, attempts=Delivery.attempts + 1,
                     first_attempt_at=sa.func.coalesce(Delivery.first_attempt_at, now))
-            .execution_options(synchronize_session=False)
         )
-        jobs += [_Job("push", str(row.retry_key), [row.line_user_id], row.messages, [row.id], None,
+        retry_keys = dict(connection.execute(
+            sa.select(Delivery.id, Delivery.retry_key).where(Delivery.id.in_(_ids(ids)))).all())
+        jobs += [_Job("push", str(retry_keys[row.id]), [row.line_user_id], row.content_hash, [row.id], None,
                       row.attempts + 1, row.first_attempt_at or now) for row in singles]
     return jobs, touched
 
 
+def _ids(ids: list[int]) -> sa.BindParameter:
+    """A list of ids as one expanding parameter (cheaper than one bound parameter per id)."""
+    return sa.bindparam("ids", ids, expanding=True)
+
+
 def _single_rows() -> sa.Select:
-    """Rows not in a batch, locked for this transaction (skipping rows another worker holds)."""
+    """Rows not in a batch with their resident's status (as plain text), locked for this transaction
+    (skipping rows another worker holds)."""
     return (
-        sa.select(Delivery.id, Delivery.line_user_id, Delivery.messages, Delivery.content_hash, Delivery.personal,
-                  Delivery.retry_key, Delivery.attempts, Delivery.first_attempt_at)
-        .where(Delivery.batch_id.is_(None))
+        sa.select(Delivery.id, Delivery.line_user_id, Delivery.content_hash, Delivery.personal, Delivery.attempts,
+                  Delivery.first_attempt_at, sa.type_coerce(Resident.status, sa.String).label("resident_status"))
+        .select_from(Delivery)
+        .outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
         .with_for_update(skip_locked=True, of=Delivery)
     )
 
 
-def _claim_batches(session: Session, now: datetime, lease_until: datetime, size: int,
-                   report: SendReport) -> tuple[list[_Job], int]:
+def _claim_batches(connection: sa.Connection, now: datetime, lease_until: datetime, size: int,
+                   report: SendReport, *, emergency_only: bool) -> tuple[list[_Job], int]:
     """Batches due for a retry, or whose worker vanished: the same request again, same key and recipients.
 
     Returns the requests to make and how many rows were closed instead (retry-key window over).
     """
     due = (DeliveryBatch.status == PENDING) & (DeliveryBatch.next_attempt_at <= now)
     vanished = (DeliveryBatch.status == SENDING) & (DeliveryBatch.claimed_until <= now)
-    batches = session.scalars(
-        sa.select(DeliveryBatch).where(due | vanished).order_by(DeliveryBatch.id)
-        .limit(max(1, size // MAX_MULTICAST)).with_for_update(skip_locked=True)
+    query = sa.select(DeliveryBatch).where(due | vanished)
+    if emergency_only:
+        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id, Delivery.kind == EMERGENCY_KIND))
+    batches = connection.execute(
+        query.order_by(DeliveryBatch.id).limit(max(1, size // MAX_MULTICAST)).with_for_update(skip_locked=True)
     ).all()
     jobs, closed = [], 0
     for batch in batches:
-        members = session.execute(
-            sa.select(Delivery.id, Delivery.line_user_id, Delivery.messages)
-            .where(Delivery.batch_id == batch.id).order_by(Delivery.id)
+        members = connection.execute(
+            sa.select(Delivery.id, Delivery.line_user_id).where(Delivery.batch_id == batch.id).order_by(Delivery.id)
         ).all()
         first_attempt_at = batch.first_attempt_at or now
         if not members:
-            _finish_batch(session, batch.id, DeliveryStatus.CANCELLED, now, "no-recipients")
+            _finish_batch(connection, batch.id, DeliveryStatus.CANCELLED, now, "no-recipients")
             continue
         if now - first_attempt_at >= RETRY_KEY_WINDOW:
             reason = f"retry-window-over: {batch.last_error or ''}".strip()
-            _finish_batch(session, batch.id, DeliveryStatus.FAILED, now, reason)
+            _finish_batch(connection, batch.id, DeliveryStatus.FAILED, now, reason)
             report.failed += len(members)
             report.failures["retry-window-over"] += len(members)
             closed += len(members)
             continue
-        batch.status = SENDING
-        batch.claimed_until = lease_until
-        batch.attempts += 1
-        batch.first_attempt_at = first_attempt_at
-        session.execute(sa.update(Delivery).where(Delivery.batch_id == batch.id)
-                        .values(status=SENDING, attempts=batch.attempts)
-                        .execution_options(synchronize_session=False))
-        jobs.append(_Job("multicast", str(batch.retry_key), [m.line_user_id for m in members], members[0].messages,
-                         [m.id for m in members], batch.id, batch.attempts, first_attempt_at))
-    session.flush()
+        attempts = batch.attempts + 1
+        connection.execute(sa.update(DeliveryBatch).where(DeliveryBatch.id == batch.id)
+                           .values(status=SENDING, claimed_until=lease_until, attempts=attempts,
+                                   first_attempt_at=first_attempt_at))
+        connection.execute(sa.update(Delivery).where(Delivery.batch_id == batch.id)
+                           .values(status=SENDING, attempts=attempts))
+        jobs.append(_Job("multicast", str(batch.retry_key), [m.line_user_id for m in members], batch.content_hash,
+                         [m.id for m in members], batch.id, attempts, first_attempt_at))
     return jobs, closed
 
 
-def _drop_unsendable(session: Session, rows: list, now: datetime, report: SendReport) -> list:
+def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, report: SendReport) -> list:
     """Cancel rows of blocked or unknown residents and fail rows past the retry-key window; keep the rest."""
-    if not rows:
-        return rows
-    users = {row.line_user_id for row in rows}
-    statuses = dict(session.execute(
-        sa.select(Resident.line_user_id, Resident.status).where(Resident.line_user_id.in_(users))
-    ).all())
-    keep = []
+    keep, closing = [], {}
+    active = ResidentStatus.ACTIVE.value
     for row in rows:
-        reason = skip_reason(statuses.get(row.line_user_id))
+        reason = None if row.resident_status == active else skip_reason(
+            None if row.resident_status is None else ResidentStatus(row.resident_status))
         if reason is not None:
-            _close_row(session, row.id, DeliveryStatus.CANCELLED, reason)
+            closing.setdefault((DeliveryStatus.CANCELLED, reason), []).append(row.id)
             report.skipped[reason] += 1
         elif row.first_attempt_at is not None and now - row.first_attempt_at >= RETRY_KEY_WINDOW:
-            _close_row(session, row.id, DeliveryStatus.FAILED, "retry-window-over")
+            closing.setdefault((DeliveryStatus.FAILED, "retry-window-over"), []).append(row.id)
             report.failed += 1
             report.failures["retry-window-over"] += 1
         else:
             keep.append(row)
+    for (status, reason), ids in closing.items():
+        connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
+                           .values(status=status, last_error=reason, claimed_until=None))
     return keep
-
-
-def _close_row(session: Session, delivery_id: int, status: DeliveryStatus, reason: str) -> None:
-    session.execute(sa.update(Delivery).where(Delivery.id == delivery_id)
-                    .values(status=status, last_error=reason, claimed_until=None)
-                    .execution_options(synchronize_session=False))
 
 
 def _split(rows: list) -> list[list]:
@@ -332,106 +398,113 @@ def _split(rows: list) -> list[list]:
     return [members for _users, members in batches]
 
 
-def _form_batch(session: Session, content: str, rows: list, now: datetime, lease_until: datetime) -> _Job:
+def _form_batch(connection: sa.Connection, content: str, rows: list, now: datetime, lease_until: datetime) -> _Job:
     """A new batch for ``rows``; its retry key is stored with it before the first attempt."""
-    batch = DeliveryBatch(retry_key=uuid.uuid4(), content_hash=content, status=SENDING, attempts=1,
-                          first_attempt_at=now, claimed_until=lease_until)
-    session.add(batch)
-    session.flush()
+    retry_key = uuid.uuid4()
+    batch_id = connection.execute(
+        sa.insert(DeliveryBatch).values(retry_key=retry_key, content_hash=content, status=SENDING, attempts=1,
+                                        first_attempt_at=now, claimed_until=lease_until, created_at=now)
+    ).inserted_primary_key[0]
     ids = [row.id for row in rows]
-    session.execute(sa.update(Delivery).where(Delivery.id.in_(ids))
-                    .values(batch_id=batch.id, status=SENDING, attempts=1, first_attempt_at=now)
-                    .execution_options(synchronize_session=False))
-    return _Job("multicast", str(batch.retry_key), [row.line_user_id for row in rows], rows[0].messages, ids,
-                batch.id, 1, now)
+    connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
+                       .values(batch_id=batch_id, status=SENDING, attempts=1, first_attempt_at=now))
+    return _Job("multicast", str(retry_key), [row.line_user_id for row in rows], content, ids, batch_id, 1, now)
+
+
+def _attach_messages(connection: sa.Connection, jobs: Iterable[_Job],
+                     cache: OrderedDict[str, Messages | LineApiError]) -> None:
+    """Give each job its messages, read and parsed once per content (a small cache spans the pass)."""
+    jobs = list(jobs)
+    missing = {job.content_hash for job in jobs} - cache.keys()
+    if missing:
+        stored = dict(connection.execute(
+            sa.select(DeliveryContent.content_hash, DeliveryContent.messages)
+            .where(DeliveryContent.content_hash.in_(missing))
+        ).all())
+        for digest in missing:
+            cache[digest] = _parse(stored.get(digest))
+    for job in jobs:
+        job.messages = cache[job.content_hash]
+        cache.move_to_end(job.content_hash)
+    while len(cache) > CONTENT_CACHE:
+        cache.popitem(last=False)
+
+
+def _parse(stored: list[dict] | None) -> Messages | LineApiError:
+    if stored is None:
+        return LineApiError(None, "stored messages missing", retryable=False)
+    try:
+        return replies.from_stored(stored)
+    except (TypeError, ValueError) as error:
+        return LineApiError(None, f"stored messages unreadable: {error}", retryable=False)
 
 
 # --- sending and recording -------------------------------------------------------------------------
 
 
-def _send_jobs(session_factory: sessionmaker[Session], line: LineClient, jobs: Sequence[_Job], *,
-               rate: RateLimiter, deadline: float, monotonic: Callable[[], float],
-               current: Callable[[], datetime], backoff: Backoff, rng: random.Random,
-               stop: threading.Event | None, report: SendReport) -> int:
-    """Make the requests of one claim; stop early (releasing the rest) on ``stop`` or at half the lease.
-
-    Returns how many requests were made.
-    """
-    outcomes: list[tuple[_Job, LineApiError | None]] = []
-    unsent: Sequence[_Job] = ()
-    tried = 0
-    try:
-        for index, job in enumerate(jobs):
-            if (stop is not None and stop.is_set()) or monotonic() >= deadline:
-                unsent = jobs[index:]
-                break
-            rate.acquire(job.endpoint)
-            outcomes.append((job, _send(line, job)))
-            tried += 1
-            if job.endpoint == "push":
-                report.pushes += 1
-            else:
-                report.multicasts += 1
-            if len(outcomes) >= FLUSH_EVERY:
-                _record(session_factory, outcomes, (), current(), backoff, rng, report)
-                outcomes = []
-    finally:
-        if outcomes or unsent:
-            _record(session_factory, outcomes, unsent, current(), backoff, rng, report)
-    return tried
-
-
 def _send(line: LineClient, job: _Job) -> LineApiError | None:
     """Make one request; None when LINE accepted it now or before (409), else the error."""
-    try:
-        messages = replies.from_stored(job.messages)
-    except (TypeError, ValueError) as error:
-        return LineApiError(None, f"stored messages unreadable: {error}", retryable=False)
+    if isinstance(job.messages, LineApiError):
+        return job.messages
     try:
         if job.endpoint == "push":
-            line.push(job.recipients[0], messages, retry_key=job.retry_key)
+            line.push(job.recipients[0], job.messages, retry_key=job.retry_key)
         else:
-            line.multicast(job.recipients, messages, retry_key=job.retry_key)
+            line.multicast(job.recipients, job.messages, retry_key=job.retry_key)
     except LineApiError as error:
         return error
     return None
 
 
-def _record(session_factory: sessionmaker[Session], outcomes: Sequence[tuple[_Job, LineApiError | None]],
-            unsent: Sequence[_Job], now: datetime, backoff: Backoff, rng: random.Random,
-            report: SendReport) -> None:
-    """Write outcomes and release unsent jobs, in one transaction; rows another worker took are left alone."""
-    with session_factory.begin() as session:
-        sent_singles = []
-        for job, error in outcomes:
-            size = len(job.delivery_ids)
-            if error is None:
-                report.sent += size
-                if job.batch_id is None:
-                    sent_singles += job.delivery_ids
-                else:
-                    _finish_batch(session, job.batch_id, DeliveryStatus.SENT, now, None)
-            elif error.retryable and not monthly_limit(error) and now - job.first_attempt_at < RETRY_KEY_WINDOW:
-                report.retried += size
-                report.retry_reasons[_reason(error)] += size
-                _retry(session, job, now + backoff.delay(job.attempts, rng, error.retry_after), str(error))
+def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]], now: datetime,
+            backoff: Backoff, rng: random.Random, report: SendReport) -> bool:
+    """Write outcomes and release jobs not tried; rows another worker took are left alone.
+
+    Returns True when no job was tried because their deadline had passed (the lease is too short for
+    even one request: claiming again would spin).
+    """
+    sent_singles = []
+    tried = expired = 0
+    for job, outcome in outcomes:
+        size = len(job.delivery_ids)
+        if outcome is NOT_TRIED:
+            report.released += size
+            expired += 1
+            _release(connection, job, now)
+            continue
+        tried += 1
+        if job.endpoint == "push":
+            report.pushes += 1
+        else:
+            report.multicasts += 1
+        if outcome is None:
+            report.sent += size
+            if job.batch_id is None:
+                sent_singles += job.delivery_ids
             else:
-                reason = ("monthly-limit" if monthly_limit(error)
-                          else _reason(error) if not error.retryable else "retry-window-over")
-                report.failed += size
-                report.failures[reason] += size
-                log.warning("push.failed", extra={"endpoint": job.endpoint, "status": error.status,
-                                                  "reason": reason, "n_recipients": size})
-                message = str(error) if not error.retryable or monthly_limit(error) else f"retry-window-over: {error}"
-                if job.batch_id is None:
-                    _finish_single(session, job.delivery_ids, DeliveryStatus.FAILED, now, message)
-                else:
-                    _finish_batch(session, job.batch_id, DeliveryStatus.FAILED, now, message)
-        if sent_singles:
-            _finish_single(session, sent_singles, DeliveryStatus.SENT, now, None)
-        for job in unsent:
-            report.released += len(job.delivery_ids)
-            _release(session, job, now)
+                _finish_batch(connection, job.batch_id, DeliveryStatus.SENT, now, None)
+            continue
+        error = outcome
+        assert isinstance(error, LineApiError)
+        if error.retryable and not monthly_limit(error) and now - job.first_attempt_at < RETRY_KEY_WINDOW:
+            report.retried += size
+            report.retry_reasons[_reason(error)] += size
+            _retry(connection, job, now + backoff.delay(job.attempts, rng, error.retry_after), str(error))
+            continue
+        reason = ("monthly-limit" if monthly_limit(error)
+                  else _reason(error) if not error.retryable else "retry-window-over")
+        report.failed += size
+        report.failures[reason] += size
+        log.warning("push.failed", extra={"endpoint": job.endpoint, "status": error.status,
+                                          "reason": reason, "n_recipients": size})
+        message = str(error) if not error.retryable or monthly_limit(error) else f"retry-window-over: {error}"
+        if job.batch_id is None:
+            _finish_single(connection, job.delivery_ids, DeliveryStatus.FAILED, now, message)
+        else:
+            _finish_batch(connection, job.batch_id, DeliveryStatus.FAILED, now, message)
+    if sent_singles:
+        _finish_single(connection, sent_singles, DeliveryStatus.SENT, now, None)
+    return expired > 0 and tried == 0
 
 
 def monthly_limit(error: LineApiError) -> bool:
@@ -444,76 +517,68 @@ def _reason(error: LineApiError) -> str:
     return "no-answer" if error.status is None else str(error.status)
 
 
-def _finish_single(session: Session, ids: list[int], status: DeliveryStatus, now: datetime,
+def _finish_single(connection: sa.Connection, ids: list[int], status: DeliveryStatus, now: datetime,
                    error: str | None) -> None:
     values: dict = {"status": status, "claimed_until": None, "last_error": error}
     if status == DeliveryStatus.SENT:
         values["sent_at"] = now
-    session.execute(sa.update(Delivery).where(Delivery.id.in_(ids), Delivery.status == SENDING,
-                                              Delivery.batch_id.is_(None))
-                    .values(**values).execution_options(synchronize_session=False))
+    connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)), sending_single()).values(**values))
 
 
-def _finish_batch(session: Session, batch_id: int, status: DeliveryStatus, now: datetime, error: str | None) -> None:
+def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStatus, now: datetime,
+                  error: str | None) -> None:
     values: dict = {"status": status, "claimed_until": None, "last_error": error}
     if status == DeliveryStatus.SENT:
         values["sent_at"] = now
-    result = session.execute(sa.update(DeliveryBatch)
-                             .where(DeliveryBatch.id == batch_id, DeliveryBatch.status.in_([SENDING, PENDING]))
-                             .values(**values).execution_options(synchronize_session=False))
+    result = connection.execute(sa.update(DeliveryBatch)
+                                .where(DeliveryBatch.id == batch_id, DeliveryBatch.status.in_([SENDING, PENDING]))
+                                .values(**values))
     if result.rowcount:
         values.pop("claimed_until")
-        session.execute(sa.update(Delivery).where(Delivery.batch_id == batch_id).values(**values)
-                        .execution_options(synchronize_session=False))
+        connection.execute(sa.update(Delivery).where(Delivery.batch_id == batch_id).values(**values))
 
 
-def _retry(session: Session, job: _Job, at: datetime, error: str) -> None:
+def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> None:
     """Back to pending until ``at``; the next attempt repeats the same request under the same key."""
     values = {"status": PENDING, "next_attempt_at": at, "claimed_until": None, "last_error": error}
     if job.batch_id is None:
-        session.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], Delivery.status == SENDING)
-                        .values(**values).execution_options(synchronize_session=False))
+        connection.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single())
+                           .values(**values))
         return
-    result = session.execute(sa.update(DeliveryBatch)
-                             .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING)
-                             .values(**values).execution_options(synchronize_session=False))
+    result = connection.execute(sa.update(DeliveryBatch)
+                                .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING)
+                                .values(**values))
     if result.rowcount:
-        session.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
-                        .values(status=PENDING, next_attempt_at=at, last_error=error)
-                        .execution_options(synchronize_session=False))
+        connection.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
+                           .values(status=PENDING, next_attempt_at=at, last_error=error))
 
 
-def _release(session: Session, job: _Job, now: datetime) -> None:
+def _release(connection: sa.Connection, job: _Job, now: datetime) -> None:
     """Give back a claimed job that was not tried; a batch never tried is dissolved, its rows free again.
 
     Each change is guarded by the attempt count of this claim, so a job another worker has claimed since
     (after the lease ran out) is left alone.
     """
     if job.batch_id is None:
-        session.execute(
-            sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], Delivery.status == SENDING,
+        connection.execute(
+            sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single(),
                                       Delivery.attempts == job.attempts)
             .values(status=PENDING, claimed_until=None, attempts=job.attempts - 1,
-                    first_attempt_at=None if job.attempts == 1 else Delivery.first_attempt_at)
-            .execution_options(synchronize_session=False))
+                    first_attempt_at=None if job.attempts == 1 else Delivery.first_attempt_at))
         return
     ours = (DeliveryBatch.id == job.batch_id) & (DeliveryBatch.status == SENDING) & (
         DeliveryBatch.attempts == job.attempts)
     if job.attempts == 1:
-        result = session.execute(sa.update(DeliveryBatch).where(ours)
-                                 .values(status=DeliveryStatus.CANCELLED, claimed_until=None, last_error="released")
-                                 .execution_options(synchronize_session=False))
+        result = connection.execute(sa.update(DeliveryBatch).where(ours)
+                                    .values(status=DeliveryStatus.CANCELLED, claimed_until=None, last_error="released"))
         if result.rowcount:
-            session.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
-                            .values(status=PENDING, batch_id=None, attempts=0, first_attempt_at=None)
-                            .execution_options(synchronize_session=False))
-            session.execute(sa.delete(DeliveryBatch).where(DeliveryBatch.id == job.batch_id))
+            connection.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
+                               .values(status=PENDING, batch_id=None, attempts=0, first_attempt_at=None))
+            connection.execute(sa.delete(DeliveryBatch).where(DeliveryBatch.id == job.batch_id))
         return
-    result = session.execute(sa.update(DeliveryBatch).where(ours)
-                             .values(status=PENDING, claimed_until=None, next_attempt_at=now,
-                                     attempts=job.attempts - 1)
-                             .execution_options(synchronize_session=False))
+    result = connection.execute(sa.update(DeliveryBatch).where(ours)
+                                .values(status=PENDING, claimed_until=None, next_attempt_at=now,
+                                        attempts=job.attempts - 1))
     if result.rowcount:
-        session.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
-                        .values(status=PENDING, next_attempt_at=now, attempts=job.attempts - 1)
-                        .execution_options(synchronize_session=False))
+        connection.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
+                           .values(status=PENDING, next_attempt_at=now, attempts=job.attempts - 1))

@@ -57,6 +57,7 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     broadcaster: Callable[[datetime], object] | None = None
     quiet: QuietHours | None = None
+    concurrency: int = 1  # requests in flight at once
 
     def __post_init__(self) -> None:
         self._planned_for: date | None = None
@@ -84,7 +85,7 @@ class Worker:
         """One pass of ``send_due`` at the current time."""
         return send_due(self.session_factory, self.line, self.clock(), rate=self.rate, lease=self.lease,
                         backoff=self.backoff, stop=self.stop, rng=self._rng, monotonic=time.monotonic,
-                        quiet=self.quiet, timezone=self.timezone)
+                        quiet=self.quiet, timezone=self.timezone, concurrency=self.concurrency)
 
     def plan_broadcasts(self) -> None:
         """Put due broadcasts into the outbox, at most every ``BROADCAST_EVERY``."""

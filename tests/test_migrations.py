@@ -27,3 +27,32 @@ def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
     engine.dispose()
+
+
+def test_sharing_delivery_content_keeps_queued_messages_both_ways(tmp_path):
+    """0010 moves each delivery's messages into one shared content row, and its downgrade puts them back."""
+    from alembic import command
+
+    from tests.conftest import _alembic
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    config = _alembic(url)
+    command.upgrade(config, "0009")
+    engine = db.make_engine(url)
+    messages = '[{"type": "text", "text": "お知らせ"}]'
+    with engine.begin() as connection:
+        for n in (1, 2):
+            connection.execute(sa.text(
+                "INSERT INTO delivery (key, line_user_id, kind, messages, content_hash, personal, retry_key, "
+                "send_after, status, attempts, next_attempt_at, created_at) VALUES (:key, :user, 'test', :messages, "
+                "'h1', 0, :retry, '2026-11-20 03:00:00', 'pending', 0, '2026-11-20 03:00:00', '2026-11-20 03:00:00')"),
+                {"key": f"k{n}", "user": f"U{n}", "messages": messages, "retry": f"{n:032x}"})
+    command.upgrade(config, "0010")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT content_hash, messages FROM delivery_content")).all() == [
+            ("h1", messages)]
+    command.downgrade(config, "0009")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT messages FROM delivery ORDER BY key")).scalars().all() == [
+            messages, messages]
+    engine.dispose()

@@ -48,11 +48,13 @@ def start_worker(database_url, line_api, tmp_path):
     """
     processes = []
 
-    def start(lease: float = 30.0) -> subprocess.Popen:
+    def start(lease: float = 30.0, concurrency: int | None = None) -> subprocess.Popen:
         env = {**os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
                "LINE_CHANNEL_ACCESS_TOKEN": "dummy-channel-access-token", "LINE_API_HOST": line_api.url,
                "PUSH_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING",
                "PUSH_QUIET_HOURS": ""}  # real wall-clock time: quiet hours would hold the sends
+        if concurrency is not None:  # otherwise the app's default PUSH_SEND_CONCURRENCY
+            env["PUSH_SEND_CONCURRENCY"] = str(concurrency)
         log = tmp_path / f"worker-{len(processes)}.log"
         with log.open("w") as output:
             process = subprocess.Popen(
@@ -97,11 +99,12 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_everything_exactly_once(
 
 def test_sigterm_lets_the_current_request_finish_and_releases_the_rest(add_residents, plan, start_worker, line_api,
                                                                        session):
-    """SIGTERM during a slow push: the push is recorded as sent, the other claimed rows are released."""
+    """SIGTERM during a slow push (one request at a time): the push is recorded as sent, the other claimed
+    rows are released."""
     users = add_residents(3)
     plan(users, personal=True, send_after=due_now())
     line_api.delay_next(1.0, path="/v2/bot/message/push")
-    worker = start_worker()
+    worker = start_worker(concurrency=1)
     wait_for(lambda: line_api.requests, 20, "the first request")
     worker.send_signal(signal.SIGTERM)
     worker.wait(10)
@@ -111,6 +114,24 @@ def test_sigterm_lets_the_current_request_finish_and_releases_the_rest(add_resid
     assert sorted((row.status, row.attempts) for row in rows(session)) == [
         (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.SENT, 1)]
     assert len(line_api.pushes) == 1
+
+
+def test_sigterm_with_several_requests_in_flight_records_each_and_releases_the_rest(
+        add_residents, plan, start_worker, line_api, session):
+    """SIGTERM while three slow pushes are in flight: each one answered is recorded as sent, the rows not
+    yet tried are released untouched, and nobody gets a message twice."""
+    users = add_residents(8)
+    plan(users, personal=True, send_after=due_now())
+    line_api.delay_next(1.0, times=8, path="/v2/bot/message/push")
+    worker = start_worker(concurrency=3)
+    wait_for(lambda: line_api.requests, 20, "the first request")
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(10)
+    assert worker.returncode == 0, worker.log.read_text()
+    states = Counter((row.status, row.attempts) for row in rows(session))
+    assert set(states) == {(DeliveryStatus.SENT, 1), (DeliveryStatus.PENDING, 0)}
+    assert states[DeliveryStatus.SENT, 1] == len(line_api.pushes) >= 3
+    assert set(received(line_api).values()) == {1}
 
 
 def test_two_workers_on_postgresql_never_send_the_same_row(database_url, factory, add_residents, plan, line_api,
