@@ -288,17 +288,21 @@ def drop_database(kind: str, engine) -> None:
 
 
 def reset_outbox(engine) -> None:
-    """Make every delivery pending again (no batch), so that a second delivery run sends the same rows."""
+    """Make every delivery and batch pending and untried again, so that a second delivery run sends the same
+    rows in the same batches."""
     import sqlalchemy as sa
 
     from push.models import Delivery
     from push.models import DeliveryBatch
 
     with engine.begin() as connection:
-        connection.execute(sa.update(Delivery).values(status="pending", batch_id=None, attempts=0,
-                                                      first_attempt_at=None, claimed_until=None, sent_at=None,
+        connection.execute(sa.update(Delivery).values(status="pending", attempts=0, first_attempt_at=None,
+                                                      claimed_until=None, sent_at=None,
                                                       next_attempt_at=Delivery.send_after))
-        connection.execute(sa.delete(DeliveryBatch))
+        connection.execute(sa.update(DeliveryBatch).values(
+            status="pending", attempts=0, first_attempt_at=None, claimed_until=None, sent_at=None,
+            next_attempt_at=sa.select(sa.func.min(Delivery.send_after)).where(Delivery.batch_id == DeliveryBatch.id)
+            .scalar_subquery()))
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE delivery")

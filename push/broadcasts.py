@@ -38,8 +38,11 @@ from push.models import BroadcastApproval
 from push.models import BroadcastStatus
 from push.models import Delivery
 from push.models import DeliveryStatus
+from push.models import cancellable
 from push.outbox import PlannedDelivery
 from push.outbox import enqueue
+from push.outbox import lock_batches
+from push.outbox import unfinished
 from residents import service as residents
 
 log = logging.getLogger(__name__)
@@ -141,9 +144,10 @@ def cancel(session: Session, broadcast_id: int, now: datetime) -> int:
     broadcast = get(session, broadcast_id)
     if broadcast.status not in (*OPEN, BroadcastStatus.SENDING):
         raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it cannot be cancelled")
+    lock_batches(session, _deliveries_of(broadcast_id))
     result = session.execute(
         sa.update(Delivery)
-        .where(_deliveries_of(broadcast_id), Delivery.status == DeliveryStatus.PENDING, Delivery.batch_id.is_(None))
+        .where(_deliveries_of(broadcast_id), cancellable())
         .values(status=DeliveryStatus.CANCELLED, last_error="broadcast-cancelled")
         .execution_options(synchronize_session=False)
     )
@@ -182,8 +186,7 @@ def line_quota(line) -> QuotaCheck:
 
 def queued(session: Session) -> int:
     """Deliveries planned but not yet sent (each will count against the month's quota)."""
-    return session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(
-        Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))) or 0
+    return unfinished(session)
 
 
 def plan_broadcasts(session: Session, now: datetime, *, timezone: ZoneInfo, quota: QuotaCheck | None = None,
@@ -254,13 +257,13 @@ def _start(session: Session, broadcast: Broadcast, users: list[str], now: dateti
 def _finish_sent(session: Session, now: datetime) -> None:
     """Mark sending broadcasts whose deliveries are all finished as done."""
     for broadcast in session.scalars(sa.select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING)):
-        waiting = session.scalar(
-            sa.select(sa.func.count()).select_from(Delivery)
-            .where(_deliveries_of(broadcast.id),
-                   Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])))
-        if not waiting:
+        if not unfinished(session, key_prefix=_key_prefix(broadcast.id)):
             broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, now
 
 
+def _key_prefix(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}:"
+
+
 def _deliveries_of(broadcast_id: int):
-    return Delivery.key.startswith(f"broadcast:{broadcast_id}:", autoescape=True)
+    return Delivery.key.startswith(_key_prefix(broadcast_id), autoescape=True)

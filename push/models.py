@@ -2,10 +2,14 @@
 messages (stored once per distinct content, however many residents get it), and ``DeliveryBatch`` for a
 multicast request that carries several deliveries with identical content.
 
-A delivery's ``retry_key`` is fixed when it is planned and a batch's when the batch is formed, before its
-first request; every retry reuses the key with the same recipients and body, so LINE accepts each at most
-once (a repeat answers 409). ``next_attempt_at`` is when a pending row may be claimed; ``claimed_until`` is
-the lease of a row being sent, after which another worker may claim it again.
+Rows of identical, impersonal content are put into batches of up to 500 recipients when they are planned
+(``push.outbox.enqueue``); personal rows are pushed alone. A delivery's ``retry_key`` (or its batch's) is
+fixed when it is planned; every retry reuses the key with the same recipients and body, so LINE accepts
+each at most once (a repeat answers 409). Until a batch is first tried its rows may still be cancelled;
+from then on its recipients are fixed. A batch's rows stay ``pending`` while it is being sent: the batch
+holds the attempts, the lease and the status until it finishes and its rows with it. ``next_attempt_at``
+is when a pending row or batch may be claimed; ``claimed_until`` is the lease of one being sent, after
+which another worker may claim it again.
 
 The outbox keeps weeks of finished rows, so its indexes are partial: the claim index holds only pending
 rows outside a batch, the lease index only rows being pushed, the batch index only batched rows. A
@@ -52,7 +56,7 @@ class DeliveryBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     retry_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), unique=True, default=uuid.uuid4)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.SENDING)
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -148,6 +152,27 @@ def sending_single() -> sa.ColumnElement[bool]:
 def in_batch() -> sa.ColumnElement[bool]:
     """Rows in a multicast batch (the batch index's condition, ``IN_BATCH_SQL``)."""
     return Delivery.batch_id.is_not(None)
+
+
+def cancellable() -> sa.ColumnElement[bool]:
+    """Rows that may still be cancelled: pending, and either pushed alone or in a batch never tried.
+
+    A batch once tried keeps its recipients: its retries repeat the same request under its retry key. Its
+    rows stay ``pending`` while it is being sent (the batch carries the attempt), so the batch decides.
+    On PostgreSQL, lock the batches first (``push.outbox.lock_batches``) so that a claim in progress is seen.
+    """
+    return _status_is(DeliveryStatus.PENDING) & (Delivery.batch_id.is_(None) | in_untried_batch())
+
+
+def in_untried_batch() -> sa.ColumnElement[bool]:
+    """Rows of a batch that was never tried."""
+    return sa.exists().where(DeliveryBatch.id == Delivery.batch_id, DeliveryBatch.attempts == 0)
+
+
+def in_open_tried_batch() -> sa.ColumnElement[bool]:
+    """Rows of a batch tried at least once and not finished: they must stay for its retries."""
+    return sa.exists().where(DeliveryBatch.id == Delivery.batch_id, DeliveryBatch.attempts > 0,
+                             DeliveryBatch.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))
 
 
 class BroadcastStatus(enum.StrEnum):

@@ -30,8 +30,15 @@ from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryContent
 from push.models import DeliveryStatus
+from push.models import cancellable
+from push.models import in_open_tried_batch
+from push.models import sending_single
+from push.models import waiting_single
 
 INSERT_CHUNK = 1000
+MAX_MULTICAST = 500  # LINE's limit of user ids per multicast
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
+OPEN = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 MAX_REMEMBERED_CONTENTS = 10_000
 
 
@@ -69,7 +76,11 @@ def content_hash(messages: Sequence[dict]) -> str:
 
 
 def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
-    """Insert the deliveries whose key is new, and their content once; returns how many rows were added."""
+    """Insert the deliveries whose key is new, their content once, and the batches they go out in.
+
+    Impersonal rows with the same content, kind and time fill batches of up to 500 different residents
+    (one multicast each); personal rows stay alone (one push each). Returns how many rows were added.
+    """
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = postgresql.insert if postgres else sqlite.insert
     connection = session.connection()
@@ -78,18 +89,25 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
     new_content = new_content.on_conflict_do_update(index_elements=["content_hash"],
                                                     set_={"created_at": new_content.excluded.created_at})
     # executemany without RETURNING; the driver counts the rows really inserted (SQLAlchemy keeps the count
-    # only when asked to).
+    # only when asked to). A key inserted meanwhile by another planner is skipped here too.
     new_rows = (insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["key"])
                 .execution_options(preserve_rowcount=True))
     stored: set[str] = set()  # contents inserted by this call
+    batches = _Batches(connection)
     added = 0
     iterator = iter(items)
     while chunk := list(islice(iterator, INSERT_CHUNK)):
-        rows, contents = [], []
-        hashes: dict[int, str] = {}  # id(messages) -> hash: planners pass the same list for identical content
         for item in chunk:
             if item.send_after.tzinfo is None:
                 raise ValueError(f"{item.key}: send_after must be timezone-aware")
+        existing = set(connection.scalars(sa.select(Delivery.key).where(
+            Delivery.key.in_(sa.bindparam("keys", [item.key for item in chunk], expanding=True)))))
+        rows, contents = [], []
+        hashes: dict[int, str] = {}  # id(messages) -> hash: planners pass the same list for identical content
+        for item in chunk:
+            if item.key in existing:
+                continue
+            existing.add(item.key)  # the same key twice in one call: the first wins
             digest = hashes.get(id(item.messages))
             if digest is None:
                 digest = hashes[id(item.messages)] = content_hash(item.messages)
@@ -109,20 +127,44 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
                 "next_attempt_at": item.send_after,
                 "status": DeliveryStatus.PENDING,
                 "attempts": 0,
+                "batch_id": None if item.personal else batches.place(item, digest),
             })
         if contents:
             connection.execute(new_content, contents)
-        added += connection.execute(new_rows, rows).rowcount
+        if rows:
+            added += connection.execute(new_rows, rows).rowcount
         if len(stored) > MAX_REMEMBERED_CONTENTS:  # personal content: one per row; keep memory flat
             stored.clear()
     return added
 
 
+class _Batches:
+    """The batches being filled by one ``enqueue`` call: one open batch per (content, kind, time)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+        self._open: dict[tuple[str, str, datetime], tuple[int, set[str]]] = {}
+
+    def place(self, item: PlannedDelivery, digest: str) -> int:
+        """The id of the batch ``item`` goes in; a new batch when the open one is full or has this resident."""
+        group = (digest, item.kind, item.send_after)
+        current = self._open.get(group)
+        if current is None or len(current[1]) >= MAX_MULTICAST or item.line_user_id in current[1]:
+            batch_id = self._connection.execute(
+                sa.insert(DeliveryBatch).values(retry_key=uuid.uuid4(), content_hash=digest,
+                                                status=DeliveryStatus.PENDING, attempts=0,
+                                                next_attempt_at=item.send_after, created_at=utcnow())
+            ).inserted_primary_key[0]
+            current = self._open[group] = (batch_id, set())
+        current[1].add(item.line_user_id)
+        return current[0]
+
+
 def cancel_for_resident(session: Session, line_user_id: str, reason: str = "resident-stopped") -> int:
     """Cancel the resident's deliveries that no worker holds (unfollow, 配信停止, data deletion).
 
-    Rows already in a multicast batch stay in it: the batch is retried with the same recipients and body
-    under its retry key, or LINE could accept the resident twice. Returns how many rows were cancelled.
+    Rows of a multicast batch that was tried stay in it: the batch is retried with the same recipients and
+    body under its retry key, or LINE could accept the resident twice. Returns how many rows were cancelled.
     """
     return cancel_queued(session, line_user_id, reason=reason)
 
@@ -130,15 +172,14 @@ def cancel_for_resident(session: Session, line_user_id: str, reason: str = "resi
 def cancel_queued(session: Session, line_user_id: str, *, kind: str | None = None, category: str | None = None,
                   tags: Iterable[str] | None = None, key_part: str | None = None,
                   reason: str = "resident-stopped") -> int:
-    """Cancel the resident's pending rows outside any batch that match every filter given; returns the count.
+    """Cancel the resident's rows not yet tried that match every filter given; returns the count.
 
     ``kind`` and ``category`` must equal the row's; ``tags``: the row carries at least one of them (none
     given: nothing matches); ``key_part``: the key holds it between two colons (``lifestage:r:child-7:day``
-    matches "child-7", not "child-70"). As in ``cancel_for_resident``, rows in a multicast batch and rows a
-    worker is sending are left alone.
+    matches "child-7", not "child-70"). As in ``cancel_for_resident``, rows of a batch already tried and
+    rows a worker is sending are left alone (``push.models.cancellable``).
     """
-    where = [Delivery.line_user_id == line_user_id, Delivery.status == DeliveryStatus.PENDING,
-             Delivery.batch_id.is_(None)]
+    where = [Delivery.line_user_id == line_user_id]
     if kind is not None:
         where.append(Delivery.kind == kind)
     if category is not None:
@@ -150,24 +191,39 @@ def cancel_queued(session: Session, line_user_id: str, *, kind: str | None = Non
         where.append(sa.or_(*(Delivery.tags.contains(label, autoescape=True) for label in labels)))
     if key_part is not None:
         where.append(Delivery.key.contains(f":{key_part}:", autoescape=True))
+    lock_batches(session, sa.and_(*where))
     result = session.execute(
         sa.update(Delivery)
-        .where(*where)
+        .where(*where, cancellable())
         .values(status=DeliveryStatus.CANCELLED, last_error=reason)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
 
 
+def lock_batches(session: Session, rows: sa.ColumnElement[bool]) -> None:
+    """On PostgreSQL, share-lock the open batches of these rows before they are cancelled or deleted.
+
+    A worker claims a batch with ``FOR UPDATE``: the lock waits for a claim in progress, and the next
+    statement then sees the batch as tried and leaves its rows alone; a batch locked here is skipped by
+    claims until this transaction ends. SQLite runs one writer at a time and needs nothing.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    batches = sa.select(Delivery.batch_id).where(rows, Delivery.batch_id.is_not(None)).distinct().scalar_subquery()
+    session.execute(sa.select(DeliveryBatch.id).where(DeliveryBatch.id.in_(batches),
+                                                      DeliveryBatch.status.in_(OPEN)).with_for_update(read=True))
+
+
 def forget_resident(session: Session, line_user_id: str) -> int:
     """Delete the resident's rows that no worker holds and no batch needs (「データ削除」); returns the count.
 
-    Rows of a batch that may still be retried are kept until the batch is finished. Content no other row
-    uses (a personal message naming the resident's child) goes with the rows.
+    Rows of a tried batch that may still be retried are kept until the batch is finished. Content no other
+    row uses (a personal message naming the resident's child) goes with the rows.
     """
-    in_flight = Delivery.batch_id.is_not(None) & Delivery.status.in_([DeliveryStatus.PENDING,
-                                                                       DeliveryStatus.SENDING])
-    ours = (Delivery.line_user_id == line_user_id) & (Delivery.status != DeliveryStatus.SENDING) & ~in_flight
+    lock_batches(session, Delivery.line_user_id == line_user_id)
+    ours = (Delivery.line_user_id == line_user_id) & (Delivery.status != DeliveryStatus.SENDING) & ~(
+        (Delivery.status == DeliveryStatus.PENDING) & in_open_tried_batch())
     contents = set(session.scalars(sa.select(Delivery.content_hash).where(ours).distinct()))
     result = session.execute(sa.delete(Delivery).where(ours).execution_options(synchronize_session=False))
     if contents:
@@ -175,7 +231,25 @@ def forget_resident(session: Session, line_user_id: str) -> int:
     return result.rowcount
 
 
-FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
+
+
+def unfinished(session: Session, *, key_prefix: str | None = None) -> int:
+    """How many rows are planned but not finished (pending or being sent), all or those keyed ``key_prefix…``.
+
+    Counted in three parts that each use one partial index: rows waiting alone, rows being pushed alone,
+    and rows of batches still open.
+    """
+    def keyed(query: sa.Select) -> sa.Select:
+        return query if key_prefix is None else query.where(Delivery.key.startswith(key_prefix, autoescape=True))
+
+    count = sa.select(sa.func.count()).select_from(Delivery)
+    total = 0
+    for condition in (waiting_single(), sending_single()):
+        total += session.scalar(keyed(count.where(condition))) or 0
+    total += session.scalar(keyed(
+        count.join(DeliveryBatch, Delivery.batch_id == DeliveryBatch.id).where(DeliveryBatch.status.in_(OPEN))
+    )) or 0
+    return total
 
 
 def purge_finished(session: Session, before: datetime) -> int:

@@ -2,13 +2,13 @@
 
 Exactly once rests on three things:
 
-* Every request carries a retry key fixed before its first attempt (a delivery's when it was planned, a
-  batch's when the batch was formed) and every retry repeats the same recipients and body under that key.
-  LINE accepts a key once and answers 409 to a repeat, which counts as sent.
-* A claimed row is ``sending`` with a lease (``claimed_until``). A worker that dies leaves its rows to be
-  claimed again when the lease runs out; they are resent under the same key, so LINE drops what it had
-  already accepted. A delivery that was ever claimed for a push never joins a multicast (its key may have
-  been accepted), and a batch keeps its recipients for good.
+* Every request carries a retry key fixed when it was planned (a delivery's, or its batch's: batches of
+  identical content are formed by ``push.outbox.enqueue``) and every retry repeats the same recipients and
+  body under that key. LINE accepts a key once and answers 409 to a repeat, which counts as sent.
+* A claimed row or batch is ``sending`` with a lease (``claimed_until``). A worker that dies leaves it to be
+  claimed again when the lease runs out; it is resent under the same key, so LINE drops what it had
+  already accepted. A batch's first attempt fixes its recipients for good (rows cancelled before it are
+  left out).
 * LINE remembers a key for 24 hours, so a delivery still failing 23 hours after its first attempt is
   given up rather than sent under a key LINE may have forgotten.
 
@@ -22,11 +22,11 @@ transaction. The database work thus overlaps the HTTP round trips instead of add
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from collections import OrderedDict
 from collections.abc import Callable
@@ -56,6 +56,7 @@ from push.models import DeliveryContent
 from push.models import DeliveryStatus
 from push.models import sending_single
 from push.models import waiting_single
+from push.outbox import MAX_MULTICAST
 from push.quiet import EMERGENCY_KIND
 from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
@@ -64,10 +65,9 @@ from residents.models import ResidentStatus
 
 log = logging.getLogger(__name__)
 
-MAX_MULTICAST = 500  # LINE's limit of user ids per multicast
 RETRY_KEY_WINDOW = timedelta(hours=23)  # LINE keeps a retry key for 24 hours after the first attempt
 DEFAULT_LEASE = timedelta(minutes=5)
-DEFAULT_CHUNK = 500
+DEFAULT_CHUNK = 2000  # rows per claim: four full batches, or 2,000 rows pushed alone
 UTC_ZONE = ZoneInfo("UTC")
 CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
 
@@ -213,9 +213,11 @@ def send_due(
         while True:
             # Claim while the window has room, unless the oldest request in flight is already past half
             # its lease (claiming more would only make more rows wait for a lease that may run out).
-            claiming = (not (exhausted or stopping()) and handled < limit and len(in_flight) < 2 * concurrency
-                        and (not in_flight or next(iter(in_flight.values())).deadline > monotonic()))
-            if answered or claiming:
+            more = not (exhausted or stopping()) and handled < limit
+            claiming = more and len(in_flight) < 2 * concurrency and (
+                not in_flight or next(iter(in_flight.values())).deadline > monotonic())
+            # Outcomes are written with the next claim (one transaction), or at once when no claim follows.
+            if claiming or (answered and not more):
                 claimed_at = current()
                 jobs: list[_Job] = []
                 with session_factory.begin() as session:
@@ -256,40 +258,26 @@ def send_due(
 
 def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size: int,
            report: SendReport, *, emergency_only: bool = False) -> tuple[list[_Job], int]:
-    """Claim up to ``size`` due rows for this worker; returns the requests to make and the rows touched.
+    """Claim due batches (up to ``size`` rows' worth) and up to ``size`` rows pushed alone, for this worker.
 
-    With ``emergency_only`` (quiet hours) only emergency rows and batches of emergency rows are claimed.
+    Returns the requests to make and the rows touched. With ``emergency_only`` (quiet hours) only
+    emergency rows and batches of emergency rows are claimed.
     """
-    jobs, closed = _claim_batches(connection, now, lease_until, size, report, emergency_only=emergency_only)
-    touched = closed + sum(len(job.delivery_ids) for job in jobs)
-    rows = []
-    if touched < size:  # rows of a push whose worker vanished
-        rows += connection.execute(
-            _single_rows().where(sending_single(), Delivery.claimed_until <= now)
-            .order_by(Delivery.claimed_until, Delivery.id).limit(size - touched)
-        ).all()
-    if touched + len(rows) < size:
+    jobs, touched = _claim_batches(connection, now, lease_until, max(1, size // MAX_MULTICAST), report,
+                                   emergency_only=emergency_only)
+    rows = connection.execute(  # rows of a push whose worker vanished
+        _single_rows().where(sending_single(), Delivery.claimed_until <= now)
+        .order_by(Delivery.claimed_until, Delivery.id).limit(size)
+    ).all()
+    if len(rows) < size:
         pending = _single_rows().where(waiting_single(), Delivery.next_attempt_at <= now)
         if emergency_only:
             pending = pending.where(Delivery.kind == EMERGENCY_KIND)
         rows += connection.execute(
-            pending.order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id)
-            .limit(size - touched - len(rows))
+            pending.order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id).limit(size - len(rows))
         ).all()
     touched += len(rows)
-    rows = _drop_unsendable(connection, rows, now, report)
-    singles, groups = [], {}
-    for row in rows:
-        if row.personal or row.attempts > 0:
-            singles.append(row)
-        else:
-            groups.setdefault(row.content_hash, []).append(row)
-    for content, members in groups.items():
-        for batch_rows in _split(members):
-            if len(batch_rows) == 1:
-                singles += batch_rows
-            else:
-                jobs.append(_form_batch(connection, content, batch_rows, now, lease_until))
+    singles = _drop_unsendable(connection, rows, now, report)
     if singles:
         ids = [row.id for row in singles]
         connection.execute(
@@ -313,33 +301,40 @@ def _single_rows() -> sa.Select:
     """Rows not in a batch with their resident's status (as plain text), locked for this transaction
     (skipping rows another worker holds)."""
     return (
-        sa.select(Delivery.id, Delivery.line_user_id, Delivery.content_hash, Delivery.personal, Delivery.attempts,
-                  Delivery.first_attempt_at, sa.type_coerce(Resident.status, sa.String).label("resident_status"))
+        sa.select(Delivery.id, Delivery.line_user_id, Delivery.content_hash, Delivery.attempts,
+                  Delivery.first_attempt_at, _resident_status())
         .select_from(Delivery)
         .outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
         .with_for_update(skip_locked=True, of=Delivery)
     )
 
 
-def _claim_batches(connection: sa.Connection, now: datetime, lease_until: datetime, size: int,
-                   report: SendReport, *, emergency_only: bool) -> tuple[list[_Job], int]:
-    """Batches due for a retry, or whose worker vanished: the same request again, same key and recipients.
+def _resident_status() -> sa.Label:
+    return sa.type_coerce(Resident.status, sa.String).label("resident_status")
 
-    Returns the requests to make and how many rows were closed instead (retry-key window over).
+
+def _claim_batches(connection: sa.Connection, now: datetime, lease_until: datetime, count: int,
+                   report: SendReport, *, emergency_only: bool) -> tuple[list[_Job], int]:
+    """Up to ``count`` batches due (first attempt or retry) or whose worker vanished; returns their requests
+    and the rows touched.
+
+    A first attempt takes the batch's rows still pending (cancelled ones are gone; rows of residents who
+    blocked the account since are cancelled now). From then on the recipients are fixed: a retry repeats the
+    same request under the same key, and a batch past the retry-key window fails instead.
     """
-    due = (DeliveryBatch.status == PENDING) & (DeliveryBatch.next_attempt_at <= now)
-    vanished = (DeliveryBatch.status == SENDING) & (DeliveryBatch.claimed_until <= now)
-    query = sa.select(DeliveryBatch).where(due | vanished)
-    if emergency_only:
-        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id, Delivery.kind == EMERGENCY_KIND))
-    batches = connection.execute(
-        query.order_by(DeliveryBatch.id).limit(max(1, size // MAX_MULTICAST)).with_for_update(skip_locked=True)
-    ).all()
-    jobs, closed = [], 0
+    # Two queries, each along its own index: batches whose worker vanished, then batches due.
+    batches = connection.execute(_batches_query(vanished=True, emergency_only=emergency_only),
+                                 {"now": now, "count": count}).all()
+    if len(batches) < count:
+        batches += connection.execute(_batches_query(vanished=False, emergency_only=emergency_only),
+                                      {"now": now, "count": count - len(batches)}).all()
+    jobs, touched = [], 0
     for batch in batches:
-        members = connection.execute(
-            sa.select(Delivery.id, Delivery.line_user_id).where(Delivery.batch_id == batch.id).order_by(Delivery.id)
-        ).all()
+        first = batch.attempts == 0
+        members = connection.execute(_members_query(), {"the_batch": batch.id}).all()
+        touched += len(members)
+        if first and {member.resident_status for member in members} != {ResidentStatus.ACTIVE.value}:
+            members = _drop_unsendable(connection, members, now, report, window=False)
         first_attempt_at = batch.first_attempt_at or now
         if not members:
             _finish_batch(connection, batch.id, DeliveryStatus.CANCELLED, now, "no-recipients")
@@ -349,21 +344,56 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
             _finish_batch(connection, batch.id, DeliveryStatus.FAILED, now, reason)
             report.failed += len(members)
             report.failures["retry-window-over"] += len(members)
-            closed += len(members)
             continue
         attempts = batch.attempts + 1
-        connection.execute(sa.update(DeliveryBatch).where(DeliveryBatch.id == batch.id)
-                           .values(status=SENDING, claimed_until=lease_until, attempts=attempts,
-                                   first_attempt_at=first_attempt_at))
-        connection.execute(sa.update(Delivery).where(Delivery.batch_id == batch.id)
-                           .values(status=SENDING, attempts=attempts))
-        jobs.append(_Job("multicast", str(batch.retry_key), [m.line_user_id for m in members], batch.content_hash,
-                         [m.id for m in members], batch.id, attempts, first_attempt_at))
-    return jobs, closed
+        connection.execute(_batch_claimed(), {"the_batch": batch.id, "v_attempts": attempts,
+                                              "v_first_attempt_at": first_attempt_at, "v_claimed_until": lease_until})
+        ids, users, _statuses = map(list, zip(*members, strict=True))
+        jobs.append(_Job("multicast", str(batch.retry_key), users, batch.content_hash, ids, batch.id, attempts,
+                         first_attempt_at))
+    return jobs, touched
 
 
-def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, report: SendReport) -> list:
-    """Cancel rows of blocked or unknown residents and fail rows past the retry-key window; keep the rest."""
+# The statements of the batch path are built once (they run for every 500 recipients).
+
+@functools.cache
+def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
+    query = (sa.select(DeliveryBatch.id, DeliveryBatch.retry_key, DeliveryBatch.content_hash, DeliveryBatch.attempts,
+                       DeliveryBatch.first_attempt_at, DeliveryBatch.last_error)
+             .limit(sa.bindparam("count")).with_for_update(skip_locked=True))
+    if emergency_only:
+        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id, Delivery.kind == EMERGENCY_KIND))
+    if vanished:
+        return (query.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
+                .order_by(DeliveryBatch.claimed_until, DeliveryBatch.id))
+    return (query.where(DeliveryBatch.status == PENDING, DeliveryBatch.next_attempt_at <= sa.bindparam("now"))
+            .order_by(DeliveryBatch.next_attempt_at, DeliveryBatch.id))
+
+
+def _members() -> sa.ColumnElement[bool]:
+    """A batch's rows not finished: they stay pending while the batch is tried (the batch is locked by the
+    claim; cancelling locks it too, see ``push.outbox.lock_batches``)."""
+    return (Delivery.batch_id == sa.bindparam("the_batch")) & (Delivery.status == PENDING)
+
+
+@functools.cache
+def _members_query() -> sa.Select:
+    return (sa.select(Delivery.id, Delivery.line_user_id, _resident_status())
+            .select_from(Delivery).outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
+            .where(_members()).order_by(Delivery.id))
+
+
+@functools.cache
+def _batch_claimed() -> sa.Update:
+    return (sa.update(DeliveryBatch).where(DeliveryBatch.id == sa.bindparam("the_batch"))
+            .values(status=SENDING, claimed_until=sa.bindparam("v_claimed_until"), attempts=sa.bindparam("v_attempts"),
+                    first_attempt_at=sa.bindparam("v_first_attempt_at")))
+
+
+def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, report: SendReport, *,
+                     window: bool = True) -> list:
+    """Cancel rows of blocked or unknown residents and, with ``window``, fail rows past the retry-key window;
+    keep the rest."""
     keep, closing = [], {}
     active = ResidentStatus.ACTIVE.value
     for row in rows:
@@ -372,7 +402,7 @@ def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, repor
         if reason is not None:
             closing.setdefault((DeliveryStatus.CANCELLED, reason), []).append(row.id)
             report.skipped[reason] += 1
-        elif row.first_attempt_at is not None and now - row.first_attempt_at >= RETRY_KEY_WINDOW:
+        elif window and row.first_attempt_at is not None and now - row.first_attempt_at >= RETRY_KEY_WINDOW:
             closing.setdefault((DeliveryStatus.FAILED, "retry-window-over"), []).append(row.id)
             report.failed += 1
             report.failures["retry-window-over"] += 1
@@ -382,33 +412,6 @@ def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, repor
         connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
                            .values(status=status, last_error=reason, claimed_until=None))
     return keep
-
-
-def _split(rows: list) -> list[list]:
-    """Rows of identical content in multicasts of at most 500, each user at most once per multicast."""
-    batches: list[tuple[set[str], list]] = []
-    for row in rows:
-        for users, members in batches:
-            if len(members) < MAX_MULTICAST and row.line_user_id not in users:
-                users.add(row.line_user_id)
-                members.append(row)
-                break
-        else:
-            batches.append(({row.line_user_id}, [row]))
-    return [members for _users, members in batches]
-
-
-def _form_batch(connection: sa.Connection, content: str, rows: list, now: datetime, lease_until: datetime) -> _Job:
-    """A new batch for ``rows``; its retry key is stored with it before the first attempt."""
-    retry_key = uuid.uuid4()
-    batch_id = connection.execute(
-        sa.insert(DeliveryBatch).values(retry_key=retry_key, content_hash=content, status=SENDING, attempts=1,
-                                        first_attempt_at=now, claimed_until=lease_until, created_at=now)
-    ).inserted_primary_key[0]
-    ids = [row.id for row in rows]
-    connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
-                       .values(batch_id=batch_id, status=SENDING, attempts=1, first_attempt_at=now))
-    return _Job("multicast", str(retry_key), [row.line_user_id for row in rows], content, ids, batch_id, 1, now)
 
 
 def _attach_messages(connection: sa.Connection, jobs: Iterable[_Job],
@@ -527,15 +530,25 @@ def _finish_single(connection: sa.Connection, ids: list[int], status: DeliverySt
 
 def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStatus, now: datetime,
                   error: str | None) -> None:
-    values: dict = {"status": status, "claimed_until": None, "last_error": error}
-    if status == DeliveryStatus.SENT:
-        values["sent_at"] = now
-    result = connection.execute(sa.update(DeliveryBatch)
-                                .where(DeliveryBatch.id == batch_id, DeliveryBatch.status.in_([SENDING, PENDING]))
-                                .values(**values))
-    if result.rowcount:
-        values.pop("claimed_until")
-        connection.execute(sa.update(Delivery).where(Delivery.batch_id == batch_id).values(**values))
+    values = {"the_batch": batch_id, "v_status": status, "v_last_error": error,
+              "v_sent_at": now if status == DeliveryStatus.SENT else None}
+    if connection.execute(_batch_finished(), values).rowcount:
+        connection.execute(_members_finished(), values)
+
+
+@functools.cache
+def _batch_finished() -> sa.Update:
+    return (sa.update(DeliveryBatch)
+            .where(DeliveryBatch.id == sa.bindparam("the_batch"), DeliveryBatch.status.in_([SENDING, PENDING]))
+            .values(status=sa.bindparam("v_status"), claimed_until=None, last_error=sa.bindparam("v_last_error"),
+                    sent_at=sa.bindparam("v_sent_at")))
+
+
+@functools.cache
+def _members_finished() -> sa.Update:
+    return (sa.update(Delivery).where(_members())
+            .values(status=sa.bindparam("v_status"), last_error=sa.bindparam("v_last_error"),
+                    sent_at=sa.bindparam("v_sent_at")))
 
 
 def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> None:
@@ -544,41 +557,30 @@ def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> No
     if job.batch_id is None:
         connection.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single())
                            .values(**values))
-        return
-    result = connection.execute(sa.update(DeliveryBatch)
-                                .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING)
-                                .values(**values))
-    if result.rowcount:
-        connection.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
-                           .values(status=PENDING, next_attempt_at=at, last_error=error))
+    else:
+        connection.execute(sa.update(DeliveryBatch)
+                           .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING)
+                           .values(**values))
 
 
 def _release(connection: sa.Connection, job: _Job, now: datetime) -> None:
-    """Give back a claimed job that was not tried; a batch never tried is dissolved, its rows free again.
+    """Give back a claimed job that was not tried, as it was before the claim (a batch never tried may still
+    lose recipients who cancel).
 
     Each change is guarded by the attempt count of this claim, so a job another worker has claimed since
     (after the lease ran out) is left alone.
     """
+    first = job.attempts == 1
     if job.batch_id is None:
         connection.execute(
             sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single(),
                                       Delivery.attempts == job.attempts)
             .values(status=PENDING, claimed_until=None, attempts=job.attempts - 1,
-                    first_attempt_at=None if job.attempts == 1 else Delivery.first_attempt_at))
+                    first_attempt_at=None if first else Delivery.first_attempt_at))
         return
-    ours = (DeliveryBatch.id == job.batch_id) & (DeliveryBatch.status == SENDING) & (
-        DeliveryBatch.attempts == job.attempts)
-    if job.attempts == 1:
-        result = connection.execute(sa.update(DeliveryBatch).where(ours)
-                                    .values(status=DeliveryStatus.CANCELLED, claimed_until=None, last_error="released"))
-        if result.rowcount:
-            connection.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
-                               .values(status=PENDING, batch_id=None, attempts=0, first_attempt_at=None))
-            connection.execute(sa.delete(DeliveryBatch).where(DeliveryBatch.id == job.batch_id))
-        return
-    result = connection.execute(sa.update(DeliveryBatch).where(ours)
-                                .values(status=PENDING, claimed_until=None, next_attempt_at=now,
-                                        attempts=job.attempts - 1))
-    if result.rowcount:
-        connection.execute(sa.update(Delivery).where(Delivery.batch_id == job.batch_id)
-                           .values(status=PENDING, next_attempt_at=now, attempts=job.attempts - 1))
+    connection.execute(
+        sa.update(DeliveryBatch)
+        .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING,
+               DeliveryBatch.attempts == job.attempts)
+        .values(status=PENDING, claimed_until=None, next_attempt_at=now, attempts=job.attempts - 1,
+                first_attempt_at=None if first else DeliveryBatch.first_attempt_at))

@@ -493,7 +493,8 @@ def child_ids(session, user=factories.USER_ID) -> list[int]:
 
 
 def batch(app, rule: str, person: str) -> None:
-    """Put the resident's queued row for (rule, person) into a multicast batch awaiting its retry."""
+    """Make the resident's queued row for (rule, person) part of a multicast batch tried once and awaiting
+    its retry (as the sender leaves it after a 500)."""
     from push.models import Delivery
     from push.models import DeliveryBatch
     from push.models import DeliveryStatus
@@ -504,11 +505,11 @@ def batch(app, rule: str, person: str) -> None:
         group = DeliveryBatch(content_hash=row.content_hash, status=DeliveryStatus.PENDING, attempts=1)
         session.add(group)
         session.flush()
-        row.batch_id = group.id
+        row.batch_id, row.attempts = group.id, 1
 
 
 class TestQueuedPushesCancelled:
-    """A settings change cancels at once the queued pushes it made unwanted (pending, in no batch)."""
+    """A settings change cancels at once the queued pushes it made unwanted (not yet tried)."""
 
     def test_switching_childcare_off_cancels_my_queued_childcare_rows_only(self, app, session):
         """子育て off cancels this resident's queued 子育て rows; another resident's stay queued."""
@@ -533,8 +534,8 @@ class TestQueuedPushesCancelled:
         press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=0))
         assert set(outbox(session).values()) == {"pending"} and len(outbox(session)) == 2
 
-    def test_a_row_in_a_multicast_batch_stays_in_it(self, app, session):
-        """A row already in a batch is not cancelled: the batch is retried with the same recipients."""
+    def test_a_row_in_a_batch_already_tried_stays_in_it(self, app, session):
+        """A row of a batch already tried is not cancelled: the batch is retried with the same recipients."""
         pytest.importorskip("push.planning")
         consent(app)
         add_child(app, "birth", BORN)

@@ -141,3 +141,88 @@ def test_finished_rows_are_purged_after_the_keeping_period(factory, plan, sessio
     with factory.begin() as s:
         assert purge_finished(s, NOW) == 2
     assert [(row.line_user_id, row.status) for row in rows(session)] == [(user(3), DeliveryStatus.PENDING)]
+
+
+def batches_of(session) -> list[list[str]]:
+    """The recipients of each batch, in batch order."""
+    groups: dict[int, list[str]] = {}
+    for row in rows(session):
+        if row.batch_id is not None:
+            groups.setdefault(row.batch_id, []).append(row.line_user_id)
+    return [groups[key] for key in sorted(groups)]
+
+
+def test_identical_content_is_planned_into_batches_of_500(plan, session):
+    """1,001 residents with the same message: batches of 500, 500 and 1, fixed when planned."""
+    users = [user(n) for n in range(1001)]
+    plan(users)
+    assert [len(group) for group in batches_of(session)] == [500, 500, 1]
+    assert [u for group in batches_of(session) for u in group] == users
+
+
+def test_personal_content_is_not_batched(plan, session):
+    """Personal rows are pushed alone: no batch."""
+    plan([user(1), user(2)], personal=True)
+    assert [row.batch_id for row in rows(session)] == [None, None]
+
+
+def test_a_resident_is_at_most_once_in_a_batch(factory, session):
+    """Two rows of one resident with the same content go into two batches."""
+    items = [PlannedDelivery(f"twice:{n}", user(1), "test", TEXT, NOW) for n in range(2)]
+    items.append(PlannedDelivery("other", user(2), "test", TEXT, NOW))
+    with factory.begin() as s:
+        enqueue(s, items)
+    assert sorted(batches_of(session)) == sorted([[user(1), user(2)], [user(1)]])
+
+
+def test_planning_again_adds_no_batch(plan, session):
+    """A second plan of the same keys adds neither rows nor batches."""
+    from push.models import DeliveryBatch
+
+    plan([user(1), user(2)])
+    plan([user(1), user(2)])
+    assert session.scalar(sa.select(sa.func.count()).select_from(DeliveryBatch)) == 1
+
+
+def test_unfinished_counts_waiting_rows_alone_and_in_open_batches(factory, plan, session):
+    """Rows pending alone and rows of open batches count; finished ones do not."""
+    from push.models import DeliveryBatch
+    from push.outbox import unfinished
+
+    plan([user(1), user(2)])
+    plan([user(3)], personal=True, kind="personal")
+    with factory.begin() as s:
+        assert unfinished(s) == 3
+        assert unfinished(s, key_prefix="personal:") == 1
+        s.execute(sa.update(DeliveryBatch).values(status=DeliveryStatus.SENT))
+        assert unfinished(s) == 1
+
+
+def test_cancelling_waits_for_a_claim_in_progress_and_then_spares_the_batch(database_url, factory, plan, session):
+    """PostgreSQL: a resident cancelling while a worker claims their batch waits, then leaves the row in it."""
+    import pytest
+
+    from push.models import DeliveryBatch
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL); SQLite runs one writer at a time")
+    plan([user(1), user(2)])
+    claimed, cancelled = threading.Event(), []
+    with factory.begin() as worker:
+        batch = worker.scalars(sa.select(DeliveryBatch).with_for_update(skip_locked=True)).one()
+        batch.attempts, batch.status = 1, DeliveryStatus.SENDING
+        worker.flush()
+
+        def resident():
+            claimed.wait()
+            with factory.begin() as s:
+                cancelled.append(cancel_for_resident(s, user(1)))
+
+        thread = threading.Thread(target=resident)
+        thread.start()
+        claimed.set()
+        thread.join(0.5)
+        assert thread.is_alive()  # waiting for the worker's claim to commit
+    thread.join(5)
+    assert cancelled == [0]
+    assert [row.status for row in rows(session)] == [DeliveryStatus.PENDING] * 2

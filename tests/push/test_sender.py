@@ -180,13 +180,46 @@ def test_stopping_releases_what_was_claimed_but_not_tried(add_residents, plan, s
         (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.SENT, 1)]
 
 
-def test_a_batch_released_before_its_first_request_is_dissolved(add_residents, plan, send, session):
-    """When the lease runs out before a batch was tried, the batch is deleted and its rows are free again."""
+def test_a_batch_released_before_its_first_request_is_untried_again(add_residents, plan, send, session):
+    """When the lease runs out before a batch was tried, the batch and its rows are pending and untried again."""
     plan(add_residents(2))
     report = send(line=object(), lease=timedelta(0))
     assert (report.requests, report.released) == (0, 2)
-    assert session.scalar(sa.select(sa.func.count()).select_from(DeliveryBatch)) == 0
-    assert [(row.status, row.attempts, row.batch_id) for row in rows(session)] == [(DeliveryStatus.PENDING, 0, None)] * 2
+    [batch] = session.scalars(sa.select(DeliveryBatch)).all()
+    assert (batch.status, batch.attempts, batch.first_attempt_at) == (DeliveryStatus.PENDING, 0, None)
+    assert [(row.status, row.attempts, row.batch_id) for row in rows(session)] == [
+        (DeliveryStatus.PENDING, 0, batch.id)] * 2
+
+
+def test_a_resident_leaving_before_the_first_attempt_is_left_out_of_the_multicast(add_residents, plan, send,
+                                                                                   line_api, session):
+    """Rows cancelled while their batch waits for its first attempt are not sent; the others are."""
+    from push.outbox import cancel_for_resident
+
+    users = add_residents(3)
+    plan(users)
+    with session.begin():
+        assert cancel_for_resident(session, users[1]) == 1
+    assert send().sent == 2
+    assert received(line_api) == Counter([users[0], users[2]])
+    assert {row.line_user_id: row.status for row in rows(session)}[users[1]] == DeliveryStatus.CANCELLED
+
+
+def test_after_its_first_attempt_a_batch_keeps_its_recipients(add_residents, plan, send, line_api, session):
+    """A batch tried once (500 from LINE) is retried to the same recipients, even one who cancelled since."""
+    from push.outbox import cancel_for_resident
+
+    users = add_residents(2)
+    plan(users)
+    line_api.fail_next(500, path="/v2/bot/message/multicast")
+    assert send().retried == 2
+    with session.begin():
+        assert cancel_for_resident(session, users[0]) == 0
+    assert send(minutes=2).sent == 2
+    first, second = [r for r in line_api.requests if r.path == "/v2/bot/message/multicast"]
+    assert first.status == 500 and second.status == 200
+    assert first.json["to"] == second.json["to"] == users
+    assert first.headers["X-Line-Retry-Key"] == second.headers["X-Line-Retry-Key"]
 
 
 def test_retries_stop_before_line_forgets_the_retry_key(add_residents, plan, send, line_api, session):
