@@ -77,3 +77,30 @@ def test_the_sender_sends_emergency_rows_during_quiet_hours(add_residents, plan,
     plan(users, kind=EMERGENCY_KIND, send_after=late)
     report = send((late - NOW) / timedelta(minutes=1), quiet=NIGHT, timezone=TOKYO)
     assert report.sent == 2 and received(line_api) == Counter(users)
+
+
+def test_a_multicast_failing_before_quiet_hours_retries_after_them(add_residents, plan, send, line_api):
+    """A batch that got a 500 at 20:59 is not retried at night, but at 08:00, under the same retry key."""
+    users = add_residents(2)
+    evening = jst(20, 20, 59).astimezone(UTC)
+    plan(users, send_after=evening)
+    line_api.fail_next(500, path="/v2/bot/message/multicast")
+    at = (evening - NOW) / timedelta(minutes=1)
+    assert send(at, quiet=NIGHT, timezone=TOKYO).retried == 2
+    assert send(at + 30, quiet=NIGHT, timezone=TOKYO).requests == 0
+    morning = (jst(21, 8).astimezone(UTC) - NOW) / timedelta(minutes=1)
+    assert send(morning, quiet=NIGHT, timezone=TOKYO).sent == 2
+    first, second = [r for r in line_api.requests if r.path == "/v2/bot/message/multicast"]
+    assert first.headers["X-Line-Retry-Key"] == second.headers["X-Line-Retry-Key"]
+    assert received(line_api) == Counter(users)
+
+
+def test_an_emergency_multicast_is_retried_during_quiet_hours(add_residents, plan, send, line_api):
+    """An emergency batch that got a 500 at 23:00 is retried at night."""
+    users = add_residents(2)
+    late = jst(20, 23).astimezone(UTC)
+    plan(users, kind=EMERGENCY_KIND, send_after=late)
+    line_api.fail_next(500, path="/v2/bot/message/multicast")
+    at = (late - NOW) / timedelta(minutes=1)
+    assert send(at, quiet=NIGHT, timezone=TOKYO).retried == 2
+    assert send(at + 30, quiet=NIGHT, timezone=TOKYO).sent == 2
