@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,6 +106,7 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
             Delivery.key.in_(sa.bindparam("keys", [item.key for item in chunk], expanding=True)))))
         rows, contents = [], []
         hashes: dict[int, str] = {}  # id(messages) -> hash: planners pass the same list for identical content
+        retry_keys = _retry_keys(len(chunk))
         for item in chunk:
             if item.key in existing:
                 continue
@@ -122,7 +125,7 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
                 "personal": item.personal,
                 "category": item.category,
                 "tags": item.tags,
-                "retry_key": uuid.uuid4(),
+                "retry_key": next(retry_keys),
                 "send_after": item.send_after,
                 "next_attempt_at": item.send_after,
                 "status": DeliveryStatus.PENDING,
@@ -136,6 +139,12 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
         if len(stored) > MAX_REMEMBERED_CONTENTS:  # personal content: one per row; keep memory flat
             stored.clear()
     return added
+
+
+def _retry_keys(count: int) -> Iterator[uuid.UUID]:
+    """``count`` random (version 4) UUIDs from one read of the system's random source."""
+    pool = os.urandom(16 * count)
+    return (uuid.UUID(bytes=pool[i:i + 16], version=4) for i in range(0, 16 * count, 16))
 
 
 class _Batches:

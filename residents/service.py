@@ -284,30 +284,36 @@ class PushProfile:
     children: tuple[ChildDates, ...]
 
 
+_PROFILES = (
+    sa.select(Resident.id, Resident.line_user_id, Resident.area, Resident.stop_baby, Resident.birth_date)
+    .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
+           Resident.id > sa.bindparam("after"))
+    .order_by(Resident.id).limit(sa.bindparam("chunk"))
+)
+_CATEGORIES = sa.select(Subscription.resident_id, Subscription.category).where(
+    Subscription.resident_id.in_(sa.bindparam("ids", expanding=True)))
+_CHILDREN = (sa.select(Child.resident_id, Child.id, Child.due_date, Child.birth_date)
+             .where(Child.resident_id.in_(sa.bindparam("ids", expanding=True))).order_by(Child.id))
+
+
 def push_profiles(session: Session, *, chunk: int = 1000) -> Iterator[PushProfile]:
     """Every active resident with consent, in id order, read ``chunk`` residents at a time.
 
     Blocked residents and residents without consent are never yielded: a push planned from these
     profiles respects 「配信停止」 and unfollow. Memory stays flat however many residents there are.
     """
+    connection = session.connection()  # Core rows: no ORM loading per row
     after = 0
     while True:
-        rows = session.execute(
-            sa.select(Resident.id, Resident.line_user_id, Resident.area, Resident.stop_baby, Resident.birth_date)
-            .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None), Resident.id > after)
-            .order_by(Resident.id).limit(chunk)
-        ).all()
+        rows = connection.execute(_PROFILES, {"after": after, "chunk": chunk}).all()
         if not rows:
             return
         ids = [row.id for row in rows]
         categories: dict[int, set[str]] = {}
-        for resident_id, category in session.execute(
-                sa.select(Subscription.resident_id, Subscription.category).where(Subscription.resident_id.in_(ids))):
+        for resident_id, category in connection.execute(_CATEGORIES, {"ids": ids}):
             categories.setdefault(resident_id, set()).add(category)
         children: dict[int, list[ChildDates]] = {}
-        for resident_id, child_id, due, born in session.execute(
-                sa.select(Child.resident_id, Child.id, Child.due_date, Child.birth_date)
-                .where(Child.resident_id.in_(ids)).order_by(Child.id)):
+        for resident_id, child_id, due, born in connection.execute(_CHILDREN, {"ids": ids}):
             children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
         for row in rows:
             yield PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
