@@ -110,7 +110,8 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(sa.String(32))
     content_hash: Mapped[str] = mapped_column(sa.ForeignKey("delivery_content.content_hash"), index=True)
     personal: Mapped[bool] = mapped_column(default=False)
-    retry_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), unique=True, default=uuid.uuid4)
+    # Random (version 4), so unique without a unique index: an index would cost every row update on PostgreSQL.
+    retry_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), default=uuid.uuid4)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

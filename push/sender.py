@@ -285,9 +285,7 @@ def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size
             .values(status=SENDING, claimed_until=lease_until, attempts=Delivery.attempts + 1,
                     first_attempt_at=sa.func.coalesce(Delivery.first_attempt_at, now))
         )
-        retry_keys = dict(connection.execute(
-            sa.select(Delivery.id, Delivery.retry_key).where(Delivery.id.in_(_ids(ids)))).all())
-        jobs += [_Job("push", str(retry_keys[row.id]), [row.line_user_id], row.content_hash, [row.id], None,
+        jobs += [_Job("push", str(row.retry_key), [row.line_user_id], row.content_hash, [row.id], None,
                       row.attempts + 1, row.first_attempt_at or now) for row in singles]
     return jobs, touched
 
@@ -301,16 +299,18 @@ def _single_rows() -> sa.Select:
     """Rows not in a batch with their resident's status (as plain text), locked for this transaction
     (skipping rows another worker holds)."""
     return (
-        sa.select(Delivery.id, Delivery.line_user_id, Delivery.content_hash, Delivery.attempts,
+        sa.select(Delivery.id, Delivery.line_user_id, Delivery.content_hash, Delivery.retry_key, Delivery.attempts,
                   Delivery.first_attempt_at, _resident_status())
-        .select_from(Delivery)
-        .outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
         .with_for_update(skip_locked=True, of=Delivery)
     )
 
 
 def _resident_status() -> sa.Label:
-    return sa.type_coerce(Resident.status, sa.String).label("resident_status")
+    """The row's resident's status as plain text (None: no such resident), looked up row by row through the
+    resident's unique index (a join would let PostgreSQL hash the whole resident table for 500 rows)."""
+    return (sa.select(sa.type_coerce(Resident.status, sa.String))
+            .where(Resident.line_user_id == Delivery.line_user_id)
+            .scalar_subquery().label("resident_status"))
 
 
 def _claim_batches(connection: sa.Connection, now: datetime, lease_until: datetime, count: int,
@@ -378,9 +378,7 @@ def _members() -> sa.ColumnElement[bool]:
 
 @functools.cache
 def _members_query() -> sa.Select:
-    return (sa.select(Delivery.id, Delivery.line_user_id, _resident_status())
-            .select_from(Delivery).outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
-            .where(_members()).order_by(Delivery.id))
+    return sa.select(Delivery.id, Delivery.line_user_id, _resident_status()).where(_members()).order_by(Delivery.id)
 
 
 @functools.cache
