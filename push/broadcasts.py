@@ -159,8 +159,9 @@ def cancel(session: Session, broadcast_id: int, now: datetime) -> int:
 
 def delivery_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     """The broadcast's outbox rows counted by status."""
-    rows = session.execute(sa.select(Delivery.status, sa.func.count()).where(_deliveries_of(broadcast_id))
-                           .group_by(Delivery.status)).all()
+    status = Delivery.effective_status
+    rows = session.execute(sa.select(status, sa.func.count()).where(_deliveries_of(broadcast_id))
+                           .group_by(status)).all()
     return {DeliveryStatus(status).value: count for status, count in rows}
 
 

@@ -6,8 +6,10 @@ Rows of identical, impersonal content are put into batches of up to 500 recipien
 (``push.outbox.enqueue``); personal rows are pushed alone. A delivery's ``retry_key`` (or its batch's) is
 fixed when it is planned; every retry reuses the key with the same recipients and body, so LINE accepts
 each at most once (a repeat answers 409). Until a batch is first tried its rows may still be cancelled;
-from then on its recipients are fixed. A batch's rows stay ``pending`` while it is being sent: the batch
-holds the attempts, the lease and the status until it finishes and its rows with it. ``next_attempt_at``
+from then on its recipients are fixed. A batch is the unit of sending: it holds the attempts, the lease,
+the outcome and the error, and its rows stay ``pending`` (a row cancelled before the first attempt says
+so itself); ``Delivery.effective_status`` reads a row's status through its batch. Sending 500 residents
+then writes one row, not 500. ``next_attempt_at``
 is when a pending row or batch may be claimed; ``claimed_until`` is the lease of one being sent, after
 which another worker may claim it again.
 
@@ -24,6 +26,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -134,6 +137,21 @@ class Delivery(Base):
     def messages(self) -> list[dict]:
         """The stored LINE message dicts of this delivery."""
         return self.content.messages
+
+    @hybrid_property
+    def effective_status(self) -> DeliveryStatus:
+        """Where the delivery stands: its own status, or its batch's while it is a pending row of a batch."""
+        if self.batch_id is not None and self.status == DeliveryStatus.PENDING:
+            return self.batch.status
+        return self.status
+
+    @effective_status.inplace.expression
+    @classmethod
+    def _effective_status_expression(cls) -> sa.ColumnElement[DeliveryStatus]:
+        batch_status = (sa.select(DeliveryBatch.status).where(DeliveryBatch.id == cls.batch_id)
+                        .correlate_except(DeliveryBatch).scalar_subquery())
+        return sa.case((cls.batch_id.is_not(None) & (cls.status == DeliveryStatus.PENDING), batch_status),
+                       else_=cls.status)
 
 
 def _status_is(status: DeliveryStatus) -> sa.ColumnElement[bool]:

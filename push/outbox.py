@@ -256,7 +256,8 @@ def unfinished(session: Session, *, key_prefix: str | None = None) -> int:
     for condition in (waiting_single(), sending_single()):
         total += session.scalar(keyed(count.where(condition))) or 0
     total += session.scalar(keyed(
-        count.join(DeliveryBatch, Delivery.batch_id == DeliveryBatch.id).where(DeliveryBatch.status.in_(OPEN))
+        count.join(DeliveryBatch, Delivery.batch_id == DeliveryBatch.id)
+        .where(DeliveryBatch.status.in_(OPEN), Delivery.status == DeliveryStatus.PENDING)
     )) or 0
     return total
 
@@ -268,8 +269,11 @@ def purge_finished(session: Session, before: datetime) -> int:
 
     Pending and in-flight rows are never touched; returns how many deliveries were deleted.
     """
+    in_finished_batch = sa.exists().where(DeliveryBatch.id == Delivery.batch_id, DeliveryBatch.status.in_(FINISHED))
     deleted = session.execute(
-        sa.delete(Delivery).where(Delivery.status.in_(FINISHED), Delivery.send_after < before)
+        sa.delete(Delivery)
+        .where(Delivery.send_after < before,
+               Delivery.status.in_(FINISHED) | ((Delivery.status == DeliveryStatus.PENDING) & in_finished_batch))
         .execution_options(synchronize_session=False)
     ).rowcount or 0
     session.execute(

@@ -530,8 +530,7 @@ def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStat
                   error: str | None) -> None:
     values = {"the_batch": batch_id, "v_status": status, "v_last_error": error,
               "v_sent_at": now if status == DeliveryStatus.SENT else None}
-    if connection.execute(_batch_finished(), values).rowcount:
-        connection.execute(_members_finished(), values)
+    connection.execute(_batch_finished(), values)  # its rows follow it (``Delivery.effective_status``)
 
 
 @functools.cache
@@ -539,13 +538,6 @@ def _batch_finished() -> sa.Update:
     return (sa.update(DeliveryBatch)
             .where(DeliveryBatch.id == sa.bindparam("the_batch"), DeliveryBatch.status.in_([SENDING, PENDING]))
             .values(status=sa.bindparam("v_status"), claimed_until=None, last_error=sa.bindparam("v_last_error"),
-                    sent_at=sa.bindparam("v_sent_at")))
-
-
-@functools.cache
-def _members_finished() -> sa.Update:
-    return (sa.update(Delivery).where(_members())
-            .values(status=sa.bindparam("v_status"), last_error=sa.bindparam("v_last_error"),
                     sent_at=sa.bindparam("v_sent_at")))
 
 

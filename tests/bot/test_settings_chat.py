@@ -483,7 +483,7 @@ def outbox(session) -> dict[tuple[str, str, str], str]:
     found = {}
     for row in session.scalars(sa.select(Delivery).order_by(Delivery.id)):
         _kind, rule, person, _day = row.key.split(":")
-        found["me" if row.line_user_id == factories.USER_ID else "other", rule, person] = row.status.value
+        found["me" if row.line_user_id == factories.USER_ID else "other", rule, person] = row.effective_status.value
     return found
 
 

@@ -146,7 +146,7 @@ def test_cancel_after_planning_cancels_the_waiting_deliveries(broadcast, factory
     plan_now(factory)
     with factory.begin() as s:
         assert broadcasts.cancel(s, broadcast_id, NOW) == 3
-    assert {row.status.value for row in rows(session)} == {"cancelled"}
+    assert {row.effective_status.value for row in rows(session)} == {"cancelled"}
 
 
 def test_a_cancelled_broadcast_cannot_be_approved(broadcast, factory):

@@ -66,7 +66,7 @@ def test_a_new_row_is_due_at_its_send_after(plan, session):
     """A planned row is pending, untried, and first due at its send_after."""
     plan([user(1)], send_after=NOW + timedelta(hours=6))
     [row] = rows(session)
-    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 0, NOW + timedelta(hours=6))
+    assert (row.effective_status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 0, NOW + timedelta(hours=6))
 
 
 def test_cancelling_a_resident_touches_only_their_pending_rows(factory, plan, session):
@@ -77,7 +77,7 @@ def test_cancelling_a_resident_touches_only_their_pending_rows(factory, plan, se
         s.execute(sa.update(Delivery).where(Delivery.kind == "sent-before").values(status=DeliveryStatus.SENT))
     with factory.begin() as s:
         assert cancel_for_resident(s, user(1), reason="配信停止") == 1
-    assert [(row.line_user_id, row.kind, row.status, row.last_error) for row in rows(session)] == [
+    assert [(row.line_user_id, row.kind, row.effective_status, row.last_error) for row in rows(session)] == [
         (user(1), "test", DeliveryStatus.CANCELLED, "配信停止"),
         (user(2), "test", DeliveryStatus.PENDING, None),
         (user(1), "sent-before", DeliveryStatus.SENT, None),
@@ -92,7 +92,7 @@ def put_tagged(factory, *rows_: tuple[str, str | None, str | None]) -> None:
 
 
 def pending_keys(session) -> list[str]:
-    return [row.key for row in rows(session) if row.status == DeliveryStatus.PENDING]
+    return [row.key for row in rows(session) if row.effective_status == DeliveryStatus.PENDING]
 
 
 def test_cancelling_by_key_part_matches_a_whole_part_only(factory, session):
@@ -140,7 +140,7 @@ def test_finished_rows_are_purged_after_the_keeping_period(factory, plan, sessio
         assert purge_finished(s, NOW - timedelta(minutes=2)) == 0  # the rows are due a minute before NOW
     with factory.begin() as s:
         assert purge_finished(s, NOW) == 2
-    assert [(row.line_user_id, row.status) for row in rows(session)] == [(user(3), DeliveryStatus.PENDING)]
+    assert [(row.line_user_id, row.effective_status) for row in rows(session)] == [(user(3), DeliveryStatus.PENDING)]
 
 
 def batches_of(session) -> list[list[str]]:
@@ -225,4 +225,21 @@ def test_cancelling_waits_for_a_claim_in_progress_and_then_spares_the_batch(data
         assert thread.is_alive()  # waiting for the worker's claim to commit
     thread.join(5)
     assert cancelled == [0]
-    assert [row.status for row in rows(session)] == [DeliveryStatus.PENDING] * 2
+    assert [row.status for row in rows(session)] == [DeliveryStatus.PENDING] * 2  # not cancelled: still in the batch
+
+
+def test_rows_of_a_sent_batch_are_sent_and_purged_with_it(factory, plan, session):
+    """A batch marked sent makes its rows sent (through the batch); the purge deletes them and the batch."""
+    from push.models import DeliveryBatch
+    from push.outbox import purge_finished
+
+    plan([user(1), user(2)])
+    with factory.begin() as s:
+        s.execute(sa.update(DeliveryBatch).values(status=DeliveryStatus.SENT))
+    assert [row.effective_status for row in rows(session)] == [DeliveryStatus.SENT] * 2
+    assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)
+                          .where(Delivery.effective_status == DeliveryStatus.SENT)) == 2
+    with factory.begin() as s:
+        assert purge_finished(s, NOW) == 2
+    assert rows(session) == []
+    assert session.scalar(sa.select(sa.func.count()).select_from(DeliveryBatch)) == 0

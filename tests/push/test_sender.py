@@ -36,7 +36,7 @@ def test_a_personal_delivery_is_pushed_with_its_planned_retry_key(add_residents,
     [row] = rows(session)
     assert (report.sent, report.pushes, report.multicasts) == (1, 1, 0)
     assert [(to, key) for to, _m, key in line_api.pushes] == [(u, str(row.retry_key))]
-    assert (row.status, row.attempts) == (DeliveryStatus.SENT, 1)
+    assert (row.effective_status, row.attempts) == (DeliveryStatus.SENT, 1)
     assert NOW <= row.sent_at < NOW + timedelta(seconds=5)
     assert line_api.violations == []
 
@@ -68,7 +68,7 @@ def test_a_batch_keeps_its_retry_key_and_recipients_on_every_retry(add_residents
     plan(users)
     line_api.fail_next(500, path=MULTICAST)
     assert send().retried == 3
-    assert {row.status for row in rows(session)} == {DeliveryStatus.PENDING}
+    assert {row.effective_status for row in rows(session)} == {DeliveryStatus.PENDING}
     assert send(minutes=2).sent == 3
     first, second = [r for r in line_api.requests if r.path == MULTICAST]
     assert first.headers["X-Line-Retry-Key"] == second.headers["X-Line-Retry-Key"]
@@ -84,7 +84,7 @@ def test_a_500_is_retried_later_with_backoff(add_residents, plan, send, line_api
     report = send()
     [row] = rows(session)
     assert (report.retried, report.retry_reasons) == (1, Counter({"500": 1}))
-    assert row.status == DeliveryStatus.PENDING and row.next_attempt_at > NOW
+    assert row.effective_status == DeliveryStatus.PENDING and row.next_attempt_at > NOW
     assert "500" in row.last_error
     assert send(minutes=0).requests == 0
 
@@ -124,7 +124,7 @@ def test_another_4xx_fails_for_good_with_the_reason_kept(add_residents, plan, se
     report = send()
     [row] = rows(session)
     assert (report.failed, report.failures) == (1, Counter({str(status): 1}))
-    assert row.status == DeliveryStatus.FAILED and str(status) in row.last_error
+    assert row.effective_status == DeliveryStatus.FAILED and str(status) in row.last_error
     assert send(minutes=120).requests == 0
 
 
@@ -139,7 +139,7 @@ def test_a_blocked_or_deleted_resident_is_skipped_with_a_reason(add_residents, p
     reason = "resident-blocked" if status else "resident-unknown"
     assert report.skipped == Counter({reason: 2})
     assert received(line_api) == Counter([active])
-    cancelled = [row for row in rows(session) if row.status == DeliveryStatus.CANCELLED]
+    cancelled = [row for row in rows(session) if row.effective_status == DeliveryStatus.CANCELLED]
     assert {(row.line_user_id, row.last_error) for row in cancelled} == {(o, reason) for o in others}
 
 
@@ -176,7 +176,7 @@ def test_stopping_releases_what_was_claimed_but_not_tried(add_residents, plan, s
     plan(users, personal=True)
     report = send(line=StopsAfterOne(), stop=stop)
     assert (report.sent, report.released) == (1, 2)
-    assert sorted((row.status, row.attempts) for row in rows(session)) == [
+    assert sorted((row.effective_status, row.attempts) for row in rows(session)) == [
         (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.SENT, 1)]
 
 
@@ -187,7 +187,7 @@ def test_a_batch_released_before_its_first_request_is_untried_again(add_resident
     assert (report.requests, report.released) == (0, 2)
     [batch] = session.scalars(sa.select(DeliveryBatch)).all()
     assert (batch.status, batch.attempts, batch.first_attempt_at) == (DeliveryStatus.PENDING, 0, None)
-    assert [(row.status, row.attempts, row.batch_id) for row in rows(session)] == [
+    assert [(row.effective_status, row.attempts, row.batch_id) for row in rows(session)] == [
         (DeliveryStatus.PENDING, 0, batch.id)] * 2
 
 
@@ -202,7 +202,7 @@ def test_a_resident_leaving_before_the_first_attempt_is_left_out_of_the_multicas
         assert cancel_for_resident(session, users[1]) == 1
     assert send().sent == 2
     assert received(line_api) == Counter([users[0], users[2]])
-    assert {row.line_user_id: row.status for row in rows(session)}[users[1]] == DeliveryStatus.CANCELLED
+    assert {row.line_user_id: row.effective_status for row in rows(session)}[users[1]] == DeliveryStatus.CANCELLED
 
 
 def test_after_its_first_attempt_a_batch_keeps_its_recipients(add_residents, plan, send, line_api, session):
@@ -231,7 +231,7 @@ def test_retries_stop_before_line_forgets_the_retry_key(add_residents, plan, sen
     report = send(minutes=23 * 60 + 1)
     [row] = rows(session)
     assert (report.requests, report.failures) == (0, Counter({"retry-window-over": 1}))
-    assert row.status == DeliveryStatus.FAILED
+    assert row.effective_status == DeliveryStatus.FAILED
 
 
 def test_a_batch_still_failing_after_23_hours_is_failed(add_residents, plan, send, line_api, session):
@@ -241,7 +241,7 @@ def test_a_batch_still_failing_after_23_hours_is_failed(add_residents, plan, sen
     send()
     report = send(minutes=23 * 60 + 1)
     assert (report.requests, report.failures) == (0, Counter({"retry-window-over": 2}))
-    assert {row.status for row in rows(session)} == {DeliveryStatus.FAILED}
+    assert {row.effective_status for row in rows(session)} == {DeliveryStatus.FAILED}
     assert session.scalar(sa.select(DeliveryBatch.status)) == DeliveryStatus.FAILED
 
 
@@ -306,9 +306,9 @@ def test_every_recipient_gets_each_message_exactly_once_through_random_faults(ad
     chaos = Chaos(quick_client, line_api, random.Random(1200))
     for minute in range(0, 120, 2):
         send(minutes=minute, line=chaos, chunk=100)
-        if all(row.status == DeliveryStatus.SENT for row in rows(session)):
+        if all(row.effective_status == DeliveryStatus.SENT for row in rows(session)):
             break
-    assert {row.status for row in rows(session)} == {DeliveryStatus.SENT}
+    assert {row.effective_status for row in rows(session)} == {DeliveryStatus.SENT}
     assert received(line_api) == Counter(users)
     keys = [key for _to, _m, key in line_api.pushes] + [key for _to, _m, key in line_api.multicasts]
     assert len(keys) == len(set(keys))
@@ -332,4 +332,4 @@ def test_the_monthly_limit_fails_at_once_instead_of_retrying(add_residents, plan
         line_api._enforce_quota = False
     [row] = rows(session)
     assert (report.failed, report.failures) == (1, Counter({"monthly-limit": 1}))
-    assert row.status == DeliveryStatus.FAILED and "monthly limit" in row.last_error
+    assert row.effective_status == DeliveryStatus.FAILED and "monthly limit" in row.last_error

@@ -87,9 +87,9 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_everything_exactly_once(
     wait_for(lambda: line_api.requests, 20, "the first request")
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
-    assert DeliveryStatus.SENDING in {row.status for row in rows(session)}
+    assert DeliveryStatus.SENDING in {row.effective_status for row in rows(session)}
     second = start_worker(lease=3)
-    wait_for(lambda: {row.status for row in rows(session)} == {DeliveryStatus.SENT}, 30, "every row sent")
+    wait_for(lambda: {row.effective_status for row in rows(session)} == {DeliveryStatus.SENT}, 30, "every row sent")
     second.terminate()
     second.wait(10)
     assert received(line_api) == Counter(users)
@@ -111,7 +111,7 @@ def test_sigterm_lets_the_current_request_finish_and_releases_the_rest(add_resid
     output = worker.log.read_text()
     assert worker.returncode == 0, output
     assert "worker stopped" in output
-    assert sorted((row.status, row.attempts) for row in rows(session)) == [
+    assert sorted((row.effective_status, row.attempts) for row in rows(session)) == [
         (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.SENT, 1)]
     assert len(line_api.pushes) == 1
 
@@ -128,7 +128,7 @@ def test_sigterm_with_several_requests_in_flight_records_each_and_releases_the_r
     worker.send_signal(signal.SIGTERM)
     worker.wait(10)
     assert worker.returncode == 0, worker.log.read_text()
-    states = Counter((row.status, row.attempts) for row in rows(session))
+    states = Counter((row.effective_status, row.attempts) for row in rows(session))
     assert set(states) == {(DeliveryStatus.SENT, 1), (DeliveryStatus.PENDING, 0)}
     assert states[DeliveryStatus.SENT, 1] == len(line_api.pushes) >= 3
     assert set(received(line_api).values()) == {1}
