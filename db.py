@@ -17,6 +17,7 @@ from flask import Flask
 from flask import current_app
 from flask import g
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -65,6 +66,14 @@ class UTCDateTime(sa.types.TypeDecorator):
 def enum_column(cls: type[enum.Enum]) -> sa.Enum:
     """A column type storing ``cls`` members by their value as plain strings (no native DB enum)."""
     return sa.Enum(cls, native_enum=False, length=16, values_callable=lambda members: [m.value for m in members])
+
+
+def one_of(column: sa.ColumnElement, name: str, *, postgres: bool) -> sa.ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name``: one array parameter on PostgreSQL (``= ANY``), an
+    expanding ``IN (…)`` elsewhere. A thousand values stay one parameter where the database allows it."""
+    if postgres:
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, expanding=True))
 
 
 def import_models() -> None:

@@ -43,7 +43,6 @@ from push.outbox import PlannedDelivery
 from push.outbox import enqueue
 from push.outbox import lock_batches
 from push.outbox import unfinished
-from residents import service as residents
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +166,8 @@ def delivery_counts(session: Session, broadcast_id: int) -> dict[str, int]:
 
 def recipients(session: Session, segment: segments.Segment, today) -> list[str]:
     """The LINE user ids of the consenting, following residents in the segment on ``today``."""
-    return [profile.line_user_id for profile in segments.members(residents.push_profiles(session), segment, today)]
+    return [profile.line_user_id
+            for profile in segments.members(segments.profiles_for(session, segment), segment, today)]
 
 
 def line_quota(line) -> QuotaCheck:

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+import db
 from db import utcnow
 from push.models import Delivery
 from push.models import DeliveryBatch
@@ -94,6 +95,7 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
     # only when asked to). A key inserted meanwhile by another planner is skipped here too.
     new_rows = (insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["key"])
                 .execution_options(preserve_rowcount=True))
+    known_keys = sa.select(Delivery.key).where(db.one_of(Delivery.key, "keys", postgres=postgres))
     stored: set[str] = set()  # contents inserted by this call
     batches = _Batches(connection)
     added = 0
@@ -102,8 +104,7 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
         for item in chunk:
             if item.send_after.tzinfo is None:
                 raise ValueError(f"{item.key}: send_after must be timezone-aware")
-        existing = set(connection.scalars(sa.select(Delivery.key).where(
-            Delivery.key.in_(sa.bindparam("keys", [item.key for item in chunk], expanding=True)))))
+        existing = set(connection.scalars(known_keys, {"keys": [item.key for item in chunk]}))
         rows, contents = [], []
         hashes: dict[int, str] = {}  # id(messages) -> hash: planners pass the same list for identical content
         retry_keys = _retry_keys(len(chunk))

@@ -57,6 +57,11 @@ class Segment:
         """True when the expression is the plain ``all`` (every resident)."""
         return False
 
+    @property
+    def needs_details(self) -> bool:
+        """True when matching reads a profile's categories or children (not only its id and area)."""
+        return True
+
 
 @dataclass(frozen=True)
 class All(Segment):
@@ -66,6 +71,10 @@ class All(Segment):
     @property
     def is_all(self) -> bool:
         return True
+
+    @property
+    def needs_details(self) -> bool:
+        return False
 
     def __str__(self) -> str:
         return "all"
@@ -77,6 +86,10 @@ class Area(Segment):
 
     def matches(self, profile: PushProfile, today: date) -> bool:
         return profile.area == self.area
+
+    @property
+    def needs_details(self) -> bool:
+        return False
 
     def __str__(self) -> str:
         return f"area:{self.area}"
@@ -115,6 +128,10 @@ class Age(Segment):
         years = age_on(profile.birth_date, today)
         return years >= self.low and (self.high is None or years <= self.high)
 
+    @property
+    def needs_details(self) -> bool:
+        return False
+
     def __str__(self) -> str:
         return f"age:{self.low}-{'' if self.high is None else self.high}"
 
@@ -125,6 +142,10 @@ class Not(Segment):
 
     def matches(self, profile: PushProfile, today: date) -> bool:
         return not self.inner.matches(profile, today)
+
+    @property
+    def needs_details(self) -> bool:
+        return self.inner.needs_details
 
     def __str__(self) -> str:
         return f"not {self.inner}"
@@ -137,6 +158,10 @@ class And(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return all(part.matches(profile, today) for part in self.parts)
 
+    @property
+    def needs_details(self) -> bool:
+        return any(part.needs_details for part in self.parts)
+
     def __str__(self) -> str:
         return "(" + " and ".join(map(str, self.parts)) + ")"
 
@@ -147,6 +172,10 @@ class Or(Segment):
 
     def matches(self, profile: PushProfile, today: date) -> bool:
         return any(part.matches(profile, today) for part in self.parts)
+
+    @property
+    def needs_details(self) -> bool:
+        return any(part.needs_details for part in self.parts)
 
     def __str__(self) -> str:
         return "(" + " or ".join(map(str, self.parts)) + ")"
@@ -311,6 +340,11 @@ def members(profiles: Iterable[PushProfile], segment: Segment, today: date) -> I
     return (profile for profile in profiles if segment.matches(profile, today))
 
 
+def profiles_for(session: Session, segment: Segment) -> Iterable[PushProfile]:
+    """Every consenting, following resident's profile, read only as far as ``segment`` needs."""
+    return residents.push_profiles(session, details=segment.needs_details)
+
+
 def reach(session: Session, segment: Segment, today: date) -> int:
     """How many consenting, following residents the segment holds on ``today``."""
-    return sum(1 for _ in members(residents.push_profiles(session), segment, today))
+    return sum(1 for _ in members(profiles_for(session, segment), segment, today))

@@ -118,3 +118,27 @@ def test_reach_counts_consenting_residents_in_the_segment(factory):
     with factory() as s:
         assert segments.reach(s, segments.parse("area:大町"), TODAY) == 1
         assert segments.reach(s, segments.parse("all"), TODAY) == 2
+
+
+@pytest.mark.parametrize(("expr", "needs"), [
+    ("all", False), ("area:大町", False), ("age:65-", False), ("not area:大町", False),
+    ("category:子育て", True), ("stage:infant", True), ("area:大町 and category:子育て", True),
+    ("age:65- or stage:school", True),
+])
+def test_only_category_and_stage_terms_read_the_residents_details(expr, needs):
+    """A segment reads categories and children only when one of its terms needs them."""
+    assert segments.parse(expr).needs_details is needs
+
+
+def test_reach_without_details_equals_reach_with_them(factory):
+    """Area and age segments count the same residents whether or not details are read."""
+    with factory.begin() as s:
+        for number, area in ((1, "大町"), (2, "港町"), (3, "大町")):
+            residents.set_area(s, user(number), area, NOW)
+            residents.give_consent(s, user(number), NOW)
+            residents.set_subscription(s, user(number), "子育て", True, NOW)
+    with factory() as s:
+        for expr in ("all", "area:大町", "not area:大町"):
+            segment = segments.parse(expr)
+            detailed = segments.members(residents.push_profiles(s), segment, TODAY)
+            assert segments.reach(s, segment, TODAY) == len(list(detailed))
