@@ -2,7 +2,9 @@
 
 Planning may run twice, or in two processes at once: a row is keyed by what it is (resident, rule or
 broadcast, due date), and inserting an existing key does nothing (``INSERT … ON CONFLICT DO NOTHING`` on
-SQLite and PostgreSQL). The retry key is drawn here, once, and never changes afterwards.
+SQLite and PostgreSQL). The retry key is drawn here, once, and never changes afterwards. Identical,
+impersonal content goes into batches of up to 500 residents here too (one multicast each), so that sending
+works batch by batch; the messages themselves are stored once per content (``DeliveryContent``).
 
 A row may carry the push ``category`` it was planned under and ``tags`` (labels such as "baby" or a garbage
 category), so that a resident's settings change cancels exactly the queued rows it made unwanted
@@ -91,8 +93,8 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
     new_content = insert(DeliveryContent.__table__)
     new_content = new_content.on_conflict_do_update(index_elements=["content_hash"],
                                                     set_={"created_at": new_content.excluded.created_at})
-    # executemany without RETURNING; the driver counts the rows really inserted (SQLAlchemy keeps the count
-    # only when asked to). A key inserted meanwhile by another planner is skipped here too.
+    # SQLite: executemany without RETURNING; the driver counts the rows really inserted (SQLAlchemy keeps the
+    # count only when asked to). A key inserted meanwhile by another planner is skipped here too.
     new_rows = (insert(Delivery.__table__).on_conflict_do_nothing(index_elements=["key"])
                 .execution_options(preserve_rowcount=True))
     known_keys = sa.select(Delivery.key).where(db.one_of(Delivery.key, "keys", postgres=postgres))
@@ -136,9 +138,34 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
         if contents:
             connection.execute(new_content, contents)
         if rows:
-            added += connection.execute(new_rows, rows).rowcount
+            added += _copy_rows(connection, rows) if postgres else connection.execute(new_rows, rows).rowcount
         if len(stored) > MAX_REMEMBERED_CONTENTS:  # personal content: one per row; keep memory flat
             stored.clear()
+    return added
+
+
+ROW_COLUMNS = ("key", "line_user_id", "kind", "content_hash", "personal", "category", "tags", "retry_key",
+               "send_after", "next_attempt_at", "status", "attempts", "batch_id")
+
+
+def _copy_rows(connection: sa.Connection, rows: list[dict]) -> int:
+    """PostgreSQL: the rows through ``COPY`` into a temporary table, then inserted unless their key exists
+    (another planner may have added it meanwhile); returns how many were inserted.
+
+    COPY is PostgreSQL's bulk path: a million rows go in several times faster than by ``executemany``.
+    """
+    columns = ", ".join((*ROW_COLUMNS, "created_at"))
+    now = utcnow()
+    with connection.connection.driver_connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS delivery_stage "
+                       "(LIKE delivery INCLUDING DEFAULTS) ON COMMIT DROP")
+        with cursor.copy(f"COPY delivery_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*(row[name] for name in ROW_COLUMNS), now))
+        cursor.execute(f"INSERT INTO delivery ({columns}) SELECT {columns} FROM delivery_stage "
+                       "ON CONFLICT (key) DO NOTHING")
+        added = cursor.rowcount
+        cursor.execute("TRUNCATE delivery_stage")
     return added
 
 
@@ -264,11 +291,11 @@ def unfinished(session: Session, *, key_prefix: str | None = None) -> int:
 
 
 def purge_finished(session: Session, before: datetime) -> int:
-    """Delete sent, failed and cancelled deliveries due before ``before``, and batches and content left unused.
+    """Delete finished deliveries due before ``before`` (sent, failed or cancelled, themselves or through
+    their batch), and the batches and content left unused; returns how many deliveries were deleted.
 
-    Content is deleted only when last stored before ``before``: a planner storing it again touches it.
-
-    Pending and in-flight rows are never touched; returns how many deliveries were deleted.
+    Deliveries still waiting or being sent are never touched. Content is deleted only when last stored
+    before ``before``: a planner storing it again touches it.
     """
     in_finished_batch = sa.exists().where(DeliveryBatch.id == Delivery.batch_id, DeliveryBatch.status.in_(FINISHED))
     deleted = session.execute(
