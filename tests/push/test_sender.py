@@ -333,3 +333,18 @@ def test_the_monthly_limit_fails_at_once_instead_of_retrying(add_residents, plan
     [row] = rows(session)
     assert (report.failed, report.failures) == (1, Counter({"monthly-limit": 1}))
     assert row.effective_status == DeliveryStatus.FAILED and "monthly limit" in row.last_error
+
+
+def test_a_delivery_whose_messages_are_gone_fails_with_the_reason(add_residents, plan, send, line_api, factory,
+                                                                  session):
+    """Content deleted from under a planned row: nothing is sent, the row fails saying why."""
+    from push.models import DeliveryContent
+
+    [u] = add_residents(1)
+    plan([u], personal=True)
+    with factory.begin() as s:
+        s.execute(sa.delete(DeliveryContent))
+    report = send()
+    assert (report.sent, report.failed, line_api.requests) == (0, 1, [])
+    [row] = rows(session)
+    assert row.effective_status == DeliveryStatus.FAILED and "stored messages missing" in row.last_error
