@@ -296,7 +296,10 @@ def _area_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply:
 
 def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Reply:
     """Store the resident's area, close the dialogue, and answer the question that was waiting for it."""
+    before = (found := residents.find(ctx.session, user_id)) and found.area
     residents.set_area(ctx.session, user_id, name, ctx.now)
+    if before and before != name and (planning := _push_planning()) is not None:
+        planning.cancel_area_reminders(ctx.session, user_id)
     conversation.end(ctx.session, user_id)
     messages = replies.area_set(name)
     if then:
@@ -372,6 +375,7 @@ def _category_pressed(ctx: Context, user_id: str, values: dict, params: dict) ->
         planning.cancel_category(ctx.session, user_id, category)
     notes = [texts.SETTINGS_SAVED]
     if category == ELDERLY and not on and resident.birth_date is not None:
+        _cancel_own_pushes(ctx, user_id, changed_to=None)
         residents.set_birth_date(ctx.session, user_id, None, ctx.now)
         notes.append(texts.OWN_BIRTH_REMOVED)
     if category == CHILDCARE and on and not residents.children(ctx.session, user_id):
@@ -445,6 +449,7 @@ def _set_own_birth_date(ctx: Context, user_id: str, day: date) -> Reply:
         return Reply(replies.ask_own_birth_date(ctx.today, explain=False,
                                                 notes=[replies.date_refused(reason, day)]),
                      "intent", intent="own_birth_date")
+    _cancel_own_pushes(ctx, user_id, changed_to=day)
     residents.set_birth_date(ctx.session, user_id, day, ctx.now)
     conversation.end(ctx.session, user_id)
     return Reply(replies.text(texts.OWN_BIRTH_SET.format(date=replies.jp_full_date(day))), "intent",
@@ -577,6 +582,15 @@ def _cancel_child_pushes(ctx: Context, user_id: str, child_id: int, reason: str)
     """
     if (planning := _push_planning()) is not None:
         planning.cancel_child(ctx.session, user_id, child_id, reason)
+
+
+def _cancel_own_pushes(ctx: Context, user_id: str, *, changed_to: date | None) -> None:
+    """Cancel the life-stage pushes queued from the resident's own birth date when it changes or goes."""
+    resident = residents.find(ctx.session, user_id)
+    if resident is None or resident.birth_date in (None, changed_to):
+        return
+    if (planning := _push_planning()) is not None:
+        planning.cancel_own(ctx.session, user_id, resident.id)
 
 
 def _refusal(kind: str, day: date, today: date) -> date_rules.Refusal | None:

@@ -89,13 +89,18 @@ def lifestage_people(profiles: Iterable[residents.PushProfile]) -> Iterator[Pers
             yield Person(child_person_key(child.child_id), profile.line_user_id, "", child.due_date, child.birth_date,
                          profile.categories, profile.stop_baby)
         if profile.birth_date is not None:
-            yield Person(f"self-{profile.resident_id}", profile.line_user_id, "", None, profile.birth_date,
+            yield Person(self_person_key(profile.resident_id), profile.line_user_id, "", None, profile.birth_date,
                          profile.categories, profile.stop_baby)
 
 
 def child_person_key(child_id: int) -> str:
     """The person part of a child's life-stage keys (``PlannedMessage.key``)."""
     return f"child-{child_id}"
+
+
+def self_person_key(resident_id: int) -> str:
+    """The person part of the life-stage keys planned from a resident's own birth date."""
+    return f"self-{resident_id}"
 
 
 def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz: ZoneInfo,
@@ -149,8 +154,8 @@ def enqueue_garbage_reminders(session: Session, planned: Sequence[PlannedReminde
 
 
 # ---- settings changes: cancel what is queued and no longer wanted -------------------------------------------
-# Only pending rows outside any multicast batch are cancelled (see push.outbox.cancel_queued); each returns
-# how many rows it cancelled.
+# Only rows not yet tried are cancelled, alone or in a batch never tried (see push.outbox.cancel_queued);
+# each returns how many rows it cancelled.
 
 
 def cancel_category(session: Session, line_user_id: str, category: str, reason: str = "category-off") -> int:
@@ -172,6 +177,16 @@ def cancel_child(session: Session, line_user_id: str, child_id: int, reason: str
     They were planned from the old date; the planner plans the new date's messages on their days.
     """
     return cancel_queued(session, line_user_id, kind=LIFESTAGE, key_part=child_person_key(child_id), reason=reason)
+
+
+def cancel_own(session: Session, line_user_id: str, resident_id: int, reason: str = "birth-date-changed") -> int:
+    """The resident's own birth date changed or was removed: cancel the life-stage rows queued from the old one."""
+    return cancel_queued(session, line_user_id, kind=LIFESTAGE, key_part=self_person_key(resident_id), reason=reason)
+
+
+def cancel_area_reminders(session: Session, line_user_id: str, reason: str = "area-changed") -> int:
+    """The resident moved to another area: cancel the garbage reminders queued for the old one."""
+    return cancel_queued(session, line_user_id, kind=GARBAGE_REMINDER, reason=reason)
 
 
 def cancel_garbage_reminders(session: Session, line_user_id: str, categories: Iterable[str],

@@ -17,6 +17,7 @@ from residents.models import Child
 from residents.models import Resident
 from residents.models import Subscription
 from tests import factories
+from tests.conftest import NOW
 from tests.fake_line_server import message_problems
 
 OTHER_USER = "U" + "2" * 32
@@ -598,3 +599,43 @@ class TestQueuedPushesCancelled:
         [child_id] = child_ids(session)
         press(app, postbacks.encode(postbacks.CHILD, op="due", id=child_id), date="2027-03-05")
         assert list(outbox(session).values()) == ["pending"]
+
+
+class TestOwnBirthDateChanges:
+    """Pushes queued from the resident's own birth date go when that date changes or is removed."""
+
+    def queue_own_row(self, app, session) -> None:
+        from push.outbox import PlannedDelivery
+        from push.outbox import enqueue
+        from push.planning import LIFESTAGE
+
+        with app.app_context(), db.transaction(app) as tx:
+            enqueue(tx, [PlannedDelivery(f"lifestage:age-65:self-{resident(session).id}:2026-11-20",
+                                         factories.USER_ID, LIFESTAGE, [{"type": "text", "text": "65歳"}],
+                                         NOW, category="高齢者")])
+
+    def own_row_status(self, session) -> str:
+        from push.models import Delivery
+
+        session.rollback()
+        return session.scalar(sa.select(Delivery.status)).value
+
+    def test_a_new_birth_date_cancels_the_rows_from_the_old_one(self, app, session):
+        """Picking another birth date cancels the row queued from the first one."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        picker = actions(press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1)))["ご自身の生年月日"]
+        press(app, picker.data, date="1961-04-01")
+        self.queue_own_row(app, session)
+        press(app, picker.data, date="1961-05-01")
+        assert self.own_row_status(session) == "cancelled"
+
+    def test_the_same_birth_date_again_keeps_the_row(self, app, session):
+        """Picking the same birth date again leaves the queued row alone."""
+        pytest.importorskip("push.planning")
+        consent(app)
+        picker = actions(press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1)))["ご自身の生年月日"]
+        press(app, picker.data, date="1961-04-01")
+        self.queue_own_row(app, session)
+        press(app, picker.data, date="1961-04-01")
+        assert self.own_row_status(session) == "pending"

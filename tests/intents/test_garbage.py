@@ -265,3 +265,21 @@ def test_a_cell_no_rule_expresses_is_shown_as_written_with_the_contact(app, tmp_
         garbage_store.save_garbage(session, read_5374(tmp_path))
     text = text_of(say(app, "資源はいつ？", area="北町"))
     assert "【資源】電話で申込み" in text and "0123-00-0000" in text
+
+
+class TestMovingArea:
+    """A resident who moves to another area gets no reminder planned for the old one."""
+
+    def test_changing_the_area_cancels_the_queued_reminder_for_the_old_one(self, app, city, runner, session):
+        """Tuesday's queued 木太 reminder is cancelled when the resident sets 栗林 as their area."""
+        from push.models import Delivery
+
+        say(app, "地域設定")
+        say(app, "木太")
+        press(app, postbacks.encode(postbacks.REMIND, k="*", on=1))
+        press(app, postbacks.encode(postbacks.CONSENT, then="reminders"))
+        assert runner.invoke(args=["push", "plan", "--date", "2026-11-23"]).exit_code == 0
+        say(app, "地域設定")
+        say(app, "栗林")
+        session.rollback()
+        assert session.execute(sa.select(Delivery.status, Delivery.last_error)).all() == [("cancelled", "area-changed")]
