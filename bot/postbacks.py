@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 
@@ -42,3 +43,11 @@ def decode(data: str) -> tuple[str, dict[str, str]]:
     """The action and parameters of postback ``data``; action "" when it is not ours."""
     params = dict(parse_qsl(data or "", keep_blank_values=True))
     return params.pop("a", ""), params
+
+
+def picked_date(value: str | None) -> date | None:
+    """The date a datetime picker sent (YYYY-MM-DD), or None."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

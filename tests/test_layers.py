@@ -35,11 +35,13 @@ def test_domain_package_imports_neither_flask_nor_linebot(package):
 def test_only_replies_builds_line_messages():
     """Outside bot/replies.py and the LINE client, no module imports LINE message models."""
     # push/sender.py only rebuilds stored message dicts (Message.from_dict) that bot/replies.py built.
-    allowed = {"bot/replies.py", "bot/line_client.py", "bot/dispatch.py", "cli.py"}
+    allowed = {"bot/replies.py", "bot/line_client.py", "bot/dispatch.py", "cli.py",
+               # split out of bot/dispatch.py, with its allowance (Reply and the flows' return types)
+               "bot/context.py", "bot/flows/settings.py", "bot/flows/children.py"}
     offenders = []
-    for path in ROOT.glob("*/*.py"):
-        rel = str(path.relative_to(ROOT))
-        if rel.startswith(("tests/", ".venv/")) or rel in allowed:
+    for path in ROOT.rglob("*.py"):  # every module at any depth (bot/flows/…), top-level ones too
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith(("tests/", ".")) or rel in allowed:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
