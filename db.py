@@ -68,12 +68,14 @@ def enum_column(cls: type[enum.Enum]) -> sa.Enum:
     return sa.Enum(cls, native_enum=False, length=16, values_callable=lambda members: [m.value for m in members])
 
 
-def one_of(column: sa.ColumnElement, name: str, *, postgres: bool) -> sa.ColumnElement[bool]:
-    """``column`` is one of the list bound as ``name``: one array parameter on PostgreSQL (``= ANY``), an
-    expanding ``IN (…)`` elsewhere. A thousand values stay one parameter where the database allows it."""
+def one_of(column: sa.ColumnElement, name: str, *, postgres: bool, values: list | None = None
+           ) -> sa.ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name`` (or given as ``values``): one array parameter on
+    PostgreSQL (``= ANY``), an expanding ``IN (…)`` elsewhere. A thousand values stay one parameter where
+    the database allows it."""
     if postgres:
-        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
-    return column.in_(sa.bindparam(name, expanding=True))
+        return column == sa.any_(sa.bindparam(name, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, values, expanding=True))
 
 
 def import_models() -> None:

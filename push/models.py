@@ -53,6 +53,10 @@ class DeliveryStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+OPEN = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
+
+
 class DeliveryBatch(Base):
     """One multicast request: the deliveries pointing at it are its recipients, their messages its body."""
 
@@ -195,7 +199,7 @@ def in_untried_batch() -> sa.ColumnElement[bool]:
 def in_open_tried_batch() -> sa.ColumnElement[bool]:
     """Rows of a batch tried at least once and not finished: they must stay for its retries."""
     return sa.exists().where(DeliveryBatch.id == Delivery.batch_id, DeliveryBatch.attempts > 0,
-                             DeliveryBatch.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))
+                             DeliveryBatch.status.in_(OPEN))
 
 
 class BroadcastStatus(enum.StrEnum):

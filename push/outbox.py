@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 
 import db
 from db import utcnow
+from push.models import FINISHED
+from push.models import OPEN
 from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryContent
@@ -42,8 +44,6 @@ from push.models import waiting_single
 
 INSERT_CHUNK = 1000
 MAX_MULTICAST = 500  # LINE's limit of user ids per multicast
-FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
-OPEN = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 MAX_REMEMBERED_CONTENTS = 10_000
 
 
@@ -266,8 +266,6 @@ def forget_resident(session: Session, line_user_id: str) -> int:
     if contents:
         _delete_unused_content(session, DeliveryContent.content_hash.in_(contents))
     return result.rowcount
-
-
 
 
 def unfinished(session: Session, *, key_prefix: str | None = None) -> int:

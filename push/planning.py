@@ -5,8 +5,9 @@ turns its domain's plain data into ``PlannedDelivery`` items with messages from 
 Running a day's plan again adds nothing.
 
 The ``cancel_…`` functions take out of the outbox what a resident's settings change made unwanted (a
-category switched off, the quiet stop of baby messages, a child removed or its date corrected, a garbage
-reminder switched off); they find the rows by what the planners here write (category, tags, key).
+category switched off, the quiet stop of baby messages, a child removed or its date corrected, one's own
+birth date changed, a move to another area, a garbage reminder switched off); they find the rows by what
+the planners here write (category, tags, key).
 """
 
 from __future__ import annotations

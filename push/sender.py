@@ -47,9 +47,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+import db
 from bot import replies
 from bot.errors import LineApiError
 from bot.line_client import LineClient
+from push.models import OPEN
 from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryContent
@@ -281,7 +283,7 @@ def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size
     if singles:
         ids = [row.id for row in singles]
         connection.execute(
-            sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
+            sa.update(Delivery).where(_id_in(connection, ids))
             .values(status=SENDING, claimed_until=lease_until, attempts=Delivery.attempts + 1,
                     first_attempt_at=sa.func.coalesce(Delivery.first_attempt_at, now))
         )
@@ -290,9 +292,9 @@ def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size
     return jobs, touched
 
 
-def _ids(ids: list[int]) -> sa.BindParameter:
-    """A list of ids as one expanding parameter (cheaper than one bound parameter per id)."""
-    return sa.bindparam("ids", ids, expanding=True)
+def _id_in(connection: sa.Connection, ids: list[int]) -> sa.ColumnElement[bool]:
+    """The rows with these ids, the list bound as one parameter (see ``db.one_of``)."""
+    return db.one_of(Delivery.id, "ids", postgres=connection.dialect.name == "postgresql", values=ids)
 
 
 def _single_rows() -> sa.Select:
@@ -407,7 +409,7 @@ def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, repor
         else:
             keep.append(row)
     for (status, reason), ids in closing.items():
-        connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)))
+        connection.execute(sa.update(Delivery).where(_id_in(connection, ids))
                            .values(status=status, last_error=reason, claimed_until=None))
     return keep
 
@@ -523,7 +525,7 @@ def _finish_single(connection: sa.Connection, ids: list[int], status: DeliverySt
     values: dict = {"status": status, "claimed_until": None, "last_error": error}
     if status == DeliveryStatus.SENT:
         values["sent_at"] = now
-    connection.execute(sa.update(Delivery).where(Delivery.id.in_(_ids(ids)), sending_single()).values(**values))
+    connection.execute(sa.update(Delivery).where(_id_in(connection, ids), sending_single()).values(**values))
 
 
 def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStatus, now: datetime,
@@ -536,7 +538,7 @@ def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStat
 @functools.cache
 def _batch_finished() -> sa.Update:
     return (sa.update(DeliveryBatch)
-            .where(DeliveryBatch.id == sa.bindparam("the_batch"), DeliveryBatch.status.in_([SENDING, PENDING]))
+            .where(DeliveryBatch.id == sa.bindparam("the_batch"), DeliveryBatch.status.in_(OPEN))
             .values(status=sa.bindparam("v_status"), claimed_until=None, last_error=sa.bindparam("v_last_error"),
                     sent_at=sa.bindparam("v_sent_at")))
 

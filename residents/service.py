@@ -323,15 +323,11 @@ def push_profiles(session: Session, *, chunk: int = 1000, details: bool = True) 
         ids = [row.id for row in rows]
         categories: dict[int, set[str]] = {}
         children: dict[int, list[ChildDates]] = {}
-        if not details:
-            yield from (PushProfile(row.id, row.line_user_id, row.area, frozenset(), row.stop_baby, row.birth_date, ())
-                        for row in rows)
-            after = ids[-1]
-            continue
-        for resident_id, category in connection.execute(_categories(postgres), {"ids": ids}):
-            categories.setdefault(resident_id, set()).add(category)
-        for resident_id, child_id, due, born in connection.execute(_children(postgres), {"ids": ids}):
-            children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
+        if details:
+            for resident_id, category in connection.execute(_categories(postgres), {"ids": ids}):
+                categories.setdefault(resident_id, set()).add(category)
+            for resident_id, child_id, due, born in connection.execute(_children(postgres), {"ids": ids}):
+                children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
         for row in rows:
             yield PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
                               row.stop_baby, row.birth_date, tuple(children.get(row.id, ())))

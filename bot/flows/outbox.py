@@ -11,11 +11,9 @@ def cancel_outbox(ctx: Context, user_id: str, reason: str, *, forget: bool = Fal
         from push import outbox
     except ImportError:
         return 0
-    count = 0
-    if (cancel := getattr(outbox, "cancel_for_resident", None)) is not None:
-        count += cancel(ctx.session, user_id, reason)
-    if forget and (forget_rows := getattr(outbox, "forget_resident", None)) is not None:
-        count += forget_rows(ctx.session, user_id)
+    count = outbox.cancel_for_resident(ctx.session, user_id, reason)
+    if forget:
+        count += outbox.forget_resident(ctx.session, user_id)
     return count
 
 
