@@ -20,15 +20,15 @@ import cli
 import db
 import logconfig
 from bot import webhook
-from bot.line_client import ConsoleLineClient
-from bot.line_client import LineClient
-from bot.line_client import SdkLineClient
 from bot.service import BotServices
 from city.service import CityCache
-from faq.matcher import AnswerPolicy
+from faq.policy import AnswerPolicy
 from faq.store import MatcherCache
 from garbage.catalog import CatalogCache
 from health import bp as health_bp
+from messaging.client import ConsoleLineClient
+from messaging.client import LineClient
+from messaging.client import SdkLineClient
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ DEFAULTS: dict[str, object] = {
     "BOT_TIMEZONE": "Asia/Tokyo",
     "SECRET_KEY": "",  # empty: generated once into the instance folder
     "WEBHOOK_MAX_BYTES": 1_000_000,
-    # Empty: the calibrated value in faq/thresholds.toml (see faq.matcher.AnswerPolicy).
+    # Empty: the calibrated value in faq/thresholds.toml (see faq.policy.AnswerPolicy).
     "MATCH_ANSWER_AT": "",
     "MATCH_ANSWER_AT_SHORT": "",
     "MATCH_MIN_MARGIN": "",

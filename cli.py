@@ -23,7 +23,6 @@ from linebot.v3.messaging import TextMessage
 
 import db
 from bot import dispatch
-from bot.line_client import ConsoleLineClient
 from bot.residents_cli import residents_cli
 from bot.service import services
 from city import pack as packs
@@ -31,6 +30,7 @@ from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
 from garbage import store as garbage_store
+from messaging.client import ConsoleLineClient
 from push.cli import push_cli
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

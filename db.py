@@ -78,16 +78,6 @@ def one_of(column: sa.ColumnElement, name: str, *, postgres: bool, values: list 
     return column.in_(sa.bindparam(name, values, expanding=True))
 
 
-def import_models() -> None:
-    """Import every models module so that ``Base.metadata`` knows all tables."""
-    import bot.models  # noqa: F401
-    import city.models  # noqa: F401
-    import faq.models  # noqa: F401
-    import garbage.models  # noqa: F401
-    import push.models  # noqa: F401
-    import residents.models  # noqa: F401
-
-
 def make_engine(url: str) -> sa.Engine:
     """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):

@@ -1,4 +1,4 @@
-"""Speed and memory benchmark of the FAQ engine (``faq.engine.HybridMatcher``) at 1k, 10k and 100k entries.
+"""Speed and memory benchmark of the FAQ engine (``search.engine.HybridMatcher``) at 1k, 10k and 100k entries.
 
 Run::
 
@@ -74,7 +74,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
-    from faq.matcher import FaqDoc
+    from search.docs import FaqDoc
 
 DEMO_FAQ = ROOT / "packs" / "demo" / "faq.csv"
 SEED = 20261120
@@ -167,7 +167,7 @@ def grow_store(records: Sequence, size: int, seed: int = SEED) -> list[FaqDoc]:
 
     ``records`` need ``faq_id``, ``question``, ``answer`` and ``aliases`` (``FaqRecord`` or ``FaqDoc``).
     """
-    from faq.matcher import FaqDoc
+    from search.docs import FaqDoc
 
     docs = [FaqDoc(r.faq_id, r.question, tuple(r.aliases), r.answer) for r in records[:size]]
     if size <= len(records):
@@ -271,10 +271,10 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
     from rapidfuzz import fuzz
     from rapidfuzz import process
 
-    from faq.engine import Analyzer
-    from faq.engine import HybridMatcher
     from faq.importers import read_faq_file
-    from faq.matcher import FaqDoc
+    from search.docs import FaqDoc
+    from search.engine import Analyzer
+    from search.engine import HybridMatcher
 
     result: dict = {"size": size, "cpu": sorted(os.sched_getaffinity(0))}
     records = read_faq_file(DEMO_FAQ)

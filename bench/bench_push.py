@@ -263,8 +263,8 @@ def wait_ready(port: int, timeout: float = 60.0) -> None:
 def make_database(kind: str, tmp: str):
     """A fresh engine with every table created: a SQLite file in ``tmp``, or the ``bench`` PostgreSQL db."""
     import db
+    import schema
 
-    db.import_models()
     if kind == "sqlite":
         engine = db.make_engine(f"sqlite:///{tmp}/bench.sqlite3")
     else:
@@ -274,8 +274,8 @@ def make_database(kind: str, tmp: str):
             if admin.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone() is None:
                 admin.execute("CREATE DATABASE bench")
         engine = db.make_engine(PG_URL)
-        db.Base.metadata.drop_all(engine)
-    db.Base.metadata.create_all(engine)
+        schema.metadata.drop_all(engine)
+    schema.metadata.create_all(engine)
     return engine
 
 
@@ -366,7 +366,7 @@ def naive_plan(session_factory, rules, sample: int) -> dict:
     """The naive planner on the first ``sample`` residents: ORM loads, per-resident plan, one flush per row."""
     import sqlalchemy as sa
 
-    from bot import replies
+    from messaging import build
     from push.lifestage import Person
     from push.lifestage import plan as lifestage_plan
     from push.models import Delivery
@@ -377,7 +377,7 @@ def naive_plan(session_factory, rules, sample: int) -> dict:
     from residents.models import Resident
     from residents.models import Subscription
 
-    broadcast = [m.to_dict() for m in replies.text(BROADCAST_TEXT)]
+    broadcast = [m.to_dict() for m in build.text(BROADCAST_TEXT)]
     at9, at10 = local_time(DAY, 9, TIMEZONE), local_time(DAY, 10, TIMEZONE)
     rows = 0
     started = time.perf_counter()
@@ -394,7 +394,7 @@ def naive_plan(session_factory, rules, sample: int) -> dict:
             if resident.birth_date is not None:
                 people.append(Person(f"self-{resident.id}", resident.line_user_id, "", None, resident.birth_date,
                                      categories, resident.stop_baby))
-            wanted = [(f"naive:{m.key}", [x.to_dict() for x in replies.text(m.text)], at10)
+            wanted = [(f"naive:{m.key}", [x.to_dict() for x in build.text(m.text)], at10)
                       for m in lifestage_plan(rules, people, DAY)]
             wanted.append((f"naive:broadcast:{resident.line_user_id}", broadcast, at9))
             for key, messages, at in wanted:
@@ -440,7 +440,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def deliver(session_factory, host: str, rates: Rates) -> dict:
     """The timed delivery step: ``send_due`` until nothing is due, with the real SDK client."""
-    from bot.line_client import SdkLineClient
+    from messaging.client import SdkLineClient
     from push.planning import local_time
     from push.ratelimit import RateLimiter
     from push.sender import send_due
@@ -460,11 +460,11 @@ def deliver(session_factory, host: str, rates: Rates) -> dict:
 
 def naive_deliver(host: str, rate: float, sample: int) -> dict:
     """One push per resident for ``sample`` residents, under the same push rate limit."""
-    from bot import replies
-    from bot.line_client import SdkLineClient
+    from messaging import build
+    from messaging.client import SdkLineClient
     from push.ratelimit import RateLimiter
 
-    messages = replies.text(BROADCAST_TEXT)
+    messages = build.text(BROADCAST_TEXT)
     limiter = RateLimiter.per_second(push=rate, multicast=rate)
     errors = 0
     with SdkLineClient("bench-token", host=host) as line:

@@ -28,14 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faq.engine import Analyzer  # noqa: E402
-from faq.engine import HybridMatcher  # noqa: E402
-from faq.engine import Weights  # noqa: E402
 from faq.importers import read_faq_file  # noqa: E402
 from faq.importers import read_synonyms_file  # noqa: E402
-from faq.matcher import FaqDoc  # noqa: E402
-from faq.normalize import normalize  # noqa: E402
-from faq.synonyms import Synonyms  # noqa: E402
+from japanese.normalize import normalize  # noqa: E402
+from japanese.synonyms import Synonyms  # noqa: E402
+from search.docs import FaqDoc  # noqa: E402
+from search.engine import Analyzer  # noqa: E402
+from search.engine import HybridMatcher  # noqa: E402
+from search.engine import Weights  # noqa: E402
 
 SHORT_CHARS = Weights().short_chars  # the same split as the engine's short-query weights
 STEP = 0.05
@@ -127,7 +127,7 @@ def main() -> None:
         print(f"{key} = {value}")
     if args.write:
         lines = [
-            "# Three-tier answer thresholds for the FAQ matcher (see faq.matcher.AnswerPolicy).",
+            "# Three-tier answer thresholds for the FAQ matcher (see faq.policy.AnswerPolicy).",
             "# Calibrated by bench/calibrate_thresholds.py; MATCH_* settings override each value.",
             *(f"{key} = {value}" for key, value in values.items()),
         ]

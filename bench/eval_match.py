@@ -46,16 +46,16 @@ from rapidfuzz import process
 
 import db
 from app import create_app
-from faq.engine import Analyzer
-from faq.engine import HybridMatcher
 from faq.importers import FaqRecord
 from faq.importers import read_faq_file
 from faq.importers import read_synonyms_file
-from faq.items import item_doc
-from faq.japanese import JapaneseText
-from faq.matcher import FaqDoc
-from faq.normalize import normalize
-from faq.synonyms import Synonyms
+from japanese.analysis import JapaneseText
+from japanese.normalize import normalize
+from japanese.synonyms import Synonyms
+from search.docs import FaqDoc
+from search.engine import Analyzer
+from search.engine import HybridMatcher
+from search.items import item_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 FAQ_FILE = Path("data/kosodate-faq/faq.json")

@@ -11,12 +11,12 @@ from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
 from city.service import CityInfo
-from faq.matcher import AnswerPolicy
-from faq.matcher import Hit
-from faq.matcher import Matcher
+from faq.policy import AnswerPolicy
 from garbage.answers import Catalog
 from intents.base import IntentContext
 from residents import service as residents
+from search.docs import Hit
+from search.docs import Matcher
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation
-from faq.normalize import normalize
+from japanese.normalize import normalize
 
 TIMEOUT = timedelta(minutes=15)
 CANCEL_WORDS = frozenset(normalize(w) for w in ("やめる", "やめます", "キャンセル", "中止", "取り消し", "もういい"))

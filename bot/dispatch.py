@@ -23,7 +23,6 @@ from linebot.v3.webhooks import UserSource
 from bot import conversation
 from bot import postbacks
 from bot import replies
-from bot import texts
 from bot.context import Context  # re-exported: `from bot.dispatch import Context` keeps working
 from bot.context import Reply  # re-exported likewise
 from bot.context import intent_context
@@ -33,10 +32,10 @@ from bot.flows import children
 from bot.flows import settings
 from bot.flows.outbox import cancel_outbox
 from faq import store
-from faq.matcher import Tier
 from faq.models import Feedback
 from faq.models import QueryLog
 from faq.models import QueryOutcome
+from faq.policy import Tier
 from garbage.answers import NeedArea
 from intents import INTENTS
 from intents.area import AskArea
@@ -45,6 +44,8 @@ from intents.children import AskBirth
 from intents.children import ChildrenOverview
 from intents.settings import BabyMessages
 from intents.settings import StopPush
+from messaging import build
+from messaging import texts
 from residents import service as residents
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def handle_event(ctx: Context, event: Event) -> Reply:
     source = event.source
     if not isinstance(source, UserSource) or not source.user_id:
         if isinstance(event, JoinEvent):
-            return Reply(replies.text(texts.GROUP_ONLY_PERSONAL))
+            return Reply(build.text(texts.GROUP_ONLY_PERSONAL))
         return Reply([])
     user_id = source.user_id
     if isinstance(event, FollowEvent):
@@ -72,8 +73,8 @@ def handle_event(ctx: Context, event: Event) -> Reply:
         if isinstance(event.message, TextMessageContent):
             return on_text(ctx, user_id, event.message.text)
         if isinstance(event.message, LocationMessageContent):
-            return Reply(replies.text(texts.LOCATION_THANKS))
-        return Reply(replies.text(texts.NOT_TEXT))
+            return Reply(build.text(texts.LOCATION_THANKS))
+        return Reply(build.text(texts.NOT_TEXT))
     return Reply([])
 
 
@@ -98,7 +99,7 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
     if user_id is not None and (open_step := conversation.current(ctx.session, user_id, ctx.now)) is not None:
         if conversation.is_cancel(text):
             conversation.end(ctx.session, user_id)
-            return Reply(replies.text(texts.CANCELLED), "intent", intent="cancel")
+            return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
         if (answer := STEP_ANSWERS[open_step.step](ctx, user_id, text, open_step.data)) is not None:
             return answer
         conversation.end(ctx.session, user_id)
@@ -145,7 +146,7 @@ def on_postback(ctx: Context, user_id: str, data: str, params: dict[str, str] | 
     action, values = postbacks.decode(data)
     handler = POSTBACKS.get(action)
     if handler is None:
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     return handler(ctx, user_id, values, dict(params or {}))
 
 
@@ -154,7 +155,7 @@ def on_postback(ctx: Context, user_id: str, data: str, params: dict[str, str] | 
 def _faq_chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     entry = store.get_entries(ctx.session, [values.get("id", "")]).get(values.get("id", ""))
     if entry is None:
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     _feedback(ctx, values.get("q"), entry.faq_id, residents.resident_hash(ctx.secret, user_id))
     return Reply(replies.faq_answer(entry, ctx.city), "faq", faq_id=entry.faq_id)
 
@@ -166,13 +167,13 @@ def _none_chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
 
 def _cancel_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     conversation.end(ctx.session, user_id)
-    return Reply(replies.text(texts.CANCELLED), "intent", intent="cancel")
+    return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
 
 
 def _delete_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     """「削除する」: delete everything about the resident (children, settings, queued pushes) at once."""
     if values.get("c") != "yes":
-        return Reply(replies.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
+        return Reply(build.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
     deleted = residents.delete_data(ctx.session, user_id)
     conversation.end(ctx.session, user_id)
     dropped = cancel_outbox(ctx, user_id, "resident-deleted", forget=True)

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 import db
 from bot.service import services
-from faq.importers import ImportFailed
+from importing.errors import ImportFailed
 from residents import importer
 from residents import service as residents
 from residents.categories import CATEGORIES

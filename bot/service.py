@@ -20,16 +20,16 @@ from sqlalchemy.orm import Session
 
 import db
 from bot import dispatch
-from bot import replies
-from bot import texts
-from bot.errors import LineApiError
-from bot.line_client import LineClient
 from bot.models import ProcessedEvent
 from city import service as city_service
-from faq import store as faq_store
-from faq.matcher import AnswerPolicy
+from content.revisions import revisions
+from faq.policy import AnswerPolicy
 from faq.store import MatcherCache
 from garbage.catalog import CatalogCache
+from messaging import build
+from messaging import texts
+from messaging.client import LineClient
+from messaging.errors import LineApiError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class BotServices:
                 today=None) -> dispatch.Context:
         """A dispatch context for one event or command, at the current time."""
         now = self.clock()
-        counters = faq_store.revisions(session)
+        counters = revisions(session)
         return dispatch.Context(
             session=session,
             city=self.cities.get(session, counters),
@@ -112,7 +112,7 @@ def process_events(services: BotServices, events: Sequence[Event]) -> None:
                 messages = result.messages
             except Exception:
                 log.exception("webhook.event_failed", extra={"type": event.type})
-                messages = replies.text(texts.SORRY_ERROR)
+                messages = build.text(texts.SORRY_ERROR)
         if event.mode != "active" or not reply_token or not messages:
             continue
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from city.models import Municipality
 from city.service import CITY
+from content.revisions import bump_revision
 from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
@@ -98,7 +99,7 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     current.url = city.get("url", "")
     current.faq_attribution = faq_section.get("attribution", "")
     current.pack_path = str(path.resolve())
-    store.bump_revision(session, CITY)
+    bump_revision(session, CITY)
     report = PackReport(city=current.name)
     if records is not None:
         report.faq = store.save_records(session, records, replace=replace)

@@ -57,15 +57,6 @@ class FaqAlias(Base):
     entry: Mapped[FaqEntry] = relationship(back_populates="aliases")
 
 
-class ContentRevision(Base):
-    """A counter per kind of content, bumped on every change so each process knows to rebuild its index."""
-
-    __tablename__ = "content_revision"
-
-    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    revision: Mapped[int] = mapped_column(default=0)
-
-
 class QueryOutcome(enum.StrEnum):
     """What the bot did with a resident's message."""
 

@@ -11,18 +11,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from faq.engine import Analyzer
-from faq.engine import HybridMatcher
+from content.revisions import bump_revision
+from content.revisions import revisions
 from faq.importers import FaqRecord
-from faq.matcher import FaqDoc
-from faq.matcher import Matcher
-from faq.models import ContentRevision
 from faq.models import FaqAlias
 from faq.models import FaqEntry
 from faq.models import FaqStatus
 from faq.models import Synonym
-from faq.synonyms import SynonymGroup
-from faq.synonyms import Synonyms
+from japanese.synonyms import SynonymGroup
+from japanese.synonyms import Synonyms
+from search.docs import FaqDoc
+from search.docs import Matcher
+from search.engine import Analyzer
+from search.engine import HybridMatcher
 
 FAQ = "faq"
 SYNONYMS = "synonyms"
@@ -92,25 +93,6 @@ def _differs(entry: FaqEntry, record: FaqRecord) -> bool:
         record.aliases, FaqStatus.PUBLISHED,
     )
     return current != wanted
-
-
-def bump_revision(session: Session, kind: str) -> None:
-    """Mark ``kind`` content as changed, so every process rebuilds what it derived from it."""
-    row = session.get(ContentRevision, kind, with_for_update=True)
-    if row is None:
-        session.add(ContentRevision(kind=kind, revision=1))
-    else:
-        row.revision += 1
-
-
-def revisions(session: Session) -> dict[str, int]:
-    """Every content revision counter, by kind, in one query (each process checks them per message)."""
-    return dict(session.execute(sa.select(ContentRevision.kind, ContentRevision.revision)).all())
-
-
-def current_revision(session: Session, kind: str) -> int:
-    """The revision counter of ``kind`` (0 before anything was saved)."""
-    return session.scalar(sa.select(ContentRevision.revision).where(ContentRevision.kind == kind)) or 0
 
 
 def load_docs(session: Session) -> list[FaqDoc]:

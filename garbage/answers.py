@@ -13,12 +13,6 @@ from dataclasses import field
 from datetime import date
 from datetime import timedelta
 
-from faq.engine import Analyzer
-from faq.engine import HybridMatcher
-from faq.items import bare_name
-from faq.items import item_doc
-from faq.normalize import normalize
-from faq.synonyms import Synonyms
 from garbage.areas import AreaInfo
 from garbage.areas import clear_choice
 from garbage.areas import match_areas
@@ -27,6 +21,12 @@ from garbage.calendar import collection_dates
 from garbage.calendar import is_holiday
 from garbage.calendar import next_collection
 from garbage.schedule import Schedule
+from japanese.normalize import normalize
+from japanese.synonyms import Synonyms
+from search.engine import Analyzer
+from search.engine import HybridMatcher
+from search.items import bare_name
+from search.items import item_doc
 
 ITEM_MATCH = 0.5  # the lowest item score answered when the message asks about sorting
 NEXT_DATES = 2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from faq.normalize import normalize
+from japanese.normalize import normalize
 
 CLEAR = 0.9  # a match this good (and alone) is taken without asking back
 POSSIBLE = 0.6

@@ -6,13 +6,14 @@ import threading
 
 from sqlalchemy.orm import Session
 
+from content.revisions import revisions
 from faq import store as faq_store
-from faq.synonyms import Synonyms
 from garbage import store
 from garbage.answers import Catalog
 from garbage.answers import CategoryInfo
 from garbage.answers import ItemRow
 from garbage.areas import AreaInfo
+from japanese.synonyms import Synonyms
 
 GARBAGE = "garbage"
 
@@ -45,11 +46,11 @@ class CatalogCache:
 
     def get(self, session: Session, counters: dict[str, int] | None = None) -> Catalog | None:
         """The current Catalog (one cheap query when nothing changed, none with ``counters`` given)."""
-        counters = faq_store.revisions(session) if counters is None else counters
-        revisions = (counters.get(GARBAGE, 0), counters.get(faq_store.SYNONYMS, 0))
-        if revisions != self._revisions:
+        counters = revisions(session) if counters is None else counters
+        current = (counters.get(GARBAGE, 0), counters.get(faq_store.SYNONYMS, 0))
+        if current != self._revisions:
             with self._lock:
-                if revisions != self._revisions:
+                if current != self._revisions:
                     self._catalog = load_catalog(session)
-                    self._revisions = revisions
+                    self._revisions = current
         return self._catalog

@@ -24,14 +24,16 @@ from dataclasses import field
 from datetime import date
 from pathlib import Path
 
-from faq.importers import ImportFailed
-from faq.importers import RowError
-from faq.importers import decode_text
 from garbage.schedule import CalendarChange
 from garbage.schedule import Schedule
 from garbage.schedule import parse_5374
 from garbage.schedule import parse_exceptions_csv
 from garbage.schedule import parse_takamatsu
+from importing.errors import FileRowError
+from importing.errors import ImportFailed
+from importing.errors import RowError
+from importing.errors import in_file
+from importing.text import decode_text
 
 # 5374 files; target.csv and area_days.csv are required, the others optional.
 TARGET = "target.csv"
@@ -149,19 +151,6 @@ class GarbageData:
     def verbatim_rules(self) -> list[RuleRecord]:
         """The rules with text no rule could express."""
         return [rule for rule in self.rules if rule.schedule.verbatim]
-
-
-@dataclass(frozen=True)
-class FileRowError(RowError):
-    """A bad row, named by its file as well as its row (row 0: the file as a whole)."""
-
-    file: str = ""
-
-    def __str__(self) -> str:
-        if not self.file:
-            return super().__str__()
-        where = self.file if self.row == 0 else f"{self.file} row {self.row}"
-        return f"{where}: {self.message}"
 
 
 # --- 5374 --------------------------------------------------------------------------------------
@@ -649,7 +638,7 @@ def read_exceptions(path: str | Path) -> list[CalendarChange]:
     try:
         text = decode_text(path.read_bytes())
     except ImportFailed as failed:
-        raise ImportFailed([_in_file(error, path.name) for error in failed.errors]) from None
+        raise ImportFailed([in_file(error, path.name) for error in failed.errors]) from None
     changes, problems = parse_exceptions_csv(text)
     if problems:
         raise ImportFailed([FileRowError(row, reason, path.name) for row, reason in problems])
@@ -680,7 +669,7 @@ def _read_csv(path: Path, errors: list[RowError], file: str | None = None) -> li
     try:
         text = decode_text(path.read_bytes())
     except ImportFailed as failed:
-        errors += [_in_file(error, file) for error in failed.errors]
+        errors += [in_file(error, file) for error in failed.errors]
         return None
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -695,10 +684,6 @@ def _read_csv(path: Path, errors: list[RowError], file: str | None = None) -> li
     while rows and not any(cell.strip() for cell in rows[0][1]):
         rows.pop(0)
     return rows
-
-
-def _in_file(error: RowError, file: str) -> RowError:
-    return FileRowError(error.row, error.message, file)
 
 
 def _match_header(

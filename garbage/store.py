@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from faq.store import bump_revision
+from content.revisions import bump_revision
 from garbage.calendar import CalendarPolicy
 from garbage.importers import GarbageData
 from garbage.importers import ShutdownRecord

@@ -9,8 +9,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from faq.normalize import normalize
 from garbage.answers import Catalog
+from japanese.normalize import normalize
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from faq.normalize import normalize
 from intents.base import IntentContext
 from intents.base import Query
 from intents.settings import AskConsent
 from intents.settings import settings_for
+from japanese.normalize import normalize
 from residents import service as residents
 from residents.models import Child
 

@@ -7,7 +7,6 @@ Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃える
 
 from __future__ import annotations
 
-from faq.normalize import normalize
 from garbage.answers import NeedArea
 from garbage.answers import answer_day
 from garbage.answers import answer_item
@@ -21,6 +20,7 @@ from garbage.answers import item_question
 from garbage.answers import resolve_area
 from intents.base import IntentContext
 from intents.base import Query
+from japanese.normalize import normalize
 
 MAX_ITEM_CHARS = 15  # longer messages without a sorting cue are questions for the FAQ
 

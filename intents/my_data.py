@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faq.normalize import normalize
 from intents.base import IntentContext
 from intents.base import Query
+from japanese.normalize import normalize
 
 _PHRASES = frozenset({
     "データ削除", "でーた削除", "データを削除", "データを削除して", "データを消して", "データ消去",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faq.normalize import normalize
 from garbage.answers import NeedArea
 from garbage.answers import resolve_area
 from intents.base import IntentContext
 from intents.base import Query
+from japanese.normalize import normalize
 from residents import service as residents
 
 _PHRASES = (

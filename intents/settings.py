@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from faq.normalize import normalize
 from intents.base import IntentContext
 from intents.base import Query
+from japanese.normalize import normalize
 from residents import service as residents
 from residents.categories import CATEGORIES
 

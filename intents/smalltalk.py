@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from faq.normalize import normalize
 from intents.base import IntentContext
 from intents.base import Query
+from japanese.normalize import normalize
 
 
 class Talk(enum.StrEnum):
@@ -25,7 +25,7 @@ class SmallTalk:
     kind: Talk
 
 
-# Matching keys (see faq.normalize): whole messages, so 「ありがとう」 matches but a question does not.
+# Matching keys (see japanese.normalize): whole messages, so 「ありがとう」 matches but a question does not.
 _PHRASES: dict[Talk, frozenset[str]] = {
     Talk.GREETING: frozenset({
         "こんにちは", "こんにちわ", "こんばんは", "こんばんわ", "おはよう", "おはようございます",

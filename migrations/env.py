@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 import db
+import schema
 
-db.import_models()
 config = context.config
-target_metadata = db.Base.metadata
+target_metadata = schema.metadata
 
 
 def run_migrations_offline() -> None:

@@ -30,6 +30,7 @@ from garbage.answers import Catalog
 from garbage.reminders import PlannedReminder
 from garbage.reminders import Subscriber
 from garbage.reminders import plan_reminders
+from messaging import build
 from push.lifestage import Person
 from push.lifestage import Rule
 from push.lifestage import plan as lifestage_plan
@@ -116,7 +117,7 @@ def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz:
     def items():
         for message in planned:
             if message.text not in built:
-                built[message.text] = [m.to_dict() for m in replies.text(message.text)]
+                built[message.text] = [m.to_dict() for m in build.text(message.text)]
             yield PlannedDelivery(key=message.key, line_user_id=message.line_user_id, kind=LIFESTAGE,
                                   messages=built[message.text], send_after=send_after, category=message.category,
                                   tags=baby if message.rule_id in baby_rules else None)

@@ -48,9 +48,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 import db
-from bot import replies
-from bot.errors import LineApiError
-from bot.line_client import LineClient
+from messaging import build
+from messaging.client import LineClient
+from messaging.errors import LineApiError
 from push.models import OPEN
 from push.models import Delivery
 from push.models import DeliveryBatch
@@ -73,7 +73,7 @@ DEFAULT_CHUNK = 2000  # rows per claim: four full batches, or 2,000 rows pushed 
 UTC_ZONE = ZoneInfo("UTC")
 CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
 
-Messages = Sequence[Any]  # LINE message objects, as bot.replies.from_stored rebuilds them
+Messages = Sequence[Any]  # LINE message objects, as bot.build.from_stored rebuilds them
 
 PENDING = DeliveryStatus.PENDING
 SENDING = DeliveryStatus.SENDING
@@ -437,7 +437,7 @@ def _parse(stored: list[dict] | None) -> Messages | LineApiError:
     if stored is None:
         return LineApiError(None, "stored messages missing", retryable=False)
     try:
-        return replies.from_stored(stored)
+        return build.from_stored(stored)
     except (TypeError, ValueError) as error:
         return LineApiError(None, f"stored messages unreadable: {error}", retryable=False)
 

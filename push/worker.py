@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
-from bot.line_client import LineClient
+from messaging.client import LineClient
 from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from push.sender import DEFAULT_LEASE

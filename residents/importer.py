@@ -19,9 +19,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from faq.importers import ImportFailed
-from faq.importers import RowError
-from faq.importers import decode_text
+from importing.errors import ImportFailed
+from importing.errors import RowError
+from importing.text import decode_text
 from residents import dates as date_rules
 from residents.categories import CATEGORIES
 from residents.models import Child

@@ -14,6 +14,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy.orm import Session
 
 import db
+import schema
 from app import create_app
 from cli import MIGRATIONS
 from faq import store
@@ -38,8 +39,7 @@ def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     engine = db.make_engine(url)
     with engine.begin() as connection:
-        db.import_models()
-        db.Base.metadata.drop_all(connection)
+        schema.metadata.drop_all(connection)
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     alembic_command.upgrade(_alembic(url), "head")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from linebot.v3.messaging import Message
 
-from bot.errors import LineApiError
+from messaging.errors import LineApiError
 from tests.fake_line_server import MAX_MULTICAST_TO
 from tests.fake_line_server import message_problems
 from tests.fake_line_server import retry_key_problems

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.line_client import SdkLineClient
+from messaging.client import SdkLineClient
 from tests.fake_line_server import FakeLineApi
 
 CLIENT_TIMEOUT = 2.0

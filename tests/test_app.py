@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app import create_app
-from bot.line_client import ConsoleLineClient
-from bot.line_client import SdkLineClient
+from messaging.client import ConsoleLineClient
+from messaging.client import SdkLineClient
 
 
 def test_healthz_reports_ok(client):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot import conversation
 from bot import postbacks
 from bot import replies
-from bot import texts
 from bot.context import Context
 from bot.context import Reply
 from bot.context import intent_context
@@ -17,6 +16,8 @@ from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
 from intents.settings import AskConsent
 from intents.settings import settings_for
+from messaging import build
+from messaging import texts
 from residents import service as residents
 
 
@@ -28,7 +29,7 @@ def _areas(ctx: Context) -> list[AreaInfo]:
 def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     names = [area.name for area in _areas(ctx) if postbacks.area_key(area.name) == values.get("k")]
     if not names:
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     open_step = conversation.current(ctx.session, user_id, ctx.now)
     return _set_area(ctx, user_id, names[0], then=open_step.data.get("then") if open_step else None)
 
@@ -38,7 +39,7 @@ def area_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply:
     areas = _areas(ctx)
     if not areas:
         conversation.end(ctx.session, user_id)
-        return Reply(replies.text(texts.AREA_NONE_CONFIGURED), "intent", intent="area")
+        return Reply(build.text(texts.AREA_NONE_CONFIGURED), "intent", intent="area")
     matches = match_areas(areas, text)
     if (choice := clear_choice(matches)) is not None:
         return _set_area(ctx, user_id, choice.name, then=data.get("then"))
@@ -57,7 +58,7 @@ def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Rep
     conversation.end(ctx.session, user_id)
     messages = replies.area_set(name)
     if then:
-        messages = replies.combine(messages, on_text(ctx, user_id, then).messages)
+        messages = build.combine(messages, on_text(ctx, user_id, then).messages)
     return Reply(messages, "intent", intent="area")
 
 
@@ -70,11 +71,11 @@ def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
     key, on = values.get("k", ""), values.get("on") == "1"
     settings = reminder_settings_for(intent_context(ctx, user_id))
     if not isinstance(settings, ReminderSettings):
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     targets = set(settings.categories) if key == "*" else {
         c for c in settings.categories if postbacks.area_key(c) == key}
     if not targets:
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     chosen = (set(settings.chosen) | targets) if on else (set(settings.chosen) - targets)
     residents.set_reminder_categories(ctx.session, user_id, chosen, ctx.now)
     if not on and (planning := push_planning()) is not None:
@@ -82,5 +83,5 @@ def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
     updated = ReminderSettings(settings.area, settings.categories, frozenset(chosen))
     messages = replies.reminder_settings(updated, saved=True)
     if on and isinstance(consent := settings_for(ctx.session, user_id, then="reminders"), AskConsent):
-        messages = replies.combine(messages, replies.ask_consent(consent, notes=[texts.REMINDER_NEEDS_CONSENT]))
+        messages = build.combine(messages, replies.ask_consent(consent, notes=[texts.REMINDER_NEEDS_CONSENT]))
     return Reply(messages, "intent", intent="garbage_reminder")

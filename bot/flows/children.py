@@ -11,7 +11,6 @@ from linebot.v3.messaging import Message
 from bot import conversation
 from bot import postbacks
 from bot import replies
-from bot import texts
 from bot.context import Context
 from bot.context import Reply
 from bot.conversation import Step
@@ -24,6 +23,8 @@ from intents.children import views
 from intents.dates import read_date
 from intents.settings import AskConsent
 from intents.settings import settings_for
+from messaging import build
+from messaging import texts
 from residents import dates as date_rules
 from residents import service as residents
 from residents.categories import CHILDCARE
@@ -49,7 +50,7 @@ def children_messages(ctx: Context, user_id: str, notes: Sequence[str] = ()) -> 
     overview = overview_for(ctx.session, user_id, ctx.today)
     if isinstance(overview, AskConsent):
         conversation.end(ctx.session, user_id)
-        return replies.messages(["\n".join(notes)]) if notes else replies.ask_consent(overview)
+        return build.messages(["\n".join(notes)]) if notes else replies.ask_consent(overview)
     return show_children(ctx, user_id, overview, notes)
 
 
@@ -74,7 +75,7 @@ def child_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Rep
         if "date" not in params:  # no date came with the button (the terminal chat): ask for it in text
             return _child_date_retry(ctx, user_id, step, [])
         if (day := postbacks.picked_date(params["date"])) is None:
-            return Reply(replies.text(texts.STALE_BUTTON))
+            return Reply(build.text(texts.STALE_BUTTON))
         return _child_date(ctx, user_id, step, day)
     child = _child_view(ctx, user_id, values.get("id"))
     if child is None:
@@ -90,7 +91,7 @@ def child_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Rep
         _cancel_child_pushes(ctx, user_id, child.id, "child-removed")
         notes = [texts.CHILD_REMOVED.format(name=replies.child_name(child))]
         return Reply(children_messages(ctx, user_id, notes), "intent", intent="children")
-    return Reply(replies.text(texts.STALE_BUTTON))
+    return Reply(build.text(texts.STALE_BUTTON))
 
 
 def child_date_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply | None:
@@ -117,7 +118,7 @@ def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
             return _child_date_retry(ctx, user_id, step, [replies.date_refused(reason, day)])
         residents.add_child(ctx.session, user_id, ctx.now, **{f"{kind}_date": day})
         what = texts.CHILD_DUE if kind == "due" else texts.CHILD_BIRTH
-        notes = [texts.CHILD_ADDED.format(what=what, date=replies.jp_full_date(day))]
+        notes = [texts.CHILD_ADDED.format(what=what, date=build.jp_full_date(day))]
         if CHILDCARE not in residents.subscriptions(ctx.session, user_id):
             residents.set_subscription(ctx.session, user_id, CHILDCARE, True, ctx.now)
             notes.append(texts.CHILD_CHILDCARE_ON)
@@ -137,7 +138,7 @@ def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
         note = texts.CHILD_BORN if op == "born" else texts.CHILD_BIRTH_CHANGED
     if (child.due_date, child.birth_date) != ((day, None) if op == "due" else (None, day)):
         _cancel_child_pushes(ctx, user_id, child.id, "child-date-changed")
-    return Reply(children_messages(ctx, user_id, [note.format(date=replies.jp_full_date(day))]), "intent",
+    return Reply(children_messages(ctx, user_id, [note.format(date=build.jp_full_date(day))]), "intent",
                  intent="children")
 
 

@@ -11,7 +11,6 @@ from linebot.v3.messaging import Message
 from bot import conversation
 from bot import postbacks
 from bot import replies
-from bot import texts
 from bot.context import Context
 from bot.context import Reply
 from bot.context import area_of
@@ -27,6 +26,8 @@ from intents.settings import AskConsent
 from intents.settings import BabyMessages
 from intents.settings import StopPush
 from intents.settings import settings_for
+from messaging import build
+from messaging import texts
 from residents import dates as date_rules
 from residents import service as residents
 from residents.categories import CATEGORIES
@@ -62,7 +63,7 @@ def consent_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
         return Reply(children_messages(ctx, user_id, notes=[texts.CONSENT_THANKS]), "intent", intent="children")
     if then == "reminders" and isinstance(settings := reminder_settings_for(intent_context(ctx, user_id)),
                                           ReminderSettings):
-        return Reply(replies.combine(replies.text(texts.CONSENT_THANKS), replies.reminder_settings(settings)),
+        return Reply(build.combine(build.text(texts.CONSENT_THANKS), replies.reminder_settings(settings)),
                      "intent", intent="garbage_reminder")
     return Reply(_settings_messages(ctx, user_id, notes=[texts.CONSENT_THANKS]), "intent", intent="push_settings")
 
@@ -71,7 +72,7 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
     """Switch one push category; 高齢者 on asks for the resident's own birth date, off forgets it."""
     category, on = values.get("k", ""), values.get("on") == "1"
     if category not in CATEGORIES:
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     if isinstance(settings := settings_for(ctx.session, user_id), AskConsent):
         return Reply(replies.ask_consent(settings), "intent", intent="push_settings")
     resident = residents.set_subscription(ctx.session, user_id, category, on, ctx.now)
@@ -87,7 +88,7 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
     messages = _settings_messages(ctx, user_id, notes)
     if category == ELDERLY and on and resident.birth_date is None:
         conversation.start(ctx.session, user_id, Step.ASK_OWN_BIRTH_DATE, ctx.now)
-        messages = replies.combine(messages, replies.ask_own_birth_date(ctx.today))
+        messages = build.combine(messages, replies.ask_own_birth_date(ctx.today))
     return Reply(messages, "intent", intent="push_settings")
 
 
@@ -122,11 +123,11 @@ def baby_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
 def own_birth_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     """The date picker (op=set), 「登録しない」 (op=skip), or the question again (op=ask, or no date sent)."""
     if not _wants_elderly(ctx, user_id):
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     op = values.get("op")
     if op == "skip":
         conversation.end(ctx.session, user_id)
-        return Reply(replies.text(texts.OWN_BIRTH_SKIPPED), "intent", intent="own_birth_date")
+        return Reply(build.text(texts.OWN_BIRTH_SKIPPED), "intent", intent="own_birth_date")
     if op == "set" and (day := postbacks.picked_date(params.get("date"))) is not None:
         return _set_own_birth_date(ctx, user_id, day)
     conversation.start(ctx.session, user_id, Step.ASK_OWN_BIRTH_DATE, ctx.now)
@@ -140,7 +141,7 @@ def own_birth_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply
         return None
     if not _wants_elderly(ctx, user_id):
         conversation.end(ctx.session, user_id)
-        return Reply(replies.text(texts.STALE_BUTTON))
+        return Reply(build.text(texts.STALE_BUTTON))
     if isinstance(reading, date):
         return _set_own_birth_date(ctx, user_id, reading)
     return Reply(replies.ask_own_birth_date(ctx.today, explain=False, notes=[replies.date_problem(reading)]),
@@ -156,7 +157,7 @@ def _set_own_birth_date(ctx: Context, user_id: str, day: date) -> Reply:
     _cancel_own_pushes(ctx, user_id, changed_to=day)
     residents.set_birth_date(ctx.session, user_id, day, ctx.now)
     conversation.end(ctx.session, user_id)
-    return Reply(replies.text(texts.OWN_BIRTH_SET.format(date=replies.jp_full_date(day))), "intent",
+    return Reply(build.text(texts.OWN_BIRTH_SET.format(date=build.jp_full_date(day))), "intent",
                  intent="own_birth_date")
 
 

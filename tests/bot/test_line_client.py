@@ -16,12 +16,12 @@ from linebot.v3.messaging import QuickReplyItem
 from linebot.v3.messaging import StickerMessage
 from linebot.v3.messaging import TextMessage
 
-from bot.errors import BotError
-from bot.errors import LineApiError
-from bot.line_client import ConsoleLineClient
-from bot.line_client import LineClient
-from bot.line_client import QuickReplyChoice
-from bot.line_client import SdkLineClient
+from messaging.client import ConsoleLineClient
+from messaging.client import LineClient
+from messaging.client import QuickReplyChoice
+from messaging.client import SdkLineClient
+from messaging.errors import BotError
+from messaging.errors import LineApiError
 from tests.fakes import FakeLineClient
 
 # The fake LINE API fixtures (line_server, line_api, sdk_line_client), until conftest imports them.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from faq.engine import Analyzer
-from faq.engine import HybridMatcher
-from faq.engine import ngrams
-from faq.matcher import FaqDoc
-from faq.synonyms import SynonymGroup
-from faq.synonyms import Synonyms
+from japanese.synonyms import SynonymGroup
+from japanese.synonyms import Synonyms
+from search.docs import FaqDoc
+from search.engine import Analyzer
+from search.engine import HybridMatcher
+from search.engine import ngrams
 
 DOCS = [
     FaqDoc("1", "住民票の写しを取りたい。", ("住民票ほしい",), "住民票の写しは市民課の窓口で取得できます。"),

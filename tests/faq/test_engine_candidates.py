@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from faq import engine
-from faq.engine import HybridMatcher
-from faq.matcher import FaqDoc
+from search import engine
+from search.docs import FaqDoc
+from search.engine import HybridMatcher
 
 TOPICS = ["住民票", "転入届", "児童手当", "粗大ごみ", "予防接種", "保育園", "避難所", "印鑑登録"]
 DOCS = [

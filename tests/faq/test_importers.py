@@ -4,12 +4,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from faq.importers import MAX_ERRORS_SHOWN
 from faq.importers import FaqRecord
-from faq.importers import ImportFailed
-from faq.importers import RowError
 from faq.importers import read_faq_file
 from faq.importers import read_synonyms_file
+from importing.errors import MAX_ERRORS_SHOWN
+from importing.errors import ImportFailed
+from importing.errors import RowError
 
 KOSODATE = Path(__file__).resolve().parents[3] / "shared" / "data" / "kosodate-faq"
 HEADER = "id,category,question,answer,aliases,url,department,phone"

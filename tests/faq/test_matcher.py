@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from faq.matcher import AnswerPolicy
-from faq.matcher import Hit
-from faq.matcher import Tier
+from faq.policy import AnswerPolicy
+from faq.policy import Tier
+from search.docs import Hit
 
 
 class TestPolicy:

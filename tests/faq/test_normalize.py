@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq.normalize import normalize
+from japanese.normalize import normalize
 
 
 @pytest.mark.parametrize("variant", ["ペットボトル", "ﾍﾟｯﾄﾎﾞﾄﾙ", "ぺっとぼとる", "ペット　ボトル", " ペットボトル！"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 import db
+from content.revisions import current_revision
 from faq import store
 from faq.importers import FaqRecord
 from faq.models import FaqEntry
@@ -73,7 +74,7 @@ def test_an_edit_updates_the_cached_matcher_without_rebuilding_it(app):
 
 def test_a_new_synonym_table_rebuilds_the_matcher(app):
     """Changing the synonym table gives a new matcher that uses it."""
-    from faq.synonyms import SynonymGroup
+    from japanese.synonyms import SynonymGroup
 
     save(app, [FaqRecord("1", "一時保育を利用したい。", "保育園へ。"), FaqRecord("2", "転入の手続き", "市民課へ。")])
     cache = store.MatcherCache()
@@ -91,7 +92,7 @@ def test_unchanged_save_keeps_the_revision(app):
     """Saving identical records does not force every process to rebuild."""
     save(app, [FaqRecord("1", "Q1", "A1")])
     with db.session_factory(app)() as session:
-        before = store.current_revision(session, store.FAQ)
+        before = current_revision(session, store.FAQ)
     save(app, [FaqRecord("1", "Q1", "A1")])
     with db.session_factory(app)() as session:
-        assert store.current_revision(session, store.FAQ) == before
+        assert current_revision(session, store.FAQ) == before

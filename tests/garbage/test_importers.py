@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from faq.importers import ImportFailed
 from garbage.importers import area_aliases
 from garbage.importers import parse_day
 from garbage.importers import read_5374
@@ -16,6 +15,7 @@ from garbage.importers import read_exceptions
 from garbage.importers import read_takamatsu
 from garbage.schedule import MonthlyNth
 from garbage.schedule import Weekly
+from importing.errors import ImportFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 RUMOI = Path(__file__).resolve().parents[3] / "shared" / "data" / "rumoi-5374"

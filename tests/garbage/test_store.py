@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import db
-from faq.store import current_revision
+from content.revisions import current_revision
 from garbage import store
 from garbage.importers import AreaRecord
 from garbage.importers import CategoryRecord

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import db
-from bot.line_client import SdkLineClient
+from messaging.client import SdkLineClient
 from push.outbox import PlannedDelivery
 from push.outbox import enqueue
 from push.sender import send_due

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.line_client import SdkLineClient
+from messaging.client import SdkLineClient
 from push.models import DeliveryStatus
 from push.ratelimit import RateLimiter
 from push.sender import send_due

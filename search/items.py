@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from faq.matcher import FaqDoc
+from search.docs import FaqDoc
 
 _BRACKETED = re.compile(r"[（(［\[【「]([^（）()［］\[\]【】「」]*)[）)］\]】」]")
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from faq.normalize import to_hiragana
+from japanese.normalize import to_hiragana
 
 SUDACHI_NOUNS = Path(__file__).resolve().parent / "data" / "sudachi_nouns.tsv"
 

@@ -13,8 +13,8 @@ import unicodedata
 from sudachipy import Dictionary
 from sudachipy import SplitMode
 
-from faq.normalize import normalize
-from faq.normalize import to_hiragana
+from japanese.normalize import normalize
+from japanese.normalize import to_hiragana
 
 # Part-of-speech heads whose words carry the meaning of a question.
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞", "代名詞"}

@@ -1,6 +1,7 @@
-"""What every FAQ matcher deals in (documents, hits, the ``Matcher`` protocol) and the three-tier policy.
+"""The three-tier reply policy: answer directly, suggest the top few (「もしかして」), or fall back to the desk.
 
-The engine itself is ``faq.engine.HybridMatcher``; callers depend only on the ``Matcher`` protocol.
+Thresholds are calibrated by ``bench/calibrate_thresholds.py`` into ``faq/thresholds.toml``; a city may
+override each one with a ``MATCH_*`` setting.
 """
 
 from __future__ import annotations
@@ -10,35 +11,11 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields
-from typing import Protocol
+from pathlib import Path
 
-MAX_QUERY_CHARS = 200
+from search.docs import Hit
 
-
-@dataclass(frozen=True)
-class FaqDoc:
-    """What the matcher needs of one FAQ entry."""
-
-    faq_id: str
-    question: str
-    aliases: tuple[str, ...] = ()
-    answer: str = ""
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One ranked FAQ entry with its score in [0, 1]."""
-
-    faq_id: str
-    score: float
-
-
-class Matcher(Protocol):
-    """Anything that ranks FAQ entries for a query."""
-
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The best ``k`` entries for ``query``, best first (fewer when fewer score above zero)."""
-        ...
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
 
 class Tier(enum.StrEnum):

@@ -29,12 +29,12 @@ from rapidfuzz import fuzz
 from rapidfuzz import process
 from scipy import sparse
 
-from faq.japanese import JapaneseText
-from faq.matcher import MAX_QUERY_CHARS
-from faq.matcher import FaqDoc
-from faq.matcher import Hit
-from faq.normalize import normalize
-from faq.synonyms import Synonyms
+from japanese.analysis import JapaneseText
+from japanese.normalize import normalize
+from japanese.synonyms import Synonyms
+from search.docs import MAX_QUERY_CHARS
+from search.docs import FaqDoc
+from search.docs import Hit
 
 BM25_K1 = 1.2
 BM25_B = 0.75

@@ -30,7 +30,7 @@ from linebot.v3.messaging import QuotaType
 from linebot.v3.messaging import ReplyMessageRequest
 from linebot.v3.messaging import TextMessage
 
-from bot.errors import LineApiError
+from messaging.errors import LineApiError
 
 log = logging.getLogger(__name__)
 

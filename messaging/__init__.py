@@ -1,0 +1,2 @@
+"""What residents receive: every Japanese text, LINE messages built within LINE's limits, and the clients
+that send them."""
