@@ -1,4 +1,4 @@
-"""Database wiring: the declarative Base, the engine and the session for each request or command.
+"""Database wiring: the declarative Base, the engine, the session for each request or command, and ``db …``.
 
 Domain code receives a ``Session``; only this module creates engines. SQLite gets WAL and a busy
 timeout so that gunicorn workers and push workers can share one file; PostgreSQL needs nothing extra.
@@ -11,11 +11,16 @@ import enum
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
+from pathlib import Path
 
+import click
 import sqlalchemy as sa
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask import current_app
 from flask import g
+from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
@@ -31,6 +36,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class Base(DeclarativeBase):
@@ -105,11 +111,13 @@ def make_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def init_app(app: Flask) -> None:
-    """Create the engine and session factory for ``app`` and close the request session on teardown."""
-    engine = make_engine(app.config["DATABASE_URL"])
+def init_app(app: Flask, url: str) -> None:
+    """Create the engine and session factory for ``app``, close the request session on teardown, and
+    register the ``db`` commands."""
+    engine = make_engine(url)
     app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+    app.cli.add_command(db_cli)
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
@@ -135,3 +143,38 @@ def transaction(app: Flask | None = None) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error, then closed."""
     with session_factory(app)() as session, session.begin():
         yield session
+
+
+# ---- ``flask --app app db …``: the schema, through Alembic ---------------------------------------------------
+
+db_cli = AppGroup("db", help="Database schema.")
+
+
+def alembic_config() -> AlembicConfig:
+    """Alembic's configuration for the current app's database."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    url = session_factory().kw["bind"].url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the schema to REVISION (default: the latest)."""
+    alembic_command.upgrade(alembic_config(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("check")
+def db_check() -> None:
+    """Fail if the models have changes that no migration covers."""
+    alembic_command.check(alembic_config())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="Short name of the change, e.g. add_shelter.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    alembic_command.revision(alembic_config(), message=message, autogenerate=True)

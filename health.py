@@ -14,6 +14,11 @@ from residents.models import ResidentStatus
 bp = Blueprint("health", __name__)
 
 
+def init_app(app) -> None:
+    """Serve ``/healthz`` and ``/metrics``."""
+    app.register_blueprint(bp)
+
+
 @bp.get("/healthz")
 def healthz():
     """200 with ``ok`` when the database answers, 503 otherwise."""

@@ -46,6 +46,8 @@ from rapidfuzz import process
 
 import db
 from app import create_app
+from bot.context import context_for
+from bot.context import current_bot
 from faq.importers import FaqRecord
 from faq.importers import read_faq_file
 from faq.importers import read_synonyms_file
@@ -223,8 +225,8 @@ def run_app(faq_path: Path, queries: Sequence[dict]) -> AppRun:
         output = _invoke(runner, ["ask", "--jsonl", "--top", str(TOP)], lines).output
         seconds = time.perf_counter() - start
         with app.app_context(), db.session_factory(app)() as session:
-            matcher = app.extensions["bot"].matchers.get(session)
-        policy = app.extensions["bot"].policy
+            matcher = context_for(session).matcher
+            policy = current_bot().policy
         db.session_factory(app).kw["bind"].dispose()
     answers = parse_answers(output)
     missing = len(queries) - len(answers)

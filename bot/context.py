@@ -7,16 +7,38 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 
+from flask import current_app
+from linebot.v3 import WebhookParser
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
-from city.service import CityInfo
+import runtime
+from city import info as city_info
+from city.info import CityInfo
+from content.revisions import revisions
+from faq import index as faq_index
 from faq.policy import AnswerPolicy
+from garbage import catalog as garbage_catalog
 from garbage.answers import Catalog
 from intents.base import IntentContext
 from residents import service as residents
 from search.docs import Hit
 from search.docs import Matcher
+
+
+@dataclass
+class Bot:
+    """What the bot keeps per process (in ``app.extensions["bot"]``): the webhook parser (None in console
+    mode: no channel secret) and the three-tier answer policy."""
+
+    parser: WebhookParser | None
+    policy: AnswerPolicy
+    last_purge: datetime | None = field(default=None, init=False)
+
+
+def current_bot() -> Bot:
+    """The bot of the current app."""
+    return current_app.extensions["bot"]
 
 
 @dataclass
@@ -37,7 +59,11 @@ class Context:
 
 @dataclass
 class Reply:
-    """The messages to send and what was decided (kind is intent, faq, suggest, fallback or event)."""
+    """The messages to send and what was decided (kind is intent, faq, suggest, fallback or event).
+
+    ``then`` is a question the resident asked earlier, to be answered after these messages (the route
+    answers it: a step that waited for the area hands back the question that needed it).
+    """
 
     messages: list[Message]
     kind: str = "event"
@@ -45,6 +71,7 @@ class Reply:
     faq_id: str | None = None
     score: float | None = None
     candidates: list[Hit] = field(default_factory=list)
+    then: str | None = None
 
 
 def intent_context(ctx: Context, user_id: str | None) -> IntentContext:
@@ -58,3 +85,23 @@ def area_of(ctx: Context, user_id: str | None) -> str | None:
         return ctx.area
     resident = residents.find(ctx.session, user_id) if user_id else None
     return resident.area if resident is not None else None
+
+
+def context_for(session: Session, *, area: str | None = None, top: int = 5, today: date | None = None) -> Context:
+    """The context of one event or command at the current time: the city, the FAQ matcher and the garbage
+    catalog as the database holds them now (the revision counters are read once)."""
+    rt = runtime.current()
+    now = rt.now()
+    counters = revisions(session)
+    return Context(
+        session=session,
+        city=rt.caches[city_info.KEY].get(session, counters),
+        matcher=rt.caches[faq_index.KEY].get(session, counters).matcher,
+        policy=current_bot().policy,
+        secret=rt.settings.secret_key,
+        now=now,
+        today=today or rt.local_date(now),
+        area=area,
+        top=top,
+        garbage=rt.caches[garbage_catalog.KEY].get(session, counters),
+    )

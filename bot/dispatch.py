@@ -30,7 +30,6 @@ from bot.conversation import Step
 from bot.flows import areas
 from bot.flows import children
 from bot.flows import settings
-from bot.flows.outbox import cancel_outbox
 from faq import store
 from faq.models import Feedback
 from faq.models import QueryLog
@@ -46,6 +45,7 @@ from intents.settings import BabyMessages
 from intents.settings import StopPush
 from messaging import build
 from messaging import texts
+from push import outbox
 from residents import service as residents
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def on_follow(ctx: Context, user_id: str, *, unblocked: bool) -> Reply:
 def on_unfollow(ctx: Context, user_id: str) -> None:
     """Mark the resident blocked and cancel their queued pushes: nothing is sent to them from now on."""
     residents.block(ctx.session, user_id, ctx.now)
-    cancel_outbox(ctx, user_id, "unfollowed")
+    outbox.cancel_for_resident(ctx.session, user_id, "unfollowed")
 
 
 def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
@@ -101,7 +101,7 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
             conversation.end(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
         if (answer := STEP_ANSWERS[open_step.step](ctx, user_id, text, open_step.data)) is not None:
-            return answer
+            return _then(ctx, user_id, answer)
         conversation.end(ctx.session, user_id)
     query = Query.of(text)
     hits = ctx.matcher.search(text, k=ctx.top) if query.key else []
@@ -147,7 +147,15 @@ def on_postback(ctx: Context, user_id: str, data: str, params: dict[str, str] | 
     handler = POSTBACKS.get(action)
     if handler is None:
         return Reply(build.text(texts.STALE_BUTTON))
-    return handler(ctx, user_id, values, dict(params or {}))
+    return _then(ctx, user_id, handler(ctx, user_id, values, dict(params or {})))
+
+
+def _then(ctx: Context, user_id: str, reply: Reply) -> Reply:
+    """The reply, followed by the answer to the question it hands back (``Reply.then``), if any."""
+    if not reply.then:
+        return reply
+    later = on_text(ctx, user_id, reply.then)
+    return Reply(build.combine(reply.messages, later.messages), reply.kind, intent=reply.intent)
 
 
 # ---- FAQ suggestions and data deletion ---------------------------------------------------------------------
@@ -176,7 +184,8 @@ def _delete_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
         return Reply(build.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
     deleted = residents.delete_data(ctx.session, user_id)
     conversation.end(ctx.session, user_id)
-    dropped = cancel_outbox(ctx, user_id, "resident-deleted", forget=True)
+    dropped = outbox.cancel_for_resident(ctx.session, user_id, "resident-deleted")
+    dropped += outbox.forget_resident(ctx.session, user_id)
     log.info("resident.deleted", extra={"user": residents.resident_hash(ctx.secret, user_id), "deleted": deleted,
                                         "outbox_rows": dropped})
     return Reply(replies.deletion_done(deleted), "intent", intent="delete_my_data")

@@ -15,7 +15,7 @@ from linebot.v3.messaging import Message
 from linebot.v3.messaging import QuickReply
 
 from bot import postbacks
-from city.service import CityInfo
+from city.info import CityInfo
 from faq.models import FaqEntry
 from garbage.answers import DayAnswer
 from garbage.answers import ItemAnswer
@@ -226,11 +226,6 @@ def reminder_settings(settings: ReminderSettings, *, saved: bool = False) -> lis
         items.append((shown, postbacks.encode(postbacks.REMIND, k=postbacks.area_key(category), on=0 if on else 1),
                       shown))
     return messages(["\n".join(lines)], quick_reply(items))
-
-
-def garbage_reminder(area: str, day: date, categories: Sequence[str]) -> list[Message]:
-    """The evening-before reminder: tomorrow's categories in the resident's area."""
-    return messages([texts.REMINDER_MESSAGE.format(date=jp_date(day), area=area, categories="】【".join(categories))])
 
 
 def _ask_city(city: CityInfo) -> str:

@@ -7,12 +7,13 @@ import logging
 
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import request
 from linebot.v3.exceptions import InvalidSignatureError
 from werkzeug.exceptions import HTTPException
 
-from bot.service import process_events
+import runtime
+from bot.context import current_bot
+from bot.events import process_events
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
@@ -21,21 +22,21 @@ bp = Blueprint("webhook", __name__)
 @bp.post("/callback")
 def callback():
     """Receive LINE's webhook; 400 on a bad signature or body, 503 when no channel secret is set."""
-    services = current_app.extensions["bot"]
-    if services.parser is None:
+    parser = current_bot().parser
+    if parser is None:
         abort(503)
-    request.max_content_length = current_app.config["WEBHOOK_MAX_BYTES"]
+    request.max_content_length = runtime.current().settings.webhook_max_bytes
     body = request.get_data(as_text=True)
     signature = request.headers.get("X-Line-Signature", "")
     try:
-        events = services.parser.parse(body, signature)
+        events = parser.parse(body, signature)
     except InvalidSignatureError:
         log.warning("webhook.bad_signature")
         abort(400)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         log.warning("webhook.malformed_body")
         abort(400)
-    process_events(services, events)
+    process_events(events)
     return "OK"
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from city.info import CITY
 from city.models import Municipality
-from city.service import CITY
 from content.revisions import bump_revision
 from faq import importers
 from faq import store

@@ -7,6 +7,7 @@ override each one with a ``MATCH_*`` setting.
 from __future__ import annotations
 
 import enum
+import tomllib
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,3 +60,10 @@ class AnswerPolicy:
         known = {f.name: f.type for f in fields(cls)}
         return cls(**{k: (int(v) if k in {"short_chars", "suggestions"} else float(v))
                       for k, v in values.items() if k in known})
+
+
+def answer_policy(overrides: Mapping[str, object]) -> AnswerPolicy:
+    """The calibrated thresholds of ``faq/thresholds.toml``, with ``overrides`` (``MATCH_*`` settings) winning."""
+    values: dict[str, object] = tomllib.loads(THRESHOLDS.read_text(encoding="utf-8"))
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return AnswerPolicy.from_mapping(values)

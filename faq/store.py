@@ -1,9 +1,7 @@
-"""Reading and writing FAQ entries, and the per-process matcher cache kept fresh across processes."""
+"""Reading and writing FAQ entries and the city's synonym table; each change bumps its content revision."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,18 +10,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from content.revisions import bump_revision
-from content.revisions import revisions
 from faq.importers import FaqRecord
 from faq.models import FaqAlias
 from faq.models import FaqEntry
 from faq.models import FaqStatus
 from faq.models import Synonym
 from japanese.synonyms import SynonymGroup
-from japanese.synonyms import Synonyms
 from search.docs import FaqDoc
-from search.docs import Matcher
-from search.engine import Analyzer
-from search.engine import HybridMatcher
 
 FAQ = "faq"
 SYNONYMS = "synonyms"
@@ -37,6 +30,11 @@ class SaveReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+
+    def line(self, what: str) -> str:
+        """The counts as one line for the terminal, naming ``what`` was saved."""
+        return (f"  {what}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.removed} removed")
 
 
 def save_records(session: Session, records: Sequence[FaqRecord], *, replace: bool = False) -> SaveReport:
@@ -143,50 +141,3 @@ def load_docs_by_id(session: Session, faq_ids: Sequence[str]) -> list[FaqDoc]:
         sa.select(FaqEntry).where(FaqEntry.faq_id.in_(list(faq_ids))).options(selectinload(FaqEntry.aliases))
     )
     return [FaqDoc(e.faq_id, e.question, tuple(a.text for a in e.aliases), e.answer) for e in entries]
-
-
-def build_matcher(session: Session) -> HybridMatcher:
-    """A matcher over every published entry, with the city's synonyms."""
-    analyzer = Analyzer(Synonyms(load_synonyms(session)))
-    return HybridMatcher(load_docs(session), analyzer=analyzer)
-
-
-class MatcherCache:
-    """Keeps one matcher per process and brings it up to date when any process changed the FAQ.
-
-    A changed synonym table rebuilds the matcher; changed entries are applied one by one (only the
-    matcher's small delta segment is rebuilt), found by comparing entry versions.
-    """
-
-    def __init__(self, build: Callable[[Session], Matcher] = build_matcher):
-        self._build = build
-        self._lock = threading.Lock()
-        self._revisions: tuple[int, int] | None = None
-        self._versions: dict[str, int] = {}
-        self._matcher: Matcher | None = None
-
-    def get(self, session: Session, counters: dict[str, int] | None = None) -> Matcher:
-        """The matcher for the store's current revision (one cheap query, or none with ``counters`` given)."""
-        counters = revisions(session) if counters is None else counters
-        current = (counters.get(FAQ, 0), counters.get(SYNONYMS, 0))
-        if current != self._revisions:
-            with self._lock:
-                if current != self._revisions:
-                    self._refresh(session, current)
-        return self._matcher
-
-    def _refresh(self, session: Session, revisions: tuple[int, int]) -> None:
-        versions = load_versions(session)
-        same_synonyms = self._revisions is not None and revisions[1] == self._revisions[1]
-        changed = [faq_id for faq_id, version in versions.items() if self._versions.get(faq_id) != version]
-        removed = [faq_id for faq_id in self._versions if faq_id not in versions]
-        incremental = hasattr(self._matcher, "upsert") and same_synonyms
-        if incremental and len(changed) + len(removed) <= max(50, len(versions) // 20):
-            for doc in load_docs_by_id(session, changed):
-                self._matcher.upsert(doc)
-            for faq_id in removed:
-                self._matcher.remove(faq_id)
-        else:
-            self._matcher = self._build(session)
-        self._versions = versions
-        self._revisions = revisions

@@ -1,21 +1,20 @@
-"""The city's garbage data in memory, one ``Catalog`` per process, rebuilt when any process changes it."""
+"""The city's garbage data in memory: one ``Catalog`` per process, rebuilt when any process changes it."""
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy.orm import Session
 
-from content.revisions import revisions
+from content.cache import RevisionCache
 from faq import store as faq_store
 from garbage import store
 from garbage.answers import Catalog
 from garbage.answers import CategoryInfo
 from garbage.answers import ItemRow
 from garbage.areas import AreaInfo
+from garbage.store import GARBAGE
 from japanese.synonyms import Synonyms
 
-GARBAGE = "garbage"
+KEY = "garbage.catalog"  # its cache in the runtime
 
 
 def load_catalog(session: Session) -> Catalog | None:
@@ -36,21 +35,6 @@ def load_catalog(session: Session) -> Catalog | None:
     )
 
 
-class CatalogCache:
-    """Keeps the Catalog of this process in step with the database (garbage data and synonyms)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._revisions: tuple[int, int] | None = None
-        self._catalog: Catalog | None = None
-
-    def get(self, session: Session, counters: dict[str, int] | None = None) -> Catalog | None:
-        """The current Catalog (one cheap query when nothing changed, none with ``counters`` given)."""
-        counters = revisions(session) if counters is None else counters
-        current = (counters.get(GARBAGE, 0), counters.get(faq_store.SYNONYMS, 0))
-        if current != self._revisions:
-            with self._lock:
-                if current != self._revisions:
-                    self._catalog = load_catalog(session)
-                    self._revisions = current
-        return self._catalog
+def catalog_cache() -> RevisionCache[Catalog | None]:
+    """The garbage catalog per process, reloaded when the garbage data or the synonym table changes."""
+    return RevisionCache((GARBAGE, faq_store.SYNONYMS), lambda session, _previous, _changed: load_catalog(session))

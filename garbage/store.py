@@ -103,6 +103,14 @@ class SaveSummary:
     shutdowns: int
     exceptions: int | None
 
+    def lines(self, report: list[str]) -> list[str]:
+        """The counts, then the import's report (cells kept verbatim, rows skipped), as terminal lines."""
+        exceptions = "kept" if self.exceptions is None else str(self.exceptions)
+        return [f"  garbage: {self.categories} categories, {self.items} items, {self.areas} areas, "
+                f"{self.rules} collection rules ({self.verbatim} kept verbatim), {self.remarks} remarks, "
+                f"{self.shutdowns} center shutdowns, calendar exceptions: {exceptions}",
+                *(f"    {line}" for line in report)]
+
 
 def save_garbage(
     session: Session,

@@ -9,7 +9,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from linebot.v3.messaging import ReplyMessageRequest
 from linebot.v3.messaging import TextMessage
 
 from messaging.errors import LineApiError
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,11 @@ class SdkLineClient:
         self._timeout = timeout
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SdkLineClient:
-        """Build from app config: ``LINE_CHANNEL_ACCESS_TOKEN``, and ``LINE_API_HOST`` (empty: LINE's own)."""
-        token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
-        if not token:
+    def from_settings(cls, settings: Settings) -> SdkLineClient:
+        """Build from ``LINE_CHANNEL_ACCESS_TOKEN`` and ``LINE_API_HOST`` (empty: LINE's own servers)."""
+        if not settings.line_channel_access_token:
             raise ValueError("LINE_CHANNEL_ACCESS_TOKEN is not set")
-        return cls(token, host=config.get("LINE_API_HOST") or None)
+        return cls(settings.line_channel_access_token, host=settings.line_api_host or None)
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from messaging import build
 from messaging.errors import LineApiError
+from push import messages as push_messages
 from push import quiet as quiet_hours
 from push import segments
 from push.models import Broadcast
@@ -243,7 +243,7 @@ def plan_broadcasts(session: Session, now: datetime, *, timezone: ZoneInfo, quot
 
 def _start(session: Session, broadcast: Broadcast, users: list[str], now: datetime, *, timezone: ZoneInfo,
            quiet: quiet_hours.QuietHours | None) -> None:
-    messages = [message.to_dict() for message in build.text(broadcast.text)]
+    messages = push_messages.stored(broadcast.text)
     kind = quiet_hours.EMERGENCY_KIND if broadcast.emergency else BROADCAST_KIND
     send_after = now if broadcast.emergency else quiet_hours.next_allowed(now, quiet, timezone)
     enqueue(session, (PlannedDelivery(key=delivery_key(broadcast.id, user), line_user_id=user, kind=kind,

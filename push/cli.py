@@ -1,11 +1,10 @@
-"""``flask --app app push …``: plan the outbox, send what is due once, or run the worker.
+"""``flask --app app push …``: plan the outbox, send what is due once, run the worker, preview life stages.
 
-Settings (app config, environment or instance/config.toml): ``PUSH_RATE_PER_SECOND`` and
-``PUSH_MULTICAST_RATE_PER_SECOND`` (client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a
-claimed row is a worker's before another may take it), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
-once), ``PUSH_REMINDER_HOUR`` (local hour of the
-garbage reminders), ``PUSH_QUIET_HOURS`` (local period without non-emergency push, default
-``21:00-08:00``; empty turns it off).
+Settings (``settings.Settings``): ``PUSH_RATE_PER_SECOND`` and ``PUSH_MULTICAST_RATE_PER_SECOND``
+(client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
+another may take it), ``PUSH_SEND_CONCURRENCY`` (requests in flight at once), ``PUSH_REMINDER_HOUR``
+(local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period without non-emergency push;
+empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the daily housekeeping).
 
 ``push broadcast …`` creates, approves, cancels, lists and shows broadcasts to segments (see
 ``push.broadcasts`` and ``push.segments``); ``push plan`` and ``push worker`` start approved ones when due.
@@ -20,57 +19,58 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
-from flask.cli import AppGroup
 
 import db
-from bot.service import services
+import runtime
+from garbage import catalog as garbage_catalog
 from push import broadcasts
+from push import lifestage
 from push import planning
 from push import quiet as quiet_hours
 from push import segments
-from push.preview_cli import preview_command
+from push.outbox import purge_finished
 from push.ratelimit import RateLimiter
 from push.sender import send_due
 from push.worker import Worker
+from residents import service as residents
 
 log = logging.getLogger(__name__)
 
-push_cli = AppGroup("push", help="Scheduled push: plan deliveries into the outbox and send them.")
-push_cli.add_command(preview_command)
+push_cli = runtime.group("push", help="Scheduled push: plan deliveries into the outbox and send them.")
 
 
 def rate_limiter() -> RateLimiter:
-    """The client-side rate limit from the app config."""
-    config = current_app.config
-    return RateLimiter.per_second(push=float(config["PUSH_RATE_PER_SECOND"]),
-                                  multicast=float(config["PUSH_MULTICAST_RATE_PER_SECOND"]))
+    """The client-side rate limit from the settings."""
+    settings = runtime.current().settings
+    return RateLimiter.per_second(push=settings.push_rate_per_second,
+                                  multicast=settings.push_multicast_rate_per_second)
 
 
 def concurrency() -> int:
-    """How many requests a worker keeps in flight, from the app config."""
-    return max(1, int(current_app.config["PUSH_SEND_CONCURRENCY"]))
+    """How many requests a worker keeps in flight."""
+    return max(1, runtime.current().settings.push_send_concurrency)
 
 
 def lease() -> timedelta:
-    """How long a claim lasts, from the app config."""
-    return timedelta(seconds=float(current_app.config.get("PUSH_LEASE_SECONDS") or 300))
+    """How long a claim lasts."""
+    return timedelta(seconds=runtime.current().settings.push_lease_seconds)
 
 
 def quiet() -> quiet_hours.QuietHours | None:
-    """The quiet hours from the app config (None: off)."""
-    return quiet_hours.parse(current_app.config.get("PUSH_QUIET_HOURS", quiet_hours.DEFAULT))
+    """The quiet hours (None: off)."""
+    return quiet_hours.parse(runtime.current().settings.push_quiet_hours)
 
 
 def plan_broadcasts(now: datetime) -> list[broadcasts.PlanOutcome]:
     """Start the broadcasts due at ``now``, after checking the month's LINE quota, in one transaction."""
-    bot = services()
+    rt = runtime.current()
     with db.transaction() as session:
-        outcomes = broadcasts.plan_broadcasts(session, now, timezone=bot.timezone,
-                                              quota=broadcasts.line_quota(bot.line), quiet=quiet())
+        outcomes = broadcasts.plan_broadcasts(session, now, timezone=rt.timezone,
+                                              quota=broadcasts.line_quota(rt.line), quiet=quiet())
     for outcome in outcomes:
         log.info("push.broadcast.planned", extra={"broadcast": outcome.broadcast_id, "started": outcome.started,
                                                   "reach": outcome.reach, "note": outcome.note})
@@ -79,36 +79,24 @@ def plan_broadcasts(now: datetime) -> list[broadcasts.PlanOutcome]:
 
 def plan(day: date) -> planning.PlanReport:
     """Plan ``day`` (local date) into the outbox, in one transaction."""
-    bot = services()
+    rt = runtime.current()
     with db.transaction() as session:
-        return planning.plan_day(session, day, catalog=bot.catalogs.get(session), timezone=bot.timezone,
-                                 reminder_hour=int(current_app.config.get("PUSH_REMINDER_HOUR") or 18),
-                                 rules=city_rules(session))
+        return planning.plan_day(session, day, catalog=rt.caches[garbage_catalog.KEY].get(session),
+                                 timezone=rt.timezone, reminder_hour=rt.settings.push_reminder_hour,
+                                 rules=lifestage.city_rules(session)[0])
 
 
 def housekeeping(now) -> tuple[int, int]:
     """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
     ``RESIDENT_PURGE_AFTER_DAYS``; returns (deliveries, residents) deleted."""
-    from push.outbox import purge_finished
-    from residents import service as residents
-
-    keep = timedelta(days=int(current_app.config.get("PUSH_KEEP_DAYS") or 30))
-    grace = timedelta(days=int(current_app.config.get("RESIDENT_PURGE_AFTER_DAYS") or 30))
+    settings = runtime.current().settings
+    keep = timedelta(days=settings.push_keep_days)
+    grace = timedelta(days=settings.resident_purge_after_days)
     with db.transaction() as session:
         deliveries = purge_finished(session, now - keep)
         gone = residents.purge_blocked(session, now, grace)
     log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone})
     return deliveries, gone
-
-
-def city_rules(session) -> list:
-    """The loaded pack's life-stage rules (its lifestage.toml), else the default rules."""
-    from city.models import Municipality
-    from push import lifestage
-
-    pack_path = session.scalar(sa.select(Municipality.pack_path).limit(1))
-    rules_file = lifestage.pack_rules_file(pack_path) if pack_path else None
-    return lifestage.load_rules(rules_file.read_text(encoding="utf-8")) if rules_file else lifestage.default_rules()
 
 
 @push_cli.command("plan")
@@ -119,13 +107,13 @@ def plan_command(day) -> None:
 
     Approved broadcasts due now are started too (after the quota check).
     """
-    bot = services()
-    chosen = day.date() if day else bot.clock().astimezone(bot.timezone).date()
+    rt = runtime.current()
+    chosen = day.date() if day else rt.today()
     report = plan(chosen)
     click.echo(f"planned {chosen.isoformat()}")
     for line in report.lines():
         click.echo(line)
-    for outcome in plan_broadcasts(bot.clock()):
+    for outcome in plan_broadcasts(rt.now()):
         state = f"started, {outcome.reach} recipients" if outcome.started else outcome.note
         click.echo(f"  broadcast {outcome.broadcast_id}: {state}")
 
@@ -134,9 +122,9 @@ def plan_command(day) -> None:
 @click.option("--limit", default=10_000, show_default=True, help="Most deliveries to handle in this pass.")
 def send_due_command(limit: int) -> None:
     """Send what is due now, once, print the report and exit."""
-    bot = services()
-    report = send_due(db.session_factory(), bot.line, bot.clock(), limit=limit, rate=rate_limiter(),
-                      lease=lease(), quiet=quiet(), timezone=bot.timezone, concurrency=concurrency())
+    rt = runtime.current()
+    report = send_due(db.session_factory(), rt.line, rt.now(), limit=limit, rate=rate_limiter(),
+                      lease=lease(), quiet=quiet(), timezone=rt.timezone, concurrency=concurrency())
     for line in report.lines():
         click.echo(line)
 
@@ -149,13 +137,13 @@ def worker_command(idle: float, no_plan: bool) -> None:
 
     The current request finishes first. Quiet hours (PUSH_QUIET_HOURS) hold non-emergency deliveries.
     """
-    bot = services()
+    rt = runtime.current()
     stop = threading.Event()
 
     def planner(day: date) -> None:
         report = plan(day)
         log.info("push.planned", extra={"day": day.isoformat(), "added": sum(report.added.values())})
-        housekeeping(bot.clock())
+        housekeeping(rt.now())
 
     def on_signal(signum, _frame) -> None:
         log.info("push.worker.stopping", extra={"signal": signal.Signals(signum).name})
@@ -163,7 +151,7 @@ def worker_command(idle: float, no_plan: bool) -> None:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        Worker(db.session_factory(), bot.line, clock=bot.clock, timezone=bot.timezone, rate=rate_limiter(),
+        Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
                lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner, stop=stop,
                broadcaster=None if no_plan else plan_broadcasts, quiet=quiet()).run()
     finally:
@@ -174,7 +162,8 @@ def worker_command(idle: float, no_plan: bool) -> None:
 
 # ---- broadcasts ------------------------------------------------------------------------------------------
 
-broadcast_cli = AppGroup("broadcast", help="""Broadcasts to segments of residents: create, approve, cancel, list, show.
+broadcast_cli = runtime.group("broadcast", help="""\
+Broadcasts to segments of residents: create, approve, cancel, list, show.
 
 \b
 Segments: all | area:NAME | category:NAME | stage:pregnant|infant|preschool|school
@@ -189,15 +178,15 @@ push_cli.add_command(broadcast_cli)
 
 
 def _parse_time(value: str | None) -> datetime:
-    bot = services()
+    rt = runtime.current()
     if not value:
-        return bot.clock()
+        return rt.now()
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not an ISO time like 2026-12-01T10:00") from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=bot.timezone)
+        moment = moment.replace(tzinfo=rt.timezone)
     return moment.astimezone(UTC)
 
 
@@ -214,12 +203,12 @@ def _fail(error: Exception) -> None:
 @click.option("--by", "by", help="Who creates it (kept with the broadcast).")
 def broadcast_create(text: str, segment: str, at: str | None, emergency: bool, by: str | None) -> None:
     """Create a draft broadcast; the first line of output is its id alone."""
-    bot = services()
+    rt = runtime.current()
     scheduled_at = _parse_time(at)
     try:
         with db.transaction() as session:
             broadcast = broadcasts.create(session, text=text, segment=segment, scheduled_at=scheduled_at,
-                                          now=bot.clock(), emergency=emergency, created_by=by)
+                                          now=rt.now(), emergency=emergency, created_by=by)
             needed = broadcasts.required_approvals(broadcast)
             broadcast_id = broadcast.id
     except (broadcasts.BroadcastError, segments.SegmentError) as error:
@@ -234,10 +223,9 @@ def broadcast_create(text: str, segment: str, at: str | None, emergency: bool, b
 @click.option("--approver", required=True, help="The name of the person approving.")
 def broadcast_approve(broadcast_id: int, approver: str) -> None:
     """Approve a broadcast as APPROVER (two different people for `all` or emergency broadcasts)."""
-    bot = services()
     try:
         with db.transaction() as session:
-            broadcast = broadcasts.approve(session, broadcast_id, approver, bot.clock())
+            broadcast = broadcasts.approve(session, broadcast_id, approver, runtime.current().now())
             names, needed, status = broadcasts.approvers(broadcast), broadcasts.required_approvals(broadcast), \
                 broadcast.status.value
     except broadcasts.BroadcastError as error:
@@ -249,10 +237,9 @@ def broadcast_approve(broadcast_id: int, approver: str) -> None:
 @click.argument("broadcast_id", type=int)
 def broadcast_cancel(broadcast_id: int) -> None:
     """Cancel a broadcast that is not done; deliveries not yet handed to a worker are cancelled."""
-    bot = services()
     try:
         with db.transaction() as session:
-            cancelled = broadcasts.cancel(session, broadcast_id, bot.clock())
+            cancelled = broadcasts.cancel(session, broadcast_id, runtime.current().now())
     except broadcasts.BroadcastError as error:
         _fail(error)
     click.echo(f"broadcast {broadcast_id}: cancelled ({cancelled} deliveries cancelled)")
@@ -261,11 +248,11 @@ def broadcast_cancel(broadcast_id: int) -> None:
 @broadcast_cli.command("list")
 def broadcast_list() -> None:
     """List broadcasts, newest first: id, status, time (local), segment, approvals and the text's start."""
-    bot = services()
+    rt = runtime.current()
     with db.transaction() as session:
         rows = session.scalars(sa.select(broadcasts.Broadcast).order_by(broadcasts.Broadcast.id.desc())).all()
         for b in rows:
-            at = b.scheduled_at.astimezone(bot.timezone).strftime("%Y-%m-%d %H:%M")
+            at = b.scheduled_at.astimezone(rt.timezone).strftime("%Y-%m-%d %H:%M")
             flag = " emergency" if b.emergency else ""
             click.echo(f"{b.id}\t{b.status.value}{flag}\t{at}\t{b.segment}\t"
                        f"{len(b.approvals)}/{broadcasts.required_approvals(b)}\t{b.text[:30]}")
@@ -277,18 +264,18 @@ def broadcast_list() -> None:
 @click.argument("broadcast_id", type=int)
 def broadcast_show(broadcast_id: int) -> None:
     """Show one broadcast with its reach (residents in the segment now) and its deliveries."""
-    bot = services()
-    now = bot.clock()
+    rt = runtime.current()
+    now = rt.now()
     try:
         with db.transaction() as session:
             b = broadcasts.get(session, broadcast_id)
-            reach = segments.reach(session, segments.parse(b.segment), now.astimezone(bot.timezone).date())
+            reach = segments.reach(session, segments.parse(b.segment), rt.local_date(now))
             lines = [
                 f"id: {b.id}",
                 f"status: {b.status.value}",
                 f"emergency: {'yes' if b.emergency else 'no'}",
                 f"segment: {b.segment}",
-                f"scheduled: {b.scheduled_at.astimezone(bot.timezone).isoformat()}",
+                f"scheduled: {b.scheduled_at.astimezone(rt.timezone).isoformat()}",
                 f"created by: {b.created_by or '-'}",
                 f"approvals: {len(b.approvals)}/{broadcasts.required_approvals(b)} "
                 f"({', '.join(broadcasts.approvers(b)) or 'none'})",
@@ -306,3 +293,53 @@ def broadcast_show(broadcast_id: int) -> None:
         _fail(error)
     for line in lines:
         click.echo(line)
+
+
+# ---- life-stage preview -------------------------------------------------------------------------------------
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@push_cli.command("preview")
+@click.option("--birth", type=DAY, help="The child's birth date (YYYY-MM-DD).")
+@click.option("--due", type=DAY,
+              help="The child's due date (出産予定日); with --birth, pregnancy messages end at the birth.")
+@click.option("--born", type=DAY, help="The resident's own birth date, for the 65/75 messages.")
+@click.option("--from", "start", type=DAY,
+              help="The day the resident registers: earlier messages still within their window go out that day.")
+@click.option("--to", "end", type=DAY, help="The last day to list.")
+@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A lifestage.toml to use (default: the loaded pack's, else the default rules).")
+def preview_command(birth, due, born, start, end, rules_file: Path | None) -> None:
+    """List what would be sent when (date, rule, category, message), every category chosen."""
+    if birth is None and due is None and born is None:
+        raise click.UsageError("give --birth, --due or --born")
+    try:
+        rules, origin = _rules(rules_file)
+    except lifestage.RulesError as error:
+        raise click.ClickException(f"the life-stage rules cannot be used:\n{error}") from None
+    rows = lifestage.preview(rules, birth=_day(birth), due=_day(due), born=_day(born), start=_day(start),
+                             end=_day(end))
+    click.echo(f"rules: {origin} ({len(rules)} rules)")
+    if not rows:
+        click.echo("nothing would be sent")
+    for row in rows:
+        message = row.message
+        late = f" (due {message.due_on.isoformat()})" if message.due_on != row.send_on else ""
+        text = message.text.replace("\n", " ")
+        click.echo(f"{row.send_on.isoformat()}  {row.who:<5}  {message.rule_id:<28} {message.category}  {text}{late}")
+
+
+def _day(value) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _rules(rules_file: Path | None) -> tuple[list[lifestage.Rule], str]:
+    """The rules to preview and where they came from: --rules, else the loaded pack's file or the defaults."""
+    if rules_file is not None:
+        return lifestage.load_rules(rules_file.read_text(encoding="utf-8")), str(rules_file)
+    try:
+        with db.session_factory()() as session:
+            return lifestage.city_rules(session)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no database set up yet
+        return lifestage.default_rules(), "default rules"

@@ -30,6 +30,10 @@ from importlib import resources
 from pathlib import Path
 
 import holidays
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from city.models import Municipality
 
 PREGNANCY_DAYS = 280  # the due date is the start of 妊娠40週0日
 DEFAULT_NAME = "お子さん"
@@ -397,6 +401,16 @@ def pack_rules_file(pack_dir: str | Path) -> Path | None:
     if not path.is_file():
         raise RulesError([f"the life-stage rules file {section['file']} named in pack.toml does not exist"])
     return path
+
+
+def city_rules(session: Session) -> tuple[list[Rule], str]:
+    """The loaded pack's life-stage rules (its ``[lifestage] file``), else the default rules; and where they
+    came from. Raises RulesError when the pack's file cannot be used."""
+    pack_path = session.scalar(sa.select(Municipality.pack_path).order_by(Municipality.id).limit(1))
+    rules_file = pack_rules_file(pack_path) if pack_path else None
+    if rules_file is None:
+        return default_rules(), "default rules"
+    return load_rules(rules_file.read_text(encoding="utf-8")), str(rules_file)
 
 
 # ---- planning ----

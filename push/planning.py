@@ -1,7 +1,7 @@
 """Planning a day's deliveries into the outbox: what each planner finds due becomes rows, once per key.
 
 ``plan_day`` is the one place a planner is added (life-stage rules, scheduled broadcasts…); each planner
-turns its domain's plain data into ``PlannedDelivery`` items with messages from ``bot.replies``.
+turns its domain's plain data into ``PlannedDelivery`` items with messages from ``push.messages``.
 Running a day's plan again adds nothing.
 
 The ``cancel_…`` functions take out of the outbox what a resident's settings change made unwanted (a
@@ -25,12 +25,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import replies
 from garbage.answers import Catalog
 from garbage.reminders import PlannedReminder
 from garbage.reminders import Subscriber
 from garbage.reminders import plan_reminders
-from messaging import build
+from push import messages as push_messages
 from push.lifestage import Person
 from push.lifestage import Rule
 from push.lifestage import plan as lifestage_plan
@@ -117,7 +116,7 @@ def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz:
     def items():
         for message in planned:
             if message.text not in built:
-                built[message.text] = [m.to_dict() for m in build.text(message.text)]
+                built[message.text] = push_messages.stored(message.text)
             yield PlannedDelivery(key=message.key, line_user_id=message.line_user_id, kind=LIFESTAGE,
                                   messages=built[message.text], send_after=send_after, category=message.category,
                                   tags=baby if message.rule_id in baby_rules else None)
@@ -143,8 +142,8 @@ def enqueue_garbage_reminders(session: Session, planned: Sequence[PlannedReminde
         for reminder in planned:
             content = (reminder.area, reminder.collection_day, reminder.categories)
             if content not in messages:
-                built = replies.garbage_reminder(reminder.area, reminder.collection_day, reminder.categories)
-                messages[content] = [message.to_dict() for message in built]
+                messages[content] = push_messages.garbage_reminder(reminder.area, reminder.collection_day,
+                                                                   reminder.categories)
             if reminder.categories not in tags:
                 tags[reminder.categories] = tag_text(reminder.categories)
             yield PlannedDelivery(key=reminder.key, line_user_id=reminder.line_user_id, kind=GARBAGE_REMINDER,

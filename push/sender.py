@@ -73,7 +73,7 @@ DEFAULT_CHUNK = 2000  # rows per claim: four full batches, or 2,000 rows pushed 
 UTC_ZONE = ZoneInfo("UTC")
 CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
 
-Messages = Sequence[Any]  # LINE message objects, as bot.build.from_stored rebuilds them
+Messages = Sequence[Any]  # LINE message objects, as messaging.build.from_stored rebuilds them
 
 PENDING = DeliveryStatus.PENDING
 SENDING = DeliveryStatus.SENDING

@@ -7,9 +7,25 @@ A document has a question, other ways to ask it (aliases) and an answer; garbage
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Protocol
 
+from japanese.normalize import normalize
+
 MAX_QUERY_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Query:
+    """A resident's message: the text as typed and its matching key, normalised once (``japanese.normalize``)."""
+
+    text: str
+    key: str
+
+    @classmethod
+    def of(cls, text: str) -> Query:
+        """The query for ``text``."""
+        return cls(text=text, key=normalize(text))
 
 
 @dataclass(frozen=True)
@@ -30,9 +46,54 @@ class Hit:
     score: float
 
 
-class Matcher(Protocol):
-    """Anything that ranks FAQ entries for a query."""
+@dataclass
+class Analysis:
+    """What the engine makes of a query: its keys, its content words and the synonyms applied."""
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The best ``k`` entries for ``query``, best first (fewer when fewer score above zero)."""
+    text: str
+    surface: str
+    reading: str
+    tokens: tuple[str, ...]
+    synonyms: list[tuple[str, str]]
+    rewritten: str = ""  # the surface key after the city's synonym phrases, when they changed it
+
+
+@dataclass
+class Explained:
+    """One candidate with the score of each view."""
+
+    faq_id: str
+    score: float
+    ngram_surface: float
+    ngram_reading: float
+    bm25: float
+    fuzzy: float
+
+
+@dataclass
+class Explanation:
+    """How a matcher read a query and scored its best candidates (``ask --explain``)."""
+
+    analysis: Analysis
+    formula: str  # how the views make the score, for people
+    rows: list[Explained] = field(default_factory=list)
+
+
+class Matcher(Protocol):
+    """Ranks FAQ-shaped documents for a query, explains its scores, and takes edits in place."""
+
+    def search(self, query: Query | str, k: int = 5) -> list[Hit]:
+        """The best ``k`` documents for ``query``, best first (fewer when fewer score above zero)."""
+        ...
+
+    def explain(self, query: Query | str, k: int = 5) -> Explanation:
+        """The best ``k`` documents with the score of every view, and how the query was read."""
+        ...
+
+    def upsert(self, doc: FaqDoc) -> None:
+        """Add ``doc``, or replace the document with its id."""
+        ...
+
+    def remove(self, faq_id: str) -> None:
+        """Remove the document with this id (nothing happens when there is none)."""
         ...

@@ -33,8 +33,12 @@ from japanese.analysis import JapaneseText
 from japanese.normalize import normalize
 from japanese.synonyms import Synonyms
 from search.docs import MAX_QUERY_CHARS
+from search.docs import Analysis
+from search.docs import Explained
+from search.docs import Explanation
 from search.docs import FaqDoc
 from search.docs import Hit
+from search.docs import Query
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -60,30 +64,6 @@ class Weights:
         return self.short if chars <= self.short_chars else (self.ngram, self.bm25, self.fuzzy)
 
 
-@dataclass
-class Analysis:
-    """What the engine makes of a query (shown by ``ask --explain``)."""
-
-    text: str
-    surface: str
-    reading: str
-    tokens: tuple[str, ...]
-    synonyms: list[tuple[str, str]]
-    rewritten: str = ""  # the surface key after the city's synonym phrases, when they changed it
-
-
-@dataclass
-class Explained:
-    """One candidate with the score of each view."""
-
-    faq_id: str
-    score: float
-    ngram_surface: float
-    ngram_reading: float
-    bm25: float
-    fuzzy: float
-
-
 class Analyzer:
     """Turns text into the keys and tokens every view indexes: one pipeline for queries and entries."""
 
@@ -104,10 +84,12 @@ class Analyzer:
         rewritten = self.synonyms.rewrite(text)
         return tuple(self.synonyms.token(word) for word in self.japanese.content_words(rewritten))
 
-    def analyse(self, text: str) -> Analysis:
-        """Every key of ``text`` at once."""
-        text = text[:MAX_QUERY_CHARS]
-        surface = self.surface(text)
+    def analyse(self, query: Query | str) -> Analysis:
+        """Every key of the query at once (its surface key is the one the query carries, when it is long enough)."""
+        if isinstance(query, str):
+            query = Query.of(query)
+        text = query.text[:MAX_QUERY_CHARS]
+        surface = query.key if len(query.text) <= MAX_QUERY_CHARS else self.surface(text)
         applied = self.synonyms.applied(text)
         rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
         return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
@@ -359,13 +341,19 @@ class HybridMatcher:
 
     # ---- searching -----------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(self, query: Query | str, k: int = 5) -> list[Hit]:
         """The best ``k`` entries for ``query``, best first."""
-        return [Hit(e.faq_id, e.score) for e in self.explain(query, k)]
+        return [Hit(e.faq_id, e.score) for e in self._rank(self.analyzer.analyse(query), k)]
 
-    def explain(self, query: str, k: int = 5, analysis: Analysis | None = None) -> list[Explained]:
-        """The best ``k`` entries with the score of every view."""
-        a = analysis or self.analyzer.analyse(query)
+    def explain(self, query: Query | str, k: int = 5) -> Explanation:
+        """The best ``k`` entries with the score of every view, and how the query was read."""
+        analysis = self.analyzer.analyse(query)
+        w = self.weights
+        formula = f"score = {w.ngram} × max(ngram surface, ngram reading) + {w.bm25} × bm25 + {w.fuzzy} × fuzzy"
+        return Explanation(analysis, formula, self._rank(analysis, k))
+
+    def _rank(self, a: Analysis, k: int) -> list[Explained]:
+        """The best ``k`` entries for an analysed query, with the score of every view."""
         if not (a.surface or a.reading) or not self._slot_of:
             return []
         n_slots = len(self._entries)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 import db
 import schema
 from app import create_app
-from cli import MIGRATIONS
+from db import MIGRATIONS
 from faq import store
 from faq.importers import FaqRecord
 from tests import factories

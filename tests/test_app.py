@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runtime
 from app import create_app
 from messaging.client import ConsoleLineClient
 from messaging.client import SdkLineClient
@@ -25,13 +26,13 @@ def test_metrics_count_faq_and_residents(client, faq, post_webhook):
 
 def test_line_credentials_select_the_sdk_client(app):
     """With a channel secret and token the bot talks to LINE through the SDK."""
-    assert isinstance(app.extensions["bot"].line, SdkLineClient)
+    assert isinstance(runtime.of(app).line, SdkLineClient)
 
 
 def test_without_credentials_replies_go_to_the_console(database_url):
     """Without LINE credentials the bot uses the console client."""
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k"})
-    assert isinstance(app.extensions["bot"].line, ConsoleLineClient)
+    assert isinstance(runtime.of(app).line, ConsoleLineClient)
     assert app.extensions["bot"].parser is None
 
 
@@ -42,7 +43,7 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     monkeypatch.setenv("MATCH_ANSWER_AT", "0.75")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app()
-    assert app.config["BOT_TIMEZONE"] == "Asia/Seoul"
+    assert runtime.of(app).settings.bot_timezone == "Asia/Seoul"
     assert app.extensions["bot"].policy.answer_at == 0.75
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'bot.sqlite3'}"
 

@@ -8,7 +8,6 @@ from bot import replies
 from bot.context import Context
 from bot.context import Reply
 from bot.context import intent_context
-from bot.flows.outbox import push_planning
 from garbage.areas import AreaInfo
 from garbage.areas import clear_choice
 from garbage.areas import match_areas
@@ -18,6 +17,7 @@ from intents.settings import AskConsent
 from intents.settings import settings_for
 from messaging import build
 from messaging import texts
+from push import planning
 from residents import service as residents
 
 
@@ -49,17 +49,13 @@ def area_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply:
 
 
 def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Reply:
-    """Store the resident's area, close the dialogue, and answer the question that was waiting for it."""
-    from bot.dispatch import on_text  # here, not at the top: bot.dispatch imports this module
+    """Store the resident's area and close the dialogue; the question that waited for it is handed back."""
     before = (found := residents.find(ctx.session, user_id)) and found.area
     residents.set_area(ctx.session, user_id, name, ctx.now)
-    if before and before != name and (planning := push_planning()) is not None:
+    if before and before != name:
         planning.cancel_area_reminders(ctx.session, user_id)
     conversation.end(ctx.session, user_id)
-    messages = replies.area_set(name)
-    if then:
-        messages = build.combine(messages, on_text(ctx, user_id, then).messages)
-    return Reply(messages, "intent", intent="area")
+    return Reply(replies.area_set(name), "intent", intent="area", then=then)
 
 
 def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -78,7 +74,7 @@ def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
         return Reply(build.text(texts.STALE_BUTTON))
     chosen = (set(settings.chosen) | targets) if on else (set(settings.chosen) - targets)
     residents.set_reminder_categories(ctx.session, user_id, chosen, ctx.now)
-    if not on and (planning := push_planning()) is not None:
+    if not on:
         planning.cancel_garbage_reminders(ctx.session, user_id, targets)
     updated = ReminderSettings(settings.area, settings.categories, frozenset(chosen))
     messages = replies.reminder_settings(updated, saved=True)

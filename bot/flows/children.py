@@ -14,7 +14,6 @@ from bot import replies
 from bot.context import Context
 from bot.context import Reply
 from bot.conversation import Step
-from bot.flows.outbox import push_planning
 from intents.children import AskBirth
 from intents.children import ChildrenOverview
 from intents.children import ChildView
@@ -25,6 +24,7 @@ from intents.settings import AskConsent
 from intents.settings import settings_for
 from messaging import build
 from messaging import texts
+from push import planning
 from residents import dates as date_rules
 from residents import service as residents
 from residents.categories import CHILDCARE
@@ -148,8 +148,7 @@ def _cancel_child_pushes(ctx: Context, user_id: str, child_id: int, reason: str)
     Not called when the date stayed the same: a message planned again under its key would find the
     cancelled row and never be sent.
     """
-    if (planning := push_planning()) is not None:
-        planning.cancel_child(ctx.session, user_id, child_id, reason)
+    planning.cancel_child(ctx.session, user_id, child_id, reason)
 
 
 def _refusal(kind: str, day: date, today: date) -> date_rules.Refusal | None:

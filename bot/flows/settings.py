@@ -17,8 +17,6 @@ from bot.context import area_of
 from bot.context import intent_context
 from bot.conversation import Step
 from bot.flows.children import children_messages
-from bot.flows.outbox import cancel_outbox
-from bot.flows.outbox import push_planning
 from intents.dates import read_date
 from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
@@ -28,6 +26,8 @@ from intents.settings import StopPush
 from intents.settings import settings_for
 from messaging import build
 from messaging import texts
+from push import outbox
+from push import planning
 from residents import dates as date_rules
 from residents import service as residents
 from residents.categories import CATEGORIES
@@ -76,7 +76,7 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
     if isinstance(settings := settings_for(ctx.session, user_id), AskConsent):
         return Reply(replies.ask_consent(settings), "intent", intent="push_settings")
     resident = residents.set_subscription(ctx.session, user_id, category, on, ctx.now)
-    if not on and (planning := push_planning()) is not None:
+    if not on:
         planning.cancel_category(ctx.session, user_id, category)
     notes = [texts.SETTINGS_SAVED]
     if category == ELDERLY and not on and resident.birth_date is not None:
@@ -95,7 +95,7 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
 def stop_push(ctx: Context, user_id: str, result: StopPush) -> list[Message]:
     """「配信停止」: withdraw consent (categories and children are kept) and cancel queued pushes."""
     was_on = residents.withdraw_consent(ctx.session, user_id)
-    cancelled = cancel_outbox(ctx, user_id, "push-stopped")
+    cancelled = outbox.cancel_for_resident(ctx.session, user_id, "push-stopped")
     log.info("resident.push_stopped", extra={"user": residents.resident_hash(ctx.secret, user_id),
                                              "was_on": was_on, "outbox_rows": cancelled})
     return replies.push_stopped(was_on)
@@ -108,7 +108,7 @@ def stop_push_pressed(ctx: Context, user_id: str, values: dict, params: dict) ->
 def baby_messages(ctx: Context, user_id: str, result: BabyMessages) -> list[Message]:
     """Stop or resume pregnancy and baby messages quietly: no reason asked, nothing else changed."""
     residents.set_stop_baby(ctx.session, user_id, result.stop, ctx.now)
-    if result.stop and (planning := push_planning()) is not None:
+    if result.stop:
         planning.cancel_baby(ctx.session, user_id)
     return replies.baby_messages(result.stop)
 
@@ -173,5 +173,4 @@ def _cancel_own_pushes(ctx: Context, user_id: str, *, changed_to: date | None) -
     resident = residents.find(ctx.session, user_id)
     if resident is None or resident.birth_date in (None, changed_to):
         return
-    if (planning := push_planning()) is not None:
-        planning.cancel_own(ctx.session, user_id, resident.id)
+    planning.cancel_own(ctx.session, user_id, resident.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from bot.service import process_events
+from bot.events import process_events
 from tests import factories
 
 
@@ -21,7 +21,7 @@ def test_same_event_posted_twice_at_once_is_handled_once(app, line_api):
         try:
             with app.app_context():
                 start.wait()
-                process_events(app.extensions["bot"], events)
+                process_events(events)
         except Exception as error:  # surfaced below
             errors.append(error)
 

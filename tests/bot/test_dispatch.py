@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import db
 from bot import dispatch
 from bot import postbacks
-from bot.service import services
+from bot.context import context_for
 from faq.models import Feedback
 from faq.models import QueryLog
 from residents.models import Resident
@@ -16,7 +16,7 @@ from tests import factories
 
 def run(app, fn, *args):
     with app.app_context(), db.transaction(app) as session:
-        return fn(services().context(session), *args)
+        return fn(context_for(session), *args)
 
 
 class TestText:

@@ -22,6 +22,7 @@ from messaging.client import QuickReplyChoice
 from messaging.client import SdkLineClient
 from messaging.errors import BotError
 from messaging.errors import LineApiError
+from settings import Settings
 from tests.fakes import FakeLineClient
 
 # The fake LINE API fixtures (line_server, line_api, sdk_line_client), until conftest imports them.
@@ -223,26 +224,25 @@ class TestSdkLineClient:
         assert "秘密" not in dumped
         assert USER not in dumped
 
-    def test_from_config_reads_token_and_host(self, line_api):
-        """from_config() uses LINE_CHANNEL_ACCESS_TOKEN and LINE_API_HOST."""
-        config = {"LINE_CHANNEL_ACCESS_TOKEN": "token-from-config", "LINE_API_HOST": line_api.url + "/"}
+    def test_from_settings_reads_token_and_host(self, line_api):
+        """from_settings() uses LINE_CHANNEL_ACCESS_TOKEN and LINE_API_HOST."""
+        settings = Settings(line_channel_access_token="token-from-config", line_api_host=line_api.url + "/")
 
-        with SdkLineClient.from_config(config) as client:
+        with SdkLineClient.from_settings(settings) as client:
             client.reply("token-6", [TextMessage(text="x")])
 
         assert line_api.requests[0].headers["Authorization"] == "Bearer token-from-config"
         assert line_api.violations == []
 
-    @pytest.mark.parametrize("host", [None, ""])
-    def test_from_config_without_host_uses_lines_own(self, host):
-        """An empty or missing LINE_API_HOST leaves the SDK's default LINE host."""
-        with SdkLineClient.from_config({"LINE_CHANNEL_ACCESS_TOKEN": "t", "LINE_API_HOST": host}) as client:
+    def test_from_settings_without_host_uses_lines_own(self):
+        """An empty LINE_API_HOST leaves the SDK's default LINE host."""
+        with SdkLineClient.from_settings(Settings(line_channel_access_token="t", line_api_host="")) as client:
             assert client._api_client.configuration.host is None
 
-    def test_from_config_without_token_fails(self):
-        """from_config() without an access token raises instead of sending unauthenticated calls."""
+    def test_from_settings_without_token_fails(self):
+        """from_settings() without an access token raises instead of sending unauthenticated calls."""
         with pytest.raises(ValueError, match="LINE_CHANNEL_ACCESS_TOKEN"):
-            SdkLineClient.from_config({"LINE_API_HOST": "http://127.0.0.1:1"})
+            SdkLineClient.from_settings(Settings(line_api_host="http://127.0.0.1:1"))
 
 
 class TestConsoleLineClient:

@@ -6,7 +6,7 @@ import pytest
 
 from bot import postbacks
 from bot import replies
-from city.service import CityInfo
+from city.info import CityInfo
 from faq.models import FaqEntry
 from messaging import build
 

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 import db
 from bot import dispatch
 from bot import postbacks
-from bot.service import services
+from bot.context import context_for
+from push import outbox as push_outbox
 from residents.models import Child
 from residents.models import Resident
 from residents.models import Subscription
@@ -54,13 +55,13 @@ def checked(reply):
 
 def say(app, text, *, user=factories.USER_ID):
     with app.app_context(), db.transaction(app) as session:
-        return checked(dispatch.on_text(services().context(session), user, text))
+        return checked(dispatch.on_text(context_for(session), user, text))
 
 
 def press(app, data, *, date=None, user=factories.USER_ID):
     params = {"date": date} if date else None
     with app.app_context(), db.transaction(app) as session:
-        return checked(dispatch.on_postback(services().context(session), user, data, params))
+        return checked(dispatch.on_postback(context_for(session), user, data, params))
 
 
 def text_of(reply) -> str:
@@ -217,7 +218,7 @@ class TestStopPush:
 
     def test_stop_cancels_queued_pushes(self, app, monkeypatch):
         """「配信停止」 cancels the resident's pending outbox rows."""
-        outbox = pytest.importorskip("push.outbox")
+        outbox = push_outbox
         calls = []
         monkeypatch.setattr(outbox, "cancel_for_resident", lambda session, user, reason: calls.append(user) or 0)
         consent(app)
@@ -425,7 +426,7 @@ class TestDeletion:
 
     def test_deleting_my_data_cancels_and_forgets_queued_pushes(self, app, monkeypatch):
         """Data deletion cancels the resident's pending outbox rows and deletes them."""
-        outbox = pytest.importorskip("push.outbox")
+        outbox = push_outbox
         calls = []
         monkeypatch.setattr(outbox, "cancel_for_resident", lambda s, user, reason: calls.append(("cancel", user)) or 0)
         monkeypatch.setattr(outbox, "forget_resident", lambda s, user: calls.append(("forget", user)) or 0)
@@ -454,7 +455,7 @@ class TestWebhook:
 
     def test_unfollow_cancels_queued_pushes(self, app, post_webhook, monkeypatch):
         """Blocking the account cancels the resident's pending outbox rows."""
-        outbox = pytest.importorskip("push.outbox")
+        outbox = push_outbox
         calls = []
         monkeypatch.setattr(outbox, "cancel_for_resident", lambda s, user, reason: calls.append(reason) or 0)
         post_webhook(factories.body(factories.unfollow_event()))
@@ -514,7 +515,6 @@ class TestQueuedPushesCancelled:
 
     def test_switching_childcare_off_cancels_my_queued_childcare_rows_only(self, app, session):
         """子育て off cancels this resident's queued 子育て rows; another resident's stay queued."""
-        pytest.importorskip("push.planning")
         for user in (factories.USER_ID, OTHER_USER):
             consent(app, user=user)
             add_child(app, "birth", BORN, user=user)
@@ -527,7 +527,6 @@ class TestQueuedPushesCancelled:
 
     def test_switching_another_category_off_keeps_the_childcare_rows(self, app, session):
         """防災 off leaves the queued 子育て rows alone."""
-        pytest.importorskip("push.planning")
         consent(app)
         add_child(app, "birth", BORN)
         press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
@@ -537,7 +536,6 @@ class TestQueuedPushesCancelled:
 
     def test_a_row_in_a_batch_already_tried_stays_in_it(self, app, session):
         """A row of a batch already tried is not cancelled: the batch is retried with the same recipients."""
-        pytest.importorskip("push.planning")
         consent(app)
         add_child(app, "birth", BORN)
         plan_today(app)
@@ -549,7 +547,6 @@ class TestQueuedPushesCancelled:
 
     def test_stopping_baby_messages_cancels_baby_rules_rows_but_not_the_65_row(self, app, session):
         """The quiet stop cancels queued rows of ``baby`` rules; the 65歳 vaccination row stays queued."""
-        pytest.importorskip("push.planning")
         from dataclasses import replace
 
         from push.lifestage import default_rules
@@ -569,7 +566,6 @@ class TestQueuedPushesCancelled:
 
     def test_removing_a_child_cancels_its_rows_only(self, app, session):
         """「登録を削除」 cancels the rows queued for that child; a sibling's rows stay queued."""
-        pytest.importorskip("push.planning")
         consent(app)
         add_child(app, "birth", BORN)
         add_child(app, "due", "2027-03-05")
@@ -582,7 +578,6 @@ class TestQueuedPushesCancelled:
 
     def test_correcting_a_birth_date_cancels_the_rows_planned_from_the_old_one(self, app, session):
         """「生年月日を変更」 to another day cancels the rows planned for the old birth date."""
-        pytest.importorskip("push.planning")
         consent(app)
         add_child(app, "birth", BORN)
         plan_today(app)
@@ -592,7 +587,6 @@ class TestQueuedPushesCancelled:
 
     def test_the_same_due_date_again_cancels_nothing(self, app, session):
         """「予定日を変更」 to the date already registered keeps the queued row (its key would stay taken)."""
-        pytest.importorskip("push.planning")
         consent(app)
         add_child(app, "due", "2027-03-05")
         plan_today(app)
@@ -622,7 +616,6 @@ class TestOwnBirthDateChanges:
 
     def test_a_new_birth_date_cancels_the_rows_from_the_old_one(self, app, session):
         """Picking another birth date cancels the row queued from the first one."""
-        pytest.importorskip("push.planning")
         consent(app)
         picker = actions(press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1)))["ご自身の生年月日"]
         press(app, picker.data, date="1961-04-01")
@@ -632,7 +625,6 @@ class TestOwnBirthDateChanges:
 
     def test_the_same_birth_date_again_keeps_the_row(self, app, session):
         """Picking the same birth date again leaves the queued row alone."""
-        pytest.importorskip("push.planning")
         consent(app)
         picker = actions(press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1)))["ご自身の生年月日"]
         press(app, picker.data, date="1961-04-01")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from datetime import timedelta
@@ -10,9 +11,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import db
+import runtime
 from app import create_app
+from bot.events import KEEP_EVENT_IDS
 from bot.models import ProcessedEvent
-from bot.service import KEEP_EVENT_IDS
 from residents.models import Resident
 from residents.models import ResidentStatus
 from tests import factories
@@ -71,7 +73,8 @@ class TestBody:
     def test_oversized_body_gets_413(self, app, post_webhook):
         """A body over the configured limit gets 413 without being parsed."""
         raw = factories.body(factories.text_event("あ" * 10))
-        app.config["WEBHOOK_MAX_BYTES"] = len(raw.encode()) - 1
+        rt = runtime.of(app)
+        rt.settings = dataclasses.replace(rt.settings, webhook_max_bytes=len(raw.encode()) - 1)
         assert post_webhook(raw).status_code == 413
 
 

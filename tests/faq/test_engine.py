@@ -75,9 +75,9 @@ def test_scores_are_in_unit_interval_and_sorted(matcher):
 
 def test_explain_shows_each_view(matcher):
     """explain reports the query's tokens, the synonyms applied and every view's score."""
-    analysis = matcher.analyzer.analyse("大型ごみ 出したい")
-    assert ("大型ごみ", "粗大ごみ") in analysis.synonyms
-    [best] = matcher.explain("大型ごみ 出したい", 1, analysis)
+    explanation = matcher.explain("大型ごみ 出したい", 1)
+    assert ("大型ごみ", "粗大ごみ") in explanation.analysis.synonyms
+    [best] = explanation.rows
     assert best.faq_id == "4" and best.bm25 > 0 and best.ngram_surface > 0
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import db
 from bot import dispatch
 from bot import postbacks
-from bot.service import services
+from bot.context import context_for
 from city.models import Municipality
 from faq import store as faq_store
 from faq.importers import read_synonyms_file
@@ -37,13 +37,13 @@ def city(app):
 
 def say(app, text, *, area=None, user=factories.USER_ID, today=None):
     with app.app_context(), db.transaction(app) as session:
-        ctx = services().context(session, area=area, today=today)
+        ctx = context_for(session, area=area, today=today)
         return dispatch.on_text(ctx, user, text)
 
 
 def press(app, data, *, user=factories.USER_ID):
     with app.app_context(), db.transaction(app) as session:
-        return dispatch.on_postback(services().context(session), user, data)
+        return dispatch.on_postback(context_for(session), user, data)
 
 
 def text_of(reply) -> str:

@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 import push.planning
+import runtime
+from garbage import catalog as garbage_catalog
 from push.models import Delivery
 from push.models import DeliveryStatus
 from residents.service import ReminderSubscriber
@@ -21,19 +23,19 @@ from tests.push.helpers import user
 
 
 class StubCatalogs:
-    """Stands in for the app's CatalogCache with a fixed garbage catalog."""
+    """Stands in for the app's garbage catalog cache with a fixed catalog."""
 
     def __init__(self, catalog):
         self.catalog = catalog
 
-    def get(self, session):
+    def get(self, session, counters=None):
         return self.catalog
 
 
 @pytest.fixture
 def subscribers(app, monkeypatch):
     """Two 大町 residents and one 港町 resident who want burnable-garbage reminders."""
-    app.extensions["bot"].catalogs = StubCatalogs(CATALOG)
+    runtime.of(app).caches[garbage_catalog.KEY] = StubCatalogs(CATALOG)
     found = [ReminderSubscriber(user(1), "大町", frozenset({"燃やせるごみ"})),
              ReminderSubscriber(user(2), "大町", frozenset({"燃やせるごみ"})),
              ReminderSubscriber(user(3), "港町", frozenset({"燃やせるごみ"}))]

@@ -13,7 +13,6 @@ from city.models import Municipality
 from push import lifestage
 from push.lifestage import Person
 from push.lifestage import RulesError
-from push.preview_cli import preview_command
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "packs" / "demo"
@@ -454,7 +453,7 @@ class TestTimelineAndPreview:
 class TestPreviewCommand:
     def test_prints_a_timeline_from_the_default_rules(self, runner):
         """With no pack loaded, the command lists the default rules' messages with date, id and category."""
-        result = runner.invoke(preview_command, ["--birth", "2026-01-10", "--to", "2026-01-31"])
+        result = runner.invoke(args=["push", "preview", "--birth", "2026-01-10", "--to", "2026-01-31"])
 
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
@@ -468,7 +467,7 @@ class TestPreviewCommand:
         with db.transaction(app) as session:
             session.add(Municipality(code="000000", name="かもめ市", pack_path=str(DEMO)))
 
-        result = runner.invoke(preview_command, ["--born", "1961-12-01", "--from", "2026-10-15", "--to", "2026-12-31"])
+        result = runner.invoke(args=["push", "preview", "--born", "1961-12-01", "--from", "2026-10-15", "--to", "2026-12-31"])
 
         assert result.exit_code == 0, result.output
         assert str(DEMO / "lifestage.toml") in result.output
@@ -480,7 +479,7 @@ class TestPreviewCommand:
         bad = tmp_path / "lifestage.toml"
         bad.write_text('[[rule]]\nid = "x"\nanchor = "moon"\n', encoding="utf-8")
 
-        result = runner.invoke(preview_command, ["--birth", "2026-01-10", "--rules", str(bad)])
+        result = runner.invoke(args=["push", "preview", "--birth", "2026-01-10", "--rules", str(bad)])
 
         assert result.exit_code != 0
         assert "rule 1 (x)" in result.output and "unknown anchor 'moon'" in result.output
@@ -488,6 +487,6 @@ class TestPreviewCommand:
 
     def test_needs_a_date(self, runner):
         """Without --birth, --due or --born the command stops with a usage error."""
-        result = runner.invoke(preview_command, [])
+        result = runner.invoke(args=["push", "preview"])
 
         assert result.exit_code == 2 and "--birth" in result.output

@@ -7,8 +7,8 @@ from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import replies
 from garbage.reminders import PlannedReminder
+from push import messages as push_messages
 from push.planning import enqueue_garbage_reminders
 from tests.push.helpers import rows
 from tests.push.helpers import user
@@ -39,7 +39,7 @@ def test_residents_of_one_area_share_the_content(factory, session):
         enqueue_garbage_reminders(s, reminders(), tz=TOKYO)
     a, b, c = rows(session)
     assert a.content_hash == b.content_hash != c.content_hash
-    assert a.messages == [m.to_dict() for m in replies.garbage_reminder("大町", MONDAY, ("燃やせるごみ",))]
+    assert a.messages == push_messages.garbage_reminder("大町", MONDAY, ("燃やせるごみ",))
 
 
 def test_a_reminder_is_tagged_with_the_categories_it_names(factory, session):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import runtime
 from push import quiet
 from push.quiet import EMERGENCY_KIND
 from tests.conftest import NOW
@@ -54,7 +55,7 @@ def test_a_malformed_setting_is_refused():
 
 def test_the_app_default_is_21_to_8(app):
     """The app's default PUSH_QUIET_HOURS is 21:00-08:00."""
-    assert app.config["PUSH_QUIET_HOURS"] == "21:00-08:00"
+    assert runtime.of(app).settings.push_quiet_hours == "21:00-08:00"
 
 
 def test_the_sender_holds_a_due_row_during_quiet_hours(add_residents, plan, send, line_api):

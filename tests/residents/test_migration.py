@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 
 import db
-from cli import MIGRATIONS
+from db import MIGRATIONS
 
 
 def test_upgrade_keeps_reminders_and_gives_their_residents_consent(tmp_path):

@@ -8,6 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from city.models import Municipality
+from content.cache import RevisionCache
+
+CITY = "city"  # the content revision a pack load bumps
+KEY = "city.info"  # its cache in the runtime
 
 
 @dataclass(frozen=True)
@@ -39,20 +43,8 @@ def load(session: Session) -> CityInfo:
     )
 
 
-CITY = "city"
 
 
-class CityCache:
+def city_cache() -> RevisionCache[CityInfo]:
     """The municipality's details per process, reloaded when a pack load changes them."""
-
-    def __init__(self) -> None:
-        self._revision: int | None = None
-        self._city = CityInfo()
-
-    def get(self, session: Session, counters: dict[str, int]) -> CityInfo:
-        """The current details (no query unless the ``city`` revision moved)."""
-        revision = counters.get(CITY, 0)
-        if revision != self._revision:
-            self._city = load(session)
-            self._revision = revision
-        return self._city
+    return RevisionCache((CITY,), lambda session, _previous, _changed: load(session))

@@ -6,17 +6,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
 
 import db
-from bot.service import services
+import runtime
 from importing.errors import ImportFailed
 from residents import importer
 from residents import service as residents
 from residents.categories import CATEGORIES
 
-residents_cli = AppGroup("residents", help="Residents: import from another system, purge blocked ones.")
+residents_cli = runtime.group("residents", help="Residents: import from another system, purge blocked ones.")
 
 
 @residents_cli.command("import", help=f"""Import residents from FILE, all rows or none.
@@ -32,8 +30,8 @@ settings; the file only adds to them, so importing the same file again changes n
 """)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def residents_import(file: Path) -> None:
-    now = services().clock()
-    today = now.astimezone(services().timezone).date()
+    rt = runtime.current()
+    now, today = rt.now(), rt.today()
     try:
         records = importer.read_residents(file.read_bytes(), today)
         with db.transaction() as session:
@@ -52,9 +50,10 @@ def residents_import(file: Path) -> None:
               help="Grace period in days (default: RESIDENT_PURGE_AFTER_DAYS, 30).")
 def residents_purge(after_days: int | None) -> None:
     """Delete residents who have blocked the account for longer than the grace period, with all their data."""
-    days = after_days if after_days is not None else int(current_app.config["RESIDENT_PURGE_AFTER_DAYS"])
+    rt = runtime.current()
+    days = after_days if after_days is not None else rt.settings.resident_purge_after_days
     if days < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--after-days")
     with db.transaction() as session:
-        purged = residents.purge_blocked(session, services().clock(), timedelta(days=days))
+        purged = residents.purge_blocked(session, rt.now(), timedelta(days=days))
     click.echo(f"purged {purged} residents blocked for more than {days} days")

@@ -1,34 +1,25 @@
-"""The bot's shared objects and the handling of a batch of webhook events, one transaction per event."""
+"""Handling a batch of webhook events: one transaction per event, duplicates skipped, then the reply."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
-from linebot.v3 import WebhookParser
 from linebot.v3.webhooks import Event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import db
+import runtime
 from bot import dispatch
+from bot.context import context_for
+from bot.context import current_bot
 from bot.models import ProcessedEvent
-from city import service as city_service
-from content.revisions import revisions
-from faq.policy import AnswerPolicy
-from faq.store import MatcherCache
-from garbage.catalog import CatalogCache
 from messaging import build
 from messaging import texts
-from messaging.client import LineClient
 from messaging.errors import LineApiError
 
 log = logging.getLogger(__name__)
@@ -36,40 +27,6 @@ log = logging.getLogger(__name__)
 # LINE redelivers within about a day; event ids are kept a little longer, then purged.
 KEEP_EVENT_IDS = timedelta(days=2)
 PURGE_EVERY = timedelta(hours=1)
-
-
-@dataclass
-class BotServices:
-    """What the bot shares across requests in one process (kept in ``app.extensions["bot"]``)."""
-
-    parser: WebhookParser | None
-    line: LineClient
-    matchers: MatcherCache
-    catalogs: CatalogCache
-    cities: city_service.CityCache
-    policy: AnswerPolicy
-    secret: str
-    timezone: ZoneInfo
-    clock: Callable[[], datetime]
-    last_purge: datetime | None = field(default=None, init=False)
-
-    def context(self, session: Session, *, area: str | None = None, top: int = 5,
-                today=None) -> dispatch.Context:
-        """A dispatch context for one event or command, at the current time."""
-        now = self.clock()
-        counters = revisions(session)
-        return dispatch.Context(
-            session=session,
-            city=self.cities.get(session, counters),
-            matcher=self.matchers.get(session, counters),
-            policy=self.policy,
-            secret=self.secret,
-            now=now,
-            today=today or now.astimezone(self.timezone).date(),
-            area=area,
-            top=top,
-            garbage=self.catalogs.get(session, counters),
-        )
 
 
 def first_time(session: Session, webhook_event_id: str, received_at: datetime) -> bool:
@@ -88,14 +45,15 @@ def purge_event_ids(session: Session, before: datetime) -> int:
     return result.rowcount or 0
 
 
-def process_events(services: BotServices, events: Sequence[Event]) -> None:
+def process_events(events: Sequence[Event]) -> None:
     """Handle each event in its own transaction, then reply; one failing event never stops the rest.
 
     About once an hour per process, event ids older than ``KEEP_EVENT_IDS`` are purged as well.
     """
-    now = services.clock()
-    if services.last_purge is None or now - services.last_purge >= PURGE_EVERY:
-        services.last_purge = now
+    rt, bot = runtime.current(), current_bot()
+    now = rt.now()
+    if bot.last_purge is None or now - bot.last_purge >= PURGE_EVERY:
+        bot.last_purge = now
         with db.transaction() as session:
             purged = purge_event_ids(session, now - KEEP_EVENT_IDS)
         if purged:
@@ -108,7 +66,7 @@ def process_events(services: BotServices, events: Sequence[Event]) -> None:
                 continue
             try:
                 with session.begin_nested():
-                    result = dispatch.handle_event(services.context(session), event)
+                    result = dispatch.handle_event(context_for(session), event)
                 messages = result.messages
             except Exception:
                 log.exception("webhook.event_failed", extra={"type": event.type})
@@ -116,13 +74,8 @@ def process_events(services: BotServices, events: Sequence[Event]) -> None:
         if event.mode != "active" or not reply_token or not messages:
             continue
         try:
-            services.line.reply(reply_token, messages)
+            rt.line.reply(reply_token, messages)
         except LineApiError as error:
             log.warning("line.reply_failed", extra={"status": error.status, "reason": error.message})
         except Exception:  # an unreadable answer from LINE must not turn into a 500 and a redelivery
             log.exception("line.reply_error")
-
-
-def services() -> BotServices:
-    """The bot services of the current app."""
-    return current_app.extensions["bot"]

@@ -1,0 +1,153 @@
+"""``flask --app app ask …`` and ``chat``: the bot's answers in the terminal, without LINE."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+from linebot.v3.messaging import Action
+from linebot.v3.messaging import Message
+from linebot.v3.messaging import MessageAction
+from linebot.v3.messaging import PostbackAction
+from linebot.v3.messaging import TextMessage
+
+import db
+from bot import dispatch
+from bot.context import context_for
+from faq import store
+from messaging.client import ConsoleLineClient
+
+CONSOLE_USER = "U" + "0" * 31 + "c"
+
+
+@click.command("ask")
+@with_appcontext
+@click.argument("text", required=False)
+@click.option("--top", default=5, show_default=True, help="How many FAQ candidates to report.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--jsonl", is_flag=True, help='Read {"id", "text"} lines from stdin, write one JSON line each.')
+@click.option("--area", help="Answer as a resident of this area.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Answer as if today were this date.")
+@click.option("--explain", is_flag=True, help="Show how the matcher read TEXT and each view's score.")
+def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: str | None, today,
+                explain: bool) -> None:
+    """Answer TEXT as the bot would, without sending or logging anything."""
+    _quiet()
+    day = today.date() if today else None
+    if explain:
+        if text is None:
+            raise click.UsageError("--explain needs TEXT")
+        _explain(text, top)
+        return
+    if jsonl:
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                query_id, query_text = item.get("id"), str(item["text"])
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+                raise click.ClickException(f'line {number}: expected {{"id": …, "text": …}}') from None
+            click.echo(json.dumps(ask(query_text, top, area, day, query_id), ensure_ascii=False))
+        return
+    if text is None:
+        raise click.UsageError("give TEXT or --jsonl")
+    result = ask(text, top, area, day, None)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"[{result['kind']}] " + (result["intent"] or result["faq_id"] or "") +
+               (f" score={result['score']:.3f}" if result["score"] is not None else ""))
+    for reply in result["reply"]:
+        click.echo(reply)
+        click.echo("---")
+    for candidate in result["candidates"]:
+        click.echo(f"  {candidate['faq_id']:>8}  {candidate['score']:.3f}")
+
+
+def ask(text: str, top: int, area: str | None, today: date | None, query_id) -> dict:
+    """One answer as plain data (the line ``ask --jsonl`` writes); the transaction is rolled back, so nothing
+    is logged or changed."""
+    with db.session_factory()() as session:
+        ctx = context_for(session, area=area, top=top, today=today)
+        reply = dispatch.on_text(ctx, None, text)
+        session.rollback()
+    return {
+        "id": query_id,
+        "kind": reply.kind,
+        "intent": reply.intent,
+        "faq_id": reply.faq_id,
+        "score": reply.score,
+        "candidates": [{"faq_id": hit.faq_id, "score": hit.score} for hit in reply.candidates],
+        "reply": [message_text(message) for message in reply.messages],
+    }
+
+
+def _explain(text: str, top: int) -> None:
+    """Print the query's keys, tokens and synonyms, then each candidate's score per view."""
+    with db.session_factory()() as session:
+        explanation = context_for(session).matcher.explain(text, top)
+        questions = {e.faq_id: e.question
+                     for e in store.get_entries(session, [row.faq_id for row in explanation.rows]).values()}
+    analysis = explanation.analysis
+    click.echo(f"query      {analysis.text}")
+    click.echo(f"normalised {analysis.surface}")
+    click.echo(f"reading    {analysis.reading}")
+    click.echo(f"tokens     {' '.join(analysis.tokens) or '-'}")
+    click.echo("synonyms   " + (", ".join(f"{a} → {b}" for a, b in analysis.synonyms) or "-"))
+    click.echo(explanation.formula)
+    click.echo(f"{'faq_id':>8} {'score':>6} {'ng-surf':>7} {'ng-read':>7} {'bm25':>6} {'fuzzy':>6}  question")
+    for row in explanation.rows:
+        click.echo(f"{row.faq_id:>8} {row.score:6.3f} {row.ngram_surface:7.3f} {row.ngram_reading:7.3f} "
+                   f"{row.bm25:6.3f} {row.fuzzy:6.3f}  {questions.get(row.faq_id, '')}")
+
+
+def message_text(message: Message) -> str:
+    """The text of a message, or a short summary of a non-text one."""
+    return message.text if isinstance(message, TextMessage) else f"({message.type})"
+
+
+@click.command("chat")
+@with_appcontext
+@click.option("--user", default=CONSOLE_USER, show_default=True, help="LINE user id to chat as.")
+def chat_command(user: str) -> None:
+    """Talk to the bot in the terminal as a resident (type a number to press a button, 'q' to quit)."""
+    _quiet()
+    console = ConsoleLineClient()
+    with db.transaction() as session:
+        console.reply("console", dispatch.on_follow(context_for(session), user, unblocked=False).messages)
+    while True:
+        try:
+            line = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if line in {"q", "quit", "exit"}:
+            return
+        if not line:
+            continue
+        action = _picked_action(console, line)
+        with db.transaction() as session:
+            ctx = context_for(session)
+            if isinstance(action, PostbackAction):
+                click.echo(f"> {action.display_text or action.label}")
+                reply = dispatch.on_postback(ctx, user, action.data)
+            else:
+                reply = dispatch.on_text(ctx, user, action.text if isinstance(action, MessageAction) else line)
+        console.reply("console", reply.messages)
+
+
+def _quiet() -> None:
+    """Keep the terminal for answers: only warnings and errors are logged."""
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+
+
+def _picked_action(console: ConsoleLineClient, line: str) -> Action | None:
+    """The action of the quick-reply button the resident picked by number, if they typed one."""
+    if line.isdigit() and 1 <= int(line) <= len(console.last_choices):
+        return console.last_choices[int(line) - 1].action
+    return None

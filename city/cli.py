@@ -1,0 +1,40 @@
+"""``flask --app app pack …``: load a municipality pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+import db
+import runtime
+from city import pack as packs
+from importing.errors import ImportFailed
+
+pack_cli = runtime.group("pack", help="Municipality packs.")
+
+
+@pack_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace what is loaded (also another city's data).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a pack is already loaded.")
+def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
+    """Load the municipality pack in PATH (pack.toml, FAQ and the data it names)."""
+    try:
+        with db.transaction() as session:
+            if if_empty and not packs.is_empty(session):
+                click.echo("a pack is already loaded; nothing to do")
+                return
+            report = packs.load_pack(session, path, replace=replace)
+    except (packs.PackError, ImportFailed) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"loaded {report.city}")
+    if report.faq is not None:
+        click.echo(report.faq.line("FAQ"))
+    if report.synonyms is not None:
+        click.echo(f"  synonyms: {report.synonyms} groups")
+    if report.garbage is not None:
+        for line in report.garbage.lines(report.garbage_report):
+            click.echo(line)
+    for name in report.not_loaded:
+        click.echo(f"  {name}: kept in the pack; this version does not load it yet")

@@ -1,0 +1,58 @@
+"""The FAQ index of this process: a matcher over every published entry, kept in step with the database.
+
+A changed synonym table rebuilds the matcher; changed entries are applied one by one (only the matcher's
+small delta segment is rebuilt), found by comparing entry versions. ``content.cache.RevisionCache`` decides
+when, from the ``faq`` and ``synonyms`` revisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from content.cache import RevisionCache
+from faq import store
+from japanese.synonyms import Synonyms
+from search.docs import Matcher
+from search.engine import Analyzer
+from search.engine import HybridMatcher
+
+KEY = "faq.index"  # its cache in the runtime
+INCREMENTAL_AT_LEAST = 50  # entries applied one by one before a rebuild is cheaper (or 5 % of the store)
+
+
+@dataclass
+class FaqIndex:
+    """The matcher and the version of each entry it holds."""
+
+    matcher: Matcher
+    versions: dict[str, int]
+
+
+def build_matcher(session: Session) -> HybridMatcher:
+    """A matcher over every published entry, with the city's synonyms."""
+    analyzer = Analyzer(Synonyms(store.load_synonyms(session)))
+    return HybridMatcher(store.load_docs(session), analyzer=analyzer)
+
+
+def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:
+    """The index for the stored FAQ: ``previous`` updated in place when only a few entries changed."""
+    versions = store.load_versions(session)
+    if previous is None or store.SYNONYMS in changed:
+        return FaqIndex(build_matcher(session), versions)
+    edited = [faq_id for faq_id, version in versions.items() if previous.versions.get(faq_id) != version]
+    removed = [faq_id for faq_id in previous.versions if faq_id not in versions]
+    if len(edited) + len(removed) > max(INCREMENTAL_AT_LEAST, len(versions) // 20):
+        return FaqIndex(build_matcher(session), versions)
+    for doc in store.load_docs_by_id(session, edited):
+        previous.matcher.upsert(doc)
+    for faq_id in removed:
+        previous.matcher.remove(faq_id)
+    previous.versions = versions
+    return previous
+
+
+def index_cache() -> RevisionCache[FaqIndex]:
+    """A per-process FAQ index, refreshed when the FAQ or the synonym table changes."""
+    return RevisionCache((store.FAQ, store.SYNONYMS), refresh)

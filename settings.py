@@ -1,0 +1,104 @@
+"""Every setting of the app, with its type and its default, written once.
+
+A setting's name in the environment, in ``.env`` and in ``instance/config.toml`` is its field name in upper
+case (``push_lease_seconds`` → ``PUSH_LEASE_SECONDS``). ``app.create_app`` merges the sources (the
+environment wins) and builds one ``Settings``; every package reads its values from there, typed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingError(ValueError):
+    """A setting whose value cannot be used; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings (see the README's table for what each one does)."""
+
+    database_url: str = ""  # empty: sqlite:///<instance folder>/bot.sqlite3
+    line_channel_secret: str = ""
+    line_channel_access_token: str = ""
+    line_api_host: str = ""  # empty: LINE's own servers
+    bot_timezone: str = "Asia/Tokyo"
+    secret_key: str = ""  # empty: generated once into the instance folder
+    webhook_max_bytes: int = 1_000_000
+    # None: the calibrated value in faq/thresholds.toml (see faq.policy.AnswerPolicy).
+    match_answer_at: float | None = None
+    match_answer_at_short: float | None = None
+    match_min_margin: float | None = None
+    match_suggest_at: float | None = None
+    match_suggest_at_short: float | None = None
+    match_short_chars: int | None = None
+    log_level: str = "INFO"
+    resident_purge_after_days: int = 30  # residents blocked longer than this are deleted
+    # Push outbox: client-side limits per endpoint (LINE's 2,000/s for push; multicast held to 200/s until
+    # LINE's limit after its 2025-04-23 change is confirmed), requests in flight, claim lease, reminder hour.
+    push_keep_days: int = 30  # finished deliveries are deleted after this many days
+    push_rate_per_second: float = 2000
+    push_multicast_rate_per_second: float = 200
+    push_send_concurrency: int = 4
+    push_lease_seconds: float = 300
+    push_reminder_hour: int = 18  # local hour of the evening-before garbage reminders
+    push_quiet_hours: str = "21:00-08:00"  # local; no non-emergency push then (empty: off)
+
+    @property
+    def line_mode(self) -> bool:
+        """True when both LINE credentials are set: the bot talks to LINE; otherwise it runs in console mode."""
+        return bool(self.line_channel_secret and self.line_channel_access_token)
+
+    def match_overrides(self) -> dict[str, float | int]:
+        """The ``MATCH_*`` settings that are set, by threshold name (``answer_at``…)."""
+        return {field.name.removeprefix("match_"): value for field in dataclasses.fields(self)
+                if field.name.startswith("match_") and (value := getattr(self, field.name)) is not None}
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Every setting's name as written in the environment (upper case)."""
+        return tuple(field.name.upper() for field in dataclasses.fields(cls))
+
+    @classmethod
+    def defaults(cls) -> dict[str, object]:
+        """Every setting's default, by its upper-case name."""
+        return {field.name.upper(): field.default for field in dataclasses.fields(cls)}
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> Settings:
+        """Settings from upper-case names (text from the environment is converted); other keys are ignored.
+
+        Raises SettingError naming the setting whose value has the wrong type.
+        """
+        hints = typing.get_type_hints(cls)
+        known = {}
+        for field in dataclasses.fields(cls):
+            name = field.name.upper()
+            if name in values:
+                known[field.name] = _convert(name, values[name], hints[field.name])
+        return cls(**known)
+
+
+def _convert(name: str, value: object, hint: object) -> object:
+    """``value`` as the type ``hint`` names (str, int, float, optionally None when empty)."""
+    optional = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+    kind = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if optional else hint
+    if optional and (value is None or (isinstance(value, str) and not value.strip())):
+        return None
+    if kind is str:
+        return "" if value is None else str(value)
+    if isinstance(value, bool):
+        raise SettingError(f"{name} must be a number, not {value!r}")
+    try:
+        number = float(str(value).strip().replace("_", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"{name} must be a number, not {value!r}") from None
+    if kind is int:
+        if not number.is_integer():
+            raise SettingError(f"{name} must be a whole number, not {value!r}")
+        return int(number)
+    return number
