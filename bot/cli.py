@@ -20,6 +20,7 @@ from bot import dispatch
 from bot.context import context_for
 from faq import store
 from messaging.client import ConsoleLineClient
+from search.docs import Query
 
 CONSOLE_USER = "U" + "0" * 31 + "c"
 
@@ -70,11 +71,16 @@ def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: st
 
 
 def ask(text: str, top: int, area: str | None, today: date | None, query_id) -> dict:
-    """One answer as plain data (the line ``ask --jsonl`` writes); the transaction is rolled back, so nothing
-    is logged or changed."""
+    """One answer as plain data (the line ``ask --jsonl`` writes): nothing is logged, and the transaction is
+    rolled back. ``candidates`` are the FAQ's best ``top`` entries whatever answered, so an intent's answer
+    is followed by one FAQ search here (the bot itself searches the FAQ only when no intent answered)."""
     with db.session_factory()() as session:
         ctx = context_for(session, area=area, top=top, today=today)
+        ctx.record = False
         reply = dispatch.on_text(ctx, None, text)
+        query = Query.of(text)
+        if reply.kind == "intent" and top and query.key:
+            reply.candidates = ctx.matcher.search(query, k=top)
         session.rollback()
     return {
         "id": query_id,

@@ -55,6 +55,7 @@ class Context:
     area: str | None = None
     top: int = 5
     garbage: Catalog | None = None
+    record: bool = True  # log questions for the staff (``ask`` turns it off)
 
 
 @dataclass

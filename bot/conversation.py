@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Conversation
 from japanese.normalize import normalize
+from search.docs import Query
 
 TIMEOUT = timedelta(minutes=15)
 CANCEL_WORDS = frozenset(normalize(w) for w in ("やめる", "やめます", "キャンセル", "中止", "取り消し", "もういい"))
@@ -62,6 +63,6 @@ def end(session: Session, line_user_id: str) -> None:
         session.flush()
 
 
-def is_cancel(text: str) -> bool:
+def is_cancel(query: Query) -> bool:
     """True when the message asks to stop the dialogue."""
-    return normalize(text) in CANCEL_WORDS
+    return query.key in CANCEL_WORDS

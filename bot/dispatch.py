@@ -1,13 +1,15 @@
-"""Routes a resident's event to the right answer: intents first (first match wins), then the FAQ.
+"""One route for every event: follow, unfollow, postbacks and text, each to the right answer.
 
-Everything here works on plain inputs (a user id, a text, postback data) so the webhook, ``chat`` and
-``ask`` share one path. The result is a ``Reply``: the messages plus what was decided, for the logs.
+A text goes, in this order and each tried once: the open conversation step (only if the text answers
+it), the intents (first match wins), the FAQ. It is normalised once, into a ``Query`` every stage
+reads. Whatever answers returns plain data; ``RESULTS`` says, per result type, what the bot does with it
+(open a step, change a setting) and how it is shown. The webhook, ``chat`` and ``ask`` share this path.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from typing import Any
 
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import Event
@@ -22,35 +24,43 @@ from linebot.v3.webhooks import UserSource
 
 from bot import conversation
 from bot import postbacks
-from bot import replies
-from bot.context import Context  # re-exported: `from bot.dispatch import Context` keeps working
-from bot.context import Reply  # re-exported likewise
+from bot import querylog
+from bot.context import Context
+from bot.context import Reply
 from bot.context import intent_context
 from bot.conversation import Step
 from bot.flows import areas
 from bot.flows import children
+from bot.flows import faq
+from bot.flows import my_data
 from bot.flows import settings
-from faq import store
-from faq.models import Feedback
-from faq.models import QueryLog
+from bot.replies import common
+from bot.replies import garbage as garbage_replies
+from bot.replies import settings as settings_replies
+from faq.answers import Answered
+from faq.answers import NotFound
+from faq.answers import Suggested
 from faq.models import QueryOutcome
-from faq.policy import Tier
+from garbage.answers import DayAnswer
+from garbage.answers import ItemAnswer
 from garbage.answers import NeedArea
+from garbage.answers import NextAnswer
 from intents import INTENTS
 from intents.area import AskArea
-from intents.base import Query
 from intents.children import AskBirth
 from intents.children import ChildrenOverview
+from intents.my_data import ConfirmDeletion
+from intents.reminders import ReminderSettings
+from intents.settings import AskConsent
 from intents.settings import BabyMessages
+from intents.settings import PushSettings
 from intents.settings import StopPush
+from intents.smalltalk import SmallTalk
 from messaging import build
 from messaging import texts
 from push import outbox
 from residents import service as residents
-
-log = logging.getLogger(__name__)
-
-MAX_LOGGED_CHARS = 500
+from search.docs import Query
 
 
 def handle_event(ctx: Context, event: Event) -> Reply:
@@ -81,7 +91,7 @@ def handle_event(ctx: Context, event: Event) -> Reply:
 def on_follow(ctx: Context, user_id: str, *, unblocked: bool) -> Reply:
     """Create or re-activate the resident and greet them."""
     residents.follow(ctx.session, user_id, ctx.now)
-    return Reply(replies.welcome(ctx.city, unblocked=unblocked))
+    return Reply(common.welcome(ctx.city, unblocked=unblocked))
 
 
 def on_unfollow(ctx: Context, user_id: str) -> None:
@@ -91,51 +101,32 @@ def on_unfollow(ctx: Context, user_id: str) -> None:
 
 
 def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
-    """Answer a text: an open dialogue step first, then the first matching intent, else the FAQ.
+    """Answer a text: the open step if the text answers it, else the first intent that takes it, else the FAQ.
 
-    A step that does not take the text (a question instead of the date it waits for) is closed, and
-    the text is answered as if no step were open.
+    A step that does not take the text (a question instead of the date it waits for) is closed, and the
+    text is answered as if no step were open. The FAQ is searched only when no intent took the text.
     """
+    query = Query.of(text)
     if user_id is not None and (open_step := conversation.current(ctx.session, user_id, ctx.now)) is not None:
-        if conversation.is_cancel(text):
+        if conversation.is_cancel(query):
             conversation.end(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
-        if (answer := STEP_ANSWERS[open_step.step](ctx, user_id, text, open_step.data)) is not None:
+        if (answer := STEPS[open_step.step](ctx, user_id, query, open_step.data)) is not None:
             return _then(ctx, user_id, answer)
         conversation.end(ctx.session, user_id)
-    query = Query.of(text)
-    hits = ctx.matcher.search(text, k=ctx.top) if query.key else []
-    resident_hash = residents.resident_hash(ctx.secret, user_id) if user_id else None
     intent_ctx = intent_context(ctx, user_id)
     for intent in INTENTS:
-        if (match := intent.match(query)) is not None:
-            result = intent.handle(match, intent_ctx)
-            if result is None:
-                continue
-            if isinstance(result, AskArea | NeedArea) and user_id is not None:
-                then = result.then if isinstance(result, NeedArea) else None
-                conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=then)
-            _log_query(ctx, query, QueryOutcome.INTENT, resident_hash, intent=intent.name)
-            if user_id is not None and (act := INTENT_ACTIONS.get(type(result))) is not None:
-                return Reply(act(ctx, user_id, result), "intent", intent=intent.name, candidates=hits)
-            return Reply(replies.intent_result(result, ctx.city), "intent", intent=intent.name, candidates=hits)
+        if (match := intent.match(query)) is not None and (result := intent.handle(match, intent_ctx)) is not None:
+            querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)
+            return Reply(respond(ctx, user_id, result), "intent", intent=intent.name)
+    result, reply = faq.ask_faq(ctx, user_id, query)
+    reply.messages = respond(ctx, user_id, result)
+    return reply
 
-    tier = ctx.policy.decide(hits, len(query.key))
-    top = hits[0] if hits else None
-    if tier is Tier.ANSWER:
-        entry = store.get_entries(ctx.session, [top.faq_id])[top.faq_id]
-        _log_query(ctx, query, QueryOutcome.FAQ, resident_hash, faq_id=top.faq_id, score=top.score)
-        return Reply(replies.faq_answer(entry, ctx.city), "faq", faq_id=top.faq_id, score=top.score,
-                     candidates=hits)
-    if tier is Tier.SUGGEST:
-        shown = hits[: ctx.policy.suggestions]
-        entries = store.get_entries(ctx.session, [hit.faq_id for hit in shown])
-        log_row = _log_query(ctx, query, QueryOutcome.SUGGEST, resident_hash, faq_id=top.faq_id, score=top.score)
-        ordered = [entries[hit.faq_id] for hit in shown if hit.faq_id in entries]
-        return Reply(replies.suggestions(ordered, log_row.id), "suggest", faq_id=top.faq_id, score=top.score,
-                     candidates=hits)
-    _log_query(ctx, query, QueryOutcome.FALLBACK, resident_hash, score=top.score if top else None)
-    return Reply(replies.fallback(ctx.city), "fallback", score=top.score if top else None, candidates=hits)
+
+def respond(ctx: Context, user_id: str | None, result: object) -> list[Message]:
+    """What the bot does with a result and the messages that show it (``RESULTS``)."""
+    return RESULTS[type(result)](ctx, user_id, result)
 
 
 def on_postback(ctx: Context, user_id: str, data: str, params: dict[str, str] | None = None) -> Reply:
@@ -158,81 +149,55 @@ def _then(ctx: Context, user_id: str, reply: Reply) -> Reply:
     return Reply(build.combine(reply.messages, later.messages), reply.kind, intent=reply.intent)
 
 
-# ---- FAQ suggestions and data deletion ---------------------------------------------------------------------
-
-def _faq_chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
-    entry = store.get_entries(ctx.session, [values.get("id", "")]).get(values.get("id", ""))
-    if entry is None:
-        return Reply(build.text(texts.STALE_BUTTON))
-    _feedback(ctx, values.get("q"), entry.faq_id, residents.resident_hash(ctx.secret, user_id))
-    return Reply(replies.faq_answer(entry, ctx.city), "faq", faq_id=entry.faq_id)
-
-
-def _none_chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
-    _feedback(ctx, values.get("q"), None, residents.resident_hash(ctx.secret, user_id))
-    return Reply(replies.suggestion_declined(ctx.city), "fallback")
-
-
 def _cancel_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     conversation.end(ctx.session, user_id)
     return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
 
 
-def _delete_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
-    """「削除する」: delete everything about the resident (children, settings, queued pushes) at once."""
-    if values.get("c") != "yes":
-        return Reply(build.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
-    deleted = residents.delete_data(ctx.session, user_id)
-    conversation.end(ctx.session, user_id)
-    dropped = outbox.cancel_for_resident(ctx.session, user_id, "resident-deleted")
-    dropped += outbox.forget_resident(ctx.session, user_id)
-    log.info("resident.deleted", extra={"user": residents.resident_hash(ctx.secret, user_id), "deleted": deleted,
-                                        "outbox_rows": dropped})
-    return Reply(replies.deletion_done(deleted), "intent", intent="delete_my_data")
+def _shown(builder: Callable[..., list[Message]], *, with_city: bool = False) -> Callable[..., list[Message]]:
+    """A result that is only shown: ``builder(result)`` (and the city, for contact details)."""
+    if with_city:
+        return lambda ctx, user_id, result: builder(result, ctx.city)
+    return lambda ctx, user_id, result: builder(result)
 
 
-def _log_query(ctx: Context, query: Query, outcome: QueryOutcome, resident_hash: str | None, *,
-               intent: str | None = None, faq_id: str | None = None, score: float | None = None) -> QueryLog:
-    row = QueryLog(normalized_text=query.key[:MAX_LOGGED_CHARS], outcome=outcome, intent=intent,
-                   faq_id=faq_id, score=score, resident_hash=resident_hash, created_at=ctx.now)
-    ctx.session.add(row)
-    ctx.session.flush()
-    log.info("query.answered", extra={"outcome": outcome.value, "intent": intent, "faq_id": faq_id,
-                                      "score": score, "user": resident_hash})
-    return row
-
-
-def _feedback(ctx: Context, query_log_id: str | None, faq_id: str | None, resident_hash: str) -> None:
-    log_id = int(query_log_id) if query_log_id and query_log_id.isdigit() else None
-    if log_id is not None and ctx.session.get(QueryLog, log_id) is None:
-        log_id = None
-    ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, resident_hash=resident_hash,
-                             created_at=ctx.now))
-
+# What each result leads to: (ctx, user id or None, result) → messages, acting first where the result asks
+# for it (a step opened, a setting changed). Results of intents, then of the FAQ.
+RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
+    SmallTalk: _shown(common.small_talk, with_city=True),
+    ConfirmDeletion: lambda ctx, user_id, result: common.confirm_deletion(),
+    AskArea: areas.ask_area,
+    NeedArea: areas.need_area,
+    ItemAnswer: _shown(garbage_replies.garbage_item, with_city=True),
+    DayAnswer: _shown(garbage_replies.garbage_day),
+    NextAnswer: _shown(garbage_replies.garbage_next, with_city=True),
+    ReminderSettings: _shown(garbage_replies.reminder_settings),
+    AskConsent: _shown(settings_replies.ask_consent),
+    PushSettings: _shown(settings_replies.push_settings),
+    StopPush: settings.stop_push,
+    BabyMessages: settings.baby_messages,
+    ChildrenOverview: children.show_children,
+    AskBirth: children.ask_birth,
+    Answered: faq.answered,
+    Suggested: faq.suggested,
+    NotFound: faq.not_found,
+}
 
 # The open step's answer: a Reply, or None when the text is not an answer and should be handled normally.
-STEP_ANSWERS: dict[Step, Callable[[Context, str, str, dict], Reply | None]] = {
+STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_AREA: areas.area_answer,
     Step.ASK_CHILD_DATE: children.child_date_answer,
     Step.ASK_CHILD_LABEL: children.child_label_answer,
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
 }
 
-# Intent results the bot acts on (changing settings or opening a step) rather than only showing.
-INTENT_ACTIONS: dict[type, Callable[[Context, str, object], list[Message]]] = {
-    StopPush: settings.stop_push,
-    BabyMessages: settings.baby_messages,
-    ChildrenOverview: children.show_children,
-    AskBirth: children.ask_birth,
-}
-
 POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {
-    postbacks.FAQ: _faq_chosen,
-    postbacks.NONE: _none_chosen,
+    postbacks.FAQ: faq.chosen,
+    postbacks.NONE: faq.none_chosen,
     postbacks.AREA: areas.area_pressed,
     postbacks.REMIND: areas.remind_pressed,
     postbacks.CANCEL: _cancel_pressed,
-    postbacks.DELETE: _delete_pressed,
+    postbacks.DELETE: my_data.delete_pressed,
     postbacks.CONSENT: settings.consent_pressed,
     postbacks.CATEGORY: settings.category_pressed,
     postbacks.STOP_PUSH: settings.stop_push_pressed,

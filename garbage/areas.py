@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from japanese.normalize import normalize
+from search.docs import Query
 
 CLEAR = 0.9  # a match this good (and alone) is taken without asking back
 POSSIBLE = 0.6
@@ -22,13 +23,13 @@ class AreaInfo:
     readings: tuple[str, ...] = ()
 
 
-def match_areas(areas: Sequence[AreaInfo], text: str, limit: int = 5) -> list[tuple[AreaInfo, float]]:
-    """Areas whose name, aliases or readings match ``text``, best first, with scores in [0, 1].
+def match_areas(areas: Sequence[AreaInfo], text: Query | str, limit: int = 5) -> list[tuple[AreaInfo, float]]:
+    """Areas whose name, aliases or readings match the text, best first, with scores in [0, 1].
 
     A name typed exactly (after normalising) scores 1; a name contained in the text (「大町に住んでいます」)
     scores 0.95; otherwise rapidfuzz's ratio decides.
     """
-    key = normalize(text)
+    key = text.key if isinstance(text, Query) else normalize(text)
     if not key:
         return []
     scored = []

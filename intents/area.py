@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intents.base import IntentContext
-from intents.base import Query
 from japanese.normalize import normalize
+from search.docs import Query
 
 _PHRASES = (
     "地域設定", "地域の設定", "地域を設定", "地域を設定したい", "地域変更", "地域を変更", "地域を変えたい",

@@ -10,20 +10,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from garbage.answers import Catalog
-from japanese.normalize import normalize
-
-
-@dataclass(frozen=True)
-class Query:
-    """A resident's message: the text as typed and its matching key."""
-
-    text: str
-    key: str
-
-    @classmethod
-    def of(cls, text: str) -> Query:
-        """Build the query for ``text``."""
-        return cls(text=text, key=normalize(text))
+from search.docs import Query
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from intents.base import IntentContext
-from intents.base import Query
 from intents.settings import AskConsent
 from intents.settings import settings_for
 from japanese.normalize import normalize
 from residents import service as residents
 from residents.models import Child
+from search.docs import Query
 
 _CHILDREN = (
     "子どもの登録", "子供の登録", "こどもの登録", "お子さんの登録", "子ども登録", "子供登録", "こども登録",

@@ -19,8 +19,8 @@ from garbage.answers import is_when_question
 from garbage.answers import item_question
 from garbage.answers import resolve_area
 from intents.base import IntentContext
-from intents.base import Query
 from japanese.normalize import normalize
+from search.docs import Query
 
 MAX_ITEM_CHARS = 15  # longer messages without a sorting cue are questions for the FAQ
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intents.base import IntentContext
-from intents.base import Query
 from japanese.normalize import normalize
+from search.docs import Query
 
 _PHRASES = frozenset({
     "データ削除", "でーた削除", "データを削除", "データを削除して", "データを消して", "データ消去",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from garbage.answers import NeedArea
 from garbage.answers import resolve_area
 from intents.base import IntentContext
-from intents.base import Query
 from japanese.normalize import normalize
 from residents import service as residents
+from search.docs import Query
 
 _PHRASES = (
     "ごみの通知", "ごみ通知", "ごみの通知設定", "ごみのお知らせ", "ごみのリマインダー", "ごみリマインダー",

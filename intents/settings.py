@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from intents.base import IntentContext
-from intents.base import Query
 from japanese.normalize import normalize
 from residents import service as residents
 from residents.categories import CATEGORIES
+from search.docs import Query
 
 _SETTINGS = (
     "配信設定", "配信の設定", "通知設定", "通知の設定", "お知らせ設定", "お知らせの設定", "受信設定",

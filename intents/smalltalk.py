@@ -6,8 +6,8 @@ import enum
 from dataclasses import dataclass
 
 from intents.base import IntentContext
-from intents.base import Query
 from japanese.normalize import normalize
+from search.docs import Query
 
 
 class Talk(enum.StrEnum):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from linebot.v3.messaging import Message
+
 from bot import conversation
 from bot import postbacks
-from bot import replies
 from bot.context import Context
 from bot.context import Reply
 from bot.context import intent_context
+from bot.conversation import Step
+from bot.replies import garbage as garbage_replies
+from bot.replies import settings as settings_replies
+from garbage.answers import NeedArea
 from garbage.areas import AreaInfo
 from garbage.areas import clear_choice
 from garbage.areas import match_areas
+from intents.area import AskArea
 from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
 from intents.settings import AskConsent
@@ -19,6 +25,7 @@ from messaging import build
 from messaging import texts
 from push import planning
 from residents import service as residents
+from search.docs import Query
 
 
 def _areas(ctx: Context) -> list[AreaInfo]:
@@ -26,7 +33,22 @@ def _areas(ctx: Context) -> list[AreaInfo]:
     return ctx.garbage.areas if ctx.garbage is not None else []
 
 
+def ask_area(ctx: Context, user_id: str | None, result: AskArea) -> list[Message]:
+    """「地域設定」: ask for the area (naming the current one) and wait for the answer."""
+    if user_id is not None:
+        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=None)
+    return garbage_replies.ask_area(result.current)
+
+
+def need_area(ctx: Context, user_id: str | None, result: NeedArea) -> list[Message]:
+    """A garbage question needs the area: ask for it, and keep the question to answer once it is set."""
+    if user_id is not None:
+        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=result.then)
+    return garbage_replies.need_area()
+
+
 def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
+    """An area chosen from the buttons offered: set it."""
     names = [area.name for area in _areas(ctx) if postbacks.area_key(area.name) == values.get("k")]
     if not names:
         return Reply(build.text(texts.STALE_BUTTON))
@@ -34,18 +56,18 @@ def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
     return _set_area(ctx, user_id, names[0], then=open_step.data.get("then") if open_step else None)
 
 
-def area_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply:
+def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply:
     """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or ask again."""
     areas = _areas(ctx)
     if not areas:
         conversation.end(ctx.session, user_id)
         return Reply(build.text(texts.AREA_NONE_CONFIGURED), "intent", intent="area")
-    matches = match_areas(areas, text)
+    matches = match_areas(areas, query)
     if (choice := clear_choice(matches)) is not None:
         return _set_area(ctx, user_id, choice.name, then=data.get("then"))
     if matches:
-        return Reply(replies.area_choices([area.name for area, _score in matches]), "intent", intent="area")
-    return Reply(replies.area_not_found(text), "intent", intent="area")
+        return Reply(garbage_replies.area_choices([area.name for area, _score in matches]), "intent", intent="area")
+    return Reply(garbage_replies.area_not_found(query.text), "intent", intent="area")
 
 
 def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Reply:
@@ -55,7 +77,7 @@ def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Rep
     if before and before != name:
         planning.cancel_area_reminders(ctx.session, user_id)
     conversation.end(ctx.session, user_id)
-    return Reply(replies.area_set(name), "intent", intent="area", then=then)
+    return Reply(garbage_replies.area_set(name), "intent", intent="area", then=then)
 
 
 def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -77,7 +99,8 @@ def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
     if not on:
         planning.cancel_garbage_reminders(ctx.session, user_id, targets)
     updated = ReminderSettings(settings.area, settings.categories, frozenset(chosen))
-    messages = replies.reminder_settings(updated, saved=True)
+    messages = garbage_replies.reminder_settings(updated, saved=True)
     if on and isinstance(consent := settings_for(ctx.session, user_id, then="reminders"), AskConsent):
-        messages = build.combine(messages, replies.ask_consent(consent, notes=[texts.REMINDER_NEEDS_CONSENT]))
+        asked = settings_replies.ask_consent(consent, notes=[texts.REMINDER_NEEDS_CONSENT])
+        messages = build.combine(messages, asked)
     return Reply(messages, "intent", intent="garbage_reminder")

@@ -10,10 +10,12 @@ from linebot.v3.messaging import Message
 
 from bot import conversation
 from bot import postbacks
-from bot import replies
 from bot.context import Context
 from bot.context import Reply
 from bot.conversation import Step
+from bot.replies import children as children_replies
+from bot.replies import common
+from bot.replies import settings as settings_replies
 from intents.children import AskBirth
 from intents.children import ChildrenOverview
 from intents.children import ChildView
@@ -28,6 +30,7 @@ from push import planning
 from residents import dates as date_rules
 from residents import service as residents
 from residents.categories import CHILDCARE
+from search.docs import Query
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +46,20 @@ def show_children(ctx: Context, user_id: str, overview: ChildrenOverview,
         conversation.end(ctx.session, user_id)
     else:
         conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, op="add", kind=overview.kind)
-    return replies.children_overview(overview, notes=notes)
+    return children_replies.children_overview(overview, notes=notes)
 
 
 def children_messages(ctx: Context, user_id: str, notes: Sequence[str] = ()) -> list[Message]:
     overview = overview_for(ctx.session, user_id, ctx.today)
     if isinstance(overview, AskConsent):
         conversation.end(ctx.session, user_id)
-        return build.messages(["\n".join(notes)]) if notes else replies.ask_consent(overview)
+        return build.messages(["\n".join(notes)]) if notes else settings_replies.ask_consent(overview)
     return show_children(ctx, user_id, overview, notes)
 
 
 def ask_birth(ctx: Context, user_id: str, result: AskBirth) -> list[Message]:
     conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, op="born", id=result.child.id)
-    return replies.ask_birth(result.child, result.today)
+    return children_replies.ask_birth(result.child, result.today)
 
 
 def _child_view(ctx: Context, user_id: str, child_id: object) -> ChildView | None:
@@ -82,28 +85,28 @@ def child_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Rep
         return Reply(children_messages(ctx, user_id, notes=[texts.CHILD_GONE]), "intent", intent="children")
     if op == "menu":
         conversation.end(ctx.session, user_id)
-        return Reply(replies.child_menu(child, ctx.today), "intent", intent="children")
+        return Reply(children_replies.child_menu(child, ctx.today), "intent", intent="children")
     if op == "label":
         conversation.start(ctx.session, user_id, Step.ASK_CHILD_LABEL, ctx.now, id=child.id)
-        return Reply(replies.ask_child_label(child, MAX_CHILD_LABEL), "intent", intent="children")
+        return Reply(children_replies.ask_child_label(child, MAX_CHILD_LABEL), "intent", intent="children")
     if op == "remove":
         residents.remove_child(ctx.session, user_id, child.id)
         _cancel_child_pushes(ctx, user_id, child.id, "child-removed")
-        notes = [texts.CHILD_REMOVED.format(name=replies.child_name(child))]
+        notes = [texts.CHILD_REMOVED.format(name=children_replies.child_name(child))]
         return Reply(children_messages(ctx, user_id, notes), "intent", intent="children")
     return Reply(build.text(texts.STALE_BUTTON))
 
 
-def child_date_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply | None:
+def child_date_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
     """A typed date for the open child step; None when the text is not a date (the resident moved on)."""
     op, kind = data.get("op"), data.get("kind")
     prefer = "future" if "due" in (op, kind) else "past" if op in ("born", "birth") or kind == "birth" else None
-    reading = read_date(text, ctx.today, prefer)
+    reading = read_date(query.text, ctx.today, prefer)
     if reading is None:
         return None
     if isinstance(reading, date):
         return _child_date(ctx, user_id, data, reading)
-    return _child_date_retry(ctx, user_id, data, [replies.date_problem(reading)])
+    return _child_date_retry(ctx, user_id, data, [common.date_problem(reading)])
 
 
 def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
@@ -112,10 +115,10 @@ def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
     if op == "add":
         if isinstance(consent := settings_for(ctx.session, user_id, then="children"), AskConsent):
             conversation.end(ctx.session, user_id)
-            return Reply(replies.ask_consent(consent), "intent", intent="children")
+            return Reply(settings_replies.ask_consent(consent), "intent", intent="children")
         kind = step.get("kind") or ("due" if day > ctx.today else "birth")
         if (reason := _refusal(kind, day, ctx.today)) is not None:
-            return _child_date_retry(ctx, user_id, step, [replies.date_refused(reason, day)])
+            return _child_date_retry(ctx, user_id, step, [common.date_refused(reason, day)])
         residents.add_child(ctx.session, user_id, ctx.now, **{f"{kind}_date": day})
         what = texts.CHILD_DUE if kind == "due" else texts.CHILD_BIRTH
         notes = [texts.CHILD_ADDED.format(what=what, date=build.jp_full_date(day))]
@@ -129,7 +132,7 @@ def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
         conversation.end(ctx.session, user_id)
         return Reply(children_messages(ctx, user_id, notes=[texts.CHILD_GONE]), "intent", intent="children")
     if (reason := _refusal("due" if op == "due" else "birth", day, ctx.today)) is not None:
-        return _child_date_retry(ctx, user_id, step, [replies.date_refused(reason, day)])
+        return _child_date_retry(ctx, user_id, step, [common.date_refused(reason, day)])
     if op == "due":
         residents.change_due_date(ctx.session, user_id, child.id, day)
         note = texts.CHILD_DUE_CHANGED
@@ -159,19 +162,19 @@ def _child_date_retry(ctx: Context, user_id: str, step: dict, notes: Sequence[st
     """Keep (or open) the child date step and ask again, with the date pickers that fit it."""
     conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, **step)
     child = _child_view(ctx, user_id, step.get("id")) if step.get("op") != "add" else None
-    picks = replies.child_date_picks(ctx.today, step.get("op"), step.get("kind"), child)
-    return Reply(replies.ask_child_date(picks, notes=notes), "intent", intent="children")
+    picks = children_replies.child_date_picks(ctx.today, step.get("op"), step.get("kind"), child)
+    return Reply(children_replies.ask_child_date(picks, notes=notes), "intent", intent="children")
 
 
-def child_label_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply:
+def child_label_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply:
     """The nickname typed for a child: kept when short enough, else asked again."""
     child = _child_view(ctx, user_id, data.get("id"))
     if child is None:
         conversation.end(ctx.session, user_id)
         return Reply(children_messages(ctx, user_id, notes=[texts.CHILD_GONE]), "intent", intent="children")
-    label = " ".join(text.split())
+    label = " ".join(query.text.split())
     if len(label) > MAX_CHILD_LABEL:
-        return Reply(replies.ask_child_label(child, MAX_CHILD_LABEL, notes=[
+        return Reply(children_replies.ask_child_label(child, MAX_CHILD_LABEL, notes=[
             texts.CHILD_LABEL_TOO_LONG.format(max=MAX_CHILD_LABEL)]), "intent", intent="children")
     residents.set_child_label(ctx.session, user_id, child.id, label or None)
     return Reply(children_messages(ctx, user_id, [texts.CHILD_LABEL_SET.format(label=label)]), "intent",

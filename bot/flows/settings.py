@@ -10,13 +10,15 @@ from linebot.v3.messaging import Message
 
 from bot import conversation
 from bot import postbacks
-from bot import replies
 from bot.context import Context
 from bot.context import Reply
 from bot.context import area_of
 from bot.context import intent_context
 from bot.conversation import Step
 from bot.flows.children import children_messages
+from bot.replies import common
+from bot.replies import garbage as garbage_replies
+from bot.replies import settings as settings_replies
 from intents.dates import read_date
 from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
@@ -33,6 +35,7 @@ from residents import service as residents
 from residents.categories import CATEGORIES
 from residents.categories import CHILDCARE
 from residents.categories import ELDERLY
+from search.docs import Query
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +45,15 @@ log = logging.getLogger(__name__)
 def _settings_messages(ctx: Context, user_id: str, notes: Sequence[str] = ()) -> list[Message]:
     settings = settings_for(ctx.session, user_id)
     if isinstance(settings, AskConsent):
-        return replies.ask_consent(settings, notes=notes)
-    return replies.push_settings(settings, notes=notes)
+        return settings_replies.ask_consent(settings, notes=notes)
+    return settings_replies.push_settings(settings, notes=notes)
 
 
 def settings_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     """Show the push settings, or (s=area) ask for the resident's area."""
     if values.get("s") == "area":
         conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=None)
-        return Reply(replies.ask_area(area_of(ctx, user_id)), "intent", intent="area")
+        return Reply(garbage_replies.ask_area(area_of(ctx, user_id)), "intent", intent="area")
     return Reply(_settings_messages(ctx, user_id), "intent", intent="push_settings")
 
 
@@ -63,7 +66,7 @@ def consent_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
         return Reply(children_messages(ctx, user_id, notes=[texts.CONSENT_THANKS]), "intent", intent="children")
     if then == "reminders" and isinstance(settings := reminder_settings_for(intent_context(ctx, user_id)),
                                           ReminderSettings):
-        return Reply(build.combine(build.text(texts.CONSENT_THANKS), replies.reminder_settings(settings)),
+        return Reply(build.combine(build.text(texts.CONSENT_THANKS), garbage_replies.reminder_settings(settings)),
                      "intent", intent="garbage_reminder")
     return Reply(_settings_messages(ctx, user_id, notes=[texts.CONSENT_THANKS]), "intent", intent="push_settings")
 
@@ -74,7 +77,7 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
     if category not in CATEGORIES:
         return Reply(build.text(texts.STALE_BUTTON))
     if isinstance(settings := settings_for(ctx.session, user_id), AskConsent):
-        return Reply(replies.ask_consent(settings), "intent", intent="push_settings")
+        return Reply(settings_replies.ask_consent(settings), "intent", intent="push_settings")
     resident = residents.set_subscription(ctx.session, user_id, category, on, ctx.now)
     if not on:
         planning.cancel_category(ctx.session, user_id, category)
@@ -88,7 +91,7 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
     messages = _settings_messages(ctx, user_id, notes)
     if category == ELDERLY and on and resident.birth_date is None:
         conversation.start(ctx.session, user_id, Step.ASK_OWN_BIRTH_DATE, ctx.now)
-        messages = build.combine(messages, replies.ask_own_birth_date(ctx.today))
+        messages = build.combine(messages, settings_replies.ask_own_birth_date(ctx.today))
     return Reply(messages, "intent", intent="push_settings")
 
 
@@ -98,7 +101,7 @@ def stop_push(ctx: Context, user_id: str, result: StopPush) -> list[Message]:
     cancelled = outbox.cancel_for_resident(ctx.session, user_id, "push-stopped")
     log.info("resident.push_stopped", extra={"user": residents.resident_hash(ctx.secret, user_id),
                                              "was_on": was_on, "outbox_rows": cancelled})
-    return replies.push_stopped(was_on)
+    return settings_replies.push_stopped(was_on)
 
 
 def stop_push_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -110,7 +113,7 @@ def baby_messages(ctx: Context, user_id: str, result: BabyMessages) -> list[Mess
     residents.set_stop_baby(ctx.session, user_id, result.stop, ctx.now)
     if result.stop:
         planning.cancel_baby(ctx.session, user_id)
-    return replies.baby_messages(result.stop)
+    return settings_replies.baby_messages(result.stop)
 
 
 def baby_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -131,12 +134,12 @@ def own_birth_pressed(ctx: Context, user_id: str, values: dict, params: dict) ->
     if op == "set" and (day := postbacks.picked_date(params.get("date"))) is not None:
         return _set_own_birth_date(ctx, user_id, day)
     conversation.start(ctx.session, user_id, Step.ASK_OWN_BIRTH_DATE, ctx.now)
-    return Reply(replies.ask_own_birth_date(ctx.today, explain=op == "ask"), "intent", intent="own_birth_date")
+    return Reply(settings_replies.ask_own_birth_date(ctx.today, explain=op == "ask"), "intent", intent="own_birth_date")
 
 
-def own_birth_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply | None:
+def own_birth_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
     """A typed birth date for 高齢者 messages; None when the text is not a date."""
-    reading = read_date(text, ctx.today)
+    reading = read_date(query.text, ctx.today)
     if reading is None:
         return None
     if not _wants_elderly(ctx, user_id):
@@ -144,16 +147,15 @@ def own_birth_answer(ctx: Context, user_id: str, text: str, data: dict) -> Reply
         return Reply(build.text(texts.STALE_BUTTON))
     if isinstance(reading, date):
         return _set_own_birth_date(ctx, user_id, reading)
-    return Reply(replies.ask_own_birth_date(ctx.today, explain=False, notes=[replies.date_problem(reading)]),
-                 "intent", intent="own_birth_date")
+    asked = settings_replies.ask_own_birth_date(ctx.today, explain=False, notes=[common.date_problem(reading)])
+    return Reply(asked, "intent", intent="own_birth_date")
 
 
 def _set_own_birth_date(ctx: Context, user_id: str, day: date) -> Reply:
     if (reason := date_rules.own_birth_refusal(day, ctx.today)) is not None:
         conversation.start(ctx.session, user_id, Step.ASK_OWN_BIRTH_DATE, ctx.now)
-        return Reply(replies.ask_own_birth_date(ctx.today, explain=False,
-                                                notes=[replies.date_refused(reason, day)]),
-                     "intent", intent="own_birth_date")
+        asked = settings_replies.ask_own_birth_date(ctx.today, explain=False, notes=[common.date_refused(reason, day)])
+        return Reply(asked, "intent", intent="own_birth_date")
     _cancel_own_pushes(ctx, user_id, changed_to=day)
     residents.set_birth_date(ctx.session, user_id, day, ctx.now)
     conversation.end(ctx.session, user_id)

@@ -1,0 +1,66 @@
+"""The FAQ in the conversation: its answer, the 「もしかして」 choices and what the resident picks from them."""
+
+from __future__ import annotations
+
+from linebot.v3.messaging import Message
+
+from bot import querylog
+from bot.context import Context
+from bot.context import Reply
+from bot.replies import faq as faq_replies
+from faq import answers
+from faq.answers import Answered
+from faq.answers import FaqResult
+from faq.answers import NotFound
+from faq.answers import Suggested
+from faq.models import QueryOutcome
+from faq.policy import Tier
+from messaging import build
+from messaging import texts
+from search.docs import Query
+
+OUTCOMES = {Tier.ANSWER: QueryOutcome.FAQ, Tier.SUGGEST: QueryOutcome.SUGGEST, Tier.FALLBACK: QueryOutcome.FALLBACK}
+
+
+def ask_faq(ctx: Context, user_id: str | None, query: Query) -> tuple[FaqResult, Reply]:
+    """Search the FAQ for ``query``, log the outcome, and say what the resident gets (the result and the
+    reply's facts; the messages are left to the route's table)."""
+    result = answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
+    top = result.hits[0] if result.hits else None
+    faq_id = top.faq_id if top is not None and not isinstance(result, NotFound) else None
+    score = top.score if top is not None else None
+    log_id = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=faq_id, score=score)
+    if isinstance(result, Suggested):
+        result = Suggested(result.entries, result.hits, log_id)
+    return result, Reply([], result.kind.value, faq_id=faq_id, score=score, candidates=list(result.hits))
+
+
+def answered(ctx: Context, user_id: str | None, result: Answered) -> list[Message]:
+    """The entry's answer."""
+    return faq_replies.faq_answer(result.entry, ctx.city)
+
+
+def suggested(ctx: Context, user_id: str | None, result: Suggested) -> list[Message]:
+    """The choices, as buttons that name the logged question."""
+    return faq_replies.suggestions(result.entries, result.log_id)
+
+
+def not_found(ctx: Context, user_id: str | None, result: NotFound) -> list[Message]:
+    """The contact desk and its office hours."""
+    return faq_replies.fallback(ctx.city)
+
+
+def chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
+    """A suggested entry was picked: answer with it and remember the choice."""
+    faq_id = values.get("id", "")
+    entry = answers.entries(ctx.session, [faq_id]).get(faq_id)
+    if entry is None:
+        return Reply(build.text(texts.STALE_BUTTON))
+    querylog.feedback(ctx, user_id, values.get("q"), entry.faq_id)
+    return Reply(faq_replies.faq_answer(entry, ctx.city), "faq", faq_id=entry.faq_id)
+
+
+def none_chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
+    """「どれにも当てはまらない」: thank the resident, give the desk, and remember it for the staff."""
+    querylog.feedback(ctx, user_id, values.get("q"), None)
+    return Reply(faq_replies.suggestion_declined(ctx.city), "fallback")

@@ -1,0 +1,1 @@
+"""The bot's replies, one module per domain: plain results in, LINE messages (``messaging.build``) out."""

@@ -1,0 +1,68 @@
+"""Replies every conversation uses: greetings, small talk, data deletion, the 「やめる」 button, date problems."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from linebot.v3.messaging import Message
+from linebot.v3.messaging import QuickReply
+
+from bot import postbacks
+from city.info import CityInfo
+from intents.dates import NeedYear
+from intents.dates import NoSuchDay
+from intents.dates import Unreadable
+from intents.smalltalk import SmallTalk
+from intents.smalltalk import Talk
+from messaging import texts
+from messaging.build import jp_full_date
+from messaging.build import messages
+from messaging.build import quick_reply
+
+
+def welcome(city: CityInfo, *, unblocked: bool) -> list[Message]:
+    """Greeting on follow, shorter when the resident unblocked us."""
+    template = texts.WELCOME_BACK if unblocked else texts.WELCOME
+    return messages([template.format(bot_name=city.bot_name, city=city.name)])
+
+
+def small_talk(result: SmallTalk, city: CityInfo) -> list[Message]:
+    """A friendly word for a greeting or thanks, or the menu of what the bot knows."""
+    template = {Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP}[result.kind]
+    return messages([template.format(bot_name=city.bot_name, city=city.name)])
+
+
+def confirm_deletion() -> list[Message]:
+    """Ask before deleting the resident's data, with yes/no buttons."""
+    items = [
+        (texts.DELETE_YES, postbacks.encode(postbacks.DELETE, c="yes"), texts.DELETE_YES),
+        (texts.DELETE_NO, postbacks.encode(postbacks.DELETE, c="no"), texts.DELETE_NO),
+    ]
+    return messages([texts.DELETE_CONFIRM], quick_reply(items))
+
+
+def deletion_done(deleted: bool) -> list[Message]:
+    """Tell the resident their data is gone (or that there was none)."""
+    return messages([texts.DELETE_DONE if deleted else texts.DELETE_NOTHING])
+
+
+def cancel_button() -> QuickReply:
+    return quick_reply([(texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL)])
+
+
+def cancel_item() -> tuple[str, str, str]:
+    return texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL
+
+
+def date_problem(reading: NoSuchDay | NeedYear | Unreadable) -> str:
+    """Why a typed date was not understood, kindly."""
+    if isinstance(reading, NoSuchDay):
+        return texts.DATE_NO_SUCH_DAY.format(text=reading.shown)
+    if isinstance(reading, NeedYear):
+        return texts.DATE_NEED_YEAR
+    return texts.DATE_UNREADABLE
+
+
+def date_refused(reason: str, day: date) -> str:
+    """Why a date is not accepted (``residents.dates.Refusal``), kindly."""
+    return texts.DATE_REFUSED[reason].format(date=jp_full_date(day))

@@ -1,0 +1,57 @@
+"""FAQ replies: the answer with its links and contact, 「もしかして」 choices, and the contact desk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linebot.v3.messaging import Message
+
+from bot import postbacks
+from city.info import CityInfo
+from faq.answers import Entry
+from messaging import texts
+from messaging.build import messages
+from messaging.build import quick_reply
+
+
+def faq_answer(entry: Entry, city: CityInfo) -> list[Message]:
+    """The entry's answer, then where to read more and whom to call, and the data's attribution."""
+    footer = []
+    if entry.url:
+        footer.append(texts.FAQ_MORE.format(url=entry.url))
+    if entry.department or entry.phone:
+        footer.append(texts.FAQ_CONTACT.format(department=entry.department, phone=entry.phone).strip())
+    if city.faq_attribution:
+        footer.append(city.faq_attribution)
+    answer = entry.answer.strip()
+    if footer:
+        answer += "\n\n" + "\n".join(footer)
+    return messages([answer])
+
+
+def suggestions(entries: Sequence[Entry], query_log_id: int | None) -> list[Message]:
+    """「もしかして」: the candidate questions as buttons, plus 「どれにも当てはまらない」."""
+    lines = [texts.SUGGEST] + [f"・{entry.question}" for entry in entries]
+    items = [
+        (entry.question, postbacks.encode(postbacks.FAQ, id=entry.faq_id, q=query_log_id), entry.question)
+        for entry in entries
+    ]
+    items.append(
+        (texts.SUGGEST_NONE_LABEL, postbacks.encode(postbacks.NONE, q=query_log_id), texts.SUGGEST_NONE_LABEL)
+    )
+    return messages(["\n".join(lines)], quick_reply(items))
+
+
+def fallback(city: CityInfo) -> list[Message]:
+    """Nothing matched: say so kindly and give the city's contact desk and office hours."""
+    parts = [texts.FALLBACK]
+    if city.phone:
+        parts[0] += "\n\n" + texts.CONTACT.format(
+            department=city.department or city.name, phone=city.phone, office_hours=city.office_hours
+        )
+    return messages(parts)
+
+
+def suggestion_declined(city: CityInfo) -> list[Message]:
+    """The resident said none of the suggestions fit: thank them and give the contact desk."""
+    return messages([texts.SUGGEST_NONE_THANKS]) + fallback(city)

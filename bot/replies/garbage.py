@@ -1,0 +1,134 @@
+"""ごみ replies: an item's category, a day's collection, the next dates, reminders, and the area question."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linebot.v3.messaging import Message
+
+from bot import postbacks
+from bot.replies.common import cancel_button
+from city.info import CityInfo
+from garbage.answers import DayAnswer
+from garbage.answers import ItemAnswer
+from garbage.answers import NextAnswer
+from intents.reminders import ReminderSettings
+from messaging import texts
+from messaging.build import MAX_QUICK_REPLIES
+from messaging.build import jp_date
+from messaging.build import messages
+from messaging.build import quick_reply
+
+
+def ask_area(current: str | None) -> list[Message]:
+    """Ask for the resident's area (saying which one is set now, if any), with a way out."""
+    prompt = texts.ASK_AREA_CURRENT.format(area=current) if current else texts.ASK_AREA
+    return messages([prompt], cancel_button())
+
+
+def need_area() -> list[Message]:
+    """The answer depends on the area: ask for it (the question is answered once it is set)."""
+    return messages([texts.ASK_AREA_FOR_GARBAGE], cancel_button())
+
+
+def area_choices(names: Sequence[str]) -> list[Message]:
+    """Several areas fit what the resident typed: offer them as buttons."""
+    items = [(name, postbacks.encode(postbacks.AREA, k=postbacks.area_key(name)), name)
+             for name in names[: MAX_QUICK_REPLIES - 1]]
+    items.append((texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL))
+    listing = "\n".join(f"・{name}" for name in names[: MAX_QUICK_REPLIES - 1])
+    return messages([f"{texts.AREA_CHOICES}\n{listing}"], quick_reply(items))
+
+
+def area_not_found(typed: str) -> list[Message]:
+    """No area fits what the resident typed: ask again, with a way out."""
+    return messages([texts.AREA_NOT_FOUND.format(text=typed[:30])], cancel_button())
+
+
+def area_set(name: str) -> list[Message]:
+    """Confirm the resident's new area."""
+    return messages([texts.AREA_SET.format(area=name)])
+
+
+def reminder_settings(settings: ReminderSettings, *, saved: bool = False) -> list[Message]:
+    """The categories with their reminder on or off, and buttons to switch them."""
+    lines = [texts.REMINDER_SAVED] if saved else []
+    lines.append(texts.REMINDER_SETTINGS.format(area=settings.area))
+    lines += [(texts.REMINDER_ON_LINE if c in settings.chosen else texts.REMINDER_OFF_LINE).format(category=c)
+              for c in settings.categories]
+    if not settings.chosen:
+        lines.append(texts.REMINDER_NONE_CHOSEN)
+    items = [(texts.REMINDER_ALL_ON, postbacks.encode(postbacks.REMIND, k="*", on=1), texts.REMINDER_ALL_ON),
+             (texts.REMINDER_ALL_OFF, postbacks.encode(postbacks.REMIND, k="*", on=0), texts.REMINDER_ALL_OFF)]
+    for category in settings.categories[: MAX_QUICK_REPLIES - len(items)]:
+        on = category in settings.chosen
+        shown = (texts.REMINDER_TURN_OFF if on else texts.REMINDER_TURN_ON).format(category=category)
+        items.append((shown, postbacks.encode(postbacks.REMIND, k=postbacks.area_key(category), on=0 if on else 1),
+                      shown))
+    return messages(["\n".join(lines)], quick_reply(items))
+
+
+def _ask_city(city: CityInfo) -> str:
+    if not city.phone:
+        return ""
+    return texts.SCHEDULE_ASK_CITY.format(department=city.department or city.name, phone=city.phone)
+
+
+def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
+    """「乾電池は【有害ごみ】です。」 with notes, where to take what is not collected, and the next date."""
+    lines = []
+    variants = answer.variants
+    if len(variants) == 1:
+        v = variants[0]
+        lines.append(texts.ITEM_ONE.format(name=v.name, category=v.category) if v.collected
+                     else f"{v.name}は" + texts.ITEM_NOT_COLLECTED.format(category=v.category))
+        lines += [text for text in (v.notice, v.takeaway if not v.collected else "") if text]
+        if v.next_dates and answer.area:
+            lines.append(texts.ITEM_NEXT.format(area=answer.area, date=jp_date(v.next_dates[0])))
+        elif v.verbatim and answer.area:
+            lines += [texts.ITEM_SCHEDULE_VERBATIM.format(area=answer.area, text=v.verbatim), _ask_city(city)]
+    else:
+        lines.append(texts.ITEM_VARIANTS.format(name=answer.asked))
+        for v in variants:
+            line = texts.ITEM_VARIANT_LINE.format(name=v.name, category=v.category)
+            if not v.collected:
+                line += " " + texts.ITEM_NOT_COLLECTED.format(category=v.category).split("】", 1)[1]
+            elif v.next_dates and answer.area:
+                line += texts.ITEM_NEXT_VARIANT.format(area=answer.area, date=jp_date(v.next_dates[0]))
+            lines.append(line)
+            lines += [f"　{text}" for text in (v.notice, v.takeaway if not v.collected else "") if text]
+    if answer.area is None and any(v.collected for v in variants):
+        lines.append(texts.ITEM_SET_AREA)
+    if answer.attribution:
+        lines.append(answer.attribution)
+    return messages(["\n".join(line for line in lines if line)])
+
+
+def garbage_day(answer: DayAnswer) -> list[Message]:
+    """What goes out on the day asked, noting a public holiday."""
+    day = jp_date(answer.day) + (texts.DAY_HOLIDAY.format(holiday=answer.holiday) if answer.holiday else "")
+    if answer.categories:
+        text = texts.DAY_COLLECTED.format(label=answer.label, date=day, area=answer.area,
+                                          categories="】【".join(answer.categories))
+    else:
+        text = texts.DAY_NONE.format(label=answer.label, date=day, area=answer.area)
+    return messages([text])
+
+
+def garbage_next(answer: NextAnswer, city: CityInfo) -> list[Message]:
+    """The next dates per category; text no rule could express is shown as written, with the contact."""
+    lines = [texts.NEXT_HEADER.format(area=answer.area)]
+    verbatim = False
+    for category, dates, text in answer.dates:
+        if dates:
+            lines.append(texts.NEXT_LINE.format(category=category, dates="、".join(jp_date(d) for d in dates)))
+        elif text:
+            verbatim = True
+            lines.append(texts.NEXT_VERBATIM.format(category=category, text=text))
+        else:
+            lines.append(texts.NEXT_NONE.format(category=category))
+    if verbatim:
+        lines.append(_ask_city(city))
+    if answer.attribution:
+        lines.append(answer.attribution)
+    return messages(["\n".join(line for line in lines if line)])

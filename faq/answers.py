@@ -1,0 +1,82 @@
+"""Finding the FAQ answer to a resident's question, as plain data: answered, 「もしかして」, or not found.
+
+The matcher ranks the entries; the three-tier policy (``faq.policy``) decides what the resident gets. The
+bot turns the result into messages and logs it for the staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from faq import store
+from faq.policy import AnswerPolicy
+from faq.policy import Tier
+from search.docs import Hit
+from search.docs import Matcher
+from search.docs import Query
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry as replies show it."""
+
+    faq_id: str
+    question: str
+    answer: str
+    url: str = ""
+    department: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The best entry fits clearly: answer with it."""
+
+    entry: Entry
+    hits: tuple[Hit, ...]
+    kind = Tier.ANSWER
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """Several entries may fit: offer them (「もしかして」); ``log_id`` is the query's log row, for the buttons."""
+
+    entries: tuple[Entry, ...]
+    hits: tuple[Hit, ...]
+    log_id: int | None = None
+    kind = Tier.SUGGEST
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """Nothing fits well enough: give the city's contact desk."""
+
+    hits: tuple[Hit, ...]
+    kind = Tier.FALLBACK
+
+
+FaqResult = Answered | Suggested | NotFound
+
+
+def find(session: Session, matcher: Matcher, policy: AnswerPolicy, query: Query, k: int) -> FaqResult:
+    """Search the FAQ once for ``query`` (its best ``k`` entries) and decide what the resident gets."""
+    hits = tuple(matcher.search(query, k=k)) if query.key else ()
+    tier = policy.decide(hits, len(query.key))
+    if tier is Tier.ANSWER:
+        found = entries(session, [hits[0].faq_id])
+        if hits[0].faq_id in found:
+            return Answered(found[hits[0].faq_id], hits)
+    if tier is Tier.SUGGEST:
+        shown = [hit.faq_id for hit in hits[: policy.suggestions]]
+        found = entries(session, shown)
+        return Suggested(tuple(found[faq_id] for faq_id in shown if faq_id in found), hits)
+    return NotFound(hits)
+
+
+def entries(session: Session, faq_ids: Sequence[str]) -> dict[str, Entry]:
+    """The entries with these file ids, by id (missing ones left out)."""
+    return {faq_id: Entry(row.faq_id, row.question, row.answer, row.url, row.department, row.phone)
+            for faq_id, row in store.get_entries(session, faq_ids).items()}

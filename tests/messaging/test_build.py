@@ -1,0 +1,56 @@
+"""messaging.build keeps every message within LINE's limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from messaging import build
+
+
+class TestSplitText:
+    def test_short_text_stays_whole(self):
+        """A text under the limit is one piece."""
+        assert build.split_text("こんにちは。") == ["こんにちは。"]
+
+    def test_long_text_splits_at_sentence_ends(self):
+        """Pieces end at 。 when a sentence boundary is available."""
+        pieces = build.split_text("あいう。" * 10, limit=9)
+        assert all(piece.endswith("。") for piece in pieces)
+        assert "".join(pieces) == "あいう。" * 10
+
+    def test_emoji_count_as_two_units(self):
+        """Surrogate-pair emoji count twice and are never cut in half."""
+        pieces = build.split_text("😀" * 5001)
+        assert [build.utf16_len(p) for p in pieces] == [5000, 5000, 2]
+        assert "".join(pieces) == "😀" * 5001
+
+    def test_unbroken_text_is_cut_hard(self):
+        """A text with no boundary is still cut within the limit."""
+        pieces = build.split_text("あ" * 12001)
+        assert max(build.utf16_len(p) for p in pieces) <= 5000
+        assert "".join(pieces) == "あ" * 12001
+
+
+class TestMessages:
+    def test_at_most_five_messages(self):
+        """A huge answer becomes at most five messages, the last saying it was shortened."""
+        messages = build.messages(["あ。" * 20000])
+        assert len(messages) == 5
+        assert all(build.utf16_len(m.text) <= 5000 for m in messages)
+        assert messages[-1].text.endswith("（続きは上のページをご覧ください）")
+
+    def test_quick_reply_goes_on_the_last_message(self):
+        """The quick reply is attached to the last message only."""
+        qr = build.quick_reply([("はい", "a=x", "はい")])
+        messages = build.messages(["一。", "二。"], qr)
+        assert messages[0].quick_reply is None and messages[-1].quick_reply == qr
+
+    def test_quick_reply_holds_at_most_thirteen_buttons(self):
+        """More than 13 choices are cut to 13."""
+        qr = build.quick_reply([(str(i), f"a={i}", str(i)) for i in range(20)])
+        assert len(qr.items) == 13
+
+    @pytest.mark.parametrize("text", ["あ" * 21, "子どもの医療費助成の申請方法を教えてください。", "x" * 40])
+    def test_labels_are_at_most_twenty_characters(self, text):
+        """Quick-reply labels are cut to 20 characters."""
+        assert len(build.label(text)) <= 20
