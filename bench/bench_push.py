@@ -367,8 +367,8 @@ def naive_plan(session_factory, rules, sample: int) -> dict:
     import sqlalchemy as sa
 
     from messaging import build
-    from push.lifestage import Person
-    from push.lifestage import plan as lifestage_plan
+    from push.lifestage.planner import Person
+    from push.lifestage.planner import plan as lifestage_plan
     from push.models import Delivery
     from push.models import DeliveryContent
     from push.outbox import content_hash
@@ -519,7 +519,7 @@ def main() -> None:
     logging.disable(logging.WARNING)  # the SDK client logs every request at INFO
     from sqlalchemy.orm import sessionmaker
 
-    from push.lifestage import default_rules
+    from push.lifestage.rules import default_rules
 
     n = args.residents
     rules = default_rules()

@@ -18,9 +18,9 @@ from garbage.areas import clear_choice
 from garbage.areas import match_areas
 from garbage.calendar import CalendarPolicy
 from garbage.calendar import collection_dates
-from garbage.calendar import is_holiday
 from garbage.calendar import next_collection
 from garbage.schedule import Schedule
+from japanese.calendar import holiday_name
 from japanese.normalize import normalize
 from japanese.synonyms import Synonyms
 from search.engine import Analyzer
@@ -253,7 +253,7 @@ def answer_day(catalog: Catalog, area: str, today: date, offset: int, label: str
         name for name, schedule in catalog.schedules.get(area, {}).items()
         if collection_dates(schedule, name, day, day, catalog.policy(area))
     )
-    return DayAnswer(area, day, label, categories, is_holiday(day))
+    return DayAnswer(area, day, label, categories, holiday_name(day))
 
 
 def answer_next(catalog: Catalog, area: str, today: date, categories: Sequence[str]) -> NextAnswer:

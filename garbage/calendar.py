@@ -21,9 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
-from functools import lru_cache
-
-import holidays
 
 from garbage.schedule import CalendarChange
 from garbage.schedule import MonthlyNth
@@ -31,6 +28,7 @@ from garbage.schedule import OnDates
 from garbage.schedule import Rule
 from garbage.schedule import Schedule
 from garbage.schedule import Weekly
+from japanese.calendar import holiday_name
 
 
 @dataclass(frozen=True)
@@ -40,17 +38,6 @@ class CalendarPolicy:
     collect_on_public_holidays: bool = True
     changes: tuple[CalendarChange, ...] = ()
     shutdowns: tuple[tuple[date, date], ...] = ()  # inclusive (start, end) periods, from 5374 center.csv
-
-
-def is_holiday(day: date) -> str | None:
-    """The Japanese name of the public holiday on ``day`` (「勤労感謝の日」, 「振替休日」), or None."""
-    return _japanese_holidays(day.year).get(day)
-
-
-@lru_cache(maxsize=32)
-def _japanese_holidays(year: int) -> dict[date, str]:
-    """One year's Japanese public holidays by day, named in Japanese."""
-    return dict(holidays.Japan(years=year, language="ja").items())
 
 
 def rule_matches(rule: Rule, day: date) -> bool:
@@ -100,7 +87,7 @@ def _regular_day(schedule: Schedule, day: date, policy: CalendarPolicy) -> bool:
     """A day the rules name that no public holiday (when skipped) or shutdown takes away."""
     if not scheduled_on(schedule, day):
         return False
-    if not policy.collect_on_public_holidays and is_holiday(day) is not None:
+    if not policy.collect_on_public_holidays and holiday_name(day) is not None:
         return False
     return not any(first <= day <= last for first, last in policy.shutdowns)
 

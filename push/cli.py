@@ -28,10 +28,11 @@ import db
 import runtime
 from garbage import catalog as garbage_catalog
 from push import broadcasts
-from push import lifestage
 from push import planning
 from push import quiet as quiet_hours
 from push import segments
+from push.lifestage import preview as lifestage_preview
+from push.lifestage import rules as lifestage_rules
 from push.outbox import purge_finished
 from push.ratelimit import RateLimiter
 from push.sender import send_due
@@ -83,7 +84,7 @@ def plan(day: date) -> planning.PlanReport:
     with db.transaction() as session:
         return planning.plan_day(session, day, catalog=rt.caches[garbage_catalog.KEY].get(session),
                                  timezone=rt.timezone, reminder_hour=rt.settings.push_reminder_hour,
-                                 rules=lifestage.city_rules(session)[0])
+                                 rules=lifestage_rules.city_rules(session)[0])
 
 
 def housekeeping(now) -> tuple[int, int]:
@@ -316,9 +317,9 @@ def preview_command(birth, due, born, start, end, rules_file: Path | None) -> No
         raise click.UsageError("give --birth, --due or --born")
     try:
         rules, origin = _rules(rules_file)
-    except lifestage.RulesError as error:
+    except lifestage_rules.RulesError as error:
         raise click.ClickException(f"the life-stage rules cannot be used:\n{error}") from None
-    rows = lifestage.preview(rules, birth=_day(birth), due=_day(due), born=_day(born), start=_day(start),
+    rows = lifestage_preview.preview(rules, birth=_day(birth), due=_day(due), born=_day(born), start=_day(start),
                              end=_day(end))
     click.echo(f"rules: {origin} ({len(rules)} rules)")
     if not rows:
@@ -334,12 +335,12 @@ def _day(value) -> date | None:
     return value.date() if value is not None else None
 
 
-def _rules(rules_file: Path | None) -> tuple[list[lifestage.Rule], str]:
+def _rules(rules_file: Path | None) -> tuple[list[lifestage_rules.Rule], str]:
     """The rules to preview and where they came from: --rules, else the loaded pack's file or the defaults."""
     if rules_file is not None:
-        return lifestage.load_rules(rules_file.read_text(encoding="utf-8")), str(rules_file)
+        return lifestage_rules.load_rules(rules_file.read_text(encoding="utf-8")), str(rules_file)
     try:
         with db.session_factory()() as session:
-            return lifestage.city_rules(session)
+            return lifestage_rules.city_rules(session)
     except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no database set up yet
-        return lifestage.default_rules(), "default rules"
+        return lifestage_rules.default_rules(), "default rules"

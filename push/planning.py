@@ -30,9 +30,9 @@ from garbage.reminders import PlannedReminder
 from garbage.reminders import Subscriber
 from garbage.reminders import plan_reminders
 from push import messages as push_messages
-from push.lifestage import Person
-from push.lifestage import Rule
-from push.lifestage import plan as lifestage_plan
+from push.lifestage.planner import Person
+from push.lifestage.planner import plan as lifestage_plan
+from push.lifestage.rules import Rule
 from push.outbox import PlannedDelivery
 from push.outbox import cancel_queued
 from push.outbox import enqueue

@@ -27,8 +27,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from push.lifestage import school_year_start
-from push.lifestage import turning_day
+from japanese.calendar import age_on
+from japanese.calendar import school_year_start
 from residents import service as residents
 from residents.categories import CATEGORIES
 from residents.service import PushProfile
@@ -179,14 +179,6 @@ class Or(Segment):
 
     def __str__(self) -> str:
         return "(" + " or ".join(map(str, self.parts)) + ")"
-
-
-def age_on(birth: date, today: date) -> int:
-    """Age in years on ``today``; a person turns N the day before the birthday."""
-    years = today.year - birth.year
-    while years > 0 and turning_day(birth, years) > today:
-        years -= 1
-    return years
 
 
 def child_stage(due: date | None, birth: date | None, today: date) -> str | None:

@@ -7,9 +7,11 @@ last 18 years, and the resident's own birth date for an adult of at most 120.
 
 from __future__ import annotations
 
-import calendar
 import enum
 from datetime import date
+
+from japanese.calendar import add_months
+from japanese.calendar import add_years
 
 DUE_MONTHS_BACK = 1
 DUE_MONTHS_AHEAD = 10
@@ -29,18 +31,6 @@ class Refusal(enum.StrEnum):
     OWN_FUTURE = "own_future"
     OWN_TOO_YOUNG = "own_too_young"  # under 18: most likely a wrong year
     OWN_TOO_OLD = "own_too_old"
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def add_years(day: date, years: int) -> date:
-    """``day`` moved by ``years`` years; 2月29日 becomes 2月28日 in a common year."""
-    return add_months(day, 12 * years)
 
 
 def due_window(today: date) -> tuple[date, date]:

@@ -11,6 +11,7 @@ from bot import postbacks
 from bot.replies.common import cancel_item
 from intents.settings import AskConsent
 from intents.settings import PushSettings
+from japanese.calendar import add_years
 from messaging import texts
 from messaging.build import DatePick
 from messaging.build import messages
@@ -83,7 +84,7 @@ def ask_own_birth_date(today: date, *, explain: bool = True, notes: Sequence[str
     first, last = date_rules.own_birth_window(today)
     items = [
         DatePick(texts.OWN_BIRTH_LABEL, postbacks.encode(postbacks.ME, op="set"), first, last,
-                 date_rules.add_years(today, -65)),
+                 add_years(today, -65)),
         (texts.OWN_BIRTH_SKIP_LABEL, postbacks.encode(postbacks.ME, op="skip"), texts.OWN_BIRTH_SKIP_LABEL),
     ]
     prompt = texts.OWN_BIRTH_ASK if explain else texts.OWN_BIRTH_ASK_AGAIN

@@ -470,7 +470,7 @@ def plan_today(app, rules=None):
     """Plan TODAY's life-stage messages into the outbox, as the worker does each morning."""
     from zoneinfo import ZoneInfo
 
-    from push.lifestage import default_rules
+    from push.lifestage.rules import default_rules
     from push.planning import enqueue_lifestage
 
     with app.app_context(), db.transaction(app) as session:
@@ -549,7 +549,7 @@ class TestQueuedPushesCancelled:
         """The quiet stop cancels queued rows of ``baby`` rules; the 65歳 vaccination row stays queued."""
         from dataclasses import replace
 
-        from push.lifestage import default_rules
+        from push.lifestage.rules import default_rules
 
         rules = [replace(rule, baby=rule.id == "birth-registration") for rule in default_rules()]
         consent(app)

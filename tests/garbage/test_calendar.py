@@ -14,7 +14,6 @@ import pytest
 
 from garbage.calendar import CalendarPolicy
 from garbage.calendar import collection_dates
-from garbage.calendar import is_holiday
 from garbage.calendar import next_collection
 from garbage.schedule import CalendarChange
 from garbage.schedule import Schedule
@@ -42,19 +41,6 @@ def d(month_day: str, year: int = 2026) -> date:
     return date(year, int(month), int(day))
 
 
-@pytest.mark.parametrize(
-    ("day", "name"),
-    [
-        (date(2026, 11, 23), "勤労感謝の日"),
-        (date(2026, 5, 6), "振替休日"),
-        (date(2026, 9, 22), "国民の休日"),
-        (date(2027, 1, 11), "成人の日"),
-        (date(2026, 11, 24), None),
-    ],
-)
-def test_is_holiday_names_japanese_public_holidays(day, name):
-    """Public holidays, substitute holidays and 国民の休日 are named in Japanese; other days give None."""
-    assert is_holiday(day) == name
 
 
 def test_collects_on_a_public_holiday_by_default():

@@ -7,7 +7,7 @@ from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from push.lifestage import default_rules
+from push.lifestage.rules import default_rules
 from push.planning import enqueue_lifestage
 from residents import service as residents
 from tests.push.helpers import rows

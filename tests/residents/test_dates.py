@@ -11,17 +11,6 @@ from residents import dates
 TODAY = date(2026, 11, 20)
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2026, 11, 20), -1, date(2026, 10, 20)),
-    (date(2026, 11, 20), 10, date(2027, 9, 20)),
-    (date(2024, 2, 29), -12 * 18, date(2006, 2, 28)),
-])
-def test_add_months_clamps_to_the_end_of_a_shorter_month(day, months, expected):
-    """Moving by months keeps the day when it exists and takes the month's last day otherwise."""
-    assert dates.add_months(day, months) == expected
-
-
 @pytest.mark.parametrize(("day", "reason"), [
     (date(2026, 10, 20), None),
     (date(2027, 9, 20), None),
