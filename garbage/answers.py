@@ -23,6 +23,7 @@ from garbage.schedule import Schedule
 from japanese.calendar import holiday_name
 from japanese.normalize import normalize
 from japanese.synonyms import Synonyms
+from search.docs import Query
 from search.engine import Analyzer
 from search.engine import HybridMatcher
 from search.items import bare_name
@@ -142,14 +143,15 @@ def item_question(text: str) -> tuple[str, bool]:
     return item.strip(" 　、,"), count > 0
 
 
-def find_item(catalog: Catalog, text: str, *, asked_about_sorting: bool) -> list[ItemRow]:
-    """The dictionary rows for the item in ``text``: every variant of the best match (conditions, categories).
+def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool) -> list[ItemRow]:
+    """The dictionary rows for the item named: every variant of the best match (conditions, categories).
 
     Without a sorting cue only an exact name counts, so ordinary questions are left to the FAQ.
     """
-    if not catalog.items or not normalize(text):
+    item = Query.of(item) if isinstance(item, str) else item
+    if not catalog.items or not item.key:
         return []
-    hits = catalog.matcher.search(text, 3)
+    hits = catalog.matcher.search(item, 3)
     if not hits:
         return []
     best = hits[0]

@@ -19,7 +19,6 @@ from garbage.answers import is_when_question
 from garbage.answers import item_question
 from garbage.answers import resolve_area
 from intents.base import IntentContext
-from japanese.normalize import normalize
 from search.docs import Query
 
 MAX_ITEM_CHARS = 15  # longer messages without a sorting cue are questions for the FAQ
@@ -61,12 +60,13 @@ class GarbageItemIntent:
     name = "garbage_item"
 
     def match(self, query: Query):
-        """(item text, asked about sorting) when the message may name an item, else None."""
+        """(the item as a query, asked about sorting) when the message may name an item, else None."""
         item, asked = item_question(query.text)
-        if not normalize(item):
+        named = Query.of(item) if asked else Query(item, query.key)  # no sorting cue: the whole message is the item
+        if not named.key:
             return None
-        if asked or len(normalize(item)) <= MAX_ITEM_CHARS:
-            return (item, asked)
+        if asked or len(named.key) <= MAX_ITEM_CHARS:
+            return (named, asked)
         return None
 
     def handle(self, match, ctx: IntentContext):
@@ -78,7 +78,7 @@ class GarbageItemIntent:
         rows = find_item(catalog, item, asked_about_sorting=asked)
         if not rows:
             return None
-        return answer_item(catalog, item, rows, resolve_area(catalog, ctx.area), ctx.today)
+        return answer_item(catalog, item.text, rows, resolve_area(catalog, ctx.area), ctx.today)
 
 
 COLLECTION_DAY = CollectionDayIntent()

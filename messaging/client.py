@@ -57,6 +57,12 @@ class LineClient(Protocol):
     def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
         """Send the same messages to up to 500 users in one request."""
 
+    def get_quota(self) -> int | None:
+        """The month's message limit, or None when the channel has no limit."""
+
+    def get_quota_consumption(self) -> int:
+        """Messages sent this month (approximate, as LINE counts them)."""
+
 
 class SdkLineClient:
     """LineClient that calls the Messaging API through line-bot-sdk, with one connection pool per instance.
@@ -241,6 +247,14 @@ class ConsoleLineClient:
     def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
         """Print a multicast under a ``[multicast to N users]`` header."""
         self._show(f"[multicast to {len(user_ids)} users]", messages)
+
+    def get_quota(self) -> int | None:
+        """No limit: nothing printed counts against LINE's quota."""
+        return None
+
+    def get_quota_consumption(self) -> int:
+        """Nothing is sent to LINE, so nothing is consumed."""
+        return 0
 
     def _show(self, header: str | None, messages: Sequence[Message]) -> None:
         out = self._stream or sys.stdout

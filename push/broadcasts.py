@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from messaging.client import LineClient
 from messaging.errors import LineApiError
 from push import messages as push_messages
 from push import quiet as quiet_hours
@@ -170,15 +171,10 @@ def recipients(session: Session, segment: segments.Segment, today) -> list[str]:
             for profile in segments.members(segments.profiles_for(session, segment), segment, today)]
 
 
-def line_quota(line) -> QuotaCheck:
-    """A quota check through the LINE client: the month's quota minus its consumption (None: no limit).
-
-    A client without quota endpoints (the console client) has no limit.
-    """
+def line_quota(line: LineClient) -> QuotaCheck:
+    """A quota check through the LINE client: the month's quota minus its consumption (None: no limit)."""
 
     def remaining() -> int | None:
-        if not hasattr(line, "get_quota"):
-            return None
         quota = line.get_quota()
         return None if quota is None else quota - line.get_quota_consumption()
 

@@ -38,10 +38,11 @@ from push.outbox import cancel_queued
 from push.outbox import enqueue
 from push.outbox import tag_text
 from residents import service as residents
+from settings import Settings
 
 GARBAGE_REMINDER = "garbage-reminder"
 LIFESTAGE = "lifestage"
-REMINDER_HOUR = 18  # local time of the evening-before garbage reminder
+REMINDER_HOUR = Settings.push_reminder_hour  # local time of the evening-before garbage reminder (default)
 LIFESTAGE_HOUR = 10  # local time of life-stage messages (well outside quiet hours)
 BABY_TAG = "baby"  # tag of life-stage rows from rules the quiet stop of baby messages silences
 

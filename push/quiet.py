@@ -1,4 +1,4 @@
-"""Quiet hours: no non-emergency push during the night (``PUSH_QUIET_HOURS``, default ``21:00-08:00``).
+"""Quiet hours: no non-emergency push during the night (``PUSH_QUIET_HOURS``; its default is in ``settings``).
 
 The period is in local time (``BOT_TIMEZONE``) and may wrap past midnight; an empty setting turns quiet
 hours off. ``next_allowed`` moves a send time inside the period to its end; emergency sends ignore it.
@@ -13,7 +13,6 @@ from datetime import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT = "21:00-08:00"
 EMERGENCY_KIND = "emergency"  # Delivery.kind of rows that go out during quiet hours too
 
 

@@ -1,4 +1,4 @@
-"""In-memory fakes of outside systems, for fast unit tests."""
+"""In-memory fakes of outside systems, for fast unit tests: the LINE client and a matcher that records its searches."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ from collections.abc import Sequence
 from linebot.v3.messaging import Message
 
 from messaging.errors import LineApiError
+from search.docs import Analysis
+from search.docs import Explained
+from search.docs import Explanation
+from search.docs import FaqDoc
+from search.docs import Hit
+from search.docs import Query
 from tests.fake_line_server import MAX_MULTICAST_TO
 from tests.fake_line_server import message_problems
 from tests.fake_line_server import retry_key_problems
@@ -20,7 +26,8 @@ class FakeLineClient:
     limits as the fake LINE server; problems go to ``violations`` instead of raising.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, quota: int | None = None) -> None:
+        self.quota = quota  # the month's limit; None: no limit
         self.replies: list[tuple[str, list[Message]]] = []
         self.pushes: list[tuple[str, list[Message], str]] = []
         self.multicasts: list[tuple[list[str], list[Message], str]] = []
@@ -58,6 +65,14 @@ class FakeLineClient:
         if self._accept(retry_key):
             self.multicasts.append((list(user_ids), list(messages), retry_key))
 
+    def get_quota(self) -> int | None:
+        """The month's limit given to the fake (None: no limit)."""
+        return self.quota
+
+    def get_quota_consumption(self) -> int:
+        """Recipients of accepted pushes and multicasts, as LINE counts them (replies are free)."""
+        return len(self.pushes) + sum(len(users) for users, _messages, _key in self.multicasts)
+
     def _check(self, operation: str, messages: Sequence[Message], retry_key: str | None = None) -> None:
         problems = message_problems([m.to_dict() for m in messages])
         if retry_key is not None:
@@ -74,3 +89,31 @@ class FakeLineClient:
             return False
         self._accepted_retry_keys.add(retry_key)
         return True
+
+
+class FakeMatcher:
+    """Matcher with fixed hits that records every query it is asked, to show what the route searches."""
+
+    def __init__(self, docs: Sequence[FaqDoc] = (), hits: Sequence[Hit] = ()) -> None:
+        self.docs = {doc.faq_id: doc for doc in docs}
+        self.hits = list(hits)
+        self.searched: list[str] = []
+
+    def search(self, query: Query | str, k: int = 5) -> list[Hit]:
+        """The fixed hits of documents still held, recording the query's text."""
+        self.searched.append(query.text if isinstance(query, Query) else query)
+        return [hit for hit in self.hits if hit.faq_id in self.docs][:k]
+
+    def explain(self, query: Query | str, k: int = 5) -> Explanation:
+        """The fixed hits with their score as the only view."""
+        analysis = Analysis(str(query), "", "", (), [])
+        rows = [Explained(hit.faq_id, hit.score, 0.0, 0.0, 0.0, 0.0) for hit in self.search(query, k)]
+        return Explanation(analysis, "score = fixed", rows)
+
+    def upsert(self, doc: FaqDoc) -> None:
+        """Hold ``doc``."""
+        self.docs[doc.faq_id] = doc
+
+    def remove(self, faq_id: str) -> None:
+        """Forget the document with this id."""
+        self.docs.pop(faq_id, None)

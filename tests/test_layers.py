@@ -187,3 +187,13 @@ def test_no_import_is_guarded():
         if "importorskip(" in source and path.name != "test_layers.py":
             guarded.append(f"{path.relative_to(ROOT)}: importorskip")
     assert guarded == []
+
+
+def test_no_object_is_probed_for_its_methods():
+    """No code asks ``hasattr``: what the code calls on an object is declared on its type or Protocol."""
+    probing = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno}" for path in MODULES.values()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr"
+    )
+    assert probing == []

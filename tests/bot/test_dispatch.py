@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import sqlalchemy as sa
 
 import db
@@ -12,6 +14,7 @@ from faq.models import Feedback
 from faq.models import QueryLog
 from residents.models import Resident
 from tests import factories
+from tests.fakes import FakeMatcher
 
 
 def run(app, fn, *args):
@@ -100,3 +103,59 @@ class TestDeleteMyData:
         run(app, lambda ctx: dispatch.on_follow(ctx, factories.USER_ID, unblocked=False))
         run(app, dispatch.on_postback, factories.USER_ID, postbacks.encode(postbacks.DELETE, c="no"))
         assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 1
+
+
+class TestOneRoute:
+    def route(self, app, text, matcher, user=factories.USER_ID):
+        with app.app_context(), db.transaction(app) as session:
+            ctx = context_for(session)
+            ctx.matcher = matcher
+            return dispatch.on_text(ctx, user, text)
+
+    def test_the_faq_is_not_searched_when_an_intent_answers(self, app, faq):
+        """「こんにちは」 is small talk: the FAQ matcher is never asked."""
+        matcher = FakeMatcher()
+        reply = self.route(app, "こんにちは", matcher)
+        assert (reply.kind, reply.intent, matcher.searched) == ("intent", "smalltalk", [])
+
+    def test_the_faq_is_searched_once_when_no_intent_answers(self, app, faq):
+        """A question no intent takes is searched in the FAQ exactly once."""
+        matcher = FakeMatcher()
+        self.route(app, "住民票の写しを取りたい", matcher)
+        assert matcher.searched == ["住民票の写しを取りたい"]
+
+    def test_the_text_is_normalised_once(self, app, faq, monkeypatch):
+        """The whole message goes through the normaliser once, however many stages look at it."""
+        import japanese.normalize
+
+        original = japanese.normalize.normalize
+        calls = []
+
+        def counting(text):
+            calls.append(text)
+            return original(text)
+
+        for module in list(sys.modules.values()):
+            if getattr(module, "normalize", None) is original:
+                monkeypatch.setattr(module, "normalize", counting)
+        text = "粗大ごみの出し方を教えてください"
+        self.route(app, text, FakeMatcher())
+        assert calls.count(text) == 1
+
+    def test_an_answered_step_hands_back_the_waiting_question(self, app, faq, monkeypatch):
+        """A step's answer that hands back a question has it answered through the same route, once."""
+        from bot.context import Reply
+
+        asked = []
+        original = dispatch.on_text
+
+        def recording(ctx, user_id, text):
+            asked.append(text)
+            return original(ctx, user_id, text)
+
+        monkeypatch.setitem(dispatch.POSTBACKS, postbacks.AREA, lambda ctx, user_id, values, params: Reply(
+            [], "intent", intent="area", then="住民票の写しを取りたい"))
+        monkeypatch.setattr(dispatch, "on_text", recording)
+        with app.app_context(), db.transaction(app) as session:
+            reply = dispatch.on_postback(context_for(session), factories.USER_ID, postbacks.encode(postbacks.AREA))
+        assert asked == ["住民票の写しを取りたい"] and reply.messages
