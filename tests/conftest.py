@@ -19,6 +19,7 @@ from app import create_app
 from db import MIGRATIONS
 from faq import store
 from faq.importers import FaqRecord
+from tests import chat
 from tests import factories
 
 pytest_plugins = ["tests.line_api_fixtures"]  # line_server, line_api, sdk_line_client
@@ -128,11 +129,7 @@ SAMPLE_FAQ = [
 @pytest.fixture
 def faq(app):
     """A few FAQ entries and the demo city's contact details, saved through the real store."""
-    from city.models import Municipality
-
     with db.transaction(app) as session:
-        session.add(Municipality(code="000000", name="かもめ市", bot_name="かもめ市 くらしのLINE",
-                                 department="かもめ市役所 市民課", phone="0123-45-6789",
-                                 office_hours="平日 8時45分〜17時30分", faq_attribution="出典：テスト"))
+        chat.municipality(session)
         store.save_records(session, SAMPLE_FAQ)
     return SAMPLE_FAQ

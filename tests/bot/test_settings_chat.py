@@ -3,71 +3,24 @@ stop of baby messages, the resident's own birth date and 「データ削除」 (
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 import db
-from bot import dispatch
 from bot import postbacks
-from bot.context import context_for
 from push import outbox as push_outbox
 from residents.models import Child
 from residents.models import Resident
 from residents.models import Subscription
 from tests import factories
+from tests.chat import press
+from tests.chat import say
+from tests.chat import text_of
 from tests.conftest import NOW
-from tests.fake_line_server import message_problems
 
 OTHER_USER = "U" + "2" * 32
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def picker_problems(action: dict) -> list[str]:
-    """What LINE's spec forbids in a date-mode datetime picker action (the fake server checks only the schema)."""
-    problems = []
-    if action.get("mode") != "date":
-        problems.append("mode")
-    values = {key: action.get(key) for key in ("initial", "min", "max")}
-    if not all(isinstance(v, str) and ISO_DATE.fullmatch(v) for v in values.values()):
-        return problems + [f"dates {values}"]
-    if not "1900-01-01" <= values["min"] < values["max"] <= "2100-12-31":
-        problems.append(f"range {values}")
-    if not values["min"] <= values["initial"] <= values["max"]:
-        problems.append(f"initial {values}")
-    if not action.get("data") or len(action["data"]) > 300 or not action.get("label"):
-        problems.append("data or label")
-    return problems
-
-
-def checked(reply):
-    """The reply, after checking that LINE would accept its messages."""
-    bodies = [message.to_dict() for message in reply.messages]
-    assert [str(p) for p in message_problems(bodies)] == [] if bodies else True
-    for body in bodies:
-        for item in (body.get("quickReply") or {}).get("items", []):
-            if item["action"]["type"] == "datetimepicker":
-                assert picker_problems(item["action"]) == []
-    return reply
-
-
-def say(app, text, *, user=factories.USER_ID):
-    with app.app_context(), db.transaction(app) as session:
-        return checked(dispatch.on_text(context_for(session), user, text))
-
-
-def press(app, data, *, date=None, user=factories.USER_ID):
-    params = {"date": date} if date else None
-    with app.app_context(), db.transaction(app) as session:
-        return checked(dispatch.on_postback(context_for(session), user, data, params))
-
-
-def text_of(reply) -> str:
-    return "\n".join(m.text for m in reply.messages)
-
-
 def actions(reply) -> dict:
     """The last message's buttons by label."""
     quick = reply.messages[-1].quick_reply

@@ -8,16 +8,17 @@ import pytest
 import sqlalchemy as sa
 
 import db
-from bot import dispatch
 from bot import postbacks
-from bot.context import context_for
-from city.models import Municipality
 from faq import store as faq_store
 from faq.importers import read_synonyms_file
 from garbage import store as garbage_store
 from garbage.importers import read_takamatsu
 from residents.models import Resident
 from tests import factories
+from tests.chat import municipality
+from tests.chat import press
+from tests.chat import say
+from tests.chat import text_of
 from tests.conftest import NOW
 
 DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
@@ -30,24 +31,9 @@ def city(app):
     data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
                           DEMO / "garbage" / "garbage_collection_date.csv")
     with db.transaction(app) as session:
-        session.add(Municipality(code="000000", name="かもめ市", department="環境課", phone="0123-45-6751"))
+        municipality(session, department="環境課", phone="0123-45-6751")
         faq_store.save_synonyms(session, read_synonyms_file(DEMO / "synonyms.csv"))
         garbage_store.save_garbage(session, data, attribution="出典：高松市")
-
-
-def say(app, text, *, area=None, user=factories.USER_ID, today=None):
-    with app.app_context(), db.transaction(app) as session:
-        ctx = context_for(session, area=area, today=today)
-        return dispatch.on_text(ctx, user, text)
-
-
-def press(app, data, *, user=factories.USER_ID):
-    with app.app_context(), db.transaction(app) as session:
-        return dispatch.on_postback(context_for(session), user, data)
-
-
-def text_of(reply) -> str:
-    return "\n".join(m.text for m in reply.messages)
 
 
 class TestItems:
@@ -261,7 +247,7 @@ def test_a_cell_no_rule_expresses_is_shown_as_written_with_the_contact(app, tmp_
     for name, content in files.items():
         (tmp_path / name).write_text(content, encoding="utf-8")
     with db.transaction(app) as session:
-        session.add(Municipality(code="011111", name="テスト町", department="環境課", phone="0123-00-0000"))
+        municipality(session, code="011111", name="テスト町", department="環境課", phone="0123-00-0000")
         garbage_store.save_garbage(session, read_5374(tmp_path))
     text = text_of(say(app, "資源はいつ？", area="北町"))
     assert "【資源】電話で申込み" in text and "0123-00-0000" in text

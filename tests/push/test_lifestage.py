@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import db
-from city.models import Municipality
 from push.lifestage.planner import Person
 from push.lifestage.planner import due_on
 from push.lifestage.planner import plan
@@ -20,6 +19,7 @@ from push.lifestage.rules import RulesError
 from push.lifestage.rules import default_rules
 from push.lifestage.rules import load_rules
 from push.lifestage.rules import pack_rules_file
+from tests.chat import municipality
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "packs" / "demo"
@@ -446,7 +446,7 @@ class TestPreviewCommand:
     def test_reads_the_loaded_packs_rules(self, app, runner):
         """With the demo pack loaded, the command uses its lifestage.toml and its phone numbers."""
         with db.transaction(app) as session:
-            session.add(Municipality(code="000000", name="かもめ市", pack_path=str(DEMO)))
+            municipality(session, pack_path=str(DEMO))
 
         result = runner.invoke(args=["push", "preview", "--born", "1961-12-01", "--from", "2026-10-15", "--to", "2026-12-31"])
 
