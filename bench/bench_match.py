@@ -41,6 +41,14 @@ The Sudachi dictionary is opened and the synonym tables read before the baseline
 Baseline: brute-force ``rapidfuzz.process.extract(query, questions, scorer=fuzz.WRatio, processor=None,
 limit=5)`` over the raw questions of the same store (rapidfuzz keeps no cache, so one kind of pass).
 
+Whole answer path: the demo pack loaded into a scratch SQLite database, and ``flask --app app ask --jsonl``
+run as the app runs it (``--ask-repo`` names another checkout to measure the same way, e.g. an older
+commit); each query is written to its stdin and timed until its answer line comes back, so the figure
+holds everything a question costs (the route, the intents, the FAQ, the database, JSON). Queries: the
+hand-written ones (mostly FAQ questions) and messages the intents answer (ごみ, small talk, settings), each
+made unique per pass as above. Beside it, the engine's own ``search(k=5)`` for the same FAQ questions on
+the same 661 entries in this process.
+
 Incremental edit: 50 entries get a new question and answer through ``upsert``; each upsert is timed, and a
 search for the new question must return the edited entry first. The full-rebuild figures beside it are the
 cold build time and ``compact()`` (a rebuild that reuses the warm analysis caches).
@@ -113,6 +121,11 @@ HANDWRITTEN_QUERIES = (
     "一時預かり", "ﾌｧﾐｻﾎﾟ", "幼稚園の募集", "病児保育", "市長の名前", "ひとり親手当", "里帰り出産",
     "おむつの捨て方", "子育て支援センター", "子どもの歯医者", "保育料いくら", "ＬＩＮＥでなにできる",
     "ﾎｲｸｴﾝ ｷｬﾝｾﾙ待ち", "こそだてしえんせんたー",
+)
+# Messages the intents answer (garbage, small talk, settings), for the whole-path measurement.
+INTENT_QUERIES = (
+    "アイロンは何ごみ？", "明日のごみ", "今日は何ごみ？", "次の燃えるごみはいつ？", "ソファー捨てたい", "乾電池",
+    "傘", "ペットボトルの捨て方", "こんにちは", "ありがとう", "使い方", "地域設定", "ごみの通知", "データ削除",
 )
 # Marks the normaliser and Sudachi drop: appended to make cold-pass query strings unique.
 COLD_MARKS = ("？", "?", "！", "!", "。", "、", "…", "～", "．", "　")
@@ -358,6 +371,84 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
     return result
 
 
+# ---- the whole answer path (``ask --jsonl``) ----------------------------------------------------------------
+
+
+def measure_ask_path(repo: Path, passes: int) -> dict:
+    """Per-question milliseconds through ``flask ask --jsonl`` of ``repo`` with the demo pack, by query kind."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/ask.sqlite3", "SECRET_KEY": "bench",
+               "LOG_LEVEL": "WARNING", "FLASK_APP": "app"}
+        flask = str(repo / ".venv" / "bin" / "flask")
+        for command in (["db", "upgrade"], ["pack", "load", str(repo / "packs" / "demo")]):
+            subprocess.run([flask, *command], cwd=repo, env=env, check=True, capture_output=True)
+        process = subprocess.Popen([flask, "ask", "--jsonl", "--today", "2026-11-20"], cwd=repo, env=env, text=True,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        timings: dict[str, list[float]] = {"faq": [], "intent": []}
+        kinds: dict[str, int] = {}
+
+        def ask(text: str) -> tuple[float, str]:
+            started = time.perf_counter()
+            process.stdin.write(json.dumps({"id": 0, "text": text}, ensure_ascii=False) + "\n")
+            process.stdin.flush()
+            line = process.stdout.readline()
+            return (time.perf_counter() - started) * 1000, json.loads(line)["kind"]
+
+        try:
+            for text in ("住民票ほしい", "アイロンは何ごみ？", "こんにちは"):  # build the matcher and the catalog
+                ask(text)
+            for n in range(passes):
+                mark = COLD_MARKS[n % len(COLD_MARKS)] * (1 + n // len(COLD_MARKS))
+                for group, queries in (("faq", HANDWRITTEN_QUERIES), ("intent", INTENT_QUERIES)):
+                    for text in queries:
+                        ms, kind = ask(text + mark)
+                        timings[group].append(ms)
+                        kinds[kind] = kinds.get(kind, 0) + 1
+        finally:
+            process.stdin.close()
+            process.wait(timeout=60)
+    summary = {group: {"n": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99)} for group, v in timings.items()}
+    return {"repo": str(repo), "kinds": kinds, **summary}
+
+
+def measure_engine_on_demo(passes: int) -> dict:
+    """The engine's own ``search(k=5)`` milliseconds for the hand-written queries on the demo pack's FAQ."""
+    from faq.importers import read_faq_file
+    from faq.importers import read_synonyms_file
+    from japanese.synonyms import Synonyms
+    from search.engine import Analyzer
+    from search.engine import HybridMatcher
+
+    docs = grow_store(read_faq_file(DEMO_FAQ), len(read_faq_file(DEMO_FAQ)))
+    synonyms = Synonyms(read_synonyms_file(DEMO_FAQ.parent / "synonyms.csv"))
+    matcher = HybridMatcher(docs, analyzer=Analyzer(synonyms))
+    matcher.search("住民票ほしい")
+    timings = []
+    for n in range(passes):
+        mark = COLD_MARKS[n % len(COLD_MARKS)] * (1 + n // len(COLD_MARKS))
+        for text in HANDWRITTEN_QUERIES:
+            started = time.perf_counter()
+            matcher.search(text + mark, k=5)
+            timings.append((time.perf_counter() - started) * 1000)
+    return {"n": len(timings), "p50": percentile(timings, 50), "p99": percentile(timings, 99), "entries": len(docs)}
+
+
+def ask_report(path: dict, engine: dict) -> str:
+    """The whole-path table beside the engine's own time."""
+    rows = [(f"ask --jsonl: {group} questions", str(path[group]["n"]), _f(path[group]["p50"]),
+             _f(path[group]["p99"]))
+            for group in ("faq", "intent")]
+    rows.append((f"engine search(k=5) alone, {engine['entries']} entries", str(engine["n"]), _f(engine["p50"]),
+                 _f(engine["p99"])))
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(path["kinds"].items()))
+    return "\n".join([
+        f"Whole answer path, ms per question (demo pack; {path['repo']}; answers: {kinds})",
+        _table(("path", "n", "p50", "p99"), rows),
+    ])
+
+
 # ---- report (parent process) --------------------------------------------------------------------------------
 
 
@@ -456,6 +547,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cold-passes", type=int, default=5)
     parser.add_argument("--warm-passes", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per store size")
+    parser.add_argument("--ask-repo", type=Path, default=ROOT,
+                        help="the checkout whose `flask ask --jsonl` is timed (default: this one)")
+    parser.add_argument("--ask-passes", type=int, default=3, help="passes over the whole-path queries")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
@@ -464,19 +558,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
         start = time.perf_counter()
-        engine = ROOT / "faq" / "engine.py"
+        engine = ROOT / "search" / "engine.py"
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(engine.stat().st_mtime))
         print(f"bench_match: sizes {sizes}, {min(args.queries, len(HANDWRITTEN_QUERIES)) * 2} queries, "
               f"{args.cold_passes} cold + {args.warm_passes} warm passes, pinned to CPU "
               f"{sorted(os.sched_getaffinity(0))}, OMP/OPENBLAS/MKL threads = {os.environ.get('OMP_NUM_THREADS')}")
-        print(f"faq/engine.py sha1 {hashlib.sha1(engine.read_bytes()).hexdigest()[:12]} (modified {stamp}); "
+        print(f"search/engine.py sha1 {hashlib.sha1(engine.read_bytes()).hexdigest()[:12]} (modified {stamp}); "
               f"load average at start {os.getloadavg()[0]:.2f}", flush=True)
         results = []
         for size in sizes:
             results.append(_run_child(size, args))
             sys.stdout.flush()
         print(flush=True)
-        print(report(results))
+        if results:
+            print(report(results))
+            print()
+        print(ask_report(measure_ask_path(args.ask_repo.resolve(), args.ask_passes),
+                         measure_engine_on_demo(args.ask_passes)), flush=True)
         print(f"\ntotal wall time {time.perf_counter() - start:.0f} s; load average at end {os.getloadavg()[0]:.2f}")
     except Exception as error:  # a report: never fail the caller
         print(f"bench_match failed: {error!r}")

@@ -63,6 +63,7 @@ class Catalog:
     synonyms: Synonyms = field(default_factory=Synonyms)
     attribution: str = ""
     _matcher: HybridMatcher | None = field(default=None, init=False, repr=False)
+    _by_name: dict[str, list[ItemRow]] | None = field(default=None, init=False, repr=False)
 
     def policy(self, area: str) -> CalendarPolicy:
         """The calendar policy of ``area`` (public holidays, the pack's changes, its centre's shutdowns)."""
@@ -75,6 +76,15 @@ class Catalog:
             self._matcher = HybridMatcher([item_doc(str(i), row.name) for i, row in enumerate(self.items)],
                                           analyzer=Analyzer(self.synonyms))
         return self._matcher
+
+    def same_name(self, row: ItemRow) -> list[ItemRow]:
+        """Every row whose name, without its bracketed conditions, is the same as ``row``'s (in file order)."""
+        if self._by_name is None:
+            by_name: dict[str, list[ItemRow]] = {}
+            for item in self.items:
+                by_name.setdefault(normalize(bare_name(item.name)), []).append(item)
+            self._by_name = by_name
+        return self._by_name.get(normalize(bare_name(row.name)), [])
 
 
 @dataclass(frozen=True)
@@ -157,9 +167,7 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool)
     best = hits[0]
     if best.score < (ITEM_MATCH if asked_about_sorting else 1.0):
         return []
-    top = catalog.items[int(best.faq_id)]
-    key = normalize(bare_name(top.name))
-    rows = [row for row in catalog.items if normalize(bare_name(row.name)) == key]
+    rows = catalog.same_name(catalog.items[int(best.faq_id)])
     seen, unique = set(), []
     for row in rows:
         if (row.name, row.category, row.notice) not in seen:
