@@ -2,14 +2,13 @@
 
 The file has the header ``line_user_id,area,categories,children``. Categories are ``|``-separated names
 from ``residents.categories.CATEGORIES``; children are ``|``-separated ``birth:YYYY-MM-DD`` or
-``due:YYYY-MM-DD``. UTF-8 (with or without BOM) and Shift_JIS are read. Every bad row is reported with
-its row number (the header is row 1) and nothing is saved unless every row is good.
+``due:YYYY-MM-DD``. UTF-8 (with or without BOM), Shift_JIS and EUC-JP are read (``importing.csvfile``).
+Every bad row is reported with its row number (the header is row 1) and nothing is saved unless every row
+is good.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -19,9 +18,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from importing.csvfile import blank
+from importing.csvfile import read_csv
 from importing.errors import ImportFailed
 from importing.errors import RowError
-from importing.text import decode_text
+from importing.text import cell_problems
 from residents import dates as date_rules
 from residents.categories import CATEGORIES
 from residents.models import Child
@@ -67,18 +68,15 @@ def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
     Children's dates are checked as in the chat, against ``today``: a due date from about a month ago
     to ten months ahead, a birth date not in the future and at most 18 years ago.
     """
-    text = decode_text(data)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        raise ImportFailed([RowError(0, f"the CSV cannot be read ({exc}); check the quotes (\")")]) from None
-    if not rows or tuple(cell.strip().lower() for cell in rows[0]) != HEADER:
-        raise ImportFailed([RowError(1, "the header must be: " + ",".join(HEADER))])
+    table = read_csv(data, file="")
+    header = table.records[0] if table.records else None
+    if header is None or tuple(cell.strip().lower() for cell in header[1]) != HEADER:
+        raise ImportFailed([RowError(1, "the header must be: " + ",".join(HEADER)), *table.errors])
     errors: list[RowError] = []
     records: list[ResidentRecord] = []
     first_row: dict[str, int] = {}
-    for number, fields in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in fields):
+    for number, fields in table.records[1:]:
+        if blank(fields):
             continue
         problems, record = _read_row(number, fields, today)
         if record is not None:
@@ -89,6 +87,7 @@ def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
         errors += [RowError(number, problem) for problem in problems]
         if not problems and record is not None:
             records.append(record)
+    errors += table.errors
     if not records and not errors:
         errors.append(RowError(0, "the file has a header but no residents"))
     if errors:
@@ -99,6 +98,9 @@ def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
 def _read_row(number: int, fields: list[str], today: date) -> tuple[list[str], ResidentRecord | None]:
     if len(fields) != len(HEADER):
         return [f"expected {len(HEADER)} columns ({','.join(HEADER)}), found {len(fields)}"], None
+    bad_text = cell_problems(fields, HEADER)
+    if bad_text:
+        return bad_text, None
     user_id, area, categories, children = (cell.strip() for cell in fields)
     problems = []
     if not LINE_USER_ID.fullmatch(user_id):

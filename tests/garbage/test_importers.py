@@ -324,6 +324,14 @@ def test_demo_holidays_file():
     assert min(c.day for c in changes) == date(2026, 12, 31) and max(c.day for c in changes) == date(2028, 1, 3)
 
 
+def test_holidays_row_with_a_private_use_character_is_an_error(tmp_path):
+    """A holidays.csv note with a 外字 is refused by file, row and column."""
+    path = tmp_path / "holidays.csv"
+    path.write_text("date,category,moved_to,note\n2026-12-31,,,年末\ue000\n", encoding="utf-8")
+    [problem] = failure(lambda: read_exceptions(path))
+    assert problem.startswith("holidays.csv row 2: column D (note) has a private-use character U+E000")
+
+
 def test_bad_holidays_row_is_an_error_by_file_and_row(tmp_path):
     """A holidays.csv row with an impossible date is refused, by file and row."""
     path = tmp_path / "holidays.csv"

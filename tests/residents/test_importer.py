@@ -128,3 +128,17 @@ def test_a_failure_while_saving_leaves_nothing_behind(runner, tmp_path, session,
     result = run(runner, tmp_path, HEADER + f"{BOB},,ごみ,\n{ALICE},木太,子育て,birth:2024-05-01\n")
     assert isinstance(result.exception, RuntimeError) and calls
     assert count(session, Resident) == 0
+
+
+class TestText:
+    def test_euc_jp_file_is_read(self, runner, tmp_path, session):
+        """A residents file saved in EUC-JP imports with its area intact."""
+        result = run(runner, tmp_path, GOOD.encode("euc_jp"))
+        assert result.exit_code == 0, result.output
+        assert session.scalar(sa.select(Resident.area).where(Resident.area.is_not(None))) == "木太"
+
+    def test_private_use_character_is_a_bad_row(self, runner, tmp_path, session):
+        """A 外字 in an area is reported by row and column."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},木\ue000太,子育て,\n")
+        assert result.exit_code != 0
+        assert "row 2: column B (area) has a private-use character U+E000" in result.output
