@@ -14,6 +14,7 @@ from city.models import Municipality
 from garbage import store
 from garbage.models import Area
 from garbage.models import CalendarException
+from garbage.models import CenterShutdown
 from garbage.models import GarbageItem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,3 +186,18 @@ def test_garbage_import_replaces_the_attribution(runner, session, tmp_path):
     shutil.copytree(DEMO / "garbage", folder)
     runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu", "--attribution", "出典：テスト市"])
     assert session.scalar(sa.select(GarbageSettings.attribution)) == "出典：テスト市"
+
+
+def test_garbage_import_of_a_centre_with_no_shutdown_period(runner, session, tmp_path):
+    """A 5374 folder whose center.csv gives a centre an empty period (「…クリーンセンター,,」) imports."""
+    folder = tmp_path / "gomi"
+    folder.mkdir()
+    for name, text in SMALL_5374.items():
+        (folder / name).write_text(text.replace("北町,第一", "北町,綾川クリーンセンター"), encoding="utf-8")
+    (folder / "center.csv").write_text("名称,休止開始日,休止終了日\n綾川クリーンセンター,,\n", encoding="utf-8")
+
+    result = runner.invoke(args=["garbage", "import", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert count(session, CenterShutdown) == 0 and count(session, Area) == 1
+
