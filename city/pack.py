@@ -121,7 +121,10 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     """Read the garbage data a pack's ``[garbage]`` table names, with its ``holidays`` file if any.
 
     ``format = "5374"`` reads the folder ``dir`` (default ``garbage/``); ``format = "takamatsu"`` reads the
-    ``items`` and ``calendar`` sheets. Raises PackError for a bad table, ImportFailed for bad data.
+    ``items`` and ``calendar`` sheets. ``not_collected`` lists the categories the city does not collect;
+    ``other_categories`` (takamatsu only) lists the sorting list's categories that have no calendar column
+    and whose name does not say why (see ``garbage.importers.read_takamatsu``), for example
+    ``other_categories = ["拠点回収"]``. Raises PackError for a bad table, ImportFailed for bad data.
     """
     if not isinstance(section, dict):
         raise PackError("[garbage] in pack.toml must be a table")
@@ -135,10 +138,14 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     if not isinstance(attribution, str):
         raise PackError("[garbage] attribution must be text")
     not_collected = section.get("not_collected")
-    if not_collected is not None and not (
-        isinstance(not_collected, list) and all(isinstance(name, str) for name in not_collected)
-    ):
+    if not_collected is not None and not _names(not_collected):
         raise PackError("[garbage] not_collected must be a list of category names")
+    other_categories = section.get("other_categories", [])
+    if not _names(other_categories):
+        raise PackError("[garbage] other_categories must be a list of category names")
+    if other_categories and kind != "takamatsu":
+        raise PackError("[garbage] other_categories is for format takamatsu; 5374 data names its categories in "
+                        "description.csv")
     if kind == "5374":
         folder = path / str(section.get("dir", "garbage/"))
         if not folder.is_dir():
@@ -152,7 +159,7 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
             if not (path / section[key]).is_file():
                 raise PackError(f"the garbage {key} file {section[key]} named in pack.toml does not exist")
         data = garbage_importers.read_takamatsu(path / section["items"], path / section["calendar"],
-                                                not_collected=not_collected)
+                                                not_collected=not_collected, other_categories=other_categories)
     holidays = section.get("holidays")
     if holidays:
         if not (path / holidays).is_file():
@@ -161,6 +168,11 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     else:
         data.exceptions = []
     return data
+
+
+def _names(value: object) -> bool:
+    """True for a list of texts (category names)."""
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
 
 
 def is_empty(session: Session) -> bool:

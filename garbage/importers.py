@@ -69,6 +69,10 @@ NOT_COLLECTED_NAMES = frozenset(
 NOT_COLLECTED_PHRASES = ("収集できません", "収集しません", "回収できません", "収集できない", "出せません")
 NOT_COLLECTED_MIN_ITEMS = 3
 
+# Words that say why a sorting-list category has no calendar column: collected on request (粗大ごみ,
+# 臨時・粗大ごみ) or hazardous waste taken separately (有害ごみ, 危険ごみ). See ``read_takamatsu``.
+SORTING_ONLY_WORDS = ("粗大", "有害", "危険")
+
 CATEGORY_SEPARATORS = re.compile(r"[、，,]")
 AREA_SEPARATORS = "・、，,"
 OPEN_BRACKETS = "（("
@@ -571,20 +575,32 @@ def _count(things: list[str], noun: str) -> str:
 
 
 def read_takamatsu(
-    items_csv: str | Path, calendar_csv: str | Path, *, not_collected: Iterable[str] | None = None
+    items_csv: str | Path,
+    calendar_csv: str | Path,
+    *,
+    not_collected: Iterable[str] | None = None,
+    other_categories: Iterable[str] = (),
 ) -> GarbageData:
     """Read 高松市's ごみ分別一覧 (``#property,name,classification,note``) and ごみ収集日 sheets as CSV.
 
     Empty rows are skipped; 「破砕、臨時・粗大」 is two categories; spellings of one category that differ
     only by 「・」 or a trailing 「ごみ」 (紙布 / 紙・布) become the most used one. Every town or school
     district named inside an area's cell becomes an alias of that area. ``not_collected`` as for
-    :func:`read_5374`. Raises ImportFailed listing every bad row of both files.
+    :func:`read_5374`.
+
+    An item's category must be one the city has: a calendar column's category, one named in
+    ``not_collected`` or ``other_categories`` (a pack's ``[garbage] other_categories``: categories with no
+    calendar column, such as one collected at collection points), or one whose name says why it has no
+    column: not collected (収集不可, 家電リサイクル法対象品…), on request (粗大), hazardous (有害, 危険). Any other
+    category (「宇宙ごみ」, 「燃えるごみ」 for 燃やせるごみ) is an error on its row, never a new category.
+    Raises ImportFailed listing every bad row of both files.
     """
     items_csv, calendar_csv = Path(items_csv), Path(calendar_csv)
     errors: list[RowError] = []
     data = GarbageData()
+    declared = {*(not_collected or ()), *other_categories}
     areas, rules = _read_takamatsu_calendar(calendar_csv, data, errors)
-    items = _read_takamatsu_items(items_csv, data, errors)
+    items = _read_takamatsu_items(items_csv, declared, data, errors)
     if errors:
         raise ImportFailed(errors)
     order: list[str] = list(TAKAMATSU_CALENDAR.values())
@@ -603,8 +619,10 @@ def read_takamatsu(
     return data
 
 
-def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError]) -> list[ItemRecord]:
-    """The sorting list, with each classification cell read into one or more known category names."""
+def _read_takamatsu_items(
+    path: Path, declared: set[str], data: GarbageData, errors: list[RowError]
+) -> list[ItemRecord]:
+    """The sorting list, with each classification cell read into one or more of the city's category names."""
     file = path.name
     rows = _read_csv(path, errors, file)
     if rows is None:
@@ -650,6 +668,7 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
     canonical: dict[str, str] = {}
     for spelling, _count in counts.most_common():
         canonical.setdefault(_category_key(spelling), spelling)
+    known_keys = {_category_key(name) for name in (*TAKAMATSU_CALENDAR.values(), *declared)}
 
     items: list[ItemRecord] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -660,6 +679,12 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
             resolved = canonical.get(_category_key(part))
             if resolved is None:
                 errors.append(FileRowError(number, f"unknown category {part!r} in {classification!r}", file))
+                break
+            if not _city_has(resolved, known_keys):
+                errors.append(FileRowError(number, f"{name}: unknown category {part!r}: it is no calendar column's "
+                                           f"category ({', '.join(TAKAMATSU_CALENDAR.values())}) and not one the "
+                                           "city declares; fix it, or name it in [garbage] other_categories of "
+                                           "pack.toml (garbage import --other-category) if the city has it", file))
                 break
             names.append(resolved)
         else:
@@ -677,6 +702,13 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
                 seen[key] = number
                 items.append(ItemRecord(name, category, note))
     return items
+
+
+def _city_has(category: str, known_keys: set[str]) -> bool:
+    """Whether a sorting-list category is one the city has (``read_takamatsu`` says which)."""
+    if _category_key(category) in known_keys or category in NOT_COLLECTED_NAMES:
+        return True
+    return any(word in category for word in SORTING_ONLY_WORDS)
 
 
 def _category_key(name: str) -> str:

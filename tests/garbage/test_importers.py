@@ -452,6 +452,36 @@ def takamatsu_items(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
+def test_takamatsu_unknown_category_is_an_error_by_row(tmp_path):
+    """「宇宙ごみ」 is neither a calendar category nor one the city has: an error on its row, not a new category."""
+    items = takamatsu_items(tmp_path, "1,アイロン,破砕ごみ,", "2,人工衛星,宇宙ごみ,", "3,隕石,宇宙ごみ,")
+    problems = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
+    assert [problem.split(":")[0] for problem in problems] == ["items.csv row 3", "items.csv row 4"]
+    assert problems[0].startswith("items.csv row 3: 人工衛星: unknown category '宇宙ごみ': it is no calendar column's")
+
+
+def test_takamatsu_misspelt_calendar_category_is_an_error(tmp_path):
+    """「燃えるごみ」 for the calendar's 燃やせるごみ is refused instead of becoming a category without days."""
+    items = takamatsu_items(tmp_path, "1,紙くず,燃えるごみ,")
+    [problem] = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
+    assert "unknown category '燃えるごみ'" in problem
+
+
+def test_takamatsu_sorting_only_categories_are_known_by_name(tmp_path):
+    """Not-collected, 粗大 and 有害/危険 categories need no calendar column (高松's real list has them)."""
+    items = takamatsu_items(tmp_path, "1,冷蔵庫,家電リサイクル法対象品,", "2,ソファー,臨時・粗大ごみ,",
+                            "3,乾電池,有害ごみ,", "4,ガスボンベ,危険ごみ,", "5,タイヤ,収集不可,")
+    data = read_takamatsu(items, TAKAMATSU_CALENDAR)
+    assert {i.category for i in data.items} == {"家電リサイクル法対象品", "臨時・粗大ごみ", "有害ごみ", "危険ごみ", "収集不可"}
+
+
+def test_takamatsu_category_declared_by_the_city_is_accepted(tmp_path):
+    """A category the city declares in ``other_categories`` (拠点回収) imports, under its spelling variants too."""
+    items = takamatsu_items(tmp_path, "1,古着,拠点回収,", "2,小型家電,拠点回収ごみ,")
+    data = read_takamatsu(items, TAKAMATSU_CALENDAR, other_categories=["拠点回収"])
+    assert [i.category for i in data.items] == ["拠点回収", "拠点回収"]
+
+
 def test_takamatsu_control_character_is_an_error_by_row_and_column(tmp_path):
     """A control character in an item's note is refused by file, row and column."""
     items = takamatsu_items(tmp_path, "1,アイロン,破砕ごみ,コードを\x0bまとめる")
