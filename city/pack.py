@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +19,10 @@ from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
 from garbage import store as garbage_store
+from importing.errors import ImportFailed
+from importing.errors import in_file
+
+T = TypeVar("T")
 
 
 class PackError(Exception):
@@ -76,14 +82,14 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     if synonyms_file:
         if not (path / synonyms_file).is_file():
             raise PackError(f"the synonyms file {synonyms_file} named in pack.toml does not exist")
-        synonym_groups = importers.read_synonyms_file(path / synonyms_file)
+        synonym_groups = _named(importers.read_synonyms_file, path / synonyms_file)
     faq_section = manifest.get("faq", {})
     records = None
     if faq_section.get("file"):
         faq_path = path / faq_section["file"]
         if not faq_path.is_file():
             raise PackError(f"the FAQ file {faq_section['file']} named in pack.toml does not exist")
-        records = importers.read_faq_file(faq_path)
+        records = _named(importers.read_faq_file, faq_path)
     garbage_section = manifest.get("garbage")
     garbage_data = read_garbage(path, garbage_section) if garbage_section is not None else None
 
@@ -115,6 +121,14 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         report.garbage_report = garbage_data.report
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
     return report
+
+
+def _named(read: Callable[[Path], T], file: Path) -> T:
+    """``read(file)``, its import errors named by the file (a pack has several)."""
+    try:
+        return read(file)
+    except ImportFailed as failed:
+        raise ImportFailed([in_file(error, file.name) for error in failed.errors]) from None
 
 
 def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:

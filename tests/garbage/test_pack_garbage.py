@@ -249,3 +249,15 @@ def test_other_categories_with_5374_is_a_pack_error(app, tmp_path):
     with db.transaction(app) as session, pytest.raises(packs.PackError, match="other_categories is for format"):
         packs.load_pack(session, pack)
 
+
+def test_pack_faq_errors_name_the_faq_file(runner, tmp_path):
+    """A bad row of a pack's FAQ is reported with the FAQ file's name (a pack has several files)."""
+    pack = write_pack(tmp_path, 'format = "5374"', {f"garbage/{name}": text for name, text in SMALL_5374.items()})
+    with (pack / "pack.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[faq]\nfile = "faq.csv"\n')
+    (pack / "faq.csv").write_text("id,question,answer\n1,質問,\n", encoding="utf-8")
+
+    result = runner.invoke(args=["pack", "load", str(pack)])
+
+    assert result.exit_code != 0
+    assert "faq.csv row 2: answer is empty" in result.output
