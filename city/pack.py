@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +19,10 @@ from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
 from garbage import store as garbage_store
+from importing.errors import ImportFailed
+from importing.errors import in_file
+
+T = TypeVar("T")
 
 
 class PackError(Exception):
@@ -76,14 +82,14 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     if synonyms_file:
         if not (path / synonyms_file).is_file():
             raise PackError(f"the synonyms file {synonyms_file} named in pack.toml does not exist")
-        synonym_groups = importers.read_synonyms_file(path / synonyms_file)
+        synonym_groups = _named(importers.read_synonyms_file, path / synonyms_file)
     faq_section = manifest.get("faq", {})
     records = None
     if faq_section.get("file"):
         faq_path = path / faq_section["file"]
         if not faq_path.is_file():
             raise PackError(f"the FAQ file {faq_section['file']} named in pack.toml does not exist")
-        records = importers.read_faq_file(faq_path)
+        records = _named(importers.read_faq_file, faq_path)
     garbage_section = manifest.get("garbage")
     garbage_data = read_garbage(path, garbage_section) if garbage_section is not None else None
 
@@ -117,11 +123,22 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     return report
 
 
+def _named(read: Callable[[Path], T], file: Path) -> T:
+    """``read(file)``, its import errors named by the file (a pack has several)."""
+    try:
+        return read(file)
+    except ImportFailed as failed:
+        raise ImportFailed([in_file(error, file.name) for error in failed.errors]) from None
+
+
 def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     """Read the garbage data a pack's ``[garbage]`` table names, with its ``holidays`` file if any.
 
     ``format = "5374"`` reads the folder ``dir`` (default ``garbage/``); ``format = "takamatsu"`` reads the
-    ``items`` and ``calendar`` sheets. Raises PackError for a bad table, ImportFailed for bad data.
+    ``items`` and ``calendar`` sheets. ``not_collected`` lists the categories the city does not collect;
+    ``other_categories`` (takamatsu only) lists the sorting list's categories that have no calendar column
+    and whose name does not say why (see ``garbage.importers.read_takamatsu``), for example
+    ``other_categories = ["拠点回収"]``. Raises PackError for a bad table, ImportFailed for bad data.
     """
     if not isinstance(section, dict):
         raise PackError("[garbage] in pack.toml must be a table")
@@ -135,10 +152,14 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     if not isinstance(attribution, str):
         raise PackError("[garbage] attribution must be text")
     not_collected = section.get("not_collected")
-    if not_collected is not None and not (
-        isinstance(not_collected, list) and all(isinstance(name, str) for name in not_collected)
-    ):
+    if not_collected is not None and not _names(not_collected):
         raise PackError("[garbage] not_collected must be a list of category names")
+    other_categories = section.get("other_categories", [])
+    if not _names(other_categories):
+        raise PackError("[garbage] other_categories must be a list of category names")
+    if other_categories and kind != "takamatsu":
+        raise PackError("[garbage] other_categories is for format takamatsu; 5374 data names its categories in "
+                        "description.csv")
     if kind == "5374":
         folder = path / str(section.get("dir", "garbage/"))
         if not folder.is_dir():
@@ -152,7 +173,7 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
             if not (path / section[key]).is_file():
                 raise PackError(f"the garbage {key} file {section[key]} named in pack.toml does not exist")
         data = garbage_importers.read_takamatsu(path / section["items"], path / section["calendar"],
-                                                not_collected=not_collected)
+                                                not_collected=not_collected, other_categories=other_categories)
     holidays = section.get("holidays")
     if holidays:
         if not (path / holidays).is_file():
@@ -161,6 +182,11 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     else:
         data.exceptions = []
     return data
+
+
+def _names(value: object) -> bool:
+    """True for a list of texts (category names)."""
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
 
 
 def is_empty(session: Session) -> bool:

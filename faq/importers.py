@@ -15,8 +15,6 @@ record in the array. Row 0 means the file as a whole.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import warnings
@@ -32,9 +30,14 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from importing.csvfile import blank
+from importing.csvfile import read_csv
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.text import cell_problems
+from importing.text import column_label
 from importing.text import decode_text
+from importing.text import text_problem
 from japanese.synonyms import SynonymGroup
 
 COLUMNS = ("id", "category", "question", "answer", "aliases", "url", "department", "phone")
@@ -42,6 +45,8 @@ REQUIRED = ("id", "question", "answer")
 GENERIC_COLUMNS = ("faq_id", "question", "answer", "category1", "category2", "service_name")
 GENERIC_REQUIRED = ("faq_id", "question", "answer")
 GENERIC_NONE = frozenset({"", "null", "64"})
+IMPORTED_GENERIC = ("faq_id", "question", "answer", "category1", "category2")  # service_name is not imported
+MULTILINE = frozenset({"question", "answer"})  # the only columns whose text may span lines
 ALIAS_SEPARATOR = "|"
 
 MAX_ID = 64
@@ -72,43 +77,32 @@ class FaqRecord:
 def read_faq_file(path: str | Path) -> list[FaqRecord]:
     """Read a .csv, .xlsx or .json FAQ file and return all its records, or raise ImportFailed.
 
-    CSV text may be UTF-8 (with or without BOM) or Shift_JIS as Excel writes it (cp932). Blank
-    rows are skipped. Values are stripped of surrounding whitespace; the text inside is kept as is.
+    CSV and JSON text may be UTF-8 (with or without BOM), Shift_JIS as Excel writes it (cp932) or EUC-JP
+    (``importing.text.decode_text`` tells them apart or refuses the file). Blank rows are skipped. Values
+    are stripped of surrounding whitespace; the text inside is kept as is. A private-use or control
+    character in an imported column is a bad row, named by its column; only question and answer may hold
+    line breaks and tabs.
     Raises OSError when the file cannot be opened at all.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path.read_bytes())
+        return _read_csv(path.read_bytes(), path.name)
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix == ".json":
-        return _read_json(path.read_bytes())
+        return _read_json(path.read_bytes(), path.name)
     raise ImportFailed([RowError(0, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")])
 
 
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes) -> list[FaqRecord]:
-    """Read CSV bytes in either encoding; an unreadable quote ends the file with an error on its row."""
-    text = decode_text(data)
-    errors: list[RowError] = []
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    row_number = 0
-    try:
-        for row_number, fields in enumerate(reader, start=1):
-            rows.append((row_number, fields))
-    except csv.Error as exc:
-        errors.append(
-            RowError(
-                row_number + 1,
-                f'the CSV cannot be read from this row on ({exc}); check the quotes (") in this row',
-            )
-        )
-    records, row_errors = _records_from_rows(rows, fixed_width=True)
-    errors = row_errors + errors
+def _read_csv(data: bytes, file: str) -> list[FaqRecord]:
+    """Read CSV bytes (any encoding ``decode_text`` accepts); an unreadable quote ends the file, reported on its row."""
+    table = read_csv(data, file=file)
+    records, errors = _records_from_rows(table.records, fixed_width=True)
+    errors += table.errors
     if not records and not errors:
         errors.append(RowError(0, "the file has a header but no FAQ rows"))
     if errors:
@@ -198,7 +192,11 @@ def _records_from_rows(
             continue
         extra = [i for i in range(len(names), len(fields)) if fields[i].strip()]
         if extra:
-            errors.append(RowError(number, f"a value in column {_column_label(extra[0])} has no header"))
+            errors.append(RowError(number, f"a value in column {column_label(extra[0])} has no header"))
+            continue
+        bad_text = cell_problems(fields, names, MULTILINE, only=IMPORTED_GENERIC if generic else COLUMNS)
+        if bad_text:
+            errors += [RowError(number, problem) for problem in bad_text]
             continue
         values = {name: (fields[i].strip() if i < len(fields) else "") for i, name in enumerate(names)}
         if generic:
@@ -223,7 +221,7 @@ def _check_header(names: list[str]) -> list[str]:
     problems = []
     generic = "faq_id" in names
     known, required = (GENERIC_COLUMNS, GENERIC_REQUIRED) if generic else (COLUMNS, REQUIRED)
-    blank = [_column_label(i) for i, name in enumerate(names) if not name]
+    blank = [column_label(i) for i, name in enumerate(names) if not name]
     if blank:
         problems.append(f"header column {', '.join(blank)} has no name")
     unknown = [name for name in names if name and name not in known]
@@ -240,16 +238,6 @@ def _check_header(names: list[str]) -> list[str]:
     if missing:
         problems.append(f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     return problems
-
-
-def _column_label(index: int) -> str:
-    """Name a 0-based column as a spreadsheet does: A, B, …, Z, AA, …."""
-    label = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        label = chr(ord("A") + rest) + label
-    return label
 
 
 def _from_generic(values: dict[str, str]) -> dict[str, str]:
@@ -357,10 +345,10 @@ def _aliases(value: Any) -> tuple[tuple[str, ...], list[str]]:
 # --- JSON --------------------------------------------------------------------------------------
 
 
-def _read_json(data: bytes) -> list[FaqRecord]:
+def _read_json(data: bytes, file: str) -> list[FaqRecord]:
     """Read a JSON array of 汎用FAQ records or of objects with this project's column names."""
     try:
-        document = json.loads(decode_text(data))
+        document = json.loads(decode_text(data, file))
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             [RowError(0, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
@@ -383,6 +371,10 @@ def _read_json(data: bytes) -> list[FaqRecord]:
         if unknown:
             errors.append(RowError(number, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"))
             continue
+        bad_text = _json_text_problems(keys, IMPORTED_GENERIC if generic else COLUMNS)
+        if bad_text:
+            errors += [RowError(number, problem) for problem in bad_text]
+            continue
         if generic:
             bad = [key for key in ("category1", "category2") if not isinstance(keys.get(key, ""), (str, int))]
             if bad:
@@ -398,6 +390,20 @@ def _read_json(data: bytes) -> list[FaqRecord]:
     return checker.records
 
 
+def _json_text_problems(keys: dict[str, Any], imported: Iterable[str]) -> list[str]:
+    """One message per imported field whose text ``text_problem`` refuses (each alias of a list checked too)."""
+    problems = []
+    for key in imported:
+        value = keys.get(key)
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            problem = text_problem(text, multiline=key in MULTILINE) if isinstance(text, str) else None
+            if problem is not None:
+                problems.append(f"field {key} has {problem}")
+                break
+    return problems
+
+
 def _json_text(value: Any) -> Any:
     """Turn a 汎用FAQ value into text where it is a number (faq_id 12 → "12"); leave others alone."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -411,21 +417,26 @@ SYNONYM_COLUMNS = ("term", "synonyms")
 def read_synonyms_file(path: str | Path) -> list[SynonymGroup]:
     """Read a synonym table: CSV with header ``term,synonyms`` (synonyms separated by ``|``).
 
-    Same encodings as the FAQ CSV; every bad row is reported and nothing is returned if any is bad.
+    Same encodings and characters as the FAQ CSV (no line breaks anywhere); every bad row is reported
+    and nothing is returned if any is bad.
     """
     path = Path(path)
-    text = decode_text(path.read_bytes())
-    rows = list(csv.reader(io.StringIO(text)))
-    errors: list[RowError] = []
-    if not rows or [c.strip().lower() for c in rows[0]] != list(SYNONYM_COLUMNS):
-        raise ImportFailed([RowError(1, "the header must be: term,synonyms")])
+    table = read_csv(path)
+    header = table.header()
+    if header is None or [c.strip().lower() for c in header[1]] != list(SYNONYM_COLUMNS):
+        raise ImportFailed([RowError(header[0] if header else 1, "the header must be: term,synonyms"), *table.errors])
+    errors: list[RowError] = list(table.errors)
     groups: list[SynonymGroup] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    for number, row in table.after_header():
+        if blank(row):
             continue
         if len(row) != 2:
             errors.append(RowError(number, f"expected 2 fields, found {len(row)}"))
+            continue
+        bad_text = cell_problems(row, SYNONYM_COLUMNS)
+        if bad_text:
+            errors += [RowError(number, problem) for problem in bad_text]
             continue
         term, synonyms = row[0].strip(), tuple(s.strip() for s in row[1].split("|") if s.strip())
         if not term:

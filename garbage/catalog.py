@@ -13,6 +13,7 @@ from garbage.answers import ItemRow
 from garbage.areas import AreaInfo
 from garbage.store import GARBAGE
 from japanese.synonyms import Synonyms
+from residents.areas import KnownArea
 
 KEY = "garbage.catalog"  # its cache in the runtime
 
@@ -38,3 +39,13 @@ def load_catalog(session: Session) -> Catalog | None:
 def catalog_cache() -> RevisionCache[Catalog | None]:
     """The garbage catalog per process, reloaded when the garbage data or the synonym table changes."""
     return RevisionCache((GARBAGE, faq_store.SYNONYMS), lambda session, _previous, _changed: load_catalog(session))
+
+
+def areas_cache() -> RevisionCache[list[KnownArea]]:
+    """The city's areas for the residents package (``residents.areas``), reloaded when the garbage data changes."""
+    return RevisionCache((GARBAGE,), lambda session, _previous, _changed: load_known_areas(session))
+
+
+def load_known_areas(session: Session) -> list[KnownArea]:
+    """Every stored area with its aliases and readings, in calendar order."""
+    return [KnownArea(area.name, area.aliases, area.readings) for area in store.load_areas(session)]

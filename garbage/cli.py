@@ -29,11 +29,17 @@ garbage_cli = runtime.group("garbage", help="ごみ: sorting dictionary and coll
               help="Collection exceptions (holidays.csv) to replace the stored ones; without it they are kept.")
 @click.option("--not-collected", multiple=True, metavar="CATEGORY",
               help="A category the city does not collect (repeat); without it they are recognised by name and notices.")
+@click.option("--other-category", "other_categories", multiple=True, metavar="CATEGORY",
+              help="takamatsu: a sorting-list category without a calendar column whose name does not say why "
+                   "(repeat); other unknown categories are errors.")
 @click.option("--attribution", default="", help="The credit line to show under garbage answers (the data's licence).")
 def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collected: tuple[str, ...],
-                   attribution: str) -> None:
+                   other_categories: tuple[str, ...], attribution: str) -> None:
     """Replace the garbage dictionary and calendars with the data in DIRECTORY; all rows or none."""
     chosen = list(not_collected) or None
+    if other_categories and kind != "takamatsu":
+        raise click.BadParameter("only for --format takamatsu (5374 names its categories in description.csv)",
+                                 param_hint="--other-category")
     try:
         if kind == "5374":
             data = importers.read_5374(directory, not_collected=chosen)
@@ -41,7 +47,8 @@ def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collec
             missing = [name for name in TAKAMATSU_FILES if not (directory / name).is_file()]
             if missing:
                 raise click.ClickException(f"{directory} has no {', '.join(missing)}")
-            data = importers.read_takamatsu(*(directory / name for name in TAKAMATSU_FILES), not_collected=chosen)
+            data = importers.read_takamatsu(*(directory / name for name in TAKAMATSU_FILES), not_collected=chosen,
+                                            other_categories=other_categories)
         if holidays is not None:
             data.exceptions = importers.read_exceptions(holidays)
         with db.transaction() as session:

@@ -6,15 +6,15 @@ rule per area and category (a ``garbage.schedule.Schedule``), remarks and center
 
 Import is all or nothing: a reader either returns everything or raises ``ImportFailed`` listing every
 bad row, each named by file and row. Row numbers are the ones a person sees in a spreadsheet: the
-header is row 1 and a quoted value spanning several lines is still one row. Nothing here touches the
-database; ``garbage.store.save_garbage`` saves the result in the caller's transaction.
+header is row 1 and a quoted value spanning several lines is still one row. Files are read through
+``importing.csvfile`` (UTF-8, cp932 or EUC-JP, or a refusal naming the file); a cell with a private-use or
+control character (a line break outside notes and remarks) is a bad row, named by its column. Nothing
+here touches the database; ``garbage.store.save_garbage`` saves the result in the caller's transaction.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 import unicodedata
 from collections import Counter
@@ -25,15 +25,20 @@ from datetime import date
 from pathlib import Path
 
 from garbage.schedule import CalendarChange
+from garbage.schedule import OnDates
 from garbage.schedule import Schedule
 from garbage.schedule import parse_5374
 from garbage.schedule import parse_exceptions_csv
 from garbage.schedule import parse_takamatsu
+from importing.csvfile import Record
+from importing.csvfile import blank
+from importing.csvfile import read_csv
 from importing.errors import FileRowError
 from importing.errors import ImportFailed
 from importing.errors import RowError
-from importing.errors import in_file
+from importing.text import cell_problems
 from importing.text import decode_text
+from importing.text import text_problem
 
 # 5374 files; target.csv and area_days.csv are required, the others optional.
 TARGET = "target.csv"
@@ -64,12 +69,17 @@ NOT_COLLECTED_NAMES = frozenset(
 NOT_COLLECTED_PHRASES = ("収集できません", "収集しません", "回収できません", "収集できない", "出せません")
 NOT_COLLECTED_MIN_ITEMS = 3
 
+# Words that say why a sorting-list category has no calendar column: collected on request (粗大ごみ,
+# 臨時・粗大ごみ) or hazardous waste taken separately (有害ごみ, 危険ごみ). See ``read_takamatsu``.
+SORTING_ONLY_WORDS = ("粗大", "有害", "危険")
+
 CATEGORY_SEPARATORS = re.compile(r"[、，,]")
 AREA_SEPARATORS = "・、，,"
 OPEN_BRACKETS = "（("
 CLOSE_BRACKETS = "）)"
 DATE_DASHED = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
 DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_LIST = re.compile(r"[0-9]{8}(?:\s+[0-9]{8})*")  # a 5374 cell of YYYYMMDD dates only
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -159,6 +169,17 @@ class GarbageData:
 def read_5374(directory: str | Path, *, not_collected: Iterable[str] | None = None) -> GarbageData:
     """Read a 5374.jp data folder (target.csv, area_days.csv, and description/remarks/center.csv if present).
 
+    Read as the 5374 app and its city forks use the format:
+
+    - area_days.csv: ``地名,センター,<category>…``. A blank cell means the category is not collected in that
+      area (reported per category). A column named by neither description.csv nor target.csv whose cells
+      are only ``YYYYMMDD`` lists (「ごみ収集がない日・特殊な収集がある日」) is not a category: it is left out and
+      reported, since its dates may be days with or without collection (holidays.csv says which). Any other
+      unknown column is an error.
+    - center.csv: ``名称,休止開始日,休止終了日``. A centre with both dates empty has no shutdown; one date
+      without the other is an error by row. An area whose centre has no row has no shutdowns (reported);
+      an area without a centre gets every shutdown (reported).
+
     ``not_collected`` names the categories the city does not collect; without it they are recognised by
     name (収集不可…) or by their items' notices (「収集できません」 in most of them).
     Raises ImportFailed listing every bad row of every file; OSError if the folder cannot be read.
@@ -175,7 +196,7 @@ def read_5374(directory: str | Path, *, not_collected: Iterable[str] | None = No
     descriptions = _read_description(directory, data, errors)
     items, used_categories = _read_target(directory / TARGET, data, errors)
     remarks = _read_remarks(directory, data, errors)
-    shutdowns = _read_center(directory, data, errors)
+    centers = _read_center(directory, data, errors)
     known = list(descriptions) + [name for name in used_categories if name not in descriptions]
     areas, rules, calendar_categories = _read_area_days(directory / AREA_DAYS, known, data, errors)
     if errors:
@@ -194,6 +215,13 @@ def read_5374(directory: str | Path, *, not_collected: Iterable[str] | None = No
     for name in order:
         if name not in calendar_categories and name in used_categories:
             data.report.append(f"{AREA_DAYS}: category {name} has no column; no collection days for it")
+    for name in calendar_categories:
+        cells = [rule for rule in rules if rule.category == name]
+        if name not in used_categories and cells and all(
+                rule.schedule.rules and all(isinstance(r, OnDates) for r in rule.schedule.rules)
+                for rule in cells):
+            data.report.append(f"{AREA_DAYS}: category {name} has no items in {TARGET} and only dates in its "
+                               "cells; residents are told it is collected on those dates")
 
     chosen = set(not_collected) if not_collected is not None else None
     data.categories = [
@@ -209,7 +237,8 @@ def read_5374(directory: str | Path, *, not_collected: Iterable[str] | None = No
     data.areas = areas
     data.rules = rules
     data.remarks = remarks
-    data.shutdowns = shutdowns
+    data.shutdowns = centers.shutdowns
+    _report_centers(data, centers)
     _report_not_collected(data)
     _report_verbatim(data, AREA_DAYS)
     return data
@@ -229,16 +258,21 @@ def _read_target(path: Path, data: GarbageData, errors: list[RowError]) -> tuple
     data.report += [f"{TARGET} row {header_row}: {note}" for note in notes]
     if problems:
         return [], []
+    names = _column_names(header, columns)
     items: list[ItemRecord] = []
     categories: list[str] = []
     seen: dict[tuple[str, str, str], int] = {}
     for number, fields in rows[1:]:
-        if not any(cell.strip() for cell in fields):
+        if blank(fields):
             continue
         extra = [cell for cell in fields[len(header):] if cell.strip()]
         if extra:
             errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(header)}",
                                        TARGET))
+            continue
+        bad_text = _bad_text(number, fields, names, TARGET, ("notice",), only=columns)
+        if bad_text:
+            errors += bad_text
             continue
         values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
         category, name = values["type"], values["name"]
@@ -275,9 +309,14 @@ def _read_description(directory: Path, data: GarbageData, errors: list[RowError]
     data.report += [f"{DESCRIPTION} row {header_row}: {note}" for note in notes]
     if problems:
         return {}
+    names = _column_names(header, columns)
     found: dict[str, tuple[str, str]] = {}
     for number, fields in rows[1:]:
-        if not any(cell.strip() for cell in fields):
+        if blank(fields):
+            continue
+        bad_text = _bad_text(number, fields, names, DESCRIPTION, ("sublabel", "description"), only=columns)
+        if bad_text:
+            errors += bad_text
             continue
         values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
         label = values["label"]
@@ -303,14 +342,18 @@ def _read_remarks(directory: Path, data: GarbageData, errors: list[RowError]) ->
     seen: dict[str, int] = {}
     header_width = len(rows[0][1])
     for number, fields in rows[1:]:
-        if not any(cell.strip() for cell in fields):
+        if blank(fields):
             continue
         key = fields[0].strip().lstrip("*")
         if len(fields) > header_width:
             data.report.append(f"{REMARKS} row {number}: {len(fields)} fields for a {header_width}-column header; "
                                "the extra fields were joined into the text")
         text = ",".join(fields[1:]).strip()
-        if not key:
+        bad_text = [f"the ID has {problem}" for problem in [text_problem(key)] if problem]
+        bad_text += [f"the text has {problem}" for problem in [text_problem(text, multiline=True)] if problem]
+        if bad_text:
+            errors += [FileRowError(number, problem, REMARKS) for problem in bad_text]
+        elif not key:
             errors.append(FileRowError(number, "the remark has no ID", REMARKS))
         elif not text:
             errors.append(FileRowError(number, f"remark {key} has no text", REMARKS))
@@ -322,70 +365,128 @@ def _read_remarks(directory: Path, data: GarbageData, errors: list[RowError]) ->
     return remarks
 
 
-def _read_center(directory: Path, data: GarbageData, errors: list[RowError]) -> list[ShutdownRecord]:
-    """center.csv (``名称,休止開始日,休止終了日``): periods in which a center takes nothing."""
+@dataclass
+class _Centers:
+    """What center.csv says: the shutdowns, and every centre it names with its first row (shutdown or not)."""
+
+    present: bool = False
+    shutdowns: list[ShutdownRecord] = field(default_factory=list)
+    named: dict[str, int] = field(default_factory=dict)
+
+
+def _read_center(directory: Path, data: GarbageData, errors: list[RowError]) -> _Centers:
+    """center.csv (``名称,休止開始日,休止終了日``): periods in which a centre takes nothing.
+
+    Both dates empty: the centre has no shutdown (5374 forks write 「綾川町,,」). One date without the other
+    is an error, as are a date that cannot be read and an end before the start.
+    """
+    centers = _Centers()
     path = directory / CENTER
     if not path.is_file():
-        return []
+        return centers
+    centers.present = True
     rows = _read_csv(path, errors)
-    shutdowns: list[ShutdownRecord] = []
-    for number, fields in (rows or [])[1:]:
-        if not any(cell.strip() for cell in fields):
+    if not rows:
+        return centers
+    header_row, header = rows[0]
+    if len(header) >= 3 and parse_day(header[1]) and parse_day(header[2]):
+        errors.append(FileRowError(header_row, "this row is a shutdown, not the header; the first line must be "
+                                   "名称,休止開始日,休止終了日", CENTER))
+        return centers
+    width = max(len(header), 3)
+    for index, name in enumerate(header[3:], start=4):
+        if name.strip():
+            data.report.append(f"{CENTER} row {header_row}: column {index} 「{name.strip()}」 is not read")
+    for number, fields in rows[1:]:
+        if blank(fields):
             continue
-        if len(fields) < 3:
-            message = f"expected 名称,休止開始日,休止終了日, found {len(fields)} fields"
-            errors.append(FileRowError(number, message, CENTER))
+        if any(cell.strip() for cell in fields[width:]):
+            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {width}", CENTER))
             continue
-        center = fields[0].strip()
-        start, end = parse_day(fields[1]), parse_day(fields[2])
+        bad_text = _bad_text(number, fields[:3], ["名称", "休止開始日", "休止終了日"], CENTER)
+        if bad_text:
+            errors += bad_text
+            continue
+        center, start_text, end_text = (fields[i].strip() if i < len(fields) else "" for i in range(3))
         if not center:
             errors.append(FileRowError(number, "the center has no name", CENTER))
-        elif start is None or end is None:
-            bad = fields[1] if start is None else fields[2]
-            errors.append(FileRowError(number, f"{bad.strip()!r} is not a date (2025/12/31, 2025-12-31 or 20251231)",
+            continue
+        centers.named.setdefault(center, number)
+        if not start_text and not end_text:
+            continue  # no shutdown
+        if not start_text or not end_text:
+            given, missing = ("start", "end") if start_text else ("end", "start")
+            errors.append(FileRowError(number, f"the shutdown of {center} has a {given} "
+                                       f"({start_text or end_text}) but no {missing}; give both dates, or leave "
+                                       "both empty for no shutdown", CENTER))
+            continue
+        start, end = parse_day(start_text), parse_day(end_text)
+        if start is None or end is None:
+            bad = start_text if start is None else end_text
+            errors.append(FileRowError(number, f"{bad!r} is not a date (2025/12/31, 2025-12-31 or 20251231)",
                                        CENTER))
         elif end < start:
             errors.append(FileRowError(number, f"the shutdown ends ({end}) before it starts ({start})", CENTER))
         else:
-            shutdowns.append(ShutdownRecord(center, start, end))
-    return shutdowns
+            centers.shutdowns.append(ShutdownRecord(center, start, end))
+    return centers
+
+
+def _report_centers(data: GarbageData, centers: _Centers) -> None:
+    """Say which areas get which centre shutdowns, where the files do not match one to one."""
+    by_center: dict[str, list[str]] = {}
+    for area in data.areas:
+        by_center.setdefault(area.center, []).append(area.name)
+    without = by_center.pop("", [])
+    for center, names in by_center.items():
+        if center not in centers.named:
+            where = f"has no row in {CENTER}" if centers.present else f"is named but there is no {CENTER}"
+            data.report.append(f"{AREA_DAYS}: centre {center} ({_count(names, 'area')}) {where}: no shutdowns "
+                               "for those areas")
+    with_shutdowns = {shutdown.center for shutdown in centers.shutdowns}
+    for center, row in centers.named.items():
+        if center in with_shutdowns and center not in by_center:
+            applies = "only to areas without a centre" if without else "to no area"
+            data.report.append(f"{CENTER} row {row}: no area in {AREA_DAYS} names centre {center}; its shutdowns "
+                               f"apply {applies}")
+    if without and centers.shutdowns:
+        data.report.append(f"{AREA_DAYS}: {_count(without, 'area')} name no centre: every shutdown in {CENTER} "
+                           f"applies to them ({', '.join(without[:5])}{'…' if len(without) > 5 else ''})")
 
 
 def _read_area_days(
     path: Path, known: list[str], data: GarbageData, errors: list[RowError]
 ) -> tuple[list[AreaRecord], list[RuleRecord], list[str]]:
-    """area_days.csv: ``地名,センター,<category>…``, every cell through ``parse_5374``."""
+    """area_days.csv: ``地名,センター,<category>…``, every cell through ``parse_5374``.
+
+    Returns the areas, their rules and the categories with a column, in column order.
+    """
     rows = _read_csv(path, errors)
     if not rows:
         if rows is not None:
             errors.append(FileRowError(0, "the file is empty: expected a header 地名,センター,<categories>", AREA_DAYS))
         return [], [], []
     header_row, header = rows[0]
-    categories = [cell.strip() for cell in header[2:]]
-    while categories and not categories[-1]:
-        categories.pop()
-    bad = False
-    if len(header) < 3 or not categories:
+    names = [cell.strip() for cell in header]
+    while len(names) > 2 and not names[-1]:
+        names.pop()
+    if len(names) < 3:
         errors.append(FileRowError(header_row, "expected 地名, センター and one column per category", AREA_DAYS))
         return [], [], []
-    for index, name in enumerate(categories, start=3):
-        if not name:
-            errors.append(FileRowError(header_row, f"column {index} has no category name", AREA_DAYS))
-            bad = True
-        elif name not in known:
-            errors.append(FileRowError(header_row, f"unknown category {name} in column {index}: it is neither in "
-                                       f"{DESCRIPTION} nor in {TARGET}", AREA_DAYS))
-            bad = True
-        elif categories.index(name) != index - 3:
-            errors.append(FileRowError(header_row, f"category {name} has two columns", AREA_DAYS))
-            bad = True
-    if bad:
+    if names[1] in known:
+        errors.append(FileRowError(header_row, f"column 2 is the category {names[1]}, but the second column must be "
+                                   "the centre (センター, empty cells if the city has none)", AREA_DAYS))
+        return [], [], []
+    columns = _area_days_columns(names, rows[1:], known, data, errors, header_row)
+    if columns is None:
         return [], [], []
     areas: list[AreaRecord] = []
     rules: list[RuleRecord] = []
     seen: dict[str, int] = {}
+    remarks_only: dict[tuple[str, str], list[str]] = {}
+    not_collected: dict[str, list[str]] = {}
     for number, fields in rows[1:]:
-        if not any(cell.strip() for cell in fields):
+        if blank(fields):
             continue
         name = fields[0].strip()
         center = fields[1].strip() if len(fields) > 1 else ""
@@ -395,43 +496,111 @@ def _read_area_days(
         if name in seen:
             errors.append(FileRowError(number, f"area {name} is already on row {seen[name]}", AREA_DAYS))
             continue
-        if any(cell.strip() for cell in fields[2 + len(categories):]):
-            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has "
-                                       f"{2 + len(categories)}", AREA_DAYS))
+        if any(cell.strip() for cell in fields[len(names):]):
+            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(names)}",
+                                       AREA_DAYS))
+            continue
+        bad_text = _bad_text(number, fields, names, AREA_DAYS)
+        if bad_text:
+            errors += bad_text
             continue
         seen[name] = number
         areas.append(AreaRecord(name, (), center))
-        for offset, category in enumerate(categories):
-            cell = fields[2 + offset] if 2 + offset < len(fields) else ""
+        for index, category in columns.items():
+            cell = fields[index] if index < len(fields) else ""
             if not cell.strip():
+                not_collected.setdefault(category, []).append(name)
                 continue
             try:
                 schedule = parse_5374(cell)
             except ValueError as error:
                 errors.append(FileRowError(number, f"{category}: {cell.strip()!r} cannot be read ({error})", AREA_DAYS))
                 continue
+            if not schedule.rules and not schedule.verbatim:
+                remarks_only.setdefault((category, " ".join("*" + key for key in schedule.remarks)), []).append(name)
             rules.append(RuleRecord(name, category, schedule))
-    return areas, rules, categories
+    for category, area_names in not_collected.items():
+        data.report.append(f"{AREA_DAYS}: {category}: blank cell, so not collected, in {_count(area_names, 'area')}: "
+                           f"{', '.join(area_names)}")
+    for (category, keys), area_names in remarks_only.items():
+        data.report.append(f"{AREA_DAYS}: {category}: no days, only remark {keys}, in {_count(area_names, 'area')}")
+    return areas, rules, list(columns.values())
+
+
+def _area_days_columns(
+    names: list[str], rows: list[Record], known: list[str], data: GarbageData, errors: list[RowError],
+    header_row: int,
+) -> dict[int, str] | None:
+    """Column index → category for area_days.csv's header, or None when the header is wrong (errors added).
+
+    A column without a name and without values is ignored; a column of YYYYMMDD lists named by no file is
+    reported and left out (module docstring of ``read_5374``); any other unknown or repeated column is an error.
+    """
+    columns: dict[int, str] = {}
+    bad = False
+    for index in range(2, len(names)):
+        name = names[index]
+        cells = [fields[index].strip() for _number, fields in rows if index < len(fields) and fields[index].strip()]
+        if name in known:
+            if name in columns.values():
+                errors.append(FileRowError(header_row, f"category {name} has two columns", AREA_DAYS))
+                bad = True
+            else:
+                columns[index] = name
+        elif not cells:
+            what = f"「{name}」 is named by no file" if name else "has no name"
+            data.report.append(f"{AREA_DAYS} row {header_row}: column {index + 1} {what} and has no values; ignored")
+        elif not name:
+            errors.append(FileRowError(header_row, f"column {index + 1} has no category name", AREA_DAYS))
+            bad = True
+        elif cells and all(_DATE_LIST.fullmatch(unicodedata.normalize("NFKC", cell)) for cell in cells):
+            days = sorted(token for cell in cells for token in unicodedata.normalize("NFKC", cell).split())
+            data.report.append(
+                f"{AREA_DAYS} column {index + 1} 「{name}」: not a category (neither in {DESCRIPTION} nor in "
+                f"{TARGET}) and only dates in its cells ({_count(cells, 'area')}, {days[0]}–{days[-1]}); not "
+                "imported. Put days without collection in holidays.csv (date,category,moved_to,note)")
+        else:
+            errors.append(FileRowError(header_row, f"unknown category {name} in column {index + 1}: it is neither in "
+                                       f"{DESCRIPTION} nor in {TARGET}", AREA_DAYS))
+            bad = True
+    return None if bad else columns
+
+
+def _count(things: list[str], noun: str) -> str:
+    """``3 areas``, ``1 area``."""
+    return f"{len(things)} {noun}{'s' if len(things) != 1 else ''}"
 
 
 # --- 高松市 -------------------------------------------------------------------------------------
 
 
 def read_takamatsu(
-    items_csv: str | Path, calendar_csv: str | Path, *, not_collected: Iterable[str] | None = None
+    items_csv: str | Path,
+    calendar_csv: str | Path,
+    *,
+    not_collected: Iterable[str] | None = None,
+    other_categories: Iterable[str] = (),
 ) -> GarbageData:
     """Read 高松市's ごみ分別一覧 (``#property,name,classification,note``) and ごみ収集日 sheets as CSV.
 
     Empty rows are skipped; 「破砕、臨時・粗大」 is two categories; spellings of one category that differ
     only by 「・」 or a trailing 「ごみ」 (紙布 / 紙・布) become the most used one. Every town or school
     district named inside an area's cell becomes an alias of that area. ``not_collected`` as for
-    :func:`read_5374`. Raises ImportFailed listing every bad row of both files.
+    :func:`read_5374`.
+
+    An item's category must be one the city has: a calendar column's category, one named in
+    ``not_collected`` or ``other_categories`` (a pack's ``[garbage] other_categories``: categories with no
+    calendar column, such as one collected at collection points), or one whose name says why it has no
+    column: not collected (収集不可, 家電リサイクル法対象品…), on request (粗大), hazardous (有害, 危険). Any other
+    category (「宇宙ごみ」, 「燃えるごみ」 for 燃やせるごみ) is an error on its row, never a new category.
+    Raises ImportFailed listing every bad row of both files.
     """
     items_csv, calendar_csv = Path(items_csv), Path(calendar_csv)
     errors: list[RowError] = []
     data = GarbageData()
+    declared = {*(not_collected or ()), *other_categories}
     areas, rules = _read_takamatsu_calendar(calendar_csv, data, errors)
-    items = _read_takamatsu_items(items_csv, data, errors)
+    items = _read_takamatsu_items(items_csv, declared, data, errors)
     if errors:
         raise ImportFailed(errors)
     order: list[str] = list(TAKAMATSU_CALENDAR.values())
@@ -450,8 +619,10 @@ def read_takamatsu(
     return data
 
 
-def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError]) -> list[ItemRecord]:
-    """The sorting list, with each classification cell read into one or more known category names."""
+def _read_takamatsu_items(
+    path: Path, declared: set[str], data: GarbageData, errors: list[RowError]
+) -> list[ItemRecord]:
+    """The sorting list, with each classification cell read into one or more of the city's category names."""
     file = path.name
     rows = _read_csv(path, errors, file)
     if rows is None:
@@ -465,6 +636,7 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
     data.report += [f"{file} row {header_row}: {note}" for note in notes]
     if problems:
         return []
+    column_names = _column_names(header, columns)
     read: list[tuple[int, str, str, str]] = []
     for number, fields in rows[1:]:
         values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
@@ -476,8 +648,11 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
             else:
                 data.report.append(f"{file} {label}: empty, skipped")
             continue
+        bad_text = _bad_text(number, fields, column_names, file, ("note",), only=columns)
         if any(cell.strip() for cell in fields[len(header):]):
             errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(header)}", file))
+        elif bad_text:
+            errors += bad_text
         elif not classification:
             errors.append(FileRowError(number, f"{name or 'the item'} has no category (classification)", file))
         elif not name:
@@ -493,6 +668,7 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
     canonical: dict[str, str] = {}
     for spelling, _count in counts.most_common():
         canonical.setdefault(_category_key(spelling), spelling)
+    known_keys = {_category_key(name) for name in (*TAKAMATSU_CALENDAR.values(), *declared)}
 
     items: list[ItemRecord] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -503,6 +679,12 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
             resolved = canonical.get(_category_key(part))
             if resolved is None:
                 errors.append(FileRowError(number, f"unknown category {part!r} in {classification!r}", file))
+                break
+            if not _city_has(resolved, known_keys):
+                errors.append(FileRowError(number, f"{name}: unknown category {part!r}: it is no calendar column's "
+                                           f"category ({', '.join(TAKAMATSU_CALENDAR.values())}) and not one the "
+                                           "city declares; fix it, or name it in [garbage] other_categories of "
+                                           "pack.toml (garbage import --other-category) if the city has it", file))
                 break
             names.append(resolved)
         else:
@@ -520,6 +702,13 @@ def _read_takamatsu_items(path: Path, data: GarbageData, errors: list[RowError])
                 seen[key] = number
                 items.append(ItemRecord(name, category, note))
     return items
+
+
+def _city_has(category: str, known_keys: set[str]) -> bool:
+    """Whether a sorting-list category is one the city has (``read_takamatsu`` says which)."""
+    if _category_key(category) in known_keys or category in NOT_COLLECTED_NAMES:
+        return True
+    return any(word in category for word in SORTING_ONLY_WORDS)
 
 
 def _category_key(name: str) -> str:
@@ -563,6 +752,10 @@ def _read_takamatsu_calendar(
             data.report.append(f"{file} row {number}: empty, skipped")
             continue
         area = fields[name_index].strip() if name_index < len(fields) else ""
+        bad_text = _bad_text(number, fields, names, file, only=["name", *TAKAMATSU_CALENDAR])
+        if bad_text:
+            errors += bad_text
+            continue
         if not area:
             errors.append(FileRowError(number, "the district has no name", file))
             continue
@@ -635,10 +828,7 @@ def read_exceptions(path: str | Path) -> list[CalendarChange]:
     Every problem ``parse_exceptions_csv`` reports, an unknown column included, fails the import by row.
     """
     path = Path(path)
-    try:
-        text = decode_text(path.read_bytes())
-    except ImportFailed as failed:
-        raise ImportFailed([in_file(error, path.name) for error in failed.errors]) from None
+    text = decode_text(path.read_bytes(), path.name)
     changes, problems = parse_exceptions_csv(text)
     if problems:
         raise ImportFailed([FileRowError(row, reason, path.name) for row, reason in problems])
@@ -660,30 +850,37 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-def _read_csv(path: Path, errors: list[RowError], file: str | None = None) -> list[tuple[int, list[str]]] | None:
-    """The rows of a CSV file in UTF-8 (BOM or not) or cp932, numbered from 1; None if it cannot be read.
+def _read_csv(path: Path, errors: list[RowError], file: str | None = None) -> list[Record] | None:
+    """The records of a CSV file through the shared reader, numbered from 1; None if its text cannot be read.
 
-    A CSV error (a broken quote) is recorded on its row and ends the file there.
+    A CSV error (a broken quote) is recorded on its row and ends the file there. Blank lines before the
+    header are dropped, the row numbers kept.
     """
-    file = file or path.name
     try:
-        text = decode_text(path.read_bytes())
+        table = read_csv(path, file=file or path.name)
     except ImportFailed as failed:
-        errors += [in_file(error, file) for error in failed.errors]
+        errors += failed.errors
         return None
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    number = 0
-    try:
-        for number, fields in enumerate(reader, start=1):
-            rows.append((number, fields))
-    except csv.Error as error:
-        errors.append(FileRowError(number + 1, f"the CSV cannot be read from this row on ({error}); "
-                                   'check the quotes (") in this row', file))
-    # Skip blank lines before the header, keep the row numbers.
-    while rows and not any(cell.strip() for cell in rows[0][1]):
+    errors += table.errors
+    rows = table.records
+    while rows and blank(rows[0][1]):
         rows.pop(0)
     return rows
+
+
+def _bad_text(number: int, fields: list[str], names: list[str], file: str, multiline: tuple[str, ...] = (),
+              only: Iterable[str] | None = None) -> list[RowError]:
+    """The row's cells with a character no import may take (``importing.text.text_problem``), by file and row."""
+    return [FileRowError(number, problem, file)
+            for problem in cell_problems(fields, names, multiline, only=None if only is None else set(only))]
+
+
+def _column_names(header: list[str], columns: dict[str, int]) -> list[str]:
+    """The header's names as the reader understood them (``notie`` read as notice), others as written."""
+    names = [cell.strip() for cell in header]
+    for name, index in columns.items():
+        names[index] = name
+    return names
 
 
 def _match_header(

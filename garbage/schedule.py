@@ -12,14 +12,15 @@ reported by number, never raised.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import timedelta
+
+from importing.csvfile import parse_csv
+from importing.text import cell_problems
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ def parse_exceptions_csv(text: str) -> tuple[list[CalendarChange], list[tuple[in
     """Read a pack's ``holidays.csv`` into calendar changes, reporting bad rows instead of failing.
 
     Rows are numbered as records with the header as 1 (a quoted line break does not start a new row).
+    A cell with a private-use or control character (a line break outside ``note``) is a bad row.
     A missing required column or a repeated column rejects the file; an unknown column is reported and ignored.
     A bad row is reported and left out; the other rows still count.
     """
@@ -291,6 +293,10 @@ def parse_exceptions_csv(text: str) -> tuple[list[CalendarChange], list[tuple[in
     seen: dict[tuple[date, str | None], tuple[date | None, int]] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
+            continue
+        bad_text = cell_problems(row, header, ("note",))
+        if bad_text:
+            errors += [(number, problem) for problem in bad_text]
             continue
         try:
             row_changes = _read_exception_row(header, row)
@@ -306,16 +312,9 @@ def parse_exceptions_csv(text: str) -> tuple[list[CalendarChange], list[tuple[in
 
 
 def _csv_records(text: str) -> tuple[list[list[str]], list[tuple[int, str]]]:
-    """The CSV records of ``text`` (BOM dropped); a record the csv module cannot read ends the file, reported."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    records: list[list[str]] = []
-    while True:
-        try:
-            records.append(next(reader))
-        except StopIteration:
-            return records, []
-        except csv.Error as error:
-            return records, [(len(records) + 1, f"unreadable CSV, the rest of the file is ignored: {error}")]
+    """The CSV records of ``text`` through the shared reader; a record it cannot read ends the file, reported."""
+    table = parse_csv(text)
+    return [fields for _number, fields in table.records], [(error.row, error.message) for error in table.errors]
 
 
 def _check_header(header: list[str]) -> tuple[bool, list[tuple[int, str]]]:

@@ -1,1 +1,2 @@
-"""Reading the files cities give us: text encodings, and import errors reported by file and row."""
+"""Reading the files cities give us: text encodings, CSV records by row, characters an import refuses, and
+import errors reported by file and row."""

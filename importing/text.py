@@ -1,67 +1,219 @@
-"""Decoding the bytes of a text file a city gives us (UTF-8, with or without BOM, or Shift_JIS as Excel writes it)."""
+"""Decoding the bytes of a text file a city gives us, and the characters imported text may not contain.
+
+Files come as UTF-8 (with or without BOM, Excel's 'CSV UTF-8'), as Shift_JIS in Microsoft's cp932 form
+(Excel's plain 'CSV'), as EUC-JP (older Unix systems and web tools), rarely as UTF-16 with a BOM. The
+encoding is decided from the bytes alone:
+
+1. A BOM decides (UTF-8 or UTF-16); a zip file (an .xlsx renamed) or NUL bytes are refused.
+2. Valid UTF-8 with any character from U+0800 up (all kana and kanji) is UTF-8; text that is UTF-8
+   apart from a few damaged bytes is refused as damaged, never read as another encoding.
+3. Otherwise the text must decode strictly as cp932 or as EUC-JP. cp932's stand-ins for bytes that are
+   no character (0x80, 0xA0, 0xFD–0xFF, decoded by Python as U+0080 and U+F8F0–U+F8F3) count as invalid.
+4. When only one of the two decodes, it is the one. Both decode only when every non-ASCII byte is
+   0xA1–0xFE: then the cp932 reading can only be half-width katakana and rare kanji, and the EUC-JP
+   reading can be anything. The EUC-JP reading is taken when it reads as ordinary Japanese (kana and
+   common kanji) and the cp932 reading is not clean half-width katakana, or when the cp932 reading has
+   private-use characters (bytes 0xF0–0xF9) and the EUC-JP reading has few rare ones; the cp932 reading is
+   taken when it is clean half-width katakana and the EUC-JP reading is mostly rare characters.
+5. Valid UTF-8 whose only non-ASCII characters are two-byte ones (ñ, ʬ: a few EUC-JP kanji can be such
+   bytes) is read as cp932 or EUC-JP only when step 4 chooses a reading of ordinary Japanese, as UTF-8
+   when neither decodes; a chosen reading made mostly of rare characters (a Latin-1 file read as kanji)
+   is not taken. Anything else is refused as too short or too unusual to tell, so a file never comes
+   out as mojibake.
+
+charset-normalizer is not used for the choice: on short Japanese files it picks cp932 for EUC-JP bytes
+and refuses ordinary FAQ text with many ○△ symbols (see tests/importing/test_text.py, which checks the
+rule above on the demo pack's own text in both encodings and at every length).
+
+Every refusal is one file-level error (row 0) that says what to do: save the file as 'CSV UTF-8'.
+"""
 
 from __future__ import annotations
 
-from charset_normalizer import from_bytes
+import unicodedata
+from collections.abc import Collection
+from collections.abc import Sequence
+from typing import NoReturn
 
+from importing.errors import FileRowError
 from importing.errors import ImportFailed
 from importing.errors import RowError
 
-# Encodings charset-normalizer may propose that can hold a Japanese FAQ; anything else it guesses
-# for a file that is neither UTF-8 nor cp932 would be mojibake, so it is refused.
-_FALLBACK_ENCODINGS = frozenset(
-    {
-        "euc_jp",
-        "euc_jis_2004",
-        "euc_jisx0213",
-        "iso2022_jp",
-        "iso2022_jp_1",
-        "iso2022_jp_2",
-        "iso2022_jp_2004",
-        "iso2022_jp_3",
-        "iso2022_jp_ext",
-        "shift_jis_2004",
-        "shift_jisx0213",
-        "utf_16",
-        "utf_32",
-    }
-)
+SAVE_AS_UTF8 = "Save it again from Excel as 'CSV UTF-8 (コンマ区切り)' and retry."
+
+# Bytes that are no character in Shift_JIS, which Python's cp932 decodes to stand-ins instead of failing.
+_CP932_NON_CHARACTERS = frozenset("\u0080\uf8f0\uf8f1\uf8f2\uf8f3")
+_HALFWIDTH_VOICED = frozenset("ｳｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾊﾋﾌﾍﾎ")  # may take ﾞ
+_HALFWIDTH_SEMI_VOICED = frozenset("ﾊﾋﾌﾍﾎ")  # may take ﾟ
+_EUC_LEAD_MARKERS = frozenset("｡､･")  # 0xA1, 0xA4, 0xA5 in cp932: EUC-JP's first bytes of 、。 and of kana
+_EUC_MARKER_SHARE = 4  # one in this many half-width characters being a marker is too many for real text
+# The EUC-JP reading must have this many kana and at most this share of rare characters to be taken;
+# a cp932 reading of clean half-width katakana is taken when the EUC-JP reading has at least this share.
+_MIN_KANA = 2
+_MAX_RARE_SHARE = 0.2
+_MIN_RARE_SHARE_OF_MOJIBAKE = 0.3
+# JIS X 0208 rows (the first byte of EUC-JP minus 0xA0) of everyday text: symbols, digits and Latin,
+# and the 2,965 level-1 kanji. Kana rows (4, 5) are counted separately.
+_SYMBOL_ROWS = range(1, 4)
+_LEVEL1_KANJI_ROWS = range(16, 48)
 
 
-def decode_text(data: bytes) -> str:
-    """Decode the bytes of a text file written as UTF-8 or Shift_JIS (cp932), or raise ImportFailed.
+def decode_text(data: bytes, file: str = "") -> str:
+    """The text of a file's bytes in UTF-8, UTF-16 with BOM, cp932 or EUC-JP, as the module docstring decides.
 
-    Strict UTF-8 (a BOM is dropped) is tried first, then cp932; charset-normalizer is asked only
-    when both fail, and only a Japanese encoding or UTF-16/32 is accepted from it. A UTF-8 file
-    with a few damaged bytes is reported as such rather than read as cp932 mojibake.
+    Raises ImportFailed with one file-level error (row 0, named by ``file`` when given) when the bytes are
+    none of these, are damaged, or cannot be told apart.
     """
+    if data.startswith(b"PK\x03\x04"):
+        _refuse(file, "this is a zip file (an Excel workbook saved with the wrong name?), not text. " + SAVE_AS_UTF8)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig", file, "UTF-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", file, "UTF-16")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        _refuse(file, f"cannot read the text: a NUL byte on line {line} (UTF-16 without a byte-order mark, or not "
+                      f"a text file). {SAVE_AS_UTF8}")
+    utf8, utf8_error = _decode(data, "utf-8")
+    if utf8 is not None and (utf8.isascii() or any(ord(char) >= 0x800 for char in utf8)):
+        return utf8
+    if utf8 is None and _mostly_utf8(data):
+        _refuse(file, _invalid_byte(data, utf8_error, "the file is UTF-8 with damaged bytes"))
+    readings: dict[str, str] = {}
+    failed_at = [utf8_error]
+    for encoding in ("cp932", "euc_jp"):
+        text, error = _decode(data, encoding)
+        if text is None:
+            failed_at.append(error)
+        else:
+            readings[encoding] = text
+    if utf8 is not None and not readings:
+        return utf8
+    if not readings:
+        _refuse(file, _invalid_byte(data, max(failed_at), "the file is neither UTF-8, Shift_JIS nor EUC-JP"))
+    chosen = choose_reading(readings["cp932"], readings["euc_jp"]) if len(readings) == 2 else next(iter(readings))
+    if chosen is not None and utf8 is not None and not _ordinary_japanese(readings[chosen]):
+        chosen = None  # only two-byte UTF-8 characters (ñ, ʬ) or a short Japanese reading: either could be it
+    if chosen is not None and _mostly_rare(readings[chosen]):
+        chosen = None  # a Latin-1 file read as kanji
+    if chosen is None:
+        _refuse(file, "cannot tell which encoding the text is in (UTF-8, Shift_JIS or EUC-JP): it has too little "
+                      f"ordinary Japanese text to be sure. {SAVE_AS_UTF8}")
+    return readings[chosen]
+
+
+def choose_reading(cp932: str, euc_jp: str) -> str | None:
+    """Which of two readings of the same bytes is the text: "cp932", "euc_jp", or None when unsure."""
+    _kana, everyday, rare = _japanese_evidence(euc_jp)
+    euc_mojibake = rare > 0 and rare >= _MIN_RARE_SHARE_OF_MOJIBAKE * (everyday + rare)
+    euc_clean = everyday > 0 and rare <= _MAX_RARE_SHARE * (everyday + rare)
+    cp932_halfwidth = _clean_halfwidth(cp932)
+    cp932_private = any(0xE000 <= ord(char) <= 0xF8FF for char in cp932)  # lead bytes 0xF0–0xF9: no real text
+    if (_ordinary_japanese(euc_jp) and not cp932_halfwidth) or (cp932_private and euc_clean):
+        return "euc_jp"
+    if cp932_halfwidth and euc_mojibake:
+        return "cp932"
+    return None
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """What makes ``value`` unfit to import, or None: a private-use or control character, a damaged character.
+
+    Tab, line feed and carriage return are allowed only in ``multiline`` text (an answer, a notice).
+    """
+    for position, char in enumerate(value, start=1):
+        code = ord(char)
+        if char in "\t\n\r":
+            if not multiline:
+                name = "a tab" if char == "\t" else "a line break"
+                return f"{name} at character {position}, which this column does not allow"
+        elif 0xE000 <= code <= 0xF8FF or code >= 0xF0000:
+            return (f"a private-use character U+{code:04X} at character {position} (a 外字 or a Shift_JIS "
+                    "user-defined character, which residents' phones cannot show)")
+        elif unicodedata.category(char) == "Cc":
+            return f"a control character U+{code:04X} at character {position}"
+        elif char == "\ufffd":
+            return (f"a replacement character U+FFFD at character {position} (the text was damaged by an "
+                    "earlier conversion)")
+    return None
+
+
+def column_label(index: int) -> str:
+    """Name a 0-based column as a spreadsheet does: A, B, …, Z, AA, …."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
+
+
+def cell_problems(
+    fields: Sequence[str], names: Sequence[str], multiline: Collection[str] = (), *, only: Collection[str] | None = None
+) -> list[str]:
+    """One message per cell of a row whose text (stripped, as imported) ``text_problem`` refuses, named by column.
+
+    ``names`` are the header's column names (a cell right of the header is named by its letter only);
+    columns named in ``multiline`` may hold line breaks and tabs; with ``only``, other columns (which the
+    importer ignores) are not checked.
+    """
+    problems = []
+    for index, value in enumerate(fields):
+        name = names[index].strip() if index < len(names) else ""
+        if only is not None and name not in only:
+            continue
+        problem = text_problem(value.strip(), multiline=name in multiline)
+        if problem is not None:
+            where = f"column {column_label(index)}" + (f" ({name})" if name else "")
+            problems.append(f"{where} has {problem}")
+    return problems
+
+
+# --- decoding helpers ----------------------------------------------------------------------------
+
+
+def _refuse(file: str, message: str) -> NoReturn:
+    error = FileRowError(0, message, file) if file else RowError(0, message)
+    raise ImportFailed([error])
+
+
+def _strict(data: bytes, encoding: str, file: str, name: str) -> str:
+    """``data`` decoded strictly as ``encoding`` (its BOM dropped), or a refusal naming the first invalid byte."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        utf8_error = exc
-    if not _mostly_utf8(data):
-        try:
-            return data.decode("cp932")
-        except UnicodeDecodeError as exc:
-            cp932_error = exc
-        best = from_bytes(data).best()
-        if best is not None and best.encoding in _FALLBACK_ENCODINGS:
-            return str(best).lstrip("\ufeff")
-        # Point at the place that broke the encoding the file got furthest in.
-        error = max(utf8_error, cp932_error, key=lambda e: e.start)
-    else:
-        error = utf8_error
-    line = data[: error.start].count(b"\n") + 1
-    byte = data[error.start : error.start + 1].hex().upper()
-    raise ImportFailed(
-        [
-            RowError(
-                0,
-                f"cannot read the text: invalid byte 0x{byte} on line {line}; the file is neither clean "
-                "UTF-8 nor Shift_JIS. Save it again from Excel as 'CSV UTF-8 (コンマ区切り)' and retry.",
-            )
-        ]
-    )
+        _refuse(file, _invalid_byte(data, exc.start, f"the file starts as {name} but is damaged"))
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str | None, int]:
+    """``data`` decoded strictly (cp932's stand-ins for non-characters refused), or None and the failing offset."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return None, exc.start
+    if encoding == "cp932":
+        for index, char in enumerate(text):
+            if char in _CP932_NON_CHARACTERS:
+                return None, len(text[:index].encode("cp932"))
+    return text, 0
+
+
+def _invalid_byte(data: bytes, offset: int, what: str) -> str:
+    line = data[:offset].count(b"\n") + 1
+    byte = data[offset : offset + 1].hex().upper()
+    return f"cannot read the text: invalid byte 0x{byte} on line {line}; {what}. {SAVE_AS_UTF8}"
+
+
+def _ordinary_japanese(text: str) -> bool:
+    """True for text with some kana and few rare characters (``_japanese_evidence``)."""
+    kana, everyday, rare = _japanese_evidence(text)
+    return kana >= _MIN_KANA and rare <= _MAX_RARE_SHARE * (everyday + rare)
+
+
+def _mostly_rare(text: str) -> bool:
+    """True when most non-ASCII characters are rare ones: bytes of another encoding read as kanji."""
+    _kana, everyday, rare = _japanese_evidence(text)
+    return rare > everyday
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -70,3 +222,70 @@ def _mostly_utf8(data: bytes) -> bool:
     damaged = text.count("\ufffd")
     decoded = sum(1 for ch in text if ord(ch) > 0x7F) - damaged
     return decoded >= 10 * damaged
+
+
+def _jis_row(char: str) -> int | None:
+    """The JIS X 0208 row of ``char`` (1–94), or None when it has none."""
+    try:
+        encoded = char.encode("euc_jp")
+    except UnicodeEncodeError:
+        return None
+    return encoded[0] - 0xA0 if len(encoded) == 2 and encoded[0] >= 0xA1 else None
+
+
+def _japanese_evidence(text: str) -> tuple[int, int, int]:
+    """Counts over the non-ASCII characters of ``text``: kana, everyday characters (kana included), rare ones.
+
+    Everyday: hiragana, katakana, well-formed half-width katakana, JIS symbols, full-width digits and
+    Latin, level-1 kanji. Rare: everything else (level-2 kanji, Greek, box drawing, misplaced sound marks).
+    """
+    kana = everyday = rare = 0
+    previous = ""
+    for char in text:
+        code = ord(char)
+        if code < 0x80:
+            previous = char
+            continue
+        row = _jis_row(char)
+        if 0x3041 <= code <= 0x3096 or 0x30A1 <= code <= 0x30FA or code == 0x30FC:
+            kana += 1
+            everyday += 1
+        elif 0xFF61 <= code <= 0xFF9F:
+            if _halfwidth_mark_ok(char, previous):
+                kana += 1
+                everyday += 1
+            else:
+                rare += 1
+        elif row is not None and (row in _SYMBOL_ROWS or row in _LEVEL1_KANJI_ROWS):
+            everyday += 1
+        else:
+            rare += 1
+        previous = char
+    return kana, everyday, rare
+
+
+def _halfwidth_mark_ok(char: str, previous: str) -> bool:
+    """False for a half-width sound mark after a character that cannot take it."""
+    if char == "ﾞ":
+        return previous in _HALFWIDTH_VOICED
+    if char == "ﾟ":
+        return previous in _HALFWIDTH_SEMI_VOICED
+    return True
+
+
+def _clean_halfwidth(text: str) -> bool:
+    """True when every non-ASCII character is half-width katakana, with sound marks where they belong.
+
+    Half-width ｡ ､ ･ are the bytes 0xA1, 0xA4, 0xA5 that start EUC-JP's punctuation, hiragana and katakana:
+    when they are a quarter of the half-width characters or more, the text is EUC-JP read as cp932.
+    """
+    previous = ""
+    halfwidth = markers = 0
+    for char in text:
+        if ord(char) >= 0x80:
+            if not (0xFF61 <= ord(char) <= 0xFF9F and _halfwidth_mark_ok(char, previous)):
+                return False
+            halfwidth += 1
+            markers += char in _EUC_LEAD_MARKERS
+        previous = char
+    return markers * _EUC_MARKER_SHARE < halfwidth or markers < 2

@@ -12,6 +12,8 @@ import runtime
 from importing.errors import ImportFailed
 from residents import importer
 from residents import service as residents
+from residents.areas import KEY as KNOWN_AREAS
+from residents.areas import KnownArea
 from residents.categories import CATEGORIES
 
 residents_cli = runtime.group("residents", help="Residents: import from another system, purge blocked ones.")
@@ -21,8 +23,11 @@ residents_cli = runtime.group("residents", help="Residents: import from another 
 
 FILE is a CSV with the header line_user_id,area,categories,children. categories are |-separated
 ({'|'.join(CATEGORIES)}); children are |-separated birth:YYYY-MM-DD or due:YYYY-MM-DD. UTF-8 (with or
-without BOM) and Shift_JIS are read. Every bad row is reported by its row number and nothing is imported
-until all are fixed.
+without BOM), Shift_JIS and EUC-JP are read. Every bad row is reported by its row number and nothing is
+imported until all are fixed.
+
+An area must be one of the city's garbage areas, by its name, an alias or a reading, and is stored as
+the area's name. When no garbage areas are loaded yet, areas are kept as written, unchecked.
 
 Imported residents are recorded as having consented to push messages now, because they consented in
 the system they come from, and as following the account. A resident already known keeps their own
@@ -32,8 +37,9 @@ settings; the file only adds to them, so importing the same file again changes n
 def residents_import(file: Path) -> None:
     rt = runtime.current()
     now, today = rt.now(), rt.today()
+    areas = _city_areas(rt)
     try:
-        records = importer.read_residents(file.read_bytes(), today)
+        records = importer.read_residents(file.read_bytes(), today, areas)
         with db.transaction() as session:
             report = importer.save_residents(session, records, now)
     except ImportFailed as error:
@@ -43,6 +49,20 @@ def residents_import(file: Path) -> None:
         raise click.ClickException("\n".join(lines)) from None
     click.echo(f"imported {file.name}: {report.created} new residents, {report.updated} already known, "
                f"{report.children} children added")
+    renamed = {(r.area_as_written, r.area) for r in records if r.area_as_written and r.area != r.area_as_written}
+    for written, area in sorted(renamed):
+        click.echo(f"  area {written} stored as {area}")
+    if not areas and any(record.area for record in records):
+        click.echo("  areas were not checked: no garbage areas are loaded (garbage import or pack load)")
+
+
+def _city_areas(rt: runtime.Runtime) -> list[KnownArea]:
+    """The city's areas, as the garbage package keeps them for this package ([] when none are loaded)."""
+    cache = rt.caches.get(KNOWN_AREAS)
+    if cache is None:
+        return []
+    with db.session_factory()() as session:
+        return list(cache.get(session))
 
 
 @residents_cli.command("purge")

@@ -2,16 +2,22 @@
 
 The file has the header ``line_user_id,area,categories,children``. Categories are ``|``-separated names
 from ``residents.categories.CATEGORIES``; children are ``|``-separated ``birth:YYYY-MM-DD`` or
-``due:YYYY-MM-DD``. UTF-8 (with or without BOM) and Shift_JIS are read. Every bad row is reported with
-its row number (the header is row 1) and nothing is saved unless every row is good.
+``due:YYYY-MM-DD``. UTF-8 (with or without BOM), Shift_JIS and EUC-JP are read (``importing.csvfile``).
+Every bad row is reported with its row number (the header is row 1) and nothing is saved unless every row
+is good.
+
+The area must be one of the city's when the city has garbage areas loaded: its name, an alias or a reading
+(「木太」 for 「木太・林・多肥・国分寺南部」), stored as the area's name as the chat stores it. When no areas
+are loaded (a city moving in before its garbage data), areas are kept as written and not checked; the
+command says so; the chat matches such an area as it matches a typed one, and asks a resident whose
+area it cannot match.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -19,10 +25,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from importing.csvfile import blank
+from importing.csvfile import read_csv
 from importing.errors import ImportFailed
 from importing.errors import RowError
-from importing.text import decode_text
+from importing.text import cell_problems
 from residents import dates as date_rules
+from residents.areas import KnownArea
+from residents.areas import resolve_area
 from residents.categories import CATEGORIES
 from residents.models import Child
 from residents.models import Resident
@@ -46,10 +56,11 @@ class ResidentRecord:
 
     row: int
     line_user_id: str
-    area: str | None
+    area: str | None  # the city's name for the area, or the text as written when no areas are loaded
     categories: tuple[str, ...]
     due_dates: tuple[date, ...]
     birth_dates: tuple[date, ...]
+    area_as_written: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,26 +72,24 @@ class ImportReport:
     children: int
 
 
-def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
+def read_residents(data: bytes, today: date, areas: Sequence[KnownArea] = ()) -> list[ResidentRecord]:
     """The rows of a residents CSV; raises ``ImportFailed`` listing every bad row.
 
     Children's dates are checked as in the chat, against ``today``: a due date from about a month ago
-    to ten months ahead, a birth date not in the future and at most 18 years ago.
+    to ten months ahead, a birth date not in the future and at most 18 years ago. With ``areas`` (the
+    city's), an area must name one of them (module docstring); without, areas are not checked.
     """
-    text = decode_text(data)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        raise ImportFailed([RowError(0, f"the CSV cannot be read ({exc}); check the quotes (\")")]) from None
-    if not rows or tuple(cell.strip().lower() for cell in rows[0]) != HEADER:
-        raise ImportFailed([RowError(1, "the header must be: " + ",".join(HEADER))])
+    table = read_csv(data, file="")
+    header = table.records[0] if table.records else None
+    if header is None or tuple(cell.strip().lower() for cell in header[1]) != HEADER:
+        raise ImportFailed([RowError(1, "the header must be: " + ",".join(HEADER)), *table.errors])
     errors: list[RowError] = []
     records: list[ResidentRecord] = []
     first_row: dict[str, int] = {}
-    for number, fields in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in fields):
+    for number, fields in table.records[1:]:
+        if blank(fields):
             continue
-        problems, record = _read_row(number, fields, today)
+        problems, record = _read_row(number, fields, today, areas)
         if record is not None:
             if record.line_user_id in first_row:
                 problems.append(f"duplicate user {record.line_user_id} (first on row {first_row[record.line_user_id]})")
@@ -89,6 +98,7 @@ def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
         errors += [RowError(number, problem) for problem in problems]
         if not problems and record is not None:
             records.append(record)
+    errors += table.errors
     if not records and not errors:
         errors.append(RowError(0, "the file has a header but no residents"))
     if errors:
@@ -96,15 +106,26 @@ def read_residents(data: bytes, today: date) -> list[ResidentRecord]:
     return records
 
 
-def _read_row(number: int, fields: list[str], today: date) -> tuple[list[str], ResidentRecord | None]:
+def _read_row(
+    number: int, fields: list[str], today: date, areas: Sequence[KnownArea]
+) -> tuple[list[str], ResidentRecord | None]:
     if len(fields) != len(HEADER):
         return [f"expected {len(HEADER)} columns ({','.join(HEADER)}), found {len(fields)}"], None
-    user_id, area, categories, children = (cell.strip() for cell in fields)
+    bad_text = cell_problems(fields, HEADER)
+    if bad_text:
+        return bad_text, None
+    user_id, written_area, categories, children = (cell.strip() for cell in fields)
     problems = []
     if not LINE_USER_ID.fullmatch(user_id):
         problems.append(f"bad LINE user id {user_id[:40]!r}: expected U and 32 hexadecimal digits")
+    area = written_area
     if len(area) > MAX_AREA:
         problems.append(f"area longer than {MAX_AREA} characters")
+    elif area and areas:
+        resolved, problem = resolve_area(area, areas)
+        if problem is not None:
+            problems.append(problem)
+        area = resolved or area
     chosen = [name.strip() for name in categories.split("|") if name.strip()]
     problems += [f"unknown category {name!r} (known: {'|'.join(CATEGORIES)})" for name in chosen
                  if name not in CATEGORIES]
@@ -127,7 +148,7 @@ def _read_row(number: int, fields: list[str], today: date) -> tuple[list[str], R
             continue
         (due_dates if kind == "due" else birth_dates).append(day)
     record = ResidentRecord(number, user_id, area or None, tuple(dict.fromkeys(chosen)), tuple(due_dates),
-                            tuple(birth_dates))
+                            tuple(birth_dates), written_area or None)
     return problems, record if LINE_USER_ID.fullmatch(user_id) else None
 
 

@@ -305,6 +305,78 @@ def test_damaged_utf8_is_not_read_as_shift_jis(tmp_path):
     assert "line 2" in error.message
 
 
+def test_euc_jp_csv_is_read_not_published_as_mojibake(tmp_path):
+    """An EUC-JP FAQ file (whose bytes cp932 also reads) imports with its Japanese intact."""
+    text = ("id,question,answer\n"
+            "1,妊婦健診受診票はかもめ市外で使えますか？,道内の医療機関で使えます。\n"
+            "2,粗大ごみの申込方法を教えてください。,粗大ごみ受付センターへ電話してください。\n")
+    path = write(tmp_path, text, encoding="euc_jp")
+
+    records = read_faq_file(path)
+
+    assert [r.question for r in records] == ["妊婦健診受診票はかもめ市外で使えますか？", "粗大ごみの申込方法を教えてください。"]
+
+
+def test_shift_jis_with_a_stray_fd_byte_is_refused_on_its_line(tmp_path):
+    """A Shift_JIS file with a stray 0xFD byte is refused by file and line, not imported with U+F8F1."""
+    good = "id,question,answer\r\n1,住民票,市民課です。\r\n2,ごみの日,地区で異なります。\r\n".encode("cp932")
+    path = tmp_path / "faq.csv"
+    path.write_bytes(good.replace("地区".encode("cp932"), b"\xfd" + "区".encode("cp932")))
+
+    [error] = errors_of(path)
+
+    assert (error.row, error.file) == (0, "faq.csv")
+    assert "invalid byte 0xFD on line 3" in error.message
+
+
+def test_private_use_character_is_a_bad_row_naming_its_column(tmp_path):
+    """A Shift_JIS user-defined character (外字, U+E000) in an answer is reported by row and column."""
+    text = "id,question,answer\r\n1,住民票,市民課です。\r\n2,ごみの日,\ue000地区で異なります。\r\n"
+    path = write(tmp_path, text, encoding="cp932")
+
+    [error] = errors_of(path)
+
+    assert error.row == 3
+    assert error.message.startswith("column C (answer) has a private-use character U+E000 at character 1")
+
+
+def test_control_character_and_a_line_break_in_an_id_are_bad_rows(tmp_path):
+    """A control character anywhere, and a line break outside question and answer, are reported by row."""
+    text = 'id,question,answer\n1,ごみの日\x07,回答\n"2\n3",質問,"回答は\n二行"\n4,"質問は\n二行",回答\n'
+    path = write(tmp_path, text)
+
+    errors = errors_of(path)
+
+    assert [(e.row, e.message.split(" at ")[0]) for e in errors] == [
+        (2, "column B (question) has a control character U+0007"),
+        (3, "column A (id) has a line break"),
+    ]
+
+
+def test_private_use_character_in_xlsx_is_a_bad_row(tmp_path):
+    """A private-use character in a workbook cell is reported with the spreadsheet row and column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "question", "answer"])
+    sheet.append([1, "質問\ue8ff", "回答"])
+    path = tmp_path / "faq.xlsx"
+    workbook.save(path)
+
+    [error] = errors_of(path)
+
+    assert (error.row, error.message.split(" at ")[0]) == (2, "column B (question) has a private-use character U+E8FF")
+
+
+def test_control_character_in_json_is_a_bad_record(tmp_path):
+    """A control character in a JSON record's field is reported by record and field."""
+    items = [{"id": 1, "question": "質問", "answer": "回答"}, {"id": 2, "question": "質問", "answer": "回\u001b答"}]
+    path = write(tmp_path, json.dumps(items), name="faq.json")
+
+    [error] = errors_of(path)
+
+    assert (error.row, error.message.split(" at ")[0]) == (2, "field answer has a control character U+001B")
+
+
 def test_unclosed_quote_is_reported(tmp_path):
     """A quote that is never closed is reported on the row where it starts."""
     path = write(tmp_path, 'id,question,answer\n1,質問,回答\n2,質問,"回答\n')
@@ -409,6 +481,15 @@ class TestSynonymsFile:
         with pytest.raises(ImportFailed) as failed:
             read_synonyms_file(path)
         assert [e.row for e in failed.value.errors] == [2, 3, 5]
+
+    def test_private_use_character_is_a_bad_row(self, tmp_path):
+        """A private-use character in a synonym is reported by row and column."""
+        path = tmp_path / "synonyms.csv"
+        path.write_text("term,synonyms\n可燃ごみ,燃えるごみ\n粗大ごみ,大型\ue000ごみ\n", encoding="utf-8")
+        with pytest.raises(ImportFailed) as failed:
+            read_synonyms_file(path)
+        [error] = failed.value.errors
+        assert (error.row, error.message.split(" at ")[0]) == (3, "column B (synonyms) has a private-use character U+E000")
 
     def test_wrong_header_is_refused(self, tmp_path):
         """A file without the term,synonyms header is refused."""

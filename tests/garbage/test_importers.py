@@ -215,6 +215,158 @@ def test_not_collected_can_be_chosen(tmp_path):
     assert {c.name: c.collected for c in data.categories} == {"燃やすごみ": True, "資源": False}
 
 
+# --- 5374 as its city forks write it (synthetic files, one variant each) ------------------------------
+
+
+def center(text: str) -> str:
+    """A center.csv with its header and the given rows."""
+    return "名称,休止開始日,休止終了日\n" + text
+
+
+def test_center_with_an_empty_period_has_no_shutdown(tmp_path):
+    """「…クリーンセンター,,」: a centre with both dates empty imports, with no shutdown."""
+    folder = write_5374(tmp_path, center_csv=center("第一,,\n"))
+    data = read_5374(folder)
+    assert data.shutdowns == []
+    assert not any("第一" in line for line in data.report)
+
+
+def test_center_row_with_only_a_name_has_no_shutdown(tmp_path):
+    """A centre row without any comma (only 名称) is a centre without a shutdown."""
+    folder = write_5374(tmp_path, center_csv=center("第一\n"))
+    assert read_5374(folder).shutdowns == []
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("第一,2026/12/29,", "center.csv row 2: the shutdown of 第一 has a start (2026/12/29) but no end"),
+        ("第一,,2027/1/3", "center.csv row 2: the shutdown of 第一 has a end (2027/1/3) but no start"),
+    ],
+)
+def test_half_empty_shutdown_is_an_error_by_row(tmp_path, row, message):
+    """A shutdown with one date but not the other is an error on its row, not a guess."""
+    folder = write_5374(tmp_path, center_csv=center(row + "\n"))
+    [problem] = failure(lambda: read_5374(folder))
+    assert problem.startswith(message)
+
+
+def test_center_without_a_header_is_an_error(tmp_path):
+    """A center.csv whose first line is a shutdown is refused at row 1 instead of losing that shutdown."""
+    folder = write_5374(tmp_path, center_csv="第一,2026/12/29,2027/1/3\n")
+    [problem] = failure(lambda: read_5374(folder))
+    assert problem.startswith("center.csv row 1: this row is a shutdown, not the header")
+
+
+def test_several_periods_of_one_centre_are_all_kept(tmp_path):
+    """A centre listed once per year keeps every period (京丹後's center.csv)."""
+    folder = write_5374(tmp_path, center_csv=center("第一,2026/12/29,2027/1/3\n第一,2027/12/29,2028/1/3\n"))
+    assert [(s.center, s.start.year) for s in read_5374(folder).shutdowns] == [("第一", 2026), ("第一", 2027)]
+
+
+def test_area_centre_without_a_row_in_center_csv_is_reported(tmp_path):
+    """Areas naming a centre center.csv does not list import without shutdowns, and the report says so."""
+    folder = write_5374(tmp_path, center_csv=center("第二,2026/12/29,2027/1/3\n"))
+    data = read_5374(folder)
+    assert "area_days.csv: centre 第一 (2 areas) has no row in center.csv: no shutdowns for those areas" in data.report
+    assert "center.csv row 2: no area in area_days.csv names centre 第二; its shutdowns apply to no area" \
+        in data.report
+
+
+def test_areas_without_a_centre_are_told_every_shutdown_applies(tmp_path):
+    """Areas with an empty センター cell get every shutdown of center.csv, and the report names them."""
+    folder = write_5374(tmp_path, area_days_csv="地名,センター,燃やすごみ,資源\n北町,,月 木,水2\n",
+                        center_csv=center("第一,2026/12/29,2027/1/3\n"))
+    data = read_5374(folder)
+    assert "area_days.csv: 1 area name no centre: every shutdown in center.csv applies to them (北町)" in data.report
+
+
+def test_date_only_column_named_by_no_file_is_reported_and_left_out(tmp_path):
+    """A 「ごみ収集がない日・特殊な収集がある日」 column of YYYYMMDD lists is no category: left out and reported."""
+    folder = write_5374(
+        tmp_path,
+        area_days_csv="地名,センター,燃やすごみ,資源,ごみ収集がない日・特殊な収集がある日\n"
+                      "北町,第一,月 木,水2,20261231 20270101\n南町,第一,火 金,水4,２０２６１２３１\n",
+    )
+    data = read_5374(folder)
+    assert [c.name for c in data.categories] == ["燃やすごみ", "資源"]
+    assert {rule.category for rule in data.rules} == {"燃やすごみ", "資源"}
+    [line] = [line for line in data.report if "ごみ収集がない日" in line]
+    assert line.startswith("area_days.csv column 5 「ごみ収集がない日・特殊な収集がある日」: not a category")
+    assert "(2 areas, 20261231–20270101); not imported" in line and "holidays.csv" in line
+
+
+def test_date_only_category_without_items_is_a_category_and_reported(tmp_path):
+    """A description.csv category with no items and only dates (粗大ごみ by appointment dates) is kept, reported."""
+    folder = write_5374(
+        tmp_path,
+        area_days_csv="地名,センター,燃やすごみ,資源,粗大ごみ\n北町,第一,月 木,水2,20261210 20270114\n",
+        description_csv="label,sublabel,description,styles,bgcolor\n燃やすごみ,,,,#f00\n資源,,,,#0f0\n粗大ごみ,,,,#00f\n",
+    )
+    data = read_5374(folder)
+    assert any(rule.category == "粗大ごみ" for rule in data.rules)
+    assert ("area_days.csv: category 粗大ごみ has no items in target.csv and only dates in its cells; residents are "
+            "told it is collected on those dates") in data.report
+
+
+def test_blank_cell_means_not_collected_there_and_is_reported(tmp_path):
+    """An empty cell is no collection of that category in that area (久留米's AbleEmptyDate), reported."""
+    folder = write_5374(tmp_path, area_days_csv="地名,センター,燃やすごみ,資源\n北町,第一,月 木,\n南町,第一,火 金,水2\n")
+    data = read_5374(folder)
+    assert {(r.area, r.category) for r in data.rules} == {("北町", "燃やすごみ"), ("南町", "燃やすごみ"), ("南町", "資源")}
+    assert "area_days.csv: 資源: blank cell, so not collected, in 1 area: 北町" in data.report
+
+
+def test_remark_only_cell_is_reported(tmp_path):
+    """A cell with only a remark id (*1) imports with that remark and no days, and the report says so."""
+    data = read_5374(write_5374(tmp_path))
+    [rule] = [r for r in data.rules if r.area == "南町" and r.category == "資源"]
+    assert (rule.schedule.rules, rule.schedule.remarks) == ((), ("1",))
+    assert "area_days.csv: 資源: no days, only remark *1, in 1 area" in data.report
+
+
+@pytest.mark.parametrize("name", ["", "メモ"])
+def test_empty_extra_column_is_ignored_and_reported(tmp_path, name):
+    """A column with no values, unnamed or named by no file, is ignored and reported."""
+    folder = write_5374(tmp_path, area_days_csv=f"地名,センター,燃やすごみ,{name},資源\n北町,第一,月,,水2\n")
+    data = read_5374(folder)
+    assert {rule.category for rule in data.rules} == {"燃やすごみ", "資源"}
+    assert any(line.startswith("area_days.csv row 1: column 4 ") and line.endswith("ignored") for line in data.report)
+
+
+def test_missing_centre_column_is_an_error(tmp_path):
+    """A header whose second column is a category (no センター column) is refused, not read as the centre."""
+    folder = write_5374(tmp_path, area_days_csv="地名,燃やすごみ,資源\n北町,月 木,水2\n")
+    [problem] = failure(lambda: read_5374(folder))
+    assert problem.startswith("area_days.csv row 1: column 2 is the category 燃やすごみ, but the second column must be")
+
+
+def test_euc_jp_5374_folder_is_read(tmp_path):
+    """A 5374 folder saved in EUC-JP reads like UTF-8."""
+    folder = write_5374(tmp_path, **{name.replace(".", "_"): text.encode("euc_jp") for name, text in SMALL.items()})
+    data = read_5374(folder)
+    assert [i.name for i in data.items] == ["生ごみ", "紙くず", "かん"]
+    assert [a.name for a in data.areas] == ["北町", "南町"]
+
+
+def test_private_use_character_in_target_is_an_error_by_file_row_and_column(tmp_path):
+    """A 外字 (U+E000) in an item name is refused by file, row and column."""
+    folder = write_5374(tmp_path, target_csv="type,name,notice,furigana\n燃やすごみ,生ごみ\ue000,,な\n資源,かん,,か\n")
+    [problem] = failure(lambda: read_5374(folder))
+    assert problem.startswith("target.csv row 2: column B (name) has a private-use character U+E000")
+
+
+def test_line_break_in_a_notice_is_kept_but_not_in_an_area_cell(tmp_path):
+    """A notice may span lines; a calendar cell may not."""
+    folder = write_5374(
+        tmp_path,
+        target_csv='type,name,notice,furigana\n燃やすごみ,生ごみ,"水を切る\n袋に入れる",な\n資源,かん,,か\n',
+        area_days_csv='地名,センター,燃やすごみ,資源\n北町,第一,"月\n木",水2\n',
+    )
+    [problem] = failure(lambda: read_5374(folder))
+    assert problem.startswith("area_days.csv row 2: column C (燃やすごみ) has a line break")
+
+
 # --- 高松 (shipped in the demo pack) ------------------------------------------------------------------
 
 
@@ -293,6 +445,50 @@ def test_takamatsu_unknown_calendar_column_is_an_error(tmp_path):
     assert problem.startswith("calendar.csv row 1: unknown calendar column 'oversized'")
 
 
+def takamatsu_items(tmp_path: Path, *rows: str) -> Path:
+    """A small sorting list with the given rows after the header."""
+    path = tmp_path / "items.csv"
+    path.write_text("#property,name,classification,note\n" + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_takamatsu_unknown_category_is_an_error_by_row(tmp_path):
+    """「宇宙ごみ」 is neither a calendar category nor one the city has: an error on its row, not a new category."""
+    items = takamatsu_items(tmp_path, "1,アイロン,破砕ごみ,", "2,人工衛星,宇宙ごみ,", "3,隕石,宇宙ごみ,")
+    problems = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
+    assert [problem.split(":")[0] for problem in problems] == ["items.csv row 3", "items.csv row 4"]
+    assert problems[0].startswith("items.csv row 3: 人工衛星: unknown category '宇宙ごみ': it is no calendar column's")
+
+
+def test_takamatsu_misspelt_calendar_category_is_an_error(tmp_path):
+    """「燃えるごみ」 for the calendar's 燃やせるごみ is refused instead of becoming a category without days."""
+    items = takamatsu_items(tmp_path, "1,紙くず,燃えるごみ,")
+    [problem] = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
+    assert "unknown category '燃えるごみ'" in problem
+
+
+def test_takamatsu_sorting_only_categories_are_known_by_name(tmp_path):
+    """Not-collected, 粗大 and 有害/危険 categories need no calendar column (高松's real list has them)."""
+    items = takamatsu_items(tmp_path, "1,冷蔵庫,家電リサイクル法対象品,", "2,ソファー,臨時・粗大ごみ,",
+                            "3,乾電池,有害ごみ,", "4,ガスボンベ,危険ごみ,", "5,タイヤ,収集不可,")
+    data = read_takamatsu(items, TAKAMATSU_CALENDAR)
+    assert {i.category for i in data.items} == {"家電リサイクル法対象品", "臨時・粗大ごみ", "有害ごみ", "危険ごみ", "収集不可"}
+
+
+def test_takamatsu_category_declared_by_the_city_is_accepted(tmp_path):
+    """A category the city declares in ``other_categories`` (拠点回収) imports, under its spelling variants too."""
+    items = takamatsu_items(tmp_path, "1,古着,拠点回収,", "2,小型家電,拠点回収ごみ,")
+    data = read_takamatsu(items, TAKAMATSU_CALENDAR, other_categories=["拠点回収"])
+    assert [i.category for i in data.items] == ["拠点回収", "拠点回収"]
+
+
+def test_takamatsu_control_character_is_an_error_by_row_and_column(tmp_path):
+    """A control character in an item's note is refused by file, row and column."""
+    items = takamatsu_items(tmp_path, "1,アイロン,破砕ごみ,コードを\x0bまとめる")
+    [problem] = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
+    assert problem.startswith("items.csv row 2: column D (note) has a control character U+000B")
+
+
 # --- helpers ---------------------------------------------------------------------------------------
 
 
@@ -322,6 +518,14 @@ def test_demo_holidays_file():
     assert len(changes) == 8
     assert {(c.category, c.moved_to, c.note) for c in changes} == {(None, None, "年末年始は収集しません")}
     assert min(c.day for c in changes) == date(2026, 12, 31) and max(c.day for c in changes) == date(2028, 1, 3)
+
+
+def test_holidays_row_with_a_private_use_character_is_an_error(tmp_path):
+    """A holidays.csv note with a 外字 is refused by file, row and column."""
+    path = tmp_path / "holidays.csv"
+    path.write_text("date,category,moved_to,note\n2026-12-31,,,年末\ue000\n", encoding="utf-8")
+    [problem] = failure(lambda: read_exceptions(path))
+    assert problem.startswith("holidays.csv row 2: column D (note) has a private-use character U+E000")
 
 
 def test_bad_holidays_row_is_an_error_by_file_and_row(tmp_path):

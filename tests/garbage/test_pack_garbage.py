@@ -14,6 +14,7 @@ from city.models import Municipality
 from garbage import store
 from garbage.models import Area
 from garbage.models import CalendarException
+from garbage.models import CenterShutdown
 from garbage.models import GarbageItem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,3 +186,78 @@ def test_garbage_import_replaces_the_attribution(runner, session, tmp_path):
     shutil.copytree(DEMO / "garbage", folder)
     runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu", "--attribution", "出典：テスト市"])
     assert session.scalar(sa.select(GarbageSettings.attribution)) == "出典：テスト市"
+
+
+def test_garbage_import_of_a_centre_with_no_shutdown_period(runner, session, tmp_path):
+    """A 5374 folder whose center.csv gives a centre an empty period (「…クリーンセンター,,」) imports."""
+    folder = tmp_path / "gomi"
+    folder.mkdir()
+    for name, text in SMALL_5374.items():
+        (folder / name).write_text(text.replace("北町,第一", "北町,綾川クリーンセンター"), encoding="utf-8")
+    (folder / "center.csv").write_text("名称,休止開始日,休止終了日\n綾川クリーンセンター,,\n", encoding="utf-8")
+
+    result = runner.invoke(args=["garbage", "import", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert count(session, CenterShutdown) == 0 and count(session, Area) == 1
+
+
+def test_garbage_import_of_an_unknown_takamatsu_category_saves_nothing(runner, session, tmp_path):
+    """``--format takamatsu`` with an item of 「宇宙ごみ」 fails by file and row and saves nothing."""
+    folder = tmp_path / "takamatsu"
+    shutil.copytree(DEMO / "garbage", folder)
+    with (folder / "garbage_separation_list.csv").open("a", encoding="utf-8") as f:
+        f.write("900,人工衛星,宇宙ごみ,\n")
+
+    result = runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu"])
+
+    assert result.exit_code != 0
+    assert "garbage_separation_list.csv row 615: 人工衛星: unknown category '宇宙ごみ'" in result.output
+    assert count(session, GarbageItem) == 0
+
+
+def test_garbage_import_other_category_option_declares_a_category(runner, session, tmp_path):
+    """``--other-category 宇宙ごみ`` declares the category, and the items import."""
+    folder = tmp_path / "takamatsu"
+    shutil.copytree(DEMO / "garbage", folder)
+    with (folder / "garbage_separation_list.csv").open("a", encoding="utf-8") as f:
+        f.write("900,人工衛星,宇宙ごみ,\n")
+
+    result = runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu",
+                                 "--other-category", "宇宙ごみ"])
+
+    assert result.exit_code == 0, result.output
+    assert count(session, GarbageItem) == 608
+
+
+def test_pack_other_categories_reach_the_takamatsu_importer(app, tmp_path):
+    """``[garbage] other_categories`` in pack.toml declares a sorting-list category without a calendar column."""
+    files = {f"garbage/{path.name}": path.read_bytes() for path in (DEMO / "garbage").glob("*.csv")}
+    files["garbage/garbage_separation_list.csv"] += "900,古着,拠点回収,\n".encode()
+    table = ('format = "takamatsu"\nitems = "garbage/garbage_separation_list.csv"\n'
+             'calendar = "garbage/garbage_collection_date.csv"\nother_categories = ["拠点回収"]')
+    pack = write_pack(tmp_path, table, files)
+    with db.transaction(app) as session:
+        report = packs.load_pack(session, pack)
+    assert report.garbage.items == 608
+
+
+def test_other_categories_with_5374_is_a_pack_error(app, tmp_path):
+    """``other_categories`` belongs to the takamatsu format; with 5374 the pack is refused."""
+    pack = write_pack(tmp_path, 'format = "5374"\nother_categories = ["拠点回収"]',
+                      {f"garbage/{name}": text for name, text in SMALL_5374.items()})
+    with db.transaction(app) as session, pytest.raises(packs.PackError, match="other_categories is for format"):
+        packs.load_pack(session, pack)
+
+
+def test_pack_faq_errors_name_the_faq_file(runner, tmp_path):
+    """A bad row of a pack's FAQ is reported with the FAQ file's name (a pack has several files)."""
+    pack = write_pack(tmp_path, 'format = "5374"', {f"garbage/{name}": text for name, text in SMALL_5374.items()})
+    with (pack / "pack.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[faq]\nfile = "faq.csv"\n')
+    (pack / "faq.csv").write_text("id,question,answer\n1,質問,\n", encoding="utf-8")
+
+    result = runner.invoke(args=["pack", "load", str(pack)])
+
+    assert result.exit_code != 0
+    assert "faq.csv row 2: answer is empty" in result.output

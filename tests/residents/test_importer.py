@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from residents.models import ResidentStatus
 from residents.models import Subscription
 from tests.conftest import NOW
 
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = "line_user_id,area,categories,children\n"
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
@@ -128,3 +130,59 @@ def test_a_failure_while_saving_leaves_nothing_behind(runner, tmp_path, session,
     result = run(runner, tmp_path, HEADER + f"{BOB},,ごみ,\n{ALICE},木太,子育て,birth:2024-05-01\n")
     assert isinstance(result.exception, RuntimeError) and calls
     assert count(session, Resident) == 0
+
+
+class TestAreas:
+    @pytest.fixture
+    def city_areas(self, app):
+        """高松's eight areas (the demo pack's garbage data), as the city's areas."""
+        from city import pack as packs
+
+        with db.transaction(app) as tx:
+            packs.load_pack(tx, ROOT / "packs" / "demo")
+
+    def test_an_area_the_city_does_not_have_is_refused_by_row(self, runner, tmp_path, session, city_areas):
+        """With garbage areas loaded, an area that is none of them is a bad row and nothing is imported."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},木太,子育て,\n{BOB},火星,ごみ,\n")
+        assert result.exit_code != 0
+        assert "row 3: unknown area '火星': the city has no such area" in result.output
+        assert count(session, Resident) == 0
+
+    def test_an_area_given_by_an_alias_is_stored_as_the_area_name(self, runner, tmp_path, session, city_areas):
+        """「木太」 is an alias of 「木太・林・多肥・国分寺南部」: the resident gets the area's name, as in the chat."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},木太,子育て,\n")
+        assert result.exit_code == 0, result.output
+        assert "area 木太 stored as 木太・林・多肥・国分寺南部" in result.output
+        assert session.scalar(sa.select(Resident.area)) == "木太・林・多肥・国分寺南部"
+
+    def test_an_alias_of_several_areas_is_refused(self, runner, tmp_path, session, city_areas):
+        """「香川」 names three areas (香川（浅野）, （川東）, （大野）): refused, asking for the full name."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},香川,子育て,\n")
+        assert result.exit_code != 0
+        assert "row 2: area '香川' names 3 areas" in result.output
+
+    def test_a_close_spelling_is_suggested(self, runner, tmp_path, session, city_areas):
+        """A near miss names the area it probably means."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},木太・林・多肥,子育て,\n")
+        assert "did you mean 木太・林・多肥・国分寺南部?" in result.output
+
+    def test_without_areas_loaded_areas_are_kept_unchecked_and_said_so(self, runner, tmp_path, session):
+        """Before any garbage data is loaded, areas are kept as written and the command says they were not checked."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},火星,子育て,\n")
+        assert result.exit_code == 0, result.output
+        assert "areas were not checked: no garbage areas are loaded" in result.output
+        assert session.scalar(sa.select(Resident.area)) == "火星"
+
+
+class TestText:
+    def test_euc_jp_file_is_read(self, runner, tmp_path, session):
+        """A residents file saved in EUC-JP imports with its area intact."""
+        result = run(runner, tmp_path, GOOD.encode("euc_jp"))
+        assert result.exit_code == 0, result.output
+        assert session.scalar(sa.select(Resident.area).where(Resident.area.is_not(None))) == "木太"
+
+    def test_private_use_character_is_a_bad_row(self, runner, tmp_path, session):
+        """A 外字 in an area is reported by row and column."""
+        result = run(runner, tmp_path, HEADER + f"{ALICE},木\ue000太,子育て,\n")
+        assert result.exit_code != 0
+        assert "row 2: column B (area) has a private-use character U+E000" in result.output
