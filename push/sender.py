@@ -569,14 +569,20 @@ def _batch_finished() -> sa.Update:
 
 
 def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> None:
-    """Back to pending until ``at``; the next attempt repeats the same request under the same key."""
+    """Back to pending until ``at``; the next attempt repeats the same request under the same key.
+
+    Guarded by the attempt count of this claim, as in ``_release``: a claim another worker has taken since
+    is not ended by this one's answer.
+    """
     values = {"status": PENDING, "next_attempt_at": at, "claimed_until": None, "last_error": error}
     if job.batch_id is None:
-        connection.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single())
+        connection.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single(),
+                                                     Delivery.attempts == job.attempts)
                            .values(**values))
     else:
         connection.execute(sa.update(DeliveryBatch)
-                           .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING)
+                           .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING,
+                                  DeliveryBatch.attempts == job.attempts)
                            .values(**values))
 
 

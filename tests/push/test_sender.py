@@ -262,6 +262,26 @@ def test_renewing_leaves_alone_a_claim_another_worker_took_over(add_residents, p
     thread.join()
 
 
+def test_a_late_retryable_answer_leaves_alone_a_claim_another_worker_took_over(add_residents, plan, factory,
+                                                                              line_api, patient_client, session):
+    """A 500 that comes back after another worker claimed the batch (one attempt more) does not put the batch
+    back to pending under that worker."""
+    plan(add_residents(2))
+    line_api.fail_next(500, path=MULTICAST)
+    line_api.delay_next(1.5, path=MULTICAST)
+    thread, reports = in_background(lambda: send_due(factory, patient_client, NOW, lease=timedelta(seconds=0.6)))
+    wait_until(lambda: line_api.requests, "the multicast")
+    batch_id = session.scalar(sa.select(DeliveryBatch.id))
+    theirs = NOW + timedelta(days=1)
+    with factory.begin() as s:
+        s.execute(sa.update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
+                  .values(attempts=DeliveryBatch.attempts + 1, claimed_until=theirs))
+    thread.join()
+    assert reports[0].retried == 2
+    assert session.scalar(sa.select(DeliveryBatch.status)) == DeliveryStatus.SENDING
+    assert lease_of(session, DeliveryBatch, batch_id) == (theirs, 2)
+
+
 def test_stopping_releases_what_was_claimed_but_not_tried(add_residents, plan, send, sdk_line_client, session):
     """Told to stop after one push, the pass releases the other claimed rows as if never tried."""
     stop = threading.Event()
