@@ -159,7 +159,7 @@ def test_sigterm_with_several_requests_in_flight_records_each_and_releases_the_r
     plan(users, personal=True, send_after=due_now())
     line_api.delay_next(1.0, times=8, path="/v2/bot/message/push")
     worker = start_worker(concurrency=3)
-    wait_for(lambda: line_api.requests, 20, "the first request")
+    wait_for(lambda: len(line_api.requests) >= 3, 20, "three requests in flight")
     worker.send_signal(signal.SIGTERM)
     worker.wait(10)
     assert worker.returncode == 0, worker.log.read_text()
