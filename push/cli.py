@@ -2,9 +2,10 @@
 
 Settings (``settings.Settings``): ``PUSH_RATE_PER_SECOND`` and ``PUSH_MULTICAST_RATE_PER_SECOND``
 (client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
-another may take it), ``PUSH_SEND_CONCURRENCY`` (requests in flight at once), ``PUSH_REMINDER_HOUR``
-(local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period without non-emergency push;
-empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the daily housekeeping).
+another may take it; renewed while the worker lives), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
+once), ``PUSH_REMINDER_HOUR`` (local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period
+without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the
+daily housekeeping).
 
 ``push broadcast …`` creates, approves, cancels, lists and shows broadcasts to segments (see
 ``push.broadcasts`` and ``push.segments``); ``push plan`` and ``push worker`` start approved ones when due.

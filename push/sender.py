@@ -5,11 +5,11 @@ Exactly once rests on three things:
 * Every request carries a retry key fixed when it was planned (a delivery's, or its batch's: batches of
   identical content are formed by ``push.outbox.enqueue``) and every retry repeats the same recipients and
   body under that key. LINE accepts a key once and answers 409 to a repeat, which counts as sent.
-* A claimed row or batch is ``sending`` with a lease (``claimed_until``), renewed by a heartbeat while the
-  pass that holds it is alive, however slow LINE answers. A worker that dies stops renewing, so its claims
-  are taken over once their lease runs out; they are resent under the same key, so LINE drops what it had
-  already accepted. A batch's first attempt fixes its recipients for good (rows cancelled before it are
-  left out).
+* A claimed row or batch is ``sending`` with a short lease (``claimed_until``, ``PUSH_LEASE_SECONDS``),
+  renewed by a heartbeat while the pass that holds it is alive, however slow LINE answers. A worker that
+  dies stops renewing, so its claims are taken over once their lease runs out; they are resent under the
+  same key, so LINE drops what it had already accepted. A batch's first attempt fixes its recipients for
+  good (rows cancelled before it are left out).
 * LINE remembers a key for 24 hours, so a delivery still failing 23 hours after its first attempt is
   given up rather than sent under a key LINE may have forgotten.
 
@@ -72,11 +72,12 @@ from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from residents.models import Resident
 from residents.models import ResidentStatus
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
 RETRY_KEY_WINDOW = timedelta(hours=23)  # LINE keeps a retry key for 24 hours after the first attempt
-DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_LEASE = timedelta(seconds=Settings().push_lease_seconds)  # the default of PUSH_LEASE_SECONDS
 HEARTBEATS_PER_LEASE = 3  # claims held are renewed every third of the lease
 DEFAULT_CHUNK = 2000  # rows per claim: four full batches, or 2,000 rows pushed alone
 UTC_ZONE = ZoneInfo("UTC")
