@@ -14,7 +14,8 @@ this rule counts for nothing. Names are compared as ``same_person`` does: after 
 (full-width and half-width variants of one name are one name), trimming spaces, collapsing runs of
 spaces and ignoring letter case; the same person approving twice counts once. A broadcast created
 without a name (``created_by`` empty) has no known creator: it may be approved, and still needs the
-required number of different approvers.
+required number of different approvers. Approving locks the broadcast's row, so approvals given at the
+same moment in two processes are both counted.
 
 Before a broadcast starts, its reach is checked against the month's quota left (LINE's quota minus its
 consumption; no limit when LINE reports none). A broadcast that would exceed it is not started: it stays
@@ -94,9 +95,11 @@ def required_approvals(broadcast: Broadcast) -> int:
     return 2 if broadcast.emergency or is_all_residents(segments.parse(broadcast.segment)) else 1
 
 
-def get(session: Session, broadcast_id: int) -> Broadcast:
-    """The broadcast, or BroadcastError when there is none with this id."""
-    broadcast = session.get(Broadcast, broadcast_id)
+def get(session: Session, broadcast_id: int, *, lock: bool = False) -> Broadcast:
+    """The broadcast, or BroadcastError when there is none with this id; with ``lock``, its row is locked
+    (``FOR UPDATE`` on PostgreSQL) and read afresh."""
+    broadcast = (session.get(Broadcast, broadcast_id, with_for_update=True, populate_existing=True) if lock
+                 else session.get(Broadcast, broadcast_id))
     if broadcast is None:
         raise BroadcastError(f"no broadcast {broadcast_id}")
     return broadcast
@@ -143,7 +146,7 @@ def approve(session: Session, broadcast_id: int, approver: str, now: datetime) -
     name = person(approver)
     if not name:
         raise BroadcastError("the approver's name is empty")
-    broadcast = get(session, broadcast_id)
+    broadcast = get(session, broadcast_id, lock=True)
     if broadcast.status not in OPEN:
         raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it can no longer be approved")
     if same_person(name, broadcast.created_by):

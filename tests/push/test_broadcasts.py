@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC
 from datetime import datetime
@@ -213,6 +214,27 @@ def test_cancel_after_planning_cancels_the_waiting_deliveries(broadcast, factory
     with factory.begin() as s:
         assert broadcasts.cancel(s, broadcast_id, NOW) == 3
     assert {row.effective_status.value for row in rows(session)} == {"cancelled"}
+
+
+def test_two_approvals_at_the_same_moment_are_both_counted(database_url, broadcast, factory):
+    """PostgreSQL: a second person approving while the first one's approval is not yet committed waits for it,
+    then counts both, so the `all` broadcast is approved."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL); SQLite runs one writer at a time")
+    broadcast_id = broadcast("all", approvers=())
+    with factory.begin() as first:
+        broadcasts.approve(first, broadcast_id, "佐藤", NOW)
+
+        def second():
+            with factory.begin() as session:
+                broadcasts.approve(session, broadcast_id, "鈴木", NOW)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive()  # waiting for the first approval to commit
+    thread.join(5)
+    assert status(factory, broadcast_id) == BroadcastStatus.APPROVED
 
 
 def test_a_cancelled_broadcast_cannot_be_approved(broadcast, factory):
