@@ -40,11 +40,13 @@ class Settings:
     resident_purge_after_days: int = 30  # residents blocked longer than this are deleted
     # Push outbox: client-side limits per endpoint (LINE's 2,000/s for push; multicast held to 200/s until
     # LINE's limit after its 2025-04-23 change is confirmed), requests in flight, claim lease, reminder hour.
+    # The lease is renewed every third of it while a worker lives, so it only bounds how long a dead worker's
+    # claims wait; half of it (15 s) stays above the LINE client's 10 s request timeout.
     push_keep_days: int = 30  # finished deliveries are deleted after this many days
     push_rate_per_second: float = 2000
     push_multicast_rate_per_second: float = 200
     push_send_concurrency: int = 4
-    push_lease_seconds: float = 300
+    push_lease_seconds: float = 30
     push_reminder_hour: int = 18  # local hour of the evening-before garbage reminders
     push_quiet_hours: str = "21:00-08:00"  # local; no non-emergency push then (empty: off)
 

@@ -497,16 +497,18 @@ def fake_counts(log_path: Path) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    from app import DEFAULTS
+    from settings import Settings
+
+    defaults = Settings.defaults()
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--push-rate", type=float, default=float(DEFAULTS["PUSH_RATE_PER_SECOND"]),
+    parser.add_argument("--push-rate", type=float, default=float(defaults["PUSH_RATE_PER_SECOND"]),
                         help="push requests per second (default: the app's PUSH_RATE_PER_SECOND)")
-    parser.add_argument("--multicast-rate", type=float, default=float(DEFAULTS["PUSH_MULTICAST_RATE_PER_SECOND"]),
+    parser.add_argument("--multicast-rate", type=float, default=float(defaults["PUSH_MULTICAST_RATE_PER_SECOND"]),
                         help="multicast requests per second (default: the app's PUSH_MULTICAST_RATE_PER_SECOND)")
-    parser.add_argument("--concurrency", type=int, default=int(DEFAULTS["PUSH_SEND_CONCURRENCY"]),
+    parser.add_argument("--concurrency", type=int, default=int(defaults["PUSH_SEND_CONCURRENCY"]),
                         help="requests in flight (default: the app's PUSH_SEND_CONCURRENCY)")
     parser.add_argument("--plan-sample", type=int, default=5000, help="residents for the naive planner")
     parser.add_argument("--push-sample", type=int, default=5000, help="residents for the naive sender")

@@ -8,9 +8,14 @@ it ``sending``; once none of its deliveries is waiting it is ``done``. ``cancel`
 before ``done`` (deliveries already in a multicast request go out with that request).
 
 Approval rule: a broadcast to everyone (its segment uses the term ``all``) or an emergency broadcast needs
-two different approvers; any other needs one. The creator may be one of the approvers: creating is not
-approving, so a creator who also approves does so explicitly, and with two needed a second person must
-still agree. The same name approving twice counts once (names are compared after trimming spaces).
+two different approvers; any other needs one. Approvers are people other than the creator: the creator
+may never approve their own broadcast (``approve`` refuses), and an approval the creator gave before
+this rule counts for nothing. Names are compared as ``same_person`` does: after Unicode NFKC
+(full-width and half-width variants of one name are one name), trimming spaces, collapsing runs of
+spaces and ignoring letter case; the same person approving twice counts once. A broadcast created
+without a name (``created_by`` empty) has no known creator: it may be approved, and still needs the
+required number of different approvers. Approving locks the broadcast's row, so approvals given at the
+same moment in two processes are both counted.
 
 Before a broadcast starts, its reach is checked against the month's quota left (LINE's quota minus its
 consumption; no limit when LINE reports none). A broadcast that would exceed it is not started: it stays
@@ -21,6 +26,7 @@ Non-emergency broadcasts due in quiet hours are planned for the end of them; eme
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,12 +96,27 @@ def required_approvals(broadcast: Broadcast) -> int:
     return 2 if broadcast.emergency or is_all_residents(segments.parse(broadcast.segment)) else 1
 
 
-def get(session: Session, broadcast_id: int) -> Broadcast:
-    """The broadcast, or BroadcastError when there is none with this id."""
-    broadcast = session.get(Broadcast, broadcast_id)
+def get(session: Session, broadcast_id: int, *, lock: bool = False) -> Broadcast:
+    """The broadcast, or BroadcastError when there is none with this id; with ``lock``, its row is locked
+    (``FOR UPDATE`` on PostgreSQL) and read afresh."""
+    broadcast = (session.get(Broadcast, broadcast_id, with_for_update=True, populate_existing=True) if lock
+                 else session.get(Broadcast, broadcast_id))
     if broadcast is None:
         raise BroadcastError(f"no broadcast {broadcast_id}")
     return broadcast
+
+
+def person(name: str | None) -> str:
+    """A person's name as stored and shown: Unicode NFKC, spaces trimmed and runs of spaces made one ("" when
+    there is none)."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def same_person(one: str | None, other: str | None) -> bool:
+    """True when two names name the same person: equal after ``person`` and ignoring letter case (never for an
+    empty name)."""
+    first = person(one).casefold()
+    return bool(first) and first == person(other).casefold()
 
 
 def create(session: Session, *, text: str, segment: str = "all", scheduled_at: datetime, now: datetime,
@@ -111,22 +132,29 @@ def create(session: Session, *, text: str, segment: str = "all", scheduled_at: d
     parsed = segments.parse(segment)
     broadcast = Broadcast(text=text, segment=segment.strip() or str(parsed), scheduled_at=scheduled_at,
                           emergency=emergency, status=BroadcastStatus.DRAFT,
-                          created_by=(created_by or "").strip() or None, created_at=now)
+                          created_by=person(created_by) or None, created_at=now)
     session.add(broadcast)
     session.flush()
     return broadcast
 
 
 def approve(session: Session, broadcast_id: int, approver: str, now: datetime) -> Broadcast:
-    """Record ``approver``'s approval (once per name); the broadcast is approved when it has enough."""
-    approver = approver.strip()
-    if not approver:
+    """Record ``approver``'s approval (once per person); the broadcast is approved when enough people other
+    than its creator have approved it.
+
+    Raises BroadcastError for an empty name, for the broadcast's creator and for a broadcast no longer open.
+    """
+    name = person(approver)
+    if not name:
         raise BroadcastError("the approver's name is empty")
-    broadcast = get(session, broadcast_id)
+    broadcast = get(session, broadcast_id, lock=True)
     if broadcast.status not in OPEN:
         raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it can no longer be approved")
-    if approver not in approvers(broadcast):
-        broadcast.approvals.append(BroadcastApproval(approver=approver, at=now))
+    if same_person(name, broadcast.created_by):
+        raise BroadcastError(f"{name} created broadcast {broadcast_id} and may not approve it; "
+                             f"approvals must come from other people")
+    if not any(same_person(name, earlier) for earlier in approvers(broadcast)):
+        broadcast.approvals.append(BroadcastApproval(approver=name, at=now))
         session.flush()
     if len(approvers(broadcast)) >= required_approvals(broadcast):
         broadcast.status = BroadcastStatus.SCHEDULED if broadcast.scheduled_at > now else BroadcastStatus.APPROVED
@@ -135,8 +163,14 @@ def approve(session: Session, broadcast_id: int, approver: str, now: datetime) -
 
 
 def approvers(broadcast: Broadcast) -> list[str]:
-    """The names that approved the broadcast, in order."""
-    return [approval.approver for approval in broadcast.approvals]
+    """The different people who approved the broadcast, in order, its creator left out (an approval the
+    creator gave before creators were refused counts for nothing)."""
+    names: list[str] = []
+    for approval in broadcast.approvals:
+        if not same_person(approval.approver, broadcast.created_by) and not any(
+                same_person(approval.approver, name) for name in names):
+            names.append(approval.approver)
+    return names
 
 
 def cancel(session: Session, broadcast_id: int, now: datetime) -> int:

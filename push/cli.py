@@ -2,9 +2,10 @@
 
 Settings (``settings.Settings``): ``PUSH_RATE_PER_SECOND`` and ``PUSH_MULTICAST_RATE_PER_SECOND``
 (client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
-another may take it), ``PUSH_SEND_CONCURRENCY`` (requests in flight at once), ``PUSH_REMINDER_HOUR``
-(local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period without non-emergency push;
-empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the daily housekeeping).
+another may take it; renewed while the worker lives), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
+once), ``PUSH_REMINDER_HOUR`` (local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period
+without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the
+daily housekeeping).
 
 ``push broadcast …`` creates, approves, cancels, lists and shows broadcasts to segments (see
 ``push.broadcasts`` and ``push.segments``); ``push plan`` and ``push worker`` start approved ones when due.
@@ -170,8 +171,11 @@ Broadcasts to segments of residents: create, approve, cancel, list, show.
 Segments: all | area:NAME | category:NAME | stage:pregnant|infant|preschool|school
           | age:LOW-HIGH (or age:LOW-, age:N), combined with and / or / not and ( ).
 Approval: a broadcast whose segment uses `all`, or an emergency one, needs two different
-approvers; any other needs one. The creator may approve (and counts as one of the two);
-the same name approving twice counts once.
+approvers; any other needs one. Approvers are people other than the creator (--by): the
+creator may not approve their own broadcast. Names are compared after NFKC (full-width and
+half-width variants are one name), trimming and collapsing spaces and ignoring case; the
+same person approving twice counts once. A broadcast created without --by has no known
+creator and still needs that many different approvers.
 Start: `push plan` or `push worker` starts an approved broadcast once its time has come,
 unless its reach exceeds the month's LINE quota left (then it stays approved and `show`
 gives the reason). Non-emergency broadcasts wait for the end of quiet hours.""")
@@ -201,7 +205,7 @@ def _fail(error: Exception) -> None:
 @click.option("--at", "at", help="When to send, ISO time; without an offset it is local (BOT_TIMEZONE). "
                                  "Default: as soon as it is approved.")
 @click.option("--emergency", is_flag=True, help="An emergency: needs two approvers, ignores quiet hours.")
-@click.option("--by", "by", help="Who creates it (kept with the broadcast).")
+@click.option("--by", "by", help="Who creates it (kept with the broadcast; they may not approve it).")
 def broadcast_create(text: str, segment: str, at: str | None, emergency: bool, by: str | None) -> None:
     """Create a draft broadcast; the first line of output is its id alone."""
     rt = runtime.current()
@@ -210,20 +214,24 @@ def broadcast_create(text: str, segment: str, at: str | None, emergency: bool, b
         with db.transaction() as session:
             broadcast = broadcasts.create(session, text=text, segment=segment, scheduled_at=scheduled_at,
                                           now=rt.now(), emergency=emergency, created_by=by)
-            needed = broadcasts.required_approvals(broadcast)
+            needed, creator = broadcasts.required_approvals(broadcast), broadcast.created_by
             broadcast_id = broadcast.id
     except (broadcasts.BroadcastError, segments.SegmentError) as error:
         _fail(error)
     click.echo(str(broadcast_id))
-    click.echo(f"draft; needs {needed} approval{'s' if needed > 1 else ''} "
+    others = f" from people other than {creator}" if creator else ""
+    click.echo(f"draft; needs {needed} approval{'s' if needed > 1 else ''}{others} "
                f"(push broadcast approve {broadcast_id} --approver NAME)")
 
 
 @broadcast_cli.command("approve")
 @click.argument("broadcast_id", type=int)
-@click.option("--approver", required=True, help="The name of the person approving.")
+@click.option("--approver", required=True, help="The name of the person approving (not the creator).")
 def broadcast_approve(broadcast_id: int, approver: str) -> None:
-    """Approve a broadcast as APPROVER (two different people for `all` or emergency broadcasts)."""
+    """Approve a broadcast as APPROVER, who may not be its creator.
+
+    All-resident (`all`) and emergency broadcasts need two different approvers, others one.
+    """
     try:
         with db.transaction() as session:
             broadcast = broadcasts.approve(session, broadcast_id, approver, runtime.current().now())
@@ -256,7 +264,7 @@ def broadcast_list() -> None:
             at = b.scheduled_at.astimezone(rt.timezone).strftime("%Y-%m-%d %H:%M")
             flag = " emergency" if b.emergency else ""
             click.echo(f"{b.id}\t{b.status.value}{flag}\t{at}\t{b.segment}\t"
-                       f"{len(b.approvals)}/{broadcasts.required_approvals(b)}\t{b.text[:30]}")
+                       f"{len(broadcasts.approvers(b))}/{broadcasts.required_approvals(b)}\t{b.text[:30]}")
     if not rows:
         click.echo("no broadcasts")
 
@@ -278,7 +286,7 @@ def broadcast_show(broadcast_id: int) -> None:
                 f"segment: {b.segment}",
                 f"scheduled: {b.scheduled_at.astimezone(rt.timezone).isoformat()}",
                 f"created by: {b.created_by or '-'}",
-                f"approvals: {len(b.approvals)}/{broadcasts.required_approvals(b)} "
+                f"approvals: {len(broadcasts.approvers(b))}/{broadcasts.required_approvals(b)} "
                 f"({', '.join(broadcasts.approvers(b)) or 'none'})",
                 f"reach: {reach}",
             ]

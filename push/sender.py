@@ -5,10 +5,11 @@ Exactly once rests on three things:
 * Every request carries a retry key fixed when it was planned (a delivery's, or its batch's: batches of
   identical content are formed by ``push.outbox.enqueue``) and every retry repeats the same recipients and
   body under that key. LINE accepts a key once and answers 409 to a repeat, which counts as sent.
-* A claimed row or batch is ``sending`` with a lease (``claimed_until``). A worker that dies leaves it to be
-  claimed again when the lease runs out; it is resent under the same key, so LINE drops what it had
-  already accepted. A batch's first attempt fixes its recipients for good (rows cancelled before it are
-  left out).
+* A claimed row or batch is ``sending`` with a short lease (``claimed_until``, ``PUSH_LEASE_SECONDS``),
+  renewed by a heartbeat while the pass that holds it is alive, however slow LINE answers. A worker that
+  dies stops renewing, so its claims are taken over once their lease runs out; they are resent under the
+  same key, so LINE drops what it had already accepted. A batch's first attempt fixes its recipients for
+  good (rows cancelled before it are left out).
 * LINE remembers a key for 24 hours, so a delivery still failing 23 hours after its first attempt is
   given up rather than sent under a key LINE may have forgotten.
 
@@ -18,6 +19,13 @@ SQLite every transaction starts with ``BEGIN IMMEDIATE`` (see ``db.make_engine``
 A pass is a pipeline: ``concurrency`` threads make the requests (each under the endpoint's rate limit)
 while the calling thread writes the outcomes that came back and claims the next rows, both in one
 transaction. The database work thus overlaps the HTTP round trips instead of adding to them.
+
+The heartbeat runs on the calling thread too: every third of the lease it extends, in one small
+transaction, the lease of everything the pass holds (requests queued, in flight, or answered and not yet
+written), each guarded by the attempt count of its claim so that a row or batch another worker took over
+is never touched. A request is only started while its claim, as last renewed, has at least half the lease
+to run: with the heartbeat working that always holds; if renewing fails (the database is unreachable),
+requests not yet started are released instead of being sent under a claim that may run out meanwhile.
 """
 
 from __future__ import annotations
@@ -64,11 +72,13 @@ from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from residents.models import Resident
 from residents.models import ResidentStatus
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
 RETRY_KEY_WINDOW = timedelta(hours=23)  # LINE keeps a retry key for 24 hours after the first attempt
-DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_LEASE = timedelta(seconds=Settings().push_lease_seconds)  # the default of PUSH_LEASE_SECONDS
+HEARTBEATS_PER_LEASE = 3  # claims held are renewed every third of the lease
 DEFAULT_CHUNK = 2000  # rows per claim: four full batches, or 2,000 rows pushed alone
 UTC_ZONE = ZoneInfo("UTC")
 CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
@@ -140,7 +150,9 @@ class _Job:
     batch_id: int | None
     attempts: int
     first_attempt_at: datetime
-    deadline: float = 0.0  # on the pass's monotonic clock: not started after this, the job is released
+    # On the pass's monotonic clock: not started after this (half a lease before its claim, as last renewed,
+    # runs out), the job is released.
+    deadline: float = 0.0
     messages: Messages | LineApiError = ()  # parsed stored messages, or why they could not be
 
 
@@ -180,10 +192,11 @@ def send_due(
 ) -> SendReport:
     """Send what is due at ``now``, ``chunk`` rows per claim, until nothing is due or ``limit`` rows are done.
 
-    Later times in the pass are ``now`` plus the time elapsed on ``monotonic``. Up to ``concurrency``
-    requests are in flight at once. A set ``stop`` ends the pass once the requests in flight are answered;
-    claimed rows not yet tried are released at once. During ``quiet`` hours (local ``timezone``) only
-    emergency rows and batches are claimed; the others stay pending until they end.
+    Later times in the pass are ``now`` plus the seconds elapsed on ``monotonic``. Up to ``concurrency``
+    requests are in flight at once. Claims last ``lease`` and are renewed every third of it while the pass
+    holds them. A set ``stop`` ends the pass once the requests in flight are answered; claimed rows not yet
+    tried are released at once. During ``quiet`` hours (local ``timezone``) only emergency rows and batches
+    are claimed; the others stay pending until they end.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -192,9 +205,12 @@ def send_due(
     report = SendReport()
     started = monotonic()
     contents: OrderedDict[str, Messages | LineApiError] = OrderedDict()
+    half_lease = lease.total_seconds() / 2
+    beat = lease.total_seconds() / HEARTBEATS_PER_LEASE  # 0: no heartbeat (nothing outlives a zero lease)
+    next_beat = started + beat
 
-    def current() -> datetime:
-        return now + timedelta(seconds=monotonic() - started)
+    def at(moment: float) -> datetime:
+        return now + timedelta(seconds=moment - started)
 
     def stopping() -> bool:
         return stop is not None and stop.is_set()
@@ -213,36 +229,46 @@ def send_due(
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push-send")
     try:
         while True:
-            # Claim while the window has room, unless the oldest request in flight is already past half
-            # its lease (claiming more would only make more rows wait for a lease that may run out).
+            # Claim while the window has room, unless the oldest request in flight is past its deadline
+            # (renewing failed: claiming more would only make more rows wait for a lease that may run out).
             more = not (exhausted or stopping()) and handled < limit
             claiming = more and len(in_flight) < 2 * concurrency and (
                 not in_flight or next(iter(in_flight.values())).deadline > monotonic())
             # Outcomes are written with the next claim (one transaction), or at once when no claim follows.
             if claiming or (answered and not more):
-                claimed_at = current()
+                claimed_at = monotonic()
                 jobs: list[_Job] = []
                 with session_factory.begin() as session:
                     connection = session.connection()
-                    if answered and _record(connection, answered, claimed_at, backoff, rng, report):
+                    if answered and _record(connection, answered, at(claimed_at), backoff, rng, report):
                         exhausted, claiming = True, False  # the lease is too short for even one request
                     answered = []
                     if claiming:
-                        emergency_only = quiet is not None and quiet.contains(claimed_at, timezone)
-                        jobs, touched = _claim(connection, claimed_at, claimed_at + lease, min(chunk, limit - handled),
-                                               report, emergency_only=emergency_only)
+                        emergency_only = quiet is not None and quiet.contains(at(claimed_at), timezone)
+                        jobs, touched = _claim(connection, at(claimed_at), at(claimed_at) + lease,
+                                               min(chunk, limit - handled), report, emergency_only=emergency_only)
                         _attach_messages(connection, jobs, contents)
                         exhausted = touched == 0
                         handled += touched
-                deadline = monotonic() + lease.total_seconds() / 2
                 for job in jobs:
-                    job.deadline = deadline
+                    job.deadline = claimed_at + half_lease
                     in_flight[pool.submit(attempt, job)] = job
                 if jobs:
                     continue
             if not in_flight:
                 break
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            if beat > 0 and monotonic() >= next_beat:
+                renewed_at = monotonic()
+                held = [*in_flight.values(), *(job for job, _ in answered)]
+                with session_factory.begin() as session:
+                    renewed = _renew(session.connection(), held, at(renewed_at) + lease)
+                for job in renewed:
+                    job.deadline = renewed_at + half_lease
+                if len(renewed) < len(held):  # taken over (this pass could not renew in time), or deleted
+                    log.warning("push.claims_not_renewed", extra={"n_claims": len(held) - len(renewed)})
+                next_beat = monotonic() + beat
+            timeout = max(0.0, next_beat - monotonic()) if beat > 0 else None
+            done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in done:
                 answered.append((in_flight.pop(future), future.result()))
     finally:
@@ -544,14 +570,20 @@ def _batch_finished() -> sa.Update:
 
 
 def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> None:
-    """Back to pending until ``at``; the next attempt repeats the same request under the same key."""
+    """Back to pending until ``at``; the next attempt repeats the same request under the same key.
+
+    Guarded by the attempt count of this claim, as in ``_release``: a claim another worker has taken since
+    is not ended by this one's answer.
+    """
     values = {"status": PENDING, "next_attempt_at": at, "claimed_until": None, "last_error": error}
     if job.batch_id is None:
-        connection.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single())
+        connection.execute(sa.update(Delivery).where(Delivery.id == job.delivery_ids[0], sending_single(),
+                                                     Delivery.attempts == job.attempts)
                            .values(**values))
     else:
         connection.execute(sa.update(DeliveryBatch)
-                           .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING)
+                           .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING,
+                                  DeliveryBatch.attempts == job.attempts)
                            .values(**values))
 
 
@@ -576,3 +608,34 @@ def _release(connection: sa.Connection, job: _Job, now: datetime) -> None:
                DeliveryBatch.attempts == job.attempts)
         .values(status=PENDING, claimed_until=None, next_attempt_at=now, attempts=job.attempts - 1,
                 first_attempt_at=None if first else DeliveryBatch.first_attempt_at))
+
+
+def _renew(connection: sa.Connection, jobs: Iterable[_Job], until: datetime) -> list[_Job]:
+    """Extend to ``until`` the lease of the claims these jobs still hold; returns the jobs whose claim was renewed.
+
+    Each change is guarded by the attempt count of the job's claim, as in ``_release``: a row or batch another
+    worker has claimed since (after the lease ran out) is left alone, and its job is not returned. One
+    statement per attempt count and kind (rows pushed alone, batches), so a heartbeat stays small.
+    """
+    singles: dict[int, dict[int, _Job]] = {}
+    batches: dict[int, dict[int, _Job]] = {}
+    for job in jobs:
+        if job.batch_id is None:
+            singles.setdefault(job.attempts, {})[job.delivery_ids[0]] = job
+        else:
+            batches.setdefault(job.attempts, {})[job.batch_id] = job
+    renewed: list[_Job] = []
+    for attempts, by_id in singles.items():
+        ids = connection.scalars(
+            sa.update(Delivery)
+            .where(_id_in(connection, list(by_id)), sending_single(), Delivery.attempts == attempts)
+            .values(claimed_until=until).returning(Delivery.id))
+        renewed += [by_id[i] for i in ids]
+    for attempts, by_id in batches.items():
+        ids = connection.scalars(
+            sa.update(DeliveryBatch)
+            .where(DeliveryBatch.id.in_(list(by_id)), DeliveryBatch.status == SENDING,
+                   DeliveryBatch.attempts == attempts)
+            .values(claimed_until=until).returning(DeliveryBatch.id))
+        renewed += [by_id[i] for i in ids]
+    return renewed

@@ -2,7 +2,8 @@
 
 Several workers may run at once on PostgreSQL; on SQLite run one. Stopping (SIGTERM or SIGINT, wired by
 ``push worker``) lets the current request finish, records its outcome and releases what was claimed but
-not tried. A worker killed outright leaves its claimed rows to the next one once their lease runs out.
+not tried. A worker killed outright stops renewing its claims (see ``push.sender``), so the next one takes
+them over once their lease (``PUSH_LEASE_SECONDS``) runs out.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC
 from datetime import datetime
@@ -15,6 +16,7 @@ from push import broadcasts
 from push import quiet
 from push.broadcasts import BroadcastError
 from push.models import Broadcast
+from push.models import BroadcastApproval
 from push.models import BroadcastStatus
 from push.quiet import EMERGENCY_KIND
 from residents.models import Resident
@@ -109,9 +111,74 @@ def test_a_segment_broadcast_needs_one_approval(broadcast, factory):
     assert status(factory, broadcast("area:大町")) == BroadcastStatus.APPROVED
 
 
-def test_the_creator_counts_as_one_of_two_approvers(broadcast, factory):
-    """The creator (田中) approving plus one other person approves an `all` broadcast."""
-    assert status(factory, broadcast("all", approvers=("田中", "佐藤"))) == BroadcastStatus.APPROVED
+def test_the_creator_may_not_approve_their_own_broadcast(broadcast, factory):
+    """The creator (田中) approving is refused with BroadcastError, and no approval is recorded."""
+    broadcast_id = broadcast("area:大町", approvers=())
+    with factory.begin() as session, pytest.raises(BroadcastError, match="田中 created broadcast .* may not approve"):
+        broadcasts.approve(session, broadcast_id, "田中", NOW)
+    with factory() as session:
+        assert session.get(Broadcast, broadcast_id).approvals == []
+    assert status(factory, broadcast_id) == BroadcastStatus.DRAFT
+
+
+@pytest.mark.parametrize(("creator", "approver"), [
+    ("田中", " 田中\u3000"),  # spaces around, one of them full-width
+    ("田中 太郎", "田中\u3000\u3000太郎"),  # a full-width space, twice, between the names
+    ("ﾀﾅｶ", "タナカ"),  # half-width and full-width katakana
+    ("Ｔａｎａｋａ", "Tanaka"),  # full-width and half-width letters
+    ("tanaka", "TANAKA"),  # letter case
+], ids=["spaces", "inner-spaces", "kana-width", "letter-width", "case"])
+def test_the_creator_is_recognised_under_another_spelling(factory, creator, approver):
+    """A spacing, width or case variant of the creator's name is the creator, and is refused."""
+    with factory.begin() as session:
+        broadcast_id = broadcasts.create(session, text=TEXT, segment="area:大町", scheduled_at=NOW, now=NOW,
+                                         created_by=creator).id
+    with factory.begin() as session, pytest.raises(BroadcastError, match="may not approve"):
+        broadcasts.approve(session, broadcast_id, approver, NOW)
+
+
+def test_two_spellings_of_one_approver_count_once(broadcast, factory):
+    """サトウ and ｻﾄｳ (full- and half-width) are one person: an `all` broadcast stays a draft after both."""
+    assert status(factory, broadcast("all", approvers=("サトウ", "ｻﾄｳ"))) == BroadcastStatus.DRAFT
+
+
+def test_an_approval_by_the_creator_recorded_earlier_does_not_count(broadcast, factory):
+    """A creator's approval stored before the rule (田中 on 田中's broadcast) plus one other person leaves an
+    `all` broadcast a draft."""
+    broadcast_id = broadcast("all", approvers=())
+    with factory.begin() as session:
+        session.add(BroadcastApproval(broadcast_id=broadcast_id, approver="田中", at=NOW))
+    with factory.begin() as session:
+        approved = broadcasts.approve(session, broadcast_id, "佐藤", NOW)
+        assert (approved.status, broadcasts.approvers(approved)) == (BroadcastStatus.DRAFT, ["佐藤"])
+
+
+def test_a_broadcast_without_a_known_creator_still_needs_two_different_approvers(factory):
+    """Created without a name, an `all` broadcast is approved only by two different people."""
+    with factory.begin() as session:
+        broadcast_id = broadcasts.create(session, text=TEXT, segment="all", scheduled_at=NOW, now=NOW).id
+        broadcasts.approve(session, broadcast_id, "佐藤", NOW)
+        broadcasts.approve(session, broadcast_id, "佐藤", NOW)
+    assert status(factory, broadcast_id) == BroadcastStatus.DRAFT
+    with factory.begin() as session:
+        broadcasts.approve(session, broadcast_id, "鈴木", NOW)
+    assert status(factory, broadcast_id) == BroadcastStatus.APPROVED
+
+
+def test_approve_by_the_creator_fails_with_a_message(runner, factory):
+    """`push broadcast approve --approver` with the creator's name exits with an error saying why."""
+    created = runner.invoke(args=["push", "broadcast", "create", "--text", TEXT, "--segment", "all", "--by", "田中"])
+    broadcast_id = created.output.splitlines()[0]
+    result = runner.invoke(args=["push", "broadcast", "approve", broadcast_id, "--approver", "田中"])
+    assert result.exit_code == 1
+    assert f"Error: 田中 created broadcast {broadcast_id} and may not approve it" in result.output
+    assert status(factory, int(broadcast_id)) == BroadcastStatus.DRAFT
+
+
+def test_the_help_says_the_creator_may_not_approve(runner):
+    """`push broadcast --help` states that the creator may not approve their own broadcast."""
+    result = runner.invoke(args=["push", "broadcast", "--help"])
+    assert "creator may not approve their own broadcast" in " ".join(result.output.split())
 
 
 def test_a_future_broadcast_is_scheduled_and_not_started_early(broadcast, factory, residents_in):
@@ -147,6 +214,27 @@ def test_cancel_after_planning_cancels_the_waiting_deliveries(broadcast, factory
     with factory.begin() as s:
         assert broadcasts.cancel(s, broadcast_id, NOW) == 3
     assert {row.effective_status.value for row in rows(session)} == {"cancelled"}
+
+
+def test_two_approvals_at_the_same_moment_are_both_counted(database_url, broadcast, factory):
+    """PostgreSQL: a second person approving while the first one's approval is not yet committed waits for it,
+    then counts both, so the `all` broadcast is approved."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL); SQLite runs one writer at a time")
+    broadcast_id = broadcast("all", approvers=())
+    with factory.begin() as first:
+        broadcasts.approve(first, broadcast_id, "佐藤", NOW)
+
+        def second():
+            with factory.begin() as session:
+                broadcasts.approve(session, broadcast_id, "鈴木", NOW)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive()  # waiting for the first approval to commit
+    thread.join(5)
+    assert status(factory, broadcast_id) == BroadcastStatus.APPROVED
 
 
 def test_a_cancelled_broadcast_cannot_be_approved(broadcast, factory):
@@ -245,7 +333,7 @@ def test_create_approve_plan_send_through_the_fake_line_server(runner, residents
     users = residents_in(1001)
     created = runner.invoke(args=["push", "broadcast", "create", "--text", TEXT, "--segment", "all", "--by", "田中"])
     broadcast_id = created.output.splitlines()[0]
-    for name in ("田中", "佐藤"):
+    for name in ("佐藤", "鈴木"):
         assert runner.invoke(args=["push", "broadcast", "approve", broadcast_id, "--approver", name]).exit_code == 0
     planned = runner.invoke(args=["push", "plan"])
     assert f"broadcast {broadcast_id}: started, 1001 recipients" in planned.output, planned.output

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from messaging.client import SdkLineClient
+from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryStatus
 from push.ratelimit import RateLimiter
 from push.ratelimit import TokenBucket
+from push.sender import send_due
 from residents.models import ResidentStatus
 from tests.conftest import NOW
 from tests.push.helpers import TEXT
@@ -145,7 +149,8 @@ def test_a_blocked_or_deleted_resident_is_skipped_with_a_reason(add_residents, p
 
 def test_a_worker_that_died_after_sending_is_covered_by_the_lease(add_residents, plan, send, sdk_line_client,
                                                                     line_api, session):
-    """Rows of a worker that died mid-pass wait for their lease, then a retry gets 409 and nobody gets two."""
+    """Rows of a worker that died mid-pass wait for their (default) lease, are taken over within a minute, and
+    the retry gets 409, so nobody gets two."""
 
     class DiesAfterSending:
         def push(self, user_id, messages, *, retry_key):
@@ -157,10 +162,125 @@ def test_a_worker_that_died_after_sending_is_covered_by_the_lease(add_residents,
     with pytest.raises(RuntimeError):
         send(line=DiesAfterSending())
     assert rows(session)[0].status == DeliveryStatus.SENDING
-    assert send(minutes=1).requests == 0
-    assert send(minutes=6).sent == 1
+    assert send(minutes=0.25).requests == 0
+    assert send(minutes=1).sent == 1
     assert [r.status for r in line_api.requests] == [200, 409]
     assert received(line_api) == Counter([u])
+
+
+@pytest.fixture
+def patient_client(line_api):
+    """An SdkLineClient that waits for the fake's slow answers (longer than any delay in these tests)."""
+    with SdkLineClient("dummy-channel-access-token", host=line_api.url, timeout=10.0) as client:
+        yield client
+
+
+def in_background(target) -> tuple[threading.Thread, list]:
+    """Run ``target`` in a thread; the list receives its result."""
+    results: list = []
+    thread = threading.Thread(target=lambda: results.append(target()))
+    thread.start()
+    return thread, results
+
+
+def wait_until(condition, what: str, timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it is true, or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def lease_of(session, model, row_id: int):
+    """The ``claimed_until`` and ``attempts`` of a batch or row, fresh from the database."""
+    session.rollback()
+    row = session.get(model, row_id, populate_existing=True)
+    return row.claimed_until, row.attempts
+
+
+def test_a_slow_request_keeps_its_claim_and_no_other_pass_takes_it(add_residents, plan, factory, line_api,
+                                                                   patient_client, session):
+    """While LINE holds a multicast's answer for over three leases, its lease keeps being renewed, other passes
+    claim nothing, and each recipient gets the message once, from one request."""
+    users = add_residents(3)
+    plan(users)
+    lease = timedelta(seconds=1)
+    line_api.delay_next(3.5, path=MULTICAST)
+    began = time.monotonic()
+
+    def clock():
+        return NOW + timedelta(seconds=time.monotonic() - began)
+
+    thread, reports = in_background(lambda: send_due(factory, patient_client, clock(), lease=lease))
+    wait_until(lambda: line_api.requests, "the multicast")
+    batch_id = session.scalar(sa.select(DeliveryBatch.id))
+    leases, others = [], []
+    while thread.is_alive():
+        leases.append(lease_of(session, DeliveryBatch, batch_id))
+        others.append(send_due(factory, patient_client, clock(), lease=lease))
+        time.sleep(0.1)
+    thread.join()
+    assert [(other.requests, other.released) for other in others] == [(0, 0)] * len(others)
+    assert max(until for until, _ in leases) > min(until for until, _ in leases) + lease
+    assert {attempts for _, attempts in leases} == {1}
+    assert (reports[0].sent, reports[0].multicasts) == (3, 1)
+    assert [r.status for r in line_api.requests] == [200]
+    assert received(line_api) == Counter(users)
+
+
+def test_requests_queued_behind_slow_ones_keep_their_claim(add_residents, plan, send, line_api, patient_client):
+    """One request at a time, each answered after more than half the lease: the second still starts, its claim
+    renewed meanwhile, and nothing is released."""
+    users = add_residents(2)
+    plan(users, personal=True)
+    line_api.delay_next(1.4, times=2, path=PUSH)
+    report = send(line=patient_client, lease=timedelta(seconds=2.4), concurrency=1)
+    assert (report.sent, report.released, report.pushes) == (2, 0, 2)
+    assert received(line_api) == Counter(users)
+
+
+def test_renewing_leaves_alone_a_claim_another_worker_took_over(add_residents, plan, factory, line_api,
+                                                                patient_client, session):
+    """A batch claimed by another worker since (one attempt more) keeps that worker's lease when this pass
+    renews what it still holds (the row it pushes alone, renewed meanwhile)."""
+    users = add_residents(3)
+    plan(users[:2])
+    plan(users[2:], personal=True, kind="personal")
+    line_api.delay_next(2.5, times=2)
+    thread, _reports = in_background(lambda: send_due(factory, patient_client, NOW, lease=timedelta(seconds=0.6),
+                                                      concurrency=2))
+    wait_until(lambda: len(line_api.requests) == 2, "both requests")
+    batch_id = session.scalar(sa.select(DeliveryBatch.id))
+    row_id = session.scalar(sa.select(Delivery.id).where(Delivery.batch_id.is_(None)))
+    theirs = NOW + timedelta(days=1)
+    with factory.begin() as s:
+        s.execute(sa.update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
+                  .values(attempts=DeliveryBatch.attempts + 1, claimed_until=theirs))
+    ours, _ = lease_of(session, Delivery, row_id)
+    wait_until(lambda: (lease_of(session, Delivery, row_id)[0] or ours) > ours, "a renewal of the row still held")
+    assert lease_of(session, DeliveryBatch, batch_id) == (theirs, 2)
+    thread.join()
+
+
+def test_a_late_retryable_answer_leaves_alone_a_claim_another_worker_took_over(add_residents, plan, factory,
+                                                                              line_api, patient_client, session):
+    """A 500 that comes back after another worker claimed the batch (one attempt more) does not put the batch
+    back to pending under that worker."""
+    plan(add_residents(2))
+    line_api.fail_next(500, path=MULTICAST)
+    line_api.delay_next(1.5, path=MULTICAST)
+    thread, reports = in_background(lambda: send_due(factory, patient_client, NOW, lease=timedelta(seconds=0.6)))
+    wait_until(lambda: line_api.requests, "the multicast")
+    batch_id = session.scalar(sa.select(DeliveryBatch.id))
+    theirs = NOW + timedelta(days=1)
+    with factory.begin() as s:
+        s.execute(sa.update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
+                  .values(attempts=DeliveryBatch.attempts + 1, claimed_until=theirs))
+    thread.join()
+    assert reports[0].retried == 2
+    assert session.scalar(sa.select(DeliveryBatch.status)) == DeliveryStatus.SENDING
+    assert lease_of(session, DeliveryBatch, batch_id) == (theirs, 2)
 
 
 def test_stopping_releases_what_was_claimed_but_not_tried(add_residents, plan, send, sdk_line_client, session):

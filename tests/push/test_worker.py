@@ -18,8 +18,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from messaging.client import SdkLineClient
+from push.models import Delivery
+from push.models import DeliveryBatch
 from push.models import DeliveryStatus
 from push.ratelimit import RateLimiter
 from push.sender import send_due
@@ -97,6 +100,38 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_everything_exactly_once(
     assert line_api.violations == []
 
 
+def latest_lease(session):
+    """The latest ``claimed_until`` of the batches and rows being sent (None: nothing is)."""
+    session.rollback()
+    leases = [session.scalar(sa.select(sa.func.max(model.claimed_until)).where(model.status == DeliveryStatus.SENDING))
+              for model in (DeliveryBatch, Delivery)]
+    return max((lease for lease in leases if lease is not None), default=None)
+
+
+def test_a_killed_worker_s_renewed_claims_are_taken_over_by_the_next_worker(
+        add_residents, plan, start_worker, line_api, session):
+    """SIGKILL while LINE holds the answers to its requests, after it renewed its claims: the next worker takes
+    them over once the lease runs out, well within a minute, and every recipient has the message once."""
+    users = add_residents(1100)
+    plan(users[:1000], send_after=due_now())
+    plan(users[1000:], personal=True, kind="personal", send_after=due_now())
+    line_api.delay_next(5.0, times=4)
+    first = start_worker(lease=2, concurrency=4)
+    wait_for(lambda: len(line_api.requests) >= 4, 20, "four requests in flight")
+    claimed = latest_lease(session)
+    wait_for(lambda: (latest_lease(session) or claimed) > claimed, 10, "a renewal of the claims")
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    assert DeliveryStatus.SENDING in {row.effective_status for row in rows(session)}
+    second = start_worker(lease=2, concurrency=4)
+    wait_for(lambda: {row.effective_status for row in rows(session)} == {DeliveryStatus.SENT}, 60, "every row sent")
+    second.terminate()
+    second.wait(10)
+    assert received(line_api) == Counter(users)
+    assert 409 in {r.status for r in line_api.requests}
+    assert line_api.violations == []
+
+
 def test_sigterm_lets_the_current_request_finish_and_releases_the_rest(add_residents, plan, start_worker, line_api,
                                                                        session):
     """SIGTERM during a slow push (one request at a time): the push is recorded as sent, the other claimed
@@ -124,7 +159,7 @@ def test_sigterm_with_several_requests_in_flight_records_each_and_releases_the_r
     plan(users, personal=True, send_after=due_now())
     line_api.delay_next(1.0, times=8, path="/v2/bot/message/push")
     worker = start_worker(concurrency=3)
-    wait_for(lambda: line_api.requests, 20, "the first request")
+    wait_for(lambda: len(line_api.requests) >= 3, 20, "three requests in flight")
     worker.send_signal(signal.SIGTERM)
     worker.wait(10)
     assert worker.returncode == 0, worker.log.read_text()
