@@ -28,7 +28,7 @@ from garbage.schedule import OnDates
 from garbage.schedule import Rule
 from garbage.schedule import Schedule
 from garbage.schedule import Weekly
-from japanese.calendar import holiday_name
+from japanese.calendar import is_public_holiday
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _regular_day(schedule: Schedule, day: date, policy: CalendarPolicy) -> bool:
     """A day the rules name that no public holiday (when skipped) or shutdown takes away."""
     if not scheduled_on(schedule, day):
         return False
-    if not policy.collect_on_public_holidays and holiday_name(day) is not None:
+    if not policy.collect_on_public_holidays and is_public_holiday(day):
         return False
     return not any(first <= day <= last for first, last in policy.shutdowns)
 

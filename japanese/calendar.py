@@ -88,16 +88,27 @@ def holiday_name(day: date) -> str | None:
     return _japanese_holidays(day.year).get(day)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def _japanese_holidays(year: int) -> dict[date, str]:
-    """One year's Japanese public holidays by day, named in Japanese."""
+    """One year's Japanese public holidays by day, named in Japanese (loading the names is slow: cached)."""
     return dict(holidays.Japan(years=year, language="ja").items())
+
+
+@lru_cache(maxsize=256)
+def _holiday_days(year: int) -> frozenset[date]:
+    """One year's Japanese public holidays (the days only: no names to translate)."""
+    return frozenset(holidays.Japan(years=year))
+
+
+def is_public_holiday(day: date) -> bool:
+    """True on a Japanese public holiday (振替休日 and 国民の休日 included)."""
+    return day in _holiday_days(day.year)
 
 
 def is_office_day(day: date) -> bool:
     """True when city offices are open: not a weekend, public holiday or 12/29–1/3."""
     return (day.weekday() < 5 and (day.month, day.day) not in YEAR_END_CLOSURE
-            and holiday_name(day) is None)
+            and not is_public_holiday(day))
 
 
 def next_office_day(day: date) -> date:

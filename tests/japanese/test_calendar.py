@@ -91,3 +91,4 @@ class TestOfficeDays:
     def test_public_holidays_are_named_in_japanese(self, day, name):
         """Public holidays, substitute holidays and 国民の休日 are named in Japanese; other days give None."""
         assert calendar.holiday_name(day) == name
+        assert calendar.is_public_holiday(day) is (name is not None)
