@@ -413,6 +413,63 @@ def measure_ask_path(repo: Path, passes: int) -> dict:
     return {"repo": str(repo), "kinds": kinds, **summary}
 
 
+def ask_child(repo: Path) -> dict:
+    """In ``repo``'s own Python: the work of one question through its ``ask`` (the function behind
+    ``ask --jsonl``): Python function calls per question (deterministic, whatever else the machine is doing)
+    and the median over the questions of the fastest of seven runs, in ms. Run by ``measure_ask_work``."""
+    import cProfile
+    import logging
+    import pstats
+    import statistics
+    import tempfile
+
+    sys.path.insert(0, str(repo))
+    os.chdir(repo)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/ask.sqlite3"
+        from app import create_app
+
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"})
+        logging.getLogger().setLevel(logging.WARNING)
+        runner = app.test_cli_runner()
+        runner.invoke(args=["db", "upgrade"])
+        runner.invoke(args=["pack", "load", str(repo / "packs" / "demo")])
+        if (repo / "bot" / "cli.py").is_file():  # this layout; older checkouts kept it in cli.py
+            from bot.cli import ask
+        else:
+            from cli import _ask as ask
+        result = {}
+        with app.app_context():
+            for text in ("住民票ほしい", "アイロンは何ごみ？", "こんにちは"):
+                ask(text, 5, None, None, 0)
+            for group, queries in (("faq", HANDWRITTEN_QUERIES), ("intent", INTENT_QUERIES)):
+                profile = cProfile.Profile()
+                profile.enable()
+                for text in queries:
+                    ask(text + "？", 5, None, None, 0)
+                profile.disable()
+                fastest = []
+                for text in queries:
+                    runs = []
+                    for n in range(7):
+                        started = time.perf_counter()
+                        ask(text + "!" * (n + 2), 5, None, None, 0)
+                        runs.append((time.perf_counter() - started) * 1000)
+                    fastest.append(min(runs))
+                result[group] = {"calls": pstats.Stats(profile).total_calls / len(queries),
+                                 "ms": statistics.median(fastest)}
+        db_bind = app.extensions["db"].kw["bind"]
+        db_bind.dispose()
+    return result
+
+
+def measure_ask_work(repo: Path) -> dict:
+    """``ask_child`` run in ``repo``'s virtualenv."""
+    command = [str(repo / ".venv" / "bin" / "python"), str(Path(__file__).resolve()), "--ask-child", str(repo)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=600)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def measure_engine_on_demo(passes: int) -> dict:
     """The engine's own ``search(k=5)`` milliseconds for the hand-written queries on the demo pack's FAQ."""
     from faq.importers import read_faq_file
@@ -435,17 +492,22 @@ def measure_engine_on_demo(passes: int) -> dict:
     return {"n": len(timings), "p50": percentile(timings, 50), "p99": percentile(timings, 99), "entries": len(docs)}
 
 
-def ask_report(path: dict, engine: dict) -> str:
-    """The whole-path table beside the engine's own time."""
+def ask_report(path: dict, engine: dict, work: dict) -> str:
+    """The whole-path table beside the engine's own time, and the work of one question."""
     rows = [(f"ask --jsonl: {group} questions", str(path[group]["n"]), _f(path[group]["p50"]),
              _f(path[group]["p99"]))
             for group in ("faq", "intent")]
     rows.append((f"engine search(k=5) alone, {engine['entries']} entries", str(engine["n"]), _f(engine["p50"]),
                  _f(engine["p99"])))
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(path["kinds"].items()))
+    work_rows = [(f"ask(): {group} questions", f"{work[group]['calls']:,.0f}", _f(work[group]["ms"]))
+                 for group in ("faq", "intent")]
     return "\n".join([
         f"Whole answer path, ms per question (demo pack; {path['repo']}; answers: {kinds})",
         _table(("path", "n", "p50", "p99"), rows),
+        "",
+        "Work of one question in the same checkout's ask() (the function behind ask --jsonl, in process):",
+        _table(("path", "Python calls per question", "median of fastest-of-7 ms"), work_rows),
     ])
 
 
@@ -551,7 +613,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the checkout whose `flask ask --jsonl` is timed (default: this one)")
     parser.add_argument("--ask-passes", type=int, default=3, help="passes over the whole-path queries")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--ask-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.ask_child is not None:
+        print(json.dumps(ask_child(args.ask_child.resolve())))
+        return 0
     if args.child is not None:
         print(json.dumps(measure(args.child, args.queries, args.cold_passes, args.warm_passes)))
         return 0
@@ -573,8 +639,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if results:
             print(report(results))
             print()
-        print(ask_report(measure_ask_path(args.ask_repo.resolve(), args.ask_passes),
-                         measure_engine_on_demo(args.ask_passes)), flush=True)
+        repo = args.ask_repo.resolve()
+        print(ask_report(measure_ask_path(repo, args.ask_passes), measure_engine_on_demo(args.ask_passes),
+                         measure_ask_work(repo)), flush=True)
         print(f"\ntotal wall time {time.perf_counter() - start:.0f} s; load average at end {os.getloadavg()[0]:.2f}")
     except Exception as error:  # a report: never fail the caller
         print(f"bench_match failed: {error!r}")
