@@ -119,9 +119,9 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
         if (match := intent.match(query)) is not None and (result := intent.handle(match, intent_ctx)) is not None:
             querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)
             return Reply(respond(ctx, user_id, result), "intent", intent=intent.name)
-    result, reply = faq.ask_faq(ctx, user_id, query)
-    reply.messages = respond(ctx, user_id, result)
-    return reply
+    result = faq.ask_faq(ctx, user_id, query)
+    return Reply(respond(ctx, user_id, result), result.kind.value, faq_id=result.faq_id, score=result.score,
+                 candidates=list(result.hits))
 
 
 def respond(ctx: Context, user_id: str | None, result: object) -> list[Message]:

@@ -20,8 +20,3 @@ def bump_revision(session: Session, kind: str) -> None:
 def revisions(session: Session) -> dict[str, int]:
     """Every content revision counter, by kind, in one query (each process checks them per message)."""
     return dict(session.execute(sa.select(ContentRevision.kind, ContentRevision.revision)).all())
-
-
-def current_revision(session: Session, kind: str) -> int:
-    """The revision counter of ``kind`` (0 before anything was saved)."""
-    return session.scalar(sa.select(ContentRevision.revision).where(ContentRevision.kind == kind)) or 0

@@ -31,8 +31,25 @@ class Entry:
     phone: str = ""
 
 
+class _Ranked:
+    """What every result says of the ranking: the best hit's entry (when the reply is about it) and score."""
+
+    hits: tuple[Hit, ...]
+    kind: Tier
+
+    @property
+    def faq_id(self) -> str | None:
+        """The best entry's id; None when nothing fits (the reply is not about any entry)."""
+        return self.hits[0].faq_id if self.hits and self.kind is not Tier.FALLBACK else None
+
+    @property
+    def score(self) -> float | None:
+        """The best entry's score, when there is any."""
+        return self.hits[0].score if self.hits else None
+
+
 @dataclass(frozen=True)
-class Answered:
+class Answered(_Ranked):
     """The best entry fits clearly: answer with it."""
 
     entry: Entry
@@ -41,7 +58,7 @@ class Answered:
 
 
 @dataclass(frozen=True)
-class Suggested:
+class Suggested(_Ranked):
     """Several entries may fit: offer them (「もしかして」); ``log_id`` is the query's log row, for the buttons."""
 
     entries: tuple[Entry, ...]
@@ -51,7 +68,7 @@ class Suggested:
 
 
 @dataclass(frozen=True)
-class NotFound:
+class NotFound(_Ranked):
     """Nothing fits well enough: give the city's contact desk."""
 
     hits: tuple[Hit, ...]

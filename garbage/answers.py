@@ -13,9 +13,6 @@ from dataclasses import field
 from datetime import date
 from datetime import timedelta
 
-from garbage.areas import AreaInfo
-from garbage.areas import clear_choice
-from garbage.areas import match_areas
 from garbage.calendar import CalendarPolicy
 from garbage.calendar import collection_dates
 from garbage.calendar import next_collection
@@ -23,6 +20,9 @@ from garbage.schedule import Schedule
 from japanese.calendar import holiday_name
 from japanese.normalize import normalize
 from japanese.synonyms import Synonyms
+from search.areas import AreaInfo
+from search.areas import clear_choice
+from search.areas import match_areas
 from search.docs import Query
 from search.engine import Analyzer
 from search.engine import HybridMatcher

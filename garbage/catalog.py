@@ -10,10 +10,9 @@ from garbage import store
 from garbage.answers import Catalog
 from garbage.answers import CategoryInfo
 from garbage.answers import ItemRow
-from garbage.areas import AreaInfo
 from garbage.store import GARBAGE
 from japanese.synonyms import Synonyms
-from residents.areas import KnownArea
+from search.areas import AreaInfo
 
 KEY = "garbage.catalog"  # its cache in the runtime
 
@@ -41,11 +40,11 @@ def catalog_cache() -> RevisionCache[Catalog | None]:
     return RevisionCache((GARBAGE, faq_store.SYNONYMS), lambda session, _previous, _changed: load_catalog(session))
 
 
-def areas_cache() -> RevisionCache[list[KnownArea]]:
+def areas_cache() -> RevisionCache[list[AreaInfo]]:
     """The city's areas for the residents package (``residents.areas``), reloaded when the garbage data changes."""
-    return RevisionCache((GARBAGE,), lambda session, _previous, _changed: load_known_areas(session))
+    return RevisionCache((GARBAGE,), lambda session, _previous, _changed: load_areas(session))
 
 
-def load_known_areas(session: Session) -> list[KnownArea]:
+def load_areas(session: Session) -> list[AreaInfo]:
     """Every stored area with its aliases and readings, in calendar order."""
-    return [KnownArea(area.name, area.aliases, area.readings) for area in store.load_areas(session)]
+    return [AreaInfo(area.name, area.aliases, area.readings) for area in store.load_areas(session)]

@@ -13,8 +13,8 @@ from importing.errors import ImportFailed
 from residents import importer
 from residents import service as residents
 from residents.areas import KEY as KNOWN_AREAS
-from residents.areas import KnownArea
 from residents.categories import CATEGORIES
+from search.areas import AreaInfo
 
 residents_cli = runtime.group("residents", help="Residents: import from another system, purge blocked ones.")
 
@@ -56,7 +56,7 @@ def residents_import(file: Path) -> None:
         click.echo("  areas were not checked: no garbage areas are loaded (garbage import or pack load)")
 
 
-def _city_areas(rt: runtime.Runtime) -> list[KnownArea]:
+def _city_areas(rt: runtime.Runtime) -> list[AreaInfo]:
     """The city's areas, as the garbage package keeps them for this package ([] when none are loaded)."""
     cache = rt.caches.get(KNOWN_AREAS)
     if cache is None:

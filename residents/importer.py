@@ -31,13 +31,13 @@ from importing.errors import ImportFailed
 from importing.errors import RowError
 from importing.text import cell_problems
 from residents import dates as date_rules
-from residents.areas import KnownArea
 from residents.areas import resolve_area
 from residents.categories import CATEGORIES
 from residents.models import Child
 from residents.models import Resident
 from residents.models import ResidentStatus
 from residents.models import Subscription
+from search.areas import AreaInfo
 
 HEADER = ("line_user_id", "area", "categories", "children")
 LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
@@ -72,7 +72,7 @@ class ImportReport:
     children: int
 
 
-def read_residents(data: bytes, today: date, areas: Sequence[KnownArea] = ()) -> list[ResidentRecord]:
+def read_residents(data: bytes, today: date, areas: Sequence[AreaInfo] = ()) -> list[ResidentRecord]:
     """The rows of a residents CSV; raises ``ImportFailed`` listing every bad row.
 
     Children's dates are checked as in the chat, against ``today``: a due date from about a month ago
@@ -107,7 +107,7 @@ def read_residents(data: bytes, today: date, areas: Sequence[KnownArea] = ()) ->
 
 
 def _read_row(
-    number: int, fields: list[str], today: date, areas: Sequence[KnownArea]
+    number: int, fields: list[str], today: date, areas: Sequence[AreaInfo]
 ) -> tuple[list[str], ResidentRecord | None]:
     if len(fields) != len(HEADER):
         return [f"expected {len(HEADER)} columns ({','.join(HEADER)}), found {len(fields)}"], None

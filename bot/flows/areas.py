@@ -13,9 +13,6 @@ from bot.conversation import Step
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
 from garbage.answers import NeedArea
-from garbage.areas import AreaInfo
-from garbage.areas import clear_choice
-from garbage.areas import match_areas
 from intents.area import AskArea
 from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
@@ -25,6 +22,9 @@ from messaging import build
 from messaging import texts
 from push import planning
 from residents import service as residents
+from search.areas import AreaInfo
+from search.areas import clear_choice
+from search.areas import match_areas
 from search.docs import Query
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from linebot.v3.messaging import Message
 
 from bot import querylog
@@ -22,17 +24,11 @@ from search.docs import Query
 OUTCOMES = {Tier.ANSWER: QueryOutcome.FAQ, Tier.SUGGEST: QueryOutcome.SUGGEST, Tier.FALLBACK: QueryOutcome.FALLBACK}
 
 
-def ask_faq(ctx: Context, user_id: str | None, query: Query) -> tuple[FaqResult, Reply]:
-    """Search the FAQ for ``query``, log the outcome, and say what the resident gets (the result and the
-    reply's facts; the messages are left to the route's table)."""
+def ask_faq(ctx: Context, user_id: str | None, query: Query) -> FaqResult:
+    """Search the FAQ for ``query`` and log the outcome; 「もしかして」 choices name the logged question."""
     result = answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
-    top = result.hits[0] if result.hits else None
-    faq_id = top.faq_id if top is not None and not isinstance(result, NotFound) else None
-    score = top.score if top is not None else None
-    log_id = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=faq_id, score=score)
-    if isinstance(result, Suggested):
-        result = Suggested(result.entries, result.hits, log_id)
-    return result, Reply([], result.kind.value, faq_id=faq_id, score=score, candidates=list(result.hits))
+    log_id = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=result.faq_id, score=result.score)
+    return dataclasses.replace(result, log_id=log_id) if isinstance(result, Suggested) else result
 
 
 def answered(ctx: Context, user_id: str | None, result: Answered) -> list[Message]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 import db
-from content.revisions import current_revision
+from content.revisions import revisions
 from faq import store
 from faq.importers import FaqRecord
 from faq.models import FaqEntry
@@ -52,7 +52,7 @@ def test_unchanged_save_keeps_the_revision(app):
     """Saving identical records does not force every process to rebuild."""
     save(app, [FaqRecord("1", "Q1", "A1")])
     with db.session_factory(app)() as session:
-        before = current_revision(session, store.FAQ)
+        before = revisions(session).get(store.FAQ, 0)
     save(app, [FaqRecord("1", "Q1", "A1")])
     with db.session_factory(app)() as session:
-        assert current_revision(session, store.FAQ) == before
+        assert revisions(session).get(store.FAQ, 0) == before

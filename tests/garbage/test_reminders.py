@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from garbage.answers import Catalog
-from garbage.areas import AreaInfo
 from garbage.calendar import CalendarPolicy
 from garbage.reminders import Subscriber
 from garbage.reminders import plan_reminders
@@ -13,6 +12,7 @@ from garbage.schedule import CalendarChange
 from garbage.schedule import MonthlyNth
 from garbage.schedule import Schedule
 from garbage.schedule import Weekly
+from search.areas import AreaInfo
 
 # Mondays and Thursdays: burnable; 1st and 3rd Tuesday: cans.
 CATALOG = Catalog(

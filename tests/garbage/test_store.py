@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import db
-from content.revisions import current_revision
+from content.revisions import revisions
 from garbage import store
 from garbage.importers import AreaRecord
 from garbage.importers import CategoryRecord
@@ -147,7 +147,7 @@ def test_save_bumps_the_garbage_revision(app):
     """Each save bumps the garbage content revision."""
     save(app, small_data())
     save(app, small_data())
-    assert read(app, current_revision, "garbage") == 2
+    assert read(app, revisions)["garbage"] == 2
 
 
 def test_a_failed_save_keeps_the_previous_data(app):

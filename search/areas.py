@@ -1,4 +1,8 @@
-"""Finding the resident's area from what they type: 「大町」, 「おおまち」, 「浅野」 for 「香川（浅野）」."""
+"""Finding a city area from what a resident types: 「大町」, 「おおまち」, 「浅野」 for 「香川（浅野）」.
+
+The chat (setting one's area, garbage questions naming one) and importers (a resident's area) match areas
+the same way, whoever keeps the areas (the garbage calendar does).
+"""
 
 from __future__ import annotations
 
