@@ -1,1 +1,1 @@
-"""Text search over FAQ-shaped documents (FAQ entries, garbage items): the hybrid engine and what it deals in."""
+"""Text search over FAQ-shaped documents (FAQ entries, garbage items) and city areas by the names residents type."""
