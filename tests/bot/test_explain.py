@@ -10,6 +10,7 @@ import db
 from bot import conversation
 from bot import dispatch
 from bot import postbacks
+from bot.cli import render_trace
 from bot.context import context_for
 from bot.conversation import Step
 from bot.trace import Trace
@@ -192,3 +193,18 @@ class TestNothingChanges:
         _reply, trace = traced(app, "粗大ごみ")
         data = trace.as_data()
         assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+class TestRendering:
+    def test_a_stage_the_console_does_not_know_is_shown_by_its_fields(self):
+        """A new stage needs no rendering code: its name and fields are printed as they are."""
+        lines = render_trace([{"stage": "triage", "matched": False, "rule": "none"}])
+        assert lines == ["route", '  triage  matched=false rule="none"']
+
+    def test_the_faq_stage_reads_as_checks_against_thresholds(self, app, faq):
+        """The FAQ stage prints the tier, the scores and one pass/fail line per threshold."""
+        _reply, trace = traced(app, "住民票の写しを取りたい")
+        text = "\n".join(render_trace(trace.as_data()))
+        assert "  faq     tier faq" in text
+        assert "best " in text and "runner-up " in text and "margin " in text
+        assert text.count(" pass") == 3
