@@ -13,6 +13,7 @@ from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
 import runtime
+from bot.trace import Trace
 from city import info as city_info
 from city.info import CityInfo
 from content.revisions import revisions
@@ -56,6 +57,12 @@ class Context:
     top: int = 5
     garbage: Catalog | None = None
     record: bool = True  # log questions for the staff (``ask`` turns it off)
+    trace: Trace | None = None  # the route's decision, collected only when explaining (``ask --explain``)
+
+    def note(self, stage: str, **detail: object) -> None:
+        """Add a stage to the trace being collected (``bot.trace``); nothing happens when none is."""
+        if self.trace is not None:
+            self.trace.add(stage, detail)
 
 
 @dataclass

@@ -105,21 +105,40 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
 
     A step that does not take the text (a question instead of the date it waits for) is closed, and the
     text is answered as if no step were open. The FAQ is searched only when no intent took the text.
+    Each stage notes what it decided in the trace, when one is collected (``bot.trace``).
     """
     query = Query.of(text)
-    if user_id is not None and (open_step := conversation.current(ctx.session, user_id, ctx.now)) is not None:
+    ctx.note("query", text=query.text, key=query.key)
+    reply = _answer(ctx, user_id, query)
+    ctx.note("reply", kind=reply.kind, intent=reply.intent, faq_id=reply.faq_id, messages=reply.messages)
+    return reply
+
+
+def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
+    """The answer of the open step, the first intent that takes ``query``, or the FAQ (``on_text``)."""
+    open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
+    if open_step is not None:
         if conversation.is_cancel(query):
+            ctx.note("step", open=open_step.step, took=True, cancelled=True)
             conversation.end(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
-        if (answer := STEPS[open_step.step](ctx, user_id, query, open_step.data)) is not None:
+        answer = STEPS[open_step.step](ctx, user_id, query, open_step.data)
+        ctx.note("step", open=open_step.step, took=answer is not None, answer=answer)
+        if answer is not None:
             return _then(ctx, user_id, answer)
         conversation.end(ctx.session, user_id)
+    else:
+        ctx.note("step", open=None)
     intent_ctx = intent_context(ctx, user_id)
     for intent in INTENTS:
-        if (match := intent.match(query)) is not None and (result := intent.handle(match, intent_ctx)) is not None:
+        match = intent.match(query)
+        result = intent.handle(match, intent_ctx) if match is not None else None
+        ctx.note("intent", name=intent.name, matched=match is not None, result=result)
+        if result is not None:
             querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)
             return Reply(respond(ctx, user_id, result), "intent", intent=intent.name)
     result = faq.ask_faq(ctx, user_id, query)
+    ctx.note("faq", **faq.explained(ctx, query, result))
     return Reply(respond(ctx, user_id, result), result.kind.value, faq_id=result.faq_id, score=result.score,
                  candidates=list(result.hits))
 

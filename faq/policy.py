@@ -28,6 +28,36 @@ class Tier(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Check:
+    """One threshold test of a decision: ``value`` (the best score or the margin) against a named threshold."""
+
+    measure: str  # "best" (the best score) or "margin" (best minus runner-up)
+    value: float
+    threshold_name: str  # the AnswerPolicy field (and MATCH_* setting) that applied
+    threshold: float
+
+    @property
+    def passed(self) -> bool:
+        """True when the value reaches the threshold."""
+        return self.value >= self.threshold
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Which tier a ranking deserves and why, as plain data (``ask --explain`` shows it to staff).
+
+    ``short`` says the stricter short-query thresholds applied; ``checks`` are empty when nothing was found.
+    """
+
+    tier: Tier
+    short: bool
+    best: float | None
+    runner_up: float | None
+    margin: float | None
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
 class AnswerPolicy:
     """Thresholds of the three-tier reply: answer directly, suggest the top few, or fall back.
 
@@ -46,13 +76,29 @@ class AnswerPolicy:
 
     def decide(self, hits: Sequence[Hit], query_chars: int) -> Tier:
         """Which tier ``hits`` (best first) deserve for a query whose matching key has ``query_chars``."""
+        return self.explain(hits, query_chars).tier
+
+    def explain(self, hits: Sequence[Hit], query_chars: int) -> Decision:
+        """The tier ``hits`` deserve and why: the best score and the margin against each threshold."""
         short = query_chars <= self.short_chars
-        if not hits or hits[0].score < (self.suggest_at_short if short else self.suggest_at):
-            return Tier.FALLBACK
-        margin = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
-        if hits[0].score >= (self.answer_at_short if short else self.answer_at) and margin >= self.min_margin:
-            return Tier.ANSWER
-        return Tier.SUGGEST
+        suffix = "_short" if short else ""
+        if not hits:
+            return Decision(Tier.FALLBACK, short, None, None, None, ())
+        best = hits[0].score
+        runner_up = hits[1].score if len(hits) > 1 else None
+        margin = best - (runner_up or 0.0)
+        suggest_at = self.suggest_at_short if short else self.suggest_at
+        answer_at = self.answer_at_short if short else self.answer_at
+        checks = (Check("best", best, "suggest_at" + suffix, suggest_at),
+                  Check("best", best, "answer_at" + suffix, answer_at),
+                  Check("margin", margin, "min_margin", self.min_margin))
+        if not checks[0].passed:
+            tier = Tier.FALLBACK
+        elif checks[1].passed and checks[2].passed:
+            tier = Tier.ANSWER
+        else:
+            tier = Tier.SUGGEST
+        return Decision(tier, short, best, runner_up, margin, checks)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> AnswerPolicy:

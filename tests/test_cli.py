@@ -118,7 +118,6 @@ class TestAsk:
         runner.invoke(args=["ask", "住民票の写しを取りたい"])
         assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 0
 
-
     def test_ask_explain_shows_keys_tokens_and_view_scores(self, runner, faq):
         """ask --explain prints the normalised query, reading, tokens and a score per view."""
         result = runner.invoke(args=["ask", "--explain", "ｼﾞｭｳﾐﾝﾋｮｳ ほしい"])
@@ -126,6 +125,49 @@ class TestAsk:
         assert "normalised じゅうみんひょうほしい" in result.output
         assert "reading" in result.output and "tokens" in result.output
         assert "ng-surf" in result.output and "101" in result.output
+
+
+class TestAskExplain:
+    def test_explain_shows_each_intent_tried_and_the_one_that_answered(self, runner, faq):
+        """For an intent's answer, every intent tried is listed in order, the answering one with its result."""
+        result = runner.invoke(args=["ask", "--explain", "ありがとう"])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert "route" in lines and "  step    no open step" in lines
+        assert any(line.startswith("  intent  delete_my_data: no match") for line in lines)
+        assert "  intent  smalltalk: matched → SmallTalk(kind=\"thanks\")" in lines
+        assert "  reply   intent smalltalk, 1 message(s)" in lines
+
+    def test_explain_shows_the_tier_and_each_threshold_check(self, runner, faq):
+        """For an FAQ answer, the tier, the best score against each threshold and the kept entry are shown."""
+        result = runner.invoke(args=["ask", "--explain", "住民票の写しを取りたい"])
+        assert result.exit_code == 0, result.output
+        out = result.output
+        assert "  faq     tier faq" in out
+        assert "≥ suggest_at " in out and "≥ answer_at " in out and "≥ min_margin " in out
+        assert "kept    101 " in out
+
+    def test_explain_of_suggestions_names_the_failed_check(self, runner, faq):
+        """For 「もしかして」, the check that kept the bot from answering directly says fail."""
+        result = runner.invoke(args=["ask", "--explain", "粗大ごみ"])
+        assert "tier suggest" in result.output
+        assert "fail" in result.output and "dropped " in result.output
+
+    def test_json_with_explain_has_the_trace_as_a_field(self, runner, faq):
+        """--json --explain adds an 'explain' list of stages to the documented object."""
+        data = json.loads(runner.invoke(args=["ask", "住民票の写しを取りたい", "--json", "--explain"]).output)
+        assert [stage["stage"] for stage in data["explain"]][:2] == ["query", "step"]
+        assert data["explain"][-1] == {**data["explain"][-1], "stage": "reply", "kind": "faq", "faq_id": "101"}
+
+    def test_jsonl_with_explain_gives_each_line_its_trace(self, runner, faq):
+        """--jsonl --explain writes each answer with its own trace; the answers are those without --explain."""
+        lines = "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False)
+                          for i, t in [("a", "住民票の写しを取りたい"), ("b", "こんにちは")]) + "\n"
+        explained = [json.loads(line) for line in runner.invoke(args=["ask", "--jsonl", "--explain"],
+                                                                 input=lines).output.splitlines()]
+        plain = [json.loads(line) for line in runner.invoke(args=["ask", "--jsonl"], input=lines).output.splitlines()]
+        assert [row.pop("explain")[0]["text"] for row in explained] == ["住民票の写しを取りたい", "こんにちは"]
+        assert explained == plain
 
 
 class TestChat:

@@ -31,6 +31,23 @@ def ask_faq(ctx: Context, user_id: str | None, query: Query) -> FaqResult:
     return dataclasses.replace(result, log_id=log_id) if isinstance(result, Suggested) else result
 
 
+def explained(ctx: Context, query: Query, result: FaqResult) -> dict[str, object]:
+    """What the FAQ search decided and why, for the trace: the candidates found, the policy's checks of
+    the best score and margin against its thresholds, and which candidates the resident was shown."""
+    shown = ([result.entry.faq_id] if isinstance(result, Answered)
+             else [entry.faq_id for entry in result.entries] if isinstance(result, Suggested) else [])
+    return {
+        "searched": bool(query.key),
+        "top": ctx.top,
+        "hits": result.hits,
+        "decision": ctx.policy.explain(result.hits, len(query.key)),
+        "suggestions": ctx.policy.suggestions,
+        "kept": [hit for hit in result.hits if hit.faq_id in shown],
+        "dropped": [hit for hit in result.hits if hit.faq_id not in shown],
+        "result": result.kind,
+    }
+
+
 def answered(ctx: Context, user_id: str | None, result: Answered) -> list[Message]:
     """The entry's answer."""
     return faq_replies.faq_answer(result.entry, ctx.city)

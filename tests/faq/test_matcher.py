@@ -49,3 +49,32 @@ class TestPolicy:
         values = tomllib.loads((Path(__file__).resolve().parents[2] / "faq" / "thresholds.toml").read_text())
         policy = AnswerPolicy.from_mapping(values)
         assert 0 < policy.suggest_at < policy.answer_at <= 1
+
+
+class TestPolicyExplanation:
+    policy = TestPolicy.policy
+
+    def test_explanation_names_the_best_score_runner_up_and_margin(self):
+        """The decision carries the best score, the runner-up's and the margin between them."""
+        decision = self.policy.explain([Hit("1", 0.95), Hit("2", 0.7)], 10)
+        assert (decision.tier, decision.best, decision.runner_up) == (Tier.ANSWER, 0.95, 0.7)
+        assert abs(decision.margin - 0.25) < 1e-9
+
+    def test_tied_scores_fail_only_the_margin_check(self):
+        """Two equally good candidates pass both score thresholds and fail min_margin."""
+        decision = self.policy.explain([Hit("1", 0.95), Hit("2", 0.94)], 10)
+        assert decision.tier is Tier.SUGGEST
+        assert [(c.threshold_name, c.passed) for c in decision.checks] == [
+            ("suggest_at", True), ("answer_at", True), ("min_margin", False)]
+
+    def test_short_queries_are_checked_against_the_short_thresholds(self):
+        """A two-character query is measured against suggest_at_short and answer_at_short, with their values."""
+        decision = self.policy.explain([Hit("1", 0.65)], 2)
+        assert decision.short and decision.tier is Tier.FALLBACK
+        assert [(c.threshold_name, c.threshold) for c in decision.checks[:2]] == [
+            ("suggest_at_short", 0.7), ("answer_at_short", 0.95)]
+
+    def test_no_hits_explain_a_fallback_without_checks(self):
+        """With nothing found there is no score to check."""
+        decision = self.policy.explain([], 10)
+        assert (decision.tier, decision.best, decision.checks) == (Tier.FALLBACK, None, ())

@@ -1,0 +1,58 @@
+"""Fixtures of the conversation suite: the app with the demo pack loaded once for the module, and its clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import db
+from app import create_app
+from city import pack as packs
+from tests import factories
+from tests.conftest import NOW
+
+DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
+
+
+class Clock:
+    """The app's clock, which a chat may set (``clock = …`` turns); each chat starts at the suite's NOW."""
+
+    def __init__(self) -> None:
+        self.now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def demo_clock() -> Clock:
+    """The clock the demo app reads."""
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def demo_app(database_url, line_server, demo_clock):
+    """The app in LINE mode with the demo city かもめ市 loaded (FAQ, synonyms, garbage), talking to the fake
+    LINE server. Loaded once for all chats: each chat is a new resident, so they do not meet; the tables
+    are emptied afterwards, as the per-test app fixture does."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
+            "LINE_API_HOST": line_server.url,
+        },
+        clock=demo_clock,
+    )
+    with db.transaction(app) as session:
+        packs.load_pack(session, DEMO)
+    yield app
+    factory = db.session_factory(app)
+    with factory.begin() as session:
+        for table in reversed(db.Base.metadata.sorted_tables):
+            session.execute(table.delete())
+    factory.kw["bind"].dispose()
