@@ -250,4 +250,5 @@ HEALTH_FACILITY = "・{name}（{departments}）\n　{address}\n　電話 {phone}
 HEALTH_FACILITY_NOTE = "　{note}"
 HEALTH_WEB = "詳しくはこちら：{url}"
 HEALTH_DESK = "{name}（{phone}、{hours}）"
+HEALTH_DESK_ITEM = "・{desk}"
 HEALTH_DESK_CITY = "{department}（{phone}、{office_hours}）"

@@ -79,7 +79,7 @@ def _child(result: Triage, city: CityInfo) -> Built:
         return parts, [_call(line) for line in lines] + [_call_119(desk)]
     closed = [texts.HEALTH_CHILD_CLOSED.format(name=line.name, number=line.number, hours=line.hours)
               for line in lines]
-    places = ["・" + _desk(desk, city), *map(_facility, desk.facilities)]
+    places = [texts.HEALTH_DESK_ITEM.format(desk=_desk(desk, city)), *map(_facility, desk.facilities)]
     return ["\n".join([*closed, *places]), red_flags], _desk_calls(desk, city) + [_call_119(desk)]
 
 
