@@ -1,7 +1,9 @@
 """The health desk's data as plain values: red-flag families, word lists, phone lines, facilities, desk.
 
 The national defaults (``defaults.toml`` beside this module) apply everywhere; a city's ``health.toml``
-(named from its ``pack.toml``) is merged over them by ``desk_from`` (see the defaults file for how).
+(named from its ``pack.toml``) is merged over them by ``desk_from`` (see the defaults file for how):
+``[red_flags]`` and ``[words]`` lists replace the lists of the same name, ``[more_red_flags]`` and
+``[more_words]`` add phrases to them.
 ``check_section`` refuses data the desk could not use, naming what to fix.
 """
 
@@ -118,8 +120,8 @@ def desk_from(section: dict[str, Any] | None) -> HealthDesk:
     city = section or {}
     emergency = {**base.get("emergency", {}), **city.get("emergency", {})}
     desk = {**base.get("desk", {}), **city.get("desk", {})}
-    families = {**base["red_flags"], **city.get("red_flags", {})}
-    words = {**base["words"], **city.get("words", {})}
+    families = _added({**base["red_flags"], **city.get("red_flags", {})}, city.get("more_red_flags", {}))
+    words = _added({**base["words"], **city.get("words", {})}, city.get("more_words", {}))
     lines = {key: {**base.get("lines", {}).get(key, {}), **value}
              for key, value in {**base.get("lines", {}), **city.get("lines", {})}.items()}
     return HealthDesk(
@@ -133,6 +135,11 @@ def desk_from(section: dict[str, Any] | None) -> HealthDesk:
         web=str(city.get("web", "")),
         attribution=str(city.get("attribution", "")),
     )
+
+
+def _added(lists: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``lists`` with the phrases of ``more`` appended to the list of the same name (or as a new list)."""
+    return {**lists, **{name: [*lists.get(name, []), *items] for name, items in more.items()}}
 
 
 def _phrases(items: list[str]) -> tuple[Phrase, ...]:
@@ -169,7 +176,8 @@ def check_section(section: object) -> list[str]:
     for name in ("emergency", "desk"):
         if not isinstance(section.get(name, {}), dict):
             problems.append(f"[{name}] must be a table")
-    for table, known in (("red_flags", None), ("words", WORD_LISTS)):
+    for table, known in (("red_flags", None), ("more_red_flags", None), ("words", WORD_LISTS),
+                         ("more_words", WORD_LISTS)):
         lists = section.get(table, {})
         if not isinstance(lists, dict):
             problems.append(f"[{table}] must be a table of phrase lists")

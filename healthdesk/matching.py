@@ -41,6 +41,9 @@ _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
 # Dictionary forms Sudachi reads wrongly on their own (為る alone reads なる).
 _READINGS = {"為る": "する"}
 _BLANK = "\u3000"
+_KANJI_PARTICLE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff々])([がをはにのもで])")
+_SMALL_VOWELS = re.compile("[ぁぃぅぇぉァィゥェォ]")
+_LARGE_VOWELS = dict(zip("ぁぃぅぇぉァィゥェォ", "あいうえおアイウエオ", strict=True))
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ class Phrase:
     tokens: tuple[Token, ...]
     parts: tuple[str, ...]  # the plain reading of each part
 
+    @property
+    def spelled(self) -> tuple[Token, ...]:
+        """Each part as one word spelled in kana (はいた finds は + いた, as Sudachi may split it)."""
+        return tuple(Token(part, part, False) for part in self.parts)
+
 
 @functools.lru_cache(maxsize=4096)
 def _reading_of(form: str) -> str:
@@ -103,6 +111,15 @@ def _as_read(text: str) -> str:
     return to_hiragana(text) if katakana > hiragana and not _KANJI.search(text) else text
 
 
+def readings(text: str) -> tuple[Spelled, ...]:
+    """A message read for matching, twice when a second reading may help: as typed, and with small vowels
+    made large (くるしぃ) and a break after each kanji word before a particle (頭がいたい is read 頭蓋 + たい
+    unless 頭 stands apart)."""
+    first = spell(text)
+    again = _SMALL_VOWELS.sub(lambda m: _LARGE_VOWELS[m.group()], _KANJI_PARTICLE.sub(r"\1 \2", text))
+    return (first,) if again == text else (first, spell(again))
+
+
 @functools.lru_cache(maxsize=20000)
 def spell(text: str) -> Spelled:
     """``text`` read for matching (cached: the same phrases and messages come back often)."""
@@ -120,8 +137,9 @@ def spell(text: str) -> Spelled:
         plain += piece
         ends.add(len(plain))
         slot = [token] if (token := _token(surface, form, pos)) is not None else []
-        # Kana Sudachi misread (いたい as 居る + たい) also stands for the words it spells with the next ones.
-        for width in range(2, MAX_MERGED + 1):
+        # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
+        # it spells with the next ones.
+        for width in range(1, MAX_MERGED + 1):
             run = kana[index:index + width]
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
@@ -162,7 +180,8 @@ def _kana_reading(part: str) -> str:
 
 def found(item: Phrase, message: Spelled) -> bool:
     """True when the phrase is in the message (see the module docstring)."""
-    return _tokens_in_order(item.tokens, message.slots) or _parts_in_order(item.parts, message)
+    return (_tokens_in_order(item.tokens, message.slots) or _tokens_in_order(item.spelled, message.slots)
+            or _parts_in_order(item.parts, message))
 
 
 def _tokens_in_order(wanted: tuple[Token, ...], slots: tuple[tuple[Token, ...], ...]) -> bool:
@@ -204,6 +223,6 @@ def _part_follows(parts: tuple[str, ...], index: int, message: Spelled, at: int,
     return False
 
 
-def any_found(phrases: tuple[Phrase, ...], message: Spelled) -> Phrase | None:
-    """The first of ``phrases`` found in the message, or None."""
-    return next((item for item in phrases if found(item, message)), None)
+def any_found(phrases: tuple[Phrase, ...], message: tuple[Spelled, ...]) -> Phrase | None:
+    """The first of ``phrases`` found in any reading of the message (``readings``), or None."""
+    return next((item for item in phrases if any(found(item, reading) for reading in message)), None)

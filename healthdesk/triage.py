@@ -14,7 +14,7 @@ from datetime import time
 
 from healthdesk.data import HealthDesk
 from healthdesk.matching import any_found
-from healthdesk.matching import spell
+from healthdesk.matching import readings
 
 
 class Kind(enum.StrEnum):
@@ -41,7 +41,7 @@ class Triage:
 
 def triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     """The health reply for ``text`` at the local time ``at``, or None when the message is not about health."""
-    message = spell(text)
+    message = readings(text)
     words = desk.words
     despair = any_found(words["self_harm"], message) is not None
     for family in desk.red_flags:

@@ -18,7 +18,8 @@ RED_FLAGS = {
              "母がぐったりしてる", "様子がおかしくて、もうろうとしてる", "気を失った"],
     "呼吸": ["息ができない", "いきがくるしい", "イキガクルシイ", "呼吸が苦しくて眠れません", "息してない",
              "くちびるが紫色で息が弱い"],
-    "胸": ["胸が痛い", "胸がすごく痛いです", "むねがしめつけられる", "胸が苦しいんだけど", "むねがうい"],
+    "胸": ["胸が痛い", "胸がすごく痛いです", "むねがしめつけられる", "胸が苦しいんだけど", "むねがうい", "むねがくるしぃ",
+          "夫が急に胸をおさえて苦しんでる"],
     "頭": ["突然激しい頭痛がした", "頭を強く打った", "あたまをつよくうった", "頭が割れるように痛い"],
     "顔・言葉・手足": ["ろれつがまわらない", "父が急に話せなくなった", "顔がゆがんでる", "てあしがうごかない",
                     "片方の手に力が入らない"],
@@ -79,7 +80,8 @@ def test_where_can_i_be_seen_now(message):
 
 
 @pytest.mark.parametrize("message", ["熱がある", "ねつがある", "吐いた", "はきけがする", "体調が悪い", "ぐあいがわるい",
-                                     "下痢が続いてます", "頭が痛い", "めまいがします"])
+                                     "下痢が続いてます", "頭が痛い", "頭がいたい", "めまいがします",
+                                     "なんか体調がすぐれない"])
 def test_other_worries_go_to_the_health_desk(message):
     """Symptoms without a red flag go to the health desk."""
     assert triage(defaults(), message, NOON).kind == Kind.WORRY
@@ -117,3 +119,10 @@ def test_a_city_family_replaces_the_default_of_its_name_and_keeps_the_others():
     desk = desk_from({"red_flags": {"意識": ["目を開けない"]}})
     assert triage(desk, "目を開けない", NOON).kind == Kind.EMERGENCY
     assert triage(desk, "胸が痛い", NOON).family == "胸"
+
+
+def test_more_phrases_are_added_to_a_list_without_replacing_it():
+    """[more_words] adds a city's words to the national list; the national words still work."""
+    desk = desk_from({"more_words": {"worry": ["なまら こわい"]}})
+    assert triage(desk, "なまらこわい", NOON).kind == Kind.WORRY
+    assert triage(desk, "熱がある", NOON).kind == Kind.WORRY
