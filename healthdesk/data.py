@@ -17,7 +17,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from healthdesk.matching import Phrase
+from healthdesk.matching import PhraseList
 from healthdesk.matching import phrase
 
 DEFAULTS = Path(__file__).with_name("defaults.toml")
@@ -77,7 +77,7 @@ class Family:
     """A family of red flags (意識, 呼吸, 胸…) and the phrases that raise it."""
 
     name: str
-    phrases: tuple[Phrase, ...]
+    phrases: PhraseList
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class HealthDesk:
     place: str  # what to say first when calling 119 (empty: the city's name)
     desk: Desk
     red_flags: tuple[Family, ...]
-    words: dict[str, tuple[Phrase, ...]]
+    words: dict[str, PhraseList]
     lines: tuple[Line, ...]
     facilities: tuple[Facility, ...] = ()
     web: str = ""  # a page listing today's 当番医 (the prefecture's system)
@@ -142,8 +142,8 @@ def _added(lists: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str,
     return {**lists, **{name: [*lists.get(name, []), *items] for name, items in more.items()}}
 
 
-def _phrases(items: list[str]) -> tuple[Phrase, ...]:
-    return tuple(phrase(item) for item in items)
+def _phrases(items: list[str]) -> PhraseList:
+    return PhraseList(tuple(phrase(item) for item in items))
 
 
 def _line(key: str, value: dict[str, Any]) -> Line:

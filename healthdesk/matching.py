@@ -1,19 +1,24 @@
 """Finding a city's health phrases in a resident's message, whatever the spelling.
 
-A message and a phrase are both read by Sudachi into tokens: each token keeps its normalised form and
-the hiragana reading of that form (the dictionary form, so 痛くて reads いたい), with width, katakana and
-small kana folded. Particles, punctuation and polite or past endings are left out, and every negative
-ending (ない, ず, ん of ありません or せん) reads ない. A phrase matches when each of its tokens has its own
-match in the message within a window of about ``MAX_SKIPPED`` other tokens between two of them, in any
-order (spoken Japanese turns phrases round: 「痛いの、胸が」): 「胸がすごく痛いです」 holds 胸 … 痛い,
-「じいちゃんが倒れて返事せん」 holds 返事 … ない.
+A message is read by Sudachi into words: each keeps its normalised form and the hiragana reading of that
+form (the dictionary form, so 痛くて reads いたい), width, katakana and small kana folded. Particles and
+polite or past endings stand for no word, and every negative ending (ない, ず, ん of ありません or せん)
+reads ない. A phrase (``phrase``: words separated by spaces, read the same way) matches when each of its
+words has its own word in the message within a window of about ``MAX_SKIPPED`` words between two of them,
+in any order (spoken Japanese turns phrases round: 「痛いの、胸が」): 「胸がすごく痛いです」 holds
+胸 … 痛い, 「じいちゃんが倒れて返事せん」 holds 返事 … ない.
 
-A phrase token written in kanji matches a message token with the same normalised form, or any token the
-resident wrote in kana with the same reading; a phrase token in kana matches any token with its reading.
-So むね finds 胸 and 胸 finds むね, but 咳 does not find 席. Sudachi sometimes splits kana it does not
-know (ひきつけ → ひき + つけ); phrases whose parts are three kana or longer are therefore also looked for
-in the plain reading of what the resident typed in kana (words in kanji stay blanks there, so the
-reading of 医療情報 never spells 幼児).
+A phrase word written in kanji matches a message word with the same normalised form, or any word the
+resident typed in kana with the same reading; a phrase word in kana matches any word with its reading.
+So むね finds 胸 and 胸 finds むね, but 咳 does not find 席 and 熱 not 断熱.
+
+Sudachi misreads some kana (いたい as 居る + たい, ひきつけ as ひき + つけ), so kana words also stand for
+themselves as typed and for the words they spell with the next ones (``MAX_MERGED``), and phrases whose
+parts are three kana or more are also looked for in the plain reading of what was typed in kana (words in
+kanji stay blanks there, so the reading of 医療情報 never spells 幼児). ``readings`` reads a message a
+second time when a kanji word before a particle may have been misread (頭がいたい as 頭蓋 + たい) or a
+small vowel is a typo (くるしぃ). ``PhraseList`` looks phrases up by their first word, so a message is
+compared with few of a city's several hundred phrases.
 """
 
 from __future__ import annotations
@@ -63,13 +68,19 @@ class Token:
 
 @dataclass(frozen=True)
 class Spelled:
-    """A text as matching sees it: one slot per word (the readings that word may stand for), its plain
-    reading, and where the words start and end in that reading."""
+    """A text as matching sees it: one slot per word (the words it may stand for) and its plain reading."""
 
     slots: tuple[tuple[Token, ...], ...]
     plain: str
-    starts: frozenset[int]
-    ends: frozenset[int]
+    forms: frozenset[str] = frozenset()  # every word's form, to rule phrases out at once
+    readings: frozenset[str] = frozenset()  # every word's reading
+    kana_readings: frozenset[str] = frozenset()  # the readings of words typed in kana
+    keys: frozenset[tuple[str, str]] = frozenset()  # what phrases are looked up by (``PhraseList``)
+
+    def may_hold(self, token: Token) -> bool:
+        """False when no word of the text can match ``token`` (a quick test before the real one)."""
+        return (token.form in self.forms or token.reading in self.kana_readings
+                or (token.kana and token.reading in self.readings))
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -84,11 +95,7 @@ class Phrase:
     text: str
     tokens: tuple[Token, ...]
     parts: tuple[str, ...]  # the plain reading of each part
-
-    @property
-    def spelled(self) -> tuple[Token, ...]:
-        """Each part as one word spelled in kana (はいた finds は + いた, as Sudachi may split it)."""
-        return tuple(Token(part, part, False) for part in self.parts)
+    spelled: tuple[Token, ...] = ()  # each part as one word spelled in kana (はいた finds は + いた)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -128,14 +135,9 @@ def spell(text: str) -> Spelled:
     kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
     slots: list[tuple[Token, ...]] = []
     plain = ""
-    starts: set[int] = set()
-    ends: set[int] = set()
     for index, (surface, form, pos) in enumerate(read):
         # Kanji words stand as one blank in the plain reading: it is there for kana Sudachi split.
-        piece = kana[index] or _BLANK
-        starts.add(len(plain))
-        plain += piece
-        ends.add(len(plain))
+        plain += kana[index] or _BLANK
         slot = [token] if (token := _token(surface, form, pos)) is not None else []
         # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
         # it spells with the next ones.
@@ -144,7 +146,12 @@ def spell(text: str) -> Spelled:
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
         slots.append(tuple(slot))
-    return Spelled(tuple(slots), plain, frozenset(starts), frozenset(ends))
+    words = [token for slot in slots for token in slot]
+    return Spelled(tuple(slots), plain,
+                   forms=frozenset(token.form for token in words),
+                   readings=frozenset(token.reading for token in words),
+                   kana_readings=frozenset(token.reading for token in words if token.kana),
+                   keys=frozenset(_message_keys(words)))
 
 
 def _token(surface: str, form: str, pos: str) -> Token | None:
@@ -167,7 +174,8 @@ def phrase(text: str) -> Phrase:
     tokens = tuple(token for part in parts for token in spell(part).tokens)
     if not tokens:
         raise ValueError(f"the phrase {text!r} has no word to look for")
-    return Phrase(" ".join(parts), tokens, tuple(_kana_reading(part) for part in parts))
+    plain = tuple(_kana_reading(part) for part in parts)
+    return Phrase(" ".join(parts), tokens, plain, tuple(Token(part, part, False) for part in plain))
 
 
 def _kana_reading(part: str) -> str:
@@ -180,12 +188,15 @@ def _kana_reading(part: str) -> str:
 
 def found(item: Phrase, message: Spelled) -> bool:
     """True when the phrase is in the message (see the module docstring)."""
-    return (_tokens_in_order(item.tokens, message.slots) or _tokens_in_order(item.spelled, message.slots)
+    return (_tokens_in_order(item.tokens, message) or _tokens_in_order(item.spelled, message)
             or _parts_in_order(item.parts, message))
 
 
-def _tokens_in_order(wanted: tuple[Token, ...], slots: tuple[tuple[Token, ...], ...]) -> bool:
+def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled) -> bool:
     """True when every wanted token has its own slot within one window of the message's words."""
+    if not all(message.may_hold(token) for token in wanted):
+        return False
+    slots = message.slots
     width = len(wanted) + MAX_SKIPPED * (len(wanted) - 1)
     for start in range(len(slots)):
         window = slots[start:start + width]
@@ -205,7 +216,7 @@ def _assign(wanted: tuple[Token, ...], index: int, window: tuple[tuple[Token, ..
 
 
 def _parts_in_order(parts: tuple[str, ...], message: Spelled) -> bool:
-    if not parts or any(len(part) < MIN_PLAIN_PART for part in parts):
+    if not parts or any(len(part) < MIN_PLAIN_PART or part not in message.plain for part in parts):
         return False
     return _part_follows(parts, 0, message, 0, None)
 
@@ -223,6 +234,42 @@ def _part_follows(parts: tuple[str, ...], index: int, message: Spelled, at: int,
     return False
 
 
-def any_found(phrases: tuple[Phrase, ...], message: tuple[Spelled, ...]) -> Phrase | None:
-    """The first of ``phrases`` found in any reading of the message (``readings``), or None."""
-    return next((item for item in phrases if any(found(item, reading) for reading in message)), None)
+def _keys(token: Token) -> tuple[tuple[str, str], ...]:
+    """What a phrase's word is looked up by: its form, its reading from a kana word, any reading if kana."""
+    keys = (("form", token.form), ("kana", token.reading))
+    return keys + (("reading", token.reading),) if token.kana else keys
+
+
+def _message_keys(words: list[Token]) -> set[tuple[str, str]]:
+    return ({("form", t.form) for t in words} | {("kana", t.reading) for t in words if t.kana}
+            | {("reading", t.reading) for t in words})
+
+
+class PhraseList:
+    """Phrases in the city's order, indexed by their first word so a message is compared with few of them."""
+
+    def __init__(self, phrases: tuple[Phrase, ...]):
+        self.phrases = phrases
+        self._index: dict[tuple[str, str], set[int]] = {}
+        self._plain: list[int] = []  # phrases the plain reading may find (every part three kana or more)
+        for position, item in enumerate(phrases):
+            for first in (item.tokens[0], item.spelled[0]):
+                for key in _keys(first):
+                    self._index.setdefault(key, set()).add(position)
+            if all(len(part) >= MIN_PLAIN_PART for part in item.parts):
+                self._plain.append(position)
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def first_found(self, message: tuple[Spelled, ...]) -> Phrase | None:
+        """The first phrase found in any reading of the message (``readings``), or None."""
+        candidates: set[int] = set()
+        for reading in message:
+            for key in reading.keys:
+                candidates |= self._index.get(key, set())
+            candidates.update(p for p in self._plain if self.phrases[p].parts[0] in reading.plain)
+        for position in sorted(candidates):
+            if any(found(self.phrases[position], reading) for reading in message):
+                return self.phrases[position]
+        return None

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import time
 
 from healthdesk.data import HealthDesk
-from healthdesk.matching import any_found
 from healthdesk.matching import readings
 
 
@@ -43,19 +42,19 @@ def triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     """The health reply for ``text`` at the local time ``at``, or None when the message is not about health."""
     message = readings(text)
     words = desk.words
-    despair = any_found(words["self_harm"], message) is not None
+    despair = words["self_harm"].first_found(message) is not None
     for family in desk.red_flags:
-        if any_found(family.phrases, message) is not None:
+        if family.phrases.first_found(message) is not None:
             return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair)
     if despair:
         return Triage(Kind.SELF_HARM, desk, self_harm=True)
-    if any_found(words["doubt"], message) is not None:
+    if words["doubt"].first_found(message) is not None:
         return Triage(Kind.DOUBT, desk)
-    if any_found(words["not_health"], message) is not None:
+    if words["not_health"].first_found(message) is not None:
         return None
-    worry = any_found(words["worry"], message) is not None
-    where = any_found(words["where"], message) is not None
-    if (worry or where) and any_found(words["child"], message) is not None:
+    worry = words["worry"].first_found(message) is not None
+    where = words["where"].first_found(message) is not None
+    if (worry or where) and words["child"].first_found(message) is not None:
         line_open = any(line.open_at(at) for line in desk.lines_of("child"))
         return Triage(Kind.CHILD, desk, child_line_open=line_open)
     if where:
