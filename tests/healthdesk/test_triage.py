@@ -25,10 +25,18 @@ RED_FLAGS = {
                     "片方の手に力が入らない"],
     "けいれん": ["けいれんしてる", "ケイレンが止まらない", "子供がひきつけをおこした", "痙攣"],
     "出血": ["大量の出血", "血が止まらない", "ちがとまらん", "血を吐いた", "ちをはいた"],
+    "おなか": ["突然の激しい腹痛", "おなかが死ぬほど痛い", "冷や汗が出て吐き気がひどい"],
+    "じんましん": ["蜂に刺されて全身じんましん", "全身にじんましんが出た"],
+    "心臓": ["心臓が止まってるかも", "脈がない", "脈がとんでる"],
     "飲み込み": ["おばあちゃんが餅をのどにつまらせた", "子どもがボタン電池を飲み込んだ"],
     "けが・やけど・事故": ["子どもがおぼれた", "車にはねられた", "広い範囲をやけどした", "転んで頭を打った",
                       "高いところから落ちた"],
 }
+
+
+def test_every_national_family_is_tested_here():
+    """Each family of the national defaults has wordings above (自傷の行為 is tested with despair below)."""
+    assert {family.name for family in defaults().red_flags} == set(RED_FLAGS) | {"自傷の行為"}
 
 
 @pytest.mark.parametrize(("family", "message"), [(f, m) for f, ms in RED_FLAGS.items() for m in ms])
