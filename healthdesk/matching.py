@@ -17,7 +17,8 @@ themselves as typed and for the words they spell with the next ones (``MAX_MERGE
 parts are three kana or more are also looked for in the plain reading of what was typed in kana (words in
 kanji stay blanks there, so the reading of 医療情報 never spells 幼児). ``readings`` reads a message a
 second time when a kanji word before a particle may have been misread (頭がいたい as 頭蓋 + たい) or a
-small vowel is a typo (くるしぃ). ``PhraseList`` looks phrases up by their first word, so a message is
+small vowel is a typo (くるしぃ); a long phrase word after the first may be typed in kana with one letter
+wrong (いきがくるすい). ``PhraseList`` looks phrases up by their first word, so a message is
 compared with few of a city's several hundred phrases.
 """
 
@@ -28,6 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 from japanese.analysis import loose
 from japanese.analysis import morphemes
 from japanese.normalize import normalize
@@ -37,6 +40,7 @@ MAX_SKIPPED = 4  # other words (particles included) allowed between two words of
 MAX_GAP = 8  # characters allowed between two parts of a phrase in the plain reading
 MIN_PLAIN_PART = 3  # shorter parts are matched as whole tokens only
 MAX_MERGED = 3  # kana words read together when Sudachi split one word into several
+MIN_TYPO_READING = 4  # a phrase word this long, after the first, may be typed in kana with one wrong letter
 
 _SKIPPED_POS = {"助詞", "補助記号", "空白"}
 # Endings that change politeness or tense, not meaning (negation and 「たい」 are kept).
@@ -64,6 +68,11 @@ class Token:
         if self.form == other.form:
             return True
         return (self.kana or other.kana) and self.reading == other.reading
+
+    def almost(self, other: Token) -> bool:
+        """True when ``other``, typed in kana, is this long word with one letter wrong (くるすい for 苦しい)."""
+        return (other.kana and len(self.reading) >= MIN_TYPO_READING and len(other.reading) >= MIN_TYPO_READING
+                and Levenshtein.distance(self.reading, other.reading, score_cutoff=1) <= 1)
 
 
 @dataclass(frozen=True)
@@ -128,10 +137,14 @@ def readings(text: str) -> tuple[Spelled, ...]:
 
 
 @functools.lru_cache(maxsize=20000)
-def spell(text: str) -> Spelled:
-    """``text`` read for matching (cached: the same phrases and messages come back often)."""
+def spell(text: str, *, as_message: bool = True) -> Spelled:
+    """``text`` read for matching (cached: the same phrases and messages come back often).
+
+    A message typed mostly in katakana is read as hiragana; a phrase (``as_message=False``) as written.
+    """
+    text = unicodedata.normalize("NFKC", text)
     read = [(surface, form, pos) for surface, form, _reading, pos
-            in morphemes(_as_read(unicodedata.normalize("NFKC", text))) if pos not in {"補助記号", "空白"}]
+            in morphemes(_as_read(text) if as_message else text) if pos not in {"補助記号", "空白"}]
     kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
     slots: list[tuple[Token, ...]] = []
     plain = ""
@@ -171,7 +184,7 @@ def _token(surface: str, form: str, pos: str) -> Token | None:
 def phrase(text: str) -> Phrase:
     """The phrase ``text`` read for matching; ValueError when nothing of it can be matched."""
     parts = [part for part in text.split() if part]
-    tokens = tuple(token for part in parts for token in spell(part).tokens)
+    tokens = tuple(token for part in parts for token in spell(part, as_message=False).tokens)
     if not tokens:
         raise ValueError(f"the phrase {text!r} has no word to look for")
     plain = tuple(_kana_reading(part) for part in parts)
@@ -194,7 +207,8 @@ def found(item: Phrase, message: Spelled) -> bool:
 
 def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled) -> bool:
     """True when every wanted token has its own slot within one window of the message's words."""
-    if not all(message.may_hold(token) for token in wanted):
+    if not message.may_hold(wanted[0]) or not all(message.may_hold(token) or len(token.reading) >= MIN_TYPO_READING
+                                                  for token in wanted[1:]):
         return False
     slots = message.slots
     width = len(wanted) + MAX_SKIPPED * (len(wanted) - 1)
@@ -210,7 +224,9 @@ def _assign(wanted: tuple[Token, ...], index: int, window: tuple[tuple[Token, ..
             used: frozenset[int]) -> bool:
     if index == len(wanted):
         return True
-    return any(position not in used and any(wanted[index].matches(token) for token in slot)
+    word = wanted[index]
+    return any(position not in used
+               and any(word.matches(token) or (index > 0 and word.almost(token)) for token in slot)
                and _assign(wanted, index + 1, window, used | {position})
                for position, slot in enumerate(window))
 
