@@ -99,12 +99,17 @@ class Spelled:
 
 @dataclass(frozen=True)
 class Phrase:
-    """One phrase as the city wrote it (parts separated by spaces), read for matching."""
+    """One phrase as the city wrote it (parts separated by spaces), read for matching.
+
+    Parts written with a leading ``-`` are words that rule the phrase out: 「倒れる -木 -電柱」 is a person
+    falling, not a tree.
+    """
 
     text: str
     tokens: tuple[Token, ...]
     parts: tuple[str, ...]  # the plain reading of each part
     spelled: tuple[Token, ...] = ()  # each part as one word spelled in kana (はいた finds は + いた)
+    unless: tuple[Token, ...] = ()  # words that rule the phrase out
 
 
 @functools.lru_cache(maxsize=4096)
@@ -183,12 +188,15 @@ def _token(surface: str, form: str, pos: str) -> Token | None:
 @functools.lru_cache(maxsize=4096)
 def phrase(text: str) -> Phrase:
     """The phrase ``text`` read for matching; ValueError when nothing of it can be matched."""
-    parts = [part for part in text.split() if part]
+    words = [part for part in text.split() if part]
+    parts = [part for part in words if not part.startswith("-")]
     tokens = tuple(token for part in parts for token in spell(part, as_message=False).tokens)
     if not tokens:
         raise ValueError(f"the phrase {text!r} has no word to look for")
+    unless = tuple(token for part in words if part.startswith("-")
+                   for token in spell(part[1:], as_message=False).tokens)
     plain = tuple(_kana_reading(part) for part in parts)
-    return Phrase(" ".join(parts), tokens, plain, tuple(Token(part, part, False) for part in plain))
+    return Phrase(" ".join(words), tokens, plain, tuple(Token(part, part, False) for part in plain), unless)
 
 
 def _kana_reading(part: str) -> str:
@@ -200,7 +208,9 @@ def _kana_reading(part: str) -> str:
 
 
 def found(item: Phrase, message: Spelled) -> bool:
-    """True when the phrase is in the message (see the module docstring)."""
+    """True when the phrase is in the message (see the module docstring) and no word rules it out."""
+    if any(word.matches(token) for word in item.unless for slot in message.slots for token in slot):
+        return False
     return (_tokens_in_order(item.tokens, message) or _tokens_in_order(item.spelled, message)
             or _parts_in_order(item.parts, message))
 

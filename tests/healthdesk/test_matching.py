@@ -50,3 +50,15 @@ def test_a_phrase_with_nothing_to_look_for_is_refused():
     """A phrase of particles only cannot be matched and says so."""
     with pytest.raises(ValueError):
         phrase("、")
+
+
+def test_a_word_with_a_minus_rules_the_phrase_out():
+    """「倒れる -木」 finds a person who fell, not a tree that fell."""
+    assert matches("倒れる -木", "父が倒れた")
+    assert not matches("倒れる -木", "木が倒れてる")
+
+
+def test_one_wrong_kana_letter_in_a_long_word_after_the_first_is_forgiven():
+    """いきがくるすい is 息 苦しい typed with one wrong letter; a short first word must be right."""
+    assert matches("息 苦しい", "いきがくるすい")
+    assert not matches("息 苦しい", "いけがくるしい")

@@ -134,3 +134,14 @@ def test_more_phrases_are_added_to_a_list_without_replacing_it():
     desk = desk_from({"more_words": {"worry": ["なまら こわい"]}})
     assert triage(desk, "なまらこわい", NOON).kind == Kind.WORRY
     assert triage(desk, "熱がある", NOON).kind == Kind.WORRY
+
+
+@pytest.mark.parametrize("message", ["木が倒れてる", "電柱が倒れた", "看板が倒れそう"])
+def test_things_falling_over_are_not_a_person_collapsing(message):
+    """A fallen tree or pole is not the 意識 red flag (the disaster and road desks answer it)."""
+    assert triage(defaults(), message, NOON) is None
+
+
+def test_someone_under_a_fallen_thing_is_an_emergency():
+    """Under a fallen shelf: an emergency all the same."""
+    assert triage(defaults(), "棚が倒れて子どもが下敷きになった", NOON).kind == Kind.EMERGENCY
