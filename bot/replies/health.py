@@ -93,16 +93,16 @@ def _where(result: Triage, city: CityInfo) -> Built:
     if desk.web:
         lines.append(texts.HEALTH_WEB.format(url=desk.web))
     calls = [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in desk.facilities if f.phone]
-    return ["\n".join(lines), texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)], \
-        calls + [_call(line) for line in others]
+    later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
+    return ["\n".join(lines), later], calls + [_call(line) for line in others]
 
 
 def _worry(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
     lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
     lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, phone=f.phone) for f in desk.facilities[:1] if f.phone]
-    return ["\n".join(lines), texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)], \
-        _desk_calls(desk, city) + [_call_119(desk)]
+    later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
+    return ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
 
 
 def _line(line: Line) -> str:
