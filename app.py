@@ -20,6 +20,7 @@ import db
 import faq
 import garbage
 import health
+import healthdesk
 import logconfig
 import push
 import residents
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 # Each package wires itself in: its caches, routes and commands. Order matters only for the caches the
 # bot reads (city, faq, garbage) being registered before it.
-PACKAGES = (city, faq, garbage, residents, push, bot, health)
+PACKAGES = (city, faq, garbage, healthdesk, residents, push, bot, health)
 
 
 def create_app(

@@ -21,6 +21,8 @@ from faq import index as faq_index
 from faq.policy import AnswerPolicy
 from garbage import catalog as garbage_catalog
 from garbage.answers import Catalog
+from healthdesk import store as health_store
+from healthdesk.data import HealthDesk
 from intents.base import IntentContext
 from residents import service as residents
 from search.docs import Hit
@@ -57,6 +59,7 @@ class Context:
     top: int = 5
     garbage: Catalog | None = None
     record: bool = True  # log questions for the staff (``ask`` turns it off)
+    health: HealthDesk | None = None  # the city's health desk (None: the national defaults)
     trace: Trace | None = None  # the route's decision, collected only when explaining (``ask --explain``)
 
     def note(self, stage: str, **detail: object) -> None:
@@ -112,4 +115,5 @@ def context_for(session: Session, *, area: str | None = None, top: int = 5, toda
         area=area,
         top=top,
         garbage=rt.caches[garbage_catalog.KEY].get(session, counters),
+        health=rt.caches[health_store.KEY].get(session, counters),
     )

@@ -1,9 +1,10 @@
 """One route for every event: follow, unfollow, postbacks and text, each to the right answer.
 
-A text goes, in this order and each tried once: the open conversation step (only if the text answers
-it), the intents (first match wins), the FAQ. It is normalised once, into a ``Query`` every stage
-reads. Whatever answers returns plain data; ``RESULTS`` says, per result type, what the bot does with it
-(open a step, change a setting) and how it is shown. The webhook, ``chat`` and ``ask`` share this path.
+A text goes, in this order and each tried once: the health triage (119 first), the open conversation
+step (only if the text answers it), the intents (first match wins), the FAQ. It is normalised once,
+into a ``Query`` every stage reads. Whatever answers returns plain data; ``RESULTS`` says, per result
+type, what the bot does with it (open a step, change a setting) and how it is shown. The webhook,
+``chat`` and ``ask`` share this path.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from bot.conversation import Step
 from bot.flows import areas
 from bot.flows import children
 from bot.flows import faq
+from bot.flows import health
 from bot.flows import my_data
 from bot.flows import settings
 from bot.replies import common
@@ -103,9 +105,11 @@ def on_unfollow(ctx: Context, user_id: str) -> None:
 def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
     """Answer a text: the open step if the text answers it, else the first intent that takes it, else the FAQ.
 
-    A step that does not take the text (a question instead of the date it waits for) is closed, and the
-    text is answered as if no step were open. The FAQ is searched only when no intent took the text.
-    Each stage notes what it decided in the trace, when one is collected (``bot.trace``).
+    A message that may be about health is answered by the health desk before all of them: one that may be
+    an emergency gets the 119 message first, whatever step is open (``bot.flows.health``). A step that does
+    not take the text (a question instead of the date it waits for) is closed, and the text is answered as
+    if no step were open. The FAQ is searched only when no intent took the text. Each stage notes what it
+    decided in the trace, when one is collected (``bot.trace``).
     """
     query = Query.of(text)
     ctx.note("query", text=query.text, key=query.key)
@@ -115,7 +119,11 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
 
 
 def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
-    """The answer of the open step, the first intent that takes ``query``, or the FAQ (``on_text``)."""
+    """The health desk's answer, the open step's, the first intent's that takes ``query``, or the FAQ's."""
+    health_reply = health.answer_health(ctx, user_id, query)
+    ctx.note("health", took=health_reply is not None, intent=health_reply.intent if health_reply else None)
+    if health_reply is not None:
+        return health_reply
     open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
     if open_step is not None:
         if conversation.is_cancel(query):

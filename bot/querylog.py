@@ -1,6 +1,7 @@
 """What the staff see of residents' questions: each answer's outcome, and feedback on suggestions.
 
-Only the normalised text is kept (no LINE user id: a keyed pseudonym stands for the resident).
+Only the normalised text is kept (no LINE user id: a keyed pseudonym stands for the resident); for a
+health reply, not even that: only that one was given.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ def record(ctx: Context, user_id: str | None, query: Query, outcome: QueryOutcom
     log.info("query.answered", extra={"outcome": outcome.value, "intent": intent, "faq_id": faq_id,
                                       "score": score, "user": resident})
     return row.id
+
+
+def record_health(ctx: Context, intent: str) -> None:
+    """Log that a health reply was given: no text and no resident (what residents say about health is not kept)."""
+    if not ctx.record:
+        return
+    ctx.session.add(QueryLog(normalized_text="", outcome=QueryOutcome.INTENT, intent=intent, resident_hash=None,
+                             created_at=ctx.now))
+    log.info("query.answered", extra={"outcome": QueryOutcome.INTENT.value, "intent": intent})
 
 
 def feedback(ctx: Context, user_id: str, query_log_id: str | None, faq_id: str | None) -> None:

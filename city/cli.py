@@ -36,5 +36,7 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
     if report.garbage is not None:
         for line in report.garbage.lines(report.garbage_report):
             click.echo(line)
+    click.echo("  health: the city's red flags, lines and desk over the national defaults" if report.health
+               else "  health: no health section; the national red flags and lines apply")
     for name in report.not_loaded:
         click.echo(f"  {name}: kept in the pack; this version does not load it yet")

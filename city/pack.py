@@ -19,6 +19,8 @@ from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
 from garbage import store as garbage_store
+from healthdesk import store as health_store
+from healthdesk.data import check_section as check_health
 from importing.errors import ImportFailed
 from importing.errors import in_file
 
@@ -37,6 +39,7 @@ class PackReport:
     faq: store.SaveReport | None = None
     synonyms: int | None = None
     garbage: garbage_store.SaveSummary | None = None
+    health: bool = False  # the pack's health section was loaded (else the national defaults apply)
     garbage_report: list[str] = field(default_factory=list)  # cells kept verbatim, rows skipped
     not_loaded: list[str] = field(default_factory=list)
 
@@ -92,6 +95,7 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         records = _named(importers.read_faq_file, faq_path)
     garbage_section = manifest.get("garbage")
     garbage_data = read_garbage(path, garbage_section) if garbage_section is not None else None
+    health_section = read_health(path, manifest["health"]) if "health" in manifest else None
 
     if current is None:
         current = Municipality()
@@ -119,6 +123,8 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
             attribution=garbage_section.get("attribution", ""),
         )
         report.garbage_report = garbage_data.report
+    health_store.save_section(session, health_section)
+    report.health = health_section is not None
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
     return report
 
@@ -181,6 +187,27 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
         data.exceptions = garbage_importers.read_exceptions(path / holidays)
     else:
         data.exceptions = []
+    return data
+
+
+def read_health(path: Path, section: object) -> dict:
+    """The health data a pack's ``[health]`` table names (``file``, with its ``attribution``), checked.
+
+    The file holds the city's red flags, words, lines, facilities and desk (see ``healthdesk/defaults.toml``
+    for the layout); raises PackError naming every problem.
+    """
+    if not isinstance(section, dict) or not isinstance(section.get("file"), str):
+        raise PackError("[health] in pack.toml needs file = the path of the health data (health.toml)")
+    file = path / section["file"]
+    if not file.is_file():
+        raise PackError(f"the health file {section['file']} named in pack.toml does not exist")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PackError(f"{section['file']} cannot be read: {error}") from error
+    data.setdefault("attribution", str(section.get("attribution", "")))
+    if problems := check_health(data):
+        raise PackError(f"{section['file']}: " + "; ".join(problems))
     return data
 
 

@@ -19,6 +19,7 @@ from linebot.v3.messaging import PostbackAction
 from linebot.v3.messaging import QuickReply
 from linebot.v3.messaging import QuickReplyItem
 from linebot.v3.messaging import TextMessage
+from linebot.v3.messaging import URIAction
 
 from messaging import texts
 
@@ -104,12 +105,28 @@ class DatePick:
     initial: date
 
 
-def quick_reply(items: Sequence[tuple[str, str, str] | DatePick]) -> QuickReply:
-    """Quick-reply buttons, at most 13: postbacks from (label, data, display text) triples, and date pickers."""
+@dataclass(frozen=True)
+class Call:
+    """A quick-reply button that opens the phone with ``number`` (119, #8000, 0120-…) ready to dial."""
+
+    text: str
+    number: str
+
+    @property
+    def uri(self) -> str:
+        """The ``tel:`` URI: digits, ``#`` written as ``%23`` (a raw ``#`` would start a fragment)."""
+        return "tel:" + "".join("%23" if c == "#" else c for c in self.number if c.isdigit() or c == "#")
+
+
+def quick_reply(items: Sequence[tuple[str, str, str] | DatePick | Call]) -> QuickReply:
+    """Quick-reply buttons, at most 13: postbacks from (label, data, display text) triples, date pickers and
+    phone calls."""
     return QuickReply(items=[_item(item) for item in items[:MAX_QUICK_REPLIES]])
 
 
-def _item(item: tuple[str, str, str] | DatePick) -> QuickReplyItem:
+def _item(item: tuple[str, str, str] | DatePick | Call) -> QuickReplyItem:
+    if isinstance(item, Call):
+        return QuickReplyItem(action=URIAction(label=label(item.text), uri=item.uri))
     if isinstance(item, DatePick):
         initial = min(max(item.initial, item.first), item.last)
         return QuickReplyItem(action=DatetimePickerAction(

@@ -213,3 +213,42 @@ OWN_BIRTH_SKIP_LABEL = "登録しない"
 OWN_BIRTH_SET = "生年月日を{date}で登録しました。「高齢者」のお知らせを止めると、生年月日も削除します。"
 OWN_BIRTH_SKIPPED = "生年月日は登録しませんでした。高齢者向けの一般的なお知らせをお送りします。"
 OWN_BIRTH_REMOVED = "登録されていたご自身の生年月日も削除しました。"
+
+# ---- 体調・救急（healthdesk）：診断はしない。病名を書かない。「たぶん大丈夫」と言わない -------------------------
+# 119 の案内が、ほかのどの言葉よりも先に来ます（{place}：通報のとき最初に伝える市町村名）。
+HEALTH_EMERGENCY = (
+    "命にかかわるおそれがあります。迷わず、すぐに{number}番に電話してください。\n"
+    "住所は「{place}」から伝えてください。\n"
+    "このトークでは、診断や救急車の手配はできません。"
+)
+HEALTH_CALL_LABEL = "{number}番に電話する"
+HEALTH_LINE_CALL_LABEL = "{number}に電話する"
+HEALTH_SELF_HARM = (
+    "話してくれてありがとうございます。ひとりで抱えこまないでください。\n"
+    "次の窓口で、気持ちを聴いてもらえます。"
+)
+HEALTH_SELF_HARM_NOW = "いま危ない状態にあるときは、迷わず{number}番に電話してください。"
+HEALTH_DOUBT_LINE = "救急車を呼ぶか迷うときは、{line}に相談できます。"
+HEALTH_DOUBT_NO_LINE = "{city}では、{name}（{number}）は利用できません。"
+HEALTH_DOUBT_FIRST = "いつもと違う・危ないと感じたら、迷わず{number}番に電話してください（このトークからは救急車を呼べません）。"
+HEALTH_DOUBT_OTHERS = "今かかれる医療機関は、次の窓口で案内しています。"
+HEALTH_CHILD_OPEN = "お子さんの急な病気やけがで迷うときは、{line}に相談できます。"
+HEALTH_CHILD_CLOSED = (
+    "{name}（{number}）の受付は{hours}です。いまの時間は、かかりつけの小児科か、下の窓口にご相談ください。"
+)
+HEALTH_CHILD_RED_FLAGS = "意識がない・けいれんが止まらない・息が苦しそうなときは、迷わず{number}番へ。"
+HEALTH_WHERE = "休日や夜間に受診できるところです。受診の前に電話でご確認ください。"
+HEALTH_WHERE_NONE = "休日や夜間に受診できる医療機関は、次の窓口で案内しています。"
+HEALTH_WORRY = "体調のご相談は、{desk}へどうぞ。このトークでは、病気かどうかの判断はできません。"
+HEALTH_WORRY_HOLIDAY = "休日・夜間は、{facility}（{phone}）で受診できます。受診の前に電話でご確認ください。"
+HEALTH_WORRY_LATER = "急に具合が悪くなったときや、いつもと違う・危ないと感じたときは、迷わず{number}番へ。"
+HEALTH_LINE = "・{name} {number}（{hours}）"
+HEALTH_LINE_NO_HOURS = "・{name} {number}"
+HEALTH_LINE_OTHER = "　つながらないときは {other}"
+HEALTH_LINE_NOTE = "　{note}"
+HEALTH_FACILITY = "・{name}（{departments}）\n　{address}\n　電話 {phone}\n　受付 {hours}"
+HEALTH_FACILITY_NOTE = "　{note}"
+HEALTH_WEB = "詳しくはこちら：{url}"
+HEALTH_DESK = "{name}（{phone}、{hours}）"
+HEALTH_DESK_ITEM = "・{desk}"
+HEALTH_DESK_CITY = "{department}（{phone}、{office_hours}）"

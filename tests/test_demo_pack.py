@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 
 from faq.importers import read_faq_file
+from healthdesk.data import check_section
+from healthdesk.data import desk_from
 
 PACK = Path(__file__).resolve().parents[1] / "packs" / "demo"
 PLACEHOLDERS = ("○○", "△△", "××", "AAA", "BBB", "（電話番号）", "URL）", "記載してください", "例「")
@@ -12,6 +14,7 @@ KEYS = {
     "faq": {"file", "attribution"},
     "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution"},
     "shelters": {"files", "attribution"},
+    "health": {"file"},
 }
 
 
@@ -59,7 +62,7 @@ def test_pack_toml_has_the_expected_keys(pack):
 def test_files_named_in_pack_toml_exist(pack):
     """Every file that pack.toml names exists in the pack."""
     named = [pack["faq"]["file"], pack["garbage"]["items"], pack["garbage"]["calendar"], pack["garbage"]["holidays"],
-             *pack["shelters"]["files"]]
+             *pack["shelters"]["files"], pack["health"]["file"]]
 
     assert [name for name in named if not (PACK / name).is_file()] == []
 
@@ -68,3 +71,10 @@ def test_every_dataset_folder_says_where_it_comes_from():
     """The pack and each of its data folders carry a SOURCE.md."""
     for folder in (PACK, PACK / "garbage", PACK / "shelters"):
         assert (folder / "SOURCE.md").is_file()
+
+
+def test_the_demo_health_data_is_usable_and_has_no_7119():
+    """health.toml passes the loader's check, and the Hokkaido demo city offers no #7119."""
+    section = tomllib.loads((PACK / "health.toml").read_text(encoding="utf-8"))
+    assert check_section(section) == []
+    assert desk_from(section).lines_of("doubt") == ()

@@ -54,3 +54,12 @@ class TestMessages:
     def test_labels_are_at_most_twenty_characters(self, text):
         """Quick-reply labels are cut to 20 characters."""
         assert len(build.label(text)) <= 20
+
+
+class TestCall:
+    @pytest.mark.parametrize(("number", "uri"), [("119", "tel:119"), ("#8000", "tel:%238000"),
+                                                 ("0120-20-8699", "tel:0120208699")])
+    def test_a_call_button_dials_the_number(self, number, uri):
+        """A call button opens the phone with the number: dashes dropped, # escaped."""
+        item = build.quick_reply([build.Call("電話する", number)]).items[0]
+        assert (item.action.type, item.action.uri) == ("uri", uri)

@@ -1,0 +1,161 @@
+"""Health replies: the 119 message first for red flags, then consultation lines, facilities and the desk.
+
+Texts come from ``messaging.texts`` filled with the city's health data; none names a disease or says that
+anything is probably fine. Call buttons open the phone with the number ready (LINE's ``tel:`` URI action).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from linebot.v3.messaging import Message
+
+from city.info import CityInfo
+from healthdesk.data import Facility
+from healthdesk.data import HealthDesk
+from healthdesk.data import Line
+from healthdesk.triage import Kind
+from healthdesk.triage import Triage
+from messaging import texts
+from messaging.build import Call
+from messaging.build import messages
+from messaging.build import quick_reply
+
+MAX_CALL_BUTTONS = 4
+
+
+def health_reply(result: Triage, city: CityInfo) -> list[Message]:
+    """The messages for a triaged health message (the 119 message first when it is an emergency)."""
+    parts, calls = BUILDERS[result.kind](result, city)
+    return messages(parts, quick_reply(calls[:MAX_CALL_BUTTONS]) if calls else None)
+
+
+Built = tuple[list[str], list[Call]]
+
+
+def _emergency(result: Triage, city: CityInfo) -> Built:
+    desk = result.desk
+    parts = [texts.HEALTH_EMERGENCY.format(number=desk.emergency_number, place=desk.place or city.name)]
+    calls = [_call_119(desk)]
+    if result.self_harm:
+        lines = desk.lines_of("mental")
+        parts.append("\n".join([texts.HEALTH_SELF_HARM, *map(_line, lines)]))
+        calls += [_call(line) for line in lines]
+    return parts, calls
+
+
+def _self_harm(result: Triage, city: CityInfo) -> Built:
+    desk = result.desk
+    lines = desk.lines_of("mental")
+    parts = ["\n".join([texts.HEALTH_SELF_HARM, *map(_line, lines)]),
+             texts.HEALTH_SELF_HARM_NOW.format(number=desk.emergency_number)]
+    return parts, [*(_call(line) for line in lines), _call_119(desk)]
+
+
+def _doubt(result: Triage, city: CityInfo) -> Built:
+    desk = result.desk
+    parts = [texts.HEALTH_DOUBT_FIRST.format(number=desk.emergency_number)]
+    calls = [_call_119(desk)]
+    if lines := desk.lines_of("doubt"):
+        parts.append("\n".join(texts.HEALTH_DOUBT_LINE.format(line=_named(line)) + _extra(line) for line in lines))
+        return parts, calls + [_call(line) for line in lines]
+    missing = [texts.HEALTH_DOUBT_NO_LINE.format(city=city.name, name=line.name, number=line.number)
+               for line in desk.unavailable("doubt")]
+    others = desk.lines_of("medical_info")
+    if others or desk.facilities:
+        missing += [texts.HEALTH_DOUBT_OTHERS, *map(_line, others), *map(_facility, desk.facilities)]
+    if missing:
+        parts.append("\n".join(missing))
+    return parts, calls + [_call(line) for line in others]
+
+
+def _child(result: Triage, city: CityInfo) -> Built:
+    desk = result.desk
+    lines = desk.lines_of("child")
+    red_flags = texts.HEALTH_CHILD_RED_FLAGS.format(number=desk.emergency_number)
+    if result.child_line_open and lines:
+        parts = ["\n".join(texts.HEALTH_CHILD_OPEN.format(line=_named(line)) + _extra(line) for line in lines),
+                 red_flags]
+        return parts, [_call(line) for line in lines] + [_call_119(desk)]
+    closed = [texts.HEALTH_CHILD_CLOSED.format(name=line.name, number=line.number, hours=line.hours)
+              for line in lines]
+    places = [texts.HEALTH_DESK_ITEM.format(desk=_desk(desk, city)), *map(_facility, desk.facilities)]
+    return ["\n".join([*closed, *places]), red_flags], _desk_calls(desk, city) + [_call_119(desk)]
+
+
+def _where(result: Triage, city: CityInfo) -> Built:
+    desk = result.desk
+    others = desk.lines_of("medical_info")
+    if desk.facilities:
+        lines = [texts.HEALTH_WHERE, *map(_facility, desk.facilities), *map(_line, others)]
+    else:
+        lines = [texts.HEALTH_WHERE_NONE, *map(_line, others)] if others else [_desk(desk, city)]
+    if desk.web:
+        lines.append(texts.HEALTH_WEB.format(url=desk.web))
+    calls = [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in desk.facilities if f.phone]
+    later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
+    return ["\n".join(lines), later], calls + [_call(line) for line in others]
+
+
+def _worry(result: Triage, city: CityInfo) -> Built:
+    desk = result.desk
+    lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
+    lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, phone=f.phone) for f in desk.facilities[:1] if f.phone]
+    later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
+    return ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
+
+
+def _line(line: Line) -> str:
+    """One line as a list item: name, number, hours, and what else to know."""
+    template = texts.HEALTH_LINE if line.hours else texts.HEALTH_LINE_NO_HOURS
+    return template.format(name=line.name, number=line.number, hours=line.hours) + _extra(line)
+
+
+def _named(line: Line) -> str:
+    return f"{line.name} {line.number}（{line.hours}）" if line.hours else f"{line.name} {line.number}"
+
+
+def _extra(line: Line) -> str:
+    extra = ""
+    if line.other_number and line.other_number not in line.note:
+        extra += "\n" + texts.HEALTH_LINE_OTHER.format(other=line.other_number)
+    if line.note:
+        extra += "\n" + texts.HEALTH_LINE_NOTE.format(note=line.note)
+    return extra
+
+
+def _facility(facility: Facility) -> str:
+    text = texts.HEALTH_FACILITY.format(name=facility.name, departments=facility.departments or "-",
+                                        address=facility.address, phone=facility.phone, hours=facility.hours)
+    return text + ("\n" + texts.HEALTH_FACILITY_NOTE.format(note=facility.note) if facility.note else "")
+
+
+def _desk(desk: HealthDesk, city: CityInfo) -> str:
+    """The health desk, or the city's contact desk when the city named none."""
+    if desk.desk.name and desk.desk.phone:
+        return texts.HEALTH_DESK.format(name=desk.desk.name, phone=desk.desk.phone, hours=desk.desk.hours)
+    return texts.HEALTH_DESK_CITY.format(department=city.department or city.name, phone=city.phone,
+                                         office_hours=city.office_hours)
+
+
+def _desk_calls(desk: HealthDesk, city: CityInfo) -> list[Call]:
+    phone = desk.desk.phone if desk.desk.name and desk.desk.phone else city.phone
+    return [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=phone), phone)] if phone else []
+
+
+def _call(line: Line) -> Call:
+    return Call(texts.HEALTH_LINE_CALL_LABEL.format(number=line.number), line.number)
+
+
+def _call_119(desk: HealthDesk) -> Call:
+    return Call(texts.HEALTH_CALL_LABEL.format(number=desk.emergency_number), desk.emergency_number)
+
+
+BUILDERS: dict[Kind, Callable[[Triage, CityInfo], Built]] = {
+    Kind.EMERGENCY: _emergency,
+    Kind.SELF_HARM: _self_harm,
+    Kind.DOUBT: _doubt,
+    Kind.CHILD: _child,
+    Kind.WHERE: _where,
+    Kind.WORRY: _worry,
+}

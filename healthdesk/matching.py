@@ -1,0 +1,301 @@
+"""Finding a city's health phrases in a resident's message, whatever the spelling.
+
+A message is read by Sudachi into words: each keeps its normalised form and the hiragana reading of that
+form (the dictionary form, so 痛くて reads いたい), width, katakana and small kana folded. Particles and
+polite or past endings stand for no word, and every negative ending (ない, ず, ん of ありません or せん)
+reads ない. A phrase (``phrase``: words separated by spaces, read the same way) matches when each of its
+words has its own word in the message within a window of about ``MAX_SKIPPED`` words between two of them,
+in any order (spoken Japanese turns phrases round: 「痛いの、胸が」): 「胸がすごく痛いです」 holds
+胸 … 痛い, 「じいちゃんが倒れて返事せん」 holds 返事 … ない.
+
+A phrase word written in kanji matches a message word with the same normalised form, or any word the
+resident typed in kana with the same reading; a phrase word in kana matches any word with its reading.
+So むね finds 胸 and 胸 finds むね, but 咳 does not find 席 and 熱 not 断熱.
+
+Sudachi misreads some kana (いたい as 居る + たい, ひきつけ as ひき + つけ), so kana words also stand for
+themselves as typed and for the words they spell with the next ones (``MAX_MERGED``), and phrases whose
+parts are three kana or more are also looked for in the plain reading of what was typed in kana (words in
+kanji stay blanks there, so the reading of 医療情報 never spells 幼児). ``readings`` reads a message a
+second time when a kanji word before a particle may have been misread (頭がいたい as 頭蓋 + たい) or a
+small vowel is a typo (くるしぃ); a long phrase word after the first may be typed in kana with one letter
+wrong (いきがくるすい). ``PhraseList`` looks phrases up by their first word, so a message is
+compared with few of a city's several hundred phrases.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from japanese.analysis import loose
+from japanese.analysis import morphemes
+from japanese.normalize import normalize
+from japanese.normalize import to_hiragana
+
+MAX_SKIPPED = 4  # other words (particles included) allowed between two words of a phrase
+MAX_GAP = 8  # characters allowed between two parts of a phrase in the plain reading
+MIN_PLAIN_PART = 3  # shorter parts are matched as whole tokens only
+MAX_MERGED = 3  # kana words read together when Sudachi split one word into several
+MIN_TYPO_READING = 4  # a phrase word this long, after the first, may be typed in kana with one wrong letter
+
+_SKIPPED_POS = {"助詞", "補助記号", "空白"}
+# Endings that change politeness or tense, not meaning (negation and 「たい」 are kept).
+_LIGHT_ENDINGS = {"ます", "です", "た", "だ", "てる", "でる", "ちゃう", "じゃう", "とる", "よる"}
+_NEGATIVE = {"ず", "ぬ", "ん", "ない", "無い"}
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
+# Dictionary forms Sudachi reads wrongly on their own (為る alone reads なる).
+_READINGS = {"為る": "する"}
+_BLANK = "\u3000"
+_KANJI_PARTICLE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff々])([がをはにのもで])")
+_SMALL_VOWELS = re.compile("[ぁぃぅぇぉァィゥェォ]")
+_LARGE_VOWELS = dict(zip("ぁぃぅぇぉァィゥェォ", "あいうえおアイウエオ", strict=True))
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text: its normalised form, the reading of that form, and whether it was typed in kana."""
+
+    form: str
+    reading: str
+    kana: bool
+
+    def matches(self, other: Token) -> bool:
+        """True when ``other`` (a word of the message) is this word (of a phrase), in any spelling."""
+        if self.form == other.form:
+            return True
+        return (self.kana or other.kana) and self.reading == other.reading
+
+    def almost(self, other: Token) -> bool:
+        """True when ``other``, typed in kana, is this long word with one letter wrong (くるすい for 苦しい)."""
+        return (other.kana and len(self.reading) >= MIN_TYPO_READING and len(other.reading) >= MIN_TYPO_READING
+                and Levenshtein.distance(self.reading, other.reading, score_cutoff=1) <= 1)
+
+
+@dataclass(frozen=True)
+class Spelled:
+    """A text as matching sees it: one slot per word (the words it may stand for) and its plain reading."""
+
+    slots: tuple[tuple[Token, ...], ...]
+    plain: str
+    forms: frozenset[str] = frozenset()  # every word's form, to rule phrases out at once
+    readings: frozenset[str] = frozenset()  # every word's reading
+    kana_readings: frozenset[str] = frozenset()  # the readings of words typed in kana
+    keys: frozenset[tuple[str, str]] = frozenset()  # what phrases are looked up by (``PhraseList``)
+
+    def may_hold(self, token: Token) -> bool:
+        """False when no word of the text can match ``token`` (a quick test before the real one)."""
+        return (token.form in self.forms or token.reading in self.kana_readings
+                or (token.kana and token.reading in self.readings))
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """The words as Sudachi read them (each slot's first reading)."""
+        return tuple(slot[0] for slot in self.slots if slot)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase as the city wrote it (parts separated by spaces), read for matching.
+
+    Parts written with a leading ``-`` are words that rule the phrase out: 「倒れる -木 -電柱」 is a person
+    falling, not a tree.
+    """
+
+    text: str
+    tokens: tuple[Token, ...]
+    parts: tuple[str, ...]  # the plain reading of each part
+    spelled: tuple[Token, ...] = ()  # each part as one word spelled in kana (はいた finds は + いた)
+    unless: tuple[Token, ...] = ()  # words that rule the phrase out
+
+
+@functools.lru_cache(maxsize=4096)
+def _reading_of(form: str) -> str:
+    """The hiragana reading of a dictionary form (kana forms read as written)."""
+    if form in _READINGS:
+        return _READINGS[form]
+    if not _KANJI.search(form):
+        return loose(normalize(form))
+    return loose(normalize("".join(reading for _s, _n, reading, _p in morphemes(form))))
+
+
+def _as_read(text: str) -> str:
+    """A message typed mostly in katakana, in hiragana: Sudachi knows イキガクルシイ only as いきがくるしい.
+
+    Katakana among hiragana and kanji is kept: there it spells loanwords (ウイルス must not become うい+るす).
+    """
+    katakana = sum("\u30a1" <= c <= "\u30fa" for c in text)
+    hiragana = sum("\u3041" <= c <= "\u3096" for c in text)
+    return to_hiragana(text) if katakana > hiragana and not _KANJI.search(text) else text
+
+
+def readings(text: str) -> tuple[Spelled, ...]:
+    """A message read for matching, twice when a second reading may help: as typed, and with small vowels
+    made large (くるしぃ) and a break after each kanji word before a particle (頭がいたい is read 頭蓋 + たい
+    unless 頭 stands apart)."""
+    first = spell(text)
+    again = _SMALL_VOWELS.sub(lambda m: _LARGE_VOWELS[m.group()], _KANJI_PARTICLE.sub(r"\1 \2", text))
+    return (first,) if again == text else (first, spell(again))
+
+
+@functools.lru_cache(maxsize=20000)
+def spell(text: str, *, as_message: bool = True) -> Spelled:
+    """``text`` read for matching (cached: the same phrases and messages come back often).
+
+    A message typed mostly in katakana is read as hiragana; a phrase (``as_message=False``) as written.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    read = [(surface, form, pos) for surface, form, _reading, pos
+            in morphemes(_as_read(text) if as_message else text) if pos not in {"補助記号", "空白"}]
+    kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
+    slots: list[tuple[Token, ...]] = []
+    plain = ""
+    for index, (surface, form, pos) in enumerate(read):
+        # Kanji words stand as one blank in the plain reading: it is there for kana Sudachi split.
+        plain += kana[index] or _BLANK
+        slot = [token] if (token := _token(surface, form, pos)) is not None else []
+        # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
+        # it spells with the next ones.
+        for width in range(1, MAX_MERGED + 1):
+            run = kana[index:index + width]
+            if len(run) == width and all(run):
+                slot.append(Token("".join(run), "".join(run), True))
+        slots.append(tuple(slot))
+    words = [token for slot in slots for token in slot]
+    return Spelled(tuple(slots), plain,
+                   forms=frozenset(token.form for token in words),
+                   readings=frozenset(token.reading for token in words),
+                   kana_readings=frozenset(token.reading for token in words if token.kana),
+                   keys=frozenset(_message_keys(words)))
+
+
+def _token(surface: str, form: str, pos: str) -> Token | None:
+    """The word a morpheme stands for, or None for particles and polite or past endings."""
+    if pos in _SKIPPED_POS:
+        return None
+    base = to_hiragana(form.lower())
+    if pos == "助動詞" and base in _LIGHT_ENDINGS:
+        return None
+    if base in _NEGATIVE and pos in {"助動詞", "形容詞"}:
+        return Token("ない", "ない", True)
+    reading = _reading_of(form)
+    return Token(base, reading, not _KANJI.search(surface)) if reading else None
+
+
+@functools.lru_cache(maxsize=4096)
+def phrase(text: str) -> Phrase:
+    """The phrase ``text`` read for matching; ValueError when nothing of it can be matched."""
+    words = [part for part in text.split() if part]
+    parts = [part for part in words if not part.startswith("-")]
+    tokens = tuple(token for part in parts for token in spell(part, as_message=False).tokens)
+    if not tokens:
+        raise ValueError(f"the phrase {text!r} has no word to look for")
+    unless = tuple(token for part in words if part.startswith("-")
+                   for token in spell(part[1:], as_message=False).tokens)
+    plain = tuple(_kana_reading(part) for part in parts)
+    return Phrase(" ".join(words), tokens, plain, tuple(Token(part, part, False) for part in plain), unless)
+
+
+def _kana_reading(part: str) -> str:
+    """The whole reading of one part of a phrase, kanji read too (ひきつけ for 引きつけ)."""
+    pieces = [reading if _KANJI.search(surface) else surface
+              for surface, _form, reading, pos in morphemes(unicodedata.normalize("NFKC", part))
+              if pos not in {"補助記号", "空白"}]
+    return loose(normalize("".join(pieces)))
+
+
+def found(item: Phrase, message: Spelled) -> bool:
+    """True when the phrase is in the message (see the module docstring) and no word rules it out."""
+    if any(word.matches(token) for word in item.unless for slot in message.slots for token in slot):
+        return False
+    return (_tokens_in_order(item.tokens, message) or _tokens_in_order(item.spelled, message)
+            or _parts_in_order(item.parts, message))
+
+
+def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled) -> bool:
+    """True when every wanted token has its own slot within one window of the message's words."""
+    if not message.may_hold(wanted[0]) or not all(message.may_hold(token) or len(token.reading) >= MIN_TYPO_READING
+                                                  for token in wanted[1:]):
+        return False
+    slots = message.slots
+    width = len(wanted) + MAX_SKIPPED * (len(wanted) - 1)
+    for start in range(len(slots)):
+        window = slots[start:start + width]
+        if any(item.matches(token) for item in wanted for token in window[0]):
+            if _assign(wanted, 0, window, frozenset()):
+                return True
+    return False
+
+
+def _assign(wanted: tuple[Token, ...], index: int, window: tuple[tuple[Token, ...], ...],
+            used: frozenset[int]) -> bool:
+    if index == len(wanted):
+        return True
+    word = wanted[index]
+    return any(position not in used
+               and any(word.matches(token) or (index > 0 and word.almost(token)) for token in slot)
+               and _assign(wanted, index + 1, window, used | {position})
+               for position, slot in enumerate(window))
+
+
+def _parts_in_order(parts: tuple[str, ...], message: Spelled) -> bool:
+    if not parts or any(len(part) < MIN_PLAIN_PART or part not in message.plain for part in parts):
+        return False
+    return _part_follows(parts, 0, message, 0, None)
+
+
+def _part_follows(parts: tuple[str, ...], index: int, message: Spelled, at: int, limit: int | None) -> bool:
+    if index == len(parts):
+        return True
+    part = parts[index]
+    position = message.plain.find(part, at)
+    while position != -1 and (limit is None or position <= limit):
+        end = position + len(part)
+        if _part_follows(parts, index + 1, message, end, end + MAX_GAP):
+            return True
+        position = message.plain.find(part, position + 1)
+    return False
+
+
+def _keys(token: Token) -> tuple[tuple[str, str], ...]:
+    """What a phrase's word is looked up by: its form, its reading from a kana word, any reading if kana."""
+    keys = (("form", token.form), ("kana", token.reading))
+    return keys + (("reading", token.reading),) if token.kana else keys
+
+
+def _message_keys(words: list[Token]) -> set[tuple[str, str]]:
+    return ({("form", t.form) for t in words} | {("kana", t.reading) for t in words if t.kana}
+            | {("reading", t.reading) for t in words})
+
+
+class PhraseList:
+    """Phrases in the city's order, indexed by their first word so a message is compared with few of them."""
+
+    def __init__(self, phrases: tuple[Phrase, ...]):
+        self.phrases = phrases
+        self._index: dict[tuple[str, str], set[int]] = {}
+        self._plain: list[int] = []  # phrases the plain reading may find (every part three kana or more)
+        for position, item in enumerate(phrases):
+            for first in (item.tokens[0], item.spelled[0]):
+                for key in _keys(first):
+                    self._index.setdefault(key, set()).add(position)
+            if all(len(part) >= MIN_PLAIN_PART for part in item.parts):
+                self._plain.append(position)
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def first_found(self, message: tuple[Spelled, ...]) -> Phrase | None:
+        """The first phrase found in any reading of the message (``readings``), or None."""
+        candidates: set[int] = set()
+        for reading in message:
+            for key in reading.keys:
+                candidates |= self._index.get(key, set())
+            candidates.update(p for p in self._plain if self.phrases[p].parts[0] in reading.plain)
+        for position in sorted(candidates):
+            if any(found(self.phrases[position], reading) for reading in message):
+                return self.phrases[position]
+        return None

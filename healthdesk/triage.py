@@ -1,0 +1,64 @@
+"""Triage of a resident's message about health into one plain result, safety first.
+
+The order is the health desk's routing order: a red flag (119 first), words of despair (mental-health
+lines), doubt about calling an ambulance (#7119 where it exists, else the local alternatives), a child
+who is unwell (#8000), where to be seen now (休日夜間急病センター, 当番医), any other health worry (the
+health desk). The triage never judges what a symptom means: it only picks which lines to give.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import time
+
+from healthdesk.data import HealthDesk
+from healthdesk.matching import readings
+
+
+class Kind(enum.StrEnum):
+    """What the health reply is about."""
+
+    EMERGENCY = "emergency"  # a red flag: 119 first
+    SELF_HARM = "self_harm"  # words of despair: mental-health lines
+    DOUBT = "doubt"  # "should I call an ambulance?"
+    CHILD = "child"  # a child is unwell: #8000 when it answers
+    WHERE = "where"  # where to be seen now
+    WORRY = "worry"  # any other health worry: the health desk
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The health reply to give, with the data it shows (never what the resident said)."""
+
+    kind: Kind
+    desk: HealthDesk
+    family: str = ""  # the red-flag family that was raised (EMERGENCY)
+    self_harm: bool = False  # words of despair as well: mental-health lines after the 119 message
+    child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
+
+
+def triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
+    """The health reply for ``text`` at the local time ``at``, or None when the message is not about health."""
+    message = readings(text)
+    words = desk.words
+    despair = words["self_harm"].first_found(message) is not None
+    for family in desk.red_flags:
+        if family.phrases.first_found(message) is not None:
+            return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair)
+    if despair:
+        return Triage(Kind.SELF_HARM, desk, self_harm=True)
+    if words["doubt"].first_found(message) is not None:
+        return Triage(Kind.DOUBT, desk)
+    if words["not_health"].first_found(message) is not None:
+        return None
+    worry = words["worry"].first_found(message) is not None
+    where = words["where"].first_found(message) is not None
+    if (worry or where) and words["child"].first_found(message) is not None:
+        line_open = any(line.open_at(at) for line in desk.lines_of("child"))
+        return Triage(Kind.CHILD, desk, child_line_open=line_open)
+    if where:
+        return Triage(Kind.WHERE, desk)
+    if worry:
+        return Triage(Kind.WORRY, desk)
+    return None

@@ -1,0 +1,64 @@
+"""Matching a health phrase whatever the spelling: script, width, inflection, politeness, words between."""
+
+import pytest
+
+from healthdesk.matching import found
+from healthdesk.matching import phrase
+from healthdesk.matching import spell
+
+
+def matches(phrase_text: str, message: str) -> bool:
+    return found(phrase(phrase_text), spell(message))
+
+
+@pytest.mark.parametrize("message", ["胸が痛い", "むねがいたい", "ムネガイタイ", "ﾑﾈｶﾞｲﾀｲ", "胸がすごく痛いです",
+                                     "むねがいたくてたまらん", "痛いの、胸が"])
+def test_a_kanji_phrase_finds_every_spelling_and_words_between(message):
+    """胸 痛い finds kana, katakana, half-width, politeness, inflection and words in between."""
+    assert matches("胸 痛い", message)
+
+
+@pytest.mark.parametrize("message", ["息ができない", "いきができない", "息ができません", "息ができんのよ", "息もできない"])
+def test_negation_is_one_ending_whatever_its_form(message):
+    """ない, ません and the dialect ん all read as ない."""
+    assert matches("息 できない", message)
+
+
+def test_a_kana_phrase_finds_the_kanji_spelling():
+    """A phrase written in kana finds the kanji word (reading compared)."""
+    assert matches("けいれん", "痙攣している")
+
+
+def test_kana_that_sudachi_splits_is_still_found():
+    """ひきつけ in kana (split by Sudachi into ひき + つけ) is found by the phrase in kanji."""
+    assert matches("引きつけ", "子供がひきつけをおこした")
+
+
+@pytest.mark.parametrize(("phrase_text", "message"), [("咳", "窓口の席"), ("熱", "断熱リフォームの補助"),
+                                                      ("幼児", "救急医療情報"), ("胸 うい", "ウイルスについて")])
+def test_other_words_with_the_same_sound_do_not_match(phrase_text, message):
+    """Two kanji words with one reading differ; a word is never found inside another word."""
+    assert not matches(phrase_text, message)
+
+
+def test_words_far_apart_do_not_make_a_phrase():
+    """The parts of a phrase must be near each other."""
+    assert not matches("胸 痛い", "胸部の検診を受けたいのですが、予約の方法と持ち物と料金と場所を教えてください。足が痛い")
+
+
+def test_a_phrase_with_nothing_to_look_for_is_refused():
+    """A phrase of particles only cannot be matched and says so."""
+    with pytest.raises(ValueError):
+        phrase("、")
+
+
+def test_a_word_with_a_minus_rules_the_phrase_out():
+    """「倒れる -木」 finds a person who fell, not a tree that fell."""
+    assert matches("倒れる -木", "父が倒れた")
+    assert not matches("倒れる -木", "木が倒れてる")
+
+
+def test_one_wrong_kana_letter_in_a_long_word_after_the_first_is_forgiven():
+    """いきがくるすい is 息 苦しい typed with one wrong letter; a short first word must be right."""
+    assert matches("息 苦しい", "いきがくるすい")
+    assert not matches("息 苦しい", "いけがくるしい")

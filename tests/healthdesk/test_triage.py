@@ -1,0 +1,147 @@
+"""Triage with the national defaults: every red-flag family, despair, doubt, children, where to be seen, worries,
+and ordinary questions left alone. Several residents' wordings each (kanji, kana, dialect, polite, typos)."""
+
+from datetime import time
+
+import pytest
+
+from healthdesk.data import defaults
+from healthdesk.data import desk_from
+from healthdesk.triage import Kind
+from healthdesk.triage import triage
+
+NOON = time(12, 0)
+NIGHT = time(21, 30)
+
+RED_FLAGS = {
+    "意識": ["意識がない", "いしきがありません", "いしきがなぃ", "父が倒れて呼んでも返事がない", "じいちゃんが倒れて返事せん",
+             "母がぐったりしてる", "様子がおかしくて、もうろうとしてる", "気を失った"],
+    "呼吸": ["息ができない", "いきがくるしい", "イキガクルシイ", "いきがくるすい", "息がでけへん", "呼吸が苦しくて眠れません", "息してない",
+             "くちびるが紫色で息が弱い"],
+    "胸": ["胸が痛い", "胸がすごく痛いです", "むねがしめつけられる", "胸が苦しいんだけど", "むねがうい", "むねがくるしぃ",
+          "夫が急に胸をおさえて苦しんでる"],
+    "頭": ["突然激しい頭痛がした", "頭を強く打った", "あたまをつよくうった", "頭が割れるように痛い"],
+    "顔・言葉・手足": ["ろれつがまわらない", "父が急に話せなくなった", "顔がゆがんでる", "てあしがうごかない",
+                    "片方の手に力が入らない"],
+    "けいれん": ["けいれんしてる", "ケイレンが止まらない", "子供がひきつけをおこした", "痙攣"],
+    "出血": ["大量の出血", "血が止まらない", "ちがとまらん", "血を吐いた", "ちをはいた"],
+    "おなか": ["突然の激しい腹痛", "おなかが死ぬほど痛い", "冷や汗が出て吐き気がひどい"],
+    "じんましん": ["蜂に刺されて全身じんましん", "全身にじんましんが出た"],
+    "心臓": ["心臓が止まってるかも", "脈がない", "脈がとんでる"],
+    "飲み込み": ["おばあちゃんが餅をのどにつまらせた", "子どもがボタン電池を飲み込んだ"],
+    "けが・やけど・事故": ["子どもがおぼれた", "車にはねられた", "広い範囲をやけどした", "転んで頭を打った",
+                      "高いところから落ちた"],
+}
+
+
+def test_every_national_family_is_tested_here():
+    """Each family of the national defaults has wordings above (自傷の行為 is tested with despair below)."""
+    assert {family.name for family in defaults().red_flags} == set(RED_FLAGS) | {"自傷の行為"}
+
+
+@pytest.mark.parametrize(("family", "message"), [(f, m) for f, ms in RED_FLAGS.items() for m in ms])
+def test_every_red_flag_family_is_an_emergency(family, message):
+    """Each family, in kanji, kana, katakana and dialect, is an emergency (119 first)."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.family) == (Kind.EMERGENCY, family)
+
+
+@pytest.mark.parametrize("message", ["死にたい", "しにたい", "消えてしまいたい", "もう生きるのがつらい", "いなくなりたい"])
+def test_words_of_despair_give_the_mental_health_lines(message):
+    """Self-harm words without an act under way: the mental-health lines."""
+    assert triage(defaults(), message, NOON).kind == Kind.SELF_HARM
+
+
+@pytest.mark.parametrize("message", ["薬をたくさん飲んだ、死にたい", "死にたくて手首を切った"])
+def test_an_act_under_way_is_an_emergency_that_also_gives_the_lines(message):
+    """Despair with an act under way: 119 first, the mental-health lines after it."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.self_harm) == (Kind.EMERGENCY, True)
+
+
+@pytest.mark.parametrize("message", ["救急車よぶべき？", "救急車呼んだ方がいいですか", "救急車を呼ぶか迷っています",
+                                     "きゅうきゅうしゃ呼んでいいのかな", "救急車を呼ぶほどじゃないけど"])
+def test_doubt_about_the_ambulance(message):
+    """「救急車を呼ぶべき？」 and its variants are doubt, not the FAQ."""
+    assert triage(defaults(), message, NOON).kind == Kind.DOUBT
+
+
+@pytest.mark.parametrize("message", ["子どもが熱を出した", "こどもが吐いた", "赤ちゃんが泣き止まない", "息子がせきがとまらない",
+                                     "うちの子、熱っぽいです"])
+def test_a_child_who_is_unwell_is_for_the_child_line(message):
+    """A child with a symptom is the child case (#8000)."""
+    assert triage(defaults(), message, NIGHT).kind == Kind.CHILD
+
+
+def test_the_child_line_is_open_only_in_its_hours():
+    """With #8000 from 19:00 to 08:00, a child at 21:30 finds it open and at noon closed."""
+    desk = desk_from({"lines": {"q8000": {"opens": "19:00", "closes": "08:00"}}})
+    assert triage(desk, "子供が熱", NIGHT).child_line_open
+    assert not triage(desk, "子供が熱", NOON).child_line_open
+
+
+@pytest.mark.parametrize("message", ["本日営業している病院", "今日あいてる病院", "夜やってる病院ある？", "休日当番医",
+                                     "日曜日に診てもらえる病院", "救急医療情報"])
+def test_where_can_i_be_seen_now(message):
+    """Asking where to be seen now gives the 急病センター and 当番医 information."""
+    assert triage(defaults(), message, NOON).kind == Kind.WHERE
+
+
+@pytest.mark.parametrize("message", ["熱がある", "ねつがある", "吐いた", "はきけがする", "体調が悪い", "ぐあいがわるい",
+                                     "下痢が続いてます", "頭が痛い", "頭がいたい", "めまいがします",
+                                     "なんか体調がすぐれない"])
+def test_other_worries_go_to_the_health_desk(message):
+    """Symptoms without a red flag go to the health desk."""
+    assert triage(defaults(), message, NOON).kind == Kind.WORRY
+
+
+@pytest.mark.parametrize("message", ["からだがこわい", "なんだか体がこわくて", "体こわいんだわ"])
+def test_hokkaido_kowai_is_unwell_not_afraid(message):
+    """北海道の「体がこわい」 is tiredness: the health desk, never the mental-health lines."""
+    assert triage(defaults(), message, NOON).kind == Kind.WORRY
+
+
+@pytest.mark.parametrize("message", ["地震がこわい", "こわい夢を見た"])
+def test_kowai_without_the_body_is_not_health(message):
+    """こわい about something else is not a health message."""
+    assert triage(defaults(), message, NOON) is None
+
+
+ORDINARY = [
+    "予防接種の時期", "がん検診について", "子どもの予防接種のスケジュール", "インフルエンザの予防接種の助成",
+    "健康診断の予約", "妊婦健診", "母子手帳", "国民健康保険", "子どもの医療費助成", "高額療養費", "病院の領収書",
+    "出産育児一時金", "住民票がほしい", "粗大ごみの出し方", "アイロンは何ごみ？", "体温計の捨て方", "熱中症対策",
+    "断熱リフォームの補助", "窓口の席", "献血", "AEDの場所", "保健センターの場所", "子育て支援センター",
+    "ウイルスについて", "児童手当", "保育園の申し込み", "こども食堂はやっていますか",
+]
+
+
+@pytest.mark.parametrize("message", ORDINARY)
+def test_ordinary_questions_are_not_health(message):
+    """Procedure questions about health services, and other questions, are left to the intents and the FAQ."""
+    assert triage(defaults(), message, NOON) is None
+
+
+def test_a_city_family_replaces_the_default_of_its_name_and_keeps_the_others():
+    """A pack's 意識 list replaces the national one; the families it does not name stay."""
+    desk = desk_from({"red_flags": {"意識": ["目を開けない"]}})
+    assert triage(desk, "目を開けない", NOON).kind == Kind.EMERGENCY
+    assert triage(desk, "胸が痛い", NOON).family == "胸"
+
+
+def test_more_phrases_are_added_to_a_list_without_replacing_it():
+    """[more_words] adds a city's words to the national list; the national words still work."""
+    desk = desk_from({"more_words": {"worry": ["なまら こわい"]}})
+    assert triage(desk, "なまらこわい", NOON).kind == Kind.WORRY
+    assert triage(desk, "熱がある", NOON).kind == Kind.WORRY
+
+
+@pytest.mark.parametrize("message", ["木が倒れてる", "電柱が倒れた", "看板が倒れそう"])
+def test_things_falling_over_are_not_a_person_collapsing(message):
+    """A fallen tree or pole is not the 意識 red flag (the disaster and road desks answer it)."""
+    assert triage(defaults(), message, NOON) is None
+
+
+def test_someone_under_a_fallen_thing_is_an_emergency():
+    """Under a fallen shelf: an emergency all the same."""
+    assert triage(defaults(), "棚が倒れて子どもが下敷きになった", NOON).kind == Kind.EMERGENCY
