@@ -156,7 +156,7 @@ class TestAskExplain:
     def test_json_with_explain_has_the_trace_as_a_field(self, runner, faq):
         """--json --explain adds an 'explain' list of stages to the documented object."""
         data = json.loads(runner.invoke(args=["ask", "住民票の写しを取りたい", "--json", "--explain"]).output)
-        assert [stage["stage"] for stage in data["explain"]][:2] == ["query", "step"]
+        assert [stage["stage"] for stage in data["explain"]][:3] == ["query", "health", "step"]
         assert data["explain"][-1] == {**data["explain"][-1], "stage": "reply", "kind": "faq", "faq_id": "101"}
 
     def test_jsonl_with_explain_gives_each_line_its_trace(self, runner, faq):
