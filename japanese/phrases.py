@@ -83,7 +83,7 @@ def noun_phrase(text: str) -> NounPhrase | None:
 # Courtesy that wraps a question without saying what it is about: cushions, apologies, greetings, thanks,
 # and polite ways to ask or end a question. Removed before the question is looked for.
 _COURTESY = re.compile(
-    r"お忙しい(?:ところ|中|なか)(?:を)?|恐れ入り(?:ます|ますが)|恐縮(?:です|ですが)|"
+    r"お忙しい(?:ところ|中|なか)(?:を)?|恐れ入り(?:ますが|ます)|恐縮(?:ですが|です)|"
     r"(?:大変)?(?:申し訳|もうしわけ)(?:ありません|ございません|ない)(?:が|けど|けれど)?|"
     r"(?:どうも)?(?:すみません|すいません|スミマセン|ごめんなさい|失礼(?:します|いたします|ですが))(?:が|けど)?|"
     r"お世話に(?:なって|なり)(?:おります|います|ます)|いつも(?:お世話|ありがとう)[^、。,.!！?？]*|"
