@@ -234,11 +234,9 @@ _KANA = re.compile(r"^[ぁ-ゖー]+$")
 
 
 def _exact(catalog: Catalog, text: str) -> list[ItemRow]:
-    """The rows of the item named exactly ``text`` (as written, by its bare name or alias, or its reading)."""
-    hits = catalog.matcher.search(Query.of(text), 1)
-    if not hits or hits[0].score < 1.0:
-        return []
-    return _unique(catalog.same_name(catalog.items[int(hits[0].faq_id)]))
+    """The rows of the item named exactly ``text`` (as written, by its bare name, or by its reading)."""
+    name = catalog.names.exact(text)
+    return catalog.variants(name) if name else []
 
 
 def _unique(rows: Sequence[ItemRow]) -> list[ItemRow]:

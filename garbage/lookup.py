@@ -10,11 +10,13 @@ compounds are built: a ボタン電池 is a kind of 電池. Readings match kana-
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from japanese.analysis import Word
+from japanese.analysis import loose
 from japanese.analysis import words
 from japanese.normalize import normalize
 from search.items import bare_name
@@ -44,6 +46,11 @@ class Parts:
         found: Sequence[Word] = [w for w in words(text, short=True) if w.pos not in _SKIP_POS]
         return cls(tuple(w.lemma for w in found), tuple(normalize(w.reading) or normalize(w.surface) for w in found),
                    tuple(normalize(w.surface) for w in found))
+
+    @property
+    def reading(self) -> str:
+        """How the whole name is read (hiragana, small kana folded)."""
+        return loose("".join(self.readings))
 
     def ends_with(self, other: Parts) -> bool:
         """True when ``other`` is this name's head: its last parts, in the same words (電池 of ボタン電池).
@@ -80,44 +87,69 @@ class Parts:
         return mine != theirs and len(mine) == len(theirs) == 1 and _kanji(mine) and _kanji(theirs)
 
 
+def _index_keys(parts: Parts) -> list[tuple[str, str]]:
+    """Where a name is indexed: its head, the last character written, its first part, its stem, its end readings."""
+    if not parts.lemmas:
+        return []
+    keys = [("last", parts.lemmas[-1]), ("end", parts.surfaces[-1][-1:]), ("first", parts.lemmas[0]),
+            ("stem", "|".join(parts.lemmas[:-1]))]
+    return keys + [("reading", "".join(parts.readings[i:])) for i in range(len(parts.readings))]
+
+
 class ItemNames:
     """The dictionary's distinct names (brackets removed), each split into its parts, for loose lookups."""
 
     def __init__(self, names: Iterable[str], categories: Iterable[str] = ()):
         self.names: list[str] = []
         self._parts: list[tuple[Parts, ...]] = []
-        seen = set()
+        self._keys: dict[str, str] = {}  # the name as written, its bare name or its reading → the bare name
+        self._index: dict[tuple[str, str], set[int]] = {}  # a name's head, first part, stem… → its position
         for name in names:
             bare = bare_name(name)
-            if not bare or normalize(bare) in seen:
+            if not bare:
                 continue
-            seen.add(normalize(bare))
+            self._keys.setdefault(normalize(name), bare)
+            if normalize(bare) in self._keys and self._keys[normalize(bare)] in self.names:
+                continue
             self.names.append(bare)
-            alternatives = [a for a in _ALTERNATIVES.split(bare) if a.strip()] or [bare]
-            self._parts.append(tuple(Parts.of(a) for a in alternatives))
+            self._keys[normalize(bare)] = bare
+            alternatives = tuple(Parts.of(a) for a in [a for a in _ALTERNATIVES.split(bare) if normalize(a)] or [bare])
+            self._parts.append(alternatives)
+            self._keys.setdefault(Parts.of(bare).reading, bare)
+            for parts in alternatives:
+                for key in _index_keys(parts):
+                    self._index.setdefault(key, set()).add(len(self.names) - 1)
         counts: dict[str, int] = {}
         for category in categories:
-            heads = {Parts.of(a).lemmas[-1:] for a in _ALTERNATIVES.split(category) if a.strip()}
+            heads = {lemmas[-1] for a in _ALTERNATIVES.split(category) if (lemmas := Parts.of(a).lemmas)}
             for head in heads:
-                counts[head[0]] = counts.get(head[0], 0) + 1 if head else counts.get("", 0)
-        self.generic = frozenset(lemma for lemma, n in counts.items() if lemma and n >= GENERIC_HEADS)
+                counts[head] = counts.get(head, 0) + 1
+        self.generic = frozenset(lemma for lemma, n in counts.items() if n >= GENERIC_HEADS)
+
+    def exact(self, text: str) -> str | None:
+        """The bare name of the item ``text`` names exactly: as written, without brackets, or by its reading."""
+        return self._keys.get(normalize(text)) or self._keys.get(Parts.of(text).reading)
 
     def is_generic(self, parts: Parts) -> bool:
         """True when ``parts`` holds a word that ends several category names (ごみ): it names no particular thing."""
         return any(lemma in self.generic for lemma in parts.lemmas)
 
-    def _where(self, test) -> list[str]:
-        return [name for name, alternatives in zip(self.names, self._parts, strict=True)
-                if any(test(parts) for parts in alternatives)]
+    def _where(self, key: tuple[str, str], test: Callable[[Parts], bool]) -> list[str]:
+        """The names (in dictionary order) indexed under ``key`` for which ``test`` holds of some alternative."""
+        return [self.names[i] for i in sorted(self._index.get(key, ()))
+                if any(test(parts) for parts in self._parts[i])]
 
     def headed_by(self, text: str) -> list[str]:
         """The names whose head is ``text`` (電池 → ボタン電池, 乾電池…), in dictionary order."""
         wanted = Parts.of(text)
         if not wanted.lemmas or self.is_generic(wanted):
             return []
-        found = self._where(lambda parts: parts.ends_with(wanted))
+        found = self._where(("last", wanted.lemmas[-1]), lambda parts: parts.ends_with(wanted))
+        if len(wanted.lemmas) == 1 and wanted.surfaces[0]:
+            also = self._where(("end", wanted.surfaces[0][-1]), lambda parts: parts.ends_with(wanted))
+            found = [name for name in self.names if name in {*found, *also}] if also else found
         if not found and _KANA_ONLY.match(normalize(text)):
-            found = self._where(lambda parts: parts.ends_with_reading(normalize(text)))
+            found = self._where(("reading", normalize(text)), lambda parts: parts.ends_with_reading(normalize(text)))
         return found
 
     def starting_with(self, text: str) -> list[str]:
@@ -125,14 +157,14 @@ class ItemNames:
         wanted = Parts.of(text)
         if not wanted.lemmas or self.is_generic(wanted):
             return []
-        return self._where(lambda parts: parts.starts_with(wanted))
+        return self._where(("first", wanted.lemmas[0]), lambda parts: parts.starts_with(wanted))
 
     def near(self, text: str) -> list[str]:
         """The names that differ from ``text`` only in a one-kanji head (蛍光灯 → 蛍光管)."""
         wanted = Parts.of(text)
-        if self.is_generic(wanted):
+        if len(wanted.lemmas) < 2 or self.is_generic(wanted):
             return []
-        return self._where(lambda parts: parts.near(wanted))
+        return self._where(("stem", "|".join(wanted.lemmas[:-1])), lambda parts: parts.near(wanted))
 
     def shorter_heads(self, text: str) -> list[str]:
         """The heads inside ``text``, longest first, without its first parts (単3電池 → 電池).
