@@ -15,6 +15,7 @@ from garbage.answers import find_item
 from garbage.answers import item_question
 from garbage.importers import read_5374
 from garbage.importers import read_takamatsu
+from garbage.lookup import ItemNames
 from japanese.synonyms import Synonyms
 
 DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
@@ -148,3 +149,10 @@ class TestRumoi:
     def test_kinds_of_garbage_are_not_items(self, rumoi, text):
         """留萌's category names make ごみ a kind of garbage too."""
         assert found(rumoi, text) == set()
+
+
+def test_kinds_of_garbage_come_from_the_category_names():
+    """A word is a kind of garbage when it ends two category names or more; names of symbols only are skipped."""
+    names = ItemNames(["生ごみ", "電池"], ["燃えるごみ", "燃えないごみ", "電池類", "・"])
+    assert names.generic == {"ごみ"}
+    assert names.exact("でんち") == "電池"
