@@ -78,8 +78,10 @@ class GarbageItemIntent:
             return None
         item, asked = match
         found = find_item(catalog, item, asked_about_sorting=asked)
-        if isinstance(found, ItemChoices) or not found:
-            return found or None
+        if isinstance(found, ItemChoices):
+            return found
+        if not found:
+            return None
         return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area), ctx.today)
 
 
