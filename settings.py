@@ -36,6 +36,7 @@ class Settings:
     match_suggest_at: float | None = None
     match_suggest_at_short: float | None = None
     match_short_chars: int | None = None
+    match_suggest_ratio: float | None = None
     log_level: str = "INFO"
     resident_purge_after_days: int = 30  # residents blocked longer than this are deleted
     # Push outbox: client-side limits per endpoint (LINE's 2,000/s for push; multicast held to 200/s until

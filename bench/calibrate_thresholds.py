@@ -16,6 +16,10 @@ Rules, in this order (each figure is rounded to 0.05 so that single queries cann
   the suggestion tier (or better).
 * Short keys (≤ ``short_chars`` characters, the engine's own split) overlap with many entries by chance,
   so their thresholds are the long ones raised by 0.15 (answer) and 0.1 (suggest).
+* ``suggest_ratio``: a 「もしかして」 candidate after the first is shown only if it scores at least this share
+  of the best (and the suggestion threshold itself): the highest ratio at which no query of either set
+  loses its last relevant button (Hit@3 of the buttons shown stays as it is), then lowered by one step
+  (0.05) as a safety margin for unseen messages.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ def scored(matcher: HybridMatcher, path: Path) -> list[dict]:
             "chars": len(normalize(item["text"])),
             "correct": bool(hits) and hits[0].faq_id in relevant,
             "in_top3": any(h.faq_id in relevant for h in hits[:3]),
+            "others": [(h.score / hits[0].score, h.score, h.faq_id in relevant) for h in hits[1:3]],
         })
     return rows
 
@@ -93,6 +98,34 @@ def choose_suggest(in_scope: list[dict]) -> float:
     return max(STEP, round((cut // STEP) * STEP, 2))
 
 
+def choose_ratio(rows: list[dict], suggest_at: float, suggest_at_short: float) -> tuple[float, int, int]:
+    """The share of the best score a further candidate needs: (ratio, irrelevant dropped, relevant dropped).
+
+    The highest ratio at which no query loses its last relevant button (its top hit wrong and every
+    relevant candidate dropped), lowered by one step as a margin for unseen messages.
+    """
+    def floor(row: dict) -> float:
+        return suggest_at_short if row["chars"] <= SHORT_CHARS else suggest_at
+
+    def outcome(ratio: float) -> tuple[int, int, int]:
+        bad = good = lost = 0
+        for row in rows:
+            if row["top"] < floor(row):
+                continue
+            candidates = [(r, relevant) for r, score, relevant in row["others"] if score >= floor(row)]
+            bad += sum(1 for r, relevant in candidates if r < ratio and not relevant)
+            good += sum(1 for r, relevant in candidates if r < ratio and relevant)
+            if not row["correct"] and any(rel for _, rel in candidates) and not any(
+                    rel for r, rel in candidates if r >= ratio):
+                lost += 1
+        return bad, good, lost
+
+    safe = [ratio for ratio in grid(0.0, 1.0) if outcome(ratio)[2] == 0]
+    ratio = max(0.0, round(max(safe) - STEP, 2))
+    bad, good, _ = outcome(ratio)
+    return ratio, bad, good
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -111,6 +144,7 @@ def main() -> None:
 
     answer_at, margin, correct, precision = choose_answer(in_scope, off_topic)
     suggest_at = choose_suggest(in_scope)
+    ratio, dropped_bad, dropped_good = choose_ratio(in_scope + off_topic, suggest_at, round(suggest_at + 0.1, 2))
     values = {
         "answer_at": answer_at,
         "answer_at_short": round(answer_at + 0.15, 2),
@@ -118,11 +152,14 @@ def main() -> None:
         "suggest_at": suggest_at,
         "suggest_at_short": round(suggest_at + 0.1, 2),
         "short_chars": SHORT_CHARS,
+        "suggest_ratio": ratio,
     }
     print(f"in-scope queries {len(in_scope)}, off-topic {len(off_topic)}")
     print(f"best pair before the safety step: answer_at {answer_at - STEP:.2f}, min_margin {margin:.2f}: "
           f"{correct} correct direct answers, precision {precision:.2f}")
     print(f"highest off-topic top score: {max(r['top'] for r in off_topic):.3f}")
+    print(f"suggest_ratio {ratio:.2f} drops {dropped_bad} irrelevant and {dropped_good} relevant candidates "
+          f"at ranks 2-3")
     for key, value in values.items():
         print(f"{key} = {value}")
     if args.write:

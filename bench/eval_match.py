@@ -319,7 +319,28 @@ def direct_section(app_run: AppRun, short: list[dict], off: list[dict]) -> dict[
               if app_run.answers.get(str(q["id"]), {}).get("kind") == "faq"]
     right = sum(1 for faq_id, rel in direct if faq_id in rel)
     print(f"   direct answers on short-queries that are relevant: {right}/{len(direct)}")
+    for label, queries in (("off-topic.dev", off), ("short-queries.dev", short)):
+        shown = suggestion_buttons(app_run, queries)
+        if shown:
+            useful = sum(1 for buttons, relevant in shown if set(buttons) & relevant)
+            mean = sum(len(buttons) for buttons, _ in shown) / len(shown)
+            print(f"   「もしかして」 on {label}: {len(shown)} replies, {mean:.2f} candidates each, "
+                  f"{useful} with a relevant one among them")
     return rates
+
+
+def suggestion_buttons(app_run: AppRun, queries: Sequence[dict]) -> list[tuple[list[str], set[str]]]:
+    """(the candidates shown as buttons, the relevant ids) of every 「もしかして」 reply.
+
+    The candidates shown are the first of the ranking, one per 「・」 line of the reply."""
+    shown = []
+    for q in queries:
+        answer = app_run.answers.get(str(q["id"]), {})
+        if answer.get("kind") != "suggest" or not answer.get("reply"):
+            continue
+        count = sum(1 for line in answer["reply"][0].splitlines() if line.startswith("・"))
+        shown.append(([c["faq_id"] for c in answer.get("candidates", [])[:count]], {str(x) for x in q["relevant"]}))
+    return shown
 
 
 # ---- section 3: garbage item lookup -----------------------------------------------------------------

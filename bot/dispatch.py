@@ -34,6 +34,7 @@ from bot.flows import areas
 from bot.flows import children
 from bot.flows import faq
 from bot.flows import health
+from bot.flows import items
 from bot.flows import my_data
 from bot.flows import settings
 from bot.replies import common
@@ -45,6 +46,7 @@ from faq.answers import Suggested
 from faq.models import QueryOutcome
 from garbage.answers import DayAnswer
 from garbage.answers import ItemAnswer
+from garbage.answers import ItemChoices
 from garbage.answers import NeedArea
 from garbage.answers import NextAnswer
 from intents import INTENTS
@@ -196,6 +198,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     AskArea: areas.ask_area,
     NeedArea: areas.need_area,
     ItemAnswer: _shown(garbage_replies.garbage_item, with_city=True),
+    ItemChoices: _shown(garbage_replies.item_choices),
     DayAnswer: _shown(garbage_replies.garbage_day),
     NextAnswer: _shown(garbage_replies.garbage_next, with_city=True),
     ReminderSettings: _shown(garbage_replies.reminder_settings),
@@ -232,4 +235,5 @@ POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {
     postbacks.BABY: settings.baby_pressed,
     postbacks.ME: settings.own_birth_pressed,
     postbacks.CHILD: children.child_pressed,
+    postbacks.ITEM: items.item_pressed,
 }

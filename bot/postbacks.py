@@ -24,6 +24,7 @@ ME = "me"  # the resident's own birth date: op=set|skip|ask (set comes from a da
 # Children: op=add (kind=due|birth), born, due, birth (id=<child id>; these four come from datetime
 # pickers, whose event adds params["date"]), menu, label, remove (id=…), list.
 CHILD = "child"
+ITEM = "item"  # a garbage item chosen from those a general word names: k=<area_key(item name)>
 
 
 def encode(action: str, **params: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,7 +145,9 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     ``items`` and ``calendar`` sheets. ``not_collected`` lists the categories the city does not collect;
     ``other_categories`` (takamatsu only) lists the sorting list's categories that have no calendar column
     and whose name does not say why (see ``garbage.importers.read_takamatsu``), for example
-    ``other_categories = ["拠点回収"]``. Raises PackError for a bad table, ImportFailed for bad data.
+    ``other_categories = ["拠点回収"]``. ``[garbage.takeaway]`` says, per category the city does not
+    collect, where residents take such things (家電リサイクル法対象品 = "…"), shown with every item of it.
+    Raises PackError for a bad table, ImportFailed for bad data.
     """
     if not isinstance(section, dict):
         raise PackError("[garbage] in pack.toml must be a table")
@@ -180,6 +183,7 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
                 raise PackError(f"the garbage {key} file {section[key]} named in pack.toml does not exist")
         data = garbage_importers.read_takamatsu(path / section["items"], path / section["calendar"],
                                                 not_collected=not_collected, other_categories=other_categories)
+    _set_takeaways(data, section.get("takeaway", {}))
     holidays = section.get("holidays")
     if holidays:
         if not (path / holidays).is_file():
@@ -209,6 +213,21 @@ def read_health(path: Path, section: object) -> dict:
     if problems := check_health(data):
         raise PackError(f"{section['file']}: " + "; ".join(problems))
     return data
+
+
+def _set_takeaways(data: garbage_importers.GarbageData, takeaway: object) -> None:
+    """Put the pack's text on where to take things (``[garbage.takeaway]``, by category) on its categories."""
+    if not isinstance(takeaway, dict) or not all(isinstance(text, str) for text in takeaway.values()):
+        raise PackError("[garbage.takeaway] must map category names to text")
+    known = {category.name: category for category in data.categories}
+    unknown = [name for name in takeaway if name not in known]
+    if unknown:
+        raise PackError(f"[garbage.takeaway] names categories the garbage data does not have: {', '.join(unknown)}")
+    collected = [name for name in takeaway if known[name].collected]
+    if collected:
+        raise PackError(f"[garbage.takeaway] is for categories the city does not collect, not {', '.join(collected)}")
+    data.categories = [dataclasses.replace(c, takeaway=takeaway[c.name].strip()) if c.name in takeaway else c
+                       for c in data.categories]
 
 
 def _names(value: object) -> bool:

@@ -87,7 +87,7 @@ def find(session: Session, matcher: Matcher, policy: AnswerPolicy, query: Query,
         if hits[0].faq_id in found:
             return Answered(found[hits[0].faq_id], hits)
     if tier is Tier.SUGGEST:
-        shown = [hit.faq_id for hit in hits[: policy.suggestions]]
+        shown = [hit.faq_id for hit in policy.shown(hits, len(query.key))]
         found = entries(session, shown)
         return Suggested(tuple(found[faq_id] for faq_id in shown if faq_id in found), hits)
     return NotFound(hits)

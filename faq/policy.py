@@ -62,7 +62,9 @@ class AnswerPolicy:
     """Thresholds of the three-tier reply: answer directly, suggest the top few, or fall back.
 
     A direct answer needs a high top score and a clear margin over the runner-up; very short queries
-    (a few characters, where chance overlaps score high) need higher scores. Calibrated by
+    (a few characters, where chance overlaps score high) need higher scores. A 「もしかして」 candidate is
+    shown only if it is good enough on its own (``suggest_at``) and close to the best (at least
+    ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. Calibrated by
     ``bench/calibrate_thresholds.py`` into ``faq/thresholds.toml``.
     """
 
@@ -73,6 +75,7 @@ class AnswerPolicy:
     suggest_at_short: float = 0.3
     short_chars: int = 3
     suggestions: int = 3
+    suggest_ratio: float = 0.0
 
     def decide(self, hits: Sequence[Hit], query_chars: int) -> Tier:
         """Which tier ``hits`` (best first) deserve for a query whose matching key has ``query_chars``."""
@@ -99,6 +102,15 @@ class AnswerPolicy:
         else:
             tier = Tier.SUGGEST
         return Decision(tier, short, best, runner_up, margin, checks)
+
+    def shown(self, hits: Sequence[Hit], query_chars: int) -> list[Hit]:
+        """The 「もしかして」 candidates of ``hits`` (best first): the best, and those close to it and good enough."""
+        floor = self.suggest_at_short if query_chars <= self.short_chars else self.suggest_at
+        if not hits:
+            return []
+        best = hits[0].score
+        return [hits[0]] + [hit for hit in hits[1:self.suggestions]
+                            if hit.score >= floor and hit.score >= self.suggest_ratio * best]
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> AnswerPolicy:

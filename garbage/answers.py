@@ -16,9 +16,14 @@ from datetime import timedelta
 from garbage.calendar import CalendarPolicy
 from garbage.calendar import collection_dates
 from garbage.calendar import next_collection
+from garbage.lookup import ItemNames
+from garbage.lookup import Parts
 from garbage.schedule import Schedule
+from japanese.analysis import is_content
+from japanese.analysis import words as morphemes
 from japanese.calendar import holiday_name
 from japanese.normalize import normalize
+from japanese.phrases import noun_phrase
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
 from search.areas import clear_choice
@@ -30,6 +35,8 @@ from search.items import bare_name
 from search.items import item_doc
 
 ITEM_MATCH = 0.5  # the lowest item score answered when the message asks about sorting
+NAME_MATCH = 0.7  # the lowest item score answered for a thing's name alone, without a sorting cue
+MAX_CHOICES = 12  # items offered for a general word (電池), within LINE's 13 quick-reply buttons
 NEXT_DATES = 2
 
 
@@ -64,6 +71,7 @@ class Catalog:
     attribution: str = ""
     _matcher: HybridMatcher | None = field(default=None, init=False, repr=False)
     _by_name: dict[str, list[ItemRow]] | None = field(default=None, init=False, repr=False)
+    _names: ItemNames | None = field(default=None, init=False, repr=False)
 
     def policy(self, area: str) -> CalendarPolicy:
         """The calendar policy of ``area`` (public holidays, the pack's changes, its centre's shutdowns)."""
@@ -77,14 +85,29 @@ class Catalog:
                                           analyzer=Analyzer(self.synonyms))
         return self._matcher
 
+    @property
+    def names(self) -> ItemNames:
+        """The distinct item names split into their parts, for lookups by head or near name (built on first use)."""
+        if self._names is None:
+            self._names = ItemNames((row.name for row in self.items), self.categories)
+        return self._names
+
     def same_name(self, row: ItemRow) -> list[ItemRow]:
         """Every row whose name, without its bracketed conditions, is the same as ``row``'s (in file order)."""
+        return self.named(row.name)
+
+    def variants(self, name: str) -> list[ItemRow]:
+        """The distinct rows of the item called ``name`` (bare name): one per condition and category."""
+        return _unique(self.named(name))
+
+    def named(self, name: str) -> list[ItemRow]:
+        """Every row whose name, without its bracketed conditions, is ``name``'s (in file order)."""
         if self._by_name is None:
             by_name: dict[str, list[ItemRow]] = {}
             for item in self.items:
                 by_name.setdefault(normalize(bare_name(item.name)), []).append(item)
             self._by_name = by_name
-        return self._by_name.get(normalize(bare_name(row.name)), [])
+        return self._by_name.get(normalize(bare_name(name)), [])
 
 
 @dataclass(frozen=True)
@@ -108,6 +131,14 @@ class ItemAnswer:
     variants: tuple[Variant, ...]
     area: str | None
     attribution: str = ""
+
+
+@dataclass(frozen=True)
+class ItemChoices:
+    """The resident's word names several items (電池 → 乾電池, ボタン電池…): offer them to choose from."""
+
+    asked: str
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -153,27 +184,87 @@ def item_question(text: str) -> tuple[str, bool]:
     return item.strip(" 　、,"), count > 0
 
 
-def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool) -> list[ItemRow]:
-    """The dictionary rows for the item named: every variant of the best match (conditions, categories).
+def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
+    """The dictionary rows for the thing the resident names, or the items to choose from when it names several.
 
-    Without a sorting cue only an exact name counts, so ordinary questions are left to the FAQ.
+    Tried in order, each on the whole text, then on its final noun phrase and that phrase's head (「引っ越しで
+    出たダンボール」 → ダンボール, 「ペットボトルのキャップ」 → キャップ): an exact name or alias; items
+    headed by the word (電池 → ボタン電池, 乾電池…), beginning with it (ダンボール → 段ボール箱), or differing in a
+    one-kanji head (蛍光灯 → 蛍光管); the same for shorter heads of the word (単3電池 → 電池); last, the
+    closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a name alone).
+    Without a sorting cue the text must end with a noun, so ordinary questions are left to the FAQ.
+    An empty list when nothing fits.
     """
-    item = Query.of(item) if isinstance(item, str) else item
-    if not catalog.items or not item.key:
+    text = (item.text if isinstance(item, Query) else item).strip()
+    if not catalog.items or not normalize(text):
         return []
-    hits = catalog.matcher.search(item, 3)
-    if not hits:
+    if rows := _exact(catalog, text):
+        return rows
+    phrase = noun_phrase(text)
+    if phrase is not None:
+        candidates, modifiers = list(dict.fromkeys((phrase.text, phrase.head))), phrase.modifiers
+    elif _KANA.match(normalize(text)) or asked_about_sorting:
+        candidates, modifiers = [text], ()  # kana Sudachi cannot split (でんち), or a question about sorting
+    else:
         return []
-    best = hits[0]
-    if best.score < (ITEM_MATCH if asked_about_sorting else 1.0):
+    for candidate in candidates:
+        if rows := _exact(catalog, candidate):
+            return _narrowed(rows, modifiers)
+    head = candidates[-1]
+    if not any(is_content(word) for word in morphemes(head)):
+        return []  # 「もの」, 「こと」: no thing's name
+    names = catalog.names
+    for finder in (names.headed_by, names.starting_with, names.near):
+        if found := finder(head):
+            return _chosen(catalog, head, found, modifiers)
+    for shorter in names.shorter_heads(head) if phrase is not None else ():
+        if rows := _exact(catalog, shorter):
+            return _narrowed(rows, modifiers)
+        if found := names.headed_by(shorter):
+            return _chosen(catalog, shorter, found, modifiers)
+    if names.is_generic(Parts.of(head)):
+        return []  # 「粗大ごみ」, 「ごみ」: a kind of garbage, not a thing; the FAQ or the calendar answers
+    hits = catalog.matcher.search(Query.of(head), 3)
+    if not hits or hits[0].score < (ITEM_MATCH if asked_about_sorting else NAME_MATCH):
         return []
-    rows = catalog.same_name(catalog.items[int(best.faq_id)])
+    return _unique(catalog.same_name(catalog.items[int(hits[0].faq_id)]))
+
+
+_KANA = re.compile(r"^[ぁ-ゖー]+$")
+
+
+def _exact(catalog: Catalog, text: str) -> list[ItemRow]:
+    """The rows of the item named exactly ``text`` (as written, by its bare name, or by its reading)."""
+    name = catalog.names.exact(text)
+    return catalog.variants(name) if name else []
+
+
+def _unique(rows: Sequence[ItemRow]) -> list[ItemRow]:
     seen, unique = set(), []
     for row in rows:
         if (row.name, row.category, row.notice) not in seen:
             seen.add((row.name, row.category, row.notice))
             unique.append(row)
     return unique
+
+
+def _narrowed(rows: list[ItemRow], modifiers: Sequence[str]) -> list[ItemRow]:
+    """The rows whose name holds a word that describes the thing (「プラスチックのキャップ」 → （プラスチック製）)."""
+    keys = [normalize(m) for m in modifiers if normalize(m)]
+    kept = [row for row in rows if any(key in normalize(row.name) for key in keys)]
+    return kept or rows
+
+
+def _chosen(catalog: Catalog, asked: str, names: Sequence[str],
+            modifiers: Sequence[str]) -> list[ItemRow] | ItemChoices:
+    """One item's rows when one name fits (after the describing words), else the names to choose from."""
+    keys = [normalize(m) for m in modifiers if normalize(m)]
+    narrowed = [name for name in names
+                if any(key in normalize(row.name) for row in catalog.named(name) for key in keys)]
+    names = narrowed or list(names)
+    if len(names) == 1:
+        return catalog.variants(names[0])
+    return ItemChoices(asked, tuple(names[:MAX_CHOICES]))
 
 
 def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str | None, today: date) -> ItemAnswer:

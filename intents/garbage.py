@@ -1,12 +1,14 @@
 """ごみ: what an item is and when it goes out, answered for the resident's own area.
 
 Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃えるごみはいつ？」, 「大町の資源ごみの日」) and
-``garbage_item`` (「乾電池は何ごみ？」, 「ソファー捨てたい」, or just an item's exact name). Both step aside
+``garbage_item`` (「乾電池は何ごみ？」, 「ソファー捨てたい」, or just a thing's name: 「蛍光灯」, 「引っ越しで出た
+ダンボール」, or a general word such as 「電池」, answered with the items to choose from). Both step aside
 (return None) when the city has no garbage data or nothing fits, so the FAQ can answer instead.
 """
 
 from __future__ import annotations
 
+from garbage.answers import ItemChoices
 from garbage.answers import NeedArea
 from garbage.answers import answer_day
 from garbage.answers import answer_item
@@ -21,7 +23,7 @@ from garbage.answers import resolve_area
 from intents.base import IntentContext
 from search.docs import Query
 
-MAX_ITEM_CHARS = 15  # longer messages without a sorting cue are questions for the FAQ
+MAX_ITEM_CHARS = 25  # longer messages without a sorting cue are questions for the FAQ
 
 
 class CollectionDayIntent:
@@ -70,15 +72,17 @@ class GarbageItemIntent:
         return None
 
     def handle(self, match, ctx: IntentContext):
-        """The item's variants and next dates, or None when no item fits (the FAQ answers then)."""
+        """The item's variants and next dates, the items to choose from, or None when none fits (then the FAQ)."""
         catalog = ctx.garbage
         if catalog is None:
             return None
         item, asked = match
-        rows = find_item(catalog, item, asked_about_sorting=asked)
-        if not rows:
+        found = find_item(catalog, item, asked_about_sorting=asked)
+        if isinstance(found, ItemChoices):
+            return found
+        if not found:
             return None
-        return answer_item(catalog, item.text, rows, resolve_area(catalog, ctx.area), ctx.today)
+        return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area), ctx.today)
 
 
 COLLECTION_DAY = CollectionDayIntent()

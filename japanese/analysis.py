@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 from sudachipy import Dictionary
 from sudachipy import SplitMode
@@ -35,7 +36,15 @@ def loose(key: str) -> str:
 
 
 _LOCK = threading.Lock()
-_TOKENIZER = None
+_TOKENIZERS: dict[str, object] = {}
+
+
+def _tokenizer(mode: str):
+    """The process's Sudachi tokenizer for split mode "A" or "C" (one dictionary; call under ``_LOCK``)."""
+    if mode not in _TOKENIZERS:
+        dictionary = _TOKENIZERS.setdefault("dictionary", Dictionary(dict="core"))
+        _TOKENIZERS[mode] = dictionary.tokenizer(mode=SplitMode.A if mode == "A" else SplitMode.C)
+    return _TOKENIZERS[mode]
 
 
 def morphemes(text: str) -> list[tuple[str, str, str, str]]:
@@ -43,14 +52,42 @@ def morphemes(text: str) -> list[tuple[str, str, str, str]]:
 
     The dictionary (about 90 MB resident) is loaded once per process and shared by every caller.
     """
-    global _TOKENIZER
     with _LOCK:
-        if _TOKENIZER is None:
-            _TOKENIZER = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
         return [
             (m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0])
-            for m in _TOKENIZER.tokenize(text)
+            for m in _tokenizer("C").tokenize(text)
         ]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One Sudachi morpheme: as typed, its normalised form and reading (both kana-folded), its part of speech."""
+
+    surface: str
+    lemma: str
+    reading: str
+    pos: str  # the part of speech (名詞, 動詞, 助詞…)
+    sub: str  # its first subdivision (普通名詞, 格助詞, 名詞的…)
+
+
+@functools.lru_cache(maxsize=20000)
+def words(text: str, *, short: bool = False) -> tuple[Word, ...]:
+    """The morphemes of ``text`` (NFKC) as ``Word``s: mode C, or mode A (the shortest units) when ``short``.
+
+    Mode A splits compounds into their parts (蛍光灯 → 蛍光 + 灯, レジ袋 → レジ + 袋), which is how a
+    compound's head (its last part) is found.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    with _LOCK:
+        found = [(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech())
+                 for m in _tokenizer("A" if short else "C").tokenize(text)]
+    return tuple(Word(surface, to_hiragana(norm.lower()), to_hiragana(reading), pos[0], pos[1])
+                 for surface, norm, reading, pos in found)
+
+
+def is_content(word: Word) -> bool:
+    """True when ``word`` carries meaning for matching (a content word that is not too common in questions)."""
+    return word.pos in _CONTENT_POS and word.lemma not in _LIGHT_WORDS and bool(normalize(word.lemma))
 
 
 class JapaneseText:

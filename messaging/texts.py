@@ -252,3 +252,7 @@ HEALTH_WEB = "詳しくはこちら：{url}"
 HEALTH_DESK = "{name}（{phone}、{hours}）"
 HEALTH_DESK_ITEM = "・{desk}"
 HEALTH_DESK_CITY = "{department}（{phone}、{office_hours}）"
+# ---- ごみの品目を名前から探すとき・「もしかして」が一つのとき（品目の候補、家電リサイクル） -------------------------------
+ITEM_CHOICES = "「{word}」には、いくつか種類があります。当てはまるものを選んでください。"
+ITEM_CHOICE_LINE = "・{name}"
+SUGGEST_ONE = "もしかして、こちらでしょうか？ 当てはまる場合は選んでください。"

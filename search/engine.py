@@ -31,6 +31,8 @@ from scipy import sparse
 
 from japanese.analysis import JapaneseText
 from japanese.normalize import normalize
+from japanese.phrases import question_focus
+from japanese.phrases import without_courtesy
 from japanese.synonyms import Synonyms
 from search.docs import MAX_QUERY_CHARS
 from search.docs import Analysis
@@ -43,6 +45,8 @@ from search.docs import Query
 BM25_K1 = 1.2
 BM25_B = 0.75
 CANDIDATES = 40
+FOCUS_WEIGHT = 0.5  # how much the question's own clause counts against the whole message
+FOCUS_DEPTH = 20  # entries scored for each of the two readings before they are fused
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,8 @@ class Analyzer:
         """Every key of the query at once (its surface key is the one the query carries, when it is long enough)."""
         if isinstance(query, str):
             query = Query.of(query)
-        text = query.text[:MAX_QUERY_CHARS]
-        surface = query.key if len(query.text) <= MAX_QUERY_CHARS else self.surface(text)
+        text = without_courtesy(query.text[:MAX_QUERY_CHARS])
+        surface = query.key if text == query.text else self.surface(text)
         applied = self.synonyms.applied(text)
         rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
         return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
@@ -342,8 +346,24 @@ class HybridMatcher:
     # ---- searching -----------------------------------------------------------------------------------
 
     def search(self, query: Query | str, k: int = 5) -> list[Hit]:
-        """The best ``k`` entries for ``query``, best first."""
-        return [Hit(e.faq_id, e.score) for e in self._rank(self.analyzer.analyse(query), k)]
+        """The best ``k`` entries for ``query``, best first.
+
+        A question after context (「先月引っ越してきたのですが、保育園の申し込みは…」) is also searched on
+        its own, and each entry's score is the weighted mean of both (``FOCUS_WEIGHT`` on the question), so
+        the context cannot drown the topic, while entries that fit both come first.
+        """
+        if isinstance(query, str):
+            query = Query.of(query)
+        focus = question_focus(query.text[:MAX_QUERY_CHARS])
+        if normalize(focus) == normalize(without_courtesy(query.text[:MAX_QUERY_CHARS])):
+            return [Hit(e.faq_id, e.score) for e in self._rank(self.analyzer.analyse(query), k)]
+        depth = max(k, FOCUS_DEPTH)
+        whole = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(query), depth)}
+        asked = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(Query.of(focus)), depth)}
+        fused = {faq_id: (1 - FOCUS_WEIGHT) * whole.get(faq_id, 0.0) + FOCUS_WEIGHT * asked.get(faq_id, 0.0)
+                 for faq_id in whole.keys() | asked.keys()}
+        best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [Hit(faq_id, round(score, 4)) for faq_id, score in best if score > 0]
 
     def explain(self, query: Query | str, k: int = 5) -> Explanation:
         """The best ``k`` entries with the score of every view, and how the query was read."""

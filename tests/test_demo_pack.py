@@ -12,7 +12,7 @@ PLACEHOLDERS = ("○○", "△△", "××", "AAA", "BBB", "（電話番号）", 
 KEYS = {
     "municipality": {"code", "name", "bot_name", "department", "phone", "office_hours", "url"},
     "faq": {"file", "attribution"},
-    "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution"},
+    "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution", "takeaway"},
     "shelters": {"files", "attribution"},
     "health": {"file"},
 }

@@ -31,7 +31,7 @@ def faq_answer(entry: Entry, city: CityInfo) -> list[Message]:
 
 def suggestions(entries: Sequence[Entry], query_log_id: int | None) -> list[Message]:
     """「もしかして」: the candidate questions as buttons, plus 「どれにも当てはまらない」."""
-    lines = [texts.SUGGEST] + [f"・{entry.question}" for entry in entries]
+    lines = [texts.SUGGEST if len(entries) > 1 else texts.SUGGEST_ONE] + [f"・{entry.question}" for entry in entries]
     items = [
         (entry.question, postbacks.encode(postbacks.FAQ, id=entry.faq_id, q=query_log_id), entry.question)
         for entry in entries

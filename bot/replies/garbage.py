@@ -11,6 +11,7 @@ from bot.replies.common import cancel_button
 from city.info import CityInfo
 from garbage.answers import DayAnswer
 from garbage.answers import ItemAnswer
+from garbage.answers import ItemChoices
 from garbage.answers import NextAnswer
 from intents.reminders import ReminderSettings
 from messaging import texts
@@ -102,6 +103,16 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
     if answer.attribution:
         lines.append(answer.attribution)
     return messages(["\n".join(line for line in lines if line)])
+
+
+def item_choices(choices: ItemChoices) -> list[Message]:
+    """A general word (電池) names several items: list them, with a button for each, and a way out."""
+    names = choices.names[: MAX_QUICK_REPLIES - 1]
+    lines = [texts.ITEM_CHOICES.format(word=choices.asked[:20])]
+    lines += [texts.ITEM_CHOICE_LINE.format(name=name) for name in names]
+    items = [(name, postbacks.encode(postbacks.ITEM, k=postbacks.area_key(name)), name) for name in names]
+    items.append((texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL))
+    return messages(["\n".join(lines)], quick_reply(items))
 
 
 def garbage_day(answer: DayAnswer) -> list[Message]:

@@ -39,3 +39,10 @@ class TestFaqReplies:
         city = CityInfo(department="市民課", phone="0123-45-6789", office_hours="平日 9時〜17時")
         [message] = faq_replies.fallback(city)
         assert "0123-45-6789" in message.text and "平日 9時〜17時" in message.text
+
+
+def test_one_suggestion_is_asked_about_alone():
+    """A single 「もしかして」 candidate is asked as 「こちらでしょうか」, still with a way out."""
+    [message] = faq_replies.suggestions([entry("968", "子どもがボタン電池を飲み込んだら？")], 7)
+    assert message.text.startswith("もしかして、こちらでしょうか？")
+    assert [item.action.label for item in message.quick_reply.items][-1] == "どれにも当てはまらない"

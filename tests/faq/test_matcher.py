@@ -78,3 +78,32 @@ class TestPolicyExplanation:
         """With nothing found there is no score to check."""
         decision = self.policy.explain([], 10)
         assert (decision.tier, decision.best, decision.checks) == (Tier.FALLBACK, None, ())
+class TestSuggestionsShown:
+    policy = AnswerPolicy(answer_at=0.9, suggest_at=0.3, suggest_at_short=0.4, short_chars=3, suggest_ratio=0.7)
+
+    def test_candidates_far_below_the_best_are_not_shown(self):
+        """Next to a best of 0.34, candidates at 0.11 are absurd: only the best is offered."""
+        hits = [Hit("968", 0.34), Hit("616", 0.11), Hit("947", 0.11)]
+        assert [hit.faq_id for hit in self.policy.shown(hits, 10)] == ["968"]
+
+    def test_candidates_close_to_the_best_are_shown(self):
+        """Candidates within the ratio of the best, and good enough on their own, are offered with it."""
+        hits = [Hit("1", 0.5), Hit("2", 0.45), Hit("3", 0.36), Hit("4", 0.34)]
+        assert [hit.faq_id for hit in self.policy.shown(hits, 10)] == ["1", "2", "3"]
+
+    def test_a_close_candidate_must_still_be_good_enough_on_its_own(self):
+        """Close to a weak best is not enough: a candidate under the suggestion threshold is left out."""
+        hits = [Hit("1", 0.35), Hit("2", 0.29)]
+        assert [hit.faq_id for hit in self.policy.shown(hits, 10)] == ["1"]
+
+    def test_short_queries_use_their_own_threshold(self):
+        """For a short query the candidates need the short suggestion threshold."""
+        hits = [Hit("1", 0.5), Hit("2", 0.38)]
+        assert [hit.faq_id for hit in self.policy.shown(hits, 10)] == ["1", "2"]
+        assert [hit.faq_id for hit in self.policy.shown(hits, 2)] == ["1"]
+
+    def test_the_calibrated_ratio_is_set(self):
+        """The committed thresholds drop candidates: the ratio is calibrated, not left at 0."""
+        from faq.policy import answer_policy
+
+        assert 0 < answer_policy({}).suggest_ratio < 1

@@ -261,3 +261,38 @@ def test_pack_faq_errors_name_the_faq_file(runner, tmp_path):
 
     assert result.exit_code != 0
     assert "faq.csv row 2: answer is empty" in result.output
+
+
+def test_demo_pack_says_where_home_appliances_go(app):
+    """The demo pack's [garbage.takeaway] text is stored on 家電リサイクル法対象品 (where 冷蔵庫 and テレビ go)."""
+    with db.transaction(app) as session:
+        packs.load_pack(session, DEMO)
+        takeaway = {c.name: c.takeaway for c in store.load_categories(session)}
+    assert "販売店" in takeaway["家電リサイクル法対象品"] and "指定引取場所" in takeaway["家電リサイクル法対象品"]
+    assert takeaway["燃やせるごみ"] == ""
+
+
+def test_takeaway_text_reaches_a_5374_category(app, tmp_path):
+    """``[garbage.takeaway]`` works for the 5374 format too, on a category the city does not collect."""
+    files = {f"garbage/{name}": text for name, text in SMALL_5374.items()}
+    files["garbage/target.csv"] += "その他,洗濯機,家電リサイクル対象のため収集できません,せ\n"
+    files["garbage/description.csv"] += "その他,,,,#000000\n"
+    pack = write_pack(tmp_path, 'format = "5374"\nnot_collected = ["その他"]\n\n[garbage.takeaway]\n'
+                                '"その他" = "販売店へ引き取りを依頼してください。"', files)
+    with db.transaction(app) as session:
+        packs.load_pack(session, pack)
+        takeaway = {c.name: c.takeaway for c in store.load_categories(session)}
+    assert takeaway["その他"] == "販売店へ引き取りを依頼してください。"
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('"粗大" = "店へ"', "categories the garbage data does not have: 粗大"),
+    ('"資源" = "店へ"', "for categories the city does not collect, not 資源"),
+    ('"資源" = 3', "must map category names to text"),
+])
+def test_bad_takeaway_table_is_a_pack_error(app, tmp_path, table, message):
+    """A takeaway for an unknown or a collected category, or one that is not text, is refused by name."""
+    pack = write_pack(tmp_path, f'format = "5374"\n\n[garbage.takeaway]\n{table}',
+                      {f"garbage/{name}": text for name, text in SMALL_5374.items()})
+    with db.transaction(app) as session, pytest.raises(packs.PackError, match=message):
+        packs.load_pack(session, pack)

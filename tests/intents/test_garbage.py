@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 import db
 from bot import postbacks
+from city import pack as packs
 from faq import store as faq_store
+from faq.importers import FaqRecord
 from faq.importers import read_synonyms_file
 from garbage import store as garbage_store
 from garbage.importers import read_takamatsu
@@ -70,6 +72,65 @@ class TestItems:
     def test_ordinary_questions_are_left_to_the_faq(self, app, city):
         """A question that names no item is not taken by the garbage intents."""
         assert say(app, "住民票の写しを取りたい").intent is None
+
+
+class TestItemsByTheirNames:
+    @pytest.mark.parametrize("typed", ["電池", "でんち", "電池は何ごみ？", "使い終わった電池の捨て方"])
+    def test_a_general_word_offers_each_kind_as_a_button(self, app, city, typed):
+        """「電池」 lists the kinds of 電池 with a button each, and a way out."""
+        reply = say(app, typed)
+        assert reply.intent == "garbage_item"
+        assert "いくつか種類があります" in text_of(reply) and "・ボタン電池" in text_of(reply)
+        items = reply.messages[0].quick_reply.items
+        assert [postbacks.decode(item.action.data)[0] for item in items[:-1]] == ["item"] * (len(items) - 1)
+        assert postbacks.decode(items[-1].action.data)[0] == postbacks.CANCEL
+
+    def test_pressing_a_kind_answers_how_to_put_it_out(self, app, city):
+        """The button of ボタン電池 answers ボタン電池, for the resident's area."""
+        items = say(app, "電池").messages[0].quick_reply.items
+        [button] = [item for item in items if item.action.label == "ボタン電池"]
+        reply = press(app, button.action.data)
+        assert reply.intent == "garbage_item"
+        assert text_of(reply).startswith("ボタン電池は【収集不可】")
+
+    def test_a_button_for_an_item_no_longer_there_gets_a_kind_word(self, app, city):
+        """An item button whose item the city removed since is answered kindly, not with an error."""
+        assert "ボタン" in text_of(press(app, postbacks.encode(postbacks.ITEM, k="000000000000")))
+
+    @pytest.mark.parametrize(("typed", "answer"), [
+        ("ペットボトルのキャップ", "キャップ（プラスチック製）：【プラスチック容器包装】"),
+        ("蛍光灯", "蛍光管（電球型蛍光管を含む）は【有害ごみ】です。"),
+        ("引っ越しで出たダンボール", "段ボール箱は【紙・布】です。"),
+        ("古いテレビを捨てたい", "テレビは【家電リサイクル法対象品】"),
+    ])
+    def test_things_named_loosely_are_answered_from_the_dictionary(self, app, city, typed, answer):
+        """A thing named inside a description, as 「AのB」 or by a near name is the dictionary's item."""
+        reply = say(app, typed)
+        assert reply.intent == "garbage_item"
+        assert answer in text_of(reply)
+
+    def test_a_things_name_wins_over_faq_near_misses(self, app, city):
+        """「電池」 is answered from the dictionary although an FAQ entry about swallowed button cells exists."""
+        with db.transaction(app) as session:
+            faq_store.save_records(session, [FaqRecord("968", "子どもがボタン電池を飲み込んでしまったらどうすればいいですか？",
+                                                       "すぐに医師に相談してください。")])
+        assert say(app, "電池").intent == "garbage_item"
+
+    def test_a_real_question_about_the_thing_still_gets_the_faq(self, app, city):
+        """「ボタン電池を飲み込んだ」 is not a sorting question: the FAQ answers it."""
+        with db.transaction(app) as session:
+            faq_store.save_records(session, [FaqRecord("968", "子どもがボタン電池を飲み込んでしまったらどうすればいいですか？",
+                                                       "すぐに医師に相談してください。")])
+        reply = say(app, "子どもがボタン電池を飲み込んだ")
+        assert reply.intent is None and "医師" in text_of(reply)
+
+    def test_not_collected_items_say_where_they_go_with_the_packs_text(self, app):
+        """冷蔵庫 (家電リサイクル法対象品) answers with the pack's text on where such things go."""
+        with db.transaction(app) as session:
+            packs.load_pack(session, DEMO)
+        text = text_of(say(app, "冷蔵庫を捨てたい"))
+        assert "冷蔵庫は【家電リサイクル法対象品】市では収集していません。" in text
+        assert "販売店" in text and "指定引取場所" in text
 
 
 class TestCollectionDays:

@@ -1,0 +1,158 @@
+"""Finding items by the names people use: general words, things inside descriptions, near names (高松, 留萌)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faq.importers import read_synonyms_file
+from garbage.answers import Catalog
+from garbage.answers import CategoryInfo
+from garbage.answers import ItemChoices
+from garbage.answers import ItemRow
+from garbage.answers import find_item
+from garbage.answers import item_question
+from garbage.importers import read_5374
+from garbage.importers import read_takamatsu
+from garbage.lookup import ItemNames
+from japanese.synonyms import Synonyms
+
+DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
+RUMOI = Path(__file__).resolve().parents[3] / "shared" / "data" / "rumoi-5374"
+RUMOI_ABSENT = f"留萌 5374 data not found at {RUMOI} (shared data next to the repo; it has no licence to ship)"
+
+
+def _catalog(data) -> Catalog:
+    return Catalog(items=[ItemRow(i.name, i.category, i.notice) for i in data.items],
+                   categories={c.name: CategoryInfo(c.name, c.collected, c.takeaway) for c in data.categories},
+                   areas=[], schedules={}, synonyms=Synonyms(read_synonyms_file(DEMO / "synonyms.csv")))
+
+
+@pytest.fixture(scope="module")
+def takamatsu() -> Catalog:
+    """The demo city's dictionary (高松's sorting list)."""
+    return _catalog(read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
+                                   DEMO / "garbage" / "garbage_collection_date.csv"))
+
+
+@pytest.fixture(scope="module")
+def rumoi() -> Catalog:
+    """留萌's dictionary, read in place (it is not ours to ship)."""
+    if not RUMOI.is_dir():
+        pytest.skip(RUMOI_ABSENT)
+    return _catalog(read_5374(RUMOI))
+
+
+def found(catalog: Catalog, text: str):
+    """What the item intent finds for ``text``: bare item names, or ("choices", names)."""
+    item, asked = item_question(text)
+    result = find_item(catalog, item, asked_about_sorting=asked)
+    if isinstance(result, ItemChoices):
+        return ("choices", set(result.names))
+    return {row.name for row in result}
+
+
+class TestGeneralWords:
+    @pytest.mark.parametrize("text", ["電池", "でんち", "電池は何ごみ？", "電池の捨て方", "単3電池", "アルカリ電池を捨てたい"])
+    def test_a_general_word_offers_the_kinds_of_it(self, takamatsu, text):
+        """電池 names several items: they are offered to choose from, the kinds of 電池 and nothing else."""
+        kind, names = found(takamatsu, text)
+        assert kind == "choices"
+        assert {"ボタン電池", "ニカド電池", "リチウムイオン電池"} <= names
+        assert all("電池" in name for name in names)
+
+    @pytest.mark.parametrize("text", ["ふた", "フタ", "蓋", "ふたは何ごみ"])
+    def test_spellings_of_one_word_offer_the_same_items(self, takamatsu, text):
+        """ふた, フタ and 蓋 are one word: the same items are offered (ふた・キャップ, 風呂のふた)."""
+        assert found(takamatsu, text) == ("choices", {"ふた・キャップ", "風呂のふた"})
+
+    @pytest.mark.parametrize("text", ["びん", "瓶", "缶"])
+    def test_containers_offer_the_items_they_end(self, takamatsu, text):
+        """びん, 瓶 and 缶 offer the items whose name ends with them (ビールびん, スプレー缶…)."""
+        kind, names = found(takamatsu, text)
+        assert kind == "choices" and len(names) >= 4
+        assert all(name.endswith(("びん", "瓶", "缶")) for name in names)
+
+    def test_a_word_inside_another_word_is_not_its_head(self, takamatsu):
+        """袋 offers bags (レジ袋) but not 手袋 (gloves), whose reading is not 〜ふくろ."""
+        kind, names = found(takamatsu, "袋")
+        assert kind == "choices" and "レジ袋" in names
+        assert not any(name.startswith("手袋") for name in names)
+
+    def test_an_exact_name_is_answered_not_offered(self, takamatsu):
+        """乾電池 is an item itself: its variants are the answer, no choice is asked."""
+        assert found(takamatsu, "乾電池") == {"乾電池（筒形）", "乾電池（ニカド電池）", "乾電池（ボタン電池）"}
+
+
+class TestThingsInsideWords:
+    @pytest.mark.parametrize(("text", "item"), [
+        ("引っ越しで出たダンボール", "段ボール箱"),
+        ("だんぼーる", "段ボール箱"),
+        ("古いテレビ", "テレビ"),
+        ("古いテレビを捨てたい", "テレビ"),
+        ("壊れた傘の捨て方", "傘"),
+        ("使い終わったスプレー缶は何ごみ", "スプレー缶"),
+        ("子どもが使っていたアイロン", "アイロン"),
+    ])
+    def test_what_describes_the_thing_is_left_out(self, takamatsu, text, item):
+        """Clauses and adjectives before the thing (引っ越しで出た, 古い, 壊れた) do not hide it."""
+        assert {name.split("（")[0] for name in found(takamatsu, text)} == {item}
+
+    @pytest.mark.parametrize("text", ["ペットボトルのキャップ", "ペットボトルのキャップは何ごみ？", "ペットボトルのキャップ捨てたい"])
+    def test_a_of_b_is_about_b(self, takamatsu, text):
+        """「AのB」 names B: ペットボトルのキャップ is a キャップ, not a ペットボトル."""
+        names = found(takamatsu, text)
+        assert "キャップ（プラスチック製）" in names
+        assert not any(name.startswith("ペットボトル") for name in names)
+
+    def test_a_describing_word_in_the_name_picks_the_variant(self, takamatsu):
+        """「プラスチックのキャップ」 keeps only the キャップ whose name says プラスチック."""
+        assert found(takamatsu, "プラスチックのキャップ") == {"キャップ（プラスチック製）"}
+
+
+class TestNearNames:
+    @pytest.mark.parametrize("text", ["蛍光灯", "けいこうとう", "蛍光灯は何ごみ", "古い蛍光灯"])
+    def test_one_kanji_head_apart_is_the_same_thing(self, takamatsu, text):
+        """蛍光灯 and 蛍光管 are one stem with another one-kanji head: the dictionary's 蛍光管 answers."""
+        assert found(takamatsu, text) == {"蛍光管（電球型蛍光管を含む）"}
+
+
+class TestNotItems:
+    @pytest.mark.parametrize("text", ["ごみ", "粗大ごみ", "燃えるごみ", "ゴミ", "ごみ袋"])
+    def test_kinds_of_garbage_are_not_items(self, takamatsu, text):
+        """Words that end several category names (ごみ) name no thing; the FAQ or the calendar answers."""
+        assert found(takamatsu, text) == set()
+
+    @pytest.mark.parametrize("text", ["ボタン電池を飲み込んだ", "ひっこしてきた", "ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞなくした", "出生届 ひつようなもの",
+                                      "近くのラーメン屋", "子どもの保育園の申し込み", "住民票"])
+    def test_questions_that_name_no_item_are_left_alone(self, takamatsu, text):
+        """A text ending with a verb, a light noun (もの) or a thing the dictionary lacks is not an item."""
+        assert found(takamatsu, text) == set()
+
+
+class TestRumoi:
+    def test_a_general_word_that_is_an_item_is_answered(self, rumoi):
+        """留萌 lists 電池 itself: the item answers."""
+        assert found(rumoi, "電池") == {"電池"}
+
+    def test_a_thing_inside_a_description(self, rumoi):
+        """「古いテレビを捨てたい」 finds 留萌's テレビ（ブラウン管、液晶、プラズマ）."""
+        assert {name.split("（")[0] for name in found(rumoi, "古いテレビを捨てたい")} == {"テレビ"}
+
+    def test_a_general_word_offers_the_kinds_of_it(self, rumoi):
+        """缶 offers the 留萌 items that are kinds of 缶 (アルミ缶, スチール缶…)."""
+        kind, names = found(rumoi, "缶")
+        assert kind == "choices" and {"アルミ缶", "スチール缶"} <= names
+
+    @pytest.mark.parametrize("text", ["ごみ", "粗大ごみ"])
+    def test_kinds_of_garbage_are_not_items(self, rumoi, text):
+        """留萌's category names make ごみ a kind of garbage too."""
+        assert found(rumoi, text) == set()
+
+
+def test_kinds_of_garbage_come_from_the_category_names():
+    """A word is a kind of garbage when it ends two category names or more; names of symbols only are skipped."""
+    names = ItemNames(["生ごみ", "電池"], ["燃えるごみ", "燃えないごみ", "電池類", "・"])
+    assert names.generic == {"ごみ"}
+    assert names.exact("でんち") == "電池"

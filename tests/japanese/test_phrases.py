@@ -1,0 +1,65 @@
+"""What a message is about: the thing it names, and the question inside polite wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from japanese.phrases import noun_phrase
+from japanese.phrases import question_focus
+from japanese.phrases import without_courtesy
+
+
+class TestNounPhrase:
+    @pytest.mark.parametrize(("text", "head"), [
+        ("引っ越しで出たダンボール", "ダンボール"),
+        ("古いテレビ", "テレビ"),
+        ("壊れた傘", "傘"),
+        ("使い終わったスプレー缶", "スプレー缶"),
+        ("電池です", "電池"),
+        ("ペットボトルのキャップ", "キャップ"),
+        ("子どもが使っていた古いおもちゃ", "おもちゃ"),
+    ])
+    def test_the_head_is_the_thing_at_the_end(self, text, head):
+        """What describes the thing (a clause, an adjective, 「Aの」) is left out of the head."""
+        assert noun_phrase(text).head == head
+
+    def test_a_of_b_keeps_a_as_modifier(self):
+        """「ペットボトルのキャップ」: キャップ of a ペットボトル."""
+        assert noun_phrase("ペットボトルのキャップ").modifiers == ("ペットボトル",)
+
+    @pytest.mark.parametrize("text", ["ボタン電池を飲み込んだ", "保育園に入りたい", "ごみを出せますか"])
+    def test_a_text_ending_with_a_verb_names_no_thing(self, text):
+        """A sentence that ends with a verb or an adjective is a question, not a thing's name."""
+        assert noun_phrase(text) is None
+
+
+class TestPoliteQuestions:
+    @pytest.mark.parametrize(("text", "kept"), [
+        ("お忙しいところすみません、住民票の写しを取りたい", "住民票の写しを取りたい"),
+        ("恐れ入りますが、児童手当の申請方法を教えていただけますか", "児童手当の申請方法"),
+        ("いつもお世話になっております。粗大ごみの申し込み方法を教えてください", "粗大ごみの申し込み方法"),
+        ("すいません、保育園の空きはありますか", "保育園の空きはありますか"),
+    ])
+    def test_courtesy_is_removed(self, text, kept):
+        """Cushions, apologies, greetings and polite asking carry no topic and are removed."""
+        assert without_courtesy(text).strip("、。") == kept
+
+    @pytest.mark.parametrize("text", ["よろしくおねがいします", "すみません", "こんにちは"])
+    def test_a_message_of_courtesy_only_is_kept(self, text):
+        """A message that is only courtesy stays as it was (small talk answers it)."""
+        assert without_courtesy(text) == text
+
+    @pytest.mark.parametrize(("text", "focus"), [
+        ("お忙しいところすみません、先月引っ越してきたのですが、子どもの保育園の申し込みはどこですればよろしいでしょうか",
+         "子どもの保育園の申し込みはどこですれば"),
+        ("来月出産予定なんですけど、児童手当の申請はいつできますか", "児童手当の申請はいつできますか"),
+        ("共働きで平日は行けないので、住民票をコンビニで取りたい", "住民票をコンビニで取りたい"),
+    ])
+    def test_the_question_is_the_clause_after_the_context(self, text, focus):
+        """The clause after 「〜のですが、」「〜んですけど、」「〜ので、」 is what is asked."""
+        assert question_focus(text) == focus
+
+    def test_a_clause_without_a_topic_keeps_the_context(self):
+        """「…のですが、どうすればいいですか」: the question alone says nothing, so the clause before stays."""
+        focus = question_focus("国民健康保険証をなくしてしまったのですが、どうすればいいですか")
+        assert "国民健康保険証" in focus
