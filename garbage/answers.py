@@ -23,6 +23,7 @@ from japanese.analysis import is_content
 from japanese.analysis import words as morphemes
 from japanese.calendar import holiday_name
 from japanese.normalize import normalize
+from japanese.phrases import leading_phrase
 from japanese.phrases import noun_phrase
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
@@ -170,10 +171,18 @@ class NeedArea:
 
 # ---- items ---------------------------------------------------------------------------------------------
 
+# A sorting question ends in a cue: 「何ごみ」, a way of putting out (捨て方, 処分方法), or a verb of disposal with
+# an optional manner (どうやって捨てる, どう処分すれば) and question endings (の, んだけど, ですか, ばいい…).
+_ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|けど|のですが|ですが|です" \
+           r"|ばいい|ばよい|たらいい|たらよい|いい|よい|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
+_MANNER = r"(どうやって|どうやったら|どのように|どのようにして|どう)?"
+_DISPOSAL = (r"(捨て|すて|出し|だし|処分し|処分す|廃棄し|廃棄す)(る|たい|ます|られる|られます|れる|れば|たら|て|ても)?"
+             r"|処分|廃棄|どうすれば|どうしたら")
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(ですか|なの|になる|ですか？|\?|？)*$"
-    r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?)(を教えて|は|を知りたい|おしえて|\?|？)*$"
-    r"|(を|は)?(捨てたい|すてたい|捨てる|捨てられる|出したい|だしたい|処分したい)(んだけど|のですが|です|\?|？)*$"
+    r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
+    + _ENDINGS +
+    r"|(の|を|って|は)?" + _MANNER + "(" + _DISPOSAL + ")" + _ENDINGS
 )
 
 
@@ -203,6 +212,8 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool)
     phrase = noun_phrase(text)
     if phrase is not None:
         candidates, modifiers = list(dict.fromkeys((phrase.text, phrase.head))), phrase.modifiers
+    elif asked_about_sorting and (leading := leading_phrase(text)) is not None:
+        candidates, modifiers = list(dict.fromkeys((leading.text, leading.head))), leading.modifiers
     elif _KANA.match(normalize(text)) or asked_about_sorting:
         candidates, modifiers = [text], ()  # kana Sudachi cannot split (でんち), or a question about sorting
     else:

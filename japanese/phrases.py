@@ -80,6 +80,22 @@ def noun_phrase(text: str) -> NounPhrase | None:
     return NounPhrase("".join(w.surface for w in found[start:]), tuple(parts))
 
 
+_PREDICATE_POS = {"動詞", "形容詞", "形状詞", "助動詞"}
+
+
+def leading_phrase(text: str) -> NounPhrase | None:
+    """The noun phrase the text starts with, before its first verb (「電球切れたんだけど」 → 電球), or None.
+
+    Residents name the thing first and then say what happened to it (「傘が壊れたので」, 「電球切れた」):
+    when the text does not end with the thing's name, this is where it is.
+    """
+    found = list(words(text))
+    for index, word in enumerate(found):
+        if word.pos in _PREDICATE_POS:
+            return noun_phrase("".join(w.surface for w in found[:index])) if index else None
+    return None
+
+
 # Courtesy that wraps a question without saying what it is about: cushions, apologies, greetings, thanks,
 # and polite ways to ask or end a question. Removed before the question is looked for.
 _COURTESY = re.compile(

@@ -85,6 +85,28 @@ class TestItemsByTheirNames:
         assert [postbacks.decode(item.action.data)[0] for item in items[:-1]] == ["item"] * (len(items) - 1)
         assert postbacks.decode(items[-1].action.data)[0] == postbacks.CANCEL
 
+    @pytest.mark.parametrize(("typed", "answer"), [
+        ("古いテレビはどうやって捨てるの？", "テレビは【"),
+        ("消火器の処分方法", "消火器は【"),
+        ("スプレー缶どう捨てればいいですか", "スプレー缶は【"),
+        ("傘ってどうやったら捨てられる？", "傘は【"),
+        ("座布団を処分するには", "座布団"),
+    ])
+    def test_a_way_of_disposing_asked_in_own_words_is_a_sorting_question(self, app, city, typed, answer):
+        """「どうやって捨てる」, 「処分方法」, 「どう捨てれば」 ask how to put the thing out, like 「何ごみ」."""
+        reply = say(app, typed)
+        assert reply.intent == "garbage_item" and answer in text_of(reply)
+
+    @pytest.mark.parametrize(("typed", "answer"), [
+        ("電球切れたんだけどどうやって捨てる", "電球"),
+        ("傘が壊れたので捨てたい", "傘は【"),
+        ("テレビ映らなくなったんだけど処分したい", "テレビは【"),
+    ])
+    def test_the_thing_named_before_what_happened_to_it_is_found(self, app, city, typed, answer):
+        """「電球切れたんだけど…」: the thing comes first, then what happened to it, then the sorting question."""
+        reply = say(app, typed)
+        assert reply.intent == "garbage_item" and answer in text_of(reply)
+
     def test_pressing_a_kind_answers_how_to_put_it_out(self, app, city):
         """The button of ボタン電池 answers ボタン電池, for the resident's area."""
         items = say(app, "電池").messages[0].quick_reply.items
