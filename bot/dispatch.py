@@ -104,16 +104,26 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
     """Answer a text: the open step if the text answers it, else the first intent that takes it, else the FAQ.
 
     A step that does not take the text (a question instead of the date it waits for) is closed, and the
-    text is answered as if no step were open. The FAQ is searched only when no intent took the text.
+    text is answered as if no step were open; a garbage question that waited for the area is kept, and the
+    resident told so once. The FAQ is searched only when no intent took the text.
     """
     query = Query.of(text)
+    kept = False
     if user_id is not None and (open_step := conversation.current(ctx.session, user_id, ctx.now)) is not None:
         if conversation.is_cancel(query):
-            conversation.end(ctx.session, user_id)
+            conversation.cancel(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
         if (answer := STEPS[open_step.step](ctx, user_id, query, open_step.data)) is not None:
             return _then(ctx, user_id, answer)
-        conversation.end(ctx.session, user_id)
+        kept = conversation.let_go(ctx.session, user_id, open_step, ctx.now)
+    reply = _answer(ctx, user_id, query)
+    if kept and (still := conversation.current(ctx.session, user_id, ctx.now)) and still.step is Step.LATER:
+        reply.messages = build.combine(reply.messages, build.text(texts.AREA_QUESTION_KEPT))
+    return reply
+
+
+def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
+    """The first intent's answer to a text, else the FAQ's."""
     intent_ctx = intent_context(ctx, user_id)
     for intent in INTENTS:
         if (match := intent.match(query)) is not None and (result := intent.handle(match, intent_ctx)) is not None:
@@ -150,7 +160,7 @@ def _then(ctx: Context, user_id: str, reply: Reply) -> Reply:
 
 
 def _cancel_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
-    conversation.end(ctx.session, user_id)
+    conversation.cancel(ctx.session, user_id)
     return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
 
 
@@ -189,6 +199,7 @@ STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_CHILD_DATE: children.child_date_answer,
     Step.ASK_CHILD_LABEL: children.child_label_answer,
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
+    Step.LATER: areas.later_answer,
 }
 
 POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {
