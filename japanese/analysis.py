@@ -53,6 +53,13 @@ def morphemes(text: str) -> list[tuple[str, str, str, str]]:
         ]
 
 
+def has_proper_noun(text: str) -> bool:
+    """True when Sudachi reads a proper noun (a place, a person, a name) in ``text``: 「火星」, 「大町」, 「木太」."""
+    morphemes(text)  # loads the dictionary
+    with _LOCK:
+        return any(m.part_of_speech()[:2] == ("名詞", "固有名詞") for m in _TOKENIZER.tokenize(text))
+
+
 class JapaneseText:
     """Sudachi-based analysis: reading keys and content words, cached per text."""
 

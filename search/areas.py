@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from japanese.analysis import has_proper_noun
 from japanese.analysis import loose
 from japanese.analysis import morphemes
 from japanese.normalize import normalize
@@ -93,6 +94,13 @@ def clear_choice(matches: Sequence[tuple[AreaInfo, float]]) -> AreaInfo | None:
     if len(matches) > 1 and matches[1][1] >= matches[0][1]:
         return None
     return matches[0][0]
+
+
+def looks_like_place(text: str) -> bool:
+    """True when the text may name a place this city does not have: a proper noun (「火星」, 「大町」) or a
+    name with 町 / 丁目 / 地区 (「みなと町」)."""
+    key = normalize(text)
+    return bool(key) and (has_proper_noun(text) or _PLACE_SUFFIX.sub("", key) != key)
 
 
 def _keys(area: AreaInfo) -> list[tuple[str, bool]]:

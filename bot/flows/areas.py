@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.context import Reply
 from bot.context import intent_context
 from bot.conversation import Step
-from bot.flows.elsewhere import meant_elsewhere
+from bot.flows.elsewhere import faq_knows
 from bot.flows.elsewhere import taken_by_intent
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
@@ -29,6 +29,7 @@ from push import planning
 from residents import service as residents
 from search.areas import AreaInfo
 from search.areas import clear_choice
+from search.areas import looks_like_place
 from search.areas import match_areas
 from search.docs import Query
 
@@ -64,8 +65,9 @@ def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
 def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
     """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or list them all.
 
-    A number picks from the areas listed before. None (the step lets go) for a question, or a text an
-    intent or the FAQ answers: the resident has moved on, and the question waiting for the area is kept.
+    A number picks from the areas listed before. The step lets go (None) of a question, of a text an
+    intent answers, and of a text naming no area that is not a place name either but something the FAQ
+    knows (「児童手当」): the resident has moved on, and the question waiting for the area is kept.
     """
     areas = _areas(ctx)
     if not areas:
@@ -78,12 +80,14 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
     matches = match_areas(areas, query)
     if (choice := clear_choice(matches)) is not None:
         return _set_area(ctx, user_id, choice.name, then=data.get("then"))
-    if meant_elsewhere(ctx, user_id, query):
+    if taken_by_intent(ctx, user_id, query):
         return None
     if matches:
         names = [area.name for area, _score in matches]
         conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
         return Reply(garbage_replies.area_choices(names), "intent", intent="area")
+    if not looks_like_place(query.text) and faq_knows(ctx, query):
+        return None
     names = [area.name for area in areas]
     conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
     return Reply(garbage_replies.area_list(query.text, names), "intent", intent="area")

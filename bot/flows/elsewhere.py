@@ -1,6 +1,6 @@
 """Whether a text sent while a step waits is meant for something else, so the step lets it go.
 
-A step takes a text only when it answers it. A question, or a text an intent or the FAQ would answer
+A step takes a text only when it answers it. A question, or a text an intent or the FAQ answers
 (「粗大ごみ」, 「児童手当の申請」, 「ありがとう」), is handled as a new message instead.
 """
 
@@ -10,15 +10,15 @@ from bot.context import Context
 from bot.context import intent_context
 from faq import answers
 from faq.answers import Answered
-from faq.answers import Suggested
+from faq.answers import NotFound
 from intents import INTENTS
 from japanese.sentences import is_question
 from search.docs import Query
 
 
-def meant_elsewhere(ctx: Context, user_id: str, query: Query, *, faq: bool = True) -> bool:
-    """True when the text is a question, or an intent (or, with ``faq``, the FAQ) would answer it."""
-    return is_question(query.text) or taken_by_intent(ctx, user_id, query) or (faq and _faq_answers(ctx, query))
+def meant_elsewhere(ctx: Context, user_id: str, query: Query) -> bool:
+    """True when the text is a question, or an intent or the FAQ (directly, without choices) answers it."""
+    return is_question(query.text) or taken_by_intent(ctx, user_id, query) or isinstance(_faq(ctx, query), Answered)
 
 
 def taken_by_intent(ctx: Context, user_id: str, query: Query) -> bool:
@@ -28,6 +28,10 @@ def taken_by_intent(ctx: Context, user_id: str, query: Query) -> bool:
                for intent in INTENTS)
 
 
-def _faq_answers(ctx: Context, query: Query) -> bool:
+def faq_knows(ctx: Context, query: Query) -> bool:
     """True when the FAQ has an answer or choices for the text (nothing is logged)."""
-    return isinstance(answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top), Answered | Suggested)
+    return not isinstance(_faq(ctx, query), NotFound)
+
+
+def _faq(ctx: Context, query: Query) -> answers.FaqResult:
+    return answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
