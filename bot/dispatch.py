@@ -18,6 +18,7 @@ from linebot.v3.webhooks import JoinEvent
 from linebot.v3.webhooks import LocationMessageContent
 from linebot.v3.webhooks import MessageEvent
 from linebot.v3.webhooks import PostbackEvent
+from linebot.v3.webhooks import StickerMessageContent
 from linebot.v3.webhooks import TextMessageContent
 from linebot.v3.webhooks import UnfollowEvent
 from linebot.v3.webhooks import UserSource
@@ -56,6 +57,8 @@ from intents.settings import BabyMessages
 from intents.settings import PushSettings
 from intents.settings import StopPush
 from intents.smalltalk import SmallTalk
+from intents.smalltalk import Talk
+from intents.smalltalk import question_part
 from messaging import build
 from messaging import texts
 from push import outbox
@@ -84,6 +87,8 @@ def handle_event(ctx: Context, event: Event) -> Reply:
             return on_text(ctx, user_id, event.message.text)
         if isinstance(event.message, LocationMessageContent):
             return Reply(build.text(texts.LOCATION_THANKS))
+        if isinstance(event.message, StickerMessageContent):
+            return Reply(respond(ctx, user_id, SmallTalk(Talk.STICKER)), "intent", intent="smalltalk")
         return Reply(build.text(texts.NOT_TEXT))
     return Reply([])
 
@@ -123,8 +128,9 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
 
 
 def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
-    """The first intent's answer to a text, else the FAQ's."""
+    """The first intent's answer to a text, else the FAQ's; a question is read without the small talk around it."""
     intent_ctx = intent_context(ctx, user_id)
+    query = question_part(query)
     for intent in INTENTS:
         if (match := intent.match(query)) is not None and (result := intent.handle(match, intent_ctx)) is not None:
             querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)

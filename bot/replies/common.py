@@ -27,8 +27,13 @@ def welcome(city: CityInfo, *, unblocked: bool) -> list[Message]:
 
 
 def small_talk(result: SmallTalk, city: CityInfo) -> list[Message]:
-    """A friendly word for a greeting or thanks, or the menu of what the bot knows."""
-    template = {Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP}[result.kind]
+    """A short friendly word for small talk (thanks, a greeting, a sticker…), or the menu of what the bot knows."""
+    template = {
+        Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP,
+        Talk.ACK: texts.SMALL_TALK_ACK, Talk.LAUGH: texts.SMALL_TALK_LAUGH, Talk.APOLOGY: texts.SMALL_TALK_APOLOGY,
+        Talk.FAREWELL: texts.SMALL_TALK_FAREWELL, Talk.EMOJI: texts.SMALL_TALK_EMOJI,
+        Talk.STICKER: texts.SMALL_TALK_STICKER,
+    }[result.kind]
     return messages([template.format(bot_name=city.bot_name, city=city.name)])
 
 
