@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 from sudachipy import Dictionary
 from sudachipy import SplitMode
@@ -53,11 +54,27 @@ def morphemes(text: str) -> list[tuple[str, str, str, str]]:
         ]
 
 
-def has_proper_noun(text: str) -> bool:
-    """True when Sudachi reads a proper noun (a place, a person, a name) in ``text``: 「火星」, 「大町」, 「木太」."""
+@dataclass(frozen=True)
+class Word:
+    """One Sudachi morpheme: as typed, its normalised form folded to hiragana, and its part of speech (3 levels)."""
+
+    surface: str
+    lemma: str
+    pos: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def words(text: str) -> tuple[Word, ...]:
+    """The Sudachi mode-C morphemes of ``text`` (NFKC) with their lemmas and parts of speech."""
     morphemes(text)  # loads the dictionary
     with _LOCK:
-        return any(m.part_of_speech()[:2] == ("名詞", "固有名詞") for m in _TOKENIZER.tokenize(text))
+        return tuple(Word(m.surface(), to_hiragana(m.normalized_form().lower()), tuple(m.part_of_speech()[:3]))
+                     for m in _TOKENIZER.tokenize(unicodedata.normalize("NFKC", text)))
+
+
+def has_proper_noun(text: str) -> bool:
+    """True when Sudachi reads a proper noun (a place, a person, a name) in ``text``: 「火星」, 「大町」, 「木太」."""
+    return any(word.pos[:2] == ("名詞", "固有名詞") for word in words(text))
 
 
 class JapaneseText:
