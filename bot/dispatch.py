@@ -123,7 +123,7 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
         kept = conversation.let_go(ctx.session, user_id, open_step, ctx.now)
     reply = _answer(ctx, user_id, query)
     if kept and (still := conversation.current(ctx.session, user_id, ctx.now)) and still.step is Step.LATER:
-        reply.messages = build.combine(reply.messages, build.text(texts.AREA_QUESTION_KEPT))
+        reply.messages = common.with_note(reply.messages, texts.AREA_QUESTION_KEPT)
     return reply
 
 

@@ -52,8 +52,44 @@ class Request:
     due: bool = False
 
 
-def _fold(*lemmas: str) -> frozenset[str]:
-    return frozenset(to_hiragana(lemma.lower()) for lemma in lemmas)
+class _Family:
+    """A family of words, matched by lemma, or by reading when typed in kana (「つうち」, 「ツウチ」, 「とめる」).
+
+    The readings come from Sudachi on first use, so importing this module does not load the dictionary.
+    """
+
+    def __init__(self, *lemmas: str):
+        self.lemmas = lemmas
+
+    @functools.cached_property
+    def keys(self) -> frozenset[str]:
+        folded = {to_hiragana(lemma.lower()) for lemma in self.lemmas}
+        readings = {"".join(word.reading for word in words(lemma)) for lemma in self.lemmas}
+        return frozenset(folded | {reading for reading in readings if len(reading) >= 2})
+
+    def __or__(self, other: _Family) -> _Family:
+        return _Family(*self.lemmas, *other.lemmas)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+    def __and__(self, keys: set[str]) -> set[str]:
+        return keys & self.keys
+
+    __rand__ = __and__
+
+
+def _fold(*lemmas: str) -> _Family:
+    return _Family(*lemmas)
+
+
+def _is(word: Word, family: _Family) -> bool:
+    """True when the word is one of the family: by lemma, or by reading when it was typed in kana."""
+    return word.lemma in family or (not _has_kanji(word.surface) and word.reading in family)
+
+
+def _has_kanji(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" or c == "々" for c in text)
 
 
 # Object words (lemmas) by family.
@@ -84,6 +120,8 @@ _NEUTRAL = _fold("私", "自分", "わたし", "僕", "俺", "全部", "全て",
                  "家", "登録", "設定", "変更", "削除", "停止", "解除", "再開", "中止", "消去", "追加", "選択")
 _OBJECTS = _PUSH | _DATA | _AREA | _CATEGORIES | _CHILDREN | _GARBAGE
 _ACTIONS = _STOP | _DELETE | _CHANGE | _WANT | _NEEDED
+_KNOWN = _OBJECTS | _ACTIONS | _NEUTRAL
+_STOP_OR_DELETE = _STOP | _DELETE
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,7 +130,7 @@ def read_request(text: str) -> Request | None:
     found = words(text)
     if any(_foreign(word) for word in found):
         return None
-    lemmas = {word.lemma for word in found}
+    lemmas = {word.lemma for word in found} | {word.reading for word in found if not _has_kanji(word.surface)}
     action = _action(found)
     if action is None:
         return None
@@ -106,7 +144,7 @@ def _foreign(word: Word) -> bool:
     """True for a noun outside the families: the message is about something else (「出生通知票」)."""
     if word.pos[0] != "名詞" or word.pos[1] in {"数詞", "助動詞語幹"} or word.pos[2] == "副詞可能":
         return False
-    return word.lemma not in _OBJECTS | _ACTIONS | _NEUTRAL
+    return not _is(word, _KNOWN)
 
 
 def _action(found: tuple[Word, ...]) -> Action | None:
@@ -114,27 +152,27 @@ def _action(found: tuple[Word, ...]) -> Action | None:
     actions = set()
     for index, word in enumerate(found):
         negated = _negated(found, index)
-        if word.lemma in _NEEDED and negated:
+        if _is(word, _NEEDED) and negated:
             actions.add(Action.STOP)
-        elif word.lemma in _STOP | _DELETE and negated:
+        elif _is(word, _STOP_OR_DELETE) and negated:
             return None  # 「止めないで」, 「消さないでください」: keep things as they are
-        elif word.lemma in _STOP:
+        elif _is(word, _STOP):
             actions.add(Action.STOP)
-        elif word.lemma in _DELETE:
+        elif _is(word, _DELETE):
             actions.add(Action.DELETE)
-        elif word.lemma in _CHANGE and not negated:
+        elif _is(word, _CHANGE) and not negated:
             actions.add(Action.CHANGE)
-        elif word.lemma in _WANT and not negated:
+        elif _is(word, _WANT) and not negated:
             actions.add(Action.WANT)
     return next((action for action in Action if action in actions), None)
 
 
 def _negated(found: tuple[Word, ...], index: int) -> bool:
-    """True when the verb at ``index`` is negated (「いらない」, 「来ないように」, 「要らん」)."""
-    for word in found[index + 1: index + 3]:
+    """True when the verb (or verbal noun with する) at ``index`` is negated (「いらない」, 「停止しないで」)."""
+    for word in found[index + 1: index + 4]:
         if word.pos[0] == "助動詞" and word.lemma in _NEGATION:
             return True
-        if word.pos[0] != "助動詞":
+        if word.pos[0] != "助動詞" and word.lemma != "為る":
             return False
     return False
 

@@ -56,11 +56,12 @@ def morphemes(text: str) -> list[tuple[str, str, str, str]]:
 
 @dataclass(frozen=True)
 class Word:
-    """One Sudachi morpheme: as typed, its normalised form folded to hiragana, and its part of speech (3 levels)."""
+    """One Sudachi morpheme: as typed, its normalised form and reading in hiragana, its part of speech (3 levels)."""
 
     surface: str
     lemma: str
     pos: tuple[str, ...]
+    reading: str = ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -68,7 +69,8 @@ def words(text: str) -> tuple[Word, ...]:
     """The Sudachi mode-C morphemes of ``text`` (NFKC) with their lemmas and parts of speech."""
     morphemes(text)  # loads the dictionary
     with _LOCK:
-        return tuple(Word(m.surface(), to_hiragana(m.normalized_form().lower()), tuple(m.part_of_speech()[:3]))
+        return tuple(Word(m.surface(), to_hiragana(m.normalized_form().lower()), tuple(m.part_of_speech()[:3]),
+                          to_hiragana(m.reading_form()))
                      for m in _TOKENIZER.tokenize(unicodedata.normalize("NFKC", text)))
 
 

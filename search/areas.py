@@ -137,8 +137,8 @@ def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:
 def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading: bool) -> float:
     """How well one name (or reading) of an area matches the text."""
     bare = _PLACE_SUFFIX.sub("", name) or name
-    if name in whole[:2]:
-        return EXACT
+    if name == whole[0] or name == whole[1] and not _has_kanji(whole[0]):
+        return EXACT  # the name, or its reading typed in kana; a homophone in kanji (喜多 for 木太) is not exact
     if name in whole or name in parts or bare in whole or bare in parts:
         return NAMED
     if len(name) >= 2 and any(form.startswith(name) and form[len(name):].startswith(_AFTER_NAME) for form in whole):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from datetime import date
 
 from linebot.v3.messaging import Message
@@ -15,6 +17,7 @@ from intents.dates import Unreadable
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
 from messaging import texts
+from messaging.build import MAX_MESSAGES
 from messaging.build import jp_full_date
 from messaging.build import messages
 from messaging.build import quick_reply
@@ -35,6 +38,15 @@ def small_talk(result: SmallTalk, city: CityInfo) -> list[Message]:
         Talk.STICKER: texts.SMALL_TALK_STICKER,
     }[result.kind]
     return messages([template.format(bot_name=city.bot_name, city=city.name)])
+
+
+def with_note(answer: Sequence[Message], note: str) -> list[Message]:
+    """The answer followed by a short note; the answer's buttons move onto the note, where LINE shows them."""
+    if not answer or len(answer) >= MAX_MESSAGES:
+        return list(answer)
+    last = copy.copy(answer[-1])
+    buttons, last.quick_reply = last.quick_reply, None
+    return [*answer[:-1], last, *messages([note], buttons)]
 
 
 def confirm_deletion() -> list[Message]:

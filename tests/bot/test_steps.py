@@ -220,3 +220,11 @@ class TestLabelStep:
         self.open_label_step(app, session)
         say(app, typed)
         assert session.scalar(sa.select(Child.label)) == typed
+
+
+def test_the_kept_question_note_leaves_the_suggestion_buttons_shown(app, city):
+    """The note after 「もしかして」 carries its buttons, since LINE shows only the last message's."""
+    say(app, "ごみ何曜日に出したらええの")
+    reply = say(app, "粗大ごみ")
+    assert reply.kind == "suggest" and "さきほどのごみのご質問" in reply.messages[-1].text
+    assert reply.messages[-1].quick_reply is not None and reply.messages[0].quick_reply is None
