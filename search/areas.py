@@ -33,7 +33,7 @@ PREFIX = 0.9  # the start of one name, at least half of it (「仏生」 for 仏
 PART = 0.8  # a distinctive part of a name (「植田」 for 西植田 and 東植田): asked back
 READING_TYPO = 0.75  # readings closer than this are a typo (くりばやい); further, only sounding alike
 
-# What may follow or precede a place name without being part of it: 「林町3丁目」, 「木太地区」, 「林のあたり」.
+# What may follow a place name without being part of it: 「林町3丁目」, 「木太地区」, 「林のあたり」.
 _PLACE_SUFFIX = re.compile(r"(?:[0-9一二三四五六七八九十]*(?:丁目|ちょうめ|番地|番)|町|まち|ちょう|地区|ちく"
                            r"|地域|ちいき|校区|こうく|方面|ほうめん|付近|ふきん|周辺|しゅうへん|あたり|辺り|辺|在住|ざいじゅう)+$")
 # Particles and copulas that end a name typed at the start of a sentence (「はやしにすんでます」).
@@ -97,8 +97,10 @@ def clear_choice(matches: Sequence[tuple[AreaInfo, float]]) -> AreaInfo | None:
 
 
 def looks_like_place(text: str) -> bool:
-    """True when the text may name a place this city does not have: a proper noun (「火星」, 「大町」) or a
-    name with 町 / 丁目 / 地区 (「みなと町」)."""
+    """True when the text may name a place, known here or not: a proper noun or a name with 町 / 丁目 / 地区.
+
+    「火星」, 「大町」, 「みなと町」 are; 「児童手当」, 「印鑑証明」 are not.
+    """
     key = normalize(text)
     return bool(key) and (has_proper_noun(text) or _PLACE_SUFFIX.sub("", key) != key)
 
