@@ -96,7 +96,7 @@ def _has_kanji(text: str) -> bool:
 _PUSH = _fold("通知", "お知らせ", "知らせ", "配信", "メッセージ", "line", "ライン", "プッシュ", "リマインド",
               "リマインダー", "連絡", "案内", "受信", "トーク")
 _DATA = _fold("情報", "データ", "個人情報", "登録情報", "アカウント", "記録", "履歴", "登録内容")
-_AREA = _fold("地区", "地域", "住所", "町名", "エリア", "校区", "住まい", "住む所", "町内")
+_AREA = _fold("地区", "地域", "町名", "エリア", "校区", "町内")  # not 住所: 「住所変更したい」 is the 転居 procedure
 _CATEGORIES = _fold("分野", "ジャンル", "種類", "カテゴリー", "カテゴリ", "項目")
 _CHILDREN = _fold("子供", "子", "お子さん", "赤ちゃん", "赤ん坊", "乳児", "出産予定日", "予定日", "誕生日",
                   "生年月日", "妊娠", "出産", "育児", "子育て", "長男", "長女", "次男", "次女")
@@ -117,7 +117,8 @@ _NEGATION = _fold("ない", "ず", "ぬ", "ん")
 _NEUTRAL = _fold("私", "自分", "わたし", "僕", "俺", "全部", "全て", "すべて", "一切", "全", "市", "事", "為", "様",
                  "よう", "方", "件", "今", "今後", "これ", "それ", "他", "ほか", "前", "日", "時", "前の日", "前日",
                  "夕方", "朝", "夜", "毎回", "毎日", "毎週", "もう", "今日", "明日", "度", "お", "御", "ご", "うち",
-                 "家", "登録", "設定", "変更", "削除", "停止", "解除", "再開", "中止", "消去", "追加", "選択")
+                 "家", "登録", "設定", "変更", "削除", "停止", "解除", "再開", "中止", "消去", "追加", "選択",
+                 "住所", "住まい")
 _OBJECTS = _PUSH | _DATA | _AREA | _CATEGORIES | _CHILDREN | _GARBAGE
 _ACTIONS = _STOP | _DELETE | _CHANGE | _WANT | _NEEDED
 _KNOWN = _OBJECTS | _ACTIONS | _NEUTRAL
@@ -186,6 +187,8 @@ def _topic(lemmas: set[str], action: Action) -> Topic | None:
         if push:
             return Topic.BABY if action in (Action.STOP, Action.WANT) else Topic.PUSH
         return Topic.CHILDREN if action in (Action.CHANGE, Action.DELETE) else None
+    if "登録" in lemmas and not lemmas & _OBJECTS and action in (Action.STOP, Action.DELETE):
+        return Topic.DATA if action is Action.DELETE else Topic.PUSH  # 「登録を消して」, 「登録解除」
     if lemmas & _DATA or "退会" in lemmas:
         return Topic.DATA if action is Action.DELETE else (Topic.PUSH if push else None)
     if lemmas & _AREA:

@@ -45,7 +45,7 @@ class SmallTalk:
 _FAMILIES: dict[Talk, str] = {
     Talk.THANKS: r"ありがと[うー]*(?:ござい(?:ます|ました))?|ありがたい|さんきゅー?|さんくす|thank(?:s|you)?|thx|ty"
                  r"|感謝(?:します|しています|です)?|(?:助|たす)か(?:り(?:ます|ました)|る|った)|おかげさま(?:で)?"
-                 r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも",
+                 r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも|ども|あざ[ーっ]?[すま]す?",
     Talk.APOLOGY: r"すみません|すいません|ごめん(?:なさい|ね)?|申し訳(?:ありません|ございません|ない)"
                   r"|もうしわけ(?:ありません|ございません|ない)|失礼(?:しました|いたしました)",
     Talk.FAREWELL: r"さようなら|さよなら|ばいばい|またね|では(?:また)?|じゃあね|おやすみ(?:なさい)?|失礼します",
@@ -54,8 +54,9 @@ _FAMILIES: dict[Talk, str] = {
                    r"|お疲れ(?:様|さま)?|おつかれ(?:さま)?",
     Talk.ACK: r"了解(?:しました|いたしました)?|りょうかい|りょ|承知(?:しました|いたしました)|(?:わ|分|解)か(?:りました|った)"
               r"|ok|okay|おk|おけ|おっけ[ーい]?|おーけー|は[ーい]+|うん|ええ|なるほど|そうなんですね|そうなんだ"
-              r"|大丈夫(?:です)?|だいじょうぶ(?:です)?|いいね|いいです|いいえ|いえ|いや|結構です|けっこうです",
-    Talk.LAUGH: r"笑+|わら|w+|草+|(?:あ)?は{2,}|ふふ+|へへ+",
+              r"|大丈夫(?:です)?|だいじょうぶ(?:です)?|いいね|いいです|いいえ|いえ|いや|結構です|けっこうです"
+              r"|かしこまりました|おけまる|そう(?:です|なん(?:です|だ))?か|そっか|よかった|良かった|安心しました",
+    Talk.LAUGH: r"笑+|わら|わろた|w+|草+|(?:あ)?は{2,}|ふふ+|へへ+|うける",
 }
 # What may stand beside small talk without making it a question: polite endings, intensifiers, particles.
 _FILLER = (r"です|ます|でした|ました|ございます|本当に|ほんとうに|ほんとに|ほんと|とても|大変|たいへん|すごく|めっちゃ"
@@ -69,6 +70,7 @@ _HELP = frozenset(normalize(p) for p in (
 # A sentence or phrase: text between punctuation and spaces; the question mark that ends one.
 _SEGMENT = re.compile(r"[^\s、。,.!！?？…~〜]+")
 _MARK = re.compile(r"[?？]")
+_KAOMOJI = re.compile(r"[\^＾ω∀´｀Д▽]")  # (^^), (*´ω｀*): faces drawn with symbols the key drops
 _CONNECTOR = re.compile(r"^(?:あと|それと|それから|ところで|ちなみに|で|では|じゃあ)")
 
 
@@ -81,9 +83,9 @@ def talk_of(query: Query) -> Talk | None:
     """The kind of small talk the whole message is, or None when something else is said or asked."""
     if query.key in _HELP:
         return Talk.HELP
-    key = without_emoji(query.key)
+    key = _KAOMOJI.sub("", without_emoji(query.key))
     if not key:
-        return Talk.EMOJI if query.key else None
+        return Talk.EMOJI if query.key or _KAOMOJI.search(query.text) else None
     if _ALL.fullmatch(key) is None:
         return None
     return min((kind for kind, piece in _PIECE.items() if _has(piece, key)), key=list(_FAMILIES).index,

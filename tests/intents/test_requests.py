@@ -26,6 +26,7 @@ class TestStopNotices:
         "もう通知いらないです", "配信止めて", "LINE来ないようにして", "お知らせ停止で", "お知らせもう結構です",
         "うるさいから通知やめて", "通知要らん", "メッセージを送らないでください", "今後お知らせは不要です",
         "このLINEの通知を止めて", "ツウチとめて", "市からのお知らせを止めたいです", "通知オフにして",
+        "お知らせ来なくていいです", "もうメッセージ送ってこないで",
     ])
     def test_stop_phrasings_stop_every_notice(self, text):
         """Object word × stop word (or a negated 'need / come / send') is 「配信停止」."""
@@ -44,7 +45,7 @@ class TestStopNotices:
 
 class TestOtherSettings:
     @pytest.mark.parametrize("text", ["私の情報を消してください", "登録したデータ全部削除して", "個人情報を消去して",
-                                      "自分のデータ消しといて", "登録情報を全部消して", "退会したい"])
+                                      "自分のデータ消しといて", "登録情報を全部消して", "退会したい", "登録を消して"])
     def test_deleting_my_data(self, text):
         """Data words × delete words ask for deletion (confirmed with a button)."""
         assert my_data.INTENT.match(Query.of(text)) is True
@@ -87,7 +88,7 @@ class TestLeftToTheFaq:
     @pytest.mark.parametrize("text", [
         "出生通知票はどこで出す？", "住民票の削除", "印鑑登録の削除", "予防接種の通知はいつ来ますか",
         "児童手当保留通知が届きました", "ごみの日を教えて", "ごみの出し方を教えて", "子育ての情報がほしい",
-        "地区はどこ", "お知らせ", "やめて",
+        "地区はどこ", "お知らせ", "やめて", "住所変更したい", "住所変更の手続き",
     ])
     def test_procedure_questions_with_such_words_are_no_request(self, text):
         """A message naming something outside the setting words is about a procedure: no intent takes it."""

@@ -23,7 +23,8 @@ from search.docs import Query
     ("さようなら", Talk.FAREWELL), ("おやすみなさい", Talk.FAREWELL), ("またね〜", Talk.FAREWELL),
     ("こんにちは", Talk.GREETING), ("おはようございます！", Talk.GREETING), ("よろしくお願いします", Talk.GREETING),
     ("こんばんわ", Talk.GREETING),
-    ("🙏", Talk.EMOJI), ("👍😊", Talk.EMOJI), ("👍🏻", Talk.EMOJI), ("❤️", Talk.EMOJI),
+    ("🙏", Talk.EMOJI), ("👍😊", Talk.EMOJI), ("👍🏻", Talk.EMOJI), ("❤️", Talk.EMOJI), ("(^^)", Talk.EMOJI),
+    ("(*´ω｀*)", Talk.EMOJI), ("あざーす", Talk.THANKS), ("そうですか", Talk.ACK), ("ウケる", Talk.LAUGH),
 ])
 def test_small_talk_is_recognised_by_kind(text, kind):
     """Each kind is recognised in several wordings, scripts and with emoji or punctuation around it."""
