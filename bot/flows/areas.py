@@ -17,6 +17,9 @@ from bot.flows.elsewhere import taken_by_intent
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
 from garbage.answers import NeedArea
+from garbage.answers import categories_in_text
+from garbage.answers import day_question
+from garbage.answers import is_when_question
 from intents.area import AskArea
 from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
@@ -49,8 +52,25 @@ def ask_area(ctx: Context, user_id: str | None, result: AskArea) -> list[Message
 def need_area(ctx: Context, user_id: str | None, result: NeedArea) -> list[Message]:
     """A garbage question needs the area: ask for it, and keep the question to answer once it is set."""
     if user_id is not None:
-        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=result.then)
+        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=_question_to_keep(ctx, result.then))
     return garbage_replies.need_area()
+
+
+# Garbage questions the bot asks itself once the area is known (never shown): what is kept is rebuilt from
+# what the resident asked, so nothing else they wrote in the message is stored with their id.
+_DAY_QUESTION = "{label}のごみ"
+_NEXT_QUESTION = "次の{categories}はいつ？"
+_ANY_NEXT_QUESTION = "ごみの収集日はいつ？"
+
+
+def _question_to_keep(ctx: Context, text: str) -> str:
+    """The garbage question to answer later, rebuilt from its day or categories (「明日のごみ」, 「次の…はいつ？」)."""
+    if (day := day_question(text)) is not None:
+        return _DAY_QUESTION.format(label=day[1])
+    if is_when_question(text):
+        categories = categories_in_text(ctx.garbage, text) if ctx.garbage is not None else []
+        return _NEXT_QUESTION.format(categories="・".join(categories)) if categories else _ANY_NEXT_QUESTION
+    return text
 
 
 def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:

@@ -228,3 +228,12 @@ def test_the_kept_question_note_leaves_the_suggestion_buttons_shown(app, city):
     reply = say(app, "粗大ごみ")
     assert reply.kind == "suggest" and "さきほどのごみのご質問" in reply.messages[-1].text
     assert reply.messages[-1].quick_reply is not None and reply.messages[0].quick_reply is None
+
+
+def test_only_the_garbage_question_is_kept_not_the_rest_of_the_message(app, town, session):
+    """What waits for the area is rebuilt from the day asked; nothing else the resident wrote is stored."""
+    say(app, "子どもが熱っぽいので、明日のごみは何か教えてください")
+    kept = session.scalar(sa.select(Conversation.data))
+    assert kept["then"] == "明日のごみ" and "熱" not in str(kept)
+    reply = say(app, "林です")
+    assert f"明日 11月21日(土) は、{KITA}のごみ収集はありません" in text_of(reply)
