@@ -85,7 +85,8 @@ def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
 def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
     """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or list them all.
 
-    A number picks from the areas listed before. The step lets go (None) of a question, of a text an
+    A number picks from the areas listed before; a garbage question naming an area sets it and is answered.
+    The step lets go (None) of any other question, of a text an
     intent answers, and of a text naming no area that is not a place name either but something the FAQ
     knows (「児童手当」): the resident has moved on, and the question waiting for the area is kept.
     """
@@ -95,10 +96,13 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
         return Reply(build.text(texts.AREA_NONE_CONFIGURED), "intent", intent="area")
     if (picked := _numbered(query, data.get("offered") or [])) is not None:
         return _set_area(ctx, user_id, picked, then=data.get("then"))
-    if is_question(query.text):
-        return None
     matches = match_areas(areas, query)
-    if (choice := clear_choice(matches)) is not None:
+    choice = clear_choice(matches)
+    if is_question(query.text):  # 「林の燃えるごみはいつ？」 answers the step and asks anew
+        if choice is not None and taken_by_intent(ctx, user_id, query):
+            return _set_area(ctx, user_id, choice.name, then=query.text)
+        return None
+    if choice is not None:
         return _set_area(ctx, user_id, choice.name, then=data.get("then"))
     if taken_by_intent(ctx, user_id, query):
         return None

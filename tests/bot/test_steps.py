@@ -237,3 +237,12 @@ def test_only_the_garbage_question_is_kept_not_the_rest_of_the_message(app, town
     assert kept["then"] == "明日のごみ" and "熱" not in str(kept)
     reply = say(app, "林です")
     assert f"明日 11月21日(土) は、{KITA}のごみ収集はありません" in text_of(reply)
+
+
+@pytest.mark.parametrize("typed", ["林の燃えるごみはいつ？", "はやしは明日何ごみですか"])
+def test_a_garbage_question_naming_the_area_answers_the_step(app, town, session, typed):
+    """Asked for the area, a garbage question that names one sets it and is answered."""
+    say(app, "ごみ何曜日に出したらええの")
+    reply = say(app, typed)
+    assert f"地域を「{KITA}」に設定しました" in text_of(reply) and area(session) == KITA
+    assert "さきほどのごみのご質問" not in text_of(reply)
