@@ -86,9 +86,9 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
     """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or list them all.
 
     A number picks from the areas listed before; a garbage question naming an area sets it and is answered.
-    The step lets go (None) of any other question, of a text an
-    intent answers, and of a text naming no area that is not a place name either but something the FAQ
-    knows (「児童手当」): the resident has moved on, and the question waiting for the area is kept.
+    The step lets go (None) of any other question, of a text an intent answers, and of a text naming no
+    area that is no place name either but something the FAQ knows (「児童手当」): the resident has moved
+    on, and the question waiting for the area is kept.
     """
     areas = _areas(ctx)
     if not areas:
