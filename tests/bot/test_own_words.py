@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import db
 from bot import postbacks
 from city import pack as packs
+from garbage import store as garbage_store
+from garbage.importers import read_takamatsu
 from residents.models import Resident
 from tests.chat import press
 from tests.chat import say
@@ -25,6 +27,15 @@ def city(app):
     """The demo pack loaded: its FAQ, synonyms, 高松's garbage data and かもめ市's contact."""
     with db.transaction(app) as session:
         packs.load_pack(session, DEMO)
+
+
+@pytest.fixture
+def town(app, faq):
+    """A lighter city where the FAQ's wording does not matter: the sample FAQ and 高松's garbage data."""
+    data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
+                          DEMO / "garbage" / "garbage_collection_date.csv")
+    with db.transaction(app) as session:
+        garbage_store.save_garbage(session, data, attribution="出典：高松市")
 
 
 def consent(app):
@@ -53,27 +64,27 @@ class TestSmallTalk:
 
 class TestSettingsInOwnWords:
     @pytest.mark.parametrize("typed", ["もう通知いらないです", "配信止めて", "LINE来ないようにして", "お知らせ停止で"])
-    def test_a_stop_in_own_words_stops_every_notice(self, app, city, session, typed):
+    def test_a_stop_in_own_words_stops_every_notice(self, app, town, session, typed):
         """The notices stop (consent withdrawn), as with 「配信停止」."""
         consent(app)
         reply = say(app, typed)
         assert "配信を停止しました" in text_of(reply) and resident(session).consent_at is None
 
-    def test_a_negated_stop_keeps_the_notices(self, app, city, session):
+    def test_a_negated_stop_keeps_the_notices(self, app, town, session):
         """「通知は止めないで」 stops nothing."""
         consent(app)
         say(app, "通知は止めないで")
         assert resident(session).consent_at is not None
 
     @pytest.mark.parametrize("typed", ["私の情報を消してください", "登録したデータ全部削除して"])
-    def test_deleting_in_own_words_asks_first(self, app, city, session, typed):
+    def test_deleting_in_own_words_asks_first(self, app, town, session, typed):
         """A deletion request asks for confirmation with buttons; nothing is deleted before 「削除する」."""
         consent(app)
         reply = say(app, typed)
         labels = [item.action.label for item in reply.messages[-1].quick_reply.items]
         assert labels == ["削除する", "やめる"] and resident(session).consent_at is not None
 
-    def test_changing_the_area_in_own_words_asks_for_it(self, app, city, session):
+    def test_changing_the_area_in_own_words_asks_for_it(self, app, town, session):
         """「住所変わったので地区を変えたい」 opens the area question; the town then sets the area."""
         assert say(app, "住所変わったので地区を変えたい").intent == "area"
         say(app, "林です")
