@@ -1,4 +1,9 @@
-"""Multi-turn dialogue: one open step per resident, with a time limit; 「やめる」 always cancels."""
+"""Multi-turn dialogue: one open step per resident, with a time limit; 「やめる」 always cancels.
+
+A step lets go of a text that does not answer it (the text is then answered as a new message). A garbage
+question that waited for the area is not lost then: it is kept for a day (``Step.LATER``) and answered as
+soon as the resident's area is set, whichever way.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from japanese.normalize import normalize
 from search.docs import Query
 
 TIMEOUT = timedelta(minutes=15)
+LATER_TIMEOUT = timedelta(days=1)  # how long a question waiting for the area is kept after its step was left
 CANCEL_WORDS = frozenset(normalize(w) for w in ("やめる", "やめます", "キャンセル", "中止", "取り消し", "もういい"))
 
 
@@ -24,6 +30,7 @@ class Step(enum.StrEnum):
     ASK_CHILD_DATE = "ask_child_date"  # a child's date; data: op=add|born|due|birth, kind=due|birth, id=<child>
     ASK_CHILD_LABEL = "ask_child_label"  # a child's nickname; data: id=<child>
     ASK_OWN_BIRTH_DATE = "ask_own_birth_date"  # the resident's own birth date (高齢者 messages)
+    LATER = "later"  # no question asked: a garbage question waits for the area (data: later, later_until)
 
 
 @dataclass(frozen=True)
@@ -35,32 +42,77 @@ class OpenStep:
 
 
 def current(session: Session, line_user_id: str, now: datetime) -> OpenStep | None:
-    """The resident's open step, or None when there is none or it has expired."""
+    """The resident's open step (``Step.LATER`` when only a question waits), or None when there is none."""
     row = session.get(Conversation, line_user_id)
     if row is None:
         return None
-    if row.expires_at <= now:
+    if row.expires_at <= now and not (_park(row) and row.expires_at > now):
         session.delete(row)
         return None
     return OpenStep(Step(row.step), dict(row.data or {}))
 
 
 def start(session: Session, line_user_id: str, step: Step, now: datetime, **data: object) -> None:
-    """Open ``step`` for the resident (replacing any open one)."""
+    """Open ``step`` for the resident (replacing any open one, but keeping a question that waits for the area)."""
     row = session.get(Conversation, line_user_id)
     if row is None:
         row = Conversation(line_user_id=line_user_id)
         session.add(row)
-    row.step, row.data, row.expires_at = step.value, dict(data), now + TIMEOUT
+    kept = {key: value for key, value in (row.data or {}).items() if key in _KEPT}
+    row.step, row.data, row.expires_at = step.value, {**dict(data), **kept}, now + TIMEOUT
     session.flush()
 
 
 def end(session: Session, line_user_id: str) -> None:
-    """Close the resident's open step, if any."""
+    """Close the resident's open step, if any; a question waiting for the area stays kept until its time."""
+    row = session.get(Conversation, line_user_id)
+    if row is not None and not _park(row):
+        session.delete(row)
+    session.flush()
+
+
+def cancel(session: Session, line_user_id: str) -> None:
+    """Close the open step and forget any question kept for later (「やめる」, data deletion)."""
     row = session.get(Conversation, line_user_id)
     if row is not None:
         session.delete(row)
         session.flush()
+
+
+def let_go(session: Session, line_user_id: str, open_step: OpenStep, now: datetime) -> bool:
+    """Close a step the text did not answer; True when a garbage question that waited for the area is kept now."""
+    question = open_step.data.get("then") if open_step.step is Step.ASK_AREA else None
+    if question:
+        row = session.get(Conversation, line_user_id)
+        row.data = {**(row.data or {}), "later": question, "later_until": (now + LATER_TIMEOUT).isoformat()}
+    end(session, line_user_id)
+    return bool(question)
+
+
+def take_later(session: Session, line_user_id: str, now: datetime) -> str | None:
+    """The kept question waiting for the area, if any (it is answered now, so no longer kept)."""
+    row = session.get(Conversation, line_user_id)
+    if row is None or not row.data or "later" not in row.data:
+        return None
+    data = dict(row.data)
+    question, until = data.pop("later"), data.pop("later_until", None)
+    row.data = data
+    if row.step == Step.LATER.value:
+        session.delete(row)
+    session.flush()
+    return question if until is None or datetime.fromisoformat(until) > now else None
+
+
+_KEPT = ("later", "later_until")
+
+
+def _park(row: Conversation) -> bool:
+    """Turn the row into ``Step.LATER`` (until the kept question's time runs out) when it keeps one."""
+    if not (row.data or {}).get("later") or not row.data.get("later_until"):
+        return False
+    row.step, row.data = Step.LATER.value, {key: row.data[key] for key in _KEPT}
+    row.expires_at = datetime.fromisoformat(row.data["later_until"])
+    return True
 
 
 def is_cancel(query: Query) -> bool:

@@ -19,6 +19,7 @@ from linebot.v3.webhooks import JoinEvent
 from linebot.v3.webhooks import LocationMessageContent
 from linebot.v3.webhooks import MessageEvent
 from linebot.v3.webhooks import PostbackEvent
+from linebot.v3.webhooks import StickerMessageContent
 from linebot.v3.webhooks import TextMessageContent
 from linebot.v3.webhooks import UnfollowEvent
 from linebot.v3.webhooks import UserSource
@@ -60,6 +61,8 @@ from intents.settings import BabyMessages
 from intents.settings import PushSettings
 from intents.settings import StopPush
 from intents.smalltalk import SmallTalk
+from intents.smalltalk import Talk
+from intents.smalltalk import question_part
 from messaging import build
 from messaging import texts
 from push import outbox
@@ -88,6 +91,8 @@ def handle_event(ctx: Context, event: Event) -> Reply:
             return on_text(ctx, user_id, event.message.text)
         if isinstance(event.message, LocationMessageContent):
             return Reply(build.text(texts.LOCATION_THANKS))
+        if isinstance(event.message, StickerMessageContent):
+            return Reply(respond(ctx, user_id, SmallTalk(Talk.STICKER)), "intent", intent="smalltalk")
         return Reply(build.text(texts.NOT_TEXT))
     return Reply([])
 
@@ -110,8 +115,9 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
     A message that may be about health is answered by the health desk before all of them: one that may be
     an emergency gets the 119 message first, whatever step is open (``bot.flows.health``). A step that does
     not take the text (a question instead of the date it waits for) is closed, and the text is answered as
-    if no step were open. The FAQ is searched only when no intent took the text. Each stage notes what it
-    decided in the trace, when one is collected (``bot.trace``).
+    if no step were open; a garbage question that waited for the area is kept, and the resident told so
+    once. The FAQ is searched only when no intent took the text. Each stage notes what it decided in the
+    trace, when one is collected (``bot.trace``).
     """
     query = Query.of(text)
     ctx.note("query", text=query.text, key=query.key)
@@ -121,25 +127,35 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
 
 
 def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
-    """The health desk's answer, the open step's, the first intent's that takes ``query``, or the FAQ's."""
+    """The health desk's answer, the open step's, or else the first intent's or the FAQ's (``on_text``)."""
     health_reply = health.answer_health(ctx, user_id, query)
     ctx.note("health", took=health_reply is not None, intent=health_reply.intent if health_reply else None)
     if health_reply is not None:
         return health_reply
+    kept = False
     open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
     if open_step is not None:
         if conversation.is_cancel(query):
             ctx.note("step", open=open_step.step, took=True, cancelled=True)
-            conversation.end(ctx.session, user_id)
+            conversation.cancel(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
         answer = STEPS[open_step.step](ctx, user_id, query, open_step.data)
         ctx.note("step", open=open_step.step, took=answer is not None, answer=answer)
         if answer is not None:
             return _then(ctx, user_id, answer)
-        conversation.end(ctx.session, user_id)
+        kept = conversation.let_go(ctx.session, user_id, open_step, ctx.now)
     else:
         ctx.note("step", open=None)
+    reply = _intent_or_faq(ctx, user_id, query)
+    if kept and (still := conversation.current(ctx.session, user_id, ctx.now)) and still.step is Step.LATER:
+        reply.messages = common.with_note(reply.messages, texts.AREA_QUESTION_KEPT)
+    return reply
+
+
+def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
+    """The first intent's answer to a text, else the FAQ's; a question is read without the small talk around it."""
     intent_ctx = intent_context(ctx, user_id)
+    query = question_part(query)
     for intent in INTENTS:
         match = intent.match(query)
         result = intent.handle(match, intent_ctx) if match is not None else None
@@ -179,7 +195,7 @@ def _then(ctx: Context, user_id: str, reply: Reply) -> Reply:
 
 
 def _cancel_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
-    conversation.end(ctx.session, user_id)
+    conversation.cancel(ctx.session, user_id)
     return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
 
 
@@ -219,6 +235,7 @@ STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_CHILD_DATE: children.child_date_answer,
     Step.ASK_CHILD_LABEL: children.child_label_answer,
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
+    Step.LATER: areas.later_answer,
 }
 
 POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {

@@ -13,6 +13,7 @@ from garbage.answers import ItemRow
 from garbage.store import GARBAGE
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
+from search.areas import with_readings
 
 KEY = "garbage.catalog"  # its cache in the runtime
 
@@ -27,7 +28,7 @@ def load_catalog(session: Session) -> Catalog | None:
     return Catalog(
         items=[ItemRow(i.name, i.category, i.notice) for i in store.load_items(session)],
         categories={c.name: CategoryInfo(c.name, c.collected, c.takeaway) for c in categories},
-        areas=[AreaInfo(a.name, a.aliases, a.readings) for a in areas],
+        areas=[with_readings(AreaInfo(a.name, a.aliases, a.readings)) for a in areas],
         schedules={a.name: {r.category: r.schedule for r in store.load_rules(session, a.name)} for a in areas},
         policies={a.name: store.load_policy(session, center=a.center or None) for a in areas},
         synonyms=Synonyms(faq_store.load_synonyms(session)),
@@ -46,5 +47,5 @@ def areas_cache() -> RevisionCache[list[AreaInfo]]:
 
 
 def load_areas(session: Session) -> list[AreaInfo]:
-    """Every stored area with its aliases and readings, in calendar order."""
-    return [AreaInfo(area.name, area.aliases, area.readings) for area in store.load_areas(session)]
+    """Every stored area with its aliases and readings (Sudachi's when the data has none), in calendar order."""
+    return [with_readings(AreaInfo(area.name, area.aliases, area.readings)) for area in store.load_areas(session)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intents.base import IntentContext
+from intents.requests import Topic
+from intents.requests import read_request
 from japanese.normalize import normalize
 from search.docs import Query
 
@@ -29,8 +31,11 @@ class AreaIntent:
     name = "area"
 
     def match(self, query: Query) -> bool | None:
-        """True when the whole message asks to set the area."""
-        return True if query.key in _KEYS else None
+        """True when the message asks to set or change the area (「住所変わったので地区を変えたい」)."""
+        if query.key in _KEYS:
+            return True
+        request = read_request(query.text)
+        return True if request is not None and request.topic is Topic.AREA else None
 
     def handle(self, match: bool, ctx: IntentContext) -> AskArea:
         """The dialogue opens in the bot; this only says what the resident's area is now."""

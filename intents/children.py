@@ -11,6 +11,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from intents.base import IntentContext
+from intents.requests import Topic
+from intents.requests import read_request
 from intents.settings import AskConsent
 from intents.settings import settings_for
 from japanese.normalize import normalize
@@ -94,8 +96,13 @@ class ChildrenIntent:
     name = "children"
 
     def match(self, query: Query) -> str | None:
-        """children, due or born when the whole message asks for it."""
-        return _KEYS.get(query.key)
+        """children, due or born when the message asks for it (「子供の誕生日を登録したい」)."""
+        if (known := _KEYS.get(query.key)) is not None:
+            return known
+        request = read_request(query.text)
+        if request is None or request.topic is not Topic.CHILDREN:
+            return None
+        return "due" if request.due else "children"
 
     def handle(self, match: str, ctx: IntentContext) -> ChildrenOverview | AskBirth | AskConsent | None:
         """The children to show (or the one to record the birth of); None without a resident."""

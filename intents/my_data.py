@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intents.base import IntentContext
+from intents.requests import Topic
+from intents.requests import read_request
 from japanese.normalize import normalize
 from search.docs import Query
 
@@ -26,8 +28,11 @@ class DeleteMyDataIntent:
     name = "delete_my_data"
 
     def match(self, query: Query) -> bool | None:
-        """True when the whole message asks for deletion."""
-        return True if query.key in _KEYS else None
+        """True when the message asks to delete the resident's data (「私の情報を消してください」)."""
+        if query.key in _KEYS:
+            return True
+        request = read_request(query.text)
+        return True if request is not None and request.topic is Topic.DATA else None
 
     def handle(self, match: bool, ctx: IntentContext) -> ConfirmDeletion:
         """Nothing is deleted yet: the resident confirms with a button."""

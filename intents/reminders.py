@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from garbage.answers import NeedArea
 from garbage.answers import resolve_area
 from intents.base import IntentContext
+from intents.requests import Topic
+from intents.requests import read_request
 from japanese.normalize import normalize
 from residents import service as residents
 from search.docs import Query
@@ -47,8 +49,11 @@ class ReminderIntent:
     name = "garbage_reminder"
 
     def match(self, query: Query) -> bool | None:
-        """True when the whole message asks about garbage reminders."""
-        return True if query.key in _KEYS else None
+        """True when the message asks about garbage reminders (「ごみの前の日に教えてほしい」)."""
+        if query.key in _KEYS:
+            return True
+        request = read_request(query.text)
+        return True if request is not None and request.topic is Topic.GARBAGE else None
 
     def handle(self, match: bool, ctx: IntentContext) -> ReminderSettings | NeedArea | None:
         """The current settings, to be changed with buttons."""

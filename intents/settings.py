@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from intents.base import IntentContext
+from intents.requests import Action
+from intents.requests import Topic
+from intents.requests import read_request
 from japanese.normalize import normalize
 from residents import service as residents
 from residents.categories import CATEGORIES
@@ -100,8 +103,20 @@ class SettingsIntent:
     name = "push_settings"
 
     def match(self, query: Query) -> str | None:
-        """Which request the whole message is: settings, stop, baby_stop or baby_resume."""
-        return _KEYS.get(query.key)
+        """Which request the message is: settings, stop, baby_stop or baby_resume.
+
+        A stop asked as a question (「通知を止めるには？」) shows the settings, where the stop button is.
+        """
+        if (known := _KEYS.get(query.key)) is not None:
+            return known
+        request = read_request(query.text)
+        if request is None:
+            return None
+        if request.topic is Topic.BABY:
+            return "baby_stop" if request.action is Action.STOP else "baby_resume"
+        if request.topic is Topic.PUSH and request.action is Action.STOP and not request.question:
+            return "stop"
+        return "settings" if request.topic in (Topic.PUSH, Topic.CATEGORIES) else None
 
     def handle(self, match: str, ctx: IntentContext) -> PushSettings | AskConsent | StopPush | BabyMessages | None:
         """What the resident asked for; None without a resident (``ask``), so the FAQ answers."""

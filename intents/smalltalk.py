@@ -1,8 +1,17 @@
-"""Greetings, thanks and requests for help: short messages that deserve a friendly word, not an FAQ."""
+"""Small talk: thanks, greetings, acknowledgements, laughter, apologies, farewells and emoji get a friendly word.
+
+A message is small talk when nothing is left once its small-talk pieces (word families such as
+ありがと…, 助かり…, 了解…, わかりました, はーい, 笑 / w / 草), polite endings, intensifiers, punctuation and
+emoji are taken away: 「ありがとうございました！助かりました」, 「OKです👍」, 「ww」, 「🙏」. A message with a
+question besides (「ありがとう、あと粗大ごみの出し方は？」) is not small talk; ``question_part`` gives the
+question without the small talk around it, for the other answers.
+"""
 
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from intents.base import IntentContext
@@ -16,6 +25,12 @@ class Talk(enum.StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     HELP = "help"
+    ACK = "ack"
+    LAUGH = "laugh"
+    APOLOGY = "apology"
+    FAREWELL = "farewell"
+    EMOJI = "emoji"
+    STICKER = "sticker"
 
 
 @dataclass(frozen=True)
@@ -25,36 +40,87 @@ class SmallTalk:
     kind: Talk
 
 
-# Matching keys (see japanese.normalize): whole messages, so 「ありがとう」 matches but a question does not.
-_PHRASES: dict[Talk, frozenset[str]] = {
-    Talk.GREETING: frozenset({
-        "こんにちは", "こんにちわ", "こんばんは", "こんばんわ", "おはよう", "おはようございます",
-        "はじめまして", "よろしく", "よろしくおねがいします", "よろしくお願いします", "もしもし", "hello", "hi",
-    }),
-    Talk.THANKS: frozenset({
-        "ありがとう", "ありがとうございます", "ありがとうございました", "どうも", "どうもありがとう",
-        "たすかりました", "助かりました", "わかりました", "了解", "りょうかい", "ok", "おけ",
-    }),
-    Talk.HELP: frozenset({
-        "help", "へるぷ", "めにゅー", "使い方", "つかいかた", "何ができる", "何ができるの",
-        "なにができる", "なにができるの", "できること",
-    }),
+# Word families, as regular expressions over matching keys (hiragana-folded, no punctuation), by kind.
+# The order is the priority when a message mixes kinds: 「了解です、ありがとう」 is thanks.
+_FAMILIES: dict[Talk, str] = {
+    Talk.THANKS: r"ありがと[うー]*(?:ござい(?:ます|ました))?|ありがたい|さんきゅー?|さんくす|thank(?:s|you)?|thx|ty"
+                 r"|感謝(?:します|しています|です)?|(?:助|たす)か(?:り(?:ます|ました)|る|った)|おかげさま(?:で)?"
+                 r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも|ども|あざ[ーっ]?[すま]す?",
+    Talk.APOLOGY: r"すみません|すいません|ごめん(?:なさい|ね)?|申し訳(?:ありません|ございません|ない)"
+                  r"|もうしわけ(?:ありません|ございません|ない)|失礼(?:しました|いたしました)",
+    Talk.FAREWELL: r"さようなら|さよなら|ばいばい|またね|では(?:また)?|じゃあね|おやすみ(?:なさい)?|失礼します",
+    Talk.GREETING: r"こんにち[はわ]|こんばん[はわ]|おはよ[うー]*(?:ございます)?|はじめまして|初めまして"
+                   r"|よろしく(?:お願い(?:します|いたします)|おねがい(?:します|いたします))?|もしもし|hello|hi|hey"
+                   r"|お疲れ(?:様|さま)?|おつかれ(?:さま)?",
+    Talk.ACK: r"了解(?:しました|いたしました)?|りょうかい|りょ|承知(?:しました|いたしました)|(?:わ|分|解)か(?:りました|った)"
+              r"|ok|okay|おk|おけ|おっけ[ーい]?|おーけー|は[ーい]+|うん|ええ|なるほど|そうなんですね|そうなんだ"
+              r"|大丈夫(?:です)?|だいじょうぶ(?:です)?|いいね|いいです|いいえ|いえ|いや|結構です|けっこうです"
+              r"|かしこまりました|おけまる|そう(?:です|なん(?:です|だ))?か|そっか|よかった|良かった|安心しました",
+    Talk.LAUGH: r"笑+|わら|わろた|w+|草+|(?:あ)?は{2,}|ふふ+|へへ+|うける",
 }
+# What may stand beside small talk without making it a question: polite endings, intensifiers, particles.
+_FILLER = (r"です|ます|でした|ました|ございます|本当に|ほんとうに|ほんとに|ほんと|とても|大変|たいへん|すごく|めっちゃ"
+           r"|いつも|こちらこそ|また|ね|よ|な|ー|っ|ぁ|です|〜|~")
+_PIECE = {kind: re.compile(rf"(?:{words})") for kind, words in _FAMILIES.items()}
+_ALL = re.compile(rf"(?:{'|'.join(_FAMILIES.values())}|{_FILLER})+")
+_HELP = frozenset(normalize(p) for p in (
+    "help", "へるぷ", "めにゅー", "メニュー", "使い方", "つかいかた", "何ができる", "何ができるの",
+    "なにができる", "なにができるの", "できること",
+))
+# A sentence or phrase: text between punctuation and spaces; the question mark that ends one.
+_SEGMENT = re.compile(r"[^\s、。,.!！?？…~〜]+")
+_MARK = re.compile(r"[?？]")
+_KAOMOJI = re.compile(r"[\^＾ω∀´｀Д▽]")  # (^^), (*´ω｀*): faces drawn with symbols the key drops
+_CONNECTOR = re.compile(r"^(?:あと|それと|それから|ところで|ちなみに|で|では|じゃあ)")
 
-_KEYS = {kind: frozenset(normalize(p) for p in phrases) for kind, phrases in _PHRASES.items()}
+
+def without_emoji(key: str) -> str:
+    """The key without emoji and other pictographs, variation selectors and joiners (👍🏻, ❤️, 🙇‍♀️)."""
+    return "".join(c for c in key if unicodedata.category(c) not in {"So", "Sk", "Cf", "Mn", "Cs", "Co"})
+
+
+def talk_of(query: Query) -> Talk | None:
+    """The kind of small talk the whole message is, or None when something else is said or asked."""
+    if query.key in _HELP:
+        return Talk.HELP
+    key = _KAOMOJI.sub("", without_emoji(query.key))
+    if not key:
+        return Talk.EMOJI if query.key or _KAOMOJI.search(query.text) else None
+    if _ALL.fullmatch(key) is None:
+        return None
+    return min((kind for kind, piece in _PIECE.items() if _has(piece, key)), key=list(_FAMILIES).index,
+               default=Talk.ACK)
+
+
+def _has(piece: re.Pattern, key: str) -> bool:
+    """True when the family's words occur in the key at a piece boundary (any position it could start)."""
+    return any(piece.match(key, i) for i in range(len(key)))
+
+
+def question_part(query: Query) -> Query:
+    """The message without the small talk before or after it: 「ありがとう、あと粗大ごみは？」 → 「粗大ごみは？」."""
+    spans = [m.span() for m in _SEGMENT.finditer(query.text)]
+    if len(spans) < 2:
+        return query
+    talk = [talk_of(Query.of(query.text[a:b])) not in (None, Talk.HELP) for a, b in spans]
+    if not spans or all(talk) or not (talk[0] or talk[-1]):
+        return query
+    kept = [span for span, is_talk in zip(spans, talk, strict=True) if not is_talk]
+    first, last = kept[0][0], kept[-1][1]
+    rest = _CONNECTOR.sub("", query.text[first:last]).strip()
+    if (mark := _MARK.match(query.text, last)) is not None:
+        rest += mark.group()
+    return Query.of(rest) if normalize(rest) else query
 
 
 class SmallTalkIntent:
-    """Answers a greeting, a thank-you or a request for the menu."""
+    """Answers small talk with a friendly word, and a request for the menu with the menu."""
 
     name = "smalltalk"
 
     def match(self, query: Query) -> Talk | None:
-        """The kind of small talk when the whole message is one of the known phrases."""
-        for kind, keys in _KEYS.items():
-            if query.key in keys:
-                return kind
-        return None
+        """The kind of small talk when the whole message is small talk."""
+        return talk_of(query)
 
     def handle(self, match: Talk, ctx: IntentContext) -> SmallTalk:
         """Small talk needs nothing from the database."""

@@ -68,6 +68,7 @@ class Word:
     reading: str
     pos: str  # the part of speech (名詞, 動詞, 助詞…)
     sub: str  # its first subdivision (普通名詞, 格助詞, 名詞的…)
+    detail: str = ""  # its second subdivision (一般, 副詞可能, 地名…)
 
 
 @functools.lru_cache(maxsize=20000)
@@ -81,13 +82,18 @@ def words(text: str, *, short: bool = False) -> tuple[Word, ...]:
     with _LOCK:
         found = [(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech())
                  for m in _tokenizer("A" if short else "C").tokenize(text)]
-    return tuple(Word(surface, to_hiragana(norm.lower()), to_hiragana(reading), pos[0], pos[1])
+    return tuple(Word(surface, to_hiragana(norm.lower()), to_hiragana(reading), pos[0], pos[1], pos[2])
                  for surface, norm, reading, pos in found)
 
 
 def is_content(word: Word) -> bool:
     """True when ``word`` carries meaning for matching (a content word that is not too common in questions)."""
     return word.pos in _CONTENT_POS and word.lemma not in _LIGHT_WORDS and bool(normalize(word.lemma))
+
+
+def has_proper_noun(text: str) -> bool:
+    """True when Sudachi reads a proper noun (a place, a person, a name) in ``text``: 「火星」, 「大町」, 「木太」."""
+    return any(word.pos == "名詞" and word.sub == "固有名詞" for word in words(text))
 
 
 class JapaneseText:

@@ -1,21 +1,44 @@
 """Finding a city area from what a resident types: 「大町」, 「おおまち」, 「浅野」 for 「香川（浅野）」.
 
 The chat (setting one's area, garbage questions naming one) and importers (a resident's area) match areas
-the same way, whoever keeps the areas (the garbage calendar does).
+the same way, whoever keeps the areas (the garbage calendar does). Names are compared as typed and by
+reading (Sudachi's, made when the areas are loaded if the data has none), so 「はやし」, 「ハヤシ」 and a
+homophone typo find 林; a name may carry 町 / 丁目 / 地区 or words around it (「林に住んでます」), be cut
+short (「仏生」), or be mistyped (rapidfuzz).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from japanese.analysis import has_proper_noun
+from japanese.analysis import loose
+from japanese.analysis import morphemes
 from japanese.normalize import normalize
+from japanese.normalize import to_hiragana
 from search.docs import Query
 
 CLEAR = 0.9  # a match this good (and alone) is taken without asking back
 POSSIBLE = 0.6
+
+EXACT = 1.0
+NAMED = 0.95  # the name inside the text, or the name with 町 / 丁目 / 地区 around it
+PREFIX = 0.9  # the start of one name, at least half of it (「仏生」 for 仏生山)
+PART = 0.8  # a distinctive part of a name (「植田」 for 西植田 and 東植田): asked back
+READING_TYPO = 0.75  # readings closer than this are a typo (くりばやい); further, only sounding alike
+
+# What may follow a place name without being part of it: 「林町3丁目」, 「木太地区」, 「林のあたり」.
+_PLACE_SUFFIX = re.compile(r"(?:[0-9一二三四五六七八九十]*(?:丁目|ちょうめ|番地|番)|町|まち|ちょう|地区|ちく"
+                           r"|地域|ちいき|校区|こうく|方面|ほうめん|付近|ふきん|周辺|しゅうへん|あたり|辺り|辺|在住|ざいじゅう)+$")
+# Particles and copulas that end a name typed at the start of a sentence (「はやしにすんでます」).
+_AFTER_NAME = ("に", "で", "の", "だ", "です", "って", "は", "ちょう", "まち", "ちく", "在住")
+_NAME_POS = {"名詞", "接頭辞", "接尾辞"}
 
 
 @dataclass(frozen=True)
@@ -27,29 +50,37 @@ class AreaInfo:
     readings: tuple[str, ...] = ()
 
 
+def with_readings(area: AreaInfo) -> AreaInfo:
+    """The area with the hiragana readings of its name and aliases added, when the data gives none."""
+    if area.readings:
+        return area
+    names = (area.name, *area.aliases)
+    readings = tuple(dict.fromkeys(r for r in map(reading_of, names) if r and r not in map(normalize, names)))
+    return replace(area, readings=readings)
+
+
+@functools.lru_cache(maxsize=4096)
+def reading_of(text: str) -> str:
+    """The hiragana reading of ``text`` (kana as typed, kanji read by Sudachi), as a matching key."""
+    parts = [surface if not _has_kanji(surface) else reading
+             for surface, _norm, reading, pos in morphemes(text) if pos not in {"空白", "補助記号"}]
+    return normalize(to_hiragana("".join(parts)))
+
+
 def match_areas(areas: Sequence[AreaInfo], text: Query | str, limit: int = 5) -> list[tuple[AreaInfo, float]]:
     """Areas whose name, aliases or readings match the text, best first, with scores in [0, 1].
 
-    A name typed exactly (after normalising) scores 1; a name contained in the text (「大町に住んでいます」)
-    scores 0.95; otherwise rapidfuzz's ratio decides.
+    A name typed exactly (after normalising, or by its reading) scores 1; the name with 町 / 丁目 or words
+    around it (「林に住んでいます」) 0.95; the start of a name 0.9; a part of one 0.8; otherwise rapidfuzz's
+    ratio decides.
     """
     key = text.key if isinstance(text, Query) else normalize(text)
     if not key:
         return []
+    whole, parts = _candidates(text.text if isinstance(text, Query) else text, key)
     scored = []
     for area in areas:
-        best = 0.0
-        for name in (area.name, *area.aliases, *area.readings):
-            name_key = normalize(name)
-            if not name_key:
-                continue
-            if name_key == key:
-                score = 1.0
-            elif len(name_key) >= 2 and name_key in key:
-                score = 0.95
-            else:
-                score = fuzz.ratio(key, name_key) / 100
-            best = max(best, score)
+        best = max((_score(whole, parts, name, is_reading) for name, is_reading in _keys(area)), default=0.0)
         if best >= POSSIBLE:
             scored.append((area, best))
     scored.sort(key=lambda pair: (-pair[1], pair[0].name))
@@ -63,3 +94,73 @@ def clear_choice(matches: Sequence[tuple[AreaInfo, float]]) -> AreaInfo | None:
     if len(matches) > 1 and matches[1][1] >= matches[0][1]:
         return None
     return matches[0][0]
+
+
+def looks_like_place(text: str) -> bool:
+    """True when the text may name a place, known here or not: a proper noun or a name with 町 / 丁目 / 地区.
+
+    「火星」, 「大町」, 「みなと町」 are; 「児童手当」, 「印鑑証明」 are not.
+    """
+    key = normalize(text)
+    return bool(key) and (has_proper_noun(text) or _PLACE_SUFFIX.sub("", key) != key)
+
+
+def _keys(area: AreaInfo) -> list[tuple[str, bool]]:
+    """The matching keys of an area's names and aliases, then of its readings (also loosely folded)."""
+    names = [(normalize(name), False) for name in (area.name, *area.aliases)]
+    readings = [(form, True) for reading in area.readings for form in (normalize(reading), loose(normalize(reading)))]
+    return [pair for pair in dict.fromkeys(names + readings) if pair[0]]
+
+
+def _candidates(text: str, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What in the text may be the name: the whole text and its reading, then its runs of nouns and theirs.
+
+    Each comes also without 町 / 丁目 / 地区 / あたり at its end.
+    """
+    runs, current = [], ""
+    for surface, _norm, _reading, pos in morphemes(text):
+        if pos in _NAME_POS:
+            current += surface
+        elif current:
+            runs.append(current)
+            current = ""
+    runs.append(current)
+    whole = (key, loose(reading_of(key)))
+    parts = [form for run in map(normalize, runs) if run for form in (run, loose(reading_of(run)))]
+    return whole + _bare(whole), _bare(parts, keep=True)
+
+
+def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:
+    """The forms without 町 / 丁目 / 地区 at their end (with the forms themselves first when ``keep``)."""
+    bare = [_PLACE_SUFFIX.sub("", form) for form in forms]
+    return tuple(f for f in dict.fromkeys([*(forms if keep else ()), *bare]) if f)
+
+
+def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading: bool) -> float:
+    """How well one name (or reading) of an area matches the text."""
+    bare = _PLACE_SUFFIX.sub("", name) or name
+    if name == whole[0] or name == whole[1] and not _has_kanji(whole[0]):
+        return EXACT  # the name, or its reading typed in kana; a homophone in kanji (喜多 for 木太) is not exact
+    if name in whole or name in parts or bare in whole or bare in parts:
+        return NAMED
+    if len(name) >= 2 and any(form.startswith(name) and form[len(name):].startswith(_AFTER_NAME) for form in whole):
+        return NAMED
+    if not is_reading and len(name) >= 2 and name in whole[0]:
+        return NAMED
+    best = 0.0
+    shortest = 3 if is_reading else 2  # two kana fit too many words
+    for candidate in whole + parts:
+        if len(candidate) < shortest:
+            continue
+        if bare.startswith(candidate) and 2 * len(candidate) >= len(bare):
+            best = max(best, PREFIX)
+        elif candidate in bare:
+            best = max(best, PART)
+        ratio = fuzz.ratio(candidate, name) / 100 if len(name) >= shortest else 0.0
+        if ratio >= (READING_TYPO if is_reading else 0.0):
+            best = max(best, ratio)
+    return best
+
+
+def _has_kanji(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or c == "々" for c in text)

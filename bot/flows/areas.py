@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from linebot.v3.messaging import Message
 
 from bot import conversation
@@ -10,20 +12,27 @@ from bot.context import Context
 from bot.context import Reply
 from bot.context import intent_context
 from bot.conversation import Step
+from bot.flows.elsewhere import faq_knows
+from bot.flows.elsewhere import taken_by_intent
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
 from garbage.answers import NeedArea
+from garbage.answers import categories_in_text
+from garbage.answers import day_question
+from garbage.answers import is_when_question
 from intents.area import AskArea
 from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
 from intents.settings import AskConsent
 from intents.settings import settings_for
+from japanese.sentences import is_question
 from messaging import build
 from messaging import texts
 from push import planning
 from residents import service as residents
 from search.areas import AreaInfo
 from search.areas import clear_choice
+from search.areas import looks_like_place
 from search.areas import match_areas
 from search.docs import Query
 
@@ -43,8 +52,25 @@ def ask_area(ctx: Context, user_id: str | None, result: AskArea) -> list[Message
 def need_area(ctx: Context, user_id: str | None, result: NeedArea) -> list[Message]:
     """A garbage question needs the area: ask for it, and keep the question to answer once it is set."""
     if user_id is not None:
-        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=result.then)
+        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=_question_to_keep(ctx, result.then))
     return garbage_replies.need_area()
+
+
+# Garbage questions the bot asks itself once the area is known (never shown): what is kept is rebuilt from
+# what the resident asked, so nothing else they wrote in the message is stored with their id.
+_DAY_QUESTION = "{label}のごみ"
+_NEXT_QUESTION = "次の{categories}はいつ？"
+_ANY_NEXT_QUESTION = "ごみの収集日はいつ？"
+
+
+def _question_to_keep(ctx: Context, text: str) -> str:
+    """The garbage question to answer later, rebuilt from its day or categories (「明日のごみ」, 「次の…はいつ？」)."""
+    if (day := day_question(text)) is not None:
+        return _DAY_QUESTION.format(label=day[1])
+    if is_when_question(text):
+        categories = categories_in_text(ctx.garbage, text) if ctx.garbage is not None else []
+        return _NEXT_QUESTION.format(categories="・".join(categories)) if categories else _ANY_NEXT_QUESTION
+    return text
 
 
 def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -56,18 +82,58 @@ def area_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
     return _set_area(ctx, user_id, names[0], then=open_step.data.get("then") if open_step else None)
 
 
-def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply:
-    """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or ask again."""
+def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
+    """The resident answered 「どの地域？」: set the area if it is clear, else offer choices or list them all.
+
+    A number picks from the areas listed before; a garbage question naming an area sets it and is answered.
+    The step lets go (None) of any other question, of a text an intent answers, and of a text naming no
+    area that is no place name either but something the FAQ knows (「児童手当」): the resident has moved
+    on, and the question waiting for the area is kept.
+    """
     areas = _areas(ctx)
     if not areas:
         conversation.end(ctx.session, user_id)
         return Reply(build.text(texts.AREA_NONE_CONFIGURED), "intent", intent="area")
+    if (picked := _numbered(query, data.get("offered") or [])) is not None:
+        return _set_area(ctx, user_id, picked, then=data.get("then"))
     matches = match_areas(areas, query)
-    if (choice := clear_choice(matches)) is not None:
+    choice = clear_choice(matches)
+    if is_question(query.text):  # 「林の燃えるごみはいつ？」 answers the step and asks anew
+        if choice is not None and taken_by_intent(ctx, user_id, query):
+            return _set_area(ctx, user_id, choice.name, then=query.text)
+        return None
+    if choice is not None:
         return _set_area(ctx, user_id, choice.name, then=data.get("then"))
+    if taken_by_intent(ctx, user_id, query):
+        return None
     if matches:
-        return Reply(garbage_replies.area_choices([area.name for area, _score in matches]), "intent", intent="area")
-    return Reply(garbage_replies.area_not_found(query.text), "intent", intent="area")
+        names = [area.name for area, _score in matches]
+        conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
+        return Reply(garbage_replies.area_choices(names), "intent", intent="area")
+    if not looks_like_place(query.text) and faq_knows(ctx, query):
+        return None
+    names = [area.name for area in areas]
+    conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
+    return Reply(garbage_replies.area_list(query.text, names), "intent", intent="area")
+
+
+def later_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
+    """No step is open but a garbage question waits for the area: a text that clearly names one sets it."""
+    if is_question(query.text) or (choice := clear_choice(match_areas(_areas(ctx), query))) is None:
+        return None
+    if taken_by_intent(ctx, user_id, query):
+        return None
+    return _set_area(ctx, user_id, choice.name, then=None)
+
+
+def _numbered(query: Query, offered: list[str]) -> str | None:
+    """The area listed under the number the resident typed (「2」, 「２番」), if it is one of them."""
+    if (m := _NUMBER.fullmatch(query.key)) is None or not 1 <= int(m[1]) <= len(offered):
+        return None
+    return offered[int(m[1]) - 1]
+
+
+_NUMBER = re.compile(r"(\d{1,3})(?:番|ばん|です|で|でお願いします|にします)?")
 
 
 def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Reply:
@@ -76,6 +142,7 @@ def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Rep
     residents.set_area(ctx.session, user_id, name, ctx.now)
     if before and before != name:
         planning.cancel_area_reminders(ctx.session, user_id)
+    then = then or conversation.take_later(ctx.session, user_id, ctx.now)
     conversation.end(ctx.session, user_id)
     return Reply(garbage_replies.area_set(name), "intent", intent="area", then=then)
 

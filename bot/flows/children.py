@@ -13,6 +13,7 @@ from bot import postbacks
 from bot.context import Context
 from bot.context import Reply
 from bot.conversation import Step
+from bot.flows.elsewhere import meant_elsewhere
 from bot.replies import children as children_replies
 from bot.replies import common
 from bot.replies import settings as settings_replies
@@ -166,8 +167,13 @@ def _child_date_retry(ctx: Context, user_id: str, step: dict, notes: Sequence[st
     return Reply(children_replies.ask_child_date(picks, notes=notes), "intent", intent="children")
 
 
-def child_label_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply:
-    """The nickname typed for a child: kept when short enough, else asked again."""
+def child_label_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
+    """The nickname typed for a child: kept when short enough, else asked again.
+
+    None (the step lets go) for a question, or a text an intent or the FAQ answers.
+    """
+    if meant_elsewhere(ctx, user_id, query):
+        return None
     child = _child_view(ctx, user_id, data.get("id"))
     if child is None:
         conversation.end(ctx.session, user_id)

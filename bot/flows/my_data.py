@@ -22,7 +22,7 @@ def delete_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
     if values.get("c") != "yes":
         return Reply(build.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
     deleted = residents.delete_data(ctx.session, user_id)
-    conversation.end(ctx.session, user_id)
+    conversation.cancel(ctx.session, user_id)
     dropped = outbox.cancel_for_resident(ctx.session, user_id, "resident-deleted")
     dropped += outbox.forget_resident(ctx.session, user_id)
     log.info("resident.deleted", extra={"user": querylog.pseudonym(ctx, user_id), "deleted": deleted,

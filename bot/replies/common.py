@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from datetime import date
 
 from linebot.v3.messaging import Message
@@ -15,6 +17,7 @@ from intents.dates import Unreadable
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
 from messaging import texts
+from messaging.build import MAX_MESSAGES
 from messaging.build import jp_full_date
 from messaging.build import messages
 from messaging.build import quick_reply
@@ -27,9 +30,23 @@ def welcome(city: CityInfo, *, unblocked: bool) -> list[Message]:
 
 
 def small_talk(result: SmallTalk, city: CityInfo) -> list[Message]:
-    """A friendly word for a greeting or thanks, or the menu of what the bot knows."""
-    template = {Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP}[result.kind]
+    """A short friendly word for small talk (thanks, a greeting, a sticker…), or the menu of what the bot knows."""
+    template = {
+        Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP,
+        Talk.ACK: texts.SMALL_TALK_ACK, Talk.LAUGH: texts.SMALL_TALK_LAUGH, Talk.APOLOGY: texts.SMALL_TALK_APOLOGY,
+        Talk.FAREWELL: texts.SMALL_TALK_FAREWELL, Talk.EMOJI: texts.SMALL_TALK_EMOJI,
+        Talk.STICKER: texts.SMALL_TALK_STICKER,
+    }[result.kind]
     return messages([template.format(bot_name=city.bot_name, city=city.name)])
+
+
+def with_note(answer: Sequence[Message], note: str) -> list[Message]:
+    """The answer followed by a short note; the answer's buttons move onto the note, where LINE shows them."""
+    if not answer or len(answer) >= MAX_MESSAGES:
+        return list(answer)
+    last = copy.copy(answer[-1])
+    buttons, last.quick_reply = last.quick_reply, None
+    return [*answer[:-1], last, *messages([note], buttons)]
 
 
 def confirm_deletion() -> list[Message]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from linebot.v3.messaging import Message
+from linebot.v3.messaging import QuickReply
 
 from bot import postbacks
 from bot.replies.common import cancel_button
@@ -33,17 +34,25 @@ def need_area() -> list[Message]:
 
 
 def area_choices(names: Sequence[str]) -> list[Message]:
-    """Several areas fit what the resident typed: offer them as buttons."""
+    """Several areas fit what the resident typed: offer them as buttons, numbered so a number picks one too."""
+    return messages([f"{texts.AREA_CHOICES}\n{_numbered(names)}"], _area_buttons(names))
+
+
+def area_list(typed: str, names: Sequence[str]) -> list[Message]:
+    """No area fits what the resident typed: list every area (buttons for as many as LINE allows)."""
+    return messages([f"{texts.AREA_NOT_FOUND.format(text=typed[:30])}\n{_numbered(names)}"], _area_buttons(names))
+
+
+def _numbered(names: Sequence[str]) -> str:
+    return "\n".join(texts.AREA_LIST_LINE.format(number=number, area=name) for number, name in enumerate(names, 1))
+
+
+def _area_buttons(names: Sequence[str]) -> QuickReply:
+    """A button per area (as many as fit beside 「やめる」), then 「やめる」."""
     items = [(name, postbacks.encode(postbacks.AREA, k=postbacks.area_key(name)), name)
              for name in names[: MAX_QUICK_REPLIES - 1]]
     items.append((texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL))
-    listing = "\n".join(f"・{name}" for name in names[: MAX_QUICK_REPLIES - 1])
-    return messages([f"{texts.AREA_CHOICES}\n{listing}"], quick_reply(items))
-
-
-def area_not_found(typed: str) -> list[Message]:
-    """No area fits what the resident typed: ask again, with a way out."""
-    return messages([texts.AREA_NOT_FOUND.format(text=typed[:30])], cancel_button())
+    return quick_reply(items)
 
 
 def area_set(name: str) -> list[Message]:

@@ -158,9 +158,17 @@ class TestMessages:
         post_webhook(factories.body(factories.location_event()))
         assert "位置情報をありがとうございます" in reply_texts(line_api)[0][0]
 
-    def test_sticker_gets_a_hint_to_write_text(self, post_webhook, line_api):
-        """A non-text message is answered with a hint to type the question."""
+    def test_sticker_gets_a_short_friendly_reply(self, post_webhook, line_api):
+        """A sticker is small talk: a short friendly word, never an apology or an FAQ."""
         post_webhook(factories.body(factories.sticker_event()))
+        assert reply_texts(line_api)[0] == ["スタンプありがとうございます。知りたいことがあれば、短い言葉で送ってください。"]
+
+    def test_image_gets_a_hint_to_write_text(self, post_webhook, line_api):
+        """A non-text message other than a sticker or a location is answered with a hint to type the question."""
+        event = factories.sticker_event()
+        event["message"] = {"type": "image", "id": event["message"]["id"], "quoteToken": "q",
+                            "contentProvider": {"type": "line"}}
+        post_webhook(factories.body(event))
         assert "文字のメッセージ" in reply_texts(line_api)[0][0]
 
     def test_five_thousand_character_message_gets_a_valid_reply(self, post_webhook, line_api, faq):

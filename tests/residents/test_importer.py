@@ -186,3 +186,14 @@ class TestText:
         result = run(runner, tmp_path, HEADER + f"{ALICE},木\ue000太,子育て,\n")
         assert result.exit_code != 0
         assert "row 2: column B (area) has a private-use character U+E000" in result.output
+
+
+def test_an_area_typed_by_its_reading_is_stored_as_the_area_name(runner, tmp_path, session, app):
+    """「はやし」 is the reading of 林 (an alias of 木太・林・多肥・国分寺南部): the importer takes it, as the chat does."""
+    from city import pack as packs
+
+    with db.transaction(app) as tx:
+        packs.load_pack(tx, ROOT / "packs" / "demo")
+    result = run(runner, tmp_path, HEADER + f"{ALICE},はやし,子育て,\n")
+    assert result.exit_code == 0, result.output
+    assert session.scalar(sa.select(Resident.area)) == "木太・林・多肥・国分寺南部"

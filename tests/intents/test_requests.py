@@ -1,0 +1,98 @@
+"""Settings requests in residents' own words: which topic and action a message asks for, negation, and the
+procedure questions that only contain such words (left to the FAQ)."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import area
+from intents import children
+from intents import my_data
+from intents import reminders
+from intents import settings
+from intents.requests import Action
+from intents.requests import Topic
+from intents.requests import read_request
+from search.docs import Query
+
+
+def topic_and_action(text: str) -> tuple[Topic, Action] | None:
+    request = read_request(text)
+    return None if request is None else (request.topic, request.action)
+
+
+class TestStopNotices:
+    @pytest.mark.parametrize("text", [
+        "もう通知いらないです", "配信止めて", "LINE来ないようにして", "お知らせ停止で", "お知らせもう結構です",
+        "うるさいから通知やめて", "通知要らん", "メッセージを送らないでください", "今後お知らせは不要です",
+        "このLINEの通知を止めて", "ツウチとめて", "市からのお知らせを止めたいです", "通知オフにして",
+        "お知らせ来なくていいです", "もうメッセージ送ってこないで",
+    ])
+    def test_stop_phrasings_stop_every_notice(self, text):
+        """Object word × stop word (or a negated 'need / come / send') is 「配信停止」."""
+        assert settings.INTENT.match(Query.of(text)) == "stop"
+
+    @pytest.mark.parametrize("text", ["通知は止めないで", "お知らせを止めないでください", "配信は停止しないで"])
+    def test_a_negated_stop_stops_nothing(self, text):
+        """「止めないで」 is the opposite of a stop."""
+        assert settings.INTENT.match(Query.of(text)) != "stop"
+
+    @pytest.mark.parametrize("text", ["通知を止めるにはどうすればいいですか", "配信停止はどうやるの？"])
+    def test_a_question_about_stopping_shows_the_settings(self, text):
+        """Asked as a question, the settings (with their stop button) are shown; nothing is stopped yet."""
+        assert settings.INTENT.match(Query.of(text)) == "settings"
+
+
+class TestOtherSettings:
+    @pytest.mark.parametrize("text", ["私の情報を消してください", "登録したデータ全部削除して", "個人情報を消去して",
+                                      "自分のデータ消しといて", "登録情報を全部消して", "退会したい", "登録を消して"])
+    def test_deleting_my_data(self, text):
+        """Data words × delete words ask for deletion (confirmed with a button)."""
+        assert my_data.INTENT.match(Query.of(text)) is True
+
+    @pytest.mark.parametrize("text", ["消さないでください", "データは削除しないで"])
+    def test_a_negated_deletion_deletes_nothing(self, text):
+        assert my_data.INTENT.match(Query.of(text)) is None
+
+    @pytest.mark.parametrize("text", ["住所変わったので地区を変えたい", "引っ越したので地域を変更", "地区を変更したいです",
+                                      "住んでる地域を登録したい"])
+    def test_changing_the_area(self, text):
+        assert area.INTENT.match(Query.of(text)) is True
+
+    @pytest.mark.parametrize("text", ["ごみの前の日に教えてほしい", "ごみの日を前日に知らせて", "ゴミ出しの日のリマインドほしい",
+                                      "ごみの日の通知をお願いします", "燃えるごみの通知を止めて"])
+    def test_garbage_reminders(self, text):
+        """Garbage words with a notice or 'the day before' are the reminder settings, on or off."""
+        assert reminders.INTENT.match(Query.of(text)) is True
+
+    @pytest.mark.parametrize("text", ["通知の種類を変えたい", "受け取る分野を選びたい", "お知らせを受け取りたい",
+                                      "通知をオンにしたい", "配信を再開したい"])
+    def test_choosing_categories_or_receiving_shows_the_settings(self, text):
+        assert settings.INTENT.match(Query.of(text)) == "settings"
+
+    @pytest.mark.parametrize(("text", "expected"), [("子供の誕生日を登録したい", "children"),
+                                                    ("子どもの登録を削除したい", "children"),
+                                                    ("出産予定日を変えたい", "due")])
+    def test_children(self, text, expected):
+        assert children.INTENT.match(Query.of(text)) == expected
+
+    @pytest.mark.parametrize(("text", "expected"), [("子育てのお知らせを止めて", "baby_stop"),
+                                                    ("妊娠のお知らせはいらないです", "baby_stop"),
+                                                    ("子育ての通知を再開したい", "baby_resume")])
+    def test_baby_notices(self, text, expected):
+        """Notices about children are the quiet stop (and resumption) of baby messages, not a stop of all."""
+        assert settings.INTENT.match(Query.of(text)) == expected
+
+
+class TestLeftToTheFaq:
+    @pytest.mark.parametrize("text", [
+        "出生通知票はどこで出す？", "住民票の削除", "印鑑登録の削除", "予防接種の通知はいつ来ますか",
+        "児童手当保留通知が届きました", "ごみの日を教えて", "ごみの出し方を教えて", "子育ての情報がほしい",
+        "地区はどこ", "お知らせ", "やめて", "住所変更したい", "住所変更の手続き",
+    ])
+    def test_procedure_questions_with_such_words_are_no_request(self, text):
+        """A message naming something outside the setting words is about a procedure: no intent takes it."""
+        assert topic_and_action(text) is None
+        query = Query.of(text)
+        assert all(intent.match(query) is None for intent in (my_data.INTENT, area.INTENT, reminders.INTENT,
+                                                              settings.INTENT, children.INTENT))

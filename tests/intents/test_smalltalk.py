@@ -1,0 +1,55 @@
+"""Small talk: what counts as thanks, a greeting, an acknowledgement, laughter, an apology, a farewell or emoji,
+and the question left once small talk around it is taken away."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents.smalltalk import Talk
+from intents.smalltalk import question_part
+from intents.smalltalk import talk_of
+from search.docs import Query
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("ありがとうございました！助かりました", Talk.THANKS), ("ほんとにありがとうございます😊", Talk.THANKS),
+    ("助かります", Talk.THANKS), ("いつもお世話になっております", Talk.THANKS), ("サンキュー", Talk.THANKS),
+    ("了解しました、ありがとうございます", Talk.THANKS), ("ありがと〜", Talk.THANKS),
+    ("了解です", Talk.ACK), ("わかりました！", Talk.ACK), ("OKです", Talk.ACK), ("ＯＫ", Talk.ACK), ("はーい", Talk.ACK),
+    ("なるほど", Talk.ACK), ("分かった", Talk.ACK), ("承知しました", Talk.ACK), ("いいえ", Talk.ACK),
+    ("笑", Talk.LAUGH), ("(笑)", Talk.LAUGH), ("w", Talk.LAUGH), ("ｗｗｗ", Talk.LAUGH), ("草", Talk.LAUGH),
+    ("あははは", Talk.LAUGH),
+    ("すみません", Talk.APOLOGY), ("ごめんなさい🙇", Talk.APOLOGY), ("申し訳ないです", Talk.APOLOGY),
+    ("さようなら", Talk.FAREWELL), ("おやすみなさい", Talk.FAREWELL), ("またね〜", Talk.FAREWELL),
+    ("こんにちは", Talk.GREETING), ("おはようございます！", Talk.GREETING), ("よろしくお願いします", Talk.GREETING),
+    ("こんばんわ", Talk.GREETING),
+    ("🙏", Talk.EMOJI), ("👍😊", Talk.EMOJI), ("👍🏻", Talk.EMOJI), ("❤️", Talk.EMOJI), ("(^^)", Talk.EMOJI),
+    ("(*´ω｀*)", Talk.EMOJI), ("あざーす", Talk.THANKS), ("そうですか", Talk.ACK), ("ウケる", Talk.LAUGH),
+])
+def test_small_talk_is_recognised_by_kind(text, kind):
+    """Each kind is recognised in several wordings, scripts and with emoji or punctuation around it."""
+    assert talk_of(Query.of(text)) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "ありがとう、あと粗大ごみの出し方は？", "住民票", "はいけん", "草刈りの日", "wifiはありますか", "了解ですが転入届はどこ",
+    "？？！！", "ごみ",
+])
+def test_anything_besides_small_talk_is_not_small_talk(text):
+    """A message with something else in it (or nothing at all) is not small talk."""
+    assert talk_of(Query.of(text)) is None
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("ありがとう、あと粗大ごみの出し方は？", "粗大ごみの出し方は？"),
+    ("すみません、住民票の取り方を教えて", "住民票の取り方を教えて"),
+    ("ありがとうございます。それと転入届はどこで出せますか？", "転入届はどこで出せますか？"),
+    ("児童手当について教えてください。よろしくお願いします", "児童手当について教えてください"),
+])
+def test_the_question_is_read_without_the_small_talk_around_it(text, question):
+    assert question_part(Query.of(text)).text == question
+
+
+@pytest.mark.parametrize("text", ["粗大ごみの出し方は？", "住民票、写し、ほしい"])
+def test_a_message_without_small_talk_is_read_whole(text):
+    assert question_part(Query.of(text)).text == text
