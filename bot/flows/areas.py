@@ -25,6 +25,7 @@ from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
 from intents.settings import AskConsent
 from intents.settings import settings_for
+from japanese.normalize import normalize
 from japanese.sentences import is_question
 from messaging import build
 from messaging import texts
@@ -110,11 +111,17 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
         names = [area.name for area, _score in matches]
         conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
         return Reply(garbage_replies.area_choices(names), "intent", intent="area")
-    if not looks_like_place(query.text) and faq_knows(ctx, query):
+    if not looks_like_place(query.text) and not _names_the_city(ctx, query) and faq_knows(ctx, query):
         return None
     names = [area.name for area in areas]
     conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
     return Reply(garbage_replies.area_list(query.text, names), "intent", intent="area")
+
+
+def _names_the_city(ctx: Context, query: Query) -> bool:
+    """True when the text names the city itself (「かもめ市のどこか」): an answer about where, too vague to place."""
+    stem = normalize(ctx.city.name).removesuffix("市").removesuffix("町").removesuffix("村")
+    return len(stem) >= 2 and stem in query.key
 
 
 def later_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
