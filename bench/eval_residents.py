@@ -114,6 +114,11 @@ def judge(expect: str, reply, shown: list[str], questions: dict[str, str]) -> st
         if kind == "intent" and intent == "area" and arg in everything and "設定" in everything:
             return "right"
         return "wrong" if answered_faq else "unhelpful"
+    if what == "area_choices":
+        named = [line for line in everything.splitlines() if arg in line and "・" in line]
+        if kind == "intent" and intent == "area" and len(set(named)) >= 2:
+            return "right"
+        return "wrong" if answered_faq else "unhelpful"
     if what == "faq":
         def fits(question: str) -> bool:
             return any(all(part in question for part in option.split("+")) for option in arg.split("|"))

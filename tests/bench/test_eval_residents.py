@@ -46,3 +46,11 @@ def test_every_chat_in_the_development_set_has_a_known_expectation():
         case = json.loads(line)
         assert case["turns"] and all(isinstance(turn, str) for turn in case["turns"])
         judge(case["expect"], reply, [""], QUESTIONS)
+
+
+def test_area_choices_need_at_least_two_areas_offered():
+    """「こくぶんじ」 fits two areas: offering both is right, offering one (or none) is not."""
+    reply = Reply([], "intent", intent="area")
+    both = ["どの地域でしょうか？\n1. 木太・林・多肥・国分寺南部\n2. 檀紙・弦打・国分寺北部"]
+    assert judge("area_choices:国分寺", reply, both, QUESTIONS) == "right"
+    assert judge("area_choices:国分寺", reply, ["1. 木太・林・多肥・国分寺南部"], QUESTIONS) == "unhelpful"
