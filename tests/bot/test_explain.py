@@ -208,3 +208,20 @@ class TestRendering:
         assert "  faq     tier faq" in text
         assert "best " in text and "runner-up " in text and "margin " in text
         assert text.count(" pass") == 3
+
+
+class TestHealthStage:
+    def test_a_red_flag_names_its_family_and_the_citys_phrase_that_raised_it(self, app):
+        """Staff see which family of the red-flag list answered and by which listed phrase, before any step."""
+        reply, trace = traced(app, "父が倒れて返事がない")
+        [health] = trace.named("health")
+        assert health["took"] is True and health["kind"] == "emergency"
+        assert health["family"] and health["phrase"]
+        assert names(trace) == ["query", "health", "reply"]
+        assert reply.intent == "health.emergency"
+
+    def test_a_message_not_about_health_says_so_and_goes_on(self, app):
+        """The stage is there for every message, saying it did not take it."""
+        _reply, trace = traced(app, "住民票がほしい")
+        assert trace.named("health") == [{"took": False}]
+        assert names(trace)[:3] == ["query", "health", "step"]
