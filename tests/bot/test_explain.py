@@ -118,7 +118,14 @@ class TestSuggestions:
         pressed = [postbacks.decode(item.action.data) for item in reply.messages[-1].quick_reply.items]
         assert [hit["faq_id"] for hit in found["kept"]] == [values["id"] for action, values in pressed
                                                              if action == postbacks.FAQ]
-        assert found["kept"] + found["dropped"] == sorted(found["hits"], key=lambda hit: hit not in found["kept"])
+        dropped = [{"type": "Hit", "faq_id": hit["faq_id"], "score": hit["score"]} for hit in found["dropped"]]
+        assert found["kept"] + dropped == sorted(found["hits"], key=lambda hit: hit not in found["kept"])
+
+    def test_each_dropped_candidate_says_why(self, app, faq):
+        """A candidate found but not offered names the rule that left it out."""
+        _reply, trace = traced(app, "粗大ごみ")
+        [found] = trace.named("faq")
+        assert found["dropped"] and all(hit["why"] for hit in found["dropped"])
 
     def test_the_short_query_thresholds_are_named(self, app, faq):
         """A short query (粗大ごみ, four characters at most) is measured against the *_short thresholds
