@@ -50,6 +50,7 @@ _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
 # Dictionary forms Sudachi reads wrongly on their own (為る alone reads なる).
 _READINGS = {"為る": "する"}
 _BLANK = "\u3000"
+_HONORIFICS = {"お", "ご", "おん"}  # kana prefixes that leave the next word whole (おなか, ごはん)
 _KANJI_PARTICLE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff々])([がをはにのもで])")
 _SMALL_VOWELS = re.compile("[ぁぃぅぇぉァィゥェォ]")
 _LARGE_VOWELS = dict(zip("ぁぃぅぇぉァィゥェォ", "あいうえおアイウエオ", strict=True))
@@ -156,10 +157,14 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
     for index, (surface, form, pos) in enumerate(read):
         # Kanji words stand as one blank in the plain reading: it is there for kana Sudachi split.
         plain += kana[index] or _BLANK
-        slot = [token] if (token := _token(surface, form, pos)) is not None else []
+        # Kana after a kana prefix that is no honorific is part of a longer word Sudachi did not know
+        # (こせき is こ + せき, not 咳): it is read only together with the prefix.
+        glued = index > 0 and read[index - 1][2] == "接頭辞" and kana[index - 1] not in _HONORIFICS \
+            and bool(kana[index - 1]) and bool(kana[index])
+        slot = [token] if not glued and (token := _token(surface, form, pos)) is not None else []
         # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
         # it spells with the next ones.
-        for width in range(1, MAX_MERGED + 1):
+        for width in range(2 if glued else 1, MAX_MERGED + 1):
             run = kana[index:index + width]
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
