@@ -155,7 +155,8 @@ def _faq_lines(detail: dict) -> list[str]:
         lines.append(f"{check['measure']} {check['value']:.3f} {sign} {check['threshold_name']} "
                      f"{check['threshold']:.3f}  {'pass' if check['value'] >= check['threshold'] else 'fail'}")
     lines.append("kept    " + (", ".join(f"{h['faq_id']} {h['score']:.3f}" for h in detail["kept"]) or "-"))
-    lines.append("dropped " + (", ".join(f"{h['faq_id']} {h['score']:.3f}" for h in detail["dropped"]) or "-"))
+    lines.append("dropped " + (", ".join(f"{h['faq_id']} {h['score']:.3f}" + (f" ({h['why']})" if h.get("why") else "")
+                                         for h in detail["dropped"]) or "-"))
     return lines
 
 

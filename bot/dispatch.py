@@ -129,7 +129,6 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
 def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
     """The health desk's answer, the open step's, or else the first intent's or the FAQ's (``on_text``)."""
     health_reply = health.answer_health(ctx, user_id, query)
-    ctx.note("health", took=health_reply is not None, intent=health_reply.intent if health_reply else None)
     if health_reply is not None:
         return health_reply
     kept = False

@@ -6,6 +6,7 @@ bot turns the result into messages and logs it for the staff.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,9 +79,12 @@ class NotFound(_Ranked):
 FaqResult = Answered | Suggested | NotFound
 
 
+_LETTERS = re.compile(r"[^\W\d_]")  # a letter of any script: a question has one, a number alone does not
+
+
 def find(session: Session, matcher: Matcher, policy: AnswerPolicy, query: Query, k: int) -> FaqResult:
     """Search the FAQ once for ``query`` (its best ``k`` entries) and decide what the resident gets."""
-    hits = tuple(matcher.search(query, k=k)) if query.key else ()
+    hits = tuple(matcher.search(query, k=k)) if _LETTERS.search(query.key) else ()  # 「3」, 「!!」: no words
     tier = policy.decide(hits, len(query.key))
     if tier is Tier.ANSWER:
         found = entries(session, [hits[0].faq_id])

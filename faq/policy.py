@@ -112,6 +112,21 @@ class AnswerPolicy:
         return [hits[0]] + [hit for hit in hits[1:self.suggestions]
                             if hit.score >= floor and hit.score >= self.suggest_ratio * best]
 
+    def why_not_shown(self, hit: Hit, hits: Sequence[Hit], query_chars: int) -> str:
+        """Why a 「もしかして」 candidate was left out (for ``ask --explain``), or "" when it is shown."""
+        short = query_chars <= self.short_chars
+        floor = self.suggest_at_short if short else self.suggest_at
+        name = "suggest_at_short" if short else "suggest_at"
+        if not hits or hit == hits[0]:
+            return ""
+        if hits.index(hit) >= self.suggestions:
+            return f"beyond the {self.suggestions} buttons"
+        if hit.score < floor:
+            return f"< {name} {floor:.3f}"
+        if hit.score < self.suggest_ratio * hits[0].score:
+            return f"< suggest_ratio {self.suggest_ratio:.2f} × best"
+        return ""
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> AnswerPolicy:
         """A policy from a mapping of field names (e.g. ``faq/thresholds.toml``); unknown keys are ignored."""

@@ -186,9 +186,12 @@ _ITEM_CUES = re.compile(
 )
 
 
+_ASKED = re.compile(r"(は|って|とか)?[?？]+$")  # 「キャップは？」 asks about キャップ
+
+
 def item_question(text: str) -> tuple[str, bool]:
     """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True)."""
-    stripped = text.strip().rstrip("。.！!")
+    stripped = _ASKED.sub("", text.strip().rstrip("。.！!"))
     item, count = _ITEM_CUES.subn("", stripped)
     return item.strip(" 　、,"), count > 0
 

@@ -43,6 +43,7 @@ MAX_MERGED = 3  # kana words read together when Sudachi split one word into seve
 MIN_TYPO_READING = 4  # a phrase word this long, after the first, may be typed in kana with one wrong letter
 
 _SKIPPED_POS = {"助詞", "補助記号", "空白"}
+_FUNCTION_POS = {"助詞", "助動詞"}
 # Endings that change politeness or tense, not meaning (negation and 「たい」 are kept).
 _LIGHT_ENDINGS = {"ます", "です", "た", "だ", "てる", "でる", "ちゃう", "じゃう", "とる", "よる"}
 _NEGATIVE = {"ず", "ぬ", "ん", "ない", "無い"}
@@ -50,6 +51,7 @@ _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
 # Dictionary forms Sudachi reads wrongly on their own (為る alone reads なる).
 _READINGS = {"為る": "する"}
 _BLANK = "\u3000"
+_HONORIFICS = {"お", "ご", "おん"}  # kana prefixes that leave the next word whole (おなか, ごはん)
 _KANJI_PARTICLE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff々])([がをはにのもで])")
 _SMALL_VOWELS = re.compile("[ぁぃぅぇぉァィゥェォ]")
 _LARGE_VOWELS = dict(zip("ぁぃぅぇぉァィゥェォ", "あいうえおアイウエオ", strict=True))
@@ -151,15 +153,23 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
     read = [(surface, form, pos) for surface, form, _reading, pos
             in morphemes(_as_read(text) if as_message else text) if pos not in {"補助記号", "空白"}]
     kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
+    # A run of endings and particles (んやけど: ん + や + けど, 関西の「だけど」) spells no word: its kana stay
+    # out of the plain reading and of merged words, so it never reads as やけど.
+    for index in _function_runs([pos for _s, _f, pos in read]):
+        kana[index] = ""
     slots: list[tuple[Token, ...]] = []
     plain = ""
     for index, (surface, form, pos) in enumerate(read):
         # Kanji words stand as one blank in the plain reading: it is there for kana Sudachi split.
         plain += kana[index] or _BLANK
-        slot = [token] if (token := _token(surface, form, pos)) is not None else []
+        # Kana after a kana prefix that is no honorific is part of a longer word Sudachi did not know
+        # (こせき is こ + せき, not 咳): it is read only together with the prefix.
+        glued = index > 0 and read[index - 1][2] == "接頭辞" and kana[index - 1] not in _HONORIFICS \
+            and bool(kana[index - 1]) and bool(kana[index])
+        slot = [token] if not glued and (token := _token(surface, form, pos)) is not None else []
         # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
         # it spells with the next ones.
-        for width in range(1, MAX_MERGED + 1):
+        for width in range(2 if glued else 1, MAX_MERGED + 1):
             run = kana[index:index + width]
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
@@ -170,6 +180,13 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
                    readings=frozenset(token.reading for token in words),
                    kana_readings=frozenset(token.reading for token in words if token.kana),
                    keys=frozenset(_message_keys(words)))
+
+
+def _function_runs(parts_of_speech: list[str]) -> set[int]:
+    """Positions of words in runs of two or more particles and endings (助詞, 助動詞)."""
+    function = [pos in _FUNCTION_POS for pos in parts_of_speech]
+    return {index for index, is_function in enumerate(function) if is_function
+            and ((index > 0 and function[index - 1]) or (index + 1 < len(function) and function[index + 1]))}
 
 
 def _token(surface: str, form: str, pos: str) -> Token | None:

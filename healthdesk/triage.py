@@ -36,29 +36,31 @@ class Triage:
     family: str = ""  # the red-flag family that was raised (EMERGENCY)
     self_harm: bool = False  # words of despair as well: mental-health lines after the 119 message
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
+    phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
 
 
 def triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     """The health reply for ``text`` at the local time ``at``, or None when the message is not about health."""
     message = readings(text)
     words = desk.words
-    despair = words["self_harm"].first_found(message) is not None
+    despair = words["self_harm"].first_found(message)
     for family in desk.red_flags:
-        if family.phrases.first_found(message) is not None:
-            return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair)
-    if despair:
-        return Triage(Kind.SELF_HARM, desk, self_harm=True)
-    if words["doubt"].first_found(message) is not None:
-        return Triage(Kind.DOUBT, desk)
+        if (found := family.phrases.first_found(message)) is not None:
+            return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair is not None, phrase=found.text)
+    if despair is not None:
+        return Triage(Kind.SELF_HARM, desk, self_harm=True, phrase=despair.text)
+    if (doubt := words["doubt"].first_found(message)) is not None:
+        return Triage(Kind.DOUBT, desk, phrase=doubt.text)
     if words["not_health"].first_found(message) is not None:
         return None
-    worry = words["worry"].first_found(message) is not None
-    where = words["where"].first_found(message) is not None
+    worry = words["worry"].first_found(message)
+    where = words["where"].first_found(message)
+    decided = (worry or where).text if (worry or where) is not None else ""
     if (worry or where) and words["child"].first_found(message) is not None:
         line_open = any(line.open_at(at) for line in desk.lines_of("child"))
-        return Triage(Kind.CHILD, desk, child_line_open=line_open)
-    if where:
-        return Triage(Kind.WHERE, desk)
-    if worry:
-        return Triage(Kind.WORRY, desk)
+        return Triage(Kind.CHILD, desk, child_line_open=line_open, phrase=decided)
+    if where is not None:
+        return Triage(Kind.WHERE, desk, phrase=where.text)
+    if worry is not None:
+        return Triage(Kind.WORRY, desk, phrase=worry.text)
     return None

@@ -8,6 +8,8 @@ Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃える
 
 from __future__ import annotations
 
+import re
+
 from garbage.answers import ItemChoices
 from garbage.answers import NeedArea
 from garbage.answers import answer_day
@@ -23,6 +25,7 @@ from garbage.answers import resolve_area
 from intents.base import IntentContext
 from search.docs import Query
 
+_LETTERS = re.compile(r"[^\W\d_]")  # a letter of any script: a name has one, a number alone does not
 MAX_ITEM_CHARS = 25  # longer messages without a sorting cue are questions for the FAQ
 
 
@@ -65,8 +68,8 @@ class GarbageItemIntent:
         """(the item as a query, asked about sorting) when the message may name an item, else None."""
         item, asked = item_question(query.text)
         named = Query.of(item) if asked else Query(item, query.key)  # no sorting cue: the whole message is the item
-        if not named.key:
-            return None
+        if not _LETTERS.search(named.key):
+            return None  # 「3」, 「!!」: no thing's name
         if asked or len(named.key) <= MAX_ITEM_CHARS:
             return (named, asked)
         return None

@@ -43,7 +43,10 @@ def explained(ctx: Context, query: Query, result: FaqResult) -> dict[str, object
         "decision": ctx.policy.explain(result.hits, len(query.key)),
         "suggestions": ctx.policy.suggestions,
         "kept": [hit for hit in result.hits if hit.faq_id in shown],
-        "dropped": [hit for hit in result.hits if hit.faq_id not in shown],
+        "dropped": [{"faq_id": hit.faq_id, "score": hit.score,
+                     "why": ctx.policy.why_not_shown(hit, result.hits, len(query.key))
+                     if isinstance(result, Suggested) else result.kind.value}
+                    for hit in result.hits if hit.faq_id not in shown],
         "result": result.kind,
     }
 

@@ -23,6 +23,8 @@ def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | No
     desk = ctx.health or defaults()
     local_time = ctx.now.astimezone(runtime.current().timezone).time()
     result = triage(desk, query.text, local_time)
+    ctx.note("health", took=result is not None, **({"kind": result.kind.value, "family": result.family,
+                                                     "phrase": result.phrase} if result else {}))
     if result is None:
         return None
     if user_id is not None:

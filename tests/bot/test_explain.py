@@ -118,7 +118,14 @@ class TestSuggestions:
         pressed = [postbacks.decode(item.action.data) for item in reply.messages[-1].quick_reply.items]
         assert [hit["faq_id"] for hit in found["kept"]] == [values["id"] for action, values in pressed
                                                              if action == postbacks.FAQ]
-        assert found["kept"] + found["dropped"] == sorted(found["hits"], key=lambda hit: hit not in found["kept"])
+        dropped = [{"type": "Hit", "faq_id": hit["faq_id"], "score": hit["score"]} for hit in found["dropped"]]
+        assert found["kept"] + dropped == sorted(found["hits"], key=lambda hit: hit not in found["kept"])
+
+    def test_each_dropped_candidate_says_why(self, app, faq):
+        """A candidate found but not offered names the rule that left it out."""
+        _reply, trace = traced(app, "粗大ごみ")
+        [found] = trace.named("faq")
+        assert found["dropped"] and all(hit["why"] for hit in found["dropped"])
 
     def test_the_short_query_thresholds_are_named(self, app, faq):
         """A short query (粗大ごみ, four characters at most) is measured against the *_short thresholds
@@ -208,3 +215,20 @@ class TestRendering:
         assert "  faq     tier faq" in text
         assert "best " in text and "runner-up " in text and "margin " in text
         assert text.count(" pass") == 3
+
+
+class TestHealthStage:
+    def test_a_red_flag_names_its_family_and_the_citys_phrase_that_raised_it(self, app):
+        """Staff see which family of the red-flag list answered and by which listed phrase, before any step."""
+        reply, trace = traced(app, "父が倒れて返事がない")
+        [health] = trace.named("health")
+        assert health["took"] is True and health["kind"] == "emergency"
+        assert health["family"] and health["phrase"]
+        assert names(trace) == ["query", "health", "reply"]
+        assert reply.intent == "health.emergency"
+
+    def test_a_message_not_about_health_says_so_and_goes_on(self, app):
+        """The stage is there for every message, saying it did not take it."""
+        _reply, trace = traced(app, "住民票がほしい")
+        assert trace.named("health") == [{"took": False}]
+        assert names(trace)[:3] == ["query", "health", "step"]

@@ -102,6 +102,15 @@ class TestSuggestionsShown:
         assert [hit.faq_id for hit in self.policy.shown(hits, 10)] == ["1", "2"]
         assert [hit.faq_id for hit in self.policy.shown(hits, 2)] == ["1"]
 
+    def test_each_candidate_left_out_says_which_rule_left_it_out(self):
+        """For ``ask --explain``: the ratio, the threshold, or the number of buttons; shown ones say nothing."""
+        hits = [Hit("1", 0.5), Hit("2", 0.45), Hit("3", 0.33), Hit("4", 0.31), Hit("5", 0.2)]
+        policy = AnswerPolicy(answer_at=0.9, suggest_at=0.3, suggest_at_short=0.4, short_chars=3, suggest_ratio=0.7,
+                              suggestions=3)
+        assert [policy.why_not_shown(hit, hits, 10) for hit in hits] == [
+            "", "", "< suggest_ratio 0.70 × best", "beyond the 3 buttons", "beyond the 3 buttons"]
+        assert policy.why_not_shown(Hit("2", 0.38), [Hit("1", 0.5), Hit("2", 0.38)], 2) == "< suggest_at_short 0.400"
+
     def test_the_calibrated_ratio_is_set(self):
         """The committed thresholds drop candidates: the ratio is calibrated, not left at 0."""
         from faq.policy import answer_policy

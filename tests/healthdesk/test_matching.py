@@ -41,6 +41,18 @@ def test_other_words_with_the_same_sound_do_not_match(phrase_text, message):
     assert not matches(phrase_text, message)
 
 
+@pytest.mark.parametrize(("phrase_text", "message"), [("咳", "こせきとほん ほしい"), ("咳", "こせきの写し")])
+def test_kana_glued_to_a_prefix_is_not_read_as_a_word_of_its_own(phrase_text, message):
+    """こせき (戸籍 typed in kana) reads こ + せき: the せき is part of one unknown word, not 咳."""
+    assert not matches(phrase_text, message)
+
+
+@pytest.mark.parametrize(("phrase_text", "message"), [("お腹 痛い", "おなかがいたい"), ("ご飯 食べる", "ごはんがたべられない")])
+def test_an_honorific_prefix_leaves_the_word_after_it_whole(phrase_text, message):
+    """お and ご are honorifics, not parts of an unknown word: おなか is still found."""
+    assert matches(phrase_text, message)
+
+
 def test_words_far_apart_do_not_make_a_phrase():
     """The parts of a phrase must be near each other."""
     assert not matches("胸 痛い", "胸部の検診を受けたいのですが、予約の方法と持ち物と料金と場所を教えてください。足が痛い")

@@ -107,6 +107,18 @@ class TestItemsByTheirNames:
         reply = say(app, typed)
         assert reply.intent == "garbage_item" and answer in text_of(reply)
 
+    @pytest.mark.parametrize("typed", ["3", "１２", "!!", "3."])
+    def test_a_number_alone_is_no_things_name(self, app, city, typed):
+        """「3」 typed where no buttons wait is not 三段ボックス: no item is answered."""
+        assert say(app, typed).intent != "garbage_item"
+
+    @pytest.mark.parametrize(("typed", "name"), [("傘は？", "傘は【"), ("ペットボトルのキャップは？", "ペットボトルのキャップは、"),
+                                                 ("スプレー缶って？", "スプレー缶は【")])
+    def test_a_thing_asked_with_は_or_って_is_named_without_them(self, app, city, typed, name):
+        """「傘は？」 is answered as 傘, and the reply never echoes 「傘は？は」."""
+        reply = say(app, typed)
+        assert reply.intent == "garbage_item" and name in text_of(reply) and "？は" not in text_of(reply)
+
     def test_pressing_a_kind_answers_how_to_put_it_out(self, app, city):
         """The button of ボタン電池 answers ボタン電池, for the resident's area."""
         items = say(app, "電池").messages[0].quick_reply.items

@@ -20,7 +20,7 @@ from search.docs import Query
     ("笑", Talk.LAUGH), ("(笑)", Talk.LAUGH), ("w", Talk.LAUGH), ("ｗｗｗ", Talk.LAUGH), ("草", Talk.LAUGH),
     ("あははは", Talk.LAUGH),
     ("すみません", Talk.APOLOGY), ("ごめんなさい🙇", Talk.APOLOGY), ("申し訳ないです", Talk.APOLOGY),
-    ("さようなら", Talk.FAREWELL), ("おやすみなさい", Talk.FAREWELL), ("またね〜", Talk.FAREWELL),
+    ("さようなら", Talk.FAREWELL), ("おやすみなさい", Talk.FAREWELL), ("またね〜", Talk.FAREWELL), ("したっけまたね", Talk.FAREWELL), ("ほなまた", Talk.FAREWELL),
     ("こんにちは", Talk.GREETING), ("おはようございます！", Talk.GREETING), ("よろしくお願いします", Talk.GREETING),
     ("こんばんわ", Talk.GREETING),
     ("🙏", Talk.EMOJI), ("👍😊", Talk.EMOJI), ("👍🏻", Talk.EMOJI), ("❤️", Talk.EMOJI), ("(^^)", Talk.EMOJI),
