@@ -155,7 +155,7 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
     kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
     # A run of endings and particles (んやけど: ん + や + けど, 関西の「だけど」) spells no word: its kana stay
     # out of the plain reading and of merged words, so it never reads as やけど.
-    for index in _function_runs([pos for _s, _f, pos in read]):
+    for index in _function_runs(read):
         kana[index] = ""
     slots: list[tuple[Token, ...]] = []
     plain = ""
@@ -182,11 +182,26 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
                    keys=frozenset(_message_keys(words)))
 
 
-def _function_runs(parts_of_speech: list[str]) -> set[int]:
-    """Positions of words in runs of two or more particles and endings (助詞, 助動詞)."""
-    function = [pos in _FUNCTION_POS for pos in parts_of_speech]
-    return {index for index, is_function in enumerate(function) if is_function
-            and ((index > 0 and function[index - 1]) or (index + 1 < len(function) and function[index + 1]))}
+def _function_runs(read: list[tuple[str, str, str]]) -> set[int]:
+    """Positions of words in runs of two or more particles and endings (助詞, 助動詞) after a word Sudachi
+    read whole (a verb, adjective or noun): 「ほしいんやけど」. After pieces of a word Sudachi did not know
+    (アナフィラキシー typed in kana reads あな + ふ + ら + き + しー) the kana are left as they are."""
+    function = [pos in _FUNCTION_POS for _s, _f, pos in read]
+    runs: set[int] = set()
+    start = 0
+    while start < len(read):
+        end = start
+        while end < len(read) and function[end]:
+            end += 1
+        if end - start >= 2 and start > 0 and _whole_word(read[start - 1]):
+            runs.update(range(start, end))
+        start = end + 1 if end == start else end
+    return runs
+
+
+def _whole_word(morpheme: tuple[str, str, str]) -> bool:
+    surface, _form, pos = morpheme
+    return pos in {"動詞", "形容詞", "形状詞", "代名詞"} or (pos == "名詞" and len(surface) >= 2)
 
 
 def _token(surface: str, form: str, pos: str) -> Token | None:
