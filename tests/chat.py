@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import db
 from bot import dispatch
 from bot.context import Reply
 from bot.context import context_for
+from city import pack as packs
 from city.models import Municipality
+from faq import store as faq_store
+from faq.importers import read_synonyms_file
+from garbage import store as garbage_store
+from garbage.importers import read_takamatsu
 from tests import factories
 from tests.fake_line_server import message_problems
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DEMO = Path(__file__).resolve().parents[1] / "packs" / "demo"
 
 
 def say(app, text: str, *, user: str = factories.USER_ID, area: str | None = None,
@@ -73,3 +80,19 @@ def municipality(session, **overrides) -> Municipality:
     row = Municipality(**values)
     session.add(row)
     return row
+
+
+def load_demo_pack(app) -> None:
+    """The demo pack loaded: its FAQ, synonyms, 高松's garbage data and かもめ市's contact."""
+    with db.transaction(app) as session:
+        packs.load_pack(session, DEMO)
+
+
+def load_demo_garbage(app, *, synonyms: bool = False) -> None:
+    """Only the demo pack's garbage data (高松's), and its synonym table when asked: a lighter city."""
+    data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
+                          DEMO / "garbage" / "garbage_collection_date.csv")
+    with db.transaction(app) as session:
+        if synonyms:
+            faq_store.save_synonyms(session, read_synonyms_file(DEMO / "synonyms.csv"))
+        garbage_store.save_garbage(session, data, attribution="出典：高松市")

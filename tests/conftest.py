@@ -47,18 +47,23 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+def line_config(database_url: str, line_api_url: str) -> dict:
+    """The test app's settings in LINE mode: this database, the fake LINE server, the test channel."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
+        "LINE_API_HOST": line_api_url,
+    }
+
+
 @pytest.fixture
 def app(database_url, line_api):
     """The app in LINE mode, talking to the fake LINE server, at a fixed time; tables emptied afterwards."""
     app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
-            "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
-            "LINE_API_HOST": line_api.url,
-        },
+        line_config(database_url, line_api.url),
         clock=lambda: NOW,
     )
     yield app

@@ -3,39 +3,30 @@ is carried out (a destructive one confirmed first), small talk gets a short frie
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
-import db
 from bot import postbacks
-from city import pack as packs
-from garbage import store as garbage_store
-from garbage.importers import read_takamatsu
 from residents.models import Resident
+from tests.chat import load_demo_garbage
+from tests.chat import load_demo_pack
 from tests.chat import press
 from tests.chat import say
 from tests.chat import text_of
 
-DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
 KITA = "木太・林・多肥・国分寺南部"
 
 
 @pytest.fixture
 def city(app):
     """The demo pack loaded: its FAQ, synonyms, 高松's garbage data and かもめ市's contact."""
-    with db.transaction(app) as session:
-        packs.load_pack(session, DEMO)
+    load_demo_pack(app)
 
 
 @pytest.fixture
 def town(app, faq):
     """A lighter city where the FAQ's wording does not matter: the sample FAQ and 高松's garbage data."""
-    data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
-                          DEMO / "garbage" / "garbage_collection_date.csv")
-    with db.transaction(app) as session:
-        garbage_store.save_garbage(session, data, attribution="出典：高松市")
+    load_demo_garbage(app)
 
 
 def consent(app):

@@ -6,28 +6,22 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-import db
 from bot import postbacks
 from bot.models import Conversation
-from city import pack as packs
-from faq import store as faq_store
-from faq.importers import read_synonyms_file
-from garbage import store as garbage_store
-from garbage.importers import read_takamatsu
 from residents.models import Child
 from residents.models import Resident
 from tests import factories
+from tests.chat import load_demo_garbage
+from tests.chat import load_demo_pack
 from tests.chat import press
 from tests.chat import say
 from tests.chat import text_of
 from tests.conftest import NOW
 
-DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
 KITA = "木太・林・多肥・国分寺南部"
 KURI = "栗林・太田・香川（浅野）"
 MAE = "前田・三谷・川添・仏生山・川島・十河・西植田・東植田・香南・香川（大野）"
@@ -37,18 +31,13 @@ NOT_FOUND = "見つかりませんでした"
 @pytest.fixture
 def city(app):
     """The demo pack loaded: its FAQ, synonyms, 高松's garbage data and かもめ市's contact."""
-    with db.transaction(app) as session:
-        packs.load_pack(session, DEMO)
+    load_demo_pack(app)
 
 
 @pytest.fixture
 def town(app, faq):
     """A lighter city for the steps themselves: the sample FAQ, the demo synonyms and 高松's garbage data."""
-    data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
-                          DEMO / "garbage" / "garbage_collection_date.csv")
-    with db.transaction(app) as session:
-        faq_store.save_synonyms(session, read_synonyms_file(DEMO / "synonyms.csv"))
-        garbage_store.save_garbage(session, data, attribution="出典：高松市")
+    load_demo_garbage(app, synonyms=True)
 
 
 def area(session) -> str | None:

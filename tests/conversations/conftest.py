@@ -10,8 +10,8 @@ import pytest
 import db
 from app import create_app
 from city import pack as packs
-from tests import factories
 from tests.conftest import NOW
+from tests.conftest import line_config
 
 DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
 
@@ -37,17 +37,7 @@ def demo_app(database_url, line_server, demo_clock):
     """The app in LINE mode with the demo city かもめ市 loaded (FAQ, synonyms, garbage), talking to the fake
     LINE server. Loaded once for all chats: each chat is a new resident, so they do not meet; the tables
     are emptied afterwards, as the per-test app fixture does."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
-            "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
-            "LINE_API_HOST": line_server.url,
-        },
-        clock=demo_clock,
-    )
+    app = create_app(line_config(database_url, line_server.url), clock=demo_clock)
     with db.transaction(app) as session:
         packs.load_pack(session, DEMO)
     yield app
