@@ -23,8 +23,10 @@ from japanese.analysis import is_content
 from japanese.analysis import words as morphemes
 from japanese.calendar import holiday_name
 from japanese.normalize import normalize
+from japanese.normalize import to_hiragana
 from japanese.phrases import leading_phrase
 from japanese.phrases import noun_phrase
+from japanese.phrases import without_honorific
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
 from search.areas import clear_choice
@@ -136,10 +138,11 @@ class ItemAnswer:
 
 @dataclass(frozen=True)
 class ItemChoices:
-    """The resident's word names several items (電池 → 乾電池, ボタン電池…): offer them to choose from."""
+    """The resident's word names several items (電池 → 乾電池, ボタン電池…), or resembles some: offer them."""
 
     asked: str
     names: tuple[str, ...]
+    loose: bool = False  # the names only resemble the word (炊飯器 → 炊飯ジャー): none of them is surely it
 
 
 @dataclass(frozen=True)
@@ -200,42 +203,59 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool)
     """The dictionary rows for the thing the resident names, or the items to choose from when it names several.
 
     Tried in order, each on the whole text, then on its final noun phrase and that phrase's head (「引っ越しで
-    出たダンボール」 → ダンボール, 「ペットボトルのキャップ」 → キャップ): an exact name or alias; items
-    headed by the word (電池 → ボタン電池, 乾電池…), beginning with it (ダンボール → 段ボール箱), or differing in a
-    one-kanji head (蛍光灯 → 蛍光管); the same for shorter heads of the word (単3電池 → 電池); last, the
-    closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a name alone).
-    Without a sorting cue the text must end with a noun, so ordinary questions are left to the FAQ.
-    An empty list when nothing fits.
+    出たダンボール」 → ダンボール, 「ペットボトルのキャップ」 → キャップ), without an honorific お/ご (お皿 → 皿):
+    an exact name, alias or reading; the dictionary's own spelling of a word typed in kana (かん → 缶,
+    だんボール → 段ボール); items headed by the word (電池 → ボタン電池, 乾電池…), beginning with it (ダンボール →
+    段ボール箱), or differing in a one-kanji head (蛍光灯 → 蛍光管). A compound the dictionary lacks gets a loose
+    match, offered as choices: the items sharing its stem (炊飯器 → 炊飯ジャー), else its shorter heads (本棚 →
+    棚). Last, the closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a
+    name alone). Without a sorting cue the text must end with a noun, so ordinary questions are left to the
+    FAQ. A word in katakana Sudachi does not know (ケイコウトウ) is tried in hiragana too. An empty list when
+    nothing fits.
     """
     text = (item.text if isinstance(item, Query) else item).strip()
     if not catalog.items or not normalize(text):
         return []
+    found = _find(catalog, text, asked_about_sorting)
+    if not found and _KATAKANA.match(text) and (hiragana := to_hiragana(text)) != text:
+        found = _find(catalog, hiragana, asked_about_sorting)
+    return found
+
+
+def _find(catalog: Catalog, text: str, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
+    """``find_item`` for one way of writing the text."""
     if rows := _exact(catalog, text):
         return rows
+    names = catalog.names
+    for spelling in names.spellings(text):
+        if found := _named(catalog, text, spelling, ()):
+            return found
     phrase = noun_phrase(text)
     if phrase is not None:
-        candidates, modifiers = list(dict.fromkeys((phrase.text, phrase.head))), phrase.modifiers
+        candidates, modifiers = [phrase.text, phrase.head], phrase.modifiers
     elif asked_about_sorting and (leading := leading_phrase(text)) is not None:
-        candidates, modifiers = list(dict.fromkeys((leading.text, leading.head))), leading.modifiers
+        candidates, modifiers = [leading.text, leading.head], leading.modifiers
     elif _KANA.match(normalize(text)) or asked_about_sorting:
         candidates, modifiers = [text], ()  # kana Sudachi cannot split (でんち), or a question about sorting
     else:
         return []
+    candidates = list(dict.fromkeys(form for candidate in candidates
+                                    for form in (candidate, without_honorific(candidate))))
+    modifiers = tuple(without_honorific(modifier) for modifier in modifiers)
     for candidate in candidates:
         if rows := _exact(catalog, candidate):
             return _narrowed(rows, modifiers)
     head = candidates[-1]
     if not any(is_content(word) for word in morphemes(head)):
         return []  # 「もの」, 「こと」: no thing's name
-    names = catalog.names
+    for spelling in names.spellings(head):
+        if found := _named(catalog, head, spelling, modifiers):
+            return found
     for finder in (names.headed_by, names.starting_with, names.near):
         if found := finder(head):
             return _chosen(catalog, head, found, modifiers)
-    for shorter in names.shorter_heads(head) if phrase is not None else ():
-        if rows := _exact(catalog, shorter):
-            return _narrowed(rows, modifiers)
-        if found := names.headed_by(shorter):
-            return _chosen(catalog, shorter, found, modifiers)
+    if phrase is not None and (loose := _loosely(catalog, head)):
+        return ItemChoices(head, tuple(loose[:MAX_CHOICES]), loose=True)
     if names.is_generic(Parts.of(head)):
         return []  # 「粗大ごみ」, 「ごみ」: a kind of garbage, not a thing; the FAQ or the calendar answers
     hits = catalog.matcher.search(Query.of(head), 3)
@@ -244,7 +264,29 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool)
     return _unique(catalog.same_name(catalog.items[int(hits[0].faq_id)]))
 
 
+def _named(catalog: Catalog, asked: str, word: str, modifiers: Sequence[str]) -> list[ItemRow] | ItemChoices:
+    """The item ``word`` names exactly, or the items headed by it or beginning with it (as ``find_item``)."""
+    if rows := _exact(catalog, word):
+        return _narrowed(rows, modifiers)
+    for finder in (catalog.names.headed_by, catalog.names.starting_with):
+        if found := finder(word):
+            return _chosen(catalog, asked, found, modifiers)
+    return []
+
+
+def _loosely(catalog: Catalog, compound: str) -> list[str]:
+    """The names a compound the dictionary lacks may mean: those sharing its stem first, then its heads'."""
+    names = catalog.names
+    found = list(names.sharing_stem(compound))
+    for shorter in names.shorter_heads(compound):
+        exact = names.exact(shorter)
+        found += [exact] if exact else names.headed_by(shorter) or names.sharing_stem(shorter)
+    return list(dict.fromkeys(found))
+
+
+_KATAKANA = re.compile(r"^[ァ-ヶー]+$")
 _KANA = re.compile(r"^[ぁ-ゖー]+$")
+_ALTERNATIVES = re.compile(r"[・、,，/／]")  # 「ふた・キャップ」 names two things
 
 
 def _exact(catalog: Catalog, text: str) -> list[ItemRow]:
@@ -275,6 +317,11 @@ def _chosen(catalog: Catalog, asked: str, names: Sequence[str],
     keys = [normalize(m) for m in modifiers if normalize(m)]
     narrowed = [name for name in names
                 if any(key in normalize(row.name) for row in catalog.named(name) for key in keys)]
+    if keys and not narrowed:
+        # 「ペットボトルのふた」: a kind with a describing word of its own (風呂のふた) is another thing than the
+        # one described; the kinds named by the word alone (ふた・キャップ) are what is meant.
+        narrowed = [name for name in names if any(normalize(alternative) == normalize(asked)
+                                                  for alternative in _ALTERNATIVES.split(name))]
     names = narrowed or list(names)
     if len(names) == 1:
         return catalog.variants(names[0])

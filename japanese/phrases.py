@@ -80,6 +80,14 @@ def noun_phrase(text: str) -> NounPhrase | None:
     return NounPhrase("".join(w.surface for w in found[start:]), tuple(parts))
 
 
+def without_honorific(text: str) -> str:
+    """``text`` without the honorific prefix お/ご/御 it starts with (お皿 → 皿, お風呂 → 風呂); else as it was."""
+    found = words(text)
+    if len(found) > 1 and found[0].pos == "接頭辞" and found[0].lemma == "御":
+        return text[len(found[0].surface):] if text.startswith(found[0].surface) else text
+    return text
+
+
 _PREDICATE_POS = {"動詞", "形容詞", "形状詞", "助動詞"}
 
 
