@@ -193,10 +193,42 @@ _ASKED = re.compile(r"(は|って|とか)?[?？]+$")  # 「キャップは？」
 
 
 def item_question(text: str) -> tuple[str, bool]:
-    """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True)."""
+    """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True).
+
+    A question about how to prepare a thing for the collection (「ペットボトルのキャップは外すの？」,
+    「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic.
+    """
     stripped = _ASKED.sub("", text.strip().rstrip("。.！!"))
     item, count = _ITEM_CUES.subn("", stripped)
+    if not count and (topic := _prepared_topic(text)) is not None:
+        return topic, True
     return item.strip(" 　、,"), count > 0
+
+
+# Verbs of preparing a thing for the collection, as Sudachi normalises them (外す, はずす → 外す).
+_PREPARING = frozenset(to_hiragana(verb) for verb in (
+    "外す", "取る", "取り外す", "取り除く", "剥がす", "洗う", "濯ぐ", "分ける", "潰す", "畳む", "切る", "抜く",
+    "縛る", "束ねる", "包む", "開ける", "空ける", "あける", "入れる", "纏める", "分解する",
+))
+_TOPIC = {"は", "って", "も"}
+_QUESTION_END = re.compile(r"(の|か|かな|ですか|ますか|でしょうか|べき|いい|よい|必要|ある)[?？]*$|[?？]$")
+
+
+def _prepared_topic(text: str) -> str | None:
+    """The thing a question about preparing it is about (「キャップは外すの？」 → キャップ), or None."""
+    plain = text.strip().rstrip("。.！!")
+    if not _QUESTION_END.search(plain):
+        return None
+    found = morphemes(plain)
+    for index, word in enumerate(found):
+        if word.pos == "助詞" and word.surface in _TOPIC and index:
+            if not any(w.pos == "動詞" and w.lemma in _PREPARING for w in found[index + 1:]):
+                return None
+            phrase = noun_phrase("".join(w.surface for w in found[:index]))
+            return phrase.text if phrase is not None else None
+        if word.pos in {"動詞", "形容詞"}:
+            return None
+    return None
 
 
 def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
@@ -352,23 +384,33 @@ _DAYS = (
     (1, "明日", ("明日", "あした", "あす")),
     (2, "あさって", ("明後日", "あさって")),
 )
-_GARBAGE_WORDS = re.compile(r"ごみ|ゴミ|収集|回収|資源|プラ|びん|ビン|缶|かん|ペット|紙|古紙|粗大|燃")
-_WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日|曜日|次の|つぎの")
+# Matched on the text's key (katakana folded) and on its reading, so that kana and kanji spellings are one
+# (ごみのひ and ごみの日, しゅうしゅうび and 収集日, なんようび and 何曜日).
+_GARBAGE_WORDS = re.compile(r"ごみ|収集|回収|資源|ぷら|びん|缶|かん|ぺっと|紙|古紙|粗大|燃"
+                            r"|しゅうしゅう|かいしゅう|しげん|そだい")
+_WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日|曜日|次の|つぎの|しゅうしゅうび|かいしゅうび|ようび"
+                         r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
+
+
+def _keys(text: str) -> tuple[str, str]:
+    """The text's matching key and its reading (hiragana), for words written in either script."""
+    return normalize(text), normalize("".join(w.reading or w.surface for w in morphemes(text)))
 
 
 def day_question(text: str) -> tuple[int, str] | None:
     """(days from today, label) when ``text`` asks what goes out on a day (「今日は何ごみ？」, 「明日のごみ」)."""
-    if not _GARBAGE_WORDS.search(text):
+    keys = _keys(text)
+    if not any(_GARBAGE_WORDS.search(key) for key in keys):
         return None
     for offset, label, words in _DAYS:
-        if any(word in text for word in words):
+        if any(word in keys[0] for word in words):
             return offset, label
     return None
 
 
 def is_when_question(text: str) -> bool:
     """True when ``text`` asks when garbage is collected (「次の燃えるごみはいつ？」, 「資源ごみの日」)."""
-    return bool(_GARBAGE_WORDS.search(text) and _WHEN_WORDS.search(text))
+    return any(_GARBAGE_WORDS.search(key) and _WHEN_WORDS.search(key) for key in _keys(text))
 
 
 def resolve_area(catalog: Catalog, name: str | None) -> str | None:
