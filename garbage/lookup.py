@@ -157,7 +157,7 @@ class ItemNames:
             return []
         counts = self._spellings.get(Parts.of(text).reading, {})
         ranked = sorted(counts, key=lambda spelling: -counts[spelling])
-        return [spelling for spelling in ranked if normalize(spelling) != key]
+        return [spelling for spelling in ranked if spelling != text]
 
     def sharing_stem(self, text: str) -> list[str]:
         """The names that begin with the parts before ``text``'s head (リチウムイオンバッテリー → リチウムイオン電池).
