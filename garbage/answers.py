@@ -392,15 +392,19 @@ _WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日
                          r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
 
 
-def _keys(text: str) -> tuple[str, str]:
-    """The text's matching key and its reading (hiragana), for words written in either script."""
-    return normalize(text), normalize("".join(w.reading or w.surface for w in morphemes(text)))
+def _keys(text: str, key: str | None) -> tuple[str, str]:
+    """The text's matching key (``key`` when the caller has it) and its reading in hiragana."""
+    reading = to_hiragana("".join(w.reading or w.surface for w in morphemes(text))).lower()
+    return (normalize(text) if key is None else key), reading
 
 
-def day_question(text: str) -> tuple[int, str] | None:
-    """(days from today, label) when ``text`` asks what goes out on a day (「今日は何ごみ？」, 「明日のごみ」)."""
-    keys = _keys(text)
-    if not any(_GARBAGE_WORDS.search(key) for key in keys):
+def day_question(text: str, key: str | None = None) -> tuple[int, str] | None:
+    """(days from today, label) when ``text`` asks what goes out on a day (「今日は何ごみ？」, 「明日のごみ」).
+
+    ``key`` is the text's matching key, when the caller has it.
+    """
+    keys = _keys(text, key)
+    if not any(_GARBAGE_WORDS.search(k) for k in keys):
         return None
     for offset, label, words in _DAYS:
         if any(word in keys[0] for word in words):
@@ -408,9 +412,9 @@ def day_question(text: str) -> tuple[int, str] | None:
     return None
 
 
-def is_when_question(text: str) -> bool:
+def is_when_question(text: str, key: str | None = None) -> bool:
     """True when ``text`` asks when garbage is collected (「次の燃えるごみはいつ？」, 「資源ごみの日」)."""
-    return any(_GARBAGE_WORDS.search(key) and _WHEN_WORDS.search(key) for key in _keys(text))
+    return any(_GARBAGE_WORDS.search(k) and _WHEN_WORDS.search(k) for k in _keys(text, key))
 
 
 def resolve_area(catalog: Catalog, name: str | None) -> str | None:
