@@ -158,6 +158,9 @@ def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
     for intent in INTENTS:
         match = intent.match(query)
         result = intent.handle(match, intent_ctx) if match is not None else None
+        if isinstance(result, ItemChoices) and result.loose and faq.knows(ctx, result.asked):
+            ctx.note("intent", name=intent.name, matched=True, result=None, yielded="the FAQ knows the term")
+            continue  # 「母子手帳」 only resembles an item (手帳): the FAQ's thing is meant
         ctx.note("intent", name=intent.name, matched=match is not None, result=result)
         if result is not None:
             querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)

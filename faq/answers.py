@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from faq import store
 from faq.policy import AnswerPolicy
 from faq.policy import Tier
+from japanese.normalize import normalize
 from search.docs import Hit
 from search.docs import Matcher
 from search.docs import Query
@@ -95,6 +96,22 @@ def find(session: Session, matcher: Matcher, policy: AnswerPolicy, query: Query,
         found = entries(session, shown)
         return Suggested(tuple(found[faq_id] for faq_id in shown if faq_id in found), hits)
     return NotFound(hits)
+
+
+def knows(session: Session, matcher: Matcher, policy: AnswerPolicy, term: Query, k: int) -> bool:
+    """True when the FAQ is about ``term`` itself: an entry it would show for it names the term in its question.
+
+    A compound the garbage dictionary lacks (放課後クラブ, 母子手帳) matches an item only by its head (クラブ,
+    手帳); when the FAQ knows the whole compound, the resident means the FAQ's thing.
+    """
+    if not term.key:
+        return False
+    hits = tuple(matcher.search(term, k=k))
+    tier = policy.decide(hits, len(term.key))
+    if tier is Tier.FALLBACK:
+        return False
+    shown = [hits[0].faq_id] if tier is Tier.ANSWER else [hit.faq_id for hit in policy.shown(hits, len(term.key))]
+    return any(term.key in normalize(entry.question) for entry in entries(session, shown).values())
 
 
 def entries(session: Session, faq_ids: Sequence[str]) -> dict[str, Entry]:

@@ -23,8 +23,10 @@ from japanese.analysis import is_content
 from japanese.analysis import words as morphemes
 from japanese.calendar import holiday_name
 from japanese.normalize import normalize
+from japanese.normalize import to_hiragana
 from japanese.phrases import leading_phrase
 from japanese.phrases import noun_phrase
+from japanese.phrases import without_honorific
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
 from search.areas import clear_choice
@@ -136,10 +138,11 @@ class ItemAnswer:
 
 @dataclass(frozen=True)
 class ItemChoices:
-    """The resident's word names several items (電池 → 乾電池, ボタン電池…): offer them to choose from."""
+    """The resident's word names several items (電池 → 乾電池, ボタン電池…), or resembles some: offer them."""
 
     asked: str
     names: tuple[str, ...]
+    loose: bool = False  # the names only resemble the word (炊飯器 → 炊飯ジャー): none of them is surely it
 
 
 @dataclass(frozen=True)
@@ -190,52 +193,101 @@ _ASKED = re.compile(r"(は|って|とか)?[?？]+$")  # 「キャップは？」
 
 
 def item_question(text: str) -> tuple[str, bool]:
-    """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True)."""
+    """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True).
+
+    A question about how to prepare a thing for the collection (「ペットボトルのキャップは外すの？」,
+    「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic.
+    """
     stripped = _ASKED.sub("", text.strip().rstrip("。.！!"))
     item, count = _ITEM_CUES.subn("", stripped)
+    if not count and (topic := _prepared_topic(text)) is not None:
+        return topic, True
     return item.strip(" 　、,"), count > 0
+
+
+# Verbs of preparing a thing for the collection, as Sudachi normalises them (外す, はずす → 外す).
+_PREPARING = frozenset(to_hiragana(verb) for verb in (
+    "外す", "取る", "取り外す", "取り除く", "剥がす", "洗う", "濯ぐ", "分ける", "潰す", "畳む", "切る", "抜く",
+    "縛る", "束ねる", "包む", "開ける", "空ける", "あける", "入れる", "纏める", "分解する",
+))
+_TOPIC = {"は", "って", "も"}
+_QUESTION_END = re.compile(r"(の|か|かな|ですか|ますか|でしょうか|べき|いい|よい|必要|ある)[?？]*$|[?？]$")
+
+
+def _prepared_topic(text: str) -> str | None:
+    """The thing a question about preparing it is about (「キャップは外すの？」 → キャップ), or None."""
+    plain = text.strip().rstrip("。.！!")
+    if not _QUESTION_END.search(plain):
+        return None
+    found = morphemes(plain)
+    for index, word in enumerate(found):
+        if word.pos == "助詞" and word.surface in _TOPIC and index:
+            if not any(w.pos == "動詞" and w.lemma in _PREPARING for w in found[index + 1:]):
+                return None
+            phrase = noun_phrase("".join(w.surface for w in found[:index]))
+            return phrase.text if phrase is not None else None
+        if word.pos in {"動詞", "形容詞"}:
+            return None
+    return None
 
 
 def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
     """The dictionary rows for the thing the resident names, or the items to choose from when it names several.
 
     Tried in order, each on the whole text, then on its final noun phrase and that phrase's head (「引っ越しで
-    出たダンボール」 → ダンボール, 「ペットボトルのキャップ」 → キャップ): an exact name or alias; items
-    headed by the word (電池 → ボタン電池, 乾電池…), beginning with it (ダンボール → 段ボール箱), or differing in a
-    one-kanji head (蛍光灯 → 蛍光管); the same for shorter heads of the word (単3電池 → 電池); last, the
-    closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a name alone).
-    Without a sorting cue the text must end with a noun, so ordinary questions are left to the FAQ.
-    An empty list when nothing fits.
+    出たダンボール」 → ダンボール, 「ペットボトルのキャップ」 → キャップ), without an honorific お/ご (お皿 → 皿):
+    an exact name, alias or reading; the dictionary's own spelling of a word typed in kana (かん → 缶,
+    だんボール → 段ボール); items headed by the word (電池 → ボタン電池, 乾電池…), beginning with it (ダンボール →
+    段ボール箱), or differing in a one-kanji head (蛍光灯 → 蛍光管). A compound the dictionary lacks gets a loose
+    match, offered as choices: the items sharing its stem (炊飯器 → 炊飯ジャー), else its shorter heads (本棚 →
+    棚). Last, the closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a
+    name alone). Without a sorting cue the text must end with a noun, so ordinary questions are left to the
+    FAQ. A word in katakana Sudachi does not know (ケイコウトウ) is tried in hiragana too. An empty list when
+    nothing fits.
     """
     text = (item.text if isinstance(item, Query) else item).strip()
     if not catalog.items or not normalize(text):
         return []
+    found = _find(catalog, text, asked_about_sorting)
+    if not found and _KATAKANA.match(text) and (hiragana := to_hiragana(text)) != text:
+        found = _find(catalog, hiragana, asked_about_sorting)
+    return found
+
+
+def _find(catalog: Catalog, text: str, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
+    """``find_item`` for one way of writing the text."""
     if rows := _exact(catalog, text):
         return rows
+    names = catalog.names
+    for spelling in names.spellings(text):
+        if found := _named(catalog, text, spelling, ()):
+            return found
     phrase = noun_phrase(text)
     if phrase is not None:
-        candidates, modifiers = list(dict.fromkeys((phrase.text, phrase.head))), phrase.modifiers
+        candidates, modifiers = [phrase.text, phrase.head], phrase.modifiers
     elif asked_about_sorting and (leading := leading_phrase(text)) is not None:
-        candidates, modifiers = list(dict.fromkeys((leading.text, leading.head))), leading.modifiers
+        candidates, modifiers = [leading.text, leading.head], leading.modifiers
     elif _KANA.match(normalize(text)) or asked_about_sorting:
         candidates, modifiers = [text], ()  # kana Sudachi cannot split (でんち), or a question about sorting
     else:
         return []
+    candidates = list(dict.fromkeys(form for candidate in candidates
+                                    for form in (candidate, without_honorific(candidate))))
+    modifiers = tuple(without_honorific(modifier) for modifier in modifiers)
     for candidate in candidates:
         if rows := _exact(catalog, candidate):
             return _narrowed(rows, modifiers)
     head = candidates[-1]
     if not any(is_content(word) for word in morphemes(head)):
         return []  # 「もの」, 「こと」: no thing's name
-    names = catalog.names
+    for spelling in names.spellings(head):
+        if found := _named(catalog, head, spelling, modifiers):
+            return found
     for finder in (names.headed_by, names.starting_with, names.near):
         if found := finder(head):
             return _chosen(catalog, head, found, modifiers)
-    for shorter in names.shorter_heads(head) if phrase is not None else ():
-        if rows := _exact(catalog, shorter):
-            return _narrowed(rows, modifiers)
-        if found := names.headed_by(shorter):
-            return _chosen(catalog, shorter, found, modifiers)
+    if phrase is not None and (loose := _loosely(catalog, head)):
+        return ItemChoices(head, tuple(loose[:MAX_CHOICES]), loose=True)
     if names.is_generic(Parts.of(head)):
         return []  # 「粗大ごみ」, 「ごみ」: a kind of garbage, not a thing; the FAQ or the calendar answers
     hits = catalog.matcher.search(Query.of(head), 3)
@@ -244,7 +296,29 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool)
     return _unique(catalog.same_name(catalog.items[int(hits[0].faq_id)]))
 
 
+def _named(catalog: Catalog, asked: str, word: str, modifiers: Sequence[str]) -> list[ItemRow] | ItemChoices:
+    """The item ``word`` names exactly, or the items headed by it or beginning with it (as ``find_item``)."""
+    if rows := _exact(catalog, word):
+        return _narrowed(rows, modifiers)
+    for finder in (catalog.names.headed_by, catalog.names.starting_with):
+        if found := finder(word):
+            return _chosen(catalog, asked, found, modifiers)
+    return []
+
+
+def _loosely(catalog: Catalog, compound: str) -> list[str]:
+    """The names a compound the dictionary lacks may mean: those sharing its stem first, then its heads'."""
+    names = catalog.names
+    found = list(names.sharing_stem(compound))
+    for shorter in names.shorter_heads(compound):
+        exact = names.exact(shorter)
+        found += [exact] if exact else names.headed_by(shorter) or names.sharing_stem(shorter)
+    return list(dict.fromkeys(found))
+
+
+_KATAKANA = re.compile(r"^[ァ-ヶー]+$")
 _KANA = re.compile(r"^[ぁ-ゖー]+$")
+_ALTERNATIVES = re.compile(r"[・、,，/／]")  # 「ふた・キャップ」 names two things
 
 
 def _exact(catalog: Catalog, text: str) -> list[ItemRow]:
@@ -275,6 +349,11 @@ def _chosen(catalog: Catalog, asked: str, names: Sequence[str],
     keys = [normalize(m) for m in modifiers if normalize(m)]
     narrowed = [name for name in names
                 if any(key in normalize(row.name) for row in catalog.named(name) for key in keys)]
+    if keys and not narrowed:
+        # 「ペットボトルのふた」: a kind with a describing word of its own (風呂のふた) is another thing than the
+        # one described; the kinds named by the word alone (ふた・キャップ) are what is meant.
+        narrowed = [name for name in names if any(normalize(alternative) == normalize(asked)
+                                                  for alternative in _ALTERNATIVES.split(name))]
     names = narrowed or list(names)
     if len(names) == 1:
         return catalog.variants(names[0])
@@ -305,23 +384,37 @@ _DAYS = (
     (1, "明日", ("明日", "あした", "あす")),
     (2, "あさって", ("明後日", "あさって")),
 )
-_GARBAGE_WORDS = re.compile(r"ごみ|ゴミ|収集|回収|資源|プラ|びん|ビン|缶|かん|ペット|紙|古紙|粗大|燃")
-_WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日|曜日|次の|つぎの")
+# Matched on the text's key (katakana folded) and on its reading, so that kana and kanji spellings are one
+# (ごみのひ and ごみの日, しゅうしゅうび and 収集日, なんようび and 何曜日).
+_GARBAGE_WORDS = re.compile(r"ごみ|収集|回収|資源|ぷら|びん|缶|かん|ぺっと|紙|古紙|粗大|燃"
+                            r"|しゅうしゅう|かいしゅう|しげん|そだい")
+_WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日|曜日|次の|つぎの|しゅうしゅうび|かいしゅうび|ようび"
+                         r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
 
 
-def day_question(text: str) -> tuple[int, str] | None:
-    """(days from today, label) when ``text`` asks what goes out on a day (「今日は何ごみ？」, 「明日のごみ」)."""
-    if not _GARBAGE_WORDS.search(text):
+def _keys(text: str, key: str | None) -> tuple[str, str]:
+    """The text's matching key (``key`` when the caller has it) and its reading in hiragana."""
+    reading = to_hiragana("".join(w.reading or w.surface for w in morphemes(text))).lower()
+    return (normalize(text) if key is None else key), reading
+
+
+def day_question(text: str, key: str | None = None) -> tuple[int, str] | None:
+    """(days from today, label) when ``text`` asks what goes out on a day (「今日は何ごみ？」, 「明日のごみ」).
+
+    ``key`` is the text's matching key, when the caller has it.
+    """
+    keys = _keys(text, key)
+    if not any(_GARBAGE_WORDS.search(k) for k in keys):
         return None
     for offset, label, words in _DAYS:
-        if any(word in text for word in words):
+        if any(word in keys[0] for word in words):
             return offset, label
     return None
 
 
-def is_when_question(text: str) -> bool:
+def is_when_question(text: str, key: str | None = None) -> bool:
     """True when ``text`` asks when garbage is collected (「次の燃えるごみはいつ？」, 「資源ごみの日」)."""
-    return bool(_GARBAGE_WORDS.search(text) and _WHEN_WORDS.search(text))
+    return any(_GARBAGE_WORDS.search(k) and _WHEN_WORDS.search(k) for k in _keys(text, key))
 
 
 def resolve_area(catalog: Catalog, name: str | None) -> str | None:

@@ -39,13 +39,14 @@ class Parts:
     lemmas: tuple[str, ...]
     readings: tuple[str, ...]
     surfaces: tuple[str, ...]
+    written: tuple[str, ...] = ()  # the parts as written (not normalised)
 
     @classmethod
     def of(cls, text: str) -> Parts:
         """The parts of ``text`` (symbols and spaces left out)."""
         found: Sequence[Word] = [w for w in words(text, short=True) if w.pos not in _SKIP_POS]
         return cls(tuple(w.lemma for w in found), tuple(normalize(w.reading) or normalize(w.surface) for w in found),
-                   tuple(normalize(w.surface) for w in found))
+                   tuple(normalize(w.surface) for w in found), tuple(w.surface for w in found))
 
     @property
     def reading(self) -> str:
@@ -96,6 +97,14 @@ def _index_keys(parts: Parts) -> list[tuple[str, str]]:
     return keys + [("reading", "".join(parts.readings[i:])) for i in range(len(parts.readings))]
 
 
+def _spelled_parts(parts: Parts) -> list[tuple[str, str]]:
+    """(reading, spelling) of the name's trailing and leading whole parts, but not of the whole name."""
+    n = len(parts.written)
+    ends = [(loose("".join(parts.readings[i:])), "".join(parts.written[i:])) for i in range(1, n)]
+    starts = [(loose("".join(parts.readings[:i])), "".join(parts.written[:i])) for i in range(1, n)]
+    return [(reading, spelling) for reading, spelling in ends + starts if reading]
+
+
 class ItemNames:
     """The dictionary's distinct names (brackets removed), each split into its parts, for loose lookups."""
 
@@ -104,6 +113,9 @@ class ItemNames:
         self._parts: list[tuple[Parts, ...]] = []
         self._keys: dict[str, str] = {}  # the name as written, its bare name or its reading → the bare name
         self._index: dict[tuple[str, str], set[int]] = {}  # a name's head, first part, stem… → its position
+        # How whole parts of names are read → how the dictionary writes them, with how many names do:
+        # かん → {缶: 8, 管: 1}, だんぼーる → {段ボール: 1}.
+        self._spellings: dict[str, dict[str, int]] = {}
         for name in names:
             bare = bare_name(name)
             if not bare:
@@ -119,6 +131,9 @@ class ItemNames:
             for parts in alternatives:
                 for key in _index_keys(parts):
                     self._index.setdefault(key, set()).add(len(self.names) - 1)
+                for reading, spelling in _spelled_parts(parts):
+                    counts = self._spellings.setdefault(reading, {})
+                    counts[spelling] = counts.get(spelling, 0) + 1
         counts: dict[str, int] = {}
         for category in categories:
             heads = {lemmas[-1] for a in _ALTERNATIVES.split(category) if (lemmas := Parts.of(a).lemmas)}
@@ -129,6 +144,33 @@ class ItemNames:
     def exact(self, text: str) -> str | None:
         """The bare name of the item ``text`` names exactly: as written, without brackets, or by its reading."""
         return self._keys.get(normalize(text)) or self._keys.get(Parts.of(text).reading)
+
+    def spellings(self, text: str) -> list[str]:
+        """How the dictionary writes words read like the whole of ``text`` (kana in it), the commonest first.
+
+        A word typed in another script than the dictionary's (かん for 缶, だんボール for 段ボール) is split
+        by its script rather than its meaning; its whole reading is compared with whole parts of names, and
+        the spelling most names share wins among homophones (かん: 缶 of eight names before 管 of 蛍光管).
+        """
+        key = normalize(text)
+        if not key or not any("ぁ" <= c <= "ゖ" for c in key):
+            return []
+        counts = self._spellings.get(Parts.of(text).reading, {})
+        ranked = sorted(counts, key=lambda spelling: -counts[spelling])
+        return [spelling for spelling in ranked if spelling != text]
+
+    def sharing_stem(self, text: str) -> list[str]:
+        """The names that begin with the parts before ``text``'s head (リチウムイオンバッテリー → リチウムイオン電池).
+
+        The stem says which kind of thing it is, so it is the compound's most specific part; it must be at
+        least two characters to name something on its own.
+        """
+        wanted = Parts.of(text)
+        stem = Parts(wanted.lemmas[:-1], wanted.readings[:-1], wanted.surfaces[:-1], wanted.written[:-1])
+        if len(wanted.lemmas) < 2 or len("".join(stem.surfaces)) < 2 or self.is_generic(wanted):
+            return []
+        return self._where(("first", stem.lemmas[0]),
+                           lambda parts: parts.starts_with(stem) or parts.lemmas == stem.lemmas)
 
     def is_generic(self, parts: Parts) -> bool:
         """True when ``parts`` holds a word that ends several category names (ごみ): it names no particular thing."""
@@ -170,8 +212,15 @@ class ItemNames:
         """The heads inside ``text``, longest first, without its first parts (単3電池 → 電池).
 
         A head starts with a noun and has at least two characters: a suffix alone (屋 of ラーメン屋) is
-        no thing's name.
+        no thing's name. A compound Sudachi keeps whole (本棚) ends with its last kanji when that is a noun
+        by itself (棚).
         """
         found = [w for w in words(text, short=True) if w.pos not in _SKIP_POS]
         heads = ["".join(w.surface for w in found[i:]) for i in range(1, len(found)) if found[i].pos == "名詞"]
-        return [head for head in heads if len(normalize(head)) >= 2]
+        heads = [head for head in heads if len(normalize(head)) >= 2]
+        last = found[-1].surface if found else ""
+        if len(last) >= 2 and all(_kanji(c) for c in last):
+            tail = words(last[-1], short=True)
+            if len(tail) == 1 and tail[0].pos == "名詞" and tail[0].sub == "普通名詞":
+                heads.append(last[-1])
+        return heads

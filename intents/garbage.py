@@ -36,9 +36,9 @@ class CollectionDayIntent:
 
     def match(self, query: Query):
         """("day", offset, label) or ("when",) for a question about collection days, else None."""
-        if (day := day_question(query.text)) is not None:
+        if (day := day_question(query.text, query.key)) is not None:
             return ("day", *day, query.text)
-        if is_when_question(query.text):
+        if is_when_question(query.text, query.key):
             return ("when", query.text)
         return None
 

@@ -45,14 +45,22 @@ def _is_no(word: Word) -> bool:
     return word.surface == "の" and word.pos == "助詞"
 
 
+def _is_quantity(word: Word) -> bool:
+    """True for a word that says how much or how many rather than what (大量, いっぱい, 全部, 3, 〜個)."""
+    if word.pos == "名詞":
+        return word.sub == "数詞" or word.detail in {"形状詞可能", "副詞可能"}
+    return word.pos == "接尾辞" and word.detail == "助数詞"
+
+
 def noun_phrase(text: str) -> NounPhrase | None:
     """The noun phrase that ends ``text``, without what describes it before (「壊れた傘」 → 傘), or None.
 
     None when the text does not end with a noun (「ボタン電池を飲み込んだ」 ends with a verb: it is not a
-    thing's name). Particles and copulas after the noun (「テレビです」) are left out.
+    thing's name). Particles and copulas after the noun (「テレビです」) and words of quantity (「ダンボール大量」,
+    「ペットボトル3本」) are left out.
     """
     found = list(words(text))
-    while found and found[-1].pos in _TRAILING_POS:
+    while found and (found[-1].pos in _TRAILING_POS or (_is_quantity(found[-1]) and len(found) > 1)):
         found.pop()
     if not found or found[-1].pos not in _NOUN_POS:
         return None
@@ -80,18 +88,27 @@ def noun_phrase(text: str) -> NounPhrase | None:
     return NounPhrase("".join(w.surface for w in found[start:]), tuple(parts))
 
 
+def without_honorific(text: str) -> str:
+    """``text`` without the honorific prefix お/ご/御 it starts with (お皿 → 皿, お風呂 → 風呂); else as it was."""
+    found = words(text)
+    if len(found) > 1 and found[0].pos == "接頭辞" and found[0].lemma == "御":
+        return text[len(found[0].surface):] if text.startswith(found[0].surface) else text
+    return text
+
+
 _PREDICATE_POS = {"動詞", "形容詞", "形状詞", "助動詞"}
 
 
 def leading_phrase(text: str) -> NounPhrase | None:
-    """The noun phrase the text starts with, before its first verb (「電球切れたんだけど」 → 電球), or None.
+    """The noun phrase the text starts with, before its first verb or adverb (「電球切れたんだけど」 → 電球), or None.
 
-    Residents name the thing first and then say what happened to it (「傘が壊れたので」, 「電球切れた」):
+    Residents name the thing first and then say what happened to it (「傘が壊れたので」, 「電球切れた」) or how
+    much there is (「空き缶たくさんあるけど」):
     when the text does not end with the thing's name, this is where it is.
     """
     found = list(words(text))
     for index, word in enumerate(found):
-        if word.pos in _PREDICATE_POS:
+        if word.pos in _PREDICATE_POS or word.pos == "副詞":
             return noun_phrase("".join(w.surface for w in found[:index])) if index else None
     return None
 

@@ -31,6 +31,11 @@ def ask_faq(ctx: Context, user_id: str | None, query: Query) -> FaqResult:
     return dataclasses.replace(result, log_id=log_id) if isinstance(result, Suggested) else result
 
 
+def knows(ctx: Context, term: str) -> bool:
+    """True when the FAQ is about ``term`` itself (``faq.answers.knows``); nothing is logged."""
+    return answers.knows(ctx.session, ctx.matcher, ctx.policy, Query.of(term), ctx.top)
+
+
 def explained(ctx: Context, query: Query, result: FaqResult) -> dict[str, object]:
     """What the FAQ search decided and why, for the trace: the candidates found, the policy's checks of
     the best score and margin against its thresholds, and which candidates the resident was shown."""

@@ -115,9 +115,10 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
 
 
 def item_choices(choices: ItemChoices) -> list[Message]:
-    """A general word (電池) names several items: list them, with a button for each, and a way out."""
+    """A general word (電池) names several items, or a word resembles some: list them, a button each, a way out."""
     names = choices.names[: MAX_QUICK_REPLIES - 1]
-    lines = [texts.ITEM_CHOICES.format(word=choices.asked[:20])]
+    heading = texts.ITEM_CHOICES_LOOSE if choices.loose else texts.ITEM_CHOICES
+    lines = [heading.format(word=choices.asked[:20])]
     lines += [texts.ITEM_CHOICE_LINE.format(name=name) for name in names]
     items = [(name, postbacks.encode(postbacks.ITEM, k=postbacks.area_key(name)), name) for name in names]
     items.append((texts.CANCEL_LABEL, postbacks.encode(postbacks.CANCEL), texts.CANCEL_LABEL))

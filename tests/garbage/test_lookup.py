@@ -118,6 +118,92 @@ class TestNearNames:
         assert found(takamatsu, text) == {"蛍光管（電球型蛍光管を含む）"}
 
 
+class TestScripts:
+    @pytest.mark.parametrize(("text", "item"), [
+        ("ケイコウトウ", "蛍光管（電球型蛍光管を含む）"),
+        ("だんボール", "段ボール箱"),
+        ("ダンぼーる", "段ボール箱"),
+        ("おさら", "皿"),
+    ])
+    def test_a_word_in_another_script_is_read_whole(self, takamatsu, text, item):
+        """Katakana for a kanji item, or a mix of scripts, finds the item its whole reading names."""
+        assert found(takamatsu, text) == {item}
+
+    @pytest.mark.parametrize("text", ["かん", "カン", "かんは何ごみ"])
+    def test_a_kana_homophone_means_the_spelling_most_names_share(self, takamatsu, text):
+        """かん offers the kinds of 缶 (eight names end with it), not 蛍光管 (管 is read かん too)."""
+        assert found(takamatsu, text) == found(takamatsu, "缶")
+        assert "蛍光管" not in found(takamatsu, text)[1]
+
+
+class TestNearNamesLoosely:
+    @pytest.mark.parametrize(("text", "item"), [
+        ("お皿", "皿"), ("お茶碗", "茶碗（陶器、プラスチック製）"), ("お皿の捨て方", "皿"),
+    ])
+    def test_an_honorific_prefix_is_left_out(self, takamatsu, text, item):
+        """お/ご before a thing's name (お皿) is courtesy, not part of the name."""
+        assert found(takamatsu, text) == {item}
+
+    @pytest.mark.parametrize(("text", "first"), [
+        ("炊飯器", "炊飯ジャー"), ("電気炊飯器", "炊飯ジャー"), ("炊飯器の捨て方", "炊飯ジャー"),
+        ("リチウムイオンバッテリー", "リチウムイオン電池"), ("本棚", "棚"), ("本棚捨てたい", "棚"),
+    ])
+    def test_a_compound_the_dictionary_lacks_is_offered_not_answered(self, takamatsu, text, first):
+        """A near name is a choice to confirm, led by the items sharing the compound's specific part."""
+        item, asked = item_question(text)
+        result = find_item(takamatsu, item, asked_about_sorting=asked)
+        assert isinstance(result, ItemChoices) and result.loose
+        assert result.names[0] == first
+
+    def test_the_specific_part_outranks_the_head(self, takamatsu):
+        """リチウムイオンバッテリー offers リチウムイオン電池 before the car バッテリー it shares only a head with."""
+        result = find_item(takamatsu, "リチウムイオンバッテリー", asked_about_sorting=False)
+        assert list(result.names).index("リチウムイオン電池") < list(result.names).index("バッテリー")
+
+    def test_an_exact_name_is_not_loose(self, takamatsu):
+        """A word the dictionary has (ゴルフクラブ) is answered, not offered loosely."""
+        assert found(takamatsu, "ゴルフクラブ") == {"ゴルフクラブ"}
+
+
+class TestModifiers:
+    @pytest.mark.parametrize("text", ["ペットボトルのふた", "瓶のふた", "ジャムのふたは何ごみ"])
+    def test_a_modifier_drops_kinds_described_otherwise(self, takamatsu, text):
+        """「AのふたB」 leaves out 風呂のふた: only the kinds named by the word alone (ふた・キャップ) are meant."""
+        names = found(takamatsu, text)
+        assert {name.split("（")[0] for name in names} == {"ふた・キャップ"}
+
+    def test_a_modifier_in_a_name_still_picks_it(self, takamatsu):
+        """「お風呂のふた」 is the dictionary's 風呂のふた (the honorific left out)."""
+        assert found(takamatsu, "お風呂のふた") == {"風呂のふた"}
+
+
+class TestManner:
+    @pytest.mark.parametrize(("text", "item"), [
+        ("ペットボトルのキャップは外すの？", "キャップ"),
+        ("キャップってはずすの？", "キャップ"),
+        ("スプレー缶は穴をあけるの？", "スプレー缶"),
+        ("ダンボールはたたんだほうがいいですか", "段ボール箱"),
+    ])
+    def test_a_question_about_preparing_a_thing_reaches_it(self, takamatsu, text, item):
+        """「Xは外すの？」 asks how to put X out: X is the item."""
+        assert {name.split("（")[0] for name in found(takamatsu, text)} == {item}
+
+    @pytest.mark.parametrize(("text", "item"), [
+        ("引っ越しのダンボール大量にあるんだけどどうすればいい", "段ボール箱"),
+        ("ダンボールがいっぱいあるんだけどどうしたらいい", "段ボール箱"),
+        ("空き缶たくさんあるけどどうすればいい", "空き缶"),
+        ("ペットボトル3本の捨て方", "ペットボトル"),
+    ])
+    def test_words_of_quantity_do_not_hide_the_thing(self, takamatsu, text, item):
+        """大量, いっぱい, たくさん, 3本 say how many, not what."""
+        assert {name.split("（")[0] for name in found(takamatsu, text)} == {item}
+
+    @pytest.mark.parametrize("text", ["自転車は駐輪場に止められるの？", "母子手帳はどこでもらえるの？", "保育園は何時まで？"])
+    def test_other_questions_about_a_topic_are_not_items(self, takamatsu, text):
+        """A question about a thing that is not about preparing it is left to the FAQ."""
+        assert item_question(text)[1] is False
+
+
 class TestNotItems:
     @pytest.mark.parametrize("text", ["ごみ", "粗大ごみ", "燃えるごみ", "ゴミ", "ごみ袋"])
     def test_kinds_of_garbage_are_not_items(self, takamatsu, text):

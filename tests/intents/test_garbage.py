@@ -161,6 +161,23 @@ class TestItemsByTheirNames:
         reply = say(app, "ボタン電池の回収協力店はどこにありますか")
         assert reply.intent is None and "一覧" in text_of(reply)
 
+    @pytest.mark.parametrize(("compound", "question"), [
+        ("放課後クラブ", "放課後クラブについて教えてください。"), ("母子手帳", "母子手帳の受け取り場所はどこですか？"),
+    ])
+    def test_a_compound_the_faq_knows_wins_over_an_item_sharing_its_head(self, app, city, compound, question):
+        """放課後クラブ is not a ゴルフクラブ, 母子手帳 not a 手帳: the FAQ that names the compound answers."""
+        with db.transaction(app) as session:
+            faq_store.save_records(session, [FaqRecord("980", question, "担当課の窓口でご案内しています。")])
+        reply = say(app, compound)
+        assert reply.intent is None and reply.faq_id == "980"
+
+    def test_a_loose_item_match_the_faq_does_not_know_is_offered(self, app, city):
+        """炊飯器 (the dictionary has 炊飯ジャー) is offered as a choice to confirm, not answered as if sure."""
+        reply = say(app, "炊飯器")
+        assert reply.intent == "garbage_item"
+        assert "近いもの" in text_of(reply) and "炊飯ジャー" in text_of(reply)
+        assert "【" not in text_of(reply)
+
     def test_not_collected_items_say_where_they_go_with_the_packs_text(self, app):
         """冷蔵庫 (家電リサイクル法対象品) answers with the pack's text on where such things go."""
         with db.transaction(app) as session:
@@ -185,6 +202,14 @@ class TestCollectionDays:
         """「次の燃えるごみはいつ？」 finds 燃やせるごみ and gives its next two dates."""
         text = text_of(say(app, "次の燃えるごみはいつ？", area=KITA))
         assert "【燃やせるごみ】11月20日(金)、11月24日(火)" in text
+
+    @pytest.mark.parametrize("text", ["ごみのひ", "ゴミのひは？", "ごみの日", "しゅうしゅうび", "もえるごみはなんようび",
+                                      "ごみだしのひ"])
+    def test_kana_asks_the_collection_day_as_kanji_does(self, app, city, text):
+        """The day is asked in kana (ごみのひ, しゅうしゅうび, なんようび) as in kanji."""
+        reply = say(app, text, area=KITA)
+        assert reply.intent == "collection_day"
+        assert "【燃やせるごみ】" in text_of(reply)
 
     def test_area_named_in_the_question_wins(self, app, city):
         """「栗林のプラスチックの日」 answers for 栗林 even though no area is set."""

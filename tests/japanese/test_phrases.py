@@ -7,6 +7,7 @@ import pytest
 from japanese.phrases import noun_phrase
 from japanese.phrases import question_focus
 from japanese.phrases import without_courtesy
+from japanese.phrases import without_honorific
 
 
 class TestNounPhrase:
@@ -21,6 +22,13 @@ class TestNounPhrase:
     ])
     def test_the_head_is_the_thing_at_the_end(self, text, head):
         """What describes the thing (a clause, an adjective, 「Aの」) is left out of the head."""
+        assert noun_phrase(text).head == head
+
+    @pytest.mark.parametrize(("text", "head"), [
+        ("ダンボール大量", "ダンボール"), ("ペットボトル3本", "ペットボトル"), ("空き缶いっぱい", "空き缶"),
+    ])
+    def test_words_of_quantity_are_left_out(self, text, head):
+        """How much or how many (大量, 3本, いっぱい) is not the thing."""
         assert noun_phrase(text).head == head
 
     def test_a_of_b_keeps_a_as_modifier(self):
@@ -63,3 +71,10 @@ class TestPoliteQuestions:
         """「…のですが、どうすればいいですか」: the question alone says nothing, so the clause before stays."""
         focus = question_focus("国民健康保険証をなくしてしまったのですが、どうすればいいですか")
         assert "国民健康保険証" in focus
+
+
+class TestHonorific:
+    @pytest.mark.parametrize(("text", "plain"), [("お皿", "皿"), ("お風呂", "風呂"), ("ご飯", "ご飯"), ("皿", "皿")])
+    def test_the_honorific_prefix_is_dropped(self, text, plain):
+        """お/ご as a prefix goes; a word that starts with it (ご飯) stays whole."""
+        assert without_honorific(text) == plain
