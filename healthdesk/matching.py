@@ -24,7 +24,9 @@ Only words count in that window: particles and endings do not, so a burn told in
 one phrase. 苦しそう, 苦しげ, 苦しいみたい read as 苦しがる (how someone else seems). A kana word Sudachi
 gave a form with another sound (ぷう of せんぷうき as 風) keeps its own sound, and a reading in the plain
 text must begin and end where words do (やけど is not in ひやけどめ). Each part of a phrase may be found as
-its words or spelled in kana, whatever the other parts do (ぜーぜー 苦しい). ``PhraseList`` looks phrases up by their first word, so a message is
+its words or spelled in kana, whatever the other parts do (ぜーぜー 苦しい).
+
+``PhraseList`` looks phrases up by their first word, so a message is
 compared with few of a city's several hundred phrases.
 """
 

@@ -21,8 +21,8 @@ from search.docs import Query
 def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | None:
     """The health reply to ``query``, or None when it is not about health (the national red flags always apply)."""
     desk = ctx.health or defaults()
-    local_time = ctx.now.astimezone(runtime.current().timezone).time()
-    result = triage(desk, query.text, local_time)
+    local = ctx.now.astimezone(runtime.current().timezone)
+    result = triage(desk, query.text, local.time(), local.date())
     ctx.note("health", took=result is not None, **({"kind": result.kind.value, "family": result.family,
                                                      "phrase": result.phrase} if result else {}))
     if result is None:

@@ -148,6 +148,13 @@ class TestWhereAndWorry:
         assert "病気かどうかの判断はできません" in text_of(reply)
         assert "市民課" not in text_of(reply)
 
+    def test_a_worry_at_night_gives_what_answers_now_before_the_closed_desk(self, app, city):
+        """熱がある at 21:30: the 急病センター and the information line first, the desk after, said to be closed."""
+        runtime.of(app).clock = lambda: EVENING
+        text = text_of(say(app, "熱がある"))
+        assert text.index("かもめ市休日夜間急病センター") < text.index("0123-45-6740")
+        assert "受付時間外" in text
+
     def test_kowai_in_hokkaido_goes_to_the_desk_not_the_mental_health_lines(self, app, city):
         """からだがこわい is tiredness: the health desk, not よりそいホットライン."""
         text = text_of(say(app, "からだがこわい"))

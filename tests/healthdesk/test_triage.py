@@ -1,6 +1,7 @@
 """Triage with the national defaults: every red-flag family, despair, doubt, children, where to be seen, worries,
 and ordinary questions left alone. Several residents' wordings each (kanji, kana, dialect, polite, typos)."""
 
+from datetime import date
 from datetime import time
 
 import pytest
@@ -161,3 +162,17 @@ def test_someone_under_a_fallen_thing_is_an_emergency():
 def test_wheezing_without_distress_is_a_worry(message):
     """Wheezing alone (no 苦しい) goes to the health desk, not to 119 and not to the fallback."""
     assert triage(defaults(), message, NOON).kind == Kind.WORRY
+
+
+def test_the_desk_is_open_only_on_office_days_in_its_hours():
+    """A desk open 08:45–17:30 answers on a Friday noon, not at night, on a Sunday or a public holiday."""
+    desk = desk_from({"desk": {"name": "保健センター", "phone": "0123", "opens": "08:45", "closes": "17:30"}})
+    assert triage(desk, "熱がある", NOON, date(2026, 11, 20)).desk_open is True
+    assert triage(desk, "熱がある", NIGHT, date(2026, 11, 20)).desk_open is False
+    assert triage(desk, "熱がある", NOON, date(2026, 11, 22)).desk_open is False  # Sunday
+    assert triage(desk, "熱がある", NOON, date(2026, 11, 23)).desk_open is False  # 勤労感謝の日
+
+
+def test_a_desk_without_hours_is_not_said_to_be_closed():
+    """Without opens and closes the desk's state is unknown (None), so no reply calls it closed."""
+    assert triage(defaults(), "熱がある", NIGHT, date(2026, 11, 22)).desk_open is None
