@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from linebot.v3.messaging import Message
 
+from bot.replies import faq as faq_replies
 from city.info import CityInfo
+from faq.answers import Entry
 from healthdesk.data import Facility
 from healthdesk.data import HealthDesk
 from healthdesk.data import Line
@@ -24,9 +26,12 @@ from messaging.build import quick_reply
 MAX_CALL_BUTTONS = 4
 
 
-def health_reply(result: Triage, city: CityInfo) -> list[Message]:
-    """The messages for a triaged health message (the 119 message first when it is an emergency)."""
+def health_reply(result: Triage, city: CityInfo, related: Entry | None = None) -> list[Message]:
+    """The messages for a triaged health message (the 119 message first when it is an emergency), then the
+    FAQ entry that answers the question directly, if any (``related``; after the desk, never instead)."""
     parts, calls = BUILDERS[result.kind](result, city)
+    if related is not None:
+        parts.append(texts.HEALTH_FAQ_RELATED + "\n" + faq_replies.answer_text(related, city))
     return messages(parts, quick_reply(calls[:MAX_CALL_BUTTONS]) if calls else None)
 
 
