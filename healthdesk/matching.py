@@ -191,7 +191,7 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
         token = Token("がる", "がる", True) if seeming else _token(surface, form, pos)
         slot = [token] if not glued and token is not None else []
         # Particles and endings stand for no word: they do not count in the window between a phrase's words.
-        weights.append(0 if token is None or index in function_runs or pos in _FUNCTION_POS and not seeming else 1)
+        weights.append(0 if token is None else 1)
         # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
         # it spells with the next ones.
         for width in range(2 if glued else 1, MAX_MERGED + 1):
@@ -289,18 +289,20 @@ def found(item: Phrase, message: Spelled) -> bool:
     """True when the phrase is in the message (see the module docstring) and no word rules it out."""
     if any(word.matches(token) for word in item.unless for slot in message.slots for token in slot):
         return False
-    return (_tokens_in_order(item.tokens, message) or _tokens_in_order(item.spelled, message)
-            or any(_tokens_in_order(tokens, message) for tokens in item.mixed)
+    parts = len(item.parts)
+    return (_tokens_in_order(item.tokens, message, parts) or _tokens_in_order(item.spelled, message, parts)
+            or any(_tokens_in_order(tokens, message, parts) for tokens in item.mixed)
             or _parts_in_order(item.parts, message))
 
 
-def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled) -> bool:
-    """True when every wanted token has its own slot within one window of the message's words."""
+def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled, parts: int) -> bool:
+    """True when every wanted token has its own slot within one window of the message's words: the phrase's
+    words, and ``MAX_SKIPPED`` others between each two of its ``parts`` (none inside a part: いなくなる)."""
     if not message.may_hold(wanted[0]) or not all(message.may_hold(token) or len(token.reading) >= MIN_TYPO_READING
                                                   for token in wanted[1:]):
         return False
     slots = message.slots
-    width = len(wanted) + MAX_SKIPPED * (len(wanted) - 1)
+    width = len(wanted) + MAX_SKIPPED * (parts - 1)
     for start in range(len(slots)):
         if any(item.matches(token) for item in wanted for token in slots[start]):
             if _assign(wanted, 0, slots[start:_window_end(message, start, width)], frozenset()):

@@ -111,3 +111,10 @@ def test_particles_and_polite_endings_do_not_push_words_apart(message):
 def test_an_adjective_in_another_form_is_found_however_sudachi_split_it():
     """くるしそうや after して reads 来る + し + そう: the plain reading still holds くるし + そう."""
     assert matches("ひゅーひゅー 苦しい", "ひゅーひゅーしてくるしそうや")
+
+
+def test_words_of_one_part_are_not_spread_over_a_long_sentence():
+    """いなくなる たい: 成る, 居る, ない and たい scattered over a polite request are not the phrase."""
+    assert not matches("いなくなる たい", "お世話になっております。カードを作りたいと思っているのですが、"
+                                       "申請の仕方を教えていただけないでしょうか。")
+    assert matches("いなくなる たい", "もういなくなりたい")
