@@ -13,12 +13,14 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from datetime import time
 from pathlib import Path
 from typing import Any
 
 from healthdesk.matching import PhraseList
 from healthdesk.matching import phrase
+from japanese.calendar import is_office_day
 
 DEFAULTS = Path(__file__).with_name("defaults.toml")
 LINE_KINDS = ("doubt", "child", "medical_info", "mental", "other")
@@ -70,6 +72,14 @@ class Desk:
     name: str = ""
     phone: str = ""
     hours: str = ""
+    opens: time | None = None  # answered from ``opens`` to ``closes`` on city office days
+    closes: time | None = None
+
+    def open_on(self, day: date, moment: time) -> bool | None:
+        """True when the desk answers on this local day and time, None when the data gives no hours."""
+        if self.opens is None or self.closes is None:
+            return None
+        return is_office_day(day) and self.opens <= moment < self.closes
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,8 @@ def desk_from(section: dict[str, Any] | None) -> HealthDesk:
     return HealthDesk(
         emergency_number=str(emergency.get("number") or "119"),
         place=str(emergency.get("place", "")),
-        desk=Desk(str(desk.get("name", "")), str(desk.get("phone", "")), str(desk.get("hours", ""))),
+        desk=Desk(str(desk.get("name", "")), str(desk.get("phone", "")), str(desk.get("hours", "")),
+                  opens=_clock(desk.get("opens")), closes=_clock(desk.get("closes"))),
         red_flags=tuple(Family(name, _phrases(items)) for name, items in families.items()),
         words={name: _phrases(words.get(name, [])) for name in WORD_LISTS},
         lines=tuple(_line(key, value) for key, value in lines.items()),
@@ -176,6 +187,9 @@ def check_section(section: object) -> list[str]:
     for name in ("emergency", "desk"):
         if not isinstance(section.get(name, {}), dict):
             problems.append(f"[{name}] must be a table")
+    desk = section.get("desk", {})
+    if isinstance(desk, dict):
+        problems += _hours_problems("desk", desk)
     for table, known in (("red_flags", None), ("more_red_flags", None), ("words", WORD_LISTS),
                          ("more_words", WORD_LISTS)):
         lists = section.get(table, {})
@@ -202,11 +216,7 @@ def check_section(section: object) -> list[str]:
                 problems.append(f"[lines.{key}] needs a name and a number")
             if not isinstance(line.get("available", True), bool):
                 problems.append(f"[lines.{key}] available must be true or false")
-            for end in ("opens", "closes"):
-                if end in line and not _CLOCK.match(str(line[end])):
-                    problems.append(f"[lines.{key}] {end} must be a time like \"19:00\"")
-            if ("opens" in line) != ("closes" in line):
-                problems.append(f"[lines.{key}] needs both opens and closes, or neither")
+            problems += _hours_problems(f"lines.{key}", line)
     facilities = section.get("facilities", [])
     fields = set(Facility.__dataclass_fields__)
     if not isinstance(facilities, list) or not all(isinstance(f, dict) for f in facilities):
@@ -217,6 +227,15 @@ def check_section(section: object) -> list[str]:
                 problems.append(f"facility {number} needs a name")
             if unknown := set(item) - fields:
                 problems.append(f"facility {number}: unknown keys {', '.join(sorted(unknown))}")
+    return problems
+
+
+def _hours_problems(table: str, item: dict[str, Any]) -> list[str]:
+    """What is wrong with a table's ``opens`` and ``closes``."""
+    problems = [f"[{table}] {end} must be a time like \"19:00\"" for end in ("opens", "closes")
+                if end in item and not _CLOCK.match(str(item[end]))]
+    if ("opens" in item) != ("closes" in item):
+        problems.append(f"[{table}] needs both opens and closes, or neither")
     return problems
 
 

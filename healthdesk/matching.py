@@ -18,13 +18,22 @@ parts are three kana or more are also looked for in the plain reading of what wa
 kanji stay blanks there, so the reading of 医療情報 never spells 幼児). ``readings`` reads a message a
 second time when a kanji word before a particle may have been misread (頭がいたい as 頭蓋 + たい) or a
 small vowel is a typo (くるしぃ); a long phrase word after the first may be typed in kana with one letter
-wrong (いきがくるすい). ``PhraseList`` looks phrases up by their first word, so a message is
+wrong (いきがくるすい).
+
+Only words count in that window: particles and endings do not, so a burn told in two polite sentences is
+one phrase. 苦しそう, 苦しげ, 苦しいみたい read as 苦しがる (how someone else seems). A kana word Sudachi
+gave a form with another sound (ぷう of せんぷうき as 風) keeps its own sound, and a reading in the plain
+text must begin and end where words do (やけど is not in ひやけどめ). Each part of a phrase may be found as
+its words or spelled in kana, whatever the other parts do (ぜーぜー 苦しい).
+
+``PhraseList`` looks phrases up by their first word, so a message is
 compared with few of a city's several hundred phrases.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -55,6 +64,11 @@ _HONORIFICS = {"お", "ご", "おん"}  # kana prefixes that leave the next word
 _KANJI_PARTICLE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff々])([がをはにのもで])")
 _SMALL_VOWELS = re.compile("[ぁぃぅぇぉァィゥェォ]")
 _LARGE_VOWELS = dict(zip("ぁぃぅぇぉァィゥェォ", "あいうえおアイウエオ", strict=True))
+_ADJECTIVE_ENDINGS = set("そげくかけさ")  # what follows an adjective's stem in its other forms
+_INFLECTING_POS = {"動詞", "形容詞", "助動詞"}
+# Endings after an adjective that say how someone else seems (苦しそう, 苦しげ, 苦しいみたい, 苦しいっぽい,
+# 苦しいらしい, 苦しいようだ): they all read as がる, the phrase form of the same thing (苦しがる).
+_SEEMING = {"そう", "げ", "みたい", "ぽい", "っぽい", "らしい", "よう", "がる"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,8 @@ class Spelled:
 
     slots: tuple[tuple[Token, ...], ...]
     plain: str
+    weights: tuple[int, ...] = ()  # per slot: 1 for a word, 0 for a particle or ending (not counted as between)
+    edges: frozenset[int] = frozenset()  # where words begin and end in the plain reading
     forms: frozenset[str] = frozenset()  # every word's form, to rule phrases out at once
     readings: frozenset[str] = frozenset()  # every word's reading
     kana_readings: frozenset[str] = frozenset()  # the readings of words typed in kana
@@ -112,6 +128,7 @@ class Phrase:
     parts: tuple[str, ...]  # the plain reading of each part
     spelled: tuple[Token, ...] = ()  # each part as one word spelled in kana (はいた finds は + いた)
     unless: tuple[Token, ...] = ()  # words that rule the phrase out
+    mixed: tuple[tuple[Token, ...], ...] = ()  # some parts as words, others spelled (ぜーぜー 苦しい)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -155,18 +172,26 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
     kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
     # A run of endings and particles (んやけど: ん + や + けど, 関西の「だけど」) spells no word: its kana stay
     # out of the plain reading and of merged words, so it never reads as やけど.
-    for index in _function_runs(read):
+    function_runs = _function_runs(read)
+    for index in function_runs:
         kana[index] = ""
     slots: list[tuple[Token, ...]] = []
+    weights: list[int] = []
     plain = ""
+    edges = {0}
     for index, (surface, form, pos) in enumerate(read):
         # Kanji words stand as one blank in the plain reading: it is there for kana Sudachi split.
         plain += kana[index] or _BLANK
+        edges.add(len(plain))
         # Kana after a kana prefix that is no honorific is part of a longer word Sudachi did not know
         # (こせき is こ + せき, not 咳): it is read only together with the prefix.
         glued = index > 0 and read[index - 1][2] == "接頭辞" and kana[index - 1] not in _HONORIFICS \
             and bool(kana[index - 1]) and bool(kana[index])
-        slot = [token] if not glued and (token := _token(surface, form, pos)) is not None else []
+        seeming = index > 0 and read[index - 1][2] == "形容詞" and to_hiragana(form) in _SEEMING
+        token = Token("がる", "がる", True) if seeming else _token(surface, form, pos)
+        slot = [token] if not glued and token is not None else []
+        # Particles and endings stand for no word: they do not count in the window between a phrase's words.
+        weights.append(0 if token is None else 1)
         # Kana Sudachi may misread (いたい as 居る + たい) also stands for itself as typed and for the words
         # it spells with the next ones.
         for width in range(2 if glued else 1, MAX_MERGED + 1):
@@ -175,7 +200,7 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
                 slot.append(Token("".join(run), "".join(run), True))
         slots.append(tuple(slot))
     words = [token for slot in slots for token in slot]
-    return Spelled(tuple(slots), plain,
+    return Spelled(tuple(slots), plain, tuple(weights), frozenset(edges),
                    forms=frozenset(token.form for token in words),
                    readings=frozenset(token.reading for token in words),
                    kana_readings=frozenset(token.reading for token in words if token.kana),
@@ -214,7 +239,19 @@ def _token(surface: str, form: str, pos: str) -> Token | None:
     if base in _NEGATIVE and pos in {"助動詞", "形容詞"}:
         return Token("ない", "ない", True)
     reading = _reading_of(form)
-    return Token(base, reading, not _KANJI.search(surface)) if reading else None
+    typed = "" if _KANJI.search(surface) else loose(normalize(surface))
+    if typed and pos not in _INFLECTING_POS and reading and not _same_start(typed, reading):
+        # Kana Sudachi gave a dictionary form that reads otherwise (ぷう of せんぷうき as 風, read かぜ):
+        # it reads as typed, so it never stands for another word with that form's sound (風邪).
+        return Token(base, typed, True)
+    return Token(base, reading, bool(typed)) if reading else None
+
+
+def _same_start(typed: str, reading: str) -> bool:
+    """True when two readings begin with the same kana, voiced or not (ぐすり and くすり, ぜーぜー and ぜいぜい)."""
+    def plain(kana: str) -> str:
+        return unicodedata.normalize("NFD", kana[:1])[:1]
+    return plain(typed) == plain(reading)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -222,13 +259,22 @@ def phrase(text: str) -> Phrase:
     """The phrase ``text`` read for matching; ValueError when nothing of it can be matched."""
     words = [part for part in text.split() if part]
     parts = [part for part in words if not part.startswith("-")]
-    tokens = tuple(token for part in parts for token in spell(part, as_message=False).tokens)
+    read = [spell(part, as_message=False).tokens for part in parts]
+    tokens = tuple(token for part in read for token in part)
     if not tokens:
         raise ValueError(f"the phrase {text!r} has no word to look for")
     unless = tuple(token for part in words if part.startswith("-")
                    for token in spell(part[1:], as_message=False).tokens)
     plain = tuple(_kana_reading(part) for part in parts)
-    return Phrase(" ".join(words), tokens, plain, tuple(Token(part, part, False) for part in plain), unless)
+    spelled = tuple(Token(part, part, False) for part in plain)
+    # Each part may be found as its words or as one word spelled in kana, whatever the other parts do:
+    # ぜーぜー reads ぜー + ぜー on its own but ぜいぜい in a message, next to 苦しい found as a word.
+    mixed = tuple(
+        combined for choice in itertools.product((False, True), repeat=len(parts)) if 0 < sum(choice) < len(parts)
+        if (combined := tuple(token for part, word, as_word in zip(read, spelled, choice, strict=True)
+                              for token in ((word,) if as_word else part)))
+    ) if len(parts) > 1 else ()
+    return Phrase(" ".join(words), tokens, plain, spelled, unless, mixed)
 
 
 def _kana_reading(part: str) -> str:
@@ -243,23 +289,34 @@ def found(item: Phrase, message: Spelled) -> bool:
     """True when the phrase is in the message (see the module docstring) and no word rules it out."""
     if any(word.matches(token) for word in item.unless for slot in message.slots for token in slot):
         return False
-    return (_tokens_in_order(item.tokens, message) or _tokens_in_order(item.spelled, message)
+    parts = len(item.parts)
+    return (_tokens_in_order(item.tokens, message, parts) or _tokens_in_order(item.spelled, message, parts)
+            or any(_tokens_in_order(tokens, message, parts) for tokens in item.mixed)
             or _parts_in_order(item.parts, message))
 
 
-def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled) -> bool:
-    """True when every wanted token has its own slot within one window of the message's words."""
+def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled, parts: int) -> bool:
+    """True when every wanted token has its own slot within one window of the message's words: the phrase's
+    words, and ``MAX_SKIPPED`` others between each two of its ``parts`` (none inside a part: いなくなる)."""
     if not message.may_hold(wanted[0]) or not all(message.may_hold(token) or len(token.reading) >= MIN_TYPO_READING
                                                   for token in wanted[1:]):
         return False
     slots = message.slots
-    width = len(wanted) + MAX_SKIPPED * (len(wanted) - 1)
+    width = len(wanted) + MAX_SKIPPED * (parts - 1)
     for start in range(len(slots)):
-        window = slots[start:start + width]
-        if any(item.matches(token) for item in wanted for token in window[0]):
-            if _assign(wanted, 0, window, frozenset()):
+        if any(item.matches(token) for item in wanted for token in slots[start]):
+            if _assign(wanted, 0, slots[start:_window_end(message, start, width)], frozenset()):
                 return True
     return False
+
+
+def _window_end(message: Spelled, start: int, width: int) -> int:
+    """Where a window of ``width`` words from ``start`` ends; particles and endings are not counted."""
+    end, counted = start + 1, 1
+    while end < len(message.slots) and (counted < width or not message.weights[end]):
+        counted += message.weights[end]
+        end += 1
+    return end
 
 
 def _assign(wanted: tuple[Token, ...], index: int, window: tuple[tuple[Token, ...], ...],
@@ -274,22 +331,42 @@ def _assign(wanted: tuple[Token, ...], index: int, window: tuple[tuple[Token, ..
 
 
 def _parts_in_order(parts: tuple[str, ...], message: Spelled) -> bool:
-    if not parts or any(len(part) < MIN_PLAIN_PART or part not in message.plain for part in parts):
+    if not parts or any(len(part) < MIN_PLAIN_PART or _stem(part) not in message.plain for part in parts):
         return False
     return _part_follows(parts, 0, message, 0, None)
+
+
+def _stem(part: str) -> str:
+    """What every form of a part begins with: an adjective's stem (くるし of くるしい), else the part."""
+    return part[:-1] if part.endswith("い") and len(part) > MIN_PLAIN_PART else part
 
 
 def _part_follows(parts: tuple[str, ...], index: int, message: Spelled, at: int, limit: int | None) -> bool:
     if index == len(parts):
         return True
     part = parts[index]
-    position = message.plain.find(part, at)
+    stem = _stem(part)
+    position = message.plain.find(stem, at)
     while position != -1 and (limit is None or position <= limit):
-        end = position + len(part)
-        if _part_follows(parts, index + 1, message, end, end + MAX_GAP):
-            return True
-        position = message.plain.find(part, position + 1)
+        # A part is a whole word or a run of words, never the inside of one (やけど in ひやけどめ); an
+        # adjective may end in another form (くるしそう, くるしげ, くるしくて), whatever Sudachi made of it.
+        for end in _ends(part, stem, message, position):
+            if position in message.edges and _part_follows(parts, index + 1, message, end, end + MAX_GAP):
+                return True
+        position = message.plain.find(stem, position + 1)
     return False
+
+
+def _ends(part: str, stem: str, message: Spelled, position: int) -> list[int]:
+    """Where ``part`` found at ``position`` ends: the whole part at a word's end, or an adjective's stem
+    before another ending."""
+    ends = []
+    plain = message.plain
+    if plain.startswith(part, position) and position + len(part) in message.edges:
+        ends.append(position + len(part))
+    if stem != part and plain[position + len(stem):position + len(stem) + 1] in _ADJECTIVE_ENDINGS:
+        ends.append(position + len(stem))
+    return ends
 
 
 def _keys(token: Token) -> tuple[tuple[str, str], ...]:

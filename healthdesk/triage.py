@@ -8,8 +8,10 @@ health desk). The triage never judges what a symptom means: it only picks which 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
+from datetime import date
 from datetime import time
 
 from healthdesk.data import HealthDesk
@@ -37,10 +39,19 @@ class Triage:
     self_harm: bool = False  # words of despair as well: mental-health lines after the 119 message
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
     phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
+    desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
 
 
-def triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
-    """The health reply for ``text`` at the local time ``at``, or None when the message is not about health."""
+def triage(desk: HealthDesk, text: str, at: time, day: date | None = None) -> Triage | None:
+    """The health reply for ``text`` at the local time ``at`` (on the local ``day`` when known), or None when
+    the message is not about health."""
+    result = _triage(desk, text, at)
+    if result is None or day is None:
+        return result
+    return dataclasses.replace(result, desk_open=desk.desk.open_on(day, at))
+
+
+def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     message = readings(text)
     words = desk.words
     despair = words["self_harm"].first_found(message)

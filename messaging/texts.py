@@ -241,6 +241,12 @@ HEALTH_WHERE = "休日や夜間に受診できるところです。受診の前�
 HEALTH_WHERE_NONE = "休日や夜間に受診できる医療機関は、次の窓口で案内しています。"
 HEALTH_WORRY = "体調のご相談は、{desk}へどうぞ。このトークでは、病気かどうかの判断はできません。"
 HEALTH_WORRY_HOLIDAY = "休日・夜間は、{facility}（{phone}）で受診できます。受診の前に電話でご確認ください。"
+# 健康相談の窓口が受付時間外のとき：いま連絡できるところを先に、窓口は後に。
+HEALTH_WORRY_AFTER_HOURS = "いまは、{desk}の受付時間外です。このトークでは、病気かどうかの判断はできません。"
+HEALTH_WORRY_AFTER_HOURS_FACILITY = "休日・夜間は、{facility}（{phone}、受付 {hours}）で受診できます。受診の前に電話でご確認ください。"
+HEALTH_FAQ_RELATED = "よくある質問に、関連する案内があります。"
+HEALTH_DESK_CLOSED_NOW = "（いまは受付時間外です）"
+HEALTH_WORRY_DESK_LATER = "体調のご相談は、受付時間内に{desk}へどうぞ。"
 HEALTH_WORRY_LATER = "急に具合が悪くなったときや、いつもと違う・危ないと感じたときは、迷わず{number}番へ。"
 HEALTH_LINE = "・{name} {number}（{hours}）"
 HEALTH_LINE_NO_HOURS = "・{name} {number}"

@@ -13,16 +13,23 @@ from bot import querylog
 from bot.context import Context
 from bot.context import Reply
 from bot.replies import health as health_replies
+from faq import answers
+from faq.answers import Answered
+from faq.answers import Entry
 from healthdesk.data import defaults
+from healthdesk.triage import Kind
 from healthdesk.triage import triage
 from search.docs import Query
+
+# Worries a FAQ entry may also answer (夜泣き, 子どもの発熱): emergencies, despair and doubt get the lines only.
+FAQ_ALSO = frozenset({Kind.WORRY, Kind.CHILD})
 
 
 def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | None:
     """The health reply to ``query``, or None when it is not about health (the national red flags always apply)."""
     desk = ctx.health or defaults()
-    local_time = ctx.now.astimezone(runtime.current().timezone).time()
-    result = triage(desk, query.text, local_time)
+    local = ctx.now.astimezone(runtime.current().timezone)
+    result = triage(desk, query.text, local.time(), local.date())
     ctx.note("health", took=result is not None, **({"kind": result.kind.value, "family": result.family,
                                                      "phrase": result.phrase} if result else {}))
     if result is None:
@@ -31,4 +38,11 @@ def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | No
         conversation.end(ctx.session, user_id)
     intent = f"health.{result.kind.value}"
     querylog.record_health(ctx, intent)
-    return Reply(health_replies.health_reply(result, ctx.city), "intent", intent=intent)
+    related = _related_entry(ctx, query) if result.kind in FAQ_ALSO else None
+    return Reply(health_replies.health_reply(result, ctx.city, related), "intent", intent=intent)
+
+
+def _related_entry(ctx: Context, query: Query) -> Entry | None:
+    """The FAQ entry that answers a worry directly (the answer tier), searched without logging anything."""
+    found = answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
+    return found.entry if isinstance(found, Answered) else None

@@ -16,6 +16,11 @@ from messaging.build import quick_reply
 
 def faq_answer(entry: Entry, city: CityInfo) -> list[Message]:
     """The entry's answer, then where to read more and whom to call, and the data's attribution."""
+    return messages([answer_text(entry, city)])
+
+
+def answer_text(entry: Entry, city: CityInfo) -> str:
+    """The text of an entry's answer with its footer (more, contact, attribution)."""
     footer = []
     if entry.url:
         footer.append(texts.FAQ_MORE.format(url=entry.url))
@@ -26,7 +31,7 @@ def faq_answer(entry: Entry, city: CityInfo) -> list[Message]:
     answer = entry.answer.strip()
     if footer:
         answer += "\n\n" + "\n".join(footer)
-    return messages([answer])
+    return answer
 
 
 def suggestions(entries: Sequence[Entry], query_log_id: int | None) -> list[Message]:

@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from linebot.v3.messaging import Message
 
+from bot.replies import faq as faq_replies
 from city.info import CityInfo
+from faq.answers import Entry
 from healthdesk.data import Facility
 from healthdesk.data import HealthDesk
 from healthdesk.data import Line
@@ -24,9 +26,12 @@ from messaging.build import quick_reply
 MAX_CALL_BUTTONS = 4
 
 
-def health_reply(result: Triage, city: CityInfo) -> list[Message]:
-    """The messages for a triaged health message (the 119 message first when it is an emergency)."""
+def health_reply(result: Triage, city: CityInfo, related: Entry | None = None) -> list[Message]:
+    """The messages for a triaged health message (the 119 message first when it is an emergency), then the
+    FAQ entry that answers the question directly, if any (``related``; after the desk, never instead)."""
     parts, calls = BUILDERS[result.kind](result, city)
+    if related is not None:
+        parts.append(texts.HEALTH_FAQ_RELATED + "\n" + faq_replies.answer_text(related, city))
     return messages(parts, quick_reply(calls[:MAX_CALL_BUTTONS]) if calls else None)
 
 
@@ -79,7 +84,12 @@ def _child(result: Triage, city: CityInfo) -> Built:
         return parts, [_call(line) for line in lines] + [_call_119(desk)]
     closed = [texts.HEALTH_CHILD_CLOSED.format(name=line.name, number=line.number, hours=line.hours)
               for line in lines]
-    places = [texts.HEALTH_DESK_ITEM.format(desk=_desk(desk, city)), *map(_facility, desk.facilities)]
+    desk_item = texts.HEALTH_DESK_ITEM.format(desk=_desk(desk, city))
+    facilities = list(map(_facility, desk.facilities))
+    if result.desk_open is False:  # the desk is closed too: the places that see patients now come first
+        places = [*facilities, desk_item + texts.HEALTH_DESK_CLOSED_NOW]
+    else:
+        places = [desk_item, *facilities]
     return ["\n".join([*closed, *places]), red_flags], _desk_calls(desk, city) + [_call_119(desk)]
 
 
@@ -99,10 +109,29 @@ def _where(result: Triage, city: CityInfo) -> Built:
 
 def _worry(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
+    later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
+    if result.desk_open is False:
+        return _worry_after_hours(result, city, later)
     lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
     lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, phone=f.phone) for f in desk.facilities[:1] if f.phone]
-    later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
     return ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
+
+
+def _worry_after_hours(result: Triage, city: CityInfo, later: str) -> Built:
+    """A worry while the desk is closed: what answers now first (the 急病センター, the information line), the
+    desk after, said to be closed now."""
+    desk = result.desk
+    facilities = [f for f in desk.facilities[:1] if f.phone]
+    others = desk.lines_of("medical_info")
+    lines = [texts.HEALTH_WORRY_AFTER_HOURS.format(desk=desk.desk.name or city.department or city.name)]
+    lines += [texts.HEALTH_WORRY_AFTER_HOURS_FACILITY.format(facility=f.name, phone=f.phone, hours=f.hours or "-")
+              for f in facilities]
+    if others:
+        lines += [texts.HEALTH_DOUBT_OTHERS, *map(_line, others)]
+    lines.append(texts.HEALTH_WORRY_DESK_LATER.format(desk=_desk(desk, city)))
+    calls = [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in facilities]
+    calls += [_call(line) for line in others]
+    return ["\n".join(lines), later], [_call_119(desk), *calls][:MAX_CALL_BUTTONS - 1] + _desk_calls(desk, city)
 
 
 def _line(line: Line) -> str:

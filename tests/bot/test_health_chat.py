@@ -16,6 +16,8 @@ import runtime
 from bot import conversation
 from bot.conversation import Step
 from bot.models import Conversation
+from faq import store as faq_store
+from faq.importers import FaqRecord
 from faq.models import QueryLog
 from healthdesk import store as health_store
 from messaging import texts
@@ -147,6 +149,24 @@ class TestWhereAndWorry:
         assert "かもめ市保健センター 健康相談（0123-45-6740、平日 8時45分〜17時30分）" in text_of(reply)
         assert "病気かどうかの判断はできません" in text_of(reply)
         assert "市民課" not in text_of(reply)
+
+    def test_a_worry_at_night_gives_what_answers_now_before_the_closed_desk(self, app, city):
+        """熱がある at 21:30: the 急病センター and the information line first, the desk after, said to be closed."""
+        runtime.of(app).clock = lambda: EVENING
+        text = text_of(say(app, "熱がある"))
+        assert text.index("かもめ市休日夜間急病センター") < text.index("0123-45-6740")
+        assert "受付時間外" in text
+
+    def test_an_faq_entry_that_answers_the_worry_comes_after_the_desk_with_the_buttons_last(self, app, city):
+        """子どもが熱を出してしまいました is a FAQ question word for word: the child line first, the entry after
+        it, the call buttons on the last message, within LINE's five messages."""
+        with db.transaction(app) as session:
+            faq_store.save_records(session, [FaqRecord("589", "子どもが熱を出してしまいました。", "熱の目安の案内")])
+        reply = say(app, "子どもが熱を出してしまいました")
+        assert reply.intent == "health.child"
+        assert "熱の目安の案内" in reply.messages[-1].text
+        assert "熱の目安の案内" not in first_text(reply)
+        assert reply.messages[-1].quick_reply is not None and len(reply.messages) <= 5
 
     def test_kowai_in_hokkaido_goes_to_the_desk_not_the_mental_health_lines(self, app, city):
         """からだがこわい is tiredness: the health desk, not よりそいホットライン."""

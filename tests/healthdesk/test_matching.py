@@ -74,3 +74,47 @@ def test_one_wrong_kana_letter_in_a_long_word_after_the_first_is_forgiven():
     """いきがくるすい is 息 苦しい typed with one wrong letter; a short first word must be right."""
     assert matches("息 苦しい", "いきがくるすい")
     assert not matches("息 苦しい", "いけがくるしい")
+
+
+@pytest.mark.parametrize(("phrase_text", "message"), [("風邪", "せんぷうきの処分方法"), ("風邪", "せんぷうき")])
+def test_kana_read_as_a_word_with_another_sound_keeps_its_own_sound(phrase_text, message):
+    """せんぷうき is split せん + ぷう (風) + き: the ぷう still reads ぷう, never かぜ (風邪)."""
+    assert not matches(phrase_text, message)
+
+
+@pytest.mark.parametrize(("phrase_text", "message"), [("鼻水", "はなみずきの剪定"), ("やけど", "ひやけどめの捨て方"),
+                                                      ("はいた", "はいたてのくつ")])
+def test_a_reading_is_never_found_inside_another_kana_word(phrase_text, message):
+    """はなみずき holds はなみず, ひやけどめ holds やけど, but neither is that word."""
+    assert not matches(phrase_text, message)
+
+
+@pytest.mark.parametrize("message", ["ゼーゼーして苦しそう", "ぜーぜーいってくるしい", "ゼーゼー、くるしい"])
+def test_a_part_spelled_in_kana_and_a_part_read_as_a_word_make_one_phrase(message):
+    """ぜーぜー reads ぜー + ぜー on its own but ぜいぜい in a message; 苦しい is found as a word next to it."""
+    assert matches("ぜーぜー 苦しい", message)
+
+
+@pytest.mark.parametrize("message", ["苦しそう", "くるしそうや", "苦しげにしている", "苦しいみたい", "苦しいっぽい",
+                                     "苦しいらしい", "苦しいようです"])
+def test_how_someone_else_seems_reads_as_garu(message):
+    """苦しそう, 苦しげ, 苦しいみたい… say what 苦しがる says: another person seems to suffer."""
+    assert matches("苦しがる", message)
+
+
+@pytest.mark.parametrize("message", ["やけどしました。腕全体がひどいです", "やけどをしてしまいました。ひどいです"])
+def test_particles_and_polite_endings_do_not_push_words_apart(message):
+    """Two sentences with polite endings between the words are still one phrase: only words count."""
+    assert matches("ひどい やけど", message)
+
+
+def test_an_adjective_in_another_form_is_found_however_sudachi_split_it():
+    """くるしそうや after して reads 来る + し + そう: the plain reading still holds くるし + そう."""
+    assert matches("ひゅーひゅー 苦しい", "ひゅーひゅーしてくるしそうや")
+
+
+def test_words_of_one_part_are_not_spread_over_a_long_sentence():
+    """いなくなる たい: 成る, 居る, ない and たい scattered over a polite request are not the phrase."""
+    assert not matches("いなくなる たい", "お世話になっております。カードを作りたいと思っているのですが、"
+                                       "申請の仕方を教えていただけないでしょうか。")
+    assert matches("いなくなる たい", "もういなくなりたい")

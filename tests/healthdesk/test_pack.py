@@ -85,3 +85,9 @@ def test_a_missing_health_file_is_refused(app, tmp_path):
 def test_the_national_defaults_pass_their_own_check():
     """The defaults file follows the layout a pack must follow."""
     assert check_section(defaults_section()) == []
+
+
+def test_desk_hours_must_be_clock_times_given_together():
+    """[desk] opens without closes, or a time that is no clock time, is refused and named."""
+    assert check_section({"desk": {"opens": "08:45"}}) == ["[desk] needs both opens and closes, or neither"]
+    assert check_section({"desk": {"opens": "8時", "closes": "17:30"}}) == ['[desk] opens must be a time like "19:00"']

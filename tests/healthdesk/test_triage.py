@@ -1,6 +1,7 @@
 """Triage with the national defaults: every red-flag family, despair, doubt, children, where to be seen, worries,
 and ordinary questions left alone. Several residents' wordings each (kanji, kana, dialect, polite, typos)."""
 
+from datetime import date
 from datetime import time
 
 import pytest
@@ -17,7 +18,8 @@ RED_FLAGS = {
     "意識": ["意識がない", "いしきがありません", "いしきがなぃ", "父が倒れて呼んでも返事がない", "じいちゃんが倒れて返事せん",
              "母がぐったりしてる", "様子がおかしくて、もうろうとしてる", "気を失った"],
     "呼吸": ["息ができない", "呼吸ができない", "こきゅうができない", "いきがくるしい", "イキガクルシイ", "いきがくるすい", "息がでけへん", "呼吸が苦しくて眠れません", "息してない",
-             "くちびるが紫色で息が弱い"],
+             "くちびるが紫色で息が弱い", "ゼーゼーして苦しそう", "ヒューヒューいって苦しそうです", "ぜいぜいして、くるしげ",
+             "ぜえぜえ言って苦しいみたい", "孫がゼイゼイして苦しいっぽい"],
     "胸": ["胸が痛い", "胸がすごく痛いです", "むねがしめつけられる", "胸が苦しいんだけど", "むねがうい", "むねがくるしぃ",
           "夫が急に胸をおさえて苦しんでる"],
     "頭": ["突然激しい頭痛がした", "頭を強く打った", "あたまをつよくうった", "頭が割れるように痛い", "机に頭を強打しました"],
@@ -30,7 +32,9 @@ RED_FLAGS = {
     "心臓": ["心臓が止まってるかも", "脈がない", "脈がとんでる"],
     "飲み込み": ["おばあちゃんが餅をのどにつまらせた", "子どもがボタン電池を飲み込んだ"],
     "けが・やけど・事故": ["子どもがおぼれた", "車にはねられた", "広い範囲をやけどした", "腕に大やけどをした", "バイクで事故った", "転んで頭を打った",
-                      "高いところから落ちた", "ばあちゃん転んで動けん", "父が転倒して立てない"],
+                      "高いところから落ちた", "ばあちゃん転んで動けん", "父が転倒して立てない",
+                      "やけどしました。腕全体がひどいです", "やかんのお湯でやけど。足全体です", "やけどしてしまいました。ひどいです",
+                      "足にやけどをしました。範囲が広いです"],
     "乳児の様子": ["あかちゃんがいつもとちがう", "生まれて1か月の子の様子が変です", "生後2か月の赤ちゃん、いつもと違う"],
     "火事・煙": ["火事です", "隣の家から煙出てる", "台所から火が出た", "かじです！", "ガスくさい"],
 }
@@ -117,6 +121,9 @@ ORDINARY = [
     "ウイルスについて", "児童手当", "保育園の申し込み", "こども食堂はやっていますか", "こせきとほん ほしい",
     "燃えるごみの日", "家の燃えるごみ", "火災保険", "火災報知器の設置", "たばこの煙が苦手", "住民票ほしいんやけど",
     "印鑑登録したいんやけど何持っていけばええの？",
+    # Household items typed in kana that hold a symptom's reading, and garbage questions about health goods.
+    "せんぷうきの処分方法", "せんぷうきはなにごみ", "はなみずきの苗", "ひやけどめの捨て方", "はいたてのくつ",
+    "やけどの薬の捨て方", "湿布の出し方", "血圧計の処分", "ねつさましの捨て方",
 ]
 
 
@@ -149,3 +156,23 @@ def test_things_falling_over_are_not_a_person_collapsing(message):
 def test_someone_under_a_fallen_thing_is_an_emergency():
     """Under a fallen shelf: an emergency all the same."""
     assert triage(defaults(), "棚が倒れて子どもが下敷きになった", NOON).kind == Kind.EMERGENCY
+
+
+@pytest.mark.parametrize("message", ["ゼーゼーしてる", "ヒューヒューいってる", "夜になるとぜいぜいする"])
+def test_wheezing_without_distress_is_a_worry(message):
+    """Wheezing alone (no 苦しい) goes to the health desk, not to 119 and not to the fallback."""
+    assert triage(defaults(), message, NOON).kind == Kind.WORRY
+
+
+def test_the_desk_is_open_only_on_office_days_in_its_hours():
+    """A desk open 08:45–17:30 answers on a Friday noon, not at night, on a Sunday or a public holiday."""
+    desk = desk_from({"desk": {"name": "保健センター", "phone": "0123", "opens": "08:45", "closes": "17:30"}})
+    assert triage(desk, "熱がある", NOON, date(2026, 11, 20)).desk_open is True
+    assert triage(desk, "熱がある", NIGHT, date(2026, 11, 20)).desk_open is False
+    assert triage(desk, "熱がある", NOON, date(2026, 11, 22)).desk_open is False  # Sunday
+    assert triage(desk, "熱がある", NOON, date(2026, 11, 23)).desk_open is False  # 勤労感謝の日
+
+
+def test_a_desk_without_hours_is_not_said_to_be_closed():
+    """Without opens and closes the desk's state is unknown (None), so no reply calls it closed."""
+    assert triage(defaults(), "熱がある", NIGHT, date(2026, 11, 22)).desk_open is None
