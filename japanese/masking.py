@@ -52,13 +52,15 @@ _DATE = re.compile(rf"(?:19|20)\d\d{_D}(?:0?[1-9]|1[0-2]){_D}(?:0?[1-9]|[12]\d|3
 
 
 def mask(text: str) -> str:
-    """``text`` (NFKC) with phone numbers, e-mail addresses, postal codes and street numbers replaced."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _EMAIL.sub(EMAIL, text)
-    text = _mask_phones(text)
-    text = _POSTAL.sub(POSTAL, text)
-    text = _STREET.sub(lambda m: m.group() if _DATE.fullmatch(m.group()) else STREET, text)
-    return _SHORT_STREET.sub(STREET, text)
+    """``text`` (NFKC) with phone numbers, e-mail addresses, postal codes and street numbers replaced;
+    ``text`` itself, unchanged, when it has none of them."""
+    masked = unicodedata.normalize("NFKC", text)
+    masked = _EMAIL.sub(EMAIL, masked)
+    masked = _mask_phones(masked)
+    masked = _POSTAL.sub(POSTAL, masked)
+    masked = _STREET.sub(lambda m: m.group() if _DATE.fullmatch(m.group()) else STREET, masked)
+    masked = _SHORT_STREET.sub(STREET, masked)
+    return masked if any(p in masked for p in (PHONE, EMAIL, POSTAL, STREET)) else text
 
 
 def _mask_phones(text: str) -> str:

@@ -117,6 +117,6 @@ def test_placeholders_survive_normalising(placeholder):
     assert normalize(placeholder).startswith("〔") and normalize(placeholder).endswith("〕")
 
 
-def test_text_without_contact_details_is_only_nfkc_normalised():
-    """Nothing else is changed beyond NFKC."""
-    assert mask("ペットボトルは何ごみ？") == "ペットボトルは何ごみ?"
+def test_text_without_contact_details_is_returned_unchanged():
+    """A text with nothing to mask comes back as it was, not even NFKC-normalised."""
+    assert mask("ペットボトルは何ごみ？") == "ペットボトルは何ごみ？"
