@@ -39,6 +39,10 @@ class Settings:
     match_suggest_ratio: float | None = None
     log_level: str = "INFO"
     resident_purge_after_days: int = 30  # residents blocked longer than this are deleted
+    # Residents' questions (masked) are kept this long for the staff's unanswered queue, then their text is
+    # deleted; the pseudonym that links one resident's questions is dropped sooner (see faq.retention).
+    query_log_keep_days: int = 60
+    query_log_pseudonym_days: int = 14
     # Push outbox: client-side limits per endpoint (LINE's 2,000/s for push; multicast held to 200/s until
     # LINE's limit after its 2025-04-23 change is confirmed), requests in flight, claim lease, reminder hour.
     # The lease is renewed every third of it while a worker lives, so it only bounds how long a dead worker's

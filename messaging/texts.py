@@ -44,7 +44,7 @@ DELETE_CONFIRM = (
 )
 DELETE_YES = "削除する"
 DELETE_NO = "やめる"
-DELETE_DONE = "登録されていた情報をすべて削除しました。ご利用ありがとうございました。"
+DELETE_DONE = "登録されていた情報とご質問の記録をすべて削除しました。ご利用ありがとうございました。"
 DELETE_NOTHING = "登録されている情報はありませんでした。"
 DELETE_CANCELLED = "削除を取りやめました。"
 

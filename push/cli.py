@@ -4,8 +4,8 @@ Settings (``settings.Settings``): ``PUSH_RATE_PER_SECOND`` and ``PUSH_MULTICAST_
 (client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
 another may take it; renewed while the worker lives), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
 once), ``PUSH_REMINDER_HOUR`` (local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period
-without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the
-daily housekeeping).
+without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS``, ``RESIDENT_PURGE_AFTER_DAYS``,
+``QUERY_LOG_KEEP_DAYS`` and ``QUERY_LOG_PSEUDONYM_DAYS`` (the daily housekeeping).
 
 ``push broadcast …`` creates, approves, cancels, lists and shows broadcasts to segments (see
 ``push.broadcasts`` and ``push.segments``); ``push plan`` and ``push worker`` start approved ones when due.
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 import db
 import runtime
+from faq import retention as query_log
 from garbage import catalog as garbage_catalog
 from push import broadcasts
 from push import planning
@@ -90,14 +91,20 @@ def plan(day: date) -> planning.PlanReport:
 
 def housekeeping(now) -> tuple[int, int]:
     """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
-    ``RESIDENT_PURGE_AFTER_DAYS``; returns (deliveries, residents) deleted."""
+    ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after ``QUERY_LOG_KEEP_DAYS``,
+    pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``) in short transactions of its own. Returns (deliveries,
+    residents) deleted."""
     settings = runtime.current().settings
     keep = timedelta(days=settings.push_keep_days)
     grace = timedelta(days=settings.resident_purge_after_days)
     with db.transaction() as session:
         deliveries = purge_finished(session, now - keep)
-        gone = residents.purge_blocked(session, now, grace)
-    log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone})
+        gone = residents.purge_blocked(session, now, grace, secret=settings.secret_key)
+    expired = query_log.expire(db.session_factory(), now, keep=timedelta(days=max(0, settings.query_log_keep_days)),
+                               pseudonym=timedelta(days=max(0, settings.query_log_pseudonym_days)))
+    log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone,
+                                         "query_texts": expired.texts,
+                                         "pseudonyms": expired.pseudonyms + expired.feedback_pseudonyms})
     return deliveries, gone
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import db
+from faq import retention as query_log
 from residents.categories import CATEGORIES
 from residents.models import Child
 from residents.models import GarbageReminder
@@ -70,33 +71,37 @@ def block(session: Session, line_user_id: str, now: datetime) -> Resident | None
     return resident
 
 
-def delete_data(session: Session, line_user_id: str) -> bool:
+def delete_data(session: Session, line_user_id: str, *, secret: str) -> bool:
     """Delete everything kept about the resident at once; True if there was something to delete.
 
     Children, push categories and reminders are deleted explicitly as well as by the foreign keys'
-    ON DELETE CASCADE, so nothing is left even on a connection without foreign-key enforcement.
+    ON DELETE CASCADE, so nothing is left even on a connection without foreign-key enforcement. The
+    resident's questions and feedback in the query log, found by their pseudonym (``secret`` is the key
+    of ``resident_hash``), go in the same transaction, also when the resident row itself is already gone.
     """
     resident = find(session, line_user_id)
     if resident is None:
-        return False
-    _delete_residents(session, [resident.id])
+        return query_log.forget(session, [resident_hash(secret, line_user_id)]) > 0
+    _delete_residents(session, [(resident.id, line_user_id)], secret)
     return True
 
 
-def purge_blocked(session: Session, now: datetime, grace: timedelta) -> int:
-    """Delete every resident who has been blocked for longer than ``grace``; returns how many."""
-    ids = list(session.scalars(sa.select(Resident.id).where(
-        Resident.status == ResidentStatus.BLOCKED, Resident.blocked_at < now - grace)))
-    _delete_residents(session, ids)
-    return len(ids)
+def purge_blocked(session: Session, now: datetime, grace: timedelta, *, secret: str) -> int:
+    """Delete every resident who has been blocked for longer than ``grace``, with their query log rows;
+    returns how many residents."""
+    rows = session.execute(sa.select(Resident.id, Resident.line_user_id).where(
+        Resident.status == ResidentStatus.BLOCKED, Resident.blocked_at < now - grace)).all()
+    _delete_residents(session, [(row.id, row.line_user_id) for row in rows], secret)
+    return len(rows)
 
 
-def _delete_residents(session: Session, ids: list[int]) -> None:
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+def _delete_residents(session: Session, residents: list[tuple[int, str]], secret: str) -> None:
+    for start in range(0, len(residents), 500):
+        chunk = [resident_id for resident_id, _user in residents[start:start + 500]]
         for table in (Child, Subscription, GarbageReminder):
             session.execute(sa.delete(table).where(table.resident_id.in_(chunk)))
         session.execute(sa.delete(Resident).where(Resident.id.in_(chunk)))
+        query_log.forget(session, [resident_hash(secret, user) for _id, user in residents[start:start + 500]])
     session.flush()
 
 

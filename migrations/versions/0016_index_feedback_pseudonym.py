@@ -1,0 +1,26 @@
+"""index_feedback_pseudonym: find a resident's feedback by pseudonym when their data is deleted
+
+Revision ID: 0016
+Revises: 0013
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+
+revision = '0016'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_resident_hash'), ['resident_hash'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_resident_hash'))
