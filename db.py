@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -183,3 +184,71 @@ def db_check() -> None:
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     alembic_command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(path: Path) -> None:
+    """Copy the SQLite database to PATH while the bot keeps running (SQLite's online backup).
+
+    The copy is consistent as of one moment; residents are not locked out while it is written (the
+    backup works in steps and lets other connections in between). PostgreSQL: use ``pg_dump`` (README).
+    """
+    url = session_factory().kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("db backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")
+    if path.exists():
+        raise click.ClickException(f"{path} exists; give a new file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pages = _sqlite_copy(Path(url.database), path)
+    click.echo(f"backed up {pages} pages to {path}")
+
+
+@db_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current database without asking.")
+def db_restore(path: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup at PATH (stop the web and push processes first).
+
+    The backup is checked first (it must be a SQLite database of this app); then its pages are copied over
+    the current database in one step, so a reader never sees half of each. Run ``db upgrade`` afterwards
+    when the backup comes from an older version.
+    """
+    url = session_factory().kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("db restore restores SQLite backups; for PostgreSQL use pg_restore or psql")
+    revision = _backup_revision(path)
+    if not yes:
+        click.confirm(f"Replace {url.database} with {path} (schema {revision})?", abort=True)
+    session_factory().kw["bind"].dispose()
+    pages = _sqlite_copy(path, Path(url.database))
+    click.echo(f"restored {pages} pages from {path} (schema {revision}); run db upgrade if it is older")
+
+
+BACKUP_PAGES_PER_STEP = 1024  # ~4 MB per step; other connections get the database between steps
+
+
+def _sqlite_copy(source: Path, target: Path) -> int:
+    """Copy the SQLite database ``source`` into ``target`` with the online backup API; returns the pages."""
+    pages = 0
+
+    def progress(_status: int, _remaining: int, total: int) -> None:
+        nonlocal pages
+        pages = total
+
+    with contextlib.closing(sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as src, \
+            contextlib.closing(sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as dst:
+        src.backup(dst, pages=BACKUP_PAGES_PER_STEP, progress=progress, sleep=0.005)
+    return pages
+
+
+def _backup_revision(path: Path) -> str:
+    """The schema revision recorded in the backup at ``path``; ClickException when it is not one of ours."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{path} is not a backup of this app ({error})") from None
+    if row is None:
+        raise click.ClickException(f"{path} has no schema revision; not a backup of this app")
+    return row[0]
