@@ -109,6 +109,8 @@ def make_engine(url: str) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
+            if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return  # ``autocommit()``: each statement stands alone, and a read takes no write lock
             # Take the write lock up front: a WAL reader cannot be upgraded to a writer once another
             # process has committed, so deferred transactions would fail with SQLITE_BUSY instead of waiting.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -149,6 +151,14 @@ def transaction(app: Flask | None = None) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error, then closed."""
     with session_factory(app)() as session, session.begin():
         yield session
+
+
+@contextlib.contextmanager
+def autocommit(app: Flask | None = None) -> Iterator[sa.Connection]:
+    """A connection on which each statement stands alone: reads never wait for SQLite's write lock."""
+    engine = session_factory(app).kw["bind"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 # ---- ``flask --app app db …``: the schema, through Alembic ---------------------------------------------------

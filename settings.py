@@ -54,6 +54,10 @@ class Settings:
     push_lease_seconds: float = 30
     push_reminder_hour: int = 18  # local hour of the evening-before garbage reminders
     push_quiet_hours: str = "21:00-08:00"  # local; no non-emergency push then (empty: off)
+    # /readyz: a push worker's heartbeat (written every 5 s) must be younger than this; 0: the deployment runs
+    # no worker (nor ``push send-due`` from cron), and readiness does not ask for one.
+    worker_heartbeat_max_age_seconds: float = 60
+    metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
 
     @property
     def line_mode(self) -> bool:

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import db
+import metrics
 import runtime
 from bot import dispatch
+from bot.context import Reply
 from bot.context import context_for
 from bot.context import current_bot
 from bot.models import ProcessedEvent
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 # LINE redelivers within about a day; event ids are kept a little longer, then purged.
 KEEP_EVENT_IDS = timedelta(days=2)
 PURGE_EVERY = timedelta(hours=1)
+ANSWER_KINDS = frozenset({"intent", "faq", "suggest", "fallback"})  # ``Reply.kind`` of an answer to a text
+HEALTH_INTENT_PREFIX = "health."  # health desk answers (``bot.flows.health``)
 
 
 def first_time(session: Session, webhook_event_id: str, received_at: datetime) -> bool:
@@ -45,6 +49,13 @@ def purge_event_ids(session: Session, before: datetime) -> int:
     return result.rowcount or 0
 
 
+def answer_tier(reply: Reply) -> str | None:
+    """The tier an answer to a text came from: health, intent, faq, suggest or fallback (None: not a text)."""
+    if reply.intent is not None and reply.intent.startswith(HEALTH_INTENT_PREFIX):
+        return "health"
+    return reply.kind if reply.kind in ANSWER_KINDS else None
+
+
 def process_events(events: Sequence[Event]) -> None:
     """Handle each event in its own transaction, then reply; one failing event never stops the rest.
 
@@ -59,23 +70,32 @@ def process_events(events: Sequence[Event]) -> None:
         if purged:
             log.info("webhook.event_ids_purged", extra={"count": purged})
     for event in events:
+        metrics.EVENTS.labels(type=str(event.type)).inc()
         reply_token = getattr(event, "reply_token", None)
+        tier = None
         with db.transaction() as session:
             if not first_time(session, event.webhook_event_id, now):
                 log.info("webhook.duplicate", extra={"type": event.type})
+                metrics.DUPLICATE_EVENTS.inc()
                 continue
             try:
                 with session.begin_nested():
                     result = dispatch.handle_event(context_for(session), event)
                 messages = result.messages
+                tier = answer_tier(result)
             except Exception:
                 log.exception("webhook.event_failed", extra={"type": event.type})
+                metrics.EVENT_FAILURES.inc()
                 messages = build.text(texts.SORRY_ERROR)
+        if tier is not None:  # counted once the answer is committed
+            metrics.ANSWERS.labels(tier=tier).inc()
         if event.mode != "active" or not reply_token or not messages:
             continue
         try:
             rt.line.reply(reply_token, messages)
         except LineApiError as error:
             log.warning("line.reply_failed", extra={"status": error.status, "reason": error.message})
+            metrics.REPLY_FAILURES.labels(status=metrics.NO_ANSWER if error.status is None else str(error.status)).inc()
         except Exception:  # an unreadable answer from LINE must not turn into a 500 and a redelivery
             log.exception("line.reply_error")
+            metrics.REPLY_FAILURES.labels(status="error").inc()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from flask import Blueprint
 from flask import abort
+from flask import g
 from flask import request
 from linebot.v3.exceptions import InvalidSignatureError
 from werkzeug.exceptions import HTTPException
 
+import metrics
 import runtime
 from bot.context import current_bot
 from bot.events import process_events
@@ -38,6 +41,22 @@ def callback():
         abort(400)
     process_events(events)
     return "OK"
+
+
+@bp.before_request
+def start_clock() -> None:
+    """Note when the request came in, for the latency histogram."""
+    g.webhook_started = time.perf_counter()
+
+
+@bp.after_request
+def count_request(response):
+    """Count the request by its status and observe how long it took (errors and rejections included)."""
+    metrics.WEBHOOK_REQUESTS.labels(status=str(response.status_code)).inc()
+    started = g.pop("webhook_started", None)
+    if started is not None:
+        metrics.WEBHOOK_SECONDS.observe(time.perf_counter() - started)
+    return response
 
 
 @bp.errorhandler(HTTPException)

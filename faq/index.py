@@ -7,10 +7,12 @@ when, from the ``faq`` and ``synonyms`` revisions.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+import metrics
 from content.cache import RevisionCache
 from faq import store
 from japanese.synonyms import Synonyms
@@ -32,13 +34,17 @@ class FaqIndex:
 
 def build_matcher(session: Session) -> HybridMatcher:
     """A matcher over every published entry, with the city's synonyms."""
+    started = time.perf_counter()
     analyzer = Analyzer(Synonyms(store.load_synonyms(session)))
-    return HybridMatcher(store.load_docs(session), analyzer=analyzer)
+    matcher = HybridMatcher(store.load_docs(session), analyzer=analyzer)
+    metrics.MATCHER_BUILD_SECONDS.observe(time.perf_counter() - started)
+    return matcher
 
 
 def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:
     """The index for the stored FAQ: ``previous`` updated in place when only a few entries changed."""
     versions = store.load_versions(session)
+    metrics.FAQ_ENTRIES.set(len(versions))
     if previous is None or store.SYNONYMS in changed:
         return FaqIndex(build_matcher(session), versions)
     edited = [faq_id for faq_id, version in versions.items() if previous.versions.get(faq_id) != version]

@@ -29,6 +29,7 @@ from linebot.v3.messaging import QuotaType
 from linebot.v3.messaging import ReplyMessageRequest
 from linebot.v3.messaging import TextMessage
 
+import metrics
 from messaging.errors import LineApiError
 from settings import Settings
 
@@ -201,6 +202,8 @@ def _error_message(exc: ApiException) -> str:
 
 
 def _log_failure(operation: str, error: LineApiError, request_id: str | None) -> None:
+    metrics.LINE_API_ERRORS.labels(operation=operation,
+                                   status=metrics.NO_ANSWER if error.status is None else str(error.status)).inc()
     log.warning(
         "line.api.failed",
         extra={

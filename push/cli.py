@@ -30,6 +30,7 @@ import runtime
 from faq import retention as query_log
 from garbage import catalog as garbage_catalog
 from push import broadcasts
+from push import heartbeat
 from push import planning
 from push import quiet as quiet_hours
 from push import segments
@@ -134,6 +135,8 @@ def send_due_command(limit: int) -> None:
     rt = runtime.current()
     report = send_due(db.session_factory(), rt.line, rt.now(), limit=limit, rate=rate_limiter(),
                       lease=lease(), quiet=quiet(), timezone=rt.timezone, concurrency=concurrency())
+    with db.transaction() as session:  # a deployment sending from cron shows it is alive too (``/readyz``)
+        heartbeat.beat(session, heartbeat.worker_name(), rt.now())
     for line in report.lines():
         click.echo(line)
 
@@ -160,9 +163,10 @@ def worker_command(idle: float, no_plan: bool) -> None:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
-               lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner, stop=stop,
-               broadcaster=None if no_plan else plan_broadcasts, quiet=quiet()).run()
+        with heartbeat.Heartbeat(db.session_factory(), rt.clock):
+            Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
+                   lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner,
+                   stop=stop, broadcaster=None if no_plan else plan_broadcasts, quiet=quiet()).run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

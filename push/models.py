@@ -249,3 +249,15 @@ class BroadcastApproval(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     broadcast: Mapped[Broadcast] = relationship(back_populates="approvals")
+
+
+class WorkerHeartbeat(Base):
+    """The last sign of life of one push worker (host and process), written every few seconds while it runs.
+
+    ``/readyz`` reads the most recent one; rows of workers gone for a day are deleted by the next beat.
+    """
+
+    __tablename__ = "worker_heartbeat"
+
+    worker: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -56,6 +56,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 import db
+import metrics
 from messaging import build
 from messaging.client import LineClient
 from messaging.errors import LineApiError
@@ -126,6 +127,12 @@ class SendReport:
     def requests(self) -> int:
         """Requests sent to LINE."""
         return self.pushes + self.multicasts
+
+    def counts(self) -> dict[str, int]:
+        """The figures ``metrics`` exports, by name: deliveries by outcome, requests by endpoint."""
+        return {"sent": self.sent, "retried": self.retried, "failed": self.failed,
+                "skipped": sum(self.skipped.values()), "released": self.released,
+                "push": self.pushes, "multicast": self.multicasts}
 
     def lines(self) -> list[str]:
         """The report as a few lines for the terminal."""
@@ -223,6 +230,7 @@ def send_due(
             return NOT_TRIED
         return _send(line, job)
 
+    exported = report.counts()
     in_flight: dict[Future[Outcome], _Job] = {}
     answered: list[tuple[_Job, Outcome]] = []
     handled, exhausted = 0, False
@@ -250,6 +258,7 @@ def send_due(
                         _attach_messages(connection, jobs, contents)
                         exhausted = touched == 0
                         handled += touched
+                exported = _export(report, exported)  # committed: count what the transaction wrote
                 for job in jobs:
                     job.deadline = claimed_at + half_lease
                     in_flight[pool.submit(attempt, job)] = job
@@ -279,6 +288,18 @@ def send_due(
                                          "skipped": sum(report.skipped.values()), "released": report.released,
                                          "pushes": report.pushes, "multicasts": report.multicasts})
     return report
+
+
+def _export(report: SendReport, before: dict[str, int]) -> dict[str, int]:
+    """Add to the metrics what ``report`` counted since ``before``; returns the counts now."""
+    now = report.counts()
+    for name, value in now.items():
+        if value > before[name]:
+            if name in ("push", "multicast"):
+                metrics.PUSH_REQUESTS.labels(endpoint=name).inc(value - before[name])
+            else:
+                metrics.PUSH_DELIVERIES.labels(outcome=name).inc(value - before[name])
+    return now
 
 
 # --- claiming --------------------------------------------------------------------------------------

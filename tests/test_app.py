@@ -1,4 +1,4 @@
-"""The application factory: configuration sources, console mode, health and metrics."""
+"""The application factory: configuration sources and console mode."""
 
 from __future__ import annotations
 
@@ -6,22 +6,6 @@ import runtime
 from app import create_app
 from messaging.client import ConsoleLineClient
 from messaging.client import SdkLineClient
-
-
-def test_healthz_reports_ok(client):
-    """/healthz answers 200 when the database answers."""
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
-
-
-def test_metrics_count_faq_and_residents(client, faq, post_webhook):
-    """/metrics shows the FAQ size and residents by status in the Prometheus format."""
-    from tests import factories
-
-    post_webhook(factories.body(factories.follow_event()))
-    text = client.get("/metrics").get_data(as_text=True)
-    assert "bot_faq_entries 4" in text
-    assert 'bot_residents{status="active"} 1' in text
 
 
 def test_line_credentials_select_the_sdk_client(app):
