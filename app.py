@@ -25,6 +25,7 @@ import logconfig
 import push
 import residents
 import runtime
+import security
 from messaging.client import ConsoleLineClient
 from messaging.client import LineClient
 from messaging.client import SdkLineClient
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 # Each package wires itself in: its caches, routes and commands. Order matters only for the caches the
 # bot reads (city, faq, garbage) being registered before it.
-PACKAGES = (city, faq, garbage, healthdesk, residents, push, bot, health)
+PACKAGES = (city, faq, garbage, healthdesk, residents, push, bot, health, security)
 
 
 def create_app(

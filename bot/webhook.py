@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -10,11 +9,11 @@ from flask import Blueprint
 from flask import abort
 from flask import g
 from flask import request
-from linebot.v3.exceptions import InvalidSignatureError
 from werkzeug.exceptions import HTTPException
 
 import metrics
 import runtime
+from bot import bodies
 from bot.context import current_bot
 from bot.events import process_events
 
@@ -28,16 +27,24 @@ def callback():
     parser = current_bot().parser
     if parser is None:
         abort(503)
-    request.max_content_length = runtime.current().settings.webhook_max_bytes
-    body = request.get_data(as_text=True)
-    signature = request.headers.get("X-Line-Signature", "")
+    limit = runtime.current().settings.webhook_max_bytes
+    request.max_content_length = limit
     try:
-        events = parser.parse(body, signature)
-    except InvalidSignatureError:
+        raw = bodies.read(request.stream, limit)
+    except bodies.BodyTooLarge:
+        log.warning("webhook.too_large")
+        abort(413)
+    signature = request.headers.get("X-Line-Signature", "")
+    if not parser.signature_validator.validate(raw.decode("utf-8", "replace"), signature):
         log.warning("webhook.bad_signature")
         abort(400)
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-        log.warning("webhook.malformed_body")
+    try:
+        events = bodies.events(bodies.payload(raw))
+    except bodies.MalformedBody as error:
+        log.warning("webhook.malformed_body", extra={"reason": str(error)})
+        abort(400)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:  # the SDK's models refused it
+        log.warning("webhook.malformed_body", extra={"reason": type(error).__name__})
         abort(400)
     process_events(events)
     return "OK"

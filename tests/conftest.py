@@ -22,7 +22,7 @@ from faq.importers import FaqRecord
 from tests import chat
 from tests import factories
 
-pytest_plugins = ["tests.line_api_fixtures"]  # line_server, line_api, sdk_line_client
+pytest_plugins = ["tests.line_api_fixtures", "tests.log_scan"]  # line_server, line_api, sdk_line_client; the log scan
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 12:00 in Japan, a Friday
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import runtime
 from app import create_app
 from messaging.client import ConsoleLineClient
@@ -40,3 +42,24 @@ def test_generated_secret_is_shared_by_every_process(tmp_path, monkeypatch):
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) == 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+class TestSecurityHeaders:
+    @pytest.mark.parametrize("path", ["/healthz", "/metrics", "/nowhere"])
+    def test_every_response_carries_the_security_headers(self, client, path):
+        """Health, metrics and even a 404 get nosniff, no framing, no referrer and a content policy."""
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+    def test_webhook_answers_carry_them_too(self, post_webhook):
+        """The webhook's 400 for a forged body carries the headers as well."""
+        response = post_webhook("{}", signature="forged")
+        assert response.status_code == 400 and response.headers["X-Content-Type-Options"] == "nosniff"
+
+    def test_hsts_only_over_https(self, client):
+        """Strict-Transport-Security is sent on HTTPS requests only."""
+        assert "Strict-Transport-Security" not in client.get("/healthz").headers
+        assert "max-age" in client.get("/healthz", base_url="https://bot.example").headers["Strict-Transport-Security"]

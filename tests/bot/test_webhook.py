@@ -206,3 +206,18 @@ class TestEventIdRetention:
         post_webhook(factories.body(factories.text_event("こんにちは")))
         ids = set(session.scalars(sa.select(ProcessedEvent.webhook_event_id)))
         assert "old" not in ids and "recent" in ids and len(ids) == 2
+
+
+class TestEdges:
+    def test_deeply_nested_json_gets_400(self, post_webhook, line_api):
+        """A signed body nested thousands deep gets 400, not a server error."""
+        raw = '{"destination":"U1","events":[' + "[" * 2000 + "]" * 2000 + "]}"
+        assert post_webhook(raw).status_code == 400
+        assert line_api.requests == []
+
+    def test_a_lone_surrogate_in_a_text_is_answered_without_a_traceback(self, post_webhook, line_api, caplog):
+        """A text with an escaped lone surrogate gets a normal reply and no error is logged."""
+        raw = factories.body(factories.text_event("住民票MARKがほしい")).replace("MARK", "\\ud800")
+        assert post_webhook(raw).status_code == 200
+        assert len(line_api.replies) == 1
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
