@@ -1,4 +1,8 @@
-"""``POST /callback``: verify the signature on the raw body, parse, skip seen events, dispatch, reply."""
+"""``POST /callback``: verify the signature on the raw body, parse, store the new events in the inbox, 200.
+
+Nothing else happens in the request: no LINE call, no route. The events are answered right after by this
+process's inbox processors (``bot.processor``), or in the request after the store when ``INBOX_THREADS=0``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from flask import request
 from linebot.v3.exceptions import InvalidSignatureError
 from werkzeug.exceptions import HTTPException
 
+import db
 import runtime
+from bot import inbox
 from bot.context import current_bot
-from bot.events import process_events
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
@@ -22,21 +27,29 @@ bp = Blueprint("webhook", __name__)
 @bp.post("/callback")
 def callback():
     """Receive LINE's webhook; 400 on a bad signature or body, 503 when no channel secret is set."""
-    parser = current_bot().parser
-    if parser is None:
+    bot = current_bot()
+    if bot.parser is None:
         abort(503)
-    request.max_content_length = runtime.current().settings.webhook_max_bytes
+    rt = runtime.current()
+    request.max_content_length = rt.settings.webhook_max_bytes
     body = request.get_data(as_text=True)
     signature = request.headers.get("X-Line-Signature", "")
     try:
-        events = parser.parse(body, signature)
+        bot.parser.parse(body, signature)  # the signature, then every event as the SDK reads it
+        raw_events = json.loads(body)["events"]
     except InvalidSignatureError:
         log.warning("webhook.bad_signature")
         abort(400)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         log.warning("webhook.malformed_body")
         abort(400)
-    process_events(events)
+    if raw_events:
+        with db.transaction() as session:
+            accepted = inbox.accept(session, raw_events, rt.now())
+        if accepted.duplicates or accepted.skipped:
+            log.info("webhook.duplicate", extra={"duplicates": accepted.duplicates, "skipped": accepted.skipped})
+        if accepted.new:
+            bot.inbox.notify()
     return "OK"
 
 
