@@ -321,6 +321,23 @@ class TestThreads:
         wait_for(lambda: {row.status for row in rows(app)} == {InboundStatus.DONE})
         assert line_api.pushes == []
 
+    def test_several_threads_keep_each_residents_order(self, make_app, line_api):
+        """Four threads answering three residents' interleaved events reply to each resident in event order."""
+        app = make_app(INBOX_THREADS=4, INBOX_POLL_SECONDS=0.05)
+        events = []
+        for n in range(5):
+            for user in (USER_A, USER_B, factories.USER_ID):
+                event = factories.text_event("こんにちは", user_id=user)
+                event["timestamp"] = 1_700_000_000_000 + n * 1000
+                events.append(event)
+        for event in events:  # one webhook each, as LINE sends them when residents write at once
+            assert post(app, event) == 200
+        wait_for(lambda: len(line_api.replies) == len(events), timeout=30)
+        order = {event["replyToken"]: (event["source"]["userId"], event["timestamp"]) for event in events}
+        for user in (USER_A, USER_B, factories.USER_ID):
+            times = [order[token][1] for token, _m in line_api.replies if order[token][0] == user]
+            assert times == sorted(times), user
+
     def test_threads_start_again_after_a_fork(self, make_app):
         """The threads belong to the process that started them: in a forked child they are started anew."""
         app = make_app(INBOX_THREADS=1, INBOX_POLL_SECONDS=0.05)
