@@ -432,6 +432,7 @@ class FakeLineApi:
     def reset(self) -> None:
         """Forget everything: records, violations, used reply tokens, retry keys, faults and consumption."""
         with self._lock:
+            self._generation = getattr(self, "_generation", 0) + 1
             self.quota = self._initial_quota
             self.consumption = 0
             self._violations: list[str] = []
@@ -529,14 +530,16 @@ class FakeLineApi:
     def _handle(self, request: Request) -> Response:
         with self._lock:
             hang = _take(self._hangs, request.path)
+            generation = self._generation
         if hang is not None:
             self._stopping.wait(hang.seconds)
             request.get_data()
             response = self._injected(hang)
             with self._lock:
-                self._requests.append(RecordedRequest(request.method, request.path, dict(request.headers.items()),
-                                                      None, hang.status, injected=True,
-                                                      request_id=response.headers["X-Line-Request-Id"]))
+                if generation == self._generation:  # not recorded into the next test after a reset
+                        self._requests.append(RecordedRequest(
+                        request.method, request.path, dict(request.headers.items()), None, hang.status,
+                        injected=True, request_id=response.headers["X-Line-Request-Id"]))
             return response
         headers = dict(request.headers.items())
         operation = _ROUTES.get((request.method, request.path))

@@ -310,12 +310,12 @@ class TestThreads:
             return real_reply(token, messages)
 
         rt.line.reply = reply
-        line_api.delay_next(1.5, path="/v2/bot/message/reply")
+        line_api.delay_next(3.0, path="/v2/bot/message/reply")
         started = time.monotonic()
         events = [factories.text_event(text, user_id=user) for user in (USER_A, USER_B, factories.USER_ID)
                   for text in ("こんにちは", "ありがとう")]
         assert post(app, *events) == 200
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 2.0  # LINE's own budget, and less than LINE's delay
         wait_for(lambda: len(line_api.replies) == len(events))
         assert threading.get_ident() not in callers
         wait_for(lambda: {row.status for row in rows(app)} == {InboundStatus.DONE})
