@@ -33,7 +33,7 @@ WEBHOOK_REQUESTS = Counter(
 WEBHOOK_SECONDS = Histogram(
     "bot_webhook_duration_seconds", "Time from receiving a webhook request to its answer.",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0))
-EVENTS = Counter("bot_events", "Webhook events received, by type (duplicates included).", ["type"])
+EVENTS = Counter("bot_events", "Webhook events handled, by type (a duplicate is counted as one, not here).", ["type"])
 DUPLICATE_EVENTS = Counter("bot_duplicate_events", "Webhook events skipped as already handled (redeliveries).")
 ANSWERS = Counter(
     "bot_answers", "Answers to residents' texts by tier: intent, faq, suggest, fallback or health.", ["tier"])

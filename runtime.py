@@ -29,13 +29,16 @@ KEY = "runtime"
 
 @dataclass
 class Runtime:
-    """The process's settings, clock, timezone and LINE client, and the caches packages registered."""
+    """The process's settings, clock, timezone and LINE client, and the caches and worker passes packages
+    registered."""
 
     settings: Settings
     line: LineClient
     clock: Clock
     timezone: ZoneInfo
     caches: dict[str, RevisionCache[Any]] = field(default_factory=dict)
+    # Further rounds of work ``push worker`` runs beside sending (see ``push.worker.register_pass``).
+    worker_passes: list[Callable[[], int]] = field(default_factory=list)
 
     def now(self) -> datetime:
         """The current time (UTC, timezone-aware)."""

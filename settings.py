@@ -58,6 +58,13 @@ class Settings:
     # no worker (nor ``push send-due`` from cron), and readiness does not ask for one.
     worker_heartbeat_max_age_seconds: float = 60
     metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
+    # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
+    # (0: in the request itself, right after the events are stored: tests and single-threaded tools).
+    inbox_threads: int = 2
+    inbox_lease_seconds: float = 30  # how long a processor's claim on an event lasts before others take it over
+    inbox_poll_seconds: float = 2  # how often idle processors look for events left behind (a crash, a busy resident)
+    reply_window_seconds: float = 50  # a reply token is used only this long after receipt (LINE: one minute)
+    reply_fallback_push: bool = True  # an answer whose reply fails goes out as a push through the outbox
 
     @property
     def line_mode(self) -> bool:
@@ -94,14 +101,32 @@ class Settings:
         return cls(**known)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def _boolean(name: str, value: object) -> bool:
+    """``value`` as a bool: a bool itself, 0 or 1, or a word such as true/false, yes/no, on/off."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingError(f"{name} must be true or false, not {value!r}")
+
+
 def _convert(name: str, value: object, hint: object) -> object:
-    """``value`` as the type ``hint`` names (str, int, float, optionally None when empty)."""
+    """``value`` as the type ``hint`` names (str, bool, int, float, optionally None when empty)."""
     optional = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
     kind = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if optional else hint
     if optional and (value is None or (isinstance(value, str) and not value.strip())):
         return None
     if kind is str:
         return "" if value is None else str(value)
+    if kind is bool:
+        return _boolean(name, value)
     if isinstance(value, bool):
         raise SettingError(f"{name} must be a number, not {value!r}")
     try:

@@ -151,7 +151,11 @@ def run(label: str, command: list[str], env: dict, port: int, args, line: FakeLi
         load(port, min(200, args.requests), args.concurrency, first + 10_000_000)  # warm-up
         replies_before = len(line.replies)
         latencies, errors, seconds = load(port, args.requests, args.concurrency, first)
-        time.sleep(0.5)
+        # The inbox answers after the webhook returned: wait until the replies stop coming (at most 60 s).
+        deadline, last = time.monotonic() + 60, -1
+        while time.monotonic() < deadline and len(line.replies) != last:
+            last = len(line.replies)
+            time.sleep(0.5)
         replies = len(line.replies) - replies_before
     finally:
         process.terminate()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from linebot.v3 import WebhookParser
@@ -32,11 +33,11 @@ from search.docs import Matcher
 @dataclass
 class Bot:
     """What the bot keeps per process (in ``app.extensions["bot"]``): the webhook parser (None in console
-    mode: no channel secret) and the three-tier answer policy."""
+    mode: no channel secret), the three-tier answer policy and the inbox's processors (``bot.processor``)."""
 
     parser: WebhookParser | None
     policy: AnswerPolicy
-    last_purge: datetime | None = field(default=None, init=False)
+    inbox: Any = None  # bot.processor.Inbox, set by ``bot.init_app``
 
 
 def current_bot() -> Bot:

@@ -166,7 +166,8 @@ def worker_command(idle: float, no_plan: bool) -> None:
         with heartbeat.Heartbeat(db.session_factory(), rt.clock):
             Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
                    lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner,
-                   stop=stop, broadcaster=None if no_plan else plan_broadcasts, quiet=quiet()).run()
+                   stop=stop, broadcaster=None if no_plan else plan_broadcasts, quiet=quiet(),
+                   passes=rt.worker_passes).run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

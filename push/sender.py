@@ -68,7 +68,7 @@ from push.models import DeliveryStatus
 from push.models import sending_single
 from push.models import waiting_single
 from push.outbox import MAX_MULTICAST
-from push.quiet import EMERGENCY_KIND
+from push.quiet import ANYTIME_KINDS
 from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from residents.models import Resident
@@ -202,8 +202,8 @@ def send_due(
     Later times in the pass are ``now`` plus the seconds elapsed on ``monotonic``. Up to ``concurrency``
     requests are in flight at once. Claims last ``lease`` and are renewed every third of it while the pass
     holds them. A set ``stop`` ends the pass once the requests in flight are answered; claimed rows not yet
-    tried are released at once. During ``quiet`` hours (local ``timezone``) only emergency rows and batches
-    are claimed; the others stay pending until they end.
+    tried are released at once. During ``quiet`` hours (local ``timezone``) only rows and batches of
+    ``ANYTIME_KINDS`` (emergencies, answers to residents' messages) are claimed; the others wait until they end.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -321,7 +321,7 @@ def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size
     if len(rows) < size:
         pending = _single_rows().where(waiting_single(), Delivery.next_attempt_at <= now)
         if emergency_only:
-            pending = pending.where(Delivery.kind == EMERGENCY_KIND)
+            pending = pending.where(Delivery.kind.in_(ANYTIME_KINDS))
         rows += connection.execute(
             pending.order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id).limit(size - len(rows))
         ).all()
@@ -411,7 +411,8 @@ def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
                        DeliveryBatch.first_attempt_at, DeliveryBatch.last_error)
              .limit(sa.bindparam("count")).with_for_update(skip_locked=True))
     if emergency_only:
-        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id, Delivery.kind == EMERGENCY_KIND))
+        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id,
+                                             Delivery.kind.in_(ANYTIME_KINDS)))
     if vanished:
         return (query.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
                 .order_by(DeliveryBatch.claimed_until, DeliveryBatch.id))

@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -30,11 +31,21 @@ from push.sender import DEFAULT_LEASE
 from push.sender import Backoff
 from push.sender import SendReport
 from push.sender import send_due
+from runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 PLAN_RETRY = timedelta(minutes=5)  # after a failed plan, try again this much later
 BROADCAST_EVERY = timedelta(seconds=15)  # how often due broadcasts are looked for
+
+
+Pass = Callable[[], int]  # one round of other work; returns how much it did (0: nothing to do)
+
+
+def register_pass(rt: Runtime, work: Pass) -> None:
+    """Have ``push worker`` also run ``work`` on every round (other packages' leftovers, such as the webhook
+    inbox's): push/ calls it without knowing what it is, so nothing here imports its package."""
+    rt.worker_passes.append(work)
 
 
 @dataclass
@@ -43,7 +54,8 @@ class Worker:
 
     ``planner`` (optional) plans one local date into the outbox; it is called once per date.
     ``broadcaster`` (optional) puts broadcasts due at the given time into the outbox; it is called every
-    ``BROADCAST_EVERY``. During ``quiet`` hours only emergency deliveries are sent.
+    ``BROADCAST_EVERY``. During ``quiet`` hours only emergency deliveries are sent. ``passes`` run every
+    round after sending (see ``register_pass``); the worker idles only when they did nothing either.
     """
 
     session_factory: sessionmaker[Session]
@@ -59,6 +71,7 @@ class Worker:
     broadcaster: Callable[[datetime], object] | None = None
     quiet: QuietHours | None = None
     concurrency: int = 1  # requests in flight at once
+    passes: Sequence[Pass] = ()
 
     def __post_init__(self) -> None:
         self._planned_for: date | None = None
@@ -74,13 +87,28 @@ class Worker:
                 self.plan_if_new_day()
                 self.plan_broadcasts()
                 report = self.send_once()
+                extra = self.run_passes()
             except Exception:
                 log.exception("push.worker.error")
                 self.stop.wait(max(self.idle, 1.0))
                 continue
-            if report.requests == 0 and report.released == 0 and not report.skipped and not report.failed:
+            if (report.requests == 0 and report.released == 0 and not report.skipped and not report.failed
+                    and extra == 0):
                 self.stop.wait(self.idle)
         log.info("push.worker.stopped")
+
+    def run_passes(self) -> int:
+        """Run each registered pass once; returns the work they did in all. One failing pass is logged and
+        does not keep the others from running."""
+        done = 0
+        for work in self.passes:
+            if self.stop.is_set():
+                break
+            try:
+                done += work()
+            except Exception:
+                log.exception("push.worker.pass_failed")
+        return done
 
     def send_once(self) -> SendReport:
         """One pass of ``send_due`` at the current time."""

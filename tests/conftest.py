@@ -56,6 +56,7 @@ def line_config(database_url: str, line_api_url: str) -> dict:
         "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
         "LINE_API_HOST": line_api_url,
+        "INBOX_THREADS": 0,  # events are answered in the request, right after they are stored
     }
 
 

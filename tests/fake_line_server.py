@@ -5,7 +5,9 @@ spec leaves out (shared/notes/line-platform.md §1, §2, §12). A request that b
 LINE would give (400 with ``message`` and ``details``, 401 without a bearer token, 404 for an unknown path)
 and one line per problem in ``violations``. The server also simulates single-use reply tokens,
 ``X-Line-Retry-Key`` dedupe (409 with ``X-Line-Accepted-Request-Id``), quota and consumption, and
-injected failures and delays::
+injected failures (``fail_next``: 500, 429…), slow answers (``delay_next``: handled, answered late) and a
+hung API (``hang_next``: held, then 504, nothing handled); for an API that is down, point the client at a
+closed port (``closed_port_url``)::
 
     with FakeLineApi() as server:
         client = SdkLineClient("dummy", host=server.url)
@@ -23,6 +25,7 @@ import functools
 import json
 import os
 import re
+import socket
 import threading
 import traceback
 import uuid
@@ -429,6 +432,7 @@ class FakeLineApi:
     def reset(self) -> None:
         """Forget everything: records, violations, used reply tokens, retry keys, faults and consumption."""
         with self._lock:
+            self._generation = getattr(self, "_generation", 0) + 1
             self.quota = self._initial_quota
             self.consumption = 0
             self._violations: list[str] = []
@@ -442,6 +446,7 @@ class FakeLineApi:
             self._accepted: dict[str, _Accepted] = {}
             self._failures: list[_Fault] = []
             self._delays: list[_Fault] = []
+            self._hangs: list[_Fault] = []
 
     # fault injection
 
@@ -456,6 +461,13 @@ class FakeLineApi:
         """Handle the next ``times`` requests (to ``path``, or any) normally, then wait before answering."""
         with self._lock:
             self._delays.append(_Fault(times, path, seconds=seconds))
+
+    def hang_next(self, seconds: float, times: int = 1, path: str | None = None) -> None:
+        """Hold the next ``times`` requests (to ``path``, or any) for ``seconds`` without handling them, then
+        answer 504: LINE's API hanging. Unlike ``delay_next`` nothing is sent, and the request is recorded
+        as injected."""
+        with self._lock:
+            self._hangs.append(_Fault(times, path, status=504, seconds=seconds))
 
     # records (copies, taken under the lock)
 
@@ -516,6 +528,19 @@ class FakeLineApi:
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
+        with self._lock:
+            hang = _take(self._hangs, request.path)
+            generation = self._generation
+        if hang is not None:
+            self._stopping.wait(hang.seconds)
+            request.get_data()
+            response = self._injected(hang)
+            with self._lock:
+                if generation == self._generation:  # not recorded into the next test after a reset
+                        self._requests.append(RecordedRequest(
+                        request.method, request.path, dict(request.headers.items()), None, hang.status,
+                        injected=True, request_id=response.headers["X-Line-Request-Id"]))
+            return response
         headers = dict(request.headers.items())
         operation = _ROUTES.get((request.method, request.path))
         raw = request.get_data()
@@ -626,6 +651,14 @@ class FakeLineApi:
             self._message_ids += 1
             sent.append({"id": str(500000000000000000 + self._message_ids), "quoteToken": uuid.uuid4().hex})
         return sent
+
+
+def closed_port_url() -> str:
+    """A base URL on 127.0.0.1 where nothing listens: every connection is refused (LINE's API down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def _take(faults: list[_Fault], path: str) -> _Fault | None:

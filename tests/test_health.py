@@ -200,10 +200,10 @@ class TestBrokenDatabase:
 
     def test_a_dropped_table_is_not_ready(self, scratch_app, scratch_url):
         """A table the webhook needs gone (the schema still says latest): 503 naming the table."""
-        execute(scratch_url, "DROP TABLE processed_event")
+        execute(scratch_url, "DROP TABLE inbound_event")
         status, body = readyz(scratch_app.test_client())
         assert status == 503 and body["failed"] == ["tables"]
-        assert body["checks"]["tables"].startswith("processed_event: ")
+        assert body["checks"]["tables"].startswith("inbound_event: ")
 
     def test_a_missing_column_is_not_ready(self, scratch_app, scratch_url):
         """A table without a column the app reads is as unreadable as a missing table."""

@@ -69,14 +69,23 @@ def post(port: int, body, headers: dict[str, str], *, chunked: bool = False) -> 
 
 
 def test_a_chunked_body_over_the_limit_gets_413(served):
-    """A 2 MB body sent chunked (no Content-Length) is refused with 413, as a declared one is."""
-    def chunks():
-        for _ in range(32):
-            yield b"x" * 65536
+    """A 2 MB body sent chunked (no Content-Length) is refused with 413, as a declared one is.
 
-    status = post(served, chunks(), {"Content-Type": "application/json", "X-Line-Signature": "x",
-                                     "Transfer-Encoding": "chunked"}, chunked=True)
-    assert status == 413
+    The server may answer and close before the client has sent it all, so the body goes through a plain
+    socket and the answer is read whatever happened to the rest of the upload.
+    """
+    with socket.create_connection(("127.0.0.1", served), timeout=30) as sock:
+        sock.sendall(b"POST /callback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"X-Line-Signature: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+        try:
+            for _ in range(32):
+                sock.sendall(chunk)
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server refused the rest: its answer is already on its way
+        answer = sock.recv(200)
+    assert answer.startswith(b"HTTP/1.1 413")
 
 
 def test_a_chunked_signed_webhook_is_accepted(served):

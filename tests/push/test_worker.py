@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+import runtime
 from messaging.client import SdkLineClient
 from push.models import Delivery
 from push.models import DeliveryBatch
@@ -27,7 +28,10 @@ from push.models import DeliveryStatus
 from push.ratelimit import RateLimiter
 from push.sender import send_due
 from push.worker import Worker
+from push.worker import register_pass
 from tests import factories
+from tests.conftest import NOW
+from tests.fakes import FakeLineClient
 from tests.push.helpers import received
 from tests.push.helpers import rows
 
@@ -208,3 +212,33 @@ def test_the_worker_plans_each_local_day_once(factory, sdk_line_client):
     for _ in range(3):
         worker.plan_if_new_day()
     assert planned == [date(2026, 11, 29), date(2026, 11, 30)]
+
+
+class TestPasses:
+    def make(self, factory, passes, stop):
+        return Worker(factory, FakeLineClient(), clock=lambda: NOW, timezone=ZoneInfo("Asia/Tokyo"),
+                      rate=RateLimiter.unlimited(), idle=0.01, passes=passes, stop=stop)
+
+    def test_registered_passes_run_every_round_and_a_failing_one_does_not_stop_the_others(self, factory):
+        """Each pass runs once per round; one that raises is logged and the next still runs."""
+        stop, calls = threading.Event(), []
+
+        def broken() -> int:
+            raise RuntimeError("boom")
+
+        def counting() -> int:
+            calls.append(1)
+            if len(calls) == 3:
+                stop.set()
+            return 0
+
+        self.make(factory, [broken, counting], stop).run()
+        assert len(calls) == 3
+
+    def test_register_pass_adds_to_the_runtime(self, app):
+        """A package registers a pass on the runtime, where ``push worker`` finds it (the bot registers its
+        inbox there)."""
+        rt = runtime.of(app)
+        before = len(rt.worker_passes)
+        register_pass(rt, lambda: 0)
+        assert len(rt.worker_passes) == before + 1

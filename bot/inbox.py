@@ -1,0 +1,214 @@
+"""The durable inbox of webhook events: stored by the webhook, claimed one at a time per chat, finished.
+
+The webhook only calls ``accept``: one short transaction that inserts the new events (``INSERT … ON
+CONFLICT DO NOTHING`` on ``webhookEventId``, so a redelivery is a duplicate) and nothing else. Processors
+(``bot.processor``) then ``claim`` events: a chat's events (a resident, or a group or room) are handed out
+in event-timestamp order, and never two at once: an event is claimable only when no earlier event of its
+chat is open and none is being delivered. The rule holds across processes: on SQLite the claim runs under
+the one writer lock; on PostgreSQL it takes a transaction-level advisory lock on the chat before it looks
+again, in a fresh statement, and locks the row with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+
+from bot.models import CLOSED
+from bot.models import OPEN
+from bot.models import InboundEvent
+from bot.models import InboundStatus
+
+log = logging.getLogger(__name__)
+
+# LINE redelivers within about a day; event ids are kept a little longer, then purged.
+KEEP_EVENT_IDS = timedelta(days=2)
+CANDIDATES = 8  # claimable events looked at per claim (others may be taken by other processors meanwhile)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What ``accept`` did with a webhook's events."""
+
+    new: int
+    duplicates: int
+    skipped: int  # events without a usable webhookEventId
+
+
+def accept(session: Session, raw_events: Sequence[object], now: datetime) -> Accepted:
+    """Store the events not seen before (one statement); ``raw_events`` are the event objects of the body."""
+    rows, skipped = [], 0
+    for raw in raw_events:
+        row = _row(raw, now)
+        if row is None:
+            skipped += 1
+        else:
+            rows.append(row)
+    if not rows:
+        return Accepted(0, 0, skipped)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(InboundEvent.__table__).on_conflict_do_nothing(index_elements=["webhook_event_id"])
+                 .returning(InboundEvent.__table__.c.webhook_event_id))
+    new = len(session.execute(statement, rows).all())
+    return Accepted(new, len(rows) - new, skipped)
+
+
+def _row(raw: object, now: datetime) -> dict | None:
+    """The inbox row of one event object, or None when it has no webhookEventId to dedupe it by."""
+    if not isinstance(raw, dict):
+        return None
+    event_id = raw.get("webhookEventId")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
+        return None
+    return {
+        "webhook_event_id": event_id,
+        "line_user_id": chat_of(raw),
+        "event_type": str(raw.get("type") or "")[:32],
+        "event_time": _event_time(raw.get("timestamp"), now),
+        "received_at": now,
+        "status": InboundStatus.PENDING.value,
+        "attempts": 0,
+        "payload": raw,
+    }
+
+
+def chat_of(raw: dict) -> str:
+    """The id events are ordered by: the user's, else the group's or room's ("" when the event has none)."""
+    source = raw.get("source")
+    if not isinstance(source, dict):
+        return ""
+    for key in ("userId", "groupId", "roomId"):
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            return value[:64]
+    return ""
+
+
+def _event_time(timestamp: object, now: datetime) -> datetime:
+    """The event's time (LINE gives milliseconds since the epoch); the receipt time if it has none."""
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
+        return now
+    try:
+        return datetime.fromtimestamp(timestamp / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return now
+
+
+# --- claiming -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event a processor holds: new (``pending``, to be answered) or taken over (``answered``, to be
+    delivered again: the processor that held it stopped renewing its lease, so it may have sent it)."""
+
+    id: int
+    webhook_event_id: str
+    chat: str
+    status: InboundStatus
+    received_at: datetime
+    attempts: int
+
+
+def claimable(now: datetime) -> sa.ColumnElement[bool]:
+    """Events a processor may claim at ``now``.
+
+    A pending event whose chat has no earlier open event and no event being delivered under a live lease,
+    or an answered event whose lease ran out (its processor died or hung).
+    """
+    other = aliased(InboundEvent)
+    earlier = (other.event_time < InboundEvent.event_time) | (
+        (other.event_time == InboundEvent.event_time) & (other.id < InboundEvent.id))
+    held = (other.status == InboundStatus.ANSWERED) & (other.claimed_until > now)
+    blocked = sa.exists().where(other.line_user_id == InboundEvent.line_user_id, other.id != InboundEvent.id,
+                                other.status.in_(OPEN), earlier | held)
+    return ((InboundEvent.status == InboundStatus.PENDING) & ~blocked) | (
+        (InboundEvent.status == InboundStatus.ANSWERED) & (InboundEvent.claimed_until <= now))
+
+
+def claim(session: Session, now: datetime) -> Claim | None:
+    """The first claimable event, locked for this transaction, or None when there is none.
+
+    The caller changes the row in the same transaction (answers it, or renews its lease) so that the claim
+    is visible to every other processor once it commits.
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    candidates = session.execute(
+        sa.select(InboundEvent.id, InboundEvent.line_user_id).where(claimable(now))
+        .order_by(InboundEvent.id).limit(CANDIDATES)
+    ).all()
+    for candidate in candidates:
+        if postgres and not session.scalar(
+                sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext("inbox:" + candidate.line_user_id)))):
+            continue  # another processor is claiming in this chat right now
+        row = session.execute(
+            sa.select(InboundEvent.id, InboundEvent.webhook_event_id, InboundEvent.line_user_id, InboundEvent.status,
+                      InboundEvent.received_at, InboundEvent.attempts)
+            .where(InboundEvent.id == candidate.id, claimable(now))
+            .with_for_update(skip_locked=True, of=InboundEvent)
+        ).first()
+        if row is not None:
+            return Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status), row.received_at,
+                         row.attempts)
+    return None
+
+
+def payload_of(session: Session, event_id: int) -> tuple[dict | None, list[dict] | None]:
+    """The stored event and answer of an inbox row."""
+    row = session.execute(sa.select(InboundEvent.payload, InboundEvent.messages)
+                          .where(InboundEvent.id == event_id)).one()
+    return row.payload, row.messages
+
+
+def mark_answered(session: Session, claim_: Claim, messages: list[dict], *, lease_until: datetime,
+                  claimer: str) -> None:
+    """Store the answer and hold the event for delivery until ``lease_until`` (same transaction as the route)."""
+    session.execute(sa.update(InboundEvent).where(InboundEvent.id == claim_.id)
+                    .values(status=InboundStatus.ANSWERED, messages=messages, claimed_until=lease_until,
+                            claimer=claimer, attempts=InboundEvent.attempts + 1))
+
+
+def renew(session: Session, claim_: Claim, *, lease_until: datetime, claimer: str) -> None:
+    """Take over an answered event for delivery: a new lease, this processor, one more attempt."""
+    session.execute(sa.update(InboundEvent).where(InboundEvent.id == claim_.id)
+                    .values(claimed_until=lease_until, claimer=claimer, attempts=InboundEvent.attempts + 1))
+
+
+def finish(session: Session, event_id: int, status: InboundStatus, outcome: str, *, claimer: str | None = None
+           ) -> bool:
+    """Close an event (done or failed) and forget what the resident wrote and what was answered.
+
+    With ``claimer``, only while that processor still holds it; returns whether the row was closed.
+    """
+    if status not in CLOSED:
+        raise ValueError(f"{status} does not close an event")
+    where = [InboundEvent.id == event_id, InboundEvent.status.in_(OPEN)]
+    if claimer is not None:
+        where.append(InboundEvent.claimer == claimer)
+    result = session.execute(sa.update(InboundEvent).where(*where)
+                             .values(status=status, outcome=outcome[:32], payload=None, messages=None,
+                                     claimed_until=None))
+    return bool(result.rowcount)
+
+
+def purge(session: Session, before: datetime) -> int:
+    """Delete finished events received before ``before``; returns how many. Open events are never touched."""
+    result = session.execute(sa.delete(InboundEvent)
+                             .where(InboundEvent.received_at < before, InboundEvent.status.in_(CLOSED)))
+    return result.rowcount or 0
+
+
+def backlog(session: Session) -> int:
+    """How many events are accepted but not finished."""
+    return session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)
+                          .where(InboundEvent.status.in_(OPEN))) or 0
