@@ -134,7 +134,7 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
     kept = False
     open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
     if open_step is not None:
-        if conversation.is_cancel(query):
+        if conversation.is_cancel(query, step_open=open_step.step is not Step.LATER):
             ctx.note("step", open=open_step.step, took=True, cancelled=True)
             conversation.cancel(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
@@ -143,6 +143,9 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
         if answer is not None:
             return _then(ctx, user_id, answer)
         kept = conversation.let_go(ctx.session, user_id, open_step, ctx.now)
+    elif conversation.is_cancel(query, step_open=False):  # 「やっぱやめる」 after a question with buttons only
+        ctx.note("step", open=None, cancelled=True)
+        return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
     else:
         ctx.note("step", open=None)
     reply = _intent_or_faq(ctx, user_id, query)
@@ -208,7 +211,8 @@ def _shown(builder: Callable[..., list[Message]], *, with_city: bool = False) ->
 # What each result leads to: (ctx, user id or None, result) → messages, acting first where the result asks
 # for it (a step opened, a setting changed). Results of intents, then of the FAQ.
 RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
-    SmallTalk: _shown(common.small_talk, with_city=True),
+    SmallTalk: lambda ctx, user_id, result: common.small_talk(
+        result, ctx.city, ctx.local_now.time() if ctx.local_now is not None else None),
     ConfirmDeletion: lambda ctx, user_id, result: common.confirm_deletion(),
     AskArea: areas.ask_area,
     NeedArea: areas.need_area,
