@@ -45,7 +45,8 @@ class Step(enum.StrEnum):
     """The steps a dialogue can wait in."""
 
     ASK_AREA = "ask_area"  # the resident's area; data: then=<question to answer afterwards>
-    ASK_CHILD_DATE = "ask_child_date"  # a child's date; data: op=add|born|due|birth, kind=due|birth, id=<child>
+    ASK_CHILD_DATE = "ask_child_date"  # a child's date; data: op=add|born|due|birth, kind=due|birth, id=<child>,
+    # asked=True when the bot asked for it (not set while the list of children only welcomes a date)
     ASK_CHILD_LABEL = "ask_child_label"  # a child's nickname; data: id=<child>
     ASK_OWN_BIRTH_DATE = "ask_own_birth_date"  # the resident's own birth date (高齢者 messages)
     LATER = "later"  # no question asked: a garbage question waits for the area (data: later, later_until)

@@ -12,6 +12,7 @@ from linebot.v3.messaging import QuickReply
 
 from bot import postbacks
 from city.info import CityInfo
+from intents.dates import DateAlone
 from intents.dates import NeedYear
 from intents.dates import NoSuchDay
 from intents.dates import Unreadable
@@ -94,6 +95,12 @@ def date_problem(reading: NoSuchDay | NeedYear | Unreadable) -> str:
     if isinstance(reading, NeedYear):
         return texts.DATE_NEED_YEAR
     return texts.DATE_UNREADABLE
+
+
+def date_alone(result: DateAlone) -> list[Message]:
+    """A date sent with no question: say when the day does not exist, then what the bot can do with dates."""
+    lines = [date_problem(result.reading)] if isinstance(result.reading, NoSuchDay) else []
+    return messages(["\n".join([*lines, texts.DATE_ALONE])])
 
 
 def date_refused(reason: str, day: date) -> str:
