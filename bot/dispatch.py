@@ -59,6 +59,7 @@ from intents.my_data import ConfirmDeletion
 from intents.reminders import ReminderSettings
 from intents.settings import AskConsent
 from intents.settings import BabyMessages
+from intents.settings import ChooseCategories
 from intents.settings import PushSettings
 from intents.settings import StopPush
 from intents.smalltalk import SmallTalk
@@ -233,6 +234,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     PushSettings: _shown(settings_replies.push_settings),
     StopPush: settings.stop_push,
     BabyMessages: settings.baby_messages,
+    ChooseCategories: settings.choose_categories,
     ChildrenOverview: children.show_children,
     AskBirth: children.ask_birth,
     Answered: faq.answered,
