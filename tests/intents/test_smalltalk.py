@@ -27,6 +27,7 @@ from search.docs import Query
     ("(*´ω｀*)", Talk.EMOJI), ("あざーす", Talk.THANKS), ("そうですか", Talk.ACK), ("ウケる", Talk.LAUGH),
     ("間違えました", Talk.MISTAKE), ("まちがえた", Talk.MISTAKE), ("すみません、間違えました", Talk.MISTAKE),
     ("間違えて送りました", Talk.MISTAKE), ("打ち間違いです", Talk.MISTAKE), ("誤送信でした🙇", Talk.MISTAKE),
+    ("ミスりました", Talk.MISTAKE), ("間違えちゃった", Talk.MISTAKE),
     ("すごい", Talk.PRAISE), ("えらい！", Talk.PRAISE), ("すごいですね", Talk.PRAISE), ("さすがです", Talk.PRAISE),
     ("便利ですね！", Talk.PRAISE), ("すげー", Talk.PRAISE),
     ("わからん", Talk.UNSURE), ("よくわからない", Talk.UNSURE), ("わかりません", Talk.UNSURE), ("知らないです", Talk.UNSURE),
