@@ -97,13 +97,16 @@ def _switch(ctx: Context, user_id: str, change: ChooseCategories, notes: Sequenc
     """
     before = residents.subscriptions(ctx.session, user_id)
     resident = residents.find(ctx.session, user_id)
+    changed = False
     for category in CATEGORIES:
         if category in change.on and category not in before:
             resident = residents.set_subscription(ctx.session, user_id, category, True, ctx.now)
+            changed = True
         elif category in change.off and category in before:
             resident = residents.set_subscription(ctx.session, user_id, category, False, ctx.now)
             planning.cancel_category(ctx.session, user_id, category)
-    notes = [*notes, texts.SETTINGS_SAVED]
+            changed = True
+    notes = [*notes, texts.SETTINGS_SAVED if changed else texts.SETTINGS_ALREADY]
     if ELDERLY in change.off and resident.birth_date is not None:
         _cancel_own_pushes(ctx, user_id, changed_to=None)
         residents.set_birth_date(ctx.session, user_id, None, ctx.now)

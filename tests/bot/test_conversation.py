@@ -11,6 +11,7 @@ from search.docs import Query
 @pytest.mark.parametrize("text", [
     "やめる", "やっぱやめる", "やっぱりやめます", "やめときます", "キャンセルで", "キャンセルでお願いします",
     "やっぱいいです", "やっぱり大丈夫です", "あ、やっぱいいや", "もういいです", "やっぱりいらないです",
+    "やっぱなしで", "やっぱりなしでお願いします",
 ])
 def test_cancel_words_and_a_change_of_mind_call_off_anything(text):
     """A cancel word, or a decline after 「やっぱ」 / 「もう」, calls off what was asked even with no step open."""

@@ -615,6 +615,12 @@ class TestCategoriesInOwnWords:
         reply = say(app, "高齢者のお知らせも受け取りたい")
         assert "高齢者" in categories(session) and "生年月日" in text_of(reply)
 
+    def test_a_change_already_made_says_so(self, app, session):
+        """「健康のお知らせはいらない」 when 健康 is already off changes nothing and says the setting is so already."""
+        consent(app)
+        reply = say(app, "健康のお知らせはいらない")
+        assert "すでにそのとおり" in text_of(reply) and "変更しました" not in text_of(reply)
+
 
 class TestChildcareNeedsConsent:
     @pytest.mark.parametrize("typed", ["子育ての通知を受け取りたい", "子育てのお知らせ再開", "赤ちゃんのお知らせがほしい"])
