@@ -62,6 +62,7 @@ class Context:
     record: bool = True  # log questions for the staff (``ask`` turns it off)
     health: HealthDesk | None = None  # the city's health desk (None: the national defaults)
     trace: Trace | None = None  # the route's decision, collected only when explaining (``ask --explain``)
+    local_now: datetime | None = None  # the current time in the city (a greeting fits the time of day)
 
     def note(self, stage: str, **detail: object) -> None:
         """Add a stage to the trace being collected (``bot.trace``); nothing happens when none is."""
@@ -117,4 +118,5 @@ def context_for(session: Session, *, area: str | None = None, top: int = 5, toda
         top=top,
         garbage=rt.caches[garbage_catalog.KEY].get(session, counters),
         health=rt.caches[health_store.KEY].get(session, counters),
+        local_now=now.astimezone(rt.timezone),
     )

@@ -8,6 +8,7 @@ soon as the resident's area is set, whichever way.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -20,14 +21,32 @@ from search.docs import Query
 
 TIMEOUT = timedelta(minutes=15)
 LATER_TIMEOUT = timedelta(days=1)  # how long a question waiting for the area is kept after its step was left
-CANCEL_WORDS = frozenset(normalize(w) for w in ("やめる", "やめます", "キャンセル", "中止", "取り消し", "もういい"))
+# Words that call off whatever the bot asked, open step or not (「やっぱやめる」, 「キャンセルで」).
+CANCEL_WORDS = frozenset(normalize(w) for w in (
+    "やめる", "やめます", "やめとく", "やめときます", "やめておく", "やめておきます", "やめた", "やめました", "止める",
+    "キャンセル", "キャンセルする", "キャンセルします", "中止", "中止する", "中止します", "取り消し", "取り消す",
+    "取り消します", "取りやめ", "取りやめる", "取りやめます", "もういい", "もういいや",
+))
+# Words that decline only while a step waits for an answer (elsewhere they are a plain 「OK」).
+DECLINE_WORDS = frozenset(normalize(w) for w in (
+    "いい", "いいや", "いいです", "いいよ", "いいわ", "いらない", "いらないです", "いりません", "結構", "結構です",
+    "けっこうです", "大丈夫", "大丈夫です", "だいじょうぶです", "遠慮します", "また今度", "またこんど", "今度にします",
+    "あとで", "後で", "あとにします", "後にします", "なし", "無し", "なしで",
+))
+# What may stand around them: 「やっぱり」, 「あ、」, 「じゃあ」 before; 「です」, 「で」, 「にします」 after.
+_BEFORE = re.compile(r"^(?:やっぱり?|やっぱし|やはり|じゃあ|じゃ|では|あー*|えっと|うーん|うん|いや|いえ"
+                     r"|すみません|すいません|ごめんなさい|ごめん|ちょっと|もう|今日は|きょうは|今回は|今回|こんかいは|ぜんぶ|全部)+")
+_CHANGE_OF_MIND = re.compile(r"やっぱ|やはり|もう")
+_AFTER = re.compile(r"(?:で|でお願いします|でおねがいします|にします|します|ください|下さい|してください|です)"
+                    r"(?:ね|よ)?$")
 
 
 class Step(enum.StrEnum):
     """The steps a dialogue can wait in."""
 
     ASK_AREA = "ask_area"  # the resident's area; data: then=<question to answer afterwards>
-    ASK_CHILD_DATE = "ask_child_date"  # a child's date; data: op=add|born|due|birth, kind=due|birth, id=<child>
+    ASK_CHILD_DATE = "ask_child_date"  # a child's date; data: op=add|born|due|birth, kind=due|birth, id=<child>,
+    # asked=True when the bot asked for it (not set while the list of children only welcomes a date)
     ASK_CHILD_LABEL = "ask_child_label"  # a child's nickname; data: id=<child>
     ASK_OWN_BIRTH_DATE = "ask_own_birth_date"  # the resident's own birth date (高齢者 messages)
     LATER = "later"  # no question asked: a garbage question waits for the area (data: later, later_until)
@@ -115,6 +134,15 @@ def _park(row: Conversation) -> bool:
     return True
 
 
-def is_cancel(query: Query) -> bool:
-    """True when the message asks to stop the dialogue."""
-    return query.key in CANCEL_WORDS
+def is_cancel(query: Query, *, step_open: bool = True) -> bool:
+    """True when the message calls off what the bot asked (「やめる」, 「やっぱいいです」).
+
+    A polite decline (「いいです」, 「大丈夫です」) counts while a step is open, and otherwise only after a
+    change of mind (「やっぱいいです」, 「もう大丈夫です」): alone it is a plain 「OK」.
+    """
+    core = _BEFORE.sub("", query.key)
+    keys = (query.key, core, _AFTER.sub("", core))
+    if any(key in CANCEL_WORDS for key in keys):
+        return True
+    changed_mind = _CHANGE_OF_MIND.search(query.key[: len(query.key) - len(core)]) is not None
+    return (step_open or changed_mind) and any(key in DECLINE_WORDS for key in keys)

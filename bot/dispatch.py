@@ -54,10 +54,12 @@ from intents import INTENTS
 from intents.area import AskArea
 from intents.children import AskBirth
 from intents.children import ChildrenOverview
+from intents.dates import DateAlone
 from intents.my_data import ConfirmDeletion
 from intents.reminders import ReminderSettings
 from intents.settings import AskConsent
 from intents.settings import BabyMessages
+from intents.settings import ChooseCategories
 from intents.settings import PushSettings
 from intents.settings import StopPush
 from intents.smalltalk import SmallTalk
@@ -116,8 +118,9 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
     an emergency gets the 119 message first, whatever step is open (``bot.flows.health``). A step that does
     not take the text (a question instead of the date it waits for) is closed, and the text is answered as
     if no step were open; a garbage question that waited for the area is kept, and the resident told so
-    once. The FAQ is searched only when no intent took the text. Each stage notes what it decided in the
-    trace, when one is collected (``bot.trace``).
+    once; a resident who left a date or a nickname is told how to go back to it (``RESUME_NOTES``). The
+    FAQ is searched only when no intent took the text. Each stage notes what it decided in the trace, when
+    one is collected (``bot.trace``).
     """
     query = Query.of(text)
     ctx.note("query", text=query.text, key=query.key)
@@ -131,10 +134,10 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
     health_reply = health.answer_health(ctx, user_id, query)
     if health_reply is not None:
         return health_reply
-    kept = False
+    kept, left = False, None
     open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
     if open_step is not None:
-        if conversation.is_cancel(query):
+        if conversation.is_cancel(query, step_open=open_step.step is not Step.LATER):
             ctx.note("step", open=open_step.step, took=True, cancelled=True)
             conversation.cancel(ctx.session, user_id)
             return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
@@ -142,12 +145,20 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
         ctx.note("step", open=open_step.step, took=answer is not None, answer=answer)
         if answer is not None:
             return _then(ctx, user_id, answer)
-        kept = conversation.let_go(ctx.session, user_id, open_step, ctx.now)
+        kept, left = conversation.let_go(ctx.session, user_id, open_step, ctx.now), open_step.step
+    elif conversation.is_cancel(query, step_open=False):  # 「やっぱやめる」 after a question with buttons only
+        ctx.note("step", open=None, cancelled=True)
+        return Reply(build.text(texts.CANCELLED), "intent", intent="cancel")
     else:
         ctx.note("step", open=None)
     reply = _intent_or_faq(ctx, user_id, query)
-    if kept and (still := conversation.current(ctx.session, user_id, ctx.now)) and still.step is Step.LATER:
+    if left is None:
+        return reply
+    still = conversation.current(ctx.session, user_id, ctx.now)
+    if kept and still is not None and still.step is Step.LATER:
         reply.messages = common.with_note(reply.messages, texts.AREA_QUESTION_KEPT)
+    elif open_step.data.get("asked", True) and left in RESUME_NOTES and (still is None or still.step is Step.LATER):
+        reply.messages = common.with_note(reply.messages, RESUME_NOTES[left])  # and nothing else was asked since
     return reply
 
 
@@ -211,7 +222,9 @@ def _shown(builder: Callable[..., list[Message]], *, with_city: bool = False) ->
 # What each result leads to: (ctx, user id or None, result) → messages, acting first where the result asks
 # for it (a step opened, a setting changed). Results of intents, then of the FAQ.
 RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
-    SmallTalk: _shown(common.small_talk, with_city=True),
+    SmallTalk: lambda ctx, user_id, result: common.small_talk(
+        result, ctx.city, ctx.local_now.time() if ctx.local_now is not None else None),
+    DateAlone: _shown(common.date_alone),
     ConfirmDeletion: lambda ctx, user_id, result: common.confirm_deletion(),
     AskArea: areas.ask_area,
     NeedArea: areas.need_area,
@@ -224,6 +237,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     PushSettings: _shown(settings_replies.push_settings),
     StopPush: settings.stop_push,
     BabyMessages: settings.baby_messages,
+    ChooseCategories: settings.choose_categories,
     ChildrenOverview: children.show_children,
     AskBirth: children.ask_birth,
     Answered: faq.answered,
@@ -238,6 +252,13 @@ STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_CHILD_LABEL: children.child_label_answer,
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
     Step.LATER: areas.later_answer,
+}
+
+# What a resident who left a step for another question is told, so that they know how to go back to it.
+RESUME_NOTES: dict[Step, str] = {
+    Step.ASK_CHILD_DATE: texts.CHILD_DATE_LEFT,
+    Step.ASK_CHILD_LABEL: texts.CHILD_LABEL_LEFT,
+    Step.ASK_OWN_BIRTH_DATE: texts.OWN_BIRTH_LEFT,
 }
 
 POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {

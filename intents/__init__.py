@@ -2,11 +2,12 @@
 
 from intents import area
 from intents import children
+from intents import dates
 from intents import garbage
 from intents import my_data
 from intents import reminders
 from intents import settings
 from intents import smalltalk
 
-INTENTS = (my_data.INTENT, area.INTENT, reminders.INTENT, settings.INTENT, children.INTENT, smalltalk.INTENT,
+INTENTS = (my_data.INTENT, area.INTENT, reminders.INTENT, settings.INTENT, children.INTENT, smalltalk.INTENT, dates.INTENT,
            garbage.COLLECTION_DAY, garbage.ITEM)

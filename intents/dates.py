@@ -3,6 +3,9 @@
 Full-width digits are read as ASCII. A date with no year takes the year the caller's ``prefer`` implies:
 the next such day for a due date, the last one for a birth date. A day that does not exist (2月30日) is
 reported as ``NoSuchDay`` so the bot can say so kindly.
+
+A date sent alone while no step waits for one (``DateIntent``) gets what the bot can do with dates, and
+whether the day exists.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from intents.base import IntentContext
 from japanese.calendar import add_months
+from search.docs import Query
 
 ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
 
@@ -122,3 +127,33 @@ def _without_year(month: int, day: int, today: date, prefer: Prefer) -> DateRead
         earliest = add_months(today, -1)
         return next((d for d in candidates if d >= earliest), candidates[-1])
     return next((d for d in reversed(candidates) if d <= today), candidates[0])
+
+
+@dataclass(frozen=True)
+class DateAlone:
+    """A date sent on its own, with no step waiting for one; ``reading`` says whether the day exists."""
+
+    reading: DateReading
+
+
+def is_date_alone(text: str) -> bool:
+    """True when the text is a date and nothing else (「2月30日」, 「R9.3.5」, 「3/5です」), not a bare number."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return looks_like_date(folded) and any(p.search(folded) for p in (_WITH_YEAR, _COMPACT, _NO_YEAR))
+
+
+class DateIntent:
+    """Answers a date sent alone: what the bot can do with dates, and a day that does not exist."""
+
+    name = "date"
+
+    def match(self, query: Query) -> str | None:
+        """The text when it is a date alone."""
+        return query.text if is_date_alone(query.text) else None
+
+    def handle(self, match: str, ctx: IntentContext) -> DateAlone:
+        """The date as read today (a day that does not exist is ``NoSuchDay``)."""
+        return DateAlone(read_date(match, ctx.today) or Unreadable())
+
+
+INTENT = DateIntent()

@@ -5,7 +5,9 @@ A message is read word by word (Sudachi lemmas): it names a topic (a family of o
 the data kept, the area, the categories, children, garbage days) and an action (a family of verbs and
 verbal nouns: stop, delete, change, want). Negation is read on the verb: 「止めないで」 is no stop, while
 「いらない」, 「来ないように」, 「送らないで」 are. A message that also names something outside these families
-(「出生通知票」, 「予防接種の通知」, 「住民票の削除」) is about a procedure, and is left to the FAQ.
+(「出生通知票」, 「予防接種の通知」, 「住民票の削除」) is about a procedure, and is left to the FAQ. A message that
+names a push category by its name or an everyday word for it (防災, 災害, 健康, 介護, イベント) is about those
+categories: 「防災のお知らせだけ欲しい」, 「健康のお知らせはいらない」 (「だけ」: the others off).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from japanese.analysis import Word
 from japanese.analysis import words
 from japanese.normalize import to_hiragana
 from japanese.sentences import is_question
+from residents.categories import DISASTER
+from residents.categories import ELDERLY
+from residents.categories import EVENTS
+from residents.categories import HEALTH
 
 
 class Topic(enum.StrEnum):
@@ -43,13 +49,15 @@ class Action(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Request:
-    """A request about a setting: its topic, the action, whether it was asked as a question, and whether it
-    names a due date (「予定日」)."""
+    """A request about a setting: its topic, the action, whether it was asked as a question, whether it
+    names a due date (「予定日」), the push categories it names, and whether it wants only those (「だけ」)."""
 
     topic: Topic
     action: Action
     question: bool = False
     due: bool = False
+    categories: tuple[str, ...] = ()
+    only: bool = False
 
 
 class _Family:
@@ -118,8 +126,18 @@ _NEUTRAL = _fold("私", "自分", "わたし", "僕", "俺", "全部", "全て",
                  "よう", "方", "件", "今", "今後", "これ", "それ", "他", "ほか", "前", "日", "時", "前の日", "前日",
                  "夕方", "朝", "夜", "毎回", "毎日", "毎週", "もう", "今日", "明日", "度", "お", "御", "ご", "うち",
                  "家", "登録", "設定", "変更", "削除", "停止", "解除", "再開", "中止", "消去", "追加", "選択",
-                 "住所", "住まい")
-_OBJECTS = _PUSH | _DATA | _AREA | _CATEGORIES | _CHILDREN | _GARBAGE
+                 "住所", "住まい", "向け", "関係", "関連", "系")
+# Push categories named in everyday words (子育て is a child word: its notices are the baby notices; ごみ the
+# garbage reminders).
+_CATEGORY_WORDS = {
+    DISASTER: _fold("防災", "災害", "避難", "地震", "台風", "大雨", "洪水", "津波", "防犯", "緊急"),
+    HEALTH: _fold("健康", "健診", "検診", "保健", "医療", "がん検診", "健康診断"),
+    ELDERLY: _fold("高齢者", "高齢", "介護", "シニア", "年寄り", "お年寄り", "年金"),
+    EVENTS: _fold("イベント", "催し", "催し物", "行事", "祭り", "お祭り", "講座", "教室"),
+}
+_NAMED_CATEGORIES = _fold(*(lemma for family in _CATEGORY_WORDS.values() for lemma in family.lemmas))
+_ONLY = frozenset({"だけ", "のみ", "ばかり"})
+_OBJECTS = _PUSH | _DATA | _AREA | _CATEGORIES | _CHILDREN | _GARBAGE | _NAMED_CATEGORIES
 _ACTIONS = _STOP | _DELETE | _CHANGE | _WANT | _NEEDED
 _KNOWN = _OBJECTS | _ACTIONS | _NEUTRAL
 _STOP_OR_DELETE = _STOP | _DELETE
@@ -132,9 +150,17 @@ def read_request(text: str) -> Request | None:
     if any(_foreign(word) for word in found):
         return None
     lemmas = {word.lemma for word in found} | {word.reading for word in found if not _has_kanji(word.surface)}
+    categories = tuple(category for category, family in _CATEGORY_WORDS.items()
+                       if any(_is(word, family) for word in found))
+    only = any(word.lemma in _ONLY for word in found)
     action = _action(found)
+    if action is None and categories and only:
+        action = Action.WANT  # 「防災だけにして」
     if action is None:
         return None
+    if (categories and not lemmas & (_CHILDREN | _GARBAGE | _AREA) and action is not Action.DELETE
+            and (only or lemmas & (_PUSH | _DATA) or "受け取る" in lemmas)):  # not 「イベントを教えて」
+        return Request(Topic.CATEGORIES, action, question=is_question(text), categories=categories, only=only)
     topic = _topic(lemmas, action)
     if topic is None:
         return None
@@ -153,7 +179,7 @@ def _action(found: tuple[Word, ...]) -> Action | None:
     actions = set()
     for index, word in enumerate(found):
         negated = _negated(found, index)
-        if _is(word, _NEEDED) and negated:
+        if (_is(word, _NEEDED) or _fused_topic_iru(found, index)) and negated:
             actions.add(Action.STOP)
         elif _is(word, _STOP_OR_DELETE) and negated:
             return None  # 「止めないで」, 「消さないでください」: keep things as they are
@@ -166,6 +192,12 @@ def _action(found: tuple[Word, ...]) -> Action | None:
         elif _is(word, _WANT) and not negated:
             actions.add(Action.WANT)
     return next((action for action in Action if action in actions), None)
+
+
+def _fused_topic_iru(found: tuple[Word, ...], index: int) -> bool:
+    """True for 「はいり」 read as 入る right after a noun: the particle は and いる (「通知はいりません」)."""
+    word = found[index]
+    return word.lemma == "入る" and word.surface.startswith("は") and index > 0 and found[index - 1].pos == "名詞"
 
 
 def _negated(found: tuple[Word, ...], index: int) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from intents.base import IntentContext
 from intents.requests import Action
+from intents.requests import Request
 from intents.requests import Topic
 from intents.requests import read_request
 from japanese.normalize import normalize
@@ -82,6 +83,36 @@ class BabyMessages:
     stop: bool
 
 
+@dataclass(frozen=True)
+class ChooseCategories:
+    """Turn push categories on (``on``) and off (``off``), as the resident asked in their own words."""
+
+    on: frozenset[str]
+    off: frozenset[str] = frozenset()
+
+    def then(self) -> str:
+        """The change as the consent button carries it, to carry out once the resident agrees."""
+        return f"cat:{'+'.join(sorted(self.on))}:{'+'.join(sorted(self.off))}"
+
+    @classmethod
+    def from_then(cls, then: str | None) -> ChooseCategories | None:
+        """The change a consent button carried (``then``), or None when it carried none."""
+        if not then or not then.startswith("cat:") or then.count(":") != 2:
+            return None
+        _cat, on, off = then.split(":")
+        known = set(CATEGORIES)
+        return cls(frozenset(on.split("+")) & known, frozenset(off.split("+")) & known)
+
+
+def categories_change(request: Request) -> ChooseCategories:
+    """What a request naming categories changes: those on, or off; with 「だけ」 every other one the other way."""
+    named = frozenset(request.categories)
+    others = frozenset(CATEGORIES) - named
+    if request.action is Action.STOP:
+        return ChooseCategories(others if request.only else frozenset(), named)
+    return ChooseCategories(named, others if request.only else frozenset())
+
+
 def settings_for(session: Session, line_user_id: str, then: str | None = None) -> PushSettings | AskConsent:
     """The resident's push settings, or the consent question when they have not agreed."""
     resident = residents.find(session, line_user_id)
@@ -102,8 +133,9 @@ class SettingsIntent:
 
     name = "push_settings"
 
-    def match(self, query: Query) -> str | None:
-        """Which request the message is: settings, stop, baby_stop or baby_resume.
+    def match(self, query: Query) -> str | Request | None:
+        """Which request the message is: settings, stop, baby_stop or baby_resume, or the request naming
+        categories to switch.
 
         A stop asked as a question (「通知を止めるには？」) shows the settings, where the stop button is.
         """
@@ -114,19 +146,33 @@ class SettingsIntent:
             return None
         if request.topic is Topic.BABY:
             return "baby_stop" if request.action is Action.STOP else "baby_resume"
+        if request.categories and not request.question and request.action is not Action.CHANGE:
+            return request  # 「防災のお知らせだけ欲しい」, 「健康のお知らせはいらない」
         if request.topic is Topic.PUSH and request.action is Action.STOP and not request.question:
             return "stop"
         return "settings" if request.topic in (Topic.PUSH, Topic.CATEGORIES) else None
 
-    def handle(self, match: str, ctx: IntentContext) -> PushSettings | AskConsent | StopPush | BabyMessages | None:
-        """What the resident asked for; None without a resident (``ask``), so the FAQ answers."""
+    def handle(self, match: str | Request, ctx: IntentContext
+               ) -> PushSettings | AskConsent | StopPush | BabyMessages | ChooseCategories | None:
+        """What the resident asked for; None without a resident (``ask``), so the FAQ answers.
+
+        Nothing starts before consent: a request to receive categories asks for it first, and is carried out
+        once the resident agrees; one only to stop some says that nothing is sent (the baby notices resumed
+        before consent ask for it too, in ``bot.flows.settings``).
+        """
         if ctx.line_user_id is None:
             return None
         if match == "stop":
             return StopPush()
         if match in ("baby_stop", "baby_resume"):
             return BabyMessages(stop=match == "baby_stop")
-        return settings_for(ctx.session, ctx.line_user_id)
+        settings = settings_for(ctx.session, ctx.line_user_id)
+        if not isinstance(match, Request):
+            return settings
+        change = categories_change(match)
+        if isinstance(settings, AskConsent):
+            return AskConsent(settings.kept, change.then()) if change.on else StopPush()
+        return change
 
 
 INTENT = SettingsIntent()

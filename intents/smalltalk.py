@@ -1,4 +1,5 @@
-"""Small talk: thanks, greetings, acknowledgements, laughter, apologies, farewells and emoji get a friendly word.
+"""Small talk: thanks, greetings, acknowledgements, laughter, apologies, farewells, praise, a mistake owned up
+to, not knowing, sadness and emoji get a friendly word.
 
 A message is small talk when nothing is left once its small-talk pieces (word families such as
 ありがと…, 助かり…, 了解…, わかりました, はーい, 笑 / w / 草), polite endings, intensifiers, punctuation and
@@ -28,7 +29,11 @@ class Talk(enum.StrEnum):
     ACK = "ack"
     LAUGH = "laugh"
     APOLOGY = "apology"
+    MISTAKE = "mistake"  # 「間違えました」: the resident sent something by mistake
     FAREWELL = "farewell"
+    PRAISE = "praise"
+    UNSURE = "unsure"  # 「わからない」: the resident does not know (what to send, their area…)
+    SAD = "sad"  # 😭, 「ぴえん」: a sad face alone
     EMOJI = "emoji"
     STICKER = "sticker"
 
@@ -46,10 +51,20 @@ _FAMILIES: dict[Talk, str] = {
     Talk.THANKS: r"ありがと[うー]*(?:ござい(?:ます|ました))?|ありがたい|さんきゅー?|さんくす|thank(?:s|you)?|thx|ty"
                  r"|感謝(?:します|しています|です)?|(?:助|たす)か(?:り(?:ます|ました)|る|った)|おかげさま(?:で)?"
                  r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも|ども|あざ[ーっ]?[すま]す?",
+    Talk.MISTAKE: r"(?:打ち|押し|送り|うち|おし|おくり)?(?:間違|まちが)(?:え(?:ました|た|ちゃった|ちゃいました"
+                  r"|て(?:しまいました|ました|送(?:信)?(?:しました|りました|った)|おくりました)?)|い(?:ました|でした)?"
+                  r"|った|って(?:送(?:信)?|おく|そうしん)(?:しました|りました|った|っちゃった)?)|誤送信|ごそうしん"
+                  r"|誤(?:字|字です)|ごじ|みす(?:りました|った|しました|です)",
     Talk.APOLOGY: r"すみません|すいません|ごめん(?:なさい|ね)?|申し訳(?:ありません|ございません|ない)"
                   r"|もうしわけ(?:ありません|ございません|ない)|失礼(?:しました|いたしました)",
     Talk.FAREWELL: r"さようなら|さよなら|ばいばい|またね|では(?:また)?|じゃあね|おやすみ(?:なさい)?|失礼します"
                    r"|したっけ(?:ね|また)?|ほんなら|ほな(?:また)?|ほんじゃ(?:ね|また)?|んじゃ(?:ね|また)?",
+    Talk.PRAISE: r"すご[いー]+|凄い|すげ[えー]+|えらい|偉い|さすが|流石|天才|かしこい|賢い|優秀|最高|さいこう"
+                 r"|素晴らしい|すばらしい|便利|べんり|やるじゃん|やるね",
+    Talk.UNSURE: r"(?:わ|分|解)か(?:らない|らん|んない|んね[ーえ]?|りません|りませんでした|らなかった)|知らない|しらない"
+                 r"|知らん|しらん|知りません|しりません|不明|ふめい|忘れ(?:た|ました|ちゃった)|わすれ(?:た|ました|ちゃった)"
+                 r"|どれだろう|どこだろう|どっちだろう|どこかな|どれかな|謎|なぞ",
+    Talk.SAD: r"ぴえん|ぱおん|えーん|えんえん|しくしく|泣",
     Talk.GREETING: r"こんにち[はわ]|こんばん[はわ]|おはよ[うー]*(?:ございます)?|はじめまして|初めまして"
                    r"|よろしく(?:お願い(?:します|いたします)|おねがい(?:します|いたします))?|もしもし|hello|hi|hey"
                    r"|お疲れ(?:様|さま)?|おつかれ(?:さま)?",
@@ -60,7 +75,7 @@ _FAMILIES: dict[Talk, str] = {
     Talk.LAUGH: r"笑+|わら|わろた|w+|草+|(?:あ)?は{2,}|ふふ+|へへ+|うける",
 }
 # What may stand beside small talk without making it a question: polite endings, intensifiers, particles.
-_FILLER = (r"です|ます|でした|ました|ございます|本当に|ほんとうに|ほんとに|ほんと|とても|大変|たいへん|すごく|めっちゃ"
+_FILLER = (r"です|ます|でした|ました|ございます|よく|全然|ぜんぜん|さっぱり|ちょっと|あ|本当に|ほんとうに|ほんとに|ほんと|とても|大変|たいへん|すごく|めっちゃ"
            r"|いつも|こちらこそ|また|ね|よ|な|ー|っ|ぁ|です|〜|~")
 _PIECE = {kind: re.compile(rf"(?:{words})") for kind, words in _FAMILIES.items()}
 _ALL = re.compile(rf"(?:{'|'.join(_FAMILIES.values())}|{_FILLER})+")
@@ -72,6 +87,9 @@ _HELP = frozenset(normalize(p) for p in (
 _SEGMENT = re.compile(r"[^\s、。,.!！?？…~〜]+")
 _MARK = re.compile(r"[?？]")
 _KAOMOJI = re.compile(r"[\^＾ω∀´｀Д▽]")  # (^^), (*´ω｀*): faces drawn with symbols the key drops
+# Sad faces: emoji and the kaomoji (T_T), (;_;) drawn with symbols the key drops.
+_SAD_EMOJI = frozenset("😭😢😿🥲😞😔😥😰😩😫🥺😣😖😓😪☹🙁😟💧")
+_SAD_FACE = re.compile(r"[TＴ][_＿^＾oO][TＴ]|[;；][_＿]+[;；]")
 _CONNECTOR = re.compile(r"^(?:あと|それと|それから|ところで|ちなみに|で|では|じゃあ)")
 
 
@@ -85,12 +103,22 @@ def talk_of(query: Query) -> Talk | None:
     if query.key in _HELP:
         return Talk.HELP
     key = _KAOMOJI.sub("", without_emoji(query.key))
+    if _sad_face_only(query.text):
+        return Talk.SAD
     if not key:
         return Talk.EMOJI if query.key or _KAOMOJI.search(query.text) else None
     if _ALL.fullmatch(key) is None:
         return None
     return min((kind for kind, piece in _PIECE.items() if _has(piece, key)), key=list(_FAMILIES).index,
                default=Talk.ACK)
+
+
+def _sad_face_only(text: str) -> bool:
+    """True when the text is sad faces (😭, (T_T)) with nothing said beside them."""
+    faces = _SAD_FACE.sub("", text)
+    if faces == text and not _SAD_EMOJI.intersection(text):
+        return False
+    return not _KAOMOJI.sub("", without_emoji(normalize(faces)))
 
 
 def _has(piece: re.Pattern, key: str) -> bool:

@@ -86,6 +86,28 @@ def words(text: str, *, short: bool = False) -> tuple[Word, ...]:
                  for surface, norm, reading, pos in found)
 
 
+@functools.lru_cache(maxsize=4096)
+def character_readings(char: str) -> tuple[str, ...]:
+    """Every reading the dictionary gives one character standing as a word (栗: くり, ぐり, りつ), in hiragana.
+
+    A name read character by character (栗林 as りつりん, 木太 as きぶと) is how residents guess an unknown
+    reading; the tokenizer gives only the one reading it picks.
+    """
+    with _LOCK:
+        _tokenizer("C")
+        found = _TOKENIZERS["dictionary"].lookup(char)
+        return tuple(sorted({to_hiragana(m.reading_form()) for m in found if m.surface() == char}))
+
+
+_UNVOICED = str.maketrans("がぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽゔ",
+                          "かきくけこさしすせそたちつてとはひふへほはひふへほう")
+
+
+def unvoiced(key: str) -> str:
+    """A hiragana key without voicing marks (やじま → やしま, きだ → きた): readings that differ only by them."""
+    return key.translate(_UNVOICED)
+
+
 def is_content(word: Word) -> bool:
     """True when ``word`` carries meaning for matching (a content word that is not too common in questions)."""
     return word.pos in _CONTENT_POS and word.lemma not in _LIGHT_WORDS and bool(normalize(word.lemma))

@@ -4,12 +4,15 @@ The chat (setting one's area, garbage questions naming one) and importers (a res
 the same way, whoever keeps the areas (the garbage calendar does). Names are compared as typed and by
 reading (Sudachi's, made when the areas are loaded if the data has none), so 「はやし」, 「ハヤシ」 and a
 homophone typo find 林; a name may carry 町 / 丁目 / 地区 or words around it (「林に住んでます」), be cut
-short (「仏生」), or be mistyped (rapidfuzz).
+short (「仏生」), or be mistyped (rapidfuzz). A name typed in kana as read character by character
+(「りつりん」 for 栗林, 「きぶと」 for 木太) is taken too, and a reading that differs only by voicing marks
+(屋嶋 read やじま, 木田 read きだ) is offered for a choice.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,9 +20,11 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from japanese.analysis import character_readings
 from japanese.analysis import has_proper_noun
 from japanese.analysis import loose
 from japanese.analysis import morphemes
+from japanese.analysis import unvoiced
 from japanese.normalize import normalize
 from japanese.normalize import to_hiragana
 from search.docs import Query
@@ -32,10 +37,15 @@ NAMED = 0.95  # the name inside the text, or the name with 町 / 丁目 / 地区
 PREFIX = 0.9  # the start of one name, at least half of it (「仏生」 for 仏生山)
 PART = 0.8  # a distinctive part of a name (「植田」 for 西植田 and 東植田): asked back
 READING_TYPO = 0.75  # readings closer than this are a typo (くりばやい); further, only sounding alike
+SPELLED = 0.9  # four kana or more that read the name character by character (りつりん for 栗林): taken
+SOUNDS_LIKE = 0.85  # a reading equal but for voicing marks (やじま for やしま): asked back
+MAX_SPELLINGS = 64  # character-by-character readings kept per name (longer names have too many)
 
 # What may follow a place name without being part of it: 「林町3丁目」, 「木太地区」, 「林のあたり」.
-_PLACE_SUFFIX = re.compile(r"(?:[0-9一二三四五六七八九十]*(?:丁目|ちょうめ|番地|番)|町|まち|ちょう|地区|ちく"
-                           r"|地域|ちいき|校区|こうく|方面|ほうめん|付近|ふきん|周辺|しゅうへん|あたり|辺り|辺|在住|ざいじゅう)+$")
+# Readings are compared loosely folded (ちょう as ちよう), so the suffixes come in both spellings.
+_PLACE_SUFFIX = re.compile(r"(?:[0-9一二三四五六七八九十]*(?:丁目|ちょうめ|ちようめ|番地|番)|町|まち|ちょう|ちよう"
+                           r"|地区|ちく|地域|ちいき|校区|こうく|方面|ほうめん|付近|ふきん|周辺|しゅうへん|しゆうへん|あたり|辺り|辺"
+                           r"|在住|ざいじゅう|ざいじゆう)+$")
 # Particles and copulas that end a name typed at the start of a sentence (「はやしにすんでます」).
 _AFTER_NAME = ("に", "で", "の", "だ", "です", "って", "は", "ちょう", "まち", "ちく", "在住")
 _NAME_POS = {"名詞", "接頭辞", "接尾辞"}
@@ -48,15 +58,42 @@ class AreaInfo:
     name: str
     aliases: tuple[str, ...] = ()
     readings: tuple[str, ...] = ()
+    spelled: tuple[str, ...] = ()  # its names read character by character (loosely folded keys)
 
 
 def with_readings(area: AreaInfo) -> AreaInfo:
-    """The area with the hiragana readings of its name and aliases added, when the data gives none."""
-    if area.readings:
-        return area
+    """The area with the hiragana readings of its name and aliases added when the data gives none, and the
+    character-by-character readings of its names."""
     names = (area.name, *area.aliases)
-    readings = tuple(dict.fromkeys(r for r in map(reading_of, names) if r and r not in map(normalize, names)))
-    return replace(area, readings=readings)
+    if not area.readings:
+        readings = tuple(dict.fromkeys(r for r in map(reading_of, names) if r and r not in map(normalize, names)))
+        area = replace(area, readings=readings)
+    if not area.spelled:
+        spelled = dict.fromkeys(form for name in names for form in spellings(name))
+        area = replace(area, spelled=tuple(form for form in spelled if form not in area.readings))
+    return area
+
+
+@functools.lru_cache(maxsize=4096)
+def spellings(name: str) -> tuple[str, ...]:
+    """The ways ``name`` reads character by character (栗林: くりはやし, りつりん…), as loose matching keys.
+
+    Each kanji takes every reading the dictionary has for it alone; a name with a character that has none,
+    or with more than ``MAX_SPELLINGS`` such readings, gets none.
+    """
+    key = _PLACE_SUFFIX.sub("", normalize(name)) or normalize(name)
+    choices = []
+    for char in key:
+        options = character_readings(char) if _has_kanji(char) else (to_hiragana(char),)
+        if not options:
+            return ()
+        choices.append(options)
+    count = 1
+    for options in choices:
+        count *= len(options)
+    if count > MAX_SPELLINGS or not any(_has_kanji(char) for char in key):
+        return ()
+    return tuple(dict.fromkeys(loose(normalize("".join(parts))) for parts in itertools.product(*choices)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -79,8 +116,11 @@ def match_areas(areas: Sequence[AreaInfo], text: Query | str, limit: int = 5) ->
         return []
     whole, parts = _candidates(text.text if isinstance(text, Query) else text, key)
     scored = []
+    spoken, typed = _spoken(key, whole, parts), loose(key)
     for area in areas:
         best = max((_score(whole, parts, name, is_reading) for name, is_reading in _keys(area)), default=0.0)
+        if best < SPELLED and spoken:
+            best = max(best, _sounds_like(spoken, area, typed))
         if best >= POSSIBLE:
             scored.append((area, best))
     scored.sort(key=lambda pair: (-pair[1], pair[0].name))
@@ -128,6 +168,29 @@ def _candidates(text: str, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     whole = (key, loose(reading_of(key)))
     parts = [form for run in map(normalize, runs) if run for form in (run, loose(reading_of(run)))]
     return whole + _bare(whole), _bare(parts, keep=True)
+
+
+def _spoken(key: str, whole: tuple[str, ...], parts: tuple[str, ...]) -> frozenset[str]:
+    """The readings in the text that may stand for a name by sound: kana forms of three or more, and in a
+    text with kanji the readings of two kana too (「木田町に住んでます」: きだ)."""
+    spoken = {form for form in whole + parts if len(form) >= 3 and not _has_kanji(form)}
+    if _has_kanji(key):
+        spoken |= {form for form in whole[1:] + parts if len(form) >= 2 and not _has_kanji(form)}
+    return frozenset(spoken)
+
+
+def _sounds_like(spoken: frozenset[str], area: AreaInfo, typed: str) -> float:
+    """How well the text sounds like the area: kana typed that spell its name character by character (taken
+    from four kana on, asked back when shorter), or a reading equal to one of the area's but for voicing marks.
+
+    The reading of a text written in kanji is compared with the area's readings only: one kanji swapped for
+    another is a typo of the name as it is read, never of a reading guessed character by character.
+    """
+    if spelled := [form for form in spoken & set(area.spelled) if form in typed]:
+        return SPELLED if max(map(len, spelled)) >= 4 else SOUNDS_LIKE
+    heard = {unvoiced(form) for form in spoken}
+    readings = (*area.readings, *area.spelled) if not _has_kanji(typed) else area.readings
+    return SOUNDS_LIKE if any(unvoiced(loose(normalize(r))) in heard for r in readings) else 0.0
 
 
 def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:

@@ -25,6 +25,8 @@ from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
 from intents.settings import AskConsent
 from intents.settings import settings_for
+from intents.smalltalk import Talk
+from intents.smalltalk import talk_of
 from japanese.normalize import normalize
 from japanese.sentences import is_question
 from messaging import build
@@ -99,6 +101,8 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
         return _set_area(ctx, user_id, picked, then=data.get("then"))
     matches = match_areas(areas, query)
     choice = clear_choice(matches)
+    if choice is None and _unsure(query):  # 「よくわからない」, 「どこかわからない」: the list, kindly
+        return _list_areas(ctx, user_id, areas, data, typed=None)
     if is_question(query.text):  # 「林の燃えるごみはいつ？」 answers the step and asks anew
         if choice is not None and taken_by_intent(ctx, user_id, query):
             return _set_area(ctx, user_id, choice.name, then=query.text)
@@ -113,9 +117,25 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
         return Reply(garbage_replies.area_choices(names), "intent", intent="area")
     if not looks_like_place(query.text) and not _names_the_city(ctx, query) and faq_knows(ctx, query):
         return None
+    return _list_areas(ctx, user_id, areas, data, typed=query.text)
+
+
+def _list_areas(ctx: Context, user_id: str, areas: list[AreaInfo], data: dict, *, typed: str | None) -> Reply:
+    """List every area, numbered, and keep asking (a number typed next picks one)."""
     names = [area.name for area in areas]
     conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
-    return Reply(garbage_replies.area_list(query.text, names), "intent", intent="area")
+    return Reply(garbage_replies.area_list(typed, names), "intent", intent="area")
+
+
+# What a resident who does not know their area may say around 「わからない」: 「町名が」, 「どこか」, 「うちの地区は」.
+_ABOUT_AREA = re.compile(r"^(?:うちの|自分の|じぶんの)?(?:町名|ちょうめい|地区名|地区|ちく|地域|ちいき|住所|じゅうしょ"
+                         r"|どこ|どれ|どの地域|どの地区|何地区)?(?:が|は|か|も|の名前|のなまえ)*")
+
+
+def _unsure(query: Query) -> bool:
+    """True when the resident says they do not know (「よくわからない」, 「わからん」, 「地区がわかりません」)."""
+    rest = _ABOUT_AREA.sub("", query.key)
+    return bool(rest) and talk_of(Query.of(rest)) is Talk.UNSURE
 
 
 def _names_the_city(ctx: Context, query: Query) -> bool:

@@ -46,7 +46,9 @@ def show_children(ctx: Context, user_id: str, overview: ChildrenOverview,
     if overview.kind == "born":
         conversation.end(ctx.session, user_id)
     else:
-        conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, op="add", kind=overview.kind)
+        # The list with no child asks for a date; with children, a date typed next is welcome but not asked for.
+        conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, op="add", kind=overview.kind,
+                           asked=not overview.children or None)
     return children_replies.children_overview(overview, notes=notes)
 
 
@@ -59,7 +61,7 @@ def children_messages(ctx: Context, user_id: str, notes: Sequence[str] = ()) -> 
 
 
 def ask_birth(ctx: Context, user_id: str, result: AskBirth) -> list[Message]:
-    conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, op="born", id=result.child.id)
+    conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, op="born", id=result.child.id, asked=True)
     return children_replies.ask_birth(result.child, result.today)
 
 
@@ -161,7 +163,7 @@ def _refusal(kind: str, day: date, today: date) -> date_rules.Refusal | None:
 
 def _child_date_retry(ctx: Context, user_id: str, step: dict, notes: Sequence[str]) -> Reply:
     """Keep (or open) the child date step and ask again, with the date pickers that fit it."""
-    conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, **step)
+    conversation.start(ctx.session, user_id, Step.ASK_CHILD_DATE, ctx.now, **{**step, "asked": True})
     child = _child_view(ctx, user_id, step.get("id")) if step.get("op") != "add" else None
     picks = children_replies.child_date_picks(ctx.today, step.get("op"), step.get("kind"), child)
     return Reply(children_replies.ask_child_date(picks, notes=notes), "intent", intent="children")

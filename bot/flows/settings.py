@@ -24,6 +24,7 @@ from intents.reminders import ReminderSettings
 from intents.reminders import settings_for as reminder_settings_for
 from intents.settings import AskConsent
 from intents.settings import BabyMessages
+from intents.settings import ChooseCategories
 from intents.settings import StopPush
 from intents.settings import settings_for
 from messaging import build
@@ -62,6 +63,8 @@ def consent_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
     residents.give_consent(ctx.session, user_id, ctx.now)
     log.info("resident.consented", extra={"user": residents.resident_hash(ctx.secret, user_id)})
     then = values.get("then")
+    if (change := ChooseCategories.from_then(then)) is not None:  # what the resident asked for in words
+        return Reply(_switch(ctx, user_id, change, notes=[texts.CONSENT_THANKS]), "intent", intent="push_settings")
     if then == "children":
         return Reply(children_messages(ctx, user_id, notes=[texts.CONSENT_THANKS]), "intent", intent="children")
     if then == "reminders" and isinstance(settings := reminder_settings_for(intent_context(ctx, user_id)),
@@ -78,21 +81,45 @@ def category_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
         return Reply(build.text(texts.STALE_BUTTON))
     if isinstance(settings := settings_for(ctx.session, user_id), AskConsent):
         return Reply(settings_replies.ask_consent(settings), "intent", intent="push_settings")
-    resident = residents.set_subscription(ctx.session, user_id, category, on, ctx.now)
-    if not on:
-        planning.cancel_category(ctx.session, user_id, category)
-    notes = [texts.SETTINGS_SAVED]
-    if category == ELDERLY and not on and resident.birth_date is not None:
+    change = ChooseCategories(frozenset({category})) if on else ChooseCategories(frozenset(), frozenset({category}))
+    return Reply(_switch(ctx, user_id, change), "intent", intent="push_settings")
+
+
+def choose_categories(ctx: Context, user_id: str, result: ChooseCategories) -> list[Message]:
+    """Categories named in the resident's own words (「防災のお知らせだけ欲しい」): switched as the buttons do."""
+    return _switch(ctx, user_id, result)
+
+
+def _switch(ctx: Context, user_id: str, change: ChooseCategories, notes: Sequence[str] = ()) -> list[Message]:
+    """Turn categories on and off and show the settings; 高齢者 on asks for the own birth date, off forgets it.
+
+    Turning 子育て on also resumes the pregnancy and baby notices if they were stopped.
+    """
+    before = residents.subscriptions(ctx.session, user_id)
+    resident = residents.find(ctx.session, user_id)
+    changed = False
+    for category in CATEGORIES:
+        if category in change.on and category not in before:
+            resident = residents.set_subscription(ctx.session, user_id, category, True, ctx.now)
+            changed = True
+        elif category in change.off and category in before:
+            resident = residents.set_subscription(ctx.session, user_id, category, False, ctx.now)
+            planning.cancel_category(ctx.session, user_id, category)
+            changed = True
+    notes = [*notes, texts.SETTINGS_SAVED if changed else texts.SETTINGS_ALREADY]
+    if ELDERLY in change.off and resident.birth_date is not None:
         _cancel_own_pushes(ctx, user_id, changed_to=None)
         residents.set_birth_date(ctx.session, user_id, None, ctx.now)
         notes.append(texts.OWN_BIRTH_REMOVED)
-    if category == CHILDCARE and on and not residents.children(ctx.session, user_id):
+    if CHILDCARE in change.on and resident.stop_baby:
+        residents.set_stop_baby(ctx.session, user_id, False, ctx.now)
+    if CHILDCARE in change.on and not residents.children(ctx.session, user_id):
         notes.append(texts.CHILDCARE_HINT)
     messages = _settings_messages(ctx, user_id, notes)
-    if category == ELDERLY and on and resident.birth_date is None:
+    if ELDERLY in change.on and resident.birth_date is None:
         conversation.start(ctx.session, user_id, Step.ASK_OWN_BIRTH_DATE, ctx.now)
         messages = build.combine(messages, settings_replies.ask_own_birth_date(ctx.today))
-    return Reply(messages, "intent", intent="push_settings")
+    return messages
 
 
 def stop_push(ctx: Context, user_id: str, result: StopPush) -> list[Message]:
@@ -109,11 +136,22 @@ def stop_push_pressed(ctx: Context, user_id: str, values: dict, params: dict) ->
 
 
 def baby_messages(ctx: Context, user_id: str, result: BabyMessages) -> list[Message]:
-    """Stop or resume pregnancy and baby messages quietly: no reason asked, nothing else changed."""
+    """Stop or resume pregnancy and baby messages quietly: no reason asked, nothing else changed.
+
+    Resuming asks for consent first when the resident has not given it (子育て is turned on once they
+    agree), and otherwise turns 子育て on too when it was off: the resident asked to receive them.
+    """
     residents.set_stop_baby(ctx.session, user_id, result.stop, ctx.now)
     if result.stop:
         planning.cancel_baby(ctx.session, user_id)
-    return settings_replies.baby_messages(result.stop)
+        return settings_replies.baby_messages(result.stop)
+    if isinstance(consent := settings_for(ctx.session, user_id), AskConsent):  # nothing starts before it
+        return settings_replies.ask_consent(AskConsent(consent.kept, ChooseCategories(frozenset({CHILDCARE})).then()))
+    notes = []
+    if CHILDCARE not in residents.subscriptions(ctx.session, user_id):
+        residents.set_subscription(ctx.session, user_id, CHILDCARE, True, ctx.now)
+        notes.append(texts.CHILD_CHILDCARE_ON)
+    return build.combine(settings_replies.baby_messages(result.stop), build.messages(notes) if notes else [])
 
 
 def baby_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:

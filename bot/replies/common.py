@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from datetime import date
+from datetime import time
 
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import QuickReply
 
 from bot import postbacks
 from city.info import CityInfo
+from intents.dates import DateAlone
 from intents.dates import NeedYear
 from intents.dates import NoSuchDay
 from intents.dates import Unreadable
@@ -29,15 +31,30 @@ def welcome(city: CityInfo, *, unblocked: bool) -> list[Message]:
     return messages([template.format(bot_name=city.bot_name, city=city.name)])
 
 
-def small_talk(result: SmallTalk, city: CityInfo) -> list[Message]:
-    """A short friendly word for small talk (thanks, a greeting, a sticker…), or the menu of what the bot knows."""
+def small_talk(result: SmallTalk, city: CityInfo, local_time: time | None = None) -> list[Message]:
+    """A short friendly word for small talk (thanks, a greeting, a sticker…), or the menu of what the bot knows.
+
+    A greeting is returned for the time of day in the city (``local_time``; こんにちは when not given).
+    """
     template = {
         Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP,
         Talk.ACK: texts.SMALL_TALK_ACK, Talk.LAUGH: texts.SMALL_TALK_LAUGH, Talk.APOLOGY: texts.SMALL_TALK_APOLOGY,
-        Talk.FAREWELL: texts.SMALL_TALK_FAREWELL, Talk.EMOJI: texts.SMALL_TALK_EMOJI,
-        Talk.STICKER: texts.SMALL_TALK_STICKER,
+        Talk.MISTAKE: texts.SMALL_TALK_MISTAKE, Talk.FAREWELL: texts.SMALL_TALK_FAREWELL,
+        Talk.PRAISE: texts.SMALL_TALK_PRAISE, Talk.UNSURE: texts.SMALL_TALK_UNSURE, Talk.SAD: texts.SMALL_TALK_SAD,
+        Talk.EMOJI: texts.SMALL_TALK_EMOJI, Talk.STICKER: texts.SMALL_TALK_STICKER,
     }[result.kind]
-    return messages([template.format(bot_name=city.bot_name, city=city.name)])
+    return messages([template.format(bot_name=city.bot_name, city=city.name, hello=greeting_for(local_time))])
+
+
+# The greeting by the hour it starts at (city time): おはようございます from 4 to 10, then こんにちは until 18.
+_GREETINGS = ((4, texts.HELLO_MORNING), (10, texts.HELLO_DAY), (18, texts.HELLO_EVENING))
+
+
+def greeting_for(local_time: time | None) -> str:
+    """The greeting for the time of day: おはようございます, こんにちは or こんばんは."""
+    if local_time is None:
+        return texts.HELLO_DAY
+    return next((hello for start, hello in reversed(_GREETINGS) if local_time.hour >= start), texts.HELLO_EVENING)
 
 
 def with_note(answer: Sequence[Message], note: str) -> list[Message]:
@@ -78,6 +95,12 @@ def date_problem(reading: NoSuchDay | NeedYear | Unreadable) -> str:
     if isinstance(reading, NeedYear):
         return texts.DATE_NEED_YEAR
     return texts.DATE_UNREADABLE
+
+
+def date_alone(result: DateAlone) -> list[Message]:
+    """A date sent with no question: say when the day does not exist, then what the bot can do with dates."""
+    lines = [date_problem(result.reading)] if isinstance(result.reading, NoSuchDay) else []
+    return messages(["\n".join([*lines, texts.DATE_ALONE])])
 
 
 def date_refused(reason: str, day: date) -> str:

@@ -38,9 +38,11 @@ def area_choices(names: Sequence[str]) -> list[Message]:
     return messages([f"{texts.AREA_CHOICES}\n{_numbered(names)}"], _area_buttons(names))
 
 
-def area_list(typed: str, names: Sequence[str]) -> list[Message]:
-    """No area fits what the resident typed: list every area (buttons for as many as LINE allows)."""
-    return messages([f"{texts.AREA_NOT_FOUND.format(text=typed[:30])}\n{_numbered(names)}"], _area_buttons(names))
+def area_list(typed: str | None, names: Sequence[str]) -> list[Message]:
+    """No area fits what the resident typed, or they do not know (``typed`` None): list every area (buttons for
+    as many as LINE allows)."""
+    intro = texts.AREA_NOT_FOUND.format(text=typed[:30]) if typed is not None else texts.AREA_UNSURE
+    return messages([f"{intro}\n{_numbered(names)}"], _area_buttons(names))
 
 
 def _numbered(names: Sequence[str]) -> str:

@@ -601,3 +601,56 @@ class TestOwnBirthDateChanges:
         self.queue_own_row(app, session)
         press(app, picker.data, date="1961-04-01")
         assert self.own_row_status(session) == "pending"
+
+
+class TestCategoriesInOwnWords:
+    def test_only_the_named_category_stays_on(self, app, session):
+        """「防災のお知らせだけ欲しい」 after consent turns 防災 on and every other category off."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="イベント", on=1))
+        reply = say(app, "防災のお知らせだけ欲しい")
+        assert categories(session) == {"防災"} and "お知らせの設定を変更しました" in text_of(reply)
+
+    def test_a_category_not_wanted_is_turned_off(self, app, session):
+        """「健康のお知らせはいらない」 turns 健康 off and leaves the others and consent as they were."""
+        consent(app)
+        press(app, postbacks.encode(postbacks.CATEGORY, k="健康", on=1))
+        press(app, postbacks.encode(postbacks.CATEGORY, k="防災", on=1))
+        say(app, "健康のお知らせはいらない")
+        assert categories(session) == {"防災"} and resident(session).consent_at is not None
+
+    def test_a_category_asked_for_before_consent_waits_for_it(self, app, session):
+        """Before consent, 「防災のお知らせだけ欲しい」 asks for consent and changes nothing until it is given."""
+        reply = say(app, "防災のお知らせだけ欲しい")
+        assert "同意して受け取る" in actions(reply) and categories(session) == set()
+        press(app, actions(reply)["同意して受け取る"].data)
+        assert categories(session) == {"防災"} and resident(session).consent_at is not None
+
+    def test_elderly_asked_for_in_words_asks_for_the_own_birth_date(self, app, session):
+        """「高齢者のお知らせも受け取りたい」 turns 高齢者 on and asks for the own birth date, as the button does."""
+        consent(app)
+        reply = say(app, "高齢者のお知らせも受け取りたい")
+        assert "高齢者" in categories(session) and "生年月日" in text_of(reply)
+
+    def test_a_change_already_made_says_so(self, app, session):
+        """「健康のお知らせはいらない」 when 健康 is already off changes nothing and says the setting is so already."""
+        consent(app)
+        reply = say(app, "健康のお知らせはいらない")
+        assert "すでにそのとおり" in text_of(reply) and "変更しました" not in text_of(reply)
+
+
+class TestChildcareNeedsConsent:
+    @pytest.mark.parametrize("typed", ["子育ての通知を受け取りたい", "子育てのお知らせ再開", "赤ちゃんのお知らせがほしい"])
+    def test_childcare_notices_asked_for_before_consent_ask_for_it(self, app, session, typed):
+        """Asking for the childcare notices without consent asks for it; nothing is on until it is given."""
+        reply = say(app, typed)
+        assert "同意して受け取る" in actions(reply)
+        assert categories(session) == set() and resident(session).consent_at is None
+        press(app, actions(reply)["同意して受け取る"].data)
+        assert categories(session) == {"子育て"}
+
+    def test_childcare_notices_asked_for_after_consent_turn_childcare_on(self, app, session):
+        """With consent, 「子育ての通知を受け取りたい」 turns 子育て on."""
+        consent(app)
+        say(app, "子育ての通知を受け取りたい")
+        assert categories(session) == {"子育て"} and resident(session).stop_baby is False

@@ -235,3 +235,31 @@ def test_a_garbage_question_naming_the_area_answers_the_step(app, town, session,
     reply = say(app, typed)
     assert f"地域を「{KITA}」に設定しました" in text_of(reply) and area(session) == KITA
     assert "さきほどのごみのご質問" not in text_of(reply)
+
+
+class TestLeavingADateStep:
+    def test_leaving_the_own_birth_date_says_where_to_register_it_later(self, app, town, session):
+        """A question instead of the own birth date is answered, and the resident told where to go back to it."""
+        press(app, postbacks.encode(postbacks.CONSENT))
+        asked = press(app, postbacks.encode(postbacks.CATEGORY, k="高齢者", on=1))
+        assert "生年月日" in text_of(asked) and step(session) == "ask_own_birth_date"
+        reply = say(app, "粗大ごみ")
+        assert "「ご自身の生年月日」から" in text_of(reply) and step(session) is None
+
+    def test_leaving_a_nickname_says_where_to_give_it_later(self, app, town, session):
+        """A question instead of a child's nickname is answered, with a word on where to give it later."""
+        press(app, postbacks.encode(postbacks.CONSENT))
+        say(app, "子どもの登録")
+        say(app, "2027年3月5日")
+        child = session.scalar(sa.select(Child.id))
+        press(app, postbacks.encode(postbacks.CHILD, op="label", id=child))
+        reply = say(app, "粗大ごみはどうやって出しますか？")
+        assert "呼び名はつけずにおきました" in text_of(reply) and step(session) is None
+
+    def test_a_date_welcome_beside_the_list_is_left_quietly(self, app, town, session):
+        """The list of registered children takes a date typed next, but leaving it brings no note."""
+        press(app, postbacks.encode(postbacks.CONSENT))
+        say(app, "子どもの登録")
+        say(app, "2027年3月5日")
+        assert step(session) == "ask_child_date"
+        assert "続けるときは" not in text_of(say(app, "粗大ごみ"))

@@ -9,6 +9,7 @@ import pytest
 from intents.dates import NeedYear
 from intents.dates import NoSuchDay
 from intents.dates import Unreadable
+from intents.dates import is_date_alone
 from intents.dates import read_date
 
 TODAY = date(2026, 11, 20)
@@ -64,3 +65,16 @@ def test_date_like_text_that_cannot_be_read_is_unreadable(typed):
 def test_other_messages_are_not_dates(typed):
     """A question that merely mentions a date is not taken as an answer."""
     assert read_date(typed, TODAY, "future") is None
+
+
+@pytest.mark.parametrize("text", ["2月30日", "２月３０日", "3/5", "2027/3/5", "令和9年3月5日", "R9.3.5", "3月5日です",
+                                  "20270305"])
+def test_a_date_alone_is_recognised(text):
+    """A date with nothing else, in any of the ways residents write one, is a date alone."""
+    assert is_date_alone(text)
+
+
+@pytest.mark.parametrize("text", ["3", "12", "2027", "12月31日はごみの収集ありますか", "3月5日に転入しました", "住民票"])
+def test_a_number_or_a_sentence_is_no_date_alone(text):
+    """A bare number, or a date inside a question or a sentence, is not a date alone."""
+    assert not is_date_alone(text)

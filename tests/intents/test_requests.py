@@ -13,6 +13,8 @@ from intents import settings
 from intents.requests import Action
 from intents.requests import Topic
 from intents.requests import read_request
+from intents.settings import ChooseCategories
+from intents.settings import categories_change
 from search.docs import Query
 
 
@@ -96,3 +98,53 @@ class TestLeftToTheFaq:
         query = Query.of(text)
         assert all(intent.match(query) is None for intent in (my_data.INTENT, area.INTENT, reminders.INTENT,
                                                               settings.INTENT, children.INTENT))
+
+
+@pytest.mark.parametrize(("text", "named", "action", "only"), [
+    ("防災のお知らせだけ欲しい", ("防災",), Action.WANT, True),
+    ("災害の通知だけ受け取りたい", ("防災",), Action.WANT, True),
+    ("防災だけにして", ("防災",), Action.WANT, True),
+    ("防災情報を受け取りたい", ("防災",), Action.WANT, False),
+    ("イベントの通知もほしい", ("イベント",), Action.WANT, False),
+    ("健康のお知らせはいらない", ("健康",), Action.STOP, False),
+    ("健康の通知は不要です", ("健康",), Action.STOP, False),
+    ("高齢者向けのお知らせを止めて", ("高齢者",), Action.STOP, False),
+])
+def test_categories_named_in_own_words_are_read(text, named, action, only):
+    """A push category named by an everyday word, with what to do with it and whether only it is wanted."""
+    request = read_request(text)
+    assert request is not None and request.topic is Topic.CATEGORIES
+    assert (request.categories, request.action, request.only) == (named, action, only)
+
+
+@pytest.mark.parametrize("text", ["イベントを教えて", "地震の時の避難所は？", "健康診断の申し込み", "介護保険の手続き",
+                                  "防災無線が聞こえない", "地震が来たら教えて"])
+def test_a_category_word_in_another_question_is_no_settings_request(text):
+    """A question about disasters, health or events that asks for no notices is not a category setting."""
+    request = read_request(text)
+    assert request is None or not request.categories
+
+
+@pytest.mark.parametrize(("text", "on", "off"), [
+    ("防災のお知らせだけ欲しい", {"防災"}, {"子育て", "ごみ", "健康", "高齢者", "イベント"}),
+    ("イベントの通知もほしい", {"イベント"}, set()),
+    ("健康のお知らせはいらない", set(), {"健康"}),
+])
+def test_a_category_request_says_what_changes(text, on, off):
+    """「だけ」 turns every other category off; without it only the named ones change."""
+    change = categories_change(read_request(text))
+    assert (change.on, change.off) == (on, off)
+
+
+def test_a_change_survives_the_consent_button():
+    """The change carried by the consent button is the change asked for."""
+    change = categories_change(read_request("防災のお知らせだけ欲しい"))
+    assert ChooseCategories.from_then(change.then()) == change
+    assert ChooseCategories.from_then("children") is None
+
+
+@pytest.mark.parametrize("text", ["通知はいりません", "健康関係の通知はいりません", "お知らせはいらないです"])
+def test_ha_iranai_read_as_hairu_is_still_not_wanted(text):
+    """「…はいりません」, which the dictionary may read as 入る, is 「は」 and 「いらない」: a stop."""
+    request = read_request(text)
+    assert request is not None and request.action is Action.STOP

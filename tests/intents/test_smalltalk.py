@@ -25,6 +25,13 @@ from search.docs import Query
     ("こんばんわ", Talk.GREETING),
     ("🙏", Talk.EMOJI), ("👍😊", Talk.EMOJI), ("👍🏻", Talk.EMOJI), ("❤️", Talk.EMOJI), ("(^^)", Talk.EMOJI),
     ("(*´ω｀*)", Talk.EMOJI), ("あざーす", Talk.THANKS), ("そうですか", Talk.ACK), ("ウケる", Talk.LAUGH),
+    ("間違えました", Talk.MISTAKE), ("まちがえた", Talk.MISTAKE), ("すみません、間違えました", Talk.MISTAKE),
+    ("間違えて送りました", Talk.MISTAKE), ("打ち間違いです", Talk.MISTAKE), ("誤送信でした🙇", Talk.MISTAKE),
+    ("ミスりました", Talk.MISTAKE), ("間違えちゃった", Talk.MISTAKE),
+    ("すごい", Talk.PRAISE), ("えらい！", Talk.PRAISE), ("すごいですね", Talk.PRAISE), ("さすがです", Talk.PRAISE),
+    ("便利ですね！", Talk.PRAISE), ("すげー", Talk.PRAISE),
+    ("わからん", Talk.UNSURE), ("よくわからない", Talk.UNSURE), ("わかりません", Talk.UNSURE), ("知らないです", Talk.UNSURE),
+    ("😭", Talk.SAD), ("😢😢", Talk.SAD), ("(T_T)", Talk.SAD), ("(;_;)", Talk.SAD), ("ぴえん", Talk.SAD),
 ])
 def test_small_talk_is_recognised_by_kind(text, kind):
     """Each kind is recognised in several wordings, scripts and with emoji or punctuation around it."""
@@ -33,7 +40,7 @@ def test_small_talk_is_recognised_by_kind(text, kind):
 
 @pytest.mark.parametrize("text", [
     "ありがとう、あと粗大ごみの出し方は？", "住民票", "はいけん", "草刈りの日", "wifiはありますか", "了解ですが転入届はどこ",
-    "？？！！", "ごみ",
+    "？？！！", "ごみ", "ごみ捨てが分からない", "すごいごみ", "間違えやすいごみ", "えらい目にあった",
 ])
 def test_anything_besides_small_talk_is_not_small_talk(text):
     """A message with something else in it (or nothing at all) is not small talk."""
@@ -53,3 +60,9 @@ def test_the_question_is_read_without_the_small_talk_around_it(text, question):
 @pytest.mark.parametrize("text", ["粗大ごみの出し方は？", "住民票、写し、ほしい"])
 def test_a_message_without_small_talk_is_read_whole(text):
     assert question_part(Query.of(text)).text == text
+
+
+@pytest.mark.parametrize(("text", "kind"), [("ありがとう😭", Talk.THANKS), ("すみません😢", Talk.APOLOGY)])
+def test_a_sad_face_beside_words_is_read_by_the_words(text, kind):
+    """A sad emoji after thanks or an apology is the thanks or the apology, not sadness."""
+    assert talk_of(Query.of(text)) == kind

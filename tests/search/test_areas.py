@@ -1,0 +1,57 @@
+"""Finding an area from what residents type: names read character by character, and readings that differ only
+by voicing marks (高松's areas: 栗林, 木太, 屋島…)."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.areas import CLEAR
+from search.areas import POSSIBLE
+from search.areas import AreaInfo
+from search.areas import clear_choice
+from search.areas import match_areas
+from search.areas import spellings
+from search.areas import with_readings
+
+AREAS = [with_readings(AreaInfo(name, tuple(name.split("・")))) for name in (
+    "栗林・太田", "木太・林・多肥", "屋島・古高松", "鶴尾・一宮・円座", "檀紙・弦打・香西・鬼無",
+)]
+
+
+def best(text: str) -> tuple[str | None, float]:
+    matches = match_areas(AREAS, text)
+    return (matches[0][0].name, matches[0][1]) if matches else (None, 0.0)
+
+
+@pytest.mark.parametrize(("text", "area"), [
+    ("りつりん", "栗林・太田"), ("りつりんちょう", "栗林・太田"), ("りつりんに住んでます", "栗林・太田"),
+    ("いちみや", "鶴尾・一宮・円座"), ("つるうち", "檀紙・弦打・香西・鬼無"),
+    ("こうさい", "檀紙・弦打・香西・鬼無"),
+])
+def test_kana_that_read_a_name_character_by_character_find_it(text, area):
+    """A name typed in kana as its characters read alone (りつりん for 栗林) is taken without asking back."""
+    choice = clear_choice(match_areas(AREAS, text))
+    assert choice is not None and choice.name == area
+
+
+@pytest.mark.parametrize(("text", "area"), [
+    ("屋嶋", "屋島・古高松"), ("木田", "木太・林・多肥"), ("木田町", "木太・林・多肥"), ("屋嶋町", "屋島・古高松"),
+    ("木田町に住んでます", "木太・林・多肥"), ("きぶと", "木太・林・多肥"), ("かせい", "檀紙・弦打・香西・鬼無"),
+])
+def test_a_kanji_typo_or_a_short_guessed_reading_is_offered(text, area):
+    """A kanji swapped for one read alike but for voicing (屋嶋: やじま), or three kana read character by
+    character (きぶと), is offered, not taken."""
+    name, score = best(text)
+    assert name == area and POSSIBLE <= score < CLEAR
+
+
+@pytest.mark.parametrize("text", ["東京", "札幌", "火星", "燃えるごみ", "住民票", "たき", "はな", "ありがとう", "わからない"])
+def test_other_words_name_no_area(text):
+    """Places the city does not have and ordinary words match no area."""
+    assert match_areas(AREAS, text) == []
+
+
+def test_a_long_name_has_no_spellings():
+    """A name whose characters read in too many ways gets no character-by-character readings."""
+    assert spellings("国分寺南部") == ()
+    assert "りつりん" in spellings("栗林")
