@@ -65,6 +65,9 @@ class Settings:
     inbox_poll_seconds: float = 2  # how often idle processors look for events left behind (a crash, a busy resident)
     reply_window_seconds: float = 50  # a reply token is used only this long after receipt (LINE: one minute)
     reply_fallback_push: bool = True  # an answer whose reply fails goes out as a push through the outbox
+    # A resident sending more messages than this in a minute gets one kind notice, then no answers until the
+    # minute calms down (a possible emergency is still answered); 0: no limit.
+    flood_messages_per_minute: int = 20
 
     @property
     def line_mode(self) -> bool:

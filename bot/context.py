@@ -62,6 +62,8 @@ class Context:
     record: bool = True  # log questions for the staff (``ask`` turns it off)
     health: HealthDesk | None = None  # the city's health desk (None: the national defaults)
     trace: Trace | None = None  # the route's decision, collected only when explaining (``ask --explain``)
+    burst: int = 0  # messages this resident sent in the minute up to this one, this one included (the inbox)
+    flood_limit: int = 0  # more messages a minute than this get one notice, then no answer (0: no limit)
     local_now: datetime | None = None  # the current time in the city (a greeting fits the time of day)
 
     def note(self, stage: str, **detail: object) -> None:
@@ -118,5 +120,6 @@ def context_for(session: Session, *, area: str | None = None, top: int = 5, toda
         top=top,
         garbage=rt.caches[garbage_catalog.KEY].get(session, counters),
         health=rt.caches[health_store.KEY].get(session, counters),
+        flood_limit=rt.settings.flood_messages_per_minute,
         local_now=now.astimezone(rt.timezone),
     )

@@ -212,3 +212,21 @@ def backlog(session: Session) -> int:
     """How many events are accepted but not finished."""
     return session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)
                           .where(InboundEvent.status.in_(OPEN))) or 0
+
+
+FLOOD_WINDOW = timedelta(minutes=1)
+
+
+def burst(session: Session, event_id: int) -> int:
+    """How many messages this event's chat sent in the minute up to it, this one included (flood control).
+
+    Counted by event time, so that a resident's burst is ranked the same whichever processor answers it.
+    """
+    rows = InboundEvent
+    this = session.execute(sa.select(rows.line_user_id, rows.event_time).where(rows.id == event_id)).one()
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(rows).where(
+            rows.line_user_id == this.line_user_id, rows.event_type == "message",
+            rows.event_time > this.event_time - FLOOD_WINDOW,
+            (rows.event_time < this.event_time) | ((rows.event_time == this.event_time) & (rows.id <= event_id)))
+    ) or 0

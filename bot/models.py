@@ -51,6 +51,8 @@ class InboundEvent(Base):
         sa.Index("ix_inbound_event_open", "line_user_id", "event_time", "id",
                  sqlite_where=sa.text(OPEN_SQL), postgresql_where=sa.text(OPEN_SQL)),
         sa.Index("ix_inbound_event_received_at", "received_at"),
+        # A chat's messages by time, finished ones included: flood control counts the last minute's here.
+        sa.Index("ix_inbound_event_chat_time", "line_user_id", "event_time"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)

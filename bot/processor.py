@@ -89,7 +89,7 @@ def process_next(app: Flask) -> bool:
             answer: Answer | None = None
             if claimed.status is InboundStatus.PENDING:
                 event = parse_event(payload)
-                answer = _answer(session, event) if event is not None else None
+                answer = _answer(session, event, claimed) if event is not None else None
                 messages = answer.messages if answer is not None else []
                 reply_token = getattr(event, "reply_token", None) if event is not None else None
                 if not (messages and reply_token and getattr(event, "mode", None) == "active"):
@@ -178,12 +178,19 @@ def answer_tier(reply: Reply) -> str | None:
     return reply.kind if reply.kind in ANSWER_KINDS else None
 
 
-def _answer(session, event: Event) -> Answer:
-    """The route's answer to ``event``; an error inside it is logged and answered with an apology."""
+def _answer(session, event: Event, claimed: Claim) -> Answer:
+    """The route's answer to ``event``; an error inside it is logged and answered with an apology.
+
+    A message is answered knowing how many the resident sent in the last minute (``Context.burst``), so
+    that a flood gets one kind notice instead of dozens of answers (``bot.flows.flood``).
+    """
     event_type = str(getattr(event, "type", None))
     try:
         with session.begin_nested():
-            reply = dispatch.handle_event(context_for(session), event)
+            ctx = context_for(session)
+            if event_type == "message" and claimed.chat:
+                ctx.burst = inbox.burst(session, claimed.id)
+            reply = dispatch.handle_event(ctx, event)
         return Answer(event_type, reply.messages, answer_tier(reply))
     except Exception:
         log.exception("webhook.event_failed", extra={"type": event_type})

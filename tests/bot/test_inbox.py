@@ -386,3 +386,68 @@ def test_a_web_process_killed_while_replying_is_taken_over_and_answered_once(mak
     assert deliveries(app) == []
     assert [(row.status, row.outcome) for row in rows(app)] == [(InboundStatus.DONE, "presumed-replied")]
     assert json.dumps(line_api.violations) == "[]"
+
+
+class TestFlood:
+    BASE = 1_700_000_000_000
+
+    def burst(self, count: int, *, start_ms: int = 0, user_id: str = factories.USER_ID, texts=None) -> list[dict]:
+        """``count`` text events of one resident, one a second from ``start_ms``."""
+        events = []
+        for i in range(count):
+            event = factories.text_event(texts[i] if texts else f"住民票{i}", user_id=user_id)
+            event["timestamp"] = self.BASE + start_ms + i * 1000
+            events.append(event)
+        return events
+
+    def answers(self, line_api, events) -> list[str]:
+        """The reply text each event got ("" for none), in the events' order."""
+        by_token = {token: text_of([m.to_dict() if hasattr(m, "to_dict") else m for m in messages])
+                    for token, messages in line_api.replies}
+        return [by_token.get(event["replyToken"], "") for event in events]
+
+    def test_a_flood_gets_one_notice_then_silence(self, make_app, line_api):
+        """Past the limit, the first message over gets the notice and the rest no answer; every webhook is 200."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=5)
+        events = self.burst(8)
+        assert all(post(app, event) == 200 for event in events)
+        answers = self.answers(line_api, events)
+        assert all(answers[:5]) and "時間をおいて" not in "".join(answers[:5])
+        assert "時間をおいて" in answers[5] and "119" in answers[5]
+        assert answers[6:] == ["", ""]
+
+    def test_the_resident_is_answered_again_once_the_minute_calms(self, make_app, line_api):
+        """A message more than a minute after the burst is answered normally."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=3)
+        events = self.burst(5)
+        later = self.burst(1, start_ms=5 * 1000 + 61_000)
+        for event in [*events, *later]:
+            post(app, event)
+        [answer] = self.answers(line_api, later)
+        assert answer and "時間をおいて" not in answer
+
+    def test_an_emergency_in_a_flood_is_still_answered_with_119(self, make_app, line_api):
+        """A possible emergency past the limit gets the 119 answer, not silence."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=2)
+        events = self.burst(5, texts=["あ", "い", "う", "え", "息ができない"])
+        for event in events:
+            post(app, event)
+        assert "119" in self.answers(line_api, events)[4]
+        assert self.answers(line_api, events)[3] == ""
+
+    def test_another_resident_is_not_held_back(self, make_app, line_api):
+        """One resident's flood leaves another resident's messages answered."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=2)
+        flood = self.burst(5)
+        other = self.burst(1, start_ms=4000, user_id="U" + "2" * 32)
+        for event in [*flood, *other]:
+            post(app, event)
+        assert self.answers(line_api, other)[0] and "時間をおいて" not in self.answers(line_api, other)[0]
+
+    def test_a_limit_of_zero_answers_everything(self, make_app, line_api):
+        """FLOOD_MESSAGES_PER_MINUTE=0 turns flood control off."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=0)
+        events = self.burst(6)
+        for event in events:
+            post(app, event)
+        assert all(self.answers(line_api, events))
