@@ -50,6 +50,9 @@ class Settings:
     push_lease_seconds: float = 30
     push_reminder_hour: int = 18  # local hour of the evening-before garbage reminders
     push_quiet_hours: str = "21:00-08:00"  # local; no non-emergency push then (empty: off)
+    # Where every sending process shares the rate limits above: empty, the database (table rate_limit_slot);
+    # or a Redis URL (redis://127.0.0.1:6379/0), one database number per LINE channel.
+    rate_limit_redis_url: str = ""
 
     @property
     def line_mode(self) -> bool:

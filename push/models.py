@@ -249,3 +249,13 @@ class BroadcastApproval(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     broadcast: Mapped[Broadcast] = relationship(back_populates="approvals")
+
+
+class RateLimitSlot(Base):
+    """The next free send slot of one LINE endpoint, shared by every sending process (``push.ratelimit``)."""
+
+    __tablename__ = "rate_limit_slot"
+
+    endpoint: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    # Seconds since the epoch on the database's clock (PostgreSQL) or the host's (SQLite).
+    next_at: Mapped[float] = mapped_column(sa.Double)

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Iterable
@@ -344,6 +345,7 @@ class RecordedRequest:
     status: int
     injected: bool = False
     request_id: str = ""
+    received_at: float = 0.0  # time.monotonic() when the request reached the server, before any checking
 
 
 @dataclass
@@ -471,6 +473,11 @@ class FakeLineApi:
         with self._lock:
             return list(self._requests)
 
+    def received_at(self, path: str) -> list[float]:
+        """When each request to ``path`` (``/v2/bot/message/push``…) arrived, on ``time.monotonic()``."""
+        with self._lock:
+            return [r.received_at for r in self._requests if r.path == path]
+
     @property
     def replies(self) -> list[tuple[str, list[dict]]]:
         """Successful replies as (reply_token, messages)."""
@@ -504,9 +511,10 @@ class FakeLineApi:
     # handling
 
     def _wsgi(self, environ: dict, start_response: Any) -> Iterable[bytes]:
+        received_at = time.monotonic()
         request = Request(environ)
         try:
-            response = self._handle(request)
+            response = self._handle(request, received_at)
         except Exception:
             with self._lock:
                 self._violations.append(
@@ -515,7 +523,7 @@ class FakeLineApi:
             response = _json_response(500, {"message": "the fake LINE API crashed"})
         return response(environ, start_response)
 
-    def _handle(self, request: Request) -> Response:
+    def _handle(self, request: Request, received_at: float) -> Response:
         headers = dict(request.headers.items())
         operation = _ROUTES.get((request.method, request.path))
         raw = request.get_data()
@@ -550,6 +558,7 @@ class FakeLineApi:
                     response.status_code,
                     injected=fault is not None,
                     request_id=response.headers["X-Line-Request-Id"],
+                    received_at=received_at,
                 )
             )
         if delay is not None:
@@ -666,10 +675,20 @@ def _json_response(status: int, payload: Any) -> Response:
     return response
 
 
+def busiest_second(times: Iterable[float]) -> int:
+    """The most requests in any one-second window (sliding: ``[t, t + 1)`` for every ``t``)."""
+    ordered = sorted(times)
+    most = first = 0
+    for last, moment in enumerate(ordered):
+        while ordered[first] <= moment - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 def main() -> None:
     """Run the fake LINE API on its own and print what it receives (``python -m tests.fake_line_server``)."""
     import argparse
-    import time
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=4010)
