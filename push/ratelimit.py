@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from settings import Settings
 
 SLACK = 0.05  # seconds a request may reach LINE after its slot without any second going over the limit
-BLOCK_SECONDS = 0.05  # the largest block of slots a process reserves at once, in seconds of the schedule
+BLOCK_SECONDS = 0.1  # the largest block of slots a process reserves at once, in seconds of the schedule
 ENDPOINTS = ("push", "multicast")
 
 
