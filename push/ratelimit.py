@@ -9,15 +9,17 @@ one is exceeded; the sender waits here before each request instead (``RateLimite
   database (``DatabaseSlots``, table ``rate_limit_slot``) or Redis (``RedisSlots``, where
   ``RATE_LIMIT_REDIS_URL`` is set). A process reserves a block of consecutive slots in one atomic
   update (one short transaction, or one Lua script), then hands them to its own threads, each sleeping
-  until its slot. Blocks grow to ``BLOCK_SECONDS`` of slots while a process uses all it reserved, and
-  shrink when it does not, so busy senders touch the store a few dozen times a second whatever the rate,
-  and an idle one does not hold slots others could use.
+  until its slot. Blocks grow to ``BLOCK_SECONDS`` of slots while a process uses all it reserved (the
+  next block is then reserved as the last slot of the current one is handed out, so the round trip to
+  the store overlaps the wait), and shrink when it does not, so busy senders touch the store a few dozen
+  times a second whatever the rate, and an idle one does not hold slots others could use.
 
 Slots are spaced ``(1 + SLACK) / rate`` apart and a slot more than ``SLACK / 2`` late is skipped, so a
 request reaching LINE up to ``SLACK`` seconds after its slot (threads, the network) never makes any
 one-second window see more than ``rate`` requests; the cost is ``SLACK`` of the rate (5 %). No slot is
-saved up while idle: there is no burst. Times come from the store's clock (the database's or Redis's),
-as a delay from now, so the hosts' clocks need not agree.
+saved up while idle: there is no burst. Times come from the store's clock (the database's or Redis's);
+each process maps them onto its own clock through the offset measured on its quickest recent round trip
+to the store, so the hosts' clocks need not agree and a slow answer does not shift a block.
 
 A store that fails raises from ``acquire``: no request is made without its slot. Clocks and sleeps are
 injectable so that tests run without waiting.
@@ -39,6 +41,7 @@ from settings import Settings
 
 SLACK = 0.05  # seconds a request may reach LINE after its slot without any second going over the limit
 BLOCK_SECONDS = 0.1  # the largest block of slots a process reserves at once, in seconds of the schedule
+OFFSET_AGE = 10.0  # seconds after which the offset to the store's clock is measured afresh
 ENDPOINTS = ("push", "multicast")
 
 
@@ -53,9 +56,9 @@ class Bucket(Protocol):
 class SlotStore(Protocol):
     """Where the processes that share a limit keep each endpoint's next free slot."""
 
-    def reserve(self, endpoint: str, span: float) -> float:
-        """Reserve the next ``span`` seconds of ``endpoint``'s schedule (never before now); returns how many
-        seconds from now they start."""
+    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
+        """Reserve the next ``span`` seconds of ``endpoint``'s schedule (never before now); returns when they
+        start and the store's time now, both in seconds on the store's clock."""
         ...
 
 
@@ -111,15 +114,21 @@ class SharedBucket:
         self._size = 0  # slots in the current block
         self._next = 0  # index of its next slot
         self._used = 0  # slots of it handed out
+        self._offset = 0.0  # the store's clock minus ``clock``, from the quickest recent round trip
+        self._round_trip = math.inf
+        self._measured_at = -math.inf
 
     def acquire(self) -> float:
         """Wait for this process's next slot, reserving a block first when none is left; returns the wait."""
         with self._lock:
             slot = self._take(self._clock())
-            if slot is None:
+            while slot is None:  # a new block starts no earlier than now, unless the clocks' offset moved
                 self._reserve()
                 slot = self._take(self._clock())
-                assert slot is not None  # a new block starts no earlier than now
+            if self._used == self._size > 1:
+                # Every slot of the block was wanted: reserve the next one now, while this caller's slot is
+                # still ahead, so that the store's round trip does not leave the schedule idle.
+                self._reserve()
             wait = max(0.0, slot - self._clock())
         if wait > 0:
             self._sleep(wait)
@@ -137,9 +146,18 @@ class SharedBucket:
     def _reserve(self) -> None:
         """Reserve the next block: twice what the last one handed out (at least one, at most ``max_block``)."""
         size = min(self.max_block, max(1, 2 * self._used))
-        delay = self._store.reserve(self.endpoint, size * self.interval)
+        sent = self._clock()
+        start, store_now = self._store.reserve(self.endpoint, size * self.interval)
+        answered = self._clock()
         self.reservations += 1
-        self._start = self._clock() + max(0.0, delay)
+        # The store's time was read somewhere between sending and the answer: the quicker the round trip, the
+        # closer the midpoint. A slow one (a lock waited for, this process descheduled) keeps the last good
+        # estimate, which is refreshed every OFFSET_AGE seconds whatever the round trip.
+        if answered - sent <= self._round_trip or answered - self._measured_at > OFFSET_AGE:
+            self._offset = store_now - (sent + answered) / 2
+            self._round_trip, self._measured_at = answered - sent, answered
+        # A block already past on arrival (an answer slower than ``late``) starts as late as still allowed.
+        self._start = max(start - self._offset, answered - self.late)
         self._size, self._next, self._used = size, 0, 0
 
 
@@ -191,12 +209,12 @@ class DatabaseSlots:
         "VALUES (:endpoint, extract(epoch FROM clock_timestamp())::float8 + :span) "
         "ON CONFLICT (endpoint) DO UPDATE "
         "SET next_at = greatest(s.next_at, extract(epoch FROM clock_timestamp())::float8) + :span "
-        "RETURNING s.next_at - :span - extract(epoch FROM clock_timestamp())::float8"
+        "RETURNING s.next_at - :span, extract(epoch FROM clock_timestamp())::float8"
     )
     _SQLITE = sa.text(
         "INSERT INTO rate_limit_slot (endpoint, next_at) VALUES (:endpoint, :now + :span) "
         "ON CONFLICT (endpoint) DO UPDATE SET next_at = max(rate_limit_slot.next_at, :now) + :span "
-        "RETURNING next_at - :span - :now"
+        "RETURNING next_at - :span"
     )
 
     def __init__(self, engine: sa.Engine, *, clock: Callable[[], float] = time.time) -> None:
@@ -204,27 +222,29 @@ class DatabaseSlots:
         self._clock = clock
         self._postgresql = engine.dialect.name == "postgresql"
 
-    def reserve(self, endpoint: str, span: float) -> float:
+    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
         """Move ``endpoint``'s next free slot ``span`` seconds on from max(itself, now), in one transaction."""
         with self._engine.begin() as connection:
             if self._postgresql:
                 # A schedule lost in a crash only starts the next one a little early: no need to wait for
                 # the commit to reach the disk (the waits would serialize every sender behind the row lock).
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                return connection.execute(self._POSTGRESQL, {"endpoint": endpoint, "span": span}).scalar_one()
+                start, now = connection.execute(self._POSTGRESQL, {"endpoint": endpoint, "span": span}).one()
+                return start, now
             now = self._clock()  # after BEGIN IMMEDIATE: no other writer can move the schedule meanwhile
-            return connection.execute(self._SQLITE, {"endpoint": endpoint, "span": span, "now": now}).scalar_one()
+            start = connection.execute(self._SQLITE, {"endpoint": endpoint, "span": span, "now": now}).scalar_one()
+            return start, now
 
 
-# KEYS[1]: the endpoint's key; ARGV[1]: the span in seconds. Returns the delay as text (Lua numbers returned
-# to Redis are cut to integers). The key expires a second after its schedule runs out.
+# KEYS[1]: the endpoint's key; ARGV[1]: the span in seconds. Returns the start and Redis's time as text (Lua
+# numbers returned to Redis are cut to integers). The key expires a second after its schedule runs out.
 _RESERVE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local start = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
 local after = start + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.6f', after), 'PX', math.ceil((after - now) * 1000) + 1000)
-return string.format('%.6f', start - now)
+return {string.format('%.6f', start), string.format('%.6f', now)}
 """
 
 
@@ -244,9 +264,10 @@ class RedisSlots:
         """A store on the Redis server at ``url`` (``redis://host:6379/0``)."""
         return cls(redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0), **options)
 
-    def reserve(self, endpoint: str, span: float) -> float:
+    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
         """Move ``endpoint``'s next free slot ``span`` seconds on from max(itself, now), atomically."""
-        return float(self._script(keys=[self._prefix + endpoint], args=[repr(span)]))
+        start, now = self._script(keys=[self._prefix + endpoint], args=[repr(span)])
+        return float(start), float(now)
 
 
 def from_settings(settings: Settings, engine: sa.Engine) -> RateLimiter:

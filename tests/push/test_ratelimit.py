@@ -67,14 +67,18 @@ class FakeSlots:
         self.next_at: dict[str, float] = {}
         self.spans: list[float] = []
         self.broken = False
+        self.skew = 0.0  # the store's clock minus the process's
+        self.lag = 0.0  # seconds between the store reading its clock and the process getting the answer
 
-    def reserve(self, endpoint: str, span: float) -> float:
+    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
         if self.broken:
             raise ConnectionError("store unreachable")
-        start = max(self.next_at.get(endpoint, 0.0), self.time.now)
+        now = self.time.now + self.skew
+        start = max(self.next_at.get(endpoint, 0.0), now)
         self.next_at[endpoint] = start + span
         self.spans.append(span)
-        return start - self.time.now
+        self.time.now += self.lag
+        return start, now
 
 
 def shared(time: FakeTime, store: FakeSlots, rate: float, **options) -> SharedBucket:
@@ -193,3 +197,40 @@ def test_the_busiest_second_counts_sliding_windows():
     assert busiest_second([0.5, 1.4, 2.45]) == 2
     assert busiest_second([0.0, 1.0, 2.0]) == 1
     assert busiest_second([]) == 0
+
+
+def test_a_block_used_up_is_followed_by_the_next_reserved_ahead():
+    """Handing out the last slot of a block that was wholly wanted reserves the next block at once, before
+    anyone waits for it."""
+    time = FakeTime()
+    store = FakeSlots(time)
+    bucket = shared(time, store, 1000)
+    for _ in range(3):  # a block of one slot, then a block of two, used up
+        bucket.acquire()
+    assert store.spans == [pytest.approx(n * bucket.interval) for n in (1, 2, 4)]
+
+
+def test_a_store_clock_far_off_and_a_slow_answer_do_not_move_the_slots():
+    """With the store's clock 1,000 s ahead, a block is placed where the store put it, even when its answer
+    came slowly: the offset measured on a quick round trip is kept."""
+    time = FakeTime()
+    store = FakeSlots(time)
+    store.skew = 1000.0
+    bucket = shared(time, store, 10)
+    bucket.acquire()  # a quick round trip: the offset is measured
+    store.next_at["push"] = time.now + 1000.0 + 2.0  # another process holds the next two seconds
+    store.lag = 0.5
+    waited = bucket.acquire()
+    assert waited == pytest.approx(1.5)  # answered at 0.5, slept until 2.0: the slot the store gave
+
+
+def test_an_answer_slower_than_a_slot_still_lets_the_request_go():
+    """When every answer from an idle store comes later than a slot may be late, the block starts on arrival
+    instead of being skipped again and again."""
+    time = FakeTime()
+    store = FakeSlots(time)
+    store.lag = 0.3
+    bucket = shared(time, store, 10)
+    for _ in range(3):
+        bucket.acquire()
+    assert bucket.reservations <= 3

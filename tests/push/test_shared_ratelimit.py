@@ -15,9 +15,15 @@ from pathlib import Path
 
 import pytest
 import redis
+import sqlalchemy as sa
 
+from push.models import Delivery
+from push.models import DeliveryStatus
 from push.ratelimit import SLACK
+from push.ratelimit import RateLimiter
+from push.sender import send_due
 from tests import factories
+from tests.conftest import NOW
 from tests.fake_line_server import busiest_second
 from tests.push.helpers import received
 from tests.push.test_ratelimit_stores import redis_client
@@ -83,3 +89,22 @@ def test_three_senders_never_exceed_the_shared_limit(store, endpoint, database_u
     assert busiest_second(times) <= rate
     achieved = (len(times) - 1) / (max(times) - min(times))
     assert achieved >= 0.85 * rate, f"{achieved:.1f}/s against a limit of {rate}/s (slack {SLACK:.0%})"
+
+
+class UnreachableSlots:
+    """A store that cannot be reached, as with the database or Redis down."""
+
+    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
+        raise ConnectionError("store unreachable")
+
+
+def test_a_pass_whose_rate_store_is_unreachable_sends_nothing(factory, add_residents, plan, sdk_line_client, line_api):
+    """Without a slot no request goes out: the pass fails and its rows wait for their lease, unsent."""
+    users = add_residents(3)
+    plan(users, personal=True)
+    rate = RateLimiter.shared(UnreachableSlots(), push=100, multicast=100)
+    with pytest.raises(ConnectionError):
+        send_due(factory, sdk_line_client, NOW, rate=rate)
+    assert line_api.requests == []
+    with factory() as session:
+        assert {row.status for row in session.scalars(sa.select(Delivery))} == {DeliveryStatus.SENDING}
