@@ -14,9 +14,9 @@ one is exceeded; the sender waits here before each request instead (``RateLimite
   the store overlaps the wait), and shrink when it does not, so busy senders touch the store a few dozen
   times a second whatever the rate, and an idle one does not hold slots others could use.
 
-Slots are spaced ``(1 + SLACK) / rate`` apart and a slot more than ``SLACK / 2`` late is skipped, so a
-request reaching LINE up to ``SLACK`` seconds after its slot (threads, the network) never makes any
-one-second window see more than ``rate`` requests; the cost is ``SLACK`` of the rate (5 %). No slot is
+Slots are spaced ``(1 + SLACK) / rate`` apart, so a request reaching LINE up to ``SLACK`` seconds after
+its slot (taken at most ``SLACK / 4`` late, then threads, the network) never makes any one-second window
+see more than ``rate`` requests; the cost is ``SLACK`` of the rate (10 %). No slot is
 saved up while idle: there is no burst. Times come from the store's clock (the database's or Redis's);
 each process maps them onto its own clock through the offset measured on its quickest recent round trip
 to the store, so the hosts' clocks need not agree and a slow answer does not shift a block.
@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from settings import Settings
 
-SLACK = 0.05  # seconds a request may reach LINE after its slot without any second going over the limit
+SLACK = 0.1  # seconds a request may reach LINE after its slot without any second going over the limit
 BLOCK_SECONDS = 0.1  # the largest block of slots a process reserves at once, in seconds of the schedule
 OFFSET_AGE = 10.0  # seconds after which the offset to the store's clock is measured afresh
 ENDPOINTS = ("push", "multicast")
@@ -103,7 +103,7 @@ class SharedBucket:
             raise ValueError("rate must be positive")
         self.endpoint = endpoint
         self.interval = (1 + slack) / rate
-        self.late = slack / 2  # a slot further in the past than this is skipped
+        self.late = slack / 4  # a slot further in the past than this is skipped
         self.max_block = max(1, math.floor(block_seconds / self.interval))
         self.reservations = 0
         self._store = store
@@ -125,9 +125,10 @@ class SharedBucket:
             while slot is None:  # a new block starts no earlier than now, unless the clocks' offset moved
                 self._reserve()
                 slot = self._take(self._clock())
-            if self._used == self._size > 1:
+            if self._used == self._size > 1 and slot - self._clock() > self._round_trip:
                 # Every slot of the block was wanted: reserve the next one now, while this caller's slot is
-                # still ahead, so that the store's round trip does not leave the schedule idle.
+                # still further ahead than a round trip, so that the store's answer does not leave the
+                # schedule idle (nor make this caller late).
                 self._reserve()
             wait = max(0.0, slot - self._clock())
         if wait > 0:

@@ -59,7 +59,7 @@ def send_due_processes(env: dict[str, str], limit: int, tmp_path: Path) -> list[
 def test_three_senders_never_exceed_the_shared_limit(store, endpoint, database_url, line_api, add_residents, plan,
                                                      tmp_path):
     """Each process sends its share, the fake sees at most the limit in every sliding second, and the whole
-    run goes at no less than 85 % of the limit (the slack takes 5 %)."""
+    run goes at no less than 90 % of the pace the limiter aims for (the limit less its 10 % slack)."""
     rate, each = CASES[endpoint]
     env = {**os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
            "LINE_CHANNEL_ACCESS_TOKEN": "dummy-channel-access-token", "LINE_API_HOST": line_api.url,
@@ -88,7 +88,8 @@ def test_three_senders_never_exceed_the_shared_limit(store, endpoint, database_u
     assert all(int(re.search(rf"(\d+) {endpoint}(?:es|s)\b", out).group(1)) > 0 for out in printed), printed
     assert busiest_second(times) <= rate
     achieved = (len(times) - 1) / (max(times) - min(times))
-    assert achieved >= 0.85 * rate, f"{achieved:.1f}/s against a limit of {rate}/s (slack {SLACK:.0%})"
+    paced = rate / (1 + SLACK)  # what the limiter aims for: the limit less its slack
+    assert achieved >= 0.9 * paced, f"{achieved:.1f}/s against a limit of {rate}/s (paced at {paced:.1f}/s)"
 
 
 class UnreachableSlots:
