@@ -68,6 +68,9 @@ class Settings:
     # A resident sending more messages than this in a minute gets one kind notice, then no answers until the
     # minute calms down (a possible emergency is still answered); 0: no limit.
     flood_messages_per_minute: int = 20
+    # Where every sending process shares the rate limits above: empty, the database (table rate_limit_slot);
+    # or a Redis URL (redis://127.0.0.1:6379/0), one database number per LINE channel.
+    rate_limit_redis_url: str = ""
 
     @property
     def line_mode(self) -> bool:

@@ -1,7 +1,8 @@
 """``flask --app app push …``: plan the outbox, send what is due once, run the worker, preview life stages.
 
 Settings (``settings.Settings``): ``PUSH_RATE_PER_SECOND`` and ``PUSH_MULTICAST_RATE_PER_SECOND``
-(client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
+(client-side limits per endpoint, shared by every worker through the database, or through Redis where
+``RATE_LIMIT_REDIS_URL`` is set), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
 another may take it; renewed while the worker lives), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
 once), ``PUSH_REMINDER_HOUR`` (local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period
 without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS``, ``RESIDENT_PURGE_AFTER_DAYS``,
@@ -33,6 +34,7 @@ from push import broadcasts
 from push import heartbeat
 from push import planning
 from push import quiet as quiet_hours
+from push import ratelimit
 from push import segments
 from push.lifestage import preview as lifestage_preview
 from push.lifestage import rules as lifestage_rules
@@ -48,10 +50,8 @@ push_cli = runtime.group("push", help="Scheduled push: plan deliveries into the 
 
 
 def rate_limiter() -> RateLimiter:
-    """The client-side rate limit from the settings."""
-    settings = runtime.current().settings
-    return RateLimiter.per_second(push=settings.push_rate_per_second,
-                                  multicast=settings.push_multicast_rate_per_second)
+    """The client-side rate limits from the settings, shared with every other sending process."""
+    return ratelimit.from_settings(runtime.current().settings, db.session_factory().kw["bind"])
 
 
 def concurrency() -> int:

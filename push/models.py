@@ -261,3 +261,11 @@ class WorkerHeartbeat(Base):
 
     worker: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+class RateLimitSlot(Base):
+    """The next free send slot of one LINE endpoint, shared by every sending process (``push.ratelimit``)."""
+
+    __tablename__ = "rate_limit_slot"
+
+    endpoint: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    # Seconds since the epoch on the database's clock (PostgreSQL) or the host's (SQLite).
+    next_at: Mapped[float] = mapped_column(sa.Double)

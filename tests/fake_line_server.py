@@ -27,6 +27,7 @@ import os
 import re
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Iterable
@@ -347,6 +348,7 @@ class RecordedRequest:
     status: int
     injected: bool = False
     request_id: str = ""
+    received_at: float = 0.0  # time.monotonic() when the request reached the server, before any checking
 
 
 @dataclass
@@ -483,6 +485,11 @@ class FakeLineApi:
         with self._lock:
             return list(self._requests)
 
+    def received_at(self, path: str) -> list[float]:
+        """When each request to ``path`` (``/v2/bot/message/push``…) arrived, on ``time.monotonic()``."""
+        with self._lock:
+            return [r.received_at for r in self._requests if r.path == path]
+
     @property
     def replies(self) -> list[tuple[str, list[dict]]]:
         """Successful replies as (reply_token, messages)."""
@@ -516,9 +523,10 @@ class FakeLineApi:
     # handling
 
     def _wsgi(self, environ: dict, start_response: Any) -> Iterable[bytes]:
+        received_at = time.monotonic()
         request = Request(environ)
         try:
-            response = self._handle(request)
+            response = self._handle(request, received_at)
         except Exception:
             with self._lock:
                 self._violations.append(
@@ -527,7 +535,7 @@ class FakeLineApi:
             response = _json_response(500, {"message": "the fake LINE API crashed"})
         return response(environ, start_response)
 
-    def _handle(self, request: Request) -> Response:
+    def _handle(self, request: Request, received_at: float) -> Response:
         with self._lock:
             hang = _take(self._hangs, request.path)
             generation = self._generation
@@ -537,9 +545,10 @@ class FakeLineApi:
             response = self._injected(hang)
             with self._lock:
                 if generation == self._generation:  # not recorded into the next test after a reset
-                        self._requests.append(RecordedRequest(
+                    self._requests.append(RecordedRequest(
                         request.method, request.path, dict(request.headers.items()), None, hang.status,
-                        injected=True, request_id=response.headers["X-Line-Request-Id"]))
+                        injected=True, request_id=response.headers["X-Line-Request-Id"],
+                        received_at=received_at))
             return response
         headers = dict(request.headers.items())
         operation = _ROUTES.get((request.method, request.path))
@@ -575,6 +584,7 @@ class FakeLineApi:
                     response.status_code,
                     injected=fault is not None,
                     request_id=response.headers["X-Line-Request-Id"],
+                    received_at=received_at,
                 )
             )
         if delay is not None:
@@ -699,10 +709,20 @@ def _json_response(status: int, payload: Any) -> Response:
     return response
 
 
+def busiest_second(times: Iterable[float]) -> int:
+    """The most requests in any one-second window (sliding: ``[t, t + 1)`` for every ``t``)."""
+    ordered = sorted(times)
+    most = first = 0
+    for last, moment in enumerate(ordered):
+        while ordered[first] <= moment - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 def main() -> None:
     """Run the fake LINE API on its own and print what it receives (``python -m tests.fake_line_server``)."""
     import argparse
-    import time
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=4010)
