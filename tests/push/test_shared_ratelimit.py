@@ -1,5 +1,8 @@
 """Three sending processes share LINE's per-endpoint limit: the fake LINE server never sees it exceeded in any
-sliding second, while together they send close to it. Once through the database, once through Redis."""
+sliding second, and every process sends its share. Once through the database, once through Redis.
+
+How close to the limit they get together is a speed figure, measured by ``bench/bench_ratelimit.py`` (a timed
+assertion here would fail on a loaded machine without telling anything about the code)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ import sqlalchemy as sa
 
 from push.models import Delivery
 from push.models import DeliveryStatus
-from push.ratelimit import SLACK
 from push.ratelimit import RateLimiter
 from push.sender import send_due
 from tests import factories
@@ -58,8 +60,7 @@ def send_due_processes(env: dict[str, str], limit: int, tmp_path: Path) -> list[
 @pytest.mark.parametrize("store", ["database", "redis"])
 def test_three_senders_never_exceed_the_shared_limit(store, endpoint, database_url, line_api, add_residents, plan,
                                                      tmp_path):
-    """Each process sends its share, the fake sees at most the limit in every sliding second, and the whole
-    run goes at no less than 90 % of the pace the limiter aims for (the limit less its 10 % slack)."""
+    """Each process sends its share and the fake sees at most the limit in every sliding second."""
     rate, each = CASES[endpoint]
     env = {**os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
            "LINE_CHANNEL_ACCESS_TOKEN": "dummy-channel-access-token", "LINE_API_HOST": line_api.url,
@@ -94,9 +95,6 @@ def test_three_senders_never_exceed_the_shared_limit(store, endpoint, database_u
     assert line_api.violations == []
     assert all(int(re.search(rf"(\d+) {endpoint}(?:es|s)\b", out).group(1)) > 0 for out in printed), printed
     assert busiest_second(times) <= rate
-    achieved = (len(times) - 1) / (max(times) - min(times))
-    paced = rate / (1 + SLACK)  # what the limiter aims for: the limit less its slack
-    assert achieved >= 0.9 * paced, f"{achieved:.1f}/s against a limit of {rate}/s (paced at {paced:.1f}/s)"
 
 
 class UnreachableSlots:
