@@ -67,10 +67,12 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         now = time.monotonic()
-        try:
-            token = json.loads(raw).get("replyToken")
-        except ValueError:
-            token = None
+        token = None
+        if b'"replyToken"' in raw:  # a reply (a push or multicast is only answered)
+            try:
+                token = json.loads(raw).get("replyToken")
+            except ValueError:
+                pass
         if token:
             with lock:
                 seen.setdefault(token, now)
@@ -184,8 +186,11 @@ def percentile(values: list[float], q: float) -> float:
 def replies(sink_port: int) -> dict[str, float]:
     """When each reply token reached the sink (monotonic seconds)."""
     connection = http.client.HTTPConnection("127.0.0.1", sink_port, timeout=30)
-    connection.request("GET", "/replies")
-    return json.loads(connection.getresponse().read())
+    try:
+        connection.request("GET", "/replies")
+        return json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
 
 
 def wait_replies(sink_port: int, numbers: range, timeout: float) -> dict[str, float]:
