@@ -25,4 +25,6 @@ USER bot
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "app:create_app()"]
+# gunicorn.conf.py: workers, threads, timeouts, access log, caches warmed before the workers fork.
+ENV BIND=0.0.0.0:8000
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

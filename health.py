@@ -6,7 +6,7 @@
 * ``schema``: the database is at the latest migration (``alembic_version`` against the migration scripts);
 * ``tables``: every table of the app can be read, with each of its columns;
 * ``content``: the per-process content the webhook uses (the FAQ matcher, the garbage catalog, the city,
-  the health desk) is loaded, or loads now;
+  the health desk) is loaded, or loads now (a change being built beside it does not make it unready);
 * ``worker``: a push worker's heartbeat is younger than ``WORKER_HEARTBEAT_MAX_AGE_SECONDS`` (0: the
   deployment runs none, and this check only says so).
 
@@ -122,7 +122,7 @@ def _content(connection: sa.Connection, rt: runtime.Runtime) -> str:
     with Session(bind=connection) as session:
         for name, cache in rt.caches.items():
             try:
-                cache.get(session)
+                cache.get(session, wait=rt.settings.content_swap_wait_seconds)
             except Exception as error:  # any failure to load means the webhook cannot answer
                 return f"{name}: {_detail(error)}"
     return OK

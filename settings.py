@@ -63,6 +63,9 @@ class Settings:
     inbox_threads: int = 2
     inbox_lease_seconds: float = 30  # how long a processor's claim on an event lasts before others take it over
     inbox_poll_seconds: float = 2  # how often idle processors look for events left behind (a crash, a busy resident)
+    # A content change (pack reload, FAQ import) is built beside the content in use: an answer waits at most
+    # this long for the new matcher or catalog, then is answered from the old one while the build finishes.
+    content_swap_wait_seconds: float = 0.2
     reply_window_seconds: float = 50  # a reply token is used only this long after receipt (LINE: one minute)
     reply_fallback_push: bool = True  # an answer whose reply fails goes out as a push through the outbox
     # A resident sending more messages than this in a minute gets one kind notice, then no answers until the

@@ -104,22 +104,25 @@ def area_of(ctx: Context, user_id: str | None) -> str | None:
 
 def context_for(session: Session, *, area: str | None = None, top: int = 5, today: date | None = None) -> Context:
     """The context of one event or command at the current time: the city, the FAQ matcher and the garbage
-    catalog as the database holds them now (the revision counters are read once)."""
+    catalog as the database holds them now (the revision counters are read once), or, while a change is
+    being built beside them, as they were (``CONTENT_SWAP_WAIT_SECONDS``)."""
     rt = runtime.current()
     now = rt.now()
     counters = revisions(session)
+    wait = rt.settings.content_swap_wait_seconds
+    caches = rt.caches
     return Context(
         session=session,
-        city=rt.caches[city_info.KEY].get(session, counters),
-        matcher=rt.caches[faq_index.KEY].get(session, counters).matcher,
+        city=caches[city_info.KEY].get(session, counters, wait=wait),
+        matcher=caches[faq_index.KEY].get(session, counters, wait=wait).matcher,
         policy=current_bot().policy,
         secret=rt.settings.secret_key,
         now=now,
         today=today or rt.local_date(now),
         area=area,
         top=top,
-        garbage=rt.caches[garbage_catalog.KEY].get(session, counters),
-        health=rt.caches[health_store.KEY].get(session, counters),
+        garbage=caches[garbage_catalog.KEY].get(session, counters, wait=wait),
+        health=caches[health_store.KEY].get(session, counters, wait=wait),
         flood_limit=rt.settings.flood_messages_per_minute,
         local_now=now.astimezone(rt.timezone),
     )

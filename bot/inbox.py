@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import aliased
 
 from bot.models import CLOSED
 from bot.models import OPEN
+from bot.models import OPEN_SQL
 from bot.models import InboundEvent
 from bot.models import InboundStatus
 
@@ -120,20 +120,34 @@ class Claim:
     attempts: int
 
 
-def claimable(now: datetime) -> sa.ColumnElement[bool]:
-    """Events a processor may claim at ``now``.
+def _claimable() -> sa.ColumnElement[bool]:
+    """Events a processor may claim at the bound parameter ``now``.
 
     A pending event whose chat has no earlier open event and no event being delivered under a live lease,
-    or an answered event whose lease ran out (its processor died or hung).
+    or an answered event whose lease ran out (its processor died or hung). Built once (Core, not ORM): the
+    claim runs for every event, and building the expression anew cost more than running it.
     """
-    other = aliased(InboundEvent)
-    earlier = (other.event_time < InboundEvent.event_time) | (
-        (other.event_time == InboundEvent.event_time) & (other.id < InboundEvent.id))
-    held = (other.status == InboundStatus.ANSWERED) & (other.claimed_until > now)
-    blocked = sa.exists().where(other.line_user_id == InboundEvent.line_user_id, other.id != InboundEvent.id,
-                                other.status.in_(OPEN), earlier | held)
-    return ((InboundEvent.status == InboundStatus.PENDING) & ~blocked) | (
-        (InboundEvent.status == InboundStatus.ANSWERED) & (InboundEvent.claimed_until <= now))
+    this, other = InboundEvent.__table__, InboundEvent.__table__.alias("other_event")
+    now = sa.bindparam("now", type_=this.c.claimed_until.type)
+    earlier = (other.c.event_time < this.c.event_time) | (
+        (other.c.event_time == this.c.event_time) & (other.c.id < this.c.id))
+    held = (other.c.status == InboundStatus.ANSWERED) & (other.c.claimed_until > now)
+    blocked = sa.exists().where(other.c.line_user_id == this.c.line_user_id, other.c.id != this.c.id,
+                                other.c.status.in_(OPEN), earlier | held)
+    # The open-status test is written as the partial indexes' own SQL (with literals, not parameters): only
+    # then may the database read the open events through ``ix_inbound_event_open_id`` instead of every row.
+    return sa.text(OPEN_SQL) & (((this.c.status == InboundStatus.PENDING) & ~blocked) | (
+        (this.c.status == InboundStatus.ANSWERED) & (this.c.claimed_until <= now)))
+
+
+_EVENTS = InboundEvent.__table__
+_CANDIDATES = sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id).limit(
+    CANDIDATES)
+_CLAIM_ROW = (sa.select(_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status,
+                        _EVENTS.c.received_at, _EVENTS.c.attempts)
+              .where(_EVENTS.c.id == sa.bindparam("event_id"), _claimable())
+              .with_for_update(skip_locked=True, of=_EVENTS))
+_CHAT_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(sa.literal("inbox:") + sa.bindparam("chat"))))
 
 
 def claim(session: Session, now: datetime) -> Claim | None:
@@ -143,20 +157,11 @@ def claim(session: Session, now: datetime) -> Claim | None:
     is visible to every other processor once it commits.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
-    candidates = session.execute(
-        sa.select(InboundEvent.id, InboundEvent.line_user_id).where(claimable(now))
-        .order_by(InboundEvent.id).limit(CANDIDATES)
-    ).all()
+    candidates = session.execute(_CANDIDATES, {"now": now}).all()
     for candidate in candidates:
-        if postgres and not session.scalar(
-                sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext("inbox:" + candidate.line_user_id)))):
+        if postgres and not session.scalar(_CHAT_LOCK, {"chat": candidate.line_user_id}):
             continue  # another processor is claiming in this chat right now
-        row = session.execute(
-            sa.select(InboundEvent.id, InboundEvent.webhook_event_id, InboundEvent.line_user_id, InboundEvent.status,
-                      InboundEvent.received_at, InboundEvent.attempts)
-            .where(InboundEvent.id == candidate.id, claimable(now))
-            .with_for_update(skip_locked=True, of=InboundEvent)
-        ).first()
+        row = session.execute(_CLAIM_ROW, {"now": now, "event_id": candidate.id}).first()
         if row is not None:
             return Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status), row.received_at,
                          row.attempts)

@@ -50,6 +50,8 @@ class InboundEvent(Base):
         # Open events by chat, in processing order: the claim looks up each chat's first open event here.
         sa.Index("ix_inbound_event_open", "line_user_id", "event_time", "id",
                  sqlite_where=sa.text(OPEN_SQL), postgresql_where=sa.text(OPEN_SQL)),
+        # Open events in arrival order: a claim walks these only, not the finished rows kept for dedup.
+        sa.Index("ix_inbound_event_open_id", "id", sqlite_where=sa.text(OPEN_SQL), postgresql_where=sa.text(OPEN_SQL)),
         sa.Index("ix_inbound_event_received_at", "received_at"),
         # A chat's messages by time, finished ones included: flood control counts the last minute's here.
         sa.Index("ix_inbound_event_chat_time", "line_user_id", "event_time"),

@@ -57,6 +57,7 @@ def line_config(database_url: str, line_api_url: str) -> dict:
         "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
         "LINE_API_HOST": line_api_url,
         "INBOX_THREADS": 0,  # events are answered in the request, right after they are stored
+        "CONTENT_SWAP_WAIT_SECONDS": 60,  # an answer after a content change sees it (tests/content tries 0)
     }
 
 

@@ -105,7 +105,7 @@ class TestReadyOnTheTestDatabase:
         """A cache that cannot be built (a broken matcher) makes /readyz 503 and names it."""
         beat_at(app, NOW)
 
-        def broken(session, counters=None):
+        def broken(session, counters=None, *, wait=None):
             raise RuntimeError("index file unreadable")
 
         monkeypatch.setattr(runtime.of(app).caches["faq.index"], "get", broken)

@@ -26,14 +26,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(database_url, line_server, tmp_path_factory):
-    """gunicorn serving the app in LINE mode on a free port of 127.0.0.1; yields the port."""
+    """gunicorn serving the app in LINE mode with the documented settings (gunicorn.conf.py) on a free port of
+    127.0.0.1; yields the port."""
     port = free_port()
     env = {**os.environ, **{key: str(value) for key, value in line_config(database_url, line_server.url).items()
                             if key != "TESTING"}}
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "app:create_app()"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         deadline = time.monotonic() + 60
