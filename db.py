@@ -2,6 +2,12 @@
 
 Domain code receives a ``Session``; only this module creates engines. SQLite gets WAL and a busy
 timeout so that gunicorn workers and push workers can share one file; PostgreSQL needs nothing extra.
+
+Two kinds of transaction. A write transaction (``transaction``, ``get_session``, ``session_factory``) takes
+SQLite's write lock when it begins. A read transaction (``read_transaction``, ``read_session``,
+``read_only``) never does: on SQLite it begins deferred and, in WAL mode, reads a snapshot while a writer
+works, so health checks, metrics and other reads never wait behind a long write nor make writers wait.
+A read transaction refuses to write (``ReadOnlyError``), on every database.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -84,8 +92,28 @@ def one_of(column: sa.ColumnElement, name: str, *, postgres: bool, values: list 
     return column.in_(sa.bindparam(name, values, expanding=True))
 
 
+class ReadOnlyError(sa.exc.InvalidRequestError):
+    """A statement that writes was run in a read transaction."""
+
+
 def make_engine(url: str) -> sa.Engine:
-    """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys."""
+    """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys.
+
+    Connections opened through ``read_only`` refuse statements that write.
+    """
+    engine = _make_engine(url)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(connection, _cursor, statement, _parameters, context, _executemany):
+        if connection.get_execution_options().get(READ_ONLY) and (
+                statement.lstrip()[:7].upper().startswith(WRITES) or context is not None and (
+                    context.isinsert or context.isupdate or context.isdelete)):
+            raise ReadOnlyError(f"a read transaction may not write: {statement[:60]}")
+
+    return engine
+
+
+def _make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
@@ -103,9 +131,13 @@ def make_engine(url: str) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            # Take the write lock up front: a WAL reader cannot be upgraded to a writer once another
-            # process has committed, so deferred transactions would fail with SQLITE_BUSY instead of waiting.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A write transaction takes the write lock up front: a WAL reader cannot be upgraded to a
+            # writer once another process has committed, so a deferred transaction that writes would fail
+            # with SQLITE_BUSY instead of waiting its turn. A read transaction never writes (its
+            # connections refuse to): it begins deferred and reads a snapshot without taking any lock that
+            # writers wait for.
+            connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY)
+                                       else "BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
@@ -116,6 +148,7 @@ def init_app(app: Flask, url: str) -> None:
     register the ``db`` commands."""
     engine = make_engine(url)
     app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read"] = read_only(app.extensions["db"])
     app.teardown_appcontext(_close_session)
     app.cli.add_command(db_cli)
 
@@ -123,6 +156,33 @@ def init_app(app: Flask, url: str) -> None:
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
     """The session factory of ``app`` (default: the current app)."""
     return (app or current_app).extensions["db"]
+
+
+def read_only(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A session factory like ``factory`` whose transactions only read: they never take SQLite's write lock
+    and refuse to write. It shares ``factory``'s connection pool."""
+    engine = factory.kw["bind"]
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                        **{name: value for name, value in factory.kw.items() if name != "bind"})
+
+
+def read_factory(app: Flask | None = None) -> sessionmaker[Session]:
+    """The read-only session factory of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["db_read"]
+
+
+def read_session() -> Session:
+    """A read-only session for the current request or command, opened on first use (see ``read_only``)."""
+    if "db_read_session" not in g:
+        g.db_read_session = read_factory()()
+    return g.db_read_session
+
+
+@contextlib.contextmanager
+def read_transaction(app: Flask | None = None) -> Iterator[Session]:
+    """A session in one read transaction (see ``read_only``), ended and closed afterwards."""
+    with read_factory(app)() as session, session.begin():
+        yield session
 
 
 def get_session() -> Session:
@@ -133,9 +193,10 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "db_read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ def init_app(app) -> None:
 def healthz():
     """200 with ``ok`` when the database answers, 503 otherwise."""
     try:
-        db.get_session().execute(sa.text("SELECT 1"))
+        db.read_session().execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}
@@ -32,7 +32,7 @@ def healthz():
 @bp.get("/metrics")
 def metrics():
     """A few gauges in the Prometheus text format."""
-    session = db.get_session()
+    session = db.read_session()
     faq_entries = session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) or 0
     residents = dict(
         session.execute(sa.select(Resident.status, sa.func.count()).group_by(Resident.status)).all()
