@@ -58,8 +58,7 @@ from push.models import BroadcastStatus
 from push.models import Delivery
 from push.models import DeliveryStatus
 from push.models import cancellable
-from push.outbox import PlannedDelivery
-from push.outbox import enqueue
+from push.outbox import enqueue_residents
 from push.outbox import lock_batches
 from push.outbox import unfinished
 from residents import service as residents
@@ -355,14 +354,18 @@ def _plan(factory: sessionmaker[Session], broadcast_id: int, now: datetime, at: 
             if taken != 1:
                 log.warning("push.broadcast.planning_lost", extra={"broadcast": broadcast_id})
                 return None
-            page = residents.push_profile_page(session, after=cursor, limit=chunk, details=segment.needs_details)
-            users = [profile.line_user_id for profile in segments.members(page, segment, today)]
-            enqueue(session, (PlannedDelivery(key=delivery_key(broadcast_id, user), line_user_id=user, kind=kind,
-                                              messages=messages, send_after=send_after) for user in users))
-            if page:
-                cursor = page[-1].resident_id
+            if segment.is_all:  # every resident push may reach: no profile needs reading
+                read = members = residents.push_member_ids(session, after=cursor, limit=chunk)
+            else:
+                page = residents.push_profile_page(session, after=cursor, limit=chunk, details=segment.needs_details)
+                read = [profile.resident_id for profile in page]
+                members = [profile.resident_id for profile in segments.members(page, segment, today)]
+            enqueue_residents(session, members, key_prefix=_key_prefix(broadcast_id), kind=kind, messages=messages,
+                              send_after=send_after)
+            if read:
+                cursor = read[-1]
                 session.execute(sa.update(Broadcast).where(holds).values(
-                    planned_through=cursor, reach=Broadcast.reach + len(users)))
+                    planned_through=cursor, reach=Broadcast.reach + len(members)))
                 continue
             broadcast = session.get(Broadcast, broadcast_id, populate_existing=True)
             broadcast.planning_until = None

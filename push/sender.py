@@ -357,26 +357,43 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
         batches += connection.execute(_batches_query(vanished=False, emergency_only=emergency_only),
                                       {"now": now, "count": count - len(batches)}).all()
     jobs, touched = [], 0
+    if not batches:
+        return jobs, touched
+    postgres = connection.dialect.name == "postgresql"
+    # Every claimed batch's rows in one query, and on a first attempt only the rows whose resident is no
+    # longer active (usually none): the common case reads 500 user ids per batch and nothing else.
+    members: dict[int, tuple[list[int], list[str]]] = {batch.id: ([], []) for batch in batches}
+    for batch_id, row_id, line_user_id in connection.execute(_members_query(postgres),
+                                                             {"batches": list(members)}).all():
+        ids, users = members[batch_id]
+        ids.append(row_id)
+        users.append(line_user_id)
+    firsts = [batch.id for batch in batches if batch.attempts == 0]
+    unsendable: dict[int, list] = {}
+    if firsts:
+        for row in connection.execute(_inactive_query(postgres), {"batches": firsts}).all():
+            unsendable.setdefault(row.batch_id, []).append(row)
     for batch in batches:
-        first = batch.attempts == 0
-        members = connection.execute(_members_query(), {"the_batch": batch.id}).all()
-        touched += len(members)
-        if first and {member.resident_status for member in members} != {ResidentStatus.ACTIVE.value}:
-            members = _drop_unsendable(connection, members, now, report, window=False)
+        ids, users = members[batch.id]
+        touched += len(ids)
+        if batch.id in unsendable:
+            _drop_unsendable(connection, unsendable[batch.id], now, report, window=False)
+            dropped = {row.id for row in unsendable[batch.id]}
+            kept = [(i, u) for i, u in zip(ids, users, strict=True) if i not in dropped]
+            ids, users = [i for i, _ in kept], [u for _, u in kept]
         first_attempt_at = batch.first_attempt_at or now
-        if not members:
+        if not ids:
             _finish_batch(connection, batch.id, DeliveryStatus.CANCELLED, now, "no-recipients")
             continue
         if now - first_attempt_at >= RETRY_KEY_WINDOW:
             reason = f"retry-window-over: {batch.last_error or ''}".strip()
             _finish_batch(connection, batch.id, DeliveryStatus.FAILED, now, reason)
-            report.failed += len(members)
-            report.failures["retry-window-over"] += len(members)
+            report.failed += len(ids)
+            report.failures["retry-window-over"] += len(ids)
             continue
         attempts = batch.attempts + 1
         connection.execute(_batch_claimed(), {"the_batch": batch.id, "v_attempts": attempts,
                                               "v_first_attempt_at": first_attempt_at, "v_claimed_until": lease_until})
-        ids, users, _statuses = map(list, zip(*members, strict=True))
         jobs.append(_Job("multicast", str(batch.retry_key), users, batch.content_hash, ids, batch.id, attempts,
                          first_attempt_at))
     return jobs, touched
@@ -398,15 +415,26 @@ def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
             .order_by(DeliveryBatch.next_attempt_at, DeliveryBatch.id))
 
 
-def _members() -> sa.ColumnElement[bool]:
-    """A batch's rows not finished: they stay pending while the batch is tried (the batch is locked by the
-    claim; cancelling locks it too, see ``push.outbox.lock_batches``)."""
-    return (Delivery.batch_id == sa.bindparam("the_batch")) & (Delivery.status == PENDING)
+def _members(postgres: bool) -> sa.ColumnElement[bool]:
+    """The claimed batches' rows not finished: they stay pending while the batch is tried (the batch is locked
+    by the claim; cancelling locks it too, see ``push.outbox.lock_batches``)."""
+    return db.one_of(Delivery.batch_id, "batches", postgres=postgres) & (Delivery.status == PENDING)
 
 
 @functools.cache
-def _members_query() -> sa.Select:
-    return sa.select(Delivery.id, Delivery.line_user_id, _resident_status()).where(_members()).order_by(Delivery.id)
+def _members_query(postgres: bool) -> sa.Select:
+    return (sa.select(Delivery.batch_id, Delivery.id, Delivery.line_user_id).where(_members(postgres))
+            .order_by(Delivery.batch_id, Delivery.id))
+
+
+@functools.cache
+def _inactive_query(postgres: bool) -> sa.Select:
+    """The claimed batches' rows whose resident is not active (blocked, or gone: status None)."""
+    status = sa.type_coerce(Resident.status, sa.String)
+    return (sa.select(Delivery.batch_id, Delivery.id, status.label("resident_status"),
+                      sa.null().label("first_attempt_at"))
+            .select_from(Delivery).outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
+            .where(_members(postgres), Resident.id.is_(None) | (status != ResidentStatus.ACTIVE.value)))
 
 
 @functools.cache

@@ -292,6 +292,14 @@ _PROFILES = (
            Resident.id > sa.bindparam("after"))
     .order_by(Resident.id).limit(sa.bindparam("chunk"))
 )
+_MEMBER_IDS = (
+    sa.select(Resident.id)
+    .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
+           Resident.id > sa.bindparam("after"))
+    .order_by(Resident.id).limit(sa.bindparam("chunk"))
+)
+
+
 @functools.cache
 def _categories(postgres: bool) -> sa.Select:
     return sa.select(Subscription.resident_id, Subscription.category).where(
@@ -317,6 +325,12 @@ def push_profiles(session: Session, *, chunk: int = 1000, details: bool = True) 
     while page := push_profile_page(session, after=after, limit=chunk, details=details):
         yield from page
         after = page[-1].resident_id
+
+
+def push_member_ids(session: Session, *, after: int, limit: int) -> list[int]:
+    """The ids of the next ``limit`` residents ``push_profiles`` would yield after resident id ``after``, read
+    without their profiles (a send to every such resident needs nothing else)."""
+    return list(session.scalars(_MEMBER_IDS, {"after": after, "chunk": limit}))
 
 
 def push_profile_page(session: Session, *, after: int, limit: int, details: bool = True) -> list[PushProfile]:
