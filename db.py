@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -42,6 +44,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# While SQLite's write lock is held elsewhere, a writer tries again this often (seconds) until the busy
+# timeout: short enough to take any gap between another writer's transactions (see ``_begin_immediate``).
+SQLITE_LOCK_POLL = 0.001
 READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -136,11 +141,44 @@ def _make_engine(url: str) -> sa.Engine:
             # with SQLITE_BUSY instead of waiting its turn. A read transaction never writes (its
             # connections refuse to): it begins deferred and reads a snapshot without taking any lock that
             # writers wait for.
-            connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY)
-                                       else "BEGIN IMMEDIATE")
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                _begin_immediate(connection.exec_driver_sql)
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _begin_immediate(execute: Callable[[str], object], *, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000,
+                     poll: float = SQLITE_LOCK_POLL, clock: Callable[[], float] = time.monotonic) -> None:
+    """Begin a write transaction on a SQLite connection (``execute`` runs one statement on it), waiting up
+    to ``timeout`` for the write lock by trying again every ``poll`` seconds; raises ``OperationalError``
+    ("database is locked") after that.
+
+    SQLite's own busy handler backs off to sleeping 100 ms between tries, so a webhook waiting behind a
+    writer that commits short transactions back to back (a broadcast being planned in chunks) could miss
+    every gap between them and wait seconds, or time out. Trying every millisecond takes the first gap:
+    the wait is bounded by one of the other writer's transactions.
+    """
+    execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = clock() + timeout
+        while True:
+            try:
+                execute("BEGIN IMMEDIATE")
+                return
+            except sa.exc.OperationalError as error:
+                if not _locked(error) or clock() >= deadline:
+                    raise
+            time.sleep(poll)
+    finally:
+        execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _locked(error: sa.exc.OperationalError) -> bool:
+    """True when SQLite failed because another connection holds the lock (SQLITE_BUSY)."""
+    return getattr(error.orig, "sqlite_errorname", "") == "SQLITE_BUSY" or "locked" in str(error.orig)
 
 
 def init_app(app: Flask, url: str) -> None:

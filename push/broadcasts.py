@@ -9,8 +9,9 @@ point before ``done`` (deliveries already in a multicast request go out with tha
 
 Planning never holds the database for long: the broadcast is first marked ``planning`` with a lease, then
 its residents are planned ``PLAN_CHUNK`` at a time in id order, each chunk in its own short transaction
-that also records how far planning has come (``planned_through``) and renews the lease. A webhook thus
-waits at most one chunk behind it, and the sender claims the first batches as soon as their chunk is
+that also records how far planning has come (``planned_through``) and renews the lease; on SQLite the
+planner pauses briefly between chunks so that writers waiting for the lock go first. A webhook thus
+waits at most about one chunk behind it, and the sender claims the first batches as soon as their chunk is
 committed. A planner that dies mid-way stops renewing; once its lease runs out the next run resumes from
 the recorded resident on. Keys make rows idempotent and every chunk first checks that the cursor it read
 is still the broadcast's, so a resumed or raced planner never plans a resident twice.
@@ -72,6 +73,10 @@ DUE = (BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
 PLANNING = BroadcastStatus.PLANNING
 PLAN_CHUNK = 2000  # residents read and deliveries written per planning transaction (a few tens of ms)
 PLAN_LEASE = timedelta(seconds=60)  # a planner that commits no chunk for this long is taken over
+# On SQLite (one write lock for the whole database), seconds the planner waits after each chunk so that a
+# writer waiting for the lock (a webhook, the sender) takes it first: such a writer tries again every
+# ``db.SQLITE_LOCK_POLL``, so it waits at most about one chunk. PostgreSQL locks rows: no pause there.
+PLAN_PAUSE = 0.004
 
 QuotaCheck = Callable[[], int | None]  # messages left this month; None: no limit
 
@@ -238,7 +243,7 @@ def queued(session: Session) -> int:
 def plan_broadcasts(factory: sessionmaker[Session], now: datetime, *, timezone: ZoneInfo,
                     quota: QuotaCheck | None = None, quiet: quiet_hours.QuietHours | None = None,
                     chunk: int = PLAN_CHUNK, lease: timedelta = PLAN_LEASE, finish: bool = True,
-                    monotonic: Callable[[], float] = time.monotonic) -> list[PlanOutcome]:
+                    pause: float = PLAN_PAUSE, monotonic: Callable[[], float] = time.monotonic) -> list[PlanOutcome]:
     """Put every approved broadcast due at ``now`` into the outbox, unless the month's quota forbids it, and
     take over the planning of any whose planner stopped renewing its lease.
 
@@ -246,8 +251,9 @@ def plan_broadcasts(factory: sessionmaker[Session], now: datetime, *, timezone: 
     most once per run, and only when a new broadcast is due; each broadcast started uses up its reach from
     what it said. Later times in the run are ``now`` plus the seconds elapsed on ``monotonic``.
 
-    Each broadcast is planned ``chunk`` residents per transaction (see the module docstring), so writers
-    never wait long behind it and its first batches can be sent while the rest is planned.
+    Each broadcast is planned ``chunk`` residents per transaction (see the module docstring), with a
+    ``pause`` in seconds between them on SQLite, so writers never wait long behind it and its first batches
+    can be sent while the rest is planned.
     """
     started = monotonic()
 
@@ -297,8 +303,9 @@ def plan_broadcasts(factory: sessionmaker[Session], now: datetime, *, timezone: 
                                 extra={"broadcast": broadcast_id, "reach": reach, "left": left})
                     outcomes.append(PlanOutcome(broadcast_id, False, reach, note))
                     continue
+        sqlite = factory.kw["bind"].dialect.name == "sqlite"
         outcome = _plan(factory, broadcast_id, now, at, resuming=resuming, chunk=chunk, lease=lease,
-                        timezone=timezone, quiet=quiet, today=today)
+                        pause=pause if sqlite else 0.0, timezone=timezone, quiet=quiet, today=today)
         if outcome is None:  # another planner took it, or it was cancelled meanwhile
             continue
         outcomes.append(outcome)
@@ -315,9 +322,8 @@ def _note(factory: sessionmaker[Session], broadcast_ids: list[int], note: str) -
 
 
 def _plan(factory: sessionmaker[Session], broadcast_id: int, now: datetime, at: Callable[[], datetime], *,
-          resuming: bool,
-          chunk: int, lease: timedelta, timezone: ZoneInfo, quiet: quiet_hours.QuietHours | None,
-          today) -> PlanOutcome | None:
+          resuming: bool, chunk: int, pause: float, lease: timedelta, timezone: ZoneInfo,
+          quiet: quiet_hours.QuietHours | None, today) -> PlanOutcome | None:
     """Plan one broadcast into the outbox, ``chunk`` residents per transaction, from where it stands.
 
     Starting takes the broadcast (``planning``, with a lease); each chunk then checks that it still holds
@@ -345,7 +351,11 @@ def _plan(factory: sessionmaker[Session], broadcast_id: int, now: datetime, at: 
     kind = quiet_hours.EMERGENCY_KIND if emergency else BROADCAST_KIND
     send_after = planned_at if emergency else quiet_hours.next_allowed(planned_at, quiet, timezone)
     holds = (Broadcast.id == broadcast_id) & (Broadcast.status == PLANNING)
+    first = True
     while True:
+        if not first and pause:
+            time.sleep(pause)  # let a writer waiting for SQLite's lock in first
+        first = False
         with factory.begin() as session:
             # Compare and set: a planner that lost the broadcast (cancelled, or taken over after its lease
             # ran out) changes nothing. On PostgreSQL this also locks the row until the chunk commits.

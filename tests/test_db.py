@@ -70,3 +70,62 @@ def test_write_transactions_still_take_the_write_lock_first(app, writer):
             other.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         engine.dispose()
+
+
+def _sqlite_only(app) -> None:
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL locks rows, not the database")
+
+
+def test_a_writer_gets_in_between_another_writers_back_to_back_transactions(app):
+    """While another process commits 50 ms write transactions with only a few ms between them (a broadcast
+    being planned), a short write transaction waits well under a second each time instead of the busy
+    handler's 100 ms naps missing every gap until it times out."""
+    _sqlite_only(app)
+    import threading
+
+    url = app.config["DATABASE_URL"]
+    hog_engine, engine = db.make_engine(url), db.make_engine(url)
+    stop = threading.Event()
+
+    def hog() -> None:
+        while not stop.is_set():
+            with hog_engine.begin() as connection:
+                started = time.perf_counter()
+                while time.perf_counter() - started < 0.05:
+                    connection.execute(sa.text("UPDATE broadcast SET note = note WHERE id = 0"))
+            time.sleep(0.004)
+
+    thread = threading.Thread(target=hog)
+    thread.start()
+    waits = []
+    try:
+        time.sleep(0.1)
+        for _ in range(15):
+            started = time.perf_counter()
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE broadcast SET note = note WHERE id = 0"))
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        thread.join()
+        hog_engine.dispose()
+        engine.dispose()
+    assert max(waits) < 1.0, waits
+
+
+def test_waiting_for_the_write_lock_still_times_out(app, writer):
+    """A writer that never gets the lock fails with "database is locked" after the timeout, and its
+    connection keeps SQLite's busy timeout for other statements."""
+    _sqlite_only(app)
+    engine = sa.create_engine(app.config["DATABASE_URL"])  # without the app's begin event
+    try:
+        with engine.connect() as connection:
+            started = time.perf_counter()
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                db._begin_immediate(connection.exec_driver_sql, timeout=0.2)
+            assert 0.2 <= time.perf_counter() - started < 2.0
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+    finally:
+        engine.dispose()
