@@ -373,6 +373,7 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
     if firsts:
         for row in connection.execute(_inactive_query(postgres), {"batches": firsts}).all():
             unsendable.setdefault(row.batch_id, []).append(row)
+    claimed: list[int] = []
     for batch in batches:
         ids, users = members[batch.id]
         touched += len(ids)
@@ -392,10 +393,11 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
             report.failures["retry-window-over"] += len(ids)
             continue
         attempts = batch.attempts + 1
-        connection.execute(_batch_claimed(), {"the_batch": batch.id, "v_attempts": attempts,
-                                              "v_first_attempt_at": first_attempt_at, "v_claimed_until": lease_until})
+        claimed.append(batch.id)
         jobs.append(_Job("multicast", str(batch.retry_key), users, batch.content_hash, ids, batch.id, attempts,
                          first_attempt_at))
+    if claimed:  # one statement for all: the batches are locked, so each one's attempts is what was read
+        connection.execute(_batches_claimed(postgres), {"batches": claimed, "now": now, "v_claimed_until": lease_until})
     return jobs, touched
 
 
@@ -438,10 +440,11 @@ def _inactive_query(postgres: bool) -> sa.Select:
 
 
 @functools.cache
-def _batch_claimed() -> sa.Update:
-    return (sa.update(DeliveryBatch).where(DeliveryBatch.id == sa.bindparam("the_batch"))
-            .values(status=SENDING, claimed_until=sa.bindparam("v_claimed_until"), attempts=sa.bindparam("v_attempts"),
-                    first_attempt_at=sa.bindparam("v_first_attempt_at")))
+def _batches_claimed(postgres: bool) -> sa.Update:
+    return (sa.update(DeliveryBatch).where(db.one_of(DeliveryBatch.id, "batches", postgres=postgres))
+            .values(status=SENDING, claimed_until=sa.bindparam("v_claimed_until"), attempts=DeliveryBatch.attempts + 1,
+                    first_attempt_at=sa.func.coalesce(DeliveryBatch.first_attempt_at,
+                                                      sa.bindparam("now", type_=db.UTCDateTime()))))
 
 
 def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, report: SendReport, *,
@@ -520,7 +523,7 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
     Returns True when no job was tried because their deadline had passed (the lease is too short for
     even one request: claiming again would spin).
     """
-    sent_singles = []
+    sent_singles, sent_batches = [], []
     tried = expired = 0
     for job, outcome in outcomes:
         size = len(job.delivery_ids)
@@ -539,7 +542,7 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
             if job.batch_id is None:
                 sent_singles += job.delivery_ids
             else:
-                _finish_batch(connection, job.batch_id, DeliveryStatus.SENT, now, None)
+                sent_batches.append(job.batch_id)
             continue
         error = outcome
         assert isinstance(error, LineApiError)
@@ -561,6 +564,8 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
             _finish_batch(connection, job.batch_id, DeliveryStatus.FAILED, now, message)
     if sent_singles:
         _finish_single(connection, sent_singles, DeliveryStatus.SENT, now, None)
+    if sent_batches:
+        _finish_batches(connection, sent_batches, DeliveryStatus.SENT, now, None)
     return expired > 0 and tried == 0
 
 
@@ -584,15 +589,22 @@ def _finish_single(connection: sa.Connection, ids: list[int], status: DeliverySt
 
 def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStatus, now: datetime,
                   error: str | None) -> None:
-    values = {"the_batch": batch_id, "v_status": status, "v_last_error": error,
+    _finish_batches(connection, [batch_id], status, now, error)
+
+
+def _finish_batches(connection: sa.Connection, batch_ids: list[int], status: DeliveryStatus, now: datetime,
+                    error: str | None) -> None:
+    """End these batches still open with ``status``, in one statement; their rows follow them
+    (``Delivery.effective_status``)."""
+    values = {"batches": batch_ids, "v_status": status, "v_last_error": error,
               "v_sent_at": now if status == DeliveryStatus.SENT else None}
-    connection.execute(_batch_finished(), values)  # its rows follow it (``Delivery.effective_status``)
+    connection.execute(_batches_finished(connection.dialect.name == "postgresql"), values)
 
 
 @functools.cache
-def _batch_finished() -> sa.Update:
+def _batches_finished(postgres: bool) -> sa.Update:
     return (sa.update(DeliveryBatch)
-            .where(DeliveryBatch.id == sa.bindparam("the_batch"), DeliveryBatch.status.in_(OPEN))
+            .where(db.one_of(DeliveryBatch.id, "batches", postgres=postgres), DeliveryBatch.status.in_(OPEN))
             .values(status=sa.bindparam("v_status"), claimed_until=None, last_error=sa.bindparam("v_last_error"),
                     sent_at=sa.bindparam("v_sent_at")))
 
