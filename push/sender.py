@@ -431,12 +431,13 @@ def _members_query(postgres: bool) -> sa.Select:
 
 @functools.cache
 def _inactive_query(postgres: bool) -> sa.Select:
-    """The claimed batches' rows whose resident is not active (blocked, or gone: status None)."""
-    status = sa.type_coerce(Resident.status, sa.String)
-    return (sa.select(Delivery.batch_id, Delivery.id, status.label("resident_status"),
-                      sa.null().label("first_attempt_at"))
-            .select_from(Delivery).outerjoin(Resident, Resident.line_user_id == Delivery.line_user_id)
-            .where(_members(postgres), Resident.id.is_(None) | (status != ResidentStatus.ACTIVE.value)))
+    """The claimed batches' rows whose resident is not active (blocked, or gone: status None). The status is
+    looked up row by row through the resident's unique index (see ``_resident_status``): a join let
+    PostgreSQL hash the whole resident table on every claim."""
+    status = _resident_status()
+    rows = (sa.select(Delivery.batch_id, Delivery.id, status, sa.null().label("first_attempt_at"))
+            .where(_members(postgres)).subquery())
+    return sa.select(rows).where(sa.func.coalesce(rows.c.resident_status, "") != ResidentStatus.ACTIVE.value)
 
 
 @functools.cache
