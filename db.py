@@ -4,9 +4,11 @@ Domain code receives a ``Session``; only this module creates engines. SQLite get
 timeout so that gunicorn workers and push workers can share one file; PostgreSQL needs nothing extra.
 
 Two kinds of transaction. A write transaction (``transaction``, ``get_session``, ``session_factory``) takes
-SQLite's write lock when it begins. A read transaction (``read_transaction``, ``read_session``,
-``read_only``) never does: on SQLite it begins deferred and, in WAL mode, reads a snapshot while a writer
-works, so health checks, metrics and other reads never wait behind a long write nor make writers wait.
+SQLite's write lock when it begins, trying for it every millisecond so that it never starves behind a
+writer that commits short transactions back to back (``_begin_immediate``). A read transaction
+(``read_transaction``, ``read_session``, ``read_only``) never does: on SQLite it begins deferred and, in WAL
+mode, reads a snapshot while a writer works, so health checks, metrics and other reads never wait behind a
+long write nor make writers wait.
 A read transaction refuses to write (``ReadOnlyError``), on every database.
 """
 
