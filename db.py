@@ -2,6 +2,14 @@
 
 Domain code receives a ``Session``; only this module creates engines. SQLite gets WAL and a busy
 timeout so that gunicorn workers and push workers can share one file; PostgreSQL needs nothing extra.
+
+Two kinds of transaction. A write transaction (``transaction``, ``get_session``, ``session_factory``) takes
+SQLite's write lock when it begins, trying for it every millisecond so that it never starves behind a
+writer that commits short transactions back to back (``_begin_immediate``). A read transaction
+(``read_transaction``, ``read_session``, ``read_only``) never does: on SQLite it begins deferred and, in WAL
+mode, reads a snapshot while a writer works, so health checks, metrics and other reads never wait behind a
+long write nor make writers wait.
+A read transaction refuses to write (``ReadOnlyError``), on every database.
 """
 
 from __future__ import annotations
@@ -9,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import enum
 import sqlite3
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -37,6 +47,11 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# While SQLite's write lock is held elsewhere, a writer tries again this often (seconds) until the busy
+# timeout: short enough to take any gap between another writer's transactions (see ``_begin_immediate``).
+SQLITE_LOCK_POLL = 0.001
+READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -85,12 +100,30 @@ def one_of(column: sa.ColumnElement, name: str, *, postgres: bool, values: list 
     return column.in_(sa.bindparam(name, values, expanding=True))
 
 
+class ReadOnlyError(sa.exc.InvalidRequestError):
+    """A statement that writes was run in a read transaction."""
+
+
 def make_engine(url: str) -> sa.Engine:
     """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys.
 
     Statement parameters are hidden from logs and error messages (``hide_parameters``): they hold residents'
-    LINE user ids and what they wrote, and a database error is logged with its message.
+    LINE user ids and what they wrote, and a database error is logged with its message. Connections opened
+    through ``read_only`` refuse statements that write.
     """
+    engine = _make_engine(url)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(connection, _cursor, statement, _parameters, context, _executemany):
+        if connection.get_execution_options().get(READ_ONLY) and (
+                statement.lstrip()[:7].upper().startswith(WRITES) or context is not None and (
+                    context.isinsert or context.isupdate or context.isdelete)):
+            raise ReadOnlyError(f"a read transaction may not write: {statement[:60]}")
+
+    return engine
+
+
+def _make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
                                   hide_parameters=True)
@@ -111,12 +144,49 @@ def make_engine(url: str) -> sa.Engine:
         def _sqlite_begin(connection):
             if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
                 return  # ``autocommit()``: each statement stands alone, and a read takes no write lock
-            # Take the write lock up front: a WAL reader cannot be upgraded to a writer once another
-            # process has committed, so deferred transactions would fail with SQLITE_BUSY instead of waiting.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A write transaction takes the write lock up front: a WAL reader cannot be upgraded to a
+            # writer once another process has committed, so a deferred transaction that writes would fail
+            # with SQLITE_BUSY instead of waiting its turn. A read transaction never writes (its
+            # connections refuse to): it begins deferred and reads a snapshot without taking any lock that
+            # writers wait for.
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                _begin_immediate(connection.exec_driver_sql)
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _begin_immediate(execute: Callable[[str], object], *, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000,
+                     poll: float = SQLITE_LOCK_POLL, clock: Callable[[], float] = time.monotonic) -> None:
+    """Begin a write transaction on a SQLite connection (``execute`` runs one statement on it), waiting up
+    to ``timeout`` for the write lock by trying again every ``poll`` seconds; raises ``OperationalError``
+    ("database is locked") after that.
+
+    SQLite's own busy handler backs off to sleeping 100 ms between tries, so a webhook waiting behind a
+    writer that commits short transactions back to back (a broadcast being planned in chunks) could miss
+    every gap between them and wait seconds, or time out. Trying every millisecond takes the first gap:
+    the wait is bounded by one of the other writer's transactions.
+    """
+    execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = clock() + timeout
+        while True:
+            try:
+                execute("BEGIN IMMEDIATE")
+                return
+            except sa.exc.OperationalError as error:
+                if not _locked(error) or clock() >= deadline:
+                    raise
+            time.sleep(poll)
+    finally:
+        execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _locked(error: sa.exc.OperationalError) -> bool:
+    """True when SQLite failed because another connection holds the lock (SQLITE_BUSY)."""
+    return getattr(error.orig, "sqlite_errorname", "") == "SQLITE_BUSY" or "locked" in str(error.orig)
 
 
 def init_app(app: Flask, url: str) -> None:
@@ -124,6 +194,7 @@ def init_app(app: Flask, url: str) -> None:
     register the ``db`` commands."""
     engine = make_engine(url)
     app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read"] = read_only(app.extensions["db"])
     app.teardown_appcontext(_close_session)
     app.cli.add_command(db_cli)
 
@@ -131,6 +202,33 @@ def init_app(app: Flask, url: str) -> None:
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
     """The session factory of ``app`` (default: the current app)."""
     return (app or current_app).extensions["db"]
+
+
+def read_only(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A session factory like ``factory`` whose transactions only read: they never take SQLite's write lock
+    and refuse to write. It shares ``factory``'s connection pool."""
+    engine = factory.kw["bind"]
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                        **{name: value for name, value in factory.kw.items() if name != "bind"})
+
+
+def read_factory(app: Flask | None = None) -> sessionmaker[Session]:
+    """The read-only session factory of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["db_read"]
+
+
+def read_session() -> Session:
+    """A read-only session for the current request or command, opened on first use (see ``read_only``)."""
+    if "db_read_session" not in g:
+        g.db_read_session = read_factory()()
+    return g.db_read_session
+
+
+@contextlib.contextmanager
+def read_transaction(app: Flask | None = None) -> Iterator[Session]:
+    """A session in one read transaction (see ``read_only``), ended and closed afterwards."""
+    with read_factory(app)() as session, session.begin():
+        yield session
 
 
 def get_session() -> Session:
@@ -141,9 +239,10 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "db_read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 @contextlib.contextmanager

@@ -69,12 +69,12 @@ def quiet() -> quiet_hours.QuietHours | None:
     return quiet_hours.parse(runtime.current().settings.push_quiet_hours)
 
 
-def plan_broadcasts(now: datetime) -> list[broadcasts.PlanOutcome]:
-    """Start the broadcasts due at ``now``, after checking the month's LINE quota, in one transaction."""
+def plan_broadcasts(now: datetime, *, finish: bool = True) -> list[broadcasts.PlanOutcome]:
+    """Start the broadcasts due at ``now``, after checking the month's LINE quota (in chunks of short
+    transactions, see ``push.broadcasts``); with ``finish``, mark those fully sent as done."""
     rt = runtime.current()
-    with db.transaction() as session:
-        outcomes = broadcasts.plan_broadcasts(session, now, timezone=rt.timezone,
-                                              quota=broadcasts.line_quota(rt.line), quiet=quiet())
+    outcomes = broadcasts.plan_broadcasts(db.session_factory(), now, timezone=rt.timezone,
+                                          quota=broadcasts.line_quota(rt.line), quiet=quiet(), finish=finish)
     for outcome in outcomes:
         log.info("push.broadcast.planned", extra={"broadcast": outcome.broadcast_id, "started": outcome.started,
                                                   "reach": outcome.reach, "note": outcome.note})

@@ -297,6 +297,14 @@ _PROFILES = (
            Resident.id > sa.bindparam("after"))
     .order_by(Resident.id).limit(sa.bindparam("chunk"))
 )
+_MEMBER_IDS = (
+    sa.select(Resident.id)
+    .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
+           Resident.id > sa.bindparam("after"))
+    .order_by(Resident.id).limit(sa.bindparam("chunk"))
+)
+
+
 @functools.cache
 def _categories(postgres: bool) -> sa.Select:
     return sa.select(Subscription.resident_id, Subscription.category).where(
@@ -318,22 +326,33 @@ def push_profiles(session: Session, *, chunk: int = 1000, details: bool = True) 
     Blocked residents and residents without consent are never yielded: a push planned from these
     profiles respects 「配信停止」 and unfollow. Memory stays flat however many residents there are.
     """
+    after = 0
+    while page := push_profile_page(session, after=after, limit=chunk, details=details):
+        yield from page
+        after = page[-1].resident_id
+
+
+def push_member_ids(session: Session, *, after: int, limit: int) -> list[int]:
+    """The ids of the next ``limit`` residents ``push_profiles`` would yield after resident id ``after``, read
+    without their profiles (a send to every such resident needs nothing else)."""
+    return list(session.scalars(_MEMBER_IDS, {"after": after, "chunk": limit}))
+
+
+def push_profile_page(session: Session, *, after: int, limit: int, details: bool = True) -> list[PushProfile]:
+    """The next ``limit`` profiles of ``push_profiles`` after resident id ``after`` (empty at the end): a
+    planner that commits page by page resumes from the last id it stored."""
     connection = session.connection()  # Core rows: no ORM loading per row
     postgres = connection.dialect.name == "postgresql"
-    after = 0
-    while True:
-        rows = connection.execute(_PROFILES, {"after": after, "chunk": chunk}).all()
-        if not rows:
-            return
-        ids = [row.id for row in rows]
-        categories: dict[int, set[str]] = {}
-        children: dict[int, list[ChildDates]] = {}
-        if details:
-            for resident_id, category in connection.execute(_categories(postgres), {"ids": ids}):
-                categories.setdefault(resident_id, set()).add(category)
-            for resident_id, child_id, due, born in connection.execute(_children(postgres), {"ids": ids}):
-                children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
-        for row in rows:
-            yield PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
-                              row.stop_baby, row.birth_date, tuple(children.get(row.id, ())))
-        after = ids[-1]
+    rows = connection.execute(_PROFILES, {"after": after, "chunk": limit}).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    categories: dict[int, set[str]] = {}
+    children: dict[int, list[ChildDates]] = {}
+    if details:
+        for resident_id, category in connection.execute(_categories(postgres), {"ids": ids}):
+            categories.setdefault(resident_id, set()).add(category)
+        for resident_id, child_id, due, born in connection.execute(_children(postgres), {"ids": ids}):
+            children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
+    return [PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
+                        row.stop_baby, row.birth_date, tuple(children.get(row.id, ()))) for row in rows]
