@@ -61,11 +61,15 @@ class TestOtherSettings:
     def test_changing_the_area(self, text):
         assert area.INTENT.match(Query.of(text)) is True
 
-    @pytest.mark.parametrize("text", ["ごみの前の日に教えてほしい", "ごみの日を前日に知らせて", "ゴミ出しの日のリマインドほしい",
-                                      "ごみの日の通知をお願いします", "燃えるごみの通知を止めて"])
-    def test_garbage_reminders(self, text):
-        """Garbage words with a notice or 'the day before' are the reminder settings, on or off."""
-        assert reminders.INTENT.match(Query.of(text)) is True
+    @pytest.mark.parametrize(("text", "reading"), [
+        ("ごみの前の日に教えてほしい", "show"), ("ごみの日を前日に知らせて", "show"), ("ゴミ出しの日のリマインドほしい", "show"),
+        ("ごみの日の通知をお願いします", "show"), ("燃えるごみの通知を止めて", "stop"), ("ごみの通知欲しい", "show"),
+        ("ごみの通知受け取りたい", "show"), ("ごみの通知いらない", "stop"), ("ごみの通知やめたい", "stop"),
+        ("ごみのお知らせ来なくていいよ", "stop"), ("収集日の通知はもう不要です", "stop"), ("ごみの通知止めるには？", "show")])
+    def test_garbage_reminders(self, text, reading):
+        """Garbage words with a notice or 'the day before' are the reminder settings: a stop (not asked as a
+        question) is read as one, anything else shows the settings."""
+        assert reminders.INTENT.match(Query.of(text)) == reading
 
     @pytest.mark.parametrize("text", ["通知の種類を変えたい", "受け取る分野を選びたい", "お知らせを受け取りたい",
                                       "通知をオンにしたい", "配信を再開したい"])
@@ -148,3 +152,12 @@ def test_ha_iranai_read_as_hairu_is_still_not_wanted(text):
     """「…はいりません」, which the dictionary may read as 入る, is 「は」 and 「いらない」: a stop."""
     request = read_request(text)
     assert request is not None and request.action is Action.STOP
+
+
+@pytest.mark.parametrize(("text", "vague"), [
+    ("登録したの消して", True), ("さっきの登録取り消して", True), ("登録を消したい", True),
+    ("私の情報を全部消してください", False), ("データけして", False)])
+def test_a_deletion_naming_only_the_registration_is_vague(text, vague):
+    """A deletion that names only 「登録」 is marked vague (what was registered depends on where the resident is)."""
+    request = read_request(text)
+    assert request is not None and request.action is Action.DELETE and request.vague is vague
