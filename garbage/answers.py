@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import time
 from datetime import timedelta
 
 from garbage.calendar import CalendarPolicy
@@ -72,6 +73,7 @@ class Catalog:
     policies: dict[str, CalendarPolicy] = field(default_factory=dict)  # area → its calendar policy
     synonyms: Synonyms = field(default_factory=Synonyms)
     attribution: str = ""
+    collected_by: time | None = None  # the pack's put-out deadline on collection days (「朝8時30分までに」)
     _matcher: HybridMatcher | None = field(default=None, init=False, repr=False)
     _by_name: dict[str, list[ItemRow]] | None = field(default=None, init=False, repr=False)
     _names: ItemNames | None = field(default=None, init=False, repr=False)
@@ -452,6 +454,19 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)
     return [n for n in found if len(normalize(n)) == longest] if len(found) > 1 else found
+
+
+# Without a put-out time from the pack, a collection day is over at noon: cities ask for garbage by 8:00–8:30
+# and the crews finish in the morning, so from noon on a bag can no longer go out that day.
+COLLECTION_OVER = time(12, 0)
+
+
+def first_open_day(catalog: Catalog, today: date, now: time | None) -> date:
+    """The first day a resident can still put garbage out: today until the pack's put-out time (noon when it
+    gives none), then tomorrow. Without the time of day (``now`` None) it is today."""
+    if now is None or now < (catalog.collected_by or COLLECTION_OVER):
+        return today
+    return today + timedelta(days=1)
 
 
 def answer_day(catalog: Catalog, area: str, today: date, offset: int, label: str) -> DayAnswer:

@@ -1,7 +1,7 @@
 """「ごみの通知」: a resident chooses which garbage categories to be reminded of the evening before.
 
 Read from own words too (「ごみの通知いらない」, 「ごみの日のお知らせ欲しい」), before the collection-day
-question: a stop asked for when no reminder is set is told so kindly, without asking for the area.
+question: a stop asked for before any area (so any reminder) is set is told so kindly, without asking for it.
 """
 
 from __future__ import annotations
@@ -75,11 +75,12 @@ class ReminderIntent:
 
     def handle(self, match: str, ctx: IntentContext
                ) -> ReminderSettings | NeedArea | NoReminders | RemindersHowTo | None:
-        """The current settings, to be changed with buttons; a stop with nothing set says so."""
+        """The current settings, to be changed with buttons; a stop before any area is set (so no reminder
+        either) says so, without asking for the area."""
         if ctx.line_user_id is None:
             return RemindersHowTo() if ctx.garbage is not None and ctx.garbage.schedules else None
         settings = settings_for(ctx)
-        if match == "stop" and (isinstance(settings, NeedArea) or settings is not None and not settings.chosen):
+        if match == "stop" and isinstance(settings, NeedArea):  # with an area, the settings say none is on
             return NoReminders()
         return settings
 
