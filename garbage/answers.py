@@ -28,6 +28,8 @@ from japanese.normalize import to_hiragana
 from japanese.phrases import leading_phrase
 from japanese.phrases import noun_phrase
 from japanese.phrases import without_honorific
+from japanese.sentences import clauses
+from japanese.sentences import without_dialect_ending
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
 from search.areas import clear_choice
@@ -198,11 +200,24 @@ def item_question(text: str) -> tuple[str, bool]:
     """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True).
 
     A question about how to prepare a thing for the collection (「ペットボトルのキャップは外すの？」,
-    「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic.
+    「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic. A dialect's sentence-final
+    particle (「捨てたいっしょ」, 「出すべ？」) is read past; in a message of several clauses, the first clause
+    that asks about a thing names it (「ソファー捨てたいっしょ、粗大ごみって
+    どうやるの」 → ソファー).
     """
-    stripped = _ASKED.sub("", text.strip().rstrip("。.！!"))
+    parts = clauses(text)
+    for clause in parts if len(parts) > 1 else ():  # 「ソファー捨てたいっしょ、粗大ごみってどうやるの」
+        if (found := _clause_item(clause))[1] and found[0]:
+            return found
+    return _clause_item(text)
+
+
+def _clause_item(text: str) -> tuple[str, bool]:
+    """``item_question`` for one clause, read without a dialect's sentence-final particle (捨てたいっしょ)."""
+    plain = without_dialect_ending(text.strip().rstrip("。.！!、, 　"))
+    stripped = _ASKED.sub("", plain.rstrip("。.！!"))
     item, count = _ITEM_CUES.subn("", stripped)
-    if not count and (topic := _prepared_topic(text)) is not None:
+    if not count and (topic := _prepared_topic(plain)) is not None:
         return topic, True
     return item.strip(" 　、,"), count > 0
 
