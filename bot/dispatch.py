@@ -63,6 +63,7 @@ from intents.settings import AskConsent
 from intents.settings import BabyMessages
 from intents.settings import ChooseCategories
 from intents.settings import PushSettings
+from intents.settings import SettingsHowTo
 from intents.settings import StopPush
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
@@ -237,6 +238,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     ReminderSettings: _shown(garbage_replies.reminder_settings),
     NoReminders: lambda ctx, user_id, result: build.text(texts.REMINDER_NONE_SET),
     RemindersHowTo: lambda ctx, user_id, result: build.text(texts.REMINDER_HOW_TO),
+    SettingsHowTo: lambda ctx, user_id, result: build.text(texts.SETTINGS_HOW_TO),
     AskConsent: children.ask_consent,
     PushSettings: _shown(settings_replies.push_settings),
     StopPush: settings.stop_push,

@@ -3,17 +3,23 @@ procedure questions that only contain such words (left to the FAQ)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from garbage.answers import Catalog
 from intents import area
 from intents import children
 from intents import my_data
 from intents import reminders
 from intents import settings
+from intents.base import IntentContext
+from intents.reminders import RemindersHowTo
 from intents.requests import Action
 from intents.requests import Topic
 from intents.requests import read_request
 from intents.settings import ChooseCategories
+from intents.settings import SettingsHowTo
 from intents.settings import categories_change
 from search.docs import Query
 
@@ -161,3 +167,20 @@ def test_a_deletion_naming_only_the_registration_is_vague(text, vague):
     """A deletion that names only 「登録」 is marked vague (what was registered depends on where the resident is)."""
     request = read_request(text)
     assert request is not None and request.action is Action.DELETE and request.vague is vague
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    (settings.INTENT, "配信止めて"), (settings.INTENT, "防災のお知らせだけ欲しい"), (children.INTENT, "子供の誕生日登録したい"),
+    (children.INTENT, "子どもの登録を消して")])
+def test_without_a_resident_a_settings_request_says_how_to_do_it(intent, text):
+    """Without a resident (``flask ask``), a settings request is still read, and answered with how to do it."""
+    ctx = IntentContext(session=None, line_user_id=None, area=None, today=date(2026, 11, 20))
+    assert isinstance(intent.handle(intent.match(Query.of(text)), ctx), SettingsHowTo)
+
+
+@pytest.mark.parametrize("text", ["ごみの通知いらない", "ごみの通知欲しい"])
+def test_without_a_resident_a_reminder_request_says_how_to_set_it(text):
+    """Without a resident, a garbage reminder request is answered with how to set reminders in the chat."""
+    catalog = Catalog(items=[], categories={}, areas=[], schedules={"林": {}})
+    ctx = IntentContext(session=None, line_user_id=None, area=None, today=date(2026, 11, 20), garbage=catalog)
+    assert isinstance(reminders.INTENT.handle(reminders.INTENT.match(Query.of(text)), ctx), RemindersHowTo)
