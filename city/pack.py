@@ -226,16 +226,19 @@ def read_health(path: Path, section: object) -> dict:
 
 
 def _set_takeaways(data: garbage_importers.GarbageData, takeaway: object) -> None:
-    """Put the pack's text on where to take things (``[garbage.takeaway]``, by category) on its categories."""
+    """Put the pack's text on where to take things, or how to ask for their collection (``[garbage.takeaway]``,
+    by category: one the city does not collect, or takes on request and so on no calendar, as 粗大ごみ)."""
     if not isinstance(takeaway, dict) or not all(isinstance(text, str) for text in takeaway.values()):
         raise PackError("[garbage.takeaway] must map category names to text")
     known = {category.name: category for category in data.categories}
     unknown = [name for name in takeaway if name not in known]
     if unknown:
         raise PackError(f"[garbage.takeaway] names categories the garbage data does not have: {', '.join(unknown)}")
-    collected = [name for name in takeaway if known[name].collected]
+    on_calendar = {rule.category for rule in data.rules}
+    collected = [name for name in takeaway if known[name].collected and name in on_calendar]
     if collected:
-        raise PackError(f"[garbage.takeaway] is for categories the city does not collect, not {', '.join(collected)}")
+        raise PackError(f"[garbage.takeaway] is for categories the city does not collect, not {', '.join(collected)} "
+                        "(or for those it takes on request, on no calendar)")
     data.categories = [dataclasses.replace(c, takeaway=takeaway[c.name].strip()) if c.name in takeaway else c
                        for c in data.categories]
 

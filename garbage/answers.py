@@ -128,6 +128,7 @@ class Variant:
     takeaway: str
     next_dates: tuple[date, ...] = ()
     verbatim: str = ""
+    on_calendar: bool = True  # False for a category collected on request (粗大ごみ): no day to tell
 
 
 @dataclass(frozen=True)
@@ -389,8 +390,9 @@ def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str
             if schedule is not None:
                 dates = tuple(next_collection(schedule, row.category, today, catalog.policy(area), count=1))
                 verbatim = schedule.verbatim
+        on_calendar = any(row.category in schedules for schedules in catalog.schedules.values())
         variants.append(Variant(row.name, row.category, category.collected, row.notice, category.takeaway,
-                                dates, verbatim))
+                                dates, verbatim, on_calendar or not catalog.schedules))
     return ItemAnswer(asked, tuple(variants), area, catalog.attribution)
 
 
