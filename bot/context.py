@@ -90,8 +90,11 @@ class Reply:
 
 
 def intent_context(ctx: Context, user_id: str | None) -> IntentContext:
-    """What the intents see of this event: session, resident, area, today and the garbage catalog."""
-    return IntentContext(ctx.session, user_id, area_of(ctx, user_id), ctx.today, ctx.garbage)
+    """What the intents see of this event: session, resident, area, today, the garbage catalog and the time of
+    day (not when answering as if on another day, ``ask --today``)."""
+    local = ctx.local_now if ctx.local_now is not None and ctx.local_now.date() == ctx.today else None
+    return IntentContext(ctx.session, user_id, area_of(ctx, user_id), ctx.today, ctx.garbage,
+                         local.time() if local is not None else None)
 
 
 def area_of(ctx: Context, user_id: str | None) -> str | None:

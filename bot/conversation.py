@@ -49,6 +49,7 @@ class Step(enum.StrEnum):
     # asked=True when the bot asked for it (not set while the list of children only welcomes a date)
     ASK_CHILD_LABEL = "ask_child_label"  # a child's nickname; data: id=<child>
     ASK_OWN_BIRTH_DATE = "ask_own_birth_date"  # the resident's own birth date (高齢者 messages)
+    ASK_CONSENT = "ask_consent"  # the consent buttons are shown; data: then=<what to show after>, kept=<categories>
     LATER = "later"  # no question asked: a garbage question waits for the area (data: later, later_until)
 
 

@@ -57,11 +57,14 @@ from intents.children import AskBirth
 from intents.children import ChildrenOverview
 from intents.dates import DateAlone
 from intents.my_data import ConfirmDeletion
+from intents.reminders import NoReminders
 from intents.reminders import ReminderSettings
+from intents.reminders import RemindersHowTo
 from intents.settings import AskConsent
 from intents.settings import BabyMessages
 from intents.settings import ChooseCategories
 from intents.settings import PushSettings
+from intents.settings import SettingsHowTo
 from intents.settings import StopPush
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
@@ -238,7 +241,10 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     DayAnswer: _shown(garbage_replies.garbage_day),
     NextAnswer: _shown(garbage_replies.garbage_next, with_city=True),
     ReminderSettings: _shown(garbage_replies.reminder_settings),
-    AskConsent: _shown(settings_replies.ask_consent),
+    NoReminders: lambda ctx, user_id, result: build.text(texts.REMINDER_NONE_SET),
+    RemindersHowTo: lambda ctx, user_id, result: build.text(texts.REMINDER_HOW_TO),
+    SettingsHowTo: lambda ctx, user_id, result: build.text(texts.SETTINGS_HOW_TO),
+    AskConsent: children.ask_consent,
     PushSettings: _shown(settings_replies.push_settings),
     StopPush: settings.stop_push,
     BabyMessages: settings.baby_messages,
@@ -256,6 +262,7 @@ STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_CHILD_DATE: children.child_date_answer,
     Step.ASK_CHILD_LABEL: children.child_label_answer,
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
+    Step.ASK_CONSENT: children.consent_answer,
     Step.LATER: areas.later_answer,
 }
 

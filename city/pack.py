@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
             garbage_data,
             collect_on_public_holidays=garbage_section.get("collect_on_public_holidays", True),
             attribution=garbage_section.get("attribution", ""),
+            put_out_by=garbage_section.get("put_out_by", ""),
         )
         report.garbage_report = garbage_data.report
     health_store.save_section(session, health_section)
@@ -138,6 +140,9 @@ def _named(read: Callable[[Path], T], file: Path) -> T:
         raise ImportFailed([in_file(error, file.name) for error in failed.errors]) from None
 
 
+_PUT_OUT_BY = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+
+
 def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     """Read the garbage data a pack's ``[garbage]`` table names, with its ``holidays`` file if any.
 
@@ -147,6 +152,8 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     and whose name does not say why (see ``garbage.importers.read_takamatsu``), for example
     ``other_categories = ["拠点回収"]``. ``[garbage.takeaway]`` says, per category the city does not
     collect, where residents take such things (家電リサイクル法対象品 = "…"), shown with every item of it.
+    ``put_out_by = "08:30"`` is the time garbage must be out by on collection days (「朝8時30分までに」):
+    after it, the next collection day is counted from tomorrow (from noon when not given).
     Raises PackError for a bad table, ImportFailed for bad data.
     """
     if not isinstance(section, dict):
@@ -160,6 +167,9 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     attribution = section.get("attribution", "")
     if not isinstance(attribution, str):
         raise PackError("[garbage] attribution must be text")
+    put_out_by = section.get("put_out_by", "")
+    if not isinstance(put_out_by, str) or put_out_by and not _PUT_OUT_BY.fullmatch(put_out_by):
+        raise PackError("[garbage] put_out_by must be a time of day such as \"08:30\"")
     not_collected = section.get("not_collected")
     if not_collected is not None and not _names(not_collected):
         raise PackError("[garbage] not_collected must be a list of category names")
@@ -216,16 +226,19 @@ def read_health(path: Path, section: object) -> dict:
 
 
 def _set_takeaways(data: garbage_importers.GarbageData, takeaway: object) -> None:
-    """Put the pack's text on where to take things (``[garbage.takeaway]``, by category) on its categories."""
+    """Put the pack's text on where to take things, or how to ask for their collection (``[garbage.takeaway]``,
+    by category: one the city does not collect, or takes on request and so on no calendar, as 粗大ごみ)."""
     if not isinstance(takeaway, dict) or not all(isinstance(text, str) for text in takeaway.values()):
         raise PackError("[garbage.takeaway] must map category names to text")
     known = {category.name: category for category in data.categories}
     unknown = [name for name in takeaway if name not in known]
     if unknown:
         raise PackError(f"[garbage.takeaway] names categories the garbage data does not have: {', '.join(unknown)}")
-    collected = [name for name in takeaway if known[name].collected]
+    on_calendar = {rule.category for rule in data.rules}
+    collected = [name for name in takeaway if known[name].collected and name in on_calendar]
     if collected:
-        raise PackError(f"[garbage.takeaway] is for categories the city does not collect, not {', '.join(collected)}")
+        raise PackError(f"[garbage.takeaway] is for categories the city does not collect, not {', '.join(collected)} "
+                        "(or for those it takes on request, on no calendar)")
     data.categories = [dataclasses.replace(c, takeaway=takeaway[c.name].strip()) if c.name in takeaway else c
                        for c in data.categories]
 

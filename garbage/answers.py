@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import time
 from datetime import timedelta
 
 from garbage.calendar import CalendarPolicy
@@ -27,6 +28,8 @@ from japanese.normalize import to_hiragana
 from japanese.phrases import leading_phrase
 from japanese.phrases import noun_phrase
 from japanese.phrases import without_honorific
+from japanese.sentences import clauses
+from japanese.sentences import without_dialect_ending
 from japanese.synonyms import Synonyms
 from search.areas import AreaInfo
 from search.areas import clear_choice
@@ -72,6 +75,7 @@ class Catalog:
     policies: dict[str, CalendarPolicy] = field(default_factory=dict)  # area → its calendar policy
     synonyms: Synonyms = field(default_factory=Synonyms)
     attribution: str = ""
+    collected_by: time | None = None  # the pack's put-out deadline on collection days (「朝8時30分までに」)
     _matcher: HybridMatcher | None = field(default=None, init=False, repr=False)
     _by_name: dict[str, list[ItemRow]] | None = field(default=None, init=False, repr=False)
     _names: ItemNames | None = field(default=None, init=False, repr=False)
@@ -124,6 +128,7 @@ class Variant:
     takeaway: str
     next_dates: tuple[date, ...] = ()
     verbatim: str = ""
+    on_calendar: bool = True  # False for a category collected on request (粗大ごみ): no day to tell
 
 
 @dataclass(frozen=True)
@@ -196,11 +201,24 @@ def item_question(text: str) -> tuple[str, bool]:
     """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True).
 
     A question about how to prepare a thing for the collection (「ペットボトルのキャップは外すの？」,
-    「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic.
+    「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic. A dialect's sentence-final
+    particle (「捨てたいっしょ」, 「出すべ？」) is read past; in a message of several clauses, the first clause
+    that asks about a thing names it (「ソファー捨てたいっしょ、粗大ごみって
+    どうやるの」 → ソファー).
     """
-    stripped = _ASKED.sub("", text.strip().rstrip("。.！!"))
+    parts = clauses(text)
+    for clause in parts if len(parts) > 1 else ():  # 「ソファー捨てたいっしょ、粗大ごみってどうやるの」
+        if (found := _clause_item(clause))[1] and found[0]:
+            return found
+    return _clause_item(text)
+
+
+def _clause_item(text: str) -> tuple[str, bool]:
+    """``item_question`` for one clause, read without a dialect's sentence-final particle (捨てたいっしょ)."""
+    plain = without_dialect_ending(text.strip().rstrip("。.！!、, 　"))
+    stripped = _ASKED.sub("", plain.rstrip("。.！!"))
     item, count = _ITEM_CUES.subn("", stripped)
-    if not count and (topic := _prepared_topic(text)) is not None:
+    if not count and (topic := _prepared_topic(plain)) is not None:
         return topic, True
     return item.strip(" 　、,"), count > 0
 
@@ -372,8 +390,9 @@ def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str
             if schedule is not None:
                 dates = tuple(next_collection(schedule, row.category, today, catalog.policy(area), count=1))
                 verbatim = schedule.verbatim
+        on_calendar = any(row.category in schedules for schedules in catalog.schedules.values())
         variants.append(Variant(row.name, row.category, category.collected, row.notice, category.takeaway,
-                                dates, verbatim))
+                                dates, verbatim, on_calendar or not catalog.schedules))
     return ItemAnswer(asked, tuple(variants), area, catalog.attribution)
 
 
@@ -452,6 +471,19 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)
     return [n for n in found if len(normalize(n)) == longest] if len(found) > 1 else found
+
+
+# Without a put-out time from the pack, a collection day is over at noon: cities ask for garbage by 8:00–8:30
+# and the crews finish in the morning, so from noon on a bag can no longer go out that day.
+COLLECTION_OVER = time(12, 0)
+
+
+def first_open_day(catalog: Catalog, today: date, now: time | None) -> date:
+    """The first day a resident can still put garbage out: today until the pack's put-out time (noon when it
+    gives none), then tomorrow. Without the time of day (``now`` None) it is today."""
+    if now is None or now < (catalog.collected_by or COLLECTION_OVER):
+        return today
+    return today + timedelta(days=1)
 
 
 def answer_day(catalog: Catalog, area: str, today: date, offset: int, label: str) -> DayAnswer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from sqlalchemy.orm import Session
 
 from content.cache import RevisionCache
@@ -33,6 +35,7 @@ def load_catalog(session: Session) -> Catalog | None:
         policies={a.name: store.load_policy(session, center=a.center or None) for a in areas},
         synonyms=Synonyms(faq_store.load_synonyms(session)),
         attribution=settings.attribution,
+        collected_by=time.fromisoformat(settings.put_out_by) if settings.put_out_by else None,
     )
 
 

@@ -117,10 +117,12 @@ class GarbageRemark(Base):
 
 
 class GarbageSettings(Base):
-    """The pack's garbage settings (one row): whether collection runs on public holidays, and the credit line."""
+    """The pack's garbage settings (one row): whether collection runs on public holidays, the credit line and
+    the time garbage must be out by."""
 
     __tablename__ = "garbage_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     collect_on_public_holidays: Mapped[bool] = mapped_column(default=True)
+    put_out_by: Mapped[str] = mapped_column(sa.String(5), default="", server_default="")  # 「08:30」 or ""
     attribution: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -118,6 +118,7 @@ def save_garbage(
     *,
     collect_on_public_holidays: bool | None = None,
     attribution: str | None = None,
+    put_out_by: str | None = None,
 ) -> SaveSummary:
     """Replace every garbage row with ``data``, in the caller's transaction, and bump the revision.
 
@@ -164,6 +165,8 @@ def save_garbage(
         settings.collect_on_public_holidays = collect_on_public_holidays
     if attribution is not None:
         settings.attribution = attribution
+    if put_out_by is not None:
+        settings.put_out_by = put_out_by
     bump_revision(session, GARBAGE)
     session.flush()
     stored_exceptions = None
@@ -195,7 +198,7 @@ def _check_references(data: GarbageData) -> None:
 def _settings_row(session: Session) -> GarbageSettings:
     row = session.scalar(sa.select(GarbageSettings).order_by(GarbageSettings.id).limit(1))
     if row is None:
-        row = GarbageSettings(collect_on_public_holidays=True, attribution="")
+        row = GarbageSettings(collect_on_public_holidays=True, attribution="", put_out_by="")
         session.add(row)
     return row
 
@@ -253,6 +256,7 @@ class GarbageSettingsInfo:
 
     collect_on_public_holidays: bool = True
     attribution: str = ""
+    put_out_by: str = ""  # the time garbage must be out by on collection days (「08:30」), "" when not given
 
 
 def load_categories(session: Session) -> list[StoredCategory]:
@@ -319,7 +323,7 @@ def load_settings(session: Session) -> GarbageSettingsInfo:
     row = session.scalar(sa.select(GarbageSettings).order_by(GarbageSettings.id).limit(1))
     if row is None:
         return GarbageSettingsInfo()
-    return GarbageSettingsInfo(row.collect_on_public_holidays, row.attribution)
+    return GarbageSettingsInfo(row.collect_on_public_holidays, row.attribution, row.put_out_by or "")
 
 
 def load_policy(

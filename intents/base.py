@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import time
 from typing import Any
 from typing import Protocol
 
@@ -22,6 +23,7 @@ class IntentContext:
     area: str | None
     today: date
     garbage: Catalog | None = None  # the city's garbage data, when it has loaded some
+    time_of_day: time | None = None  # the city's local time now, when answering for today as it is
 
 
 class Intent(Protocol):

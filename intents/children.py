@@ -14,6 +14,7 @@ from intents.base import IntentContext
 from intents.requests import Topic
 from intents.requests import read_request
 from intents.settings import AskConsent
+from intents.settings import SettingsHowTo
 from intents.settings import settings_for
 from japanese.normalize import normalize
 from residents import service as residents
@@ -104,10 +105,10 @@ class ChildrenIntent:
             return None
         return "due" if request.due else "children"
 
-    def handle(self, match: str, ctx: IntentContext) -> ChildrenOverview | AskBirth | AskConsent | None:
-        """The children to show (or the one to record the birth of); None without a resident."""
+    def handle(self, match: str, ctx: IntentContext) -> ChildrenOverview | AskBirth | AskConsent | SettingsHowTo:
+        """The children to show (or the one to record the birth of); without a resident, how to do it."""
         if ctx.line_user_id is None:
-            return None
+            return SettingsHowTo()
         overview = overview_for(ctx.session, ctx.line_user_id, ctx.today, "due" if match == "due" else None)
         if match == "born" and isinstance(overview, ChildrenOverview):
             waiting = [child for child in overview.children if not child.born]

@@ -19,6 +19,7 @@ from garbage.answers import area_in_text
 from garbage.answers import categories_in_text
 from garbage.answers import day_question
 from garbage.answers import find_item
+from garbage.answers import first_open_day
 from garbage.answers import is_when_question
 from garbage.answers import item_question
 from garbage.answers import resolve_area
@@ -56,7 +57,7 @@ class CollectionDayIntent:
         categories = categories_in_text(catalog, text)
         if categories and not any(c in catalog.schedules.get(area, {}) for c in categories):
             return None  # e.g. 粗大ごみ by appointment: the FAQ explains how to apply
-        return answer_next(catalog, area, ctx.today, categories)
+        return answer_next(catalog, area, first_open_day(catalog, ctx.today, ctx.time_of_day), categories)
 
 
 class GarbageItemIntent:
@@ -85,7 +86,8 @@ class GarbageItemIntent:
             return found
         if not found:
             return None
-        return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area), ctx.today)
+        return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
+                           first_open_day(catalog, ctx.today, ctx.time_of_day))
 
 
 COLLECTION_DAY = CollectionDayIntent()

@@ -50,7 +50,11 @@ class Action(enum.StrEnum):
 @dataclass(frozen=True)
 class Request:
     """A request about a setting: its topic, the action, whether it was asked as a question, whether it
-    names a due date (「予定日」), the push categories it names, and whether it wants only those (「だけ」)."""
+    names a due date (「予定日」), the push categories it names, and whether it wants only those (「だけ」).
+
+    ``vague`` marks a request naming only 「登録」 (「登録したの消して」): what was registered is read from
+    where the resident is (their children's list), else it stands for all their data.
+    """
 
     topic: Topic
     action: Action
@@ -58,6 +62,7 @@ class Request:
     due: bool = False
     categories: tuple[str, ...] = ()
     only: bool = False
+    vague: bool = False
 
 
 class _Family:
@@ -164,7 +169,8 @@ def read_request(text: str) -> Request | None:
     topic = _topic(lemmas, action)
     if topic is None:
         return None
-    return Request(topic, action, question=is_question(text), due=bool(lemmas & _DUE))
+    vague = "登録" in lemmas and not lemmas & _OBJECTS
+    return Request(topic, action, question=is_question(text), due=bool(lemmas & _DUE), vague=vague)
 
 
 def _foreign(word: Word) -> bool:

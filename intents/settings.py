@@ -60,6 +60,11 @@ class AskConsent:
 
 
 @dataclass(frozen=True)
+class SettingsHowTo:
+    """A settings request with no resident to change anything for (``flask ask``): how to do it in the chat."""
+
+
+@dataclass(frozen=True)
 class PushSettings:
     """The resident agreed to push: the categories they receive and what else is registered."""
 
@@ -153,15 +158,15 @@ class SettingsIntent:
         return "settings" if request.topic in (Topic.PUSH, Topic.CATEGORIES) else None
 
     def handle(self, match: str | Request, ctx: IntentContext
-               ) -> PushSettings | AskConsent | StopPush | BabyMessages | ChooseCategories | None:
-        """What the resident asked for; None without a resident (``ask``), so the FAQ answers.
+               ) -> PushSettings | AskConsent | StopPush | BabyMessages | ChooseCategories | SettingsHowTo:
+        """What the resident asked for; without a resident (``ask``), how to do it in the chat.
 
         Nothing starts before consent: a request to receive categories asks for it first, and is carried out
         once the resident agrees; one only to stop some says that nothing is sent (the baby notices resumed
         before consent ask for it too, in ``bot.flows.settings``).
         """
         if ctx.line_user_id is None:
-            return None
+            return SettingsHowTo()
         if match == "stop":
             return StopPush()
         if match in ("baby_stop", "baby_resume"):

@@ -21,6 +21,8 @@ HELP = (
     "短い言葉で送ってください。\n"
     "設定：「地域設定」「ごみの通知」「配信設定」「子どもの登録」「配信停止」「データ削除」"
 )
+WHO_AM_I = "{bot_name}です。{city}の自動応答アカウントです。\n" + HELP
+SMALL_TALK_WEATHER = "本当ですね。どうぞお体に気をつけてお過ごしください。知りたいことがあれば、いつでも聞いてください。"
 
 SUGGEST = "もしかして、次のどれかでしょうか？ 当てはまるものを選んでください。"
 SUGGEST_NONE_LABEL = "どれにも当てはまらない"
@@ -92,6 +94,12 @@ REMINDER_TURN_ON = "{category}を受け取る"
 REMINDER_TURN_OFF = "{category}を止める"
 REMINDER_ALL_ON = "すべて受け取る"
 REMINDER_ALL_OFF = "すべて止める"
+REMINDER_NONE_SET = ("ごみの日のお知らせは、いまは届かない設定です。このままで大丈夫です。"
+                     "受け取りたくなったら「ごみの通知」と送ってください。")
+REMINDER_HOW_TO = ("ごみの日のお知らせ（収集日の前日の夕方）は、このLINEで「ごみの通知」と送ると、"
+                   "受け取るごみの種類を選んだり止めたりできます。")
+SETTINGS_HOW_TO = ("お知らせの設定は、このLINEのトークで変えられます。「配信設定」「配信停止」「ごみの通知」"
+                   "「子どもの登録」「地域設定」「データ削除」のように送ってください。")
 REMINDER_SAVED = "お知らせの設定を変更しました。"
 REMINDER_MESSAGE = "明日 {date} は、{area}の【{categories}】の収集日です。"
 
@@ -111,6 +119,8 @@ CONSENT_EXPLAIN = (
 )
 CONSENT_KEPT = "以前に選んだ分野（{categories}）のお知らせも再開します。"
 CONSENT_YES = "同意して受け取る"
+CONSENT_FIRST = ("日付は、お知らせの受け取りに同意いただいてから登録します。"
+                 "先に下の「同意して受け取る」を押してから、もう一度日付を送ってください。")
 CONSENT_THANKS = "同意いただきありがとうございます。"
 SETTINGS_HEADER = "お知らせを受け取る分野です。下のボタンで切り替えられます。"
 SETTINGS_NONE_CHOSEN = "いまは、どの分野も選ばれていません。"

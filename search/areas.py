@@ -34,7 +34,7 @@ POSSIBLE = 0.6
 
 EXACT = 1.0
 NAMED = 0.95  # the name inside the text, or the name with 町 / 丁目 / 地区 around it
-PREFIX = 0.9  # the start of one name, at least half of it (「仏生」 for 仏生山)
+PREFIX = 0.9  # the start of one name, more than half of it (「仏生」 for 仏生山), typed as a bare name
 PART = 0.8  # a distinctive part of a name (「植田」 for 西植田 and 東植田): asked back
 READING_TYPO = 0.75  # readings closer than this are a typo (くりばやい); further, only sounding alike
 SPELLED = 0.9  # four kana or more that read the name character by character (りつりん for 栗林): taken
@@ -117,8 +117,10 @@ def match_areas(areas: Sequence[AreaInfo], text: Query | str, limit: int = 5) ->
     whole, parts = _candidates(text.text if isinstance(text, Query) else text, key)
     scored = []
     spoken, typed = _spoken(key, whole, parts), loose(key)
+    complete = _PLACE_SUFFIX.sub("", key) != key  # 「ひがしまち」: a whole name of its own, never a name's start
     for area in areas:
-        best = max((_score(whole, parts, name, is_reading) for name, is_reading in _keys(area)), default=0.0)
+        best = max((_score(whole, parts, name, is_reading, complete=complete) for name, is_reading in _keys(area)),
+                   default=0.0)
         if best < SPELLED and spoken:
             best = max(best, _sounds_like(spoken, area, typed))
         if best >= POSSIBLE:
@@ -199,8 +201,14 @@ def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:
     return tuple(f for f in dict.fromkeys([*(forms if keep else ()), *bare]) if f)
 
 
-def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading: bool) -> float:
-    """How well one name (or reading) of an area matches the text."""
+def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading: bool, *,
+           complete: bool = False) -> float:
+    """How well one name (or reading) of an area matches the text.
+
+    The start of a name is sure (``PREFIX``) only when it covers more than half of the name and the text
+    is not a complete name of its own (``complete``: typed with 町 / 丁目 / 地区, as 「ひがしまち」); half a
+    name or less (「ひがし」 for ひがしうえだ) is only possible (``PART``), offered for the resident to choose.
+    """
     bare = _PLACE_SUFFIX.sub("", name) or name
     if name == whole[0] or name == whole[1] and not _has_kanji(whole[0]):
         return EXACT  # the name, or its reading typed in kana; a homophone in kanji (喜多 for 木太) is not exact
@@ -216,7 +224,7 @@ def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading
         if len(candidate) < shortest:
             continue
         if bare.startswith(candidate) and 2 * len(candidate) >= len(bare):
-            best = max(best, PREFIX)
+            best = max(best, PREFIX if 2 * len(candidate) > len(bare) and not complete else PART)
         elif candidate in bare:
             best = max(best, PART)
         ratio = fuzz.ratio(candidate, name) / 100 if len(name) >= shortest else 0.0

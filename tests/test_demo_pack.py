@@ -12,7 +12,8 @@ PLACEHOLDERS = ("○○", "△△", "××", "AAA", "BBB", "（電話番号）", 
 KEYS = {
     "municipality": {"code", "name", "bot_name", "department", "phone", "office_hours", "url"},
     "faq": {"file", "attribution"},
-    "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution", "takeaway"},
+    "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution", "takeaway",
+                "put_out_by"},
     "shelters": {"files", "attribution"},
     "health": {"file"},
 }

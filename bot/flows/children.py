@@ -23,6 +23,9 @@ from intents.children import ChildView
 from intents.children import overview_for
 from intents.children import views
 from intents.dates import read_date
+from intents.requests import Action
+from intents.requests import Topic
+from intents.requests import read_request
 from intents.settings import AskConsent
 from intents.settings import settings_for
 from messaging import build
@@ -55,9 +58,30 @@ def show_children(ctx: Context, user_id: str, overview: ChildrenOverview,
 def children_messages(ctx: Context, user_id: str, notes: Sequence[str] = ()) -> list[Message]:
     overview = overview_for(ctx.session, user_id, ctx.today)
     if isinstance(overview, AskConsent):
-        conversation.end(ctx.session, user_id)
-        return build.messages(["\n".join(notes)]) if notes else settings_replies.ask_consent(overview)
+        if notes:
+            conversation.end(ctx.session, user_id)
+            return build.messages(["\n".join(notes)])
+        return ask_consent(ctx, user_id, overview)
     return show_children(ctx, user_id, overview, notes)
+
+
+def ask_consent(ctx: Context, user_id: str | None, consent: AskConsent, notes: Sequence[str] = ()) -> list[Message]:
+    """The consent buttons, waiting at that step: a date typed there is not lost (``consent_answer``)."""
+    if user_id is not None:
+        conversation.start(ctx.session, user_id, Step.ASK_CONSENT, ctx.now, then=consent.then,
+                           kept=list(consent.kept))
+    return settings_replies.ask_consent(consent, notes=notes)
+
+
+def consent_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
+    """A date typed instead of pressing 「同意して受け取る」: keep the step and say to press it first.
+
+    Anything else lets the step go (None): the resident moved on.
+    """
+    if read_date(query.text, ctx.today) is None:
+        return None
+    consent = AskConsent(tuple(data.get("kept") or ()), data.get("then"))
+    return Reply(ask_consent(ctx, user_id, consent, notes=[texts.CONSENT_FIRST]), "intent", intent="children")
 
 
 def ask_birth(ctx: Context, user_id: str, result: AskBirth) -> list[Message]:
@@ -101,7 +125,13 @@ def child_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Rep
 
 
 def child_date_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
-    """A typed date for the open child step; None when the text is not a date (the resident moved on)."""
+    """A typed date for the open child step; None when the text is not a date (the resident moved on).
+
+    A removal asked for from the children's list (「登録したの消して」, 「子どもの登録消して」) is about a child,
+    not all the resident's data: the child's buttons (with 「削除」) are shown.
+    """
+    if (removal := _child_removal(ctx, user_id, query)) is not None:
+        return removal
     op, kind = data.get("op"), data.get("kind")
     prefer = "future" if "due" in (op, kind) else "past" if op in ("born", "birth") or kind == "birth" else None
     reading = read_date(query.text, ctx.today, prefer)
@@ -112,13 +142,26 @@ def child_date_answer(ctx: Context, user_id: str, query: Query, data: dict) -> R
     return _child_date_retry(ctx, user_id, data, [common.date_problem(reading)])
 
 
+def _child_removal(ctx: Context, user_id: str, query: Query) -> Reply | None:
+    """The buttons to remove a child, when the text asks to delete a registration or a child; else None."""
+    request = read_request(query.text)
+    if request is None or request.action is not Action.DELETE:
+        return None
+    if not (request.topic is Topic.CHILDREN or request.topic is Topic.DATA and request.vague):
+        return None
+    listed = views(residents.children(ctx.session, user_id))
+    if len(listed) != 1:
+        return Reply(children_messages(ctx, user_id), "intent", intent="children")
+    conversation.end(ctx.session, user_id)
+    return Reply(children_replies.child_menu(listed[0], ctx.today), "intent", intent="children")
+
+
 def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
     """Register a child (op=add), its birth (born), or correct its due date (due) or birth date (birth)."""
     op = step.get("op")
     if op == "add":
         if isinstance(consent := settings_for(ctx.session, user_id, then="children"), AskConsent):
-            conversation.end(ctx.session, user_id)
-            return Reply(settings_replies.ask_consent(consent), "intent", intent="children")
+            return Reply(ask_consent(ctx, user_id, consent), "intent", intent="children")
         kind = step.get("kind") or ("due" if day > ctx.today else "birth")
         if (reason := _refusal(kind, day, ctx.today)) is not None:
             return _child_date_retry(ctx, user_id, step, [common.date_refused(reason, day)])

@@ -8,6 +8,7 @@ from bot.context import Reply
 from bot.context import intent_context
 from bot.replies import garbage as garbage_replies
 from garbage.answers import answer_item
+from garbage.answers import first_open_day
 from garbage.answers import resolve_area
 from messaging import build
 from messaging import texts
@@ -22,5 +23,5 @@ def item_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Repl
         return Reply(build.text(texts.STALE_BUTTON))
     intent_ctx = intent_context(ctx, user_id)
     answer = answer_item(catalog, names[0], catalog.variants(names[0]), resolve_area(catalog, intent_ctx.area),
-                         intent_ctx.today)
+                         first_open_day(catalog, intent_ctx.today, intent_ctx.time_of_day))
     return Reply(garbage_replies.garbage_item(answer, ctx.city), "intent", intent="garbage_item")

@@ -61,6 +61,8 @@ def settings_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> 
 def consent_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     """「同意して受け取る」: record consent, then show what the resident came for."""
     residents.give_consent(ctx.session, user_id, ctx.now)
+    if (open_step := conversation.current(ctx.session, user_id, ctx.now)) and open_step.step is Step.ASK_CONSENT:
+        conversation.end(ctx.session, user_id)
     log.info("resident.consented", extra={"user": residents.resident_hash(ctx.secret, user_id)})
     then = values.get("then")
     if (change := ChooseCategories.from_then(then)) is not None:  # what the resident asked for in words

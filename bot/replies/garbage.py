@@ -14,6 +14,7 @@ from garbage.answers import DayAnswer
 from garbage.answers import ItemAnswer
 from garbage.answers import ItemChoices
 from garbage.answers import NextAnswer
+from garbage.answers import Variant
 from intents.reminders import ReminderSettings
 from messaging import texts
 from messaging.build import MAX_QUICK_REPLIES
@@ -86,6 +87,11 @@ def _ask_city(city: CityInfo) -> str:
     return texts.SCHEDULE_ASK_CITY.format(department=city.department or city.name, phone=city.phone)
 
 
+def _told_how(variant: Variant) -> bool:
+    """True when the item's category gets the pack's text on where to take it or how to ask for collection."""
+    return not variant.collected or not variant.on_calendar
+
+
 def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
     """「乾電池は【有害ごみ】です。」 with notes, where to take what is not collected, and the next date."""
     lines = []
@@ -94,7 +100,7 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
         v = variants[0]
         lines.append(texts.ITEM_ONE.format(name=v.name, category=v.category) if v.collected
                      else f"{v.name}は" + texts.ITEM_NOT_COLLECTED.format(category=v.category))
-        lines += [text for text in (v.notice, v.takeaway if not v.collected else "") if text]
+        lines += [text for text in (v.notice, v.takeaway if _told_how(v) else "") if text]
         if v.next_dates and answer.area:
             lines.append(texts.ITEM_NEXT.format(area=answer.area, date=jp_date(v.next_dates[0])))
         elif v.verbatim and answer.area:
@@ -108,8 +114,8 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
             elif v.next_dates and answer.area:
                 line += texts.ITEM_NEXT_VARIANT.format(area=answer.area, date=jp_date(v.next_dates[0]))
             lines.append(line)
-            lines += [f"　{text}" for text in (v.notice, v.takeaway if not v.collected else "") if text]
-    if answer.area is None and any(v.collected for v in variants):
+            lines += [f"　{text}" for text in (v.notice, v.takeaway if _told_how(v) else "") if text]
+    if answer.area is None and any(v.collected and v.on_calendar for v in variants):
         lines.append(texts.ITEM_SET_AREA)
     if answer.attribution:
         lines.append(answer.attribution)

@@ -296,3 +296,18 @@ def test_bad_takeaway_table_is_a_pack_error(app, tmp_path, table, message):
                       {f"garbage/{name}": text for name, text in SMALL_5374.items()})
     with db.transaction(app) as session, pytest.raises(packs.PackError, match=message):
         packs.load_pack(session, pack)
+
+
+@pytest.mark.parametrize("value", ["8時30分", "25:00", "8:30", 830])
+def test_a_put_out_time_that_is_not_a_time_of_day_is_refused(tmp_path, value):
+    """``put_out_by`` must be a time of day written HH:MM."""
+    with pytest.raises(packs.PackError, match="put_out_by"):
+        packs.read_garbage(tmp_path, {"format": "takamatsu", "put_out_by": value})
+
+
+def test_demo_pack_says_how_to_ask_for_bulky_waste(app):
+    """The demo pack's [garbage.takeaway] may also tell how to apply for a category taken on request (粗大ごみ)."""
+    with db.transaction(app) as session:
+        packs.load_pack(session, DEMO)
+        takeaway = {c.name: c.takeaway for c in store.load_categories(session)}
+    assert "申し込" in takeaway["臨時・粗大ごみ"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,9 @@ from faq import store as faq_store
 from faq.importers import FaqRecord
 from faq.importers import read_synonyms_file
 from garbage import store as garbage_store
+from garbage.answers import Catalog
+from garbage.answers import first_open_day
+from garbage.answers import item_question
 from garbage.importers import read_takamatsu
 from residents.models import Resident
 from tests import factories
@@ -199,9 +205,10 @@ class TestCollectionDays:
         assert "収集はありません" in text_of(say(app, "明日のごみ", area=KITA))
 
     def test_next_category_uses_the_synonym_table(self, app, city):
-        """「次の燃えるごみはいつ？」 finds 燃やせるごみ and gives its next two dates."""
+        """「次の燃えるごみはいつ？」 finds 燃やせるごみ and gives its next two dates (at noon on Friday, a
+        collection day, that morning's collection is over: Tuesday and Friday next)."""
         text = text_of(say(app, "次の燃えるごみはいつ？", area=KITA))
-        assert "【燃やせるごみ】11月20日(金)、11月24日(火)" in text
+        assert "【燃やせるごみ】11月24日(火)、11月27日(金)" in text
 
     @pytest.mark.parametrize("text", ["ごみのひ", "ゴミのひは？", "ごみの日", "しゅうしゅうび", "もえるごみはなんようび",
                                       "ごみだしのひ"])
@@ -392,3 +399,29 @@ class TestMovingArea:
         say(app, "栗林")
         session.rollback()
         assert session.execute(sa.select(Delivery.status, Delivery.last_error)).all() == [("cancelled", "area-changed")]
+
+
+class TestFirstOpenDay:
+    """The first day garbage can still go out: today before the collection is over, else tomorrow."""
+
+    @pytest.mark.parametrize(("now", "offset"), [(None, 0), (time(6, 0), 0), (time(11, 59), 0), (time(12, 0), 1),
+                                                 (time(22, 0), 1)])
+    def test_without_a_put_out_time_the_day_is_over_at_noon(self, now, offset):
+        """Without the pack's put-out time, today counts until noon; without the time of day, always."""
+        catalog = Catalog(items=[], categories={}, areas=[], schedules={})
+        assert first_open_day(catalog, date(2026, 11, 20), now) == date(2026, 11, 20) + timedelta(days=offset)
+
+    @pytest.mark.parametrize(("now", "offset"), [(time(8, 29), 0), (time(8, 30), 1), (time(10, 0), 1)])
+    def test_the_packs_put_out_time_ends_the_day(self, now, offset):
+        """With the pack's put-out time (8:30), today counts only until then."""
+        catalog = Catalog(items=[], categories={}, areas=[], schedules={}, collected_by=time(8, 30))
+        assert first_open_day(catalog, date(2026, 11, 20), now) == date(2026, 11, 20) + timedelta(days=offset)
+
+
+@pytest.mark.parametrize(("text", "item"), [
+    ("ソファー捨てたいっしょ、粗大ごみってどうやるの", "ソファー"), ("ソファー捨てたいべ。粗大ごみの出し方は？", "ソファー"),
+    ("テーブル捨てたいけん、粗大ごみってどうするん", "テーブル"), ("冷蔵庫捨てたいんやけど、どうすればいい？", "冷蔵庫"),
+    ("ソファー捨てたいだべ", "ソファー"), ("すみません、電池は何ごみ？", "電池")])
+def test_the_item_is_read_past_dialect_and_a_second_clause(text, item):
+    """A dialect's final particle and a second clause about 粗大ごみ leave the item named in one clause."""
+    assert item_question(text) == (item, True)

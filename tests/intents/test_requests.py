@@ -3,17 +3,23 @@ procedure questions that only contain such words (left to the FAQ)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from garbage.answers import Catalog
 from intents import area
 from intents import children
 from intents import my_data
 from intents import reminders
 from intents import settings
+from intents.base import IntentContext
+from intents.reminders import RemindersHowTo
 from intents.requests import Action
 from intents.requests import Topic
 from intents.requests import read_request
 from intents.settings import ChooseCategories
+from intents.settings import SettingsHowTo
 from intents.settings import categories_change
 from search.docs import Query
 
@@ -61,11 +67,15 @@ class TestOtherSettings:
     def test_changing_the_area(self, text):
         assert area.INTENT.match(Query.of(text)) is True
 
-    @pytest.mark.parametrize("text", ["ごみの前の日に教えてほしい", "ごみの日を前日に知らせて", "ゴミ出しの日のリマインドほしい",
-                                      "ごみの日の通知をお願いします", "燃えるごみの通知を止めて"])
-    def test_garbage_reminders(self, text):
-        """Garbage words with a notice or 'the day before' are the reminder settings, on or off."""
-        assert reminders.INTENT.match(Query.of(text)) is True
+    @pytest.mark.parametrize(("text", "reading"), [
+        ("ごみの前の日に教えてほしい", "show"), ("ごみの日を前日に知らせて", "show"), ("ゴミ出しの日のリマインドほしい", "show"),
+        ("ごみの日の通知をお願いします", "show"), ("燃えるごみの通知を止めて", "stop"), ("ごみの通知欲しい", "show"),
+        ("ごみの通知受け取りたい", "show"), ("ごみの通知いらない", "stop"), ("ごみの通知やめたい", "stop"),
+        ("ごみのお知らせ来なくていいよ", "stop"), ("収集日の通知はもう不要です", "stop"), ("ごみの通知止めるには？", "show")])
+    def test_garbage_reminders(self, text, reading):
+        """Garbage words with a notice or 'the day before' are the reminder settings: a stop (not asked as a
+        question) is read as one, anything else shows the settings."""
+        assert reminders.INTENT.match(Query.of(text)) == reading
 
     @pytest.mark.parametrize("text", ["通知の種類を変えたい", "受け取る分野を選びたい", "お知らせを受け取りたい",
                                       "通知をオンにしたい", "配信を再開したい"])
@@ -148,3 +158,29 @@ def test_ha_iranai_read_as_hairu_is_still_not_wanted(text):
     """「…はいりません」, which the dictionary may read as 入る, is 「は」 and 「いらない」: a stop."""
     request = read_request(text)
     assert request is not None and request.action is Action.STOP
+
+
+@pytest.mark.parametrize(("text", "vague"), [
+    ("登録したの消して", True), ("さっきの登録取り消して", True), ("登録を消したい", True),
+    ("私の情報を全部消してください", False), ("データけして", False)])
+def test_a_deletion_naming_only_the_registration_is_vague(text, vague):
+    """A deletion that names only 「登録」 is marked vague (what was registered depends on where the resident is)."""
+    request = read_request(text)
+    assert request is not None and request.action is Action.DELETE and request.vague is vague
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    (settings.INTENT, "配信止めて"), (settings.INTENT, "防災のお知らせだけ欲しい"), (children.INTENT, "子供の誕生日登録したい"),
+    (children.INTENT, "子どもの登録を消して")])
+def test_without_a_resident_a_settings_request_says_how_to_do_it(intent, text):
+    """Without a resident (``flask ask``), a settings request is still read, and answered with how to do it."""
+    ctx = IntentContext(session=None, line_user_id=None, area=None, today=date(2026, 11, 20))
+    assert isinstance(intent.handle(intent.match(Query.of(text)), ctx), SettingsHowTo)
+
+
+@pytest.mark.parametrize("text", ["ごみの通知いらない", "ごみの通知欲しい"])
+def test_without_a_resident_a_reminder_request_says_how_to_set_it(text):
+    """Without a resident, a garbage reminder request is answered with how to set reminders in the chat."""
+    catalog = Catalog(items=[], categories={}, areas=[], schedules={"林": {}})
+    ctx = IntentContext(session=None, line_user_id=None, area=None, today=date(2026, 11, 20), garbage=catalog)
+    assert isinstance(reminders.INTENT.handle(reminders.INTENT.match(Query.of(text)), ctx), RemindersHowTo)

@@ -66,3 +66,28 @@ def test_a_message_without_small_talk_is_read_whole(text):
 def test_a_sad_face_beside_words_is_read_by_the_words(text, kind):
     """A sad emoji after thanks or an apology is the thanks or the apology, not sadness."""
     assert talk_of(Query.of(text)) == kind
+
+
+@pytest.mark.parametrize("text", ["あなたは誰？", "だれ？", "あんた何者？", "どちら様ですか", "きみは誰なの", "あなたは何？"])
+def test_who_are_you_is_asking_who_the_bot_is(text):
+    """Asking who or what the bot is, in any wording, is read as that question."""
+    assert talk_of(Query.of(text)) is Talk.WHO
+
+
+@pytest.mark.parametrize("text", ["何ができるの？", "何ができますか", "なにができるん？", "あなたは何ができるの"])
+def test_what_can_you_do_asks_for_the_menu(text):
+    """Asking what the bot can do, in any wording, asks for the menu."""
+    assert talk_of(Query.of(text)) is Talk.HELP
+
+
+@pytest.mark.parametrize("text", ["今日は暑いね", "寒いっすね", "雨やね", "今日も寒いですね", "いい天気ですね", "雪だね",
+                                  "蒸し暑いですね"])
+def test_a_word_about_the_weather_is_small_talk(text):
+    """A remark about the weather, in standard speech or dialect, is small talk."""
+    assert talk_of(Query.of(text)) is Talk.WEATHER
+
+
+@pytest.mark.parametrize("text", ["何？", "これ何？", "雨の日のごみ", "大雨", "暑さ対策", "雪の日の収集は？"])
+def test_questions_near_who_or_weather_are_not_small_talk(text):
+    """A bare 「何？」 or a question about rain or heat is not small talk."""
+    assert talk_of(Query.of(text)) is None

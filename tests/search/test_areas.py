@@ -15,6 +15,7 @@ from search.areas import with_readings
 
 AREAS = [with_readings(AreaInfo(name, tuple(name.split("・")))) for name in (
     "栗林・太田", "木太・林・多肥", "屋島・古高松", "鶴尾・一宮・円座", "檀紙・弦打・香西・鬼無",
+    "前田・十河・西植田・東植田",
 )]
 
 
@@ -55,3 +56,17 @@ def test_a_long_name_has_no_spellings():
     """A name whose characters read in too many ways gets no character-by-character readings."""
     assert spellings("国分寺南部") == ()
     assert "りつりん" in spellings("栗林")
+
+
+@pytest.mark.parametrize("text", ["ひがしまち", "ひがし", "東町", "ひがし地区", "にしうえちょう", "仏生町"])
+def test_half_a_name_or_a_name_of_its_own_is_never_taken(text):
+    """Half a name's reading or less (ひがし for ひがしうえだ), or a name's start typed as a whole name with
+    町 / 地区 (ひがしまち), is at most offered, never taken without the resident choosing."""
+    assert clear_choice(match_areas(AREAS, text)) is None
+
+
+@pytest.mark.parametrize(("text", "area"), [("ひがしうえ", "前田・十河・西植田・東植田"), ("栗", None)])
+def test_most_of_a_name_typed_bare_is_taken(text, area):
+    """More than half of a name, typed bare (ひがしうえ for ひがしうえだ), is still taken."""
+    choice = clear_choice(match_areas(AREAS, text))
+    assert (choice.name if choice else None) == area
