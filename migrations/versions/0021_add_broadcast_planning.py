@@ -1,7 +1,7 @@
 """add_broadcast_planning: where a broadcast's planning into the outbox stands (push.broadcasts)
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-10
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0017'
-down_revision = '0013'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
