@@ -25,6 +25,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 import db
 import runtime
@@ -157,6 +158,12 @@ def worker_command(idle: float, no_plan: bool) -> None:
         log.info("push.planned", extra={"day": day.isoformat(), "added": sum(report.added.values())})
         housekeeping(rt.now())
 
+    app = current_app._get_current_object()
+
+    def broadcaster(now: datetime, *, finish: bool = True) -> None:
+        with app.app_context():  # the worker plans broadcasts on a thread of its own
+            plan_broadcasts(now, finish=finish)
+
     def on_signal(signum, _frame) -> None:
         log.info("push.worker.stopping", extra={"signal": signal.Signals(signum).name})
         stop.set()
@@ -166,7 +173,7 @@ def worker_command(idle: float, no_plan: bool) -> None:
         with heartbeat.Heartbeat(db.session_factory(), rt.clock):
             Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
                    lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner,
-                   stop=stop, broadcaster=None if no_plan else plan_broadcasts, quiet=quiet(),
+                   stop=stop, broadcaster=None if no_plan else broadcaster, quiet=quiet(),
                    passes=rt.worker_passes).run()
     finally:
         for sig, handler in previous.items():
