@@ -63,6 +63,12 @@ def current() -> Runtime:
     return current_app.extensions[KEY]
 
 
+def app_context() -> Callable[[], Any]:
+    """A function that enters the current app's context again (``with enter(): …``), for a thread the caller
+    starts: Flask's context is per thread, and ``current()`` needs it."""
+    return current_app._get_current_object().app_context
+
+
 def group(name: str, help: str) -> click.Group:
     """A command group whose commands run inside the app's context (sessions, ``current()``)."""
     return AppGroup(name, help=help)

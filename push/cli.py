@@ -25,7 +25,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 
 import db
 import runtime
@@ -158,10 +157,10 @@ def worker_command(idle: float, no_plan: bool) -> None:
         log.info("push.planned", extra={"day": day.isoformat(), "added": sum(report.added.values())})
         housekeeping(rt.now())
 
-    app = current_app._get_current_object()
+    enter_app = runtime.app_context()
 
     def broadcaster(now: datetime, *, finish: bool = True) -> None:
-        with app.app_context():  # the worker plans broadcasts on a thread of its own
+        with enter_app():  # the worker plans broadcasts on a thread of its own
             plan_broadcasts(now, finish=finish)
 
     def on_signal(signum, _frame) -> None:
