@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 import tomllib
 from datetime import UTC
 from datetime import datetime
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 import bot
 import city
@@ -25,6 +28,7 @@ import logconfig
 import push
 import residents
 import runtime
+import security
 from messaging.client import ConsoleLineClient
 from messaging.client import LineClient
 from messaging.client import SdkLineClient
@@ -34,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # Each package wires itself in: its caches, routes and commands. Order matters only for the caches the
 # bot reads (city, faq, garbage) being registered before it.
-PACKAGES = (city, faq, garbage, healthdesk, residents, push, bot, health)
+PACKAGES = (city, faq, garbage, healthdesk, residents, push, bot, health, security)
 
 
 def create_app(
@@ -99,3 +103,43 @@ def _instance_secret(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(32))
     return path.read_text(encoding="ascii").strip()
+
+
+# ---- serving: what gunicorn.conf.py's hooks call ---------------------------------------------------------
+
+
+def warm(app: Flask) -> None:
+    """Build every per-process cache (FAQ matcher, garbage catalog, city, health desk) before the process
+    takes traffic, so that no resident's message waits for it.
+
+    With gunicorn's ``preload_app`` this runs once in the master, and the forked workers share what it built
+    (copy-on-write). Reads go through an autocommit connection (no SQLite write lock). A database that cannot
+    be read yet (not migrated) is logged; the caches are then built on first use and ``/readyz`` says why.
+    """
+    started = time.perf_counter()
+    rt = runtime.of(app)
+    with app.app_context():
+        try:
+            with db.autocommit(app) as connection, Session(bind=connection) as session:
+                for cache in rt.caches.values():
+                    cache.get(session)
+        except SQLAlchemyError as error:
+            log.warning("app.warm_failed", extra={"reason": type(error).__name__})
+            return
+    log.info("app.warmed", extra={"caches": len(rt.caches), "seconds": round(time.perf_counter() - started, 3)})
+
+
+def forget_connections(app: Flask, *, inherited: bool) -> None:
+    """Drop the database connections of this process's pool, so that no connection is shared across a fork.
+
+    The master closes its own after warming (``inherited=False``); a forked worker drops the ones it may
+    have inherited without closing them (``inherited=True``: closing would end the parent's sessions).
+    """
+    db.session_factory(app).kw["bind"].dispose(close=not inherited)
+
+
+def start_workers(app: Flask) -> None:
+    """Start this process's inbox threads (after the fork: threads do not survive one), so that events
+    left behind are answered even before this process receives a webhook."""
+    if runtime.of(app).settings.inbox_threads > 0:
+        app.extensions["bot"].inbox.start()

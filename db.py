@@ -2,12 +2,23 @@
 
 Domain code receives a ``Session``; only this module creates engines. SQLite gets WAL and a busy
 timeout so that gunicorn workers and push workers can share one file; PostgreSQL needs nothing extra.
+
+Two kinds of transaction. A write transaction (``transaction``, ``get_session``, ``session_factory``) takes
+SQLite's write lock when it begins, trying for it every millisecond so that it never starves behind a
+writer that commits short transactions back to back (``_begin_immediate``). A read transaction
+(``read_transaction``, ``read_session``, ``read_only``) never does: on SQLite it begins deferred and, in WAL
+mode, reads a snapshot while a writer works, so health checks, metrics and other reads never wait behind a
+long write nor make writers wait.
+A read transaction refuses to write (``ReadOnlyError``), on every database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import sqlite3
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -36,6 +47,11 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# While SQLite's write lock is held elsewhere, a writer tries again this often (seconds) until the busy
+# timeout: short enough to take any gap between another writer's transactions (see ``_begin_immediate``).
+SQLITE_LOCK_POLL = 0.001
+READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -84,10 +100,33 @@ def one_of(column: sa.ColumnElement, name: str, *, postgres: bool, values: list 
     return column.in_(sa.bindparam(name, values, expanding=True))
 
 
+class ReadOnlyError(sa.exc.InvalidRequestError):
+    """A statement that writes was run in a read transaction."""
+
+
 def make_engine(url: str) -> sa.Engine:
-    """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys."""
+    """Create an engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys.
+
+    Statement parameters are hidden from logs and error messages (``hide_parameters``): they hold residents'
+    LINE user ids and what they wrote, and a database error is logged with its message. Connections opened
+    through ``read_only`` refuse statements that write.
+    """
+    engine = _make_engine(url)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(connection, _cursor, statement, _parameters, context, _executemany):
+        if connection.get_execution_options().get(READ_ONLY) and (
+                statement.lstrip()[:7].upper().startswith(WRITES) or context is not None and (
+                    context.isinsert or context.isupdate or context.isdelete)):
+            raise ReadOnlyError(f"a read transaction may not write: {statement[:60]}")
+
+    return engine
+
+
+def _make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                                  hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -103,12 +142,51 @@ def make_engine(url: str) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            # Take the write lock up front: a WAL reader cannot be upgraded to a writer once another
-            # process has committed, so deferred transactions would fail with SQLITE_BUSY instead of waiting.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return  # ``autocommit()``: each statement stands alone, and a read takes no write lock
+            # A write transaction takes the write lock up front: a WAL reader cannot be upgraded to a
+            # writer once another process has committed, so a deferred transaction that writes would fail
+            # with SQLITE_BUSY instead of waiting its turn. A read transaction never writes (its
+            # connections refuse to): it begins deferred and reads a snapshot without taking any lock that
+            # writers wait for.
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                _begin_immediate(connection.exec_driver_sql)
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _begin_immediate(execute: Callable[[str], object], *, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000,
+                     poll: float = SQLITE_LOCK_POLL, clock: Callable[[], float] = time.monotonic) -> None:
+    """Begin a write transaction on a SQLite connection (``execute`` runs one statement on it), waiting up
+    to ``timeout`` for the write lock by trying again every ``poll`` seconds; raises ``OperationalError``
+    ("database is locked") after that.
+
+    SQLite's own busy handler backs off to sleeping 100 ms between tries, so a webhook waiting behind a
+    writer that commits short transactions back to back (a broadcast being planned in chunks) could miss
+    every gap between them and wait seconds, or time out. Trying every millisecond takes the first gap:
+    the wait is bounded by one of the other writer's transactions.
+    """
+    execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = clock() + timeout
+        while True:
+            try:
+                execute("BEGIN IMMEDIATE")
+                return
+            except sa.exc.OperationalError as error:
+                if not _locked(error) or clock() >= deadline:
+                    raise
+            time.sleep(poll)
+    finally:
+        execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _locked(error: sa.exc.OperationalError) -> bool:
+    """True when SQLite failed because another connection holds the lock (SQLITE_BUSY)."""
+    return getattr(error.orig, "sqlite_errorname", "") == "SQLITE_BUSY" or "locked" in str(error.orig)
 
 
 def init_app(app: Flask, url: str) -> None:
@@ -116,6 +194,7 @@ def init_app(app: Flask, url: str) -> None:
     register the ``db`` commands."""
     engine = make_engine(url)
     app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read"] = read_only(app.extensions["db"])
     app.teardown_appcontext(_close_session)
     app.cli.add_command(db_cli)
 
@@ -123,6 +202,33 @@ def init_app(app: Flask, url: str) -> None:
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
     """The session factory of ``app`` (default: the current app)."""
     return (app or current_app).extensions["db"]
+
+
+def read_only(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A session factory like ``factory`` whose transactions only read: they never take SQLite's write lock
+    and refuse to write. It shares ``factory``'s connection pool."""
+    engine = factory.kw["bind"]
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                        **{name: value for name, value in factory.kw.items() if name != "bind"})
+
+
+def read_factory(app: Flask | None = None) -> sessionmaker[Session]:
+    """The read-only session factory of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["db_read"]
+
+
+def read_session() -> Session:
+    """A read-only session for the current request or command, opened on first use (see ``read_only``)."""
+    if "db_read_session" not in g:
+        g.db_read_session = read_factory()()
+    return g.db_read_session
+
+
+@contextlib.contextmanager
+def read_transaction(app: Flask | None = None) -> Iterator[Session]:
+    """A session in one read transaction (see ``read_only``), ended and closed afterwards."""
+    with read_factory(app)() as session, session.begin():
+        yield session
 
 
 def get_session() -> Session:
@@ -133,9 +239,10 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "db_read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 @contextlib.contextmanager
@@ -143,6 +250,14 @@ def transaction(app: Flask | None = None) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error, then closed."""
     with session_factory(app)() as session, session.begin():
         yield session
+
+
+@contextlib.contextmanager
+def autocommit(app: Flask | None = None) -> Iterator[sa.Connection]:
+    """A connection on which each statement stands alone: reads never wait for SQLite's write lock."""
+    engine = session_factory(app).kw["bind"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 # ---- ``flask --app app db …``: the schema, through Alembic ---------------------------------------------------
@@ -178,3 +293,71 @@ def db_check() -> None:
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     alembic_command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(path: Path) -> None:
+    """Copy the SQLite database to PATH while the bot keeps running (SQLite's online backup).
+
+    The copy is consistent as of one moment; residents are not locked out while it is written (the
+    backup works in steps and lets other connections in between). PostgreSQL: use ``pg_dump`` (README).
+    """
+    url = session_factory().kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("db backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")
+    if path.exists():
+        raise click.ClickException(f"{path} exists; give a new file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pages = _sqlite_copy(Path(url.database), path)
+    click.echo(f"backed up {pages} pages to {path}")
+
+
+@db_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current database without asking.")
+def db_restore(path: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup at PATH (stop the web and push processes first).
+
+    The backup is checked first (it must be a SQLite database of this app); then its pages are copied over
+    the current database in one step, so a reader never sees half of each. Run ``db upgrade`` afterwards
+    when the backup comes from an older version.
+    """
+    url = session_factory().kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("db restore restores SQLite backups; for PostgreSQL use pg_restore or psql")
+    revision = _backup_revision(path)
+    if not yes:
+        click.confirm(f"Replace {url.database} with {path} (schema {revision})?", abort=True)
+    session_factory().kw["bind"].dispose()
+    pages = _sqlite_copy(path, Path(url.database))
+    click.echo(f"restored {pages} pages from {path} (schema {revision}); run db upgrade if it is older")
+
+
+BACKUP_PAGES_PER_STEP = 1024  # ~4 MB per step; other connections get the database between steps
+
+
+def _sqlite_copy(source: Path, target: Path) -> int:
+    """Copy the SQLite database ``source`` into ``target`` with the online backup API; returns the pages."""
+    pages = 0
+
+    def progress(_status: int, _remaining: int, total: int) -> None:
+        nonlocal pages
+        pages = total
+
+    with contextlib.closing(sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as src, \
+            contextlib.closing(sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as dst:
+        src.backup(dst, pages=BACKUP_PAGES_PER_STEP, progress=progress, sleep=0.005)
+    return pages
+
+
+def _backup_revision(path: Path) -> str:
+    """The schema revision recorded in the backup at ``path``; ClickException when it is not one of ours."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{path} is not a backup of this app ({error})") from None
+    if row is None:
+        raise click.ClickException(f"{path} has no schema revision; not a backup of this app")
+    return row[0]

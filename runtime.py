@@ -29,13 +29,16 @@ KEY = "runtime"
 
 @dataclass
 class Runtime:
-    """The process's settings, clock, timezone and LINE client, and the caches packages registered."""
+    """The process's settings, clock, timezone and LINE client, and the caches and worker passes packages
+    registered."""
 
     settings: Settings
     line: LineClient
     clock: Clock
     timezone: ZoneInfo
     caches: dict[str, RevisionCache[Any]] = field(default_factory=dict)
+    # Further rounds of work ``push worker`` runs beside sending (see ``push.worker.register_pass``).
+    worker_passes: list[Callable[[], int]] = field(default_factory=list)
 
     def now(self) -> datetime:
         """The current time (UTC, timezone-aware)."""
@@ -58,6 +61,12 @@ def of(app: Any) -> Runtime:
 def current() -> Runtime:
     """The runtime of the app handling the current request or command."""
     return current_app.extensions[KEY]
+
+
+def app_context() -> Callable[[], Any]:
+    """A function that enters the current app's context again (``with enter(): …``), for a thread the caller
+    starts: Flask's context is per thread, and ``current()`` needs it."""
+    return current_app._get_current_object().app_context
 
 
 def group(name: str, help: str) -> click.Group:

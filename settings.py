@@ -39,6 +39,10 @@ class Settings:
     match_suggest_ratio: float | None = None
     log_level: str = "INFO"
     resident_purge_after_days: int = 30  # residents blocked longer than this are deleted
+    # Residents' questions (masked) are kept this long for the staff's unanswered queue, then their text is
+    # deleted; the pseudonym that links one resident's questions is dropped sooner (see faq.retention).
+    query_log_keep_days: int = 60
+    query_log_pseudonym_days: int = 14
     # Push outbox: client-side limits per endpoint (LINE's 2,000/s for push; multicast held to 200/s until
     # LINE's limit after its 2025-04-23 change is confirmed), requests in flight, claim lease, reminder hour.
     # The lease is renewed every third of it while a worker lives, so it only bounds how long a dead worker's
@@ -50,6 +54,26 @@ class Settings:
     push_lease_seconds: float = 30
     push_reminder_hour: int = 18  # local hour of the evening-before garbage reminders
     push_quiet_hours: str = "21:00-08:00"  # local; no non-emergency push then (empty: off)
+    # /readyz: a push worker's heartbeat (written every 5 s) must be younger than this; 0: the deployment runs
+    # no worker (nor ``push send-due`` from cron), and readiness does not ask for one.
+    worker_heartbeat_max_age_seconds: float = 60
+    metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
+    # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
+    # (0: in the request itself, right after the events are stored: tests and single-threaded tools).
+    inbox_threads: int = 2
+    inbox_lease_seconds: float = 30  # how long a processor's claim on an event lasts before others take it over
+    inbox_poll_seconds: float = 2  # how often idle processors look for events left behind (a crash, a busy resident)
+    # A content change (pack reload, FAQ import) is built beside the content in use: an answer waits at most
+    # this long for the new matcher or catalog, then is answered from the old one while the build finishes.
+    content_swap_wait_seconds: float = 0.2
+    reply_window_seconds: float = 50  # a reply token is used only this long after receipt (LINE: one minute)
+    reply_fallback_push: bool = True  # an answer whose reply fails goes out as a push through the outbox
+    # A resident sending more messages than this in a minute gets one kind notice, then no answers until the
+    # minute calms down (a possible emergency is still answered); 0: no limit.
+    flood_messages_per_minute: int = 20
+    # Where every sending process shares the rate limits above: empty, the database (table rate_limit_slot);
+    # or a Redis URL (redis://127.0.0.1:6379/0), one database number per LINE channel.
+    rate_limit_redis_url: str = ""
 
     @property
     def line_mode(self) -> bool:
@@ -86,14 +110,32 @@ class Settings:
         return cls(**known)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def _boolean(name: str, value: object) -> bool:
+    """``value`` as a bool: a bool itself, 0 or 1, or a word such as true/false, yes/no, on/off."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingError(f"{name} must be true or false, not {value!r}")
+
+
 def _convert(name: str, value: object, hint: object) -> object:
-    """``value`` as the type ``hint`` names (str, int, float, optionally None when empty)."""
+    """``value`` as the type ``hint`` names (str, bool, int, float, optionally None when empty)."""
     optional = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
     kind = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if optional else hint
     if optional and (value is None or (isinstance(value, str) and not value.strip())):
         return None
     if kind is str:
         return "" if value is None else str(value)
+    if kind is bool:
+        return _boolean(name, value)
     if isinstance(value, bool):
         raise SettingError(f"{name} must be a number, not {value!r}")
     try:

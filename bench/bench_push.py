@@ -493,6 +493,123 @@ def fake_counts(log_path: Path) -> tuple[int, int, int]:
     return accepted, other, violations
 
 
+# ---- emergency: from the second approval to the last accepted multicast ----------------------------
+
+
+def emergency(args, rates: Rates) -> None:
+    """An all-resident emergency broadcast through the real push worker (broadcast thread + sender) against
+    the minimal sink: time from the second approval to the first and to the last accepted multicast, the
+    longest wait of a short write transaction (what a webhook does) meanwhile, then the sender's rate with
+    no rate limit."""
+    import logging
+    import threading
+
+    from sqlalchemy.orm import sessionmaker
+
+    from messaging.client import SdkLineClient
+    from push import broadcasts
+    from push.planning import local_time
+    from push.ratelimit import RateLimiter
+    from push.worker import Worker
+
+    logging.disable(logging.WARNING)
+    n = args.residents
+    at = local_time(DAY, 9, TIMEZONE)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_database(args.db, tmp)
+        factory = sessionmaker(engine, expire_on_commit=False)
+        sink_port = free_port()
+        sink = start_sink(sink_port)
+        try:
+            started = time.perf_counter()
+            insert_residents(engine, n, DAY)
+            if args.db == "postgresql":
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                    connection.exec_driver_sql("ANALYZE")
+            print(f"set-up: {n:,} residents in {time.perf_counter() - started:.1f} s ({args.db})", flush=True)
+            with factory.begin() as session:
+                broadcast_id = broadcasts.create(session, text=BROADCAST_TEXT, segment="all", scheduled_at=at,
+                                                 now=at, emergency=True, created_by="bench").id
+                broadcasts.approve(session, broadcast_id, "課長", at)
+            wait_ready(sink_port)
+            accepted: list[float] = []
+            expected = -(-n // 500)
+            done = threading.Event()
+            with SdkLineClient("bench-token", host=f"http://127.0.0.1:{sink_port}") as line:
+                multicast = line.multicast
+
+                def counted(*call_args, **kwargs):
+                    multicast(*call_args, **kwargs)
+                    accepted.append(time.perf_counter())
+                    if len(accepted) >= expected:
+                        done.set()
+
+                line.multicast = counted
+                worker = Worker(factory, line, clock=lambda: at, timezone=TIMEZONE,
+                                rate=RateLimiter.per_second(push=rates.push, multicast=rates.multicast),
+                                concurrency=rates.concurrency, idle=1.0,
+                                broadcaster=lambda now, finish: broadcasts.plan_broadcasts(
+                                    factory, now, timezone=TIMEZONE, finish=finish))
+                probe_waits: list[float] = []
+
+                def probe() -> None:  # a webhook's write: one short transaction, every 50 ms
+                    import sqlalchemy as sa
+
+                    while not done.is_set():
+                        begun = time.perf_counter()
+                        with factory.begin() as session:
+                            session.execute(sa.text("UPDATE broadcast SET note = note WHERE id = 0"))
+                        probe_waits.append(time.perf_counter() - begun)
+                        time.sleep(0.05)
+
+                runner = threading.Thread(target=worker.run)
+                runner.start()
+                time.sleep(1.5)  # the worker is idle and polling, as in production
+                prober = threading.Thread(target=probe)
+                prober.start()
+                approved = time.perf_counter()
+                with factory.begin() as session:
+                    broadcasts.approve(session, broadcast_id, "係長", at)
+                done.wait(timeout=600)
+                worker.stop.set()
+                runner.join()
+                prober.join()
+            planned = None
+            with factory() as session:
+                record = session.get(broadcasts.Broadcast, broadcast_id)
+                planned = (record.status.value, record.reach)
+            allowed = expected / rates.multicast
+            first = accepted[0] - approved if accepted else float("nan")
+            last = accepted[-1] - approved if accepted else float("nan")
+            unlimited = None
+            if not args.no_sink:
+                reset_outbox(engine)
+                unlimited = deliver(factory, f"http://127.0.0.1:{sink_port}",
+                                    Rates(0, 0, rates.concurrency, unlimited=True))
+        finally:
+            stop(sink)
+            drop_database(args.db, engine)
+    probe_waits.sort()
+    p99 = probe_waits[int(0.99 * (len(probe_waits) - 1))] if probe_waits else float("nan")
+    print()
+    print(f"emergency broadcast to all: {n:,} residents, {args.db}, multicast limit {rates.multicast:g}/s, "
+          f"{rates.concurrency} requests in flight, minimal sink; broadcast {planned[0]}, reach {planned[1]:,}")
+    print(table(["measure", "seconds"], [
+        ["second approval → first accepted multicast", f"{first:.1f}"],
+        [f"second approval → last accepted multicast ({len(accepted):,} of {expected:,})", f"{last:.1f}"],
+        [f"allowed by the rate limit ({expected:,} / {rates.multicast:g} per s)", f"{allowed:.1f}"],
+        ["ratio (target ≤ 1.5×)", ratio(last, allowed)],
+        [f"a short write transaction meanwhile: max / p99 of {len(probe_waits):,}",
+         f"{max(probe_waits, default=float('nan')):.3f} / {p99:.3f}"],
+    ]))
+    if unlimited is not None:
+        rate = unlimited["requests"] / unlimited["seconds"]
+        print(f"sender with no rate limit against the minimal sink: {unlimited['requests']:,} requests in "
+              f"{unlimited['seconds']:.1f} s = {rate:,.0f} req/s (target ≥ {3 * rates.multicast:g}) → "
+              f"{verdict(rate >= 3 * rates.multicast)}")
+    print(f"target last multicast ≤ 1.5× allowed → {verdict(last <= 1.5 * allowed)}")
+
+
 # ---- main -----------------------------------------------------------------------------------------
 
 
@@ -513,8 +630,13 @@ def main() -> None:
     parser.add_argument("--plan-sample", type=int, default=5000, help="residents for the naive planner")
     parser.add_argument("--push-sample", type=int, default=5000, help="residents for the naive sender")
     parser.add_argument("--no-sink", action="store_true", help="skip the delivery run against the minimal sink")
+    parser.add_argument("--emergency", action="store_true",
+                        help="time an all-resident emergency broadcast from its second approval instead")
     args = parser.parse_args()
     rates = Rates(args.push_rate, args.multicast_rate, args.concurrency)
+    if args.emergency:
+        emergency(args, rates)
+        return
 
     import logging
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from linebot.v3 import WebhookParser
@@ -32,11 +33,11 @@ from search.docs import Matcher
 @dataclass
 class Bot:
     """What the bot keeps per process (in ``app.extensions["bot"]``): the webhook parser (None in console
-    mode: no channel secret) and the three-tier answer policy."""
+    mode: no channel secret), the three-tier answer policy and the inbox's processors (``bot.processor``)."""
 
     parser: WebhookParser | None
     policy: AnswerPolicy
-    last_purge: datetime | None = field(default=None, init=False)
+    inbox: Any = None  # bot.processor.Inbox, set by ``bot.init_app``
 
 
 def current_bot() -> Bot:
@@ -61,6 +62,8 @@ class Context:
     record: bool = True  # log questions for the staff (``ask`` turns it off)
     health: HealthDesk | None = None  # the city's health desk (None: the national defaults)
     trace: Trace | None = None  # the route's decision, collected only when explaining (``ask --explain``)
+    burst: int = 0  # messages this resident sent in the minute up to this one, this one included (the inbox)
+    flood_limit: int = 0  # more messages a minute than this get one notice, then no answer (0: no limit)
     local_now: datetime | None = None  # the current time in the city (a greeting fits the time of day)
 
     def note(self, stage: str, **detail: object) -> None:
@@ -104,21 +107,25 @@ def area_of(ctx: Context, user_id: str | None) -> str | None:
 
 def context_for(session: Session, *, area: str | None = None, top: int = 5, today: date | None = None) -> Context:
     """The context of one event or command at the current time: the city, the FAQ matcher and the garbage
-    catalog as the database holds them now (the revision counters are read once)."""
+    catalog as the database holds them now (the revision counters are read once), or, while a change is
+    being built beside them, as they were (``CONTENT_SWAP_WAIT_SECONDS``)."""
     rt = runtime.current()
     now = rt.now()
     counters = revisions(session)
+    wait = rt.settings.content_swap_wait_seconds
+    caches = rt.caches
     return Context(
         session=session,
-        city=rt.caches[city_info.KEY].get(session, counters),
-        matcher=rt.caches[faq_index.KEY].get(session, counters).matcher,
+        city=caches[city_info.KEY].get(session, counters, wait=wait),
+        matcher=caches[faq_index.KEY].get(session, counters, wait=wait).matcher,
         policy=current_bot().policy,
         secret=rt.settings.secret_key,
         now=now,
         today=today or rt.local_date(now),
         area=area,
         top=top,
-        garbage=rt.caches[garbage_catalog.KEY].get(session, counters),
-        health=rt.caches[health_store.KEY].get(session, counters),
+        garbage=caches[garbage_catalog.KEY].get(session, counters, wait=wait),
+        health=caches[health_store.KEY].get(session, counters, wait=wait),
+        flood_limit=rt.settings.flood_messages_per_minute,
         local_now=now.astimezone(rt.timezone),
     )

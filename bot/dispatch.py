@@ -1,10 +1,10 @@
 """One route for every event: follow, unfollow, postbacks and text, each to the right answer.
 
-A text goes, in this order and each tried once: the health triage (119 first), the open conversation
-step (only if the text answers it), the intents (first match wins), the FAQ. It is normalised once,
-into a ``Query`` every stage reads. Whatever answers returns plain data; ``RESULTS`` says, per result
-type, what the bot does with it (open a step, change a setting) and how it is shown. The webhook,
-``chat`` and ``ask`` share this path.
+A text goes, in this order and each tried once: the health triage (119 first), flood control (a resident
+sending dozens a minute gets one notice), the open conversation step (only if the text answers it), the
+intents (first match wins), the FAQ. It is normalised once, into a ``Query`` every stage reads. Whatever
+answers returns plain data; ``RESULTS`` says, per result type, what the bot does with it (open a step,
+change a setting) and how it is shown. The webhook, ``chat`` and ``ask`` share this path.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bot.conversation import Step
 from bot.flows import areas
 from bot.flows import children
 from bot.flows import faq
+from bot.flows import flood
 from bot.flows import health
 from bot.flows import items
 from bot.flows import my_data
@@ -94,6 +95,8 @@ def handle_event(ctx: Context, event: Event) -> Reply:
         residents.seen(ctx.session, user_id, ctx.now)
         if isinstance(event.message, TextMessageContent):
             return on_text(ctx, user_id, event.message.text)
+        if (quiet := flood.throttled(ctx)) is not None:
+            return quiet
         if isinstance(event.message, LocationMessageContent):
             return Reply(build.text(texts.LOCATION_THANKS))
         if isinstance(event.message, StickerMessageContent):
@@ -137,6 +140,8 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
     health_reply = health.answer_health(ctx, user_id, query)
     if health_reply is not None:
         return health_reply
+    if (quiet := flood.throttled(ctx)) is not None:
+        return quiet
     kept, left = False, None
     open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
     if open_step is not None:

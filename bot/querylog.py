@@ -1,7 +1,9 @@
 """What the staff see of residents' questions: each answer's outcome, and feedback on suggestions.
 
-Only the normalised text is kept (no LINE user id: a keyed pseudonym stands for the resident); for a
-health reply, not even that: only that one was given.
+Only the normalised text is kept, with phone numbers, e-mail addresses, postal codes and street numbers
+masked (``japanese.masking``), and no LINE user id: a keyed pseudonym stands for the resident. For a
+health reply, not even that: only that one was given. ``faq.retention`` deletes the text after
+``QUERY_LOG_KEEP_DAYS`` and the pseudonym after ``QUERY_LOG_PSEUDONYM_DAYS``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from bot.context import Context
 from faq.models import Feedback
 from faq.models import QueryLog
 from faq.models import QueryOutcome
+from japanese.masking import mask
+from japanese.normalize import normalize
 from residents import service as residents
 from search.docs import Query
 
@@ -25,13 +29,19 @@ def pseudonym(ctx: Context, user_id: str | None) -> str | None:
     return residents.resident_hash(ctx.secret, user_id) if user_id else None
 
 
+def stored_text(query: Query) -> str:
+    """The text kept for the staff: the query's normalised key, with contact details masked first."""
+    masked = mask(query.text)
+    return (query.key if masked == query.text else normalize(masked))[:MAX_LOGGED_CHARS]
+
+
 def record(ctx: Context, user_id: str | None, query: Query, outcome: QueryOutcome, *, intent: str | None = None,
            faq_id: str | None = None, score: float | None = None) -> int | None:
     """Log one answered question; returns the log row's id (None when ``ctx.record`` is off, as in ``ask``)."""
     if not ctx.record:
         return None
     resident = pseudonym(ctx, user_id)
-    row = QueryLog(normalized_text=query.key[:MAX_LOGGED_CHARS], outcome=outcome, intent=intent,
+    row = QueryLog(normalized_text=stored_text(query), outcome=outcome, intent=intent,
                    faq_id=faq_id, score=score, resident_hash=resident, created_at=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()

@@ -1,7 +1,8 @@
-"""``flask --app app faq …``: import FAQ entries from a file."""
+"""``flask --app app faq …``: import FAQ entries from a file; expire old questions in the query log."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 import db
 import runtime
 from faq import importers
+from faq import retention
 from faq import store
 from importing.errors import ImportFailed
 
@@ -27,3 +29,26 @@ def faq_import(file: Path, replace: bool) -> None:
     except ImportFailed as error:
         raise click.ClickException(f"nothing was imported from {file.name}:\n{error}") from None
     click.echo(report.line(file.name))
+
+
+@faq_cli.command("expire-log")
+@click.option("--keep-days", type=int, default=None,
+              help="Delete the text of questions older than this (default: QUERY_LOG_KEEP_DAYS).")
+@click.option("--pseudonym-days", type=int, default=None,
+              help="Drop the pseudonym of questions older than this (default: QUERY_LOG_PSEUDONYM_DAYS).")
+def faq_expire_log(keep_days: int | None, pseudonym_days: int | None) -> None:
+    """Delete old question texts and pseudonyms from the query log, in short transactions.
+
+    The push worker does this once a day; run it from cron when no worker runs.
+    """
+    rt = runtime.current()
+    keep = keep_days if keep_days is not None else rt.settings.query_log_keep_days
+    pseudonym = pseudonym_days if pseudonym_days is not None else rt.settings.query_log_pseudonym_days
+    for name, days in (("--keep-days", keep), ("--pseudonym-days", pseudonym)):
+        if days < 0:
+            raise click.BadParameter("must be 0 or more", param_hint=name)
+    expired = retention.expire(db.session_factory(), rt.now(), keep=timedelta(days=keep),
+                               pseudonym=timedelta(days=pseudonym))
+    click.echo(f"query log: {expired.texts} texts deleted (older than {keep} days), "
+               f"pseudonyms dropped from {expired.pseudonyms} questions and {expired.feedback_pseudonyms} feedback "
+               f"(older than {min(pseudonym, keep)} days)")

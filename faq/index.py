@@ -1,16 +1,20 @@
 """The FAQ index of this process: a matcher over every published entry, kept in step with the database.
 
 A changed synonym table rebuilds the matcher; changed entries are applied one by one (only the matcher's
-small delta segment is rebuilt), found by comparing entry versions. ``content.cache.RevisionCache`` decides
-when, from the ``faq`` and ``synonyms`` revisions.
+small delta segment is rebuilt), found by comparing entry versions. Either way the result is a new matcher:
+an edit is applied to a copy (``HybridMatcher.copy``), never to the matcher other threads are reading, and
+``content.cache.RevisionCache`` swaps it in once it is complete (deciding when, from the ``faq`` and
+``synonyms`` revisions).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+import metrics
 from content.cache import RevisionCache
 from faq import store
 from japanese.synonyms import Synonyms
@@ -32,25 +36,30 @@ class FaqIndex:
 
 def build_matcher(session: Session) -> HybridMatcher:
     """A matcher over every published entry, with the city's synonyms."""
+    started = time.perf_counter()
     analyzer = Analyzer(Synonyms(store.load_synonyms(session)))
-    return HybridMatcher(store.load_docs(session), analyzer=analyzer)
+    matcher = HybridMatcher(store.load_docs(session), analyzer=analyzer)
+    metrics.MATCHER_BUILD_SECONDS.observe(time.perf_counter() - started)
+    return matcher
 
 
 def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:
-    """The index for the stored FAQ: ``previous`` updated in place when only a few entries changed."""
+    """The index for the stored FAQ: a copy of ``previous`` with the changed entries when only a few
+    changed, else built anew; ``previous`` itself is left as it was (threads may be reading it)."""
     versions = store.load_versions(session)
+    metrics.FAQ_ENTRIES.set(len(versions))
     if previous is None or store.SYNONYMS in changed:
         return FaqIndex(build_matcher(session), versions)
     edited = [faq_id for faq_id, version in versions.items() if previous.versions.get(faq_id) != version]
     removed = [faq_id for faq_id in previous.versions if faq_id not in versions]
     if len(edited) + len(removed) > max(INCREMENTAL_AT_LEAST, len(versions) // 20):
         return FaqIndex(build_matcher(session), versions)
+    matcher = previous.matcher.copy()
     for doc in store.load_docs_by_id(session, edited):
-        previous.matcher.upsert(doc)
+        matcher.upsert(doc)
     for faq_id in removed:
-        previous.matcher.remove(faq_id)
-    previous.versions = versions
-    return previous
+        matcher.remove(faq_id)
+    return FaqIndex(matcher, versions)
 
 
 def index_cache() -> RevisionCache[FaqIndex]:

@@ -67,7 +67,8 @@ class QueryOutcome(enum.StrEnum):
 
 
 class QueryLog(Base):
-    """A resident's question as normalised text, with what the bot answered; the user id is only a hash."""
+    """A resident's question as masked, normalised text, with what the bot answered; the user id is only a
+    hash. The text is emptied after ``QUERY_LOG_KEEP_DAYS``, the hash set to NULL sooner (``faq.retention``)."""
 
     __tablename__ = "query_log"
 
@@ -89,7 +90,7 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     query_log_id: Mapped[int | None] = mapped_column(sa.ForeignKey("query_log.id", ondelete="SET NULL"))
     chosen_faq_id: Mapped[str | None] = mapped_column(sa.String(64))
-    resident_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    resident_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

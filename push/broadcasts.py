@@ -3,9 +3,18 @@
 Life of a broadcast: ``create`` makes a draft; ``approve`` records one person's approval, and once there
 are enough the broadcast is ``approved`` (``scheduled`` while its time is still ahead); ``plan_broadcasts``
 (run by ``push plan`` and continuously by ``push worker``) puts every due one into the outbox, one
-``Delivery`` per recipient with identical content (so they go by multicast in chunks of ≤ 500) and marks
-it ``sending``; once none of its deliveries is waiting it is ``done``. ``cancel`` stops it at any point
-before ``done`` (deliveries already in a multicast request go out with that request).
+``Delivery`` per recipient with identical content (so they go by multicast in chunks of ≤ 500), and
+marks it ``sending``; once none of its deliveries is waiting it is ``done``. ``cancel`` stops it at any
+point before ``done`` (deliveries already in a multicast request go out with that request).
+
+Planning never holds the database for long: the broadcast is first marked ``planning`` with a lease, then
+its residents are planned ``PLAN_CHUNK`` at a time in id order, each chunk in its own short transaction
+that also records how far planning has come (``planned_through``) and renews the lease; on SQLite the
+planner pauses briefly between chunks so that writers waiting for the lock go first. A webhook thus
+waits at most about one chunk behind it, and the sender claims the first batches as soon as their chunk is
+committed. A planner that dies mid-way stops renewing; once its lease runs out the next run resumes from
+the recorded resident on. Keys make rows idempotent and every chunk first checks that the cursor it read
+is still the broadcast's, so a resumed or raced planner never plans a resident twice.
 
 Approval rule: a broadcast to everyone (its segment uses the term ``all``) or an emergency broadcast needs
 two different approvers; any other needs one. Approvers are people other than the creator: the creator
@@ -26,15 +35,19 @@ Non-emergency broadcasts due in quiet hours are planned for the end of them; eme
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
+import db
 from messaging.client import LineClient
 from messaging.errors import LineApiError
 from push import messages as push_messages
@@ -46,10 +59,10 @@ from push.models import BroadcastStatus
 from push.models import Delivery
 from push.models import DeliveryStatus
 from push.models import cancellable
-from push.outbox import PlannedDelivery
-from push.outbox import enqueue
+from push.outbox import enqueue_residents
 from push.outbox import lock_batches
 from push.outbox import unfinished
+from residents import service as residents
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +70,13 @@ BROADCAST_KIND = "broadcast"
 MAX_TEXT = 5000  # LINE's limit for one text message, in characters (longer texts are split by replies)
 OPEN = (BroadcastStatus.DRAFT, BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
 DUE = (BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
+PLANNING = BroadcastStatus.PLANNING
+PLAN_CHUNK = 2000  # residents read and deliveries written per planning transaction (a few tens of ms)
+PLAN_LEASE = timedelta(seconds=60)  # a planner that commits no chunk for this long is taken over
+# On SQLite (one write lock for the whole database), seconds the planner waits after each chunk so that a
+# writer waiting for the lock (a webhook, the sender) takes it first: such a writer tries again every
+# ``db.SQLITE_LOCK_POLL``, so it waits at most about one chunk. PostgreSQL locks rows: no pause there.
+PLAN_PAUSE = 0.004
 
 QuotaCheck = Callable[[], int | None]  # messages left this month; None: no limit
 
@@ -175,8 +195,8 @@ def approvers(broadcast: Broadcast) -> list[str]:
 
 def cancel(session: Session, broadcast_id: int, now: datetime) -> int:
     """Cancel the broadcast and its deliveries no worker holds; returns how many deliveries were cancelled."""
-    broadcast = get(session, broadcast_id)
-    if broadcast.status not in (*OPEN, BroadcastStatus.SENDING):
+    broadcast = get(session, broadcast_id, lock=True)  # waits for a planning chunk in progress to commit
+    if broadcast.status not in (*OPEN, PLANNING, BroadcastStatus.SENDING):
         raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it cannot be cancelled")
     lock_batches(session, _deliveries_of(broadcast_id))
     result = session.execute(
@@ -220,69 +240,154 @@ def queued(session: Session) -> int:
     return unfinished(session)
 
 
-def plan_broadcasts(session: Session, now: datetime, *, timezone: ZoneInfo, quota: QuotaCheck | None = None,
-                    quiet: quiet_hours.QuietHours | None = None) -> list[PlanOutcome]:
-    """Put every approved broadcast due at ``now`` into the outbox, unless the month's quota forbids it.
+def plan_broadcasts(factory: sessionmaker[Session], now: datetime, *, timezone: ZoneInfo,
+                    quota: QuotaCheck | None = None, quiet: quiet_hours.QuietHours | None = None,
+                    chunk: int = PLAN_CHUNK, lease: timedelta = PLAN_LEASE, finish: bool = True,
+                    pause: float = PLAN_PAUSE, monotonic: Callable[[], float] = time.monotonic) -> list[PlanOutcome]:
+    """Put every approved broadcast due at ``now`` into the outbox, unless the month's quota forbids it, and
+    take over the planning of any whose planner stopped renewing its lease.
 
-    Also marks sending broadcasts with nothing left waiting as done. ``quota`` is asked at most once per
-    run, and only when something is due; each broadcast started uses up its reach from what it said.
+    With ``finish``, also marks sending broadcasts with nothing left waiting as done. ``quota`` is asked at
+    most once per run, and only when a new broadcast is due; each broadcast started uses up its reach from
+    what it said. Later times in the run are ``now`` plus the seconds elapsed on ``monotonic``.
+
+    Each broadcast is planned ``chunk`` residents per transaction (see the module docstring), with a
+    ``pause`` in seconds between them on SQLite, so writers never wait long behind it and its first batches
+    can be sent while the rest is planned.
     """
-    _finish_sent(session, now)
-    due = session.scalars(
-        sa.select(Broadcast).where(Broadcast.status.in_(DUE), Broadcast.scheduled_at <= now)
-        .order_by(Broadcast.scheduled_at, Broadcast.id).with_for_update(skip_locked=True)
-    ).all()
+    started = monotonic()
+
+    def at() -> datetime:
+        return now + timedelta(seconds=monotonic() - started)
+
+    if finish:
+        with factory.begin() as session:
+            _finish_sent(session, now)
+    reader = db.read_only(factory)
+    with reader.begin() as session:
+        due = session.execute(
+            sa.select(Broadcast.id, Broadcast.status, Broadcast.segment)
+            .where((Broadcast.status.in_(DUE) & (Broadcast.scheduled_at <= now))
+                   | ((Broadcast.status == PLANNING) & (Broadcast.planning_until <= now)))
+            .order_by(Broadcast.status != PLANNING, Broadcast.scheduled_at, Broadcast.id)
+        ).all()
     outcomes: list[PlanOutcome] = []
     left: int | None = None
     asked = False
     today = now.astimezone(timezone).date()
-    for broadcast in due:
-        users = recipients(session, segments.parse(broadcast.segment), today)
-        if not users:
-            broadcast.status, broadcast.reach, broadcast.finished_at = BroadcastStatus.DONE, 0, now
-            broadcast.note = "no recipients in the segment"
-            outcomes.append(PlanOutcome(broadcast.id, False, 0, broadcast.note))
+    for number, (broadcast_id, status, segment) in enumerate(due):
+        resuming = status == PLANNING
+        if not resuming and quota is not None:
+            if not asked:
+                asked = True
+                try:
+                    left = quota()
+                    if left is not None:
+                        with reader.begin() as session:
+                            left -= queued(session)  # messages already waiting will use the quota too
+                except LineApiError as error:
+                    note = f"quota check failed: {error}"
+                    waiting = [row.id for row in due[number:]]
+                    _note(factory, waiting, note)
+                    outcomes += [PlanOutcome(waiting_id, False, 0, note) for waiting_id in waiting]
+                    log.warning("push.broadcast.quota_check_failed", extra={"reason": str(error)})
+                    break
+            if left is not None:
+                with reader.begin() as session:
+                    reach = segments.reach(session, segments.parse(segment), today)
+                if reach > left:
+                    note = (f"not started: reach {reach} would exceed the {max(left, 0)} messages "
+                            f"left in this month's quota")
+                    _note(factory, [broadcast_id], note)
+                    log.warning("push.broadcast.over_quota",
+                                extra={"broadcast": broadcast_id, "reach": reach, "left": left})
+                    outcomes.append(PlanOutcome(broadcast_id, False, reach, note))
+                    continue
+        sqlite = factory.kw["bind"].dialect.name == "sqlite"
+        outcome = _plan(factory, broadcast_id, now, at, resuming=resuming, chunk=chunk, lease=lease,
+                        pause=pause if sqlite else 0.0, timezone=timezone, quiet=quiet, today=today)
+        if outcome is None:  # another planner took it, or it was cancelled meanwhile
             continue
-        if quota is not None and not asked:
-            asked = True
-            try:
-                left = quota()
-                if left is not None:
-                    left -= queued(session)  # messages already waiting in the outbox will use the quota too
-            except LineApiError as error:
-                note = f"quota check failed: {error}"
-                for waiting in due[len(outcomes):]:
-                    waiting.note = note
-                    outcomes.append(PlanOutcome(waiting.id, False, 0, note))
-                log.warning("push.broadcast.quota_check_failed", extra={"reason": str(error)})
-                break
-        if left is not None and len(users) > left:
-            broadcast.note = (f"not started: reach {len(users)} would exceed the {max(left, 0)} messages "
-                              f"left in this month's quota")
-            log.warning("push.broadcast.over_quota",
-                        extra={"broadcast": broadcast.id, "reach": len(users), "left": left})
-            outcomes.append(PlanOutcome(broadcast.id, False, len(users), broadcast.note))
-            continue
-        _start(session, broadcast, users, now, timezone=timezone, quiet=quiet)
-        if left is not None:
-            left -= len(users)
-        outcomes.append(PlanOutcome(broadcast.id, True, len(users)))
-    session.flush()
+        outcomes.append(outcome)
+        if left is not None and not resuming:
+            left -= outcome.reach
     return outcomes
 
 
-def _start(session: Session, broadcast: Broadcast, users: list[str], now: datetime, *, timezone: ZoneInfo,
-           quiet: quiet_hours.QuietHours | None) -> None:
-    messages = push_messages.stored(broadcast.text)
-    kind = quiet_hours.EMERGENCY_KIND if broadcast.emergency else BROADCAST_KIND
-    send_after = now if broadcast.emergency else quiet_hours.next_allowed(now, quiet, timezone)
-    enqueue(session, (PlannedDelivery(key=delivery_key(broadcast.id, user), line_user_id=user, kind=kind,
-                                      messages=messages, send_after=send_after) for user in users))
-    broadcast.status = BroadcastStatus.SENDING
-    broadcast.reach = len(users)
-    broadcast.planned_at = now
-    broadcast.note = None if send_after == now else f"held for quiet hours until {send_after.isoformat()}"
-    log.info("push.broadcast.started", extra={"broadcast": broadcast.id, "reach": len(users)})
+def _note(factory: sessionmaker[Session], broadcast_ids: list[int], note: str) -> None:
+    """Record why these due broadcasts were not started (they are tried again on the next run)."""
+    with factory.begin() as session:
+        session.execute(sa.update(Broadcast).where(Broadcast.id.in_(broadcast_ids), Broadcast.status.in_(DUE))
+                        .values(note=note))
+
+
+def _plan(factory: sessionmaker[Session], broadcast_id: int, now: datetime, at: Callable[[], datetime], *,
+          resuming: bool, chunk: int, pause: float, lease: timedelta, timezone: ZoneInfo,
+          quiet: quiet_hours.QuietHours | None, today) -> PlanOutcome | None:
+    """Plan one broadcast into the outbox, ``chunk`` residents per transaction, from where it stands.
+
+    Starting takes the broadcast (``planning``, with a lease); each chunk then checks that it still holds
+    it (its status and the cursor it last wrote), adds the deliveries of the next residents in id order
+    and moves the cursor on, all in one short transaction. None when the broadcast was no longer due or
+    planned by another (taken, cancelled); else the outcome once every resident is planned.
+    """
+    with factory.begin() as session:
+        broadcast = get(session, broadcast_id, lock=True)
+        if resuming:
+            if (broadcast.status != PLANNING or broadcast.planning_until is None
+                    or broadcast.planning_until > at()):
+                return None
+            log.warning("push.broadcast.planning_resumed",
+                        extra={"broadcast": broadcast_id, "planned_through": broadcast.planned_through})
+        else:
+            if broadcast.status not in DUE or broadcast.scheduled_at > now:
+                return None
+            broadcast.status, broadcast.planned_at = PLANNING, now
+            broadcast.planned_through, broadcast.reach, broadcast.note = 0, 0, None
+        broadcast.planning_until = at() + lease
+        cursor, planned_at = broadcast.planned_through or 0, broadcast.planned_at or now
+        segment, emergency = segments.parse(broadcast.segment), broadcast.emergency
+        messages = push_messages.stored(broadcast.text)
+    kind = quiet_hours.EMERGENCY_KIND if emergency else BROADCAST_KIND
+    send_after = planned_at if emergency else quiet_hours.next_allowed(planned_at, quiet, timezone)
+    holds = (Broadcast.id == broadcast_id) & (Broadcast.status == PLANNING)
+    first = True
+    while True:
+        if not first and pause:
+            time.sleep(pause)  # let a writer waiting for SQLite's lock in first
+        first = False
+        with factory.begin() as session:
+            # Compare and set: a planner that lost the broadcast (cancelled, or taken over after its lease
+            # ran out) changes nothing. On PostgreSQL this also locks the row until the chunk commits.
+            taken = session.execute(sa.update(Broadcast).where(holds, Broadcast.planned_through == cursor)
+                                    .values(planning_until=at() + lease)).rowcount
+            if taken != 1:
+                log.warning("push.broadcast.planning_lost", extra={"broadcast": broadcast_id})
+                return None
+            if segment.is_all:  # every resident push may reach: no profile needs reading
+                read = members = residents.push_member_ids(session, after=cursor, limit=chunk)
+            else:
+                page = residents.push_profile_page(session, after=cursor, limit=chunk, details=segment.needs_details)
+                read = [profile.resident_id for profile in page]
+                members = [profile.resident_id for profile in segments.members(page, segment, today)]
+            enqueue_residents(session, members, key_prefix=_key_prefix(broadcast_id), kind=kind, messages=messages,
+                              send_after=send_after)
+            if read:
+                cursor = read[-1]
+                session.execute(sa.update(Broadcast).where(holds).values(
+                    planned_through=cursor, reach=Broadcast.reach + len(members)))
+                continue
+            broadcast = session.get(Broadcast, broadcast_id, populate_existing=True)
+            broadcast.planning_until = None
+            if not broadcast.reach:
+                broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, at()
+                broadcast.note = "no recipients in the segment"
+                return PlanOutcome(broadcast_id, False, 0, broadcast.note)
+            broadcast.status = BroadcastStatus.SENDING
+            broadcast.note = (None if send_after <= planned_at
+                              else f"held for quiet hours until {send_after.isoformat()}")
+            log.info("push.broadcast.started", extra={"broadcast": broadcast_id, "reach": broadcast.reach})
+            return PlanOutcome(broadcast_id, True, broadcast.reach)
 
 
 def _finish_sent(session: Session, now: datetime) -> None:

@@ -1,11 +1,12 @@
 """``flask --app app push …``: plan the outbox, send what is due once, run the worker, preview life stages.
 
 Settings (``settings.Settings``): ``PUSH_RATE_PER_SECOND`` and ``PUSH_MULTICAST_RATE_PER_SECOND``
-(client-side limits per endpoint), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
+(client-side limits per endpoint, shared by every worker through the database, or through Redis where
+``RATE_LIMIT_REDIS_URL`` is set), ``PUSH_LEASE_SECONDS`` (how long a claimed row is a worker's before
 another may take it; renewed while the worker lives), ``PUSH_SEND_CONCURRENCY`` (requests in flight at
 once), ``PUSH_REMINDER_HOUR`` (local hour of the garbage reminders), ``PUSH_QUIET_HOURS`` (local period
-without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS`` and ``RESIDENT_PURGE_AFTER_DAYS`` (the
-daily housekeeping).
+without non-emergency push; empty turns it off), ``PUSH_KEEP_DAYS``, ``RESIDENT_PURGE_AFTER_DAYS``,
+``QUERY_LOG_KEEP_DAYS`` and ``QUERY_LOG_PSEUDONYM_DAYS`` (the daily housekeeping).
 
 ``push broadcast …`` creates, approves, cancels, lists and shows broadcasts to segments (see
 ``push.broadcasts`` and ``push.segments``); ``push plan`` and ``push worker`` start approved ones when due.
@@ -27,10 +28,13 @@ import sqlalchemy as sa
 
 import db
 import runtime
+from faq import retention as query_log
 from garbage import catalog as garbage_catalog
 from push import broadcasts
+from push import heartbeat
 from push import planning
 from push import quiet as quiet_hours
+from push import ratelimit
 from push import segments
 from push.lifestage import preview as lifestage_preview
 from push.lifestage import rules as lifestage_rules
@@ -46,10 +50,8 @@ push_cli = runtime.group("push", help="Scheduled push: plan deliveries into the 
 
 
 def rate_limiter() -> RateLimiter:
-    """The client-side rate limit from the settings."""
-    settings = runtime.current().settings
-    return RateLimiter.per_second(push=settings.push_rate_per_second,
-                                  multicast=settings.push_multicast_rate_per_second)
+    """The client-side rate limits from the settings, shared with every other sending process."""
+    return ratelimit.from_settings(runtime.current().settings, db.session_factory().kw["bind"])
 
 
 def concurrency() -> int:
@@ -67,12 +69,12 @@ def quiet() -> quiet_hours.QuietHours | None:
     return quiet_hours.parse(runtime.current().settings.push_quiet_hours)
 
 
-def plan_broadcasts(now: datetime) -> list[broadcasts.PlanOutcome]:
-    """Start the broadcasts due at ``now``, after checking the month's LINE quota, in one transaction."""
+def plan_broadcasts(now: datetime, *, finish: bool = True) -> list[broadcasts.PlanOutcome]:
+    """Start the broadcasts due at ``now``, after checking the month's LINE quota (in chunks of short
+    transactions, see ``push.broadcasts``); with ``finish``, mark those fully sent as done."""
     rt = runtime.current()
-    with db.transaction() as session:
-        outcomes = broadcasts.plan_broadcasts(session, now, timezone=rt.timezone,
-                                              quota=broadcasts.line_quota(rt.line), quiet=quiet())
+    outcomes = broadcasts.plan_broadcasts(db.session_factory(), now, timezone=rt.timezone,
+                                          quota=broadcasts.line_quota(rt.line), quiet=quiet(), finish=finish)
     for outcome in outcomes:
         log.info("push.broadcast.planned", extra={"broadcast": outcome.broadcast_id, "started": outcome.started,
                                                   "reach": outcome.reach, "note": outcome.note})
@@ -90,14 +92,20 @@ def plan(day: date) -> planning.PlanReport:
 
 def housekeeping(now) -> tuple[int, int]:
     """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
-    ``RESIDENT_PURGE_AFTER_DAYS``; returns (deliveries, residents) deleted."""
+    ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after ``QUERY_LOG_KEEP_DAYS``,
+    pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``) in short transactions of its own. Returns (deliveries,
+    residents) deleted."""
     settings = runtime.current().settings
     keep = timedelta(days=settings.push_keep_days)
     grace = timedelta(days=settings.resident_purge_after_days)
     with db.transaction() as session:
         deliveries = purge_finished(session, now - keep)
-        gone = residents.purge_blocked(session, now, grace)
-    log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone})
+        gone = residents.purge_blocked(session, now, grace, secret=settings.secret_key)
+    expired = query_log.expire(db.session_factory(), now, keep=timedelta(days=max(0, settings.query_log_keep_days)),
+                               pseudonym=timedelta(days=max(0, settings.query_log_pseudonym_days)))
+    log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone,
+                                         "query_texts": expired.texts,
+                                         "pseudonyms": expired.pseudonyms + expired.feedback_pseudonyms})
     return deliveries, gone
 
 
@@ -127,6 +135,8 @@ def send_due_command(limit: int) -> None:
     rt = runtime.current()
     report = send_due(db.session_factory(), rt.line, rt.now(), limit=limit, rate=rate_limiter(),
                       lease=lease(), quiet=quiet(), timezone=rt.timezone, concurrency=concurrency())
+    with db.transaction() as session:  # a deployment sending from cron shows it is alive too (``/readyz``)
+        heartbeat.beat(session, heartbeat.worker_name(), rt.now())
     for line in report.lines():
         click.echo(line)
 
@@ -147,15 +157,23 @@ def worker_command(idle: float, no_plan: bool) -> None:
         log.info("push.planned", extra={"day": day.isoformat(), "added": sum(report.added.values())})
         housekeeping(rt.now())
 
+    enter_app = runtime.app_context()
+
+    def broadcaster(now: datetime, *, finish: bool = True) -> None:
+        with enter_app():  # the worker plans broadcasts on a thread of its own
+            plan_broadcasts(now, finish=finish)
+
     def on_signal(signum, _frame) -> None:
         log.info("push.worker.stopping", extra={"signal": signal.Signals(signum).name})
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
-               lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner, stop=stop,
-               broadcaster=None if no_plan else plan_broadcasts, quiet=quiet()).run()
+        with heartbeat.Heartbeat(db.session_factory(), rt.clock):
+            Worker(db.session_factory(), rt.line, clock=rt.clock, timezone=rt.timezone, rate=rate_limiter(),
+                   lease=lease(), concurrency=concurrency(), idle=idle, planner=None if no_plan else planner,
+                   stop=stop, broadcaster=None if no_plan else broadcaster, quiet=quiet(),
+                   passes=rt.worker_passes).run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

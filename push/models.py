@@ -204,11 +204,13 @@ def in_open_tried_batch() -> sa.ColumnElement[bool]:
 
 class BroadcastStatus(enum.StrEnum):
     """A broadcast's life: drafted, approved (enough approvals; ``scheduled`` while its time is ahead),
-    being sent (deliveries in the outbox), done, or cancelled."""
+    being planned into the outbox chunk by chunk (its first deliveries are already being sent), being sent
+    (every delivery in the outbox), done, or cancelled."""
 
     DRAFT = "draft"
     APPROVED = "approved"
     SCHEDULED = "scheduled"
+    PLANNING = "planning"
     SENDING = "sending"
     DONE = "done"
     CANCELLED = "cancelled"
@@ -230,6 +232,10 @@ class Broadcast(Base):
     reach: Mapped[int | None] = mapped_column()  # recipients when it was planned into the outbox
     note: Mapped[str | None] = mapped_column(sa.Text)  # why a due broadcast was not started (quota…)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # While ``planning``: the id of the last resident whose delivery is in the outbox, and the lease of the
+    # planner at work (a planner that died is taken over once it runs out, from ``planned_through`` on).
+    planned_through: Mapped[int | None] = mapped_column()
+    planning_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -249,3 +255,23 @@ class BroadcastApproval(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     broadcast: Mapped[Broadcast] = relationship(back_populates="approvals")
+
+
+class WorkerHeartbeat(Base):
+    """The last sign of life of one push worker (host and process), written every few seconds while it runs.
+
+    ``/readyz`` reads the most recent one; rows of workers gone for a day are deleted by the next beat.
+    """
+
+    __tablename__ = "worker_heartbeat"
+
+    worker: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+class RateLimitSlot(Base):
+    """The next free send slot of one LINE endpoint, shared by every sending process (``push.ratelimit``)."""
+
+    __tablename__ = "rate_limit_slot"
+
+    endpoint: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    # Seconds since the epoch on the database's clock (PostgreSQL) or the host's (SQLite).
+    next_at: Mapped[float] = mapped_column(sa.Double)

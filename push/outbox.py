@@ -13,6 +13,7 @@ category), so that a resident's settings change cancels exactly the queued rows 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ from push.models import cancellable
 from push.models import in_open_tried_batch
 from push.models import sending_single
 from push.models import waiting_single
+from residents.models import Resident
 
 INSERT_CHUNK = 1000
 MAX_MULTICAST = 500  # LINE's limit of user ids per multicast
@@ -142,6 +144,66 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
         if len(stored) > MAX_REMEMBERED_CONTENTS:  # personal content: one per row; keep memory flat
             stored.clear()
     return added
+
+
+def enqueue_residents(session: Session, resident_ids: Sequence[int], *, key_prefix: str, kind: str,
+                      messages: Sequence[dict], send_after: datetime) -> int:
+    """Insert one delivery of ``messages`` for each of these residents, keyed ``key_prefix`` + their LINE
+    user id, in batches of up to 500 (a broadcast); returns how many rows were added.
+
+    Equivalent to ``enqueue`` with one impersonal ``PlannedDelivery`` per resident, but the database builds
+    the rows from the resident table (``INSERT … SELECT``): a few statements per 500 residents instead of a
+    row of Python values each, so a million residents are planned many times faster. A key that exists
+    already is skipped, so planning the same residents again adds nothing.
+    """
+    if send_after.tzinfo is None:
+        raise ValueError("send_after must be timezone-aware")
+    if not resident_ids:
+        return 0
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
+    connection = session.connection()
+    digest = content_hash(messages)
+    now = utcnow()
+    new_content = insert(DeliveryContent.__table__)
+    connection.execute(new_content.on_conflict_do_update(index_elements=["content_hash"],
+                                                         set_={"created_at": new_content.excluded.created_at}),
+                       {"content_hash": digest, "messages": list(messages), "created_at": now})
+    ids = list(resident_ids)
+    groups = [ids[start:start + MAX_MULTICAST] for start in range(0, len(ids), MAX_MULTICAST)]
+    batch_ids = connection.scalars(
+        sa.insert(DeliveryBatch).returning(DeliveryBatch.id, sort_by_parameter_order=True),
+        [{"retry_key": key, "content_hash": digest, "status": DeliveryStatus.PENDING, "attempts": 0,
+          "next_attempt_at": send_after, "created_at": now} for key in _retry_keys(len(groups))]).all()
+    added = 0
+    for batch_id, group in zip(batch_ids, groups, strict=True):
+        added += connection.execute(_resident_rows(postgres), {
+            "key_prefix": key_prefix, "kind": kind, "content_hash": digest, "send_after": send_after,
+            "batch": batch_id, "created_at": now, "ids": group}).rowcount
+    return added
+
+
+@functools.cache
+def _resident_rows(postgres: bool) -> sa.Insert:
+    """``INSERT … SELECT`` of one batch's rows from the resident table (see ``enqueue_residents``)."""
+    if postgres:
+        retry_key = sa.func.gen_random_uuid()
+    else:  # a version 4 UUID as the 32 hex digits SQLite stores for a Uuid column
+        retry_key = sa.func.lower(
+            sa.func.hex(sa.func.randomblob(6)) + "4" + sa.func.substr(sa.func.hex(sa.func.randomblob(2)), 2)
+            + sa.func.substr("89ab", 1 + sa.func.abs(sa.func.random()) % 4, 1)
+            + sa.func.substr(sa.func.hex(sa.func.randomblob(8)), 2))
+    send_after = sa.bindparam("send_after", type_=db.UTCDateTime())
+    rows = sa.select(
+        sa.bindparam("key_prefix", type_=sa.String) + Resident.line_user_id, Resident.line_user_id,
+        sa.bindparam("kind", type_=sa.String), sa.bindparam("content_hash", type_=sa.String), sa.false(),
+        sa.null(), sa.null(), retry_key, send_after, send_after, sa.literal(DeliveryStatus.PENDING.value),
+        sa.literal(0), sa.bindparam("batch", type_=sa.Integer),
+        sa.bindparam("created_at", type_=db.UTCDateTime()),
+    ).where(db.one_of(Resident.id, "ids", postgres=postgres))
+    insert = postgresql.insert if postgres else sqlite.insert
+    return (insert(Delivery.__table__).from_select([*ROW_COLUMNS, "created_at"], rows)
+            .on_conflict_do_nothing(index_elements=["key"]).execution_options(preserve_rowcount=True))
 
 
 ROW_COLUMNS = ("key", "line_user_id", "kind", "content_hash", "personal", "category", "tags", "retry_key",

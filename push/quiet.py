@@ -1,7 +1,8 @@
 """Quiet hours: no non-emergency push during the night (``PUSH_QUIET_HOURS``; its default is in ``settings``).
 
 The period is in local time (``BOT_TIMEZONE``) and may wrap past midnight; an empty setting turns quiet
-hours off. ``next_allowed`` moves a send time inside the period to its end; emergency sends ignore it.
+hours off. ``next_allowed`` moves a send time inside the period to its end; emergencies and answers to a
+resident's own message (``ANYTIME_KINDS``) ignore it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 EMERGENCY_KIND = "emergency"  # Delivery.kind of rows that go out during quiet hours too
+REPLY_KIND = "reply"  # an answer to a resident's own message whose reply failed: it goes out at once, too
+ANYTIME_KINDS = (EMERGENCY_KIND, REPLY_KIND)  # kinds quiet hours never hold back
 
 
 @dataclass(frozen=True)

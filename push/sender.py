@@ -56,6 +56,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 import db
+import metrics
 from messaging import build
 from messaging.client import LineClient
 from messaging.errors import LineApiError
@@ -67,7 +68,7 @@ from push.models import DeliveryStatus
 from push.models import sending_single
 from push.models import waiting_single
 from push.outbox import MAX_MULTICAST
-from push.quiet import EMERGENCY_KIND
+from push.quiet import ANYTIME_KINDS
 from push.quiet import QuietHours
 from push.ratelimit import RateLimiter
 from residents.models import Resident
@@ -126,6 +127,12 @@ class SendReport:
     def requests(self) -> int:
         """Requests sent to LINE."""
         return self.pushes + self.multicasts
+
+    def counts(self) -> dict[str, int]:
+        """The figures ``metrics`` exports, by name: deliveries by outcome, requests by endpoint."""
+        return {"sent": self.sent, "retried": self.retried, "failed": self.failed,
+                "skipped": sum(self.skipped.values()), "released": self.released,
+                "push": self.pushes, "multicast": self.multicasts}
 
     def lines(self) -> list[str]:
         """The report as a few lines for the terminal."""
@@ -195,8 +202,8 @@ def send_due(
     Later times in the pass are ``now`` plus the seconds elapsed on ``monotonic``. Up to ``concurrency``
     requests are in flight at once. Claims last ``lease`` and are renewed every third of it while the pass
     holds them. A set ``stop`` ends the pass once the requests in flight are answered; claimed rows not yet
-    tried are released at once. During ``quiet`` hours (local ``timezone``) only emergency rows and batches
-    are claimed; the others stay pending until they end.
+    tried are released at once. During ``quiet`` hours (local ``timezone``) only rows and batches of
+    ``ANYTIME_KINDS`` (emergencies, answers to residents' messages) are claimed; the others wait until they end.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -223,6 +230,7 @@ def send_due(
             return NOT_TRIED
         return _send(line, job)
 
+    exported = report.counts()
     in_flight: dict[Future[Outcome], _Job] = {}
     answered: list[tuple[_Job, Outcome]] = []
     handled, exhausted = 0, False
@@ -250,6 +258,7 @@ def send_due(
                         _attach_messages(connection, jobs, contents)
                         exhausted = touched == 0
                         handled += touched
+                exported = _export(report, exported)  # committed: count what the transaction wrote
                 for job in jobs:
                     job.deadline = claimed_at + half_lease
                     in_flight[pool.submit(attempt, job)] = job
@@ -281,6 +290,18 @@ def send_due(
     return report
 
 
+def _export(report: SendReport, before: dict[str, int]) -> dict[str, int]:
+    """Add to the metrics what ``report`` counted since ``before``; returns the counts now."""
+    now = report.counts()
+    for name, value in now.items():
+        if value > before[name]:
+            if name in ("push", "multicast"):
+                metrics.PUSH_REQUESTS.labels(endpoint=name).inc(value - before[name])
+            else:
+                metrics.PUSH_DELIVERIES.labels(outcome=name).inc(value - before[name])
+    return now
+
+
 # --- claiming --------------------------------------------------------------------------------------
 
 
@@ -300,7 +321,7 @@ def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size
     if len(rows) < size:
         pending = _single_rows().where(waiting_single(), Delivery.next_attempt_at <= now)
         if emergency_only:
-            pending = pending.where(Delivery.kind == EMERGENCY_KIND)
+            pending = pending.where(Delivery.kind.in_(ANYTIME_KINDS))
         rows += connection.execute(
             pending.order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id).limit(size - len(rows))
         ).all()
@@ -357,28 +378,47 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
         batches += connection.execute(_batches_query(vanished=False, emergency_only=emergency_only),
                                       {"now": now, "count": count - len(batches)}).all()
     jobs, touched = [], 0
+    if not batches:
+        return jobs, touched
+    postgres = connection.dialect.name == "postgresql"
+    # Every claimed batch's rows in one query, and on a first attempt only the rows whose resident is no
+    # longer active (usually none): the common case reads 500 user ids per batch and nothing else.
+    members: dict[int, tuple[list[int], list[str]]] = {batch.id: ([], []) for batch in batches}
+    for batch_id, row_id, line_user_id in connection.execute(_members_query(postgres),
+                                                             {"batches": list(members)}).all():
+        ids, users = members[batch_id]
+        ids.append(row_id)
+        users.append(line_user_id)
+    firsts = [batch.id for batch in batches if batch.attempts == 0]
+    unsendable: dict[int, list] = {}
+    if firsts:
+        for row in connection.execute(_inactive_query(postgres), {"batches": firsts}).all():
+            unsendable.setdefault(row.batch_id, []).append(row)
+    claimed: list[int] = []
     for batch in batches:
-        first = batch.attempts == 0
-        members = connection.execute(_members_query(), {"the_batch": batch.id}).all()
-        touched += len(members)
-        if first and {member.resident_status for member in members} != {ResidentStatus.ACTIVE.value}:
-            members = _drop_unsendable(connection, members, now, report, window=False)
+        ids, users = members[batch.id]
+        touched += len(ids)
+        if batch.id in unsendable:
+            _drop_unsendable(connection, unsendable[batch.id], now, report, window=False)
+            dropped = {row.id for row in unsendable[batch.id]}
+            kept = [(i, u) for i, u in zip(ids, users, strict=True) if i not in dropped]
+            ids, users = [i for i, _ in kept], [u for _, u in kept]
         first_attempt_at = batch.first_attempt_at or now
-        if not members:
+        if not ids:
             _finish_batch(connection, batch.id, DeliveryStatus.CANCELLED, now, "no-recipients")
             continue
         if now - first_attempt_at >= RETRY_KEY_WINDOW:
             reason = f"retry-window-over: {batch.last_error or ''}".strip()
             _finish_batch(connection, batch.id, DeliveryStatus.FAILED, now, reason)
-            report.failed += len(members)
-            report.failures["retry-window-over"] += len(members)
+            report.failed += len(ids)
+            report.failures["retry-window-over"] += len(ids)
             continue
         attempts = batch.attempts + 1
-        connection.execute(_batch_claimed(), {"the_batch": batch.id, "v_attempts": attempts,
-                                              "v_first_attempt_at": first_attempt_at, "v_claimed_until": lease_until})
-        ids, users, _statuses = map(list, zip(*members, strict=True))
+        claimed.append(batch.id)
         jobs.append(_Job("multicast", str(batch.retry_key), users, batch.content_hash, ids, batch.id, attempts,
                          first_attempt_at))
+    if claimed:  # one statement for all: the batches are locked, so each one's attempts is what was read
+        connection.execute(_batches_claimed(postgres), {"batches": claimed, "now": now, "v_claimed_until": lease_until})
     return jobs, touched
 
 
@@ -390,7 +430,8 @@ def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
                        DeliveryBatch.first_attempt_at, DeliveryBatch.last_error)
              .limit(sa.bindparam("count")).with_for_update(skip_locked=True))
     if emergency_only:
-        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id, Delivery.kind == EMERGENCY_KIND))
+        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id,
+                                             Delivery.kind.in_(ANYTIME_KINDS)))
     if vanished:
         return (query.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
                 .order_by(DeliveryBatch.claimed_until, DeliveryBatch.id))
@@ -398,22 +439,35 @@ def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
             .order_by(DeliveryBatch.next_attempt_at, DeliveryBatch.id))
 
 
-def _members() -> sa.ColumnElement[bool]:
-    """A batch's rows not finished: they stay pending while the batch is tried (the batch is locked by the
-    claim; cancelling locks it too, see ``push.outbox.lock_batches``)."""
-    return (Delivery.batch_id == sa.bindparam("the_batch")) & (Delivery.status == PENDING)
+def _members(postgres: bool) -> sa.ColumnElement[bool]:
+    """The claimed batches' rows not finished: they stay pending while the batch is tried (the batch is locked
+    by the claim; cancelling locks it too, see ``push.outbox.lock_batches``)."""
+    return db.one_of(Delivery.batch_id, "batches", postgres=postgres) & (Delivery.status == PENDING)
 
 
 @functools.cache
-def _members_query() -> sa.Select:
-    return sa.select(Delivery.id, Delivery.line_user_id, _resident_status()).where(_members()).order_by(Delivery.id)
+def _members_query(postgres: bool) -> sa.Select:
+    return (sa.select(Delivery.batch_id, Delivery.id, Delivery.line_user_id).where(_members(postgres))
+            .order_by(Delivery.batch_id, Delivery.id))
 
 
 @functools.cache
-def _batch_claimed() -> sa.Update:
-    return (sa.update(DeliveryBatch).where(DeliveryBatch.id == sa.bindparam("the_batch"))
-            .values(status=SENDING, claimed_until=sa.bindparam("v_claimed_until"), attempts=sa.bindparam("v_attempts"),
-                    first_attempt_at=sa.bindparam("v_first_attempt_at")))
+def _inactive_query(postgres: bool) -> sa.Select:
+    """The claimed batches' rows whose resident is not active (blocked, or gone: status None). The status is
+    looked up row by row through the resident's unique index (see ``_resident_status``): a join let
+    PostgreSQL hash the whole resident table on every claim."""
+    status = _resident_status()
+    rows = (sa.select(Delivery.batch_id, Delivery.id, status, sa.null().label("first_attempt_at"))
+            .where(_members(postgres)).subquery())
+    return sa.select(rows).where(sa.func.coalesce(rows.c.resident_status, "") != ResidentStatus.ACTIVE.value)
+
+
+@functools.cache
+def _batches_claimed(postgres: bool) -> sa.Update:
+    return (sa.update(DeliveryBatch).where(db.one_of(DeliveryBatch.id, "batches", postgres=postgres))
+            .values(status=SENDING, claimed_until=sa.bindparam("v_claimed_until"), attempts=DeliveryBatch.attempts + 1,
+                    first_attempt_at=sa.func.coalesce(DeliveryBatch.first_attempt_at,
+                                                      sa.bindparam("now", type_=db.UTCDateTime()))))
 
 
 def _drop_unsendable(connection: sa.Connection, rows: list, now: datetime, report: SendReport, *,
@@ -492,7 +546,7 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
     Returns True when no job was tried because their deadline had passed (the lease is too short for
     even one request: claiming again would spin).
     """
-    sent_singles = []
+    sent_singles, sent_batches = [], []
     tried = expired = 0
     for job, outcome in outcomes:
         size = len(job.delivery_ids)
@@ -511,7 +565,7 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
             if job.batch_id is None:
                 sent_singles += job.delivery_ids
             else:
-                _finish_batch(connection, job.batch_id, DeliveryStatus.SENT, now, None)
+                sent_batches.append(job.batch_id)
             continue
         error = outcome
         assert isinstance(error, LineApiError)
@@ -533,6 +587,8 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
             _finish_batch(connection, job.batch_id, DeliveryStatus.FAILED, now, message)
     if sent_singles:
         _finish_single(connection, sent_singles, DeliveryStatus.SENT, now, None)
+    if sent_batches:
+        _finish_batches(connection, sent_batches, DeliveryStatus.SENT, now, None)
     return expired > 0 and tried == 0
 
 
@@ -556,15 +612,22 @@ def _finish_single(connection: sa.Connection, ids: list[int], status: DeliverySt
 
 def _finish_batch(connection: sa.Connection, batch_id: int, status: DeliveryStatus, now: datetime,
                   error: str | None) -> None:
-    values = {"the_batch": batch_id, "v_status": status, "v_last_error": error,
+    _finish_batches(connection, [batch_id], status, now, error)
+
+
+def _finish_batches(connection: sa.Connection, batch_ids: list[int], status: DeliveryStatus, now: datetime,
+                    error: str | None) -> None:
+    """End these batches still open with ``status``, in one statement; their rows follow them
+    (``Delivery.effective_status``)."""
+    values = {"batches": batch_ids, "v_status": status, "v_last_error": error,
               "v_sent_at": now if status == DeliveryStatus.SENT else None}
-    connection.execute(_batch_finished(), values)  # its rows follow it (``Delivery.effective_status``)
+    connection.execute(_batches_finished(connection.dialect.name == "postgresql"), values)
 
 
 @functools.cache
-def _batch_finished() -> sa.Update:
+def _batches_finished(postgres: bool) -> sa.Update:
     return (sa.update(DeliveryBatch)
-            .where(DeliveryBatch.id == sa.bindparam("the_batch"), DeliveryBatch.status.in_(OPEN))
+            .where(db.one_of(DeliveryBatch.id, "batches", postgres=postgres), DeliveryBatch.status.in_(OPEN))
             .values(status=sa.bindparam("v_status"), claimed_until=None, last_error=sa.bindparam("v_last_error"),
                     sent_at=sa.bindparam("v_sent_at")))
 

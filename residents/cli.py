@@ -69,11 +69,12 @@ def _city_areas(rt: runtime.Runtime) -> list[AreaInfo]:
 @click.option("--after-days", type=int, default=None,
               help="Grace period in days (default: RESIDENT_PURGE_AFTER_DAYS, 30).")
 def residents_purge(after_days: int | None) -> None:
-    """Delete residents who have blocked the account for longer than the grace period, with all their data."""
+    """Delete residents who have blocked the account for longer than the grace period, with all their data
+    (their questions and feedback in the query log too)."""
     rt = runtime.current()
     days = after_days if after_days is not None else rt.settings.resident_purge_after_days
     if days < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--after-days")
     with db.transaction() as session:
-        purged = residents.purge_blocked(session, rt.now(), timedelta(days=days))
+        purged = residents.purge_blocked(session, rt.now(), timedelta(days=days), secret=rt.settings.secret_key)
     click.echo(f"purged {purged} residents blocked for more than {days} days")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import db
+from faq import retention as query_log
 from residents.categories import CATEGORIES
 from residents.models import Child
 from residents.models import GarbageReminder
@@ -70,33 +71,37 @@ def block(session: Session, line_user_id: str, now: datetime) -> Resident | None
     return resident
 
 
-def delete_data(session: Session, line_user_id: str) -> bool:
+def delete_data(session: Session, line_user_id: str, *, secret: str) -> bool:
     """Delete everything kept about the resident at once; True if there was something to delete.
 
     Children, push categories and reminders are deleted explicitly as well as by the foreign keys'
-    ON DELETE CASCADE, so nothing is left even on a connection without foreign-key enforcement.
+    ON DELETE CASCADE, so nothing is left even on a connection without foreign-key enforcement. The
+    resident's questions and feedback in the query log, found by their pseudonym (``secret`` is the key
+    of ``resident_hash``), go in the same transaction, also when the resident row itself is already gone.
     """
     resident = find(session, line_user_id)
     if resident is None:
-        return False
-    _delete_residents(session, [resident.id])
+        return query_log.forget(session, [resident_hash(secret, line_user_id)]) > 0
+    _delete_residents(session, [(resident.id, line_user_id)], secret)
     return True
 
 
-def purge_blocked(session: Session, now: datetime, grace: timedelta) -> int:
-    """Delete every resident who has been blocked for longer than ``grace``; returns how many."""
-    ids = list(session.scalars(sa.select(Resident.id).where(
-        Resident.status == ResidentStatus.BLOCKED, Resident.blocked_at < now - grace)))
-    _delete_residents(session, ids)
-    return len(ids)
+def purge_blocked(session: Session, now: datetime, grace: timedelta, *, secret: str) -> int:
+    """Delete every resident who has been blocked for longer than ``grace``, with their query log rows;
+    returns how many residents."""
+    rows = session.execute(sa.select(Resident.id, Resident.line_user_id).where(
+        Resident.status == ResidentStatus.BLOCKED, Resident.blocked_at < now - grace)).all()
+    _delete_residents(session, [(row.id, row.line_user_id) for row in rows], secret)
+    return len(rows)
 
 
-def _delete_residents(session: Session, ids: list[int]) -> None:
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+def _delete_residents(session: Session, residents: list[tuple[int, str]], secret: str) -> None:
+    for start in range(0, len(residents), 500):
+        chunk = [resident_id for resident_id, _user in residents[start:start + 500]]
         for table in (Child, Subscription, GarbageReminder):
             session.execute(sa.delete(table).where(table.resident_id.in_(chunk)))
         session.execute(sa.delete(Resident).where(Resident.id.in_(chunk)))
+        query_log.forget(session, [resident_hash(secret, user) for _id, user in residents[start:start + 500]])
     session.flush()
 
 
@@ -292,6 +297,14 @@ _PROFILES = (
            Resident.id > sa.bindparam("after"))
     .order_by(Resident.id).limit(sa.bindparam("chunk"))
 )
+_MEMBER_IDS = (
+    sa.select(Resident.id)
+    .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
+           Resident.id > sa.bindparam("after"))
+    .order_by(Resident.id).limit(sa.bindparam("chunk"))
+)
+
+
 @functools.cache
 def _categories(postgres: bool) -> sa.Select:
     return sa.select(Subscription.resident_id, Subscription.category).where(
@@ -313,22 +326,33 @@ def push_profiles(session: Session, *, chunk: int = 1000, details: bool = True) 
     Blocked residents and residents without consent are never yielded: a push planned from these
     profiles respects 「配信停止」 and unfollow. Memory stays flat however many residents there are.
     """
+    after = 0
+    while page := push_profile_page(session, after=after, limit=chunk, details=details):
+        yield from page
+        after = page[-1].resident_id
+
+
+def push_member_ids(session: Session, *, after: int, limit: int) -> list[int]:
+    """The ids of the next ``limit`` residents ``push_profiles`` would yield after resident id ``after``, read
+    without their profiles (a send to every such resident needs nothing else)."""
+    return list(session.scalars(_MEMBER_IDS, {"after": after, "chunk": limit}))
+
+
+def push_profile_page(session: Session, *, after: int, limit: int, details: bool = True) -> list[PushProfile]:
+    """The next ``limit`` profiles of ``push_profiles`` after resident id ``after`` (empty at the end): a
+    planner that commits page by page resumes from the last id it stored."""
     connection = session.connection()  # Core rows: no ORM loading per row
     postgres = connection.dialect.name == "postgresql"
-    after = 0
-    while True:
-        rows = connection.execute(_PROFILES, {"after": after, "chunk": chunk}).all()
-        if not rows:
-            return
-        ids = [row.id for row in rows]
-        categories: dict[int, set[str]] = {}
-        children: dict[int, list[ChildDates]] = {}
-        if details:
-            for resident_id, category in connection.execute(_categories(postgres), {"ids": ids}):
-                categories.setdefault(resident_id, set()).add(category)
-            for resident_id, child_id, due, born in connection.execute(_children(postgres), {"ids": ids}):
-                children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
-        for row in rows:
-            yield PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
-                              row.stop_baby, row.birth_date, tuple(children.get(row.id, ())))
-        after = ids[-1]
+    rows = connection.execute(_PROFILES, {"after": after, "chunk": limit}).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    categories: dict[int, set[str]] = {}
+    children: dict[int, list[ChildDates]] = {}
+    if details:
+        for resident_id, category in connection.execute(_categories(postgres), {"ids": ids}):
+            categories.setdefault(resident_id, set()).add(category)
+        for resident_id, child_id, due, born in connection.execute(_children(postgres), {"ids": ids}):
+            children.setdefault(resident_id, []).append(ChildDates(child_id, due, born))
+    return [PushProfile(row.id, row.line_user_id, row.area, frozenset(categories.get(row.id, ())),
+                        row.stop_baby, row.birth_date, tuple(children.get(row.id, ()))) for row in rows]

@@ -80,7 +80,7 @@ class Explanation:
 
 
 class Matcher(Protocol):
-    """Ranks FAQ-shaped documents for a query, explains its scores, and takes edits in place."""
+    """Ranks FAQ-shaped documents for a query, explains its scores, and takes edits on a copy."""
 
     def search(self, query: Query | str, k: int = 5) -> list[Hit]:
         """The best ``k`` documents for ``query``, best first (fewer when fewer score above zero)."""
@@ -90,8 +90,12 @@ class Matcher(Protocol):
         """The best ``k`` documents with the score of every view, and how the query was read."""
         ...
 
+    def copy(self) -> Matcher:
+        """A matcher to edit while this one keeps answering as it is (edits never touch a matcher in use)."""
+        ...
+
     def upsert(self, doc: FaqDoc) -> None:
-        """Add ``doc``, or replace the document with its id."""
+        """Add ``doc``, or replace the document with its id (on a matcher no other thread reads: a copy)."""
         ...
 
     def remove(self, faq_id: str) -> None:

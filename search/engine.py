@@ -18,6 +18,7 @@ removed are masked until the next compaction.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -40,6 +41,7 @@ from search.docs import Explained
 from search.docs import Explanation
 from search.docs import FaqDoc
 from search.docs import Hit
+from search.docs import Matcher
 from search.docs import Query
 
 BM25_K1 = 1.2
@@ -127,6 +129,13 @@ class _Vocabulary:
         if len(self.index) > len(self.df):
             self.df = np.concatenate([self.df, np.zeros(max(len(self.df), len(self.index) - len(self.df)))])
         return np.array(cols, dtype=np.int32)
+
+    def copy(self) -> _Vocabulary:
+        """A vocabulary that can grow without changing this one."""
+        other = _Vocabulary.__new__(_Vocabulary)
+        other.index = dict(self.index)
+        other.df = self.df.copy()
+        return other
 
     def known(self, features: Iterable[str]) -> tuple[list[str], np.ndarray]:
         """The features already in the vocabulary, and their columns."""
@@ -218,6 +227,24 @@ class HybridMatcher:
         return None if slot is None else self._entries[slot].doc
 
     # ---- editing ---------------------------------------------------------------------------------------
+
+    def copy(self) -> Matcher:
+        """A matcher to edit while this one keeps answering unchanged (copy-on-write).
+
+        The segments' matrices and the entries' features are shared (they are never changed in place); the
+        tables that ``upsert`` and ``remove`` change are copied. Far cheaper than building anew: no text is
+        analysed and no matrix is built.
+        """
+        other = HybridMatcher.__new__(HybridMatcher)
+        other.__dict__.update(self.__dict__)
+        other._grams = self._grams.copy()
+        other._words = self._words.copy()
+        other._entries = [dataclasses.replace(entry) for entry in self._entries]
+        other._alive = self._alive.copy()
+        other._slot_of = dict(self._slot_of)
+        other._exact = {key: set(slots) for key, slots in self._exact.items()}
+        other._delta_slots = list(self._delta_slots)
+        return other
 
     def upsert(self, doc: FaqDoc) -> None:
         """Add ``doc`` or replace the entry with its id; only the small delta segment is rebuilt."""

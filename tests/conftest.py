@@ -22,7 +22,7 @@ from faq.importers import FaqRecord
 from tests import chat
 from tests import factories
 
-pytest_plugins = ["tests.line_api_fixtures"]  # line_server, line_api, sdk_line_client
+pytest_plugins = ["tests.line_api_fixtures", "tests.log_scan"]  # line_server, line_api, sdk_line_client; the log scan
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 12:00 in Japan, a Friday
 
@@ -56,6 +56,8 @@ def line_config(database_url: str, line_api_url: str) -> dict:
         "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
         "LINE_API_HOST": line_api_url,
+        "INBOX_THREADS": 0,  # events are answered in the request, right after they are stored
+        "CONTENT_SWAP_WAIT_SECONDS": 60,  # an answer after a content change sees it (tests/content tries 0)
     }
 
 

@@ -66,8 +66,18 @@ def postback_event(data: str, *, user_id: str = USER_ID) -> dict:
     return {**_common(user_id), "type": "postback", "postback": {"data": data}}
 
 
+SENT_USER_IDS: set[str] = set()  # every resident a webhook of this run came from (tests/log_scan.py)
+SENT_TEXTS: set[str] = set()  # every Japanese text residents sent in this run
+
+
 def body(*events: dict, destination: str = "U" + "f" * 32) -> str:
-    """A webhook body holding ``events``."""
+    """A webhook body holding ``events``; their user ids and texts are noted for the log scan."""
+    for event in events:
+        if user_id := (event.get("source") or {}).get("userId"):
+            SENT_USER_IDS.add(user_id)
+        text = (event.get("message") or {}).get("text")
+        if isinstance(text, str) and len(text) >= 4 and not text.isascii():
+            SENT_TEXTS.add(text)
     return json.dumps({"destination": destination, "events": list(events)}, ensure_ascii=False)
 
 

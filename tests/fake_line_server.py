@@ -5,7 +5,9 @@ spec leaves out (shared/notes/line-platform.md §1, §2, §12). A request that b
 LINE would give (400 with ``message`` and ``details``, 401 without a bearer token, 404 for an unknown path)
 and one line per problem in ``violations``. The server also simulates single-use reply tokens,
 ``X-Line-Retry-Key`` dedupe (409 with ``X-Line-Accepted-Request-Id``), quota and consumption, and
-injected failures and delays::
+injected failures (``fail_next``: 500, 429…), slow answers (``delay_next``: handled, answered late) and a
+hung API (``hang_next``: held, then 504, nothing handled); for an API that is down, point the client at a
+closed port (``closed_port_url``)::
 
     with FakeLineApi() as server:
         client = SdkLineClient("dummy", host=server.url)
@@ -23,7 +25,9 @@ import functools
 import json
 import os
 import re
+import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Iterable
@@ -344,6 +348,7 @@ class RecordedRequest:
     status: int
     injected: bool = False
     request_id: str = ""
+    received_at: float = 0.0  # time.monotonic() when the request reached the server, before any checking
 
 
 @dataclass
@@ -429,6 +434,7 @@ class FakeLineApi:
     def reset(self) -> None:
         """Forget everything: records, violations, used reply tokens, retry keys, faults and consumption."""
         with self._lock:
+            self._generation = getattr(self, "_generation", 0) + 1
             self.quota = self._initial_quota
             self.consumption = 0
             self._violations: list[str] = []
@@ -442,6 +448,7 @@ class FakeLineApi:
             self._accepted: dict[str, _Accepted] = {}
             self._failures: list[_Fault] = []
             self._delays: list[_Fault] = []
+            self._hangs: list[_Fault] = []
 
     # fault injection
 
@@ -457,6 +464,13 @@ class FakeLineApi:
         with self._lock:
             self._delays.append(_Fault(times, path, seconds=seconds))
 
+    def hang_next(self, seconds: float, times: int = 1, path: str | None = None) -> None:
+        """Hold the next ``times`` requests (to ``path``, or any) for ``seconds`` without handling them, then
+        answer 504: LINE's API hanging. Unlike ``delay_next`` nothing is sent, and the request is recorded
+        as injected."""
+        with self._lock:
+            self._hangs.append(_Fault(times, path, status=504, seconds=seconds))
+
     # records (copies, taken under the lock)
 
     @property
@@ -470,6 +484,11 @@ class FakeLineApi:
         """Every request received, in order, injected failures included."""
         with self._lock:
             return list(self._requests)
+
+    def received_at(self, path: str) -> list[float]:
+        """When each request to ``path`` (``/v2/bot/message/push``…) arrived, on ``time.monotonic()``."""
+        with self._lock:
+            return [r.received_at for r in self._requests if r.path == path]
 
     @property
     def replies(self) -> list[tuple[str, list[dict]]]:
@@ -504,9 +523,10 @@ class FakeLineApi:
     # handling
 
     def _wsgi(self, environ: dict, start_response: Any) -> Iterable[bytes]:
+        received_at = time.monotonic()
         request = Request(environ)
         try:
-            response = self._handle(request)
+            response = self._handle(request, received_at)
         except Exception:
             with self._lock:
                 self._violations.append(
@@ -515,7 +535,21 @@ class FakeLineApi:
             response = _json_response(500, {"message": "the fake LINE API crashed"})
         return response(environ, start_response)
 
-    def _handle(self, request: Request) -> Response:
+    def _handle(self, request: Request, received_at: float) -> Response:
+        with self._lock:
+            hang = _take(self._hangs, request.path)
+            generation = self._generation
+        if hang is not None:
+            self._stopping.wait(hang.seconds)
+            request.get_data()
+            response = self._injected(hang)
+            with self._lock:
+                if generation == self._generation:  # not recorded into the next test after a reset
+                    self._requests.append(RecordedRequest(
+                        request.method, request.path, dict(request.headers.items()), None, hang.status,
+                        injected=True, request_id=response.headers["X-Line-Request-Id"],
+                        received_at=received_at))
+            return response
         headers = dict(request.headers.items())
         operation = _ROUTES.get((request.method, request.path))
         raw = request.get_data()
@@ -550,6 +584,7 @@ class FakeLineApi:
                     response.status_code,
                     injected=fault is not None,
                     request_id=response.headers["X-Line-Request-Id"],
+                    received_at=received_at,
                 )
             )
         if delay is not None:
@@ -628,6 +663,14 @@ class FakeLineApi:
         return sent
 
 
+def closed_port_url() -> str:
+    """A base URL on 127.0.0.1 where nothing listens: every connection is refused (LINE's API down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
 def _take(faults: list[_Fault], path: str) -> _Fault | None:
     """The first fault that applies to ``path``, used up once."""
     for fault in faults:
@@ -666,10 +709,20 @@ def _json_response(status: int, payload: Any) -> Response:
     return response
 
 
+def busiest_second(times: Iterable[float]) -> int:
+    """The most requests in any one-second window (sliding: ``[t, t + 1)`` for every ``t``)."""
+    ordered = sorted(times)
+    most = first = 0
+    for last, moment in enumerate(ordered):
+        while ordered[first] <= moment - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 def main() -> None:
     """Run the fake LINE API on its own and print what it receives (``python -m tests.fake_line_server``)."""
     import argparse
-    import time
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=4010)

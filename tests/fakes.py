@@ -12,6 +12,7 @@ from search.docs import Explained
 from search.docs import Explanation
 from search.docs import FaqDoc
 from search.docs import Hit
+from search.docs import Matcher
 from search.docs import Query
 from tests.fake_line_server import MAX_MULTICAST_TO
 from tests.fake_line_server import message_problems
@@ -109,6 +110,12 @@ class FakeMatcher:
         analysis = Analysis(str(query), "", "", (), [])
         rows = [Explained(hit.faq_id, hit.score, 0.0, 0.0, 0.0, 0.0) for hit in self.search(query, k)]
         return Explanation(analysis, "score = fixed", rows)
+
+    def copy(self) -> Matcher:
+        """A matcher with the same documents and hits, edited apart from this one."""
+        other = FakeMatcher(list(self.docs.values()), self.hits)
+        other.searched = self.searched
+        return other
 
     def upsert(self, doc: FaqDoc) -> None:
         """Hold ``doc``."""

@@ -1,27 +1,13 @@
-"""The application factory: configuration sources, console mode, health and metrics."""
+"""The application factory: configuration sources and console mode."""
 
 from __future__ import annotations
+
+import pytest
 
 import runtime
 from app import create_app
 from messaging.client import ConsoleLineClient
 from messaging.client import SdkLineClient
-
-
-def test_healthz_reports_ok(client):
-    """/healthz answers 200 when the database answers."""
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
-
-
-def test_metrics_count_faq_and_residents(client, faq, post_webhook):
-    """/metrics shows the FAQ size and residents by status in the Prometheus format."""
-    from tests import factories
-
-    post_webhook(factories.body(factories.follow_event()))
-    text = client.get("/metrics").get_data(as_text=True)
-    assert "bot_faq_entries 4" in text
-    assert 'bot_residents{status="active"} 1' in text
 
 
 def test_line_credentials_select_the_sdk_client(app):
@@ -56,3 +42,24 @@ def test_generated_secret_is_shared_by_every_process(tmp_path, monkeypatch):
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) == 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+class TestSecurityHeaders:
+    @pytest.mark.parametrize("path", ["/healthz", "/metrics", "/nowhere"])
+    def test_every_response_carries_the_security_headers(self, client, path):
+        """Health, metrics and even a 404 get nosniff, no framing, no referrer and a content policy."""
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+    def test_webhook_answers_carry_them_too(self, post_webhook):
+        """The webhook's 400 for a forged body carries the headers as well."""
+        response = post_webhook("{}", signature="forged")
+        assert response.status_code == 400 and response.headers["X-Content-Type-Options"] == "nosniff"
+
+    def test_hsts_only_over_https(self, client):
+        """Strict-Transport-Security is sent on HTTPS requests only."""
+        assert "Strict-Transport-Security" not in client.get("/healthz").headers
+        assert "max-age" in client.get("/healthz", base_url="https://bot.example").headers["Strict-Transport-Security"]

@@ -13,6 +13,7 @@ from openapi_core.testing import MockRequest
 from openapi_core.testing import MockResponse
 
 from tests.fake_line_server import FakeLineApi
+from tests.fake_line_server import closed_port_url
 from tests.fake_line_server import line_openapi
 from tests.fake_line_server import spec_path
 
@@ -341,6 +342,24 @@ class TestBehaviour:
         ]
 
         assert statuses == [200, 500, 500, 200]
+
+    def test_hung_request_is_held_then_answered_504_without_being_handled(self, line_api):
+        """hang_next holds a request, answers 504 and sends nothing: the reply token stays unused."""
+        line_api.hang_next(0.2, path=REPLY)
+        body = {"replyToken": "token-h", "messages": [text()]}
+
+        first, _headers, _answer = send(line_api, REPLY, body)
+        second, _headers, _answer = send(line_api, REPLY, body)
+
+        assert (first, second) == (504, 200)
+        assert line_api.replies == [("token-h", [text()])]
+        assert [r.injected for r in line_api.requests] == [True, False]
+
+    def test_closed_port_refuses_connections(self):
+        """closed_port_url names a port where nothing listens (LINE's API down)."""
+        parts = urlparse(closed_port_url())
+        with pytest.raises(ConnectionRefusedError):
+            http.client.HTTPConnection(parts.hostname, parts.port, timeout=2).request("GET", "/")
 
     def test_reset_forgets_everything(self, line_api):
         """After reset, records, violations, reply tokens, retry keys and faults are gone."""

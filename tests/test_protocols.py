@@ -42,9 +42,9 @@ def test_implementations_have_every_method_of_their_protocol(protocol, implement
 
 
 def test_the_protocols_declare_what_the_code_calls():
-    """LineClient declares sending and the quota; Matcher declares search, explain and in-place edits."""
+    """LineClient declares sending and the quota; Matcher declares search, explain, a copy and its edits."""
     assert protocol_methods(LineClient) == ["get_quota", "get_quota_consumption", "multicast", "push", "reply"]
-    assert protocol_methods(Matcher) == ["explain", "remove", "search", "upsert"]
+    assert protocol_methods(Matcher) == ["copy", "explain", "remove", "search", "upsert"]
 
 
 @pytest.fixture(params=["sdk", "console", "fake"])

@@ -34,3 +34,18 @@ def test_line_mode_needs_both_credentials():
     """Only a channel secret and an access token together turn console mode off."""
     assert not Settings(line_channel_secret="s").line_mode
     assert Settings(line_channel_secret="s", line_channel_access_token="t").line_mode
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("false", False), ("0", False), ("No", False), (" off ", False), (False, False),
+    ("true", True), ("1", True), ("YES", True), ("on", True), (True, True),
+])
+def test_a_switch_is_read_from_the_usual_words(text, expected):
+    """A boolean setting accepts true/false, yes/no, on/off and 1/0 in any case, or a bool from TOML."""
+    assert Settings.from_mapping({"REPLY_FALLBACK_PUSH": text}).reply_fallback_push is expected
+
+
+def test_a_switch_that_is_no_known_word_is_refused_by_name():
+    """A boolean setting given another word raises an error naming the setting instead of guessing."""
+    with pytest.raises(SettingError, match="REPLY_FALLBACK_PUSH"):
+        Settings.from_mapping({"REPLY_FALLBACK_PUSH": "maybe"})

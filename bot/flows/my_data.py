@@ -18,10 +18,11 @@ log = logging.getLogger(__name__)
 
 
 def delete_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
-    """「削除する」: delete the resident's children, settings and queued pushes at once; 「やめる」 keeps them."""
+    """「削除する」: delete the resident's children, settings, queued pushes and logged questions at once;
+    「やめる」 keeps them."""
     if values.get("c") != "yes":
         return Reply(build.text(texts.DELETE_CANCELLED), "intent", intent="delete_my_data")
-    deleted = residents.delete_data(ctx.session, user_id)
+    deleted = residents.delete_data(ctx.session, user_id, secret=ctx.secret)
     conversation.cancel(ctx.session, user_id)
     dropped = outbox.cancel_for_resident(ctx.session, user_id, "resident-deleted")
     dropped += outbox.forget_resident(ctx.session, user_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 import sqlalchemy as sa
 
 import db
@@ -57,6 +58,17 @@ class TestText:
         row = session.scalar(sa.select(QueryLog))
         assert row.resident_hash and factories.USER_ID not in row.resident_hash
         assert row.normalized_text == "住民票の写しを取りたい"
+
+    @pytest.mark.parametrize(("text", "hidden"), [
+        ("本町1丁目2番3号の粗大ごみ、090-1234-5678に電話ください", ("090", "1234", "2番3号")),
+        ("〒123-4567に住んでいます。住民票の写しを送ってtaro@example.jpまで", ("4567", "taro", "example")),
+        ("０１２０－１２３－４５６への問い合わせ", ("120", "456")),
+    ])
+    def test_query_log_masks_contact_details(self, app, faq, session, text, hidden):
+        """Phone numbers, e-mail addresses, postal codes and street numbers are masked before the text is stored."""
+        run(app, dispatch.on_text, factories.USER_ID, text)
+        stored = session.scalar(sa.select(QueryLog.normalized_text))
+        assert "〔" in stored and not any(part in stored for part in hidden)
 
     def test_empty_after_normalising_falls_back(self, app, faq):
         """A message of punctuation only gets the fallback, not an error."""

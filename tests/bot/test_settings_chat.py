@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 import db
 from bot import postbacks
+from faq.models import QueryLog
 from push import outbox as push_outbox
 from residents.models import Child
 from residents.models import Resident
@@ -376,6 +377,22 @@ class TestDeletion:
         say(app, "データ削除")
         assert "削除しました" in text_of(press(app, postbacks.encode(postbacks.DELETE, c="yes")))
         assert resident(session) is None and children(session) == [] and categories(session) == set()
+
+    def test_deleting_my_data_removes_the_questions_asked(self, app, session):
+        """「データ削除」 confirmed deletes what the resident asked (query log and feedback), not others' questions."""
+        say(app, "粗大ごみの出し方")
+        say(app, "住民票の写しがほしい", user=OTHER_USER)
+        say(app, "データ削除")
+        assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 3
+        assert "ご質問の記録" in text_of(press(app, postbacks.encode(postbacks.DELETE, c="yes")))
+        assert session.scalars(sa.select(QueryLog.normalized_text)).all() == ["住民票の写しがほしい"]
+
+    def test_cancelling_the_deletion_keeps_the_questions(self, app, session):
+        """「やめる」 on the confirmation deletes nothing from the query log."""
+        say(app, "粗大ごみの出し方")
+        say(app, "データ削除")
+        press(app, postbacks.encode(postbacks.DELETE, c="no"))
+        assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 2
 
     def test_deleting_my_data_cancels_and_forgets_queued_pushes(self, app, monkeypatch):
         """Data deletion cancels the resident's pending outbox rows and deletes them."""

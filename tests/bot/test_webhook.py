@@ -13,8 +13,9 @@ import sqlalchemy as sa
 import db
 import runtime
 from app import create_app
-from bot.events import KEEP_EVENT_IDS
-from bot.models import ProcessedEvent
+from bot.inbox import KEEP_EVENT_IDS
+from bot.models import InboundEvent
+from bot.models import InboundStatus
 from residents.models import Resident
 from residents.models import ResidentStatus
 from tests import factories
@@ -34,7 +35,7 @@ class TestSignature:
         raw = factories.body(factories.follow_event())
         response = post_webhook(raw, signature=factories.sign(raw, secret="not-the-secret"))
         assert response.status_code == 400
-        assert session.scalar(sa.select(sa.func.count()).select_from(ProcessedEvent)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 0
         assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 0
         assert line_api.requests == []
 
@@ -100,7 +101,7 @@ class TestEvents:
         redelivered = dict(event, deliveryContext={"isRedelivery": True})
         assert post_webhook(factories.body(redelivered)).status_code == 200
         assert len(line_api.replies) == 1
-        assert session.scalar(sa.select(sa.func.count()).select_from(ProcessedEvent)) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 1
 
     def test_standby_mode_sends_nothing(self, post_webhook, line_api):
         """In standby mode another module holds the chat, so the bot stays silent."""
@@ -188,7 +189,7 @@ class TestMessages:
         response = post_webhook(factories.body(factories.text_event("こんにちは")))
         assert response.status_code == 200
         assert "申し訳ありません" in reply_texts(line_api)[0][0]
-        assert session.scalar(sa.select(sa.func.count()).select_from(ProcessedEvent)) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 1
 
     def test_a_used_reply_token_does_not_break_the_webhook(self, post_webhook, line_api):
         """When LINE rejects the reply (token already used), the webhook still answers 200."""
@@ -200,9 +201,28 @@ class TestMessages:
 class TestEventIdRetention:
     def test_old_event_ids_are_purged(self, app, post_webhook, session):
         """Event ids older than the retention period are deleted on a later webhook."""
+        def done(event_id, received_at):
+            return InboundEvent(webhook_event_id=event_id, line_user_id=factories.USER_ID, event_type="message",
+                                event_time=received_at, received_at=received_at, status=InboundStatus.DONE)
+
         with db.transaction(app) as tx:
-            tx.add(ProcessedEvent(webhook_event_id="old", received_at=NOW - KEEP_EVENT_IDS - timedelta(minutes=1)))
-            tx.add(ProcessedEvent(webhook_event_id="recent", received_at=NOW - timedelta(hours=1)))
+            tx.add(done("old", NOW - KEEP_EVENT_IDS - timedelta(minutes=1)))
+            tx.add(done("recent", NOW - timedelta(hours=1)))
         post_webhook(factories.body(factories.text_event("こんにちは")))
-        ids = set(session.scalars(sa.select(ProcessedEvent.webhook_event_id)))
+        ids = set(session.scalars(sa.select(InboundEvent.webhook_event_id)))
         assert "old" not in ids and "recent" in ids and len(ids) == 2
+
+
+class TestEdges:
+    def test_deeply_nested_json_gets_400(self, post_webhook, line_api):
+        """A signed body nested thousands deep gets 400, not a server error."""
+        raw = '{"destination":"U1","events":[' + "[" * 2000 + "]" * 2000 + "]}"
+        assert post_webhook(raw).status_code == 400
+        assert line_api.requests == []
+
+    def test_a_lone_surrogate_in_a_text_is_answered_without_a_traceback(self, post_webhook, line_api, caplog):
+        """A text with an escaped lone surrogate gets a normal reply and no error is logged."""
+        raw = factories.body(factories.text_event("住民票MARKがほしい")).replace("MARK", "\\ud800")
+        assert post_webhook(raw).status_code == 200
+        assert len(line_api.replies) == 1
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

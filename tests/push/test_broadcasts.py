@@ -67,8 +67,7 @@ def status(factory, broadcast_id: int) -> BroadcastStatus:
 
 def plan_now(factory, when: datetime = NOW, **options):
     options.setdefault("timezone", TOKYO)
-    with factory.begin() as session:
-        return broadcasts.plan_broadcasts(session, when, **options)
+    return broadcasts.plan_broadcasts(factory, when, **options)
 
 
 def test_create_prints_the_new_id_on_the_first_line(runner, factory):

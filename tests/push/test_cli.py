@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+import db
 import push.planning
 import runtime
 from garbage import catalog as garbage_catalog
@@ -74,6 +75,25 @@ def test_send_due_sends_once_and_prints_the_report(runner, add_residents, plan, 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("sent 3, failed 0, retried 0, skipped 0, released 0 (0 pushes, 1 multicasts)")
     assert received(line_api) == Counter(users)
+
+
+def test_housekeeping_expires_the_query_log(app, session):
+    """The worker's daily housekeeping deletes question texts past QUERY_LOG_KEEP_DAYS and pseudonyms past
+    QUERY_LOG_PSEUDONYM_DAYS."""
+    from datetime import timedelta
+
+    from faq.models import QueryLog
+    from faq.models import QueryOutcome
+    from push.cli import housekeeping
+
+    with db.transaction(app) as tx:
+        for days, text in ((61, "古い質問"), (15, "先週の質問"), (1, "昨日の質問")):
+            tx.add(QueryLog(normalized_text=text, outcome=QueryOutcome.FALLBACK, resident_hash="p1",
+                            created_at=NOW - timedelta(days=days)))
+    with app.app_context():
+        housekeeping(NOW)
+    kept = session.execute(sa.select(QueryLog.normalized_text, QueryLog.resident_hash).order_by(QueryLog.id)).all()
+    assert kept == [("", None), ("先週の質問", None), ("昨日の質問", "p1")]
 
 
 def test_housekeeping_purges_old_deliveries_and_long_blocked_residents(app, factory, plan, session):

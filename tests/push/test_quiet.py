@@ -13,6 +13,7 @@ import pytest
 import runtime
 from push import quiet
 from push.quiet import EMERGENCY_KIND
+from push.quiet import REPLY_KIND
 from tests.conftest import NOW
 from tests.push.helpers import received
 
@@ -78,6 +79,15 @@ def test_the_sender_sends_emergency_rows_during_quiet_hours(add_residents, plan,
     plan(users, kind=EMERGENCY_KIND, send_after=late)
     report = send((late - NOW) / timedelta(minutes=1), quiet=NIGHT, timezone=TOKYO)
     assert report.sent == 2 and received(line_api) == Counter(users)
+
+
+def test_the_sender_sends_answers_to_residents_during_quiet_hours(add_residents, plan, send, line_api):
+    """A pushed answer to a resident's own message (its reply failed) at 23:00 local is sent at once."""
+    users = add_residents(1)
+    late = jst(20, 23).astimezone(UTC)
+    plan(users, kind=REPLY_KIND, personal=True, send_after=late)
+    report = send((late - NOW) / timedelta(minutes=1), quiet=NIGHT, timezone=TOKYO)
+    assert report.sent == 1 and [to for to, _m, _k in line_api.pushes] == users
 
 
 def test_a_multicast_failing_before_quiet_hours_retries_after_them(add_residents, plan, send, line_api):

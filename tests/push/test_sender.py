@@ -468,3 +468,27 @@ def test_a_delivery_whose_messages_are_gone_fails_with_the_reason(add_residents,
     assert (report.sent, report.failed, line_api.requests) == (0, 1, [])
     [row] = rows(session)
     assert row.effective_status == DeliveryStatus.FAILED and "stored messages missing" in row.last_error
+
+
+def test_batches_claimed_together_are_marked_in_one_statement(add_residents, plan, send, line_api, factory, session):
+    """Four batches claimed in one claim are marked sending by one UPDATE: the statements per claim do not grow
+    with the batches in it."""
+    users = add_residents(2000)
+    plan(users)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE DELIVERY_BATCH"):
+            statements.append("claim" if "attempts=" in statement.replace(" ", "") else "finish")
+
+    engine = factory.kw["bind"]
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = send(concurrency=4)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert (report.sent, report.multicasts) == (2000, 4)
+    assert statements.count("claim") == 1, statements
+    assert set(session.scalars(sa.select(DeliveryBatch.status))) == {DeliveryStatus.SENT}
+    assert set(session.scalars(sa.select(DeliveryBatch.attempts))) == {1}
+    assert received(line_api) == Counter(users)

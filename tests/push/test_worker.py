@@ -20,16 +20,24 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+import runtime
 from messaging.client import SdkLineClient
+from push import broadcasts
 from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryStatus
 from push.ratelimit import RateLimiter
 from push.sender import send_due
 from push.worker import Worker
+from push.worker import register_pass
+from residents.models import Resident
+from residents.models import ResidentStatus
 from tests import factories
+from tests.conftest import NOW
+from tests.fakes import FakeLineClient
 from tests.push.helpers import received
 from tests.push.helpers import rows
+from tests.push.helpers import user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +59,7 @@ def start_worker(database_url, line_api, tmp_path):
     """
     processes = []
 
-    def start(lease: float = 30.0, concurrency: int | None = None) -> subprocess.Popen:
+    def start(lease: float = 30.0, concurrency: int | None = None, *, plan: bool = False) -> subprocess.Popen:
         env = {**os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": factories.CHANNEL_SECRET,
                "LINE_CHANNEL_ACCESS_TOKEN": "dummy-channel-access-token", "LINE_API_HOST": line_api.url,
                "PUSH_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING",
@@ -61,7 +69,8 @@ def start_worker(database_url, line_api, tmp_path):
         log = tmp_path / f"worker-{len(processes)}.log"
         with log.open("w") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "app", "push", "worker", "--no-plan", "--idle", "0.1"],
+                [sys.executable, "-m", "flask", "--app", "app", "push", "worker", "--idle", "0.1",
+                 *([] if plan else ["--no-plan"])],
                 cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
         process.log = log
         processes.append(process)
@@ -208,3 +217,51 @@ def test_the_worker_plans_each_local_day_once(factory, sdk_line_client):
     for _ in range(3):
         worker.plan_if_new_day()
     assert planned == [date(2026, 11, 29), date(2026, 11, 30)]
+
+
+class TestPasses:
+    def make(self, factory, passes, stop):
+        return Worker(factory, FakeLineClient(), clock=lambda: NOW, timezone=ZoneInfo("Asia/Tokyo"),
+                      rate=RateLimiter.unlimited(), idle=0.01, passes=passes, stop=stop)
+
+    def test_registered_passes_run_every_round_and_a_failing_one_does_not_stop_the_others(self, factory):
+        """Each pass runs once per round; one that raises is logged and the next still runs."""
+        stop, calls = threading.Event(), []
+
+        def broken() -> int:
+            raise RuntimeError("boom")
+
+        def counting() -> int:
+            calls.append(1)
+            if len(calls) == 3:
+                stop.set()
+            return 0
+
+        self.make(factory, [broken, counting], stop).run()
+        assert len(calls) == 3
+
+    def test_register_pass_adds_to_the_runtime(self, app):
+        """A package registers a pass on the runtime, where ``push worker`` finds it (the bot registers its
+        inbox there)."""
+        rt = runtime.of(app)
+        before = len(rt.worker_passes)
+        register_pass(rt, lambda: 0)
+        assert len(rt.worker_passes) == before + 1
+
+
+def test_the_worker_command_starts_a_due_broadcast(factory, start_worker, line_api, session):
+    """`push worker` (planning on) starts an approved broadcast that is due, on its own planning thread, and
+    sends it: the multicast reaches every resident of the segment."""
+    now = datetime.now(UTC)
+    ids = [user(n) for n in range(3)]
+    with factory.begin() as db_session:
+        db_session.execute(sa.insert(Resident), [{"line_user_id": i, "status": ResidentStatus.ACTIVE,
+                                                  "area": "大町", "consent_at": now} for i in ids])
+        created = broadcasts.create(db_session, text="市役所からのお知らせです。", segment="area:大町",
+                                    scheduled_at=now - timedelta(minutes=1), now=now, created_by="田中")
+        broadcasts.approve(db_session, created.id, "佐藤", now)
+    worker = start_worker(plan=True)
+    wait_for(lambda: received(line_api) == Counter(ids), 30, "the broadcast to reach every resident")
+    worker.terminate()
+    worker.wait(10)
+    assert "Traceback" not in worker.log.read_text(encoding="utf-8")

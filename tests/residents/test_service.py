@@ -9,6 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 import db
+from faq.models import Feedback
+from faq.models import QueryLog
+from faq.models import QueryOutcome
 from residents import service
 from residents.models import Child
 from residents.models import GarbageReminder
@@ -18,6 +21,23 @@ from tests.conftest import NOW
 
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
+SECRET = "test-secret-key"  # the app's SECRET_KEY in the tests
+
+
+def log_question(app, user, text="粗大ごみ", days_ago=0):
+    """Put one question and one feedback row of ``user`` into the query log, as the bot does."""
+    pseudonym = service.resident_hash(SECRET, user)
+    with db.transaction(app) as tx:
+        row = QueryLog(normalized_text=text, outcome=QueryOutcome.SUGGEST, resident_hash=pseudonym,
+                       created_at=NOW - timedelta(days=days_ago))
+        tx.add(row)
+        tx.flush()
+        tx.add(Feedback(query_log_id=row.id, chosen_faq_id="1", resident_hash=pseudonym, created_at=row.created_at))
+
+
+def logged_pseudonyms(session) -> set[str | None]:
+    """The pseudonyms left in the query log and in the feedback."""
+    return set(session.scalars(sa.select(QueryLog.resident_hash))) | set(session.scalars(sa.select(Feedback.resident_hash)))
 
 
 def count(session, model) -> int:
@@ -79,7 +99,7 @@ class TestDeletion:
             service.add_child(tx, ALICE, NOW, due_date=date(2027, 3, 5))
             service.set_subscription(tx, ALICE, "子育て", True, NOW)
             service.set_reminder_categories(tx, ALICE, {"燃やせるごみ"}, NOW)
-            assert service.delete_data(tx, ALICE) is True
+            assert service.delete_data(tx, ALICE, secret=SECRET) is True
         assert [count(session, m) for m in (Resident, Child, Subscription, GarbageReminder)] == [0, 0, 0, 0]
 
     def test_delete_data_leaves_other_residents_alone(self, app, session):
@@ -87,31 +107,83 @@ class TestDeletion:
         with db.transaction(app) as tx:
             service.add_child(tx, ALICE, NOW, due_date=date(2027, 3, 5))
             service.add_child(tx, BOB, NOW, due_date=date(2027, 3, 5))
-            service.delete_data(tx, ALICE)
+            service.delete_data(tx, ALICE, secret=SECRET)
         assert count(session, Child) == 1 and session.scalar(sa.select(Resident.line_user_id)) == BOB
 
 
+    def test_delete_data_removes_the_residents_questions_and_feedback(self, app, session):
+        """The resident's query log rows and feedback, found by pseudonym, go with the rest; others' stay."""
+        log_question(app, ALICE)
+        log_question(app, BOB)
+        with db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            assert service.delete_data(tx, ALICE, secret=SECRET) is True
+        assert logged_pseudonyms(session) == {service.resident_hash(SECRET, BOB)}
+        assert count(session, QueryLog) == 1 and count(session, Feedback) == 1
+
+    def test_questions_are_deleted_for_a_resident_without_settings(self, app, session):
+        """A resident who only asked questions (no resident row) has them deleted, and is told so."""
+        log_question(app, ALICE)
+        with db.transaction(app) as tx:
+            assert service.delete_data(tx, ALICE, secret=SECRET) is True
+        assert count(session, QueryLog) == 0 and count(session, Feedback) == 0
+
+    def test_nothing_to_delete_is_reported(self, app, session):
+        """A resident of whom nothing is kept gets False, and others' questions stay."""
+        log_question(app, BOB)
+        with db.transaction(app) as tx:
+            assert service.delete_data(tx, ALICE, secret=SECRET) is False
+        assert count(session, QueryLog) == 1
+
+    def test_questions_are_deleted_in_the_same_transaction(self, app, session):
+        """When the deletion's transaction fails, the questions are kept along with everything else."""
+        log_question(app, ALICE)
+        with pytest.raises(RuntimeError), db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            service.delete_data(tx, ALICE, secret=SECRET)
+            raise RuntimeError("the reply could not be built")
+        assert count(session, QueryLog) == 1 and count(session, Resident) == 0
+
+
 class TestPurge:
+    def test_purged_residents_questions_are_deleted(self, app, session):
+        """purge_blocked deletes the query log rows and feedback of the residents it purges, not of others."""
+        block(app, ALICE, days_ago=31)
+        block(app, BOB, days_ago=5)
+        log_question(app, ALICE)
+        log_question(app, BOB)
+        with db.transaction(app) as tx:
+            assert service.purge_blocked(tx, NOW, timedelta(days=30), secret=SECRET) == 1
+        assert logged_pseudonyms(session) == {service.resident_hash(SECRET, BOB)}
+
+    def test_purge_command_deletes_the_residents_questions(self, app, runner, session):
+        """`residents purge` deletes the purged residents' questions with the app's own key."""
+        block(app, ALICE, days_ago=31)
+        log_question(app, ALICE)
+        result = runner.invoke(args=["residents", "purge"])
+        assert result.exit_code == 0, result.output
+        assert count(session, QueryLog) == 0 and count(session, Feedback) == 0
+
     def test_residents_blocked_longer_than_the_grace_are_deleted(self, app, session):
         """purge_blocked deletes residents blocked for more than the grace period, with their children."""
         block(app, ALICE, days_ago=31)
         with db.transaction(app) as tx:
             service.add_child(tx, ALICE, NOW, birth_date=date(2024, 1, 1))
-            assert service.purge_blocked(tx, NOW, timedelta(days=30)) == 1
+            assert service.purge_blocked(tx, NOW, timedelta(days=30), secret=SECRET) == 1
         assert count(session, Resident) == 0 and count(session, Child) == 0
 
     def test_residents_within_the_grace_are_kept(self, app, session):
         """A resident blocked for less than the grace period stays (they may unblock)."""
         block(app, ALICE, days_ago=29)
         with db.transaction(app) as tx:
-            assert service.purge_blocked(tx, NOW, timedelta(days=30)) == 0
+            assert service.purge_blocked(tx, NOW, timedelta(days=30), secret=SECRET) == 0
         assert count(session, Resident) == 1
 
     def test_active_residents_are_never_purged(self, app, session):
         """A resident who follows the account is not purged, however old."""
         with db.transaction(app) as tx:
             service.follow(tx, ALICE, NOW - timedelta(days=400))
-            assert service.purge_blocked(tx, NOW, timedelta(days=0)) == 0
+            assert service.purge_blocked(tx, NOW, timedelta(days=0), secret=SECRET) == 0
 
     def test_purge_command_uses_the_configured_grace(self, app, runner, session):
         """`residents purge` deletes residents blocked longer than RESIDENT_PURGE_AFTER_DAYS (30)."""

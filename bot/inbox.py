@@ -1,0 +1,237 @@
+"""The durable inbox of webhook events: stored by the webhook, claimed one at a time per chat, finished.
+
+The webhook only calls ``accept``: one short transaction that inserts the new events (``INSERT … ON
+CONFLICT DO NOTHING`` on ``webhookEventId``, so a redelivery is a duplicate) and nothing else. Processors
+(``bot.processor``) then ``claim`` events: a chat's events (a resident, or a group or room) are handed out
+in event-timestamp order, and never two at once: an event is claimable only when no earlier event of its
+chat is open and none is being delivered. The rule holds across processes: on SQLite the claim runs under
+the one writer lock; on PostgreSQL it takes a transaction-level advisory lock on the chat before it looks
+again, in a fresh statement, and locks the row with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from bot.models import CLOSED
+from bot.models import OPEN
+from bot.models import OPEN_SQL
+from bot.models import InboundEvent
+from bot.models import InboundStatus
+
+log = logging.getLogger(__name__)
+
+# LINE redelivers within about a day; event ids are kept a little longer, then purged.
+KEEP_EVENT_IDS = timedelta(days=2)
+CANDIDATES = 8  # claimable events looked at per claim (others may be taken by other processors meanwhile)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What ``accept`` did with a webhook's events."""
+
+    new: int
+    duplicates: int
+    skipped: int  # events without a usable webhookEventId
+
+
+def accept(session: Session, raw_events: Sequence[object], now: datetime) -> Accepted:
+    """Store the events not seen before (one statement); ``raw_events`` are the event objects of the body."""
+    rows, skipped = [], 0
+    for raw in raw_events:
+        row = _row(raw, now)
+        if row is None:
+            skipped += 1
+        else:
+            rows.append(row)
+    if not rows:
+        return Accepted(0, 0, skipped)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(InboundEvent.__table__).on_conflict_do_nothing(index_elements=["webhook_event_id"])
+                 .returning(InboundEvent.__table__.c.webhook_event_id))
+    new = len(session.execute(statement, rows).all())
+    return Accepted(new, len(rows) - new, skipped)
+
+
+def _row(raw: object, now: datetime) -> dict | None:
+    """The inbox row of one event object, or None when it has no webhookEventId to dedupe it by."""
+    if not isinstance(raw, dict):
+        return None
+    event_id = raw.get("webhookEventId")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
+        return None
+    return {
+        "webhook_event_id": event_id,
+        "line_user_id": chat_of(raw),
+        "event_type": str(raw.get("type") or "")[:32],
+        "event_time": _event_time(raw.get("timestamp"), now),
+        "received_at": now,
+        "status": InboundStatus.PENDING.value,
+        "attempts": 0,
+        "payload": raw,
+    }
+
+
+def chat_of(raw: dict) -> str:
+    """The id events are ordered by: the user's, else the group's or room's ("" when the event has none)."""
+    source = raw.get("source")
+    if not isinstance(source, dict):
+        return ""
+    for key in ("userId", "groupId", "roomId"):
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            return value[:64]
+    return ""
+
+
+def _event_time(timestamp: object, now: datetime) -> datetime:
+    """The event's time (LINE gives milliseconds since the epoch); the receipt time if it has none."""
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
+        return now
+    try:
+        return datetime.fromtimestamp(timestamp / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return now
+
+
+# --- claiming -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event a processor holds: new (``pending``, to be answered) or taken over (``answered``, to be
+    delivered again: the processor that held it stopped renewing its lease, so it may have sent it)."""
+
+    id: int
+    webhook_event_id: str
+    chat: str
+    status: InboundStatus
+    received_at: datetime
+    attempts: int
+
+
+def _claimable() -> sa.ColumnElement[bool]:
+    """Events a processor may claim at the bound parameter ``now``.
+
+    A pending event whose chat has no earlier open event and no event being delivered under a live lease,
+    or an answered event whose lease ran out (its processor died or hung). Built once (Core, not ORM): the
+    claim runs for every event, and building the expression anew cost more than running it.
+    """
+    this, other = InboundEvent.__table__, InboundEvent.__table__.alias("other_event")
+    now = sa.bindparam("now", type_=this.c.claimed_until.type)
+    earlier = (other.c.event_time < this.c.event_time) | (
+        (other.c.event_time == this.c.event_time) & (other.c.id < this.c.id))
+    held = (other.c.status == InboundStatus.ANSWERED) & (other.c.claimed_until > now)
+    blocked = sa.exists().where(other.c.line_user_id == this.c.line_user_id, other.c.id != this.c.id,
+                                other.c.status.in_(OPEN), earlier | held)
+    # The open-status test is written as the partial indexes' own SQL (with literals, not parameters): only
+    # then may the database read the open events through ``ix_inbound_event_open_id`` instead of every row.
+    return sa.text(OPEN_SQL) & (((this.c.status == InboundStatus.PENDING) & ~blocked) | (
+        (this.c.status == InboundStatus.ANSWERED) & (this.c.claimed_until <= now)))
+
+
+_EVENTS = InboundEvent.__table__
+_CANDIDATES = sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id).limit(
+    CANDIDATES)
+_CLAIM_ROW = (sa.select(_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status,
+                        _EVENTS.c.received_at, _EVENTS.c.attempts)
+              .where(_EVENTS.c.id == sa.bindparam("event_id"), _claimable())
+              .with_for_update(skip_locked=True, of=_EVENTS))
+_CHAT_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(sa.literal("inbox:") + sa.bindparam("chat"))))
+
+
+def claim(session: Session, now: datetime) -> Claim | None:
+    """The first claimable event, locked for this transaction, or None when there is none.
+
+    The caller changes the row in the same transaction (answers it, or renews its lease) so that the claim
+    is visible to every other processor once it commits.
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    candidates = session.execute(_CANDIDATES, {"now": now}).all()
+    for candidate in candidates:
+        if postgres and not session.scalar(_CHAT_LOCK, {"chat": candidate.line_user_id}):
+            continue  # another processor is claiming in this chat right now
+        row = session.execute(_CLAIM_ROW, {"now": now, "event_id": candidate.id}).first()
+        if row is not None:
+            return Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status), row.received_at,
+                         row.attempts)
+    return None
+
+
+def payload_of(session: Session, event_id: int) -> tuple[dict | None, list[dict] | None]:
+    """The stored event and answer of an inbox row."""
+    row = session.execute(sa.select(InboundEvent.payload, InboundEvent.messages)
+                          .where(InboundEvent.id == event_id)).one()
+    return row.payload, row.messages
+
+
+def mark_answered(session: Session, claim_: Claim, messages: list[dict], *, lease_until: datetime,
+                  claimer: str) -> None:
+    """Store the answer and hold the event for delivery until ``lease_until`` (same transaction as the route)."""
+    session.execute(sa.update(InboundEvent).where(InboundEvent.id == claim_.id)
+                    .values(status=InboundStatus.ANSWERED, messages=messages, claimed_until=lease_until,
+                            claimer=claimer, attempts=InboundEvent.attempts + 1))
+
+
+def renew(session: Session, claim_: Claim, *, lease_until: datetime, claimer: str) -> None:
+    """Take over an answered event for delivery: a new lease, this processor, one more attempt."""
+    session.execute(sa.update(InboundEvent).where(InboundEvent.id == claim_.id)
+                    .values(claimed_until=lease_until, claimer=claimer, attempts=InboundEvent.attempts + 1))
+
+
+def finish(session: Session, event_id: int, status: InboundStatus, outcome: str, *, claimer: str | None = None
+           ) -> bool:
+    """Close an event (done or failed) and forget what the resident wrote and what was answered.
+
+    With ``claimer``, only while that processor still holds it; returns whether the row was closed.
+    """
+    if status not in CLOSED:
+        raise ValueError(f"{status} does not close an event")
+    where = [InboundEvent.id == event_id, InboundEvent.status.in_(OPEN)]
+    if claimer is not None:
+        where.append(InboundEvent.claimer == claimer)
+    result = session.execute(sa.update(InboundEvent).where(*where)
+                             .values(status=status, outcome=outcome[:32], payload=None, messages=None,
+                                     claimed_until=None))
+    return bool(result.rowcount)
+
+
+def purge(session: Session, before: datetime) -> int:
+    """Delete finished events received before ``before``; returns how many. Open events are never touched."""
+    result = session.execute(sa.delete(InboundEvent)
+                             .where(InboundEvent.received_at < before, InboundEvent.status.in_(CLOSED)))
+    return result.rowcount or 0
+
+
+def backlog(session: Session) -> int:
+    """How many events are accepted but not finished."""
+    return session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)
+                          .where(InboundEvent.status.in_(OPEN))) or 0
+
+
+FLOOD_WINDOW = timedelta(minutes=1)
+
+
+def burst(session: Session, event_id: int) -> int:
+    """How many messages this event's chat sent in the minute up to it, this one included (flood control).
+
+    Counted by event time, so that a resident's burst is ranked the same whichever processor answers it.
+    """
+    rows = InboundEvent
+    this = session.execute(sa.select(rows.line_user_id, rows.event_time).where(rows.id == event_id)).one()
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(rows).where(
+            rows.line_user_id == this.line_user_id, rows.event_type == "message",
+            rows.event_time > this.event_time - FLOOD_WINDOW,
+            (rows.event_time < this.event_time) | ((rows.event_time == this.event_time) & (rows.id <= event_id)))
+    ) or 0

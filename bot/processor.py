@@ -1,0 +1,320 @@
+"""Answering the inbox's events: the route in one transaction with the answer, then the reply, else a push.
+
+One event (``process_next``):
+
+1. Claim the next event and run the route (``bot.dispatch``) in ONE transaction that also stores the answer
+   and marks it ``answered`` under a lease. A processor that dies before the commit leaves nothing: the
+   event is still pending, and the route's changes were rolled back with it.
+2. Deliver, outside any transaction: reply with the reply token while it is young (``REPLY_WINDOW_SECONDS``
+   after receipt; LINE allows about a minute). When LINE answers 5xx or 429, does not answer, refuses the
+   token, or the token is too old, the answer goes out as a push through the push outbox (key
+   ``reply:<webhookEventId>``, personal, sent in quiet hours too), with the outbox's retry key and
+   exactly-once sending. ``REPLY_FALLBACK_PUSH=false`` turns that off.
+3. Close the event (``done``) and enqueue the push, if any, in one short transaction.
+
+A processor that dies between 1 and 3 leaves an ``answered`` event whose lease runs out; any processor
+(another thread, another web process, the push worker's pass) then delivers it. Because the first one may
+have replied already, a refused token on such an event means "already replied", not "send a push"; the same
+holds when our own first request got no answer and the repeat is refused.
+
+In a web process, ``Inbox`` runs ``INBOX_THREADS`` threads, started on first use in each process (after
+gunicorn forks), woken by the webhook and polling every ``INBOX_POLL_SECONDS`` for events left behind.
+With ``INBOX_THREADS=0`` the webhook processes in the request itself, after the events are stored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from flask import Flask
+from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhooks import Event
+
+import db
+import metrics
+import runtime
+from bot import dispatch
+from bot import inbox
+from bot.context import Reply
+from bot.context import context_for
+from bot.inbox import Claim
+from bot.models import InboundStatus
+from messaging import build
+from messaging import texts
+from messaging.errors import LineApiError
+from push import outbox
+from push.quiet import REPLY_KIND
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5  # deliveries of one event taken over this often are given up (``failed``)
+PURGE_EVERY = timedelta(hours=1)
+
+# Outcomes, as stored in ``InboundEvent.outcome`` and logged.
+REPLIED = "replied"
+PRESUMED_REPLIED = "presumed-replied"  # a repeat of a reply that may have gone out was refused: it had
+PUSHED = "pushed"  # handed to the outbox
+SILENT = "silent"  # nothing to send (unfollow, standby mode, no reply token)
+NOT_SENT = "not-sent"  # the reply failed and the push fallback is off, or LINE refused the messages
+
+_claim_numbers = itertools.count(1)
+_HOST = socket.gethostname()[:24]
+
+
+def claimer_id() -> str:
+    """A name for one claim, unique across hosts, processes, threads and claims (stored with the lease)."""
+    return f"{_HOST}:{os.getpid()}:{threading.get_ident() % 100000}:{next(_claim_numbers)}"
+
+
+def process_next(app: Flask) -> bool:
+    """Claim one event and answer it; False when nothing was claimable."""
+    with app.app_context():
+        rt = runtime.current()
+        settings = rt.settings
+        me = claimer_id()
+        lease = timedelta(seconds=settings.inbox_lease_seconds)
+        with db.transaction() as session:
+            now = rt.now()
+            claimed = inbox.claim(session, now)
+            if claimed is None:
+                return False
+            payload, stored = inbox.payload_of(session, claimed.id)
+            answer: Answer | None = None
+            if claimed.status is InboundStatus.PENDING:
+                event = parse_event(payload)
+                answer = _answer(session, event, claimed) if event is not None else None
+                messages = answer.messages if answer is not None else []
+                reply_token = getattr(event, "reply_token", None) if event is not None else None
+                if not (messages and reply_token and getattr(event, "mode", None) == "active"):
+                    inbox.finish(session, claimed.id, InboundStatus.DONE, SILENT)
+                    reply_token = None
+                else:
+                    stored = [message.to_dict() for message in messages]
+                    inbox.mark_answered(session, claimed, stored, lease_until=now + lease, claimer=me)
+                taken_over = False
+            else:
+                if claimed.attempts >= MAX_ATTEMPTS:
+                    inbox.finish(session, claimed.id, InboundStatus.FAILED, "gave-up")
+                    log.error("inbox.event_failed", extra={"type": (payload or {}).get("type"),
+                                                           "attempts": claimed.attempts})
+                    return True
+                inbox.renew(session, claimed, lease_until=now + lease, claimer=me)
+                reply_token = (payload or {}).get("replyToken")
+                taken_over = True
+                log.warning("inbox.taken_over", extra={"attempts": claimed.attempts})
+        if answer is not None:  # counted once the answer is committed
+            answer.count()
+        if claimed.status is InboundStatus.PENDING and reply_token is None:
+            return True  # nothing to send
+        outcome, push = _deliver(rt, claimed, reply_token, stored or [], maybe_used=taken_over)
+        with db.transaction() as session:
+            if not inbox.finish(session, claimed.id, InboundStatus.DONE, outcome, claimer=me):
+                log.warning("inbox.lease_lost", extra={"outcome": outcome})  # another processor delivers it
+                return True
+            if push:
+                outbox.enqueue(session, [outbox.PlannedDelivery(
+                    key=f"reply:{claimed.webhook_event_id}", line_user_id=claimed.chat, kind=REPLY_KIND,
+                    messages=stored or [], send_after=rt.now(), personal=True)])
+        return True
+
+
+def drain(app: Flask, *, limit: int | None = None) -> int:
+    """Process events until none is claimable (or ``limit`` are done); returns how many were processed.
+
+    Used by the webhook with ``INBOX_THREADS=0``, by the push worker's pass, and by tests.
+    """
+    done = 0
+    while (limit is None or done < limit) and process_next(app):
+        done += 1
+    return done
+
+
+def parse_event(payload: dict | None) -> Event | None:
+    """The SDK's event from its stored JSON (an event type the SDK does not know is an ``UnknownEvent``)."""
+    if payload is None:
+        return None
+    try:
+        return Event.from_dict(payload)
+    except ValueError:
+        return UnknownEvent.new_from_json_dict(payload)
+    except Exception:
+        log.exception("inbox.unreadable_event")
+        return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The messages the route answered an event with, and what the metrics count of it."""
+
+    event_type: str
+    messages: list
+    tier: str | None = None  # health, intent, faq, suggest or fallback for an answer to a text
+    failed: bool = False
+
+    def count(self) -> None:
+        """Count the event by type, the answer by tier, and a failure."""
+        metrics.EVENTS.labels(type=self.event_type).inc()
+        if self.tier is not None:
+            metrics.ANSWERS.labels(tier=self.tier).inc()
+        if self.failed:
+            metrics.EVENT_FAILURES.inc()
+
+
+ANSWER_KINDS = frozenset({"intent", "faq", "suggest", "fallback"})  # ``Reply.kind`` of an answer to a text
+HEALTH_INTENT_PREFIX = "health."  # health desk answers (``bot.flows.health``)
+
+
+def answer_tier(reply: Reply) -> str | None:
+    """The tier an answer to a text came from: health, intent, faq, suggest or fallback (None: not a text)."""
+    if reply.intent is not None and reply.intent.startswith(HEALTH_INTENT_PREFIX):
+        return "health"
+    return reply.kind if reply.kind in ANSWER_KINDS else None
+
+
+def _answer(session, event: Event, claimed: Claim) -> Answer:
+    """The route's answer to ``event``; an error inside it is logged and answered with an apology.
+
+    A message is answered knowing how many the resident sent in the last minute (``Context.burst``), so
+    that a flood gets one kind notice instead of dozens of answers (``bot.flows.flood``).
+    """
+    event_type = str(getattr(event, "type", None))
+    try:
+        with session.begin_nested():
+            ctx = context_for(session)
+            if event_type == "message" and claimed.chat:
+                ctx.burst = inbox.burst(session, claimed.id)
+            reply = dispatch.handle_event(ctx, event)
+        return Answer(event_type, reply.messages, answer_tier(reply))
+    except Exception:
+        log.exception("webhook.event_failed", extra={"type": event_type})
+        return Answer(event_type, build.text(texts.SORRY_ERROR), failed=True)
+
+
+def _deliver(rt: runtime.Runtime, claimed: Claim, reply_token: str | None, stored: list[dict], *,
+             maybe_used: bool) -> tuple[str, bool]:
+    """Send the answer with the reply token, if it is still young; returns the outcome and whether the
+    answer must go out as a push instead."""
+    settings = rt.settings
+    fallback = settings.reply_fallback_push and bool(claimed.chat)
+    window = timedelta(seconds=settings.reply_window_seconds)
+    reason = "token-expired"
+    for attempt in range(2):
+        if not reply_token or rt.now() - claimed.received_at >= window:
+            break
+        try:
+            rt.line.reply(reply_token, build.from_stored(stored))
+            return REPLIED, False
+        except LineApiError as error:
+            metrics.REPLY_FAILURES.labels(status=metrics.NO_ANSWER if error.status is None else str(error.status)).inc()
+            if _token_refused(error):
+                if maybe_used:  # our earlier request (or a dead processor's) used it
+                    log.info("inbox.reply_presumed_sent")
+                    return PRESUMED_REPLIED, False
+                reason = "token-refused"
+                break
+            if error.status is not None and not error.retryable:  # LINE refuses the messages themselves
+                log.error("inbox.reply_refused", extra={"status": error.status})
+                return NOT_SENT, False
+            reason = f"line-{error.status or 'no-answer'}"
+            if error.status is not None or attempt:
+                break
+            maybe_used = True  # no answer: LINE may have sent it; one repeat tells (a used token is refused)
+        except Exception:  # an unreadable answer from LINE: the reply may well have gone out
+            log.exception("line.reply_error")
+            metrics.REPLY_FAILURES.labels(status="error").inc()
+            return NOT_SENT, False
+    if not fallback:
+        log.warning("inbox.reply_lost", extra={"reason": reason})
+        return NOT_SENT, False
+    log.warning("inbox.reply_fallback_push", extra={"reason": reason})
+    metrics.REPLY_FALLBACKS.inc()
+    return PUSHED, True
+
+
+def _token_refused(error: LineApiError) -> bool:
+    """LINE refused the reply token (used or expired): 400 "Invalid reply token"."""
+    return error.status == 400 and "reply token" in (error.message or "").lower()
+
+
+class Inbox:
+    """This process's inbox processors: threads started on first use in each process (so after a fork),
+    woken by ``notify`` and polling for events left behind; with no threads, ``notify`` drains in place."""
+
+    def __init__(self, app: Flask, *, threads: int, poll_seconds: float) -> None:
+        self._app = app
+        self._threads = threads
+        self._poll = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._workers: list[threading.Thread] = []
+        self._last_purge: datetime | None = None
+
+    def notify(self) -> None:
+        """New events were stored: process them (in place without threads, else wake the threads)."""
+        if self._threads <= 0:
+            self.drain()
+            return
+        self.start()
+        self._wake.set()
+
+    def drain(self) -> int:
+        """Process what is claimable now, in this thread; returns how many events."""
+        self.purge_if_due()
+        return drain(self._app)
+
+    def start(self) -> None:
+        """Start the threads in this process unless they run already."""
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._stop.clear()
+            self._workers = [threading.Thread(target=self._run, name=f"inbox-{n}", daemon=True)
+                             for n in range(self._threads)]
+            for worker in self._workers:
+                worker.start()
+            self._pid = os.getpid()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop this process's threads after the event each is on."""
+        self._stop.set()
+        self._wake.set()
+        for worker in self._workers:
+            worker.join(timeout)
+        self._workers, self._pid = [], None
+
+    def purge_if_due(self) -> None:
+        """About once an hour per process, forget finished events older than the dedup window."""
+        with self._app.app_context():
+            rt = runtime.current()
+            now = rt.now()
+            if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
+                return
+            self._last_purge = now
+            with db.transaction() as session:
+                purged = inbox.purge(session, now - inbox.KEEP_EVENT_IDS)
+        if purged:
+            log.info("webhook.event_ids_purged", extra={"count": purged})
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._poll)
+            self._wake.clear()
+            try:
+                self.purge_if_due()
+                while not self._stop.is_set() and process_next(self._app):
+                    pass
+            except Exception:
+                log.exception("inbox.processor_error")
+                self._stop.wait(1.0)
+

@@ -1,0 +1,453 @@
+"""The durable inbox: every accepted event is answered once (reply, else a push through the outbox), in order
+per resident, whatever LINE's API does, and a processor that dies leaves nothing behind for good."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import db
+import runtime
+from app import create_app
+from bot import inbox
+from bot.models import InboundEvent
+from bot.models import InboundStatus
+from bot.processor import drain
+from messaging.client import SdkLineClient
+from push.models import Delivery
+from push.sender import send_due
+from tests import factories
+from tests.conftest import NOW
+from tests.conftest import line_config
+from tests.fake_line_server import closed_port_url
+
+ROOT = Path(__file__).resolve().parents[2]
+USER_A = "U" + "a" * 32
+USER_B = "U" + "b" * 32
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def make_app(database_url, line_api):
+    """Build apps in LINE mode with other settings or another LINE client; tables emptied afterwards."""
+    apps = []
+
+    def make(*, clock=None, line_client=None, **settings):
+        app = create_app({**line_config(database_url, line_api.url), **settings}, clock=clock or Clock(),
+                         line_client=line_client)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["bot"].inbox.stop(timeout=5)
+    if apps:
+        with db.session_factory(apps[0]).begin() as session:
+            for table in reversed(db.Base.metadata.sorted_tables):
+                session.execute(table.delete())
+    for app in apps:
+        db.session_factory(app).kw["bind"].dispose()
+
+
+def post(app, *events: dict) -> int:
+    """Post a signed webhook holding ``events``; returns the status."""
+    raw = factories.body(*events)
+    return app.test_client().post("/callback", data=raw, content_type="application/json",
+                                  headers={"X-Line-Signature": factories.sign(raw)}).status_code
+
+
+def rows(app) -> list[InboundEvent]:
+    """The inbox's rows, oldest first."""
+    with db.session_factory(app)() as session:
+        return list(session.scalars(sa.select(InboundEvent).order_by(InboundEvent.id)))
+
+
+def deliveries(app) -> list[Delivery]:
+    """The outbox's rows."""
+    with db.session_factory(app)() as session:
+        return list(session.scalars(sa.select(Delivery).order_by(Delivery.id)))
+
+
+def send_outbox(app, line_client=None) -> None:
+    """One pass of the push sender at the app's time (with another LINE client when given)."""
+    rt = runtime.of(app)
+    send_due(db.session_factory(app), line_client or rt.line, rt.now())
+
+
+def text_of(messages: list[dict]) -> str:
+    return "".join(message.get("text", "") for message in messages)
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` is true, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+class TestFallbackPush:
+    @pytest.mark.parametrize("status", [500, 503, 429])
+    def test_a_reply_that_line_fails_goes_out_once_as_a_push(self, make_app, line_api, status):
+        """LINE answering the reply with 5xx or 429: the same answer is pushed through the outbox, once."""
+        app = make_app()
+        line_api.fail_next(status, path="/v2/bot/message/reply", times=2)
+        event = factories.text_event("こんにちは")
+        assert post(app, event) == 200
+        assert line_api.replies == []
+        [delivery] = deliveries(app)
+        assert (delivery.key, delivery.kind, delivery.personal) == (f"reply:{event['webhookEventId']}", "reply", True)
+        send_outbox(app)
+        send_outbox(app)
+        [(to, messages, _key)] = line_api.pushes
+        assert to == factories.USER_ID and text_of(messages)
+        assert line_api.violations == []
+        assert [(row.status, row.outcome) for row in rows(app)] == [(InboundStatus.DONE, "pushed")]
+
+    def test_line_down_every_event_is_answered_once_it_is_back(self, make_app, line_api):
+        """With LINE's API refusing connections, each event's answer waits in the outbox and goes out once."""
+        app = make_app(line_client=SdkLineClient("token", host=closed_port_url(), timeout=1))
+        events = [factories.text_event(text, user_id=user) for text, user in
+                  (("こんにちは", USER_A), ("ありがとう", USER_B), ("住民票", USER_A))]
+        assert post(app, *events) == 200
+        send_outbox(app)  # still down: the push is kept for a retry
+        assert {row.status for row in rows(app)} == {InboundStatus.DONE}
+        with SdkLineClient("token", host=line_api.url, timeout=2) as back:
+            runtime.of(app).clock.now = NOW + timedelta(minutes=10)  # past the outbox's backoff
+            send_outbox(app, back)
+            send_outbox(app, back)
+        assert sorted(to for to, _messages, _key in line_api.pushes) == [USER_A, USER_A, USER_B]
+        assert len({key for _to, _messages, key in line_api.pushes}) == 3
+        assert line_api.replies == []
+
+    def test_a_hung_api_gets_one_repeat_then_a_push(self, make_app, line_api):
+        """LINE holding the reply past the client's timeout twice, having sent nothing: one push, no reply."""
+        app = make_app(line_client=SdkLineClient("token", host=line_api.url, timeout=0.3))
+        line_api.hang_next(1.0, times=2, path="/v2/bot/message/reply")
+        assert post(app, factories.text_event("こんにちは")) == 200
+        send_outbox(app)
+        assert (len(line_api.replies), len(line_api.pushes)) == (0, 1)
+
+    def test_a_slow_reply_that_went_out_is_not_pushed_again(self, make_app, line_api):
+        """LINE sending the reply but answering too late: the repeat finds the token used, so no push follows."""
+        app = make_app(line_client=SdkLineClient("token", host=line_api.url, timeout=0.3))
+        line_api.delay_next(1.0, path="/v2/bot/message/reply")
+        assert post(app, factories.text_event("こんにちは")) == 200
+        assert deliveries(app) == []
+        assert len(line_api.replies) == 1
+        assert [(row.status, row.outcome) for row in rows(app)] == [(InboundStatus.DONE, "presumed-replied")]
+
+    def test_a_refused_token_is_answered_by_push(self, make_app, line_api):
+        """LINE refusing a fresh reply token (400 Invalid reply token) sends the answer as a push."""
+        app = make_app()
+        event = factories.text_event("こんにちは")
+        line_api._used_reply_tokens.add(event["replyToken"])  # e.g. a redelivered event's token
+        post(app, event)
+        assert [d.kind for d in deliveries(app)] == ["reply"]
+
+    def test_an_old_token_is_not_tried(self, make_app, line_api):
+        """An event answered after the reply window goes out as a push without trying the token."""
+        clock = Clock()
+        app = make_app(clock=clock)
+        with db.transaction(app) as session:  # stored, and not processed until the window is over
+            inbox.accept(session, [factories.text_event("こんにちは")], NOW)
+        clock.now = NOW + timedelta(seconds=runtime.of(app).settings.reply_window_seconds + 1)
+        assert drain(app) == 1
+        assert line_api.requests == []
+        assert [d.kind for d in deliveries(app)] == ["reply"]
+
+    def test_messages_line_refuses_are_not_pushed(self, make_app, line_api):
+        """A 400 other than a refused token means the messages are wrong: a push would fail too, none is made."""
+        app = make_app()
+        line_api.fail_next(400, path="/v2/bot/message/reply")
+        post(app, factories.text_event("こんにちは"))
+        assert deliveries(app) == []
+        assert [row.outcome for row in rows(app)] == ["not-sent"]
+
+    def test_the_fallback_can_be_turned_off(self, make_app, line_api):
+        """With REPLY_FALLBACK_PUSH=false a failed reply is only logged: nothing goes to the outbox."""
+        app = make_app(REPLY_FALLBACK_PUSH="false")
+        line_api.fail_next(500, path="/v2/bot/message/reply", times=2)
+        post(app, factories.text_event("こんにちは"))
+        assert deliveries(app) == []
+        assert [row.outcome for row in rows(app)] == ["not-sent"]
+
+
+class TestOrder:
+    def test_a_residents_events_are_answered_in_event_time_order(self, make_app, line_api):
+        """Events of one resident arriving out of order are answered by their timestamps."""
+        app = make_app()
+        events = [factories.text_event(text) for text in ("三", "一", "二")]
+        for event, ms in zip(events, (3000, 1000, 2000), strict=True):
+            event["timestamp"] = 1_700_000_000_000 + ms
+        post(app, *events)
+        assert [token for token, _m in line_api.replies] == [events[i]["replyToken"] for i in (1, 2, 0)]
+
+    def test_an_event_waits_while_an_earlier_one_of_the_resident_is_being_delivered(self, make_app, line_api):
+        """A resident's next event is not claimed while another processor holds their previous one."""
+        app = make_app()
+        first, second = factories.text_event("一"), factories.text_event("二")
+        with db.transaction(app) as session:
+            inbox.accept(session, [first, second], NOW)
+            session.execute(sa.update(InboundEvent).where(InboundEvent.webhook_event_id == first["webhookEventId"])
+                            .values(status=InboundStatus.ANSWERED, claimed_until=NOW + timedelta(seconds=30),
+                                    claimer="elsewhere", messages=[{"type": "text", "text": "一"}]))
+            inbox.accept(session, [factories.text_event("別の人", user_id=USER_B)], NOW)
+        assert drain(app) == 1  # only the other resident's
+        assert [row.status for row in rows(app)] == [InboundStatus.ANSWERED, InboundStatus.PENDING,
+                                                     InboundStatus.DONE]
+
+    def test_redelivery_is_a_duplicate(self, make_app, line_api):
+        """The same webhookEventId posted again, or twice in one body, is stored and answered once."""
+        app = make_app()
+        event = factories.text_event("こんにちは")
+        post(app, event, event)
+        post(app, dict(event, deliveryContext={"isRedelivery": True}))
+        assert len(rows(app)) == 1
+        assert len(line_api.replies) == 1
+
+    def test_an_event_without_an_id_is_skipped(self, make_app):
+        """An event object without a webhookEventId cannot be deduplicated and is not stored."""
+        app = make_app()
+        with db.transaction(app) as session:
+            accepted = inbox.accept(session, [{"type": "message"}, "x"], NOW)
+        assert (accepted.new, accepted.skipped) == (0, 2)
+
+
+class TestTakeover:
+    def left_behind(self, app, event, *, claimed_until):
+        """An answered event whose processor died before delivering it (its lease left behind)."""
+        with db.transaction(app) as session:
+            inbox.accept(session, [event], NOW)
+            session.execute(sa.update(InboundEvent).values(
+                status=InboundStatus.ANSWERED, claimed_until=claimed_until, claimer="dead", attempts=1,
+                messages=[{"type": "text", "text": "こたえ"}]))
+
+    def test_an_expired_lease_is_taken_over_and_answered_once(self, make_app, line_api):
+        """A lease that ran out is taken over; the answer stored by the dead processor is replied."""
+        app = make_app()
+        event = factories.text_event("こんにちは")
+        self.left_behind(app, event, claimed_until=NOW - timedelta(seconds=1))
+        assert drain(app) == 1
+        assert line_api.replies == [(event["replyToken"], [{"type": "text", "text": "こたえ"}])]
+        assert deliveries(app) == []
+
+    def test_a_live_lease_is_left_alone(self, make_app, line_api):
+        """An event whose processor still holds its lease is not touched."""
+        app = make_app()
+        self.left_behind(app, factories.text_event("こんにちは"), claimed_until=NOW + timedelta(seconds=5))
+        assert drain(app) == 0
+        assert line_api.requests == []
+
+    def test_a_taken_over_event_whose_reply_went_out_is_not_pushed(self, make_app, line_api):
+        """When the dead processor had replied, the refused token means "sent": no push, no second reply."""
+        app = make_app()
+        event = factories.text_event("こんにちは")
+        line_api._used_reply_tokens.add(event["replyToken"])
+        self.left_behind(app, event, claimed_until=NOW - timedelta(seconds=1))
+        drain(app)
+        assert deliveries(app) == []
+        assert [row.outcome for row in rows(app)] == ["presumed-replied"]
+
+    def test_a_delivery_taken_over_too_often_is_given_up(self, make_app, line_api):
+        """An event whose delivery was taken over MAX_ATTEMPTS times is marked failed, not tried forever."""
+        app = make_app()
+        self.left_behind(app, factories.text_event("こんにちは"), claimed_until=NOW - timedelta(seconds=1))
+        with db.transaction(app) as session:
+            session.execute(sa.update(InboundEvent).values(attempts=5))
+        drain(app)
+        assert [row.status for row in rows(app)] == [InboundStatus.FAILED]
+        assert line_api.requests == []
+
+    def test_the_push_worker_takes_over_what_a_web_process_left(self, make_app, line_api):
+        """The push worker's registered pass answers an event left behind."""
+        app = make_app()
+        self.left_behind(app, factories.text_event("こんにちは"), claimed_until=NOW - timedelta(seconds=1))
+        [work] = runtime.of(app).worker_passes
+        with app.app_context():
+            assert work() == 1
+        assert len(line_api.replies) == 1
+
+    def test_a_finished_event_keeps_nothing_the_resident_wrote(self, make_app, line_api):
+        """Once done, an event's stored text and answer are emptied; only the id stays for dedup."""
+        app = make_app()
+        post(app, factories.text_event("胸が痛い"))
+        [row] = rows(app)
+        assert (row.status, row.payload, row.messages) == (InboundStatus.DONE, None, None)
+
+
+class TestThreads:
+    def test_the_webhook_never_waits_on_line(self, make_app, line_api):
+        """With processor threads, the request stores and answers 200 at once, even while LINE hangs, and
+        makes no LINE call itself; the threads answer every event after."""
+        app = make_app(INBOX_THREADS=2, INBOX_POLL_SECONDS=0.05)
+        rt = runtime.of(app)
+        callers, real_reply = [], rt.line.reply
+
+        def reply(token, messages):
+            callers.append(threading.get_ident())
+            return real_reply(token, messages)
+
+        rt.line.reply = reply
+        line_api.delay_next(3.0, path="/v2/bot/message/reply")
+        started = time.monotonic()
+        events = [factories.text_event(text, user_id=user) for user in (USER_A, USER_B, factories.USER_ID)
+                  for text in ("こんにちは", "ありがとう")]
+        assert post(app, *events) == 200
+        assert time.monotonic() - started < 2.0  # LINE's own budget, and less than LINE's delay
+        wait_for(lambda: len(line_api.replies) == len(events))
+        assert threading.get_ident() not in callers
+        wait_for(lambda: {row.status for row in rows(app)} == {InboundStatus.DONE})
+        assert line_api.pushes == []
+
+    def test_several_threads_keep_each_residents_order(self, make_app, line_api):
+        """Four threads answering three residents' interleaved events reply to each resident in event order."""
+        app = make_app(INBOX_THREADS=4, INBOX_POLL_SECONDS=0.05)
+        events = []
+        for n in range(5):
+            for user in (USER_A, USER_B, factories.USER_ID):
+                event = factories.text_event("こんにちは", user_id=user)
+                event["timestamp"] = 1_700_000_000_000 + n * 1000
+                events.append(event)
+        for event in events:  # one webhook each, as LINE sends them when residents write at once
+            assert post(app, event) == 200
+        wait_for(lambda: len(line_api.replies) == len(events), timeout=30)
+        order = {event["replyToken"]: (event["source"]["userId"], event["timestamp"]) for event in events}
+        for user in (USER_A, USER_B, factories.USER_ID):
+            times = [order[token][1] for token, _m in line_api.replies if order[token][0] == user]
+            assert times == sorted(times), user
+
+    def test_threads_start_again_after_a_fork(self, make_app):
+        """The threads belong to the process that started them: in a forked child they are started anew."""
+        app = make_app(INBOX_THREADS=1, INBOX_POLL_SECONDS=0.05)
+        processors = app.extensions["bot"].inbox
+        processors.start()
+        processors._pid = -1  # as seen from a child process forked after the start
+        processors.start()
+        assert processors._pid == os.getpid()
+
+
+CHILD = """
+import sys, time
+from app import create_app
+from tests import factories
+from tests.conftest import line_config
+config = {**line_config(sys.argv[1], sys.argv[2]), "INBOX_LEASE_SECONDS": 1}
+raw = sys.argv[3]
+app = create_app(config)
+print("ready", flush=True)
+app.test_client().post("/callback", data=raw, content_type="application/json",
+                       headers={"X-Line-Signature": factories.sign(raw)})
+print("finished", flush=True)
+"""
+
+
+def test_a_web_process_killed_while_replying_is_taken_over_and_answered_once(make_app, database_url, line_api):
+    """SIGKILL a process while LINE holds its reply: another process takes the event over after the lease,
+    and the resident gets the answer once (the reply went out, so no push follows)."""
+    event = factories.text_event("こんにちは")
+    line_api.delay_next(30, path="/v2/bot/message/reply")
+    child = subprocess.Popen([sys.executable, "-c", CHILD, database_url, line_api.url, factories.body(event)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        wait_for(lambda: any(r.path == "/v2/bot/message/reply" for r in line_api.requests), timeout=60)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    app = make_app(clock=lambda: datetime.now(UTC), INBOX_LEASE_SECONDS=1)
+    [left] = rows(app)
+    assert left.status is InboundStatus.ANSWERED
+    time.sleep(1.1)
+    assert drain(app) == 1
+    assert len(line_api.replies) == 1
+    assert deliveries(app) == []
+    assert [(row.status, row.outcome) for row in rows(app)] == [(InboundStatus.DONE, "presumed-replied")]
+    assert json.dumps(line_api.violations) == "[]"
+
+
+class TestFlood:
+    BASE = 1_700_000_000_000
+
+    def burst(self, count: int, *, start_ms: int = 0, user_id: str = factories.USER_ID, texts=None) -> list[dict]:
+        """``count`` text events of one resident, one a second from ``start_ms``."""
+        events = []
+        for i in range(count):
+            event = factories.text_event(texts[i] if texts else f"住民票{i}", user_id=user_id)
+            event["timestamp"] = self.BASE + start_ms + i * 1000
+            events.append(event)
+        return events
+
+    def answers(self, line_api, events) -> list[str]:
+        """The reply text each event got ("" for none), in the events' order."""
+        by_token = {token: text_of([m.to_dict() if hasattr(m, "to_dict") else m for m in messages])
+                    for token, messages in line_api.replies}
+        return [by_token.get(event["replyToken"], "") for event in events]
+
+    def test_a_flood_gets_one_notice_then_silence(self, make_app, line_api):
+        """Past the limit, the first message over gets the notice and the rest no answer; every webhook is 200."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=5)
+        events = self.burst(8)
+        assert all(post(app, event) == 200 for event in events)
+        answers = self.answers(line_api, events)
+        assert all(answers[:5]) and "時間をおいて" not in "".join(answers[:5])
+        assert "時間をおいて" in answers[5] and "119" in answers[5]
+        assert answers[6:] == ["", ""]
+
+    def test_the_resident_is_answered_again_once_the_minute_calms(self, make_app, line_api):
+        """A message more than a minute after the burst is answered normally."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=3)
+        events = self.burst(5)
+        later = self.burst(1, start_ms=5 * 1000 + 61_000)
+        for event in [*events, *later]:
+            post(app, event)
+        [answer] = self.answers(line_api, later)
+        assert answer and "時間をおいて" not in answer
+
+    def test_an_emergency_in_a_flood_is_still_answered_with_119(self, make_app, line_api):
+        """A possible emergency past the limit gets the 119 answer, not silence."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=2)
+        events = self.burst(5, texts=["あ", "い", "う", "え", "息ができない"])
+        for event in events:
+            post(app, event)
+        assert "119" in self.answers(line_api, events)[4]
+        assert self.answers(line_api, events)[3] == ""
+
+    def test_another_resident_is_not_held_back(self, make_app, line_api):
+        """One resident's flood leaves another resident's messages answered."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=2)
+        flood = self.burst(5)
+        other = self.burst(1, start_ms=4000, user_id="U" + "2" * 32)
+        for event in [*flood, *other]:
+            post(app, event)
+        assert self.answers(line_api, other)[0] and "時間をおいて" not in self.answers(line_api, other)[0]
+
+    def test_a_limit_of_zero_answers_everything(self, make_app, line_api):
+        """FLOOD_MESSAGES_PER_MINUTE=0 turns flood control off."""
+        app = make_app(FLOOD_MESSAGES_PER_MINUTE=0)
+        events = self.burst(6)
+        for event in events:
+            post(app, event)
+        assert all(self.answers(line_api, events))

@@ -1,0 +1,131 @@
+"""Database wiring: read transactions never take SQLite's write lock and refuse to write."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+import db
+from faq.models import FaqEntry
+
+
+@pytest.fixture
+def writer(app):
+    """A write transaction held open on another connection (on SQLite: holding the write lock)."""
+    connection = db.session_factory(app).kw["bind"].connect()
+    transaction = connection.begin()
+    connection.execute(sa.text("SELECT 1"))
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+def test_a_read_transaction_does_not_wait_for_a_writer(app, writer):
+    """While another connection holds a write transaction, a read transaction answers at once."""
+    started = time.perf_counter()
+    with db.read_transaction(app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 0
+    assert time.perf_counter() - started < 1.0
+
+
+def test_healthz_answers_while_a_writer_holds_the_database(app, client, writer):
+    """/healthz reads without the write lock: it answers 200 while a long write is in progress."""
+    started = time.perf_counter()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert time.perf_counter() - started < 1.0
+
+
+def test_metrics_answers_while_a_writer_holds_the_database(app, client, writer):
+    """/metrics reads without the write lock too."""
+    started = time.perf_counter()
+    assert client.get("/metrics").status_code == 200
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_read_transaction_refuses_to_write(app):
+    """An INSERT in a read transaction raises ReadOnlyError and stores nothing."""
+    with pytest.raises(db.ReadOnlyError), db.read_transaction(app) as session:
+        session.execute(sa.insert(FaqEntry).values(faq_id="x", question="q", answer="a"))
+    with db.transaction(app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 0
+
+
+def test_an_orm_flush_in_a_read_session_is_refused(app):
+    """Adding an object through a read session fails on flush."""
+    with pytest.raises(db.ReadOnlyError), db.read_transaction(app) as session:
+        session.add(FaqEntry(faq_id="y", question="q", answer="a"))
+        session.flush()
+
+
+def test_write_transactions_still_take_the_write_lock_first(app, writer):
+    """A second writer waits for the first (BEGIN IMMEDIATE) instead of failing later mid-transaction."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL locks rows, not the database")
+    engine = sa.create_engine(app.config["DATABASE_URL"], connect_args={"timeout": 0.2})
+    try:
+        with pytest.raises(sa.exc.OperationalError, match="locked"), engine.connect() as other:
+            other.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        engine.dispose()
+
+
+def _sqlite_only(app) -> None:
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL locks rows, not the database")
+
+
+def test_a_writer_gets_in_between_another_writers_back_to_back_transactions(app):
+    """While another process commits 50 ms write transactions with only a few ms between them (a broadcast
+    being planned), a short write transaction waits well under a second each time instead of the busy
+    handler's 100 ms naps missing every gap until it times out."""
+    _sqlite_only(app)
+    import threading
+
+    url = app.config["DATABASE_URL"]
+    hog_engine, engine = db.make_engine(url), db.make_engine(url)
+    stop = threading.Event()
+
+    def hog() -> None:
+        while not stop.is_set():
+            with hog_engine.begin() as connection:
+                started = time.perf_counter()
+                while time.perf_counter() - started < 0.05:
+                    connection.execute(sa.text("UPDATE broadcast SET note = note WHERE id = 0"))
+            time.sleep(0.004)
+
+    thread = threading.Thread(target=hog)
+    thread.start()
+    waits = []
+    try:
+        time.sleep(0.1)
+        for _ in range(15):
+            started = time.perf_counter()
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE broadcast SET note = note WHERE id = 0"))
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        thread.join()
+        hog_engine.dispose()
+        engine.dispose()
+    assert max(waits) < 1.0, waits
+
+
+def test_waiting_for_the_write_lock_still_times_out(app, writer):
+    """A writer that never gets the lock fails with "database is locked" after the timeout, and its
+    connection keeps SQLite's busy timeout for other statements."""
+    _sqlite_only(app)
+    engine = sa.create_engine(app.config["DATABASE_URL"])  # without the app's begin event
+    try:
+        with engine.connect() as connection:
+            started = time.perf_counter()
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                db._begin_immediate(connection.exec_driver_sql, timeout=0.2)
+            assert 0.2 <= time.perf_counter() - started < 2.0
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+    finally:
+        engine.dispose()
