@@ -68,6 +68,9 @@ class Settings:
     content_swap_wait_seconds: float = 0.2
     reply_window_seconds: float = 50  # a reply token is used only this long after receipt (LINE: one minute)
     reply_fallback_push: bool = True  # an answer whose reply fails goes out as a push through the outbox
+    # A reply LINE has not answered within this is given up (and pushed instead): an inbox thread waits no
+    # longer on a hung API; other calls keep the client's 10 s.
+    line_reply_timeout_seconds: float = 3
     # A resident sending more messages than this in a minute gets one kind notice, then no answers until the
     # minute calms down (a possible emergency is still answered); 0: no limit.
     flood_messages_per_minute: int = 20

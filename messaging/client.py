@@ -74,12 +74,15 @@ class SdkLineClient:
     retry key, so those calls return normally. Nothing is retried here except a failed connect.
     """
 
-    def __init__(self, access_token: str, *, host: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, access_token: str, *, host: str | None = None, timeout: float = 10.0,
+                 reply_timeout: float | None = None) -> None:
         configuration = Configuration(access_token=access_token, host=host.rstrip("/") if host else None)
         configuration.retries = _RETRIES
         self._api_client = ApiClient(configuration)
         self._api = MessagingApi(self._api_client)
         self._timeout = timeout
+        # A reply waits less: its token is young only for a minute, and the answer can still go out as a push.
+        self._reply_timeout = timeout if reply_timeout is None else min(timeout, reply_timeout)
         self._host = configuration.host
         self._headers = {**self._api_client.default_headers, "Authorization": f"Bearer {access_token}"}
 
@@ -88,7 +91,8 @@ class SdkLineClient:
         """Build from ``LINE_CHANNEL_ACCESS_TOKEN`` and ``LINE_API_HOST`` (empty: LINE's own servers)."""
         if not settings.line_channel_access_token:
             raise ValueError("LINE_CHANNEL_ACCESS_TOKEN is not set")
-        return cls(settings.line_channel_access_token, host=settings.line_api_host or None)
+        return cls(settings.line_channel_access_token, host=settings.line_api_host or None,
+                   reply_timeout=settings.line_reply_timeout_seconds)
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""
@@ -104,7 +108,7 @@ class SdkLineClient:
     def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
         """Answer a webhook event with its reply token."""
         request = ReplyMessageRequest(reply_token=reply_token, messages=list(messages))
-        response = self._call("reply", self._api.reply_message_with_http_info, request)
+        response = self._call("reply", self._api.reply_message_with_http_info, request, timeout=self._reply_timeout)
         log.info("line.reply.sent", extra={"request_id": _request_id(response), "n_messages": len(messages)})
 
     def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
@@ -169,10 +173,10 @@ class SdkLineClient:
 
     def _call(
         self, operation: str, send: Callable[..., ApiResponse | urllib3.BaseHTTPResponse], *args: Any,
-        retry_key: str | None = None
+        retry_key: str | None = None, timeout: float | None = None
     ) -> ApiResponse | urllib3.BaseHTTPResponse | None:
         """Make one SDK call and translate its failures; None means 409, already accepted."""
-        kwargs: dict[str, Any] = {"_request_timeout": self._timeout}
+        kwargs: dict[str, Any] = {"_request_timeout": self._timeout if timeout is None else timeout}
         if retry_key is not None:
             kwargs["x_line_retry_key"] = retry_key
         try:

@@ -165,6 +165,25 @@ class TestSdkLineClient:
 
         assert (caught.value.status, caught.value.retryable) == (None, True)
 
+    def test_a_reply_gives_up_at_the_reply_timeout(self, line_api):
+        """A reply slower than the reply timeout fails as "no answer" although the client's own timeout is longer."""
+        line_api.delay_next(2.0, path="/v2/bot/message/reply")
+
+        with SdkLineClient("dummy", host=line_api.url, timeout=10.0, reply_timeout=0.2) as client:
+            with pytest.raises(LineApiError) as caught:
+                client.reply("token-slow", [TextMessage(text="x")])
+
+        assert caught.value.status is None
+
+    def test_the_reply_timeout_does_not_shorten_pushes(self, line_api):
+        """A push slower than the reply timeout but within the client's timeout goes through."""
+        line_api.delay_next(0.5, path=PUSH)
+
+        with SdkLineClient("dummy", host=line_api.url, timeout=10.0, reply_timeout=0.2) as client:
+            client.push(USER, [TextMessage(text="x")], retry_key=key())
+
+        assert len(line_api.pushes) == 1
+
     def test_timed_out_push_retried_with_the_same_key_is_sent_once(self, line_api):
         """After a timeout, retrying with the same key is accepted (409 → normal) and delivers only once."""
         retry_key = key()
@@ -231,6 +250,14 @@ class TestSdkLineClient:
 
         assert line_api.requests[0].headers["Authorization"] == "Bearer token-from-config"
         assert line_api.violations == []
+
+    def test_from_settings_reads_the_reply_timeout(self, line_api):
+        """LINE_REPLY_TIMEOUT_SECONDS becomes the client's reply timeout."""
+        settings = Settings(line_channel_access_token="t", line_api_host=line_api.url, line_reply_timeout_seconds=0.2)
+        line_api.delay_next(2.0, path="/v2/bot/message/reply")
+
+        with SdkLineClient.from_settings(settings) as client, pytest.raises(LineApiError):
+            client.reply("token-7", [TextMessage(text="x")])
 
     def test_from_settings_without_host_uses_lines_own(self):
         """An empty LINE_API_HOST leaves the SDK's default LINE host."""
