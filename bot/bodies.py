@@ -89,12 +89,13 @@ def _clean(text: str) -> str:
 
 
 def events(body: dict[str, Any]) -> list[Event]:
-    """The SDK's event objects of ``body`` (as the SDK's own parser builds them); an event type this SDK
-    does not know becomes an ``UnknownEvent``."""
-    parsed = []
-    for event in body["events"]:
-        try:
-            parsed.append(Event.from_dict(event))
-        except ValueError:
-            parsed.append(UnknownEvent.new_from_json_dict(event))
-    return parsed
+    """The SDK's event objects of ``body`` (as the SDK's own parser builds them)."""
+    return [event(raw) for raw in body["events"]]
+
+
+def event(raw: dict[str, Any]) -> Event:
+    """The SDK's event object of one event's JSON; a type this SDK does not know becomes an ``UnknownEvent``."""
+    try:
+        return Event.from_dict(raw)
+    except ValueError:
+        return UnknownEvent.new_from_json_dict(raw)

@@ -34,12 +34,12 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import Flask
-from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 
 import db
 import metrics
 import runtime
+from bot import bodies
 from bot import dispatch
 from bot import inbox
 from bot.context import Reply
@@ -137,13 +137,11 @@ def drain(app: Flask, *, limit: int | None = None) -> int:
 
 
 def parse_event(payload: dict | None) -> Event | None:
-    """The SDK's event from its stored JSON (an event type the SDK does not know is an ``UnknownEvent``)."""
+    """The SDK's event from its stored JSON (``bot.bodies.event``); None when it cannot be read."""
     if payload is None:
         return None
     try:
-        return Event.from_dict(payload)
-    except ValueError:
-        return UnknownEvent.new_from_json_dict(payload)
+        return bodies.event(payload)
     except Exception:
         log.exception("inbox.unreadable_event")
         return None
