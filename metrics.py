@@ -37,6 +37,9 @@ EVENTS = Counter("bot_events", "Webhook events handled, by type (a duplicate is 
 DUPLICATE_EVENTS = Counter("bot_duplicate_events", "Webhook events skipped as already handled (redeliveries).")
 ANSWERS = Counter(
     "bot_answers", "Answers to residents' texts by tier: intent, faq, suggest, fallback or health.", ["tier"])
+ROUTES = Counter(
+    "bot_routes", "Events routed in a read transaction (no write lock) or in a write one (the route writes).",
+    ["transaction"])
 EVENT_FAILURES = Counter("bot_event_failures", "Events whose handling raised (answered with an apology).")
 REPLY_FAILURES = Counter(
     "bot_reply_failures", "Replies LINE did not accept, by HTTP status (no-answer: timeout or no connection).",

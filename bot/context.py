@@ -65,6 +65,14 @@ class Context:
     burst: int = 0  # messages this resident sent in the minute up to this one, this one included (the inbox)
     flood_limit: int = 0  # more messages a minute than this get one notice, then no answer (0: no limit)
     local_now: datetime | None = None  # the current time in the city (a greeting fits the time of day)
+    kept: list | None = None  # rows to keep, when the route runs in a read transaction (``bot.processor``)
+
+    def keep(self, row: object) -> None:
+        """Keep a new row: in the session, or, in a read transaction, for the write that follows it."""
+        if self.kept is None:
+            self.session.add(row)
+        else:
+            self.kept.append(row)
 
     def note(self, stage: str, **detail: object) -> None:
         """Add a stage to the trace being collected (``bot.trace``); nothing happens when none is."""

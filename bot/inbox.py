@@ -117,14 +117,18 @@ class Claim:
     chat: str
     status: InboundStatus
     received_at: datetime
-    attempts: int
+    event_time: datetime
+    attempts: int  # claims before this one
+    payload: dict | None  # the event as LINE sent it
+    messages: list[dict] | None  # the stored answer of an answered event
 
 
 def _claimable() -> sa.ColumnElement[bool]:
     """Events a processor may claim at the bound parameter ``now``.
 
-    A pending event whose chat has no earlier open event and no event being delivered under a live lease,
-    or an answered event whose lease ran out (its processor died or hung). Built once (Core, not ORM): the
+    A pending event that no processor holds under a live lease (one is routing it), whose chat has no
+    earlier open event and no event being delivered under a live lease, or an answered event whose lease
+    ran out (its processor died or hung). Built once (Core, not ORM): the
     claim runs for every event, and building the expression anew cost more than running it.
     """
     this, other = InboundEvent.__table__, InboundEvent.__table__.alias("other_event")
@@ -136,15 +140,17 @@ def _claimable() -> sa.ColumnElement[bool]:
                                 other.c.status.in_(OPEN), earlier | held)
     # The open-status test is written as the partial indexes' own SQL (with literals, not parameters): only
     # then may the database read the open events through ``ix_inbound_event_open_id`` instead of every row.
-    return sa.text(OPEN_SQL) & (((this.c.status == InboundStatus.PENDING) & ~blocked) | (
-        (this.c.status == InboundStatus.ANSWERED) & (this.c.claimed_until <= now)))
+    free = this.c.claimed_until.is_(None) | (this.c.claimed_until <= now)
+    return sa.text(OPEN_SQL) & free & (((this.c.status == InboundStatus.PENDING) & ~blocked) | (
+        this.c.status == InboundStatus.ANSWERED))
 
 
 _EVENTS = InboundEvent.__table__
 _CANDIDATES = sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id).limit(
     CANDIDATES)
 _CLAIM_ROW = (sa.select(_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status,
-                        _EVENTS.c.received_at, _EVENTS.c.attempts)
+                        _EVENTS.c.received_at, _EVENTS.c.event_time, _EVENTS.c.attempts, _EVENTS.c.payload,
+                        _EVENTS.c.messages)
               .where(_EVENTS.c.id == sa.bindparam("event_id"), _claimable())
               .with_for_update(skip_locked=True, of=_EVENTS))
 _CHAT_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(sa.literal("inbox:") + sa.bindparam("chat"))))
@@ -153,8 +159,8 @@ _CHAT_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(sa.lit
 def claim(session: Session, now: datetime) -> Claim | None:
     """The first claimable event, locked for this transaction, or None when there is none.
 
-    The caller changes the row in the same transaction (answers it, or renews its lease) so that the claim
-    is visible to every other processor once it commits.
+    The caller holds the row in the same transaction (``hold``: a lease under its name) so that
+    the claim is visible to every other processor once it commits.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     candidates = session.execute(_CANDIDATES, {"now": now}).all()
@@ -164,29 +170,35 @@ def claim(session: Session, now: datetime) -> Claim | None:
         row = session.execute(_CLAIM_ROW, {"now": now, "event_id": candidate.id}).first()
         if row is not None:
             return Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status), row.received_at,
-                         row.attempts)
+                         _aware(row.event_time), row.attempts, row.payload, row.messages)
     return None
 
 
-def payload_of(session: Session, event_id: int) -> tuple[dict | None, list[dict] | None]:
-    """The stored event and answer of an inbox row."""
-    row = session.execute(sa.select(InboundEvent.payload, InboundEvent.messages)
-                          .where(InboundEvent.id == event_id)).one()
-    return row.payload, row.messages
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite hands times back without their zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def hold(session: Session, claim_: Claim, *, lease_until: datetime, claimer: str) -> None:
+    """Hold a claimed event under this processor's name until ``lease_until`` (one more attempt): a new one
+    while it is answered, an answered one taken over while it is delivered. Others leave it alone meanwhile."""
+    session.execute(_HOLD, {"event_id": claim_.id, "lease_until": lease_until, "claimer": claimer})
+
+
+_HOLD = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("event_id"))
+         .values(claimed_until=sa.bindparam("lease_until"), claimer=sa.bindparam("claimer"),
+                 attempts=_EVENTS.c.attempts + 1))
 
 
 def mark_answered(session: Session, claim_: Claim, messages: list[dict], *, lease_until: datetime,
-                  claimer: str) -> None:
-    """Store the answer and hold the event for delivery until ``lease_until`` (same transaction as the route)."""
-    session.execute(sa.update(InboundEvent).where(InboundEvent.id == claim_.id)
-                    .values(status=InboundStatus.ANSWERED, messages=messages, claimed_until=lease_until,
-                            claimer=claimer, attempts=InboundEvent.attempts + 1))
-
-
-def renew(session: Session, claim_: Claim, *, lease_until: datetime, claimer: str) -> None:
-    """Take over an answered event for delivery: a new lease, this processor, one more attempt."""
-    session.execute(sa.update(InboundEvent).where(InboundEvent.id == claim_.id)
-                    .values(claimed_until=lease_until, claimer=claimer, attempts=InboundEvent.attempts + 1))
+                  claimer: str) -> bool:
+    """Store the answer and hold the event for delivery until ``lease_until``, while this processor still
+    holds it (same transaction as the route's writes); returns whether it did."""
+    result = session.execute(sa.update(InboundEvent)
+                             .where(InboundEvent.id == claim_.id, InboundEvent.claimer == claimer,
+                                    InboundEvent.status == InboundStatus.PENDING)
+                             .values(status=InboundStatus.ANSWERED, messages=messages, claimed_until=lease_until))
+    return bool(result.rowcount)
 
 
 def finish(session: Session, event_id: int, status: InboundStatus, outcome: str, *, claimer: str | None = None
@@ -222,16 +234,18 @@ def backlog(session: Session) -> int:
 FLOOD_WINDOW = timedelta(minutes=1)
 
 
-def burst(session: Session, event_id: int) -> int:
-    """How many messages this event's chat sent in the minute up to it, this one included (flood control).
+def burst(session: Session, claim_: Claim) -> int:
+    """How many messages the claimed event's chat sent in the minute up to it, this one included (flood
+    control).
 
     Counted by event time, so that a resident's burst is ranked the same whichever processor answers it.
     """
-    rows = InboundEvent
-    this = session.execute(sa.select(rows.line_user_id, rows.event_time).where(rows.id == event_id)).one()
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(rows).where(
-            rows.line_user_id == this.line_user_id, rows.event_type == "message",
-            rows.event_time > this.event_time - FLOOD_WINDOW,
-            (rows.event_time < this.event_time) | ((rows.event_time == this.event_time) & (rows.id <= event_id)))
-    ) or 0
+    return session.scalar(_BURST, {"chat": claim_.chat, "event_id": claim_.id, "event_time": claim_.event_time,
+                                   "since": claim_.event_time - FLOOD_WINDOW}) or 0
+
+
+_TIME = sa.bindparam("event_time", type_=_EVENTS.c.event_time.type)
+_BURST = sa.select(sa.func.count()).select_from(_EVENTS).where(
+    _EVENTS.c.line_user_id == sa.bindparam("chat"), _EVENTS.c.event_type == "message",
+    _EVENTS.c.event_time > sa.bindparam("since", type_=_EVENTS.c.event_time.type),
+    (_EVENTS.c.event_time < _TIME) | ((_EVENTS.c.event_time == _TIME) & (_EVENTS.c.id <= sa.bindparam("event_id"))))

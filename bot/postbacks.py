@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 MAX_DATA = 300
 
-FAQ = "faq"  # a suggested FAQ entry was chosen: id=<faq_id>, q=<query log id>
-NONE = "none"  # 「どれにも当てはまらない」: q=<query log id>
+FAQ = "faq"  # a suggested FAQ entry was chosen: id=<faq_id>, q=<query log ref>
+NONE = "none"  # 「どれにも当てはまらない」: q=<query log ref>
 DELETE = "delete"  # data deletion confirmed or cancelled: c=yes|no
 AREA = "area"  # an area chosen from the list offered: k=<area_key(name)>
 CANCEL = "cancel"  # leave the open dialogue step

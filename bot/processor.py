@@ -2,9 +2,11 @@
 
 One event (``process_next``):
 
-1. Claim the next event and run the route (``bot.dispatch``) in ONE transaction that also stores the answer
-   and marks it ``answered`` under a lease. A processor that dies before the commit leaves nothing: the
-   event is still pending, and the route's changes were rolled back with it.
+1. Claim the next event and hold it under a lease (a short transaction). Run the route (``bot.dispatch``):
+   a message first in a read transaction, which takes no write lock; a route that writes, in the write
+   transaction that also stores the answer and marks the event ``answered`` under the lease. A processor
+   that dies before that commit leaves nothing: the event is still pending (claimable once the lease runs
+   out), and the route's changes were rolled back with it.
 2. Deliver, outside any transaction: reply with the reply token while it is young (``REPLY_WINDOW_SECONDS``
    after receipt; LINE allows about a minute). When LINE answers 5xx or 429, does not answer, refuses the
    token, or the token is too old, the answer goes out as a push through the push outbox (key
@@ -24,6 +26,7 @@ With ``INBOX_THREADS=0`` the webhook processes in the request itself, after the 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -35,6 +38,7 @@ from datetime import timedelta
 
 from flask import Flask
 from linebot.v3.webhooks import Event
+from linebot.v3.webhooks import MessageEvent
 
 import db
 import metrics
@@ -77,43 +81,33 @@ def process_next(app: Flask) -> bool:
     """Claim one event and answer it; False when nothing was claimable."""
     with app.app_context():
         rt = runtime.current()
-        settings = rt.settings
         me = claimer_id()
-        lease = timedelta(seconds=settings.inbox_lease_seconds)
+        lease = timedelta(seconds=rt.settings.inbox_lease_seconds)
         with db.transaction() as session:
-            now = rt.now()
-            claimed = inbox.claim(session, now)
+            claimed = inbox.claim(session, rt.now())
             if claimed is None:
                 return False
-            payload, stored = inbox.payload_of(session, claimed.id)
-            answer: Answer | None = None
-            if claimed.status is InboundStatus.PENDING:
-                event = parse_event(payload)
-                answer = _answer(session, event, claimed) if event is not None else None
-                messages = answer.messages if answer is not None else []
-                reply_token = getattr(event, "reply_token", None) if event is not None else None
-                if not (messages and reply_token and getattr(event, "mode", None) == "active"):
-                    inbox.finish(session, claimed.id, InboundStatus.DONE, SILENT)
-                    reply_token = None
-                else:
-                    stored = [message.to_dict() for message in messages]
-                    inbox.mark_answered(session, claimed, stored, lease_until=now + lease, claimer=me)
-                taken_over = False
-            else:
-                if claimed.attempts >= MAX_ATTEMPTS:
-                    inbox.finish(session, claimed.id, InboundStatus.FAILED, "gave-up")
-                    log.error("inbox.event_failed", extra={"type": (payload or {}).get("type"),
-                                                           "attempts": claimed.attempts})
-                    return True
-                inbox.renew(session, claimed, lease_until=now + lease, claimer=me)
-                reply_token = (payload or {}).get("replyToken")
-                taken_over = True
-                log.warning("inbox.taken_over", extra={"attempts": claimed.attempts})
-        if answer is not None:  # counted once the answer is committed
-            answer.count()
-        if claimed.status is InboundStatus.PENDING and reply_token is None:
-            return True  # nothing to send
-        outcome, push = _deliver(rt, claimed, reply_token, stored or [], maybe_used=taken_over)
+            if claimed.attempts >= MAX_ATTEMPTS:
+                inbox.finish(session, claimed.id, InboundStatus.FAILED, "gave-up")
+                log.error("inbox.event_failed", extra={"type": (claimed.payload or {}).get("type"),
+                                                       "attempts": claimed.attempts})
+                return True
+            inbox.hold(session, claimed, lease_until=rt.now() + lease, claimer=me)
+        if claimed.status is InboundStatus.PENDING:
+            event = parse_event(claimed.payload)
+            routed = _route(rt, event, claimed, me, lease)
+            if routed is None:
+                return True  # the lease ran out meanwhile: another processor answers it
+            answer, reply_token = routed
+            answer.count()  # once the answer is committed
+            if reply_token is None:
+                return True  # nothing to send
+            stored, taken_over = [message.to_dict() for message in answer.messages], False
+        else:
+            reply_token = (claimed.payload or {}).get("replyToken")
+            stored, taken_over = claimed.messages or [], True
+            log.warning("inbox.taken_over", extra={"attempts": claimed.attempts})
+        outcome, push = _deliver(rt, claimed, reply_token, stored, maybe_used=taken_over)
         with db.transaction() as session:
             if not inbox.finish(session, claimed.id, InboundStatus.DONE, outcome, claimer=me):
                 log.warning("inbox.lease_lost", extra={"outcome": outcome})  # another processor delivers it
@@ -121,8 +115,63 @@ def process_next(app: Flask) -> bool:
             if push:
                 outbox.enqueue(session, [outbox.PlannedDelivery(
                     key=f"reply:{claimed.webhook_event_id}", line_user_id=claimed.chat, kind=REPLY_KIND,
-                    messages=stored or [], send_after=rt.now(), personal=True)])
+                    messages=stored, send_after=rt.now(), personal=True)])
         return True
+
+
+class _LeaseLost(Exception):
+    """The claim ran out while the event was routed: roll back what the route wrote."""
+
+
+def _route(rt: runtime.Runtime, event: Event | None, claimed: Claim, me: str, lease: timedelta
+           ) -> tuple[Answer, str | None] | None:
+    """Answer a held event and store the answer; returns it with the reply token to send it with (None:
+    nothing to send), or None when the lease ran out meanwhile.
+
+    A message is first answered in a read transaction, which takes no write lock (on SQLite, no other
+    writer waits for it): most messages only read, and what the route keeps (the query log) is written
+    afterwards with the answer, in one short write transaction. A route that does write (a resident's first
+    message, a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again
+    in the write transaction, where its changes commit with the answer or not at all.
+    """
+    answer, kept = None, []
+    if isinstance(event, MessageEvent):
+        answer = _read_only_answer(event, claimed, kept)
+    try:
+        with db.transaction() as session:
+            if event is not None and answer is None:
+                answer = _answer(session, event, claimed)
+            else:
+                session.add_all(kept)
+            if answer is None:
+                answer = Answer("unreadable", [])
+            reply_token = getattr(event, "reply_token", None)
+            if not (answer.messages and reply_token and getattr(event, "mode", None) == "active"):
+                reply_token = None
+                held = inbox.finish(session, claimed.id, InboundStatus.DONE, SILENT, claimer=me)
+            else:
+                held = inbox.mark_answered(session, claimed, [m.to_dict() for m in answer.messages],
+                                           lease_until=rt.now() + lease, claimer=me)
+            if not held:
+                raise _LeaseLost
+    except _LeaseLost:
+        log.warning("inbox.lease_lost", extra={"outcome": "routing"})
+        return None
+    metrics.ROUTES.labels(transaction="read" if answer.read_only else "write").inc()
+    return answer, reply_token
+
+
+def _read_only_answer(event: Event, claimed: Claim, kept: list) -> Answer | None:
+    """The route's answer from a read transaction, with the rows it keeps in ``kept``; None when it writes."""
+    try:
+        with db.read_transaction() as session:
+            answer = _answer(session, event, claimed, kept=kept)
+            if session.new or session.dirty or session.deleted:  # a change left for the commit to write
+                raise db.ReadOnlyError("the route changed rows")
+            return answer
+    except db.ReadOnlyError:
+        kept.clear()
+        return None
 
 
 def drain(app: Flask, *, limit: int | None = None) -> int:
@@ -155,6 +204,7 @@ class Answer:
     messages: list
     tier: str | None = None  # health, intent, faq, suggest or fallback for an answer to a text
     failed: bool = False
+    read_only: bool = False  # answered in a read transaction
 
     def count(self) -> None:
         """Count the event by type, the answer by tier, and a failure."""
@@ -176,20 +226,25 @@ def answer_tier(reply: Reply) -> str | None:
     return reply.kind if reply.kind in ANSWER_KINDS else None
 
 
-def _answer(session, event: Event, claimed: Claim) -> Answer:
+def _answer(session, event: Event, claimed: Claim, *, kept: list | None = None) -> Answer:
     """The route's answer to ``event``; an error inside it is logged and answered with an apology.
 
-    A message is answered knowing how many the resident sent in the last minute (``Context.burst``), so
-    that a flood gets one kind notice instead of dozens of answers (``bot.flows.flood``).
+    With ``kept`` (a read transaction), rows the route keeps are put there instead of into the session, and
+    a write it tries raises ``db.ReadOnlyError``. A message is answered knowing how many the resident sent
+    in the last minute (``Context.burst``), so that a flood gets one kind notice instead of dozens of
+    answers (``bot.flows.flood``).
     """
     event_type = str(getattr(event, "type", None))
     try:
-        with session.begin_nested():
+        with session.begin_nested() if kept is None else contextlib.nullcontext():
             ctx = context_for(session)
+            ctx.kept = kept
             if event_type == "message" and claimed.chat:
-                ctx.burst = inbox.burst(session, claimed.id)
+                ctx.burst = inbox.burst(session, claimed)
             reply = dispatch.handle_event(ctx, event)
-        return Answer(event_type, reply.messages, answer_tier(reply))
+        return Answer(event_type, reply.messages, answer_tier(reply), read_only=kept is not None)
+    except db.ReadOnlyError:
+        raise  # the route writes in a read transaction: it runs again in a write one
     except Exception:
         log.exception("webhook.event_failed", extra={"type": event_type})
         return Answer(event_type, build.text(texts.SORRY_ERROR), failed=True)

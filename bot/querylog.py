@@ -9,6 +9,9 @@ health reply, not even that: only that one was given. ``faq.retention`` deletes 
 from __future__ import annotations
 
 import logging
+import secrets
+
+import sqlalchemy as sa
 
 from bot.context import Context
 from faq.models import Feedback
@@ -22,6 +25,7 @@ from search.docs import Query
 log = logging.getLogger(__name__)
 
 MAX_LOGGED_CHARS = 500
+REF_BYTES = 9  # a log row's ref: 12 URL-safe characters
 
 
 def pseudonym(ctx: Context, user_id: str | None) -> str | None:
@@ -36,33 +40,39 @@ def stored_text(query: Query) -> str:
 
 
 def record(ctx: Context, user_id: str | None, query: Query, outcome: QueryOutcome, *, intent: str | None = None,
-           faq_id: str | None = None, score: float | None = None) -> int | None:
-    """Log one answered question; returns the log row's id (None when ``ctx.record`` is off, as in ``ask``)."""
+           faq_id: str | None = None, score: float | None = None) -> str | None:
+    """Log one answered question; returns the log row's ``ref`` (for buttons that name it), None when
+    ``ctx.record`` is off (``ask``). The row is kept with the answer (``Context.keep``), not written here."""
     if not ctx.record:
         return None
     resident = pseudonym(ctx, user_id)
-    row = QueryLog(normalized_text=stored_text(query), outcome=outcome, intent=intent,
-                   faq_id=faq_id, score=score, resident_hash=resident, created_at=ctx.now)
-    ctx.session.add(row)
-    ctx.session.flush()
+    row = QueryLog(ref=secrets.token_urlsafe(REF_BYTES), normalized_text=stored_text(query), outcome=outcome,
+                   intent=intent, faq_id=faq_id, score=score, resident_hash=resident, created_at=ctx.now)
+    ctx.keep(row)
     log.info("query.answered", extra={"outcome": outcome.value, "intent": intent, "faq_id": faq_id,
                                       "score": score, "user": resident})
-    return row.id
+    return row.ref
 
 
 def record_health(ctx: Context, intent: str) -> None:
     """Log that a health reply was given: no text and no resident (what residents say about health is not kept)."""
     if not ctx.record:
         return
-    ctx.session.add(QueryLog(normalized_text="", outcome=QueryOutcome.INTENT, intent=intent, resident_hash=None,
-                             created_at=ctx.now))
+    ctx.keep(QueryLog(normalized_text="", outcome=QueryOutcome.INTENT, intent=intent, resident_hash=None,
+                      created_at=ctx.now))
     log.info("query.answered", extra={"outcome": QueryOutcome.INTENT.value, "intent": intent})
 
 
-def feedback(ctx: Context, user_id: str, query_log_id: str | None, faq_id: str | None) -> None:
-    """Record which suggestion the resident chose (``faq_id``), or that none fitted (None)."""
-    log_id = int(query_log_id) if query_log_id and query_log_id.isdigit() else None
-    if log_id is not None and ctx.session.get(QueryLog, log_id) is None:
-        log_id = None
+def feedback(ctx: Context, user_id: str, query_log_ref: str | None, faq_id: str | None) -> None:
+    """Record which suggestion the resident chose (``faq_id``), or that none fitted (None).
+
+    ``query_log_ref`` names the question's log row: its ``ref``, or its id on buttons sent before refs were
+    made. A row since deleted (``faq.retention``) is no longer linked.
+    """
+    log_id = None
+    if query_log_ref and query_log_ref.isdigit():
+        log_id = ctx.session.scalar(sa.select(QueryLog.id).where(QueryLog.id == int(query_log_ref)))
+    elif query_log_ref:
+        log_id = ctx.session.scalar(sa.select(QueryLog.id).where(QueryLog.ref == query_log_ref[:16]))
     ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, resident_hash=pseudonym(ctx, user_id),
                              created_at=ctx.now))

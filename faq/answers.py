@@ -61,11 +61,11 @@ class Answered(_Ranked):
 
 @dataclass(frozen=True)
 class Suggested(_Ranked):
-    """Several entries may fit: offer them (「もしかして」); ``log_id`` is the query's log row, for the buttons."""
+    """Several entries may fit: offer them (「もしかして」); ``log_ref`` names the query's log row, for the buttons."""
 
     entries: tuple[Entry, ...]
     hits: tuple[Hit, ...]
-    log_id: int | None = None
+    log_ref: str | None = None
     kind = Tier.SUGGEST
 
 

@@ -73,6 +73,9 @@ class QueryLog(Base):
     __tablename__ = "query_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A random name for the row, made before it is written: the 「もしかして」 buttons carry it (their answer
+    # is built before the row is stored); NULL on rows older than it.
+    ref: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     normalized_text: Mapped[str] = mapped_column(sa.String(500))
     outcome: Mapped[QueryOutcome] = mapped_column(enum_column(QueryOutcome))
     intent: Mapped[str | None] = mapped_column(sa.String(64))

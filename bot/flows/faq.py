@@ -27,8 +27,8 @@ OUTCOMES = {Tier.ANSWER: QueryOutcome.FAQ, Tier.SUGGEST: QueryOutcome.SUGGEST, T
 def ask_faq(ctx: Context, user_id: str | None, query: Query) -> FaqResult:
     """Search the FAQ for ``query`` and log the outcome; 「もしかして」 choices name the logged question."""
     result = answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
-    log_id = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=result.faq_id, score=result.score)
-    return dataclasses.replace(result, log_id=log_id) if isinstance(result, Suggested) else result
+    log_ref = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=result.faq_id, score=result.score)
+    return dataclasses.replace(result, log_ref=log_ref) if isinstance(result, Suggested) else result
 
 
 def knows(ctx: Context, term: str) -> bool:
@@ -63,7 +63,7 @@ def answered(ctx: Context, user_id: str | None, result: Answered) -> list[Messag
 
 def suggested(ctx: Context, user_id: str | None, result: Suggested) -> list[Message]:
     """The choices, as buttons that name the logged question."""
-    return faq_replies.suggestions(result.entries, result.log_id)
+    return faq_replies.suggestions(result.entries, result.log_ref)
 
 
 def not_found(ctx: Context, user_id: str | None, result: NotFound) -> list[Message]:

@@ -34,15 +34,15 @@ def answer_text(entry: Entry, city: CityInfo) -> str:
     return answer
 
 
-def suggestions(entries: Sequence[Entry], query_log_id: int | None) -> list[Message]:
+def suggestions(entries: Sequence[Entry], query_log_ref: str | None) -> list[Message]:
     """「もしかして」: the candidate questions as buttons, plus 「どれにも当てはまらない」."""
     lines = [texts.SUGGEST if len(entries) > 1 else texts.SUGGEST_ONE] + [f"・{entry.question}" for entry in entries]
     items = [
-        (entry.question, postbacks.encode(postbacks.FAQ, id=entry.faq_id, q=query_log_id), entry.question)
+        (entry.question, postbacks.encode(postbacks.FAQ, id=entry.faq_id, q=query_log_ref), entry.question)
         for entry in entries
     ]
     items.append(
-        (texts.SUGGEST_NONE_LABEL, postbacks.encode(postbacks.NONE, q=query_log_id), texts.SUGGEST_NONE_LABEL)
+        (texts.SUGGEST_NONE_LABEL, postbacks.encode(postbacks.NONE, q=query_log_ref), texts.SUGGEST_NONE_LABEL)
     )
     return messages(["\n".join(lines)], quick_reply(items))
 

@@ -85,6 +85,13 @@ class TestPostback:
         feedback = session.scalar(sa.select(Feedback))
         assert feedback.chosen_faq_id == reply.faq_id and feedback.query_log_id is not None
 
+    def test_a_button_naming_the_log_row_by_id_still_links_the_feedback(self, app, faq, session):
+        """A 「もしかして」 button sent before log rows had refs (q=<row id>) links its feedback to that row."""
+        run(app, dispatch.on_text, factories.USER_ID, "粗大ごみ")
+        row_id = session.scalar(sa.select(QueryLog.id))
+        run(app, dispatch.on_postback, factories.USER_ID, postbacks.encode(postbacks.NONE, q=row_id))
+        assert session.scalar(sa.select(Feedback)).query_log_id == row_id
+
     def test_none_of_these_is_logged_as_feedback(self, app, faq, session):
         """「どれにも当てはまらない」 records feedback without a choice and gives the contact desk."""
         suggest = run(app, dispatch.on_text, factories.USER_ID, "粗大ごみ")

@@ -24,14 +24,18 @@ from app import create_app
 from bot import inbox
 from bot.models import InboundEvent
 from bot.models import InboundStatus
+from bot import processor
 from bot.processor import drain
+from faq.models import QueryLog
 from messaging.client import SdkLineClient
 from push.models import Delivery
+from residents.models import Resident
 from push.sender import send_due
 from tests import factories
 from tests.conftest import NOW
 from tests.conftest import line_config
 from tests.fake_line_server import closed_port_url
+from tests.metrics import Delta
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_A = "U" + "a" * 32
@@ -233,6 +237,64 @@ class TestOrder:
         with db.transaction(app) as session:
             accepted = inbox.accept(session, [{"type": "message"}, "x"], NOW)
         assert (accepted.new, accepted.skipped) == (0, 2)
+
+
+class TestRouting:
+    READ = ("bot_routes_total", {"transaction": "read"})
+    WRITE = ("bot_routes_total", {"transaction": "write"})
+
+    def test_a_question_is_routed_in_a_read_transaction_and_its_log_row_kept(self, make_app, line_api):
+        """A known resident's question is answered without a write in the route; its query log row is stored."""
+        app = make_app()
+        post(app, factories.follow_event())
+        with Delta(self.READ, self.WRITE) as routes:
+            post(app, factories.text_event("粗大ごみの申し込み"))
+        assert routes.moved == [1, 0]
+        with db.session_factory(app)() as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 1
+        assert len(line_api.replies) == 2
+
+    def test_a_route_that_writes_runs_in_the_write_transaction(self, make_app, line_api):
+        """A first message from someone the bot has no record of creates the resident (a write) and is answered."""
+        app = make_app()
+        with Delta(self.READ, self.WRITE) as routes:
+            post(app, factories.text_event("粗大ごみの申し込み"))
+        assert routes.moved == [0, 1]
+        with db.session_factory(app)() as session:
+            assert session.scalar(sa.select(Resident.line_user_id)) == factories.USER_ID
+        assert len(line_api.replies) == 1
+
+    def test_a_new_event_held_by_another_processor_is_left_alone_until_its_lease_ends(self, make_app, line_api):
+        """A pending event under a live lease (another processor is answering it) is claimed only once it ran out."""
+        clock = Clock()
+        app = make_app(clock=clock)
+        with db.transaction(app) as session:
+            inbox.accept(session, [factories.text_event("こんにちは")], NOW)
+            session.execute(sa.update(InboundEvent).values(claimer="busy", claimed_until=NOW + timedelta(seconds=5)))
+        assert drain(app) == 0
+        clock.now = NOW + timedelta(seconds=6)
+        assert drain(app) == 1
+        assert len(line_api.replies) == 1
+
+    def test_a_route_whose_lease_ran_out_keeps_nothing(self, make_app, line_api, monkeypatch):
+        """When another processor took the event over while it was routed, this one stores and sends nothing."""
+        app = make_app()
+        post(app, factories.follow_event())
+        read_only_answer = processor._read_only_answer
+
+        def overtaken(event, claimed, kept):
+            answer = read_only_answer(event, claimed, kept)
+            with db.transaction(app) as session:
+                session.execute(sa.update(InboundEvent).where(InboundEvent.id == claimed.id).values(claimer="other"))
+            return answer
+
+        monkeypatch.setattr(processor, "_read_only_answer", overtaken)
+        post(app, factories.text_event("粗大ごみの申し込み"))
+        [_follow, row] = rows(app)
+        assert (row.status, row.claimer) == (InboundStatus.PENDING, "other")
+        with db.session_factory(app)() as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 0
+        assert len(line_api.replies) == 1  # the welcome only
 
 
 class TestTakeover:
