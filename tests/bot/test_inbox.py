@@ -22,15 +22,15 @@ import db
 import runtime
 from app import create_app
 from bot import inbox
+from bot import processor
 from bot.models import InboundEvent
 from bot.models import InboundStatus
-from bot import processor
 from bot.processor import drain
 from faq.models import QueryLog
 from messaging.client import SdkLineClient
 from push.models import Delivery
-from residents.models import Resident
 from push.sender import send_due
+from residents.models import Resident
 from tests import factories
 from tests.conftest import NOW
 from tests.conftest import line_config
