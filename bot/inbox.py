@@ -182,11 +182,11 @@ def _aware(moment: datetime) -> datetime:
 def hold(session: Session, claim_: Claim, *, lease_until: datetime, claimer: str) -> None:
     """Hold a claimed event under this processor's name until ``lease_until`` (one more attempt): a new one
     while it is answered, an answered one taken over while it is delivered. Others leave it alone meanwhile."""
-    session.execute(_HOLD, {"event_id": claim_.id, "lease_until": lease_until, "claimer": claimer})
+    session.execute(_HOLD, {"b_event_id": claim_.id, "b_lease_until": lease_until, "b_claimer": claimer})
 
 
-_HOLD = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("event_id"))
-         .values(claimed_until=sa.bindparam("lease_until"), claimer=sa.bindparam("claimer"),
+_HOLD = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("b_event_id"))
+         .values(claimed_until=sa.bindparam("b_lease_until"), claimer=sa.bindparam("b_claimer"),
                  attempts=_EVENTS.c.attempts + 1))
 
 
@@ -194,11 +194,17 @@ def mark_answered(session: Session, claim_: Claim, messages: list[dict], *, leas
                   claimer: str) -> bool:
     """Store the answer and hold the event for delivery until ``lease_until``, while this processor still
     holds it (same transaction as the route's writes); returns whether it did."""
-    result = session.execute(sa.update(InboundEvent)
-                             .where(InboundEvent.id == claim_.id, InboundEvent.claimer == claimer,
-                                    InboundEvent.status == InboundStatus.PENDING)
-                             .values(status=InboundStatus.ANSWERED, messages=messages, claimed_until=lease_until))
+    result = session.execute(_MARK_ANSWERED, {"b_event_id": claim_.id, "b_claimer": claimer, "b_messages": messages,
+                                              "b_lease_until": lease_until})
     return bool(result.rowcount)
+
+
+# Core statements built once (the ORM's bulk UPDATE path costs more than the statement itself).
+_MARK_ANSWERED = (sa.update(_EVENTS)
+                  .where(_EVENTS.c.id == sa.bindparam("b_event_id"), _EVENTS.c.claimer == sa.bindparam("b_claimer"),
+                         _EVENTS.c.status == InboundStatus.PENDING)
+                  .values(status=InboundStatus.ANSWERED, messages=sa.bindparam("b_messages"),
+                          claimed_until=sa.bindparam("b_lease_until")))
 
 
 def finish(session: Session, event_id: int, status: InboundStatus, outcome: str, *, claimer: str | None = None
@@ -209,13 +215,16 @@ def finish(session: Session, event_id: int, status: InboundStatus, outcome: str,
     """
     if status not in CLOSED:
         raise ValueError(f"{status} does not close an event")
-    where = [InboundEvent.id == event_id, InboundEvent.status.in_(OPEN)]
-    if claimer is not None:
-        where.append(InboundEvent.claimer == claimer)
-    result = session.execute(sa.update(InboundEvent).where(*where)
-                             .values(status=status, outcome=outcome[:32], payload=None, messages=None,
-                                     claimed_until=None))
+    statement = _FINISH if claimer is None else _FINISH_HELD
+    result = session.execute(statement, {"b_event_id": event_id, "b_status": status, "b_outcome": outcome[:32],
+                                         "b_claimer": claimer})
     return bool(result.rowcount)
+
+
+_FINISH = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("b_event_id"), _EVENTS.c.status.in_(OPEN))
+           .values(status=sa.bindparam("b_status", type_=_EVENTS.c.status.type), outcome=sa.bindparam("b_outcome"),
+                   payload=None, messages=None, claimed_until=None))
+_FINISH_HELD = _FINISH.where(_EVENTS.c.claimer == sa.bindparam("b_claimer"))
 
 
 def purge(session: Session, before: datetime) -> int:
