@@ -63,6 +63,8 @@ class Settings:
     inbox_threads: int = 2
     inbox_lease_seconds: float = 30  # how long a processor's claim on an event lasts before others take it over
     inbox_poll_seconds: float = 2  # how often idle processors look for events left behind (a crash, a busy resident)
+    inbox_batch: int = 16  # events a processor claims at once (one per resident), routed and stored together
+    inbox_reply_concurrency: int = 8  # replies of one batch in flight at once (each waits on LINE's round trip)
     # A content change (pack reload, FAQ import) is built beside the content in use: an answer waits at most
     # this long for the new matcher or catalog, then is answered from the old one while the build finishes.
     content_swap_wait_seconds: float = 0.2

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # LINE redelivers within about a day; event ids are kept a little longer, then purged.
 KEEP_EVENT_IDS = timedelta(days=2)
-CANDIDATES = 8  # claimable events looked at per claim (others may be taken by other processors meanwhile)
+CANDIDATES = 8  # claimable events looked at per claim at least (others may be taken by other processors meanwhile)
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,8 @@ def _claimable() -> sa.ColumnElement[bool]:
 
 
 _EVENTS = InboundEvent.__table__
-_CANDIDATES = sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id).limit(
-    CANDIDATES)
+_CANDIDATES = (sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id)
+               .limit(sa.bindparam("candidates")))
 _CLAIM_ROW = (sa.select(_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status,
                         _EVENTS.c.received_at, _EVENTS.c.event_time, _EVENTS.c.attempts, _EVENTS.c.payload,
                         _EVENTS.c.messages)
@@ -156,22 +156,28 @@ _CLAIM_ROW = (sa.select(_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line
 _CHAT_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(sa.literal("inbox:") + sa.bindparam("chat"))))
 
 
-def claim(session: Session, now: datetime) -> Claim | None:
-    """The first claimable event, locked for this transaction, or None when there is none.
+def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
+    """Up to ``limit`` claimable events, at most one per chat, locked for this transaction (oldest first).
 
-    The caller holds the row in the same transaction (``hold``: a lease under its name) so that
-    the claim is visible to every other processor once it commits.
+    The caller holds them in the same transaction (``hold``: a lease under its name) so that the claim is
+    visible to every other processor once it commits.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
-    candidates = session.execute(_CANDIDATES, {"now": now}).all()
-    for candidate in candidates:
+    claims: list[Claim] = []
+    chats: set[str] = set()
+    for candidate in session.execute(_CANDIDATES, {"now": now, "candidates": max(CANDIDATES, 2 * limit)}).all():
+        if len(claims) >= limit:
+            break
+        if candidate.line_user_id in chats:
+            continue
         if postgres and not session.scalar(_CHAT_LOCK, {"chat": candidate.line_user_id}):
             continue  # another processor is claiming in this chat right now
         row = session.execute(_CLAIM_ROW, {"now": now, "event_id": candidate.id}).first()
         if row is not None:
-            return Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status), row.received_at,
-                         _aware(row.event_time), row.attempts, row.payload, row.messages)
-    return None
+            chats.add(row.line_user_id)
+            claims.append(Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status),
+                                row.received_at, _aware(row.event_time), row.attempts, row.payload, row.messages))
+    return claims
 
 
 def _aware(moment: datetime) -> datetime:
@@ -179,13 +185,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def hold(session: Session, claim_: Claim, *, lease_until: datetime, claimer: str) -> None:
-    """Hold a claimed event under this processor's name until ``lease_until`` (one more attempt): a new one
-    while it is answered, an answered one taken over while it is delivered. Others leave it alone meanwhile."""
-    session.execute(_HOLD, {"b_event_id": claim_.id, "b_lease_until": lease_until, "b_claimer": claimer})
+def hold(session: Session, event_ids: Sequence[int], *, lease_until: datetime, claimer: str) -> None:
+    """Hold claimed events under this processor's name until ``lease_until`` (one more attempt each): new ones
+    while they are answered, answered ones taken over while they are delivered. Others leave them alone."""
+    if event_ids:
+        session.execute(_HOLD, {"b_event_ids": list(event_ids), "b_lease_until": lease_until, "b_claimer": claimer})
 
 
-_HOLD = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("b_event_id"))
+_HOLD = (sa.update(_EVENTS).where(_EVENTS.c.id.in_(sa.bindparam("b_event_ids", expanding=True)))
          .values(claimed_until=sa.bindparam("b_lease_until"), claimer=sa.bindparam("b_claimer"),
                  attempts=_EVENTS.c.attempts + 1))
 

@@ -1,18 +1,19 @@
-"""Answering the inbox's events: the route in one transaction with the answer, then the reply, else a push.
+"""Answering the inbox's events: the route, the answer stored, then the reply, else a push.
 
-One event (``process_next``):
+A batch (``process_batch``) of up to ``INBOX_BATCH`` events, at most one per resident:
 
-1. Claim the next event and hold it under a lease (a short transaction). Run the route (``bot.dispatch``):
-   a message first in a read transaction, which takes no write lock; a route that writes, in the write
-   transaction that also stores the answer and marks the event ``answered`` under the lease. A processor
-   that dies before that commit leaves nothing: the event is still pending (claimable once the lease runs
-   out), and the route's changes were rolled back with it.
-2. Deliver, outside any transaction: reply with the reply token while it is young (``REPLY_WINDOW_SECONDS``
-   after receipt; LINE allows about a minute). When LINE answers 5xx or 429, does not answer, refuses the
-   token, or the token is too old, the answer goes out as a push through the push outbox (key
-   ``reply:<webhookEventId>``, personal, sent in quiet hours too), with the outbox's retry key and
-   exactly-once sending. ``REPLY_FALLBACK_PUSH=false`` turns that off.
-3. Close the event (``done``) and enqueue the push, if any, in one short transaction.
+1. Claim the events and hold them under a lease (one short transaction). Run the route (``bot.dispatch``):
+   messages first in one read transaction, which takes no write lock; their answers and the rows the
+   route keeps are then stored in one short write transaction. A route that writes runs again in a write
+   transaction of its own, which also stores the answer. Either marks the event ``answered`` under the
+   lease. A processor that dies before that commit leaves nothing: the event is still pending (claimable
+   once the lease runs out), and the route's changes were rolled back with it.
+2. Deliver, outside any transaction, ``INBOX_REPLY_CONCURRENCY`` at once: reply with the reply token while
+   it is young (``REPLY_WINDOW_SECONDS`` after receipt; LINE allows about a minute). When LINE answers 5xx
+   or 429, does not answer, refuses the token, or the token is too old, the answer goes out as a push
+   through the push outbox (key ``reply:<webhookEventId>``, personal, sent in quiet hours too), with the
+   outbox's retry key and exactly-once sending. ``REPLY_FALLBACK_PUSH=false`` turns that off.
+3. Close the events (``done``) and enqueue the pushes, if any, in one short transaction.
 
 A processor that dies between 1 and 3 leaves an ``answered`` event whose lease runs out; any processor
 (another thread, another web process, the push worker's pass) then delivers it. Because the first one may
@@ -26,12 +27,13 @@ With ``INBOX_THREADS=0`` the webhook processes in the request itself, after the 
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import itertools
 import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -46,6 +48,7 @@ import runtime
 from bot import bodies
 from bot import dispatch
 from bot import inbox
+from bot.context import Context
 from bot.context import Reply
 from bot.context import context_for
 from bot.inbox import Claim
@@ -77,111 +80,149 @@ def claimer_id() -> str:
     return f"{_HOST}:{os.getpid()}:{threading.get_ident() % 100000}:{next(_claim_numbers)}"
 
 
-def process_next(app: Flask) -> bool:
-    """Claim one event and answer it; False when nothing was claimable."""
+def process_batch(app: Flask, *, limit: int | None = None) -> int:
+    """Claim up to ``INBOX_BATCH`` events (at most one per chat), answer and deliver them; returns how many
+    were claimed (0: nothing was claimable)."""
     with app.app_context():
         rt = runtime.current()
         me = claimer_id()
         lease = timedelta(seconds=rt.settings.inbox_lease_seconds)
         with db.transaction() as session:
-            claimed = inbox.claim(session, rt.now())
-            if claimed is None:
-                return False
-            if claimed.attempts >= MAX_ATTEMPTS:
-                inbox.finish(session, claimed.id, InboundStatus.FAILED, "gave-up")
-                log.error("inbox.event_failed", extra={"type": (claimed.payload or {}).get("type"),
-                                                       "attempts": claimed.attempts})
-                return True
-            inbox.hold(session, claimed, lease_until=rt.now() + lease, claimer=me)
-        if claimed.status is InboundStatus.PENDING:
-            event = parse_event(claimed.payload)
-            routed = _route(rt, event, claimed, me, lease)
-            if routed is None:
-                return True  # the lease ran out meanwhile: another processor answers it
-            answer, reply_token = routed
-            answer.count()  # once the answer is committed
-            if reply_token is None:
-                return True  # nothing to send
-            stored, taken_over = [message.to_dict() for message in answer.messages], False
-        else:
-            reply_token = (claimed.payload or {}).get("replyToken")
-            stored, taken_over = claimed.messages or [], True
-            log.warning("inbox.taken_over", extra={"attempts": claimed.attempts})
-        outcome, push = _deliver(rt, claimed, reply_token, stored, maybe_used=taken_over)
-        with db.transaction() as session:
-            if not inbox.finish(session, claimed.id, InboundStatus.DONE, outcome, claimer=me):
-                log.warning("inbox.lease_lost", extra={"outcome": outcome})  # another processor delivers it
-                return True
-            if push:
-                outbox.enqueue(session, [outbox.PlannedDelivery(
-                    key=f"reply:{claimed.webhook_event_id}", line_user_id=claimed.chat, kind=REPLY_KIND,
-                    messages=stored, send_after=rt.now(), personal=True)])
-        return True
+            claims = inbox.claim(session, rt.now(), limit or rt.settings.inbox_batch)
+            held = []
+            for claim in claims:
+                if claim.attempts >= MAX_ATTEMPTS:
+                    inbox.finish(session, claim.id, InboundStatus.FAILED, "gave-up")
+                    log.error("inbox.event_failed", extra={"type": (claim.payload or {}).get("type"),
+                                                           "attempts": claim.attempts})
+                else:
+                    held.append(claim)
+            inbox.hold(session, [claim.id for claim in held], lease_until=rt.now() + lease, claimer=me)
+        sends = [_Send(claim, token, stored, False) for claim, token, stored in
+                 _answer_new(rt, [claim for claim in held if claim.status is InboundStatus.PENDING], me, lease)]
+        for claim in held:
+            if claim.status is InboundStatus.ANSWERED:
+                log.warning("inbox.taken_over", extra={"attempts": claim.attempts})
+                sends.append(_Send(claim, (claim.payload or {}).get("replyToken"), claim.messages or [], True))
+        outcomes = _deliver_all(rt, sends)
+        if sends:
+            with db.transaction() as session:
+                pushes = []
+                for send, (outcome, push) in zip(sends, outcomes, strict=True):
+                    if not inbox.finish(session, send.claim.id, InboundStatus.DONE, outcome, claimer=me):
+                        log.warning("inbox.lease_lost", extra={"outcome": outcome})  # another processor has it
+                    elif push:
+                        pushes.append(outbox.PlannedDelivery(
+                            key=f"reply:{send.claim.webhook_event_id}", line_user_id=send.claim.chat,
+                            kind=REPLY_KIND, messages=send.stored, send_after=rt.now(), personal=True))
+                if pushes:
+                    outbox.enqueue(session, pushes)
+        return len(claims)
+
+
+@dataclass(frozen=True)
+class _Send:
+    """An answer to deliver: with the reply token, else as a push (``maybe_used``: a processor before this
+    one may have used the token)."""
+
+    claim: Claim
+    reply_token: str | None
+    stored: list[dict]
+    maybe_used: bool
 
 
 class _LeaseLost(Exception):
     """The claim ran out while the event was routed: roll back what the route wrote."""
 
 
-def _route(rt: runtime.Runtime, event: Event | None, claimed: Claim, me: str, lease: timedelta
-           ) -> tuple[Answer, str | None] | None:
-    """Answer a held event and store the answer; returns it with the reply token to send it with (None:
-    nothing to send), or None when the lease ran out meanwhile.
+def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timedelta
+                ) -> list[tuple[Claim, str, list[dict]]]:
+    """Answer new events and store the answers; returns those to send, with their reply tokens.
 
-    A message is first answered in a read transaction, which takes no write lock (on SQLite, no other
-    writer waits for it): most messages only read, and what the route keeps (the query log) is written
-    afterwards with the answer, in one short write transaction. A route that does write (a resident's first
-    message, a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again
-    in the write transaction, where its changes commit with the answer or not at all.
+    Messages are first answered in one read transaction, which takes no write lock (on SQLite, no other
+    writer waits for it): most only read, and what the route keeps (the query log) is written afterwards
+    with the answers, in one short write transaction. A route that does write (a resident's first message,
+    a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again in a write
+    transaction of its own, where its changes commit with the answer or not at all. An event whose lease ran
+    out meanwhile (another processor has it) keeps nothing.
     """
-    answer, kept = None, []
-    if isinstance(event, MessageEvent):
-        answer = _read_only_answer(event, claimed, kept)
-    try:
+    if not claims:
+        return []
+    events = {claim.id: parse_event(claim.payload) for claim in claims}
+    answered = _read_only_answers([claim for claim in claims if isinstance(events[claim.id], MessageEvent)],
+                                  events)
+    stored: list[tuple[Claim, Answer, str | None]] = []
+    if answered:
         with db.transaction() as session:
-            if event is not None and answer is None:
-                answer = _answer(session, event, claimed)
-            else:
-                session.add_all(kept)
+            for claim in claims:
+                if claim.id in answered:
+                    answer, kept = answered[claim.id]
+                    stored.extend(_store(session, rt, claim, events[claim.id], answer, kept, me, lease))
+    for claim in claims:
+        if claim.id not in answered:
+            with db.transaction() as session:
+                stored.extend(_store(session, rt, claim, events[claim.id], None, [], me, lease))
+    sends = []
+    for claim, answer, token in stored:
+        answer.count()  # once the answer is committed
+        metrics.ROUTES.labels(transaction="read" if answer.read_only else "write").inc()
+        if token is not None:
+            sends.append((claim, token, [message.to_dict() for message in answer.messages]))
+    return sends
+
+
+def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]) -> dict[int, tuple[Answer, list]]:
+    """The route's answers to message events from one read transaction, with the rows each keeps, by event;
+    events whose route writes are left out."""
+    answered = {}
+    if not claims:
+        return answered
+    with db.read_transaction() as session:
+        base = context_for(session)
+        for claim in claims:
+            kept: list = []
+            try:
+                answered[claim.id] = (_answer(session, events[claim.id], claim, base=base, kept=kept), kept)
+            except db.ReadOnlyError:
+                pass
+    return answered
+
+
+def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer | None, kept: list,
+           me: str, lease: timedelta) -> list[tuple[Claim, Answer, str | None]]:
+    """Store one event's answer (routing it here first when ``answer`` is None) with the rows it keeps, and
+    mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept)."""
+    try:
+        with session.begin_nested():
             if answer is None:
-                answer = Answer("unreadable", [])
-            reply_token = getattr(event, "reply_token", None)
-            if not (answer.messages and reply_token and getattr(event, "mode", None) == "active"):
-                reply_token = None
-                held = inbox.finish(session, claimed.id, InboundStatus.DONE, SILENT, claimer=me)
+                answer = _answer(session, event, claim) if event is not None else Answer("unreadable", [])
+            session.add_all(kept)
+            token = getattr(event, "reply_token", None)
+            if not (answer.messages and token and getattr(event, "mode", None) == "active"):
+                token = None
+                held = inbox.finish(session, claim.id, InboundStatus.DONE, SILENT, claimer=me)
             else:
-                held = inbox.mark_answered(session, claimed, [m.to_dict() for m in answer.messages],
+                held = inbox.mark_answered(session, claim, [m.to_dict() for m in answer.messages],
                                            lease_until=rt.now() + lease, claimer=me)
             if not held:
                 raise _LeaseLost
     except _LeaseLost:
         log.warning("inbox.lease_lost", extra={"outcome": "routing"})
-        return None
-    metrics.ROUTES.labels(transaction="read" if answer.read_only else "write").inc()
-    return answer, reply_token
-
-
-def _read_only_answer(event: Event, claimed: Claim, kept: list) -> Answer | None:
-    """The route's answer from a read transaction, with the rows it keeps in ``kept``; None when it writes."""
-    try:
-        with db.read_transaction() as session:
-            answer = _answer(session, event, claimed, kept=kept)
-            if session.new or session.dirty or session.deleted:  # a change left for the commit to write
-                raise db.ReadOnlyError("the route changed rows")
-            return answer
-    except db.ReadOnlyError:
-        kept.clear()
-        return None
+        return []
+    return [(claim, answer, token)]
 
 
 def drain(app: Flask, *, limit: int | None = None) -> int:
-    """Process events until none is claimable (or ``limit`` are done); returns how many were processed.
+    """Process events until none is claimable (or about ``limit`` are done); returns how many were processed.
 
     Used by the webhook with ``INBOX_THREADS=0``, by the push worker's pass, and by tests.
     """
     done = 0
-    while (limit is None or done < limit) and process_next(app):
-        done += 1
+    while limit is None or done < limit:
+        claimed = process_batch(app, limit=None if limit is None else limit - done)
+        if not claimed:
+            break
+        done += claimed
     return done
 
 
@@ -226,28 +267,57 @@ def answer_tier(reply: Reply) -> str | None:
     return reply.kind if reply.kind in ANSWER_KINDS else None
 
 
-def _answer(session, event: Event, claimed: Claim, *, kept: list | None = None) -> Answer:
-    """The route's answer to ``event``; an error inside it is logged and answered with an apology.
+def _answer(session, event: Event, claimed: Claim, *, base: Context | None = None, kept: list | None = None
+            ) -> Answer:
+    """The route's answer to ``event``, its writes in a savepoint; an error inside it is logged and answered
+    with an apology (and its writes undone).
 
-    With ``kept`` (a read transaction), rows the route keeps are put there instead of into the session, and
-    a write it tries raises ``db.ReadOnlyError``. A message is answered knowing how many the resident sent
-    in the last minute (``Context.burst``), so that a flood gets one kind notice instead of dozens of
+    ``base`` is a context to answer in (a copy is used), else one is made. With ``kept`` (a read
+    transaction), rows the route keeps are put there instead of into the session, and a write it tries, or
+    leaves for the commit, raises ``db.ReadOnlyError``. A message is answered knowing how many the resident
+    sent in the last minute (``Context.burst``), so that a flood gets one kind notice instead of dozens of
     answers (``bot.flows.flood``).
     """
     event_type = str(getattr(event, "type", None))
     try:
-        with session.begin_nested() if kept is None else contextlib.nullcontext():
-            ctx = context_for(session)
+        with session.begin_nested():
+            ctx = dataclasses.replace(base) if base is not None else context_for(session)
             ctx.kept = kept
             if event_type == "message" and claimed.chat:
                 ctx.burst = inbox.burst(session, claimed)
             reply = dispatch.handle_event(ctx, event)
+            if kept is not None and (session.new or session.dirty or session.deleted):
+                raise db.ReadOnlyError("the route changed rows")  # left for the commit to write
         return Answer(event_type, reply.messages, answer_tier(reply), read_only=kept is not None)
     except db.ReadOnlyError:
         raise  # the route writes in a read transaction: it runs again in a write one
     except Exception:
         log.exception("webhook.event_failed", extra={"type": event_type})
         return Answer(event_type, build.text(texts.SORRY_ERROR), failed=True)
+
+
+def _deliver_all(rt: runtime.Runtime, sends: list[_Send]) -> list[tuple[str, bool]]:
+    """Deliver the answers side by side (``INBOX_REPLY_CONCURRENCY`` requests in flight; a reply waits on
+    LINE's network round trip, not on this process); returns each one's outcome and whether to push it."""
+    def deliver(send: _Send) -> tuple[str, bool]:
+        return _deliver(rt, send.claim, send.reply_token, send.stored, maybe_used=send.maybe_used)
+
+    if len(sends) <= 1 or rt.settings.inbox_reply_concurrency <= 1:
+        return [deliver(send) for send in sends]
+    return list(_reply_pool(rt.settings.inbox_reply_concurrency).map(deliver, sends))
+
+
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _reply_pool(size: int) -> ThreadPoolExecutor:
+    """This process's reply threads (made anew in a forked child, which has none of its parent's threads)."""
+    key = (os.getpid(), size)
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="inbox-reply")
+        return _pools[key]
 
 
 def _deliver(rt: runtime.Runtime, claimed: Claim, reply_token: str | None, stored: list[dict], *,
@@ -365,7 +435,7 @@ class Inbox:
             self._wake.clear()
             try:
                 self.purge_if_due()
-                while not self._stop.is_set() and process_next(self._app):
+                while not self._stop.is_set() and process_batch(self._app):
                     pass
             except Exception:
                 log.exception("inbox.processor_error")

@@ -239,6 +239,43 @@ class TestOrder:
         assert (accepted.new, accepted.skipped) == (0, 2)
 
 
+class TestBatches:
+    def test_a_claim_takes_one_event_per_resident(self, make_app):
+        """A batch holds the oldest open event of each resident, never two of one resident."""
+        app = make_app()
+        first_a, second_a = factories.text_event("1", user_id=USER_A), factories.text_event("2", user_id=USER_A)
+        first_b = factories.text_event("3", user_id=USER_B)
+        with db.transaction(app) as session:
+            inbox.accept(session, [first_a, second_a, first_b], NOW)
+        with db.transaction(app) as session:
+            claims = inbox.claim(session, NOW, 16)
+        assert sorted(claim.webhook_event_id for claim in claims) == sorted(
+            [first_a["webhookEventId"], first_b["webhookEventId"]])
+
+    def test_a_batch_answers_questions_and_routes_that_write_together(self, make_app, line_api):
+        """A batch with a known resident's question and a newcomer's first message answers both, once each."""
+        app = make_app()
+        post(app, factories.follow_event(user_id=USER_A))
+        with db.transaction(app) as session:
+            inbox.accept(session, [factories.text_event("粗大ごみの申し込み", user_id=USER_A),
+                                   factories.text_event("粗大ごみの申し込み", user_id=USER_B)], NOW)
+        assert drain(app) == 2
+        assert len(line_api.replies) == 3  # the welcome, then both answers
+        with db.session_factory(app)() as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 2
+
+    def test_the_replies_of_a_batch_go_out_side_by_side(self, make_app, line_api):
+        """A slow LINE API does not hold the next reply back: both are sent before the first is answered."""
+        app = make_app()
+        with db.transaction(app) as session:
+            inbox.accept(session, [factories.text_event("こんにちは", user_id=USER_A),
+                                   factories.text_event("こんにちは", user_id=USER_B)], NOW)
+        line_api.delay_next(2.0, times=2, path="/v2/bot/message/reply")
+        drain(app)
+        first, second = line_api.received_at("/v2/bot/message/reply")
+        assert second - first < 2.0
+
+
 class TestRouting:
     READ = ("bot_routes_total", {"transaction": "read"})
     WRITE = ("bot_routes_total", {"transaction": "write"})
@@ -280,15 +317,16 @@ class TestRouting:
         """When another processor took the event over while it was routed, this one stores and sends nothing."""
         app = make_app()
         post(app, factories.follow_event())
-        read_only_answer = processor._read_only_answer
+        read_only_answers = processor._read_only_answers
 
-        def overtaken(event, claimed, kept):
-            answer = read_only_answer(event, claimed, kept)
+        def overtaken(claims, events):
+            answers = read_only_answers(claims, events)
             with db.transaction(app) as session:
-                session.execute(sa.update(InboundEvent).where(InboundEvent.id == claimed.id).values(claimer="other"))
-            return answer
+                session.execute(sa.update(InboundEvent).where(InboundEvent.id.in_([c.id for c in claims]))
+                                .values(claimer="other"))
+            return answers
 
-        monkeypatch.setattr(processor, "_read_only_answer", overtaken)
+        monkeypatch.setattr(processor, "_read_only_answers", overtaken)
         post(app, factories.text_event("粗大ごみの申し込み"))
         [_follow, row] = rows(app)
         assert (row.status, row.claimer) == (InboundStatus.PENDING, "other")
