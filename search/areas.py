@@ -147,11 +147,20 @@ def looks_like_place(text: str) -> bool:
     return bool(key) and (has_proper_noun(text) or _PLACE_SUFFIX.sub("", key) != key)
 
 
-def _keys(area: AreaInfo) -> list[tuple[str, bool]]:
-    """The matching keys of an area's names and aliases, then of its readings (also loosely folded)."""
+@functools.lru_cache(maxsize=4096)
+def _keys(area: AreaInfo) -> tuple[tuple[str, bool], ...]:
+    """The matching keys of an area's names and aliases, then of its readings (also loosely folded); made
+    once per area (an area is compared with every message that may name one)."""
     names = [(normalize(name), False) for name in (area.name, *area.aliases)]
     readings = [(form, True) for reading in area.readings for form in (normalize(reading), loose(normalize(reading)))]
-    return [pair for pair in dict.fromkeys(names + readings) if pair[0]]
+    return tuple(pair for pair in dict.fromkeys(names + readings) if pair[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def _unvoiced_readings(area: AreaInfo, *, spelled: bool) -> frozenset[str]:
+    """The area's readings (and, with ``spelled``, its character-by-character ones) without voicing marks."""
+    readings = (*area.readings, *area.spelled) if spelled else area.readings
+    return frozenset(unvoiced(loose(normalize(reading))) for reading in readings)
 
 
 def _candidates(text: str, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -191,8 +200,7 @@ def _sounds_like(spoken: frozenset[str], area: AreaInfo, typed: str) -> float:
     if spelled := [form for form in spoken & set(area.spelled) if form in typed]:
         return SPELLED if max(map(len, spelled)) >= 4 else SOUNDS_LIKE
     heard = {unvoiced(form) for form in spoken}
-    readings = (*area.readings, *area.spelled) if not _has_kanji(typed) else area.readings
-    return SOUNDS_LIKE if any(unvoiced(loose(normalize(r))) in heard for r in readings) else 0.0
+    return SOUNDS_LIKE if heard & _unvoiced_readings(area, spelled=not _has_kanji(typed)) else 0.0
 
 
 def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:
