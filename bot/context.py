@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -19,6 +20,7 @@ from city import info as city_info
 from city.info import CityInfo
 from content.revisions import revisions
 from faq import index as faq_index
+from faq.answers import Entry
 from faq.policy import AnswerPolicy
 from garbage import catalog as garbage_catalog
 from garbage.answers import Catalog
@@ -52,6 +54,7 @@ class Context:
     session: Session
     city: CityInfo
     matcher: Matcher
+    faq_entries: Mapping[str, Entry]  # the published FAQ entries by file id, as the matcher knows them
     policy: AnswerPolicy
     secret: str
     now: datetime
@@ -122,10 +125,12 @@ def context_for(session: Session, *, area: str | None = None, top: int = 5, toda
     counters = revisions(session)
     wait = rt.settings.content_swap_wait_seconds
     caches = rt.caches
+    index = caches[faq_index.KEY].get(session, counters, wait=wait)
     return Context(
         session=session,
         city=caches[city_info.KEY].get(session, counters, wait=wait),
-        matcher=caches[faq_index.KEY].get(session, counters, wait=wait).matcher,
+        matcher=index.matcher,
+        faq_entries=index.entries,
         policy=current_bot().policy,
         secret=rt.settings.secret_key,
         now=now,

@@ -7,12 +7,9 @@ bot turns the result into messages and logs it for the staff.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from faq import store
 from faq.policy import AnswerPolicy
 from faq.policy import Tier
 from japanese.normalize import normalize
@@ -83,22 +80,20 @@ FaqResult = Answered | Suggested | NotFound
 _LETTERS = re.compile(r"[^\W\d_]")  # a letter of any script: a question has one, a number alone does not
 
 
-def find(session: Session, matcher: Matcher, policy: AnswerPolicy, query: Query, k: int) -> FaqResult:
-    """Search the FAQ once for ``query`` (its best ``k`` entries) and decide what the resident gets."""
+def find(entries: Mapping[str, Entry], matcher: Matcher, policy: AnswerPolicy, query: Query, k: int) -> FaqResult:
+    """Search the FAQ once for ``query`` (its best ``k`` entries) and decide what the resident gets;
+    ``entries`` are the published entries by file id."""
     hits = tuple(matcher.search(query, k=k)) if _LETTERS.search(query.key) else ()  # 「3」, 「!!」: no words
     tier = policy.decide(hits, len(query.key))
-    if tier is Tier.ANSWER:
-        found = entries(session, [hits[0].faq_id])
-        if hits[0].faq_id in found:
-            return Answered(found[hits[0].faq_id], hits)
+    if tier is Tier.ANSWER and hits[0].faq_id in entries:
+        return Answered(entries[hits[0].faq_id], hits)
     if tier is Tier.SUGGEST:
         shown = [hit.faq_id for hit in policy.shown(hits, len(query.key))]
-        found = entries(session, shown)
-        return Suggested(tuple(found[faq_id] for faq_id in shown if faq_id in found), hits)
+        return Suggested(tuple(entries[faq_id] for faq_id in shown if faq_id in entries), hits)
     return NotFound(hits)
 
 
-def knows(session: Session, matcher: Matcher, policy: AnswerPolicy, term: Query, k: int) -> bool:
+def knows(entries: Mapping[str, Entry], matcher: Matcher, policy: AnswerPolicy, term: Query, k: int) -> bool:
     """True when the FAQ is about ``term`` itself: an entry it would show for it names the term in its question.
 
     A compound the garbage dictionary lacks (放課後クラブ, 母子手帳) matches an item only by its head (クラブ,
@@ -111,10 +106,4 @@ def knows(session: Session, matcher: Matcher, policy: AnswerPolicy, term: Query,
     if tier is Tier.FALLBACK:
         return False
     shown = [hits[0].faq_id] if tier is Tier.ANSWER else [hit.faq_id for hit in policy.shown(hits, len(term.key))]
-    return any(term.key in normalize(entry.question) for entry in entries(session, shown).values())
-
-
-def entries(session: Session, faq_ids: Sequence[str]) -> dict[str, Entry]:
-    """The entries with these file ids, by id (missing ones left out)."""
-    return {faq_id: Entry(row.faq_id, row.question, row.answer, row.url, row.department, row.phone)
-            for faq_id, row in store.get_entries(session, faq_ids).items()}
+    return any(term.key in normalize(entries[faq_id].question) for faq_id in shown if faq_id in entries)

@@ -10,6 +10,7 @@ an edit is applied to a copy (``HybridMatcher.copy``), never to the matcher othe
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 import metrics
 from content.cache import RevisionCache
 from faq import store
+from faq.answers import Entry
 from japanese.synonyms import Synonyms
 from search.docs import Matcher
 from search.engine import Analyzer
@@ -28,10 +30,18 @@ INCREMENTAL_AT_LEAST = 50  # entries applied one by one before a rebuild is chea
 
 @dataclass
 class FaqIndex:
-    """The matcher and the version of each entry it holds."""
+    """The matcher, the version of each entry it holds, and the entries as replies show them (an answer
+    reads its entry here, not from the database)."""
 
     matcher: Matcher
     versions: dict[str, int]
+    entries: dict[str, Entry]
+
+
+def _entries(session: Session, faq_ids: Sequence[str] | None = None) -> dict[str, Entry]:
+    """The published entries as replies show them, by file id (only these, when given)."""
+    return {row.faq_id: Entry(row.faq_id, row.question, row.answer, row.url, row.department, row.phone)
+            for row in store.load_published(session, faq_ids)}
 
 
 def build_matcher(session: Session) -> HybridMatcher:
@@ -49,17 +59,19 @@ def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]
     versions = store.load_versions(session)
     metrics.FAQ_ENTRIES.set(len(versions))
     if previous is None or store.SYNONYMS in changed:
-        return FaqIndex(build_matcher(session), versions)
+        return FaqIndex(build_matcher(session), versions, _entries(session))
     edited = [faq_id for faq_id, version in versions.items() if previous.versions.get(faq_id) != version]
     removed = [faq_id for faq_id in previous.versions if faq_id not in versions]
     if len(edited) + len(removed) > max(INCREMENTAL_AT_LEAST, len(versions) // 20):
-        return FaqIndex(build_matcher(session), versions)
+        return FaqIndex(build_matcher(session), versions, _entries(session))
     matcher = previous.matcher.copy()
     for doc in store.load_docs_by_id(session, edited):
         matcher.upsert(doc)
     for faq_id in removed:
         matcher.remove(faq_id)
-    return FaqIndex(matcher, versions)
+    entries = {faq_id: entry for faq_id, entry in previous.entries.items() if faq_id not in removed}
+    entries.update(_entries(session, edited))
+    return FaqIndex(matcher, versions, entries)
 
 
 def index_cache() -> RevisionCache[FaqIndex]:

@@ -135,6 +135,14 @@ def load_versions(session: Session) -> dict[str, int]:
     return dict(rows.all())
 
 
+def load_published(session: Session, faq_ids: Sequence[str] | None = None) -> list[FaqEntry]:
+    """The published entries (only those with these file ids, when given), as rows."""
+    statement = sa.select(FaqEntry).where(FaqEntry.status == FaqStatus.PUBLISHED)
+    if faq_ids is not None:
+        statement = statement.where(FaqEntry.faq_id.in_(list(faq_ids)))
+    return list(session.scalars(statement))
+
+
 def load_docs_by_id(session: Session, faq_ids: Sequence[str]) -> list[FaqDoc]:
     """Matcher input for the given entries."""
     entries = session.scalars(

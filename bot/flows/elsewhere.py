@@ -34,4 +34,4 @@ def faq_knows(ctx: Context, query: Query) -> bool:
 
 
 def _faq(ctx: Context, query: Query) -> answers.FaqResult:
-    return answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
+    return answers.find(ctx.faq_entries, ctx.matcher, ctx.policy, query, ctx.top)

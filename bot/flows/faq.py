@@ -26,14 +26,14 @@ OUTCOMES = {Tier.ANSWER: QueryOutcome.FAQ, Tier.SUGGEST: QueryOutcome.SUGGEST, T
 
 def ask_faq(ctx: Context, user_id: str | None, query: Query) -> FaqResult:
     """Search the FAQ for ``query`` and log the outcome; 「もしかして」 choices name the logged question."""
-    result = answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
+    result = answers.find(ctx.faq_entries, ctx.matcher, ctx.policy, query, ctx.top)
     log_ref = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=result.faq_id, score=result.score)
     return dataclasses.replace(result, log_ref=log_ref) if isinstance(result, Suggested) else result
 
 
 def knows(ctx: Context, term: str) -> bool:
     """True when the FAQ is about ``term`` itself (``faq.answers.knows``); nothing is logged."""
-    return answers.knows(ctx.session, ctx.matcher, ctx.policy, Query.of(term), ctx.top)
+    return answers.knows(ctx.faq_entries, ctx.matcher, ctx.policy, Query.of(term), ctx.top)
 
 
 def explained(ctx: Context, query: Query, result: FaqResult) -> dict[str, object]:
@@ -74,7 +74,7 @@ def not_found(ctx: Context, user_id: str | None, result: NotFound) -> list[Messa
 def chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     """A suggested entry was picked: answer with it and remember the choice."""
     faq_id = values.get("id", "")
-    entry = answers.entries(ctx.session, [faq_id]).get(faq_id)
+    entry = ctx.faq_entries.get(faq_id)
     if entry is None:
         return Reply(build.text(texts.STALE_BUTTON))
     querylog.feedback(ctx, user_id, values.get("q"), entry.faq_id)

@@ -44,5 +44,5 @@ def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | No
 
 def _related_entry(ctx: Context, query: Query) -> Entry | None:
     """The FAQ entry that answers a worry directly (the answer tier), searched without logging anything."""
-    found = answers.find(ctx.session, ctx.matcher, ctx.policy, query, ctx.top)
+    found = answers.find(ctx.faq_entries, ctx.matcher, ctx.policy, query, ctx.top)
     return found.entry if isinstance(found, Answered) else None

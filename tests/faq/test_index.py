@@ -53,3 +53,18 @@ def test_a_new_synonym_table_rebuilds_the_matcher(app):
         after = cache.get(session).matcher
     assert after is not before
     assert after.search("いちじあずかり")[0].faq_id == "1"
+
+
+def test_an_edited_answer_and_a_removed_entry_are_what_the_index_holds(app):
+    """The entries replies read follow edits too: a new answer text is shown, a removed entry is gone."""
+    save(app, [FaqRecord("1", "住民票の写しを取りたい。", "市民課へ。"), FaqRecord("2", "転入の手続き", "市民課へ。")])
+    cache = index.index_cache()
+    with db.session_factory(app)() as session:
+        assert cache.get(session).entries["1"].answer == "市民課へ。"
+    with db.transaction(app) as session:
+        store.save_records(session, [FaqRecord("1", "住民票の写しを取りたい。", "窓口は2階です。", phone="0123-45-6789")],
+                           replace=True)
+    with db.session_factory(app)() as session:
+        entries = cache.get(session).entries
+    assert (entries["1"].answer, entries["1"].phone) == ("窓口は2階です。", "0123-45-6789")
+    assert "2" not in entries
