@@ -54,9 +54,13 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # While SQLite's write lock is held elsewhere, a writer tries again this often (seconds) until the busy
 # timeout: short enough to take any gap between another writer's transactions (see ``_begin_immediate``).
 SQLITE_LOCK_POLL = 0.001
-# On SQLite, seconds a bulk writer waits between two of its short transactions (``write_chunks``): a writer
-# waiting for the lock tries again every ``SQLITE_LOCK_POLL`` and takes it in the gap. PostgreSQL locks rows.
+# On SQLite, seconds a bulk writer waits at least between two of its short transactions (``write_chunks``): a
+# writer waiting for the lock tries again every ``SQLITE_LOCK_POLL`` and takes it in the gap. PostgreSQL locks
+# rows and needs no pause.
 CHUNK_PAUSE = 0.004
+# ... and at least this share of the time its last transaction took: writers that queued behind a chunk (a
+# webhook's several transactions, the inbox's answers) get as much of the lock as the bulk writer does.
+CHUNK_YIELD = 1.0
 READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -260,23 +264,26 @@ def transaction(app: Flask | None = None) -> Iterator[Session]:
 
 
 def write_chunks(factory: sessionmaker[Session], step: Callable[[Session], bool], *,
-                 pause: float = CHUNK_PAUSE) -> int:
+                 pause: float = CHUNK_PAUSE, share: float = CHUNK_YIELD) -> int:
     """Run ``step`` again and again, each time in a short write transaction of its own, until it returns False
     (nothing left to do); returns how many transactions were committed.
 
     Each ``step`` does one chunk of a bulk write and commits it, so that no write transaction is long: on
-    SQLite, between two chunks the writer waits ``pause`` seconds, so that a writer waiting for the lock (a
-    webhook, the push sender) takes it first and waits at most about one chunk. A ``step`` that raises rolls
+    SQLite, between two chunks the writer waits ``pause`` seconds or ``share`` times as long as its last
+    chunk took, whichever is longer, so that the writers waiting for the lock (webhooks, the inbox, the push
+    sender) take it first and wait at most about one chunk each. A ``step`` that raises rolls
     its own chunk back; the chunks committed before it stay, so the work must be resumable (idempotent,
     or recording how far it came).
     """
     sqlite = factory.kw["bind"].dialect.name == "sqlite"
-    committed = 0
+    committed, took = 0, 0.0
     while True:
-        if committed and sqlite and pause:
-            time.sleep(pause)
+        if committed and sqlite:
+            time.sleep(max(pause, share * took))
+        started = time.monotonic()
         with factory.begin() as session:
             more = step(session)
+        took = time.monotonic() - started
         committed += 1
         if not more:
             return committed

@@ -69,7 +69,7 @@ class PlanReport:
         return lines + [f"  {kind}: not planned ({reason})" for kind, reason in self.skipped.items()]
 
 
-PLAN_CHUNK = 2000  # residents read, planned and written per transaction (a few tens of ms)
+PLAN_CHUNK = 500  # residents read, planned and written per transaction (a few tens of ms)
 
 
 def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | None, timezone: ZoneInfo,
@@ -93,6 +93,7 @@ def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | No
     if catalog is None and rules is None:
         return report
     cursor = 0
+    memo: dict = {}  # the life-stage rules firing on each date, worked out once for the day
 
     def step(session: Session) -> bool:
         nonlocal cursor
@@ -108,7 +109,7 @@ def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | No
             report.added[GARBAGE_REMINDER] += enqueue_garbage_reminders(
                 session, planned, send_at_local_hour=reminder_hour, tz=timezone)
         if rules is not None:
-            found, added = enqueue_lifestage(session, rules, day, tz=timezone, profiles=page)
+            found, added = enqueue_lifestage(session, rules, day, tz=timezone, profiles=page, memo=memo)
             report.planned[LIFESTAGE] += found
             report.added[LIFESTAGE] += added
         cursor = through
@@ -141,12 +142,14 @@ def self_person_key(resident_id: int) -> str:
 
 def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz: ZoneInfo,
                       send_at_local_hour: int = LIFESTAGE_HOUR,
-                      profiles: Iterable[residents.PushProfile] | None = None) -> tuple[int, int]:
+                      profiles: Iterable[residents.PushProfile] | None = None, memo: dict | None = None
+                      ) -> tuple[int, int]:
     """Plan the life-stage messages due on ``day`` into the outbox, for these ``profiles`` (default: every
-    resident who may get push); returns (found due, new in the outbox)."""
+    resident who may get push); returns (found due, new in the outbox). ``memo``: see
+    ``push.lifestage.planner.plan``."""
     if profiles is None:
         profiles = residents.push_profiles(session)
-    planned = lifestage_plan(rules, lifestage_people(profiles), day)
+    planned = lifestage_plan(rules, lifestage_people(profiles), day, memo=memo)
     send_after = local_time(day, send_at_local_hour, tz)
     built: dict[str, list[dict]] = {}
     baby_rules = {rule.id for rule in rules if rule.baby}
