@@ -3,11 +3,13 @@
 Run::
 
     .venv/bin/python bench/bench_chunks.py [--residents 200000] [--db sqlite|postgresql]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/bench_chunks]
 
 Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
 
 N synthetic residents (bench/bench_push.py's generator; 60 % of them also want burnable-garbage reminders,
-every area collecting every day) go into a scratch database (``bench_push.make_database``). Each bulk write a
+every area collecting every day) go into a scratch database: a SQLite file in a temporary directory, or the
+PostgreSQL database ``--postgres`` (which must exist; its tables are dropped and created). Each bulk write a
 deployment runs is then timed twice in the same run: as it runs now, in chunks (``db.write_chunks``), and in
 one transaction (the chunk larger than the work: what the code did before, the naive baseline). A listener
 on the engine's begin and commit events notes every write transaction's length; the table shows the whole
@@ -149,7 +151,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=200_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_chunks")
     args = parser.parse_args()
+    import db
+    import schema
     from bot import inbox
     from faq import retention
     from push import planning
@@ -161,7 +166,9 @@ def main() -> None:
     n = args.residents
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        engine = bench_push.make_database(args.db, tmp)
+        engine = db.make_engine(f"sqlite:///{tmp}/bench.sqlite3" if args.db == "sqlite" else args.postgres)
+        schema.metadata.drop_all(engine)
+        schema.metadata.create_all(engine)
         started = time.perf_counter()
         bench_push.insert_residents(engine, n, bench_push.DAY)
         add_reminders(engine, n)
@@ -206,7 +213,8 @@ def main() -> None:
         measure("query log expiry", lambda: add_questions(engine, n // 2),
                 lambda chunk: retention.expire(factory, NOW, keep=timedelta(days=60), pseudonym=timedelta(days=30),
                                                **options(chunk)))
-        bench_push.drop_database(args.db, engine)
+        schema.metadata.drop_all(engine)
+        engine.dispose()
     print(f"\nBulk writes at {n:,} residents on {args.db} ({planned:,} rows planned for the day): chunked now vs one "
           "transaction (before), in the same run")
     print(bench_push.table(["operation", "chunked s", "write tx", "longest tx ms", "one tx s", "one tx ms"], rows))

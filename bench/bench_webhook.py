@@ -479,7 +479,7 @@ def main() -> None:
     parser.add_argument("--skip-flask-run", action="store_true", help="leave out the naive baseline")
     parser.add_argument("--during-broadcast", type=int, metavar="N",
                         help="instead: webhooks while a broadcast to N synthetic residents is planned")
-    parser.add_argument("--broadcast-rate", type=float, default=50, help="webhooks per second in that mode")
+    parser.add_argument("--broadcast-rate", type=float, default=10, help="webhooks per second in that mode")
     parser.add_argument("--idle-seconds", type=float, default=20, help="seconds of webhooks without the broadcast")
     args = parser.parse_args()
     venv = ROOT / ".venv" / "bin"

@@ -237,7 +237,9 @@ def purge(factory: sessionmaker[Session], before: datetime, *, chunk: int = PURG
         ids = list(session.scalars(sa.select(InboundEvent.id).where(old).order_by(InboundEvent.received_at)
                                    .limit(chunk)))
         if ids:
-            deleted += session.execute(sa.delete(InboundEvent).where(InboundEvent.id.in_(ids), old)
+            postgres = session.get_bind().dialect.name == "postgresql"
+            chosen = db.one_of(InboundEvent.id, "ids", postgres=postgres, values=ids)
+            deleted += session.execute(sa.delete(InboundEvent).where(chosen, old)
                                        .execution_options(synchronize_session=False)).rowcount or 0
         return len(ids) == chunk
 

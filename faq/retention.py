@@ -66,7 +66,9 @@ def _in_chunks(session_factory: sessionmaker[Session], model: type[QueryLog] | t
         nonlocal changed
         ids = list(session.scalars(sa.select(model.id).where(which).order_by(model.id).limit(chunk)))
         if ids:
-            session.execute(sa.update(model).where(model.id.in_(ids)).values(values)
+            postgres = session.get_bind().dialect.name == "postgresql"
+            chosen = db.one_of(model.id, "ids", postgres=postgres, values=ids)
+            session.execute(sa.update(model).where(chosen).values(values)
                             .execution_options(synchronize_session=False))
         changed += len(ids)
         return len(ids) == chunk

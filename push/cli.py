@@ -92,10 +92,10 @@ def plan(day: date) -> planning.PlanReport:
 
 
 def housekeeping(now) -> tuple[int, int]:
-    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
-    ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after ``QUERY_LOG_KEEP_DAYS``,
-    pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``) in short transactions of its own. Returns (deliveries,
-    residents) deleted."""
+    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` (one transaction) and residents blocked
+    for longer than ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after
+    ``QUERY_LOG_KEEP_DAYS``, pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``). The last two work in chunks of
+    short transactions of their own. Returns (deliveries, residents) deleted."""
     settings = runtime.current().settings
     keep = timedelta(days=settings.push_keep_days)
     grace = timedelta(days=settings.resident_purge_after_days)

@@ -108,7 +108,8 @@ def purge_blocked(factory: sessionmaker[Session], now: datetime, grace: timedelt
         if not ids:
             return False
         # Deleted under the same condition: one who followed again since the read above is kept.
-        gone = session.execute(sa.delete(Resident).where(Resident.id.in_(ids), due)
+        chosen = db.one_of(Resident.id, "ids", postgres=session.get_bind().dialect.name == "postgresql", values=ids)
+        gone = session.execute(sa.delete(Resident).where(chosen, due)
                                .returning(Resident.id, Resident.line_user_id)).all()
         _delete_residents(session, [(row.id, row.line_user_id) for row in gone], secret)
         purged += len(gone)
