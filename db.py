@@ -10,6 +10,10 @@ writer that commits short transactions back to back (``_begin_immediate``). A re
 mode, reads a snapshot while a writer works, so health checks, metrics and other reads never wait behind a
 long write nor make writers wait.
 A read transaction refuses to write (``ReadOnlyError``), on every database.
+
+Bulk writes (planning a day, purges, retention) go through ``write_chunks``: many short write transactions
+instead of one long one, with a pause between them on SQLite so that a webhook waiting for the lock goes
+first. A webhook then waits at most about one chunk behind them.
 """
 
 from __future__ import annotations
@@ -50,6 +54,13 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # While SQLite's write lock is held elsewhere, a writer tries again this often (seconds) until the busy
 # timeout: short enough to take any gap between another writer's transactions (see ``_begin_immediate``).
 SQLITE_LOCK_POLL = 0.001
+# On SQLite, seconds a bulk writer waits at least between two of its short transactions (``write_chunks``): a
+# writer waiting for the lock tries again every ``SQLITE_LOCK_POLL`` and takes it in the gap. PostgreSQL locks
+# rows and needs no pause.
+CHUNK_PAUSE = 0.004
+# ... and at least this share of the time its last transaction took: writers that queued behind a chunk (a
+# webhook's several transactions, the inbox's answers) get as much of the lock as the bulk writer does.
+CHUNK_YIELD = 1.0
 READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -250,6 +261,32 @@ def transaction(app: Flask | None = None) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error, then closed."""
     with session_factory(app)() as session, session.begin():
         yield session
+
+
+def write_chunks(factory: sessionmaker[Session], step: Callable[[Session], bool], *,
+                 pause: float = CHUNK_PAUSE, share: float = CHUNK_YIELD) -> int:
+    """Run ``step`` again and again, each time in a short write transaction of its own, until it returns False
+    (nothing left to do); returns how many transactions were committed.
+
+    Each ``step`` does one chunk of a bulk write and commits it, so that no write transaction is long: on
+    SQLite, between two chunks the writer waits ``pause`` seconds or ``share`` times as long as its last
+    chunk took, whichever is longer, so that the writers waiting for the lock (webhooks, the inbox, the push
+    sender) take it first and wait at most about one chunk each. A ``step`` that raises rolls
+    its own chunk back; the chunks committed before it stay, so the work must be resumable (idempotent,
+    or recording how far it came).
+    """
+    sqlite = factory.kw["bind"].dialect.name == "sqlite"
+    committed, took = 0, 0.0
+    while True:
+        if committed and sqlite:
+            time.sleep(max(pause, share * took))
+        started = time.monotonic()
+        with factory.begin() as session:
+            more = step(session)
+        took = time.monotonic() - started
+        committed += 1
+        if not more:
+            return committed
 
 
 @contextlib.contextmanager

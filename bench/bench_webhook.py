@@ -23,6 +23,15 @@ Two figures each:
 
 Targets (issue 11): accept ≥ 1,000 webhooks/s with p99 < 100 ms; answer ≥ 300 events/s, every reply within
 2 s, 0 errors.
+
+``--during-broadcast N`` measures something else instead: whether residents are still answered while an
+all-resident broadcast to N residents is planned. For each database it fills N synthetic residents (the
+generator of bench/bench_push.py), starts the bot under gunicorn, and posts text events at a steady
+``--broadcast-rate`` per second twice: for ``--idle-seconds`` with nothing else running (the comparison), and
+for as long as another process plans an approved all-resident broadcast (``push.broadcasts.plan_broadcasts``,
+as the push worker's broadcast thread runs it). Each prints 5xx answers, the webhook's p99 and max latency,
+and the reply delays (p99, max, replies later than 2 s, events never answered), plus how long planning took.
+Target (issue 11): no 5xx and no reply later than 2 s while the broadcast is planned.
 """
 
 from __future__ import annotations
@@ -178,6 +187,55 @@ def load(port: int, numbers: range, concurrency: int, rate: float | None = None
     return sent, latencies, errors[0], time.monotonic() - began
 
 
+def load_while(port: int, first: int, concurrency: int, rate: float, busy) -> tuple[dict[int, float], list[float],
+                                                                           dict[int, int], int]:
+    """Post webhooks numbered from ``first`` at ``rate`` per second from ``concurrency`` threads for as long as
+    ``busy()`` is true. Returns when each was sent (monotonic), the latencies (ms), the count of each HTTP
+    status (0: no answer) and the number of the last webhook plus one."""
+    sent: dict[int, float] = {}
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    counter = iter(range(first, first + 100_000_000))
+    began = time.monotonic()
+    last = [first]
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                number = next(counter)
+                last[0] = max(last[0], number + 1)
+            delay = began + (number - first) / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if not busy():
+                break
+            raw = body(number)
+            started = time.monotonic()
+            try:
+                connection.request("POST", "/callback", raw, {"Content-Type": "application/json",
+                                                             "X-Line-Signature": sign(raw)})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except OSError:
+                status = 0
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = (time.monotonic() - started) * 1000
+            with lock:
+                sent[number] = started
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sent, latencies, statuses, last[0]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
@@ -235,6 +293,138 @@ def run(label: str, command: list[str], env: dict, port: int, args, sink_port: i
     return result
 
 
+# The planner of --during-broadcast, in a process of its own: once started it says "ready" and waits for a line
+# on stdin; then the approved all-resident broadcast due now is planned as the push worker's broadcast thread
+# plans it; prints the seconds it took and the outcome.
+PLANNER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from app import create_app
+import db, runtime
+from push import broadcasts
+app = create_app()
+with app.app_context():
+    rt = runtime.current()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started = time.monotonic()
+    outcomes = broadcasts.plan_broadcasts(db.session_factory(), rt.now(), timezone=rt.timezone)
+    print(f"planned in {time.monotonic() - started:.1f} s:", [(o.started, o.reach) for o in outcomes], flush=True)
+"""
+
+
+def fill_residents(url: str, count: int) -> None:
+    """``count`` synthetic residents (bench/bench_push.py's generator) and an approved all-resident broadcast
+    due now."""
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    import db
+    from bench import bench_push
+    from push import broadcasts
+
+    engine = db.make_engine(url)
+    bench_push.insert_residents(engine, count, datetime.now(UTC).date())
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    from sqlalchemy.orm import sessionmaker
+
+    now = datetime.now(UTC)
+    with sessionmaker(engine).begin() as session:
+        created = broadcasts.create(session, text=bench_push.BROADCAST_TEXT, segment="all", emergency=True,
+                                    scheduled_at=now + timedelta(days=1), now=now, created_by="bench")
+        for approver in ("課長", "係長"):
+            broadcasts.approve(session, created.id, approver, now)
+    engine.dispose()
+
+
+def make_due(url: str) -> None:
+    """Bring the approved broadcast's time forward to now."""
+    from datetime import UTC
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    import db
+    from push.models import Broadcast
+
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.update(Broadcast).values(scheduled_at=datetime.now(UTC)))
+    engine.dispose()
+
+
+def during_broadcast(name: str, url: str, env: dict, args, sink_port: int, first: int) -> list[dict]:
+    """Webhooks at a steady rate with nothing else running, then while a broadcast to every resident is planned."""
+    fill_residents(url, args.during_broadcast)
+    port = free_port()
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "--bind",
+                                f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = []
+    try:
+        wait_ready(port)
+        load(port, range(first + 900_000, first + 900_000 + 200), args.concurrency)  # warm-up
+        wait_replies(sink_port, range(first + 900_000, first + 900_000 + 200), timeout=args.drain_timeout)
+        until = time.monotonic() + args.idle_seconds
+        measured = measure(port, sink_port, first, args, lambda: time.monotonic() < until)
+        results.append({"database": name, "label": "idle", **measured})
+        planner = subprocess.Popen([sys.executable, "-c", PLANNER, str(ROOT)], cwd=ROOT, env=env, text=True,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if planner.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the planner did not start: {planner.communicate()[1][-2000:]}")
+        make_due(url)
+        planner.stdin.write("go\n")
+        planner.stdin.flush()
+        said: list[str] = []
+        reader = threading.Thread(target=lambda: said.append(planner.stdout.readline().strip()))
+        reader.start()
+        measured = measure(port, sink_port, first + 1_000_000, args, lambda: reader.is_alive())
+        _out, err = planner.communicate()
+        planned = said[0] if said and said[0] else err.strip().splitlines()[-1:]
+        results.append({"database": name, "label": f"planning a broadcast to {args.during_broadcast:,}",
+                        "planner": planned, **measured})
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return results
+
+
+def measure(port: int, sink_port: int, first: int, args, busy) -> dict:
+    """Webhooks at ``--broadcast-rate`` while ``busy()``, then their replies: the figures of one row."""
+    began = time.monotonic()
+    sent, latencies, statuses, end = load_while(port, first, args.concurrency, args.broadcast_rate, busy)
+    seconds = time.monotonic() - began
+    offered = [n for n in range(first, end) if n in sent]
+    seen = wait_replies(sink_port, range(first, end), timeout=args.drain_timeout) if offered else {}
+    seen = {token: at for token, at in seen.items()}
+    delays = [seen[token_of(n)] - sent[n] for n in offered if token_of(n) in seen]
+    answered_ok = sum(count for status, count in statuses.items() if status == 200)
+    return {"seconds": seconds, "posted": len(offered), "ok": answered_ok,
+            "server_errors": sum(count for status, count in statuses.items() if status >= 500 or status == 0),
+            "p99": percentile(latencies, 99), "max_ms": max(latencies, default=float("nan")),
+            "delay_p99": percentile(delays, 99), "delay_max": max(delays, default=float("nan")),
+            "late": sum(d > 2.0 for d in delays), "missing": answered_ok - len(delays)}
+
+
+def report_during(args, results: list[dict]) -> None:
+    print(f"text events at {args.broadcast_rate:g}/s from {args.concurrency} client threads; "
+          f"{args.during_broadcast:,} residents; replies to a minimal sink")
+    print(f"{'database':10} {'while':38} {'s':>6} {'posted':>6} {'5xx':>4} {'p99 ms':>7} {'max ms':>7} │ "
+          f"{'reply p99 s':>11} {'max s':>6} {'>2 s':>5} {'lost':>5}")
+    for r in results:
+        print(f"{r['database']:10} {r['label']:38} {r['seconds']:6.1f} {r['posted']:6d} {r['server_errors']:4d} "
+              f"{r['p99']:7.1f} {r['max_ms']:7.1f} │ {r['delay_p99']:11.2f} {r['delay_max']:6.2f} {r['late']:5d} "
+              f"{r['missing']:5d}")
+    for r in results:
+        if "planner" in r:
+            print(f"{r['database']}: broadcast {r['planner']} (started, reach)")
+            ok = r["server_errors"] == 0 and r["late"] == 0 and r["missing"] == 0 and r["posted"] > 0
+            print(f"{r['database']}: no 5xx and every reply within 2 s while planning: {'PASS' if ok else 'MISS'}")
+
+
 def prepare(env: dict, url: str) -> None:
     """Empty the database, migrate it and load the demo pack."""
     import sqlalchemy as sa
@@ -287,6 +477,10 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--skip-flask-run", action="store_true", help="leave out the naive baseline")
+    parser.add_argument("--during-broadcast", type=int, metavar="N",
+                        help="instead: webhooks while a broadcast to N synthetic residents is planned")
+    parser.add_argument("--broadcast-rate", type=float, default=10, help="webhooks per second in that mode")
+    parser.add_argument("--idle-seconds", type=float, default=20, help="seconds of webhooks without the broadcast")
     args = parser.parse_args()
     venv = ROOT / ".venv" / "bin"
     sink_port = free_port()
@@ -308,6 +502,9 @@ def main() -> None:
                 env.pop("PROMETHEUS_MULTIPROC_DIR", None)
                 prepare(env, url)
                 base = n * 10_000_000
+                if args.during_broadcast:
+                    results.extend(("", r) for r in during_broadcast(name, url, env, args, sink_port, base))
+                    continue
                 port = free_port()
                 results.append((name, run("floor: signature check only", [
                     str(venv / "gunicorn"), "--bind", f"127.0.0.1:{port}", *gunicorn_worker_flags(),
@@ -325,7 +522,10 @@ def main() -> None:
                         env, port, args, sink_port, base + 2_000_000, answers=True)))
     finally:
         sink.terminate()
-    report(args, results)
+    if args.during_broadcast:
+        report_during(args, [r for _name, r in results])
+    else:
+        report(args, results)
 
 
 def report(args, results: list[tuple[str, dict]]) -> None:

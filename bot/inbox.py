@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
+import db
 from bot.models import CLOSED
 from bot.models import OPEN
 from bot.models import OPEN_SQL
@@ -234,11 +236,31 @@ _FINISH = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("b_event_id"), 
 _FINISH_HELD = _FINISH.where(_EVENTS.c.claimer == sa.bindparam("b_claimer"))
 
 
-def purge(session: Session, before: datetime) -> int:
-    """Delete finished events received before ``before``; returns how many. Open events are never touched."""
-    result = session.execute(sa.delete(InboundEvent)
-                             .where(InboundEvent.received_at < before, InboundEvent.status.in_(CLOSED)))
-    return result.rowcount or 0
+PURGE_CHUNK = 1000  # finished events deleted per transaction by ``purge``
+
+
+def purge(factory: sessionmaker[Session], before: datetime, *, chunk: int = PURGE_CHUNK) -> int:
+    """Delete finished events received before ``before``; returns how many. Open events are never touched.
+
+    ``chunk`` events per short transaction of its own (``db.write_chunks``): a day's backlog of events never
+    holds the database for long. Several processes may purge at once (a deleted event is not counted twice).
+    """
+    old = (InboundEvent.received_at < before) & InboundEvent.status.in_(CLOSED)
+    deleted = 0
+
+    def step(session: Session) -> bool:
+        nonlocal deleted
+        ids = list(session.scalars(sa.select(InboundEvent.id).where(old).order_by(InboundEvent.received_at)
+                                   .limit(chunk)))
+        if ids:
+            postgres = session.get_bind().dialect.name == "postgresql"
+            chosen = db.one_of(InboundEvent.id, "ids", postgres=postgres, values=ids)
+            deleted += session.execute(sa.delete(InboundEvent).where(chosen, old)
+                                       .execution_options(synchronize_session=False)).rowcount or 0
+        return len(ids) == chunk
+
+    db.write_chunks(factory, step)
+    return deleted
 
 
 def backlog(session: Session) -> int:

@@ -424,8 +424,7 @@ class Inbox:
             if self._last_purge is not None and now - self._last_purge < PURGE_EVERY:
                 return
             self._last_purge = now
-            with db.transaction() as session:
-                purged = inbox.purge(session, now - inbox.KEEP_EVENT_IDS)
+            purged = inbox.purge(db.session_factory(), now - inbox.KEEP_EVENT_IDS)
         if purged:
             log.info("webhook.event_ids_purged", extra={"count": purged})
 

@@ -7,8 +7,8 @@ entry answered, how many questions went unanswered) are counted from them. The p
 one resident's questions and feedback, is dropped sooner (after ``pseudonym``); from then on a row can
 no longer be tied to anyone, not even for 「データ削除」, which is why it is dropped early.
 
-Expiry runs in chunks, each in its own short transaction, so a large backlog never holds the database's
-write lock for long; several processes may run it at once (each chunk's update is idempotent).
+Expiry runs in chunks, each in its own short transaction (``db.write_chunks``), so a large backlog never
+holds the database's write lock for long; several processes may run it at once (each chunk's update is idempotent).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+import db
 from faq.models import Feedback
 from faq.models import QueryLog
 
@@ -60,15 +61,20 @@ def expire(session_factory: sessionmaker[Session], now: datetime, *, keep: timed
 def _in_chunks(session_factory: sessionmaker[Session], model: type[QueryLog] | type[Feedback],
                which: sa.ColumnElement[bool], values: dict[str, object], chunk: int) -> int:
     changed = 0
-    while True:
-        with session_factory() as session, session.begin():
-            ids = list(session.scalars(sa.select(model.id).where(which).order_by(model.id).limit(chunk)))
-            if ids:
-                session.execute(sa.update(model).where(model.id.in_(ids)).values(values)
-                                .execution_options(synchronize_session=False))
+
+    def step(session: Session) -> bool:
+        nonlocal changed
+        ids = list(session.scalars(sa.select(model.id).where(which).order_by(model.id).limit(chunk)))
+        if ids:
+            postgres = session.get_bind().dialect.name == "postgresql"
+            chosen = db.one_of(model.id, "ids", postgres=postgres, values=ids)
+            session.execute(sa.update(model).where(chosen).values(values)
+                            .execution_options(synchronize_session=False))
         changed += len(ids)
-        if len(ids) < chunk:
-            return changed
+        return len(ids) == chunk
+
+    db.write_chunks(session_factory, step)
+    return changed
 
 
 def forget(session: Session, pseudonyms: Collection[str]) -> int:

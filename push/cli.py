@@ -82,25 +82,26 @@ def plan_broadcasts(now: datetime, *, finish: bool = True) -> list[broadcasts.Pl
 
 
 def plan(day: date) -> planning.PlanReport:
-    """Plan ``day`` (local date) into the outbox, in one transaction."""
+    """Plan ``day`` (local date) into the outbox, in chunks of short transactions (see ``push.planning``)."""
     rt = runtime.current()
-    with db.transaction() as session:
-        return planning.plan_day(session, day, catalog=rt.caches[garbage_catalog.KEY].get(session),
-                                 timezone=rt.timezone, reminder_hour=rt.settings.push_reminder_hour,
-                                 rules=lifestage_rules.city_rules(session)[0])
+    with db.read_transaction() as session:
+        catalog = rt.caches[garbage_catalog.KEY].get(session)
+        rules = lifestage_rules.city_rules(session)[0]
+    return planning.plan_day(db.session_factory(), day, catalog=catalog, timezone=rt.timezone,
+                             reminder_hour=rt.settings.push_reminder_hour, rules=rules)
 
 
 def housekeeping(now) -> tuple[int, int]:
-    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
-    ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after ``QUERY_LOG_KEEP_DAYS``,
-    pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``) in short transactions of its own. Returns (deliveries,
-    residents) deleted."""
+    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` (one transaction) and residents blocked
+    for longer than ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after
+    ``QUERY_LOG_KEEP_DAYS``, pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``). The last two work in chunks of
+    short transactions of their own. Returns (deliveries, residents) deleted."""
     settings = runtime.current().settings
     keep = timedelta(days=settings.push_keep_days)
     grace = timedelta(days=settings.resident_purge_after_days)
     with db.transaction() as session:
         deliveries = purge_finished(session, now - keep)
-        gone = residents.purge_blocked(session, now, grace, secret=settings.secret_key)
+    gone = residents.purge_blocked(db.session_factory(), now, grace, secret=settings.secret_key)
     expired = query_log.expire(db.session_factory(), now, keep=timedelta(days=max(0, settings.query_log_keep_days)),
                                pseudonym=timedelta(days=max(0, settings.query_log_pseudonym_days)))
     log.info("push.housekeeping", extra={"deliveries": deliveries, "residents": gone,

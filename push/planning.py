@@ -1,8 +1,14 @@
 """Planning a day's deliveries into the outbox: what each planner finds due becomes rows, once per key.
 
-``plan_day`` is the one place a planner is added (life-stage rules, scheduled broadcasts…); each planner
+``plan_day`` is the one place a planner is added (life-stage rules, garbage reminders…); each planner
 turns its domain's plain data into ``PlannedDelivery`` items with messages from ``push.messages``.
 Running a day's plan again adds nothing.
+
+A day is planned ``PLAN_CHUNK`` residents at a time, in resident id order, each chunk read, planned and
+written in a short write transaction of its own (``db.write_chunks``): a million residents never hold the
+database for long, so webhooks keep being answered meanwhile. Keys make every row idempotent, so a plan
+that stopped half-way (a crash, a killed worker) is resumed by running it again, and two processes
+planning the same day at once add each row once.
 
 The ``cancel_…`` functions take out of the outbox what a resident's settings change made unwanted (a
 category switched off, the quiet stop of baby messages, a child removed or its date corrected, one's own
@@ -24,7 +30,9 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
+import db
 from garbage.answers import Catalog
 from garbage.reminders import PlannedReminder
 from garbage.reminders import Subscriber
@@ -61,26 +69,53 @@ class PlanReport:
         return lines + [f"  {kind}: not planned ({reason})" for kind, reason in self.skipped.items()]
 
 
-def plan_day(session: Session, day: date, *, catalog: Catalog | None, timezone: ZoneInfo,
-             reminder_hour: int = REMINDER_HOUR, rules: Sequence[Rule] | None = None) -> PlanReport:
-    """Plan every delivery due on ``day`` (local date) into the outbox.
+PLAN_CHUNK = 500  # residents read, planned and written per transaction (a few tens of ms)
 
-    Add further planners here (life-stage rules, broadcasts), each recording its counts in the report.
+
+def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | None, timezone: ZoneInfo,
+             reminder_hour: int = REMINDER_HOUR, rules: Sequence[Rule] | None = None, chunk: int = PLAN_CHUNK,
+             pause: float = db.CHUNK_PAUSE) -> PlanReport:
+    """Plan every delivery due on ``day`` (local date) into the outbox, ``chunk`` residents per transaction.
+
+    Each chunk takes the next residents who may get push (``residents.push_profile_page``) and runs every
+    planner on them alone: the garbage reminders of those among them who asked for some, their life-stage
+    messages. Add further planners here, each recording its counts in the report.
     """
     report = PlanReport()
     if catalog is None:
         report.skipped[GARBAGE_REMINDER] = "no garbage data"
     else:
-        subscribers = [Subscriber(s.line_user_id, s.area, s.categories)
-                       for s in residents.reminder_subscribers(session)]
-        planned = plan_reminders(catalog, subscribers, day)
-        report.planned[GARBAGE_REMINDER] = len(planned)
-        report.added[GARBAGE_REMINDER] = enqueue_garbage_reminders(
-            session, planned, send_at_local_hour=reminder_hour, tz=timezone)
+        report.planned[GARBAGE_REMINDER] = report.added[GARBAGE_REMINDER] = 0
     if rules is None:
         report.skipped[LIFESTAGE] = "no life-stage rules"
     else:
-        report.planned[LIFESTAGE], report.added[LIFESTAGE] = enqueue_lifestage(session, rules, day, tz=timezone)
+        report.planned[LIFESTAGE] = report.added[LIFESTAGE] = 0
+    if catalog is None and rules is None:
+        return report
+    cursor = 0
+    memo: dict = {}  # the life-stage rules firing on each date, worked out once for the day
+
+    def step(session: Session) -> bool:
+        nonlocal cursor
+        page = residents.push_profile_page(session, after=cursor, limit=chunk, details=rules is not None)
+        if not page:
+            return False
+        through = page[-1].resident_id
+        if catalog is not None:
+            subscribers = [Subscriber(s.line_user_id, s.area, s.categories)
+                           for s in residents.reminder_subscribers(session, after=cursor, through=through)]
+            planned = plan_reminders(catalog, subscribers, day)
+            report.planned[GARBAGE_REMINDER] += len(planned)
+            report.added[GARBAGE_REMINDER] += enqueue_garbage_reminders(
+                session, planned, send_at_local_hour=reminder_hour, tz=timezone)
+        if rules is not None:
+            found, added = enqueue_lifestage(session, rules, day, tz=timezone, profiles=page, memo=memo)
+            report.planned[LIFESTAGE] += found
+            report.added[LIFESTAGE] += added
+        cursor = through
+        return len(page) == chunk
+
+    db.write_chunks(factory, step, pause=pause)
     return report
 
 
@@ -106,9 +141,15 @@ def self_person_key(resident_id: int) -> str:
 
 
 def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz: ZoneInfo,
-                      send_at_local_hour: int = LIFESTAGE_HOUR) -> tuple[int, int]:
-    """Plan the life-stage messages due on ``day`` into the outbox; returns (found due, new in the outbox)."""
-    planned = lifestage_plan(rules, lifestage_people(residents.push_profiles(session)), day)
+                      send_at_local_hour: int = LIFESTAGE_HOUR,
+                      profiles: Iterable[residents.PushProfile] | None = None, memo: dict | None = None
+                      ) -> tuple[int, int]:
+    """Plan the life-stage messages due on ``day`` into the outbox, for these ``profiles`` (default: every
+    resident who may get push); returns (found due, new in the outbox). ``memo``: see
+    ``push.lifestage.planner.plan``."""
+    if profiles is None:
+        profiles = residents.push_profiles(session)
+    planned = lifestage_plan(rules, lifestage_people(profiles), day, memo=memo)
     send_after = local_time(day, send_at_local_hour, tz)
     built: dict[str, list[dict]] = {}
     baby_rules = {rule.id for rule in rules if rule.baby}

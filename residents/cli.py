@@ -75,6 +75,6 @@ def residents_purge(after_days: int | None) -> None:
     days = after_days if after_days is not None else rt.settings.resident_purge_after_days
     if days < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--after-days")
-    with db.transaction() as session:
-        purged = residents.purge_blocked(session, rt.now(), timedelta(days=days), secret=rt.settings.secret_key)
+    purged = residents.purge_blocked(db.session_factory(), rt.now(), timedelta(days=days),
+                                     secret=rt.settings.secret_key)
     click.echo(f"purged {purged} residents blocked for more than {days} days")

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 import db
 from faq import retention as query_log
@@ -86,13 +87,36 @@ def delete_data(session: Session, line_user_id: str, *, secret: str) -> bool:
     return True
 
 
-def purge_blocked(session: Session, now: datetime, grace: timedelta, *, secret: str) -> int:
+PURGE_CHUNK = 500  # residents deleted per transaction by ``purge_blocked``
+
+
+def purge_blocked(factory: sessionmaker[Session], now: datetime, grace: timedelta, *, secret: str,
+                  chunk: int = PURGE_CHUNK) -> int:
     """Delete every resident who has been blocked for longer than ``grace``, with their query log rows;
-    returns how many residents."""
-    rows = session.execute(sa.select(Resident.id, Resident.line_user_id).where(
-        Resident.status == ResidentStatus.BLOCKED, Resident.blocked_at < now - grace)).all()
-    _delete_residents(session, [(row.id, row.line_user_id) for row in rows], secret)
-    return len(rows)
+    returns how many residents.
+
+    Works ``chunk`` residents per short transaction of its own (``db.write_chunks``), so a large purge never
+    holds the database for long. Several processes may run it at once: a resident is deleted only while
+    still blocked that long, in the transaction that deletes their data, and only once.
+    """
+    purged = 0
+
+    def step(session: Session) -> bool:
+        nonlocal purged
+        due = (Resident.status == ResidentStatus.BLOCKED) & (Resident.blocked_at < now - grace)
+        ids = list(session.scalars(sa.select(Resident.id).where(due).order_by(Resident.id).limit(chunk)))
+        if not ids:
+            return False
+        # Deleted under the same condition: one who followed again since the read above is kept.
+        chosen = db.one_of(Resident.id, "ids", postgres=session.get_bind().dialect.name == "postgresql", values=ids)
+        gone = session.execute(sa.delete(Resident).where(chosen, due)
+                               .returning(Resident.id, Resident.line_user_id)).all()
+        _delete_residents(session, [(row.id, row.line_user_id) for row in gone], secret)
+        purged += len(gone)
+        return len(ids) == chunk
+
+    db.write_chunks(factory, step)
+    return purged
 
 
 def _delete_residents(session: Session, residents: list[tuple[int, str]], secret: str) -> None:
@@ -254,17 +278,22 @@ class ReminderSubscriber:
     categories: frozenset[str]
 
 
-def reminder_subscribers(session: Session) -> list[ReminderSubscriber]:
-    """Every active resident who consented to push and has an area and a reminder category."""
-    rows = session.execute(
+def reminder_subscribers(session: Session, *, after: int = 0, through: int | None = None
+                         ) -> list[ReminderSubscriber]:
+    """Every active resident who consented to push and has an area and a reminder category, in resident id
+    order; with ``after`` and ``through``, only those whose resident id lies in (``after``, ``through``] (a
+    planner working a page of ``push_profile_page`` at a time)."""
+    query = (
         sa.select(Resident.line_user_id, Resident.area, GarbageReminder.category)
         .join(GarbageReminder, GarbageReminder.resident_id == Resident.id)
         .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
-               Resident.area.is_not(None))
+               Resident.area.is_not(None), Resident.id > after)
         .order_by(Resident.id)
     )
+    if through is not None:
+        query = query.where(Resident.id <= through)
     grouped: dict[tuple[str, str], set[str]] = {}
-    for user_id, area, category in rows:
+    for user_id, area, category in session.execute(query):
         grouped.setdefault((user_id, area), set()).add(category)
     return [ReminderSubscriber(u, a, frozenset(c)) for (u, a), c in grouped.items()]
 

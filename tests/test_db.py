@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import db
 from faq.models import FaqEntry
+from tests.transactions import write_transactions
 
 
 @pytest.fixture
@@ -129,3 +130,69 @@ def test_waiting_for_the_write_lock_still_times_out(app, writer):
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
     finally:
         engine.dispose()
+
+
+def test_write_chunks_commits_each_step_in_a_transaction_of_its_own(app):
+    """write_chunks runs the step until it says there is nothing left, one committed transaction each."""
+    factory = db.session_factory(app)
+    steps = []
+
+    def step(session) -> bool:
+        steps.append(1)
+        session.execute(sa.insert(FaqEntry).values(faq_id=f"c{len(steps)}", question="q", answer="a"))
+        return len(steps) < 3
+
+    with write_transactions(factory) as committed:
+        assert db.write_chunks(factory, step) == 3
+    assert committed == [1, 1, 1]
+
+
+def test_a_failing_chunk_keeps_the_chunks_committed_before_it(app):
+    """A step that raises rolls back its own chunk only; the earlier chunks stay committed."""
+    factory = db.session_factory(app)
+    done = []
+
+    def step(session) -> bool:
+        session.execute(sa.insert(FaqEntry).values(faq_id=f"f{len(done)}", question="q", answer="a"))
+        done.append(1)
+        if len(done) == 3:
+            raise RuntimeError("the process was killed")
+        return True
+
+    with pytest.raises(RuntimeError):
+        db.write_chunks(factory, step)
+    with db.read_transaction(app) as session:
+        assert session.scalars(sa.select(FaqEntry.faq_id).order_by(FaqEntry.faq_id)).all() == ["f0", "f1"]
+
+
+def test_a_writer_waiting_for_the_lock_gets_in_between_two_chunks(app):
+    """A write transaction that starts waiting while a chunked bulk write holds SQLite's lock commits before
+    the bulk write's last chunk (instead of waiting behind all of them)."""
+    _sqlite_only(app)
+    import threading
+
+    factory = db.session_factory(app)
+    waiting = threading.Event()
+    chunks = []
+
+    def other_writer() -> None:
+        waiting.wait(30)
+        with factory.begin() as session:
+            session.execute(sa.insert(FaqEntry).values(faq_id="other", question="q", answer="a"))
+
+    def step(session) -> bool:
+        chunks.append(1)
+        session.execute(sa.insert(FaqEntry).values(faq_id=f"bulk{len(chunks):02d}", question="q", answer="a"))
+        waiting.set()
+        time.sleep(0.02)  # a chunk's work, holding the lock
+        return len(chunks) < 10
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    try:
+        db.write_chunks(factory, step)
+    finally:
+        thread.join()
+    with db.read_transaction(app) as session:
+        order = session.scalars(sa.select(FaqEntry.faq_id).order_by(FaqEntry.id)).all()
+    assert order.index("other") < len(order) - 1, order

@@ -110,17 +110,21 @@ def _firing(rules: tuple[Rule, ...], anchor: date, today: date) -> tuple[tuple[R
     return tuple(hits)
 
 
-def plan(rules: Iterable[Rule], people: Iterable[Person], today: date) -> list[PlannedMessage]:
+def plan(rules: Iterable[Rule], people: Iterable[Person], today: date, *, memo: dict | None = None
+         ) -> list[PlannedMessage]:
     """The messages to plan ``today``: due today or earlier but still within their window.
 
     Respects each person's categories and quiet stop; pregnancy rules stop once a birth date is known.
     The same message is returned on every day of its window; the outbox sends each ``key`` once.
+    ``memo`` (an empty dict at first) keeps which rules fire for each date between calls with the same rules
+    and ``today``: a planner calling this once per chunk of people works each date out once.
     """
     rules = tuple(rules)
     pregnancy = tuple(rule for rule in rules if rule.anchor is Anchor.DUE_DATE)
     born = tuple(rule for rule in rules if rule.anchor is not Anchor.DUE_DATE)
-    by_due: dict[date, tuple[tuple[Rule, date], ...]] = {}
-    by_birth: dict[date, tuple[tuple[Rule, date], ...]] = {}
+    memo = {} if memo is None else memo
+    by_due: dict[date, tuple[tuple[Rule, date], ...]] = memo.setdefault("due", {})
+    by_birth: dict[date, tuple[tuple[Rule, date], ...]] = memo.setdefault("birth", {})
     planned = []
     for person in people:
         if person.birth_date is not None:

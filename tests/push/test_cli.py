@@ -10,12 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 import db
-import push.planning
 import runtime
 from garbage import catalog as garbage_catalog
 from push.models import Delivery
 from push.models import DeliveryStatus
-from residents.service import ReminderSubscriber
+from residents import service as residents
 from tests.conftest import NOW
 from tests.garbage.test_reminders import CATALOG
 from tests.push.helpers import received
@@ -34,14 +33,14 @@ class StubCatalogs:
 
 
 @pytest.fixture
-def subscribers(app, monkeypatch):
+def subscribers(app, factory):
     """Two 大町 residents and one 港町 resident who want burnable-garbage reminders."""
     runtime.of(app).caches[garbage_catalog.KEY] = StubCatalogs(CATALOG)
-    found = [ReminderSubscriber(user(1), "大町", frozenset({"燃やせるごみ"})),
-             ReminderSubscriber(user(2), "大町", frozenset({"燃やせるごみ"})),
-             ReminderSubscriber(user(3), "港町", frozenset({"燃やせるごみ"}))]
-    monkeypatch.setattr(push.planning.residents, "reminder_subscribers", lambda session: found)
-    return found
+    with factory.begin() as session:
+        for number, area in ((1, "大町"), (2, "大町"), (3, "港町")):
+            residents.set_area(session, user(number), area, NOW)
+            residents.give_consent(session, user(number), NOW)
+            residents.set_reminder_categories(session, user(number), {"燃やせるごみ"}, NOW)
 
 
 def test_plan_puts_the_evenings_reminders_in_the_outbox(runner, subscribers, session):

@@ -18,6 +18,7 @@ from residents.models import GarbageReminder
 from residents.models import Resident
 from residents.models import Subscription
 from tests.conftest import NOW
+from tests.transactions import write_transactions
 
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
@@ -152,8 +153,7 @@ class TestPurge:
         block(app, BOB, days_ago=5)
         log_question(app, ALICE)
         log_question(app, BOB)
-        with db.transaction(app) as tx:
-            assert service.purge_blocked(tx, NOW, timedelta(days=30), secret=SECRET) == 1
+        assert service.purge_blocked(db.session_factory(app), NOW, timedelta(days=30), secret=SECRET) == 1
         assert logged_pseudonyms(session) == {service.resident_hash(SECRET, BOB)}
 
     def test_purge_command_deletes_the_residents_questions(self, app, runner, session):
@@ -169,21 +169,20 @@ class TestPurge:
         block(app, ALICE, days_ago=31)
         with db.transaction(app) as tx:
             service.add_child(tx, ALICE, NOW, birth_date=date(2024, 1, 1))
-            assert service.purge_blocked(tx, NOW, timedelta(days=30), secret=SECRET) == 1
+        assert service.purge_blocked(db.session_factory(app), NOW, timedelta(days=30), secret=SECRET) == 1
         assert count(session, Resident) == 0 and count(session, Child) == 0
 
     def test_residents_within_the_grace_are_kept(self, app, session):
         """A resident blocked for less than the grace period stays (they may unblock)."""
         block(app, ALICE, days_ago=29)
-        with db.transaction(app) as tx:
-            assert service.purge_blocked(tx, NOW, timedelta(days=30), secret=SECRET) == 0
+        assert service.purge_blocked(db.session_factory(app), NOW, timedelta(days=30), secret=SECRET) == 0
         assert count(session, Resident) == 1
 
     def test_active_residents_are_never_purged(self, app, session):
         """A resident who follows the account is not purged, however old."""
         with db.transaction(app) as tx:
             service.follow(tx, ALICE, NOW - timedelta(days=400))
-            assert service.purge_blocked(tx, NOW, timedelta(days=0), secret=SECRET) == 0
+        assert service.purge_blocked(db.session_factory(app), NOW, timedelta(days=0), secret=SECRET) == 0
 
     def test_purge_command_uses_the_configured_grace(self, app, runner, session):
         """`residents purge` deletes residents blocked longer than RESIDENT_PURGE_AFTER_DAYS (30)."""
@@ -199,6 +198,33 @@ class TestPurge:
         block(app, BOB, days_ago=10)
         result = runner.invoke(args=["residents", "purge", "--after-days", "7"])
         assert "purged 1 residents" in result.output and count(session, Resident) == 0
+
+    def test_a_large_purge_commits_in_chunks(self, app, session):
+        """Five long-blocked residents with a chunk of 2 go in three write transactions of their own (2, 2, 1),
+        all of them purged and counted once."""
+        for number in range(5):
+            block(app, f"U{number:032x}", days_ago=40)
+        block(app, BOB, days_ago=5)
+        factory = db.session_factory(app)
+        with write_transactions(factory) as committed:
+            assert service.purge_blocked(factory, NOW, timedelta(days=30), secret=SECRET, chunk=2) == 5
+        assert len(committed) == 3
+        assert session.scalar(sa.select(Resident.line_user_id)) == BOB
+
+    def test_a_resident_who_followed_again_after_being_read_is_kept(self, app, session, monkeypatch):
+        """A resident read for the purge who follows again before the delete (in another process) is kept."""
+        block(app, ALICE, days_ago=40)
+        read = sa.orm.Session.scalars
+
+        def read_then_follow(self, statement, *args, **kwargs):
+            found = list(read(self, statement, *args, **kwargs))
+            self.execute(sa.update(Resident).values(status="active", blocked_at=None))
+            return iter(found)
+
+        monkeypatch.setattr(sa.orm.Session, "scalars", read_then_follow)
+        assert service.purge_blocked(db.session_factory(app), NOW, timedelta(days=30), secret=SECRET) == 0
+        monkeypatch.undo()
+        assert count(session, Resident) == 1
 
 
 class TestPushProfiles:
