@@ -151,29 +151,31 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     events = {claim.id: parse_event(claim.payload) for claim in claims}
     answered = _read_only_answers([claim for claim in claims if isinstance(events[claim.id], MessageEvent)],
                                   events)
-    stored: list[tuple[Claim, Answer, str | None]] = []
+    stored: list[tuple[Claim, Answer, str | None, list[dict]]] = []
     if answered:
         with db.transaction() as session:
             for claim in claims:
                 if claim.id in answered:
-                    answer, kept = answered[claim.id]
-                    stored.extend(_store(session, rt, claim, events[claim.id], answer, kept, me, lease))
+                    answer, kept, messages = answered[claim.id]
+                    stored.extend(_store(session, rt, claim, events[claim.id], answer, kept, me, lease,
+                                         messages=messages))
     for claim in claims:
         if claim.id not in answered:
             with db.transaction() as session:
                 stored.extend(_store(session, rt, claim, events[claim.id], None, [], me, lease))
     sends = []
-    for claim, answer, token in stored:
+    for claim, answer, token, messages in stored:
         answer.count()  # once the answer is committed
         metrics.ROUTES.labels(transaction="read" if answer.read_only else "write").inc()
         if token is not None:
-            sends.append((claim, token, [message.to_dict() for message in answer.messages]))
+            sends.append((claim, token, messages))
     return sends
 
 
-def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]) -> dict[int, tuple[Answer, list]]:
-    """The route's answers to message events from one read transaction, with the rows each keeps, by event;
-    events whose route writes are left out."""
+def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
+                       ) -> dict[int, tuple[Answer, list, list[dict]]]:
+    """The route's answers to message events from one read transaction, with the rows each keeps and the
+    answer as stored (JSON), by event; events whose route writes are left out."""
     answered = {}
     if not claims:
         return answered
@@ -182,34 +184,39 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]) -> 
         for claim in claims:
             kept: list = []
             try:
-                answered[claim.id] = (_answer(session, events[claim.id], claim, base=base, kept=kept), kept)
+                answer = _answer(session, events[claim.id], claim, base=base, kept=kept)
+                answered[claim.id] = (answer, kept, [message.to_dict() for message in answer.messages])
             except db.ReadOnlyError:
                 pass
     return answered
 
 
 def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer | None, kept: list,
-           me: str, lease: timedelta) -> list[tuple[Claim, Answer, str | None]]:
+           me: str, lease: timedelta, *, messages: list[dict] | None = None
+           ) -> list[tuple[Claim, Answer, str | None, list[dict]]]:
     """Store one event's answer (routing it here first when ``answer`` is None) with the rows it keeps, and
-    mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept)."""
+    mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept).
+
+    Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
+    as stored: ``messages``, for an answer routed before (made outside the write transaction)."""
     try:
         with session.begin_nested():
             if answer is None:
                 answer = _answer(session, event, claim) if event is not None else Answer("unreadable", [])
+                messages = [m.to_dict() for m in answer.messages]
             session.add_all(kept)
             token = getattr(event, "reply_token", None)
-            if not (answer.messages and token and getattr(event, "mode", None) == "active"):
+            if not (messages and token and getattr(event, "mode", None) == "active"):
                 token = None
                 held = inbox.finish(session, claim.id, InboundStatus.DONE, SILENT, claimer=me)
             else:
-                held = inbox.mark_answered(session, claim, [m.to_dict() for m in answer.messages],
-                                           lease_until=rt.now() + lease, claimer=me)
+                held = inbox.mark_answered(session, claim, messages, lease_until=rt.now() + lease, claimer=me)
             if not held:
                 raise _LeaseLost
     except _LeaseLost:
         log.warning("inbox.lease_lost", extra={"outcome": "routing"})
         return []
-    return [(claim, answer, token)]
+    return [(claim, answer, token, messages)]
 
 
 def drain(app: Flask, *, limit: int | None = None) -> int:
