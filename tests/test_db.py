@@ -125,7 +125,7 @@ def test_waiting_for_the_write_lock_still_times_out(app, writer):
         with engine.connect() as connection:
             started = time.perf_counter()
             with pytest.raises(sa.exc.OperationalError, match="locked"):
-                db._begin_immediate(connection.exec_driver_sql, timeout=0.2)
+                db._begin_immediate(connection.connection.driver_connection, timeout=0.2)
             assert 0.2 <= time.perf_counter() - started < 2.0
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
     finally:
