@@ -67,7 +67,8 @@ SEED = 20261122
 DAY = date(2026, 11, 24)  # a Tuesday
 TIMEZONE = ZoneInfo("Asia/Tokyo")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_DATABASE = "bench"
 INSERT_CHUNK = 20_000
 BROADCAST_TEXT = ("【市からのお知らせ】12月1日から市役所の窓口受付時間が変わります。"
                   "詳しくは市のホームページをご覧ください。")
@@ -260,8 +261,9 @@ def wait_ready(port: int, timeout: float = 60.0) -> None:
 # ---- database -------------------------------------------------------------------------------------
 
 
-def make_database(kind: str, tmp: str):
-    """A fresh engine with every table created: a SQLite file in ``tmp``, or the ``bench`` PostgreSQL db."""
+def make_database(kind: str, tmp: str, pg_database: str = PG_DATABASE):
+    """A fresh engine with every table created: a SQLite file in ``tmp``, or the PostgreSQL database
+    ``pg_database`` (created if missing; only its tables are dropped and created)."""
     import db
     import schema
 
@@ -269,11 +271,12 @@ def make_database(kind: str, tmp: str):
         engine = db.make_engine(f"sqlite:///{tmp}/bench.sqlite3")
     else:
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            if admin.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone() is None:
-                admin.execute("CREATE DATABASE bench")
-        engine = db.make_engine(PG_URL)
+            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (pg_database,)).fetchone() is None:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(pg_database)))
+        engine = db.make_engine(f"{PG_SERVER}/{pg_database}")
         schema.metadata.drop_all(engine)
     schema.metadata.create_all(engine)
     return engine
@@ -299,10 +302,12 @@ def reset_outbox(engine) -> None:
         connection.execute(sa.update(Delivery).values(status="pending", attempts=0, first_attempt_at=None,
                                                       claimed_until=None, sent_at=None,
                                                       next_attempt_at=Delivery.send_after))
-        connection.execute(sa.update(DeliveryBatch).values(
+        connection.execute(sa.update(DeliveryBatch).where(DeliveryBatch.resident_ids.is_(None)).values(
             status="pending", attempts=0, first_attempt_at=None, claimed_until=None, sent_at=None,
             next_attempt_at=sa.select(sa.func.min(Delivery.send_after)).where(Delivery.batch_id == DeliveryBatch.id)
             .scalar_subquery()))
+        connection.execute(sa.update(DeliveryBatch).where(DeliveryBatch.resident_ids.is_not(None)).values(
+            status="pending", attempts=0, first_attempt_at=None, claimed_until=None, sent_at=None, recipients=None))
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE delivery")
@@ -326,7 +331,8 @@ def create_broadcast(session_factory) -> int:
 
 
 def plan(session_factory, rules) -> dict:
-    """The timed planning step: one day's life-stage messages plus the broadcast rows, in one transaction."""
+    """The timed planning step: one day's life-stage messages in one transaction, then the broadcast (planned
+    in its own chunks)."""
     from push.broadcasts import plan_broadcasts
     from push.planning import enqueue_lifestage
     from push.planning import local_time
@@ -337,9 +343,9 @@ def plan(session_factory, rules) -> dict:
     started = time.perf_counter()
     with session_factory.begin() as session:
         found, added = enqueue_lifestage(session, rules, DAY, tz=TIMEZONE)
-        lifestage_seconds = time.perf_counter() - started
-        [outcome] = plan_broadcasts(session, local_time(DAY, 9, TIMEZONE), timezone=TIMEZONE)
-        broadcast = outcome.reach if outcome.started else 0
+    lifestage_seconds = time.perf_counter() - started
+    [outcome] = plan_broadcasts(session_factory, local_time(DAY, 9, TIMEZONE), timezone=TIMEZONE)
+    broadcast = outcome.reach if outcome.started else 0
     seconds = time.perf_counter() - started
     hwm = status_mb("VmHWM")
     return {"seconds": seconds, "lifestage_seconds": lifestage_seconds, "found": found, "lifestage": added,
@@ -348,18 +354,25 @@ def plan(session_factory, rules) -> dict:
 
 
 def minimum_requests(session_factory) -> dict:
-    """How many distinct contents the outbox holds, and the fewest requests that can carry its rows.
+    """How many distinct contents the outbox holds, and the fewest requests that can carry its deliveries.
 
-    Rows of one content go by multicast, 500 at a time; a content with one row goes by push.
+    Deliveries of one content (rows, and residents listed in a broadcast's batches) go by multicast, 500 at a
+    time; a content with one delivery goes by push.
     """
     import sqlalchemy as sa
 
     from push.models import Delivery
+    from push.models import DeliveryBatch
 
+    sizes: dict[str, int] = {}
     with session_factory() as session:
-        sizes = [count for (count,) in session.execute(
-            sa.select(sa.func.count()).select_from(Delivery).group_by(Delivery.content_hash))]
-    return {"contents": len(sizes), "min_requests": sum(-(-size // 500) for size in sizes)}
+        for digest, count in [
+            *session.execute(sa.select(Delivery.content_hash, sa.func.count()).group_by(Delivery.content_hash)),
+            *session.execute(sa.select(DeliveryBatch.content_hash, sa.func.sum(DeliveryBatch.size))
+                             .where(DeliveryBatch.resident_ids.is_not(None)).group_by(DeliveryBatch.content_hash)),
+        ]:
+            sizes[digest] = sizes.get(digest, 0) + count
+    return {"contents": len(sizes), "min_requests": sum(-(-size // 500) for size in sizes.values())}
 
 
 def naive_plan(session_factory, rules, sample: int) -> dict:
@@ -516,7 +529,7 @@ def emergency(args, rates: Rates) -> None:
     n = args.residents
     at = local_time(DAY, 9, TIMEZONE)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_database(args.db, tmp)
+        engine = make_database(args.db, tmp, args.pg_database)
         factory = sessionmaker(engine, expire_on_commit=False)
         sink_port = free_port()
         sink = start_sink(sink_port)
@@ -629,6 +642,8 @@ def main() -> None:
                         help="requests in flight (default: the app's PUSH_SEND_CONCURRENCY)")
     parser.add_argument("--plan-sample", type=int, default=5000, help="residents for the naive planner")
     parser.add_argument("--push-sample", type=int, default=5000, help="residents for the naive sender")
+    parser.add_argument("--pg-database", default=PG_DATABASE,
+                        help="the scratch PostgreSQL database for --db postgresql (default: %(default)s)")
     parser.add_argument("--no-sink", action="store_true", help="skip the delivery run against the minimal sink")
     parser.add_argument("--emergency", action="store_true",
                         help="time an all-resident emergency broadcast from its second approval instead")
@@ -649,7 +664,7 @@ def main() -> None:
     rules = default_rules()
     total_started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_database(args.db, tmp)
+        engine = make_database(args.db, tmp, args.pg_database)
         session_factory = sessionmaker(engine, expire_on_commit=False)
         try:
             started = time.perf_counter()
