@@ -4,6 +4,7 @@ out, what a retry repeats, what a failure marks, and what is kept afterwards."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from push import broadcasts
+from push import quiet
 from push.models import DeliveryContent
 from push.models import DeliveryStatus
 from push.outbox import forget_resident
@@ -76,6 +78,14 @@ def test_a_resident_who_leaves_before_the_first_attempt_is_left_out(planned, fac
     report = send()
     assert (report.sent, report.skipped) == (2, Counter({reason: 1}))
     assert received(line_api) == Counter([users[0], users[2]])
+
+
+def test_an_emergency_broadcast_is_sent_during_quiet_hours(planned, send, line_api):
+    """At 23:00 local, with quiet hours on, the emergency broadcast's batch is claimed and sent (by its kind)."""
+    _, users = planned(2)
+    night = (datetime(2026, 11, 20, 23, 0, tzinfo=TOKYO) - NOW) / timedelta(minutes=1)
+    assert send(night, quiet=quiet.parse("21:00-08:00"), timezone=TOKYO).sent == 2
+    assert received(line_api) == Counter(users)
 
 
 def test_a_batch_whose_residents_all_left_is_cancelled_without_a_request(planned, factory, send, line_api, session):
@@ -187,3 +197,20 @@ def test_finished_batches_are_purged_after_the_keeping_period(planned, factory, 
     with factory.begin() as s:
         assert purge_finished(s, NOW + timedelta(minutes=1)) == 3
     assert batches(session, broadcast_id) == []
+
+
+def test_a_resident_between_two_listed_ones_but_outside_the_segment_gets_nothing(factory, send, line_api):
+    """A segment broadcast's batch reads its residents by id range: a resident in that range who is not in
+    the segment (another area) is not sent to."""
+    users = [user(n) for n in range(3)]
+    with factory.begin() as session:
+        session.execute(sa.insert(Resident), [
+            {"line_user_id": u, "status": ResidentStatus.ACTIVE, "consent_at": NOW, "area": area}
+            for u, area in zip(users, ("大町", "港町", "大町"), strict=True)])
+        created = broadcasts.create(session, text=TEXT, segment="area:大町", scheduled_at=NOW, now=NOW,
+                                    created_by="田中")
+        broadcasts.approve(session, created.id, "佐藤", NOW)
+    broadcasts.plan_broadcasts(factory, NOW, timezone=TOKYO)
+    report = send()
+    assert (report.sent, report.skipped) == (2, Counter())
+    assert received(line_api) == Counter([users[0], users[2]])
