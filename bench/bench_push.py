@@ -603,6 +603,10 @@ def emergency(args, rates: Rates) -> None:
             stop(sink)
             drop_database(args.db, engine)
     probe_waits.sort()
+    import os
+    if os.environ.get("EMERG_DEBUG") and accepted:
+        print("accepted at (s after approval), every 10%:",
+              [round(accepted[int(i * (len(accepted) - 1) / 10)] - approved, 2) for i in range(11)])
     p99 = probe_waits[int(0.99 * (len(probe_waits) - 1))] if probe_waits else float("nan")
     print()
     print(f"emergency broadcast to all: {n:,} residents, {args.db}, multicast limit {rates.multicast:g}/s, "
