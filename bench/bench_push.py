@@ -570,11 +570,16 @@ def emergency(args, rates: Rates) -> None:
                         done.set()
 
                 line.multicast = counted
+                planned_by: list[float] = []  # when the broadcast thread had planned every resident
+
+                def plan_and_note(now, finish):
+                    if broadcasts.plan_broadcasts(factory, now, timezone=TIMEZONE, finish=finish):
+                        planned_by.append(time.perf_counter())
+
                 worker = Worker(factory, line, clock=lambda: at, timezone=TIMEZONE,
                                 rate=RateLimiter.per_second(push=rates.push, multicast=rates.multicast),
                                 concurrency=rates.concurrency, idle=1.0,
-                                broadcaster=lambda now, finish: broadcasts.plan_broadcasts(
-                                    factory, now, timezone=TIMEZONE, finish=finish))
+                                broadcaster=plan_and_note)
                 probe_waits: list[float] = []
 
                 def probe() -> None:  # a webhook's write: one short transaction, every 50 ms
@@ -622,6 +627,8 @@ def emergency(args, rates: Rates) -> None:
     print(table(["measure", "seconds"], [
         ["second approval → first accepted multicast", f"{first:.1f}"],
         [f"second approval → last accepted multicast ({len(accepted):,} of {expected:,})", f"{last:.1f}"],
+        ["second approval → every resident planned",
+         f"{planned_by[0] - approved:.1f}" if planned_by else "–"],
         *([[f"  {share}% accepted", f"{accepted[int(share / 100 * (len(accepted) - 1))] - approved:.1f}"]
            for share in (25, 50, 75)] if accepted else []),
         [f"allowed by the rate limit ({expected:,} / {rates.multicast:g} per s)", f"{allowed:.1f}"],
