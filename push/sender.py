@@ -508,17 +508,22 @@ def _recipients_fixed() -> sa.Update:
 
 @functools.cache
 def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
-    query = (sa.select(DeliveryBatch.id, DeliveryBatch.retry_key, DeliveryBatch.content_hash, DeliveryBatch.attempts,
-                       DeliveryBatch.first_attempt_at, DeliveryBatch.last_error, DeliveryBatch.resident_ids,
-                       DeliveryBatch.recipients, DeliveryBatch.size)
-             .limit(sa.bindparam("count")).with_for_update(skip_locked=True))
+    """The next batches to claim, locked: the ids are chosen (and locked) by a narrow subquery, then their rows
+    are read. Sorting whole rows let PostgreSQL sort every due batch with its listed residents on each claim
+    (megabytes for a million residents) whenever its statistics had the table small."""
+    chosen = sa.select(DeliveryBatch.id).limit(sa.bindparam("count")).with_for_update(skip_locked=True)
     if emergency_only:
-        query = query.where(DeliveryBatch.kind.in_(ANYTIME_KINDS))
+        chosen = chosen.where(DeliveryBatch.kind.in_(ANYTIME_KINDS))
     if vanished:
-        return (query.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
-                .order_by(DeliveryBatch.claimed_until, DeliveryBatch.id))
-    return (query.where(DeliveryBatch.status == PENDING, DeliveryBatch.next_attempt_at <= sa.bindparam("now"))
-            .order_by(DeliveryBatch.next_attempt_at, DeliveryBatch.id))
+        order = (DeliveryBatch.claimed_until, DeliveryBatch.id)
+        chosen = chosen.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
+    else:
+        order = (DeliveryBatch.next_attempt_at, DeliveryBatch.id)
+        chosen = chosen.where(DeliveryBatch.status == PENDING, DeliveryBatch.next_attempt_at <= sa.bindparam("now"))
+    return (sa.select(DeliveryBatch.id, DeliveryBatch.retry_key, DeliveryBatch.content_hash, DeliveryBatch.attempts,
+                      DeliveryBatch.first_attempt_at, DeliveryBatch.last_error, DeliveryBatch.resident_ids,
+                      DeliveryBatch.recipients, DeliveryBatch.size)
+            .where(DeliveryBatch.id.in_(chosen.order_by(*order).scalar_subquery())).order_by(*order))
 
 
 def _members(postgres: bool) -> sa.ColumnElement[bool]:
