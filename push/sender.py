@@ -402,12 +402,14 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
             unsendable.setdefault(row.batch_id, []).append(row)
     claimed: list[int] = []
     fixed: list[dict] = []  # recipients of listing batches on their first attempt
+    joined = _sendable_joined(connection, [batch.resident_ids for batch in batches
+                                           if batch.resident_ids is not None and batch.attempts == 0])
     for batch in batches:
         ids, users = members[batch.id]
         if batch.resident_ids is not None:
             touched += batch.size or 0
             if batch.attempts == 0:
-                users = _listed_recipients(connection, batch.resident_ids, report)
+                users = _listed_recipients(connection, batch.resident_ids, joined[batch.resident_ids], report)
                 if users:
                     fixed.append({"b_id": batch.id, "b_recipients": id_list(users), "b_size": len(users)})
             else:
@@ -440,19 +442,41 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
     return jobs, touched
 
 
-def _listed_recipients(connection: sa.Connection, resident_ids: str, report: SendReport) -> list[str]:
+def _bounds(resident_ids: str) -> tuple[int, int]:
+    """The first and last of the ascending ids a batch lists."""
+    return int(resident_ids.split(",", 1)[0]), int(resident_ids.rsplit(",", 1)[-1])
+
+
+def _sendable_joined(connection: sa.Connection, listings: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """For each listing (a batch's ``resident_ids``): the ids and the LINE user ids of the residents in its id
+    range who may be sent to, each joined up (``_sendable_lists``). PostgreSQL answers for every listing in one
+    statement (a round trip costs more there than the work); SQLite, in this process, one statement each."""
+    if not listings:
+        return {}
+    if connection.dialect.name != "postgresql":
+        query = _sendable_lists(False)
+        return {listing: tuple(connection.execute(query, dict(zip(("low", "high"), _bounds(listing), strict=True)))
+                               .one()) for listing in listings}
+    lows, highs = zip(*(_bounds(listing) for listing in listings), strict=True)
+    rows = connection.execute(_sendable_lists_many(), {"lows": list(lows), "highs": list(highs)}).all()
+    return {listings[number - 1]: (ids, users) for number, ids, users in rows}
+
+
+def _listed_recipients(connection: sa.Connection, resident_ids: str, joined: tuple[str | None, str | None],
+                       report: SendReport) -> list[str]:
     """The LINE user ids of the listed residents who may still be sent to: following, with consent, not deleted.
 
     The others are counted as skipped with the reason. Listed ids are ascending, so the residents who may be
     sent to are read along the primary key in one range (a few hundred rows; residents in it who are not
-    listed are ignored); the reasons are looked up only for the listed residents missing from it.
+    listed are ignored), already ``joined`` up; the reasons are looked up only for the listed residents
+    missing from it.
     """
-    low, high = int(resident_ids.split(",", 1)[0]), int(resident_ids.rsplit(",", 1)[-1])
+    low, high = _bounds(resident_ids)
     postgres = connection.dialect.name == "postgresql"
     # Usually every resident in the range is listed and may be sent to (a broadcast to all, nobody left since):
-    # then the ids the database joins up equal the list, and its joined-up user ids are the recipients, with no
+    # then the ids the database joined up equal the list, and its joined-up user ids are the recipients, with no
     # work per resident here.
-    ids, users_text = connection.execute(_sendable_lists(postgres), {"low": low, "high": high}).one()
+    ids, users_text = joined
     if ids == resident_ids:
         return split_ids(users_text)
     listed = [int(value) for value in split_ids(resident_ids)]
@@ -479,6 +503,17 @@ def _sendable_lists(postgres: bool) -> sa.TextClause:
     join = "string_agg(id::text, ','), string_agg(line_user_id, ',')" if postgres else (
         "group_concat(id, ','), group_concat(line_user_id, ',')")
     return sa.text(f"SELECT {join} FROM ({rows}) AS listed")
+
+
+@functools.cache
+def _sendable_lists_many() -> sa.TextClause:
+    """PostgreSQL: ``_sendable_lists`` for several ranges at once, numbered from 1 in the order given."""
+    return sa.text(
+        "SELECT ranges.n, joined.ids, joined.users "
+        "FROM unnest(CAST(:lows AS integer[]), CAST(:highs AS integer[])) WITH ORDINALITY AS ranges(low, high, n) "
+        "CROSS JOIN LATERAL (SELECT string_agg(id::text, ','), string_agg(line_user_id, ',') "
+        "FROM (SELECT id, line_user_id FROM resident WHERE id BETWEEN ranges.low AND ranges.high "
+        "AND status = 'active' AND consent_at IS NOT NULL ORDER BY id) AS listed) AS joined(ids, users)")
 
 
 @functools.cache
