@@ -296,7 +296,9 @@ def forget_resident(session: Session, line_user_id: str) -> int:
     """Delete the resident's rows that no worker holds and no batch needs (「データ削除」); returns the count.
 
     Rows of a tried batch that may still be retried are kept until the batch is finished. Content no other
-    row uses (a personal message naming the resident's child) goes with the rows.
+    row uses (a personal message naming the resident's child) goes with the rows. A broadcast's batch holds
+    the resident's LINE user id only from its first attempt until it is finished (its retries repeat it);
+    before that it lists only their resident id, which names nobody once the resident row is deleted.
     """
     lock_batches(session, Delivery.line_user_id == line_user_id)
     ours = (Delivery.line_user_id == line_user_id) & (Delivery.status != DeliveryStatus.SENDING) & ~(
