@@ -2,8 +2,8 @@
 
 Run::
 
-    .venv/bin/python bench/bench_push.py [--residents 1000000] [--db sqlite|postgresql]
-        [--push-rate 2000] [--multicast-rate 200] [--concurrency 4]
+    .venv/bin/python bench/bench_push.py [--residents 1000000] [--db sqlite|postgresql] [--pg-database bench]
+        [--push-rate 2000] [--multicast-rate 200] [--concurrency 4] [--emergency]
 
 Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
 
@@ -12,13 +12,14 @@ Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
    older residents), 2 % pregnancies (due dates over the next 280 days), 16 % parents of one or two
    children born over the last 12 years (uniform), 12 % with their own birth date (aged 55–90) and 1 % with
    the quiet stop of baby messages. They are bulk-inserted with Core ``executemany`` in chunks into a
-   scratch database: a SQLite file in a temporary directory, or with ``--db postgresql`` a database
-   ``bench`` on ``postgresql+psycopg://postgres@127.0.0.1:5432`` (created if missing; only its tables are
-   created and dropped).
+   scratch database: a SQLite file in a temporary directory, or with ``--db postgresql`` the database
+   ``--pg-database`` (default ``bench``) on ``postgresql+psycopg://postgres@127.0.0.1:5432`` (created if
+   missing; only its tables are created and dropped).
 2. **Planning** (timed): ``push.planning.enqueue_lifestage`` for one day with the default rules (a fresh
-   outbox, so every message found due is new: the heaviest day), plus ``push.broadcasts.plan_broadcasts``
-   starting an approved all-resident broadcast (``--segment all``, created and approved before the
-   timing): one identical delivery per resident. Wall time, rows inserted and peak
+   outbox, so every message found due is new: the heaviest day) in one transaction, then
+   ``push.broadcasts.plan_broadcasts`` starting an approved all-resident broadcast (``--segment all``,
+   created and approved before the timing) in its own chunks: batches of 500 residents, one row each
+   (the broadcast's residents are listed in its batches, not given a row each). Wall time, rows inserted and peak
    memory: ``VmHWM`` from ``/proc/self/status``, reset through ``/proc/self/clear_refs`` just before the
    step, and ``ru_maxrss`` (which the reset also lowers on Linux, so the set-up's peak is read before it).
 3. **Delivery** (timed): ``push.sender.send_due`` with the real ``SdkLineClient``, the app's default
@@ -37,6 +38,17 @@ Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
 Targets (issue 5 point 8): planning 1M residents in ≤ 60 s, peak RSS ≤ 300 MB, delivery within 1.2× of
 the time the rate limit allows. With fewer than 1M residents the planning time is also shown scaled
 linearly to 1M, labelled as an extrapolation.
+
+``--emergency`` (issue 11 point 8) instead runs the real push worker (its broadcast thread plans while its
+sender sends) against the minimal sink and times an all-resident emergency broadcast from its second
+approval to the first and to the last accepted multicast, next to the time LINE's rate limit allows
+(multicasts / ``--multicast-rate``; target ≤ 1.5×), with a short write transaction every 50 ms meanwhile
+(the longest wait is printed); then, after resetting the outbox, the sender alone with no rate limit
+against the sink (target ≥ 3× the multicast rate). What it measures: planning writes one batch row per 500
+residents (a million residents: 2,000 rows), the sender reads each batch's recipients as two joined-up
+lists from the resident table on its first attempt, and an idle worker looks again every 50 ms while a
+broadcast is being planned. With fewer residents the rate limit's one-second burst is a larger share of
+the time, so the ratio reads worse than at 1M.
 """
 
 from __future__ import annotations
@@ -67,7 +79,8 @@ SEED = 20261122
 DAY = date(2026, 11, 24)  # a Tuesday
 TIMEZONE = ZoneInfo("Asia/Tokyo")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_DATABASE = "bench"
 INSERT_CHUNK = 20_000
 BROADCAST_TEXT = ("【市からのお知らせ】12月1日から市役所の窓口受付時間が変わります。"
                   "詳しくは市のホームページをご覧ください。")
@@ -260,8 +273,9 @@ def wait_ready(port: int, timeout: float = 60.0) -> None:
 # ---- database -------------------------------------------------------------------------------------
 
 
-def make_database(kind: str, tmp: str):
-    """A fresh engine with every table created: a SQLite file in ``tmp``, or the ``bench`` PostgreSQL db."""
+def make_database(kind: str, tmp: str, pg_database: str = PG_DATABASE):
+    """A fresh engine with every table created: a SQLite file in ``tmp``, or the PostgreSQL database
+    ``pg_database`` (created if missing; only its tables are dropped and created)."""
     import db
     import schema
 
@@ -269,11 +283,12 @@ def make_database(kind: str, tmp: str):
         engine = db.make_engine(f"sqlite:///{tmp}/bench.sqlite3")
     else:
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            if admin.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone() is None:
-                admin.execute("CREATE DATABASE bench")
-        engine = db.make_engine(PG_URL)
+            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (pg_database,)).fetchone() is None:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(pg_database)))
+        engine = db.make_engine(f"{PG_SERVER}/{pg_database}")
         schema.metadata.drop_all(engine)
     schema.metadata.create_all(engine)
     return engine
@@ -299,10 +314,12 @@ def reset_outbox(engine) -> None:
         connection.execute(sa.update(Delivery).values(status="pending", attempts=0, first_attempt_at=None,
                                                       claimed_until=None, sent_at=None,
                                                       next_attempt_at=Delivery.send_after))
-        connection.execute(sa.update(DeliveryBatch).values(
+        connection.execute(sa.update(DeliveryBatch).where(DeliveryBatch.resident_ids.is_(None)).values(
             status="pending", attempts=0, first_attempt_at=None, claimed_until=None, sent_at=None,
             next_attempt_at=sa.select(sa.func.min(Delivery.send_after)).where(Delivery.batch_id == DeliveryBatch.id)
             .scalar_subquery()))
+        connection.execute(sa.update(DeliveryBatch).where(DeliveryBatch.resident_ids.is_not(None)).values(
+            status="pending", attempts=0, first_attempt_at=None, claimed_until=None, sent_at=None, recipients=None))
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE delivery")
@@ -326,7 +343,8 @@ def create_broadcast(session_factory) -> int:
 
 
 def plan(session_factory, rules) -> dict:
-    """The timed planning step: one day's life-stage messages plus the broadcast rows, in one transaction."""
+    """The timed planning step: one day's life-stage messages in one transaction, then the broadcast (planned
+    in its own chunks)."""
     from push.broadcasts import plan_broadcasts
     from push.planning import enqueue_lifestage
     from push.planning import local_time
@@ -337,9 +355,9 @@ def plan(session_factory, rules) -> dict:
     started = time.perf_counter()
     with session_factory.begin() as session:
         found, added = enqueue_lifestage(session, rules, DAY, tz=TIMEZONE)
-        lifestage_seconds = time.perf_counter() - started
-        [outcome] = plan_broadcasts(session, local_time(DAY, 9, TIMEZONE), timezone=TIMEZONE)
-        broadcast = outcome.reach if outcome.started else 0
+    lifestage_seconds = time.perf_counter() - started
+    [outcome] = plan_broadcasts(session_factory, local_time(DAY, 9, TIMEZONE), timezone=TIMEZONE)
+    broadcast = outcome.reach if outcome.started else 0
     seconds = time.perf_counter() - started
     hwm = status_mb("VmHWM")
     return {"seconds": seconds, "lifestage_seconds": lifestage_seconds, "found": found, "lifestage": added,
@@ -348,18 +366,25 @@ def plan(session_factory, rules) -> dict:
 
 
 def minimum_requests(session_factory) -> dict:
-    """How many distinct contents the outbox holds, and the fewest requests that can carry its rows.
+    """How many distinct contents the outbox holds, and the fewest requests that can carry its deliveries.
 
-    Rows of one content go by multicast, 500 at a time; a content with one row goes by push.
+    Deliveries of one content (rows, and residents listed in a broadcast's batches) go by multicast, 500 at a
+    time; a content with one delivery goes by push.
     """
     import sqlalchemy as sa
 
     from push.models import Delivery
+    from push.models import DeliveryBatch
 
+    sizes: dict[str, int] = {}
     with session_factory() as session:
-        sizes = [count for (count,) in session.execute(
-            sa.select(sa.func.count()).select_from(Delivery).group_by(Delivery.content_hash))]
-    return {"contents": len(sizes), "min_requests": sum(-(-size // 500) for size in sizes)}
+        for digest, count in [
+            *session.execute(sa.select(Delivery.content_hash, sa.func.count()).group_by(Delivery.content_hash)),
+            *session.execute(sa.select(DeliveryBatch.content_hash, sa.func.sum(DeliveryBatch.size))
+                             .where(DeliveryBatch.resident_ids.is_not(None)).group_by(DeliveryBatch.content_hash)),
+        ]:
+            sizes[digest] = sizes.get(digest, 0) + count
+    return {"contents": len(sizes), "min_requests": sum(-(-size // 500) for size in sizes.values())}
 
 
 def naive_plan(session_factory, rules, sample: int) -> dict:
@@ -516,7 +541,7 @@ def emergency(args, rates: Rates) -> None:
     n = args.residents
     at = local_time(DAY, 9, TIMEZONE)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_database(args.db, tmp)
+        engine = make_database(args.db, tmp, args.pg_database)
         factory = sessionmaker(engine, expire_on_commit=False)
         sink_port = free_port()
         sink = start_sink(sink_port)
@@ -545,11 +570,16 @@ def emergency(args, rates: Rates) -> None:
                         done.set()
 
                 line.multicast = counted
+                planned_by: list[float] = []  # when the broadcast thread had planned every resident
+
+                def plan_and_note(now, finish):
+                    if broadcasts.plan_broadcasts(factory, now, timezone=TIMEZONE, finish=finish):
+                        planned_by.append(time.perf_counter())
+
                 worker = Worker(factory, line, clock=lambda: at, timezone=TIMEZONE,
                                 rate=RateLimiter.per_second(push=rates.push, multicast=rates.multicast),
                                 concurrency=rates.concurrency, idle=1.0,
-                                broadcaster=lambda now, finish: broadcasts.plan_broadcasts(
-                                    factory, now, timezone=TIMEZONE, finish=finish))
+                                broadcaster=plan_and_note)
                 probe_waits: list[float] = []
 
                 def probe() -> None:  # a webhook's write: one short transaction, every 50 ms
@@ -597,6 +627,10 @@ def emergency(args, rates: Rates) -> None:
     print(table(["measure", "seconds"], [
         ["second approval → first accepted multicast", f"{first:.1f}"],
         [f"second approval → last accepted multicast ({len(accepted):,} of {expected:,})", f"{last:.1f}"],
+        ["second approval → every resident planned",
+         f"{planned_by[0] - approved:.1f}" if planned_by else "–"],
+        *([[f"  {share}% accepted", f"{accepted[int(share / 100 * (len(accepted) - 1))] - approved:.1f}"]
+           for share in (25, 50, 75)] if accepted else []),
         [f"allowed by the rate limit ({expected:,} / {rates.multicast:g} per s)", f"{allowed:.1f}"],
         ["ratio (target ≤ 1.5×)", ratio(last, allowed)],
         [f"a short write transaction meanwhile: max / p99 of {len(probe_waits):,}",
@@ -629,6 +663,8 @@ def main() -> None:
                         help="requests in flight (default: the app's PUSH_SEND_CONCURRENCY)")
     parser.add_argument("--plan-sample", type=int, default=5000, help="residents for the naive planner")
     parser.add_argument("--push-sample", type=int, default=5000, help="residents for the naive sender")
+    parser.add_argument("--pg-database", default=PG_DATABASE,
+                        help="the scratch PostgreSQL database for --db postgresql (default: %(default)s)")
     parser.add_argument("--no-sink", action="store_true", help="skip the delivery run against the minimal sink")
     parser.add_argument("--emergency", action="store_true",
                         help="time an all-resident emergency broadcast from its second approval instead")
@@ -649,7 +685,7 @@ def main() -> None:
     rules = default_rules()
     total_started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_database(args.db, tmp)
+        engine = make_database(args.db, tmp, args.pg_database)
         session_factory = sessionmaker(engine, expire_on_commit=False)
         try:
             started = time.perf_counter()

@@ -2,10 +2,10 @@
 
 Life of a broadcast: ``create`` makes a draft; ``approve`` records one person's approval, and once there
 are enough the broadcast is ``approved`` (``scheduled`` while its time is still ahead); ``plan_broadcasts``
-(run by ``push plan`` and continuously by ``push worker``) puts every due one into the outbox, one
-``Delivery`` per recipient with identical content (so they go by multicast in chunks of ≤ 500), and
-marks it ``sending``; once none of its deliveries is waiting it is ``done``. ``cancel`` stops it at any
-point before ``done`` (deliveries already in a multicast request go out with that request).
+(run by ``push plan`` and continuously by ``push worker``) puts every due one into the outbox, as
+batches of up to 500 recipients that list their residents (one multicast each; see ``push.models``), and
+marks it ``sending``; once none of its batches is waiting it is ``done``. ``cancel`` stops it at any
+point before ``done`` (batches already tried go out with the recipients of their first request).
 
 Planning never holds the database for long: the broadcast is first marked ``planning`` with a lease, then
 its residents are planned ``PLAN_CHUNK`` at a time in id order, each chunk in its own short transaction
@@ -13,8 +13,9 @@ that also records how far planning has come (``planned_through``) and renews the
 planner pauses briefly between chunks so that writers waiting for the lock go first. A webhook thus
 waits at most about one chunk behind it, and the sender claims the first batches as soon as their chunk is
 committed. A planner that dies mid-way stops renewing; once its lease runs out the next run resumes from
-the recorded resident on. Keys make rows idempotent and every chunk first checks that the cursor it read
-is still the broadcast's, so a resumed or raced planner never plans a resident twice.
+the recorded resident on. Every chunk first checks that the cursor it read is still the broadcast's and
+moves it on in the same transaction as its batches, so a resumed or raced planner never plans a resident
+twice.
 
 Approval rule: a broadcast to everyone (its segment uses the term ``all``) or an emergency broadcast needs
 two different approvers; any other needs one. Approvers are people other than the creator: the creator
@@ -57,6 +58,7 @@ from push.models import Broadcast
 from push.models import BroadcastApproval
 from push.models import BroadcastStatus
 from push.models import Delivery
+from push.models import DeliveryBatch
 from push.models import DeliveryStatus
 from push.models import cancellable
 from push.outbox import enqueue_residents
@@ -71,7 +73,7 @@ MAX_TEXT = 5000  # LINE's limit for one text message, in characters (longer text
 OPEN = (BroadcastStatus.DRAFT, BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
 DUE = (BroadcastStatus.APPROVED, BroadcastStatus.SCHEDULED)
 PLANNING = BroadcastStatus.PLANNING
-PLAN_CHUNK = 2000  # residents read and deliveries written per planning transaction (a few tens of ms)
+PLAN_CHUNK = 10_000  # residents read per planning transaction, written as 20 batch rows (a few ms)
 PLAN_LEASE = timedelta(seconds=60)  # a planner that commits no chunk for this long is taken over
 # On SQLite (one write lock for the whole database), seconds the planner waits after each chunk so that a
 # writer waiting for the lock (a webhook, the sender) takes it first: such a writer tries again every
@@ -93,11 +95,6 @@ class PlanOutcome:
     started: bool
     reach: int
     note: str | None = None
-
-
-def delivery_key(broadcast_id: int, line_user_id: str) -> str:
-    """The outbox key of one recipient's delivery of a broadcast."""
-    return f"broadcast:{broadcast_id}:{line_user_id}"
 
 
 def is_all_residents(segment: segments.Segment) -> bool:
@@ -198,25 +195,41 @@ def cancel(session: Session, broadcast_id: int, now: datetime) -> int:
     broadcast = get(session, broadcast_id, lock=True)  # waits for a planning chunk in progress to commit
     if broadcast.status not in (*OPEN, PLANNING, BroadcastStatus.SENDING):
         raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}; it cannot be cancelled")
-    lock_batches(session, _deliveries_of(broadcast_id))
-    result = session.execute(
+    lock_batches(session, _deliveries_of(broadcast_id))  # rows planned one per resident (before batches listed them)
+    cancelled = session.execute(
         sa.update(Delivery)
         .where(_deliveries_of(broadcast_id), cancellable())
         .values(status=DeliveryStatus.CANCELLED, last_error="broadcast-cancelled")
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    # Batches never tried; on PostgreSQL the update waits for a claim in progress and then skips its batch.
+    cancelled += sum(session.scalars(
+        sa.update(DeliveryBatch)
+        .where(DeliveryBatch.broadcast_id == broadcast_id, DeliveryBatch.status == DeliveryStatus.PENDING,
+               DeliveryBatch.attempts == 0)
+        .values(status=DeliveryStatus.CANCELLED, last_error="broadcast-cancelled")
+        .returning(DeliveryBatch.size).execution_options(synchronize_session=False)
+    ))
     broadcast.status = BroadcastStatus.CANCELLED
     broadcast.finished_at = now
     session.flush()
-    return result.rowcount
+    return cancelled
 
 
 def delivery_counts(session: Session, broadcast_id: int) -> dict[str, int]:
-    """The broadcast's outbox rows counted by status."""
+    """The broadcast's deliveries counted by status: the recipients of its batches, and its rows if it was
+    planned one row per resident (before batches listed their residents)."""
+    counts: dict[str, int] = {}
     status = Delivery.effective_status
     rows = session.execute(sa.select(status, sa.func.count()).where(_deliveries_of(broadcast_id))
                            .group_by(status)).all()
-    return {DeliveryStatus(status).value: count for status, count in rows}
+    batches = session.execute(sa.select(DeliveryBatch.status, sa.func.sum(DeliveryBatch.size))
+                              .where(DeliveryBatch.broadcast_id == broadcast_id)
+                              .group_by(DeliveryBatch.status)).all()
+    for status, count in (*rows, *batches):
+        value = DeliveryStatus(status).value
+        counts[value] = counts.get(value, 0) + (count or 0)
+    return counts
 
 
 def recipients(session: Session, segment: segments.Segment, today) -> list[str]:
@@ -370,7 +383,7 @@ def _plan(factory: sessionmaker[Session], broadcast_id: int, now: datetime, at: 
                 page = residents.push_profile_page(session, after=cursor, limit=chunk, details=segment.needs_details)
                 read = [profile.resident_id for profile in page]
                 members = [profile.resident_id for profile in segments.members(page, segment, today)]
-            enqueue_residents(session, members, key_prefix=_key_prefix(broadcast_id), kind=kind, messages=messages,
+            enqueue_residents(session, members, broadcast_id=broadcast_id, kind=kind, messages=messages,
                               send_after=send_after)
             if read:
                 cursor = read[-1]
@@ -393,7 +406,7 @@ def _plan(factory: sessionmaker[Session], broadcast_id: int, now: datetime, at: 
 def _finish_sent(session: Session, now: datetime) -> None:
     """Mark sending broadcasts whose deliveries are all finished as done."""
     for broadcast in session.scalars(sa.select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING)):
-        if not unfinished(session, key_prefix=_key_prefix(broadcast.id)):
+        if not unfinished(session, key_prefix=_key_prefix(broadcast.id), broadcast_id=broadcast.id):
             broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, now
 
 

@@ -19,6 +19,13 @@ status change then touches small indexes, and a query uses them only when it sta
 literally: build such queries with ``waiting_single`` and ``sending_single`` below (the batch index
 serves ``batch_id = …``, which implies its condition).
 
+A broadcast is planned straight into batches that list their residents (``DeliveryBatch.resident_ids``),
+without a delivery row per resident: a million residents are 2,000 rows, not a million. Such a batch is
+cancelled as a whole (``push.broadcasts.cancel``); a resident who unfollows, stops pushes or deletes their
+data is left out when the batch is first tried, which reads every recipient's current state anyway. Its
+first attempt fixes the request's LINE user ids in ``recipients`` for the retries, and finishing the batch
+clears them, so no user id stays in the outbox once it is sent.
+
 ``batch_id`` and ``content_hash`` carry no foreign keys: on PostgreSQL their per-row checks doubled the
 time to plan a million rows. Nothing deletes a batch or a content that rows still use: the purge and
 「データ削除」 delete only what no row refers to (in the same statement), and a planner reusing a content
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -58,17 +66,29 @@ FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED
 
 
 class DeliveryBatch(Base):
-    """One multicast request: the deliveries pointing at it are its recipients, their messages its body."""
+    """One multicast request: its recipients are either the deliveries pointing at it, or (a broadcast's
+    batch) the residents listed in ``resident_ids``; its body is the content's messages."""
 
     __tablename__ = "delivery_batch"
     __table_args__ = (
         sa.Index("ix_delivery_batch_due", "status", "next_attempt_at"),
         sa.Index("ix_delivery_batch_lease", "status", "claimed_until"),
+        sa.Index("ix_delivery_batch_content_hash", "content_hash"),  # content still used (purge)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     retry_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), unique=True, default=uuid.uuid4)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
+    kind: Mapped[str | None] = mapped_column(sa.String(32))  # the kind of its deliveries (one per batch)
+    # A broadcast's batch carries its recipients itself (no delivery rows; see ``RECIPIENT_BATCHES`` above):
+    # the broadcast, the ids of the residents it was planned for (``resident_id_text``, ascending), and how
+    # many recipients it has (planned, then those of the request once it is first tried).
+    broadcast_id: Mapped[int | None] = mapped_column(index=True)
+    resident_ids: Mapped[str | None] = mapped_column(sa.Text)
+    size: Mapped[int | None] = mapped_column()
+    # The LINE user ids of the request (``id_list``), fixed by its first attempt and kept while it may be
+    # retried; cleared when the batch is finished.
+    recipients: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -80,6 +100,16 @@ class DeliveryBatch(Base):
 
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="batch", order_by="Delivery.id", primaryjoin="DeliveryBatch.id == foreign(Delivery.batch_id)")
+
+
+def id_list(values: Iterable[object]) -> str:
+    """Ids (resident ids, LINE user ids) as one text column holds them: separated by commas."""
+    return ",".join(map(str, values))
+
+
+def split_ids(text: str | None) -> list[str]:
+    """The ids ``id_list`` wrote (none for None or an empty text)."""
+    return text.split(",") if text else []
 
 
 class DeliveryContent(Base):

@@ -6,6 +6,11 @@ SQLite and PostgreSQL). The retry key is drawn here, once, and never changes aft
 impersonal content goes into batches of up to 500 residents here too (one multicast each), so that sending
 works batch by batch; the messages themselves are stored once per content (``DeliveryContent``).
 
+A broadcast is planned differently (``enqueue_residents``): straight into batches that list their residents,
+one row per 500 residents. Their residents are not cancelled one by one: a batch's first attempt leaves out
+every resident who is no longer active, withdrew consent or was deleted (``push.sender``), which covers what
+``cancel_for_resident`` does for rows.
+
 A row may carry the push ``category`` it was planned under and ``tags`` (labels such as "baby" or a garbage
 category), so that a resident's settings change cancels exactly the queued rows it made unwanted
 (``cancel_queued``), in the transaction that changes the setting.
@@ -13,7 +18,6 @@ category), so that a resident's settings change cancels exactly the queued rows 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -39,10 +43,10 @@ from push.models import DeliveryBatch
 from push.models import DeliveryContent
 from push.models import DeliveryStatus
 from push.models import cancellable
+from push.models import id_list
 from push.models import in_open_tried_batch
 from push.models import sending_single
 from push.models import waiting_single
-from residents.models import Resident
 
 INSERT_CHUNK = 1000
 MAX_MULTICAST = 500  # LINE's limit of user ids per multicast
@@ -146,15 +150,14 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
     return added
 
 
-def enqueue_residents(session: Session, resident_ids: Sequence[int], *, key_prefix: str, kind: str,
+def enqueue_residents(session: Session, resident_ids: Sequence[int], *, broadcast_id: int, kind: str,
                       messages: Sequence[dict], send_after: datetime) -> int:
-    """Insert one delivery of ``messages`` for each of these residents, keyed ``key_prefix`` + their LINE
-    user id, in batches of up to 500 (a broadcast); returns how many rows were added.
+    """Plan ``messages`` for these residents (ascending ids) as batches of up to 500 that list their residents
+    (a broadcast's: see ``push.models``); returns how many recipients were planned.
 
-    Equivalent to ``enqueue`` with one impersonal ``PlannedDelivery`` per resident, but the database builds
-    the rows from the resident table (``INSERT … SELECT``): a few statements per 500 residents instead of a
-    row of Python values each, so a million residents are planned many times faster. A key that exists
-    already is skipped, so planning the same residents again adds nothing.
+    One row per 500 residents and no delivery row per resident: a million residents are planned in a few
+    seconds on either database. The batches are not keyed: the broadcast planner commits them with the
+    cursor that says how far planning has come, so a resumed planner never plans a resident twice.
     """
     if send_after.tzinfo is None:
         raise ValueError("send_after must be timezone-aware")
@@ -171,39 +174,12 @@ def enqueue_residents(session: Session, resident_ids: Sequence[int], *, key_pref
                        {"content_hash": digest, "messages": list(messages), "created_at": now})
     ids = list(resident_ids)
     groups = [ids[start:start + MAX_MULTICAST] for start in range(0, len(ids), MAX_MULTICAST)]
-    batch_ids = connection.scalars(
-        sa.insert(DeliveryBatch).returning(DeliveryBatch.id, sort_by_parameter_order=True),
-        [{"retry_key": key, "content_hash": digest, "status": DeliveryStatus.PENDING, "attempts": 0,
-          "next_attempt_at": send_after, "created_at": now} for key in _retry_keys(len(groups))]).all()
-    added = 0
-    for batch_id, group in zip(batch_ids, groups, strict=True):
-        added += connection.execute(_resident_rows(postgres), {
-            "key_prefix": key_prefix, "kind": kind, "content_hash": digest, "send_after": send_after,
-            "batch": batch_id, "created_at": now, "ids": group}).rowcount
-    return added
-
-
-@functools.cache
-def _resident_rows(postgres: bool) -> sa.Insert:
-    """``INSERT … SELECT`` of one batch's rows from the resident table (see ``enqueue_residents``)."""
-    if postgres:
-        retry_key = sa.func.gen_random_uuid()
-    else:  # a version 4 UUID as the 32 hex digits SQLite stores for a Uuid column
-        retry_key = sa.func.lower(
-            sa.func.hex(sa.func.randomblob(6)) + "4" + sa.func.substr(sa.func.hex(sa.func.randomblob(2)), 2)
-            + sa.func.substr("89ab", 1 + sa.func.abs(sa.func.random()) % 4, 1)
-            + sa.func.substr(sa.func.hex(sa.func.randomblob(8)), 2))
-    send_after = sa.bindparam("send_after", type_=db.UTCDateTime())
-    rows = sa.select(
-        sa.bindparam("key_prefix", type_=sa.String) + Resident.line_user_id, Resident.line_user_id,
-        sa.bindparam("kind", type_=sa.String), sa.bindparam("content_hash", type_=sa.String), sa.false(),
-        sa.null(), sa.null(), retry_key, send_after, send_after, sa.literal(DeliveryStatus.PENDING.value),
-        sa.literal(0), sa.bindparam("batch", type_=sa.Integer),
-        sa.bindparam("created_at", type_=db.UTCDateTime()),
-    ).where(db.one_of(Resident.id, "ids", postgres=postgres))
-    insert = postgresql.insert if postgres else sqlite.insert
-    return (insert(Delivery.__table__).from_select([*ROW_COLUMNS, "created_at"], rows)
-            .on_conflict_do_nothing(index_elements=["key"]).execution_options(preserve_rowcount=True))
+    connection.execute(sa.insert(DeliveryBatch), [
+        {"retry_key": key, "content_hash": digest, "kind": kind, "broadcast_id": broadcast_id,
+         "resident_ids": id_list(group), "size": len(group), "status": DeliveryStatus.PENDING, "attempts": 0,
+         "next_attempt_at": send_after, "created_at": now}
+        for key, group in zip(_retry_keys(len(groups)), groups, strict=True)])
+    return len(ids)
 
 
 ROW_COLUMNS = ("key", "line_user_id", "kind", "content_hash", "personal", "category", "tags", "retry_key",
@@ -250,7 +226,7 @@ class _Batches:
         current = self._open.get(group)
         if current is None or len(current[1]) >= MAX_MULTICAST or item.line_user_id in current[1]:
             batch_id = self._connection.execute(
-                sa.insert(DeliveryBatch).values(retry_key=uuid.uuid4(), content_hash=digest,
+                sa.insert(DeliveryBatch).values(retry_key=uuid.uuid4(), content_hash=digest, kind=item.kind,
                                                 status=DeliveryStatus.PENDING, attempts=0,
                                                 next_attempt_at=item.send_after, created_at=utcnow())
             ).inserted_primary_key[0]
@@ -264,6 +240,8 @@ def cancel_for_resident(session: Session, line_user_id: str, reason: str = "resi
 
     Rows of a multicast batch that was tried stay in it: the batch is retried with the same recipients and
     body under its retry key, or LINE could accept the resident twice. Returns how many rows were cancelled.
+    A broadcast's batches hold no rows: they leave the resident out when first tried, as the resident's
+    status, consent or row (changed in the same transaction as this call) then says.
     """
     return cancel_queued(session, line_user_id, reason=reason)
 
@@ -318,7 +296,9 @@ def forget_resident(session: Session, line_user_id: str) -> int:
     """Delete the resident's rows that no worker holds and no batch needs (「データ削除」); returns the count.
 
     Rows of a tried batch that may still be retried are kept until the batch is finished. Content no other
-    row uses (a personal message naming the resident's child) goes with the rows.
+    row uses (a personal message naming the resident's child) goes with the rows. A broadcast's batch holds
+    the resident's LINE user id only from its first attempt until it is finished (its retries repeat it);
+    before that it lists only their resident id, which names nobody once the resident row is deleted.
     """
     lock_batches(session, Delivery.line_user_id == line_user_id)
     ours = (Delivery.line_user_id == line_user_id) & (Delivery.status != DeliveryStatus.SENDING) & ~(
@@ -330,14 +310,17 @@ def forget_resident(session: Session, line_user_id: str) -> int:
     return result.rowcount
 
 
-def unfinished(session: Session, *, key_prefix: str | None = None) -> int:
-    """How many rows are planned but not finished (pending or being sent), all or those keyed ``key_prefix…``.
+def unfinished(session: Session, *, key_prefix: str | None = None, broadcast_id: int | None = None) -> int:
+    """How many deliveries are planned but not finished (pending or being sent): all, or those of rows keyed
+    ``key_prefix…`` and of the batches of ``broadcast_id`` (when either is given).
 
-    Counted in three parts that each use one partial index: rows waiting alone, rows being pushed alone,
-    and rows of batches still open.
+    Rows are counted in three parts that each use one partial index: rows waiting alone, rows being pushed
+    alone, and rows of batches still open; then the recipients of open batches that list their residents.
     """
     def keyed(query: sa.Select) -> sa.Select:
-        return query if key_prefix is None else query.where(Delivery.key.startswith(key_prefix, autoescape=True))
+        if key_prefix is None:
+            return query if broadcast_id is None else query.where(sa.false())
+        return query.where(Delivery.key.startswith(key_prefix, autoescape=True))
 
     count = sa.select(sa.func.count()).select_from(Delivery)
     total = 0
@@ -347,12 +330,20 @@ def unfinished(session: Session, *, key_prefix: str | None = None) -> int:
         count.join(DeliveryBatch, Delivery.batch_id == DeliveryBatch.id)
         .where(DeliveryBatch.status.in_(OPEN), Delivery.status == DeliveryStatus.PENDING)
     )) or 0
+    listed = (sa.select(sa.func.coalesce(sa.func.sum(DeliveryBatch.size), 0))
+              .where(DeliveryBatch.status.in_(OPEN), DeliveryBatch.resident_ids.is_not(None)))
+    if broadcast_id is not None:
+        listed = listed.where(DeliveryBatch.broadcast_id == broadcast_id)
+    elif key_prefix is not None:
+        listed = listed.where(sa.false())
+    total += session.scalar(listed) or 0
     return total
 
 
 def purge_finished(session: Session, before: datetime) -> int:
     """Delete finished deliveries due before ``before`` (sent, failed or cancelled, themselves or through
-    their batch), and the batches and content left unused; returns how many deliveries were deleted.
+    their batch), the batches left unused, finished batches listing their residents due before ``before``,
+    and content left unused; returns how many deliveries (rows, and residents of such batches) were deleted.
 
     Deliveries still waiting or being sent are never touched. Content is deleted only when last stored
     before ``before``: a planner storing it again touches it.
@@ -364,10 +355,14 @@ def purge_finished(session: Session, before: datetime) -> int:
                Delivery.status.in_(FINISHED) | ((Delivery.status == DeliveryStatus.PENDING) & in_finished_batch))
         .execution_options(synchronize_session=False)
     ).rowcount or 0
+    listed = (DeliveryBatch.status.in_(FINISHED) & DeliveryBatch.resident_ids.is_not(None)
+              & (DeliveryBatch.next_attempt_at < before))
+    deleted += session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DeliveryBatch.size), 0)).where(listed)) or 0
     session.execute(
         sa.delete(DeliveryBatch)
         .where(DeliveryBatch.status.in_(FINISHED),
-               ~sa.exists().where(Delivery.batch_id == DeliveryBatch.id))
+               sa.or_(listed, DeliveryBatch.resident_ids.is_(None)
+                      & ~sa.exists().where(Delivery.batch_id == DeliveryBatch.id)))
         .execution_options(synchronize_session=False)
     )
     _delete_unused_content(session, DeliveryContent.created_at < before)
@@ -375,8 +370,10 @@ def purge_finished(session: Session, before: datetime) -> int:
 
 
 def _delete_unused_content(session: Session, which: sa.ColumnElement[bool]) -> None:
+    """Delete the content ``which`` selects that no row and no batch uses (a broadcast's batches have no rows)."""
     session.execute(
         sa.delete(DeliveryContent)
-        .where(which, ~sa.exists().where(Delivery.content_hash == DeliveryContent.content_hash))
+        .where(which, ~sa.exists().where(Delivery.content_hash == DeliveryContent.content_hash),
+               ~sa.exists().where(DeliveryBatch.content_hash == DeliveryContent.content_hash))
         .execution_options(synchronize_session=False)
     )

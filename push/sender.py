@@ -65,7 +65,9 @@ from push.models import Delivery
 from push.models import DeliveryBatch
 from push.models import DeliveryContent
 from push.models import DeliveryStatus
+from push.models import id_list
 from push.models import sending_single
+from push.models import split_ids
 from push.models import waiting_single
 from push.outbox import MAX_MULTICAST
 from push.quiet import ANYTIME_KINDS
@@ -80,7 +82,7 @@ log = logging.getLogger(__name__)
 RETRY_KEY_WINDOW = timedelta(hours=23)  # LINE keeps a retry key for 24 hours after the first attempt
 DEFAULT_LEASE = timedelta(seconds=Settings().push_lease_seconds)  # the default of PUSH_LEASE_SECONDS
 HEARTBEATS_PER_LEASE = 3  # claims held are renewed every third of the lease
-DEFAULT_CHUNK = 2000  # rows per claim: four full batches, or 2,000 rows pushed alone
+DEFAULT_CHUNK = 4000  # rows per claim: eight full batches (a transaction per eight multicasts), or 4,000 pushes
 UTC_ZONE = ZoneInfo("UTC")
 CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
 
@@ -368,8 +370,9 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
     and the rows touched.
 
     A first attempt takes the batch's rows still pending (cancelled ones are gone; rows of residents who
-    blocked the account since are cancelled now). From then on the recipients are fixed: a retry repeats the
-    same request under the same key, and a batch past the retry-key window fails instead.
+    blocked the account since are cancelled now), or of a batch listing its residents those who still follow
+    with consent (``_listed_recipients``), written into the batch. From then on the recipients are fixed: a
+    retry repeats the same request under the same key, and a batch past the retry-key window fails instead.
     """
     # Two queries, each along its own index: batches whose worker vanished, then batches due.
     batches = connection.execute(_batches_query(vanished=True, emergency_only=emergency_only),
@@ -381,22 +384,37 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
     if not batches:
         return jobs, touched
     postgres = connection.dialect.name == "postgresql"
-    # Every claimed batch's rows in one query, and on a first attempt only the rows whose resident is no
-    # longer active (usually none): the common case reads 500 user ids per batch and nothing else.
+    # Batches with delivery rows: every claimed batch's rows in one query, and on a first attempt only the
+    # rows whose resident is no longer active (usually none): the common case reads 500 user ids per batch
+    # and nothing else. Batches that list their residents (broadcasts) read them from the resident table.
     members: dict[int, tuple[list[int], list[str]]] = {batch.id: ([], []) for batch in batches}
-    for batch_id, row_id, line_user_id in connection.execute(_members_query(postgres),
-                                                             {"batches": list(members)}).all():
-        ids, users = members[batch_id]
-        ids.append(row_id)
-        users.append(line_user_id)
-    firsts = [batch.id for batch in batches if batch.attempts == 0]
+    with_rows = [batch.id for batch in batches if batch.resident_ids is None]
+    if with_rows:
+        for batch_id, row_id, line_user_id in connection.execute(_members_query(postgres),
+                                                                 {"batches": with_rows}).all():
+            ids, users = members[batch_id]
+            ids.append(row_id)
+            users.append(line_user_id)
+    firsts = [batch.id for batch in batches if batch.attempts == 0 and batch.resident_ids is None]
     unsendable: dict[int, list] = {}
     if firsts:
         for row in connection.execute(_inactive_query(postgres), {"batches": firsts}).all():
             unsendable.setdefault(row.batch_id, []).append(row)
     claimed: list[int] = []
+    fixed: list[dict] = []  # recipients of listing batches on their first attempt
+    joined = _sendable_joined(connection, [batch.resident_ids for batch in batches
+                                           if batch.resident_ids is not None and batch.attempts == 0])
     for batch in batches:
         ids, users = members[batch.id]
+        if batch.resident_ids is not None:
+            touched += batch.size or 0
+            if batch.attempts == 0:
+                users = _listed_recipients(connection, batch.resident_ids, joined[batch.resident_ids], report)
+                if users:
+                    fixed.append({"b_id": batch.id, "b_recipients": id_list(users), "b_size": len(users)})
+            else:
+                users = split_ids(batch.recipients)
+            ids = []
         touched += len(ids)
         if batch.id in unsendable:
             _drop_unsendable(connection, unsendable[batch.id], now, report, window=False)
@@ -404,14 +422,14 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
             kept = [(i, u) for i, u in zip(ids, users, strict=True) if i not in dropped]
             ids, users = [i for i, _ in kept], [u for _, u in kept]
         first_attempt_at = batch.first_attempt_at or now
-        if not ids:
+        if not users:
             _finish_batch(connection, batch.id, DeliveryStatus.CANCELLED, now, "no-recipients")
             continue
         if now - first_attempt_at >= RETRY_KEY_WINDOW:
             reason = f"retry-window-over: {batch.last_error or ''}".strip()
             _finish_batch(connection, batch.id, DeliveryStatus.FAILED, now, reason)
-            report.failed += len(ids)
-            report.failures["retry-window-over"] += len(ids)
+            report.failed += len(users)
+            report.failures["retry-window-over"] += len(users)
             continue
         attempts = batch.attempts + 1
         claimed.append(batch.id)
@@ -419,24 +437,128 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
                          first_attempt_at))
     if claimed:  # one statement for all: the batches are locked, so each one's attempts is what was read
         connection.execute(_batches_claimed(postgres), {"batches": claimed, "now": now, "v_claimed_until": lease_until})
+    if fixed:
+        connection.execute(_recipients_fixed(), fixed)
     return jobs, touched
+
+
+def _bounds(resident_ids: str) -> tuple[int, int]:
+    """The first and last of the ascending ids a batch lists."""
+    return int(resident_ids.split(",", 1)[0]), int(resident_ids.rsplit(",", 1)[-1])
+
+
+def _sendable_joined(connection: sa.Connection, listings: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """For each listing (a batch's ``resident_ids``): the ids and the LINE user ids of the residents in its id
+    range who may be sent to, each joined up (``_sendable_lists``). PostgreSQL answers for every listing in one
+    statement (a round trip costs more there than the work); SQLite, in this process, one statement each."""
+    if not listings:
+        return {}
+    if connection.dialect.name != "postgresql":
+        query = _sendable_lists(False)
+        return {listing: tuple(connection.execute(query, dict(zip(("low", "high"), _bounds(listing), strict=True)))
+                               .one()) for listing in listings}
+    lows, highs = zip(*(_bounds(listing) for listing in listings), strict=True)
+    rows = connection.execute(_sendable_lists_many(), {"lows": list(lows), "highs": list(highs)}).all()
+    return {listings[number - 1]: (ids, users) for number, ids, users in rows}
+
+
+def _listed_recipients(connection: sa.Connection, resident_ids: str, joined: tuple[str | None, str | None],
+                       report: SendReport) -> list[str]:
+    """The LINE user ids of the listed residents who may still be sent to: following, with consent, not deleted.
+
+    The others are counted as skipped with the reason. Listed ids are ascending, so the residents who may be
+    sent to are read along the primary key in one range (a few hundred rows; residents in it who are not
+    listed are ignored), already ``joined`` up; the reasons are looked up only for the listed residents
+    missing from it.
+    """
+    low, high = _bounds(resident_ids)
+    postgres = connection.dialect.name == "postgresql"
+    # Usually every resident in the range is listed and may be sent to (a broadcast to all, nobody left since):
+    # then the ids the database joined up equal the list, and its joined-up user ids are the recipients, with no
+    # work per resident here.
+    ids, users_text = joined
+    if ids == resident_ids:
+        return split_ids(users_text)
+    listed = [int(value) for value in split_ids(resident_ids)]
+    sendable = dict(connection.execute(_sendable_in_range(), {"low": low, "high": high}).all())
+    users = [sendable[resident_id] for resident_id in listed if resident_id in sendable]
+    if len(users) < len(listed):
+        left = [resident_id for resident_id in listed if resident_id not in sendable]
+        found = dict(connection.execute(_resident_states(postgres), {"ids": left}).all())
+        for resident_id in left:
+            state = found.get(resident_id)
+            reason = (skip_reason(None) if state is None
+                      else skip_reason(ResidentStatus(state)) or "resident-no-consent")
+            report.skipped[reason] += 1
+    return users
+
+
+@functools.cache
+def _sendable_lists(postgres: bool) -> sa.TextClause:
+    """The ids and LINE user ids of the residents in a range who may be sent to, each joined up as ``id_list``
+    writes them, in the order of the ordered subquery (both lists in the same order: the two aggregates read
+    the same rows; were the order ever another, the ids would not equal the list and the exact path is taken)."""
+    rows = ("SELECT id, line_user_id FROM resident "
+            "WHERE id BETWEEN :low AND :high AND status = 'active' AND consent_at IS NOT NULL ORDER BY id")
+    join = "string_agg(id::text, ','), string_agg(line_user_id, ',')" if postgres else (
+        "group_concat(id, ','), group_concat(line_user_id, ',')")
+    return sa.text(f"SELECT {join} FROM ({rows}) AS listed")
+
+
+@functools.cache
+def _sendable_lists_many() -> sa.TextClause:
+    """PostgreSQL: ``_sendable_lists`` for several ranges at once, numbered from 1 in the order given."""
+    return sa.text(
+        "SELECT ranges.n, joined.ids, joined.users "
+        "FROM unnest(CAST(:lows AS integer[]), CAST(:highs AS integer[])) WITH ORDINALITY AS ranges(low, high, n) "
+        "CROSS JOIN LATERAL (SELECT string_agg(id::text, ','), string_agg(line_user_id, ',') "
+        "FROM (SELECT id, line_user_id FROM resident WHERE id BETWEEN ranges.low AND ranges.high "
+        "AND status = 'active' AND consent_at IS NOT NULL ORDER BY id) AS listed) AS joined(ids, users)")
+
+
+@functools.cache
+def _sendable_in_range() -> sa.Select:
+    """Residents with ids in a range who may be sent to a broadcast: (id, LINE user id)."""
+    return (sa.select(Resident.id, Resident.line_user_id)
+            .where(Resident.id.between(sa.bindparam("low"), sa.bindparam("high")),
+                   Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None)))
+
+
+@functools.cache
+def _resident_states(postgres: bool) -> sa.Select:
+    """(id, status as text) of the residents with these ids."""
+    return sa.select(Resident.id, sa.type_coerce(Resident.status, sa.String)).where(
+        db.one_of(Resident.id, "ids", postgres=postgres))
+
+
+@functools.cache
+def _recipients_fixed() -> sa.Update:
+    """Record the recipients of a listing batch's first request (executed for many batches at once)."""
+    table = DeliveryBatch.__table__
+    return (table.update().where(table.c.id == sa.bindparam("b_id"))
+            .values(recipients=sa.bindparam("b_recipients"), size=sa.bindparam("b_size")))
 
 
 # The statements of the batch path are built once (they run for every 500 recipients).
 
 @functools.cache
 def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
-    query = (sa.select(DeliveryBatch.id, DeliveryBatch.retry_key, DeliveryBatch.content_hash, DeliveryBatch.attempts,
-                       DeliveryBatch.first_attempt_at, DeliveryBatch.last_error)
-             .limit(sa.bindparam("count")).with_for_update(skip_locked=True))
+    """The next batches to claim, locked: the ids are chosen (and locked) by a narrow subquery, then their rows
+    are read. Sorting whole rows let PostgreSQL sort every due batch with its listed residents on each claim
+    (megabytes for a million residents) whenever its statistics had the table small."""
+    chosen = sa.select(DeliveryBatch.id).limit(sa.bindparam("count")).with_for_update(skip_locked=True)
     if emergency_only:
-        query = query.where(sa.exists().where(Delivery.batch_id == DeliveryBatch.id,
-                                             Delivery.kind.in_(ANYTIME_KINDS)))
+        chosen = chosen.where(DeliveryBatch.kind.in_(ANYTIME_KINDS))
     if vanished:
-        return (query.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
-                .order_by(DeliveryBatch.claimed_until, DeliveryBatch.id))
-    return (query.where(DeliveryBatch.status == PENDING, DeliveryBatch.next_attempt_at <= sa.bindparam("now"))
-            .order_by(DeliveryBatch.next_attempt_at, DeliveryBatch.id))
+        order = (DeliveryBatch.claimed_until, DeliveryBatch.id)
+        chosen = chosen.where(DeliveryBatch.status == SENDING, DeliveryBatch.claimed_until <= sa.bindparam("now"))
+    else:
+        order = (DeliveryBatch.next_attempt_at, DeliveryBatch.id)
+        chosen = chosen.where(DeliveryBatch.status == PENDING, DeliveryBatch.next_attempt_at <= sa.bindparam("now"))
+    return (sa.select(DeliveryBatch.id, DeliveryBatch.retry_key, DeliveryBatch.content_hash, DeliveryBatch.attempts,
+                      DeliveryBatch.first_attempt_at, DeliveryBatch.last_error, DeliveryBatch.resident_ids,
+                      DeliveryBatch.recipients, DeliveryBatch.size)
+            .where(DeliveryBatch.id.in_(chosen.order_by(*order).scalar_subquery())).order_by(*order))
 
 
 def _members(postgres: bool) -> sa.ColumnElement[bool]:
@@ -549,7 +671,7 @@ def _record(connection: sa.Connection, outcomes: Sequence[tuple[_Job, Outcome]],
     sent_singles, sent_batches = [], []
     tried = expired = 0
     for job, outcome in outcomes:
-        size = len(job.delivery_ids)
+        size = len(job.recipients)
         if outcome is NOT_TRIED:
             report.released += size
             expired += 1
@@ -629,7 +751,7 @@ def _batches_finished(postgres: bool) -> sa.Update:
     return (sa.update(DeliveryBatch)
             .where(db.one_of(DeliveryBatch.id, "batches", postgres=postgres), DeliveryBatch.status.in_(OPEN))
             .values(status=sa.bindparam("v_status"), claimed_until=None, last_error=sa.bindparam("v_last_error"),
-                    sent_at=sa.bindparam("v_sent_at")))
+                    sent_at=sa.bindparam("v_sent_at"), recipients=None))
 
 
 def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> None:
@@ -652,7 +774,7 @@ def _retry(connection: sa.Connection, job: _Job, at: datetime, error: str) -> No
 
 def _release(connection: sa.Connection, job: _Job, now: datetime) -> None:
     """Give back a claimed job that was not tried, as it was before the claim (a batch never tried may still
-    lose recipients who cancel).
+    lose recipients who cancel, and one listing its residents reads them again).
 
     Each change is guarded by the attempt count of this claim, so a job another worker has claimed since
     (after the lease ran out) is left alone.
@@ -670,7 +792,8 @@ def _release(connection: sa.Connection, job: _Job, now: datetime) -> None:
         .where(DeliveryBatch.id == job.batch_id, DeliveryBatch.status == SENDING,
                DeliveryBatch.attempts == job.attempts)
         .values(status=PENDING, claimed_until=None, next_attempt_at=now, attempts=job.attempts - 1,
-                first_attempt_at=None if first else DeliveryBatch.first_attempt_at))
+                first_attempt_at=None if first else DeliveryBatch.first_attempt_at,
+                recipients=None if first else DeliveryBatch.recipients))
 
 
 def _renew(connection: sa.Connection, jobs: Iterable[_Job], until: datetime) -> list[_Job]:

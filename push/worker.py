@@ -36,7 +36,8 @@ from runtime import Runtime
 log = logging.getLogger(__name__)
 
 PLAN_RETRY = timedelta(minutes=5)  # after a failed plan, try again this much later
-BROADCAST_POLL = 1.0  # seconds between looks for due broadcasts (a cheap indexed read)
+BROADCAST_POLL = 0.25  # seconds between looks for due broadcasts (a cheap indexed read)
+PLANNING_POLL = 0.05  # seconds an idle sender waits while the broadcast thread is planning (batches are coming)
 FINISH_EVERY = timedelta(seconds=15)  # how often sending broadcasts are checked for being done
 
 
@@ -57,7 +58,8 @@ class Worker:
     ``broadcaster`` (optional) puts broadcasts due at the given time into the outbox, and with ``finish``
     marks those fully sent as done; it runs on a thread of its own, every ``broadcast_poll`` seconds (with
     ``finish`` every ``FINISH_EVERY``), so that planning a broadcast to every resident never holds up
-    sending: the batches it commits go out while it plans the rest. During ``quiet`` hours only emergency
+    sending: the batches it commits go out while it plans the rest (an idle sender then looks again every
+    ``PLANNING_POLL`` seconds instead of sleeping ``idle``). During ``quiet`` hours only emergency
     deliveries are sent. ``passes`` run every round after sending (see ``register_pass``); the worker idles
     only when they did nothing either.
     """
@@ -83,6 +85,7 @@ class Worker:
         self._plan_again_at: datetime | None = None
         self._rng = random.Random()
         self._finished_at: datetime | None = None
+        self._planning = threading.Event()  # set while the broadcast thread is at work
 
     def run(self) -> None:
         """Loop until ``stop`` is set; errors are logged and the loop goes on after a pause."""
@@ -103,7 +106,10 @@ class Worker:
                     continue
                 if (report.requests == 0 and report.released == 0 and not report.skipped and not report.failed
                         and extra == 0):
-                    self.stop.wait(min(self.idle, self.broadcast_poll) if planner else self.idle)
+                    if self._planning.is_set():
+                        self.stop.wait(min(self.idle, PLANNING_POLL))
+                    else:
+                        self.stop.wait(min(self.idle, self.broadcast_poll) if planner else self.idle)
         finally:
             self.stop.set()
             if planner is not None:
@@ -113,10 +119,13 @@ class Worker:
     def _broadcast_loop(self) -> None:
         """The broadcast thread: ``plan_broadcasts`` every ``broadcast_poll`` seconds until ``stop``."""
         while not self.stop.is_set():
+            self._planning.set()
             try:
                 self.plan_broadcasts()
             except Exception:
                 log.exception("push.worker.broadcast_error")
+            finally:
+                self._planning.clear()
             self.stop.wait(self.broadcast_poll)
 
     def run_passes(self) -> int:

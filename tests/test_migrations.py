@@ -56,3 +56,30 @@ def test_sharing_delivery_content_keeps_queued_messages_both_ways(tmp_path):
         assert connection.execute(sa.text("SELECT messages FROM delivery ORDER BY key")).scalars().all() == [
             messages, messages]
     engine.dispose()
+
+
+def test_existing_batches_get_the_kind_of_their_rows(tmp_path):
+    """0023 gives each existing batch the kind of its delivery rows (quiet hours claim emergency batches by it)."""
+    from alembic import command
+
+    from tests.conftest import _alembic
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    config = _alembic(url)
+    command.upgrade(config, "0022")
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO delivery_batch (id, retry_key, content_hash, status, attempts, next_attempt_at, created_at) "
+            "VALUES (7, :retry, 'h1', 'pending', 0, '2026-11-20 03:00:00', '2026-11-20 03:00:00')"),
+            {"retry": f"{7:032x}"})
+        connection.execute(sa.text(
+            "INSERT INTO delivery (key, line_user_id, kind, content_hash, personal, retry_key, send_after, status, "
+            "attempts, next_attempt_at, created_at, batch_id) VALUES ('k1', 'U1', 'emergency', 'h1', 0, :retry, "
+            "'2026-11-20 03:00:00', 'pending', 0, '2026-11-20 03:00:00', '2026-11-20 03:00:00', 7)"),
+            {"retry": f"{1:032x}"})
+    command.upgrade(config, "0023")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id, kind FROM delivery_batch")).all() == [(7, "emergency")]
+    command.downgrade(config, "0022")
+    engine.dispose()

@@ -7,7 +7,10 @@ from collections import Counter
 import sqlalchemy as sa
 
 from push.models import Delivery
+from push.models import DeliveryBatch
+from push.models import split_ids
 from push.sender import Backoff
+from residents.models import Resident
 from tests.fake_line_server import FakeLineApi
 
 QUICK_TIMEOUT = 0.4  # seconds; the fake's delays in these tests are longer
@@ -32,3 +35,20 @@ def received(line_api: FakeLineApi) -> Counter[str]:
     for recipients, _messages, _key in line_api.multicasts:
         counts.update(recipients)
     return counts
+
+
+def listed(session, broadcast_id: int) -> Counter[str]:
+    """How many times each resident (by LINE user id) is listed in the broadcast's batches."""
+    session.rollback()
+    ids = Counter(int(value) for text in session.scalars(
+        sa.select(DeliveryBatch.resident_ids).where(DeliveryBatch.broadcast_id == broadcast_id))
+        for value in split_ids(text))
+    users = dict(session.execute(sa.select(Resident.id, Resident.line_user_id).where(Resident.id.in_(list(ids)))).all())
+    return Counter({users[resident_id]: count for resident_id, count in ids.items()})
+
+
+def batches(session, broadcast_id: int) -> list[DeliveryBatch]:
+    """The broadcast's batches, fresh from the database, in id order."""
+    session.rollback()
+    return list(session.scalars(sa.select(DeliveryBatch).where(DeliveryBatch.broadcast_id == broadcast_id)
+                                .order_by(DeliveryBatch.id)))

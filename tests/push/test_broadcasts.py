@@ -22,6 +22,8 @@ from push.quiet import EMERGENCY_KIND
 from residents.models import Resident
 from residents.models import ResidentStatus
 from tests.conftest import NOW
+from tests.push.helpers import batches
+from tests.push.helpers import listed
 from tests.push.helpers import received
 from tests.push.helpers import rows
 from tests.push.helpers import user
@@ -212,7 +214,7 @@ def test_cancel_after_planning_cancels_the_waiting_deliveries(broadcast, factory
     plan_now(factory)
     with factory.begin() as s:
         assert broadcasts.cancel(s, broadcast_id, NOW) == 3
-    assert {row.effective_status.value for row in rows(session)} == {"cancelled"}
+    assert broadcasts.delivery_counts(session, broadcast_id) == {"cancelled": 3}
 
 
 def test_two_approvals_at_the_same_moment_are_both_counted(database_url, broadcast, factory):
@@ -245,16 +247,17 @@ def test_a_cancelled_broadcast_cannot_be_approved(broadcast, factory):
         broadcasts.approve(session, broadcast_id, "佐藤", NOW)
 
 
-def test_planning_enqueues_one_identical_delivery_per_recipient(broadcast, factory, residents_in, session):
-    """Each resident in the segment gets one non-personal row keyed by broadcast and user, and no one else."""
+def test_planning_lists_each_recipient_once_in_batches_of_one_content(broadcast, factory, residents_in, session):
+    """Each resident in the segment is listed once in the broadcast's batches, which share one content, and no
+    one else is; no delivery row is written per resident."""
     ours = residents_in(3)
     residents_in(2, area="港町", start=10)
     broadcast_id = broadcast()
     [outcome] = plan_now(factory)
     assert outcome.started and outcome.reach == 3
-    planned = rows(session)
-    assert [row.key for row in planned] == [f"broadcast:{broadcast_id}:{u}" for u in ours]
-    assert len({row.content_hash for row in planned}) == 1 and not any(row.personal for row in planned)
+    assert listed(session, broadcast_id) == Counter(ours)
+    assert len({batch.content_hash for batch in batches(session, broadcast_id)}) == 1
+    assert rows(session) == []
     assert status(factory, broadcast_id) == BroadcastStatus.SENDING
 
 
@@ -263,7 +266,7 @@ def test_a_broadcast_over_the_quota_is_not_started(broadcast, factory, residents
     residents_in(5)
     broadcast_id = broadcast()
     [outcome] = plan_now(factory, quota=lambda: 4)
-    assert not outcome.started and rows(session) == []
+    assert not outcome.started and rows(session) == [] and batches(session, broadcast_id) == []
     with factory() as s:
         refused = s.get(Broadcast, broadcast_id)
         assert refused.status == BroadcastStatus.APPROVED and "exceed the 4 messages left" in refused.note
@@ -311,19 +314,19 @@ def test_a_non_emergency_broadcast_due_at_night_waits_for_the_morning(broadcast,
     """A broadcast due at 22:00 local is planned for 08:00 the next morning."""
     residents_in(2)
     night = datetime(2026, 11, 20, 22, 0, tzinfo=TOKYO).astimezone(UTC)
-    broadcast(at=night)
+    broadcast_id = broadcast(at=night)
     plan_now(factory, night, quiet=quiet.parse("21:00-08:00"))
     morning = datetime(2026, 11, 21, 8, 0, tzinfo=TOKYO).astimezone(UTC)
-    assert {row.send_after for row in rows(session)} == {morning}
+    assert {batch.next_attempt_at for batch in batches(session, broadcast_id)} == {morning}
 
 
 def test_an_emergency_broadcast_goes_at_once_at_night(broadcast, factory, residents_in, session):
     """An emergency broadcast due at 22:00 local is planned for 22:00, as an emergency row."""
     residents_in(2)
     night = datetime(2026, 11, 20, 22, 0, tzinfo=TOKYO).astimezone(UTC)
-    broadcast(emergency=True, at=night, approvers=("佐藤", "鈴木"))
+    broadcast_id = broadcast(emergency=True, at=night, approvers=("佐藤", "鈴木"))
     plan_now(factory, night, quiet=quiet.parse("21:00-08:00"))
-    assert {(row.send_after, row.kind) for row in rows(session)} == {(night, EMERGENCY_KIND)}
+    assert {(batch.next_attempt_at, batch.kind) for batch in batches(session, broadcast_id)} == {(night, EMERGENCY_KIND)}
 
 
 def test_create_approve_plan_send_through_the_fake_line_server(runner, residents_in, line_api, factory):
