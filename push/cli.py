@@ -88,7 +88,7 @@ def plan(day: date) -> planning.PlanReport:
         catalog = rt.caches[garbage_catalog.KEY].get(session)
         rules = lifestage_rules.city_rules(session)[0]
     return planning.plan_day(db.session_factory(), day, catalog=catalog, timezone=rt.timezone,
-                             reminder_hour=rt.settings.push_reminder_hour, rules=rules)
+                             reminder_hour=rt.settings.push_reminder_hour, rules=rules, now=rt.now())
 
 
 def housekeeping(now) -> tuple[int, int]:

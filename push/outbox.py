@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
 from itertools import islice
 
 import sqlalchemy as sa
@@ -86,11 +87,12 @@ def content_hash(messages: Sequence[dict]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
+def enqueue(session: Session, items: Iterable[PlannedDelivery], *, batches: OpenBatches | None = None) -> int:
     """Insert the deliveries whose key is new, their content once, and the batches they go out in.
 
     Impersonal rows with the same content, kind and time fill batches of up to 500 different residents
     (one multicast each); personal rows stay alone (one push each). Returns how many rows were added.
+    ``batches`` carries the open batches from one call to the next (a plan made in chunks of transactions).
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = postgresql.insert if postgres else sqlite.insert
@@ -105,7 +107,8 @@ def enqueue(session: Session, items: Iterable[PlannedDelivery]) -> int:
                 .execution_options(preserve_rowcount=True))
     known_keys = sa.select(Delivery.key).where(db.one_of(Delivery.key, "keys", postgres=postgres))
     stored: set[str] = set()  # contents inserted by this call
-    batches = _Batches(connection)
+    batches = batches if batches is not None else OpenBatches()
+    batches.begin(connection)
     added = 0
     iterator = iter(items)
     while chunk := list(islice(iterator, INSERT_CHUNK)):
@@ -213,26 +216,48 @@ def _retry_keys(count: int) -> Iterator[uuid.UUID]:
     return (uuid.UUID(bytes=pool[i:i + 16], version=4) for i in range(0, 16 * count, 16))
 
 
-class _Batches:
-    """The batches being filled by one ``enqueue`` call: one open batch per (content, kind, time)."""
+CARRY_MARGIN = timedelta(minutes=10)  # a batch from an earlier transaction is filled only this long before it is due
 
-    def __init__(self, connection: sa.Connection) -> None:
+
+class OpenBatches:
+    """The batches being filled: one open batch per (content, kind, time), across ``enqueue`` calls.
+
+    A plan made in chunks (``push.planning.plan_day``: 500 residents per transaction) would otherwise start
+    new batches in every chunk, and an area's reminder would go out in many small multicasts. A batch
+    committed by an earlier call is filled further only while it is due more than ``CARRY_MARGIN`` after
+    ``now`` (when the plan runs): the sender takes a batch once it is due, and a row added to a batch it has
+    taken would not be sent.
+    """
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now
+        self._open: dict[tuple[str, str, datetime], tuple[int, set[str], int]] = {}
+        self._call = 0
+        self._connection: sa.Connection | None = None
+
+    def begin(self, connection: sa.Connection) -> None:
+        """Start an ``enqueue`` call on ``connection`` (its transaction)."""
         self._connection = connection
-        self._open: dict[tuple[str, str, datetime], tuple[int, set[str]]] = {}
+        self._call += 1
 
     def place(self, item: PlannedDelivery, digest: str) -> int:
-        """The id of the batch ``item`` goes in; a new batch when the open one is full or has this resident."""
+        """The id of the batch ``item`` goes in; a new batch when the open one is full, has this resident, or
+        was committed earlier and is due too soon to be filled further."""
         group = (digest, item.kind, item.send_after)
         current = self._open.get(group)
-        if current is None or len(current[1]) >= MAX_MULTICAST or item.line_user_id in current[1]:
+        if current is None or len(current[1]) >= MAX_MULTICAST or item.line_user_id in current[1] or (
+                current[2] != self._call and not self._may_carry(item.send_after)):
             batch_id = self._connection.execute(
                 sa.insert(DeliveryBatch).values(retry_key=uuid.uuid4(), content_hash=digest, kind=item.kind,
                                                 status=DeliveryStatus.PENDING, attempts=0,
                                                 next_attempt_at=item.send_after, created_at=utcnow())
             ).inserted_primary_key[0]
-            current = self._open[group] = (batch_id, set())
+            current = self._open[group] = (batch_id, set(), self._call)
         current[1].add(item.line_user_id)
         return current[0]
+
+    def _may_carry(self, send_after: datetime) -> bool:
+        return self._now is not None and send_after - self._now > CARRY_MARGIN
 
 
 def cancel_for_resident(session: Session, line_user_id: str, reason: str = "resident-stopped") -> int:

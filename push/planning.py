@@ -41,6 +41,7 @@ from push import messages as push_messages
 from push.lifestage.planner import Person
 from push.lifestage.planner import plan as lifestage_plan
 from push.lifestage.rules import Rule
+from push.outbox import OpenBatches
 from push.outbox import PlannedDelivery
 from push.outbox import cancel_queued
 from push.outbox import enqueue
@@ -74,12 +75,13 @@ PLAN_CHUNK = 500  # residents read, planned and written per transaction (a few t
 
 def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | None, timezone: ZoneInfo,
              reminder_hour: int = REMINDER_HOUR, rules: Sequence[Rule] | None = None, chunk: int = PLAN_CHUNK,
-             pause: float = db.CHUNK_PAUSE) -> PlanReport:
+             pause: float = db.CHUNK_PAUSE, now: datetime | None = None) -> PlanReport:
     """Plan every delivery due on ``day`` (local date) into the outbox, ``chunk`` residents per transaction.
 
     Each chunk takes the next residents who may get push (``residents.push_profile_page``) and runs every
     planner on them alone: the garbage reminders of those among them who asked for some, their life-stage
-    messages. Add further planners here, each recording its counts in the report.
+    messages. Add further planners here, each recording its counts in the report. The chunks fill the same
+    multicast batches while their time is far enough ahead of ``now`` (``push.outbox.OpenBatches``).
     """
     report = PlanReport()
     if catalog is None:
@@ -94,6 +96,7 @@ def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | No
         return report
     cursor = 0
     memo: dict = {}  # the life-stage rules firing on each date, worked out once for the day
+    batches = OpenBatches(now)
 
     def step(session: Session) -> bool:
         nonlocal cursor
@@ -107,9 +110,10 @@ def plan_day(factory: sessionmaker[Session], day: date, *, catalog: Catalog | No
             planned = plan_reminders(catalog, subscribers, day)
             report.planned[GARBAGE_REMINDER] += len(planned)
             report.added[GARBAGE_REMINDER] += enqueue_garbage_reminders(
-                session, planned, send_at_local_hour=reminder_hour, tz=timezone)
+                session, planned, send_at_local_hour=reminder_hour, tz=timezone, batches=batches)
         if rules is not None:
-            found, added = enqueue_lifestage(session, rules, day, tz=timezone, profiles=page, memo=memo)
+            found, added = enqueue_lifestage(session, rules, day, tz=timezone, profiles=page, memo=memo,
+                                             batches=batches)
             report.planned[LIFESTAGE] += found
             report.added[LIFESTAGE] += added
         cursor = through
@@ -142,11 +146,11 @@ def self_person_key(resident_id: int) -> str:
 
 def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz: ZoneInfo,
                       send_at_local_hour: int = LIFESTAGE_HOUR,
-                      profiles: Iterable[residents.PushProfile] | None = None, memo: dict | None = None
-                      ) -> tuple[int, int]:
+                      profiles: Iterable[residents.PushProfile] | None = None, memo: dict | None = None,
+                      batches: OpenBatches | None = None) -> tuple[int, int]:
     """Plan the life-stage messages due on ``day`` into the outbox, for these ``profiles`` (default: every
     resident who may get push); returns (found due, new in the outbox). ``memo``: see
-    ``push.lifestage.planner.plan``."""
+    ``push.lifestage.planner.plan``; ``batches``: ``push.outbox.enqueue``."""
     if profiles is None:
         profiles = residents.push_profiles(session)
     planned = lifestage_plan(rules, lifestage_people(profiles), day, memo=memo)
@@ -163,7 +167,7 @@ def enqueue_lifestage(session: Session, rules: Sequence[Rule], day: date, *, tz:
                                   messages=built[message.text], send_after=send_after, category=message.category,
                                   tags=baby if message.rule_id in baby_rules else None)
 
-    return len(planned), enqueue(session, items())
+    return len(planned), enqueue(session, items(), batches=batches)
 
 
 def local_time(day: date, hour: int, tz: ZoneInfo) -> datetime:
@@ -172,7 +176,7 @@ def local_time(day: date, hour: int, tz: ZoneInfo) -> datetime:
 
 
 def enqueue_garbage_reminders(session: Session, planned: Sequence[PlannedReminder], *, tz: ZoneInfo,
-                              send_at_local_hour: int = REMINDER_HOUR) -> int:
+                              send_at_local_hour: int = REMINDER_HOUR, batches: OpenBatches | None = None) -> int:
     """Put planned garbage reminders in the outbox for their evening; returns how many rows were new.
 
     Residents of one area get identical text, so they go together by multicast.
@@ -193,7 +197,7 @@ def enqueue_garbage_reminders(session: Session, planned: Sequence[PlannedReminde
                                   send_after=local_time(reminder.send_on, send_at_local_hour, tz),
                                   tags=tags[reminder.categories])
 
-    return enqueue(session, items())
+    return enqueue(session, items(), batches=batches)
 
 
 # ---- settings changes: cancel what is queued and no longer wanted -------------------------------------------

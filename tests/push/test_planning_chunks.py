@@ -98,3 +98,23 @@ def test_two_processes_planning_the_same_day_add_each_row_once(factory, session)
     reminders = rows_per_user(session, planning.GARBAGE_REMINDER)
     assert reminders == Counter({user(n): 1 for n in range(9)})
     assert sum(report.added[planning.GARBAGE_REMINDER] for report in reports) == 9
+
+
+def reminder_batches(session) -> Counter[int]:
+    """How many reminder rows each batch holds."""
+    session.rollback()
+    return Counter(session.scalars(sa.select(Delivery.batch_id).where(Delivery.kind == planning.GARBAGE_REMINDER)))
+
+
+def test_the_chunks_fill_one_multicast_while_it_is_due_later(factory, session):
+    """Planned well before the evening, an area's reminders from three chunks go in one multicast batch."""
+    register(factory, 7)
+    plan(factory, chunk=3, now=NOW.replace(year=2026, month=11, day=29, hour=0))  # 09:00 in Tokyo; due 18:00
+    assert list(reminder_batches(session).values()) == [7]
+
+
+def test_a_batch_due_soon_is_not_filled_by_a_later_chunk(factory, session):
+    """Planned a few minutes before the batch is due (the sender may take it), each chunk starts its own."""
+    register(factory, 7)
+    plan(factory, chunk=3, now=NOW.replace(year=2026, month=11, day=29, hour=8, minute=55))  # 17:55 in Tokyo
+    assert sorted(reminder_batches(session).values()) == [1, 3, 3]
