@@ -20,8 +20,8 @@ to wait behind on SQLite.
 * ``residents purge``: ``residents.service.purge_blocked`` of 10 % of the residents, blocked 40 days ago.
 * ``inbox purge``: ``bot.inbox.purge`` of N/2 finished webhook events past the keeping period.
 * ``query log expiry``: ``faq.retention.expire`` of N/2 questions past ``QUERY_LOG_KEEP_DAYS``.
-* ``outbox purge``: ``push.outbox.purge_finished`` of the day's planned rows, marked sent (one transaction:
-  not chunked yet).
+* ``outbox purge``: ``push.outbox.purge_finished`` of the day's planned rows, marked sent (chunked; timed once,
+  without the one-transaction comparison: planning the rows again for it would double the run).
 """
 
 from __future__ import annotations
@@ -199,12 +199,11 @@ def main() -> None:
         with factory.begin() as session:
             planned = session.scalar(sa.select(sa.func.count()).select_from(Delivery))
         def purge_outbox() -> None:
-            with factory.begin() as session:
-                purge_finished(session, NOW + timedelta(days=30))
+            purge_finished(factory, NOW + timedelta(days=30))
 
         outbox = probe.run(purge_outbox)
-        rows.append(["outbox purge", f"{outbox['seconds']:.1f}", "1", f"{outbox['seconds'] * 1000:.0f}",
-                     f"{outbox['seconds']:.1f}", f"{outbox['seconds'] * 1000:.0f}"])
+        rows.append(["outbox purge", f"{outbox['seconds']:.1f}", f"{outbox['transactions']:,}",
+                     f"{outbox['longest'] * 1000:.0f}", "-", "-"])
         measure("residents purge", lambda: block_residents(engine),
                 lambda chunk: residents.purge_blocked(factory, NOW, timedelta(days=30), secret="bench",
                                                       **options(chunk)))

@@ -92,15 +92,14 @@ def plan(day: date) -> planning.PlanReport:
 
 
 def housekeeping(now) -> tuple[int, int]:
-    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` (one transaction) and residents blocked
-    for longer than ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after
-    ``QUERY_LOG_KEEP_DAYS``, pseudonyms after ``QUERY_LOG_PSEUDONYM_DAYS``). The last two work in chunks of
-    short transactions of their own. Returns (deliveries, residents) deleted."""
+    """Once a day: forget finished deliveries after ``PUSH_KEEP_DAYS`` and residents blocked for longer than
+    ``RESIDENT_PURGE_AFTER_DAYS``; then expire the query log (texts after ``QUERY_LOG_KEEP_DAYS``, pseudonyms
+    after ``QUERY_LOG_PSEUDONYM_DAYS``). Each works in chunks of short transactions of its own. Returns
+    (deliveries, residents) deleted."""
     settings = runtime.current().settings
     keep = timedelta(days=settings.push_keep_days)
     grace = timedelta(days=settings.resident_purge_after_days)
-    with db.transaction() as session:
-        deliveries = purge_finished(session, now - keep)
+    deliveries = purge_finished(db.session_factory(), now - keep)
     gone = residents.purge_blocked(db.session_factory(), now, grace, secret=settings.secret_key)
     expired = query_log.expire(db.session_factory(), now, keep=timedelta(days=max(0, settings.query_log_keep_days)),
                                pseudonym=timedelta(days=max(0, settings.query_log_pseudonym_days)))

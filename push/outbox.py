@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 import db
 from db import utcnow
@@ -365,40 +366,79 @@ def unfinished(session: Session, *, key_prefix: str | None = None, broadcast_id:
     return total
 
 
-def purge_finished(session: Session, before: datetime) -> int:
+PURGE_CHUNK = 2000  # deliveries, batches or contents deleted per transaction by ``purge_finished``
+
+
+def purge_finished(factory: sessionmaker[Session], before: datetime, *, chunk: int = PURGE_CHUNK) -> int:
     """Delete finished deliveries due before ``before`` (sent, failed or cancelled, themselves or through
     their batch), the batches left unused, finished batches listing their residents due before ``before``,
     and content left unused; returns how many deliveries (rows, and residents of such batches) were deleted.
 
     Deliveries still waiting or being sent are never touched. Content is deleted only when last stored
-    before ``before``: a planner storing it again touches it.
+    before ``before``: a planner storing it again touches it. Works ``chunk`` rows per short transaction of
+    its own (``db.write_chunks``), each chosen by id and deleted under the same condition again, so that a
+    row that changed in between (a batch retried) stays and several processes may purge at once.
     """
     in_finished_batch = sa.exists().where(DeliveryBatch.id == Delivery.batch_id, DeliveryBatch.status.in_(FINISHED))
-    deleted = session.execute(
-        sa.delete(Delivery)
-        .where(Delivery.send_after < before,
-               Delivery.status.in_(FINISHED) | ((Delivery.status == DeliveryStatus.PENDING) & in_finished_batch))
-        .execution_options(synchronize_session=False)
-    ).rowcount or 0
+    old_rows = (Delivery.send_after < before) & (
+        Delivery.status.in_(FINISHED) | ((Delivery.status == DeliveryStatus.PENDING) & in_finished_batch))
     listed = (DeliveryBatch.status.in_(FINISHED) & DeliveryBatch.resident_ids.is_not(None)
               & (DeliveryBatch.next_attempt_at < before))
-    deleted += session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DeliveryBatch.size), 0)).where(listed)) or 0
-    session.execute(
-        sa.delete(DeliveryBatch)
-        .where(DeliveryBatch.status.in_(FINISHED),
-               sa.or_(listed, DeliveryBatch.resident_ids.is_(None)
-                      & ~sa.exists().where(Delivery.batch_id == DeliveryBatch.id)))
-        .execution_options(synchronize_session=False)
-    )
-    _delete_unused_content(session, DeliveryContent.created_at < before)
+    old_batches = DeliveryBatch.status.in_(FINISHED) & sa.or_(
+        listed, DeliveryBatch.resident_ids.is_(None) & ~sa.exists().where(Delivery.batch_id == DeliveryBatch.id))
+    deleted = 0
+
+    def rows(session: Session) -> bool:
+        nonlocal deleted
+        ids = _chosen(session, Delivery.id, old_rows, chunk)
+        deleted += _delete_chosen(session, Delivery, ids, old_rows)
+        return len(ids) == chunk
+
+    def batches(session: Session) -> bool:
+        nonlocal deleted
+        ids = _chosen(session, DeliveryBatch.id, old_batches, chunk)
+        chosen = _one_of(session, DeliveryBatch.id, ids)
+        deleted += session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DeliveryBatch.size), 0))
+                                  .where(chosen, listed)) or 0
+        _delete_chosen(session, DeliveryBatch, ids, old_batches)
+        return len(ids) == chunk
+
+    def contents(session: Session) -> bool:
+        hashes = _chosen(session, DeliveryContent.content_hash, _unused_content(DeliveryContent.created_at < before),
+                         chunk)
+        _delete_unused_content(session, _one_of(session, DeliveryContent.content_hash, hashes)
+                               & (DeliveryContent.created_at < before))
+        return len(hashes) == chunk
+
+    for step in (rows, batches, contents):
+        db.write_chunks(factory, step)
     return deleted
 
 
+def _chosen(session: Session, column: sa.ColumnElement, which: sa.ColumnElement[bool], chunk: int) -> list:
+    """The next ``chunk`` values of ``column`` (a key) among the rows ``which`` selects, in key order."""
+    return list(session.scalars(sa.select(column).where(which).order_by(column).limit(chunk)))
+
+
+def _one_of(session: Session, column: sa.ColumnElement, values: list) -> sa.ColumnElement[bool]:
+    return db.one_of(column, "chosen", postgres=session.get_bind().dialect.name == "postgresql", values=values)
+
+
+def _delete_chosen(session: Session, model: type, ids: list[int], which: sa.ColumnElement[bool]) -> int:
+    """Delete the rows with these ids that ``which`` still selects; returns how many."""
+    if not ids:
+        return 0
+    return session.execute(sa.delete(model).where(_one_of(session, model.id, ids), which)
+                           .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def _unused_content(which: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """The content ``which`` selects that no row and no batch uses (a broadcast's batches have no rows)."""
+    return sa.and_(which, ~sa.exists().where(Delivery.content_hash == DeliveryContent.content_hash),
+                   ~sa.exists().where(DeliveryBatch.content_hash == DeliveryContent.content_hash))
+
+
 def _delete_unused_content(session: Session, which: sa.ColumnElement[bool]) -> None:
-    """Delete the content ``which`` selects that no row and no batch uses (a broadcast's batches have no rows)."""
-    session.execute(
-        sa.delete(DeliveryContent)
-        .where(which, ~sa.exists().where(Delivery.content_hash == DeliveryContent.content_hash),
-               ~sa.exists().where(DeliveryBatch.content_hash == DeliveryContent.content_hash))
-        .execution_options(synchronize_session=False)
-    )
+    """Delete the content ``which`` selects that no row and no batch uses."""
+    session.execute(sa.delete(DeliveryContent).where(_unused_content(which))
+                    .execution_options(synchronize_session=False))

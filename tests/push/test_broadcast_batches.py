@@ -183,7 +183,7 @@ def test_the_content_of_a_waiting_batch_survives_a_purge_and_a_data_deletion(pla
     _, users = planned(2)
     with factory.begin() as s:
         forget_resident(s, users[0])
-        purge_finished(s, NOW + timedelta(days=60))
+    purge_finished(factory, NOW + timedelta(days=60))
     assert session.scalar(sa.select(sa.func.count()).select_from(DeliveryContent)) == 1
     assert send().sent == 2
 
@@ -192,10 +192,8 @@ def test_finished_batches_are_purged_after_the_keeping_period(planned, factory, 
     """A sent batch goes with the purge once it is older than the cut-off, counted in recipients, not before."""
     broadcast_id, _ = planned(3)
     send()
-    with factory.begin() as s:
-        assert purge_finished(s, NOW - timedelta(minutes=1)) == 0
-    with factory.begin() as s:
-        assert purge_finished(s, NOW + timedelta(minutes=1)) == 3
+    assert purge_finished(factory, NOW - timedelta(minutes=1)) == 0
+    assert purge_finished(factory, NOW + timedelta(minutes=1)) == 3
     assert batches(session, broadcast_id) == []
 
 

@@ -136,10 +136,8 @@ def test_finished_rows_are_purged_after_the_keeping_period(factory, plan, sessio
     with factory.begin() as s:
         s.execute(sa.update(Delivery).where(Delivery.line_user_id == user(1)).values(status=DeliveryStatus.SENT))
         s.execute(sa.update(Delivery).where(Delivery.line_user_id == user(2)).values(status=DeliveryStatus.FAILED))
-    with factory.begin() as s:
-        assert purge_finished(s, NOW - timedelta(minutes=2)) == 0  # the rows are due a minute before NOW
-    with factory.begin() as s:
-        assert purge_finished(s, NOW) == 2
+    assert purge_finished(factory, NOW - timedelta(minutes=2)) == 0  # the rows are due a minute before NOW
+    assert purge_finished(factory, NOW) == 2
     assert [(row.line_user_id, row.effective_status) for row in rows(session)] == [(user(3), DeliveryStatus.PENDING)]
 
 
@@ -239,7 +237,21 @@ def test_rows_of_a_sent_batch_are_sent_and_purged_with_it(factory, plan, session
     assert [row.effective_status for row in rows(session)] == [DeliveryStatus.SENT] * 2
     assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)
                           .where(Delivery.effective_status == DeliveryStatus.SENT)) == 2
-    with factory.begin() as s:
-        assert purge_finished(s, NOW) == 2
+    assert purge_finished(factory, NOW) == 2
     assert rows(session) == []
     assert session.scalar(sa.select(sa.func.count()).select_from(DeliveryBatch)) == 0
+
+
+def test_the_purge_deletes_in_short_transactions_of_its_own(factory, plan, session):
+    """Five sent rows with a chunk of two are deleted in three write transactions, then their batch and
+    content each in one more."""
+    from push.outbox import purge_finished
+    from tests.transactions import write_transactions
+
+    plan([user(n) for n in range(5)])
+    with factory.begin() as s:
+        s.execute(sa.update(Delivery).values(status=DeliveryStatus.SENT))
+    with write_transactions(factory) as committed:
+        assert purge_finished(factory, NOW, chunk=2) == 5
+    assert len(committed) == 5
+    assert rows(session) == []
