@@ -27,6 +27,9 @@ class Resident(Base):
     """A LINE user of the account; nothing is ever sent to a blocked resident."""
 
     __tablename__ = "resident"
+    # SQLite would give a deleted last resident's id to the next newcomer; a broadcast's batches list residents
+    # by id (``push.outbox``), so ids are never used twice (PostgreSQL's sequences never do).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_user_id: Mapped[str] = mapped_column(sa.String(64), unique=True)

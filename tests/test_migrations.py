@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -82,4 +84,31 @@ def test_existing_batches_get_the_kind_of_their_rows(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT id, kind FROM delivery_batch")).all() == [(7, "emergency")]
     command.downgrade(config, "0022")
+    engine.dispose()
+
+
+def test_rebuilding_the_resident_table_keeps_its_rows_and_their_children(tmp_path):
+    """0024 rebuilds SQLite's resident table (AUTOINCREMENT): residents, children and reminders all stay."""
+    from alembic import command
+
+    from residents.models import Child
+    from residents.models import GarbageReminder
+    from residents.models import Resident
+    from tests.conftest import _alembic
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    config = _alembic(url)
+    command.upgrade(config, "0023")
+    engine = db.make_engine(url)
+    with engine.begin() as connection:  # the models' columns are those of 0023 (0024 changes no column)
+        connection.execute(sa.insert(Resident).values(id=7, line_user_id="U7"))
+        connection.execute(sa.insert(Child).values(resident_id=7, due_date=date(2027, 3, 5)))
+        connection.execute(sa.insert(GarbageReminder).values(resident_id=7, category="燃やせるごみ"))
+    command.upgrade(config, "0024")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id, line_user_id FROM resident")).all() == [(7, "U7")]
+        assert connection.execute(sa.text("SELECT count(*) FROM child WHERE resident_id = 7")).scalar() == 1
+        assert connection.execute(sa.text("SELECT count(*) FROM garbage_reminder")).scalar() == 1
+        assert "AUTOINCREMENT" in connection.execute(sa.text(
+            "SELECT sql FROM sqlite_master WHERE name = 'resident'")).scalar()
     engine.dispose()

@@ -103,6 +103,17 @@ class TestDeletion:
             assert service.delete_data(tx, ALICE, secret=SECRET) is True
         assert [count(session, m) for m in (Resident, Child, Subscription, GarbageReminder)] == [0, 0, 0, 0]
 
+    def test_a_deleted_residents_id_is_never_given_to_a_newcomer(self, app, session):
+        """The last resident's id is not used again after their data is deleted: a broadcast batch planned
+        before, which lists residents by id, never reaches someone who came after."""
+        with db.transaction(app) as tx:
+            service.give_consent(tx, ALICE, NOW)
+            gone = service.find(tx, ALICE).id
+            service.delete_data(tx, ALICE, secret=SECRET)
+        with db.transaction(app) as tx:
+            service.give_consent(tx, BOB, NOW)
+        assert session.scalar(sa.select(Resident.id)) > gone
+
     def test_delete_data_leaves_other_residents_alone(self, app, session):
         """Deleting one resident keeps another's children."""
         with db.transaction(app) as tx:
