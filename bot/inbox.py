@@ -178,13 +178,8 @@ def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
         if row is not None:
             chats.add(row.line_user_id)
             claims.append(Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status),
-                                row.received_at, _aware(row.event_time), row.attempts, row.payload, row.messages))
+                                row.received_at, row.event_time, row.attempts, row.payload, row.messages))
     return claims
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time as UTC (SQLite hands times back without their zone)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def hold(session: Session, event_ids: Sequence[int], *, lease_until: datetime, claimer: str) -> None:
