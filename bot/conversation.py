@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation
@@ -70,6 +72,13 @@ def current(session: Session, line_user_id: str, now: datetime) -> OpenStep | No
         session.delete(row)
         return None
     return OpenStep(Step(row.step), dict(row.data or {}))
+
+
+def open_for(session: Session, line_user_ids: Collection[str]) -> set[str]:
+    """Those of the residents who have a step row (open, parked or run out but not yet cleared)."""
+    return set(session.scalars(sa.select(Conversation.line_user_id)
+                               .where(Conversation.line_user_id.in_(sa.bindparam("ids", expanding=True))),
+                               {"ids": list(line_user_ids)}))
 
 
 def start(session: Session, line_user_id: str, step: Step, now: datetime, **data: object) -> None:

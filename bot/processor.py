@@ -5,7 +5,8 @@ A batch (``process_batch``) of up to ``INBOX_BATCH`` events, at most one per res
 1. Claim the events and hold them under a lease (one short transaction). Run the route (``bot.dispatch``):
    messages first in one read transaction, which takes no write lock; their answers and the rows the
    route keeps are then stored in one short write transaction. A route that writes runs again in a write
-   transaction of its own, which also stores the answer. Either marks the event ``answered`` under the
+   transaction of its own, which also stores the answer; a newcomer's message, or one to an open step,
+   goes there straight. Either marks the event ``answered`` under the
    lease. A processor that dies before that commit leaves nothing: the event is still pending (claimable
    once the lease runs out), and the route's changes were rolled back with it.
 2. Deliver, outside any transaction, ``INBOX_REPLY_CONCURRENCY`` at once: reply with the reply token while
@@ -46,6 +47,7 @@ import db
 import metrics
 import runtime
 from bot import bodies
+from bot import conversation
 from bot import dispatch
 from bot import inbox
 from bot.context import Context
@@ -58,6 +60,7 @@ from messaging import texts
 from messaging.errors import LineApiError
 from push import outbox
 from push.quiet import REPLY_KIND
+from residents import service as residents
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +183,11 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
     if not claims:
         return answered
     with db.read_transaction() as session:
+        writers = _writers(session, {claim.chat for claim in claims if claim.chat})
         base = context_for(session)
         for claim in claims:
+            if claim.chat in writers:
+                continue  # its route would write: routing it here first would be work thrown away
             kept: list = []
             try:
                 answer = _answer(session, events[claim.id], claim, base=base, kept=kept)
@@ -189,6 +195,14 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
             except db.ReadOnlyError:
                 pass
     return answered
+
+
+def _writers(session, chats: set[str]) -> set[str]:
+    """The chats whose next message is sure to be routed with a write: newcomers (the route records them)
+    and residents with an open step (the step takes the text, or lets go of it)."""
+    if not chats:
+        return set()
+    return (chats - residents.known(session, chats)) | conversation.open_for(session, chats)
 
 
 def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer | None, kept: list,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Collection
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +33,17 @@ def resident_hash(secret: str, line_user_id: str) -> str:
 
 def find(session: Session, line_user_id: str) -> Resident | None:
     """The resident with this LINE user id, if any."""
-    return session.scalar(sa.select(Resident).where(Resident.line_user_id == line_user_id))
+    return session.scalar(_FIND, {"line_user_id": line_user_id})
+
+
+_FIND = sa.select(Resident).where(Resident.line_user_id == sa.bindparam("line_user_id"))
+
+
+def known(session: Session, line_user_ids: Collection[str]) -> set[str]:
+    """Those of the LINE user ids that belong to a resident we keep a record of."""
+    return set(session.scalars(sa.select(Resident.line_user_id)
+                               .where(Resident.line_user_id.in_(sa.bindparam("ids", expanding=True))),
+                               {"ids": list(line_user_ids)}))
 
 
 def follow(session: Session, line_user_id: str, now: datetime) -> Resident:

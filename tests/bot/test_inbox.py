@@ -21,6 +21,8 @@ import sqlalchemy as sa
 import db
 import runtime
 from app import create_app
+from bot import conversation
+from bot import dispatch
 from bot import inbox
 from bot import processor
 from bot.models import InboundEvent
@@ -101,6 +103,19 @@ def send_outbox(app, line_client=None) -> None:
 
 def text_of(messages: list[dict]) -> str:
     return "".join(message.get("text", "") for message in messages)
+
+
+def count_routes(monkeypatch) -> list[str]:
+    """The user ids of the events the route is run for, from now on (a route run twice is listed twice)."""
+    routed: list[str] = []
+    handle_event = dispatch.handle_event
+
+    def counted(ctx, event):
+        routed.append(event.source.user_id)
+        return handle_event(ctx, event)
+
+    monkeypatch.setattr(dispatch, "handle_event", counted)
+    return routed
 
 
 def wait_for(condition, timeout: float = 10.0) -> None:
@@ -300,6 +315,26 @@ class TestRouting:
         with db.session_factory(app)() as session:
             assert session.scalar(sa.select(Resident.line_user_id)) == factories.USER_ID
         assert len(line_api.replies) == 1
+
+    def test_a_newcomers_message_is_routed_once(self, make_app, line_api, monkeypatch):
+        """A first message from someone without a record goes straight to the write transaction: routed once."""
+        app = make_app()
+        routed = count_routes(monkeypatch)
+        post(app, factories.text_event("粗大ごみの申し込み"))
+        assert routed == [factories.USER_ID]
+        assert len(line_api.replies) == 1
+
+    def test_a_message_to_an_open_step_is_routed_once(self, make_app, line_api, monkeypatch):
+        """A resident whose step waits for an answer is routed in the write transaction only (the step writes)."""
+        app = make_app()
+        post(app, factories.follow_event())
+        with db.transaction(app) as session:
+            conversation.start(session, factories.USER_ID, conversation.Step.ASK_OWN_BIRTH_DATE, NOW)
+        routed = count_routes(monkeypatch)
+        post(app, factories.text_event("やめる"))
+        assert routed == [factories.USER_ID]
+        with db.session_factory(app)() as session:
+            assert conversation.current(session, factories.USER_ID, NOW) is None
 
     def test_a_new_event_held_by_another_processor_is_left_alone_until_its_lease_ends(self, make_app, line_api):
         """A pending event under a live lease (another processor is answering it) is claimed only once it ran out."""
