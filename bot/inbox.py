@@ -277,6 +277,27 @@ def burst(session: Session, claim_: Claim) -> int:
                                    "since": claim_.event_time - FLOOD_WINDOW}) or 0
 
 
+def bursts(session: Session, claims: Sequence[Claim]) -> dict[int, int]:
+    """``burst`` of each claimed event, by event id, from one statement for them all."""
+    if not claims:
+        return {}
+    chats = {claim_.chat for claim_ in claims}
+    since = min(claim_.event_time for claim_ in claims) - FLOOD_WINDOW
+    until = max(claim_.event_time for claim_ in claims)
+    sent: dict[str, list[tuple[datetime, int]]] = {}
+    for chat, event_time, event_id in session.execute(_RECENT, {"chats": list(chats), "since": since,
+                                                                "until": until}):
+        sent.setdefault(chat, []).append((event_time, event_id))
+    return {claim_.id: sum(1 for event_time, event_id in sent.get(claim_.chat, ())
+                           if event_time > claim_.event_time - FLOOD_WINDOW
+                           and (event_time, event_id) <= (claim_.event_time, claim_.id))
+            for claim_ in claims}
+
+
+_RECENT = sa.select(_EVENTS.c.line_user_id, _EVENTS.c.event_time, _EVENTS.c.id).where(
+    _EVENTS.c.line_user_id.in_(sa.bindparam("chats", expanding=True)), _EVENTS.c.event_type == "message",
+    _EVENTS.c.event_time > sa.bindparam("since", type_=_EVENTS.c.event_time.type),
+    _EVENTS.c.event_time <= sa.bindparam("until", type_=_EVENTS.c.event_time.type))
 _TIME = sa.bindparam("event_time", type_=_EVENTS.c.event_time.type)
 _BURST = sa.select(sa.func.count()).select_from(_EVENTS).where(
     _EVENTS.c.line_user_id == sa.bindparam("chat"), _EVENTS.c.event_type == "message",

@@ -184,13 +184,13 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
         return answered
     with db.read_transaction() as session:
         writers = _writers(session, {claim.chat for claim in claims if claim.chat})
+        claims = [claim for claim in claims if claim.chat not in writers]  # routing them here would be wasted
+        bursts = inbox.bursts(session, [claim for claim in claims if claim.chat])
         base = context_for(session)
         for claim in claims:
-            if claim.chat in writers:
-                continue  # its route would write: routing it here first would be work thrown away
             kept: list = []
             try:
-                answer = _answer(session, events[claim.id], claim, base=base, kept=kept)
+                answer = _answer(session, events[claim.id], claim, base=base, kept=kept, burst=bursts.get(claim.id))
                 answered[claim.id] = (answer, kept, [message.to_dict() for message in answer.messages])
             except db.ReadOnlyError:
                 pass
@@ -212,25 +212,43 @@ def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answ
     mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept).
 
     Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
-    as stored: ``messages``, for an answer routed before (made outside the write transaction)."""
+    as stored: ``messages``, for an answer routed before (made outside the write transaction). An answer
+    routed here writes in a savepoint, undone when the lease ran out; one routed before needs none: its
+    kept rows are added only once the event is known to be still this processor's.
+    """
+    if answer is not None:
+        token = _reply_token(event, messages)
+        if not _hold_answered(session, rt, claim, messages, token, me, lease):
+            log.warning("inbox.lease_lost", extra={"outcome": "routing"})
+            return []
+        session.add_all(kept)
+        return [(claim, answer, token, messages)]
     try:
         with session.begin_nested():
-            if answer is None:
-                answer = _answer(session, event, claim) if event is not None else Answer("unreadable", [])
-                messages = [m.to_dict() for m in answer.messages]
-            session.add_all(kept)
-            token = getattr(event, "reply_token", None)
-            if not (messages and token and getattr(event, "mode", None) == "active"):
-                token = None
-                held = inbox.finish(session, claim.id, InboundStatus.DONE, SILENT, claimer=me)
-            else:
-                held = inbox.mark_answered(session, claim, messages, lease_until=rt.now() + lease, claimer=me)
-            if not held:
+            answer = _answer(session, event, claim) if event is not None else Answer("unreadable", [])
+            messages = [m.to_dict() for m in answer.messages]
+            token = _reply_token(event, messages)
+            if not _hold_answered(session, rt, claim, messages, token, me, lease):
                 raise _LeaseLost
     except _LeaseLost:
         log.warning("inbox.lease_lost", extra={"outcome": "routing"})
         return []
     return [(claim, answer, token, messages)]
+
+
+def _reply_token(event: Event | None, messages: list[dict]) -> str | None:
+    """The token to reply to the event with: None when there is nothing to send or the event is not active."""
+    token = getattr(event, "reply_token", None)
+    return token if messages and token and getattr(event, "mode", None) == "active" else None
+
+
+def _hold_answered(session, rt: runtime.Runtime, claim: Claim, messages: list[dict], token: str | None, me: str,
+                   lease: timedelta) -> bool:
+    """Mark the event answered (held for delivery), or done when there is nothing to send, while this
+    processor still holds it; returns whether it did."""
+    if token is None:
+        return inbox.finish(session, claim.id, InboundStatus.DONE, SILENT, claimer=me)
+    return inbox.mark_answered(session, claim, messages, lease_until=rt.now() + lease, claimer=me)
 
 
 def drain(app: Flask, *, limit: int | None = None) -> int:
@@ -288,12 +306,13 @@ def answer_tier(reply: Reply) -> str | None:
     return reply.kind if reply.kind in ANSWER_KINDS else None
 
 
-def _answer(session, event: Event, claimed: Claim, *, base: Context | None = None, kept: list | None = None
-            ) -> Answer:
+def _answer(session, event: Event, claimed: Claim, *, base: Context | None = None, kept: list | None = None,
+            burst: int | None = None) -> Answer:
     """The route's answer to ``event``, its writes in a savepoint; an error inside it is logged and answered
     with an apology (and its writes undone).
 
-    ``base`` is a context to answer in (a copy is used), else one is made. With ``kept`` (a read
+    ``base`` is a context to answer in (a copy is used), else one is made; ``burst``, the resident's messages
+    in the last minute when they were counted already (``inbox.bursts``). With ``kept`` (a read
     transaction), rows the route keeps are put there instead of into the session, and a write it tries, or
     leaves for the commit, raises ``db.ReadOnlyError``. A message is answered knowing how many the resident
     sent in the last minute (``Context.burst``), so that a flood gets one kind notice instead of dozens of
@@ -305,7 +324,7 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
             ctx = dataclasses.replace(base) if base is not None else context_for(session)
             ctx.kept = kept
             if event_type == "message" and claimed.chat:
-                ctx.burst = inbox.burst(session, claimed)
+                ctx.burst = inbox.burst(session, claimed) if burst is None else burst
             reply = dispatch.handle_event(ctx, event)
             if kept is not None and (session.new or session.dirty or session.deleted):
                 raise db.ReadOnlyError("the route changed rows")  # left for the commit to write

@@ -541,6 +541,23 @@ class TestFlood:
                     for token, messages in line_api.replies}
         return [by_token.get(event["replyToken"], "") for event in events]
 
+    def test_a_batch_counts_each_residents_burst_as_one_event_would(self, make_app):
+        """``bursts`` gives every event of a batch the count ``burst`` gives it alone: same-millisecond events,
+        another resident's and messages older than a minute included."""
+        app = make_app()
+        other = "U" + "2" * 32
+        events = [*self.burst(3), *self.burst(2, start_ms=2000), *self.burst(2, start_ms=1000, user_id=other),
+                  *self.burst(1, start_ms=62_500), *self.burst(1, start_ms=63_000, user_id=other)]
+        with db.transaction(app) as session:
+            inbox.accept(session, events, NOW)
+        with db.transaction(app) as session:
+            every = [inbox.Claim(row.id, row.webhook_event_id, row.line_user_id, row.status, row.received_at,
+                                 row.event_time, row.attempts, None, None)
+                     for row in session.scalars(sa.select(InboundEvent))]
+            counted = inbox.bursts(session, every)
+            assert counted == {claim.id: inbox.burst(session, claim) for claim in every}
+            assert sorted(counted.values()) == [1, 1, 1, 2, 2, 2, 3, 4, 5]
+
     def test_a_flood_gets_one_notice_then_silence(self, make_app, line_api):
         """Past the limit, the first message over gets the notice and the rest no answer; every webhook is 200."""
         app = make_app(FLOOD_MESSAGES_PER_MINUTE=5)
