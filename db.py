@@ -237,6 +237,11 @@ def read_session() -> Session:
     return g.db_read_session
 
 
+def is_read_only(session: Session) -> bool:
+    """Whether ``session`` is in a read transaction (its statements cannot change a row)."""
+    return bool(session.connection().get_execution_options().get(READ_ONLY))
+
+
 @contextlib.contextmanager
 def read_transaction(app: Flask | None = None) -> Iterator[Session]:
     """A session in one read transaction (see ``read_only``), ended and closed afterwards."""

@@ -199,10 +199,11 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
 
 def _writers(session, chats: set[str]) -> set[str]:
     """The chats whose next message is sure to be routed with a write: newcomers (the route records them)
-    and residents with an open step (the step takes the text, or lets go of it)."""
+    and residents with an open step (the step takes the text, or lets go of it). Their residents and steps
+    are loaded on the way, for the route to read from memory."""
     if not chats:
         return set()
-    return (chats - residents.known(session, chats)) | conversation.open_for(session, chats)
+    return (chats - residents.load(session, chats)) | conversation.load(session, chats)
 
 
 def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer | None, kept: list,

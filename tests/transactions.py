@@ -1,4 +1,5 @@
-"""A probe for bulk writes: the write transactions an operation commits and the rows each one changed."""
+"""Probes of what reaches the database: the write transactions an operation commits and the rows each one
+changed, and the statements run inside a block."""
 
 from __future__ import annotations
 
@@ -40,3 +41,19 @@ def write_transactions(factory) -> Iterator[list[int]]:
     finally:
         for name, listener in listeners:
             event.remove(engine, name, listener)
+
+
+@contextlib.contextmanager
+def statements(session) -> Iterator[list[str]]:
+    """While open, records the SQL statements run on the engine of ``session``."""
+    run: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        run.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield run
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

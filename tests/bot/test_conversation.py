@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+import db
+from bot import conversation
+from bot.conversation import Step
 from bot.conversation import is_cancel
 from search.docs import Query
+from tests.conftest import NOW
+from tests.transactions import statements
+
+ALICE = "U" + "a" * 32
+BOB = "U" + "b" * 32
 
 
 @pytest.mark.parametrize("text", [
@@ -34,3 +42,22 @@ def test_a_polite_decline_alone_is_no_cancel_without_a_step(text):
 def test_other_messages_are_no_cancel(text):
     """A request, a negation or a question that contains a cancel word does not call anything off."""
     assert not is_cancel(Query.of(text), step_open=True)
+
+
+class TestLoad:
+    def test_a_resident_without_a_step_is_answered_from_memory_after_load(self, app):
+        """``load`` notes who has no step; ``current`` then answers None for them without a statement, and still
+        finds the open step of one who has it."""
+        with db.transaction(app) as tx:
+            conversation.start(tx, ALICE, Step.ASK_AREA, NOW)
+        with db.read_transaction(app) as session:
+            assert conversation.load(session, {ALICE, BOB}) == {ALICE}
+            with statements(session) as run:
+                assert conversation.current(session, BOB, NOW) is None
+                assert conversation.current(session, ALICE, NOW).step is Step.ASK_AREA
+            assert run == []
+
+    def test_steps_are_not_kept_in_memory_in_a_write_transaction(self, app):
+        """A write transaction could open a step behind the memory: ``load`` refuses it."""
+        with db.transaction(app) as tx, pytest.raises(ValueError):
+            conversation.load(tx, {ALICE})

@@ -18,6 +18,7 @@ from residents.models import GarbageReminder
 from residents.models import Resident
 from residents.models import Subscription
 from tests.conftest import NOW
+from tests.transactions import statements
 from tests.transactions import write_transactions
 
 ALICE = "U" + "a" * 32
@@ -265,3 +266,22 @@ class TestPushProfiles:
             for user in users:
                 service.give_consent(tx, user, NOW)
             assert [p.line_user_id for p in service.push_profiles(tx, chunk=2)] == users
+
+
+class TestLoad:
+    def test_residents_loaded_in_a_read_transaction_are_found_without_a_statement(self, app):
+        """After ``load``, ``find`` answers for those ids from memory: known ones and ones we have no record of."""
+        with db.transaction(app) as tx:
+            service.follow(tx, ALICE, NOW)
+        with db.read_transaction(app) as session:
+            assert service.load(session, {ALICE, BOB}) == {ALICE}
+            with statements(session) as run:
+                assert service.find(session, ALICE).line_user_id == ALICE
+                assert service.find(session, BOB) is None
+            assert run == []
+
+    def test_residents_are_not_kept_in_memory_in_a_write_transaction(self, app):
+        """A write transaction could add or remove a resident behind the memory: ``load`` refuses it."""
+        with db.transaction(app) as tx, pytest.raises(ValueError):
+            service.load(tx, {ALICE})
+
