@@ -203,7 +203,52 @@ def mark_answered(session: Session, claim_: Claim, messages: list[dict], *, leas
     return bool(result.rowcount)
 
 
+def store_answers(session: Session, answers: Sequence[tuple[Claim, list[dict] | None]], *, lease_until: datetime,
+                  claimer: str, silent: str) -> set[int]:
+    """``mark_answered`` for a batch, in three statements: each event this processor still holds is held for
+    delivery until ``lease_until`` with its answer, or, with None (nothing to send), closed as done with
+    outcome ``silent``; returns the ids of those (the others went to another processor and are left alone)."""
+    held = still_held(session, [claim_.id for claim_, _messages in answers], claimer, (InboundStatus.PENDING,))
+    marks = [{"b_event_id": claim_.id, "b_claimer": claimer, "b_messages": messages, "b_lease_until": lease_until}
+             for claim_, messages in answers if claim_.id in held and messages is not None]
+    silents = [(claim_.id, silent) for claim_, messages in answers if claim_.id in held and messages is None]
+    if marks:
+        session.execute(_MARK_ANSWERED, marks)
+    finish_all(session, silents, InboundStatus.DONE, claimer=claimer, held=held)
+    return held
+
+
+def still_held(session: Session, event_ids: Sequence[int], claimer: str,
+               statuses: Sequence[InboundStatus] = OPEN) -> set[int]:
+    """Those of the events ``claimer`` holds in one of ``statuses``, locked until the transaction ends on
+    PostgreSQL (on SQLite the write transaction locks them all)."""
+    if not event_ids:
+        return set()
+    return set(session.scalars(_STILL_HELD, {"b_event_ids": list(event_ids), "b_claimer": claimer,
+                                             "b_statuses": list(statuses)}))
+
+
+def finish_all(session: Session, outcomes: Sequence[tuple[int, str]], status: InboundStatus, *, claimer: str,
+               held: set[int] | None = None) -> set[int]:
+    """``finish`` for several events, each with its outcome, in one statement (two without ``held``, the ids
+    of those this processor is known to hold, locked in this transaction); returns the ids closed."""
+    if status not in CLOSED:
+        raise ValueError(f"{status} does not close an event")
+    if held is None:
+        held = still_held(session, [event_id for event_id, _outcome in outcomes], claimer)
+    rows = [{"b_event_id": event_id, "b_status": status, "b_outcome": outcome[:32], "b_claimer": claimer}
+            for event_id, outcome in outcomes if event_id in held]
+    if rows:
+        session.execute(_FINISH_MANY, rows)
+    return {row["b_event_id"] for row in rows}
+
+
 # Core statements built once (the ORM's bulk UPDATE path costs more than the statement itself).
+_STILL_HELD = (sa.select(_EVENTS.c.id)
+               .where(_EVENTS.c.id.in_(sa.bindparam("b_event_ids", expanding=True)),
+                      _EVENTS.c.claimer == sa.bindparam("b_claimer"),
+                      _EVENTS.c.status.in_(sa.bindparam("b_statuses", expanding=True)))
+               .with_for_update(of=_EVENTS))
 _MARK_ANSWERED = (sa.update(_EVENTS)
                   .where(_EVENTS.c.id == sa.bindparam("b_event_id"), _EVENTS.c.claimer == sa.bindparam("b_claimer"),
                          _EVENTS.c.status == InboundStatus.PENDING)
@@ -229,6 +274,11 @@ _FINISH = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("b_event_id"), 
            .values(status=sa.bindparam("b_status", type_=_EVENTS.c.status.type), outcome=sa.bindparam("b_outcome"),
                    payload=None, messages=None, claimed_until=None))
 _FINISH_HELD = _FINISH.where(_EVENTS.c.claimer == sa.bindparam("b_claimer"))
+_FINISH_MANY = (sa.update(_EVENTS)  # _FINISH_HELD for executemany, which takes no expanding IN
+                .where(_EVENTS.c.id == sa.bindparam("b_event_id"), _EVENTS.c.claimer == sa.bindparam("b_claimer"),
+                       sa.or_(*(_EVENTS.c.status == status for status in OPEN)))
+                .values(status=sa.bindparam("b_status", type_=_EVENTS.c.status.type),
+                        outcome=sa.bindparam("b_outcome"), payload=None, messages=None, claimed_until=None))
 
 
 PURGE_CHUNK = 1000  # finished events deleted per transaction by ``purge``

@@ -110,9 +110,11 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
         outcomes = _deliver_all(rt, sends)
         if sends:
             with db.transaction() as session:
+                closed = inbox.finish_all(session, [(send.claim.id, outcome) for send, (outcome, _push)
+                                                    in zip(sends, outcomes, strict=True)], InboundStatus.DONE, claimer=me)
                 pushes = []
                 for send, (outcome, push) in zip(sends, outcomes, strict=True):
-                    if not inbox.finish(session, send.claim.id, InboundStatus.DONE, outcome, claimer=me):
+                    if send.claim.id not in closed:
                         log.warning("inbox.lease_lost", extra={"outcome": outcome})  # another processor has it
                     elif push:
                         pushes.append(outbox.PlannedDelivery(
@@ -157,15 +159,12 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     stored: list[tuple[Claim, Answer, str | None, list[dict]]] = []
     if answered:
         with db.transaction() as session:
-            for claim in claims:
-                if claim.id in answered:
-                    answer, kept, messages = answered[claim.id]
-                    stored.extend(_store(session, rt, claim, events[claim.id], answer, kept, me, lease,
-                                         messages=messages))
+            stored.extend(_store_answered(session, rt, [claim for claim in claims if claim.id in answered],
+                                          events, answered, me, lease))
     for claim in claims:
         if claim.id not in answered:
             with db.transaction() as session:
-                stored.extend(_store(session, rt, claim, events[claim.id], None, [], me, lease))
+                stored.extend(_store(session, rt, claim, events[claim.id], me, lease))
     sends = []
     for claim, answer, token, messages in stored:
         answer.count()  # once the answer is committed
@@ -206,24 +205,33 @@ def _writers(session, chats: set[str]) -> set[str]:
     return (chats - residents.load(session, chats)) | conversation.load(session, chats)
 
 
-def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer | None, kept: list,
-           me: str, lease: timedelta, *, messages: list[dict] | None = None
+def _store_answered(session, rt: runtime.Runtime, claims: list[Claim], events: dict[int, Event | None],
+                    answered: dict[int, tuple[Answer, list, list[dict]]], me: str, lease: timedelta
+                    ) -> list[tuple[Claim, Answer, str | None, list[dict]]]:
+    """Store the answers routed in the read transaction, with the rows they keep, for the events this
+    processor still holds (``_store`` for a batch, in a few statements); the others keep nothing."""
+    tokens = {claim.id: _reply_token(events[claim.id], answered[claim.id][2]) for claim in claims}
+    held = inbox.store_answers(
+        session, [(claim, answered[claim.id][2] if tokens[claim.id] else None) for claim in claims],
+        lease_until=rt.now() + lease, claimer=me, silent=SILENT)
+    stored = []
+    for claim in claims:
+        answer, kept, messages = answered[claim.id]
+        if claim.id not in held:
+            log.warning("inbox.lease_lost", extra={"outcome": "routing"})
+            continue
+        session.add_all(kept)
+        stored.append((claim, answer, tokens[claim.id], messages))
+    return stored
+
+
+def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, me: str, lease: timedelta
            ) -> list[tuple[Claim, Answer, str | None, list[dict]]]:
-    """Store one event's answer (routing it here first when ``answer`` is None) with the rows it keeps, and
-    mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept).
+    """Route one event in this write transaction, store its answer with what the route wrote (in a savepoint)
+    and mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept).
 
     Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
-    as stored: ``messages``, for an answer routed before (made outside the write transaction). An answer
-    routed here writes in a savepoint, undone when the lease ran out; one routed before needs none: its
-    kept rows are added only once the event is known to be still this processor's.
-    """
-    if answer is not None:
-        token = _reply_token(event, messages)
-        if not _hold_answered(session, rt, claim, messages, token, me, lease):
-            log.warning("inbox.lease_lost", extra={"outcome": "routing"})
-            return []
-        session.add_all(kept)
-        return [(claim, answer, token, messages)]
+    as stored."""
     try:
         with session.begin_nested():
             answer = _answer(session, event, claim) if event is not None else Answer("unreadable", [])

@@ -369,6 +369,30 @@ class TestRouting:
             assert session.scalar(sa.select(sa.func.count()).select_from(QueryLog)) == 0
         assert len(line_api.replies) == 1  # the welcome only
 
+    def test_an_event_taken_over_during_delivery_is_closed_by_its_new_holder_only(self, make_app, line_api,
+                                                                                  monkeypatch):
+        """Of a batch whose deliveries outlived one event's lease, only the events still held are closed."""
+        app = make_app()
+        post(app, factories.follow_event(user_id=USER_A), factories.follow_event(user_id=USER_B))
+        deliver_all = processor._deliver_all
+
+        def overtaken(rt, sends):
+            outcomes = deliver_all(rt, sends)
+            with db.transaction(app) as session:
+                session.execute(sa.update(InboundEvent).where(InboundEvent.line_user_id == USER_B,
+                                                              InboundEvent.status == InboundStatus.ANSWERED)
+                                .values(claimer="other"))
+            return outcomes
+
+        monkeypatch.setattr(processor, "_deliver_all", overtaken)
+        with db.transaction(app) as session:
+            inbox.accept(session, [factories.text_event("こんにちは", user_id=USER_A),
+                                   factories.text_event("こんにちは", user_id=USER_B)], NOW)
+        drain(app)
+        left = {row.line_user_id: (row.status, row.claimer) for row in rows(app)[2:]}
+        assert left[USER_A][0] is InboundStatus.DONE
+        assert left[USER_B] == (InboundStatus.ANSWERED, "other")
+
 
 class TestTakeover:
     def left_behind(self, app, event, *, claimed_until):
