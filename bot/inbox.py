@@ -148,38 +148,40 @@ def _claimable() -> sa.ColumnElement[bool]:
 
 
 _EVENTS = InboundEvent.__table__
-_CANDIDATES = (sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id)
-               .limit(sa.bindparam("candidates")))
-_CLAIM_ROW = (sa.select(_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status,
-                        _EVENTS.c.received_at, _EVENTS.c.event_time, _EVENTS.c.attempts, _EVENTS.c.payload,
-                        _EVENTS.c.messages)
-              .where(_EVENTS.c.id == sa.bindparam("event_id"), _claimable())
-              .with_for_update(skip_locked=True, of=_EVENTS))
-_CHAT_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(sa.literal("inbox:") + sa.bindparam("chat"))))
+_ROW = (_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status, _EVENTS.c.received_at,
+        _EVENTS.c.event_time, _EVENTS.c.attempts, _EVENTS.c.payload, _EVENTS.c.messages)
+_CANDIDATES = sa.select(*_ROW).where(_claimable()).order_by(_EVENTS.c.id).limit(sa.bindparam("candidates"))
+_CLAIM_ROWS = (sa.select(*_ROW)
+               .where(_EVENTS.c.id.in_(sa.bindparam("event_ids", expanding=True)), _claimable())
+               .order_by(_EVENTS.c.id)
+               .with_for_update(skip_locked=True, of=_EVENTS))
+_LOCKING = (sa.func.unnest(sa.bindparam("chats", type_=postgresql.ARRAY(sa.String)))
+            .table_valued("chat").render_derived())
+_CHAT_LOCKS = sa.select(_LOCKING.c.chat, sa.func.pg_try_advisory_xact_lock(
+    sa.func.hashtext(sa.literal("inbox:") + _LOCKING.c.chat)))
 
 
 def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
     """Up to ``limit`` claimable events, at most one per chat, locked for this transaction (oldest first).
 
     The caller holds them in the same transaction (``hold``: a lease under its name) so that the claim is
-    visible to every other processor once it commits.
+    visible to every other processor once it commits. On SQLite the write transaction keeps every other
+    writer out, so the first read is the claim. On PostgreSQL the chats are locked (advisory locks, taken in
+    one statement; a chat another processor is claiming in is skipped) and the events read again, in a fresh
+    statement, with ``FOR UPDATE SKIP LOCKED``.
     """
-    postgres = session.get_bind().dialect.name == "postgresql"
-    claims: list[Claim] = []
-    chats: set[str] = set()
-    for candidate in session.execute(_CANDIDATES, {"now": now, "candidates": max(CANDIDATES, 2 * limit)}).all():
-        if len(claims) >= limit:
+    picked: dict[str, sa.Row] = {}
+    for row in session.execute(_CANDIDATES, {"now": now, "candidates": max(CANDIDATES, 2 * limit)}):
+        if len(picked) >= limit:
             break
-        if candidate.line_user_id in chats:
-            continue
-        if postgres and not session.scalar(_CHAT_LOCK, {"chat": candidate.line_user_id}):
-            continue  # another processor is claiming in this chat right now
-        row = session.execute(_CLAIM_ROW, {"now": now, "event_id": candidate.id}).first()
-        if row is not None:
-            chats.add(row.line_user_id)
-            claims.append(Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status),
-                                row.received_at, row.event_time, row.attempts, row.payload, row.messages))
-    return claims
+        picked.setdefault(row.line_user_id, row)
+    rows = list(picked.values())
+    if rows and session.get_bind().dialect.name == "postgresql":
+        locked = {chat for chat, ok in session.execute(_CHAT_LOCKS, {"chats": list(picked)}) if ok}
+        rows = session.execute(_CLAIM_ROWS, {"now": now, "event_ids": [row.id for chat, row in picked.items()
+                                                                        if chat in locked]}).all() if locked else []
+    return [Claim(row.id, row.webhook_event_id, row.line_user_id, InboundStatus(row.status), row.received_at,
+                  row.event_time, row.attempts, row.payload, row.messages) for row in rows]
 
 
 def hold(session: Session, event_ids: Sequence[int], *, lease_until: datetime, claimer: str) -> None:

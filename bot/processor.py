@@ -110,8 +110,9 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
         outcomes = _deliver_all(rt, sends)
         if sends:
             with db.transaction() as session:
-                closed = inbox.finish_all(session, [(send.claim.id, outcome) for send, (outcome, _push)
-                                                    in zip(sends, outcomes, strict=True)], InboundStatus.DONE, claimer=me)
+                closed = inbox.finish_all(session, [(send.claim.id, outcome) for send, (outcome, _push) in
+                                                    zip(sends, outcomes, strict=True)],
+                                          InboundStatus.DONE, claimer=me)
                 pushes = []
                 for send, (outcome, push) in zip(sends, outcomes, strict=True):
                     if send.claim.id not in closed:
