@@ -13,8 +13,9 @@ emptied first) the script migrates it, loads the demo pack, and in the same run 
 
 Two figures each:
 
-1. **accept**: ``--requests`` signed webhooks (one text event each, unique webhookEventIds, 500 residents)
-   posted as fast as ``--concurrency`` keep-alive client threads can: requests/s, p50/p99 latency, errors.
+1. **accept**: ``--requests`` signed webhooks (one text event each, unique webhookEventIds and texts: ``text``,
+   500 residents) posted as fast as ``--concurrency`` keep-alive client threads can: requests/s, p50/p99
+   latency, errors.
    The bot's inbox threads answer meanwhile, on the same cores.
 2. **answer** (after the first backlog is answered): ``--answer-events`` text events offered at ``--rate``
    per second; answered/s (events over the time from the first webhook to the last reply), the delay from
@@ -61,6 +62,21 @@ QUESTIONS = [
     "児童手当 いくら", "保育園 入りたい", "避難所どこ", "こんにちは", "アイロンは何ごみ？",
     "市役所 何時まで", "予防接種の予約", "印鑑証明とりたい", "ハザードマップみたい", "今日の天気",
 ]
+# Every message a resident sends in bench/residents.dev.jsonl (questions, areas, settings, health, thanks),
+# with and without what people put around them on LINE, so that no two webhooks of a run carry the same
+# text: a cache keyed on the text would otherwise answer most of them and the figures would not say what
+# a new question costs.
+TEXTS = sorted({*QUESTIONS, *(turn for line in (ROOT / "bench" / "residents.dev.jsonl").read_text(
+    encoding="utf-8").splitlines() if line.strip() for turn in json.loads(line)["turns"])})
+BEFORE = ["", "すみません、", "あの、", "こんばんは。", "質問です。", "ちょっと聞きたいんですが、", "あのー ",
+          "すいません "]
+AFTER = ["", "？", "!", "です", "😢", "🙏", "…", " 教えてください", "。よろしくお願いします", "ｗ"]
+
+
+def text(number: int) -> str:
+    """The text of message ``number``: different for every number below len(TEXTS) × 80."""
+    base, rest = number % len(TEXTS), number // len(TEXTS)
+    return BEFORE[rest % len(BEFORE)] + TEXTS[base] + AFTER[rest // len(BEFORE) % len(AFTER)]
 
 
 # The reply sink: answers every request 200 with a reply result and notes when each reply token arrived
@@ -113,7 +129,7 @@ def body(number: int) -> bytes:
         "source": {"type": "user", "userId": f"U{number % 500:032x}"},
         "webhookEventId": event_id, "deliveryContext": {"isRedelivery": False},
         "replyToken": f"reply-{event_id}",
-        "message": {"type": "text", "id": str(number), "quoteToken": "q", "text": QUESTIONS[number % len(QUESTIONS)]},
+        "message": {"type": "text", "id": str(number), "quoteToken": "q", "text": text(number)},
     }]}, ensure_ascii=False).encode()
 
 
