@@ -219,7 +219,7 @@ def _json_strings(values: Sequence[str]) -> bytes:
     """A JSON array of strings. LINE's user ids (letters and digits) are joined as they are: json's encoder
     escapes string by string, and 500 of them cost a tenth of a millisecond a multicast."""
     plain = "".join(values)
-    if plain.isascii() and plain.isalnum():
+    if plain.isascii() and plain.encode().isalnum():  # bytes.isalnum: str's looks up every character's class
         return ('["' + '","'.join(values) + '"]').encode()
     return json.dumps(list(values)).encode()
 
