@@ -8,6 +8,7 @@ message objects made.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -139,6 +140,24 @@ def _item(item: tuple[str, str, str] | DatePick | Call) -> QuickReplyItem:
 def from_stored(stored: Sequence[dict]) -> list[Message]:
     """Messages rebuilt from their stored JSON (the push outbox keeps what this module built)."""
     return [Message.from_dict(message) for message in stored]
+
+
+class Prepared(tuple):
+    """Messages with their request JSON written once (``json``: the array LINE expects, encoded).
+
+    Content sent in many requests (a broadcast: one multicast per 500 residents) is serialised once instead of
+    once a request; ``messaging.client.SdkLineClient`` sends ``json`` as it is. Any other client reads it as
+    the tuple of messages it is.
+    """
+
+    json: bytes
+
+
+def prepared(messages: Sequence[Message]) -> Prepared:
+    """``messages`` as a ``Prepared`` tuple, their JSON written now."""
+    result = Prepared(messages)
+    result.json = json.dumps([message.to_dict() for message in result]).encode()
+    return result
 
 
 def combine(*parts: Sequence[Message]) -> list[Message]:

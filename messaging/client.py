@@ -29,6 +29,7 @@ from linebot.v3.messaging import TextMessage
 from linebot.v3.messaging.rest import RESTResponse
 
 import metrics
+from messaging.build import Prepared
 from messaging.errors import LineApiError
 from settings import Settings
 
@@ -84,7 +85,10 @@ class SdkLineClient:
         # A reply waits less: its token is young only for a minute, and the answer can still go out as a push.
         self._reply_timeout = timeout if reply_timeout is None else min(timeout, reply_timeout)
         self._host = configuration.host
-        self._headers = {**self._api_client.default_headers, "Authorization": f"Bearer {access_token}"}
+        self._path_prefix = (urllib3.util.parse_url(self._host).path or "").rstrip("/")
+        self._pool: urllib3.HTTPConnectionPool | None = None
+        self._headers = {**self._api_client.default_headers, "Authorization": f"Bearer {access_token}",
+                         "Content-Type": "application/json"}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SdkLineClient:
@@ -98,6 +102,7 @@ class SdkLineClient:
         """Close the pooled HTTP connections."""
         self._api_client.close()
         self._api_client.rest_client.pool_manager.clear()
+        self._pool = None
 
     def __enter__(self) -> SdkLineClient:
         return self
@@ -113,8 +118,8 @@ class SdkLineClient:
 
     def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
         """Send messages to one user with the delivery's retry key."""
-        response = self._call("push", self._post, PUSH_PATH, {"to": user_id, "messages": _dicts(messages)},
-                              retry_key=retry_key)
+        body = b'{"to":' + json.dumps(user_id).encode() + b',"messages":' + _messages_json(messages) + b"}"
+        response = self._call("push", self._post, PUSH_PATH, body, retry_key=retry_key)
         if response is not None:
             log.info(
                 "line.push.sent",
@@ -127,8 +132,8 @@ class SdkLineClient:
 
     def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
         """Send the same messages to up to 500 users with the batch's retry key."""
-        response = self._call("multicast", self._post, MULTICAST_PATH,
-                              {"to": list(user_ids), "messages": _dicts(messages)}, retry_key=retry_key)
+        body = b'{"to":' + _json_strings(user_ids) + b',"messages":' + _messages_json(messages) + b"}"
+        response = self._call("multicast", self._post, MULTICAST_PATH, body, retry_key=retry_key)
         if response is not None:
             log.info(
                 "line.multicast.sent",
@@ -151,22 +156,25 @@ class SdkLineClient:
         response = self._call("quota_consumption", self._api.get_message_quota_consumption_with_http_info)
         return response.data.total_usage
 
-    def _post(self, path: str, payload: dict, *, _request_timeout: float,
+    def _post(self, path: str, body: bytes, *, _request_timeout: float,
               x_line_retry_key: str | None = None) -> urllib3.BaseHTTPResponse:
-        """POST ``payload`` as JSON through the SDK's connection pool; a status other than 2xx raises the
-        SDK's ``ApiException``, as the SDK's own methods do.
+        """POST the JSON ``body`` through the SDK's connection pool; a status other than 2xx raises the SDK's
+        ``ApiException``, as the SDK's own methods do.
 
         Push and multicast go this way rather than through ``MessagingApi``: the SDK validates a request
         model field by field, twice (building it, then on the call), which for a multicast to 500 users
         cost several times the HTTP round trip and capped a sender at a few dozen requests a second. The
-        messages themselves were built, and validated, by the SDK's models (``messaging.build``).
+        messages themselves were built, and validated, by the SDK's models (``messaging.build``). The
+        request goes straight to the pool of LINE's host (the pool manager would look it up again for every
+        request).
         """
-        headers = {**self._headers, "Content-Type": "application/json"}
-        if x_line_retry_key is not None:
-            headers["X-Line-Retry-Key"] = x_line_retry_key
-        response = self._api_client.rest_client.pool_manager.request(
-            "POST", self._host + path, body=json.dumps(payload).encode(), headers=headers,
-            timeout=urllib3.Timeout(total=_request_timeout))
+        headers = self._headers if x_line_retry_key is None else {**self._headers,
+                                                                   "X-Line-Retry-Key": x_line_retry_key}
+        pool = self._pool
+        if pool is None or pool.pool is None:  # first use, or closed
+            pool = self._pool = self._api_client.rest_client.pool_manager.connection_from_url(self._host)
+        response = pool.urlopen("POST", self._path_prefix + path, body=body, headers=headers,
+                                timeout=urllib3.Timeout(total=_request_timeout))
         if not 200 <= response.status <= 299:
             raise ApiException(http_resp=RESTResponse(response))
         return response
@@ -200,9 +208,20 @@ class SdkLineClient:
             raise error from exc
 
 
-def _dicts(messages: Sequence[Message]) -> list[dict]:
-    """The messages as the JSON objects LINE expects."""
-    return [message.to_dict() for message in messages]
+def _messages_json(messages: Sequence[Message]) -> bytes:
+    """The messages as the JSON array LINE expects; written once for ``Prepared`` messages."""
+    if isinstance(messages, Prepared):
+        return messages.json
+    return json.dumps([message.to_dict() for message in messages]).encode()
+
+
+def _json_strings(values: Sequence[str]) -> bytes:
+    """A JSON array of strings. LINE's user ids (letters and digits) are joined as they are: json's encoder
+    escapes string by string, and 500 of them cost a tenth of a millisecond a multicast."""
+    plain = "".join(values)
+    if plain.isascii() and plain.encode().isalnum():  # bytes.isalnum: str's looks up every character's class
+        return ('["' + '","'.join(values) + '"]').encode()
+    return json.dumps(list(values)).encode()
 
 
 def _request_id(response: ApiResponse | urllib3.BaseHTTPResponse | None) -> str | None:

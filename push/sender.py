@@ -84,9 +84,10 @@ DEFAULT_LEASE = timedelta(seconds=Settings().push_lease_seconds)  # the default 
 HEARTBEATS_PER_LEASE = 3  # claims held are renewed every third of the lease
 DEFAULT_CHUNK = 4000  # rows per claim: eight full batches (a transaction per eight multicasts), or 4,000 pushes
 UTC_ZONE = ZoneInfo("UTC")
+SQLITE_RANGES = 50  # id ranges read in one statement on SQLite (a compound SELECT has at most 500 parts)
 CONTENT_CACHE = 256  # contents kept parsed during a pass (shared contents are few; personal ones are used once)
 
-Messages = Sequence[Any]  # LINE message objects, as messaging.build.from_stored rebuilds them
+Messages = Sequence[Any]  # LINE message objects, as messaging.build.from_stored rebuilds them (prepared once)
 
 PENDING = DeliveryStatus.PENDING
 SENDING = DeliveryStatus.SENDING
@@ -316,17 +317,10 @@ def _claim(connection: sa.Connection, now: datetime, lease_until: datetime, size
     """
     jobs, touched = _claim_batches(connection, now, lease_until, max(1, size // MAX_MULTICAST), report,
                                    emergency_only=emergency_only)
-    rows = connection.execute(  # rows of a push whose worker vanished
-        _single_rows().where(sending_single(), Delivery.claimed_until <= now)
-        .order_by(Delivery.claimed_until, Delivery.id).limit(size)
-    ).all()
+    rows = connection.execute(_singles_query(vanished=True, emergency_only=False), {"now": now, "count": size}).all()
     if len(rows) < size:
-        pending = _single_rows().where(waiting_single(), Delivery.next_attempt_at <= now)
-        if emergency_only:
-            pending = pending.where(Delivery.kind.in_(ANYTIME_KINDS))
-        rows += connection.execute(
-            pending.order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id).limit(size - len(rows))
-        ).all()
+        rows += connection.execute(_singles_query(vanished=False, emergency_only=emergency_only),
+                                   {"now": now, "count": size - len(rows)}).all()
     touched += len(rows)
     singles = _drop_unsendable(connection, rows, now, report)
     if singles:
@@ -346,14 +340,23 @@ def _id_in(connection: sa.Connection, ids: list[int]) -> sa.ColumnElement[bool]:
     return db.one_of(Delivery.id, "ids", postgres=connection.dialect.name == "postgresql", values=ids)
 
 
-def _single_rows() -> sa.Select:
-    """Rows not in a batch with their resident's status (as plain text), locked for this transaction
-    (skipping rows another worker holds)."""
-    return (
+@functools.cache
+def _singles_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
+    """The next rows pushed alone to claim (``count`` of them, due at ``now``): those whose worker vanished, or
+    those waiting, each with their resident's status (as plain text), locked for this transaction (skipping
+    rows another worker holds). Built once: the claim runs for every few hundred recipients."""
+    rows = (
         sa.select(Delivery.id, Delivery.line_user_id, Delivery.content_hash, Delivery.retry_key, Delivery.attempts,
                   Delivery.first_attempt_at, _resident_status())
-        .with_for_update(skip_locked=True, of=Delivery)
+        .with_for_update(skip_locked=True, of=Delivery).limit(sa.bindparam("count"))
     )
+    if vanished:
+        return (rows.where(sending_single(), Delivery.claimed_until <= sa.bindparam("now"))
+                .order_by(Delivery.claimed_until, Delivery.id))
+    if emergency_only:
+        rows = rows.where(Delivery.kind.in_(ANYTIME_KINDS))
+    return (rows.where(waiting_single(), Delivery.next_attempt_at <= sa.bindparam("now"))
+            .order_by(Delivery.next_attempt_at, Delivery.content_hash, Delivery.id))
 
 
 def _resident_status() -> sa.Label:
@@ -449,14 +452,19 @@ def _bounds(resident_ids: str) -> tuple[int, int]:
 
 def _sendable_joined(connection: sa.Connection, listings: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """For each listing (a batch's ``resident_ids``): the ids and the LINE user ids of the residents in its id
-    range who may be sent to, each joined up (``_sendable_lists``). PostgreSQL answers for every listing in one
-    statement (a round trip costs more there than the work); SQLite, in this process, one statement each."""
+    range who may be sent to, each joined up (``_sendable_lists_many``, ``_sendable_lists_sqlite``): one
+    statement for every listing of a claim (a statement costs more than the work it does for 500 residents)."""
     if not listings:
         return {}
     if connection.dialect.name != "postgresql":
-        query = _sendable_lists(False)
-        return {listing: tuple(connection.execute(query, dict(zip(("low", "high"), _bounds(listing), strict=True)))
-                               .one()) for listing in listings}
+        joined: dict[str, tuple[str | None, str | None]] = {}
+        for start in range(0, len(listings), SQLITE_RANGES):
+            group = listings[start:start + SQLITE_RANGES]
+            bounds = {f"{side}_{number}": value for number, listing in enumerate(group)
+                      for side, value in zip(("low", "high"), _bounds(listing), strict=True)}
+            for number, ids, users in connection.execute(_sendable_lists_sqlite(len(group)), bounds):
+                joined[group[number]] = (ids, users)
+        return joined
     lows, highs = zip(*(_bounds(listing) for listing in listings), strict=True)
     rows = connection.execute(_sendable_lists_many(), {"lows": list(lows), "highs": list(highs)}).all()
     return {listings[number - 1]: (ids, users) for number, ids, users in rows}
@@ -494,20 +502,23 @@ def _listed_recipients(connection: sa.Connection, resident_ids: str, joined: tup
 
 
 @functools.cache
-def _sendable_lists(postgres: bool) -> sa.TextClause:
-    """The ids and LINE user ids of the residents in a range who may be sent to, each joined up as ``id_list``
-    writes them, in the order of the ordered subquery (both lists in the same order: the two aggregates read
-    the same rows; were the order ever another, the ids would not equal the list and the exact path is taken)."""
-    rows = ("SELECT id, line_user_id FROM resident "
-            "WHERE id BETWEEN :low AND :high AND status = 'active' AND consent_at IS NOT NULL ORDER BY id")
-    join = "string_agg(id::text, ','), string_agg(line_user_id, ',')" if postgres else (
-        "group_concat(id, ','), group_concat(line_user_id, ',')")
-    return sa.text(f"SELECT {join} FROM ({rows}) AS listed")
+def _sendable_lists_sqlite(count: int) -> sa.TextClause:
+    """SQLite: for ``count`` id ranges (``low_0``, ``high_0``…), the ids and LINE user ids of the residents in
+    each who may be sent to, joined up as ``id_list`` writes them; one row per range, numbered from 0.
+
+    Each range is read along the primary key, so both aggregates join its rows in id order (were the order
+    ever another, the ids would not equal the list and the exact path is taken).
+    """
+    arm = ("SELECT {n}, group_concat(id, ','), group_concat(line_user_id, ',') FROM resident "
+           "WHERE id BETWEEN :low_{n} AND :high_{n} AND status = 'active' AND consent_at IS NOT NULL")
+    return sa.text(" UNION ALL ".join(arm.format(n=number) for number in range(count)))
 
 
 @functools.cache
 def _sendable_lists_many() -> sa.TextClause:
-    """PostgreSQL: ``_sendable_lists`` for several ranges at once, numbered from 1 in the order given."""
+    """PostgreSQL: for several id ranges, the ids and LINE user ids of the residents in each who may be sent to,
+    joined up as ``id_list`` writes them, in id order (both lists in the same order: the two aggregates read the
+    same rows); one row per range, numbered from 1 in the order given."""
     return sa.text(
         "SELECT ranges.n, joined.ids, joined.users "
         "FROM unnest(CAST(:lows AS integer[]), CAST(:highs AS integer[])) WITH ORDINALITY AS ranges(low, high, n) "
@@ -639,7 +650,7 @@ def _parse(stored: list[dict] | None) -> Messages | LineApiError:
     if stored is None:
         return LineApiError(None, "stored messages missing", retryable=False)
     try:
-        return build.from_stored(stored)
+        return build.prepared(build.from_stored(stored))
     except (TypeError, ValueError) as error:
         return LineApiError(None, f"stored messages unreadable: {error}", retryable=False)
 

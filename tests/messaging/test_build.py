@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from messaging import build
@@ -63,3 +65,12 @@ class TestCall:
         """A call button opens the phone with the number: dashes dropped, # escaped."""
         item = build.quick_reply([build.Call("電話する", number)]).items[0]
         assert (item.action.type, item.action.uri) == ("uri", uri)
+
+
+class TestPrepared:
+    def test_prepared_messages_carry_their_request_json(self):
+        """Prepared messages are the same messages, with the JSON array LINE expects written once."""
+        messages = build.messages(["避難所を開設しました。"], build.quick_reply([("避難所", "a=shelter", "避難所")]))
+        ready = build.prepared(messages)
+        assert list(ready) == messages
+        assert json.loads(ready.json) == [message.to_dict() for message in messages]

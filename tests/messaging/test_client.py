@@ -15,6 +15,7 @@ from linebot.v3.messaging import QuickReplyItem
 from linebot.v3.messaging import StickerMessage
 from linebot.v3.messaging import TextMessage
 
+from messaging import build
 from messaging.client import ConsoleLineClient
 from messaging.client import QuickReplyChoice
 from messaging.client import SdkLineClient
@@ -81,6 +82,36 @@ class TestSdkLineClient:
             (["U1", "U2", "U3"], [{"type": "text", "text": "健診のお知らせ"}], retry_key)
         ]
         assert line_api.violations == []
+
+    def test_prepared_messages_are_sent_as_built(self, sdk_line_client, line_api):
+        """Messages prepared once (messaging.build.prepared) reach LINE in the spec's JSON shape, to every user."""
+        messages = build.prepared([with_choices("避難所を開設しました。",
+                                                PostbackAction(label="避難所", data="a=shelter"))])
+
+        sdk_line_client.multicast(["U1", "U2"], messages, retry_key=key())
+        sdk_line_client.push(USER, messages, retry_key=key())
+
+        sent = [messages[0].to_dict()]
+        assert [(to, body) for to, body, _key in line_api.multicasts] == [(["U1", "U2"], sent)]
+        assert [(to, body) for to, body, _key in line_api.pushes] == [(USER, sent)]
+        assert line_api.violations == []
+
+    def test_user_ids_are_escaped_when_they_need_it(self, sdk_line_client, line_api):
+        """User ids that are not plain letters and digits still go out as the JSON strings they are."""
+        odd = ['U"1', "U\\2", "Uあ3", ""]
+
+        sdk_line_client.multicast(odd, [TextMessage(text="x")], retry_key=key())
+
+        [request] = line_api.requests
+        assert request.json["to"] == odd
+
+    def test_a_host_with_a_path_prefixes_every_request(self, line_api):
+        """LINE_API_HOST with a path (a proxy's) puts push and multicast requests under that path."""
+        with SdkLineClient("dummy", host=line_api.url + "/relay/") as client:
+            with pytest.raises(LineApiError):
+                client.multicast(["U1"], [TextMessage(text="x")], retry_key=key())
+
+        assert [request.path for request in line_api.requests] == ["/relay/v2/bot/message/multicast"]
 
     def test_quick_reply_round_trips_through_the_sdk(self, sdk_line_client, line_api):
         """Quick replies built with SDK models reach LINE in the spec's JSON shape."""

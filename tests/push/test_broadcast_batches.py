@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from push import broadcasts
 from push import quiet
+from push import sender
 from push.models import DeliveryContent
 from push.models import DeliveryStatus
 from push.outbox import forget_resident
@@ -212,3 +213,13 @@ def test_a_resident_between_two_listed_ones_but_outside_the_segment_gets_nothing
     report = send()
     assert (report.sent, report.skipped) == (2, Counter())
     assert received(line_api) == Counter([users[0], users[2]])
+
+
+def test_batches_read_together_each_go_to_their_own_residents(planned, send, line_api, monkeypatch):
+    """A claim reads the residents of several batches at once (on SQLite, two per statement here): each
+    multicast still goes to the residents its batch lists, in order."""
+    monkeypatch.setattr(sender, "SQLITE_RANGES", 2)
+    _, users = planned(1_100)
+    assert send().multicasts == 3
+    assert [request.json["to"] for request in line_api.requests if request.path == MULTICAST] == [
+        users[:500], users[500:1_000], users[1_000:]]
