@@ -24,7 +24,6 @@ from linebot.v3.messaging import Configuration
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import MessagingApi
 from linebot.v3.messaging import QuotaType
-from linebot.v3.messaging import ReplyMessageRequest
 from linebot.v3.messaging import TextMessage
 from linebot.v3.messaging.rest import RESTResponse
 
@@ -37,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PUSH_PATH = "/v2/bot/message/push"
 MULTICAST_PATH = "/v2/bot/message/multicast"
+REPLY_PATH = "/v2/bot/message/reply"
 
 # Retry only failed connects (the request never reached LINE); everything else is the caller's decision,
 # so a push is never sent twice behind the outbox's back.
@@ -112,8 +112,8 @@ class SdkLineClient:
 
     def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
         """Answer a webhook event with its reply token."""
-        request = ReplyMessageRequest(reply_token=reply_token, messages=list(messages))
-        response = self._call("reply", self._api.reply_message_with_http_info, request, timeout=self._reply_timeout)
+        body = b'{"replyToken":' + json.dumps(reply_token).encode() + b',"messages":' + _messages_json(messages) + b"}"
+        response = self._call("reply", self._post, REPLY_PATH, body, timeout=self._reply_timeout)
         log.info("line.reply.sent", extra={"request_id": _request_id(response), "n_messages": len(messages)})
 
     def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
@@ -161,7 +161,7 @@ class SdkLineClient:
         """POST the JSON ``body`` through the SDK's connection pool; a status other than 2xx raises the SDK's
         ``ApiException``, as the SDK's own methods do.
 
-        Push and multicast go this way rather than through ``MessagingApi``: the SDK validates a request
+        Replies, pushes and multicasts go this way rather than through ``MessagingApi``: the SDK validates a request
         model field by field, twice (building it, then on the call), which for a multicast to 500 users
         cost several times the HTTP round trip and capped a sender at a few dozen requests a second. The
         messages themselves were built, and validated, by the SDK's models (``messaging.build``). The
