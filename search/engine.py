@@ -424,23 +424,23 @@ class HybridMatcher:
             if len(w_cols) and coverage_max > 0:
                 keep = w_cols < segment.bm25.shape[1]
                 if keep.any():
-                    bm25[segment.doc_slot] = (segment.bm25[:, w_cols[keep]] @ w_weights[keep]) / coverage_max
+                    bm25[segment.doc_slot] = _by_columns(segment.bm25, w_cols[keep], w_weights[keep]) / coverage_max
         w_ngram, w_bm25, w_fuzzy = self.weights.for_length(len(a.surface))
         lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25
         lexical[~self._alive[:n_slots]] = -1.0
         pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
         exact = self._exact.get(a.surface, set()) | self._exact.get(a.reading, set())
+        slots = [slot for slot in map(int, candidates) if self._entries[slot].alive]
+        inexact = [slot for slot in slots if slot not in exact]
+        fuzzy_of = dict(zip(inexact, self._fuzzy(a, [self._entries[slot] for slot in inexact]), strict=True))
         results = []
-        for slot in map(int, candidates):
-            entry = self._entries[slot]
-            if not entry.alive:
-                continue
+        for slot in slots:
             if slot in exact:
                 # The resident typed a question or alias exactly (after normalising): nothing fits better.
                 fuzzy, score = 1.0, 1.0
             else:
-                fuzzy = self._fuzzy(a, entry)
+                fuzzy = fuzzy_of[slot]
                 score = float(lexical[slot]) + w_fuzzy * fuzzy
             results.append((score, slot, fuzzy))
         results.sort(key=lambda item: -item[0])
@@ -478,15 +478,27 @@ class HybridMatcher:
             total += float(idf[col]) * (BM25_K1 + 1)
         return np.array(cols, dtype=np.int64), np.array(weights), total
 
-    def _fuzzy(self, a: Analysis, entry: _Entry) -> float:
-        best = 0.0
-        if a.surface:
-            match = process.extractOne(a.surface, entry.surface_keys, scorer=fuzz.ratio, processor=None)
-            best = max(best, match[1] if match else 0.0)
-        if a.reading:
-            match = process.extractOne(a.reading, entry.reading_keys, scorer=fuzz.ratio, processor=None)
-            best = max(best, match[1] if match else 0.0)
-        return best / 100.0
+    def _fuzzy(self, a: Analysis, entries: Sequence[_Entry]) -> list[float]:
+        """Each entry's rapidfuzz ``ratio`` with the query in [0, 1]: the best of its questions and aliases, on
+        the surface and reading keys (one call per key for all the entries)."""
+        best = np.zeros(len(entries))
+        if not entries:
+            return []
+        for key, keys_of in ((a.surface, _surface_keys), (a.reading, _reading_keys)):
+            if key:
+                choices = [choice for entry in entries for choice in keys_of(entry)]
+                starts = np.cumsum([0] + [len(keys_of(entry)) for entry in entries[:-1]])
+                scores = process.cdist([key], choices, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0]
+                np.maximum(best, np.maximum.reduceat(scores, starts), out=best)
+        return [float(score) / 100.0 for score in best]
+
+
+def _surface_keys(entry: _Entry) -> list[str]:
+    return entry.surface_keys
+
+
+def _reading_keys(entry: _Entry) -> list[str]:
+    return entry.reading_keys
 
 
 def _matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
@@ -513,7 +525,10 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
     """Cosine of the query against the rows that share its rarer n-grams: (rows, scores).
 
     Candidate rows are the postings of the query's n-grams, rarest first, until ``CANDIDATE_POSTINGS``
-    are read; those rows are then scored exactly against every n-gram of the query.
+    are read; those rows are then scored exactly against every n-gram of the query. The few postings and
+    rows involved are read straight from the matrices' arrays (``_spans``): slicing a sparse matrix costs
+    more than the product itself. Sums are taken in the order scipy's product takes them, so scores are
+    the same to the last bit.
     """
     width = by_column.shape[1]
     keep = cols < width
@@ -523,14 +538,13 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
     indptr = by_column.indptr
     lengths = indptr[cols + 1] - indptr[cols]
     n_rows = by_row.shape[0]
-    query = np.zeros(width, dtype=np.float64)
-    query[cols] = weights
     if lengths.sum() <= CANDIDATE_POSTINGS:
-        # Few postings in all: score through the query's columns directly.
-        sub = by_column[:, cols]
-        scores = (sub @ weights) / norms
+        # Few postings in all: score through the query's columns directly (column by column, as sub @ weights).
+        scores = _by_columns(by_column, cols, weights) / norms
         rows = np.flatnonzero(scores)
         return rows, scores[rows]
+    query = np.zeros(width, dtype=np.float64)
+    query[cols] = weights
     order = np.argsort(lengths, kind="stable")
     read = np.cumsum(lengths[order])
     take = max(1, int(np.searchsorted(read, CANDIDATE_POSTINGS, side="right")))
@@ -542,7 +556,28 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
         scores = (by_row @ query) / norms
         rows = np.flatnonzero(scores)
         return rows, scores[rows]
-    return rows, (by_row[rows] @ query) / norms[rows]
+    # The candidate rows only (row by row, as by_row[rows] @ query).
+    row_ptr = by_row.indptr
+    row_lengths = row_ptr[rows + 1] - row_ptr[rows]
+    entries = _spans(row_ptr[rows], row_lengths)
+    products = by_row.data[entries].astype(np.float64) * query[by_row.indices[entries]]
+    sums = np.bincount(np.repeat(np.arange(len(rows)), row_lengths), products, minlength=len(rows))
+    return rows, sums / norms[rows]
+
+
+def _by_columns(by_column: sparse.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``by_column[:, cols] @ weights``, read from the matrix's arrays, summed column by column as scipy does."""
+    indptr = by_column.indptr
+    lengths = indptr[cols + 1] - indptr[cols]
+    postings = _spans(indptr[cols], lengths)
+    products = by_column.data[postings].astype(np.float64) * np.repeat(weights, lengths)
+    return np.bincount(by_column.indices[postings], products, minlength=by_column.shape[0])
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] … starts[i] + lengths[i] - 1`` for each i, one run after the other."""
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
 
 
 def _max_into(target: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None:
