@@ -19,6 +19,7 @@ removed are masked until the next compaction.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -104,11 +105,7 @@ class Analyzer:
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
     """Character n-grams of ``key`` with their counts."""
-    grams: Counter = Counter()
-    for n in range(low, high + 1):
-        for i in range(len(key) - n + 1):
-            grams[key[i:i + n]] += 1
-    return grams
+    return Counter(key[i:i + n] for n in range(low, high + 1) for i in range(len(key) - n + 1))
 
 
 class _Vocabulary:
@@ -136,11 +133,6 @@ class _Vocabulary:
         other.index = dict(self.index)
         other.df = self.df.copy()
         return other
-
-    def known(self, features: Iterable[str]) -> tuple[list[str], np.ndarray]:
-        """The features already in the vocabulary, and their columns."""
-        pairs = [(f, self.index[f]) for f in features if f in self.index]
-        return [f for f, _ in pairs], np.array([c for _, c in pairs], dtype=np.int64)
 
 
 def _features(vocabulary: _Vocabulary, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
@@ -431,7 +423,7 @@ class HybridMatcher:
         pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
         exact = self._exact.get(a.surface, set()) | self._exact.get(a.reading, set())
-        slots = [slot for slot in map(int, candidates) if self._entries[slot].alive]
+        slots = [slot for slot in candidates.tolist() if self._entries[slot].alive]
         inexact = [slot for slot in slots if slot not in exact]
         fuzzy_of = dict(zip(inexact, self._fuzzy(a, [self._entries[slot] for slot in inexact]), strict=True))
         results = []
@@ -453,16 +445,23 @@ class HybridMatcher:
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Columns and cosine weights of the query's n-grams (already multiplied by the documents' idf)."""
-        grams = ngrams(key)
-        known, cols = self._grams.known(grams)
-        tf = np.fromiter((1.0 + math.log(grams[g]) for g in known), dtype=np.float64, count=len(known))
-        weights = tf * idf[cols]
+        index = self._grams.index
+        cols, tf, unknown_tf = [], [], []
+        for gram, count in ngrams(key).items():
+            col = index.get(gram)
+            if col is None:
+                unknown_tf.append(1.0 + math.log(count))
+            else:
+                cols.append(col)
+                tf.append(1.0 + math.log(count))
+        known = np.array(cols, dtype=np.int64)
+        gram_idf = idf[known]
+        weights = np.array(tf, dtype=np.float64) * gram_idf
         # Unknown n-grams still count in the query's length, so rare words lower the cosine.
         unknown_weight = math.log(1 + self._rows) + 1.0
-        unknown = sum(((1.0 + math.log(n)) * unknown_weight) ** 2
-                      for g, n in grams.items() if g not in self._grams.index)
+        unknown = sum((n * unknown_weight) ** 2 for n in unknown_tf)
         norm = math.sqrt(float(np.sum(weights ** 2)) + unknown) or 1.0
-        return cols, weights * idf[cols] / norm
+        return known, weights * gram_idf / norm
 
     def _query_words(self, tokens: Sequence[str], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         counts = Counter(tokens)
@@ -484,21 +483,14 @@ class HybridMatcher:
         best = np.zeros(len(entries))
         if not entries:
             return []
-        for key, keys_of in ((a.surface, _surface_keys), (a.reading, _reading_keys)):
+        for key, keys in ((a.surface, [entry.surface_keys for entry in entries]),
+                          (a.reading, [entry.reading_keys for entry in entries])):
             if key:
-                choices = [choice for entry in entries for choice in keys_of(entry)]
-                starts = np.cumsum([0] + [len(keys_of(entry)) for entry in entries[:-1]])
+                choices = list(itertools.chain.from_iterable(keys))
+                starts = [0, *itertools.accumulate(map(len, keys[:-1]))]
                 scores = process.cdist([key], choices, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0]
                 np.maximum(best, np.maximum.reduceat(scores, starts), out=best)
         return [float(score) / 100.0 for score in best]
-
-
-def _surface_keys(entry: _Entry) -> list[str]:
-    return entry.surface_keys
-
-
-def _reading_keys(entry: _Entry) -> list[str]:
-    return entry.reading_keys
 
 
 def _matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
@@ -560,7 +552,7 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
     row_ptr = by_row.indptr
     row_lengths = row_ptr[rows + 1] - row_ptr[rows]
     entries = _spans(row_ptr[rows], row_lengths)
-    products = by_row.data[entries].astype(np.float64) * query[by_row.indices[entries]]
+    products = by_row.data[entries] * query[by_row.indices[entries]]  # float32 data widened exactly
     sums = np.bincount(np.repeat(np.arange(len(rows)), row_lengths), products, minlength=len(rows))
     return rows, sums / norms[rows]
 
@@ -570,7 +562,7 @@ def _by_columns(by_column: sparse.csc_matrix, cols: np.ndarray, weights: np.ndar
     indptr = by_column.indptr
     lengths = indptr[cols + 1] - indptr[cols]
     postings = _spans(indptr[cols], lengths)
-    products = by_column.data[postings].astype(np.float64) * np.repeat(weights, lengths)
+    products = by_column.data[postings] * np.repeat(weights, lengths)  # float32 data widened exactly
     return np.bincount(by_column.indices[postings], products, minlength=by_column.shape[0])
 
 
