@@ -9,6 +9,7 @@ compounds are built: a ボタン電池 is a kind of 電池. Readings match kana-
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -41,12 +42,11 @@ class Parts:
     surfaces: tuple[str, ...]
     written: tuple[str, ...] = ()  # the parts as written (not normalised)
 
-    @classmethod
-    def of(cls, text: str) -> Parts:
-        """The parts of ``text`` (symbols and spaces left out)."""
-        found: Sequence[Word] = [w for w in words(text, short=True) if w.pos not in _SKIP_POS]
-        return cls(tuple(w.lemma for w in found), tuple(normalize(w.reading) or normalize(w.surface) for w in found),
-                   tuple(normalize(w.surface) for w in found), tuple(w.surface for w in found))
+    @staticmethod
+    def of(text: str) -> Parts:
+        """The parts of ``text`` (symbols and spaces left out); cached, as a message's words are looked up in
+        several ways while it is answered."""
+        return _parts_of(text)
 
     @property
     def reading(self) -> str:
@@ -86,6 +86,13 @@ class Parts:
             return False
         mine, theirs = self.lemmas[-1], other.lemmas[-1]
         return mine != theirs and len(mine) == len(theirs) == 1 and _kanji(mine) and _kanji(theirs)
+
+
+@functools.lru_cache(maxsize=20000)
+def _parts_of(text: str) -> Parts:
+    found: Sequence[Word] = [w for w in words(text, short=True) if w.pos not in _SKIP_POS]
+    return Parts(tuple(w.lemma for w in found), tuple(normalize(w.reading) or normalize(w.surface) for w in found),
+                 tuple(normalize(w.surface) for w in found), tuple(w.surface for w in found))
 
 
 def _index_keys(parts: Parts) -> list[tuple[str, str]]:

@@ -37,6 +37,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field
 
 from rapidfuzz.distance import Levenshtein
 
@@ -103,6 +104,15 @@ class Spelled:
     readings: frozenset[str] = frozenset()  # every word's reading
     kana_readings: frozenset[str] = frozenset()  # the readings of words typed in kana
     keys: frozenset[tuple[str, str]] = frozenset()  # what phrases are looked up by (``PhraseList``)
+    _grams: dict[int, frozenset[str]] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def grams(self, length: int) -> frozenset[str]:
+        """Every run of ``length`` characters in the plain reading (made once per length: a message is
+        looked up in every phrase list of the health desk)."""
+        if (found := self._grams.get(length)) is None:
+            plain = self.plain
+            found = self._grams[length] = frozenset(plain[i:i + length] for i in range(len(plain) - length + 1))
+        return found
 
     def may_hold(self, token: Token) -> bool:
         """False when no word of the text can match ``token`` (a quick test before the real one)."""
@@ -386,13 +396,16 @@ class PhraseList:
     def __init__(self, phrases: tuple[Phrase, ...]):
         self.phrases = phrases
         self._index: dict[tuple[str, str], set[int]] = {}
-        self._plain: list[int] = []  # phrases the plain reading may find (every part three kana or more)
+        # Phrases the plain reading may find (every part three kana or more), by the length of their first
+        # part, then by that part.
+        self._plain: dict[int, dict[str, list[int]]] = {}
         for position, item in enumerate(phrases):
             for first in (item.tokens[0], item.spelled[0]):
                 for key in _keys(first):
                     self._index.setdefault(key, set()).add(position)
             if all(len(part) >= MIN_PLAIN_PART for part in item.parts):
-                self._plain.append(position)
+                first_part = item.parts[0]
+                self._plain.setdefault(len(first_part), {}).setdefault(first_part, []).append(position)
 
     def __len__(self) -> int:
         return len(self.phrases)
@@ -401,9 +414,11 @@ class PhraseList:
         """The first phrase found in any reading of the message (``readings``), or None."""
         candidates: set[int] = set()
         for reading in message:
-            for key in reading.keys:
-                candidates |= self._index.get(key, set())
-            candidates.update(p for p in self._plain if self.phrases[p].parts[0] in reading.plain)
+            for key in self._index.keys() & reading.keys:
+                candidates |= self._index[key]
+            for length, by_part in self._plain.items():
+                for part in by_part.keys() & reading.grams(length):
+                    candidates.update(by_part[part])
         for position in sorted(candidates):
             if any(found(self.phrases[position], reading) for reading in message):
                 return self.phrases[position]

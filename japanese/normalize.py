@@ -5,6 +5,7 @@ The key is for matching only; text shown to residents is never altered.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,7 +21,7 @@ _NOISE = re.compile(
     r"[\s\u3000、。，．,.・･!！?？~〜～「」『』【】()（）\[\]［］{}｛｝"
     r"<>＜＞\"'`…‥:：;；/／\\＼|｜*＊#＃@＠^＾_＿]+"
 )
-_UNITS = {"㎝": "cm", "㎜": "mm", "㎞": "km", "㎏": "kg", "㎎": "mg", "㍑": "l", "ℓ": "l", "㎡": "m2"}
+_UNITS = str.maketrans({"㎝": "cm", "㎜": "mm", "㎞": "km", "㎏": "kg", "㎎": "mg", "㍑": "l", "ℓ": "l", "㎡": "m2"})
 
 
 def to_hiragana(text: str) -> str:
@@ -28,15 +29,15 @@ def to_hiragana(text: str) -> str:
     return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
+@functools.lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Return the matching key of ``text``: NFKC, lower case, no spaces or punctuation, kana folded.
 
     Half-width kana and full-width ASCII become standard forms (NFKC), any run of dashes or long-vowel
     marks after kana becomes one ``ー``, other dash runs become ``-``, unit symbols are spelled out.
+    Cached: a message, and the names it is compared with, are keyed many times while it is answered.
     """
-    for symbol, spelled in _UNITS.items():
-        text = text.replace(symbol, spelled)
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", text.translate(_UNITS)).lower()
     text = _DASH_RUN.sub(lambda m: "ー" if m.start() > 0 and _is_kana(text[m.start() - 1]) else "-", text)
     text = _NOISE.sub("", text)
     text = text.strip("-")

@@ -10,6 +10,7 @@ widened to the clauses before it until it holds enough content words.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -142,12 +143,17 @@ def _content_count(text: str) -> int:
     return sum(1 for word in words(text) if is_content(word))
 
 
+@functools.lru_cache(maxsize=4096)
 def without_courtesy(text: str) -> str:
-    """``text`` without courtesy (「お忙しいところすみません」, 「教えていただけますか」); as it was if that is all."""
+    """``text`` without courtesy (「お忙しいところすみません」, 「教えていただけますか」); as it was if that is all.
+
+    Cached, as each search of a message reads it again.
+    """
     plain = _COURTESY.sub("、", text).strip(" 　、,")
     return plain if _CONTEXT.sub("", plain).strip(" 　、,") else text
 
 
+@functools.lru_cache(maxsize=4096)
 def question_focus(text: str) -> str:
     """The part of ``text`` that says what is asked: courtesy removed, context clauses before it dropped.
 

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace
 
+import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz import process
 
 from japanese.analysis import character_readings
 from japanese.analysis import has_proper_noun
@@ -114,19 +116,97 @@ def match_areas(areas: Sequence[AreaInfo], text: Query | str, limit: int = 5) ->
     key = text.key if isinstance(text, Query) else normalize(text)
     if not key:
         return []
-    whole, parts = _candidates(text.text if isinstance(text, Query) else text, key)
+    return list(_matches(tuple(areas), text.text if isinstance(text, Query) else text, key)[:limit])
+
+
+@functools.lru_cache(maxsize=4096)
+def _matches(areas: tuple[AreaInfo, ...], text: str, key: str) -> tuple[tuple[AreaInfo, float], ...]:
+    """Every area matching the text (``match_areas``), best first; cached, as one message is often matched
+    more than once (by the step waiting for an area, then by the garbage question it may be)."""
+    whole, parts = _candidates(text, key)
+    table = _keys_of(areas)
+    complete = _PLACE_SUFFIX.sub("", key) != key  # 「ひがしまち」: a whole name of its own, never a name's start
+    scores = _key_scores(table, whole, parts, complete=complete)
     scored = []
     spoken, typed = _spoken(key, whole, parts), loose(key)
-    complete = _PLACE_SUFFIX.sub("", key) != key  # 「ひがしまち」: a whole name of its own, never a name's start
-    for area in areas:
-        best = max((_score(whole, parts, name, is_reading, complete=complete) for name, is_reading in _keys(area)),
-                   default=0.0)
+    heard = frozenset(unvoiced(form) for form in spoken)
+    readings_only = _has_kanji(typed)
+    for area, (start, end) in zip(areas, table.spans, strict=True):
+        best = max(scores[start:end], default=0.0)
         if best < SPELLED and spoken:
-            best = max(best, _sounds_like(spoken, area, typed))
+            best = max(best, _sounds_like(spoken, heard, area, typed, readings_only=readings_only))
         if best >= POSSIBLE:
             scored.append((area, best))
     scored.sort(key=lambda pair: (-pair[1], pair[0].name))
-    return scored[:limit]
+    return tuple(scored)
+
+
+def _key_scores(table: _Keys, whole: tuple[str, ...], parts: tuple[str, ...], *, complete: bool) -> list[float]:
+    """How well each key matches the text (``_score`` of every key), computed at once.
+
+    rapidfuzz's ratios come in one call, exact and named keys by look-up. Only the keys that share two
+    characters running with the text can be found inside it or hold one of its forms, so only those are
+    scored one by one; the others score their best ratio, as ``_score`` would give them.
+    """
+    forms = whole + parts
+    ratios = process.cdist(forms, table.names, scorer=fuzz.ratio, processor=None, dtype=np.float64) / 100
+    lengths = np.array([len(form) for form in forms])[:, None]
+    counted = (lengths >= table.shortest) & table.long_enough & (ratios >= table.threshold)
+    scores = np.where(counted, ratios, 0.0).max(axis=0).tolist() if table.names else []
+    for index in {index for gram in _bigrams(forms) for index in table.by_bigram.get(gram, ())}:
+        scores[index] = _score(whole, parts, table.names[index], table.readings[index], complete=complete,
+                               bare=table.bares[index], ratios=ratios[:, index].tolist())
+    for form in set(forms):
+        for index in table.by_form.get(form, ()):
+            scores[index] = NAMED
+    exact = (whole[0], whole[1]) if not _has_kanji(whole[0]) else (whole[0],)
+    for form in exact:
+        for index in table.by_name.get(form, ()):
+            scores[index] = EXACT
+    return scores
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The keys of a set of areas (``_keys``) in one list, with what ``_score`` needs of each, made once."""
+
+    names: list[str]
+    readings: list[bool]
+    bares: list[str]  # each key without 町 / 丁目 / 地区 at its end
+    spans: list[tuple[int, int]]  # where each area's keys are in the list
+    shortest: np.ndarray  # per key, the shortest form of a text compared with it (two kana fit too many words)
+    long_enough: np.ndarray  # the key is at least that long
+    threshold: np.ndarray  # the lowest ratio that counts (a reading's typo, ``READING_TYPO``)
+    by_name: dict[str, list[int]]
+    by_form: dict[str, list[int]]  # the keys by their name and their bare form
+    by_bigram: dict[str, list[int]]  # the keys by each two characters running in their name
+
+
+@functools.lru_cache(maxsize=16)
+def _keys_of(areas: tuple[AreaInfo, ...]) -> _Keys:
+    pairs = [pair for area in areas for pair in _keys(area)]
+    names = [name for name, _is_reading in pairs]
+    readings = [is_reading for _name, is_reading in pairs]
+    bares = [_PLACE_SUFFIX.sub("", name) or name for name in names]
+    ends = list(itertools.accumulate(len(_keys(area)) for area in areas))
+    shortest = np.array([3 if is_reading else 2 for is_reading in readings])
+    by_name: dict[str, list[int]] = {}
+    by_form: dict[str, list[int]] = {}
+    by_bigram: dict[str, list[int]] = {}
+    for index, (name, bare) in enumerate(zip(names, bares, strict=True)):
+        by_name.setdefault(name, []).append(index)
+        for form in {name, bare}:
+            by_form.setdefault(form, []).append(index)
+        for gram in _bigrams([name]):
+            by_bigram.setdefault(gram, []).append(index)
+    return _Keys(names, readings, bares, list(itertools.pairwise([0, *ends])), shortest,
+                 np.array([len(name) for name in names]) >= shortest,
+                 np.array([READING_TYPO if is_reading else 0.0 for is_reading in readings]),
+                 by_name, by_form, by_bigram)
+
+
+def _bigrams(forms: Sequence[str]) -> set[str]:
+    return {form[i:i + 2] for form in forms for i in range(len(form) - 1)}
 
 
 def clear_choice(matches: Sequence[tuple[AreaInfo, float]]) -> AreaInfo | None:
@@ -190,17 +270,24 @@ def _spoken(key: str, whole: tuple[str, ...], parts: tuple[str, ...]) -> frozens
     return frozenset(spoken)
 
 
-def _sounds_like(spoken: frozenset[str], area: AreaInfo, typed: str) -> float:
+def _sounds_like(spoken: frozenset[str], heard: frozenset[str], area: AreaInfo, typed: str, *,
+                 readings_only: bool) -> float:
     """How well the text sounds like the area: kana typed that spell its name character by character (taken
-    from four kana on, asked back when shorter), or a reading equal to one of the area's but for voicing marks.
+    from four kana on, asked back when shorter), or a reading equal to one of the area's but for voicing marks
+    (``heard``: the spoken forms without voicing marks).
 
-    The reading of a text written in kanji is compared with the area's readings only: one kanji swapped for
-    another is a typo of the name as it is read, never of a reading guessed character by character.
+    The reading of a text written in kanji (``readings_only``) is compared with the area's readings only: one
+    kanji swapped for another is a typo of the name as it is read, never of a reading guessed character by
+    character.
     """
-    if spelled := [form for form in spoken & set(area.spelled) if form in typed]:
+    if spelled := [form for form in spoken & _spelled(area) if form in typed]:
         return SPELLED if max(map(len, spelled)) >= 4 else SOUNDS_LIKE
-    heard = {unvoiced(form) for form in spoken}
-    return SOUNDS_LIKE if heard & _unvoiced_readings(area, spelled=not _has_kanji(typed)) else 0.0
+    return SOUNDS_LIKE if heard & _unvoiced_readings(area, spelled=not readings_only) else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelled(area: AreaInfo) -> frozenset[str]:
+    return frozenset(area.spelled)
 
 
 def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:
@@ -210,14 +297,15 @@ def _bare(forms: Sequence[str], keep: bool = False) -> tuple[str, ...]:
 
 
 def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading: bool, *,
-           complete: bool = False) -> float:
+           complete: bool = False, bare: str, ratios: Sequence[float]) -> float:
     """How well one name (or reading) of an area matches the text.
 
     The start of a name is sure (``PREFIX``) only when it covers more than half of the name and the text
     is not a complete name of its own (``complete``: typed with 町 / 丁目 / 地区, as 「ひがしまち」); half a
     name or less (「ひがし」 for ひがしうえだ) is only possible (``PART``), offered for the resident to choose.
+    ``bare`` is the name without 町 / 丁目 / 地区 at its end, ``ratios`` rapidfuzz's ratio of each form of
+    the text (``whole``, then ``parts``) with the name, in [0, 1].
     """
-    bare = _PLACE_SUFFIX.sub("", name) or name
     if name == whole[0] or name == whole[1] and not _has_kanji(whole[0]):
         return EXACT  # the name, or its reading typed in kana; a homophone in kanji (喜多 for 木太) is not exact
     if name in whole or name in parts or bare in whole or bare in parts:
@@ -228,14 +316,14 @@ def _score(whole: tuple[str, ...], parts: tuple[str, ...], name: str, is_reading
         return NAMED
     best = 0.0
     shortest = 3 if is_reading else 2  # two kana fit too many words
-    for candidate in whole + parts:
+    for candidate, ratio in zip(whole + parts, ratios, strict=True):
         if len(candidate) < shortest:
             continue
         if bare.startswith(candidate) and 2 * len(candidate) >= len(bare):
             best = max(best, PREFIX if 2 * len(candidate) > len(bare) and not complete else PART)
         elif candidate in bare:
             best = max(best, PART)
-        ratio = fuzz.ratio(candidate, name) / 100 if len(name) >= shortest else 0.0
+        ratio = ratio if len(name) >= shortest else 0.0
         if ratio >= (READING_TYPO if is_reading else 0.0):
             best = max(best, ratio)
     return best

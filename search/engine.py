@@ -19,6 +19,7 @@ removed are masked until the next compaction.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -104,11 +105,7 @@ class Analyzer:
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
     """Character n-grams of ``key`` with their counts."""
-    grams: Counter = Counter()
-    for n in range(low, high + 1):
-        for i in range(len(key) - n + 1):
-            grams[key[i:i + n]] += 1
-    return grams
+    return Counter(key[i:i + n] for n in range(low, high + 1) for i in range(len(key) - n + 1))
 
 
 class _Vocabulary:
@@ -136,11 +133,6 @@ class _Vocabulary:
         other.index = dict(self.index)
         other.df = self.df.copy()
         return other
-
-    def known(self, features: Iterable[str]) -> tuple[list[str], np.ndarray]:
-        """The features already in the vocabulary, and their columns."""
-        pairs = [(f, self.index[f]) for f in features if f in self.index]
-        return [f for f, _ in pairs], np.array([c for _, c in pairs], dtype=np.int64)
 
 
 def _features(vocabulary: _Vocabulary, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
@@ -424,23 +416,23 @@ class HybridMatcher:
             if len(w_cols) and coverage_max > 0:
                 keep = w_cols < segment.bm25.shape[1]
                 if keep.any():
-                    bm25[segment.doc_slot] = (segment.bm25[:, w_cols[keep]] @ w_weights[keep]) / coverage_max
+                    bm25[segment.doc_slot] = _by_columns(segment.bm25, w_cols[keep], w_weights[keep]) / coverage_max
         w_ngram, w_bm25, w_fuzzy = self.weights.for_length(len(a.surface))
         lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25
         lexical[~self._alive[:n_slots]] = -1.0
         pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
         exact = self._exact.get(a.surface, set()) | self._exact.get(a.reading, set())
+        slots = [slot for slot in candidates.tolist() if self._entries[slot].alive]
+        inexact = [slot for slot in slots if slot not in exact]
+        fuzzy_of = dict(zip(inexact, self._fuzzy(a, [self._entries[slot] for slot in inexact]), strict=True))
         results = []
-        for slot in map(int, candidates):
-            entry = self._entries[slot]
-            if not entry.alive:
-                continue
+        for slot in slots:
             if slot in exact:
                 # The resident typed a question or alias exactly (after normalising): nothing fits better.
                 fuzzy, score = 1.0, 1.0
             else:
-                fuzzy = self._fuzzy(a, entry)
+                fuzzy = fuzzy_of[slot]
                 score = float(lexical[slot]) + w_fuzzy * fuzzy
             results.append((score, slot, fuzzy))
         results.sort(key=lambda item: -item[0])
@@ -453,16 +445,23 @@ class HybridMatcher:
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Columns and cosine weights of the query's n-grams (already multiplied by the documents' idf)."""
-        grams = ngrams(key)
-        known, cols = self._grams.known(grams)
-        tf = np.fromiter((1.0 + math.log(grams[g]) for g in known), dtype=np.float64, count=len(known))
-        weights = tf * idf[cols]
+        index = self._grams.index
+        cols, tf, unknown_tf = [], [], []
+        for gram, count in ngrams(key).items():
+            col = index.get(gram)
+            if col is None:
+                unknown_tf.append(1.0 + math.log(count))
+            else:
+                cols.append(col)
+                tf.append(1.0 + math.log(count))
+        known = np.array(cols, dtype=np.int64)
+        gram_idf = idf[known]
+        weights = np.array(tf, dtype=np.float64) * gram_idf
         # Unknown n-grams still count in the query's length, so rare words lower the cosine.
         unknown_weight = math.log(1 + self._rows) + 1.0
-        unknown = sum(((1.0 + math.log(n)) * unknown_weight) ** 2
-                      for g, n in grams.items() if g not in self._grams.index)
+        unknown = sum((n * unknown_weight) ** 2 for n in unknown_tf)
         norm = math.sqrt(float(np.sum(weights ** 2)) + unknown) or 1.0
-        return cols, weights * idf[cols] / norm
+        return known, weights * gram_idf / norm
 
     def _query_words(self, tokens: Sequence[str], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         counts = Counter(tokens)
@@ -478,15 +477,20 @@ class HybridMatcher:
             total += float(idf[col]) * (BM25_K1 + 1)
         return np.array(cols, dtype=np.int64), np.array(weights), total
 
-    def _fuzzy(self, a: Analysis, entry: _Entry) -> float:
-        best = 0.0
-        if a.surface:
-            match = process.extractOne(a.surface, entry.surface_keys, scorer=fuzz.ratio, processor=None)
-            best = max(best, match[1] if match else 0.0)
-        if a.reading:
-            match = process.extractOne(a.reading, entry.reading_keys, scorer=fuzz.ratio, processor=None)
-            best = max(best, match[1] if match else 0.0)
-        return best / 100.0
+    def _fuzzy(self, a: Analysis, entries: Sequence[_Entry]) -> list[float]:
+        """Each entry's rapidfuzz ``ratio`` with the query in [0, 1]: the best of its questions and aliases, on
+        the surface and reading keys (one call per key for all the entries)."""
+        best = np.zeros(len(entries))
+        if not entries:
+            return []
+        for key, keys in ((a.surface, [entry.surface_keys for entry in entries]),
+                          (a.reading, [entry.reading_keys for entry in entries])):
+            if key:
+                choices = list(itertools.chain.from_iterable(keys))
+                starts = [0, *itertools.accumulate(map(len, keys[:-1]))]
+                scores = process.cdist([key], choices, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0]
+                np.maximum(best, np.maximum.reduceat(scores, starts), out=best)
+        return [float(score) / 100.0 for score in best]
 
 
 def _matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
@@ -513,7 +517,10 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
     """Cosine of the query against the rows that share its rarer n-grams: (rows, scores).
 
     Candidate rows are the postings of the query's n-grams, rarest first, until ``CANDIDATE_POSTINGS``
-    are read; those rows are then scored exactly against every n-gram of the query.
+    are read; those rows are then scored exactly against every n-gram of the query. The few postings and
+    rows involved are read straight from the matrices' arrays (``_spans``): slicing a sparse matrix costs
+    more than the product itself. Sums are taken in the order scipy's product takes them, so scores are
+    the same to the last bit.
     """
     width = by_column.shape[1]
     keep = cols < width
@@ -523,14 +530,13 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
     indptr = by_column.indptr
     lengths = indptr[cols + 1] - indptr[cols]
     n_rows = by_row.shape[0]
-    query = np.zeros(width, dtype=np.float64)
-    query[cols] = weights
     if lengths.sum() <= CANDIDATE_POSTINGS:
-        # Few postings in all: score through the query's columns directly.
-        sub = by_column[:, cols]
-        scores = (sub @ weights) / norms
+        # Few postings in all: score through the query's columns directly (column by column, as sub @ weights).
+        scores = _by_columns(by_column, cols, weights) / norms
         rows = np.flatnonzero(scores)
         return rows, scores[rows]
+    query = np.zeros(width, dtype=np.float64)
+    query[cols] = weights
     order = np.argsort(lengths, kind="stable")
     read = np.cumsum(lengths[order])
     take = max(1, int(np.searchsorted(read, CANDIDATE_POSTINGS, side="right")))
@@ -542,7 +548,28 @@ def _ngram_scores(by_column: sparse.csc_matrix, by_row: sparse.csr_matrix, norms
         scores = (by_row @ query) / norms
         rows = np.flatnonzero(scores)
         return rows, scores[rows]
-    return rows, (by_row[rows] @ query) / norms[rows]
+    # The candidate rows only (row by row, as by_row[rows] @ query).
+    row_ptr = by_row.indptr
+    row_lengths = row_ptr[rows + 1] - row_ptr[rows]
+    entries = _spans(row_ptr[rows], row_lengths)
+    products = by_row.data[entries] * query[by_row.indices[entries]]  # float32 data widened exactly
+    sums = np.bincount(np.repeat(np.arange(len(rows)), row_lengths), products, minlength=len(rows))
+    return rows, sums / norms[rows]
+
+
+def _by_columns(by_column: sparse.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``by_column[:, cols] @ weights``, read from the matrix's arrays, summed column by column as scipy does."""
+    indptr = by_column.indptr
+    lengths = indptr[cols + 1] - indptr[cols]
+    postings = _spans(indptr[cols], lengths)
+    products = by_column.data[postings] * np.repeat(weights, lengths)  # float32 data widened exactly
+    return np.bincount(by_column.indices[postings], products, minlength=by_column.shape[0])
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] … starts[i] + lengths[i] - 1`` for each i, one run after the other."""
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
 
 
 def _max_into(target: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None:

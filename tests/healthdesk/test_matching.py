@@ -2,8 +2,11 @@
 
 import pytest
 
+from healthdesk import matching
+from healthdesk.data import defaults
 from healthdesk.matching import found
 from healthdesk.matching import phrase
+from healthdesk.matching import readings
 from healthdesk.matching import spell
 
 
@@ -118,3 +121,27 @@ def test_words_of_one_part_are_not_spread_over_a_long_sentence():
     assert not matches("いなくなる たい", "お世話になっております。カードを作りたいと思っているのですが、"
                                        "申請の仕方を教えていただけないでしょうか。")
     assert matches("いなくなる たい", "もういなくなりたい")
+
+
+@pytest.mark.parametrize("message", [
+    "父が倒れて意識がありません", "いきができない", "むねがくるしぃ", "頭がいたい", "子供が熱を出して苦しそう",
+    "やけどした", "ひやけどめ", "ぜーぜーして苦しい", "死にたい", "救急車よんだほうがいいですか？", "住民票ほしい",
+    "おなかがいたくてたまらん", "顔の片側が動かない", "赤ちゃんがぐったりしてる", "ハチに刺されてじんましん",
+    "アナフィラキシーかも",
+])
+def test_a_phrase_list_finds_the_first_phrase_whose_first_word_or_part_the_message_holds(message):
+    """The index finds, in the city's order, the first phrase that starts with a word of the message (or whose
+    first part is in its plain reading) and is found in it."""
+    message_readings = readings(message)
+
+    def may_start(item):
+        firsts = [key for token in (item.tokens[0], item.spelled[0]) for key in matching._keys(token)]
+        plain = all(len(part) >= matching.MIN_PLAIN_PART for part in item.parts)
+        return any(any(key in reading.keys for key in firsts) or plain and item.parts[0] in reading.plain
+                   for reading in message_readings)
+
+    desk = defaults()
+    for phrases in [*(family.phrases for family in desk.red_flags), *desk.words.values()]:
+        expected = next((item for item in phrases.phrases
+                         if may_start(item) and any(found(item, reading) for reading in message_readings)), None)
+        assert phrases.first_found(message_readings) == expected

@@ -4,7 +4,9 @@ by voicing marks (高松's areas: 栗林, 木太, 屋島…)."""
 from __future__ import annotations
 
 import pytest
+from rapidfuzz import fuzz
 
+from search import areas
 from search.areas import CLEAR
 from search.areas import POSSIBLE
 from search.areas import AreaInfo
@@ -70,3 +72,24 @@ def test_most_of_a_name_typed_bare_is_taken(text, area):
     """More than half of a name, typed bare (ひがしうえ for ひがしうえだ), is still taken."""
     choice = clear_choice(match_areas(AREAS, text))
     assert (choice.name if choice else None) == area
+
+
+@pytest.mark.parametrize("text", [
+    "林", "はやし", "林町3丁目", "林に住んでます", "仏生", "植田", "ひがし", "りつりん", "きぶと", "屋嶋町", "くりばやい",
+    "木太町の燃えるごみはいつ", "西植田", "十河地区あたり", "ごみの日はいつ", "住民票ほしい", "たき", "鬼無在住",
+])
+def test_keys_scored_at_once_score_as_each_scored_alone(text):
+    """Every key's score, computed for all keys at once, is the one ``_score`` gives that key alone."""
+    key = areas.normalize(text)
+    whole, parts = areas._candidates(text, key)
+    complete = areas._PLACE_SUFFIX.sub("", key) != key
+    table = areas._keys_of(tuple(AREAS))
+    alone = [areas._score(whole, parts, name, is_reading, complete=complete, bare=bare,
+                          ratios=[fuzz.ratio(form, name) / 100 for form in whole + parts])
+             for name, is_reading, bare in zip(table.names, table.readings, table.bares, strict=True)]
+    assert areas._key_scores(table, whole, parts, complete=complete) == alone
+
+
+def test_no_areas_match_nothing():
+    """Without areas nothing matches (a city that has loaded no calendar)."""
+    assert match_areas([], "林") == []
