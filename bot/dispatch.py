@@ -185,7 +185,8 @@ def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
             querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)
             return Reply(respond(ctx, user_id, result), "intent", intent=intent.name)
     result = faq.ask_faq(ctx, user_id, query)
-    ctx.note("faq", **faq.explained(ctx, query, result))
+    if ctx.trace is not None:  # the explanation is worked out only for a trace being collected
+        ctx.note("faq", **faq.explained(ctx, query, result))
     return Reply(respond(ctx, user_id, result), result.kind.value, faq_id=result.faq_id, score=result.score,
                  candidates=list(result.hits))
 
