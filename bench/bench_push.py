@@ -15,12 +15,13 @@ Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
    scratch database: a SQLite file in a temporary directory, or with ``--db postgresql`` the database
    ``--pg-database`` (default ``bench``) on ``postgresql+psycopg://postgres@127.0.0.1:5432`` (created if
    missing; only its tables are created and dropped).
-2. **Planning** (timed): ``push.planning.enqueue_lifestage`` for one day with the default rules (a fresh
-   outbox, so every message found due is new: the heaviest day) in one transaction, then
+2. **Planning** (timed): ``push.planning.plan_day`` for one day with the default rules (a fresh outbox, so
+   every message found due is new: the heaviest day), as the push worker plans it: 500 residents per short
+   transaction, yielding the write lock between them on SQLite; then
    ``push.broadcasts.plan_broadcasts`` starting an approved all-resident broadcast (``--segment all``,
    created and approved before the timing) in its own chunks: batches of 500 residents, one row each
-   (the broadcast's residents are listed in its batches, not given a row each). Wall time, rows inserted and peak
-   memory: ``VmHWM`` from ``/proc/self/status``, reset through ``/proc/self/clear_refs`` just before the
+   (the broadcast's residents are listed in its batches, not given a row each). Wall time, rows inserted and
+   peak memory: ``VmHWM`` from ``/proc/self/status``, reset through ``/proc/self/clear_refs`` just before the
    step, and ``ru_maxrss`` (which the reset also lowers on Linux, so the set-up's peak is read before it).
 3. **Delivery** (timed): ``push.sender.send_due`` with the real ``SdkLineClient``, the app's default
    rate limits (``PUSH_RATE_PER_SECOND``, ``PUSH_MULTICAST_RATE_PER_SECOND``) and requests in flight
@@ -346,18 +347,21 @@ def create_broadcast(session_factory) -> int:
 
 
 def plan(session_factory, rules) -> dict:
-    """The timed planning step: one day's life-stage messages in one transaction, then the broadcast (planned
-    in its own chunks)."""
+    """The timed planning step: one day's life-stage messages as the push worker plans them (``plan_day``:
+    chunks of short transactions, yielding the write lock between them on SQLite), then the broadcast (in its
+    own chunks)."""
     from push.broadcasts import plan_broadcasts
-    from push.planning import enqueue_lifestage
+    from push.planning import LIFESTAGE
     from push.planning import local_time
+    from push.planning import plan_day
 
     create_broadcast(session_factory)
     reset_peak()
     rss_before = status_mb("VmRSS")
     started = time.perf_counter()
-    with session_factory.begin() as session:
-        found, added = enqueue_lifestage(session, rules, DAY, tz=TIMEZONE)
+    report = plan_day(session_factory, DAY, catalog=None, timezone=TIMEZONE, rules=rules,
+                      now=local_time(DAY, 3, TIMEZONE))  # the worker plans the day at night
+    found, added = report.planned[LIFESTAGE], report.added[LIFESTAGE]
     lifestage_seconds = time.perf_counter() - started
     [outcome] = plan_broadcasts(session_factory, local_time(DAY, 9, TIMEZONE), timezone=TIMEZONE)
     broadcast = outcome.reach if outcome.started else 0
@@ -763,9 +767,9 @@ def report(args, n, counts, planned, naive_planned, delivered, naive_sent, sunk,
           f"{args.db}, day {DAY}, rate limits push {args.push_rate:g}/s and multicast {args.multicast_rate:g}/s, "
           f"{args.concurrency} requests in flight")
     print()
-    print("Planning (one transaction)")
+    print("Planning (as the push worker plans: plan_day in chunks of short transactions, then the broadcast)")
     rows = [
-        ["enqueue_lifestage + plan_broadcasts", f"{planned['seconds']:.1f}", f"{planned['rows']:,}",
+        ["plan_day + plan_broadcasts", f"{planned['seconds']:.1f}", f"{planned['rows']:,}",
          f"{planned['rows'] / planned['seconds']:,.0f}", f"{planned['hwm']:.0f}"],
         [f"  of which life stage ({planned['found']:,} found due)", f"{planned['lifestage_seconds']:.1f}",
          f"{planned['lifestage']:,}", "", ""],
