@@ -23,10 +23,12 @@ import enum
 import sqlite3
 import time
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -240,6 +242,26 @@ def read_session() -> Session:
 def is_read_only(session: Session) -> bool:
     """Whether ``session`` is in a read transaction (its statements cannot change a row)."""
     return bool(session.connection().get_execution_options().get(READ_ONLY))
+
+
+def load_for_reading(session: Session, column: sa.orm.InstrumentedAttribute, keys: Collection[str]) -> set[str]:
+    """Load the rows whose ``column`` (unique) is one of ``keys`` in one statement and keep them, or None for
+    a key without a row, for ``loaded`` to hand out for the rest of this read transaction (where no row can
+    be added or removed behind them); returns the keys that have a row."""
+    if not is_read_only(session):
+        raise ValueError("rows are kept in memory only in a read transaction")
+    entity = column.class_
+    rows = {getattr(row, column.key): row for row in session.scalars(
+        sa.select(entity).where(column.in_(sa.bindparam("keys", expanding=True))), {"keys": list(keys)})}
+    session.info.setdefault(("loaded", entity), {}).update({key: rows.get(key) for key in keys})
+    return set(rows)
+
+
+def loaded(session: Session, entity: type, key: str) -> tuple[bool, Any]:
+    """``(True, row or None)`` when ``load_for_reading`` loaded ``key`` of ``entity`` in this session, else
+    ``(False, None)``: the caller reads the database."""
+    kept = session.info.get(("loaded", entity))
+    return (True, kept[key]) if kept is not None and key in kept else (False, None)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import db
@@ -66,9 +65,9 @@ class OpenStep:
 
 def current(session: Session, line_user_id: str, now: datetime) -> OpenStep | None:
     """The resident's open step (``Step.LATER`` when only a question waits), or None when there is none."""
-    loaded = session.info.get(_LOADED)
-    row = loaded[line_user_id] if loaded is not None and line_user_id in loaded else (
-        session.get(Conversation, line_user_id))
+    known, row = db.loaded(session, Conversation, line_user_id)
+    if not known:
+        row = session.get(Conversation, line_user_id)
     if row is None:
         return None
     if row.expires_at <= now and not (_park(row) and row.expires_at > now):
@@ -79,19 +78,9 @@ def current(session: Session, line_user_id: str, now: datetime) -> OpenStep | No
 
 def load(session: Session, line_user_ids: Collection[str]) -> set[str]:
     """Load these residents' step rows in one statement, so that ``current`` answers from memory for the rest
-    of this read transaction (where no step can be opened or closed); returns the ids of those who have a
-    step row (open, parked, or run out but not yet cleared)."""
-    if not db.is_read_only(session):
-        raise ValueError("steps are kept in memory only in a read transaction")
-    rows = {row.line_user_id: row for row in session.scalars(
-        sa.select(Conversation).where(Conversation.line_user_id.in_(sa.bindparam("ids", expanding=True))),
-        {"ids": list(line_user_ids)})}
-    session.info.setdefault(_LOADED, {}).update({line_user_id: rows.get(line_user_id)
-                                                 for line_user_id in line_user_ids})
-    return set(rows)
-
-
-_LOADED = "conversation.loaded"  # key in ``Session.info``: step rows (or None) by LINE user id, from ``load``
+    of this read transaction; returns the ids of those who have a step row (open, parked, or run out but not
+    yet cleared)."""
+    return db.load_for_reading(session, Conversation.line_user_id, line_user_ids)
 
 
 def start(session: Session, line_user_id: str, step: Step, now: datetime, **data: object) -> None:

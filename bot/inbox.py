@@ -241,7 +241,7 @@ def finish_all(session: Session, outcomes: Sequence[tuple[int, str]], status: In
     rows = [{"b_event_id": event_id, "b_status": status, "b_outcome": outcome[:32], "b_claimer": claimer}
             for event_id, outcome in outcomes if event_id in held]
     if rows:
-        session.execute(_FINISH_MANY, rows)
+        session.execute(_FINISH_HELD, rows)
     return {row["b_event_id"] for row in rows}
 
 
@@ -272,15 +272,11 @@ def finish(session: Session, event_id: int, status: InboundStatus, outcome: str,
     return bool(result.rowcount)
 
 
-_FINISH = (sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("b_event_id"), _EVENTS.c.status.in_(OPEN))
+_FINISH = (sa.update(_EVENTS)  # the open statuses spelled out: executemany (``finish_all``) takes no expanding IN
+           .where(_EVENTS.c.id == sa.bindparam("b_event_id"), sa.or_(*(_EVENTS.c.status == status for status in OPEN)))
            .values(status=sa.bindparam("b_status", type_=_EVENTS.c.status.type), outcome=sa.bindparam("b_outcome"),
                    payload=None, messages=None, claimed_until=None))
 _FINISH_HELD = _FINISH.where(_EVENTS.c.claimer == sa.bindparam("b_claimer"))
-_FINISH_MANY = (sa.update(_EVENTS)  # _FINISH_HELD for executemany, which takes no expanding IN
-                .where(_EVENTS.c.id == sa.bindparam("b_event_id"), _EVENTS.c.claimer == sa.bindparam("b_claimer"),
-                       sa.or_(*(_EVENTS.c.status == status for status in OPEN)))
-                .values(status=sa.bindparam("b_status", type_=_EVENTS.c.status.type),
-                        outcome=sa.bindparam("b_outcome"), payload=None, messages=None, claimed_until=None))
 
 
 PURGE_CHUNK = 1000  # finished events deleted per transaction by ``purge``

@@ -33,28 +33,17 @@ def resident_hash(secret: str, line_user_id: str) -> str:
 
 def find(session: Session, line_user_id: str) -> Resident | None:
     """The resident with this LINE user id, if any."""
-    loaded = session.info.get(_LOADED)
-    if loaded is not None and line_user_id in loaded:
-        return loaded[line_user_id]
-    return session.scalar(_FIND, {"line_user_id": line_user_id})
+    known, resident = db.loaded(session, Resident, line_user_id)
+    return resident if known else session.scalar(_FIND, {"line_user_id": line_user_id})
 
 
 _FIND = sa.select(Resident).where(Resident.line_user_id == sa.bindparam("line_user_id"))
-_LOADED = "residents.loaded"  # key in ``Session.info``: residents (or None) by LINE user id, from ``load``
 
 
 def load(session: Session, line_user_ids: Collection[str]) -> set[str]:
     """Load the residents with these LINE user ids in one statement, for ``find`` to answer from memory for
-    the rest of this read transaction (where no resident can be added or removed); returns the ids of those
-    we keep a record of."""
-    if not db.is_read_only(session):
-        raise ValueError("residents are kept in memory only in a read transaction")
-    found = {resident.line_user_id: resident for resident in session.scalars(
-        sa.select(Resident).where(Resident.line_user_id.in_(sa.bindparam("ids", expanding=True))),
-        {"ids": list(line_user_ids)})}
-    session.info.setdefault(_LOADED, {}).update({line_user_id: found.get(line_user_id)
-                                                 for line_user_id in line_user_ids})
-    return set(found)
+    the rest of this read transaction; returns the ids of those we keep a record of."""
+    return db.load_for_reading(session, Resident.line_user_id, line_user_ids)
 
 
 def follow(session: Session, line_user_id: str, now: datetime) -> Resident:
