@@ -47,8 +47,11 @@ class Accepted:
     skipped: int  # events without a usable webhookEventId
 
 
-def accept(session: Session, raw_events: Sequence[object], now: datetime) -> Accepted:
-    """Store the events not seen before (one statement); ``raw_events`` are the event objects of the body."""
+def accept(session: Session | sa.Connection, raw_events: Sequence[object], now: datetime) -> Accepted:
+    """Store the events not seen before (one statement); ``raw_events`` are the event objects of the body.
+
+    The webhook passes a bare connection (``db.write_connection``): an ORM session would cost more than
+    the insert itself."""
     rows, skipped = [], 0
     for raw in raw_events:
         row = _row(raw, now)
@@ -58,11 +61,15 @@ def accept(session: Session, raw_events: Sequence[object], now: datetime) -> Acc
             rows.append(row)
     if not rows:
         return Accepted(0, 0, skipped)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(InboundEvent.__table__).on_conflict_do_nothing(index_elements=["webhook_event_id"])
-                 .returning(InboundEvent.__table__.c.webhook_event_id))
-    new = len(session.execute(statement, rows).all())
+    bind = session.get_bind() if isinstance(session, Session) else session
+    new = len(session.execute(_INSERT_NEW[bind.dialect.name == "postgresql"], rows).all())
     return Accepted(new, len(rows) - new, skipped)
+
+
+# The insert of ``accept`` on SQLite and on PostgreSQL (by "is PostgreSQL"), built once.
+_INSERT_NEW = {postgres: (postgresql.insert if postgres else sqlite.insert)(InboundEvent.__table__)
+               .on_conflict_do_nothing(index_elements=["webhook_event_id"])
+               .returning(InboundEvent.__table__.c.webhook_event_id) for postgres in (False, True)}
 
 
 def _row(raw: object, now: datetime) -> dict | None:

@@ -55,8 +55,8 @@ def callback():
         abort(400)
     raw_events = payload["events"]
     if raw_events:
-        with db.transaction() as session:
-            accepted = inbox.accept(session, raw_events, rt.now())
+        with db.write_connection() as connection:
+            accepted = inbox.accept(connection, raw_events, rt.now())
         if accepted.duplicates or accepted.skipped:
             log.info("webhook.duplicate", extra={"duplicates": accepted.duplicates, "skipped": accepted.skipped})
             metrics.DUPLICATE_EVENTS.inc(accepted.duplicates)

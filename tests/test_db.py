@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -130,6 +131,35 @@ def test_waiting_for_the_write_lock_still_times_out(app, writer):
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
     finally:
         engine.dispose()
+
+
+def test_threads_of_one_process_take_turns_trying_for_the_write_lock(app, writer):
+    """While the write lock is held elsewhere, four threads that want it try one at a time, not all at once:
+    together they try about as often as one thread alone would."""
+    _sqlite_only(app)
+    engine = sa.create_engine(app.config["DATABASE_URL"], poolclass=sa.pool.NullPool)
+    tries = []
+
+    def wait_for_lock(timeout: float) -> None:
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            raw.set_trace_callback(lambda statement: tries.append(statement) if "IMMEDIATE" in statement else None)
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                db._begin_immediate(raw, timeout=timeout)
+
+    try:
+        wait_for_lock(0.3)
+        alone = len(tries)
+        tries.clear()
+        threads = [threading.Thread(target=wait_for_lock, args=(0.3,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        engine.dispose()
+    assert alone > 20
+    assert len(tries) < 1.5 * alone, (len(tries), alone)
 
 
 def test_write_chunks_commits_each_step_in_a_transaction_of_its_own(app):
