@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 import time
 import tomllib
+from collections.abc import Iterable
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ import push
 import residents
 import runtime
 import security
+from bot import answerers
 from messaging.client import ConsoleLineClient
 from messaging.client import LineClient
 from messaging.client import SdkLineClient
@@ -138,8 +141,19 @@ def forget_connections(app: Flask, *, inherited: bool) -> None:
     db.session_factory(app).kw["bind"].dispose(close=not inherited)
 
 
-def start_workers(app: Flask) -> None:
+def start_workers(app: Flask, *, answerers: bool = False) -> None:
     """Start this process's inbox threads (after the fork: threads do not survive one), so that events
-    left behind are answered even before this process receives a webhook."""
-    if runtime.of(app).settings.inbox_threads > 0:
+    left behind are answered even before this process receives a webhook; with ``answerers`` running
+    (``start_answerers``), leave every event to them instead."""
+    if answerers:
+        app.extensions["bot"].inbox.leave_to_answerers()
+    elif runtime.of(app).settings.inbox_threads > 0:
         app.extensions["bot"].inbox.start()
+
+
+def start_answerers(app: Flask, *, close: Iterable[socket.socket] = ()) -> answerers.Answerers | None:
+    """Start the answer processes (``bot.answerers``) unless ``INBOX_PROCESSES`` is 0; ``close``: sockets
+    they must not keep. Call it in a process without threads or open connections (gunicorn's master)."""
+    if runtime.of(app).settings.inbox_processes <= 0:
+        return None
+    return answerers.start(app, close=close)

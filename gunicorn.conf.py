@@ -30,14 +30,27 @@ def _flask_app(server_or_worker):
     return server_or_worker.app.wsgi()
 
 
+_answerers = None  # the answer processes the master started (bot.answerers), seen by the workers it forks
+
+
 def when_ready(server) -> None:
-    """Master, before any worker is forked: warm the caches, then close the master's connections."""
+    """Master, before any worker is forked: warm the caches, close the master's connections, then start the
+    answer processes (INBOX_PROCESSES; they share the warm caches). Not preloaded, the master has no app: each
+    worker then answers with its own inbox threads."""
+    global _answerers
     if server.cfg.preload_app:
         import app
 
         flask_app = _flask_app(server)
         app.warm(flask_app)
         app.forget_connections(flask_app, inherited=False)
+        _answerers = app.start_answerers(flask_app, close=[listener.sock for listener in server.LISTENERS])
+
+
+def on_exit(server) -> None:
+    """Master, on its way out (after the workers): stop the answer processes, each after its event."""
+    if _answerers is not None:
+        _answerers.stop()
 
 
 def post_fork(server, worker) -> None:
@@ -55,7 +68,7 @@ def post_worker_init(worker) -> None:
     flask_app = worker.wsgi
     if not worker.cfg.preload_app:
         app.warm(flask_app)
-    app.start_workers(flask_app)
+    app.start_workers(flask_app, answerers=_answerers is not None)
 
 
 def child_exit(server, worker) -> None:

@@ -61,6 +61,12 @@ class Settings:
     # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
     # (0: in the request itself, right after the events are stored: tests and single-threaded tools).
     inbox_threads: int = 2
+    # Under gunicorn (gunicorn.conf.py), answer processes of their own instead: this many, beside the web
+    # workers, each with INBOX_THREADS threads, their CPU priority lowered by INBOX_NICE so that accepting
+    # webhooks goes first; they look for new events every INBOX_WAKE_SECONDS. 0: web workers answer.
+    inbox_processes: int = 2
+    inbox_nice: int = 5
+    inbox_wake_seconds: float = 0.02
     inbox_lease_seconds: float = 30  # how long a processor's claim on an event lasts before others take it over
     inbox_poll_seconds: float = 2  # how often idle processors look for events left behind (a crash, a busy resident)
     inbox_batch: int = 16  # events a processor claims at once (one per resident), routed and stored together

@@ -191,6 +191,11 @@ def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
                   row.event_time, row.attempts, row.payload, row.messages) for row in rows]
 
 
+def claimable(session: Session, now: datetime) -> bool:
+    """Whether any event is claimable at ``now`` (a read: in a read transaction it takes no lock)."""
+    return session.execute(_CANDIDATES, {"now": now, "candidates": 1}).first() is not None
+
+
 def hold(session: Session, event_ids: Sequence[int], *, lease_until: datetime, claimer: str) -> None:
     """Hold claimed events under this processor's name until ``lease_until`` (one more attempt each): new ones
     while they are answered, answered ones taken over while they are delivered. Others leave them alone."""

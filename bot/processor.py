@@ -430,9 +430,17 @@ class Inbox:
         self._pid: int | None = None
         self._workers: list[threading.Thread] = []
         self._last_purge: datetime | None = None
+        self._elsewhere = False
+
+    def leave_to_answerers(self) -> None:
+        """Answer nothing in this process: answer processes (``bot.answerers``) take every event."""
+        self._elsewhere = True
 
     def notify(self) -> None:
-        """New events were stored: process them (in place without threads, else wake the threads)."""
+        """New events were stored: process them (in place without threads, else wake the threads), unless
+        answer processes take them."""
+        if self._elsewhere:
+            return
         if self._threads <= 0:
             self.drain()
             return
@@ -466,6 +474,11 @@ class Inbox:
             worker.join(timeout)
         self._workers, self._pid = [], None
 
+    def _claimable(self) -> bool:
+        """Whether an event is claimable now, read without taking a lock (a look costs less than a claim)."""
+        with self._app.app_context(), db.read_transaction(self._app) as session:
+            return inbox.claimable(session, runtime.current().now())
+
     def purge_if_due(self) -> None:
         """About once an hour per process, forget finished events older than the dedup window."""
         with self._app.app_context():
@@ -480,10 +493,12 @@ class Inbox:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self._poll)
+            woken = self._wake.wait(self._poll)
             self._wake.clear()
             try:
                 self.purge_if_due()
+                if not woken and not self._claimable():
+                    continue
                 while not self._stop.is_set() and process_batch(self._app):
                     pass
             except Exception:

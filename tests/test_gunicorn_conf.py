@@ -31,14 +31,15 @@ def conf():
 @pytest.fixture
 def fresh_app(database_url, line_api, faq):
     """An app as a server process loads it: nothing built yet, inbox threads set."""
-    app = create_app({**line_config(database_url, line_api.url), "INBOX_THREADS": 1})
+    app = create_app({**line_config(database_url, line_api.url), "INBOX_THREADS": 1, "INBOX_PROCESSES": 0})
     yield app
     app.extensions["bot"].inbox.stop(timeout=5)
     db.session_factory(app).kw["bind"].dispose()
 
 
 def server_for(app, *, preload: bool):
-    return SimpleNamespace(cfg=SimpleNamespace(preload_app=preload), app=SimpleNamespace(wsgi=lambda: app))
+    return SimpleNamespace(cfg=SimpleNamespace(preload_app=preload), app=SimpleNamespace(wsgi=lambda: app),
+                           LISTENERS=[])
 
 
 def pool_connections(app) -> int:
@@ -81,7 +82,7 @@ def test_a_worker_not_preloaded_warms_itself_and_starts_its_inbox_threads(conf, 
 
 def test_warming_an_unreadable_database_is_logged_not_fatal(conf, tmp_path, line_api, caplog):
     """A database without the schema: the server still starts; the caches are built on first use."""
-    app = create_app({**line_config(f"sqlite:///{tmp_path / 'empty.sqlite3'}", line_api.url)})
+    app = create_app({**line_config(f"sqlite:///{tmp_path / 'empty.sqlite3'}", line_api.url), "INBOX_PROCESSES": 0})
     with caplog.at_level(logging.WARNING):
         conf.when_ready(server_for(app, preload=True))
     assert "app.warm_failed" in caplog.messages

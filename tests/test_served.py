@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,29 +26,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(database_url, line_server, tmp_path_factory):
-    """gunicorn serving the app in LINE mode with the documented settings (gunicorn.conf.py) on a free port of
-    127.0.0.1; yields the port."""
+@contextlib.contextmanager
+def gunicorn(database_url: str, line_url: str, log: Path, **settings: str) -> Iterator[subprocess.Popen]:
+    """gunicorn serving the app in LINE mode with the documented settings (gunicorn.conf.py, two workers) on a
+    free port of 127.0.0.1, its log in ``log``; yields the process (``.port``: its port) and stops it."""
     port = free_port()
-    env = {**os.environ, **{key: str(value) for key, value in line_config(database_url, line_server.url).items()
-                            if key != "TESTING"}}
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    env = {**os.environ, **{key: str(value) for key, value in line_config(database_url, line_url).items()
+                            if key != "TESTING"}, **settings}
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
              "--workers", "2"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    process.port = port
     try:
         deadline = time.monotonic() + 60
         while get(port, "/healthz") != 200:
             if time.monotonic() > deadline or process.poll() is not None:
                 pytest.fail("gunicorn did not start: " + log.read_text(errors="replace")[-2000:])
             time.sleep(0.2)
-        yield port
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(database_url, line_server, tmp_path_factory):
+    """gunicorn serving the app (see ``gunicorn``); yields the port."""
+    with gunicorn(database_url, line_server.url, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log") as process:
+        yield process.port
 
 
 def get(port: int, path: str) -> int | None:
