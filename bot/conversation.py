@@ -35,6 +35,18 @@ DECLINE_WORDS = frozenset(normalize(w) for w in (
     "けっこうです", "大丈夫", "大丈夫です", "だいじょうぶです", "遠慮します", "また今度", "またこんど", "今度にします",
     "あとで", "後で", "あとにします", "後にします", "なし", "無し", "なしで",
 ))
+# Words that say yes to what the bot asked (「はい」, 「お願いします」, 「削除してください」), 「はい」 alone or before
+# one of the others.
+CONFIRM_WORDS = frozenset(normalize(w) for w in (
+    "はい", "うん", "ええ", "お願い", "お願いします", "おねがいします", "お願いいたします", "ok", "オッケー",
+    "削除", "削除する", "削除します", "削除して", "削除お願いします", "消", "消す", "消します", "消して", "けして",
+    "全部消して", "全部消", "全部削除",
+))
+# Words that say no to it (「いいえ」, 「消さないで」).
+REFUSE_WORDS = frozenset(normalize(w) for w in (
+    "いいえ", "いえ", "いや", "ううん", "no", "しない", "しません", "削除しない", "削除しません", "消さない",
+    "消さないで", "消しません",
+))
 # What may stand around them: 「やっぱり」, 「あ、」, 「じゃあ」 before; 「です」, 「で」, 「にします」 after.
 _BEFORE = re.compile(r"^(?:やっぱり?|やっぱし|やはり|じゃあ|じゃ|では|あー*|えっと|うーん|うん|いや|いえ"
                      r"|すみません|すいません|ごめんなさい|ごめん|ちょっと|もう|今日は|きょうは|今回は|今回|こんかいは|ぜんぶ|全部)+")
@@ -52,6 +64,7 @@ class Step(enum.StrEnum):
     ASK_CHILD_LABEL = "ask_child_label"  # a child's nickname; data: id=<child>
     ASK_OWN_BIRTH_DATE = "ask_own_birth_date"  # the resident's own birth date (高齢者 messages)
     ASK_CONSENT = "ask_consent"  # the consent buttons are shown; data: then=<what to show after>, kept=<categories>
+    CONFIRM_DELETE = "confirm_delete"  # 「削除する」/「やめる」 are shown before the resident's data is deleted
     LATER = "later"  # no question asked: a garbage question waits for the area (data: later, later_until)
 
 
@@ -144,6 +157,17 @@ def _park(row: Conversation) -> bool:
     row.step, row.data = Step.LATER.value, {key: row.data[key] for key in _KEPT}
     row.expires_at = datetime.fromisoformat(row.data["later_until"])
     return True
+
+
+def is_yes(query: Query) -> bool:
+    """True when the message says yes to what the bot asked (「はい」, 「はい、お願いします」, 「消してください」)."""
+    rest = query.key.removeprefix("はい")
+    return any(key in CONFIRM_WORDS for key in (query.key, rest, _AFTER.sub("", query.key), _AFTER.sub("", rest)))
+
+
+def is_no(query: Query) -> bool:
+    """True when the message says no to what the bot asked (「いいえ」, 「消さないでください」)."""
+    return query.key in REFUSE_WORDS or _AFTER.sub("", query.key) in REFUSE_WORDS
 
 
 def is_cancel(query: Query, *, step_open: bool = True) -> bool:

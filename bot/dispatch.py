@@ -234,7 +234,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     SmallTalk: lambda ctx, user_id, result: common.small_talk(
         result, ctx.city, ctx.local_now.time() if ctx.local_now is not None else None),
     DateAlone: _shown(common.date_alone),
-    ConfirmDeletion: lambda ctx, user_id, result: common.confirm_deletion(),
+    ConfirmDeletion: my_data.ask_confirmation,
     AskArea: areas.ask_area,
     NeedArea: areas.need_area,
     ItemAnswer: _shown(garbage_replies.garbage_item, with_city=True),
@@ -264,6 +264,7 @@ STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_CHILD_LABEL: children.child_label_answer,
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
     Step.ASK_CONSENT: children.consent_answer,
+    Step.CONFIRM_DELETE: my_data.confirm_answer,
     Step.LATER: areas.later_answer,
 }
 

@@ -387,6 +387,39 @@ class TestDeletion:
         assert "ご質問の記録" in text_of(press(app, postbacks.encode(postbacks.DELETE, c="yes")))
         assert session.scalars(sa.select(QueryLog.normalized_text)).all() == ["住民票の写しがほしい"]
 
+    @pytest.mark.parametrize("typed", ["はい", "はい、お願いします", "削除してください", "うん"])
+    def test_a_typed_yes_to_the_question_deletes_as_the_button_does(self, app, session, typed):
+        """After 「データ削除」 asked, a typed yes deletes the resident's data and says so."""
+        consent(app)
+        say(app, "データ削除")
+        assert "削除しました" in text_of(say(app, typed))
+        assert resident(session) is None
+
+    def test_a_typed_yes_without_the_question_deletes_nothing(self, app, session):
+        """「はい」 when no deletion was asked is not a deletion."""
+        consent(app)
+        reply = say(app, "はい")
+        assert "削除" not in text_of(reply)
+        assert resident(session) is not None
+
+    @pytest.mark.parametrize("typed", ["いいえ", "消さないでください"])
+    def test_a_typed_no_to_the_question_says_the_deletion_is_called_off(self, app, session, typed):
+        """After 「データ削除」 asked, a typed no is answered 「削除を取りやめました」 and keeps everything."""
+        consent(app)
+        say(app, "データ削除")
+        assert "取りやめました" in text_of(say(app, typed))
+        assert resident(session) is not None
+
+    @pytest.mark.parametrize("typed", ["やめる", "いいえ", "ごみの日はいつ？"])
+    def test_anything_but_yes_to_the_question_deletes_nothing(self, app, session, typed):
+        """A typed no, or another question, after 「データ削除」 asked keeps everything; a later 「はい」 deletes nothing."""
+        consent(app)
+        say(app, "データ削除")
+        reply = say(app, typed)
+        assert "削除しました" not in text_of(reply)
+        say(app, "はい")
+        assert resident(session) is not None
+
     def test_cancelling_the_deletion_keeps_the_questions(self, app, session):
         """「やめる」 on the confirmation deletes nothing from the query log."""
         say(app, "粗大ごみの出し方")
