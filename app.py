@@ -152,8 +152,10 @@ def start_workers(app: Flask, *, answerers: bool = False) -> None:
 
 
 def start_answerers(app: Flask, *, close: Iterable[socket.socket] = ()) -> answerers.Answerers | None:
-    """Start the answer processes (``bot.answerers``) unless ``INBOX_PROCESSES`` is 0; ``close``: sockets
-    they must not keep. Call it in a process without threads or open connections (gunicorn's master)."""
-    if runtime.of(app).settings.inbox_processes <= 0:
+    """Start the answer processes (``bot.answerers``) unless ``INBOX_PROCESSES`` is 0 or the app is in console
+    mode (no webhook, so no events); ``close``: sockets they must not keep. Call it in a process without
+    threads or open connections (gunicorn's master)."""
+    settings = runtime.of(app).settings
+    if settings.inbox_processes <= 0 or not settings.line_mode:
         return None
     return answerers.start(app, close=close)

@@ -3,11 +3,11 @@ priority, so that accepting webhooks goes first whenever both want the cores.
 
 gunicorn's master starts them (``gunicorn.conf.py``) once its caches are warm: a supervisor process forks
 ``INBOX_PROCESSES`` answer processes, which share the warmed caches copy-on-write. Each lowers its priority
-by ``INBOX_NICE`` and runs ``INBOX_THREADS`` inbox threads (``bot.processor.Inbox``), which look for
-claimable events every ``INBOX_WAKE_SECONDS`` with a read that takes no lock. The supervisor starts a new
-answer process when one dies, and stops them all (each finishing its event) on SIGTERM or when the master is
-gone. Web workers then only store events; events left behind by a crash are answered by the answer
-processes, or by the push worker's pass while none runs.
+by ``INBOX_NICE`` and runs ``INBOX_THREADS`` inbox threads (``bot.processor.Inbox``): one looks for
+claimable events every ``INBOX_WAKE_SECONDS`` with a read that takes no lock, and wakes the others when it
+finds some. The supervisor starts a new answer process when one dies, and stops them all (each finishing its
+event) on SIGTERM or when the master is gone. Web workers then only store events; events left behind by a
+crash are answered by the answer processes, or by the push worker's pass while none runs.
 
 Everything here runs in forked children of the caller; nothing is shared but the app built before the fork.
 """
@@ -146,7 +146,8 @@ def answer(app: Flask) -> int:
     settings = runtime.of(app).settings
     os.nice(max(0, settings.inbox_nice))
     _forget_connections(app)
-    inbox = Inbox(app, threads=max(1, settings.inbox_threads), poll_seconds=settings.inbox_wake_seconds)
+    inbox = Inbox(app, threads=max(1, settings.inbox_threads), poll_seconds=settings.inbox_poll_seconds,
+                  lookout_seconds=settings.inbox_wake_seconds)
     inbox.start()
     log.info("inbox.answerer_started", extra={"threads": max(1, settings.inbox_threads)})
     while not stop.wait(1.0):

@@ -420,10 +420,13 @@ class Inbox:
     """This process's inbox processors: threads started on first use in each process (so after a fork),
     woken by ``notify`` and polling for events left behind; with no threads, ``notify`` drains in place."""
 
-    def __init__(self, app: Flask, *, threads: int, poll_seconds: float) -> None:
+    def __init__(self, app: Flask, *, threads: int, poll_seconds: float, lookout_seconds: float | None = None
+                 ) -> None:
         self._app = app
         self._threads = threads
         self._poll = poll_seconds
+        # With nobody to wake the threads (answer processes), the first looks this often and wakes the others.
+        self._lookout = lookout_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -460,7 +463,7 @@ class Inbox:
             if self._pid == os.getpid():
                 return
             self._stop.clear()
-            self._workers = [threading.Thread(target=self._run, name=f"inbox-{n}", daemon=True)
+            self._workers = [threading.Thread(target=self._run, args=(n == 0,), name=f"inbox-{n}", daemon=True)
                              for n in range(self._threads)]
             for worker in self._workers:
                 worker.start()
@@ -491,14 +494,17 @@ class Inbox:
         if purged:
             log.info("webhook.event_ids_purged", extra={"count": purged})
 
-    def _run(self) -> None:
+    def _run(self, first: bool) -> None:
+        poll = self._lookout if first and self._lookout is not None else self._poll
         while not self._stop.is_set():
-            woken = self._wake.wait(self._poll)
+            woken = self._wake.wait(poll)
             self._wake.clear()
             try:
                 self.purge_if_due()
                 if not woken and not self._claimable():
                     continue
+                if not woken and self._lookout is not None:
+                    self._wake.set()  # the lookout found events: the other threads take their share
                 while not self._stop.is_set() and process_batch(self._app):
                     pass
             except Exception:

@@ -497,6 +497,23 @@ class TestThreads:
             times = [order[token][1] for token, _m in line_api.replies if order[token][0] == user]
             assert times == sorted(times), user
 
+    def test_a_lookout_finds_events_nobody_announced_and_wakes_the_other_threads(self, make_app, line_api):
+        """With a lookout (answer processes: no webhook in the process to wake them), events stored elsewhere are
+        answered within moments although the threads' own poll is a minute."""
+        app = make_app(INBOX_THREADS=2)
+        processors = processor.Inbox(app, threads=2, poll_seconds=60, lookout_seconds=0.02)
+        events = [factories.text_event("こんにちは", user_id=user) for user in (USER_A, USER_B)]
+        processors.start()
+        try:
+            with app.app_context(), db.write_connection(app) as connection:
+                inbox.accept(connection, events, NOW)
+            deadline = time.monotonic() + 10
+            while len(line_api.replies) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            processors.stop(timeout=5)
+        assert sorted(token for token, _m in line_api.replies) == sorted(e["replyToken"] for e in events)
+
     def test_threads_start_again_after_a_fork(self, make_app):
         """The threads belong to the process that started them: in a forked child they are started anew."""
         app = make_app(INBOX_THREADS=1, INBOX_POLL_SECONDS=0.05)
