@@ -138,14 +138,14 @@ def forget_connections(app: Flask, *, inherited: bool) -> None:
     The master closes its own after warming (``inherited=False``); a forked worker drops the ones it may
     have inherited without closing them (``inherited=True``: closing would end the parent's sessions).
     """
-    db.session_factory(app).kw["bind"].dispose(close=not inherited)
+    db.forget_connections(app, inherited=inherited)
 
 
-def start_workers(app: Flask, *, answerers: bool = False) -> None:
+def start_workers(app: Flask, *, answer_processes: bool = False) -> None:
     """Start this process's inbox threads (after the fork: threads do not survive one), so that events
-    left behind are answered even before this process receives a webhook; with ``answerers`` running
-    (``start_answerers``), leave every event to them instead."""
-    if answerers:
+    left behind are answered even before this process receives a webhook; with ``answer_processes``
+    running (``start_answerers``), leave every event to them instead."""
+    if answer_processes:
         app.extensions["bot"].inbox.leave_to_answerers()
     elif runtime.of(app).settings.inbox_threads > 0:
         app.extensions["bot"].inbox.start()

@@ -238,6 +238,13 @@ def init_app(app: Flask, url: str) -> None:
     app.cli.add_command(db_cli)
 
 
+def forget_connections(app: Flask, *, inherited: bool) -> None:
+    """Drop the database connections of ``app``'s pool, so that no connection is shared across a fork: a
+    process closes its own (``inherited=False``); a forked child drops the ones it inherited without closing
+    them (``inherited=True``: closing would end the parent's sessions)."""
+    session_factory(app).kw["bind"].dispose(close=not inherited)
+
+
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
     """The session factory of ``app`` (default: the current app)."""
     return (app or current_app).extensions["db"]

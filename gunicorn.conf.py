@@ -68,7 +68,7 @@ def post_worker_init(worker) -> None:
     flask_app = worker.wsgi
     if not worker.cfg.preload_app:
         app.warm(flask_app)
-    app.start_workers(flask_app, answerers=_answerers is not None)
+    app.start_workers(flask_app, answer_processes=_answerers is not None)
 
 
 def child_exit(server, worker) -> None:

@@ -91,20 +91,20 @@ class Supervisor:
         self._parent = parent
         self._settings = runtime.of(app).settings
         self._stop = threading.Event()
-        self._children: dict[int, float] = {}  # pid -> when it started
+        self._children: set[int] = set()  # the answer processes' pids
         self._restart_at = 0.0  # monotonic time before which no dead answer process is replaced
 
     def run(self) -> int:
         """Supervise until told to stop; then stop every answer process. Returns the exit code."""
-        _own_signals(lambda: self._stop.set())
-        _forget_connections(self._app)
+        _own_signals(self._stop.set)
+        db.forget_connections(self._app, inherited=True)
         while not self._stop.is_set():
             self._reap()
             if os.getppid() != self._parent:
                 log.warning("inbox.supervisor_orphaned")
                 break
             while len(self._children) < self._settings.inbox_processes and time.monotonic() >= self._restart_at:
-                self._children[_fork(lambda: answer(self._app))] = time.monotonic()
+                self._children.add(_fork(lambda: answer(self._app)))
             self._stop.wait(SUPERVISE_EVERY)
         self._stop_children()
         return 0
@@ -118,9 +118,10 @@ class Supervisor:
                 return
             if not pid:
                 return
-            if self._children.pop(pid, None) is not None and not self._stop.is_set():
+            if pid in self._children and not self._stop.is_set():
                 log.error("inbox.answerer_died", extra={"pid": pid, "status": os.waitstatus_to_exitcode(status)})
                 self._restart_at = time.monotonic() + RESTART_PAUSE
+            self._children.discard(pid)
             metrics.mark_process_dead(pid)
 
     def _stop_children(self) -> None:
@@ -145,7 +146,7 @@ def answer(app: Flask) -> int:
     _own_signals(stop.set)
     settings = runtime.of(app).settings
     os.nice(max(0, settings.inbox_nice))
-    _forget_connections(app)
+    db.forget_connections(app, inherited=True)
     inbox = Inbox(app, threads=max(1, settings.inbox_threads), poll_seconds=settings.inbox_poll_seconds,
                   lookout_seconds=settings.inbox_wake_seconds)
     inbox.start()
@@ -180,16 +181,10 @@ def _own_signals(stop: Callable[[], None]) -> None:
         signal.signal(sig, lambda _signum, _frame: stop())
 
 
-def _forget_connections(app: Flask) -> None:
-    """Drop the database connections inherited across the fork without closing them (they are the parent's)."""
-    db.session_factory(app).kw["bind"].dispose(close=False)
-
-
 def _alive(pid: int) -> bool:
+    """Whether a process with this pid exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
     return True

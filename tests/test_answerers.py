@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from tests import factories
 from tests.test_served import gunicorn
 from tests.test_served import post
+from tests.waiting import wait_until
 
 WAIT = 30  # seconds a reply may take in these tests (a loaded CI machine)
 
@@ -53,19 +53,11 @@ def send_text(port: int, text: str, user_id: str) -> str:
 
 
 def wait_for_reply(line_api, token: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while token not in {reply_token for reply_token, _ in line_api.replies}:
-        if time.monotonic() > deadline:
-            pytest.fail(f"no reply with {token}")
-        time.sleep(0.05)
+    wait_for(lambda: token in {reply_token for reply_token, _ in line_api.replies}, f"a reply with {token}")
 
 
 def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    wait_until(condition, what, WAIT, every=0.05)
 
 
 @pytest.fixture

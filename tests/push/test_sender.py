@@ -24,6 +24,7 @@ from tests.conftest import NOW
 from tests.push.helpers import TEXT
 from tests.push.helpers import received
 from tests.push.helpers import rows
+from tests.waiting import wait_until
 
 MULTICAST = "/v2/bot/message/multicast"
 PUSH = "/v2/bot/message/push"
@@ -182,15 +183,6 @@ def in_background(target) -> tuple[threading.Thread, list]:
     thread = threading.Thread(target=lambda: results.append(target()))
     thread.start()
     return thread, results
-
-
-def wait_until(condition, what: str, timeout: float = 10.0) -> None:
-    """Poll ``condition`` until it is true, or fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def lease_of(session, model, row_id: int):

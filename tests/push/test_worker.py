@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from datetime import UTC
 from datetime import date
@@ -38,17 +37,14 @@ from tests.fakes import FakeLineClient
 from tests.push.helpers import received
 from tests.push.helpers import rows
 from tests.push.helpers import user
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
     """Poll ``condition`` until it is true, or fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    wait_until(condition, what, timeout, every=0.05)
 
 
 @pytest.fixture
