@@ -93,7 +93,8 @@ class TokenBucket:
 class SharedBucket:
     """One endpoint's limit shared through ``store`` with every other process: slots taken in blocks.
 
-    ``reservations`` counts the blocks reserved (each one round trip to the store).
+    ``reservations`` counts the blocks reserved (each one round trip to the store); ``missed``, the slots
+    let go by callers that woke too late for them.
     """
 
     def __init__(self, store: SlotStore, endpoint: str, rate: float, *, slack: float = SLACK,
@@ -106,6 +107,7 @@ class SharedBucket:
         self.late = slack / 4  # a slot further in the past than this is skipped
         self.max_block = max(1, math.floor(block_seconds / self.interval))
         self.reservations = 0
+        self.missed = 0
         self._store = store
         self._clock = clock
         self._sleep = sleep
@@ -119,7 +121,23 @@ class SharedBucket:
         self._measured_at = -math.inf
 
     def acquire(self) -> float:
-        """Wait for this process's next slot, reserving a block first when none is left; returns the wait."""
+        """Wait for this process's next slot, reserving a block first when none is left; returns the wait.
+
+        A caller that wakes more than ``late`` after its slot (the process was descheduled) lets the slot go
+        and waits for another: sent then, its request would bunch up with those of the slots after it."""
+        waited = 0.0
+        while True:
+            slot = self._slot()
+            wait = max(0.0, slot - self._clock())
+            if wait > 0:
+                self._sleep(wait)
+                waited += wait
+            if self._clock() - slot <= self.late:
+                return waited
+            self.missed += 1
+
+    def _slot(self) -> float:
+        """Take this process's next slot (its time on ``clock``), reserving a block first when none is left."""
         with self._lock:
             slot = self._take(self._clock())
             while slot is None:  # a new block starts no earlier than now, unless the clocks' offset moved
@@ -130,10 +148,7 @@ class SharedBucket:
                 # still further ahead than a round trip, so that the store's answer does not leave the
                 # schedule idle (nor make this caller late).
                 self._reserve()
-            wait = max(0.0, slot - self._clock())
-        if wait > 0:
-            self._sleep(wait)
-        return wait
+            return slot
 
     def _take(self, now: float) -> float | None:
         """The time of the next slot of the current block that is not too late, or None."""
@@ -157,8 +172,9 @@ class SharedBucket:
         if answered - sent <= self._round_trip or answered - self._measured_at > OFFSET_AGE:
             self._offset = store_now - (sent + answered) / 2
             self._round_trip, self._measured_at = answered - sent, answered
-        # A block already past on arrival (an answer slower than ``late``) starts as late as still allowed.
-        self._start = max(start - self._offset, answered - self.late)
+        # A block already past on arrival (an answer slower than ``late``) starts half that before the answer:
+        # its first slot is then taken, and not let go on waking, even by a caller that does not sleep.
+        self._start = max(start - self._offset, answered - self.late / 2)
         self._size, self._next, self._used = size, 0, 0
 
 

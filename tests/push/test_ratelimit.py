@@ -224,6 +224,29 @@ def test_a_store_clock_far_off_and_a_slow_answer_do_not_move_the_slots():
     assert waited == pytest.approx(1.5)  # answered at 0.5, slept until 2.0: the slot the store gave
 
 
+class OversleepingTime(FakeTime):
+    """A fake clock whose sleeps end ``late`` seconds after they should, one after another (0: on time)."""
+
+    def __init__(self, late: list[float]):
+        super().__init__()
+        self.late = late
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds + (self.late.pop(0) if self.late else 0.0))
+
+
+def test_a_caller_that_wakes_late_lets_its_slot_go_and_sends_at_another():
+    """Woken 0.3 s after its slot (descheduled), a caller does not send then, bunched with the requests of the
+    slots after it: it takes a new slot from the store and returns at that slot."""
+    time = OversleepingTime(late=[0.3])
+    store = FakeSlots(time)
+    bucket = shared(time, store, 10)
+    bucket.acquire()  # the first slot, now: no sleep
+    bucket.acquire()  # sleeps until the next slot and wakes 0.3 s late
+    assert bucket.missed == 1
+    assert time.now == pytest.approx(store.next_at["push"] - bucket.interval)  # the start of the last slot given
+
+
 def test_an_answer_slower_than_a_slot_still_lets_the_request_go():
     """When every answer from an idle store comes later than a slot may be late, the block starts on arrival
     instead of being skipped again and again."""
