@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 import bot
 import city
 import db
+import disaster
 import faq
 import garbage
 import health
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 # Each package wires itself in: its caches, routes and commands. Order matters only for the caches the
 # bot reads (city, faq, garbage) being registered before it.
-PACKAGES = (city, faq, garbage, healthdesk, residents, push, bot, health, security)
+PACKAGES = (city, faq, garbage, disaster, healthdesk, residents, push, bot, health, security)
 
 
 def create_app(

@@ -58,6 +58,8 @@ class Settings:
     # no worker (nor ``push send-due`` from cron), and readiness does not ask for one.
     worker_heartbeat_max_age_seconds: float = 60
     metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
+    # A shelter's status (open, crowding) older than this many hours is shown as unconfirmed.
+    shelter_status_max_age_hours: float = 3
     # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
     # (0: in the request itself, right after the events are stored: tests and single-threaded tools).
     inbox_threads: int = 2

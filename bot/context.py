@@ -19,6 +19,8 @@ from bot.trace import Trace
 from city import info as city_info
 from city.info import CityInfo
 from content.revisions import revisions
+from disaster import atlas as shelter_atlas
+from disaster.atlas import Atlas
 from faq import index as faq_index
 from faq.answers import Entry
 from faq.policy import AnswerPolicy
@@ -64,6 +66,7 @@ class Context:
     garbage: Catalog | None = None
     record: bool = True  # log questions for the staff (``ask`` turns it off)
     health: HealthDesk | None = None  # the city's health desk (None: the national defaults)
+    shelters: Atlas | None = None  # the city's shelters
     trace: Trace | None = None  # the route's decision, collected only when explaining (``ask --explain``)
     burst: int = 0  # messages this resident sent in the minute up to this one, this one included (the inbox)
     flood_limit: int = 0  # more messages a minute than this get one notice, then no answer (0: no limit)
@@ -105,7 +108,7 @@ def intent_context(ctx: Context, user_id: str | None) -> IntentContext:
     day (not when answering as if on another day, ``ask --today``)."""
     local = ctx.local_now if ctx.local_now is not None and ctx.local_now.date() == ctx.today else None
     return IntentContext(ctx.session, user_id, area_of(ctx, user_id), ctx.today, ctx.garbage,
-                         local.time() if local is not None else None)
+                         local.time() if local is not None else None, ctx.shelters)
 
 
 def area_of(ctx: Context, user_id: str | None) -> str | None:
@@ -139,6 +142,7 @@ def context_for(session: Session, *, area: str | None = None, top: int = 5, toda
         top=top,
         garbage=caches[garbage_catalog.KEY].get(session, counters, wait=wait),
         health=caches[health_store.KEY].get(session, counters, wait=wait),
+        shelters=caches[shelter_atlas.KEY].get(session, counters, wait=wait),
         flood_limit=rt.settings.flood_messages_per_minute,
         local_now=now.astimezone(rt.timezone),
     )

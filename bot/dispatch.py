@@ -39,6 +39,7 @@ from bot.flows import health
 from bot.flows import items
 from bot.flows import my_data
 from bot.flows import settings
+from bot.flows import shelters
 from bot.replies import common
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
@@ -66,6 +67,8 @@ from intents.settings import ChooseCategories
 from intents.settings import PushSettings
 from intents.settings import SettingsHowTo
 from intents.settings import StopPush
+from intents.shelters import AskLocation
+from intents.shelters import ChooseHazard
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
 from intents.smalltalk import question_part
@@ -98,7 +101,7 @@ def handle_event(ctx: Context, event: Event) -> Reply:
         if (quiet := flood.throttled(ctx)) is not None:
             return quiet
         if isinstance(event.message, LocationMessageContent):
-            return Reply(build.text(texts.LOCATION_THANKS))
+            return shelters.on_location(ctx, user_id, event.message.latitude, event.message.longitude)
         if isinstance(event.message, StickerMessageContent):
             return Reply(respond(ctx, user_id, SmallTalk(Talk.STICKER)), "intent", intent="smalltalk")
         return Reply(build.text(texts.NOT_TEXT))
@@ -251,6 +254,8 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     BabyMessages: settings.baby_messages,
     ChooseCategories: settings.choose_categories,
     ChildrenOverview: children.show_children,
+    AskLocation: shelters.ask_location,
+    ChooseHazard: shelters.choose_hazard,
     AskBirth: children.ask_birth,
     Answered: faq.answered,
     Suggested: faq.suggested,
@@ -290,4 +295,5 @@ POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {
     postbacks.ME: settings.own_birth_pressed,
     postbacks.CHILD: children.child_pressed,
     postbacks.ITEM: items.item_pressed,
+    postbacks.SHELTER: shelters.shelter_pressed,
 }

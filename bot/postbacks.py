@@ -25,6 +25,7 @@ ME = "me"  # the resident's own birth date: op=set|skip|ask (set comes from a da
 # pickers, whose event adds params["date"]), menu, label, remove (id=…), list.
 CHILD = "child"
 ITEM = "item"  # a garbage item chosen from those a general word names: k=<area_key(item name)>
+SHELTER = "shelter"  # the hazard to find shelters for, near a place: h=<hazard key or stay>, la=<lat>, lo=<lon>
 
 
 def encode(action: str, **params: object) -> str:

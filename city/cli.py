@@ -36,6 +36,9 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
     if report.garbage is not None:
         for line in report.garbage.lines(report.garbage_report):
             click.echo(line)
+    if report.shelters is not None:
+        for line in report.shelters.lines(report.shelters_skipped):
+            click.echo(f"  {line}")
     click.echo("  health: the city's red flags, lines and desk over the national defaults" if report.health
                else "  health: no health section; the national red flags and lines apply")
     for name in report.not_loaded:

@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from city.info import CITY
 from city.models import Municipality
 from content.revisions import bump_revision
+from disaster import store as shelter_store
+from disaster.importers import ShelterData
+from disaster.importers import read_shelter_files
 from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
@@ -43,11 +46,13 @@ class PackReport:
     garbage: garbage_store.SaveSummary | None = None
     health: bool = False  # the pack's health section was loaded (else the national defaults apply)
     garbage_report: list[str] = field(default_factory=list)  # cells kept verbatim, rows skipped
+    shelters: shelter_store.SaveSummary | None = None
+    shelters_skipped: list[str] = field(default_factory=list)  # rows of the shelter files skipped
     not_loaded: list[str] = field(default_factory=list)
 
 
 # Sections a pack may carry that later capabilities load; listed so the report can name them.
-LATER_SECTIONS = {"shelters": "避難所 (shelters)", "lifestage": "life-stage push rules"}
+LATER_SECTIONS = {"lifestage": "life-stage push rules"}
 GARBAGE_FORMATS = ("5374", "takamatsu")
 
 
@@ -98,6 +103,8 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     garbage_section = manifest.get("garbage")
     garbage_data = read_garbage(path, garbage_section) if garbage_section is not None else None
     health_section = read_health(path, manifest["health"]) if "health" in manifest else None
+    shelters_section = manifest.get("shelters")
+    shelters = read_shelters(path, shelters_section) if shelters_section is not None else None
 
     if current is None:
         current = Municipality()
@@ -126,6 +133,10 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
             put_out_by=garbage_section.get("put_out_by", ""),
         )
         report.garbage_report = garbage_data.report
+    if shelters is not None:
+        report.shelters = shelter_store.save_shelters(session, shelters,
+                                                      attribution=shelters_section.get("attribution", ""))
+        report.shelters_skipped = shelters.skipped
     health_store.save_section(session, health_section)
     report.health = health_section is not None
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
@@ -202,6 +213,20 @@ def read_garbage(path: Path, section: dict) -> garbage_importers.GarbageData:
     else:
         data.exceptions = []
     return data
+
+
+def read_shelters(path: Path, section: object) -> ShelterData:
+    """The shelters a pack's ``[shelters]`` table names (``files``: 国土地理院 GeoJSON or CSV, with their
+    ``attribution``); raises PackError for a bad table, ImportFailed naming every bad row."""
+    files = section.get("files") if isinstance(section, dict) else None
+    if not files or not _names(files):
+        raise PackError("[shelters] in pack.toml needs files = the paths of the shelter data (GeoJSON or CSV)")
+    if not isinstance(section.get("attribution", ""), str):
+        raise PackError("[shelters] attribution must be text")
+    missing = [name for name in files if not (path / name).is_file()]
+    if missing:
+        raise PackError(f"the shelter files {', '.join(missing)} named in pack.toml do not exist")
+    return read_shelter_files([path / name for name in files])
 
 
 def read_health(path: Path, section: object) -> dict:

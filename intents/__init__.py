@@ -7,7 +7,8 @@ from intents import garbage
 from intents import my_data
 from intents import reminders
 from intents import settings
+from intents import shelters
 from intents import smalltalk
 
 INTENTS = (my_data.INTENT, area.INTENT, reminders.INTENT, settings.INTENT, children.INTENT, smalltalk.INTENT, dates.INTENT,
-           garbage.COLLECTION_DAY, garbage.ITEM)
+           shelters.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)

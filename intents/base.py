@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from disaster.atlas import Atlas
 from garbage.answers import Catalog
 from search.docs import Query
 
@@ -24,6 +25,7 @@ class IntentContext:
     today: date
     garbage: Catalog | None = None  # the city's garbage data, when it has loaded some
     time_of_day: time | None = None  # the city's local time now, when answering for today as it is
+    shelters: Atlas | None = None  # the city's shelters
 
 
 class Intent(Protocol):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from linebot.v3.messaging import DatetimePickerAction
+from linebot.v3.messaging import LocationAction
+from linebot.v3.messaging import LocationMessage
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import PostbackAction
 from linebot.v3.messaging import QuickReply
@@ -119,13 +121,26 @@ class Call:
         return "tel:" + "".join("%23" if c == "#" else c for c in self.number if c.isdigit() or c == "#")
 
 
-def quick_reply(items: Sequence[tuple[str, str, str] | DatePick | Call]) -> QuickReply:
-    """Quick-reply buttons, at most 13: postbacks from (label, data, display text) triples, date pickers and
-    phone calls."""
+@dataclass(frozen=True)
+class SendLocation:
+    """A quick-reply button that opens LINE's map, from which the resident sends where they are."""
+
+    text: str
+
+
+QuickItem = tuple[str, str, str] | DatePick | Call | SendLocation
+MAX_LOCATION_TEXT = 100  # a location message's title and address
+
+
+def quick_reply(items: Sequence[QuickItem]) -> QuickReply:
+    """Quick-reply buttons, at most 13: postbacks from (label, data, display text) triples, date pickers,
+    phone calls and the send-location button."""
     return QuickReply(items=[_item(item) for item in items[:MAX_QUICK_REPLIES]])
 
 
-def _item(item: tuple[str, str, str] | DatePick | Call) -> QuickReplyItem:
+def _item(item: QuickItem) -> QuickReplyItem:
+    if isinstance(item, SendLocation):
+        return QuickReplyItem(action=LocationAction(label=label(item.text)))
     if isinstance(item, Call):
         return QuickReplyItem(action=URIAction(label=label(item.text), uri=item.uri))
     if isinstance(item, DatePick):
@@ -135,6 +150,12 @@ def _item(item: tuple[str, str, str] | DatePick | Call) -> QuickReplyItem:
             min=item.first.isoformat(), max=item.last.isoformat()))
     text, data, shown = item
     return QuickReplyItem(action=PostbackAction(label=label(text), data=data, display_text=_display(shown)))
+
+
+def location(title: str, address: str, latitude: float, longitude: float) -> Message:
+    """A location message (a map pin): title and address cut to LINE's 100 characters."""
+    return LocationMessage(title=_cut(title, MAX_LOCATION_TEXT) or "-", address=_cut(address, MAX_LOCATION_TEXT) or "-",
+                           latitude=latitude, longitude=longitude)
 
 
 def from_stored(stored: Sequence[dict]) -> list[Message]:

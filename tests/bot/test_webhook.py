@@ -16,8 +16,10 @@ from app import create_app
 from bot.inbox import KEEP_EVENT_IDS
 from bot.models import InboundEvent
 from bot.models import InboundStatus
+from city import pack as packs
 from residents.models import Resident
 from residents.models import ResidentStatus
+from tests import chat
 from tests import factories
 from tests.conftest import NOW
 
@@ -154,10 +156,24 @@ class TestMessages:
         [texts] = reply_texts(line_api)
         assert "市民課の窓口" in texts[0]
 
-    def test_location_is_acknowledged_kindly(self, post_webhook, line_api):
-        """A location message gets a kind acknowledgement."""
+    def test_a_location_without_shelter_data_names_the_city_desk(self, post_webhook, line_api, faq):
+        """A location message, before the city has imported shelters, gets a kind word with the desk's phone."""
         post_webhook(factories.body(factories.location_event()))
-        assert "位置情報をありがとうございます" in reply_texts(line_api)[0][0]
+        assert "0123-45-6789" in reply_texts(line_api)[0][0]
+
+    def test_a_location_then_a_hazard_gets_three_shelters_as_map_pins_through_the_sdk(self, app, post_webhook,
+                                                                                       line_api):
+        """Location → hazard buttons → 地震: a text and three location messages, each valid per LINE's spec."""
+        with db.transaction(app) as session:
+            packs.load_pack(session, chat.DEMO)
+        post_webhook(factories.body(factories.location_event(lat=42.8425, lon=141.65)))
+        [(_token, asked)] = line_api.replies
+        [quake] = [item["action"]["data"] for item in asked[-1]["quickReply"]["items"]
+                   if item["action"]["label"] == "地震"]
+        post_webhook(factories.body(factories.postback_event(quake)))
+        assert line_api.violations == []
+        [_asked, (_token, found)] = line_api.replies
+        assert [message["type"] for message in found] == ["text", "location", "location", "location"]
 
     def test_sticker_gets_a_short_friendly_reply(self, post_webhook, line_api):
         """A sticker is small talk: a short friendly word, never an apology or an FAQ."""

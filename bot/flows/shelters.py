@@ -1,0 +1,66 @@
+"""避難所 in the conversation: a location sent, a hazard chosen, and the nearest shelters for it."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import runtime
+from bot.context import Context
+from bot.context import Reply
+from bot.replies import shelters as replies
+from disaster import store
+from disaster.atlas import STAY
+from disaster.hazards import BY_KEY
+from intents.shelters import AskLocation
+from intents.shelters import ChooseHazard
+from messaging import build
+from messaging import texts
+
+NEAREST = 3  # shelters shown (each a map pin, with the text: 4 of LINE's 5 messages)
+
+
+def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -> Reply:
+    """A location sent: ask which hazard to flee from (or say the city has no shelter data)."""
+    atlas = ctx.shelters
+    if atlas is None or not len(atlas):
+        return Reply(_no_data(ctx), "intent", intent="shelter")
+    return Reply(replies.ask_hazard(atlas, latitude, longitude), "intent", intent="shelter")
+
+
+def ask_location(ctx: Context, user_id: str | None, result: AskLocation) -> list:
+    """「避難所」: ask for the location (or say there is no shelter data)."""
+    if ctx.shelters is None or not len(ctx.shelters):
+        return _no_data(ctx)
+    return replies.ask_location(result.unknown_place)
+
+
+def choose_hazard(ctx: Context, user_id: str | None, result: ChooseHazard) -> list:
+    """「あずさの避難所」: ask for the hazard, near the place named."""
+    return replies.ask_hazard(ctx.shelters, result.latitude, result.longitude, result.place)
+
+
+def shelter_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
+    """A hazard chosen for a place: the nearest shelters designated for it, with their status now."""
+    atlas, purpose = ctx.shelters, values.get("h", "")
+    try:
+        latitude, longitude = float(values.get("la", "")), float(values.get("lo", ""))
+    except ValueError:
+        return Reply(build.text(texts.SHELTER_STALE_PLACE))
+    if not (math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90
+            and -180 <= longitude <= 180) or (purpose not in BY_KEY and purpose != STAY):
+        return Reply(build.text(texts.SHELTER_STALE_PLACE))
+    if atlas is None or not len(atlas):
+        return Reply(_no_data(ctx), "intent", intent="shelter")
+    found = atlas.nearest(latitude, longitude, purpose, NEAREST)
+    if not found:
+        return Reply(replies.none_for(purpose), "intent", intent="shelter")
+    rt = runtime.current()
+    status = store.statuses(ctx.session, [item.shelter.id for item in found])
+    return Reply(replies.found(purpose, found, status, attribution=atlas.attribution, now=ctx.now,
+                               max_age=timedelta(hours=rt.settings.shelter_status_max_age_hours),
+                               timezone=rt.timezone), "intent", intent="shelter")
+
+
+def _no_data(ctx: Context) -> list:
+    return build.text(texts.SHELTER_NONE.format(department=ctx.city.department, phone=ctx.city.phone))

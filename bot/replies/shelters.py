@@ -1,0 +1,92 @@
+"""避難所 replies: the question for the location or the hazard, and the shelters found (text, then map pins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from linebot.v3.messaging import Message
+
+from bot import postbacks
+from disaster.atlas import STAY
+from disaster.atlas import Atlas
+from disaster.atlas import Found
+from disaster.hazards import BY_KEY
+from disaster.hazards import HAZARDS
+from disaster.hazards import names
+from disaster.importers import EMERGENCY
+from disaster.store import ShelterStatus
+from messaging import build
+from messaging import texts
+
+COORDINATE_DIGITS = 5  # about a metre: enough to find shelters, and short postback data
+
+
+def ask_location(unknown_place: str | None = None) -> list[Message]:
+    """Ask for the resident's location with LINE's send-location button (saying when a typed place was not found)."""
+    parts = [texts.SHELTER_PLACE_UNKNOWN.format(place=unknown_place)] if unknown_place else []
+    return build.messages([*parts, texts.SHELTER_ASK_LOCATION],
+                          build.quick_reply([build.SendLocation(texts.SHELTER_SEND_LOCATION)]))
+
+
+def ask_hazard(atlas: Atlas, latitude: float, longitude: float, place: str | None = None) -> list[Message]:
+    """Ask which hazard to flee from (the hazards some shelter is designated for, and a place to stay)."""
+    where = {"la": round(latitude, COORDINATE_DIGITS), "lo": round(longitude, COORDINATE_DIGITS)}
+    buttons = [(hazard.label, postbacks.encode(postbacks.SHELTER, h=hazard.key, **where), hazard.label)
+               for hazard in HAZARDS if atlas.has(hazard.key)]
+    if atlas.has(STAY):
+        buttons.append((texts.SHELTER_STAY_LABEL, postbacks.encode(postbacks.SHELTER, h=STAY, **where),
+                        texts.SHELTER_STAY))
+    prompt = texts.SHELTER_ASK_HAZARD_PLACE.format(place=place) if place else texts.SHELTER_ASK_HAZARD
+    return build.messages([prompt], build.quick_reply(buttons))
+
+
+def found(purpose: str, shelters: list[Found], status: dict[int, ShelterStatus], *, attribution: str,
+          now: datetime, max_age: timedelta, timezone: ZoneInfo) -> list[Message]:
+    """The shelters found, nearest first: one text (name, distance, what it serves, status), then a map pin each."""
+    hazard = BY_KEY.get(purpose)
+    what = texts.SHELTER_FOR_HAZARD.format(hazard=hazard.label) if hazard else texts.SHELTER_FOR_STAY
+    lines = [texts.SHELTER_FOUND.format(count=len(shelters), purpose=what)]
+    for n, item in enumerate(shelters, start=1):
+        shelter = item.shelter
+        lines.append(texts.SHELTER_ITEM.format(n=n, name=shelter.name, distance=_distance(item.distance_m)))
+        if shelter.kind == EMERGENCY:
+            lines.append("   " + texts.SHELTER_HAZARDS.format(hazards="・".join(names(shelter.hazards))))
+            if shelter.shares_address:
+                lines.append("   " + texts.SHELTER_ALSO_STAY)
+        elif shelter.accepts:
+            lines.append("   " + texts.SHELTER_ACCEPTS.format(accepts=shelter.accepts))
+        lines.append("   " + _status(status.get(shelter.id), now, max_age, timezone))
+    lines.append(attribution)
+    pins = [build.location(item.shelter.name, item.shelter.address, item.shelter.latitude, item.shelter.longitude)
+            for item in shelters]
+    return build.combine(build.messages(["\n".join(lines)]), pins)
+
+
+def none_for(purpose: str) -> list[Message]:
+    """No shelter in the data serves this hazard."""
+    hazard = BY_KEY.get(purpose)
+    return build.text(texts.SHELTER_NO_SITE.format(hazard=hazard.label if hazard else texts.SHELTER_STAY))
+
+
+def _distance(metres: float) -> str:
+    if metres < 1000:
+        return texts.SHELTER_DISTANCE_M.format(metres=max(10, int(round(metres, -1))))
+    return texts.SHELTER_DISTANCE_KM.format(km=metres / 1000)
+
+
+def _status(status: ShelterStatus | None, now: datetime, max_age: timedelta, timezone: ZoneInfo) -> str:
+    if status is None or not status.status or status.at is None:
+        return texts.SHELTER_STATUS_UNKNOWN
+    when = _when(status.at, timezone)
+    said = texts.SHELTER_STATUSES.get(status.status, status.status)
+    if not status.confirmed(now, max_age):
+        return texts.SHELTER_STATUS_OLD.format(when=when, status=said)
+    crowding = texts.SHELTER_CROWDING.get(status.crowding, "")
+    return texts.SHELTER_STATUS.format(status=said, crowding=f"・{crowding}" if crowding else "", when=when)
+
+
+def _when(at: datetime, timezone: ZoneInfo) -> str:
+    local = at.astimezone(timezone)
+    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"

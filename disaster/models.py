@@ -1,0 +1,50 @@
+"""避難所 rows: the city's 指定緊急避難場所 and 指定避難所 as the 国土地理院 data lists them, with their status.
+
+A shelter is known by its key (the data's 共通ID, else its kind, name and address), so that importing the same
+file again changes nothing and a re-import keeps the status staff have set.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from db import Base
+from db import UTCDateTime
+
+
+class Shelter(Base):
+    """One 指定緊急避難場所 (``kind`` emergency: where to flee from a hazard, ``hazards`` a bit per hazard) or
+    指定避難所 (``kind`` evacuation: where to stay, for ``accepts``), with where it is and its status."""
+
+    __tablename__ = "shelter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(400), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+    hazards: Mapped[int] = mapped_column(default=0)  # bit i: designated for disaster.hazards.HAZARDS[i]
+    shares_address: Mapped[bool] = mapped_column(default=False)  # the data says the other kind is at its address
+    accepts: Mapped[str] = mapped_column(sa.String(200), default="")  # 受入対象者 (指定避難所)
+    capacity: Mapped[int | None] = mapped_column(default=None)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # Set by staff (not by an import): open, closed or full, how crowded, and when that was last said.
+    status: Mapped[str] = mapped_column(sa.String(16), default="")
+    crowding: Mapped[str] = mapped_column(sa.String(16), default="")
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ShelterSource(Base):
+    """The credit line shown with shelters (one row): the pack's, else 「出典：国土地理院」."""
+
+    __tablename__ = "shelter_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attribution: Mapped[str] = mapped_column(sa.Text, default="")

@@ -1,0 +1,70 @@
+"""「避難所」「近くの避難場所」「あずさの避難所」: where to go, found from where the resident is.
+
+The intent only recognises the question. Without a place it asks for the resident's location (LINE's send
+location button); with a place name it finds the shelters whose address or name holds it and asks for the
+hazard, at their midpoint. The search itself runs when the hazard is chosen (``bot.flows.shelters``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from disaster.atlas import Atlas
+from intents.base import IntentContext
+from search.docs import Query
+
+_SHELTER = re.compile(r"避難(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|ばしょ|さき)|ヒナンジョ|逃げ(?:る)?場所|にげ(?:る)?ばしょ")
+_NOTICE = re.compile(r"指示|情報|勧告|警戒|レベル|解除|開設状況")  # 避難指示 and the like: the notices, not a place
+# What people put around a place name (「近くの」「どこ」「教えて」…), taken off both ends of what is left.
+_FILLER = re.compile(r"^(?:近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近い|いちばん近い|どこ|何処|ドコ|教えて|知りたい|ありますか|ある|"
+                     r"ですか|行きたい|ください|下さい|です|ます|の|に|は|で|が|を|って|から|へ|[?？!！。、,，・\s])+|"
+                     r"(?:近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近い|いちばん近い|の|に|は|で|が|を|から|へ|[?？!！。、,，・\s])+$")
+MIN_PLACE = 2  # characters a place name needs (「北」 alone names too much)
+
+
+@dataclass(frozen=True)
+class AskLocation:
+    """Ask where the resident is (the send-location button); ``unknown_place``: a place typed but not found."""
+
+    unknown_place: str | None = None
+
+
+@dataclass(frozen=True)
+class ChooseHazard:
+    """Ask which hazard to flee from, for a place found by name (the midpoint of the shelters there)."""
+
+    latitude: float
+    longitude: float
+    place: str
+
+
+class ShelterIntent:
+    """Recognises a question for the nearest shelter."""
+
+    name = "shelter"
+
+    def match(self, query: Query) -> str | None:
+        """The place named with the question (「あずさ」; "" for none) when the text asks for a shelter."""
+        text = unicodedata.normalize("NFKC", query.text)
+        found = _SHELTER.search(text)
+        if found is None or _NOTICE.search(text) or len(text) > 40:
+            return None
+        before, after = _FILLER.sub("", text[: found.start()]), _FILLER.sub("", text[found.end():])
+        return before if before else after
+
+    def handle(self, match: str, ctx: IntentContext) -> AskLocation | ChooseHazard | None:
+        """Ask for the location, or the hazard when a place was named and shelters are there."""
+        atlas: Atlas | None = ctx.shelters
+        if len(match) < MIN_PLACE or atlas is None or not len(atlas):
+            return AskLocation()
+        near = atlas.named(match)
+        if not near:
+            return AskLocation(unknown_place=match)
+        latitude = sum(shelter.latitude for shelter in near) / len(near)
+        longitude = sum(shelter.longitude for shelter in near) / len(near)
+        return ChooseHazard(round(latitude, 6), round(longitude, 6), match)
+
+
+INTENT = ShelterIntent()

@@ -1,0 +1,141 @@
+"""避難所 from the chat: the question, a location, a hazard, and the three nearest shelters with their status;
+the import command and the pack that load them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from linebot.v3.messaging import LocationMessage
+from linebot.v3.messaging import TextMessage
+
+import db
+from bot import dispatch
+from bot import postbacks
+from bot.context import context_for
+from disaster.hazards import BY_KEY
+from disaster.models import Shelter
+from disaster.nearest import haversine_m
+from tests import factories
+from tests.chat import DEMO
+from tests.chat import checked
+from tests.chat import load_demo_pack
+from tests.chat import press
+from tests.chat import say
+from tests.conftest import NOW
+
+NEAR_AZUSA = (42.8425, 141.6500)  # beside 富丘中学校 and 千歳市総合武道館, あずさ 1丁目
+
+
+def send_location(app, latitude: float, longitude: float):
+    with app.app_context(), db.transaction(app) as session:
+        return checked(dispatch.shelters.on_location(context_for(session), factories.USER_ID, latitude, longitude))
+
+
+def buttons(reply) -> dict[str, str]:
+    """The quick-reply buttons of the reply's last message: label → postback data (or action type)."""
+    items = reply.messages[-1].quick_reply.items
+    return {item.action.label: getattr(item.action, "data", None) or item.action.type for item in items}
+
+
+def test_asking_for_a_shelter_offers_the_send_location_button(app):
+    load_demo_pack(app)
+    reply = say(app, "避難所どこ？")
+    assert buttons(reply) == {"位置情報を送る": "location"}
+
+
+def test_a_location_asks_for_the_hazard_among_those_the_city_has_shelters_for(app):
+    """千歳市 has sites for 洪水, 土砂災害, 地震 and 火山 only: no 津波 button; and a place to stay."""
+    load_demo_pack(app)
+    reply = send_location(app, *NEAR_AZUSA)
+    assert list(buttons(reply)) == ["洪水", "土砂災害", "地震", "火山", "避難所（滞在）"]
+
+
+def test_the_three_nearest_sites_for_the_hazard_come_as_text_and_map_pins(app):
+    """地震: three map pins, nearest first, and one text naming them with distance, hazards and status."""
+    load_demo_pack(app)
+    data = buttons(send_location(app, *NEAR_AZUSA))["地震"]
+    reply = press(app, data)
+    text, *pins = reply.messages
+    assert isinstance(text, TextMessage) and all(isinstance(pin, LocationMessage) for pin in pins)
+    assert len(pins) == 3
+    with db.transaction(app) as session:
+        quake = [s for s in session.scalars(sa.select(Shelter)) if s.hazards & BY_KEY["quake"].bit]
+        expected = sorted(quake, key=lambda s: haversine_m(*NEAR_AZUSA, s.latitude, s.longitude))[:3]
+    assert [pin.title for pin in pins] == [s.name for s in expected]
+    assert "開設状況：未確認" in text.text and "出典：国土地理院" in text.text
+    assert text.text.index(pins[0].title) < text.text.index(pins[1].title)
+
+
+def test_the_volcano_search_finds_the_one_site_designated_for_it(app):
+    """Only 千歳市総合武道館 is designated for 火山現象: it is the first and only volcano site found."""
+    load_demo_pack(app)
+    reply = press(app, buttons(send_location(app, 42.80, 141.60))["火山"])
+    assert [m.title for m in reply.messages if isinstance(m, LocationMessage)] == ["千歳市総合武道館"]
+
+
+def test_a_status_staff_set_is_shown_with_its_time_and_an_old_one_as_unconfirmed(app):
+    load_demo_pack(app)
+    data = buttons(send_location(app, *NEAR_AZUSA))["地震"]
+    first = press(app, data).messages[1].title
+    with db.transaction(app) as session:
+        shelter = session.scalars(sa.select(Shelter).where(Shelter.name == first)).first()
+        shelter.status, shelter.crowding, shelter.status_at = "open", "some", NOW - timedelta(minutes=30)
+    assert "開設中・やや混雑" in press(app, data).messages[0].text
+    with db.transaction(app) as session:
+        session.scalars(sa.select(Shelter).where(Shelter.name == first)).first().status_at = NOW - timedelta(hours=5)
+    assert "開設状況：未確認（最後の情報は" in press(app, data).messages[0].text
+
+
+def test_a_place_name_instead_of_a_location_asks_for_the_hazard_there(app):
+    """「あずさの避難所」: the shelters of あずさ are found by address; the hazard buttons search around them."""
+    load_demo_pack(app)
+    reply = say(app, "あずさの避難所")
+    assert "「あずさ」の近く" in reply.messages[0].text
+    found = press(app, buttons(reply)["地震"])
+    assert all("あずさ" in pin.address for pin in found.messages[1:])
+
+
+def test_a_place_with_no_shelter_asks_for_the_location_instead(app):
+    load_demo_pack(app)
+    reply = say(app, "ニューヨークの避難所")
+    assert "見つかりませんでした" in reply.messages[0].text
+    assert buttons(reply) == {"位置情報を送る": "location"}
+
+
+def test_a_tampered_button_gets_a_kind_word(app):
+    load_demo_pack(app)
+    reply = press(app, postbacks.encode(postbacks.SHELTER, h="quake", la="nan", lo="141"))
+    assert "もう一度「避難所」" in reply.messages[0].text
+
+
+def test_without_shelter_data_the_city_desk_is_named(app, faq):
+    reply = send_location(app, *NEAR_AZUSA)
+    assert "まだ登録されていません" in reply.messages[0].text
+
+
+def test_the_import_command_reports_and_a_second_import_changes_nothing(app, runner):
+    files = [str(DEMO / "shelters" / "emergency.geojson"), str(DEMO / "shelters" / "evacuation.geojson")]
+    first = runner.invoke(args=["shelters", "import", *files])
+    assert first.exit_code == 0 and "192 added" in first.output
+    second = runner.invoke(args=["shelters", "import", *files])
+    assert "0 added, 0 changed, 0 removed, 192 unchanged" in second.output
+
+
+def test_a_reimport_keeps_the_status_staff_set(app, runner):
+    files = [str(DEMO / "shelters" / "emergency.geojson")]
+    runner.invoke(args=["shelters", "import", *files])
+    with db.transaction(app) as session:
+        session.scalars(sa.select(Shelter).where(Shelter.name == "青空公園")).one().status = "open"
+    runner.invoke(args=["shelters", "import", *files])
+    with db.transaction(app) as session:
+        assert session.scalars(sa.select(Shelter).where(Shelter.name == "青空公園")).one().status == "open"
+
+
+def test_a_bad_file_imports_nothing_and_names_the_row(app, runner, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("施設・場所名,住所,地震,緯度,経度\n公園,千歳市,1,42.8,141.6\n広場,千歳市,1,abc,141.6\n", encoding="utf-8")
+    result = runner.invoke(args=["shelters", "import", str(bad)])
+    assert result.exit_code != 0 and "bad.csv row 3" in result.output
+    with db.transaction(app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Shelter)) == 0
