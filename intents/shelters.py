@@ -17,10 +17,13 @@ from search.docs import Query
 
 _SHELTER = re.compile(r"避難(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|ばしょ|さき)|ヒナンジョ|逃げ(?:る)?場所|にげ(?:る)?ばしょ")
 _NOTICE = re.compile(r"指示|情報|勧告|警戒|レベル|解除|開設状況")  # 避難指示 and the like: the notices, not a place
-# What people put around a place name (「近くの」「どこ」「教えて」…), taken off both ends of what is left.
-_FILLER = re.compile(r"^(?:近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近い|いちばん近い|どこ|何処|ドコ|教えて|知りたい|ありますか|ある|"
-                     r"ですか|行きたい|ください|下さい|です|ます|の|に|は|で|が|を|って|から|へ|[?？!！。、,，・\s])+|"
-                     r"(?:近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近い|いちばん近い|の|に|は|で|が|を|から|へ|[?？!！。、,，・\s])+$")
+# What people put around a place name (「近くの」「どこ」「教えて」…), taken off both ends of what is left; the
+# hazards (「津波 避難所」) are not places: the hazard is asked once the location is known.
+_WORDS = (r"近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近い|いちばん近い|どこ|何処|ドコ|教えて|おしえて|知りたい|しりたい|"
+          r"ありますか|ある|ですか|行きたい|いきたい|探して|さがして|ください|下さい|です|ます|"
+          r"地震|じしん|津波|つなみ|洪水|こうずい|大雨|おおあめ|豪雨|台風|たいふう|土砂|崖崩れ|がけ崩れ|火事|火災|火山|噴火|高潮|"
+          r"の|に|は|で|が|を|って|から|へ|[?？!！。、,，・\s]")
+_FILLER = re.compile(rf"^(?:{_WORDS})+|(?:{_WORDS})+$")
 MIN_PLACE = 2  # characters a place name needs (「北」 alone names too much)
 
 
@@ -46,12 +49,15 @@ class ShelterIntent:
     name = "shelter"
 
     def match(self, query: Query) -> str | None:
-        """The place named with the question (「あずさ」; "" for none) when the text asks for a shelter."""
+        """The place named with the question (「あずさ」; "" for none) when the text asks for a shelter; a question
+        that goes on after the word (「避難所にペットは連れて行ける？」) is about shelters, not for one: None."""
         text = unicodedata.normalize("NFKC", query.text)
         found = _SHELTER.search(text)
         if found is None or _NOTICE.search(text) or len(text) > 40:
             return None
         before, after = _FILLER.sub("", text[: found.start()]), _FILLER.sub("", text[found.end():])
+        if after and not text[found.end():][:1].isspace():
+            return None  # 「避難所に持っていくもの」: a question about shelters, not for one (the FAQ's)
         return before if before else after
 
     def handle(self, match: str, ctx: IntentContext) -> AskLocation | ChooseHazard | None:

@@ -139,3 +139,19 @@ def test_a_bad_file_imports_nothing_and_names_the_row(app, runner, tmp_path):
     assert result.exit_code != 0 and "bad.csv row 3" in result.output
     with db.transaction(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Shelter)) == 0
+
+
+def test_a_hazard_named_with_the_question_is_not_taken_for_a_place(app):
+    """「津波 避難所」「大雨の避難場所」: the location is asked for (the hazard comes after it), no place is searched."""
+    load_demo_pack(app)
+    for text in ("津波 避難所", "大雨の避難場所", "避難場所しりたい"):
+        reply = say(app, text)
+        assert buttons(reply) == {"位置情報を送る": "location"}, text
+        assert "見つかりませんでした" not in reply.messages[0].text, text
+
+
+def test_a_question_about_shelters_rather_than_for_one_is_left_to_the_faq(app):
+    """「避難所に持っていくもの」 asks what to bring, not where to go: the shelter search does not take it."""
+    load_demo_pack(app)
+    for text in ("避難所に持っていくもの", "避難所にペット連れて行ける？"):
+        assert say(app, text).intent != "shelter", text
