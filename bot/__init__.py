@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from linebot.v3 import WebhookParser
 
+import db
 import runtime
 from bot import webhook
 from bot.cli import ask_command
 from bot.cli import chat_command
 from bot.context import Bot
+from bot.inbox import GroupAccept
 from bot.processor import Inbox
 from bot.processor import drain
 from faq.policy import answer_policy
@@ -24,6 +26,7 @@ def init_app(app) -> None:
     parser = WebhookParser(settings.line_channel_secret) if settings.line_mode else None
     app.extensions["bot"] = Bot(parser=parser, policy=answer_policy(settings.match_overrides()))
     app.extensions["bot"].inbox = Inbox(app, threads=settings.inbox_threads, poll_seconds=settings.inbox_poll_seconds)
+    app.extensions["bot"].accepting = GroupAccept(lambda: db.write_connection(app))
     if settings.line_mode:
         register_pass(runtime.of(app), lambda: drain(app, limit=WORKER_PASS_LIMIT))
     app.register_blueprint(webhook.bp)

@@ -42,6 +42,7 @@ class Bot:
     parser: WebhookParser | None
     policy: AnswerPolicy
     inbox: Any = None  # bot.processor.Inbox, set by ``bot.init_app``
+    accepting: Any = None  # bot.inbox.GroupAccept: the webhook's group commit, set by ``bot.init_app``
 
 
 def current_bot() -> Bot:

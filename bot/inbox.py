@@ -1,6 +1,7 @@
 """The durable inbox of webhook events: stored by the webhook, claimed one at a time per chat, finished.
 
-The webhook only calls ``accept``: one short transaction that inserts the new events (``INSERT … ON
+The webhook only calls ``accept`` (through ``GroupAccept``, which stores the webhooks of one process that
+arrive together in one transaction): one short transaction that inserts the new events (``INSERT … ON
 CONFLICT DO NOTHING`` on ``webhookEventId``, so a redelivery is a duplicate) and nothing else. Processors
 (``bot.processor``) then ``claim`` events: a chat's events (a resident, or a group or room) are handed out
 in event-timestamp order, and never two at once: an event is claimable only when no earlier event of its
@@ -12,7 +13,11 @@ again, in a fresh statement, and locks the row with ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from collections.abc import Callable
 from collections.abc import Sequence
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -64,6 +69,110 @@ def accept(session: Session | sa.Connection, raw_events: Sequence[object], now: 
     bind = session.get_bind() if isinstance(session, Session) else session
     new = len(session.execute(_INSERT_NEW[bind.dialect.name == "postgresql"], rows).all())
     return Accepted(new, len(rows) - new, skipped)
+
+
+class GroupAccept:
+    """``accept`` for the webhooks of one process, several in one transaction: a group commit.
+
+    A request thread hands its events over and waits. When no transaction is under way, the thread that
+    arrives runs one for every event handed over by then (its own included), commits, and hands each waiting
+    thread its own result; events handed over meanwhile go in the next transaction, run by the first of their
+    threads. Under load a process so takes the write lock once for many webhooks instead of once each (on
+    SQLite the webhooks of a process would otherwise queue for it one by one); alone, a webhook waits for
+    nobody. Each request still answers 200 only after its events are committed, and a failed transaction
+    fails every request in it.
+    """
+
+    def __init__(self, transaction: Callable[[], ContextManager[sa.Connection]]) -> None:
+        self._transaction = transaction
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: list[_Handed] = []
+        self._running = False
+
+    def accept(self, raw_events: Sequence[object], now: datetime) -> Accepted:
+        """Store the events not seen before, together with other threads' (see the class); returns what was
+        done with these."""
+        handed = _Handed(raw_events, now)
+        with self._lock:
+            self._waiting.append(handed)
+            lead = not self._running
+            if lead:
+                self._running = True
+        if not lead:
+            handed.done.wait()
+            if not handed.lead:
+                return handed.result()
+        self._run()
+        return handed.result()
+
+    def _run(self) -> None:
+        """Store everything handed over so far in one transaction; then let the next waiting thread lead."""
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+        try:
+            with self._transaction() as connection:
+                stored = _accept_many(connection, [handed.rows for handed in batch])
+            for handed, accepted in zip(batch, stored, strict=True):
+                handed.accepted = accepted
+        except BaseException as error:
+            for handed in batch:
+                handed.error = error
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting[0].lead = True  # it runs the next transaction when it wakes
+                else:
+                    self._running = False
+                for handed in batch:
+                    handed.done.set()
+                if self._waiting:
+                    self._waiting[0].done.set()
+
+
+class _Handed:
+    """One request's events waiting in a ``GroupAccept``, and what became of them."""
+
+    def __init__(self, raw_events: Sequence[object], now: datetime) -> None:
+        self.rows, self.skipped = [], 0
+        for raw in raw_events:
+            row = _row(raw, now)
+            if row is None:
+                self.skipped += 1
+            else:
+                self.rows.append(row)
+        self.done = threading.Event()
+        self.lead = False  # woken to run the next transaction rather than with its result
+        self.accepted: tuple[int, int] | None = None  # (new, duplicates)
+        self.error: BaseException | None = None
+
+    def result(self) -> Accepted:
+        if self.error is not None:
+            raise self.error
+        new, duplicates = self.accepted or (0, 0)
+        return Accepted(new, duplicates, self.skipped)
+
+
+def _accept_many(connection: sa.Connection, requests: list[list[dict]]) -> list[tuple[int, int]]:
+    """Insert the rows of several requests in one statement; (new, duplicates) per request. An event two of
+    them carry (LINE redelivering while the first is stored) counts as new for the first only."""
+    rows = [row for request_rows in requests for row in request_rows]
+    new_ids = set()
+    if rows:
+        postgres = connection.dialect.name == "postgresql"
+        new_ids = {event_id for (event_id,) in connection.execute(_INSERT_NEW[postgres], rows)}
+    results = []
+    for request_rows in requests:
+        new = 0
+        for row in request_rows:
+            if row["webhook_event_id"] in new_ids:
+                new_ids.discard(row["webhook_event_id"])
+                new += 1
+        results.append((new, len(request_rows) - new))
+    return results
 
 
 # The insert of ``accept`` on SQLite and on PostgreSQL (by "is PostgreSQL"), built once.

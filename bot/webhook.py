@@ -15,11 +15,9 @@ from flask import g
 from flask import request
 from werkzeug.exceptions import HTTPException
 
-import db
 import metrics
 import runtime
 from bot import bodies
-from bot import inbox
 from bot.context import current_bot
 
 log = logging.getLogger(__name__)
@@ -55,8 +53,7 @@ def callback():
         abort(400)
     raw_events = payload["events"]
     if raw_events:
-        with db.write_connection() as connection:
-            accepted = inbox.accept(connection, raw_events, rt.now())
+        accepted = bot.accepting.accept(raw_events, rt.now())  # committed with other requests' (group commit)
         if accepted.duplicates or accepted.skipped:
             log.info("webhook.duplicate", extra={"duplicates": accepted.duplicates, "skipped": accepted.skipped})
             metrics.DUPLICATE_EVENTS.inc(accepted.duplicates)
