@@ -145,6 +145,8 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
         return health_reply
     if (quiet := flood.throttled(ctx)) is not None:
         return quiet
+    if (staff := shelters.staff_message(ctx, user_id, query.text)) is not None:
+        return staff
     kept, left = False, None
     open_step = conversation.current(ctx.session, user_id, ctx.now) if user_id is not None else None
     if open_step is not None:

@@ -8,10 +8,12 @@ import click
 
 import db
 import runtime
+from disaster import status
 from disaster import store
 from disaster.hazards import names
 from disaster.importers import KIND_LABELS
 from disaster.importers import read_shelter_files
+from disaster.status import STAFF_PREFIX
 from importing.errors import ImportFailed
 
 shelters_cli = runtime.group("shelters", help="避難所: the 国土地理院's shelter data, and each shelter's status.")
@@ -41,3 +43,48 @@ def shelters_list() -> None:
         for shelter in store.load_shelters(session):
             what = "・".join(names(shelter.hazards)) or shelter.accepts
             click.echo(f"{KIND_LABELS.get(shelter.kind, shelter.kind)}\t{shelter.name}\t{shelter.address}\t{what}")
+
+
+@shelters_cli.command("status")
+@click.argument("name")
+@click.option("--open", "state", flag_value=status.OPEN, help="開設: the shelter is open.")
+@click.option("--closed", "state", flag_value=status.CLOSED, help="閉鎖: the shelter is closed.")
+@click.option("--full", "state", flag_value=status.FULL, help="満員: the shelter takes nobody more.")
+@click.option("--crowding", type=click.Choice(status.CROWDING),
+              help="empty 空いています, some やや混雑, busy 混雑, full 満.")
+def shelters_status(name: str, state: str | None, crowding: str | None) -> None:
+    """Set the status of the shelter NAME (every shelter of that exact name), stamped with the time now."""
+    if state is None and crowding is None:
+        raise click.UsageError("say --open, --closed or --full, or --crowding")
+    if state == status.CLOSED and crowding is not None:
+        raise click.UsageError("a closed shelter has no crowding")
+    rt = runtime.current()
+    now = rt.now()
+    try:
+        with db.transaction() as session:
+            shelters = status.set_status(session, name, status.Change(state, crowding), now)
+    except status.UnknownShelter:
+        with db.read_transaction() as session:
+            similar = status.similar_names(session, name)
+        hint = f"; did you mean: {', '.join(similar)}" if similar else ""
+        raise click.ClickException(f"no shelter is named {name!r}{hint}") from None
+    shelter = shelters[0]
+    click.echo(f"{name}: {shelter.status or '-'} {shelter.crowding or ''} ({len(shelters)} shelter"
+               f"{'s' if len(shelters) != 1 else ''}) at {now.astimezone(rt.timezone).isoformat(timespec='minutes')}")
+
+
+@shelters_cli.command("staff-code")
+@click.argument("name")
+def shelters_staff_code(name: str) -> None:
+    """Issue a one-time code with which a staff member's LINE account may set the status of the shelter NAME."""
+    rt = runtime.current()
+    try:
+        with db.transaction() as session:
+            code = status.issue_code(session, name, rt.now(), secret=rt.settings.secret_key)
+    except status.UnknownShelter:
+        raise click.ClickException(f"no shelter is named {name!r}") from None
+    hours = int(status.CODE_VALID.total_seconds() // 3600)
+    click.echo(code)
+    click.echo(f"The staff member of {name} sends 「{STAFF_PREFIX} {code}」 to the city's LINE account within "
+               f"{hours} hours (once).")
+    click.echo(f"From then on 「開設」「混雑」「満員」「閉鎖」 from that account set {name}'s status.")

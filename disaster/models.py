@@ -48,3 +48,26 @@ class ShelterSource(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attribution: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ShelterStaff(Base):
+    """A LINE account linked to a shelter (by its name) with a one-time code: it may set that shelter's status."""
+
+    __tablename__ = "shelter_staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    shelter_name: Mapped[str] = mapped_column(sa.String(200))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ShelterStaffCode(Base):
+    """A one-time code issued for a shelter (``shelters staff-code``), kept as its hash until used or expired."""
+
+    __tablename__ = "shelter_staff_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    shelter_name: Mapped[str] = mapped_column(sa.String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

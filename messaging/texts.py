@@ -62,6 +62,12 @@ SHELTER_CROWDING = {"empty": "空いています", "some": "やや混雑", "busy
 SHELTER_NO_SITE = "この市のデータには、{hazard}に対応する指定緊急避難場所がありません。市の案内や防災無線に従ってください。"
 SHELTER_DISTANCE_M = "{metres}m"
 SHELTER_DISTANCE_KM = "{km:.1f}km"
+SHELTER_STAFF_LINKED = (
+    "{name}のスタッフとして登録しました。\n"
+    "「開設」「空いています」「やや混雑」「混雑」「満員」「閉鎖」と送ると、{name}の状況を更新できます。"
+)
+SHELTER_STAFF_BAD_CODE = "コードが正しくないか、使用済みか、期限が切れています。市の担当者に新しいコードを発行してもらってください。"
+SHELTER_STAFF_SET = "{name}の状況を「{status}」に更新しました（{when}）。"
 SHELTER_STALE_PLACE = "位置情報の期限が切れました。もう一度「避難所」と送ってください。"
 NOT_TEXT = "申し訳ありません。文字のメッセージにのみお答えできます。知りたいことを短い言葉で送ってください。"
 GROUP_ONLY_PERSONAL = "ご質問には、このアカウントとの1対1のトークでお答えしています。"

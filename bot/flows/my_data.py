@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.context import Reply
 from bot.conversation import Step
 from bot.replies import common
+from disaster import status as shelter_status
 from intents.my_data import ConfirmDeletion
 from messaging import build
 from messaging import texts
@@ -49,6 +50,7 @@ def delete_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Re
     conversation.cancel(ctx.session, user_id)
     dropped = outbox.cancel_for_resident(ctx.session, user_id, "resident-deleted")
     dropped += outbox.forget_resident(ctx.session, user_id)
+    shelter_status.unlink(ctx.session, user_id)  # a shelter staff member's link goes with the rest
     log.info("resident.deleted", extra={"user": querylog.pseudonym(ctx, user_id), "deleted": deleted,
                                         "outbox_rows": dropped})
     return Reply(common.deletion_done(deleted), "intent", intent="delete_my_data")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import runtime
 from bot.context import Context
 from bot.context import Reply
 from bot.replies import shelters as replies
+from disaster import status
 from disaster import store
 from disaster.atlas import STAY
 from disaster.hazards import BY_KEY
@@ -16,6 +18,8 @@ from intents.shelters import AskLocation
 from intents.shelters import ChooseHazard
 from messaging import build
 from messaging import texts
+
+log = logging.getLogger(__name__)
 
 NEAREST = 3  # shelters shown (each a map pin, with the text: 4 of LINE's 5 messages)
 
@@ -60,6 +64,35 @@ def shelter_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
     return Reply(replies.found(purpose, found, status, attribution=atlas.attribution, now=ctx.now,
                                max_age=timedelta(hours=rt.settings.shelter_status_max_age_hours),
                                timezone=rt.timezone), "intent", intent="shelter")
+
+
+def staff_message(ctx: Context, user_id: str | None, text: str) -> Reply | None:
+    """A shelter staff member's message: 「避難所スタッフ CODE」 links the account; 「開設」「混雑」「満員」
+    「閉鎖」… from a linked account set its shelter's status. None for anything else, and for everybody
+    else's status words (a resident's 「混雑」 is answered as usual). Nothing of it goes to the query log."""
+    if user_id is None:
+        return None
+    code = status.code_in(text)
+    if code is not None:
+        name = status.link(ctx.session, user_id, code, ctx.now, secret=ctx.secret)
+        log.info("shelter.staff_link", extra={"linked": name is not None})
+        if name is None:
+            return Reply(build.text(texts.SHELTER_STAFF_BAD_CODE), "intent", intent="shelter_staff")
+        return Reply(build.text(texts.SHELTER_STAFF_LINKED.format(name=name)), "intent", intent="shelter_staff")
+    change = status.staff_word(text)
+    names = status.staffed(ctx.session, user_id) if change is not None else []
+    if not names:
+        return None
+    rt = runtime.current()
+    lines = []
+    for name in names:
+        shelter = status.set_status(ctx.session, name, change, ctx.now)[0]
+        said = texts.SHELTER_STATUSES.get(shelter.status, shelter.status)
+        crowding = texts.SHELTER_CROWDING.get(shelter.crowding, "")
+        lines.append(texts.SHELTER_STAFF_SET.format(name=name, status=f"{said}・{crowding}" if crowding else said,
+                                                    when=replies.when_said(ctx.now, rt.timezone)))
+    log.info("shelter.status_set", extra={"status": change.status, "crowding": change.crowding, "shelters": len(names)})
+    return Reply(build.messages(["\n".join(lines)]), "intent", intent="shelter_staff")
 
 
 def _no_data(ctx: Context) -> list:

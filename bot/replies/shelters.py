@@ -79,7 +79,7 @@ def _distance(metres: float) -> str:
 def _status(status: ShelterStatus | None, now: datetime, max_age: timedelta, timezone: ZoneInfo) -> str:
     if status is None or not status.status or status.at is None:
         return texts.SHELTER_STATUS_UNKNOWN
-    when = _when(status.at, timezone)
+    when = when_said(status.at, timezone)
     said = texts.SHELTER_STATUSES.get(status.status, status.status)
     if not status.confirmed(now, max_age):
         return texts.SHELTER_STATUS_OLD.format(when=when, status=said)
@@ -87,6 +87,7 @@ def _status(status: ShelterStatus | None, now: datetime, max_age: timedelta, tim
     return texts.SHELTER_STATUS.format(status=said, crowding=f"・{crowding}" if crowding else "", when=when)
 
 
-def _when(at: datetime, timezone: ZoneInfo) -> str:
+def when_said(at: datetime, timezone: ZoneInfo) -> str:
+    """「12月4日 10:30」 in the city's time."""
     local = at.astimezone(timezone)
     return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"

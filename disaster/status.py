@@ -1,0 +1,130 @@
+"""A shelter's status, set by staff: from the command line, or from the LINE account of a shelter's staff member,
+linked once with a one-time code. Residents never change a status: only a linked account's words are read so.
+
+Status applies to every shelter of the name (the 国土地理院 data lists a school's building and its grounds as
+two shelters of one name), and carries the time it was said, so that answers can show how fresh it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from disaster.models import Shelter
+from disaster.models import ShelterStaff
+from disaster.models import ShelterStaffCode
+
+OPEN, CLOSED, FULL = "open", "closed", "full"
+STATUSES = (OPEN, CLOSED, FULL)
+CROWDING = ("empty", "some", "busy", "full")  # 空いています / やや混雑 / 混雑 / 満
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
+CODE_LENGTH = 8
+CODE_VALID = timedelta(hours=24)
+STAFF_PREFIX = "避難所スタッフ"  # a staff member links their account by sending 「避難所スタッフ CODE」
+
+
+@dataclass(frozen=True)
+class Change:
+    """A status as staff say it: the status (None: keep) and crowding (None: keep)."""
+
+    status: str | None
+    crowding: str | None
+
+
+# What a shelter's staff send from LINE, width- and space-folded (「開設しました」 and 「開設」 alike).
+STAFF_WORDS: dict[str, Change] = {
+    "開設": Change(OPEN, None), "開設しました": Change(OPEN, None), "開設中": Change(OPEN, None),
+    "空いています": Change(OPEN, "empty"), "空き": Change(OPEN, "empty"), "空いてる": Change(OPEN, "empty"),
+    "やや混雑": Change(OPEN, "some"), "少し混雑": Change(OPEN, "some"),
+    "混雑": Change(OPEN, "busy"), "混雑しています": Change(OPEN, "busy"), "混んでいます": Change(OPEN, "busy"),
+    "満員": Change(FULL, "full"), "満": Change(FULL, "full"), "満員です": Change(FULL, "full"),
+    "閉鎖": Change(CLOSED, None), "閉鎖しました": Change(CLOSED, None), "閉所": Change(CLOSED, None),
+}
+
+
+def code_in(text: str) -> str | None:
+    """The code of a 「避難所スタッフ CODE」 message (width, case and spaces folded), or None."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    if not folded.startswith(STAFF_PREFIX):
+        return None
+    code = folded.removeprefix(STAFF_PREFIX).strip(":：").replace("-", "")
+    return code if 4 <= len(code) <= 16 and code.isascii() and code.isalnum() else None
+
+
+def staff_word(text: str) -> Change | None:
+    """The change a staff member's message says, or None when it is not one of the status words."""
+    key = "".join(unicodedata.normalize("NFKC", text).split()).rstrip("。.!！")
+    return STAFF_WORDS.get(key)
+
+
+class UnknownShelter(LookupError):
+    """No shelter has this name."""
+
+
+def set_status(session: Session, name: str, change: Change, now: datetime) -> list[Shelter]:
+    """Set the status of every shelter named ``name``; closing clears the crowding. Raises UnknownShelter."""
+    shelters = list(session.scalars(sa.select(Shelter).where(Shelter.name == name).order_by(Shelter.id)))
+    if not shelters:
+        raise UnknownShelter(name)
+    for shelter in shelters:
+        if change.status is not None:
+            shelter.status = change.status
+        if change.status == CLOSED:
+            shelter.crowding = ""
+        elif change.crowding is not None:
+            shelter.crowding = change.crowding
+        shelter.status_at = now
+    return shelters
+
+
+def similar_names(session: Session, text: str, limit: int = 5) -> list[str]:
+    """Shelter names holding ``text`` (to suggest when a name is not exact)."""
+    pattern = f"%{text}%"
+    return list(session.scalars(sa.select(Shelter.name).where(Shelter.name.like(pattern)).distinct()
+                                .order_by(Shelter.name).limit(limit)))
+
+
+def issue_code(session: Session, name: str, now: datetime, *, secret: str) -> str:
+    """A new one-time code linking a LINE account to the shelter ``name`` (valid ``CODE_VALID``); only its
+    hash is stored. Raises UnknownShelter."""
+    if session.scalar(sa.select(Shelter.id).where(Shelter.name == name).limit(1)) is None:
+        raise UnknownShelter(name)
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    session.add(ShelterStaffCode(code_hash=_hash(code, secret), shelter_name=name, expires_at=now + CODE_VALID))
+    return code
+
+
+def link(session: Session, line_user_id: str, code: str, now: datetime, *, secret: str) -> str | None:
+    """Link the account to the shelter of an unused, unexpired code (as ``code_in`` reads it; using it up);
+    returns the shelter's name, or None for a wrong, used or expired code."""
+    row = session.scalar(sa.select(ShelterStaffCode).where(ShelterStaffCode.code_hash == _hash(code, secret)))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    row.used_at = now
+    session.execute(sa.delete(ShelterStaff).where(ShelterStaff.line_user_id == line_user_id,
+                                                  ShelterStaff.shelter_name == row.shelter_name))
+    session.add(ShelterStaff(line_user_id=line_user_id, shelter_name=row.shelter_name, linked_at=now))
+    return row.shelter_name
+
+
+def staffed(session: Session, line_user_id: str) -> list[str]:
+    """The shelters this account is linked to (their names)."""
+    return list(session.scalars(sa.select(ShelterStaff.shelter_name)
+                                .where(ShelterStaff.line_user_id == line_user_id).order_by(ShelterStaff.id)))
+
+
+def unlink(session: Session, line_user_id: str) -> int:
+    """Forget every link of this account (its owner deleted their data); returns how many."""
+    return session.execute(sa.delete(ShelterStaff).where(ShelterStaff.line_user_id == line_user_id)).rowcount
+
+
+def _hash(code: str, secret: str) -> str:
+    return hmac.new(secret.encode(), code.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,139 @@
+"""A shelter's status: set by staff from the command line, or from a shelter staff member's LINE account
+linked with a one-time code; never by a resident."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+import db
+from disaster import status
+from disaster.models import Shelter
+from disaster.models import ShelterStaff
+from disaster.models import ShelterStaffCode
+from tests import factories
+from tests.chat import load_demo_pack
+from tests.chat import press
+from tests.chat import say
+from tests.conftest import NOW
+
+STAFF = "U" + "5" * 32
+RESIDENT = "U" + "6" * 32
+SCHOOL = "富丘中学校"  # a building (指定避難所) and its grounds (指定緊急避難場所): two shelters of one name
+
+
+def statuses(session, name: str = SCHOOL) -> set[tuple[str, str]]:
+    session.expire_all()
+    return {(s.status, s.crowding) for s in session.scalars(sa.select(Shelter).where(Shelter.name == name))}
+
+
+def staff_code(runner, name: str = SCHOOL) -> str:
+    result = runner.invoke(args=["shelters", "staff-code", name])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()[0]
+
+
+def test_the_status_command_sets_every_shelter_of_the_name_with_the_time(app, runner, session):
+    load_demo_pack(app)
+    result = runner.invoke(args=["shelters", "status", SCHOOL, "--open", "--crowding", "some"])
+    assert result.exit_code == 0, result.output
+    assert statuses(session) == {("open", "some")}
+    assert {s.status_at for s in session.scalars(sa.select(Shelter).where(Shelter.name == SCHOOL))} == {NOW}
+
+
+def test_closing_clears_the_crowding(app, runner, session):
+    load_demo_pack(app)
+    runner.invoke(args=["shelters", "status", SCHOOL, "--open", "--crowding", "busy"])
+    runner.invoke(args=["shelters", "status", SCHOOL, "--closed"])
+    assert statuses(session) == {("closed", "")}
+
+
+def test_an_unknown_name_changes_nothing_and_suggests_names(app, runner, session):
+    load_demo_pack(app)
+    result = runner.invoke(args=["shelters", "status", "富丘", "--open"])
+    assert result.exit_code != 0 and SCHOOL in result.output
+    assert session.scalar(sa.select(sa.func.count()).select_from(Shelter).where(Shelter.status != "")) == 0
+
+
+def test_a_linked_staff_member_sets_the_status_from_line(app, runner, session):
+    """「避難所スタッフ CODE」 links the account; then 「混雑」 sets the shelter open and crowded."""
+    load_demo_pack(app)
+    code = staff_code(runner)
+    linked = say(app, f"避難所スタッフ {code}", user=STAFF)
+    assert SCHOOL in linked.messages[0].text and "登録しました" in linked.messages[0].text
+    reply = say(app, "混雑", user=STAFF)
+    assert "開設中・混雑" in reply.messages[0].text
+    assert statuses(session) == {("open", "busy")}
+    say(app, "閉鎖しました。", user=STAFF)
+    assert statuses(session) == {("closed", "")}
+
+
+def test_a_resident_cannot_change_a_status(app, runner, session):
+    """The same words from an account that is not linked are answered as any message; no status moves."""
+    load_demo_pack(app)
+    say(app, f"避難所スタッフ {staff_code(runner)}", user=STAFF)
+    for word in ("混雑", "満員", "閉鎖", "開設"):
+        reply = say(app, word, user=RESIDENT)
+        assert reply.intent != "shelter_staff"
+    assert statuses(session) == {("", "")}
+
+
+def test_the_staff_members_status_shows_in_residents_answers(app, runner):
+    load_demo_pack(app)
+    say(app, f"避難所スタッフ {staff_code(runner)}", user=STAFF)
+    say(app, "満員", user=STAFF)
+    asked = say(app, "あずさの避難所", user=RESIDENT)
+    [data] = [item.action.data for item in asked.messages[-1].quick_reply.items if item.action.label == "地震"]
+    found = press(app, data, user=RESIDENT).messages[0].text
+    assert "富丘中学校" in found and "開設状況：満員・満" in found
+
+
+def test_a_code_links_one_account_once(app, runner, session):
+    load_demo_pack(app)
+    code = staff_code(runner)
+    say(app, f"避難所スタッフ {code}", user=STAFF)
+    again = say(app, f"避難所スタッフ {code}", user=RESIDENT)
+    assert "使用済み" in again.messages[0].text
+    assert session.scalars(sa.select(ShelterStaff.line_user_id)).all() == [STAFF]
+
+
+def test_an_expired_or_wrong_code_links_nobody(app, runner, session):
+    load_demo_pack(app)
+    code = staff_code(runner)
+    with db.transaction(app) as write:
+        write.execute(sa.update(ShelterStaffCode).values(expires_at=NOW - timedelta(seconds=1)))
+    assert "期限" in say(app, f"避難所スタッフ {code}", user=STAFF).messages[0].text
+    assert "期限" in say(app, "避難所スタッフ ABCD2345", user=STAFF).messages[0].text
+    assert session.scalars(sa.select(ShelterStaff)).all() == []
+
+
+def test_only_the_codes_hash_is_stored(app, runner, session):
+    load_demo_pack(app)
+    code = staff_code(runner)
+    assert code not in {row.code_hash for row in session.scalars(sa.select(ShelterStaffCode))}
+
+
+def test_a_code_is_read_in_full_width_and_lower_case(app, runner, session):
+    load_demo_pack(app)
+    code = staff_code(runner)
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())
+    assert "登録しました" in say(app, f"避難所スタッフ　{wide}", user=STAFF).messages[0].text
+
+
+def test_deleting_ones_data_unlinks_a_staff_member(app, runner, session):
+    """「データ削除」, confirmed: the staff link goes with the rest, and 「混雑」 no longer sets anything."""
+    load_demo_pack(app)
+    say(app, f"避難所スタッフ {staff_code(runner)}", user=STAFF)
+    say(app, "データ削除", user=STAFF)
+    press(app, "a=delete&c=yes", user=STAFF)
+    assert session.scalars(sa.select(ShelterStaff)).all() == []
+    say(app, "混雑", user=STAFF)
+    assert statuses(session) == {("", "")}
+
+
+def test_staff_words_are_read_loosely_but_only_whole():
+    assert status.staff_word("やや混雑") == status.Change("open", "some")
+    assert status.staff_word(" 満員です！") == status.Change("full", "full")
+    assert status.staff_word("混雑してる？避難所") is None
+    assert factories.USER_ID  # the fixtures' resident is neither STAFF nor RESIDENT
