@@ -60,6 +60,7 @@ class Settings:
     metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
     # A shelter's status (open, crowding) older than this many hours is shown as unconfirmed.
     shelter_status_max_age_hours: float = 3
+    disaster_notice_approvals: int = 2  # different people (not the creator) who approve a notice before it is issued
     # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
     # (0: in the request itself, right after the events are stored: tests and single-threaded tools).
     inbox_threads: int = 2

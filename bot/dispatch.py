@@ -24,6 +24,7 @@ from linebot.v3.webhooks import TextMessageContent
 from linebot.v3.webhooks import UnfollowEvent
 from linebot.v3.webhooks import UserSource
 
+import runtime
 from bot import conversation
 from bot import postbacks
 from bot import querylog
@@ -43,6 +44,7 @@ from bot.flows import shelters
 from bot.replies import common
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
+from bot.replies import shelters as shelter_replies
 from faq.answers import Answered
 from faq.answers import NotFound
 from faq.answers import Suggested
@@ -58,6 +60,7 @@ from intents.children import AskBirth
 from intents.children import ChildrenOverview
 from intents.dates import DateAlone
 from intents.my_data import ConfirmDeletion
+from intents.notices import NoticeAnswer
 from intents.reminders import NoReminders
 from intents.reminders import ReminderSettings
 from intents.reminders import RemindersHowTo
@@ -257,6 +260,8 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     ChooseCategories: settings.choose_categories,
     ChildrenOverview: children.show_children,
     AskLocation: shelters.ask_location,
+    NoticeAnswer: lambda ctx, user_id, result: shelter_replies.notices_in_force(result, ctx.city.name,
+                                                                              runtime.current().timezone),
     ChooseHazard: shelters.choose_hazard,
     AskBirth: children.ask_birth,
     Answered: faq.answered,

@@ -1,9 +1,10 @@
-"""防災: the city's shelters (import, nearest search, status); disaster notices and JMA telegrams to come."""
+"""防災: the city's shelters (import, nearest search, status) and evacuation notices; JMA telegrams to come."""
 
 from __future__ import annotations
 
 import runtime
 from disaster import atlas
+from disaster.cli import disaster_cli
 from disaster.cli import shelters_cli
 
 
@@ -11,3 +12,4 @@ def init_app(app) -> None:
     """Keep the shelter atlas per process; register the commands."""
     runtime.of(app).caches[atlas.KEY] = atlas.atlas_cache()
     app.cli.add_command(shelters_cli)
+    app.cli.add_command(disaster_cli)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 import db
 import runtime
+from disaster import notices
 from disaster import status
 from disaster import store
 from disaster.hazards import names
@@ -88,3 +90,93 @@ def shelters_staff_code(name: str) -> None:
     click.echo(f"The staff member of {name} sends 「{STAFF_PREFIX} {code}」 to the city's LINE account within "
                f"{hours} hours (once).")
     click.echo(f"From then on 「開設」「混雑」「満員」「閉鎖」 from that account set {name}'s status.")
+
+
+disaster_cli = runtime.group("disaster", help="防災: the city's evacuation notices (避難情報).")
+
+
+@disaster_cli.group("notice")
+def notice_cli() -> None:
+    """避難情報: 高齢者等避難 (level 3), 避難指示 (4), 緊急安全確保 (5), and their 解除."""
+
+
+@notice_cli.command("create")
+@click.option("--level", type=click.IntRange(3, 5), required=True, help="3 高齢者等避難, 4 避難指示, 5 緊急安全確保.")
+@click.option("--area", "areas", multiple=True, required=True, help="An area it is issued for (repeat).")
+@click.option("--text", default="", help="The city's own words, added to the standard ones.")
+@click.option("--by", "created_by", required=True, help="Who creates it (may not approve it).")
+@click.option("--office", default="", help="The issuing office as residents see it (default: the city's name).")
+def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str, office: str) -> None:
+    """Create a draft notice; prints its id on the first line. It is issued once approved."""
+    rt = runtime.current()
+    try:
+        with db.transaction() as session:
+            notice = notices.create(session, level=level, areas=list(areas), text=text, office=office,
+                                    created_by=created_by, now=rt.now())
+            notice_id = notice.id
+    except notices.NoticeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(notice_id)
+    needed = rt.settings.disaster_notice_approvals
+    click.echo(f"draft notice {notice_id}: レベル{level} {notices.LEVELS[level]} for {', '.join(areas)}; "
+               f"issued after {needed} approval{'s' if needed != 1 else ''} by people other than {created_by}")
+
+
+@notice_cli.command("approve")
+@click.argument("notice_id", type=int)
+@click.option("--approver", required=True, help="Who approves (not the creator).")
+def notice_approve(notice_id: int, approver: str) -> None:
+    """Approve a draft notice; with enough approvals it is issued and its push planned."""
+    rt = runtime.current()
+    try:
+        with db.transaction() as session:
+            notice = notices.approve(session, notice_id, approver, rt.now(),
+                                     approvals=rt.settings.disaster_notice_approvals)
+            shown = notices.info(session, notice)
+    except notices.NoticeError as error:
+        raise click.ClickException(str(error)) from None
+    if shown.status == notices.ISSUED:
+        click.echo(f"notice {notice_id} issued (approved by {', '.join(shown.approvers)}); the push worker sends it "
+                   "to the residents of its areas who chose 防災")
+    else:
+        click.echo(f"notice {notice_id}: approved by {', '.join(shown.approvers)}; "
+                   f"{rt.settings.disaster_notice_approvals - len(shown.approvers)} more approval needed")
+
+
+@notice_cli.command("cancel")
+@click.argument("notice_id", type=int)
+def notice_cancel(notice_id: int) -> None:
+    """Withdraw a draft notice."""
+    try:
+        with db.transaction() as session:
+            notices.cancel(session, notice_id)
+    except notices.NoticeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"notice {notice_id} cancelled")
+
+
+@notice_cli.command("lift")
+@click.argument("notice_id", type=int)
+def notice_lift(notice_id: int) -> None:
+    """Lift an issued notice (解除); its residents are told."""
+    try:
+        with db.transaction() as session:
+            notices.lift(session, notice_id, runtime.current().now())
+    except notices.NoticeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"notice {notice_id} lifted; the push worker tells the residents of its areas")
+
+
+@notice_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of the notices.")
+def notice_list(as_json: bool) -> None:
+    """Every notice, newest first."""
+    with db.read_transaction() as session:
+        shown = notices.listing(session)
+    if as_json:
+        click.echo(json.dumps([notice.as_json() for notice in shown], ensure_ascii=False))
+        return
+    for notice in shown:
+        click.echo(f"{notice.id}\t{notice.status}\tレベル{notice.level} {notice.name}\t{'・'.join(notice.areas)}\t"
+                   f"by {notice.created_by}; approved by {', '.join(notice.approvers) or '-'}")
+

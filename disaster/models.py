@@ -71,3 +71,39 @@ class ShelterStaffCode(Base):
     shelter_name: Mapped[str] = mapped_column(sa.String(200))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class DisasterNotice(Base):
+    """A 避難情報 the city issues for some of its areas (警戒レベル 3, 4 or 5), from draft to lifted.
+
+    ``status``: draft (waiting for approvals), issued (in force; its push planned by ``push.notices``),
+    cancelled (withdrawn before it was issued) or lifted (解除: no longer in force; a 解除 push is planned).
+    """
+
+    __tablename__ = "disaster_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[int]
+    areas: Mapped[str] = mapped_column(sa.Text)  # area names, one per line
+    text: Mapped[str] = mapped_column(sa.Text, default="")  # the city's own words, added to the standard ones
+    office: Mapped[str] = mapped_column(sa.String(200), default="")  # the issuing office ("": the city)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
+    created_by: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The emergency broadcasts ``push.notices`` made of it: when issued, and when lifted (None: not yet; 0: none
+    # was needed, the notice having been lifted before its issue went out).
+    broadcast_id: Mapped[int | None] = mapped_column(default=None)
+    lift_broadcast_id: Mapped[int | None] = mapped_column(default=None)
+
+
+class DisasterNoticeApproval(Base):
+    """One person's approval of a notice (the same person twice counts once; never the creator)."""
+
+    __tablename__ = "disaster_notice_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("disaster_notice.id", ondelete="CASCADE"), index=True)
+    approver: Mapped[str] = mapped_column(sa.String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,10 +5,11 @@ from intents import children
 from intents import dates
 from intents import garbage
 from intents import my_data
+from intents import notices
 from intents import reminders
 from intents import settings
 from intents import shelters
 from intents import smalltalk
 
 INTENTS = (my_data.INTENT, area.INTENT, reminders.INTENT, settings.INTENT, children.INTENT, smalltalk.INTENT, dates.INTENT,
-           shelters.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)
+           notices.INTENT, shelters.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)

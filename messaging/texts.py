@@ -68,6 +68,20 @@ SHELTER_STAFF_LINKED = (
 )
 SHELTER_STAFF_BAD_CODE = "コードが正しくないか、使用済みか、期限が切れています。市の担当者に新しいコードを発行してもらってください。"
 SHELTER_STAFF_SET = "{name}の状況を「{status}」に更新しました（{when}）。"
+# 避難情報 (disaster.notices): the push when the city issues or lifts one, and the answer to 「今の警戒レベルは？」.
+# The words of each level are the standard ones of the 避難情報に関するガイドライン (内閣府).
+NOTICE_PUSH = "【警戒レベル{level}】{name}\n{office}は{areas}に{name}を発令しました（{when}）。"
+NOTICE_ACTIONS = {
+    3: "危険な場所から高齢者等は避難してください。",
+    4: "危険な場所から全員避難してください。",
+    5: "命の危険があります。直ちに身の安全を確保してください。",
+}
+NOTICE_SHELTER_HINT = "近くの避難場所は「避難所」と送ると調べられます。"
+NOTICE_LIFTED_PUSH = "【解除】{office}は{areas}の{name}（警戒レベル{level}）を解除しました（{when}）。"
+NOTICE_NONE = "現在、{where}に出ている避難情報（高齢者等避難・避難指示・緊急安全確保）はありません。"
+NOTICE_NONE_WHERE_ALL = "市内"
+NOTICE_CURRENT = "【警戒レベル{level}】{name}（{office}、{when}発令）\n対象：{areas}\n{action}"
+NOTICE_AREA_HINT = "お住まいの地域を登録すると、その地域の情報をお知らせします（「地域設定」）。"
 SHELTER_STALE_PLACE = "位置情報の期限が切れました。もう一度「避難所」と送ってください。"
 NOT_TEXT = "申し訳ありません。文字のメッセージにのみお答えできます。知りたいことを短い言葉で送ってください。"
 GROUP_ONLY_PERSONAL = "ご質問には、このアカウントとの1対1のトークでお答えしています。"

@@ -32,6 +32,7 @@ from faq import retention as query_log
 from garbage import catalog as garbage_catalog
 from push import broadcasts
 from push import heartbeat
+from push import notices
 from push import planning
 from push import quiet as quiet_hours
 from push import ratelimit
@@ -73,6 +74,7 @@ def plan_broadcasts(now: datetime, *, finish: bool = True) -> list[broadcasts.Pl
     """Start the broadcasts due at ``now``, after checking the month's LINE quota (in chunks of short
     transactions, see ``push.broadcasts``); with ``finish``, mark those fully sent as done."""
     rt = runtime.current()
+    notices.broadcast_notices(db.session_factory(), now, timezone=rt.timezone)  # an issued 避難情報 goes first
     outcomes = broadcasts.plan_broadcasts(db.session_factory(), now, timezone=rt.timezone,
                                           quota=broadcasts.line_quota(rt.line), quiet=quiet(), finish=finish)
     for outcome in outcomes:

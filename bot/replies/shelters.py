@@ -17,6 +17,7 @@ from disaster.hazards import HAZARDS
 from disaster.hazards import names
 from disaster.importers import EMERGENCY
 from disaster.store import ShelterStatus
+from intents.notices import NoticeAnswer
 from messaging import build
 from messaging import texts
 
@@ -91,3 +92,17 @@ def when_said(at: datetime, timezone: ZoneInfo) -> str:
     """「12月4日 10:30」 in the city's time."""
     local = at.astimezone(timezone)
     return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+
+
+def notices_in_force(answer: NoticeAnswer, city_name: str, timezone: ZoneInfo) -> list[Message]:
+    """The notices in force, highest level first, or that there are none (for the area, or the city)."""
+    if not answer.notices:
+        parts = [texts.NOTICE_NONE.format(where=answer.area or texts.NOTICE_NONE_WHERE_ALL)]
+    else:
+        parts = [texts.NOTICE_CURRENT.format(level=n.level, name=n.name, office=n.office or city_name,
+                                             when=when_said(n.issued_at, timezone), areas="・".join(n.areas),
+                                             action=texts.NOTICE_ACTIONS[n.level]) for n in answer.notices]
+        parts.append(texts.NOTICE_SHELTER_HINT)
+    if answer.area is None:
+        parts.append(texts.NOTICE_AREA_HINT)
+    return build.messages(["\n\n".join(parts)])
