@@ -17,6 +17,7 @@ from disaster.importers import KIND_LABELS
 from disaster.importers import read_shelter_files
 from disaster.status import STAFF_PREFIX
 from importing.errors import ImportFailed
+from residents import areas as known_areas
 
 shelters_cli = runtime.group("shelters", help="避難所: the 国土地理院's shelter data, and each shelter's status.")
 
@@ -109,16 +110,27 @@ def notice_cli() -> None:
 def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str, office: str) -> None:
     """Create a draft notice; prints its id on the first line. It is issued once approved."""
     rt = runtime.current()
+    with db.read_transaction() as session:
+        known = rt.caches[known_areas.KEY].get(session)
+    names = list(areas)
+    if known:  # residents' areas are the city's areas: a name, an alias or a reading of one (木太, きぶと)
+        resolved = [known_areas.resolve_area(area, known) for area in areas]
+        problems = [problem for _name, problem in resolved if problem]
+        if problems:
+            raise click.ClickException("; ".join(problems))
+        names = [name for name, _problem in resolved]
     try:
         with db.transaction() as session:
-            notice = notices.create(session, level=level, areas=list(areas), text=text, office=office,
+            notice = notices.create(session, level=level, areas=names, text=text, office=office,
                                     created_by=created_by, now=rt.now())
             notice_id = notice.id
     except notices.NoticeError as error:
         raise click.ClickException(str(error)) from None
     click.echo(notice_id)
+    if not known:
+        click.echo("the city has no areas loaded: the area names were kept as written, unchecked")
     needed = rt.settings.disaster_notice_approvals
-    click.echo(f"draft notice {notice_id}: レベル{level} {notices.LEVELS[level]} for {', '.join(areas)}; "
+    click.echo(f"draft notice {notice_id}: レベル{level} {notices.LEVELS[level]} for {', '.join(names)}; "
                f"issued after {needed} approval{'s' if needed != 1 else ''} by people other than {created_by}")
 
 
