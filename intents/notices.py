@@ -13,7 +13,7 @@ from search.docs import Query
 
 _ASKS = re.compile(r"警戒レベル|けいかいレベル|避難指示|ひなんしじ|避難情報|ひなんじょうほう|高齢者等避難|緊急安全確保|避難勧告"
                    r"|避難命令|避難しなきゃ|避難した方が|避難したほうが")
-_ABOUT = re.compile(r"違い|ちがい|意味|とは")  # 「避難指示と緊急安全確保の違い」: what the words mean (the FAQ's)
+_ABOUT = re.compile(r"違い|ちがい|意味|とは|って(?:何|なに|どういう)")  # 「避難指示と緊急安全確保の違い」: what the words mean (the FAQ's)
 
 
 @dataclass(frozen=True)

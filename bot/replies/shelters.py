@@ -16,6 +16,7 @@ from disaster.hazards import BY_KEY
 from disaster.hazards import HAZARDS
 from disaster.hazards import names
 from disaster.importers import EMERGENCY
+from disaster.notices import NoticeInfo
 from disaster.store import ShelterStatus
 from intents.notices import NoticeAnswer
 from messaging import build
@@ -99,10 +100,18 @@ def notices_in_force(answer: NoticeAnswer, city_name: str, timezone: ZoneInfo) -
     if not answer.notices:
         parts = [texts.NOTICE_NONE.format(where=answer.area or texts.NOTICE_NONE_WHERE_ALL)]
     else:
-        parts = [texts.NOTICE_CURRENT.format(level=n.level, name=n.name, office=n.office or city_name,
-                                             when=when_said(n.issued_at, timezone), areas="・".join(n.areas),
-                                             action=texts.NOTICE_ACTIONS[n.level]) for n in answer.notices]
+        parts = [_notice(n, city_name, timezone) for n in answer.notices]
         parts.append(texts.NOTICE_SHELTER_HINT)
     if answer.area is None:
         parts.append(texts.NOTICE_AREA_HINT)
     return build.messages(["\n\n".join(parts)])
+
+
+def _notice(notice: NoticeInfo, city_name: str, timezone: ZoneInfo) -> str:
+    """One notice in force: level, name, office and time, areas, the standard words and the city's own."""
+    lines = [texts.NOTICE_CURRENT.format(level=notice.level, name=notice.name, office=notice.office or city_name,
+                                         when=when_said(notice.issued_at, timezone), areas="・".join(notice.areas),
+                                         action=texts.NOTICE_ACTIONS[notice.level])]
+    if notice.text:
+        lines.append(notice.text)
+    return "\n".join(lines)

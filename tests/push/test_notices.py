@@ -159,7 +159,16 @@ def test_a_notice_lifted_is_no_longer_in_force(app, runner, residents):
 
 
 def test_a_question_about_what_the_words_mean_is_left_to_the_faq(app):
-    assert say(app, "避難指示と緊急安全確保の違いは？").intent != "notices"
+    for text in ("避難指示と緊急安全確保の違いは？", "警戒レベルって何？"):
+        assert say(app, text).intent != "notices", text
+
+
+def test_the_answer_carries_the_citys_own_words(app, runner, residents):
+    notice_id = create(runner, "--level", "3", "--area", "大町", "--text", "川の水位が上がっています。", "--by", "田中")
+    for approver in ("佐藤", "鈴木"):
+        runner.invoke(args=["disaster", "notice", "approve", str(notice_id), "--approver", approver])
+    answer = say(app, "今の警戒レベルは？", user=user(0)).messages[0].text
+    assert "高齢者等避難" in answer and "川の水位が上がっています。" in answer
 
 
 def test_only_residents_consented_get_it(factory, runner, residents, line_api, sdk_line_client):
