@@ -60,6 +60,10 @@ class Settings:
     metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
     # A shelter's status (open, crowding) older than this many hours is shown as unconfirmed.
     shelter_status_max_age_hours: float = 3
+    # Disaster mode (a 避難指示 or higher in force): everyone's rich menu becomes the one LINE knows by this alias,
+    # and the normal one's when it ends (empty: the rich menu is not switched).
+    rich_menu_alias_disaster: str = ""
+    rich_menu_alias_normal: str = ""
     disaster_notice_approvals: int = 2  # different people (not the creator) who approve a notice before it is issued
     # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
     # (0: in the request itself, right after the events are stored: tests and single-threaded tools).

@@ -12,6 +12,7 @@ import runtime
 from disaster import notices
 from disaster import status
 from disaster import store
+from disaster.hazards import HAZARDS
 from disaster.hazards import names
 from disaster.importers import KIND_LABELS
 from disaster.importers import read_shelter_files
@@ -107,7 +108,10 @@ def notice_cli() -> None:
 @click.option("--text", default="", help="The city's own words, added to the standard ones.")
 @click.option("--by", "created_by", required=True, help="Who creates it (may not approve it).")
 @click.option("--office", default="", help="The issuing office as residents see it (default: the city's name).")
-def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str, office: str) -> None:
+@click.option("--hazard", type=click.Choice([hazard.key for hazard in HAZARDS]), default=None,
+              help="The hazard it is issued for: in disaster mode a location sent gets the shelters for it at once.")
+def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str, office: str,
+                  hazard: str | None) -> None:
     """Create a draft notice; prints its id on the first line. It is issued once approved."""
     rt = runtime.current()
     with db.read_transaction() as session:
@@ -121,7 +125,7 @@ def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str
         names = [name for name, _problem in resolved]
     try:
         with db.transaction() as session:
-            notice = notices.create(session, level=level, areas=names, text=text, office=office,
+            notice = notices.create(session, level=level, areas=names, text=text, office=office, hazard=hazard or "",
                                     created_by=created_by, now=rt.now())
             notice_id = notice.id
     except notices.NoticeError as error:

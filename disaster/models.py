@@ -87,6 +87,7 @@ class DisasterNotice(Base):
     areas: Mapped[str] = mapped_column(sa.Text)  # area names, one per line
     text: Mapped[str] = mapped_column(sa.Text, default="")  # the city's own words, added to the standard ones
     office: Mapped[str] = mapped_column(sa.String(200), default="")  # the issuing office ("": the city)
+    hazard: Mapped[str] = mapped_column(sa.String(16), default="")  # the hazard it is issued for (a Hazard key; "")
     status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
     created_by: Mapped[str] = mapped_column(sa.String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -107,3 +108,13 @@ class DisasterNoticeApproval(Base):
     notice_id: Mapped[int] = mapped_column(sa.ForeignKey("disaster_notice.id", ondelete="CASCADE"), index=True)
     approver: Mapped[str] = mapped_column(sa.String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DisasterModeState(Base):
+    """The rich menu last made everyone's default for the disaster mode (one row; ``push.notices``)."""
+
+    __tablename__ = "disaster_mode_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rich_menu_alias: Mapped[str] = mapped_column(sa.String(100), default="")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

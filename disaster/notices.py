@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from disaster.hazards import BY_KEY
 from disaster.models import DisasterNotice
 from disaster.models import DisasterNoticeApproval
 
@@ -39,6 +40,7 @@ class NoticeInfo:
     areas: tuple[str, ...]
     text: str
     office: str
+    hazard: str  # the hazard key it is issued for ("": none named)
     status: str
     created_by: str
     approvers: tuple[str, ...]
@@ -50,7 +52,7 @@ class NoticeInfo:
     def as_json(self) -> dict:
         """The notice for ``disaster notice list --json``."""
         return {"id": self.id, "level": self.level, "name": self.name, "areas": list(self.areas), "text": self.text,
-                "office": self.office, "status": self.status, "created_by": self.created_by,
+                "office": self.office, "hazard": self.hazard, "status": self.status, "created_by": self.created_by,
                 "approvers": list(self.approvers),
                 "issued_at": self.issued_at.isoformat() if self.issued_at else None,
                 "lifted_at": self.lifted_at.isoformat() if self.lifted_at else None,
@@ -68,9 +70,12 @@ def same_person(one: str | None, other: str | None) -> bool:
     return bool(first) and first == person(other).casefold()
 
 
-def create(session: Session, *, level: int, areas: list[str], text: str = "", office: str = "", created_by: str,
-           now: datetime) -> DisasterNotice:
-    """A new draft notice; raises NoticeError for a level other than 3–5, no area, no creator or a long text."""
+def create(session: Session, *, level: int, areas: list[str], text: str = "", office: str = "", hazard: str = "",
+           created_by: str, now: datetime) -> DisasterNotice:
+    """A new draft notice; raises NoticeError for a level other than 3–5, no area, no creator, a long text or
+    an unknown hazard."""
+    if hazard and hazard not in BY_KEY:
+        raise NoticeError(f"unknown hazard {hazard!r} (one of {', '.join(BY_KEY)})")
     if level not in LEVELS:
         raise NoticeError(f"the level must be 3 (高齢者等避難), 4 (避難指示) or 5 (緊急安全確保), not {level}")
     names = list(dict.fromkeys(person(area) for area in areas if person(area)))
@@ -82,7 +87,8 @@ def create(session: Session, *, level: int, areas: list[str], text: str = "", of
         raise NoticeError("say who creates the notice (--by)")
     if len(text.strip()) > MAX_TEXT:
         raise NoticeError(f"the text is longer than {MAX_TEXT} characters")
-    notice = DisasterNotice(level=level, areas="\n".join(names), text=text.strip(), office=office, status=DRAFT,
+    notice = DisasterNotice(level=level, areas="\n".join(names), text=text.strip(), office=office, hazard=hazard,
+                            status=DRAFT,
                             created_by=person(created_by), created_at=now)
     session.add(notice)
     session.flush()
@@ -149,7 +155,7 @@ def lift(session: Session, notice_id: int, now: datetime) -> DisasterNotice:
 def info(session: Session, notice: DisasterNotice) -> NoticeInfo:
     """The notice as plain data."""
     return NoticeInfo(notice.id, notice.level, LEVELS[notice.level], tuple(notice.areas.splitlines()), notice.text,
-                      notice.office, notice.status, notice.created_by, tuple(approvers(session, notice)),
+                      notice.office, notice.hazard, notice.status, notice.created_by, tuple(approvers(session, notice)),
                       notice.issued_at, notice.lifted_at, notice.broadcast_id, notice.lift_broadcast_id)
 
 

@@ -67,6 +67,9 @@ class LineClient(Protocol):
     def get_quota_consumption(self) -> int:
         """Messages sent this month (approximate, as LINE counts them)."""
 
+    def show_rich_menu(self, alias: str) -> str:
+        """Make the rich menu that ``alias`` names every user's default; returns its id."""
+
 
 class SdkLineClient:
     """LineClient that calls the Messaging API through line-bot-sdk, with one connection pool per instance.
@@ -155,6 +158,15 @@ class SdkLineClient:
         """Messages sent this month (approximate, as LINE counts them)."""
         response = self._call("quota_consumption", self._api.get_message_quota_consumption_with_http_info)
         return response.data.total_usage
+
+    def show_rich_menu(self, alias: str) -> str:
+        """Make the rich menu that ``alias`` names every user's default (two calls: the alias, then the
+        default); returns its id."""
+        response = self._call("rich_menu_alias", self._api.get_rich_menu_alias_with_http_info, alias)
+        rich_menu_id = response.data.rich_menu_id
+        self._call("default_rich_menu", self._api.set_default_rich_menu_with_http_info, rich_menu_id)
+        log.info("line.rich_menu.default", extra={"alias": alias, "rich_menu_id": rich_menu_id})
+        return rich_menu_id
 
     def _post(self, path: str, body: bytes, *, _request_timeout: float,
               x_line_retry_key: str | None = None) -> urllib3.BaseHTTPResponse:
@@ -311,6 +323,11 @@ class ConsoleLineClient:
     def get_quota_consumption(self) -> int:
         """Nothing is sent to LINE, so nothing is consumed."""
         return 0
+
+    def show_rich_menu(self, alias: str) -> str:
+        """Print which rich menu would become everyone's default."""
+        (self._stream or sys.stdout).write(f"[rich menu for everyone: {alias}]\n")
+        return alias
 
     def _show(self, header: str | None, messages: Sequence[Message]) -> None:
         out = self._stream or sys.stdout

@@ -30,6 +30,7 @@ import db
 import runtime
 from faq import retention as query_log
 from garbage import catalog as garbage_catalog
+from messaging.errors import LineApiError
 from push import broadcasts
 from push import heartbeat
 from push import notices
@@ -75,6 +76,12 @@ def plan_broadcasts(now: datetime, *, finish: bool = True) -> list[broadcasts.Pl
     transactions, see ``push.broadcasts``); with ``finish``, mark those fully sent as done."""
     rt = runtime.current()
     notices.broadcast_notices(db.session_factory(), now, timezone=rt.timezone)  # an issued 避難情報 goes first
+    try:
+        notices.switch_rich_menu(db.session_factory(), rt.line, now,
+                                 disaster_alias=rt.settings.rich_menu_alias_disaster,
+                                 normal_alias=rt.settings.rich_menu_alias_normal)
+    except LineApiError as error:  # logged by the client; tried again on the next round
+        log.warning("push.rich_menu.failed", extra={"status": error.status})
     outcomes = broadcasts.plan_broadcasts(db.session_factory(), now, timezone=rt.timezone,
                                           quota=broadcasts.line_quota(rt.line), quiet=quiet(), finish=finish)
     for outcome in outcomes:

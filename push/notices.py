@@ -1,4 +1,6 @@
-"""The push of a disaster notice: when the city issues or lifts a 避難情報 (``disaster.notices``), an emergency
+"""The push of a disaster notice, and the disaster mode's rich menu.
+
+When the city issues or lifts a 避難情報 (``disaster.notices``), an emergency
 broadcast to the residents of its areas who chose 防災 (sent in quiet hours too), planned and sent like any
 broadcast, exactly once.
 
@@ -6,6 +8,11 @@ broadcast, exactly once.
 thread): in one short transaction per notice it locks the notice, makes its broadcast — approved already, with
 the notice's approvers recorded as the broadcast's — and records the broadcast's id on the notice, so that a
 notice is never broadcast twice, whichever process gets to it first.
+
+``switch_rich_menu`` runs beside it: when the disaster mode (``disaster.mode``) starts, the rich menu named by
+``RICH_MENU_ALIAS_DISASTER`` becomes everyone's default through LINE's alias API; when it ends, the one named
+by ``RICH_MENU_ALIAS_NORMAL``. The alias last set is stored, so each change is made once; a failed call is
+tried again on the next round.
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from city.models import Municipality
+from disaster import mode
 from disaster import notices
+from disaster.models import DisasterModeState
 from disaster.models import DisasterNotice
 from messaging import texts
+from messaging.client import LineClient
 from push import broadcasts
 from push.models import BroadcastApproval
 from push.models import BroadcastStatus
@@ -89,3 +99,30 @@ def _broadcast(session: Session, notice_id: int, now: datetime, timezone: ZoneIn
     else:
         notice.broadcast_id = broadcast.id
     return broadcast.id
+
+
+def switch_rich_menu(factory: sessionmaker[Session], line: LineClient, now: datetime, *, disaster_alias: str,
+                     normal_alias: str) -> str | None:
+    """Make the rich menu of the current mode everyone's default if it is not yet; returns the alias set now
+    (None: nothing to change, or no disaster menu configured). LINE's errors are raised (``LineApiError``)."""
+    if not disaster_alias:
+        return None
+    with factory() as session:
+        active = mode.mode_now(session).active
+        state = session.get(DisasterModeState, 1)
+        applied = state.rich_menu_alias if state is not None else ""
+    wanted = disaster_alias if active else normal_alias
+    if wanted == applied or not active and applied != disaster_alias:
+        return None  # already shown, or the disaster menu was never put up
+    if not wanted:
+        log.warning("push.rich_menu.no_normal_alias")  # RICH_MENU_ALIAS_NORMAL unset: the disaster menu stays
+        return None
+    line.show_rich_menu(wanted)
+    with factory.begin() as session:
+        state = session.get(DisasterModeState, 1, with_for_update=True)
+        if state is None:
+            session.add(DisasterModeState(id=1, rich_menu_alias=wanted, changed_at=now))
+        else:
+            state.rich_menu_alias, state.changed_at = wanted, now
+    log.info("push.rich_menu.switched", extra={"alias": wanted, "disaster_mode": active})
+    return wanted

@@ -77,6 +77,11 @@ _ROUTES = {
     ("GET", "/v2/bot/message/quota/consumption"): "consumption",
     ("POST", "/v2/bot/chat/loading/start"): "loading",
 }
+# Endpoints with an id in their path: (method, pattern) → operation; the id is the pattern's one group.
+_PATTERN_ROUTES = (
+    ("GET", re.compile(r"^/v2/bot/richmenu/alias/([^/]+)$"), "rich_menu_alias"),
+    ("POST", re.compile(r"^/v2/bot/user/all/richmenu/([^/]+)$"), "default_rich_menu"),
+)
 _RETRY_KEY_OPERATIONS = frozenset({"push", "multicast", "broadcast", "narrowcast"})
 
 # Error messages as LINE words them (line-platform.md §3, §5, §7; the reference's "Error messages").
@@ -276,9 +281,21 @@ def retry_key_problems(retry_key: str) -> list[Problem]:
     return [Problem("retry-key-format", "X-Line-Retry-Key", f"{retry_key!r} is not a UUID")]
 
 
+def route(method: str, path: str) -> tuple[str | None, str | None]:
+    """The simulated operation of a request and the id in its path (None: not simulated)."""
+    operation = _ROUTES.get((method, path))
+    if operation is not None:
+        return operation, None
+    for route_method, pattern, name in _PATTERN_ROUTES:
+        found = pattern.match(path) if method == route_method else None
+        if found:
+            return name, found.group(1)
+    return None, None
+
+
 def body_problems(operation: str, body: Any) -> list[Problem]:
     """Problems with the JSON body of one simulated operation, beyond what the spec checks."""
-    if operation in ("quota", "consumption"):
+    if operation in ("quota", "consumption", "rich_menu_alias", "default_rich_menu"):
         return []
     if not isinstance(body, dict):
         return [Problem("json", "body", "must be a JSON object")]
@@ -444,6 +461,9 @@ class FakeLineApi:
             self._multicasts: list[tuple[list[str], list[dict], str | None]] = []
             self._broadcasts: list[tuple[list[dict], str | None]] = []
             self._narrowcasts: list[tuple[dict, str | None]] = []
+            # Rich menus the channel has, by alias (tests add them), and each default set for all users, in order.
+            self.rich_menu_aliases: dict[str, str] = {}
+            self.default_rich_menus: list[str] = []
             self._used_reply_tokens: set[str] = set()
             self._accepted: dict[str, _Accepted] = {}
             self._failures: list[_Fault] = []
@@ -551,7 +571,7 @@ class FakeLineApi:
                         received_at=received_at))
             return response
         headers = dict(request.headers.items())
-        operation = _ROUTES.get((request.method, request.path))
+        operation, path_id = route(request.method, request.path)
         raw = request.get_data()
         body, problems = _parse_json(raw)
         if len(raw) > MAX_BODY_BYTES:
@@ -574,7 +594,7 @@ class FakeLineApi:
             elif problems:
                 response = _problem_response(problems)
             else:
-                response = self._simulate(operation, body, headers.get("X-Line-Retry-Key"))
+                response = self._simulate(operation, body, headers.get("X-Line-Retry-Key"), path_id)
             self._requests.append(
                 RecordedRequest(
                     request.method,
@@ -601,8 +621,17 @@ class FakeLineApi:
             response.headers["X-Line-Accepted-Request-Id"] = str(uuid.uuid4())
         return response
 
-    def _simulate(self, operation: str, body: Any, retry_key: str | None) -> Response:
+    def _simulate(self, operation: str, body: Any, retry_key: str | None, path_id: str | None = None) -> Response:
         """Answer a valid request as LINE would; called with the lock held."""
+        if operation == "rich_menu_alias":
+            if path_id not in self.rich_menu_aliases:
+                return _json_response(404, {"message": "richmenu alias not found"})
+            return _json_response(200, {"richMenuAliasId": path_id, "richMenuId": self.rich_menu_aliases[path_id]})
+        if operation == "default_rich_menu":
+            if path_id not in self.rich_menu_aliases.values():
+                return _json_response(404, {"message": "richmenu not found"})
+            self.default_rich_menus.append(path_id)
+            return _json_response(200, {})
         if operation == "quota":
             quota = {"type": "none"} if self.quota is None else {"type": "limited", "value": self.quota}
             return _json_response(200, quota)

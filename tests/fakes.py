@@ -32,6 +32,7 @@ class FakeLineClient:
         self.replies: list[tuple[str, list[Message]]] = []
         self.pushes: list[tuple[str, list[Message], str]] = []
         self.multicasts: list[tuple[list[str], list[Message], str]] = []
+        self.rich_menus: list[str] = []  # aliases whose rich menu became everyone's default, in order
         self.violations: list[str] = []
         self._failures: list[LineApiError] = []
         self._used_reply_tokens: set[str] = set()
@@ -73,6 +74,12 @@ class FakeLineClient:
     def get_quota_consumption(self) -> int:
         """Recipients of accepted pushes and multicasts, as LINE counts them (replies are free)."""
         return len(self.pushes) + sum(len(users) for users, _messages, _key in self.multicasts)
+
+    def show_rich_menu(self, alias: str) -> str:
+        """Record the alias whose rich menu became everyone's default."""
+        self._raise_injected()
+        self.rich_menus.append(alias)
+        return alias
 
     def _check(self, operation: str, messages: Sequence[Message], retry_key: str | None = None) -> None:
         problems = message_problems([m.to_dict() for m in messages])

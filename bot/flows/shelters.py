@@ -10,6 +10,7 @@ import runtime
 from bot.context import Context
 from bot.context import Reply
 from bot.replies import shelters as replies
+from disaster import mode
 from disaster import status
 from disaster import store
 from disaster.atlas import STAY
@@ -29,6 +30,12 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
     atlas = ctx.shelters
     if atlas is None or not len(atlas):
         return Reply(_no_data(ctx), "intent", intent="shelter")
+    now = mode.mode_now(ctx.session)
+    if now.active and now.hazard and atlas.has(now.hazard):  # disaster mode: the notice's hazard, no question
+        reply = _found(ctx, now.hazard, latitude, longitude)
+        reply.messages = build.combine(build.text(texts.SHELTER_MODE_NOTE.format(
+            hazard=BY_KEY[now.hazard].label)), reply.messages)
+        return reply
     return Reply(replies.ask_hazard(atlas, latitude, longitude), "intent", intent="shelter")
 
 
@@ -56,6 +63,12 @@ def shelter_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
         return Reply(build.text(texts.SHELTER_STALE_PLACE))
     if atlas is None or not len(atlas):
         return Reply(_no_data(ctx), "intent", intent="shelter")
+    return _found(ctx, purpose, latitude, longitude)
+
+
+def _found(ctx: Context, purpose: str, latitude: float, longitude: float) -> Reply:
+    """The nearest shelters serving ``purpose``, with their status now."""
+    atlas = ctx.shelters
     found = atlas.nearest(latitude, longitude, purpose, NEAREST)
     if not found:
         return Reply(replies.none_for(purpose), "intent", intent="shelter")
