@@ -83,6 +83,10 @@ NOTICE_NONE_WHERE_ALL = "市内"
 NOTICE_CURRENT = "【警戒レベル{level}】{name}（{office}、{when}発令）\n対象：{areas}\n{action}"
 NOTICE_AREA_HINT = "お住まいの地域を登録すると、その地域の情報をお知らせします（「地域設定」）。"
 SHELTER_MODE_NOTE = "避難情報が出ています。{hazard}のときの避難場所をお探ししました（ほかの災害は「避難所」と送ってください）。"
+DISASTER_MODE_FALLBACK = (
+    "避難情報が出ています。近くの避難場所は「避難所」、出ている避難情報は「警戒レベル」と送ると確かめられます。"
+    "命に危険がある場合は119番へ。"
+)
 SHELTER_STALE_PLACE = "位置情報の期限が切れました。もう一度「避難所」と送ってください。"
 NOT_TEXT = "申し訳ありません。文字のメッセージにのみお答えできます。知りたいことを短い言葉で送ってください。"
 GROUP_ONLY_PERSONAL = "ご質問には、このアカウントとの1対1のトークでお答えしています。"

@@ -13,6 +13,7 @@ from messaging.errors import LineApiError
 from push import notices as push_notices
 from tests.chat import checked
 from tests.chat import load_demo_pack
+from tests.chat import say
 from tests.conftest import NOW
 
 MENUS = {"disaster": "richmenu-d0000000000000000000000000000000", "normal": "richmenu-n0000000000000000000000000000000"}
@@ -98,3 +99,14 @@ def test_in_disaster_mode_without_a_hazard_the_hazard_is_asked(app, runner):
     issue(runner, area="木太")
     reply = send_location(app, *NEAR_AZUSA)
     assert "どの災害" in reply.messages[0].text
+
+
+def test_in_disaster_mode_an_unanswered_message_points_to_shelters_and_notices_first(app, runner):
+    """A message the bot cannot answer: in disaster mode its reply starts with where to find shelters and the
+    notices; outside it, only the desk."""
+    load_demo_pack(app)
+    before = say(app, "ほげほげふがふが")
+    assert "避難情報が出ています" not in before.messages[0].text
+    issue(runner, area="木太")
+    during = say(app, "ほげほげふがふが")
+    assert during.kind == "fallback" and during.messages[0].text.startswith("避難情報が出ています")
