@@ -180,3 +180,18 @@ def test_only_residents_consented_get_it(factory, runner, residents, line_api, s
     broadcasts.plan_broadcasts(factory, NOW, timezone=TOKYO)
     send_due(factory, sdk_line_client, NOW)
     assert set(received(line_api)) == {user(0), user(2)}
+
+
+def test_a_notice_line_fails_to_take_is_sent_again_and_reaches_each_resident_once(factory, runner, residents,
+                                                                                   line_api, sdk_line_client):
+    """LINE answers 500 to the first multicast: the batch is retried later with the same retry key, and each
+    resident gets the notice once."""
+    issue(runner)
+    push_notices.broadcast_notices(factory, NOW, timezone=TOKYO)
+    broadcasts.plan_broadcasts(factory, NOW, timezone=TOKYO)
+    line_api.fail_next(500, times=2, path="/v2/bot/message/multicast")
+    send_due(factory, sdk_line_client, NOW)
+    assert received(line_api) == {}
+    for minutes in (1, 5, 15, 60):
+        send_due(factory, sdk_line_client, NOW + timedelta(minutes=minutes))
+    assert received(line_api) == {user(0): 1, user(1): 1, user(2): 1}
