@@ -42,8 +42,10 @@ def test_implementations_have_every_method_of_their_protocol(protocol, implement
 
 
 def test_the_protocols_declare_what_the_code_calls():
-    """LineClient declares sending and the quota; Matcher declares search, explain, a copy and its edits."""
-    assert protocol_methods(LineClient) == ["get_quota", "get_quota_consumption", "multicast", "push", "reply"]
+    """LineClient declares sending, the quota and the default rich menu; Matcher declares search, explain, a copy
+    and its edits."""
+    assert protocol_methods(LineClient) == ["get_quota", "get_quota_consumption", "multicast", "push", "reply",
+                                            "show_rich_menu"]
     assert protocol_methods(Matcher) == ["copy", "explain", "remove", "search", "upsert"]
 
 
@@ -67,6 +69,13 @@ class TestLineClientContract:
         assert line_client.reply("reply-token-1", message) is None
         assert line_client.push(USER, message, retry_key=KEY) is None
         assert line_client.multicast([USER], message, retry_key=KEY.replace("0b", "1b")) is None
+
+    def test_a_rich_menu_alias_is_made_everyones_default(self, line_client, line_api):
+        """Every client takes a rich menu alias and returns what it set (the SDK: the rich menu's id)."""
+        line_api.rich_menu_aliases["disaster"] = "richmenu-d0000000000000000000000000000000"
+        shown = line_client.show_rich_menu("disaster")
+        assert isinstance(shown, str) and shown
+        assert line_api.violations == []
 
     def test_a_channel_without_a_limit_has_no_quota(self, line_client):
         """Without a monthly limit every client reports None for the quota and a whole number consumed."""
