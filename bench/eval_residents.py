@@ -20,6 +20,8 @@ Expectations and how a reply is judged:
 - ``no_answer``: nothing in the FAQ fits (off-topic): a kind fallback or small talk is right, an FAQ
   answer is wrong, suggestions are unhelpful.
 - ``any_kind``: any reply that is not an error and not a confident FAQ answer (the step let go).
+- ``intent:NAME``: the intent NAME answered (``shelter``: the nearest-shelter search); another intent is wrong,
+  anything else unhelpful.
 
 It is a report, not a test: the exit code is always 0. Run it from the repository root:
 
@@ -133,6 +135,10 @@ def judge(expect: str, reply, shown: list[str], questions: dict[str, str]) -> st
         return "unhelpful" if kind == "suggest" else "right"
     if what == "any_kind":
         return "wrong" if answered_faq else "right"
+    if what == "intent":
+        if kind == "intent" and intent == arg:
+            return "right"
+        return "wrong" if kind == "intent" else "unhelpful"
     raise ValueError(f"unknown expectation {expect!r}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -39,15 +40,19 @@ class Change:
     crowding: str | None
 
 
-# What a shelter's staff send from LINE, width- and space-folded (「開設しました」 and 「開設」 alike).
-STAFF_WORDS: dict[str, Change] = {
-    "開設": Change(OPEN, None), "開設しました": Change(OPEN, None), "開設中": Change(OPEN, None),
-    "空いています": Change(OPEN, "empty"), "空き": Change(OPEN, "empty"), "空いてる": Change(OPEN, "empty"),
-    "やや混雑": Change(OPEN, "some"), "少し混雑": Change(OPEN, "some"),
-    "混雑": Change(OPEN, "busy"), "混雑しています": Change(OPEN, "busy"), "混んでいます": Change(OPEN, "busy"),
-    "満員": Change(FULL, "full"), "満": Change(FULL, "full"), "満員です": Change(FULL, "full"),
-    "閉鎖": Change(CLOSED, None), "閉鎖しました": Change(CLOSED, None), "閉所": Change(CLOSED, None),
-}
+# What a shelter's staff send from LINE, read from short messages (width and spaces folded), the first that fits:
+# closing, then full, then how crowded, then opening
+# (「開設しました」「だいぶ混んできました」「満杯です」「閉めました」).
+_STAFF_PATTERNS: tuple[tuple[re.Pattern[str], Change], ...] = (
+    (re.compile(r"閉鎖|閉所|閉め(?:ます|ました|る|た)|閉じ(?:ます|ました)"), Change(CLOSED, None)),
+    (re.compile(r"満員|満杯|満室|いっぱい|一杯|受け?入れ?(?:停止|中止|終了|できません)|^満"), Change(FULL, "full")),
+    (re.compile(r"(?:やや|少し|すこし|ちょっと|若干)(?:混雑|混んで|混み)"), Change(OPEN, "some")),
+    (re.compile(r"混雑|混んで|混み|混ん"), Change(OPEN, "busy")),
+    (re.compile(r"空いて|空き|余裕|すいて"), Change(OPEN, "empty")),
+    (re.compile(r"開設|開け(?:ます|ました|た)|開き(?:ます|ました)|オープン"), Change(OPEN, None)),
+)
+STAFF_HINT = re.compile(r"開設|閉|混|空|満|いっぱい|受け?入")  # looks like a status nobody could read
+MAX_STAFF_WORDS = 20  # characters: a longer message is a question or a report, not a status
 
 
 def code_in(text: str) -> str | None:
@@ -60,9 +65,14 @@ def code_in(text: str) -> str | None:
 
 
 def staff_word(text: str) -> Change | None:
-    """The change a staff member's message says, or None when it is not one of the status words."""
-    key = "".join(unicodedata.normalize("NFKC", text).split()).rstrip("。.!！")
-    return STAFF_WORDS.get(key)
+    """The change a staff member's short message says, or None (a question, or not about the status)."""
+    key = "".join(unicodedata.normalize("NFKC", text).split())
+    if not key or len(key) > MAX_STAFF_WORDS or "?" in key:
+        return None
+    for pattern, change in _STAFF_PATTERNS:
+        if pattern.search(key):
+            return change
+    return None
 
 
 class UnknownShelter(LookupError):

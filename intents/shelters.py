@@ -15,12 +15,15 @@ from disaster.atlas import Atlas
 from intents.base import IntentContext
 from search.docs import Query
 
-_SHELTER = re.compile(r"避難(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|ばしょ|さき)|ヒナンジョ|逃げ(?:る)?場所|にげ(?:る)?ばしょ")
+_SHELTER = re.compile(r"避難(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|ばしょ|さき)|ヒナンジョ|逃げ(?:る)?場所|にげ(?:る)?ばしょ"
+                      r"|どこ(?:に|へ)(?:避難|逃げ|にげ)(?:すれば|したら|れば|たら|る)?(?:いい|良い)?")
 _NOTICE = re.compile(r"指示|情報|勧告|警戒|レベル|解除|開設状況")  # 避難指示 and the like: the notices, not a place
 # What people put around a place name (「近くの」「どこ」「教えて」…), taken off both ends of what is left; the
 # hazards (「津波 避難所」) are not places: the hazard is asked once the location is known.
 _WORDS = (r"近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近い|いちばん近い|どこ|何処|ドコ|教えて|おしえて|知りたい|しりたい|"
-          r"ありますか|ある|ですか|行きたい|いきたい|探して|さがして|ください|下さい|です|ます|"
+          r"恐れ入りますが|すみません|すいません|あの|いただけますでしょうか|いただけますか|いただけ|もらえますか|でしょうか|"
+          r"ありますか|ある|ですか|行きたい|いきたい|探して|さがして|ください|下さい|です|ます|だべさ|だべ|べさ|かな|か|だ|"
+          r"開いてる|開いて|やってる|空いてる|混んでる|とき|時|いい|"
           r"地震|じしん|津波|つなみ|洪水|こうずい|大雨|おおあめ|豪雨|台風|たいふう|土砂|崖崩れ|がけ崩れ|火事|火災|火山|噴火|高潮|"
           r"の|に|は|で|が|を|って|から|へ|[?？!！。、,，・\s]")
 _FILLER = re.compile(rf"^(?:{_WORDS})+|(?:{_WORDS})+$")

@@ -41,7 +41,7 @@ SHELTER_ASK_LOCATION = (
     "地名で探すときは「あずさ 避難所」のように送ってください。"
 )
 SHELTER_SEND_LOCATION = "位置情報を送る"
-SHELTER_PLACE_UNKNOWN = "「{place}」の近くの避難場所が見つかりませんでした。"
+SHELTER_PLACE_UNKNOWN = "「{place}」という地名が、避難所の住所や名前に見つかりませんでした。"
 SHELTER_NONE = "避難所の情報がまだ登録されていません。\n" + "お問い合わせ：{department} {phone}"
 SHELTER_ASK_HAZARD = "どの災害からの避難ですか？ 選んでください。"
 SHELTER_ASK_HAZARD_PLACE = "「{place}」の近くで探します。どの災害からの避難ですか？ 選んでください。"
@@ -67,6 +67,10 @@ SHELTER_STAFF_LINKED = (
     "「開設」「空いています」「やや混雑」「混雑」「満員」「閉鎖」と送ると、{name}の状況を更新できます。"
 )
 SHELTER_STAFF_BAD_CODE = "コードが正しくないか、使用済みか、期限が切れています。市の担当者に新しいコードを発行してもらってください。"
+SHELTER_STAFF_UNREAD = (
+    "{name}の状況として読み取れませんでした。「開設」「空いています」「やや混雑」「混雑」「満員」「閉鎖」のどれかを"
+    "送ってください。"
+)
 SHELTER_STAFF_SET = "{name}の状況を「{status}」に更新しました（{when}）。"
 # 避難情報 (disaster.notices): the push when the city issues or lifts one, and the answer to 「今の警戒レベルは？」.
 # The words of each level are the standard ones of the 避難情報に関するガイドライン (内閣府).
@@ -80,9 +84,10 @@ NOTICE_SHELTER_HINT = "近くの避難場所は「避難所」と送ると調べ
 NOTICE_LIFTED_PUSH = "【解除】{office}は{areas}の{name}（警戒レベル{level}）を解除しました（{when}）。"
 NOTICE_NONE = "現在、{where}に出ている避難情報（高齢者等避難・避難指示・緊急安全確保）はありません。"
 NOTICE_NONE_WHERE_ALL = "市内"
+NOTICE_NONE_CAUTION = "避難情報が出ていなくても、危険を感じたら早めに安全な場所へ避難してください。"
 NOTICE_CURRENT = "【警戒レベル{level}】{name}（{office}、{when}発令）\n対象：{areas}\n{action}"
 NOTICE_AREA_HINT = "お住まいの地域を登録すると、その地域の情報をお知らせします（「地域設定」）。"
-SHELTER_MODE_NOTE = "避難情報が出ています。{hazard}のときの避難場所をお探ししました（ほかの災害は「避難所」と送ってください）。"
+SHELTER_MODE_NOTE = "避難情報が出ています。{hazard}のときの避難場所をお探ししました（ほかの災害は下のボタンから選べます）。"
 DISASTER_MODE_FALLBACK = (
     "避難情報が出ています。近くの避難場所は「避難所」、出ている避難情報は「警戒レベル」と送ると確かめられます。"
     "命に危険がある場合は119番へ。"

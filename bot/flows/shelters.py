@@ -35,6 +35,7 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
         reply = _found(ctx, now.hazard, latitude, longitude)
         reply.messages = build.combine(build.text(texts.SHELTER_MODE_NOTE.format(
             hazard=BY_KEY[now.hazard].label)), reply.messages)
+        reply.messages[-1].quick_reply = replies.hazard_buttons(atlas, latitude, longitude, leave_out=now.hazard)
         return reply
     return Reply(replies.ask_hazard(atlas, latitude, longitude), "intent", intent="shelter")
 
@@ -93,15 +94,20 @@ def staff_message(ctx: Context, user_id: str | None, text: str) -> Reply | None:
             return Reply(build.text(texts.SHELTER_STAFF_BAD_CODE), "intent", intent="shelter_staff")
         return Reply(build.text(texts.SHELTER_STAFF_LINKED.format(name=name)), "intent", intent="shelter_staff")
     change = status.staff_word(text)
-    names = status.staffed(ctx.session, user_id) if change is not None else []
+    hinted = change is None and len(text) <= status.MAX_STAFF_WORDS and status.STAFF_HINT.search(text)
+    names = status.staffed(ctx.session, user_id) if change is not None or hinted else []
     if not names:
         return None
+    if change is None:  # a staff member's status that could not be read: say which words are
+        return Reply(build.text(texts.SHELTER_STAFF_UNREAD.format(name="・".join(names))), "intent",
+                     intent="shelter_staff")
     rt = runtime.current()
     lines = []
     for name in names:
         shelter = status.set_status(ctx.session, name, change, ctx.now)[0]
         said = texts.SHELTER_STATUSES.get(shelter.status, shelter.status)
         crowding = texts.SHELTER_CROWDING.get(shelter.crowding, "")
+        crowding = crowding if shelter.status == status.OPEN else ""
         lines.append(texts.SHELTER_STAFF_SET.format(name=name, status=f"{said}・{crowding}" if crowding else said,
                                                     when=replies.when_said(ctx.now, rt.timezone)))
     log.info("shelter.status_set", extra={"status": change.status, "crowding": change.crowding, "shelters": len(names)})

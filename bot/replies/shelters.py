@@ -7,6 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from linebot.v3.messaging import Message
+from linebot.v3.messaging import QuickReply
 
 from bot import postbacks
 from disaster.atlas import STAY
@@ -17,6 +18,7 @@ from disaster.hazards import HAZARDS
 from disaster.hazards import names
 from disaster.importers import EMERGENCY
 from disaster.notices import NoticeInfo
+from disaster.status import OPEN
 from disaster.store import ShelterStatus
 from intents.notices import NoticeAnswer
 from messaging import build
@@ -34,14 +36,20 @@ def ask_location(unknown_place: str | None = None) -> list[Message]:
 
 def ask_hazard(atlas: Atlas, latitude: float, longitude: float, place: str | None = None) -> list[Message]:
     """Ask which hazard to flee from (the hazards some shelter is designated for, and a place to stay)."""
+    prompt = texts.SHELTER_ASK_HAZARD_PLACE.format(place=place) if place else texts.SHELTER_ASK_HAZARD
+    return build.messages([prompt], hazard_buttons(atlas, latitude, longitude))
+
+
+def hazard_buttons(atlas: Atlas, latitude: float, longitude: float, *, leave_out: str | None = None) -> QuickReply:
+    """A button per hazard some shelter is designated for, and one for a place to stay, searching near the place
+    (``leave_out``: a purpose already shown)."""
     where = {"la": round(latitude, COORDINATE_DIGITS), "lo": round(longitude, COORDINATE_DIGITS)}
     buttons = [(hazard.label, postbacks.encode(postbacks.SHELTER, h=hazard.key, **where), hazard.label)
-               for hazard in HAZARDS if atlas.has(hazard.key)]
-    if atlas.has(STAY):
+               for hazard in HAZARDS if atlas.has(hazard.key) and hazard.key != leave_out]
+    if atlas.has(STAY) and leave_out != STAY:
         buttons.append((texts.SHELTER_STAY_LABEL, postbacks.encode(postbacks.SHELTER, h=STAY, **where),
                         texts.SHELTER_STAY))
-    prompt = texts.SHELTER_ASK_HAZARD_PLACE.format(place=place) if place else texts.SHELTER_ASK_HAZARD
-    return build.messages([prompt], build.quick_reply(buttons))
+    return build.quick_reply(buttons)
 
 
 def found(purpose: str, shelters: list[Found], status: dict[int, ShelterStatus], *, attribution: str,
@@ -85,7 +93,7 @@ def _status(status: ShelterStatus | None, now: datetime, max_age: timedelta, tim
     said = texts.SHELTER_STATUSES.get(status.status, status.status)
     if not status.confirmed(now, max_age):
         return texts.SHELTER_STATUS_OLD.format(when=when, status=said)
-    crowding = texts.SHELTER_CROWDING.get(status.crowding, "")
+    crowding = texts.SHELTER_CROWDING.get(status.crowding, "") if status.status == OPEN else ""
     return texts.SHELTER_STATUS.format(status=said, crowding=f"・{crowding}" if crowding else "", when=when)
 
 
@@ -98,7 +106,7 @@ def when_said(at: datetime, timezone: ZoneInfo) -> str:
 def notices_in_force(answer: NoticeAnswer, city_name: str, timezone: ZoneInfo) -> list[Message]:
     """The notices in force, highest level first, or that there are none (for the area, or the city)."""
     if not answer.notices:
-        parts = [texts.NOTICE_NONE.format(where=answer.area or texts.NOTICE_NONE_WHERE_ALL)]
+        parts = [texts.NOTICE_NONE.format(where=answer.area or texts.NOTICE_NONE_WHERE_ALL), texts.NOTICE_NONE_CAUTION]
     else:
         parts = [_notice(n, city_name, timezone) for n in answer.notices]
         parts.append(texts.NOTICE_SHELTER_HINT)

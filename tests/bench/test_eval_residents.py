@@ -54,3 +54,10 @@ def test_area_choices_need_at_least_two_areas_offered():
     both = ["どの地域でしょうか？\n1. 木太・林・多肥・国分寺南部\n2. 檀紙・弦打・国分寺北部"]
     assert judge("area_choices:国分寺", reply, both, QUESTIONS) == "right"
     assert judge("area_choices:国分寺", reply, ["1. 木太・林・多肥・国分寺南部"], QUESTIONS) == "unhelpful"
+
+
+def test_a_named_intent_is_right_another_intent_wrong_and_anything_else_unhelpful():
+    """「避難所どこ」 is for the shelter search: the FAQ's list of shelters does not say where to go."""
+    assert judge("intent:shelter", Reply([], "intent", intent="shelter"), ["…"], QUESTIONS) == "right"
+    assert judge("intent:shelter", Reply([], "intent", intent="garbage_item"), ["…"], QUESTIONS) == "wrong"
+    assert judge("intent:shelter", Reply([], "faq", faq_id="1"), ["…"], QUESTIONS) == "unhelpful"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 import db
@@ -12,7 +13,6 @@ from disaster import status
 from disaster.models import Shelter
 from disaster.models import ShelterStaff
 from disaster.models import ShelterStaffCode
-from tests import factories
 from tests.chat import load_demo_pack
 from tests.chat import press
 from tests.chat import say
@@ -86,7 +86,7 @@ def test_the_staff_members_status_shows_in_residents_answers(app, runner):
     asked = say(app, "あずさの避難所", user=RESIDENT)
     [data] = [item.action.data for item in asked.messages[-1].quick_reply.items if item.action.label == "地震"]
     found = press(app, data, user=RESIDENT).messages[0].text
-    assert "富丘中学校" in found and "開設状況：満員・満" in found
+    assert "富丘中学校" in found and "開設状況：満員（" in found
 
 
 def test_a_code_links_one_account_once(app, runner, session):
@@ -132,8 +132,35 @@ def test_deleting_ones_data_unlinks_a_staff_member(app, runner, session):
     assert statuses(session) == {("", "")}
 
 
-def test_staff_words_are_read_loosely_but_only_whole():
-    assert status.staff_word("やや混雑") == status.Change("open", "some")
-    assert status.staff_word(" 満員です！") == status.Change("full", "full")
-    assert status.staff_word("混雑してる？避難所") is None
-    assert factories.USER_ID  # the fixtures' resident is neither STAFF nor RESIDENT
+@pytest.mark.parametrize(("text", "change"), [
+    ("開設しました", ("open", None)), ("避難所を開設しました", ("open", None)), ("開設します", ("open", None)),
+    ("まだ空いています", ("open", "empty")), ("空いてます", ("open", "empty")),
+    ("やや混雑", ("open", "some")), ("少し混んでいます", ("open", "some")),
+    ("混雑", ("open", "busy")), ("だいぶ混んできました", ("open", "busy")), ("混雑してきました", ("open", "busy")),
+    ("満員です！", ("full", "full")), ("満杯です", ("full", "full")), ("いっぱいです", ("full", "full")),
+    ("受け入れ停止", ("full", "full")),
+    ("閉鎖します", ("closed", None)), ("閉めました", ("closed", None)), ("閉鎖しました。", ("closed", None)),
+])
+def test_staff_words_are_read_as_staff_write_them(text, change):
+    assert status.staff_word(text) == status.Change(*change)
+
+
+@pytest.mark.parametrize("text", ["混雑してる？", "今日の夕飯はカレーです", "避難所の混雑状況を市のホームページで確認してください"])
+def test_questions_and_other_messages_are_no_status(text):
+    assert status.staff_word(text) is None
+
+
+def test_a_staff_status_that_cannot_be_read_is_answered_with_the_words(app, runner, session):
+    """「受入れは半分くらい」 from a staff member: nothing changes, and the reply lists the words to send."""
+    load_demo_pack(app)
+    say(app, f"避難所スタッフ {staff_code(runner)}", user=STAFF)
+    reply = say(app, "受入れは半分くらい", user=STAFF)
+    assert reply.intent == "shelter_staff" and "「満員」" in reply.messages[0].text
+    assert statuses(session) == {("", "")}
+
+
+def test_a_full_shelter_is_shown_as_full_alone(app, runner):
+    load_demo_pack(app)
+    say(app, f"避難所スタッフ {staff_code(runner)}", user=STAFF)
+    reply = say(app, "満員です", user=STAFF)
+    assert "「満員」" in reply.messages[0].text and "満員・" not in reply.messages[0].text

@@ -155,3 +155,12 @@ def test_a_question_about_shelters_rather_than_for_one_is_left_to_the_faq(app):
     load_demo_pack(app)
     for text in ("避難所に持っていくもの", "避難所にペット連れて行ける？"):
         assert say(app, text).intent != "shelter", text
+
+
+def test_dialect_polite_and_where_to_flee_questions_offer_the_location_button(app):
+    """Written as residents write: Hokkaido dialect, a long polite request, 「どこに逃げればいい」, a status question."""
+    load_demo_pack(app)
+    for text in ("避難所どこだべ", "恐れ入りますが、近くの避難所を教えていただけますでしょうか", "どこに避難すればいい？",
+                 "地震だ！どこに逃げたらいいべさ", "津波のときどこに逃げればいい", "避難所開いてる？"):
+        reply = say(app, text)
+        assert reply.intent == "shelter" and buttons(reply) == {"位置情報を送る": "location"}, text

@@ -110,3 +110,12 @@ def test_in_disaster_mode_an_unanswered_message_points_to_shelters_and_notices_f
     issue(runner, area="木太")
     during = say(app, "ほげほげふがふが")
     assert during.kind == "fallback" and during.messages[0].text.startswith("避難情報が出ています")
+
+
+def test_in_disaster_mode_the_shelters_come_with_buttons_for_the_other_hazards(app, runner):
+    """The notice's hazard is searched at once; the other hazards and a place to stay are a button away."""
+    load_demo_pack(app)
+    issue(runner, hazard="flood", area="木太")
+    reply = send_location(app, *NEAR_AZUSA)
+    labels = [item.action.label for item in reply.messages[-1].quick_reply.items]
+    assert "洪水" not in labels and {"地震", "避難所（滞在）"} <= set(labels)

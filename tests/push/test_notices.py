@@ -150,6 +150,7 @@ def test_residents_asking_for_the_level_get_the_notice_of_their_area(app, runner
     assert "【警戒レベル4】避難指示" in answer.messages[0].text and "対象：大町" in answer.messages[0].text
     other = say(app, "避難指示出てる？", user=user(4))
     assert "港町に出ている避難情報" in other.messages[0].text and "ありません" in other.messages[0].text
+    assert "危険を感じたら早めに" in other.messages[0].text  # no notice is no all-clear
 
 
 def test_a_notice_lifted_is_no_longer_in_force(app, runner, residents):
