@@ -23,6 +23,7 @@ from messaging import texts
 log = logging.getLogger(__name__)
 
 NEAREST = 3  # shelters shown (each a map pin, with the text: 4 of LINE's 5 messages)
+CANDIDATES = 8  # shelters looked at, so that repeats and closed or full ones can give way to the next
 
 
 def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -> Reply:
@@ -70,14 +71,32 @@ def shelter_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> R
 def _found(ctx: Context, purpose: str, latitude: float, longitude: float) -> Reply:
     """The nearest shelters serving ``purpose``, with their status now."""
     atlas = ctx.shelters
-    found = atlas.nearest(latitude, longitude, purpose, NEAREST)
+    found = atlas.nearest(latitude, longitude, purpose, CANDIDATES)
     if not found:
         return Reply(replies.none_for(purpose), "intent", intent="shelter")
     rt = runtime.current()
-    status = store.statuses(ctx.session, [item.shelter.id for item in found])
-    return Reply(replies.found(purpose, found, status, attribution=atlas.attribution, now=ctx.now,
-                               max_age=timedelta(hours=rt.settings.shelter_status_max_age_hours),
+    max_age = timedelta(hours=rt.settings.shelter_status_max_age_hours)
+    said = store.statuses(ctx.session, [item.shelter.id for item in found])
+    shown = _first_to_go_to(found, said, ctx.now, max_age)[:NEAREST]
+    return Reply(replies.found(purpose, shown, said, attribution=atlas.attribution, now=ctx.now, max_age=max_age,
                                timezone=rt.timezone), "intent", intent="shelter")
+
+
+def _first_to_go_to(found: list, said: dict, now, max_age: timedelta) -> list:
+    """The shelters found, one per facility (the data lists some twice, by name and address), nearest first,
+    except that those staff said lately are closed or full come after the others."""
+    seen, kept = set(), []
+    for item in found:
+        facility = (item.shelter.name, item.shelter.address)
+        if facility not in seen:
+            seen.add(facility)
+            kept.append(item)
+
+    def turned_away(item) -> bool:
+        latest = said.get(item.shelter.id)
+        return latest is not None and latest.status in (status.CLOSED, status.FULL) and latest.confirmed(now, max_age)
+
+    return sorted(kept, key=turned_away)  # stable: the distance order holds within each group
 
 
 def staff_message(ctx: Context, user_id: str | None, text: str) -> Reply | None:

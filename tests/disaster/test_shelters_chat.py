@@ -164,3 +164,26 @@ def test_dialect_polite_and_where_to_flee_questions_offer_the_location_button(ap
                  "地震だ！どこに逃げたらいいべさ", "津波のときどこに逃げればいい", "避難所開いてる？"):
         reply = say(app, text)
         assert reply.intent == "shelter" and buttons(reply) == {"位置情報を送る": "location"}, text
+
+
+def test_a_shelter_said_lately_to_be_full_or_closed_comes_after_the_others(app):
+    """富丘中学校 is the nearest for 地震 here; once its staff say it is full, the three shown are others."""
+    load_demo_pack(app)
+    data = buttons(send_location(app, *NEAR_AZUSA))["地震"]
+    first = press(app, data).messages[1].title
+    with db.transaction(app) as session:
+        session.execute(sa.update(Shelter).where(Shelter.name == first).values(
+            status="full", crowding="full", status_at=NOW - timedelta(minutes=10)))
+    after = [m.title for m in press(app, data).messages if isinstance(m, LocationMessage)]
+    assert first not in after and len(after) == 3
+
+
+def test_a_facility_the_data_lists_twice_is_shown_once(app):
+    """北海道千歳高等支援学校 is two 指定避難所 rows (two 共通ID): a place to stay near it names it once."""
+    load_demo_pack(app)
+    with db.transaction(app) as session:
+        school = session.scalars(sa.select(Shelter).where(Shelter.name == "北海道千歳高等支援学校")).first()
+        place = (school.latitude, school.longitude)
+    reply = press(app, buttons(send_location(app, *place))["避難所（滞在）"])
+    titles = [m.title for m in reply.messages if isinstance(m, LocationMessage)]
+    assert titles.count("北海道千歳高等支援学校") == 1 and len(titles) == 3
