@@ -10,7 +10,6 @@ issued or lifted; residents asking 「今の警戒レベルは？」 are answere
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +19,8 @@ from sqlalchemy.orm import Session
 from disaster.hazards import BY_KEY
 from disaster.models import DisasterNotice
 from disaster.models import DisasterNoticeApproval
+from japanese.normalize import person
+from japanese.normalize import same_person
 
 DRAFT, ISSUED, CANCELLED, LIFTED = "draft", "issued", "cancelled", "lifted"
 LEVELS = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
@@ -57,17 +58,6 @@ class NoticeInfo:
                 "issued_at": self.issued_at.isoformat() if self.issued_at else None,
                 "lifted_at": self.lifted_at.isoformat() if self.lifted_at else None,
                 "broadcast_id": self.broadcast_id, "lift_broadcast_id": self.lift_broadcast_id}
-
-
-def person(name: str | None) -> str:
-    """A name as stored: NFKC, spaces trimmed and collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").split())
-
-
-def same_person(one: str | None, other: str | None) -> bool:
-    """Whether two names are one person's (after ``person``, ignoring case; never for an empty name)."""
-    first = person(one).casefold()
-    return bool(first) and first == person(other).casefold()
 
 
 def create(session: Session, *, level: int, areas: list[str], text: str = "", office: str = "", hazard: str = "",

@@ -46,3 +46,16 @@ def normalize(text: str) -> str:
 
 def _is_kana(char: str) -> bool:
     return "\u3041" <= char <= "\u30ff" or char == "ー"
+
+
+def person(name: str | None) -> str:
+    """A person's name as stored and shown: Unicode NFKC, spaces trimmed and runs of spaces made one ("" when
+    there is none)."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def same_person(one: str | None, other: str | None) -> bool:
+    """True when two names name the same person: equal after ``person`` and ignoring letter case (never for an
+    empty name)."""
+    first = person(one).casefold()
+    return bool(first) and first == person(other).casefold()

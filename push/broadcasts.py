@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import logging
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +48,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 import db
+from japanese.normalize import person
+from japanese.normalize import same_person
 from messaging.client import LineClient
 from messaging.errors import LineApiError
 from push import messages as push_messages
@@ -121,19 +122,6 @@ def get(session: Session, broadcast_id: int, *, lock: bool = False) -> Broadcast
     if broadcast is None:
         raise BroadcastError(f"no broadcast {broadcast_id}")
     return broadcast
-
-
-def person(name: str | None) -> str:
-    """A person's name as stored and shown: Unicode NFKC, spaces trimmed and runs of spaces made one ("" when
-    there is none)."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").split())
-
-
-def same_person(one: str | None, other: str | None) -> bool:
-    """True when two names name the same person: equal after ``person`` and ignoring letter case (never for an
-    empty name)."""
-    first = person(one).casefold()
-    return bool(first) and first == person(other).casefold()
 
 
 def create(session: Session, *, text: str, segment: str = "all", scheduled_at: datetime, now: datetime,
