@@ -34,9 +34,9 @@ _answerers = None  # the answer processes the master started (bot.answerers), se
 
 
 def when_ready(server) -> None:
-    """Master, before any worker is forked: warm the caches, close the master's connections, then start the
-    answer processes (INBOX_PROCESSES; they share the warm caches). Not preloaded, the master has no app: each
-    worker then answers with its own inbox threads."""
+    """Master, before any worker is forked: warm the caches, close the master's connections, freeze the heap
+    (``app.settle_heap``), then start the answer processes (INBOX_PROCESSES; they share the warm caches). Not
+    preloaded, the master has no app: each worker then answers with its own inbox threads."""
     global _answerers
     if server.cfg.preload_app:
         import app
@@ -44,6 +44,7 @@ def when_ready(server) -> None:
         flask_app = _flask_app(server)
         app.warm(flask_app)
         app.forget_connections(flask_app, inherited=False)
+        app.settle_heap()
         _answerers = app.start_answerers(flask_app, close=[listener.sock for listener in server.LISTENERS])
 
 
@@ -68,6 +69,7 @@ def post_worker_init(worker) -> None:
     flask_app = worker.wsgi
     if not worker.cfg.preload_app:
         app.warm(flask_app)
+        app.settle_heap()
     app.start_workers(flask_app, answer_processes=_answerers is not None)
 
 

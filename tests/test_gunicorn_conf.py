@@ -3,6 +3,7 @@ threads started in each worker, a dead worker's metrics forgotten."""
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import logging
 from pathlib import Path
@@ -54,13 +55,31 @@ def test_the_settings_preload_and_answer_within_lines_budget(conf):
     assert conf.accesslog == "-"
 
 
-def test_the_master_builds_every_cache_before_forking_and_keeps_no_connection(conf, fresh_app):
+def test_the_master_builds_every_cache_before_forking_and_keeps_no_connection(conf, fresh_app, thawed):
     """when_ready (preloaded) builds the matcher, catalogs, city and desk, then closes the pool."""
     caches = runtime.of(fresh_app).caches
     assert caches and not any(cache.ready for cache in caches.values())
     conf.when_ready(server_for(fresh_app, preload=True))
     assert all(cache.ready for cache in caches.values())
     assert pool_connections(fresh_app) == 0
+
+
+@pytest.fixture
+def thawed():
+    """The test process's collector as it was: frozen objects given back, the old threshold restored."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_the_master_freezes_the_warm_heap_before_forking(conf, fresh_app, thawed):
+    """when_ready (preloaded) leaves what warming built in the permanent generation, and the youngest
+    generation collected less often than Python's default."""
+    gc.unfreeze()
+    conf.when_ready(server_for(fresh_app, preload=True))
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] > 700
 
 
 def test_a_forked_worker_drops_the_connections_it_inherited(conf, fresh_app):
@@ -73,7 +92,7 @@ def test_a_forked_worker_drops_the_connections_it_inherited(conf, fresh_app):
     inherited.close()  # the parent's to close; here parent and child are one process
 
 
-def test_a_worker_not_preloaded_warms_itself_and_starts_its_inbox_threads(conf, fresh_app):
+def test_a_worker_not_preloaded_warms_itself_and_starts_its_inbox_threads(conf, fresh_app, thawed):
     """post_worker_init builds the caches when the master did not, and starts the inbox threads."""
     conf.post_worker_init(SimpleNamespace(cfg=SimpleNamespace(preload_app=False), wsgi=fresh_app))
     assert all(cache.ready for cache in runtime.of(fresh_app).caches.values())
