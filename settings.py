@@ -64,6 +64,10 @@ class Settings:
     # and the normal one's when it ends (empty: the rich menu is not switched).
     rich_menu_alias_disaster: str = ""
     rich_menu_alias_normal: str = ""
+    # JMA's Atom feeds ``jma poll`` reads, separated by spaces (empty: none; JMA's are
+    # https://www.data.jma.go.jp/developer/xml/feed/extra.xml and …/eqvol.xml), and how long a fetch may take.
+    jma_feeds: str = ""
+    jma_timeout_seconds: float = 10
     disaster_notice_approvals: int = 2  # different people (not the creator) who approve a notice before it is issued
     # Webhook inbox: events are stored by the webhook and answered by this many threads per web process
     # (0: in the request itself, right after the events are stored: tests and single-threaded tools).

@@ -39,6 +39,10 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
     if report.shelters is not None:
         for line in report.shelters.lines(report.shelters_skipped):
             click.echo(f"  {line}")
+    if report.jma is not None:
+        click.echo(f"  JMA: the city is {', '.join(report.jma.municipalities) or '-'} (市町村等), "
+                   f"{', '.join(report.jma.quake_areas) or '-'} (地震情報), "
+                   f"{', '.join(report.jma.tsunami_areas) or '-'} (津波予報区)")
     click.echo("  health: the city's red flags, lines and desk over the national defaults" if report.health
                else "  health: no health section; the national red flags and lines apply")
     for name in report.not_loaded:

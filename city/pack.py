@@ -20,6 +20,8 @@ from content.revisions import bump_revision
 from disaster import store as shelter_store
 from disaster.importers import ShelterData
 from disaster.importers import read_shelter_files
+from disaster.jma import city as jma_city
+from disaster.jma import reports as jma_reports
 from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
@@ -48,6 +50,7 @@ class PackReport:
     garbage_report: list[str] = field(default_factory=list)  # cells kept verbatim, rows skipped
     shelters: shelter_store.SaveSummary | None = None
     shelters_skipped: list[str] = field(default_factory=list)  # rows of the shelter files skipped
+    jma: jma_city.JmaConfig | None = None  # how JMA's telegrams name the city ([jma])
     not_loaded: list[str] = field(default_factory=list)
 
 
@@ -105,6 +108,10 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     health_section = read_health(path, manifest["health"]) if "health" in manifest else None
     shelters_section = manifest.get("shelters")
     shelters = read_shelters(path, shelters_section) if shelters_section is not None else None
+    try:
+        jma = jma_city.read_config(manifest["jma"]) if "jma" in manifest else None
+    except jma_city.JmaConfigError as error:
+        raise PackError(str(error)) from None
 
     if current is None:
         current = Municipality()
@@ -138,6 +145,9 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
                                                       attribution=shelters_section.get("attribution", ""))
         report.shelters_skipped = shelters.skipped
     health_store.save_section(session, health_section)
+    if jma is not None:
+        jma_reports.save_config(session, jma)
+        report.jma = jma
     report.health = health_section is not None
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
     return report

@@ -118,3 +118,57 @@ class DisasterModeState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     rich_menu_alias: Mapped[str] = mapped_column(sa.String(100), default="")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class JmaPack(Base):
+    """The pack's ``[jma]`` table (one row, as JSON): how JMA's telegrams name the city (``disaster.jma.city``)."""
+
+    __tablename__ = "jma_pack"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class JmaReport(Base):
+    """One JMA telegram handled (read from a file or fetched from a feed), and what became of it for the city.
+
+    ``outcome``: skipped (a drill, not for the city, nothing new: ``reason`` says which), draft (waiting for
+    staff to relay or dismiss it), relayed (sent to residents: ``push.jma`` makes its broadcast), dismissed,
+    superseded (a newer draft of the same series came before staff looked) or voided (JMA's 取消).
+    """
+
+    __tablename__ = "jma_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the telegram's bytes
+    url: Mapped[str | None] = mapped_column(sa.String(500), default=None, index=True)  # where the feed had it
+    family: Mapped[str] = mapped_column(sa.String(8))  # VPWW54 … VTSE41
+    title: Mapped[str] = mapped_column(sa.String(200))  # Control/Title
+    head_title: Mapped[str] = mapped_column(sa.String(300), default="")
+    office: Mapped[str] = mapped_column(sa.String(200), default="")
+    series: Mapped[str] = mapped_column(sa.String(400), index=True)  # what a 取消 voids
+    info_type: Mapped[str] = mapped_column(sa.String(8), default="")
+    event_id: Mapped[str] = mapped_column(sa.String(100), default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Control/DateTime
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Head/ReportDateTime
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(sa.String(16), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    changes: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{area, code, kind, change}] in the city
+    in_force: Mapped[list] = mapped_column(sa.JSON, default=list)  # kinds in force in the city after it
+    areas: Mapped[str] = mapped_column(sa.Text, default="")  # the city's areas concerned, one per line ("": all)
+    text: Mapped[str] = mapped_column(sa.Text, default="")  # what residents get: JMA's words, credited
+    decided_by: Mapped[str] = mapped_column(sa.String(100), default="")  # who relayed or dismissed it
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    broadcast_id: Mapped[int | None] = mapped_column(default=None)
+
+
+class JmaFeedState(Base):
+    """What a JMA Atom feed last answered (for ``If-Modified-Since`` / ``If-None-Match``)."""
+
+    __tablename__ = "jma_feed_state"
+
+    url: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    last_modified: Mapped[str] = mapped_column(sa.String(100), default="")
+    etag: Mapped[str] = mapped_column(sa.String(200), default="")
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

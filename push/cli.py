@@ -33,6 +33,7 @@ from garbage import catalog as garbage_catalog
 from messaging.errors import LineApiError
 from push import broadcasts
 from push import heartbeat
+from push import jma
 from push import notices
 from push import planning
 from push import quiet as quiet_hours
@@ -76,6 +77,7 @@ def plan_broadcasts(now: datetime, *, finish: bool = True) -> list[broadcasts.Pl
     transactions, see ``push.broadcasts``); with ``finish``, mark those fully sent as done."""
     rt = runtime.current()
     notices.broadcast_notices(db.session_factory(), now, timezone=rt.timezone)  # an issued 避難情報 goes first
+    jma.broadcast_reports(db.session_factory(), now)  # then JMA's telegrams staff relayed
     try:
         notices.switch_rich_menu(db.session_factory(), rt.line, now,
                                  disaster_alias=rt.settings.rich_menu_alias_disaster,

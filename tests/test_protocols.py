@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from linebot.v3.messaging import TextMessage
 
+from disaster.jma.feeds import FeedClient
+from disaster.jma.feeds import HttpFeedClient
 from messaging.client import ConsoleLineClient
 from messaging.client import LineClient
 from messaging.client import SdkLineClient
@@ -33,7 +35,7 @@ def protocol_methods(protocol: type) -> list[str]:
 
 @pytest.mark.parametrize(("protocol", "implementation"), [
     (LineClient, SdkLineClient), (LineClient, ConsoleLineClient), (LineClient, FakeLineClient),
-    (Matcher, HybridMatcher), (Matcher, FakeMatcher),
+    (Matcher, HybridMatcher), (Matcher, FakeMatcher), (FeedClient, HttpFeedClient),
 ])
 def test_implementations_have_every_method_of_their_protocol(protocol, implementation):
     """Each implementation has every method its Protocol declares, with the same signature."""
@@ -43,10 +45,11 @@ def test_implementations_have_every_method_of_their_protocol(protocol, implement
 
 def test_the_protocols_declare_what_the_code_calls():
     """LineClient declares sending, the quota and the default rich menu; Matcher declares search, explain, a copy
-    and its edits."""
+    and its edits; JMA's FeedClient, a conditional fetch."""
     assert protocol_methods(LineClient) == ["get_quota", "get_quota_consumption", "multicast", "push", "reply",
                                             "show_rich_menu"]
     assert protocol_methods(Matcher) == ["copy", "explain", "remove", "search", "upsert"]
+    assert protocol_methods(FeedClient) == ["fetch"]
 
 
 @pytest.fixture(params=["sdk", "console", "fake"])

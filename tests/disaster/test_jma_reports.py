@@ -1,0 +1,245 @@
+"""JMA telegrams handled for the city (``jma ingest``): drafts in JMA's words for what concerns the city, each
+telegram once, drills and other cities skipped, 解除 and 取消 followed, and the disaster mode JMA's kinds set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import db
+from disaster import mode
+from disaster.jma import city
+from disaster.jma import reports
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "jma"
+CHITOSE = "VPWW61_sapporo_20260528_chitose.xml"
+SEDIMENT_ISSUED = "VXWW50_oshima-hiyama_jma-sample_happyo.xml"
+SEDIMENT_LIFTED = "VXWW50_oshima-hiyama_jma-sample_kaijo.xml"
+TSUNAMI = "VTSE41_torishima_20231009_chuiho.xml"
+
+
+@pytest.fixture
+def configure(app):
+    """Store a pack's ``[jma]`` table."""
+
+    def store(**table) -> None:
+        with db.transaction(app) as session:
+            reports.save_config(session, city.read_config(table))
+
+    return store
+
+
+def ingest(runner, *names: str) -> list[str]:
+    result = runner.invoke(args=["jma", "ingest", *(str(DATA / name) for name in names)])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def listed(runner) -> list[dict]:
+    return json.loads(runner.invoke(args=["jma", "list", "--json"]).output)
+
+
+def retraction_of_the_tsunami_advisory() -> bytes:
+    """JMA's sample 取消 of a 津波注意報, made to retract the real advisory of 2023-10-09 (its EventID, later)."""
+    raw = (DATA / "VTSE41_jma-sample_torikeshi.xml").read_bytes()
+    return raw.replace(b"20210805103531", b"20231009052500").replace(b"2021-08-05T03:56:58Z",
+                                                                     b"2023-10-09T01:00:00Z")
+
+
+def test_a_telegram_for_the_city_becomes_a_draft_in_jmas_words(runner, configure):
+    configure(municipalities=["0122400"], advisories=True)
+    [said] = ingest(runner, CHITOSE)
+    assert "draft" in said and "千歳市 雷注意報（発表）" in said
+    [report] = listed(runner)
+    assert report["outcome"] == "draft"
+    assert [(c["area"], c["kind"], c["change"]) for c in report["changes"]] == [
+        ("千歳市", "雷注意報", "発表"), ("千歳市", "濃霧注意報", "発表")]
+    text = report["text"]
+    assert text.startswith("【気象庁】石狩・空知・後志地方雷・濃霧注意報\n石狩、空知、後志地方では")
+    assert "千歳市：雷注意報（発表）、濃霧注意報（発表）" in text and "5月28日 13:52 札幌管区気象台発表" in text
+    assert text.endswith("出典：気象庁ホームページ（気象庁防災情報XML）")
+
+
+def test_the_same_telegram_is_handled_once(runner, configure):
+    configure(municipalities=["0122400"], advisories=True)
+    ingest(runner, CHITOSE)
+    [again] = ingest(runner, CHITOSE)
+    assert "already handled" in again and len(listed(runner)) == 1
+
+
+def test_only_advisories_are_skipped_unless_the_pack_asks_for_them(runner, configure):
+    configure(municipalities=["0122400"], advisories=False)
+    [said] = ingest(runner, CHITOSE)
+    assert "skipped" in said and "only 注意報" in said
+
+
+def test_a_telegram_for_other_cities_is_skipped(runner, configure):
+    configure(municipalities=["0122400"])
+    [said] = ingest(runner, "VPWW55_abashiri_20260529_lv2.xml")
+    assert "skipped: not for this city" in said
+
+
+def test_without_a_jma_table_every_telegram_is_skipped_with_the_reason(runner):
+    [said] = ingest(runner, CHITOSE)
+    assert "skipped" in said and "[jma]" in said
+
+
+def test_a_drill_never_becomes_a_draft(runner, configure):
+    configure(tsunami_areas=["320"])
+    [said] = ingest(runner, "VTSE41_jma-sample_kunren.xml")
+    assert "skipped: 訓練" in said
+
+
+def test_a_lifted_warning_becomes_a_draft(runner, configure):
+    configure(municipalities=["0121200"], advisories=True)
+    [said] = ingest(runner, "VPWW58_asahikawa_20260531_kaijo.xml")
+    assert "draft" in said and "留萌市 強風注意報（解除）" in said
+
+
+def test_the_older_format_is_skipped_where_the_pack_reads_r06(runner, configure):
+    configure(municipalities=["0620400"])  # 酒田市; weather = "r06" by default
+    [skipped] = ingest(runner, "VPWW54_yamagata_20240725_special-warning.xml")
+    assert "skipped" in skipped and "R06" in skipped
+
+
+def test_the_older_format_is_read_where_the_pack_chooses_it(runner, configure):
+    configure(municipalities=["0620400"], weather="h27")
+    assert "酒田市 大雨特別警報（発表）" in ingest(runner, "VPWW54_yamagata_20240725_special-warning.xml")[0]
+
+
+def test_a_split_municipality_counts_as_the_city(runner, configure):
+    """富山市 (1620100) is 富山市平地 1620111 and 富山市山間部 1620112 in JMA's warnings."""
+    configure(municipalities=["1620100"], weather="h27", advisories=True)
+    [said] = ingest(runner, "VPWW53_toyama_20260728_during-r06.xml")
+    assert "skipped" in said and "VPWW53" in said  # its VPWW54 twin carries the same: never read twice
+    assert "not for this city" not in said
+
+
+def test_a_newer_telegram_of_the_series_supersedes_the_draft_staff_have_not_seen(runner, configure):
+    configure(municipalities=["0133100"])
+    ingest(runner, SEDIMENT_ISSUED, SEDIMENT_LIFTED)
+    newest, oldest = listed(runner)
+    assert (newest["outcome"], oldest["outcome"]) == ("draft", "superseded")
+    assert newest["changes"] == [{"area": "松前町", "code": "0133100", "kind": "土砂災害警戒情報", "change": "解除"}]
+
+
+def test_an_older_telegram_arriving_late_is_skipped(runner, configure):
+    configure(municipalities=["0133100"])
+    ingest(runner, SEDIMENT_LIFTED)
+    [late] = ingest(runner, SEDIMENT_ISSUED)
+    assert f"skipped: older than #{listed(runner)[-1]['id']}" in late
+
+
+def test_a_retraction_voids_the_draft_it_retracts(app, runner, configure, tmp_path):
+    configure(tsunami_areas=["320"])
+    ingest(runner, TSUNAMI)
+    (tmp_path / "torikeshi.xml").write_bytes(retraction_of_the_tsunami_advisory())
+    result = runner.invoke(args=["jma", "ingest", str(tmp_path / "torikeshi.xml")])
+    assert "voided" in result.output
+    assert listed(runner)[-1]["outcome"] == "voided"
+
+
+def test_a_retraction_of_what_residents_got_becomes_a_draft_to_tell_them(app, runner, configure, tmp_path):
+    configure(tsunami_areas=["320"])
+    ingest(runner, TSUNAMI)
+    assert runner.invoke(args=["jma", "relay", str(listed(runner)[0]["id"]), "--by", "田中"]).exit_code == 0
+    (tmp_path / "torikeshi.xml").write_bytes(retraction_of_the_tsunami_advisory())
+    runner.invoke(args=["jma", "ingest", str(tmp_path / "torikeshi.xml")])
+    retraction, original = listed(runner)
+    assert original["outcome"] == "relayed" and retraction["outcome"] == "draft"
+    assert "先ほどの、津波注意報を取り消します。" in retraction["text"]
+
+
+def test_a_strong_earthquake_is_relayed_without_staff_where_the_pack_says_so(runner, configure):
+    configure(municipalities=["0122300"], min_intensity="3", auto_relay=["震度３"])
+    [said] = ingest(runner, "VXSE53_hokkaido-toho-oki_20210220.xml")
+    assert "relayed" in said
+    [report] = listed(runner)
+    assert report["decided_by"] == reports.AUTO and "震源：北海道東方沖　Ｍ５．０" in report["text"]
+
+
+def test_a_weaker_earthquake_waits_for_staff(runner, configure):
+    configure(municipalities=["0122300"], min_intensity="3", auto_relay=["震度５弱"])
+    assert "draft" in ingest(runner, "VXSE53_hokkaido-toho-oki_20210220.xml")[0]
+
+
+def test_an_earthquake_below_the_packs_intensity_is_skipped(runner, configure):
+    configure(quake_areas=["167"], min_intensity="4")
+    assert "skipped" in ingest(runner, "VXSE51_hokkaido-toho-oki_20210220.xml")[0]
+
+
+def test_staff_relay_or_dismiss_a_draft_once_and_say_who(runner, configure):
+    configure(municipalities=["0133100"])
+    ingest(runner, SEDIMENT_ISSUED)
+    draft = str(listed(runner)[0]["id"])
+    assert runner.invoke(args=["jma", "relay", draft, "--by", " "]).exit_code != 0  # nobody named
+    assert runner.invoke(args=["jma", "dismiss", draft, "--by", "佐藤"]).exit_code == 0
+    again = runner.invoke(args=["jma", "relay", draft, "--by", "田中"])
+    assert again.exit_code != 0 and "dismissed, not a draft" in again.output
+    assert (listed(runner)[0]["outcome"], listed(runner)[0]["decided_by"]) == ("dismissed", "佐藤")
+
+
+def test_a_file_that_is_no_telegram_is_named_and_the_others_are_handled(runner, configure, tmp_path):
+    configure(municipalities=["0133100"])
+    (tmp_path / "broken.xml").write_bytes("<Report>途中で切れ".encode("shift_jis"))
+    result = runner.invoke(args=["jma", "ingest", str(tmp_path / "broken.xml"), str(DATA / SEDIMENT_ISSUED)])
+    assert result.exit_code == 1
+    assert "broken.xml: not read: not readable XML" in result.output and "draft" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_show_prints_the_text_residents_would_get(runner, configure):
+    configure(municipalities=["0133100"])
+    ingest(runner, SEDIMENT_ISSUED)
+    shown = runner.invoke(args=["jma", "show", str(listed(runner)[0]["id"])]).output
+    assert shown.startswith("【気象庁】渡島・檜山地方土砂災害警戒情報") and "松前町：土砂災害警戒情報（発表）" in shown
+
+
+def test_a_kind_the_pack_names_puts_the_bot_in_disaster_mode_while_in_force(app, runner, configure):
+    configure(municipalities=["0133100"], disaster_mode=["土砂災害警戒情報"])
+    ingest(runner, SEDIMENT_ISSUED)
+    with db.read_transaction(app) as session:
+        assert mode.mode_now(session) == mode.Mode(True, 4, "landslide")
+    ingest(runner, SEDIMENT_LIFTED)
+    with db.read_transaction(app) as session:
+        assert not mode.mode_now(session).active
+
+
+def test_a_kind_in_force_the_pack_does_not_name_leaves_the_mode_off(app, runner, configure):
+    configure(municipalities=["0133100"], disaster_mode=["大津波警報"])
+    ingest(runner, SEDIMENT_ISSUED)
+    with db.read_transaction(app) as session:
+        assert not mode.mode_now(session).active
+
+
+def test_a_drill_after_a_real_warning_leaves_the_mode_on(app, runner, configure, tmp_path):
+    configure(municipalities=["0133100"], disaster_mode=["土砂災害警戒情報"])
+    ingest(runner, SEDIMENT_ISSUED)
+    drill = (DATA / SEDIMENT_LIFTED).read_bytes().replace("<Status>通常</Status>".encode(),
+                                                          "<Status>訓練</Status>".encode())
+    (tmp_path / "drill.xml").write_bytes(drill)
+    runner.invoke(args=["jma", "ingest", str(tmp_path / "drill.xml")])
+    with db.read_transaction(app) as session:
+        assert mode.mode_now(session).active
+
+
+@pytest.mark.parametrize("table, problem", [
+    ({"municipalities": ["122400"]}, "7-digit"),
+    ({"municipalities": [122400]}, "7-digit"),
+    ({"weather": "r05"}, "weather must be"),
+    ({"min_intensity": "5弱"}, "min_intensity"),
+    ({"auto_relay": "震度５弱"}, "auto_relay"),
+    ({"municipality": ["0122400"]}, "unknown key"),
+])
+def test_a_wrong_jma_table_is_refused_naming_the_key(table, problem):
+    with pytest.raises(city.JmaConfigError, match=problem):
+        city.read_config(table)
+
+
+def test_the_times_are_told_in_the_citys_time(configure, app, runner):
+    """Control/DateTime is UTC, ReportDateTime JST: residents read JST."""
+    configure(quake_areas=["167"], min_intensity="3")
+    ingest(runner, "VXSE51_hokkaido-toho-oki_20210220.xml")
+    assert "2月20日 22:25 気象庁発表" in listed(runner)[0]["text"]
