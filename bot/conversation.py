@@ -65,6 +65,7 @@ class Step(enum.StrEnum):
     ASK_OWN_BIRTH_DATE = "ask_own_birth_date"  # the resident's own birth date (高齢者 messages)
     ASK_CONSENT = "ask_consent"  # the consent buttons are shown; data: then=<what to show after>, kept=<categories>
     CONFIRM_DELETE = "confirm_delete"  # 「削除する」/「やめる」 are shown before the resident's data is deleted
+    ASK_LOCATION = "ask_location"  # the send-location button is shown for a hazard named; data: hazard=<key>
     LATER = "later"  # no question asked: a garbage question waits for the area (data: later, later_until)
 
 

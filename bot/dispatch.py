@@ -277,6 +277,7 @@ STEPS: dict[Step, Callable[[Context, str, Query, dict], Reply | None]] = {
     Step.ASK_OWN_BIRTH_DATE: settings.own_birth_answer,
     Step.ASK_CONSENT: children.consent_answer,
     Step.CONFIRM_DELETE: my_data.confirm_answer,
+    Step.ASK_LOCATION: shelters.location_answer,
     Step.LATER: areas.later_answer,
 }
 

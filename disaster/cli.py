@@ -144,13 +144,8 @@ def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str
 def notice_approve(notice_id: int, approver: str) -> None:
     """Approve a draft notice; with enough approvals it is issued and its push planned."""
     rt = runtime.current()
-    try:
-        with db.transaction() as session:
-            notice = notices.approve(session, notice_id, approver, rt.now(),
-                                     approvals=rt.settings.disaster_notice_approvals)
-            shown = notices.info(session, notice)
-    except notices.NoticeError as error:
-        raise click.ClickException(str(error)) from None
+    shown = _change(lambda session: notices.info(session, notices.approve(
+        session, notice_id, approver, rt.now(), approvals=rt.settings.disaster_notice_approvals)))
     if shown.status == notices.ISSUED:
         click.echo(f"notice {notice_id} issued (approved by {', '.join(shown.approvers)}); the push worker sends it "
                    "to the residents of its areas who chose 防災")
@@ -163,11 +158,7 @@ def notice_approve(notice_id: int, approver: str) -> None:
 @click.argument("notice_id", type=int)
 def notice_cancel(notice_id: int) -> None:
     """Withdraw a draft notice."""
-    try:
-        with db.transaction() as session:
-            notices.cancel(session, notice_id)
-    except notices.NoticeError as error:
-        raise click.ClickException(str(error)) from None
+    _change(lambda session: notices.cancel(session, notice_id))
     click.echo(f"notice {notice_id} cancelled")
 
 
@@ -175,11 +166,7 @@ def notice_cancel(notice_id: int) -> None:
 @click.argument("notice_id", type=int)
 def notice_lift(notice_id: int) -> None:
     """Lift an issued notice (解除); its residents are told."""
-    try:
-        with db.transaction() as session:
-            notices.lift(session, notice_id, runtime.current().now())
-    except notices.NoticeError as error:
-        raise click.ClickException(str(error)) from None
+    _change(lambda session: notices.lift(session, notice_id, runtime.current().now()))
     click.echo(f"notice {notice_id} lifted; the push worker tells the residents of its areas")
 
 
@@ -196,3 +183,12 @@ def notice_list(as_json: bool) -> None:
         click.echo(f"{notice.id}\t{notice.status}\tレベル{notice.level} {notice.name}\t{'・'.join(notice.areas)}\t"
                    f"by {notice.created_by}; approved by {', '.join(notice.approvers) or '-'}")
 
+
+def _change(change):
+    """Run ``change(session)`` on the notices in one transaction and return what it returns; a NoticeError is
+    told to staff (nothing changed)."""
+    try:
+        with db.transaction() as session:
+            return change(session)
+    except notices.NoticeError as error:
+        raise click.ClickException(str(error)) from None

@@ -55,13 +55,22 @@ STAFF_HINT = re.compile(r"開設|閉|混|空|満|いっぱい|受け?入")  # lo
 MAX_STAFF_WORDS = 20  # characters: a longer message is a question or a report, not a status
 
 
+# Before the words, a greeting at most (「お疲れ様です。避難所スタッフ…」); the code: letters and digits, maybe
+# with hyphens, as ``issue_code`` prints it.
+MAX_BEFORE_PREFIX = 12
+_CODE = re.compile(r"(?<![A-Z0-9])[A-Z0-9](?:-?[A-Z0-9]){3,15}(?![A-Z0-9])")
+
+
 def code_in(text: str) -> str | None:
-    """The code of a 「避難所スタッフ CODE」 message (width, case and spaces folded), or None."""
+    """The code of a 「避難所スタッフ CODE」 message (width, case and spaces folded), or None; the code may stand in
+    a sentence after the words (「避難所スタッフです。コードは AB12-CD34 です」)."""
     folded = "".join(unicodedata.normalize("NFKC", text).split()).upper()
-    if not folded.startswith(STAFF_PREFIX):
+    start = folded.find(STAFF_PREFIX)
+    if start < 0 or start > MAX_BEFORE_PREFIX:
         return None
-    code = folded.removeprefix(STAFF_PREFIX).strip(":：").replace("-", "")
-    return code if 4 <= len(code) <= 16 and code.isascii() and code.isalnum() else None
+    found = _CODE.search(folded, start + len(STAFF_PREFIX))
+    code = found.group().replace("-", "") if found else ""
+    return code if 4 <= len(code) <= 16 else None
 
 
 def staff_word(text: str) -> Change | None:

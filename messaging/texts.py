@@ -40,6 +40,11 @@ SHELTER_ASK_LOCATION = (
     "下の「位置情報を送る」を押して、今いる場所を送ってください。\n"
     "地名で探すときは「あずさ 避難所」のように送ってください。"
 )
+SHELTER_ASK_LOCATION_HAZARD = (
+    "{hazard}のときの避難場所をお探しします。\n"
+    "下の「位置情報を送る」を押して、今いる場所を送ってください。\n"
+    "地名で探すときは「あずさ 避難所」のように送ってください。"
+)
 SHELTER_SEND_LOCATION = "位置情報を送る"
 SHELTER_PLACE_UNKNOWN = "「{place}」という地名が、避難所の住所や名前に見つかりませんでした。"
 SHELTER_NONE = "避難所の情報がまだ登録されていません。\n" + "お問い合わせ：{department} {phone}"
@@ -59,6 +64,8 @@ SHELTER_STATUS = "開設状況：{status}{crowding}（{when}時点）"
 SHELTER_STATUS_OLD = "開設状況：未確認（最後の情報は{when}：{status}）"
 SHELTER_STATUSES = {"open": "開設中", "closed": "閉鎖", "full": "満員"}
 SHELTER_CROWDING = {"empty": "空いています", "some": "やや混雑", "busy": "混雑", "full": "満"}
+# The place sent is far from every shelter of the city: the resident may be elsewhere.
+SHELTER_FAR = "送られた場所から{city}の避難場所まで約{distance}あります。{city}の外にいらっしゃるときは、今いる市区町村の避難場所を確かめてください。"
 SHELTER_NO_SITE = "この市のデータには、{hazard}に対応する指定緊急避難場所がありません。市の案内や防災無線に従ってください。"
 SHELTER_DISTANCE_M = "{metres}m"
 SHELTER_DISTANCE_KM = "{km:.1f}km"
@@ -86,6 +93,10 @@ NOTICE_NONE = "現在、{where}に出ている避難情報（高齢者等避難�
 NOTICE_NONE_WHERE_ALL = "市内"
 NOTICE_NONE_CAUTION = "避難情報が出ていなくても、危険を感じたら早めに安全な場所へ避難してください。"
 NOTICE_CURRENT = "【警戒レベル{level}】{name}（{office}、{when}発令）\n対象：{areas}\n{action}"
+# JMA's warnings in force (disaster.jma): JMA's names, office and time, credited; the bot adds no words of its own.
+JMA_IN_FORCE = "気象庁の発表（{when} {office}）：{kinds}"
+JMA_NONE = "気象庁の警報・注意報は、いま{city}に出ているものを受け取っていません。最新の情報は気象庁のホームページで確かめてください。"
+JMA_CREDIT = "出典：気象庁ホームページ（気象庁防災情報XML）"
 NOTICE_AREA_HINT = "お住まいの地域を登録すると、その地域の情報をお知らせします（「地域設定」）。"
 SHELTER_MODE_NOTE = "避難情報が出ています。{hazard}のときの避難場所をお探ししました（ほかの災害は下のボタンから選べます）。"
 DISASTER_MODE_FALLBACK = (

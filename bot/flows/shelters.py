@@ -7,8 +7,10 @@ import math
 from datetime import timedelta
 
 import runtime
+from bot import conversation
 from bot.context import Context
 from bot.context import Reply
+from bot.conversation import Step
 from bot.replies import shelters as replies
 from disaster import mode
 from disaster import status
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 NEAREST = 3  # shelters shown (each a map pin, with the text: 4 of LINE's 5 messages)
 CANDIDATES = 8  # shelters looked at, so that repeats and closed or full ones can give way to the next
+FAR_METRES = 20_000  # a place this far from the nearest shelter is likely outside the city: the reply says so
 
 
 def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -> Reply:
@@ -31,6 +34,14 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
     atlas = ctx.shelters
     if atlas is None or not len(atlas):
         return Reply(_no_data(ctx), "intent", intent="shelter")
+    waiting = conversation.current(ctx.session, user_id, ctx.now)
+    if waiting is not None and waiting.step is Step.ASK_LOCATION:  # 「地震の避難所」 asked for this location
+        conversation.end(ctx.session, user_id)
+        hazard = waiting.data.get("hazard")
+        if hazard in BY_KEY and atlas.has(hazard):
+            reply = _found(ctx, hazard, latitude, longitude)
+            reply.messages[-1].quick_reply = replies.hazard_buttons(atlas, latitude, longitude, leave_out=hazard)
+            return reply
     now = mode.mode_now(ctx.session)
     if now.active and now.hazard and atlas.has(now.hazard):  # disaster mode: the notice's hazard, no question
         reply = _found(ctx, now.hazard, latitude, longitude)
@@ -42,15 +53,32 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
 
 
 def ask_location(ctx: Context, user_id: str | None, result: AskLocation) -> list:
-    """「避難所」: ask for the location (or say there is no shelter data)."""
-    if ctx.shelters is None or not len(ctx.shelters):
+    """「避難所」: ask for the location (or say there is no shelter data); a hazard named (「地震の避難所」) is
+    remembered until the location comes (a step), so that it is not asked again."""
+    atlas = ctx.shelters
+    if atlas is None or not len(atlas):
         return _no_data(ctx)
-    return replies.ask_location(result.unknown_place)
+    if result.hazard is None:
+        return replies.ask_location(result.unknown_place)
+    if not atlas.has(result.hazard):  # 「津波の避難所」 in a city with no site for it: say so, then ask as usual
+        return build.combine(replies.none_for(result.hazard), replies.ask_location(result.unknown_place))
+    if user_id is not None:
+        conversation.start(ctx.session, user_id, Step.ASK_LOCATION, ctx.now, hazard=result.hazard)
+    return replies.ask_location(result.unknown_place, hazard=BY_KEY[result.hazard].label)
+
+
+def location_answer(ctx: Context, user_id: str, query, data: dict) -> Reply | None:
+    """A text while the send-location button waits: it is not the location (the step lets go of it)."""
+    return None
 
 
 def choose_hazard(ctx: Context, user_id: str | None, result: ChooseHazard) -> list:
-    """「あずさの避難所」: ask for the hazard, near the place named."""
-    return replies.ask_hazard(ctx.shelters, result.latitude, result.longitude, result.place)
+    """「あずさの避難所」: ask for the hazard, near the place named; 「あずさの地震の避難所」: the shelters at once."""
+    atlas = ctx.shelters
+    if result.hazard is not None and atlas.has(result.hazard):
+        return _found(ctx, result.hazard, result.latitude, result.longitude).messages
+    asked = replies.ask_hazard(atlas, result.latitude, result.longitude, result.place)
+    return build.combine(replies.none_for(result.hazard), asked) if result.hazard is not None else asked
 
 
 def shelter_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
@@ -78,8 +106,11 @@ def _found(ctx: Context, purpose: str, latitude: float, longitude: float) -> Rep
     max_age = timedelta(hours=rt.settings.shelter_status_max_age_hours)
     said = store.statuses(ctx.session, [item.shelter.id for item in found])
     shown = _first_to_go_to(found, said, ctx.now, max_age)[:NEAREST]
+    far = None
+    if found[0].distance_m > FAR_METRES:  # the nearest is this far: the resident may be in another city
+        far = texts.SHELTER_FAR.format(city=ctx.city.name, distance=replies.distance(found[0].distance_m))
     return Reply(replies.found(purpose, shown, said, attribution=atlas.attribution, now=ctx.now, max_age=max_age,
-                               timezone=rt.timezone), "intent", intent="shelter")
+                               timezone=rt.timezone, note=far), "intent", intent="shelter")
 
 
 def _first_to_go_to(found: list, said: dict, now, max_age: timedelta) -> list:

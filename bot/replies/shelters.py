@@ -27,10 +27,12 @@ from messaging import texts
 COORDINATE_DIGITS = 5  # about a metre: enough to find shelters, and short postback data
 
 
-def ask_location(unknown_place: str | None = None) -> list[Message]:
-    """Ask for the resident's location with LINE's send-location button (saying when a typed place was not found)."""
+def ask_location(unknown_place: str | None = None, *, hazard: str | None = None) -> list[Message]:
+    """Ask for the resident's location with LINE's send-location button (saying when a typed place was not found,
+    and for which ``hazard`` the search will be, when one was named)."""
     parts = [texts.SHELTER_PLACE_UNKNOWN.format(place=unknown_place)] if unknown_place else []
-    return build.messages([*parts, texts.SHELTER_ASK_LOCATION],
+    ask = texts.SHELTER_ASK_LOCATION_HAZARD.format(hazard=hazard) if hazard else texts.SHELTER_ASK_LOCATION
+    return build.messages([*parts, ask],
                           build.quick_reply([build.SendLocation(texts.SHELTER_SEND_LOCATION)]))
 
 
@@ -53,14 +55,16 @@ def hazard_buttons(atlas: Atlas, latitude: float, longitude: float, *, leave_out
 
 
 def found(purpose: str, shelters: list[Found], status: dict[int, ShelterStatus], *, attribution: str,
-          now: datetime, max_age: timedelta, timezone: ZoneInfo) -> list[Message]:
-    """The shelters found, nearest first: one text (name, distance, what it serves, status), then a map pin each."""
+          now: datetime, max_age: timedelta, timezone: ZoneInfo, note: str | None = None) -> list[Message]:
+    """The shelters found, nearest first: one text (``note`` first, then name, distance, what it serves, status),
+    then a map pin each."""
     hazard = BY_KEY.get(purpose)
     what = texts.SHELTER_FOR_HAZARD.format(hazard=hazard.label) if hazard else texts.SHELTER_FOR_STAY
-    lines = [texts.SHELTER_FOUND.format(count=len(shelters), purpose=what)]
+    lines = [note] if note else []
+    lines.append(texts.SHELTER_FOUND.format(count=len(shelters), purpose=what))
     for n, item in enumerate(shelters, start=1):
         shelter = item.shelter
-        lines.append(texts.SHELTER_ITEM.format(n=n, name=shelter.name, distance=_distance(item.distance_m)))
+        lines.append(texts.SHELTER_ITEM.format(n=n, name=shelter.name, distance=distance(item.distance_m)))
         if shelter.kind == EMERGENCY:
             lines.append("   " + texts.SHELTER_HAZARDS.format(hazards="・".join(names(shelter.hazards))))
             if shelter.shares_address:
@@ -80,7 +84,8 @@ def none_for(purpose: str) -> list[Message]:
     return build.text(texts.SHELTER_NO_SITE.format(hazard=hazard.label if hazard else texts.SHELTER_STAY))
 
 
-def _distance(metres: float) -> str:
+def distance(metres: float) -> str:
+    """A distance as residents read it (約 is added by the text): 80m, 1.2km."""
     if metres < 1000:
         return texts.SHELTER_DISTANCE_M.format(metres=max(10, int(round(metres, -1))))
     return texts.SHELTER_DISTANCE_KM.format(km=metres / 1000)
@@ -110,6 +115,12 @@ def notices_in_force(answer: NoticeAnswer, city_name: str, timezone: ZoneInfo) -
     else:
         parts = [_notice(n, city_name, timezone) for n in answer.notices]
         parts.append(texts.NOTICE_SHELTER_HINT)
+    if answer.warnings:  # JMA's, in JMA's names, credited
+        parts.append("\n".join([*(texts.JMA_IN_FORCE.format(when=when_said(item.reported_at, timezone),
+                                                             office=item.office, kinds="、".join(item.kinds))
+                                  for item in answer.warnings), texts.JMA_CREDIT]))
+    elif answer.jma_read:
+        parts.append(texts.JMA_NONE.format(city=city_name))
     if answer.area is None:
         parts.append(texts.NOTICE_AREA_HINT)
     return build.messages(["\n\n".join(parts)])

@@ -221,18 +221,33 @@ def listing(session: Session, *, outcomes: tuple[str, ...] = (), ids: tuple[int,
     return list(session.scalars(query))
 
 
-def in_force(session: Session) -> tuple[str, ...]:
-    """The kinds JMA has in force in the city now: those of the latest telegram of each series that reports
-    them (an office's weather warnings of one type, 土砂災害警戒情報, tsunami), unless JMA retracted it."""
+@dataclass(frozen=True)
+class InForce:
+    """Kinds JMA has in force in the city, as the latest telegram of one series says, with its office and time."""
+
+    kinds: tuple[str, ...]
+    office: str
+    reported_at: datetime
+
+
+def in_force_now(session: Session) -> list[InForce]:
+    """What JMA has in force in the city now: the kinds of the latest telegram of each series that reports them
+    (an office's weather warnings of one type, 土砂災害警戒情報, tsunami), unless JMA retracted it; a drill never
+    counts."""
     families = [*WEATHER_OLD, *WEATHER_R06, "VXWW50", "VTSE41"]
     latest = (sa.select(JmaReport.family, JmaReport.office, sa.func.max(JmaReport.sent_at).label("sent_at"))
               .where(JmaReport.family.in_(families), JmaReport.outcome != VOIDED, JmaReport.info_type != "取消",
                      JmaReport.reason.not_like("訓練%"), JmaReport.reason.not_like("試験%"))
               .group_by(JmaReport.family, JmaReport.office).subquery())
-    rows = session.scalars(sa.select(JmaReport.in_force).join(latest, sa.and_(
-        JmaReport.family == latest.c.family, JmaReport.office == latest.c.office,
-        JmaReport.sent_at == latest.c.sent_at)))
-    return tuple(dict.fromkeys(kind for kinds in rows for kind in kinds or ()))
+    rows = session.execute(sa.select(JmaReport.in_force, JmaReport.office, JmaReport.reported_at).join(
+        latest, sa.and_(JmaReport.family == latest.c.family, JmaReport.office == latest.c.office,
+                        JmaReport.sent_at == latest.c.sent_at)).order_by(JmaReport.reported_at))
+    return [InForce(tuple(kinds), office, reported_at) for kinds, office, reported_at in rows if kinds]
+
+
+def in_force(session: Session) -> tuple[str, ...]:
+    """The kinds JMA has in force in the city now (``in_force_now``), each once."""
+    return tuple(dict.fromkeys(kind for item in in_force_now(session) for kind in item.kinds))
 
 
 def summary(report: JmaReport) -> str:

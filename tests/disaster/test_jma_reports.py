@@ -12,6 +12,7 @@ import db
 from disaster import mode
 from disaster.jma import city
 from disaster.jma import reports
+from tests.chat import say
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "jma"
 CHITOSE = "VPWW61_sapporo_20260528_chitose.xml"
@@ -243,3 +244,33 @@ def test_the_times_are_told_in_the_citys_time(configure, app, runner):
     configure(quake_areas=["167"], min_intensity="3")
     ingest(runner, "VXSE51_hokkaido-toho-oki_20210220.xml")
     assert "2月20日 22:25 気象庁発表" in listed(runner)[0]["text"]
+
+
+def test_residents_asking_for_warnings_get_jmas_in_force_in_jmas_words(app, runner, configure):
+    configure(municipalities=["0122400"], advisories=True)
+    ingest(runner, CHITOSE)
+    text = say(app, "いま警報とか出てる？").messages[0].text
+    assert "気象庁の発表（5月28日 13:52 札幌管区気象台）：雷注意報、濃霧注意報" in text
+    assert "出典：気象庁ホームページ（気象庁防災情報XML）" in text
+
+
+def test_a_question_about_what_happens_under_a_warning_is_left_to_the_faq(app):
+    assert say(app, "警報が出たら学校は休みですか").intent != "notices"
+
+
+def test_with_nothing_in_force_the_answer_does_not_say_all_clear(app, configure):
+    configure(municipalities=["0122400"])
+    text = say(app, "今の警報は？").messages[0].text
+    assert "受け取っていません" in text and "気象庁のホームページで確かめてください" in text
+
+
+def test_a_city_that_reads_no_jma_telegram_says_nothing_of_them(app):
+    assert "気象庁" not in say(app, "今の警戒レベルは？").messages[0].text
+
+
+def test_a_warning_lifted_is_no_longer_told(app, runner, configure):
+    configure(municipalities=["0133100"])
+    ingest(runner, SEDIMENT_ISSUED)
+    assert "土砂災害警戒情報" in say(app, "警報出てる？").messages[0].text
+    ingest(runner, SEDIMENT_LIFTED)
+    assert "土砂災害警戒情報" not in say(app, "警報出てる？").messages[0].text

@@ -164,3 +164,17 @@ def test_a_full_shelter_is_shown_as_full_alone(app, runner):
     say(app, f"避難所スタッフ {staff_code(runner)}", user=STAFF)
     reply = say(app, "満員です", user=STAFF)
     assert "「満員」" in reply.messages[0].text and "満員・" not in reply.messages[0].text
+
+
+def test_a_code_is_read_inside_a_sentence(app, runner, session):
+    """Staff write as they would to a colleague: the code after the words still links the account."""
+    load_demo_pack(app)
+    code = staff_code(runner)
+    linked = say(app, f"お疲れ様です。避難所スタッフの田中です。コードは {code} です。よろしくお願いします", user=STAFF)
+    assert "登録しました" in linked.messages[0].text
+
+
+def test_the_words_without_a_code_are_an_ordinary_message(app, runner, session):
+    load_demo_pack(app)
+    reply = say(app, "避難所スタッフの募集はありますか", user=STAFF)
+    assert reply.intent != "shelter_staff"

@@ -187,3 +187,49 @@ def test_a_facility_the_data_lists_twice_is_shown_once(app):
     reply = press(app, buttons(send_location(app, *place))["避難所（滞在）"])
     titles = [m.title for m in reply.messages if isinstance(m, LocationMessage)]
     assert titles.count("北海道千歳高等支援学校") == 1 and len(titles) == 3
+
+
+def test_a_hazard_named_with_the_question_is_not_asked_again_when_the_location_comes(app):
+    """「地震の避難所どこ？」 then a location: the nearest sites for 地震 at once, the other hazards a button away."""
+    load_demo_pack(app)
+    asked = say(app, "地震の時の避難所どこ？")
+    assert asked.messages[0].text.startswith("地震のときの避難場所をお探しします。")
+    reply = send_location(app, *NEAR_AZUSA)
+    assert "地震のときの指定緊急避難場所" in reply.messages[0].text
+    assert "地震" not in buttons(reply) and "洪水" in buttons(reply)
+
+
+def test_the_hazard_named_is_forgotten_once_the_location_has_come(app):
+    load_demo_pack(app)
+    say(app, "じしんのときのひなんじょ")
+    send_location(app, *NEAR_AZUSA)
+    again = send_location(app, *NEAR_AZUSA)
+    assert "地震" in buttons(again)  # asked as usual
+
+
+def test_a_hazard_named_with_a_place_shows_the_shelters_at_once(app):
+    load_demo_pack(app)
+    reply = say(app, "あずさの洪水の避難所")
+    assert "洪水のときの指定緊急避難場所" in reply.messages[0].text and len(reply.messages) == 4
+
+
+def test_a_hazard_the_city_has_no_site_for_is_said_before_the_location_is_asked(app):
+    """千歳市 has no 津波 site: the resident is told so, then asked for the location as usual."""
+    load_demo_pack(app)
+    reply = say(app, "津波の避難場所は？")
+    assert "津波に対応する指定緊急避難場所がありません" in reply.messages[0].text
+    assert buttons(reply) == {"位置情報を送る": "location"}
+
+
+def test_a_place_far_from_every_shelter_is_told_it_may_be_outside_the_city(app):
+    """A location in Tokyo: the nearest site of the city is about 800 km away, and the reply says so first."""
+    load_demo_pack(app)
+    data = buttons(send_location(app, 35.6812, 139.7671))["地震"]
+    text = press(app, data).messages[0].text
+    assert text.startswith("送られた場所からかもめ市の避難場所まで約") and "km" in text.splitlines()[0]
+
+
+def test_a_place_in_the_city_gets_no_such_warning(app):
+    load_demo_pack(app)
+    data = buttons(send_location(app, *NEAR_AZUSA))["地震"]
+    assert press(app, data).messages[0].text.startswith("近い順に3か所です")
