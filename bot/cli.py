@@ -209,7 +209,8 @@ def message_text(message: Message) -> str:
 @with_appcontext
 @click.option("--user", default=CONSOLE_USER, show_default=True, help="LINE user id to chat as.")
 def chat_command(user: str) -> None:
-    """Talk to the bot in the terminal as a resident (type a number to press a button, 'q' to quit)."""
+    """Talk to the bot in the terminal as a resident (type a number to press a button, '@LAT,LON' to send a
+    location, 'q' to quit)."""
     _quiet()
     console = ConsoleLineClient()
     with db.transaction() as session:
@@ -225,9 +226,12 @@ def chat_command(user: str) -> None:
         if not line:
             continue
         action = _picked_action(console, line)
+        place = _location(line)
         with db.transaction() as session:
             ctx = context_for(session)
-            if isinstance(action, PostbackAction):
+            if place is not None:  # what LINE's send-location button sends
+                reply = dispatch.on_location(ctx, user, *place)
+            elif isinstance(action, PostbackAction):
                 click.echo(f"> {action.display_text or action.label}")
                 reply = dispatch.on_postback(ctx, user, action.data)
             else:
@@ -238,6 +242,17 @@ def chat_command(user: str) -> None:
 def _quiet() -> None:
     """Keep the terminal for answers: only warnings and errors are logged."""
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+
+
+def _location(line: str) -> tuple[float, float] | None:
+    """The place of a line such as ``@42.8425,141.65`` (a location message in ``chat``), or None."""
+    if not line.startswith("@"):
+        return None
+    try:
+        latitude, longitude = (float(part) for part in line[1:].replace(" ", "").split(","))
+    except ValueError:
+        return None
+    return (latitude, longitude) if -90 <= latitude <= 90 and -180 <= longitude <= 180 else None
 
 
 def _picked_action(console: ConsoleLineClient, line: str) -> Action | None:

@@ -109,7 +109,7 @@ def intent_context(ctx: Context, user_id: str | None) -> IntentContext:
     day (not when answering as if on another day, ``ask --today``)."""
     local = ctx.local_now if ctx.local_now is not None and ctx.local_now.date() == ctx.today else None
     return IntentContext(ctx.session, user_id, area_of(ctx, user_id), ctx.today, ctx.garbage,
-                         local.time() if local is not None else None, ctx.shelters)
+                         local.time() if local is not None else None, ctx.shelters, ctx.now)
 
 
 def area_of(ctx: Context, user_id: str | None) -> str | None:

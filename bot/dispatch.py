@@ -72,6 +72,7 @@ from intents.settings import SettingsHowTo
 from intents.settings import StopPush
 from intents.shelters import AskLocation
 from intents.shelters import ChooseHazard
+from intents.shelters import ShelterStatusQuestion
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
 from intents.smalltalk import question_part
@@ -104,7 +105,7 @@ def handle_event(ctx: Context, event: Event) -> Reply:
         if (quiet := flood.throttled(ctx)) is not None:
             return quiet
         if isinstance(event.message, LocationMessageContent):
-            return shelters.on_location(ctx, user_id, event.message.latitude, event.message.longitude)
+            return on_location(ctx, user_id, event.message.latitude, event.message.longitude)
         if isinstance(event.message, StickerMessageContent):
             return Reply(respond(ctx, user_id, SmallTalk(Talk.STICKER)), "intent", intent="smalltalk")
         return Reply(build.text(texts.NOT_TEXT))
@@ -139,6 +140,11 @@ def on_text(ctx: Context, user_id: str | None, text: str) -> Reply:
     reply = _answer(ctx, user_id, query)
     ctx.note("reply", kind=reply.kind, intent=reply.intent, faq_id=reply.faq_id, messages=reply.messages)
     return reply
+
+
+def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -> Reply:
+    """A location sent (LINE's send-location button, or ``@LAT,LON`` in ``chat``): the shelters near it."""
+    return shelters.on_location(ctx, user_id, latitude, longitude)
 
 
 def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
@@ -263,6 +269,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     NoticeAnswer: lambda ctx, user_id, result: shelter_replies.notices_in_force(result, ctx.city.name,
                                                                               runtime.current().timezone),
     ChooseHazard: shelters.choose_hazard,
+    ShelterStatusQuestion: shelters.status_of,
     AskBirth: children.ask_birth,
     Answered: faq.answered,
     Suggested: faq.suggested,

@@ -18,6 +18,7 @@ from disaster.store import SHELTERS
 
 KEY = "disaster.atlas"  # its cache in the runtime
 STAY = EVACUATION  # the search for a place to stay (指定避難所) rather than to flee a hazard to
+MIN_NAME = 3  # characters a shelter's name needs to be found in a message (「公園」 alone says too little)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Atlas:
             hazard.key: NearestIndex([(s.latitude, s.longitude, s) for s in shelters
                                       if s.kind == EMERGENCY and s.hazards & hazard.bit]) for hazard in HAZARDS}
         self._indexes[STAY] = NearestIndex([(s.latitude, s.longitude, s) for s in shelters if s.kind == EVACUATION])
+        # The shelters' names (width-folded), longest first, for ``in_text``.
+        self._names = sorted({name for s in shelters if len(name := unicodedata.normalize("NFKC", s.name)) >= MIN_NAME},
+                             key=len, reverse=True)
 
     def __len__(self) -> int:
         return len(self.shelters)
@@ -66,6 +70,15 @@ class Atlas:
         """The shelters whose address or name holds ``place`` (width-folded), as a typed place name finds them."""
         place = unicodedata.normalize("NFKC", place)
         return [s for s in self.shelters if place in unicodedata.normalize("NFKC", s.address + s.name)]
+
+    def in_text(self, text: str) -> tuple[list[ShelterInfo], str]:
+        """The shelters whose name the text holds (the longest name found, width-folded), and the text without
+        it; ([], text) when it holds none."""
+        text = unicodedata.normalize("NFKC", text)
+        name = next((name for name in self._names if name in text), None)
+        if name is None:
+            return [], text
+        return [s for s in self.shelters if unicodedata.normalize("NFKC", s.name) == name], text.replace(name, " ")
 
     def nearest(self, latitude: float, longitude: float, purpose: str, k: int = 3) -> list[Found]:
         """The ``k`` shelters nearest to the place that serve ``purpose``, nearest first."""

@@ -7,6 +7,7 @@ switches everyone's rich menu to the disaster one (``push.notices``). It ends wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,8 @@ JMA_HAZARDS = (("津波", "tsunami"), ("高潮", "surge"), ("土砂", "landslide
                ("氾濫", "flood"))
 
 
-def mode_now(session: Session) -> Mode:
-    """The mode the notices in force, then JMA's kinds in force, put the bot in."""
+def mode_now(session: Session, now: datetime) -> Mode:
+    """The mode the notices in force, then JMA's kinds in force at ``now``, put the bot in."""
     grave = [notice for notice in notices.in_force(session) if notice.level >= MODE_LEVEL]
     if grave:
         hazards = [notice.hazard for notice in grave if notice.hazard]
@@ -39,7 +40,7 @@ def mode_now(session: Session) -> Mode:
     config = reports.load_config(session)
     if not config.disaster_mode:
         return Mode(False)
-    kinds = [kind for kind in reports.in_force(session) if kind in config.disaster_mode]
+    kinds = [kind for kind in reports.in_force(session, now) if kind in config.disaster_mode]
     if not kinds:
         return Mode(False)
     hazard = next((key for kind in kinds for word, key in JMA_HAZARDS if word in kind), None)

@@ -12,4 +12,4 @@ from intents import shelters
 from intents import smalltalk
 
 INTENTS = (my_data.INTENT, area.INTENT, reminders.INTENT, settings.INTENT, children.INTENT, smalltalk.INTENT, dates.INTENT,
-           notices.INTENT, shelters.INTENT, garbage.COLLECTION_DAY, garbage.ITEM)
+           notices.INTENT, shelters.INTENT, shelters.NAMED, garbage.COLLECTION_DAY, garbage.ITEM)

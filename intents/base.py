@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import time
 from typing import Any
 from typing import Protocol
@@ -26,6 +27,7 @@ class IntentContext:
     garbage: Catalog | None = None  # the city's garbage data, when it has loaded some
     time_of_day: time | None = None  # the city's local time now, when answering for today as it is
     shelters: Atlas | None = None  # the city's shelters
+    now: datetime | None = None  # the moment answered at (UTC): what is in force then
 
 
 class Intent(Protocol):

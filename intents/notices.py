@@ -14,8 +14,9 @@ from disaster.notices import NoticeInfo
 from intents.base import IntentContext
 from search.docs import Query
 
-_ASKS = re.compile(r"警戒レベル|けいかいレベル|避難指示|ひなんしじ|避難情報|ひなんじょうほう|高齢者等避難|緊急安全確保|避難勧告"
-                   r"|避難命令|避難しなきゃ|避難した方が|避難したほうが")
+_ASKS = re.compile(r"警戒レベル|けいかいレベル|けいかいれべる|避難指示|ひなんしじ|避難情報|ひなんじょうほう|高齢者等避難"
+                   r"|緊急安全確保|避難勧告|避難命令|(?:避難|ひなん)(?:しなきゃ|しないと|した方が|したほうが|すべき|しなくて)"
+                   r"|(?:逃げ|にげ)(?:た方が|たほうが|なきゃ|ないと)|(?:家|うち|自宅)に(?:帰って|戻って)(?:いい|も)")
 # 「警報出てる？」「今の注意報は」: JMA's warnings now; not 「警報が出たら学校は？」 (what happens then: the FAQ's).
 _WARNINGS = re.compile(r"(?:警報|注意報|けいほう)(?:は|が|って|とか|、)?(?:出て|でて|出た|でた|出とる|発表|ある|あります)"
                        r"|(?:今|いま|現在)(?:の|、|出てる|でてる)?(?:警報|注意報|けいほう)")
@@ -48,8 +49,9 @@ class NoticeIntent:
         return None
 
     def handle(self, match: bool, ctx: IntentContext) -> NoticeAnswer:
-        return NoticeAnswer(ctx.area, tuple(notices.in_force(ctx.session, ctx.area)),
-                            tuple(reports.in_force_now(ctx.session)), reports.load_config(ctx.session).configured)
+        warnings = tuple(reports.in_force_now(ctx.session, ctx.now)) if ctx.now is not None else ()
+        return NoticeAnswer(ctx.area, tuple(notices.in_force(ctx.session, ctx.area)), warnings,
+                            reports.load_config(ctx.session).configured)
 
 
 INTENT = NoticeIntent()

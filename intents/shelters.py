@@ -13,11 +13,24 @@ import unicodedata
 from dataclasses import dataclass
 
 from disaster.atlas import Atlas
+from disaster.atlas import ShelterInfo
 from intents.base import IntentContext
 from search.docs import Query
 
-_SHELTER = re.compile(r"避難(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|ばしょ|さき)|ヒナンジョ|逃げ(?:る)?場所|にげ(?:る)?ばしょ"
-                      r"|どこ(?:に|へ)(?:避難|逃げ|にげ)(?:すれば|したら|れば|たら|る)?(?:いい|良い)?")
+# 避難所 and the ways it is typed (ひなんしょ, 非難所 for 避難所), and 「どこ(に)逃げれば」 (dialect: どこさ).
+_SHELTER = re.compile(r"(?:避難|非難)(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|しょ|ばしょ|さき)|ヒナンジョ"
+                      r"|逃げ(?:る)?場所|にげ(?:る)?ばしょ"
+                      r"|どこ(?:に|へ|さ)?(?:避難|逃げ|にげ)(?:すれば|したら|れば|たら|る)?(?:いい|良い)?")
+# Danger now, in words (「川があふれそう」「水が家に入ってきた」「裏の崖が崩れそう」): what to do, and where to go.
+_DANGER = (
+    (re.compile(r"川(?:が|も|の水が)?(?:あふれ|溢れ|氾濫|はんらん|増水|決壊)|浸水|冠水|水が(?:家|部屋|床|玄関|道)"
+                r"(?:に|まで)?(?:入|はい|上が|あが|来|き)|床上|床下"), "flood"),
+    (re.compile(r"(?:崖|がけ|山|斜面|土砂)(?:が)?(?:崩れ|くずれ)"), "landslide"),
+)
+# Someone who cannot get to a shelter (「足が悪くて避難所に行けない」「じいちゃん動けないんだけど避難どうすれば」).
+_CANNOT_GO = re.compile(r"(?:動けない|うごけない|歩けない|あるけない|足が悪|寝たきり|車いす|車椅子|介護)[^。]{0,20}"
+                        r"(?:避難|ひなん|逃げ|にげ)|(?:避難|ひなん|逃げ|にげ)[^。]{0,10}(?:できない|出来ない|行けない|いけない)")
+CANNOT_GO = "cannot_go"  # ``ShelterQuestion.danger`` for someone who cannot get to a shelter
 _NOTICE = re.compile(r"指示|情報|勧告|警戒|レベル|解除|開設状況")  # 避難指示 and the like: the notices, not a place
 # What people put around a place name (「近くの」「どこ」「教えて」…), taken off both ends of what is left; the
 # hazards (「津波 避難所」) are not places (``_HAZARD_WORDS`` reads them).
@@ -26,7 +39,8 @@ _WORDS = (r"近く|ちかく|付近|周辺|最寄り|最寄|もより|一番近�
           r"ありますか|ある|ですか|行きたい|いきたい|探して|さがして|ください|下さい|です|ます|だべさ|だべ|べさ|かな|か|だ|"
           r"開いてる|開いて|やってる|空いてる|混んでる|とき|時|いい|"
           r"地震|じしん|津波|つなみ|洪水|こうずい|大雨|おおあめ|豪雨|台風|たいふう|土砂|崖崩れ|がけ崩れ|火事|火災|火山|噴火|高潮|"
-          r"の|に|は|で|が|を|って|から|へ|[?？!！。、,，・\s]")
+          r"災害|さいがい|あるんだべ|あるんだ|んだべ|んだ|っしょ|どこさ|来たら|きたら|起きたら|おきたら|なったら|あったら|"
+          r"の|に|は|で|が|を|って|から|へ|[?？!！。、,，・\s]|[^\w\s]")
 _FILLER = re.compile(rf"^(?:{_WORDS})+|(?:{_WORDS})+$")
 MIN_PLACE = 2  # characters a place name needs (「北」 alone names too much)
 # A hazard named with the question, by the words residents use for it (the hazards' keys in disaster.hazards).
@@ -44,10 +58,13 @@ _HAZARD_WORDS = (
 
 @dataclass(frozen=True)
 class ShelterQuestion:
-    """A question for a shelter: the place named with it ("": none) and the hazard named (None: none)."""
+    """A question for a shelter: the place named with it ("": none) and the hazard named (None: none);
+    ``danger``: a danger told now (a hazard's key: 「川があふれそう」, or ``CANNOT_GO``), answered with what to do
+    first ("": none)."""
 
     place: str
     hazard: str | None = None
+    danger: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,7 @@ class AskLocation:
 
     unknown_place: str | None = None
     hazard: str | None = None
+    danger: str = ""  # a danger told now (``ShelterQuestion.danger``): what to do comes first
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,12 @@ class ShelterIntent:
         a shelter; a question that goes on after the word (「避難所にペットは連れて行ける？」) is about shelters, not
         for one: None."""
         text = unicodedata.normalize("NFKC", query.text)
+        if len(text) <= 60:
+            for pattern, hazard in _DANGER:
+                if pattern.search(text):
+                    return ShelterQuestion("", hazard, danger=hazard)
+            if _CANNOT_GO.search(text):
+                return ShelterQuestion("", None, danger=CANNOT_GO)
         found = _SHELTER.search(text)
         if found is None or _NOTICE.search(text) or len(text) > 40:
             return None
@@ -93,7 +117,7 @@ class ShelterIntent:
         """Ask for the location, or the hazard when a place was named and shelters are there."""
         atlas: Atlas | None = ctx.shelters
         if len(match.place) < MIN_PLACE or atlas is None or not len(atlas):
-            return AskLocation(hazard=match.hazard)
+            return AskLocation(hazard=match.hazard, danger=match.danger)
         near = atlas.named(match.place)
         if not near:
             return AskLocation(unknown_place=match.place, hazard=match.hazard)
@@ -102,4 +126,40 @@ class ShelterIntent:
         return ChooseHazard(round(latitude, 6), round(longitude, 6), match.place, match.hazard)
 
 
+# What may stand around a shelter's name in a question about its status (「富丘中学校は開いてる？」「武道館 満員？」).
+_STATUS_WORDS = re.compile(r"^(?:(?:今|いま|現在)|開いて(?:いますか|ます|る)?|あいて(?:いますか|ます|る)?|空いて(?:いますか|ます|る)?|"
+                           r"すいて(?:ますか|る)?|やって(?:いますか|ます|る)?|開設(?:して(?:いますか|ます|る)?|されて(?:いますか|ます|る)?)?|"
+                           r"入れ(?:ますか|る)|はいれ(?:ますか|る)|満員|満杯|混んで(?:いますか|ます|る)?|混雑(?:して(?:いますか|ます|る)?)?|"
+                           r"状況|様子|どう|どんな|ですか|でしょうか|ます|か|の|は|って|、|,|[?？!！。\s]|[^\w\s])*$")
+MAX_STATUS_QUESTION = 30  # characters: a longer message is about something else
+
+
+@dataclass(frozen=True)
+class ShelterStatusQuestion:
+    """「富丘中学校は開いてる？」: the status of the shelters of that name (all entries of the data)."""
+
+    shelters: tuple[ShelterInfo, ...]
+
+
+class ShelterNameIntent:
+    """Recognises a question for the status of a shelter the city has, named (「千歳市総合武道館あいてますか？」)."""
+
+    name = "shelter_status"
+
+    def match(self, query: Query) -> str | None:
+        text = unicodedata.normalize("NFKC", query.text).strip()
+        return text if 3 <= len(text) <= MAX_STATUS_QUESTION else None
+
+    def handle(self, match: str, ctx: IntentContext) -> ShelterStatusQuestion | None:
+        """The shelters named, when the rest of the message only asks how they are; else None."""
+        atlas: Atlas | None = ctx.shelters
+        if atlas is None or not len(atlas):
+            return None
+        shelters, rest = atlas.in_text(match)
+        if not shelters or not _STATUS_WORDS.match(rest):
+            return None
+        return ShelterStatusQuestion(tuple(shelters))
+
+
 INTENT = ShelterIntent()
+NAMED = ShelterNameIntent()

@@ -45,6 +45,15 @@ SHELTER_ASK_LOCATION_HAZARD = (
     "下の「位置情報を送る」を押して、今いる場所を送ってください。\n"
     "地名で探すときは「あずさ 避難所」のように送ってください。"
 )
+# A danger told now (「川があふれそう」): what to do first, then the shelter search for that hazard.
+SHELTER_DANGER = {
+    "flood": "川や水路に近づかず、早めに安全な場所へ避難してください。外に出るのが危ないときは、家の2階以上など高い所へ。"
+             "逃げ遅れたときや命の危険があるときは、迷わず119番へ。",
+    "landslide": "崖や斜面から離れ、早めに安全な場所へ避難してください。外に出るのが危ないときは、崖から離れた2階以上の部屋へ。"
+                 "命の危険があるときは、迷わず119番へ。",
+    "cannot_go": "避難所へ行けないときは、無理に外へ出ず、家の2階以上など安全な場所へ。命の危険があるときや、逃げ遅れたときは、"
+                 "迷わず119番へ。近所の方や家族にも声をかけて、早めに助けを求めてください。",
+}
 SHELTER_SEND_LOCATION = "位置情報を送る"
 SHELTER_PLACE_UNKNOWN = "「{place}」という地名が、避難所の住所や名前に見つかりませんでした。"
 SHELTER_NONE = "避難所の情報がまだ登録されていません。\n" + "お問い合わせ：{department} {phone}"
@@ -66,6 +75,10 @@ SHELTER_STATUSES = {"open": "開設中", "closed": "閉鎖", "full": "満員"}
 SHELTER_CROWDING = {"empty": "空いています", "some": "やや混雑", "busy": "混雑", "full": "満"}
 # The place sent is far from every shelter of the city: the resident may be elsewhere.
 SHELTER_FAR = "送られた場所から{city}の避難場所まで約{distance}あります。{city}の外にいらっしゃるときは、今いる市区町村の避難場所を確かめてください。"
+SHELTER_OUTSIDE = ("送られた場所は、{city}の避難場所から約{distance}離れています。{city}の外にいらっしゃるようです。"
+                   "今いる市区町村の避難情報と避難場所を確かめてください。命の危険があるときは、迷わず119番へ。")
+# A nearer shelter left out of the list because staff said it is closed or full.
+SHELTER_PASSED_OVER = "近くの{name}（約{distance}）は{status}のため、ほかの場所をご案内します。"
 SHELTER_NO_SITE = "この市のデータには、{hazard}に対応する指定緊急避難場所がありません。市の案内や防災無線に従ってください。"
 SHELTER_DISTANCE_M = "{metres}m"
 SHELTER_DISTANCE_KM = "{km:.1f}km"

@@ -108,7 +108,7 @@ def switch_rich_menu(factory: sessionmaker[Session], line: LineClient, now: date
     if not disaster_alias:
         return None
     with factory() as session:
-        active = mode.mode_now(session).active
+        active = mode.mode_now(session, now).active
         state = session.get(DisasterModeState, 1)
         applied = state.rich_menu_alias if state is not None else ""
     wanted = disaster_alias if active else normal_alias

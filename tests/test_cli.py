@@ -11,6 +11,7 @@ from city.models import Municipality
 from faq.models import FaqEntry
 from faq.models import QueryLog
 from faq.models import Synonym
+from tests.chat import load_demo_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "packs" / "demo"
@@ -178,3 +179,10 @@ class TestChat:
         assert "友だち追加ありがとうございます" in result.output
         assert "[1]" in result.output
         assert "環境課" in result.output
+
+    def test_a_location_is_sent_by_typing_at_and_its_coordinates(self, app, runner):
+        """「@42.8425,141.65」 in chat is what LINE's send-location button sends: the hazard is asked."""
+        load_demo_pack(app)
+        result = runner.invoke(args=["chat"], input="避難所\n@42.8425,141.65\nq\n")
+        assert result.exit_code == 0, result.output
+        assert "どの災害からの避難ですか" in result.output

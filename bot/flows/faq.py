@@ -69,7 +69,7 @@ def suggested(ctx: Context, user_id: str | None, result: Suggested) -> list[Mess
 
 def not_found(ctx: Context, user_id: str | None, result: NotFound) -> list[Message]:
     """The contact desk and its office hours; in disaster mode, where to find shelters and the notices first."""
-    if mode.mode_now(ctx.session).active:
+    if mode.mode_now(ctx.session, ctx.now).active:
         return build.combine(build.text(texts.DISASTER_MODE_FALLBACK), faq_replies.fallback(ctx.city))
     return faq_replies.fallback(ctx.city)
 

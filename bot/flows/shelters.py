@@ -19,6 +19,7 @@ from disaster.atlas import STAY
 from disaster.hazards import BY_KEY
 from intents.shelters import AskLocation
 from intents.shelters import ChooseHazard
+from intents.shelters import ShelterStatusQuestion
 from messaging import build
 from messaging import texts
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 NEAREST = 3  # shelters shown (each a map pin, with the text: 4 of LINE's 5 messages)
 CANDIDATES = 8  # shelters looked at, so that repeats and closed or full ones can give way to the next
 FAR_METRES = 20_000  # a place this far from the nearest shelter is likely outside the city: the reply says so
+OUTSIDE_METRES = 100_000  # this far, the resident is elsewhere: no list, only where to look instead
 
 
 def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -> Reply:
@@ -34,6 +36,8 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
     atlas = ctx.shelters
     if atlas is None or not len(atlas):
         return Reply(_no_data(ctx), "intent", intent="shelter")
+    if (outside := _outside(ctx, latitude, longitude)) is not None:  # far from the city: no question, no list
+        return Reply(outside, "intent", intent="shelter")
     waiting = conversation.current(ctx.session, user_id, ctx.now)
     if waiting is not None and waiting.step is Step.ASK_LOCATION:  # 「地震の避難所」 asked for this location
         conversation.end(ctx.session, user_id)
@@ -42,7 +46,7 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
             reply = _found(ctx, hazard, latitude, longitude)
             reply.messages[-1].quick_reply = replies.hazard_buttons(atlas, latitude, longitude, leave_out=hazard)
             return reply
-    now = mode.mode_now(ctx.session)
+    now = mode.mode_now(ctx.session, ctx.now)
     if now.active and now.hazard and atlas.has(now.hazard):  # disaster mode: the notice's hazard, no question
         reply = _found(ctx, now.hazard, latitude, longitude)
         reply.messages = build.combine(build.text(texts.SHELTER_MODE_NOTE.format(
@@ -58,13 +62,34 @@ def ask_location(ctx: Context, user_id: str | None, result: AskLocation) -> list
     atlas = ctx.shelters
     if atlas is None or not len(atlas):
         return _no_data(ctx)
+    first = texts.SHELTER_DANGER.get(result.danger)
     if result.hazard is None:
-        return replies.ask_location(result.unknown_place)
+        return replies.ask_location(result.unknown_place, first=first)
     if not atlas.has(result.hazard):  # 「津波の避難所」 in a city with no site for it: say so, then ask as usual
-        return build.combine(replies.none_for(result.hazard), replies.ask_location(result.unknown_place))
+        return build.combine(replies.none_for(result.hazard), replies.ask_location(result.unknown_place, first=first))
     if user_id is not None:
         conversation.start(ctx.session, user_id, Step.ASK_LOCATION, ctx.now, hazard=result.hazard)
-    return replies.ask_location(result.unknown_place, hazard=BY_KEY[result.hazard].label)
+    return replies.ask_location(result.unknown_place, hazard=BY_KEY[result.hazard].label, first=first)
+
+
+def status_of(ctx: Context, user_id: str | None, result: ShelterStatusQuestion) -> list:
+    """「富丘中学校は開いてる？」: that shelter's status now (one entry per facility, the latest said of any of the
+    data's entries for it), with where it is."""
+    said = store.statuses(ctx.session, [shelter.id for shelter in result.shelters])
+    facilities: dict[tuple[str, str], object] = {}
+    for shelter in result.shelters:  # the data may list a facility twice (指定緊急避難場所 and 指定避難所)
+        key = (shelter.name, shelter.address)
+        kept = facilities.get(key)
+        if kept is None or _said_at(said.get(shelter.id)) > _said_at(said.get(kept.id)):
+            facilities[key] = shelter
+    rt = runtime.current()
+    shown = list(facilities.values())[:NEAREST]
+    return replies.status_of(shown, said, attribution=ctx.shelters.attribution, now=ctx.now,
+                             max_age=timedelta(hours=rt.settings.shelter_status_max_age_hours), timezone=rt.timezone)
+
+
+def _said_at(status) -> float:
+    return status.at.timestamp() if status is not None and status.at is not None else 0.0
 
 
 def location_answer(ctx: Context, user_id: str, query, data: dict) -> Reply | None:
@@ -104,18 +129,37 @@ def _found(ctx: Context, purpose: str, latitude: float, longitude: float) -> Rep
         return Reply(replies.none_for(purpose), "intent", intent="shelter")
     rt = runtime.current()
     max_age = timedelta(hours=rt.settings.shelter_status_max_age_hours)
+    if found[0].distance_m > OUTSIDE_METRES:
+        return Reply(_outside_text(ctx, found[0].distance_m), "intent", intent="shelter")
     said = store.statuses(ctx.session, [item.shelter.id for item in found])
-    shown = _first_to_go_to(found, said, ctx.now, max_age)[:NEAREST]
-    far = None
+    shown, passed_over = _first_to_go_to(found, said, ctx.now, max_age)
+    notes = []
     if found[0].distance_m > FAR_METRES:  # the nearest is this far: the resident may be in another city
-        far = texts.SHELTER_FAR.format(city=ctx.city.name, distance=replies.distance(found[0].distance_m))
+        notes.append(texts.SHELTER_FAR.format(city=ctx.city.name, distance=replies.distance(found[0].distance_m)))
+    for item in passed_over:  # a nearer shelter left out because it is closed or full: say so, not nothing
+        notes.append(texts.SHELTER_PASSED_OVER.format(
+            name=item.shelter.name, distance=replies.distance(item.distance_m),
+            status=texts.SHELTER_STATUSES.get(said[item.shelter.id].status, said[item.shelter.id].status)))
     return Reply(replies.found(purpose, shown, said, attribution=atlas.attribution, now=ctx.now, max_age=max_age,
-                               timezone=rt.timezone, note=far), "intent", intent="shelter")
+                               timezone=rt.timezone, note="\n".join(notes) or None), "intent", intent="shelter")
 
 
-def _first_to_go_to(found: list, said: dict, now, max_age: timedelta) -> list:
-    """The shelters found, one per facility (the data lists some twice, by name and address), nearest first,
-    except that those staff said lately are closed or full come after the others."""
+def _outside(ctx: Context, latitude: float, longitude: float) -> list | None:
+    """The reply to a place far from every shelter of the city (the resident is elsewhere), else None."""
+    atlas = ctx.shelters
+    nearest = min((found[0].distance_m for purpose in (*BY_KEY, STAY)
+                   if (found := atlas.nearest(latitude, longitude, purpose, 1))), default=None)
+    return _outside_text(ctx, nearest) if nearest is not None and nearest > OUTSIDE_METRES else None
+
+
+def _outside_text(ctx: Context, metres: float) -> list:
+    return build.text(texts.SHELTER_OUTSIDE.format(city=ctx.city.name, distance=replies.distance(metres)))
+
+
+def _first_to_go_to(found: list, said: dict, now, max_age: timedelta) -> tuple[list, list]:
+    """The ``NEAREST`` shelters to show, one per facility (the data lists some twice, by name and address),
+    nearest first, except that those staff said lately are closed or full come after the others; and those
+    closed or full among the nearest that were left out for that."""
     seen, kept = set(), []
     for item in found:
         facility = (item.shelter.name, item.shelter.address)
@@ -127,7 +171,8 @@ def _first_to_go_to(found: list, said: dict, now, max_age: timedelta) -> list:
         latest = said.get(item.shelter.id)
         return latest is not None and latest.status in (status.CLOSED, status.FULL) and latest.confirmed(now, max_age)
 
-    return sorted(kept, key=turned_away)  # stable: the distance order holds within each group
+    shown = sorted(kept, key=turned_away)[:NEAREST]  # stable: the distance order holds within each group
+    return shown, [item for item in kept[:NEAREST] if item not in shown]
 
 
 def staff_message(ctx: Context, user_id: str | None, text: str) -> Reply | None:

@@ -27,10 +27,13 @@ from messaging import texts
 COORDINATE_DIGITS = 5  # about a metre: enough to find shelters, and short postback data
 
 
-def ask_location(unknown_place: str | None = None, *, hazard: str | None = None) -> list[Message]:
-    """Ask for the resident's location with LINE's send-location button (saying when a typed place was not found,
-    and for which ``hazard`` the search will be, when one was named)."""
-    parts = [texts.SHELTER_PLACE_UNKNOWN.format(place=unknown_place)] if unknown_place else []
+def ask_location(unknown_place: str | None = None, *, hazard: str | None = None, first: str | None = None
+                 ) -> list[Message]:
+    """Ask for the resident's location with LINE's send-location button (saying ``first`` what to do in a danger
+    told, when a typed place was not found, and for which ``hazard`` the search will be, when one was named)."""
+    parts = [first] if first else []
+    if unknown_place:
+        parts.append(texts.SHELTER_PLACE_UNKNOWN.format(place=unknown_place))
     ask = texts.SHELTER_ASK_LOCATION_HAZARD.format(hazard=hazard) if hazard else texts.SHELTER_ASK_LOCATION
     return build.messages([*parts, ask],
                           build.quick_reply([build.SendLocation(texts.SHELTER_SEND_LOCATION)]))
@@ -75,6 +78,22 @@ def found(purpose: str, shelters: list[Found], status: dict[int, ShelterStatus],
     lines.append(attribution)
     pins = [build.location(item.shelter.name, item.shelter.address, item.shelter.latitude, item.shelter.longitude)
             for item in shelters]
+    return build.combine(build.messages(["\n".join(lines)]), pins)
+
+
+def status_of(shelters: list, status: dict[int, ShelterStatus], *, attribution: str, now: datetime,
+              max_age: timedelta, timezone: ZoneInfo) -> list[Message]:
+    """「富丘中学校は開いてる？」: each facility of that name with what it is and its status, then a map pin each."""
+    lines = []
+    for shelter in shelters:
+        lines.append(shelter.name)
+        if shelter.kind == EMERGENCY:
+            lines.append("   " + texts.SHELTER_HAZARDS.format(hazards="・".join(names(shelter.hazards))))
+        elif shelter.accepts:
+            lines.append("   " + texts.SHELTER_ACCEPTS.format(accepts=shelter.accepts))
+        lines.append("   " + _status(status.get(shelter.id), now, max_age, timezone))
+    lines += [texts.NOTICE_SHELTER_HINT, attribution]
+    pins = [build.location(s.name, s.address, s.latitude, s.longitude) for s in shelters]
     return build.combine(build.messages(["\n".join(lines)]), pins)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -37,6 +38,9 @@ from japanese.normalize import person
 SKIPPED, DRAFT, RELAYED, DISMISSED, SUPERSEDED, VOIDED = (
     "skipped", "draft", "relayed", "dismissed", "superseded", "voided")
 ATTRIBUTION = "出典：気象庁ホームページ（気象庁防災情報XML）"
+# A series whose latest telegram is older than this is no longer told as in force: JMA sends a new telegram at
+# every change, so a silence this long means the feed stopped reaching us (or an old file was ingested).
+IN_FORCE_MAX_AGE = timedelta(hours=24)
 AUTO = "自動（packのauto_relay）"  # ``decided_by`` of a report relayed without staff
 
 
@@ -230,10 +234,10 @@ class InForce:
     reported_at: datetime
 
 
-def in_force_now(session: Session) -> list[InForce]:
+def in_force_now(session: Session, now: datetime) -> list[InForce]:
     """What JMA has in force in the city now: the kinds of the latest telegram of each series that reports them
-    (an office's weather warnings of one type, 土砂災害警戒情報, tsunami), unless JMA retracted it; a drill never
-    counts."""
+    (an office's weather warnings of one type, 土砂災害警戒情報, tsunami), unless JMA retracted it or it is older
+    than ``IN_FORCE_MAX_AGE``; a drill never counts."""
     families = [*WEATHER_OLD, *WEATHER_R06, "VXWW50", "VTSE41"]
     latest = (sa.select(JmaReport.family, JmaReport.office, sa.func.max(JmaReport.sent_at).label("sent_at"))
               .where(JmaReport.family.in_(families), JmaReport.outcome != VOIDED, JmaReport.info_type != "取消",
@@ -242,12 +246,13 @@ def in_force_now(session: Session) -> list[InForce]:
     rows = session.execute(sa.select(JmaReport.in_force, JmaReport.office, JmaReport.reported_at).join(
         latest, sa.and_(JmaReport.family == latest.c.family, JmaReport.office == latest.c.office,
                         JmaReport.sent_at == latest.c.sent_at)).order_by(JmaReport.reported_at))
-    return [InForce(tuple(kinds), office, reported_at) for kinds, office, reported_at in rows if kinds]
+    return [InForce(tuple(kinds), office, reported_at) for kinds, office, reported_at in rows
+            if kinds and reported_at >= now - IN_FORCE_MAX_AGE]
 
 
-def in_force(session: Session) -> tuple[str, ...]:
+def in_force(session: Session, now: datetime) -> tuple[str, ...]:
     """The kinds JMA has in force in the city now (``in_force_now``), each once."""
-    return tuple(dict.fromkeys(kind for item in in_force_now(session) for kind in item.kinds))
+    return tuple(dict.fromkeys(kind for item in in_force_now(session, now) for kind in item.kinds))
 
 
 def summary(report: JmaReport) -> str:

@@ -4,6 +4,7 @@ telegram once, drills and other cities skipped, 解除 and 取消 followed, and 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from disaster import mode
 from disaster.jma import city
 from disaster.jma import reports
 from tests.chat import say
+from tests.conftest import NOW
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "jma"
 CHITOSE = "VPWW61_sapporo_20260528_chitose.xml"
@@ -34,6 +36,19 @@ def configure(app):
 
 def ingest(runner, *names: str) -> list[str]:
     result = runner.invoke(args=["jma", "ingest", *(str(DATA / name) for name in names)])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def ingest_today(runner, tmp_path, *names: str) -> list[str]:
+    """Ingest telegrams as if JMA had sent them on the test clock's day (same times of day, so in the same order):
+    what is in force counts only telegrams of the last day."""
+    paths = []
+    for name in names:
+        raw = (DATA / name).read_bytes()
+        (tmp_path / name).write_bytes(re.sub(rb"\d{4}-\d{2}-\d{2}T", NOW.strftime("%Y-%m-%dT").encode(), raw))
+        paths.append(str(tmp_path / name))
+    result = runner.invoke(args=["jma", "ingest", *paths])
     assert result.exit_code == 0, result.output
     return result.output.splitlines()
 
@@ -198,32 +213,41 @@ def test_show_prints_the_text_residents_would_get(runner, configure):
     assert shown.startswith("【気象庁】渡島・檜山地方土砂災害警戒情報") and "松前町：土砂災害警戒情報（発表）" in shown
 
 
-def test_a_kind_the_pack_names_puts_the_bot_in_disaster_mode_while_in_force(app, runner, configure):
+def test_a_kind_the_pack_names_puts_the_bot_in_disaster_mode_while_in_force(app, runner, configure, tmp_path):
+    configure(municipalities=["0133100"], disaster_mode=["土砂災害警戒情報"])
+    ingest_today(runner, tmp_path, SEDIMENT_ISSUED)
+    with db.read_transaction(app) as session:
+        assert mode.mode_now(session, NOW) == mode.Mode(True, 4, "landslide")
+    ingest_today(runner, tmp_path, SEDIMENT_LIFTED)
+    with db.read_transaction(app) as session:
+        assert not mode.mode_now(session, NOW).active
+
+
+def test_a_warning_whose_latest_telegram_is_a_day_old_is_no_longer_in_force(app, runner, configure):
+    """The telegram of 2013 (the feed stopped, or an old file was ingested): not told as in force, no mode."""
     configure(municipalities=["0133100"], disaster_mode=["土砂災害警戒情報"])
     ingest(runner, SEDIMENT_ISSUED)
     with db.read_transaction(app) as session:
-        assert mode.mode_now(session) == mode.Mode(True, 4, "landslide")
-    ingest(runner, SEDIMENT_LIFTED)
-    with db.read_transaction(app) as session:
-        assert not mode.mode_now(session).active
+        assert not mode.mode_now(session, NOW).active
+    assert "土砂災害警戒情報" not in say(app, "警報出てる？").messages[0].text
 
 
-def test_a_kind_in_force_the_pack_does_not_name_leaves_the_mode_off(app, runner, configure):
+def test_a_kind_in_force_the_pack_does_not_name_leaves_the_mode_off(app, runner, configure, tmp_path):
     configure(municipalities=["0133100"], disaster_mode=["大津波警報"])
-    ingest(runner, SEDIMENT_ISSUED)
+    ingest_today(runner, tmp_path, SEDIMENT_ISSUED)
     with db.read_transaction(app) as session:
-        assert not mode.mode_now(session).active
+        assert not mode.mode_now(session, NOW).active
 
 
 def test_a_drill_after_a_real_warning_leaves_the_mode_on(app, runner, configure, tmp_path):
     configure(municipalities=["0133100"], disaster_mode=["土砂災害警戒情報"])
-    ingest(runner, SEDIMENT_ISSUED)
+    ingest_today(runner, tmp_path, SEDIMENT_ISSUED)
     drill = (DATA / SEDIMENT_LIFTED).read_bytes().replace("<Status>通常</Status>".encode(),
                                                           "<Status>訓練</Status>".encode())
-    (tmp_path / "drill.xml").write_bytes(drill)
+    (tmp_path / "drill.xml").write_bytes(re.sub(rb"\d{4}-\d{2}-\d{2}T", NOW.strftime("%Y-%m-%dT").encode(), drill))
     runner.invoke(args=["jma", "ingest", str(tmp_path / "drill.xml")])
     with db.read_transaction(app) as session:
-        assert mode.mode_now(session).active
+        assert mode.mode_now(session, NOW).active
 
 
 @pytest.mark.parametrize("table, problem", [
@@ -246,11 +270,11 @@ def test_the_times_are_told_in_the_citys_time(configure, app, runner):
     assert "2月20日 22:25 気象庁発表" in listed(runner)[0]["text"]
 
 
-def test_residents_asking_for_warnings_get_jmas_in_force_in_jmas_words(app, runner, configure):
+def test_residents_asking_for_warnings_get_jmas_in_force_in_jmas_words(app, runner, configure, tmp_path):
     configure(municipalities=["0122400"], advisories=True)
-    ingest(runner, CHITOSE)
+    ingest_today(runner, tmp_path, CHITOSE)
     text = say(app, "いま警報とか出てる？").messages[0].text
-    assert "気象庁の発表（5月28日 13:52 札幌管区気象台）：雷注意報、濃霧注意報" in text
+    assert "気象庁の発表（11月20日 13:52 札幌管区気象台）：雷注意報、濃霧注意報" in text
     assert "出典：気象庁ホームページ（気象庁防災情報XML）" in text
 
 
@@ -268,9 +292,9 @@ def test_a_city_that_reads_no_jma_telegram_says_nothing_of_them(app):
     assert "気象庁" not in say(app, "今の警戒レベルは？").messages[0].text
 
 
-def test_a_warning_lifted_is_no_longer_told(app, runner, configure):
+def test_a_warning_lifted_is_no_longer_told(app, runner, configure, tmp_path):
     configure(municipalities=["0133100"])
-    ingest(runner, SEDIMENT_ISSUED)
+    ingest_today(runner, tmp_path, SEDIMENT_ISSUED)
     assert "土砂災害警戒情報" in say(app, "警報出てる？").messages[0].text
-    ingest(runner, SEDIMENT_LIFTED)
+    ingest_today(runner, tmp_path, SEDIMENT_LIFTED)
     assert "土砂災害警戒情報" not in say(app, "警報出てる？").messages[0].text

@@ -222,14 +222,76 @@ def test_a_hazard_the_city_has_no_site_for_is_said_before_the_location_is_asked(
 
 
 def test_a_place_far_from_every_shelter_is_told_it_may_be_outside_the_city(app):
-    """A location in Tokyo: the nearest site of the city is about 800 km away, and the reply says so first."""
+    """A location in 札幌, about 32 km from the nearest site: the list comes with a note first."""
     load_demo_pack(app)
-    data = buttons(send_location(app, 35.6812, 139.7671))["地震"]
+    data = buttons(send_location(app, 43.0618, 141.3545))["地震"]
     text = press(app, data).messages[0].text
     assert text.startswith("送られた場所からかもめ市の避難場所まで約") and "km" in text.splitlines()[0]
+
+
+def test_a_place_in_another_region_gets_no_list_only_where_to_look(app):
+    """A location in Tokyo, about 800 km away: no hazard question and no list, only where to look instead."""
+    load_demo_pack(app)
+    reply = send_location(app, 35.6812, 139.7671)
+    [message] = reply.messages
+    assert "かもめ市の外にいらっしゃるようです" in message.text and "119番" in message.text
+    assert message.quick_reply is None
 
 
 def test_a_place_in_the_city_gets_no_such_warning(app):
     load_demo_pack(app)
     data = buttons(send_location(app, *NEAR_AZUSA))["地震"]
     assert press(app, data).messages[0].text.startswith("近い順に3か所です")
+
+
+def test_a_nearer_shelter_staff_said_is_full_is_named_not_dropped(app, runner):
+    """富丘中学校 (about 80 m) is full: the list starts further away, and says why the nearest is not in it."""
+    load_demo_pack(app)
+    assert runner.invoke(args=["shelters", "status", "富丘中学校", "--full"]).exit_code == 0
+    data = buttons(send_location(app, *NEAR_AZUSA))["洪水"]
+    first_line = press(app, data).messages[0].text.splitlines()[0]
+    assert first_line.startswith("近くの富丘中学校（約") and "満員のため" in first_line
+
+
+def test_a_danger_told_now_is_answered_with_what_to_do_then_the_search(app):
+    """「川があふれそう」 (once answered with how to put out roof tiles, 瓦): first what to do, then the location for
+    flood sites, remembered for when it comes."""
+    load_demo_pack(app)
+    reply = say(app, "川があふれそう、どうしたらいい？")
+    first, ask = reply.messages
+    assert "川や水路に近づかず" in first.text and "119番" in first.text
+    assert ask.text.startswith("洪水のときの避難場所をお探しします。") and buttons(reply) == {"位置情報を送る": "location"}
+
+
+def test_someone_who_cannot_get_to_a_shelter_is_told_what_to_do_first(app):
+    load_demo_pack(app)
+    reply = say(app, "うちのじいちゃん動けないんだけど避難どうすればいいべ")
+    assert "避難所へ行けないときは" in reply.messages[0].text and "119番" in reply.messages[0].text
+
+
+def test_a_shelter_named_with_a_question_about_it_gets_its_status(app, runner):
+    """「富丘中学校は開いてる？」 (once a school-enrolment entry): the status staff last set, and where it is."""
+    load_demo_pack(app)
+    runner.invoke(args=["shelters", "status", "富丘中学校", "--full"])
+    reply = say(app, "富丘中学校は開いてる？")
+    text, pin = reply.messages
+    assert text.text.startswith("富丘中学校") and "開設状況：満員" in text.text
+    assert isinstance(pin, LocationMessage) and pin.title == "富丘中学校"
+
+
+def test_a_shelter_named_with_another_question_is_left_to_the_faq(app):
+    load_demo_pack(app)
+    assert say(app, "富丘中学校の入学説明会").intent != "shelter_status"
+
+
+def test_the_ways_residents_type_the_question_start_the_search(app):
+    load_demo_pack(app)
+    for text in ("避難所どこ😭", "ひなんじょってどこにあるんだべ", "ひなんしょ　どこ？？", "非難所どこ", "地震のとき　どこ逃げる",
+                 "地震きたらどこさ逃げればいいっしょ？", "避難場所おしえて🙏"):
+        assert buttons(say(app, text)) == {"位置情報を送る": "location"}, text
+
+
+def test_a_hazard_with_its_kind_in_words_is_no_place(app):
+    """「土砂災害の避難場所」: not 「『災害』という地名が見つかりませんでした」."""
+    load_demo_pack(app)
+    assert say(app, "土砂災害の避難場所").messages[0].text.startswith("土砂災害のときの避難場所をお探しします。")

@@ -196,3 +196,9 @@ def test_a_notice_line_fails_to_take_is_sent_again_and_reaches_each_resident_onc
     for minutes in (1, 5, 15, 60):
         send_due(factory, sdk_line_client, NOW + timedelta(minutes=minutes))
     assert received(line_api) == {user(0): 1, user(1): 1, user(2): 1}
+
+
+@pytest.mark.parametrize("text", ["ひなんしなきゃだめだべか？", "避難しないとだめ？", "いまのけいかいれべるは", "もう家に帰っていいの？"])
+def test_asking_whether_to_evacuate_gets_the_notices_in_force(app, runner, residents, text):
+    issue(runner, area="大町")
+    assert "【警戒レベル4】避難指示" in say(app, text, user=user(0)).messages[0].text
