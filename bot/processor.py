@@ -149,14 +149,15 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     writer waits for it): most only read, and what the route keeps (the query log) is written afterwards
     with the answers, in one short write transaction. A route that does write (a resident's first message,
     a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again in a write
-    transaction of its own, where its changes commit with the answer or not at all. An event whose lease ran
-    out meanwhile (another processor has it) keeps nothing.
+    transaction of its own (in the batch's context: the caches it read are not looked up again), where its
+    changes commit with the answer or not at all. An event whose lease ran out meanwhile (another processor
+    has it) keeps nothing: its transaction is rolled back.
     """
     if not claims:
         return []
     events = {claim.id: parse_event(claim.payload) for claim in claims}
-    answered = _read_only_answers([claim for claim in claims if isinstance(events[claim.id], MessageEvent)],
-                                  events)
+    answered, base = _read_only_answers([claim for claim in claims if isinstance(events[claim.id], MessageEvent)],
+                                        events)
     stored: list[tuple[Claim, Answer, str | None, list[dict]]] = []
     if answered:
         with db.transaction() as session:
@@ -164,8 +165,11 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
                                           events, answered, me, lease))
     for claim in claims:
         if claim.id not in answered:
-            with db.transaction() as session:
-                stored.extend(_store(session, rt, claim, events[claim.id], me, lease))
+            try:
+                with db.transaction() as session:
+                    stored.append(_store(session, rt, claim, events[claim.id], me, lease, base))
+            except _LeaseLost:  # rolled back: the route's writes are not kept
+                log.warning("inbox.lease_lost", extra={"outcome": "routing"})
     sends = []
     for claim, answer, token, messages in stored:
         answer.count()  # once the answer is committed
@@ -176,12 +180,13 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
 
 
 def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
-                       ) -> dict[int, tuple[Answer, list, list[dict]]]:
+                       ) -> tuple[dict[int, tuple[Answer, list, list[dict]]], Context | None]:
     """The route's answers to message events from one read transaction, with the rows each keeps and the
-    answer as stored (JSON), by event; events whose route writes are left out."""
+    answer as stored (JSON), by event (events whose route writes are left out); and the context they were
+    answered in (None: no message to answer)."""
     answered = {}
     if not claims:
-        return answered
+        return answered, None
     with db.read_transaction() as session:
         writers = _writers(session, {claim.chat for claim in claims if claim.chat})
         claims = [claim for claim in claims if claim.chat not in writers]  # routing them here would be wasted
@@ -194,7 +199,7 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
                 answered[claim.id] = (answer, kept, [message.to_dict() for message in answer.messages])
             except db.ReadOnlyError:
                 pass
-    return answered
+    return answered, base
 
 
 def _writers(session, chats: set[str]) -> set[str]:
@@ -226,24 +231,20 @@ def _store_answered(session, rt: runtime.Runtime, claims: list[Claim], events: d
     return stored
 
 
-def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, me: str, lease: timedelta
-           ) -> list[tuple[Claim, Answer, str | None, list[dict]]]:
-    """Route one event in this write transaction, store its answer with what the route wrote (in a savepoint)
-    and mark it answered, or done when there is nothing to send; [] when the lease ran out (nothing is kept).
+def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, me: str, lease: timedelta,
+           base: Context | None = None) -> tuple[Claim, Answer, str | None, list[dict]]:
+    """Route one event in this write transaction (of its own), store its answer with what the route wrote and
+    mark it answered, or done when there is nothing to send; raises ``_LeaseLost`` when the lease ran out (the
+    caller rolls the transaction back: nothing is kept).
 
     Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
     as stored."""
-    try:
-        with session.begin_nested():
-            answer = _answer(session, event, claim) if event is not None else Answer("unreadable", [])
-            messages = [m.to_dict() for m in answer.messages]
-            token = _reply_token(event, messages)
-            if not _hold_answered(session, rt, claim, messages, token, me, lease):
-                raise _LeaseLost
-    except _LeaseLost:
-        log.warning("inbox.lease_lost", extra={"outcome": "routing"})
-        return []
-    return [(claim, answer, token, messages)]
+    answer = _answer(session, event, claim, base=base) if event is not None else Answer("unreadable", [])
+    messages = [m.to_dict() for m in answer.messages]
+    token = _reply_token(event, messages)
+    if not _hold_answered(session, rt, claim, messages, token, me, lease):
+        raise _LeaseLost
+    return claim, answer, token, messages
 
 
 def _reply_token(event: Event | None, messages: list[dict]) -> str | None:
@@ -331,7 +332,7 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
     event_type = str(getattr(event, "type", None))
     try:
         with session.begin_nested():
-            ctx = dataclasses.replace(base) if base is not None else context_for(session)
+            ctx = dataclasses.replace(base, session=session) if base is not None else context_for(session)
             ctx.kept = kept
             if event_type == "message" and claimed.chat:
                 ctx.burst = inbox.burst(session, claimed) if burst is None else burst

@@ -18,7 +18,9 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from healthdesk.matching import Phrase
 from healthdesk.matching import PhraseList
+from healthdesk.matching import Spelled
 from healthdesk.matching import phrase
 from japanese.calendar import is_office_day
 
@@ -103,6 +105,20 @@ class HealthDesk:
     facilities: tuple[Facility, ...] = ()
     web: str = ""  # a page listing today's 当番医 (the prefecture's system)
     attribution: str = ""
+
+    def red_flag(self, message: tuple[Spelled, ...]) -> tuple[Family, Phrase] | None:
+        """The first family (in the data's order) with a phrase found in the message, and that phrase; None when
+        no red flag is raised. Looked up in one index of every family's phrases, in order, so that a message is
+        compared once rather than once per family."""
+        every, owners = self._every_red_flag
+        position = every.first_found_at(message)
+        return None if position is None else (owners[position], every.phrases[position])
+
+    @functools.cached_property
+    def _every_red_flag(self) -> tuple[PhraseList, tuple[Family, ...]]:
+        phrases = tuple(phrase for family in self.red_flags for phrase in family.phrases.phrases)
+        owners = tuple(family for family in self.red_flags for _phrase in family.phrases.phrases)
+        return PhraseList(phrases), owners
 
     def lines_of(self, kind: str) -> tuple[Line, ...]:
         """The available lines of one kind, in the order the data lists them."""

@@ -412,6 +412,11 @@ class PhraseList:
 
     def first_found(self, message: tuple[Spelled, ...]) -> Phrase | None:
         """The first phrase found in any reading of the message (``readings``), or None."""
+        position = self.first_found_at(message)
+        return None if position is None else self.phrases[position]
+
+    def first_found_at(self, message: tuple[Spelled, ...]) -> int | None:
+        """The position of the first phrase found in any reading of the message, or None."""
         candidates: set[int] = set()
         for reading in message:
             for key in self._index.keys() & reading.keys:
@@ -421,5 +426,5 @@ class PhraseList:
                     candidates.update(by_part[part])
         for position in sorted(candidates):
             if any(found(self.phrases[position], reading) for reading in message):
-                return self.phrases[position]
+                return position
         return None

@@ -55,9 +55,9 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     message = readings(text)
     words = desk.words
     despair = words["self_harm"].first_found(message)
-    for family in desk.red_flags:
-        if (found := family.phrases.first_found(message)) is not None:
-            return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair is not None, phrase=found.text)
+    if (flagged := desk.red_flag(message)) is not None:
+        family, found = flagged
+        return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair is not None, phrase=found.text)
     if despair is not None:
         return Triage(Kind.SELF_HARM, desk, self_harm=True, phrase=despair.text)
     if (doubt := words["doubt"].first_found(message)) is not None:

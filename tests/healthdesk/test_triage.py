@@ -8,6 +8,7 @@ import pytest
 
 from healthdesk.data import defaults
 from healthdesk.data import desk_from
+from healthdesk.matching import readings
 from healthdesk.triage import Kind
 from healthdesk.triage import triage
 
@@ -187,3 +188,13 @@ def test_the_desk_is_open_only_on_office_days_in_its_hours():
 def test_a_desk_without_hours_is_not_said_to_be_closed():
     """Without opens and closes the desk's state is unknown (None), so no reply calls it closed."""
     assert triage(defaults(), "熱がある", NIGHT, date(2026, 11, 22)).desk_open is None
+
+
+@pytest.mark.parametrize("message", [m for ms in RED_FLAGS.values() for m in ms] + ORDINARY)
+def test_one_index_of_every_family_finds_what_asking_each_family_in_order_finds(message):
+    """The desk looks a message up once in all families' phrases; the family and phrase are those the first
+    family with a match, asked in the data's order, would give."""
+    desk, read = defaults(), readings(message)
+    expected = next(((family, found) for family in desk.red_flags
+                     if (found := family.phrases.first_found(read)) is not None), None)
+    assert desk.red_flag(read) == expected
