@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from city.info import CITY
 from city.models import Municipality
 from content.revisions import bump_revision
+from disaster import notices as disaster_notices
 from disaster import store as shelter_store
 from disaster.importers import ShelterData
 from disaster.importers import read_shelter_files
@@ -112,6 +113,7 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         jma = jma_city.read_config(manifest["jma"]) if "jma" in manifest else None
     except jma_city.JmaConfigError as error:
         raise PackError(str(error)) from None
+    approvals = read_disaster(manifest.get("disaster"))
 
     if current is None:
         current = Municipality()
@@ -148,6 +150,7 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     if jma is not None:
         jma_reports.save_config(session, jma)
         report.jma = jma
+    disaster_notices.save_rules(session, approvals=approvals)
     report.health = health_section is not None
     report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
     return report
@@ -237,6 +240,20 @@ def read_shelters(path: Path, section: object) -> ShelterData:
     if missing:
         raise PackError(f"the shelter files {', '.join(missing)} named in pack.toml do not exist")
     return read_shelter_files([path / name for name in files])
+
+
+def read_disaster(section: object) -> int | None:
+    """The pack's ``[disaster]`` rules: ``notice_approvals``, how many people other than its creator approve a
+    避難情報 (1 for a small town; absent: the ``DISASTER_NOTICE_APPROVALS`` setting)."""
+    if section is None:
+        return None
+    if not isinstance(section, dict) or set(section) - {"notice_approvals"}:
+        raise PackError("[disaster] in pack.toml takes notice_approvals = a number from 1 to 5")
+    value = section.get("notice_approvals")
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                              or not 1 <= value <= disaster_notices.MAX_APPROVALS):
+        raise PackError("[disaster] notice_approvals must be a whole number from 1 to 5")
+    return value
 
 
 def read_health(path: Path, section: object) -> dict:

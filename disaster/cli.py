@@ -128,12 +128,12 @@ def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str
             notice = notices.create(session, level=level, areas=names, text=text, office=office, hazard=hazard or "",
                                     created_by=created_by, now=rt.now())
             notice_id = notice.id
+            needed = notices.approvals_needed(session, rt.settings.disaster_notice_approvals)
     except notices.NoticeError as error:
         raise click.ClickException(str(error)) from None
     click.echo(notice_id)
     if not known:
         click.echo("the city has no areas loaded: the area names were kept as written, unchecked")
-    needed = rt.settings.disaster_notice_approvals
     click.echo(f"draft notice {notice_id}: レベル{level} {notices.LEVELS[level]} for {', '.join(names)}; "
                f"issued after {needed} approval{'s' if needed != 1 else ''} by people other than {created_by}")
 
@@ -144,14 +144,19 @@ def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str
 def notice_approve(notice_id: int, approver: str) -> None:
     """Approve a draft notice; with enough approvals it is issued and its push planned."""
     rt = runtime.current()
-    shown = _change(lambda session: notices.info(session, notices.approve(
-        session, notice_id, approver, rt.now(), approvals=rt.settings.disaster_notice_approvals)))
+    needed = []
+
+    def approve(session):
+        needed.append(notices.approvals_needed(session, rt.settings.disaster_notice_approvals))
+        return notices.info(session, notices.approve(session, notice_id, approver, rt.now(), approvals=needed[0]))
+
+    shown = _change(approve)
     if shown.status == notices.ISSUED:
         click.echo(f"notice {notice_id} issued (approved by {', '.join(shown.approvers)}); the push worker sends it "
                    "to the residents of its areas who chose 防災")
     else:
         click.echo(f"notice {notice_id}: approved by {', '.join(shown.approvers)}; "
-                   f"{rt.settings.disaster_notice_approvals - len(shown.approvers)} more approval needed")
+                   f"{needed[0] - len(shown.approvers)} more approval needed")
 
 
 @notice_cli.command("cancel")

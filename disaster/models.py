@@ -110,6 +110,16 @@ class DisasterNoticeApproval(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class DisasterRules(Base):
+    """The pack's ``[disaster]`` rules (one row): how many people approve a notice (None: the
+    ``DISASTER_NOTICE_APPROVALS`` setting)."""
+
+    __tablename__ = "disaster_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_approvals: Mapped[int | None] = mapped_column(default=None)
+
+
 class DisasterModeState(Base):
     """The rich menu last made everyone's default for the disaster mode (one row; ``push.notices``)."""
 

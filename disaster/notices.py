@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 from disaster.hazards import BY_KEY
 from disaster.models import DisasterNotice
 from disaster.models import DisasterNoticeApproval
+from disaster.models import DisasterRules
 from japanese.normalize import person
 from japanese.normalize import same_person
 
 DRAFT, ISSUED, CANCELLED, LIFTED = "draft", "issued", "cancelled", "lifted"
+MAX_APPROVALS = 5  # the most approvals a pack may ask for
 LEVELS = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
 MAX_TEXT = 1000
 
@@ -58,6 +60,24 @@ class NoticeInfo:
                 "issued_at": self.issued_at.isoformat() if self.issued_at else None,
                 "lifted_at": self.lifted_at.isoformat() if self.lifted_at else None,
                 "broadcast_id": self.broadcast_id, "lift_broadcast_id": self.lift_broadcast_id}
+
+
+def save_rules(session: Session, *, approvals: int | None) -> None:
+    """Store the pack's ``[disaster] notice_approvals`` (None: the pack says nothing; the setting applies)."""
+    if approvals is not None and not 1 <= approvals <= MAX_APPROVALS:
+        raise NoticeError(f"notice_approvals must be a whole number from 1 to {MAX_APPROVALS}")
+    rules = session.get(DisasterRules, 1)
+    if rules is None:
+        session.add(DisasterRules(id=1, notice_approvals=approvals))
+    else:
+        rules.notice_approvals = approvals
+
+
+def approvals_needed(session: Session, default: int) -> int:
+    """How many people other than its creator approve a notice: the pack's rule, else ``default`` (the
+    ``DISASTER_NOTICE_APPROVALS`` setting)."""
+    rules = session.get(DisasterRules, 1)
+    return rules.notice_approvals if rules is not None and rules.notice_approvals is not None else default
 
 
 def create(session: Session, *, level: int, areas: list[str], text: str = "", office: str = "", hazard: str = "",
