@@ -110,6 +110,8 @@ NOTICE_CURRENT = "【警戒レベル{level}】{name}（{office}、{when}発令�
 JMA_IN_FORCE = "気象庁の発表（{when} {office}）：{kinds}"
 JMA_NONE = "気象庁の警報・注意報は、いま{city}に出ているものを受け取っていません。最新の情報は気象庁のホームページで確かめてください。"
 JMA_CREDIT = "出典：気象庁ホームページ（気象庁防災情報XML）"
+AREA_NOTICE_IN_FORCE = ("{area}には、いま【警戒レベル{level}】{name}が出ています。{action}\n"
+                        "詳しくは「警戒レベル」、近くの避難場所は「避難所」と送ってください。")
 NOTICE_AREA_HINT = "お住まいの地域を登録すると、その地域の情報をお知らせします（「地域設定」）。"
 SHELTER_MODE_NOTE = "避難情報が出ています。{hazard}のときの避難場所をお探ししました（ほかの災害は下のボタンから選べます）。"
 DISASTER_MODE_FALLBACK = (

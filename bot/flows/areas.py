@@ -16,6 +16,7 @@ from bot.flows.elsewhere import faq_knows
 from bot.flows.elsewhere import taken_by_intent
 from bot.replies import garbage as garbage_replies
 from bot.replies import settings as settings_replies
+from disaster import notices
 from garbage.answers import NeedArea
 from garbage.answers import categories_in_text
 from garbage.answers import day_question
@@ -171,7 +172,12 @@ def _set_area(ctx: Context, user_id: str, name: str, *, then: str | None) -> Rep
         planning.cancel_area_reminders(ctx.session, user_id)
     then = then or conversation.take_later(ctx.session, user_id, ctx.now)
     conversation.end(ctx.session, user_id)
-    return Reply(garbage_replies.area_set(name), "intent", intent="area", then=then)
+    answer = garbage_replies.area_set(name)
+    if grave := notices.in_force(ctx.session, name):  # an evacuation notice for the area: said before anything else
+        notice = grave[0]
+        answer = build.combine(build.text(texts.AREA_NOTICE_IN_FORCE.format(
+            area=name, level=notice.level, name=notice.name, action=texts.NOTICE_ACTIONS[notice.level])), answer)
+    return Reply(answer, "intent", intent="area", then=then)
 
 
 def remind_pressed(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:

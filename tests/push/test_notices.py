@@ -19,6 +19,7 @@ from push.sender import send_due
 from residents.models import Resident
 from residents.models import ResidentStatus
 from residents.models import Subscription
+from tests.chat import load_demo_pack
 from tests.chat import say
 from tests.conftest import NOW
 from tests.push.helpers import received
@@ -202,3 +203,21 @@ def test_a_notice_line_fails_to_take_is_sent_again_and_reaches_each_resident_onc
 def test_asking_whether_to_evacuate_gets_the_notices_in_force(app, runner, residents, text):
     issue(runner, area="大町")
     assert "【警戒レベル4】避難指示" in say(app, text, user=user(0)).messages[0].text
+
+
+def test_a_resident_setting_an_area_under_a_notice_is_told_first(app, runner):
+    """木太 as one's area while a 避難指示 is in force there: the notice comes before the area's confirmation."""
+    load_demo_pack(app)
+    issue(runner, area="木太")
+    say(app, "地域設定", user=user(3))
+    reply = say(app, "木太", user=user(3))
+    assert reply.messages[0].text.startswith("木太・林・多肥・国分寺南部には、いま【警戒レベル4】避難指示が出ています。")
+    assert len(reply.messages) > 1
+
+
+def test_an_area_without_a_notice_is_set_as_usual(app, runner):
+    load_demo_pack(app)
+    issue(runner, area="木太")
+    say(app, "地域設定", user=user(3))
+    text = say(app, "屋島", user=user(3)).messages[0].text
+    assert "屋島・古高松・牟礼南部" in text and "避難指示" not in text
