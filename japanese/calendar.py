@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from datetime import tzinfo
 from functools import lru_cache
 
 import holidays
@@ -116,3 +118,9 @@ def next_office_day(day: date) -> date:
     while not is_office_day(day):
         day += timedelta(days=1)
     return day
+
+
+def month_day_time(moment: datetime, timezone: tzinfo) -> str:
+    """A moment as notices and statuses say it, in the city's time: 「12月4日 10:30」."""
+    local = moment.astimezone(timezone)
+    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"

@@ -30,6 +30,7 @@ from disaster import mode
 from disaster import notices
 from disaster.models import DisasterModeState
 from disaster.models import DisasterNotice
+from japanese.calendar import month_day_time
 from messaging import texts
 from messaging.client import LineClient
 from push import broadcasts
@@ -47,9 +48,9 @@ def segment(areas: tuple[str, ...]) -> str:
 
 def message(notice: notices.NoticeInfo, office: str, timezone: ZoneInfo, *, lifted: bool) -> str:
     """The text residents get: the standard words of the level, the office and time, and the city's own words."""
-    at = (notice.lifted_at if lifted else notice.issued_at).astimezone(timezone)
+    at = notice.lifted_at if lifted else notice.issued_at
     values = {"level": notice.level, "name": notice.name, "office": notice.office or office,
-              "areas": "・".join(notice.areas), "when": f"{at.month}月{at.day}日 {at.hour}:{at.minute:02d}"}
+              "areas": "・".join(notice.areas), "when": month_day_time(at, timezone)}
     if lifted:
         return texts.NOTICE_LIFTED_PUSH.format(**values)
     parts = [texts.NOTICE_PUSH.format(**values), texts.NOTICE_ACTIONS[notice.level]]

@@ -21,6 +21,7 @@ from disaster.notices import NoticeInfo
 from disaster.status import OPEN
 from disaster.store import ShelterStatus
 from intents.notices import NoticeAnswer
+from japanese.calendar import month_day_time
 from messaging import build
 from messaging import texts
 
@@ -123,8 +124,7 @@ def _status(status: ShelterStatus | None, now: datetime, max_age: timedelta, tim
 
 def when_said(at: datetime, timezone: ZoneInfo) -> str:
     """「12月4日 10:30」 in the city's time."""
-    local = at.astimezone(timezone)
-    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+    return month_day_time(at, timezone)
 
 
 def notices_in_force(answer: NoticeAnswer, city_name: str, timezone: ZoneInfo) -> list[Message]:

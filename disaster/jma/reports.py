@@ -33,6 +33,7 @@ from disaster.jma.telegrams import Telegram
 from disaster.jma.telegrams import parse
 from disaster.models import JmaPack
 from disaster.models import JmaReport
+from japanese.calendar import month_day_time
 from japanese.normalize import person
 
 SKIPPED, DRAFT, RELAYED, DISMISSED, SUPERSEDED, VOIDED = (
@@ -106,13 +107,13 @@ def ingest(session: Session, raw: bytes, now: datetime, *, config: city.JmaConfi
         report.reason = finding.skipped
         session.flush()
         return Ingested(report.id, SKIPPED, f"#{report.id} skipped: {finding.skipped}")
-    newer = _same_group(session, telegram).where(JmaReport.sent_at > telegram.sent_at,
+    newer = _same_group(telegram).where(JmaReport.sent_at > telegram.sent_at,
                                                  JmaReport.outcome != SKIPPED).limit(1)
     if (later := session.scalar(newer)) is not None:
         report.reason = f"older than #{later.id} of the same series"
         session.flush()
         return Ingested(report.id, SKIPPED, f"#{report.id} skipped: {report.reason}")
-    for older in session.scalars(_same_group(session, telegram).where(JmaReport.outcome == DRAFT)):
+    for older in session.scalars(_same_group(telegram).where(JmaReport.outcome == DRAFT)):
         older.outcome, older.reason = SUPERSEDED, "a newer telegram of the same series came"
     report.changes = [{"area": c.area, "code": c.code, "kind": c.kind, "change": c.change}
                       for c in finding.changes]
@@ -147,9 +148,13 @@ def compose(telegram: Telegram, finding: city.Finding, timezone: ZoneInfo) -> st
     if telegram.family in QUAKE and telegram.hypocenter:
         lines.append(f"震源：{telegram.hypocenter}" + (f"　{telegram.magnitude}" if telegram.magnitude else ""))
     lines += list(telegram.comments)
-    lines.append(f"{_when(telegram.reported_at, timezone)} {telegram.publisher or telegram.office}発表")
-    lines.append(ATTRIBUTION)
-    return "\n".join(lines)
+    return "\n".join([*lines, *_signed(telegram, timezone)])
+
+
+def _signed(telegram: Telegram, timezone: ZoneInfo) -> list[str]:
+    """The last lines of what residents get: who issued it and when, and the credit."""
+    issued = f"{month_day_time(telegram.reported_at, timezone)} {telegram.publisher or telegram.office}発表"
+    return [issued, ATTRIBUTION]
 
 
 def _retract(session: Session, report: JmaReport, telegram: Telegram, timezone: ZoneInfo) -> Ingested:
@@ -172,13 +177,12 @@ def _retract(session: Session, report: JmaReport, telegram: Telegram, timezone: 
     report.reason = f"取消 of #{', #'.join(str(r.id) for r in relayed)}, which residents got"
     words = telegram.text or telegram.headline
     report.text = "\n".join([f"【気象庁】{telegram.head_title or telegram.title}", *([words] if words else []),
-                             f"{_when(telegram.reported_at, timezone)} {telegram.publisher or telegram.office}発表",
-                             ATTRIBUTION])
+                             *_signed(telegram, timezone)])
     session.flush()
     return Ingested(report.id, DRAFT, f"#{report.id} draft: {report.reason}")
 
 
-def _same_group(session: Session, telegram: Telegram) -> sa.Select:
+def _same_group(telegram: Telegram) -> sa.Select:
     """The reports a newer telegram of ``telegram``'s kind replaces: the same office's telegrams of the same
     type (weather, 土砂), or those of the same earthquake or tsunami event."""
     query = sa.select(JmaReport)
@@ -261,6 +265,3 @@ def summary(report: JmaReport) -> str:
     return f"{report.head_title or report.title}" + (f" — {changes}" if changes else "")
 
 
-def _when(moment: datetime, timezone: ZoneInfo) -> str:
-    local = moment.astimezone(timezone)
-    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
