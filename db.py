@@ -289,10 +289,26 @@ def load_for_reading(session: Session, column: sa.orm.InstrumentedAttribute, key
 
 
 def loaded(session: Session, entity: type, key: str) -> tuple[bool, Any]:
-    """``(True, row or None)`` when ``load_for_reading`` loaded ``key`` of ``entity`` in this session, else
-    ``(False, None)``: the caller reads the database."""
+    """``(True, row or None)`` when ``load_for_reading`` loaded ``key`` of ``entity`` in this session or
+    ``remember`` noted it (a row deleted since no longer counts), else ``(False, None)``: the caller reads
+    the database."""
     kept = session.info.get(("loaded", entity))
-    return (True, kept[key]) if kept is not None and key in kept else (False, None)
+    if kept is None or key not in kept:
+        return False, None
+    row = kept[key]
+    if row is None:
+        return True, None
+    state = sa.inspect(row)
+    if state.deleted or state.was_deleted or row in session.deleted:
+        return True, None  # deleted in this session
+    return (True, row) if state.persistent or state.pending else (False, None)
+
+
+def remember(session: Session, entity: type, key: str, row: Any) -> None:
+    """Note what this session knows of ``key`` of ``entity`` (its row, or None: no row) for ``loaded`` to
+    hand out: after reading it in a transaction where no other writer touches it (the event's own resident
+    and step, while its processor holds the claim), or after adding it."""
+    session.info.setdefault(("loaded", entity), {})[key] = row
 
 
 @contextlib.contextmanager

@@ -20,7 +20,9 @@ from city import info as city_info
 from city.info import CityInfo
 from content.revisions import revisions
 from disaster import atlas as shelter_atlas
+from disaster import mode
 from disaster.atlas import Atlas
+from disaster.mode import Mode
 from faq import index as faq_index
 from faq.answers import Entry
 from faq.policy import AnswerPolicy
@@ -73,6 +75,7 @@ class Context:
     flood_limit: int = 0  # more messages a minute than this get one notice, then no answer (0: no limit)
     local_now: datetime | None = None  # the current time in the city (a greeting fits the time of day)
     kept: list | None = None  # rows to keep, when the route runs in a read transaction (``bot.processor``)
+    shared: dict = field(default_factory=dict)  # looked up once for this context and its copies (a batch)
 
     def keep(self, row: object) -> None:
         """Keep a new row: in the session, or, in a read transaction, for the write that follows it."""
@@ -80,6 +83,13 @@ class Context:
             self.session.add(row)
         else:
             self.kept.append(row)
+
+    def disaster_mode(self) -> Mode:
+        """The disaster mode at ``now`` (``disaster.mode``), looked up once for the events of a batch (their
+        contexts are copies of one)."""
+        if "disaster_mode" not in self.shared:
+            self.shared["disaster_mode"] = mode.mode_now(self.session, self.now)
+        return self.shared["disaster_mode"]
 
     def note(self, stage: str, **detail: object) -> None:
         """Add a stage to the trace being collected (``bot.trace``); nothing happens when none is."""

@@ -79,9 +79,7 @@ class OpenStep:
 
 def current(session: Session, line_user_id: str, now: datetime) -> OpenStep | None:
     """The resident's open step (``Step.LATER`` when only a question waits), or None when there is none."""
-    known, row = db.loaded(session, Conversation, line_user_id)
-    if not known:
-        row = session.get(Conversation, line_user_id)
+    row = _row(session, line_user_id)
     if row is None:
         return None
     if row.expires_at <= now and not (_park(row) and row.expires_at > now):
@@ -97,12 +95,23 @@ def load(session: Session, line_user_ids: Collection[str]) -> set[str]:
     return db.load_for_reading(session, Conversation.line_user_id, line_user_ids)
 
 
+def _row(session: Session, line_user_id: str) -> Conversation | None:
+    """The resident's step row, read once per session: only this module adds them, and only the processor
+    holding the resident's event changes them meanwhile."""
+    known, row = db.loaded(session, Conversation, line_user_id)
+    if not known:
+        row = session.get(Conversation, line_user_id)
+        db.remember(session, Conversation, line_user_id, row)
+    return row
+
+
 def start(session: Session, line_user_id: str, step: Step, now: datetime, **data: object) -> None:
     """Open ``step`` for the resident (replacing any open one, but keeping a question that waits for the area)."""
-    row = session.get(Conversation, line_user_id)
+    row = _row(session, line_user_id)
     if row is None:
         row = Conversation(line_user_id=line_user_id)
         session.add(row)
+        db.remember(session, Conversation, line_user_id, row)
     kept = {key: value for key, value in (row.data or {}).items() if key in _KEPT}
     row.step, row.data, row.expires_at = step.value, {**dict(data), **kept}, now + TIMEOUT
     session.flush()
@@ -110,7 +119,7 @@ def start(session: Session, line_user_id: str, step: Step, now: datetime, **data
 
 def end(session: Session, line_user_id: str) -> None:
     """Close the resident's open step, if any; a question waiting for the area stays kept until its time."""
-    row = session.get(Conversation, line_user_id)
+    row = _row(session, line_user_id)
     if row is not None and not _park(row):
         session.delete(row)
     session.flush()
@@ -118,7 +127,7 @@ def end(session: Session, line_user_id: str) -> None:
 
 def cancel(session: Session, line_user_id: str) -> None:
     """Close the open step and forget any question kept for later (「やめる」, data deletion)."""
-    row = session.get(Conversation, line_user_id)
+    row = _row(session, line_user_id)
     if row is not None:
         session.delete(row)
         session.flush()
@@ -128,7 +137,7 @@ def let_go(session: Session, line_user_id: str, open_step: OpenStep, now: dateti
     """Close a step the text did not answer; True when a garbage question that waited for the area is kept now."""
     question = open_step.data.get("then") if open_step.step is Step.ASK_AREA else None
     if question:
-        row = session.get(Conversation, line_user_id)
+        row = _row(session, line_user_id)
         row.data = {**(row.data or {}), "later": question, "later_until": (now + LATER_TIMEOUT).isoformat()}
     end(session, line_user_id)
     return bool(question)
@@ -136,7 +145,7 @@ def let_go(session: Session, line_user_id: str, open_step: OpenStep, now: dateti
 
 def take_later(session: Session, line_user_id: str, now: datetime) -> str | None:
     """The kept question waiting for the area, if any (it is answered now, so no longer kept)."""
-    row = session.get(Conversation, line_user_id)
+    row = _row(session, line_user_id)
     if row is None or not row.data or "later" not in row.data:
         return None
     data = dict(row.data)

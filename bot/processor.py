@@ -28,6 +28,7 @@ With ``INBOX_THREADS=0`` the webhook processes in the request itself, after the 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -141,6 +142,15 @@ class _LeaseLost(Exception):
     """The claim ran out while the event was routed: roll back what the route wrote."""
 
 
+class _RouteFailed(Exception):
+    """The route failed in a transaction of its own: roll back what it wrote, then store ``answer`` (the
+    apology)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.event_type)
+        self.answer = answer
+
+
 def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timedelta
                 ) -> list[tuple[Claim, str, list[dict]]]:
     """Answer new events and store the answers; returns those to send, with their reply tokens.
@@ -156,8 +166,8 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     if not claims:
         return []
     events = {claim.id: parse_event(claim.payload) for claim in claims}
-    answered, base = _read_only_answers([claim for claim in claims if isinstance(events[claim.id], MessageEvent)],
-                                        events)
+    answered, base, bursts = _read_only_answers(
+        [claim for claim in claims if isinstance(events[claim.id], MessageEvent)], events)
     stored: list[tuple[Claim, Answer, str | None, list[dict]]] = []
     if answered:
         with db.transaction() as session:
@@ -166,8 +176,13 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     for claim in claims:
         if claim.id not in answered:
             try:
-                with db.transaction() as session:
-                    stored.append(_store(session, rt, claim, events[claim.id], me, lease, base))
+                try:
+                    with db.transaction() as session:
+                        stored.append(_store(session, rt, claim, events[claim.id], me, lease, base,
+                                             bursts.get(claim.id)))
+                except _RouteFailed as failed:  # rolled back: the apology is stored without the route's writes
+                    with db.transaction() as session:
+                        stored.append(_stored(session, rt, claim, events[claim.id], failed.answer, me, lease))
             except _LeaseLost:  # rolled back: the route's writes are not kept
                 log.warning("inbox.lease_lost", extra={"outcome": "routing"})
     sends = []
@@ -180,17 +195,17 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
 
 
 def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
-                       ) -> tuple[dict[int, tuple[Answer, list, list[dict]]], Context | None]:
+                       ) -> tuple[dict[int, tuple[Answer, list, list[dict]]], Context | None, dict[int, int]]:
     """The route's answers to message events from one read transaction, with the rows each keeps and the
-    answer as stored (JSON), by event (events whose route writes are left out); and the context they were
-    answered in (None: no message to answer)."""
+    answer as stored (JSON), by event (events whose route writes are left out); the context they were
+    answered in (None: no message to answer); and every message's burst (``inbox.bursts``), by event."""
     answered = {}
     if not claims:
-        return answered, None
+        return answered, None, {}
     with db.read_transaction() as session:
         writers = _writers(session, {claim.chat for claim in claims if claim.chat})
-        claims = [claim for claim in claims if claim.chat not in writers]  # routing them here would be wasted
         bursts = inbox.bursts(session, [claim for claim in claims if claim.chat])
+        claims = [claim for claim in claims if claim.chat not in writers]  # routing them here would be wasted
         base = context_for(session)
         for claim in claims:
             kept: list = []
@@ -199,7 +214,7 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
                 answered[claim.id] = (answer, kept, [message.to_dict() for message in answer.messages])
             except db.ReadOnlyError:
                 pass
-    return answered, base
+    return answered, base, bursts
 
 
 def _writers(session, chats: set[str]) -> set[str]:
@@ -232,14 +247,22 @@ def _store_answered(session, rt: runtime.Runtime, claims: list[Claim], events: d
 
 
 def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, me: str, lease: timedelta,
-           base: Context | None = None) -> tuple[Claim, Answer, str | None, list[dict]]:
-    """Route one event in this write transaction (of its own), store its answer with what the route wrote and
-    mark it answered, or done when there is nothing to send; raises ``_LeaseLost`` when the lease ran out (the
-    caller rolls the transaction back: nothing is kept).
+           base: Context | None = None, burst: int | None = None) -> tuple[Claim, Answer, str | None, list[dict]]:
+    """Route one event in this write transaction (of its own, so without a savepoint), store its answer with
+    what the route wrote and mark it answered, or done when there is nothing to send; raises ``_LeaseLost``
+    when the lease ran out, ``_RouteFailed`` when the route failed (the caller rolls the transaction back:
+    nothing is kept).
 
     Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
     as stored."""
-    answer = _answer(session, event, claim, base=base) if event is not None else Answer("unreadable", [])
+    answer = (_answer(session, event, claim, base=base, burst=burst, own_transaction=True) if event is not None
+              else Answer("unreadable", []))
+    return _stored(session, rt, claim, event, answer, me, lease)
+
+
+def _stored(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer, me: str,
+            lease: timedelta) -> tuple[Claim, Answer, str | None, list[dict]]:
+    """Store ``answer`` to the claimed event and mark it answered (``_store``'s second half)."""
     messages = [m.to_dict() for m in answer.messages]
     token = _reply_token(event, messages)
     if not _hold_answered(session, rt, claim, messages, token, me, lease):
@@ -318,9 +341,11 @@ def answer_tier(reply: Reply) -> str | None:
 
 
 def _answer(session, event: Event, claimed: Claim, *, base: Context | None = None, kept: list | None = None,
-            burst: int | None = None) -> Answer:
+            burst: int | None = None, own_transaction: bool = False) -> Answer:
     """The route's answer to ``event``, its writes in a savepoint; an error inside it is logged and answered
-    with an apology (and its writes undone).
+    with an apology (and its writes undone). With ``own_transaction`` (the route's transaction holds nothing
+    else) there is no savepoint: an error raises ``_RouteFailed`` with the apology, for the caller to roll
+    the transaction back and store it.
 
     ``base`` is a context to answer in (a copy is used), else one is made; ``burst``, the resident's messages
     in the last minute when they were counted already (``inbox.bursts``). With ``kept`` (a read
@@ -331,7 +356,7 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
     """
     event_type = str(getattr(event, "type", None))
     try:
-        with session.begin_nested():
+        with contextlib.nullcontext() if own_transaction else session.begin_nested():
             ctx = dataclasses.replace(base, session=session) if base is not None else context_for(session)
             ctx.kept = kept
             if event_type == "message" and claimed.chat:
@@ -344,7 +369,10 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
         raise  # the route writes in a read transaction: it runs again in a write one
     except Exception:
         log.exception("webhook.event_failed", extra={"type": event_type})
-        return Answer(event_type, build.text(texts.SORRY_ERROR), failed=True)
+        sorry = Answer(event_type, build.text(texts.SORRY_ERROR), failed=True)
+        if own_transaction:
+            raise _RouteFailed(sorry) from None
+        return sorry
 
 
 def _deliver_all(rt: runtime.Runtime, sends: list[_Send]) -> list[tuple[str, bool]]:

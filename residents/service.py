@@ -34,7 +34,12 @@ def resident_hash(secret: str, line_user_id: str) -> str:
 def find(session: Session, line_user_id: str) -> Resident | None:
     """The resident with this LINE user id, if any."""
     known, resident = db.loaded(session, Resident, line_user_id)
-    return resident if known else session.scalar(_FIND, {"line_user_id": line_user_id})
+    if known:
+        return resident
+    resident = session.scalar(_FIND, {"line_user_id": line_user_id})
+    if resident is not None:  # kept for the rest of the session (none is remembered absent: others add them)
+        db.remember(session, Resident, line_user_id, resident)
+    return resident
 
 
 _FIND = sa.select(Resident).where(Resident.line_user_id == sa.bindparam("line_user_id"))
@@ -50,19 +55,26 @@ def follow(session: Session, line_user_id: str, now: datetime) -> Resident:
     """Create the resident, or make a blocked one active again (a follow is also an unblock)."""
     resident = find(session, line_user_id)
     if resident is None:
-        resident = Resident(line_user_id=line_user_id, status=ResidentStatus.ACTIVE, followed_at=now)
-        session.add(resident)
-    else:
-        resident.status = ResidentStatus.ACTIVE
-        resident.followed_at = now
-        resident.blocked_at = None
+        return _create(session, line_user_id, now)
+    resident.status = ResidentStatus.ACTIVE
+    resident.followed_at = now
+    resident.blocked_at = None
     session.flush()
+    return resident
+
+
+def _create(session: Session, line_user_id: str, now: datetime) -> Resident:
+    """A new active resident, flushed and remembered in the session."""
+    resident = Resident(line_user_id=line_user_id, status=ResidentStatus.ACTIVE, followed_at=now)
+    session.add(resident)
+    session.flush()
+    db.remember(session, Resident, line_user_id, resident)
     return resident
 
 
 def seen(session: Session, line_user_id: str, now: datetime) -> Resident:
     """The resident who just wrote to us, created if they followed before the bot kept records."""
-    return find(session, line_user_id) or follow(session, line_user_id, now)
+    return find(session, line_user_id) or _create(session, line_user_id, now)
 
 
 def set_area(session: Session, line_user_id: str, area: str, now: datetime) -> Resident:

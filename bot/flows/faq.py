@@ -10,7 +10,6 @@ from bot import querylog
 from bot.context import Context
 from bot.context import Reply
 from bot.replies import faq as faq_replies
-from disaster import mode
 from faq import answers
 from faq.answers import Answered
 from faq.answers import FaqResult
@@ -69,7 +68,7 @@ def suggested(ctx: Context, user_id: str | None, result: Suggested) -> list[Mess
 
 def not_found(ctx: Context, user_id: str | None, result: NotFound) -> list[Message]:
     """The contact desk and its office hours; in disaster mode, where to find shelters and the notices first."""
-    if mode.mode_now(ctx.session, ctx.now).active:
+    if ctx.disaster_mode().active:
         return build.combine(build.text(texts.DISASTER_MODE_FALLBACK), faq_replies.fallback(ctx.city))
     return faq_replies.fallback(ctx.city)
 

@@ -12,7 +12,6 @@ from bot.context import Context
 from bot.context import Reply
 from bot.conversation import Step
 from bot.replies import shelters as replies
-from disaster import mode
 from disaster import status
 from disaster import store
 from disaster.atlas import STAY
@@ -46,7 +45,7 @@ def on_location(ctx: Context, user_id: str, latitude: float, longitude: float) -
             reply = _found(ctx, hazard, latitude, longitude)
             reply.messages[-1].quick_reply = replies.hazard_buttons(atlas, latitude, longitude, leave_out=hazard)
             return reply
-    now = mode.mode_now(ctx.session, ctx.now)
+    now = ctx.disaster_mode()
     if now.active and now.hazard and atlas.has(now.hazard):  # disaster mode: the notice's hazard, no question
         reply = _found(ctx, now.hazard, latitude, longitude)
         reply.messages = build.combine(build.text(texts.SHELTER_MODE_NOTE.format(

@@ -61,3 +61,26 @@ class TestLoad:
         """A write transaction could open a step behind the memory: ``load`` refuses it."""
         with db.transaction(app) as tx, pytest.raises(ValueError):
             conversation.load(tx, {ALICE})
+
+
+class TestOneEventsTransaction:
+    def test_a_resident_without_a_step_is_looked_up_once(self, app):
+        """In the write transaction of one event, a resident with no step costs one statement however often
+        the route asks (``current``, then ``end`` when a health answer closes any step)."""
+        with db.transaction(app) as tx, statements(tx) as run:
+            assert conversation.current(tx, ALICE, NOW) is None
+            conversation.end(tx, ALICE)
+            assert conversation.current(tx, ALICE, NOW) is None
+        assert len([sql for sql in run if "conversation" in sql.lower()]) == 1
+
+    def test_a_step_opened_or_closed_in_the_transaction_is_seen_at_once(self, app):
+        """What the route itself opens, and then closes, is what the next lookup in the transaction finds."""
+        with db.transaction(app) as tx:
+            assert conversation.current(tx, ALICE, NOW) is None
+            conversation.start(tx, ALICE, Step.ASK_AREA, NOW)
+            assert conversation.current(tx, ALICE, NOW).step is Step.ASK_AREA
+            conversation.end(tx, ALICE)
+            assert conversation.current(tx, ALICE, NOW) is None
+            conversation.start(tx, ALICE, Step.ASK_LOCATION, NOW)
+        with db.transaction(app) as tx:
+            assert conversation.current(tx, ALICE, NOW).step is Step.ASK_LOCATION

@@ -207,6 +207,26 @@ class TestMessages:
         assert "申し訳ありません" in reply_texts(line_api)[0][0]
         assert session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 1
 
+    def test_a_writing_route_that_fails_keeps_none_of_its_writes_and_gets_an_apology(
+            self, post_webhook, line_api, monkeypatch, session):
+        """A route that writes (a newcomer's message, in a transaction of its own) and then fails is answered
+        with the apology; what it wrote, the resident's record included, is rolled back; the event is done."""
+        from bot import conversation
+        from bot import dispatch
+        from bot.conversation import Step
+        from bot.models import Conversation
+
+        def writes_then_fails(ctx, user_id, *args, **kwargs):
+            conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now)
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(dispatch, "on_text", writes_then_fails)
+        assert post_webhook(factories.body(factories.text_event("こんにちは"))).status_code == 200
+        assert "申し訳ありません" in reply_texts(line_api)[0][0]
+        assert session.scalar(sa.select(sa.func.count()).select_from(Conversation)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 0
+        assert session.scalar(sa.select(InboundEvent.status)) is InboundStatus.DONE
+
     def test_a_used_reply_token_does_not_break_the_webhook(self, post_webhook, line_api):
         """When LINE rejects the reply (token already used), the webhook still answers 200."""
         event = factories.text_event("こんにちは")

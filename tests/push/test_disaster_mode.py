@@ -119,3 +119,22 @@ def test_in_disaster_mode_the_shelters_come_with_buttons_for_the_other_hazards(a
     reply = send_location(app, *NEAR_AZUSA)
     labels = [item.action.label for item in reply.messages[-1].quick_reply.items]
     assert "洪水" not in labels and {"地震", "避難所（滞在）"} <= set(labels)
+
+
+def test_the_events_of_one_batch_look_the_mode_up_once(app, runner):
+    """The contexts of a batch's events are copies of one: the first asks the database for the mode, the
+    others are told from memory; a new batch asks again and sees a notice issued meanwhile."""
+    import dataclasses
+
+    from tests.transactions import statements
+
+    load_demo_pack(app)
+    with app.app_context(), db.read_transaction(app) as session:
+        base = context_for(session)
+        assert not dataclasses.replace(base).disaster_mode().active
+        with statements(session) as run:
+            assert not dataclasses.replace(base).disaster_mode().active
+        assert run == []
+    issue(runner, area="木太")
+    with app.app_context(), db.read_transaction(app) as session:
+        assert context_for(session).disaster_mode().active

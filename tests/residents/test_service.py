@@ -285,3 +285,31 @@ class TestLoad:
         with db.transaction(app) as tx, pytest.raises(ValueError):
             service.load(tx, {ALICE})
 
+
+
+class TestOneEventsTransaction:
+    def test_a_resident_found_is_found_again_without_a_statement(self, app):
+        """In one transaction the resident is read once: ``seen``, then ``find`` for their area, run one
+        SELECT."""
+        with db.transaction(app) as tx:
+            service.follow(tx, ALICE, NOW)
+        with db.transaction(app) as tx, statements(tx) as run:
+            service.seen(tx, ALICE, NOW)
+            assert service.find(tx, ALICE).line_user_id == ALICE
+        assert len([sql for sql in run if sql.lstrip().upper().startswith("SELECT")]) == 1
+
+    def test_a_newcomer_is_looked_up_once_and_then_found(self, app):
+        """A newcomer's first message: one SELECT that finds no one, the INSERT, then found from memory."""
+        with db.transaction(app) as tx, statements(tx) as run:
+            created = service.seen(tx, ALICE, NOW)
+            assert service.find(tx, ALICE) is created
+        assert [sql.split()[0].upper() for sql in run] == ["SELECT", "INSERT"]
+
+    def test_a_resident_whose_data_is_deleted_is_not_found_in_the_same_transaction(self, app):
+        """「データ削除」 in the transaction that found the resident: ``find`` then answers None."""
+        with db.transaction(app) as tx:
+            service.follow(tx, ALICE, NOW)
+        with db.transaction(app) as tx:
+            assert service.find(tx, ALICE) is not None
+            assert service.delete_data(tx, ALICE, secret=SECRET) is True
+            assert service.find(tx, ALICE) is None
