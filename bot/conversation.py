@@ -106,7 +106,10 @@ def _row(session: Session, line_user_id: str) -> Conversation | None:
 
 
 def start(session: Session, line_user_id: str, step: Step, now: datetime, **data: object) -> None:
-    """Open ``step`` for the resident (replacing any open one, but keeping a question that waits for the area)."""
+    """Open ``step`` for the resident (replacing any open one, but keeping a question that waits for the area).
+
+    In a read transaction a new step is left pending: the inbox writes it with the answer (``bot.processor``).
+    """
     row = _row(session, line_user_id)
     if row is None:
         row = Conversation(line_user_id=line_user_id)
@@ -114,7 +117,8 @@ def start(session: Session, line_user_id: str, step: Step, now: datetime, **data
         db.remember(session, Conversation, line_user_id, row)
     kept = {key: value for key, value in (row.data or {}).items() if key in _KEPT}
     row.step, row.data, row.expires_at = step.value, {**dict(data), **kept}, now + TIMEOUT
-    session.flush()
+    if not db.is_read_only(session):
+        session.flush()
 
 
 def end(session: Session, line_user_id: str) -> None:

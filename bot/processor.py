@@ -2,13 +2,14 @@
 
 A batch (``process_batch``) of up to ``INBOX_BATCH`` events, at most one per resident:
 
-1. Claim the events and hold them under a lease (one short transaction). Run the route (``bot.dispatch``):
-   messages first in one read transaction, which takes no write lock; their answers and the rows the
-   route keeps are then stored in one short write transaction. A route that writes runs again in a write
-   transaction of its own, which also stores the answer; a newcomer's message, or one to an open step,
-   goes there straight. Either marks the event ``answered`` under the
-   lease. A processor that dies before that commit leaves nothing: the event is still pending (claimable
-   once the lease runs out), and the route's changes were rolled back with it.
+1. Claim the events and hold them under a lease, and record the residents who write for the first time
+   (one short transaction). Run the route (``bot.dispatch``): messages first in one read transaction,
+   which takes no write lock; their answers, the rows the route keeps and the steps it opens are then
+   stored in one short write transaction. A route that writes otherwise runs again in a write transaction
+   of its own, which also stores the answer; a message to an open step goes there straight. Either marks
+   the event ``answered`` under the lease. A processor that dies before that commit leaves nothing: the
+   event is still pending (claimable once the lease runs out), and the route's changes were rolled back
+   with it.
 2. Deliver, outside any transaction, ``INBOX_REPLY_CONCURRENCY`` at once: reply with the reply token while
    it is young (``REPLY_WINDOW_SECONDS`` after receipt; LINE allows about a minute). When LINE answers 5xx
    or 429, does not answer, refuses the token, or the token is too old, the answer goes out as a push
@@ -55,6 +56,7 @@ from bot.context import Context
 from bot.context import Reply
 from bot.context import context_for
 from bot.inbox import Claim
+from bot.models import Conversation
 from bot.models import InboundStatus
 from messaging import build
 from messaging import texts
@@ -102,6 +104,8 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
                 else:
                     held.append(claim)
             inbox.hold(session, [claim.id for claim in held], lease_until=rt.now() + lease, claimer=me)
+            residents.record_writers(session, {writer for claim in held if claim.status is InboundStatus.PENDING
+                                               and (writer := _message_writer(claim.payload))}, rt.now())
         sends = [_Send(claim, token, stored, False) for claim, token, stored in
                  _answer_new(rt, [claim for claim in held if claim.status is InboundStatus.PENDING], me, lease)]
         for claim in held:
@@ -125,6 +129,15 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
                 if pushes:
                     outbox.enqueue(session, pushes)
         return len(claims)
+
+
+def _message_writer(payload: dict | None) -> str | None:
+    """The user who sent a message event (the route records them: ``residents.seen``), else None."""
+    source = (payload or {}).get("source")
+    if (payload or {}).get("type") != "message" or not isinstance(source, dict) or source.get("type") != "user":
+        return None
+    user_id = source.get("userId")
+    return user_id if isinstance(user_id, str) and user_id else None
 
 
 @dataclass(frozen=True)
@@ -218,8 +231,8 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
 
 
 def _writers(session, chats: set[str]) -> set[str]:
-    """The chats whose next message is sure to be routed with a write: newcomers (the route records them)
-    and residents with an open step (the step takes the text, or lets go of it). Their residents and steps
+    """The chats whose next message is sure to be routed with a write: residents with an open step (the step
+    takes the text, or lets go of it) and chats that are no resident's (a group's). Their residents and steps
     are loaded on the way, for the route to read from memory."""
     if not chats:
         return set()
@@ -362,8 +375,8 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
             if event_type == "message" and claimed.chat:
                 ctx.burst = inbox.burst(session, claimed) if burst is None else burst
             reply = dispatch.handle_event(ctx, event)
-            if kept is not None and (session.new or session.dirty or session.deleted):
-                raise db.ReadOnlyError("the route changed rows")  # left for the commit to write
+            if kept is not None:
+                _keep_new_steps(session, kept)
         return Answer(event_type, reply.messages, answer_tier(reply), read_only=kept is not None)
     except db.ReadOnlyError:
         raise  # the route writes in a read transaction: it runs again in a write one
@@ -373,6 +386,18 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
         if own_transaction:
             raise _RouteFailed(sorry) from None
         return sorry
+
+
+def _keep_new_steps(session, kept: list) -> None:
+    """After a route in a read transaction: the steps it opened (new ``Conversation`` rows; the resident had
+    none, or the route would not be here, and no one else adds one while the event is held) are moved to
+    ``kept``, to be written with the answer; any other change raises ``db.ReadOnlyError`` (the route runs
+    again in a write transaction)."""
+    if session.dirty or session.deleted or any(not isinstance(row, Conversation) for row in session.new):
+        raise db.ReadOnlyError("the route changed rows")  # left for the commit to write
+    for row in list(session.new):
+        session.expunge(row)
+        kept.append(row)
 
 
 def _deliver_all(rt: runtime.Runtime, sends: list[_Send]) -> list[tuple[str, bool]]:

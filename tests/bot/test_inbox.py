@@ -32,7 +32,9 @@ from faq.models import QueryLog
 from messaging.client import SdkLineClient
 from push.models import Delivery
 from push.sender import send_due
+from residents import service as residents
 from residents.models import Resident
+from residents.models import ResidentStatus
 from tests import factories
 from tests.conftest import NOW
 from tests.conftest import line_config
@@ -307,22 +309,57 @@ class TestRouting:
         assert len(line_api.replies) == 2
 
     def test_a_route_that_writes_runs_in_the_write_transaction(self, make_app, line_api):
-        """A first message from someone the bot has no record of creates the resident (a write) and is answered."""
+        """A message whose route changes a row (「配信停止」 withdraws the consent) is answered from the write
+        transaction, with what it wrote."""
         app = make_app()
+        post(app, factories.follow_event())
+        with db.transaction(app) as session:
+            residents.give_consent(session, factories.USER_ID, NOW)
         with Delta(self.READ, self.WRITE) as routes:
-            post(app, factories.text_event("粗大ごみの申し込み"))
+            post(app, factories.text_event("配信停止"))
         assert routes.moved == [0, 1]
         with db.session_factory(app)() as session:
-            assert session.scalar(sa.select(Resident.line_user_id)) == factories.USER_ID
-        assert len(line_api.replies) == 1
+            assert session.scalar(sa.select(Resident.consent_at)) is None
+        assert len(line_api.replies) == 2
 
-    def test_a_newcomers_message_is_routed_once(self, make_app, line_api, monkeypatch):
-        """A first message from someone without a record goes straight to the write transaction: routed once."""
+    def test_a_step_opened_in_the_read_transaction_is_written_with_the_answer(self, make_app, line_api):
+        """「データ削除」 opens the confirmation step: routed in the read transaction, the new step is stored with
+        the answer, and the resident's next message answers it."""
+        app = make_app()
+        post(app, factories.follow_event())
+        with Delta(self.READ, self.WRITE) as routes:
+            post(app, factories.text_event("データ削除"))
+        assert routes.moved == [1, 0]
+        with db.session_factory(app)() as session:
+            assert conversation.current(session, factories.USER_ID, NOW).step is conversation.Step.CONFIRM_DELETE
+
+    def test_a_newcomer_is_recorded_when_claimed_and_their_message_routed_once_in_a_read_transaction(
+            self, make_app, line_api, monkeypatch):
+        """A first message from someone without a record: the claim records them (as the route would), so
+        the route only reads, once."""
         app = make_app()
         routed = count_routes(monkeypatch)
-        post(app, factories.text_event("粗大ごみの申し込み"))
+        with Delta(self.READ, self.WRITE) as routes:
+            post(app, factories.text_event("粗大ごみの申し込み"))
+        assert routes.moved == [1, 0]
         assert routed == [factories.USER_ID]
+        with db.session_factory(app)() as session:
+            resident = session.scalar(sa.select(Resident))
+        assert (resident.line_user_id, resident.status) == (factories.USER_ID, ResidentStatus.ACTIVE)
         assert len(line_api.replies) == 1
+
+    def test_the_claim_records_no_one_for_an_unfollow_and_leaves_a_blocked_resident_blocked(self, make_app, line_api):
+        """Only a message's sender is recorded when claimed: an unfollow from someone unknown creates no one,
+        and a blocked resident's message (LINE delivers none, but a redelivery may come late) unblocks no one."""
+        app = make_app()
+        post(app, factories.unfollow_event())
+        with db.session_factory(app)() as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 0
+        post(app, factories.follow_event())
+        post(app, factories.unfollow_event())
+        post(app, factories.text_event("こんにちは"))
+        with db.session_factory(app)() as session:
+            assert session.scalar(sa.select(Resident.status)) is ResidentStatus.BLOCKED
 
     def test_a_message_to_an_open_step_is_routed_once(self, make_app, line_api, monkeypatch):
         """A resident whose step waits for an answer is routed in the write transaction only (the step writes)."""
