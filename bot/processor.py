@@ -29,7 +29,6 @@ With ``INBOX_THREADS=0`` the webhook processes in the request itself, after the 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import itertools
 import logging
@@ -215,7 +214,7 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
     answered = {}
     if not claims:
         return answered, None, {}
-    with db.read_transaction() as session:
+    with db.read_factory()() as session:  # read transactions, begun on use (``_answer`` may end one)
         writers = _writers(session, {claim.chat for claim in claims if claim.chat})
         bursts = inbox.bursts(session, [claim for claim in claims if claim.chat])
         claims = [claim for claim in claims if claim.chat not in writers]  # routing them here would be wasted
@@ -268,8 +267,7 @@ def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, me: 
 
     Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
     as stored."""
-    answer = (_answer(session, event, claim, base=base, burst=burst, own_transaction=True) if event is not None
-              else Answer("unreadable", []))
+    answer = _answer(session, event, claim, base=base, burst=burst) if event is not None else Answer("unreadable", [])
     return _stored(session, rt, claim, event, answer, me, lease)
 
 
@@ -354,37 +352,40 @@ def answer_tier(reply: Reply) -> str | None:
 
 
 def _answer(session, event: Event, claimed: Claim, *, base: Context | None = None, kept: list | None = None,
-            burst: int | None = None, own_transaction: bool = False) -> Answer:
-    """The route's answer to ``event``, its writes in a savepoint; an error inside it is logged and answered
-    with an apology (and its writes undone). With ``own_transaction`` (the route's transaction holds nothing
-    else) there is no savepoint: an error raises ``_RouteFailed`` with the apology, for the caller to roll
-    the transaction back and store it.
+            burst: int | None = None) -> Answer:
+    """The route's answer to ``event``, without a savepoint: the transaction holds nothing else to keep.
+
+    With ``kept`` (a read transaction shared by the batch), rows the route keeps and steps it opens are put
+    there instead of into the session; a write it tries, or leaves for the commit, raises
+    ``db.ReadOnlyError``, and an error is logged and answered with an apology; either ends the read
+    transaction first (``rollback``: what the route changed in memory is forgotten, and the next event reads
+    in a new one). Without (the event's write transaction of its own), an error raises ``_RouteFailed``
+    with the apology, for the caller to roll the transaction back and store it.
 
     ``base`` is a context to answer in (a copy is used), else one is made; ``burst``, the resident's messages
-    in the last minute when they were counted already (``inbox.bursts``). With ``kept`` (a read
-    transaction), rows the route keeps are put there instead of into the session, and a write it tries, or
-    leaves for the commit, raises ``db.ReadOnlyError``. A message is answered knowing how many the resident
-    sent in the last minute (``Context.burst``), so that a flood gets one kind notice instead of dozens of
-    answers (``bot.flows.flood``).
+    in the last minute when they were counted already (``inbox.bursts``). A message is answered knowing how
+    many the resident sent in the last minute (``Context.burst``), so that a flood gets one kind notice
+    instead of dozens of answers (``bot.flows.flood``).
     """
     event_type = str(getattr(event, "type", None))
     try:
-        with contextlib.nullcontext() if own_transaction else session.begin_nested():
-            ctx = dataclasses.replace(base, session=session) if base is not None else context_for(session)
-            ctx.kept = kept
-            if event_type == "message" and claimed.chat:
-                ctx.burst = inbox.burst(session, claimed) if burst is None else burst
-            reply = dispatch.handle_event(ctx, event)
-            if kept is not None:
-                _keep_new_steps(session, kept)
+        ctx = dataclasses.replace(base, session=session) if base is not None else context_for(session)
+        ctx.kept = kept
+        if event_type == "message" and claimed.chat:
+            ctx.burst = inbox.burst(session, claimed) if burst is None else burst
+        reply = dispatch.handle_event(ctx, event)
+        if kept is not None:
+            _keep_new_steps(session, kept)
         return Answer(event_type, reply.messages, answer_tier(reply), read_only=kept is not None)
     except db.ReadOnlyError:
+        session.rollback()
         raise  # the route writes in a read transaction: it runs again in a write one
     except Exception:
         log.exception("webhook.event_failed", extra={"type": event_type})
-        sorry = Answer(event_type, build.text(texts.SORRY_ERROR), failed=True)
-        if own_transaction:
+        sorry = Answer(event_type, build.text(texts.SORRY_ERROR), failed=True, read_only=kept is not None)
+        if kept is None:
             raise _RouteFailed(sorry) from None
+        session.rollback()
         return sorry
 
 

@@ -333,6 +333,43 @@ class TestRouting:
         with db.session_factory(app)() as session:
             assert conversation.current(session, factories.USER_ID, NOW).step is conversation.Step.CONFIRM_DELETE
 
+    def test_a_route_that_fails_in_the_read_transaction_leaves_the_batchs_other_answers_whole(
+            self, make_app, line_api, monkeypatch):
+        """Two residents' questions in one batch, read-only routes: the first route changes a row in memory
+        and fails. It gets the apology, its change is forgotten, and the second is answered from what the
+        database holds."""
+        from residents.models import Resident as ResidentRow
+
+        app = make_app()
+        other = "U" + "e" * 32
+        post(app, factories.follow_event(), factories.follow_event(user_id=other))
+        with db.transaction(app) as session:
+            for user_id in (factories.USER_ID, other):
+                residents.set_area(session, user_id, "大町", NOW)
+        on_text = dispatch.on_text
+
+        def failing_for_the_first(ctx, user_id, text):
+            if user_id == factories.USER_ID:
+                for row in ctx.session.identity_map.values():
+                    if isinstance(row, ResidentRow):
+                        row.area = "どこか"  # a change in memory that must not reach the next route
+                raise RuntimeError("boom")
+            return on_text(ctx, user_id, text)
+
+        monkeypatch.setattr(dispatch, "on_text", failing_for_the_first)
+        seen_areas = []
+        area_of = __import__("bot.context", fromlist=["area_of"]).area_of
+        monkeypatch.setattr("bot.context.area_of", lambda ctx, user_id: seen_areas.append(
+            area_of(ctx, user_id)) or seen_areas[-1])
+        with Delta(self.READ, self.WRITE) as routes:
+            post(app, factories.text_event("こんにちは"), factories.text_event("粗大ごみの申し込み", user_id=other))
+        firsts = [messages[0].get("text", "") for _token, messages in line_api.replies[-2:]]
+        assert sorted("ただいまお答えできませんでした" in text for text in firsts) == [False, True]
+        assert routes.moved == [2, 0]
+        assert seen_areas and set(seen_areas) == {"大町"}
+        with db.session_factory(app)() as session:
+            assert set(session.scalars(sa.select(Resident.area))) == {"大町"}
+
     def test_a_newcomer_is_recorded_when_claimed_and_their_message_routed_once_in_a_read_transaction(
             self, make_app, line_api, monkeypatch):
         """A first message from someone without a record: the claim records them (as the route would), so
