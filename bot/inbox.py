@@ -267,6 +267,9 @@ _EVENTS = InboundEvent.__table__
 _ROW = (_EVENTS.c.id, _EVENTS.c.webhook_event_id, _EVENTS.c.line_user_id, _EVENTS.c.status, _EVENTS.c.received_at,
         _EVENTS.c.event_time, _EVENTS.c.attempts, _EVENTS.c.payload, _EVENTS.c.messages)
 _CANDIDATES = sa.select(*_ROW).where(_claimable()).order_by(_EVENTS.c.id).limit(sa.bindparam("candidates"))
+# PostgreSQL reads the rows again under lock (``_CLAIM_ROWS``): its candidates need only their ids and chats.
+_CANDIDATE_KEYS = (sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id)
+                   .limit(sa.bindparam("candidates")))
 _CLAIM_ROWS = (sa.select(*_ROW)
                .where(_EVENTS.c.id.in_(sa.bindparam("event_ids", expanding=True)), _claimable())
                .order_by(_EVENTS.c.id)
@@ -286,13 +289,15 @@ def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
     one statement; a chat another processor is claiming in is skipped) and the events read again, in a fresh
     statement, with ``FOR UPDATE SKIP LOCKED``.
     """
+    postgres = session.get_bind().dialect.name == "postgresql"
     picked: dict[str, sa.Row] = {}
-    for row in session.execute(_CANDIDATES, {"now": now, "candidates": max(CANDIDATES, 2 * limit)}):
+    for row in session.execute(_CANDIDATE_KEYS if postgres else _CANDIDATES,
+                               {"now": now, "candidates": max(CANDIDATES, 2 * limit)}):
         if len(picked) >= limit:
             break
         picked.setdefault(row.line_user_id, row)
     rows = list(picked.values())
-    if rows and session.get_bind().dialect.name == "postgresql":
+    if rows and postgres:
         locked = {chat for chat, ok in session.execute(_CHAT_LOCKS, {"chats": list(picked)}) if ok}
         rows = session.execute(_CLAIM_ROWS, {"now": now, "event_ids": [row.id for chat, row in picked.items()
                                                                         if chat in locked]}).all() if locked else []
