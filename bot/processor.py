@@ -35,6 +35,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,7 +106,7 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
             inbox.hold(session, [claim.id for claim in held], lease_until=rt.now() + lease, claimer=me)
             residents.record_writers(session, {writer for claim in held if claim.status is InboundStatus.PENDING
                                                and (writer := _message_writer(claim.payload))}, rt.now())
-        sends = [_Send(claim, token, stored, False) for claim, token, stored in
+        sends = [_Send(claim, token, stored, False, built) for claim, token, stored, built in
                  _answer_new(rt, [claim for claim in held if claim.status is InboundStatus.PENDING], me, lease)]
         for claim in held:
             if claim.status is InboundStatus.ANSWERED:
@@ -148,6 +149,12 @@ class _Send:
     reply_token: str | None
     stored: list[dict]
     maybe_used: bool
+    built: list | None = None  # the messages of a new answer as the route built them (``stored`` is their JSON)
+
+    def messages(self) -> list:
+        """The messages to send: as built, their JSON written from ``stored``, else rebuilt from it."""
+        return build.prepared(self.built, stored=self.stored) if self.built is not None else \
+            build.from_stored(self.stored)
 
 
 class _LeaseLost(Exception):
@@ -164,8 +171,9 @@ class _RouteFailed(Exception):
 
 
 def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timedelta
-                ) -> list[tuple[Claim, str, list[dict]]]:
-    """Answer new events and store the answers; returns those to send, with their reply tokens.
+                ) -> list[tuple[Claim, str, list[dict], list]]:
+    """Answer new events and store the answers; returns those to send, with their reply tokens, the answers as
+    stored and as built.
 
     Messages are first answered in one read transaction, which takes no write lock (on SQLite, no other
     writer waits for it): most only read, and what the route keeps (the query log) is written afterwards
@@ -202,7 +210,7 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
         answer.count()  # once the answer is committed
         metrics.ROUTES.labels(transaction="read" if answer.read_only else "write").inc()
         if token is not None:
-            sends.append((claim, token, messages))
+            sends.append((claim, token, messages, answer.messages))
     return sends
 
 
@@ -405,7 +413,7 @@ def _deliver_all(rt: runtime.Runtime, sends: list[_Send]) -> list[tuple[str, boo
     """Deliver the answers side by side (``INBOX_REPLY_CONCURRENCY`` requests in flight; a reply waits on
     LINE's network round trip, not on this process); returns each one's outcome and whether to push it."""
     def deliver(send: _Send) -> tuple[str, bool]:
-        return _deliver(rt, send.claim, send.reply_token, send.stored, maybe_used=send.maybe_used)
+        return _deliver(rt, send.claim, send.reply_token, send.messages, maybe_used=send.maybe_used)
 
     if len(sends) <= 1 or rt.settings.inbox_reply_concurrency <= 1:
         return [deliver(send) for send in sends]
@@ -425,10 +433,10 @@ def _reply_pool(size: int) -> ThreadPoolExecutor:
         return _pools[key]
 
 
-def _deliver(rt: runtime.Runtime, claimed: Claim, reply_token: str | None, stored: list[dict], *,
+def _deliver(rt: runtime.Runtime, claimed: Claim, reply_token: str | None, messages: Callable[[], list], *,
              maybe_used: bool) -> tuple[str, bool]:
-    """Send the answer with the reply token, if it is still young; returns the outcome and whether the
-    answer must go out as a push instead."""
+    """Send the answer (``messages()``) with the reply token, if it is still young; returns the outcome and
+    whether the answer must go out as a push instead."""
     settings = rt.settings
     fallback = settings.reply_fallback_push and bool(claimed.chat)
     window = timedelta(seconds=settings.reply_window_seconds)
@@ -437,7 +445,7 @@ def _deliver(rt: runtime.Runtime, claimed: Claim, reply_token: str | None, store
         if not reply_token or rt.now() - claimed.received_at >= window:
             break
         try:
-            rt.line.reply(reply_token, build.from_stored(stored))
+            rt.line.reply(reply_token, messages())
             return REPLIED, False
         except LineApiError as error:
             metrics.REPLY_FAILURES.labels(status=metrics.NO_ANSWER if error.status is None else str(error.status)).inc()

@@ -174,10 +174,11 @@ class Prepared(tuple):
     json: bytes
 
 
-def prepared(messages: Sequence[Message]) -> Prepared:
-    """``messages`` as a ``Prepared`` tuple, their JSON written now."""
+def prepared(messages: Sequence[Message], *, stored: Sequence[dict] | None = None) -> Prepared:
+    """``messages`` as a ``Prepared`` tuple, their JSON written now (from ``stored``, their ``to_dict()``s,
+    when the caller has them already)."""
     result = Prepared(messages)
-    result.json = json.dumps([message.to_dict() for message in result]).encode()
+    result.json = json.dumps(list(stored) if stored is not None else [message.to_dict() for message in result]).encode()
     return result
 
 

@@ -74,3 +74,13 @@ class TestPrepared:
         ready = build.prepared(messages)
         assert list(ready) == messages
         assert json.loads(ready.json) == [message.to_dict() for message in messages]
+
+    def test_messages_prepared_from_their_stored_json_send_that_json(self):
+        """An answer stored as JSON (the inbox) and sent as built: the request carries the stored JSON as it is,
+        which is what the messages themselves would write."""
+        messages = build.messages(["避難所を開設しました。"], build.quick_reply([("避難所", "a=shelter", "避難所")]))
+        stored = [message.to_dict() for message in messages]
+        ready = build.prepared(messages, stored=stored)
+        assert list(ready) == messages
+        assert ready.json == build.prepared(messages).json
+        assert json.loads(ready.json) == stored
