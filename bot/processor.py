@@ -176,11 +176,11 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     stored and as built.
 
     Messages are first answered in one read transaction, which takes no write lock (on SQLite, no other
-    writer waits for it): most only read, and what the route keeps (the query log) is written afterwards
-    with the answers, in one short write transaction. A route that does write (a resident's first message,
-    a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again in a write
-    transaction of its own (in the batch's context: the caches it read are not looked up again), where its
-    changes commit with the answer or not at all. An event whose lease ran out meanwhile (another processor
+    writer waits for it): most only read, and what the route keeps (the query log, a step it opens) is
+    written afterwards with the answers, in one short write transaction. A route that changes a row (an
+    answer to a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again in
+    a write transaction of its own (in the batch's context: the caches it read are not looked up again),
+    where its changes commit with the answer or not at all. An event whose lease ran out meanwhile (another processor
     has it) keeps nothing: its transaction is rolled back.
     """
     if not claims:
