@@ -104,8 +104,8 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
                 else:
                     held.append(claim)
             inbox.hold(session, [claim.id for claim in held], lease_until=rt.now() + lease, claimer=me)
-            residents.record_writers(session, {writer for claim in held if claim.status is InboundStatus.PENDING
-                                               and (writer := _message_writer(claim.payload))}, rt.now())
+            residents.record_writers(session, {claim.chat for claim in held if claim.status is InboundStatus.PENDING
+                                               and _from_a_user(claim)}, rt.now())
         sends = [_Send(claim, token, stored, False, built) for claim, token, stored, built in
                  _answer_new(rt, [claim for claim in held if claim.status is InboundStatus.PENDING], me, lease)]
         for claim in held:
@@ -131,13 +131,13 @@ def process_batch(app: Flask, *, limit: int | None = None) -> int:
         return len(claims)
 
 
-def _message_writer(payload: dict | None) -> str | None:
-    """The user who sent a message event (the route records them: ``residents.seen``), else None."""
-    source = (payload or {}).get("source")
-    if (payload or {}).get("type") != "message" or not isinstance(source, dict) or source.get("type") != "user":
-        return None
-    user_id = source.get("userId")
-    return user_id if isinstance(user_id, str) and user_id else None
+def _from_a_user(claim: Claim) -> bool:
+    """Whether the claimed event is a message from a user (whose chat is their user id): the route records
+    them (``residents.seen``)."""
+    payload = claim.payload or {}
+    source = payload.get("source")
+    return bool(claim.chat) and payload.get("type") == "message" and isinstance(source, dict) \
+        and source.get("type") == "user"
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,8 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     written afterwards with the answers, in one short write transaction. A route that changes a row (an
     answer to a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again in
     a write transaction of its own (in the batch's context: the caches it read are not looked up again),
-    where its changes commit with the answer or not at all. An event whose lease ran out meanwhile (another processor
-    has it) keeps nothing: its transaction is rolled back.
+    where its changes commit with the answer or not at all. An event whose lease ran out meanwhile (another
+    processor has it) keeps nothing: its transaction is rolled back.
     """
     if not claims:
         return []

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import db
 import runtime
 from app import create_app
+from bot import context as bot_context
 from bot import conversation
 from bot import dispatch
 from bot import inbox
@@ -338,8 +339,6 @@ class TestRouting:
         """Two residents' questions in one batch, read-only routes: the first route changes a row in memory
         and fails. It gets the apology, its change is forgotten, and the second is answered from what the
         database holds."""
-        from residents.models import Resident as ResidentRow
-
         app = make_app()
         other = "U" + "e" * 32
         post(app, factories.follow_event(), factories.follow_event(user_id=other))
@@ -351,16 +350,20 @@ class TestRouting:
         def failing_for_the_first(ctx, user_id, text):
             if user_id == factories.USER_ID:
                 for row in ctx.session.identity_map.values():
-                    if isinstance(row, ResidentRow):
+                    if isinstance(row, Resident):
                         row.area = "どこか"  # a change in memory that must not reach the next route
                 raise RuntimeError("boom")
             return on_text(ctx, user_id, text)
 
         monkeypatch.setattr(dispatch, "on_text", failing_for_the_first)
         seen_areas = []
-        area_of = __import__("bot.context", fromlist=["area_of"]).area_of
-        monkeypatch.setattr("bot.context.area_of", lambda ctx, user_id: seen_areas.append(
-            area_of(ctx, user_id)) or seen_areas[-1])
+        area_of = bot_context.area_of
+
+        def noted_area_of(ctx, user_id):
+            seen_areas.append(area_of(ctx, user_id))
+            return seen_areas[-1]
+
+        monkeypatch.setattr(bot_context, "area_of", noted_area_of)
         with Delta(self.READ, self.WRITE) as routes:
             post(app, factories.text_event("こんにちは"), factories.text_event("粗大ごみの申し込み", user_id=other))
         firsts = [messages[0].get("text", "") for _token, messages in line_api.replies[-2:]]
