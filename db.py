@@ -68,6 +68,9 @@ CHUNK_PAUSE = 0.004
 # take 80 s instead of 51 s (README: Figures).
 CHUNK_YIELD = 0.25
 READ_ONLY = "bot_read_only"  # execution option of the engines behind read transactions
+# A pooled PostgreSQL connection idle longer than this is pinged before it is used again (``_ping_when_idle``).
+PING_AFTER_IDLE = 1.0
+_LAST_USED = "bot_last_used"  # key in a pooled connection's ``info``: when it was connected or last returned
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")  # statements that write begin so
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -172,7 +175,38 @@ def _make_engine(url: str) -> sa.Engine:
                 _begin_immediate(connection.connection.driver_connection)
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = sa.create_engine(url, hide_parameters=True)
+    _ping_when_idle(engine, idle=PING_AFTER_IDLE)
+    return engine
+
+
+def _ping_when_idle(engine: sa.Engine, *, idle: float,
+                    clock: Callable[[], float] = time.monotonic) -> None:
+    """Ping a pooled connection of ``engine`` before it is used again only when it has been idle more than
+    ``idle`` seconds; one that does not answer is replaced by a new connection (up to three tries).
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round trip to the server for every transaction,
+    a tenth of the push sender's time while it claims the next batches back to back. A connection used a
+    moment ago is very likely alive; should the server restart in that moment, the transaction that uses it
+    fails, and SQLAlchemy then replaces every connection of the pool (its optimistic handling).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record):
+        record.info[_LAST_USED] = clock()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info[_LAST_USED] = clock()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy):
+        if clock() - record.info.get(_LAST_USED, float("-inf")) <= idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError("the pooled connection did not answer a ping") from error
 
 
 # The one thread of this process that is trying for SQLite's write lock (see ``_begin_immediate``); a new

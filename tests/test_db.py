@@ -1,7 +1,9 @@
-"""Database wiring: read transactions never take SQLite's write lock and refuse to write."""
+"""Database wiring: read transactions never take SQLite's write lock and refuse to write; pooled PostgreSQL
+connections are pinged only after they were idle."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -226,3 +228,64 @@ def test_a_writer_waiting_for_the_lock_gets_in_between_two_chunks(app):
     with db.read_transaction(app) as session:
         order = session.scalars(sa.select(FaqEntry.faq_id).order_by(FaqEntry.id)).all()
     assert order.index("other") < len(order) - 1, order
+
+
+@pytest.fixture
+def pg_url(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite has no server to lose a connection to")
+    return database_url
+
+
+@contextlib.contextmanager
+def _connection_killed_in_pool(url: str):
+    """An engine whose one pooled connection's server side has ended; yields (engine, that backend's pid)."""
+    engine, killer = db.make_engine(url), db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with killer.connect() as other:
+            # Waits up to 5 s for the backend to end, so that the next use of its connection finds it gone.
+            assert other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
+        yield engine, pid
+    finally:
+        engine.dispose()
+        killer.dispose()
+
+
+def _backend(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_a_pooled_connection_idle_too_long_is_pinged_and_replaced_when_dead(pg_url, monkeypatch):
+    """A pooled PostgreSQL connection whose server side ended while it was idle past the limit is found
+    dead by the ping before use: the transaction gets a new connection and succeeds."""
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)
+    with _connection_killed_in_pool(pg_url) as (engine, pid):
+        assert _backend(engine) != pid
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(pg_url, monkeypatch):
+    """Back-to-back transactions reuse the pooled connection without a round trip to ping it."""
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    engine = db.make_engine(pg_url)
+    pings = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda dbapi_connection: pings.append(dbapi_connection))
+    try:
+        for _ in range(3):
+            with engine.begin() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        assert pings == []
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_lost_within_the_idle_limit_fails_one_transaction_only(pg_url, monkeypatch):
+    """Unpinged, a connection whose server side ended fails the transaction that uses it; the next one gets
+    a new connection (SQLAlchemy replaces the pool's connections on a disconnect)."""
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    with _connection_killed_in_pool(pg_url) as (engine, pid):
+        with pytest.raises(sa.exc.OperationalError), engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        assert _backend(engine) != pid
