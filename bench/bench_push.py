@@ -327,6 +327,7 @@ def reset_outbox(engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE delivery")
+            connection.exec_driver_sql("VACUUM ANALYZE delivery_batch")
 
 
 # ---- planning -------------------------------------------------------------------------------------

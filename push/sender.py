@@ -374,7 +374,8 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
 
     A first attempt takes the batch's rows still pending (cancelled ones are gone; rows of residents who
     blocked the account since are cancelled now), or of a batch listing its residents those who still follow
-    with consent (``_listed_recipients``), written into the batch. From then on the recipients are fixed: a
+    with consent (``_listed_recipients``), written into the batch unless they are every listed resident (the
+    usual case, read again by id for a retry: ``_listed_again``). From then on the recipients are fixed: a
     retry repeats the same request under the same key, and a batch past the retry-key window fails instead.
     """
     # Two queries, each along its own index: batches whose worker vanished, then batches due.
@@ -412,9 +413,12 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
         if batch.resident_ids is not None:
             touched += batch.size or 0
             if batch.attempts == 0:
-                users = _listed_recipients(connection, batch.resident_ids, joined[batch.resident_ids], report)
-                if users:
+                users, whole = _listed_recipients(connection, batch.resident_ids, joined[batch.resident_ids],
+                                                  report)
+                if users and not whole:
                     fixed.append({"b_id": batch.id, "b_recipients": id_list(users), "b_size": len(users)})
+            elif batch.recipients is None:  # the first request went to every listed resident
+                users = _listed_again(connection, batch.resident_ids)
             else:
                 users = split_ids(batch.recipients)
             ids = []
@@ -471,8 +475,9 @@ def _sendable_joined(connection: sa.Connection, listings: list[str]) -> dict[str
 
 
 def _listed_recipients(connection: sa.Connection, resident_ids: str, joined: tuple[str | None, str | None],
-                       report: SendReport) -> list[str]:
-    """The LINE user ids of the listed residents who may still be sent to: following, with consent, not deleted.
+                       report: SendReport) -> tuple[list[str], bool]:
+    """The LINE user ids of the listed residents who may still be sent to (following, with consent, not
+    deleted), and whether that is every listed resident.
 
     The others are counted as skipped with the reason. Listed ids are ascending, so the residents who may be
     sent to are read along the primary key in one range (a few hundred rows; residents in it who are not
@@ -486,7 +491,7 @@ def _listed_recipients(connection: sa.Connection, resident_ids: str, joined: tup
     # work per resident here.
     ids, users_text = joined
     if ids == resident_ids:
-        return split_ids(users_text)
+        return split_ids(users_text), True
     listed = [int(value) for value in split_ids(resident_ids)]
     sendable = dict(connection.execute(_sendable_in_range(), {"low": low, "high": high}).all())
     users = [sendable[resident_id] for resident_id in listed if resident_id in sendable]
@@ -498,7 +503,17 @@ def _listed_recipients(connection: sa.Connection, resident_ids: str, joined: tup
             reason = (skip_reason(None) if state is None
                       else skip_reason(ResidentStatus(state)) or "resident-no-consent")
             report.skipped[reason] += 1
-    return users
+    return users, False
+
+
+def _listed_again(connection: sa.Connection, resident_ids: str) -> list[str]:
+    """The LINE user ids of every listed resident, whatever their state now: the recipients of a first request
+    that went to all of them, for its retry (the same request). A resident whose data was deleted since is no
+    longer there to be read, and is left out."""
+    low, high = _bounds(resident_ids)
+    listed = set(split_ids(resident_ids))
+    return [user for resident_id, user in connection.execute(_users_in_range(), {"low": low, "high": high})
+            if str(resident_id) in listed]
 
 
 @functools.cache
@@ -533,6 +548,13 @@ def _sendable_in_range() -> sa.Select:
     return (sa.select(Resident.id, Resident.line_user_id)
             .where(Resident.id.between(sa.bindparam("low"), sa.bindparam("high")),
                    Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None)))
+
+
+@functools.cache
+def _users_in_range() -> sa.Select:
+    """Every resident with an id in a range, in id order: (id, LINE user id)."""
+    return (sa.select(Resident.id, Resident.line_user_id)
+            .where(Resident.id.between(sa.bindparam("low"), sa.bindparam("high"))).order_by(Resident.id))
 
 
 @functools.cache

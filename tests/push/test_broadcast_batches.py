@@ -134,13 +134,53 @@ def test_a_finished_batch_keeps_no_line_user_id(planned, send, session):
     assert (batch.status, batch.size, batch.recipients) == (DeliveryStatus.SENT, 3, None)
 
 
-def test_a_tried_batch_keeps_its_recipients_while_it_may_be_retried(planned, send, line_api, session):
-    """After a 500 the batch holds the LINE user ids of its first request, for the retry."""
-    broadcast_id, users = planned(2)
+def test_a_tried_batch_that_left_someone_out_keeps_its_recipients_while_it_may_be_retried(
+        planned, factory, send, line_api, session):
+    """After a 500, a batch whose first request left out a resident holds the LINE user ids of that request."""
+    broadcast_id, users = planned(3)
+    unfollow(factory, users[1])
     line_api.fail_next(500, path=MULTICAST)
     send()
     [batch] = batches(session, broadcast_id)
-    assert (batch.status, batch.recipients) == (DeliveryStatus.PENDING, ",".join(users))
+    assert (batch.status, batch.recipients, batch.size) == (DeliveryStatus.PENDING, f"{users[0]},{users[2]}", 2)
+
+
+def test_a_retry_of_a_batch_that_left_someone_out_repeats_its_first_request(planned, factory, send, line_api):
+    """The retry goes to the recipients of the first request, neither to the resident left out, who follows
+    again, nor without the one who unfollowed after it."""
+    _, users = planned(3)
+    unfollow(factory, users[1])
+    line_api.fail_next(500, path=MULTICAST)
+    send()
+    with factory.begin() as session:
+        residents.follow(session, users[1], NOW)
+    unfollow(factory, users[2])
+    assert send(minutes=2).sent == 2
+    first, second = [r for r in line_api.requests if r.path == MULTICAST]
+    assert first.json == second.json and first.json["to"] == [users[0], users[2]]
+
+
+def test_a_tried_batch_sent_to_every_listed_resident_writes_no_line_user_id(planned, send, line_api, session):
+    """After a 500, a batch whose first request went to every listed resident holds no LINE user id: its
+    retry reads them again by resident id."""
+    broadcast_id, _ = planned(2)
+    line_api.fail_next(500, path=MULTICAST)
+    send()
+    [batch] = batches(session, broadcast_id)
+    assert (batch.status, batch.attempts, batch.recipients, batch.size) == (DeliveryStatus.PENDING, 1, None, 2)
+
+
+def test_a_retry_leaves_out_a_resident_whose_data_was_deleted_since(planned, factory, send, line_api):
+    """A resident who deletes their data between the first request and its retry is no longer known: the
+    retry goes to the others, under the same key."""
+    _, users = planned(3)
+    line_api.fail_next(500, path=MULTICAST)
+    send()
+    delete_data(factory, users[1])
+    assert send(minutes=2).sent == 2
+    first, second = [r for r in line_api.requests if r.path == MULTICAST]
+    assert (first.json["to"], second.json["to"]) == (users, [users[0], users[2]])
+    assert first.headers["X-Line-Retry-Key"] == second.headers["X-Line-Retry-Key"]
 
 
 def test_a_released_batch_reads_its_residents_again(planned, factory, send, line_api):
