@@ -291,6 +291,13 @@ def test_the_ways_residents_type_the_question_start_the_search(app):
         assert buttons(say(app, text)) == {"位置情報を送る": "location"}, text
 
 
+def test_a_word_around_the_question_is_taken_whole_where_a_shorter_one_begins_it(app):
+    """「どこさあるの」: 「どこさ」 is taken whole (not 「どこ」 leaving 「さ」, which read as a question about shelters)."""
+    load_demo_pack(app)
+    for text in ("避難所どこさあるの？", "ひなんじょどこさあるの"):
+        assert buttons(say(app, text)) == {"位置情報を送る": "location"}, text
+
+
 def test_a_hazard_with_its_kind_in_words_is_no_place(app):
     """「土砂災害の避難場所」: not 「『災害』という地名が見つかりませんでした」."""
     load_demo_pack(app)
