@@ -309,12 +309,16 @@ def is_read_only(session: Session) -> bool:
     return bool(session.connection().get_execution_options().get(READ_ONLY))
 
 
-def load_for_reading(session: Session, column: sa.orm.InstrumentedAttribute, keys: Collection[str]) -> set[str]:
+def load_for_reading(session: Session, column: sa.orm.InstrumentedAttribute, keys: Collection[str], *,
+                     held: bool = False) -> set[str]:
     """Load the rows whose ``column`` (unique) is one of ``keys`` in one statement and keep them, or None for
     a key without a row, for ``loaded`` to hand out for the rest of this read transaction (where no row can
-    be added or removed behind them); returns the keys that have a row."""
-    if not is_read_only(session):
-        raise ValueError("rows are kept in memory only in a read transaction")
+    be added or removed behind them); returns the keys that have a row.
+
+    ``held``: the keys' rows are those of events this process holds (see ``remember``), which no other writer
+    touches meanwhile; they are then kept in a write transaction too."""
+    if not (held or is_read_only(session)):
+        raise ValueError("rows are kept in memory only in a read transaction, or for events held")
     entity = column.class_
     rows = {getattr(row, column.key): row for row in session.scalars(
         sa.select(entity).where(column.in_(sa.bindparam("keys", expanding=True))), {"keys": list(keys)})}

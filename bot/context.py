@@ -74,11 +74,12 @@ class Context:
     burst: int = 0  # messages this resident sent in the minute up to this one, this one included (the inbox)
     flood_limit: int = 0  # more messages a minute than this get one notice, then no answer (0: no limit)
     local_now: datetime | None = None  # the current time in the city (a greeting fits the time of day)
-    kept: list | None = None  # rows to keep, when the route runs in a read transaction (``bot.processor``)
+    # New rows to keep, when the route runs in a read transaction or shares a write one (``bot.processor``).
+    kept: list | None = None
     shared: dict = field(default_factory=dict)  # looked up once for this context and its copies (a batch)
 
     def keep(self, row: object) -> None:
-        """Keep a new row: in the session, or, in a read transaction, for the write that follows it."""
+        """Keep a new row: in the session, or, with ``kept``, for the processor to add after the route."""
         if self.kept is None:
             self.session.add(row)
         else:

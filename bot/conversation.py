@@ -88,11 +88,11 @@ def current(session: Session, line_user_id: str, now: datetime) -> OpenStep | No
     return OpenStep(Step(row.step), dict(row.data or {}))
 
 
-def load(session: Session, line_user_ids: Collection[str]) -> set[str]:
+def load(session: Session, line_user_ids: Collection[str], *, held: bool = False) -> set[str]:
     """Load these residents' step rows in one statement, so that ``current`` answers from memory for the rest
-    of this read transaction; returns the ids of those who have a step row (open, parked, or run out but not
-    yet cleared)."""
-    return db.load_for_reading(session, Conversation.line_user_id, line_user_ids)
+    of this read transaction (or of a write transaction, ``held``: the steps of events the caller holds);
+    returns the ids of those who have a step row (open, parked, or run out but not yet cleared)."""
+    return db.load_for_reading(session, Conversation.line_user_id, line_user_ids, held=held)
 
 
 def _row(session: Session, line_user_id: str) -> Conversation | None:

@@ -179,8 +179,9 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     writer waits for it): most only read, and what the route keeps (the query log, a step it opens) is
     written afterwards with the answers, in one short write transaction. A route that changes a row (an
     answer to a step, a setting) is refused in the read transaction (``db.ReadOnlyError``) and runs again in
-    a write transaction of its own (in the batch's context: the caches it read are not looked up again),
-    where its changes commit with the answer or not at all. An event whose lease ran out meanwhile (another
+    a write transaction (in the batch's context: the caches it read are not looked up again), one for all
+    such events of the batch (``_store_writing``), or one each when one of them fails, where its changes
+    commit with the answer or not at all. An event whose lease ran out meanwhile (another
     processor has it) keeps nothing: its transaction is rolled back.
     """
     if not claims:
@@ -193,18 +194,22 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
         with db.transaction() as session:
             stored.extend(_store_answered(session, rt, [claim for claim in claims if claim.id in answered],
                                           events, answered, me, lease))
-    for claim in claims:
-        if claim.id not in answered:
+    writing = [claim for claim in claims if claim.id not in answered]
+    together = _store_writing(rt, writing, events, me, lease, base, bursts) if len(writing) > 1 else None
+    if together is not None:
+        stored.extend(together)
+        writing = []
+    for claim in writing:
+        try:
             try:
-                try:
-                    with db.transaction() as session:
-                        stored.append(_store(session, rt, claim, events[claim.id], me, lease, base,
-                                             bursts.get(claim.id)))
-                except _RouteFailed as failed:  # rolled back: the apology is stored without the route's writes
-                    with db.transaction() as session:
-                        stored.append(_stored(session, rt, claim, events[claim.id], failed.answer, me, lease))
-            except _LeaseLost:  # rolled back: the route's writes are not kept
-                log.warning("inbox.lease_lost", extra={"outcome": "routing"})
+                with db.transaction() as session:
+                    stored.append(_store(session, rt, claim, events[claim.id], me, lease, base,
+                                         bursts.get(claim.id)))
+            except _RouteFailed as failed:  # rolled back: the apology is stored without the route's writes
+                with db.transaction() as session:
+                    stored.append(_stored(session, rt, claim, events[claim.id], failed.answer, me, lease))
+        except _LeaseLost:  # rolled back: the route's writes are not kept
+            log.warning("inbox.lease_lost", extra={"outcome": "routing"})
     sends = []
     for claim, answer, token, messages in stored:
         answer.count()  # once the answer is committed
@@ -212,6 +217,37 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
         if token is not None:
             sends.append((claim, token, messages, answer.messages))
     return sends
+
+
+def _store_writing(rt: runtime.Runtime, claims: list[Claim], events: dict[int, Event | None], me: str,
+                   lease: timedelta, base: Context | None, bursts: dict[int, int]
+                   ) -> list[tuple[Claim, Answer, str | None, list[dict]]] | None:
+    """Route the batch's events whose route writes in one write transaction, their residents and steps read
+    in one statement each, and store their answers with what the routes wrote (``_store`` for several
+    events, with the statements of one); None when a route failed or an event's lease ran out: then the
+    transaction is rolled back, nothing is kept, and the caller routes each again in a transaction of its
+    own (where a failure costs that event alone)."""
+    try:
+        with db.transaction() as session:
+            chats = {claim.chat for claim in claims if claim.chat}
+            residents.load(session, chats, held=True)
+            conversation.load(session, chats, held=True)
+            routed, collected = [], []
+            for claim in claims:
+                event = events[claim.id]
+                answer = (_answer(session, event, claim, base=base, burst=bursts.get(claim.id), collected=collected)
+                          if event is not None else Answer("unreadable", []))
+                messages = [message.to_dict() for message in answer.messages]
+                routed.append((claim, answer, _reply_token(event, messages), messages))
+            session.add_all(collected)
+            held = inbox.store_answers(session, [(claim, messages if token else None)
+                                                 for claim, _answer_, token, messages in routed],
+                                       lease_until=rt.now() + lease, claimer=me, silent=SILENT)
+            if len(held) < len(routed):
+                raise _LeaseLost
+            return routed
+    except (_RouteFailed, _LeaseLost):
+        return None
 
 
 def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
@@ -360,7 +396,7 @@ def answer_tier(reply: Reply) -> str | None:
 
 
 def _answer(session, event: Event, claimed: Claim, *, base: Context | None = None, kept: list | None = None,
-            burst: int | None = None) -> Answer:
+            burst: int | None = None, collected: list | None = None) -> Answer:
     """The route's answer to ``event``, without a savepoint: the transaction holds nothing else to keep.
 
     With ``kept`` (a read transaction shared by the batch), rows the route keeps and steps it opens are put
@@ -370,6 +406,9 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
     in a new one). Without (the event's write transaction of its own), an error raises ``_RouteFailed``
     with the apology, for the caller to roll the transaction back and store it.
 
+    ``collected`` (in a write transaction shared by several routes): the new rows the route keeps (the query
+    log) are put there, for the caller to add once every route has run (one insert for all).
+
     ``base`` is a context to answer in (a copy is used), else one is made; ``burst``, the resident's messages
     in the last minute when they were counted already (``inbox.bursts``). A message is answered knowing how
     many the resident sent in the last minute (``Context.burst``), so that a flood gets one kind notice
@@ -378,7 +417,7 @@ def _answer(session, event: Event, claimed: Claim, *, base: Context | None = Non
     event_type = str(getattr(event, "type", None))
     try:
         ctx = dataclasses.replace(base, session=session) if base is not None else context_for(session)
-        ctx.kept = kept
+        ctx.kept = kept if kept is not None else collected
         if event_type == "message" and claimed.chat:
             ctx.burst = inbox.burst(session, claimed) if burst is None else burst
         reply = dispatch.handle_event(ctx, event)

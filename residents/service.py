@@ -47,10 +47,11 @@ def find(session: Session, line_user_id: str) -> Resident | None:
 _FIND = sa.select(Resident).where(Resident.line_user_id == sa.bindparam("line_user_id"))
 
 
-def load(session: Session, line_user_ids: Collection[str]) -> set[str]:
+def load(session: Session, line_user_ids: Collection[str], *, held: bool = False) -> set[str]:
     """Load the residents with these LINE user ids in one statement, for ``find`` to answer from memory for
-    the rest of this read transaction; returns the ids of those we keep a record of."""
-    return db.load_for_reading(session, Resident.line_user_id, line_user_ids)
+    the rest of this read transaction (or of a write transaction, ``held``: the residents of events the
+    caller holds); returns the ids of those we keep a record of."""
+    return db.load_for_reading(session, Resident.line_user_id, line_user_ids, held=held)
 
 
 def follow(session: Session, line_user_id: str, now: datetime) -> Resident:

@@ -413,6 +413,77 @@ class TestRouting:
         with db.session_factory(app)() as session:
             assert conversation.current(session, factories.USER_ID, NOW) is None
 
+    @staticmethod
+    def in_steps(app, *user_ids: str) -> None:
+        """Residents who follow, each with a step waiting for their birth date."""
+        post(app, *(factories.follow_event(user_id=user_id) for user_id in user_ids))
+        with db.transaction(app) as session:
+            for user_id in user_ids:
+                conversation.start(session, user_id, conversation.Step.ASK_OWN_BIRTH_DATE, NOW)
+
+    @staticmethod
+    def open_steps(app) -> set[str]:
+        with db.session_factory(app)() as session:
+            return {user_id for user_id in (USER_A, USER_B) if conversation.current(session, user_id, NOW)}
+
+    def test_the_writing_routes_of_a_batch_share_one_write_transaction(self, make_app, line_api, monkeypatch):
+        """Two residents answer their open steps in one batch: each is routed once, both in the same write
+        transaction, and both steps are closed and both answered."""
+        app = make_app()
+        self.in_steps(app, USER_A, USER_B)
+        sessions = {}
+        handle_event = dispatch.handle_event
+
+        def noted(ctx, event):
+            sessions[event.source.user_id] = (ctx.session, db.is_read_only(ctx.session))
+            return handle_event(ctx, event)
+
+        monkeypatch.setattr(dispatch, "handle_event", noted)
+        post(app, factories.text_event("やめる", user_id=USER_A), factories.text_event("やめる", user_id=USER_B))
+        assert sessions[USER_A] == sessions[USER_B] and sessions[USER_A][1] is False
+        assert self.open_steps(app) == set()
+        assert len(line_api.replies) == 4  # two welcomes, two answers
+
+    def test_a_writing_route_that_fails_costs_its_own_event_alone(self, make_app, line_api, monkeypatch):
+        """Of two writing routes in a batch, the one that fails gets the apology and keeps nothing (its step
+        stays open); the other is answered and its step closed."""
+        app = make_app()
+        self.in_steps(app, USER_A, USER_B)
+        on_text = dispatch.on_text
+
+        def failing_for_a(ctx, user_id, text):
+            if user_id == USER_A:
+                conversation.cancel(ctx.session, user_id)  # written, then rolled back with the failure
+                raise RuntimeError("boom")
+            return on_text(ctx, user_id, text)
+
+        monkeypatch.setattr(dispatch, "on_text", failing_for_a)
+        post(app, factories.text_event("やめる", user_id=USER_A), factories.text_event("やめる", user_id=USER_B))
+        answers = {token: messages[0].get("text", "") for token, messages in line_api.replies[-2:]}
+        assert sorted("ただいまお答えできませんでした" in text for text in answers.values()) == [False, True]
+        assert self.open_steps(app) == {USER_A}
+
+    def test_a_writing_route_whose_lease_ran_out_keeps_nothing_and_the_other_is_answered(
+            self, make_app, line_api, monkeypatch):
+        """Of two writing routes in a batch, the one whose event another processor took over meanwhile keeps
+        nothing (its step stays open, nothing is sent for it); the other is answered and its step closed."""
+        app = make_app()
+        self.in_steps(app, USER_A, USER_B)
+        read_only_answers = processor._read_only_answers
+
+        def a_taken_over(claims, events):
+            answers = read_only_answers(claims, events)
+            with db.transaction(app) as session:
+                session.execute(sa.update(InboundEvent).where(InboundEvent.line_user_id == USER_A,
+                                                              InboundEvent.status == InboundStatus.PENDING)
+                                .values(claimer="other"))
+            return answers
+
+        monkeypatch.setattr(processor, "_read_only_answers", a_taken_over)
+        post(app, factories.text_event("やめる", user_id=USER_A), factories.text_event("やめる", user_id=USER_B))
+        assert self.open_steps(app) == {USER_A}
+        assert len(line_api.replies) == 3  # two welcomes, B's answer
+
     def test_a_new_event_held_by_another_processor_is_left_alone_until_its_lease_ends(self, make_app, line_api):
         """A pending event under a live lease (another processor is answering it) is claimed only once it ran out."""
         clock = Clock()
