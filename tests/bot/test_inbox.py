@@ -121,6 +121,13 @@ def count_routes(monkeypatch) -> list[str]:
     return routed
 
 
+def take_over(app, user_id: str, status: InboundStatus) -> None:
+    """Another processor takes over the resident's event in ``status`` (as when this one's lease ran out)."""
+    with db.transaction(app) as session:
+        session.execute(sa.update(InboundEvent).where(InboundEvent.line_user_id == user_id,
+                                                      InboundEvent.status == status).values(claimer="other"))
+
+
 def wait_for(condition, timeout: float = 10.0) -> None:
     """Wait until ``condition()`` is true, or fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -473,10 +480,7 @@ class TestRouting:
 
         def a_taken_over(claims, events):
             answers = read_only_answers(claims, events)
-            with db.transaction(app) as session:
-                session.execute(sa.update(InboundEvent).where(InboundEvent.line_user_id == USER_A,
-                                                              InboundEvent.status == InboundStatus.PENDING)
-                                .values(claimer="other"))
+            take_over(app, USER_A, InboundStatus.PENDING)
             return answers
 
         monkeypatch.setattr(processor, "_read_only_answers", a_taken_over)
@@ -526,10 +530,7 @@ class TestRouting:
 
         def overtaken(rt, sends):
             outcomes = deliver_all(rt, sends)
-            with db.transaction(app) as session:
-                session.execute(sa.update(InboundEvent).where(InboundEvent.line_user_id == USER_B,
-                                                              InboundEvent.status == InboundStatus.ANSWERED)
-                                .values(claimer="other"))
+            take_over(app, USER_B, InboundStatus.ANSWERED)
             return outcomes
 
         monkeypatch.setattr(processor, "_deliver_all", overtaken)
