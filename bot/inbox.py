@@ -270,6 +270,11 @@ _CANDIDATES = sa.select(*_ROW).where(_claimable()).order_by(_EVENTS.c.id).limit(
 # PostgreSQL reads the rows again under lock (``_CLAIM_ROWS``): its candidates need only their ids and chats.
 _CANDIDATE_KEYS = (sa.select(_EVENTS.c.id, _EVENTS.c.line_user_id).where(_claimable()).order_by(_EVENTS.c.id)
                    .limit(sa.bindparam("candidates")))
+# Before either reads candidates, PostgreSQL is told for the rest of the transaction to walk the open events in
+# id order and stop at the limit: left to its estimate of how many events pass the filter (a guess, and stale
+# while a backlog builds up), its planner tests every open event and sorts those that pass, 3 ms per claim
+# with 1,600 events open and 57 ms with 20,000 (0.7 ms walking), so that claims slow down as the backlog grows.
+_WALK_IN_ORDER = sa.text("SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)")
 _CLAIM_ROWS = (sa.select(*_ROW)
                .where(_EVENTS.c.id.in_(sa.bindparam("event_ids", expanding=True)), _claimable())
                .order_by(_EVENTS.c.id)
@@ -291,6 +296,8 @@ def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     picked: dict[str, sa.Row] = {}
+    if postgres:
+        session.execute(_WALK_IN_ORDER)
     for row in session.execute(_CANDIDATE_KEYS if postgres else _CANDIDATES,
                                {"now": now, "candidates": max(CANDIDATES, 2 * limit)}):
         if len(picked) >= limit:
@@ -307,6 +314,8 @@ def claim(session: Session, now: datetime, limit: int = 1) -> list[Claim]:
 
 def claimable(session: Session, now: datetime) -> bool:
     """Whether any event is claimable at ``now`` (a read: in a read transaction it takes no lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_WALK_IN_ORDER)
     return session.execute(_CANDIDATES, {"now": now, "candidates": 1}).first() is not None
 
 
