@@ -378,10 +378,17 @@ def transaction(app: Flask | None = None) -> Iterator[Session]:
 
 
 @contextlib.contextmanager
-def write_connection(app: Flask | None = None) -> Iterator[sa.Connection]:
-    """A connection in one write transaction, without an ORM session (for a hot path's few Core
-    statements): committed on success, rolled back on error, then returned to the pool."""
-    with session_factory(app).kw["bind"].begin() as connection:
+def statement_connection(app: Flask | None = None) -> Iterator[sa.Connection]:
+    """A connection for one write statement that commits by itself: on PostgreSQL in autocommit mode, which
+    spares the round trips of BEGIN and COMMIT (a third of a hot path's cost); on SQLite a write transaction
+    without an ORM session, committed at the end. On PostgreSQL two statements would commit one by one: only
+    for one."""
+    engine = session_factory(app).kw["bind"]
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
 
 

@@ -55,7 +55,7 @@ class Accepted:
 def accept(session: Session | sa.Connection, raw_events: Sequence[object], now: datetime) -> Accepted:
     """Store the events not seen before (one statement); ``raw_events`` are the event objects of the body.
 
-    The webhook passes a bare connection (``db.write_connection``): an ORM session would cost more than
+    The webhook passes a bare connection (``db.statement_connection``): an ORM session would cost more than
     the insert itself."""
     rows, skipped = [], 0
     for raw in raw_events:
@@ -158,7 +158,11 @@ class _Handed:
 
 def _accept_many(connection: sa.Connection, requests: list[list[dict]]) -> list[tuple[int, int]]:
     """Insert the rows of several requests in one statement; (new, duplicates) per request. An event two of
-    them carry (LINE redelivering while the first is stored) counts as new for the first only."""
+    them carry (LINE redelivering while the first is stored) counts as new for the first only.
+
+    One statement commits by itself on PostgreSQL (``db.statement_connection``). More rows than SQLAlchemy
+    puts in one (1,000) are inserted by several, each committed: when a later one fails, every request of
+    the group fails and LINE sends them again, and the events stored already are duplicates then."""
     rows = [row for request_rows in requests for row in request_rows]
     new_ids = set()
     if rows:

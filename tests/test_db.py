@@ -11,7 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 import db
+from bot import inbox
+from bot.models import InboundEvent
 from faq.models import FaqEntry
+from tests import factories
+from tests.conftest import NOW
 from tests.transactions import write_transactions
 
 
@@ -228,6 +232,17 @@ def test_a_writer_waiting_for_the_lock_gets_in_between_two_chunks(app):
     with db.read_transaction(app) as session:
         order = session.scalars(sa.select(FaqEntry.faq_id).order_by(FaqEntry.id)).all()
     assert order.index("other") < len(order) - 1, order
+
+
+def test_a_statement_connection_commits_its_statement_by_itself_on_postgresql(app, database_url):
+    """On PostgreSQL the statement of ``statement_connection`` commits without a transaction around it (no
+    BEGIN and COMMIT round trips): another connection sees it before the block ends."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: on SQLite a statement connection is a write transaction")
+    with db.statement_connection(app) as connection:
+        inbox.accept(connection, [factories.text_event("こんにちは")], NOW)
+        with db.read_transaction(app) as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 1
 
 
 @pytest.fixture

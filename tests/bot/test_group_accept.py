@@ -17,7 +17,7 @@ from tests.waiting import wait_until
 
 
 class CountedTransactions:
-    """``db.write_connection`` that counts its transactions and, while ``hold`` is clear, keeps the first one
+    """``db.statement_connection`` that counts its transactions and, while ``hold`` is clear, keeps the first one
     open: the requests that arrive meanwhile queue for the next."""
 
     def __init__(self, app):
@@ -30,7 +30,7 @@ class CountedTransactions:
     @contextlib.contextmanager
     def __call__(self):
         self.count += 1
-        with db.write_connection(self.app) as connection:
+        with db.statement_connection(self.app) as connection:
             self.started.set()
             self.hold.wait(10)
             if self.fail:

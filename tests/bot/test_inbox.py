@@ -684,7 +684,7 @@ class TestThreads:
         events = [factories.text_event("こんにちは", user_id=user) for user in (USER_A, USER_B)]
         processors.start()
         try:
-            with app.app_context(), db.write_connection(app) as connection:
+            with app.app_context(), db.statement_connection(app) as connection:
                 inbox.accept(connection, events, NOW)
             deadline = time.monotonic() + 10
             while len(line_api.replies) < 2 and time.monotonic() < deadline:
