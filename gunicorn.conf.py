@@ -1,10 +1,12 @@
 """gunicorn's settings for the bot (``gunicorn --config gunicorn.conf.py``; bin/serve and the Dockerfile use it).
 
-Measured on a 2-core machine (README: Figures): two worker processes with a few threads each. The webhook
-only stores events and answers 200 (well under LINE's 2 s); each process's inbox threads answer the events
-after. The app is loaded and its caches warmed once in the master (``preload_app``), so a worker starts
-with the FAQ matcher, garbage catalog, city and health desk built, shared with the master copy-on-write;
-no database connection crosses the fork. Environment: ``BIND``, ``WEB_WORKERS``, ``WEB_THREADS``.
+Measured on a 2-core machine (README: Figures): the web workers only store events and answer 200 (well under
+LINE's 2 s); answer processes forked from the master answer the events after. How many web processes and
+threads depends on the database (``app.web_processes``: one with 8 threads on PostgreSQL, two with 4 on
+SQLite) unless ``WEB_WORKERS`` and ``WEB_THREADS`` say. The app is loaded and its caches warmed once in the
+master (``preload_app``), so a worker starts with the FAQ matcher, garbage catalog, city and health desk
+built, shared with the master copy-on-write; no database connection crosses the fork. Environment: ``BIND``,
+``WEB_WORKERS``, ``WEB_THREADS``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import os
 
 wsgi_app = "app:create_app()"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_WORKERS", "2"))  # one per core: the answer path is CPU-bound Python
+# Without preloading (no app yet to read the database from) and for the benchmark's floor: one per core.
+workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))  # per worker; the webhook waits only on the database
 preload_app = True  # load and warm once in the master (see the hooks below)
@@ -34,18 +37,28 @@ _answerers = None  # the answer processes the master started (bot.answerers), se
 
 
 def when_ready(server) -> None:
-    """Master, before any worker is forked: warm the caches, close the master's connections, freeze the heap
-    (``app.settle_heap``), then start the answer processes (INBOX_PROCESSES; they share the warm caches). Not
-    preloaded, the master has no app: each worker then answers with its own inbox threads."""
+    """Master, before any worker is forked: size the web processes for the database, warm the caches, close
+    the master's connections, freeze the heap (``app.settle_heap``), then start the answer processes
+    (INBOX_PROCESSES; they share the warm caches). Not preloaded, the master has no app: each worker then
+    answers with its own inbox threads."""
     global _answerers
     if server.cfg.preload_app:
         import app
 
         flask_app = _flask_app(server)
+        _size(server, *app.web_processes(flask_app))
         app.warm(flask_app)
         app.forget_connections(flask_app, inherited=False)
         app.settle_heap()
         _answerers = app.start_answerers(flask_app, close=[listener.sock for listener in server.LISTENERS])
+
+
+def _size(server, processes: int, threads: int) -> None:
+    """Set the web processes and their threads for the app's database, where the environment does not."""
+    if "WEB_WORKERS" not in os.environ:
+        server.num_workers = processes
+    if "WEB_THREADS" not in os.environ:
+        server.cfg.set("threads", threads)
 
 
 def on_exit(server) -> None:
