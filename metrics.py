@@ -41,6 +41,9 @@ ROUTES = Counter(
     "bot_routes", "Events routed in a read transaction (no write lock) or in a write one (the route writes).",
     ["transaction"])
 EVENT_FAILURES = Counter("bot_event_failures", "Events whose handling raised (answered with an apology).")
+INBOX_ERRORS = Counter(
+    "bot_inbox_errors", "Passes of an inbox processor that failed before its events were answered (claiming, "
+    "storing or closing raised; the events are tried again): rising steadily, nothing is being answered.")
 REPLY_FAILURES = Counter(
     "bot_reply_failures", "Replies LINE did not accept, by HTTP status (no-answer: timeout or no connection).",
     ["status"])

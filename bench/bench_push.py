@@ -194,6 +194,10 @@ def insert_residents(engine, count: int, today: date) -> dict[str, int]:
             if len(residents) >= INSERT_CHUNK:
                 flush(connection)
         flush(connection)
+        if engine.dialect.name == "postgresql":  # the ids were given: the next resident the bot records gets the next
+            for table in ("resident", "child"):
+                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                           f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
     return counts
 
 

@@ -7,8 +7,11 @@ Everything talks to 127.0.0.1 only. For each database (SQLite in a temporary fol
 emptied first) the script migrates it, loads the demo pack, and in the same run measures three servers:
 
 * ``floor``: a minimal Flask app that only checks the signature and answers 200 (bench/minimal_webhook.py),
-  under gunicorn with the bot's worker settings: what this stack allows on this machine;
-* ``bot``: the bot under gunicorn with gunicorn.conf.py (preloaded and warmed, inbox threads per worker);
+  under gunicorn with gunicorn.conf.py's worker class and its workers and threads before they are sized for
+  the database (one process per core, 4 threads each: more than one process of 8 threads allows it here):
+  what this stack allows on this machine;
+* ``bot``: the bot under gunicorn with gunicorn.conf.py (preloaded and warmed, web processes sized for the
+  database, answer processes beside them);
 * ``flask run``: the bot under Flask's single-process development server (the naive baseline).
 
 Two figures each:
@@ -474,7 +477,8 @@ def postgres_reachable(url: str) -> bool:
 
 
 def gunicorn_worker_flags() -> list[str]:
-    """The worker settings of gunicorn.conf.py, for the floor app (which must not run the bot's hooks)."""
+    """The worker settings of gunicorn.conf.py (as before its hooks size them for the database), for the floor
+    app (which must not run the bot's hooks)."""
     namespace: dict = {}
     exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), namespace)
     return ["--workers", str(namespace["workers"]), "--worker-class", namespace["worker_class"],

@@ -611,5 +611,6 @@ class Inbox:
                     pass
             except Exception:
                 log.exception("inbox.processor_error")
+                metrics.INBOX_ERRORS.inc()
                 self._stop.wait(1.0)
 

@@ -41,6 +41,7 @@ from tests.conftest import NOW
 from tests.conftest import line_config
 from tests.fake_line_server import closed_port_url
 from tests.metrics import Delta
+from tests.metrics import value as metrics_value
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_A = "U" + "a" * 32
@@ -658,6 +659,28 @@ class TestThreads:
         assert threading.get_ident() not in callers
         wait_for(lambda: {row.status for row in rows(app)} == {InboundStatus.DONE})
         assert line_api.pushes == []
+
+    def test_a_processor_that_cannot_claim_is_counted_and_answers_once_it_can(self, make_app, line_api,
+                                                                               monkeypatch):
+        """A claim that raises (the database refusing the transaction) is counted in bot_inbox_errors, which
+        an operator can alert on while webhooks still get 200; the event is answered once claims work again."""
+        app = make_app(INBOX_THREADS=1, INBOX_POLL_SECONDS=0.05)
+        real_claim, failing = inbox.claim, threading.Event()
+        failing.set()
+
+        def claim(session, now, limit=1):
+            if failing.is_set():
+                raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+            return real_claim(session, now, limit)
+
+        monkeypatch.setattr(inbox, "claim", claim)
+        with Delta(("bot_inbox_errors_total", {})) as errors:
+            assert post(app, factories.text_event("こんにちは")) == 200
+            wait_for(lambda: metrics_value("bot_inbox_errors_total") - errors.before[0] >= 1)
+            assert line_api.replies == []
+            failing.clear()
+            wait_for(lambda: len(line_api.replies) == 1)
+        assert errors.moved[0] >= 1
 
     def test_several_threads_keep_each_residents_order(self, make_app, line_api):
         """Four threads answering three residents' interleaved events reply to each resident in event order."""
