@@ -235,10 +235,9 @@ def _store_writing(rt: runtime.Runtime, claims: list[Claim], events: dict[int, E
             routed, collected = [], []
             for claim in claims:
                 event = events[claim.id]
-                answer = (_answer(session, event, claim, base=base, burst=bursts.get(claim.id), collected=collected)
-                          if event is not None else Answer("unreadable", []))
-                messages = [message.to_dict() for message in answer.messages]
-                routed.append((claim, answer, _reply_token(event, messages), messages))
+                answer = _route(session, event, claim, base=base, burst=bursts.get(claim.id), collected=collected)
+                messages, token = _to_send(event, answer)
+                routed.append((claim, answer, token, messages))
             session.add_all(collected)
             held = inbox.store_answers(session, [(claim, messages if token else None)
                                                  for claim, _answer_, token, messages in routed],
@@ -311,18 +310,27 @@ def _store(session, rt: runtime.Runtime, claim: Claim, event: Event | None, me: 
 
     Returns the event, its answer, the reply token to send it with (None: nothing to send) and the answer
     as stored."""
-    answer = _answer(session, event, claim, base=base, burst=burst) if event is not None else Answer("unreadable", [])
-    return _stored(session, rt, claim, event, answer, me, lease)
+    return _stored(session, rt, claim, event, _route(session, event, claim, base=base, burst=burst), me, lease)
 
 
 def _stored(session, rt: runtime.Runtime, claim: Claim, event: Event | None, answer: Answer, me: str,
             lease: timedelta) -> tuple[Claim, Answer, str | None, list[dict]]:
     """Store ``answer`` to the claimed event and mark it answered (``_store``'s second half)."""
-    messages = [m.to_dict() for m in answer.messages]
-    token = _reply_token(event, messages)
+    messages, token = _to_send(event, answer)
     if not _hold_answered(session, rt, claim, messages, token, me, lease):
         raise _LeaseLost
     return claim, answer, token, messages
+
+
+def _route(session, event: Event | None, claim: Claim, **route) -> Answer:
+    """The route's answer to one claimed event (``_answer``); an event the SDK could not read gets none."""
+    return _answer(session, event, claim, **route) if event is not None else Answer("unreadable", [])
+
+
+def _to_send(event: Event | None, answer: Answer) -> tuple[list[dict], str | None]:
+    """The answer as stored (LINE's JSON of its messages) and the token to reply with (None: nothing to send)."""
+    messages = [message.to_dict() for message in answer.messages]
+    return messages, _reply_token(event, messages)
 
 
 def _reply_token(event: Event | None, messages: list[dict]) -> str | None:
