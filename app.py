@@ -164,8 +164,9 @@ def forget_connections(app: Flask, *, inherited: bool) -> None:
     db.forget_connections(app, inherited=inherited)
 
 
-def web_processes(app: Flask) -> tuple[int, int]:
-    """The web worker processes and threads per process that serve ``app`` best on two cores, by database.
+def web_processes(database_url: str) -> tuple[int, int]:
+    """The web worker processes, and threads per process, that serve the bot best on two cores with the
+    database at ``database_url`` (gunicorn.conf.py's defaults).
 
     On PostgreSQL one process with 8 threads: the database works in processes of its own on the same
     cores, and one web process groups more webhooks per insert (``bot.inbox.GroupAccept``) and leaves the
@@ -173,9 +174,15 @@ def web_processes(app: Flask) -> tuple[int, int]:
     and 319–354 answered per second, every reply within 2 s, against 649–684 and 253–285 with 1,000 or
     more replies late with two processes). On SQLite two processes with 4 threads: the insert runs in the
     web process itself, and two accept 958–1,064 per second against about 600 with one."""
-    if db.session_factory(app).kw["bind"].dialect.name == "postgresql":
+    if database_url.startswith("postgresql"):
         return 1, 8
     return 2, 4
+
+
+def database_url() -> str:
+    """The database URL the app will use, read as ``create_app`` reads its settings (for gunicorn.conf.py,
+    before the app is loaded)."""
+    return _read_config(Flask(__name__, instance_relative_config=True), None)["DATABASE_URL"]
 
 
 def start_workers(app: Flask, *, answer_processes: bool = False) -> None:

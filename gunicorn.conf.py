@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 
+import app
+
 wsgi_app = "app:create_app()"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Without preloading (no app yet to read the database from) and for the benchmark's floor: one per core.
-workers = int(os.environ.get("WEB_WORKERS", "2"))
+_processes, _threads = app.web_processes(app.database_url())  # by database, unless the environment says
+workers = int(os.environ.get("WEB_WORKERS") or _processes)
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))  # per worker; the webhook waits only on the database
+threads = int(os.environ.get("WEB_THREADS") or _threads)  # per worker; the webhook waits only on the database
 preload_app = True  # load and warm once in the master (see the hooks below)
 # LINE gives up on a webhook after 2 s and redelivers it; ours answer in milliseconds. A worker silent for
 # 10 s is killed and replaced: twice SQLite's 5 s busy timeout, so one waiting for the write lock is spared.
@@ -37,28 +39,16 @@ _answerers = None  # the answer processes the master started (bot.answerers), se
 
 
 def when_ready(server) -> None:
-    """Master, before any worker is forked: size the web processes for the database, warm the caches, close
-    the master's connections, freeze the heap (``app.settle_heap``), then start the answer processes
-    (INBOX_PROCESSES; they share the warm caches). Not preloaded, the master has no app: each worker then
-    answers with its own inbox threads."""
+    """Master, before any worker is forked: warm the caches, close the master's connections, freeze the heap
+    (``app.settle_heap``), then start the answer processes (INBOX_PROCESSES; they share the warm caches). Not
+    preloaded, the master has no app: each worker then answers with its own inbox threads."""
     global _answerers
     if server.cfg.preload_app:
-        import app
-
         flask_app = _flask_app(server)
-        _size(server, *app.web_processes(flask_app))
         app.warm(flask_app)
         app.forget_connections(flask_app, inherited=False)
         app.settle_heap()
         _answerers = app.start_answerers(flask_app, close=[listener.sock for listener in server.LISTENERS])
-
-
-def _size(server, processes: int, threads: int) -> None:
-    """Set the web processes and their threads for the app's database, where the environment does not."""
-    if "WEB_WORKERS" not in os.environ:
-        server.num_workers = processes
-    if "WEB_THREADS" not in os.environ:
-        server.cfg.set("threads", threads)
 
 
 def on_exit(server) -> None:
@@ -70,15 +60,11 @@ def on_exit(server) -> None:
 def post_fork(server, worker) -> None:
     """Worker, right after the fork: drop any connection inherited from the master."""
     if server.cfg.preload_app:
-        import app
-
         app.forget_connections(_flask_app(server), inherited=True)
 
 
 def post_worker_init(worker) -> None:
     """Worker, before it accepts requests: warm the caches when not preloaded; start the inbox threads."""
-    import app
-
     flask_app = worker.wsgi
     if not worker.cfg.preload_app:
         app.warm(flask_app)

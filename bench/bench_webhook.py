@@ -7,9 +7,8 @@ Everything talks to 127.0.0.1 only. For each database (SQLite in a temporary fol
 emptied first) the script migrates it, loads the demo pack, and in the same run measures three servers:
 
 * ``floor``: a minimal Flask app that only checks the signature and answers 200 (bench/minimal_webhook.py),
-  under gunicorn with gunicorn.conf.py's worker class and its workers and threads before they are sized for
-  the database (one process per core, 4 threads each: more than one process of 8 threads allows it here):
-  what this stack allows on this machine;
+  under gunicorn with gunicorn.conf.py's worker class, one process per core of 4 threads (more than one
+  process of 8 threads allows it here): what this stack allows on this machine;
 * ``bot``: the bot under gunicorn with gunicorn.conf.py (preloaded and warmed, web processes sized for the
   database, answer processes beside them);
 * ``flask run``: the bot under Flask's single-process development server (the naive baseline).
@@ -477,12 +476,12 @@ def postgres_reachable(url: str) -> bool:
 
 
 def gunicorn_worker_flags() -> list[str]:
-    """The worker settings of gunicorn.conf.py (as before its hooks size them for the database), for the floor
-    app (which must not run the bot's hooks)."""
+    """gunicorn.conf.py's worker class and keep-alive with one worker process per core of 4 threads, for the
+    floor app (which must not run the bot's hooks): more than one process of 8 threads allows it here."""
     namespace: dict = {}
     exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), namespace)
-    return ["--workers", str(namespace["workers"]), "--worker-class", namespace["worker_class"],
-            "--threads", str(namespace["threads"]), "--keep-alive", str(namespace["keepalive"]), "--preload",
+    return ["--workers", str(os.cpu_count() or 2), "--worker-class", namespace["worker_class"],
+            "--threads", "4", "--keep-alive", str(namespace["keepalive"]), "--preload",
             "--config", os.devnull]  # not ./gunicorn.conf.py, whose hooks warm the bot
 
 

@@ -38,16 +38,9 @@ def fresh_app(database_url, line_api, faq):
     db.session_factory(app).kw["bind"].dispose()
 
 
-class Cfg(SimpleNamespace):
-    """gunicorn's settings as the hooks see them: attributes, and ``set`` to change one."""
-
-    def set(self, name, value):
-        setattr(self, name, value)
-
-
 def server_for(app, *, preload: bool):
-    return SimpleNamespace(cfg=Cfg(preload_app=preload, threads=4), app=SimpleNamespace(wsgi=lambda: app),
-                           LISTENERS=[], num_workers=2)
+    return SimpleNamespace(cfg=SimpleNamespace(preload_app=preload), app=SimpleNamespace(wsgi=lambda: app),
+                           LISTENERS=[])
 
 
 def pool_connections(app) -> int:
@@ -71,24 +64,32 @@ def test_the_master_builds_every_cache_before_forking_and_keeps_no_connection(co
     assert pool_connections(fresh_app) == 0
 
 
-def test_the_master_sizes_the_web_processes_for_the_database(conf, fresh_app, database_url, monkeypatch, thawed):
-    """when_ready (preloaded) runs one web process with 8 threads on PostgreSQL, two with 4 on SQLite."""
+def load_conf():
+    """gunicorn.conf.py evaluated again, with the environment as it is now."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_now", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_web_processes_follow_the_database(monkeypatch):
+    """Without WEB_WORKERS and WEB_THREADS: one web process of 8 threads on PostgreSQL, two of 4 on SQLite."""
     monkeypatch.delenv("WEB_WORKERS", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
-    server = server_for(fresh_app, preload=True)
-    conf.when_ready(server)
-    expected = (1, 8) if database_url.startswith("postgresql") else (2, 4)
-    assert (server.num_workers, server.cfg.threads) == expected
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://bot@db.invalid/bot")
+    postgres = load_conf()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///bot.sqlite3")
+    sqlite = load_conf()
+    assert (postgres.workers, postgres.threads, sqlite.workers, sqlite.threads) == (1, 8, 2, 4)
 
 
-def test_web_workers_and_threads_in_the_environment_win(conf, fresh_app, monkeypatch, thawed):
-    """With WEB_WORKERS and WEB_THREADS set, when_ready leaves gunicorn's numbers as the environment gave them."""
+def test_web_workers_and_threads_in_the_environment_win(monkeypatch):
+    """WEB_WORKERS and WEB_THREADS set the web processes and threads whatever the database."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://bot@db.invalid/bot")
     monkeypatch.setenv("WEB_WORKERS", "3")
     monkeypatch.setenv("WEB_THREADS", "5")
-    server = server_for(fresh_app, preload=True)
-    server.num_workers, server.cfg.threads = 3, 5
-    conf.when_ready(server)
-    assert (server.num_workers, server.cfg.threads) == (3, 5)
+    conf = load_conf()
+    assert (conf.workers, conf.threads) == (3, 5)
 
 
 @pytest.fixture
