@@ -266,7 +266,7 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
             kept: list = []
             try:
                 answer = _answer(session, events[claim.id], claim, base=base, kept=kept, burst=bursts.get(claim.id))
-                answered[claim.id] = (answer, kept, [message.to_dict() for message in answer.messages])
+                answered[claim.id] = (answer, kept, [build.as_json(message) for message in answer.messages])
             except db.ReadOnlyError:
                 pass
     return answered, base, bursts
@@ -329,7 +329,7 @@ def _route(session, event: Event | None, claim: Claim, **route) -> Answer:
 
 def _to_send(event: Event | None, answer: Answer) -> tuple[list[dict], str | None]:
     """The answer as stored (LINE's JSON of its messages) and the token to reply with (None: nothing to send)."""
-    messages = [message.to_dict() for message in answer.messages]
+    messages = [build.as_json(message) for message in answer.messages]
     return messages, _reply_token(event, messages)
 
 

@@ -29,6 +29,7 @@ from linebot.v3.messaging.rest import RESTResponse
 
 import metrics
 from messaging.build import Prepared
+from messaging.build import as_json
 from messaging.errors import LineApiError
 from settings import Settings
 
@@ -224,7 +225,7 @@ def _messages_json(messages: Sequence[Message]) -> bytes:
     """The messages as the JSON array LINE expects; written once for ``Prepared`` messages."""
     if isinstance(messages, Prepared):
         return messages.json
-    return json.dumps([message.to_dict() for message in messages]).encode()
+    return json.dumps([as_json(message) for message in messages]).encode()
 
 
 def _json_strings(values: Sequence[str]) -> bytes:

@@ -17,4 +17,4 @@ def garbage_reminder(area: str, day: date, categories: Sequence[str]) -> list[di
 
 def stored(text: str) -> list[dict]:
     """A text as the outbox stores it: LINE message dicts within LINE's limits."""
-    return [message.to_dict() for message in build.text(text)]
+    return [build.as_json(message) for message in build.text(text)]

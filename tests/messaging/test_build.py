@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -84,3 +85,17 @@ class TestPrepared:
         assert list(ready) == messages
         assert ready.json == build.prepared(messages).json
         assert json.loads(ready.json) == stored
+
+
+def test_as_json_writes_what_the_sdk_writes():
+    """``as_json`` gives the SDK's ``to_dict()`` for every kind of message and button the bot builds: texts
+    split over several messages, a quick reply with postback, call, date-picker and send-location buttons,
+    a location, and messages rebuilt from what was stored."""
+    buttons = build.quick_reply([("はい", "answer=yes", "はい"), build.Call("119に電話", "119"),
+                                 build.DatePick("日付を選ぶ", "step=date", date(2026, 1, 1), date(2026, 12, 31),
+                                                date(2027, 1, 1)),
+                                 build.SendLocation("今いる場所を送る")])
+    messages = [*build.messages(["あ。" * 3000, "🗾 燃えるごみは月曜日です。"], buttons),
+                build.location("第一避難所", "千歳市東雲町2丁目34", 42.8193, 141.6517)]
+    messages += build.from_stored([message.to_dict() for message in messages])
+    assert [build.as_json(message) for message in messages] == [message.to_dict() for message in messages]
