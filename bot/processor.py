@@ -193,7 +193,7 @@ def _answer_new(rt: runtime.Runtime, claims: list[Claim], me: str, lease: timede
     if answered:
         with db.transaction() as session:
             stored.extend(_store_answered(session, rt, [claim for claim in claims if claim.id in answered],
-                                          events, answered, me, lease))
+                                          answered, me, lease))
     writing = [claim for claim in claims if claim.id not in answered]
     together = _store_writing(rt, writing, events, me, lease, base, bursts) if len(writing) > 1 else None
     if together is not None:
@@ -250,10 +250,12 @@ def _store_writing(rt: runtime.Runtime, claims: list[Claim], events: dict[int, E
 
 
 def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
-                       ) -> tuple[dict[int, tuple[Answer, list, list[dict]]], Context | None, dict[int, int]]:
-    """The route's answers to message events from one read transaction, with the rows each keeps and the
-    answer as stored (JSON), by event (events whose route writes are left out); the context they were
-    answered in (None: no message to answer); and every message's burst (``inbox.bursts``), by event."""
+                       ) -> tuple[dict[int, tuple[Answer, list, list[dict], str | None]], Context | None,
+                                  dict[int, int]]:
+    """The route's answers to message events from one read transaction, with the rows each keeps, the
+    answer as stored (JSON) and the reply token (``_to_send``), by event (events whose route writes are left
+    out); the context they were answered in (None: no message to answer); and every message's burst
+    (``inbox.bursts``), by event."""
     answered = {}
     if not claims:
         return answered, None, {}
@@ -266,7 +268,7 @@ def _read_only_answers(claims: list[Claim], events: dict[int, Event | None]
             kept: list = []
             try:
                 answer = _answer(session, events[claim.id], claim, base=base, kept=kept, burst=bursts.get(claim.id))
-                answered[claim.id] = (answer, kept, [build.as_json(message) for message in answer.messages])
+                answered[claim.id] = (answer, kept, *_to_send(events[claim.id], answer))
             except db.ReadOnlyError:
                 pass
     return answered, base, bursts
@@ -281,23 +283,23 @@ def _writers(session, chats: set[str]) -> set[str]:
     return (chats - residents.load(session, chats)) | conversation.load(session, chats)
 
 
-def _store_answered(session, rt: runtime.Runtime, claims: list[Claim], events: dict[int, Event | None],
-                    answered: dict[int, tuple[Answer, list, list[dict]]], me: str, lease: timedelta
+def _store_answered(session, rt: runtime.Runtime, claims: list[Claim],
+                    answered: dict[int, tuple[Answer, list, list[dict], str | None]], me: str, lease: timedelta
                     ) -> list[tuple[Claim, Answer, str | None, list[dict]]]:
     """Store the answers routed in the read transaction, with the rows they keep, for the events this
     processor still holds (``_store`` for a batch, in a few statements); the others keep nothing."""
-    tokens = {claim.id: _reply_token(events[claim.id], answered[claim.id][2]) for claim in claims}
+    answers = [answered[claim.id] for claim in claims]
     held = inbox.store_answers(
-        session, [(claim, answered[claim.id][2] if tokens[claim.id] else None) for claim in claims],
+        session, [(claim, messages if token else None)
+                  for claim, (_answer_, _kept, messages, token) in zip(claims, answers, strict=True)],
         lease_until=rt.now() + lease, claimer=me, silent=SILENT)
     stored = []
-    for claim in claims:
-        answer, kept, messages = answered[claim.id]
+    for claim, (answer, kept, messages, token) in zip(claims, answers, strict=True):
         if claim.id not in held:
             log.warning("inbox.lease_lost", extra={"outcome": "routing"})
             continue
         session.add_all(kept)
-        stored.append((claim, answer, tokens[claim.id], messages))
+        stored.append((claim, answer, token, messages))
     return stored
 
 

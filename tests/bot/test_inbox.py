@@ -122,6 +122,19 @@ def count_routes(monkeypatch) -> list[str]:
     return routed
 
 
+def then(monkeypatch, name: str, after) -> None:
+    """Replace ``processor.<name>`` by itself followed by ``after(*its arguments)``: another processor acting
+    in between."""
+    original = getattr(processor, name)
+
+    def wrapped(*args):
+        result = original(*args)
+        after(*args)
+        return result
+
+    monkeypatch.setattr(processor, name, wrapped)
+
+
 def take_over(app, user_id: str, status: InboundStatus) -> None:
     """Another processor takes over the resident's event in ``status`` (as when this one's lease ran out)."""
     with db.transaction(app) as session:
@@ -507,14 +520,7 @@ class TestRouting:
         nothing (its step stays open, nothing is sent for it); the other is answered and its step closed."""
         app = make_app()
         self.in_steps(app, USER_A, USER_B)
-        read_only_answers = processor._read_only_answers
-
-        def a_taken_over(claims, events):
-            answers = read_only_answers(claims, events)
-            take_over(app, USER_A, InboundStatus.PENDING)
-            return answers
-
-        monkeypatch.setattr(processor, "_read_only_answers", a_taken_over)
+        then(monkeypatch, "_read_only_answers", lambda claims, events: take_over(app, USER_A, InboundStatus.PENDING))
         post(app, factories.text_event("やめる", user_id=USER_A), factories.text_event("やめる", user_id=USER_B))
         assert self.open_steps(app) == {USER_A}
         assert len(line_api.replies) == 3  # two welcomes, B's answer
@@ -535,16 +541,13 @@ class TestRouting:
         """When another processor took the event over while it was routed, this one stores and sends nothing."""
         app = make_app()
         post(app, factories.follow_event())
-        read_only_answers = processor._read_only_answers
 
         def overtaken(claims, events):
-            answers = read_only_answers(claims, events)
             with db.transaction(app) as session:
                 session.execute(sa.update(InboundEvent).where(InboundEvent.id.in_([c.id for c in claims]))
                                 .values(claimer="other"))
-            return answers
 
-        monkeypatch.setattr(processor, "_read_only_answers", overtaken)
+        then(monkeypatch, "_read_only_answers", overtaken)
         post(app, factories.text_event("粗大ごみの申し込み"))
         [_follow, row] = rows(app)
         assert (row.status, row.claimer) == (InboundStatus.PENDING, "other")
@@ -557,14 +560,7 @@ class TestRouting:
         """Of a batch whose deliveries outlived one event's lease, only the events still held are closed."""
         app = make_app()
         post(app, factories.follow_event(user_id=USER_A), factories.follow_event(user_id=USER_B))
-        deliver_all = processor._deliver_all
-
-        def overtaken(rt, sends):
-            outcomes = deliver_all(rt, sends)
-            take_over(app, USER_B, InboundStatus.ANSWERED)
-            return outcomes
-
-        monkeypatch.setattr(processor, "_deliver_all", overtaken)
+        then(monkeypatch, "_deliver_all", lambda rt, sends: take_over(app, USER_B, InboundStatus.ANSWERED))
         with db.transaction(app) as session:
             inbox.accept(session, [factories.text_event("こんにちは", user_id=USER_A),
                                    factories.text_event("こんにちは", user_id=USER_B)], NOW)
