@@ -26,7 +26,7 @@ def init_app(app) -> None:
     parser = WebhookParser(settings.line_channel_secret) if settings.line_mode else None
     app.extensions["bot"] = Bot(parser=parser, policy=answer_policy(settings.match_overrides()))
     app.extensions["bot"].inbox = Inbox(app, threads=settings.inbox_threads, poll_seconds=settings.inbox_poll_seconds)
-    app.extensions["bot"].accepting = GroupAccept(lambda: db.statement_connection(app))
+    app.extensions["bot"].accepting = GroupAccept(db.HeldStatementConnection(app))
     if settings.line_mode:
         register_pass(runtime.of(app), lambda: drain(app, limit=WORKER_PASS_LIMIT))
     app.register_blueprint(webhook.bp)

@@ -4,6 +4,7 @@ connections are pinged only after they were idle."""
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 
@@ -243,6 +244,90 @@ def test_a_statement_connection_commits_its_statement_by_itself_on_postgresql(ap
         inbox.accept(connection, [factories.text_event("こんにちは")], NOW)
         with db.read_transaction(app) as session:
             assert session.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 1
+
+
+def _count_inbox(app) -> int:
+    with db.read_transaction(app) as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(InboundEvent))
+
+
+@pytest.fixture
+def held(app, database_url):
+    """A ``HeldStatementConnection`` of ``app`` (PostgreSQL only) and the list of its engine's checkouts."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: on SQLite a held statement connection is a write transaction each time")
+    checkouts = []
+    sa.event.listen(db.session_factory(app).kw["bind"], "checkout",
+                    lambda dbapi_connection, _record, _proxy: checkouts.append(dbapi_connection))
+    return db.HeldStatementConnection(app), checkouts
+
+
+def test_a_held_statement_connection_commits_each_statement_when_its_block_ends(app):
+    """Each block's statement is committed when the block ends (on SQLite a write transaction each)."""
+    statements = db.HeldStatementConnection(app)
+    for text in ("ひとつ", "ふたつ"):
+        with statements() as connection:
+            inbox.accept(connection, [factories.text_event(text)], NOW)
+        assert _count_inbox(app) == ("ひとつ", "ふたつ").index(text) + 1
+
+
+def test_a_held_statement_connection_keeps_its_connection_between_statements(app, held):
+    """On PostgreSQL two statements in a row use one connection, taken from the pool once."""
+    statements, checkouts = held
+    for text in ("ひとつ", "ふたつ"):
+        with statements() as connection:
+            inbox.accept(connection, [factories.text_event(text)], NOW)
+    assert len(checkouts) == 1
+    assert _count_inbox(app) == 2
+
+
+def test_a_held_statement_connection_gives_back_a_connection_whose_statement_failed(app, held):
+    """After a statement fails, the next one runs on a connection taken from the pool again."""
+    statements, checkouts = held
+    with pytest.raises(sa.exc.ProgrammingError), statements() as connection:
+        connection.execute(sa.text("SELECT * FROM no_such_table"))
+    with statements() as connection:
+        inbox.accept(connection, [factories.text_event("つぎ")], NOW)
+    assert len(checkouts) == 2
+    assert _count_inbox(app) == 1
+
+
+def test_a_held_statement_connection_is_taken_again_after_sitting_idle(app, held, monkeypatch):
+    """A connection idle longer than PING_AFTER_IDLE goes back to the pool: the next is taken (and pinged)."""
+    statements, checkouts = held
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)
+    for text in ("ひとつ", "ふたつ"):
+        with statements() as connection:
+            inbox.accept(connection, [factories.text_event(text)], NOW)
+    assert len(checkouts) == 2
+
+
+def test_a_held_statement_connection_is_closed_when_the_engine_is_disposed(app, held):
+    """Disposing of the engine closes the held connection too (it is checked out, so the pool alone would not)."""
+    statements, checkouts = held
+    with statements() as connection:
+        inbox.accept(connection, [factories.text_event("ひとつ")], NOW)
+    db.session_factory(app).kw["bind"].dispose()
+    assert checkouts[0].closed
+
+
+def test_a_held_statement_connection_in_a_forked_child_leaves_its_parents_alone(app, held, monkeypatch):
+    """In a forked child (another pid) the parent's held connection is neither used nor closed."""
+    statements, checkouts = held
+    with statements() as connection:
+        inbox.accept(connection, [factories.text_event("ひとつ")], NOW)
+    parent = os.getpid()
+    monkeypatch.setattr(db.os, "getpid", lambda: parent + 1)
+    try:
+        with statements() as connection:
+            inbox.accept(connection, [factories.text_event("ふたつ")], NOW)
+        assert len(checkouts) == 2
+        assert not checkouts[0].closed
+    finally:
+        for inherited in db._INHERITED:
+            inherited.invalidate()
+            inherited.close()
+        db._INHERITED.clear()
 
 
 @pytest.fixture
