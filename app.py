@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+import admin
 import bot
 import city
 import db
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # Each package wires itself in: its caches, routes and commands. Order matters only for the caches the
 # bot reads (city, faq, garbage) being registered before it.
-PACKAGES = (city, faq, garbage, disaster, healthdesk, residents, push, bot, health, security)
+PACKAGES = (city, faq, garbage, disaster, healthdesk, residents, push, bot, admin, health, security)
 
 
 def create_app(

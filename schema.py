@@ -7,6 +7,7 @@ tables, because each package imports its own models where it uses them.
 from __future__ import annotations
 
 import db
+from admin import models as admin_models
 from bot import models as bot_models
 from city import models as city_models
 from content import models as content_models
@@ -17,6 +18,7 @@ from healthdesk import models as healthdesk_models
 from push import models as push_models
 from residents import models as residents_models
 
-PACKAGES = (bot_models, city_models, content_models, disaster_models, faq_models, garbage_models, healthdesk_models,
+PACKAGES = (admin_models, bot_models, city_models, content_models, disaster_models, faq_models, garbage_models,
+            healthdesk_models,
             push_models, residents_models)
 metadata = db.Base.metadata

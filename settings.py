@@ -96,6 +96,10 @@ class Settings:
     # Where every sending process shares the rate limits above: empty, the database (table rate_limit_slot);
     # or a Redis URL (redis://127.0.0.1:6379/0), one database number per LINE channel.
     rate_limit_redis_url: str = ""
+    # Staff console (/admin/): a login ends after this many minutes without a request; its cookie is sent only
+    # over HTTPS unless ADMIN_COOKIE_SECURE is false (a console reached over plain HTTP, other than localhost).
+    admin_idle_minutes: int = 30
+    admin_cookie_secure: bool = True
 
     @property
     def line_mode(self) -> bool:

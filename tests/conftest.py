@@ -69,6 +69,11 @@ def app(database_url, line_api):
         clock=lambda: NOW,
     )
     yield app
+    empty_and_close(app)
+
+
+def empty_and_close(app) -> None:
+    """Delete every row ``app`` wrote, then close its connections (after a test)."""
     factory = db.session_factory(app)
     with factory.begin() as session:
         for table in reversed(db.Base.metadata.sorted_tables):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTSIDE = {"tests", "bench", "migrations", "packs", "bin", "instance", "gunicorn.conf.py"}
+OUTSIDE = {"tests", "bench", "docs", "migrations", "packs", "bin", "instance", "gunicorn.conf.py"}
 ADAPTERS = "adapters"
 DOMAIN = "domain"
 FRAMEWORKS = {"flask", "werkzeug", "linebot"}

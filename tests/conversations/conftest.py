@@ -11,6 +11,7 @@ import db
 from app import create_app
 from city import pack as packs
 from tests.conftest import NOW
+from tests.conftest import empty_and_close
 from tests.conftest import line_config
 
 DEMO = Path(__file__).resolve().parents[2] / "packs" / "demo"
@@ -41,8 +42,4 @@ def demo_app(database_url, line_server, demo_clock):
     with db.transaction(app) as session:
         packs.load_pack(session, DEMO)
     yield app
-    factory = db.session_factory(app)
-    with factory.begin() as session:
-        for table in reversed(db.Base.metadata.sorted_tables):
-            session.execute(table.delete())
-    factory.kw["bind"].dispose()
+    empty_and_close(app)

@@ -1,0 +1,71 @@
+"""Take the README's screenshots of the staff console: a demo database, a few accounts, the pages in Chromium.
+
+Run: .venv/bin/python docs/console_screenshots.py   (needs Debian's chromium; writes docs/console-*.png)
+Everything is served on 127.0.0.1 from a temporary SQLite database; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import threading
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command as alembic_command
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import db  # noqa: E402
+from admin import accounts  # noqa: E402
+from admin.models import Role  # noqa: E402
+from admin.models import StaffUser  # noqa: E402
+from app import create_app  # noqa: E402
+
+PASSWORD = "demo password 2026"
+SHOTS = [("login", "login", False), ("home", "", True), ("users", "users", True), ("audit", "audit", True)]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/console.sqlite3", "SECRET_KEY": "screenshots"})
+        with app.app_context():
+            alembic_command.upgrade(db.alembic_config(), "head")
+            now = datetime.now(UTC)
+            with db.transaction() as session:
+                accounts.create(session, "kanri", Role.ADMIN, PASSWORD, now=now, actor="(command line)")
+                for name, role in (("sato", Role.APPROVER), ("suzuki", Role.EDITOR), ("takahashi", Role.EDITOR)):
+                    accounts.create(session, name, role, PASSWORD, now=now, actor="kanri")
+            with db.transaction() as session:
+                takahashi = accounts.by_name(session, "takahashi")
+                accounts.set_active(session, takahashi, False, now=now, actor="kanri")
+                accounts.set_role(session, session.get(StaffUser, accounts.by_name(session, "suzuki").id),
+                                  Role.APPROVER, now=now, actor="kanri")
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://localhost:{server.port}/admin/"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+                page = browser.new_context(locale="ja-JP", viewport={"width": 1024, "height": 700}).new_page()
+                for name, path, logged_in in SHOTS:
+                    if logged_in and "login" in page.url:
+                        page.get_by_label("ログイン名").fill("kanri")
+                        page.get_by_label("パスワード").fill(PASSWORD)
+                        page.get_by_role("button", name="ログイン").click()
+                    page.goto(base + path)
+                    page.screenshot(path=str(ROOT / "docs" / f"console-{name}.png"), full_page=True)
+                    print(f"docs/console-{name}.png")
+                browser.close()
+        finally:
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

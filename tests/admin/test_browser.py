@@ -1,0 +1,100 @@
+"""The console in a real browser (Playwright driving Debian's Chromium) against the app served on 127.0.0.1:
+logging in and out, a role that may not do something cannot, an admin adding an account with the keyboard."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from admin import texts
+from admin.models import Role
+from tests.admin.conftest import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium's own calls home are refused on a closed network, many at a time: none is made.
+QUIET = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium on this machine (Debian's chromium package; .ci/run installs it): "
+                    "the console's browser tests need one")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console(app, users):
+    """The app served over HTTP on localhost (a real server, threads per request); its console's URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.port}/admin/"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1024, "height": 768})
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, console: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(console)
+    page.get_by_label("ログイン名").fill(name)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def test_staff_log_in_and_out(page, console):
+    """A console URL leads to the login page; after logging in the home page greets them; logging out ends it."""
+    log_in(page, console, "editor1")
+    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
+    expect(page.get_by_text("editor1（編集者）")).to_be_visible()
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_text(texts.LOGGED_OUT)).to_be_visible()
+    page.goto(console)
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+
+
+def test_a_wrong_password_is_told_plainly(page, console):
+    """The login page says the name or password is wrong, and stays."""
+    log_in(page, console, "editor1", "wrong password here")
+    expect(page.get_by_text(texts.LOGIN_FAILED)).to_be_visible()
+
+
+def test_an_editor_cannot_reach_the_accounts_page(page, console):
+    """No アカウント link for an editor, and the page itself says they may not."""
+    log_in(page, console, "editor1")
+    expect(page.get_by_role("link", name="アカウント")).to_have_count(0)
+    response = page.goto(console + "users")
+    assert response.status == 403
+    expect(page.get_by_text(texts.FORBIDDEN)).to_be_visible()
+
+
+def test_an_admin_adds_an_account_with_the_keyboard_and_it_logs_in(browser, page, console):
+    """On the アカウント page the new-account form is filled by label and sent with Enter; the account works."""
+    log_in(page, console, "admin1")
+    page.get_by_role("link", name="アカウント").click()
+    form = page.locator("form", has=page.get_by_role("button", name="追加する"))
+    form.get_by_label("ログイン名").fill("tanaka")
+    form.get_by_label("役割").select_option(Role.APPROVER.value)
+    form.get_by_label("初めのパスワード").fill(PASSWORD)
+    form.get_by_label("初めのパスワード").press("Enter")
+    expect(page.get_by_text(texts.USER_CREATED.format(name="tanaka"))).to_be_visible()
+    other = browser.new_context(locale="ja-JP").new_page()
+    log_in(other, console, "tanaka")
+    expect(other.get_by_text("tanaka（承認者）")).to_be_visible()
+    other.context.close()
