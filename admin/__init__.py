@@ -1,8 +1,9 @@
-"""The staff console under ``/admin/``: accounts and roles, the audit log (more screens come with issue 13)."""
+"""The staff console under ``/admin/``: accounts and roles, the FAQ's drafts, approval and history, the audit log."""
 
 from __future__ import annotations
 
 from admin import auth
+from admin import faq_views
 from admin.cli import users_cli
 from admin.views import bp
 
@@ -10,5 +11,6 @@ from admin.views import bp
 def init_app(app) -> None:
     """Register the console's pages, its login and CSRF wiring, and the ``users`` commands."""
     auth.init_app(app)
+    assert faq_views.bp is bp  # the FAQ pages are on the console's blueprint (registered by importing them)
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
@@ -48,3 +50,30 @@ class RoleForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button (log out, disable, enable): its CSRF token."""
+
+
+class FaqForm(FlaskForm):
+    """An entry's content as a draft (the ID only for a new entry)."""
+
+    faq_id = StringField(texts.FAQ_FIELDS["faq_id"], [Length(max=64)])
+    question = TextAreaField(texts.FAQ_FIELDS["question"], [_required], render_kw={"rows": 2})
+    aliases = TextAreaField(texts.FAQ_FIELDS["aliases"], render_kw={"rows": 4})
+    answer = TextAreaField(texts.FAQ_FIELDS["answer"], [_required], render_kw={"rows": 8})
+    category = StringField(texts.FAQ_FIELDS["category"])
+    department = StringField(texts.FAQ_FIELDS["department"])
+    phone = StringField(texts.FAQ_FIELDS["phone"], render_kw={"inputmode": "tel"})
+    url = StringField(texts.FAQ_FIELDS["url"], render_kw={"inputmode": "url"})
+
+    def content(self) -> dict:
+        return {"question": self.question.data, "aliases": self.aliases.data or "", "answer": self.answer.data,
+                "category": self.category.data, "department": self.department.data, "phone": self.phone.data,
+                "url": self.url.data}
+
+    def fill(self, content: dict) -> None:
+        for field in ("question", "answer", "category", "department", "phone", "url"):
+            getattr(self, field).data = content.get(field, "")
+        self.aliases.data = "\n".join(content.get("aliases", []))
+
+
+class RulesForm(FlaskForm):
+    two_person = BooleanField("下書きの承認には、書いた人とは別の承認者が必要")

@@ -74,3 +74,12 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(sa.String(200))  # what was changed, e.g. "user:sato"
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+
+class ConsoleRule(Base):
+    """One of the console's rules that admins set (``admin.rules``), by name, with its value as JSON."""
+
+    __tablename__ = "console_rule"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(sa.JSON)

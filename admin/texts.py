@@ -38,6 +38,12 @@ ACCOUNT_ERRORS = {
 }
 
 AUDIT_ACTIONS = {
+    "faq.draft": "FAQの下書き",
+    "faq.approve": "FAQの承認",
+    "faq.publish": "FAQの公開",
+    "faq.discard": "FAQの下書きの取り下げ",
+    "faq.restore": "FAQの以前の版から下書き",
+    "rules.two_person": "承認のルール",
     "user.create": "アカウント作成",
     "user.disable": "アカウント無効化",
     "user.enable": "アカウント有効化",
@@ -46,7 +52,9 @@ AUDIT_ACTIONS = {
     "user.role": "役割の変更",
 }
 
-AUDIT_FIELDS = {"role": "役割", "active": "状態"}
+AUDIT_FIELDS = {"role": "役割", "active": "状態", "on": "二人目の承認", "version": "版", "question": "質問",
+                "answer": "回答", "aliases": "言い換え", "category": "分類", "department": "担当課", "phone": "電話",
+                "url": "URL"}
 COMMAND_LINE_ACTOR = "コマンド（サーバー上）"
 
 
@@ -56,4 +64,38 @@ def audit_value(field: str, value: object) -> str:
         return ROLE_NAMES[Role(value)]
     if field == "active" and isinstance(value, bool):
         return "有効" if value else "無効"
+    if field == "on" and isinstance(value, bool):
+        return "必要" if value else "不要"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
     return str(value)
+
+
+FAQ_FIELDS = {"faq_id": "ID", "question": "質問", "aliases": "言い換え（1行に1つ）", "answer": "回答",
+              "category": "分類", "department": "担当課", "phone": "電話番号", "url": "URL"}
+DRAFT_STATES = {"open": "承認待ち", "approved": "承認済み・公開待ち", "published": "公開済み", "discarded": "取り下げ"}
+DRAFT_SAVED = "下書きを保存しました。承認者の承認のあと、公開すると住民への回答に反映されます。"
+DRAFT_APPROVED = "承認しました。公開すると住民への回答に反映されます。"
+DRAFT_PUBLISHED = "公開しました。住民への回答に反映されました。"
+DRAFT_DISCARDED = "下書きを取り下げました。"
+RULES_SAVED = "ルールを保存しました。"
+DRAFT_ERRORS = {
+    "required": "「{field}」を入力してください。",
+    "too_long": "「{field}」が長すぎます。",
+    "url": "URLは http:// か https:// で始まるものにしてください。",
+    "faq_id": "IDは半角英数字と「.」「_」「-」で64文字までにしてください。",
+    "faq_id_taken": "そのIDはすでに使われています（下書きを含みます）。",
+    "no_entry": "その項目は見つかりませんでした。",
+    "no_version": "その版は見つかりませんでした。",
+    "unchanged": "公開中の内容と同じです。変更してから保存してください。",
+    "not_open": "この下書きはもう承認待ちではありません。",
+    "own_draft": "自分で書いた下書きは承認できません。ほかの承認者に依頼してください。",
+    "not_approved": "承認されていない下書きは公開できません。",
+    "stale": "この下書きを書いたあとに、項目が更新されています。最新の内容で書き直してください。",
+    "not_author": "ほかの人の下書きを取り下げられるのは承認者だけです。",
+}
+
+
+def draft_error(reason: str, field: str = "") -> str:
+    """A draft's problem (``faq.drafts.DraftError``) as staff read it."""
+    return DRAFT_ERRORS[reason].format(field=FAQ_FIELDS.get(field, field).split("（")[0])

@@ -26,9 +26,12 @@ from admin import accounts  # noqa: E402
 from admin.models import Role  # noqa: E402
 from admin.models import StaffUser  # noqa: E402
 from app import create_app  # noqa: E402
+from city import pack  # noqa: E402
+from faq import drafts  # noqa: E402
 
 PASSWORD = "demo password 2026"
-SHOTS = [("login", "login", False), ("home", "", True), ("users", "users", True), ("audit", "audit", True)]
+SHOTS = [("login", "login", False), ("home", "", True), ("faq", "faq?q=住民票&mode=match", True),
+         ("draft", "drafts/1", True), ("users", "users", True), ("audit", "audit", True)]
 
 
 def main() -> None:
@@ -41,6 +44,13 @@ def main() -> None:
                 accounts.create(session, "kanri", Role.ADMIN, PASSWORD, now=now, actor="(command line)")
                 for name, role in (("sato", Role.APPROVER), ("suzuki", Role.EDITOR), ("takahashi", Role.EDITOR)):
                     accounts.create(session, name, role, PASSWORD, now=now, actor="kanri")
+            with db.transaction() as session:
+                pack.load_pack(session, ROOT / "packs" / "demo")
+            with db.transaction() as session:  # a change waiting for approval (the first FAQ entry's)
+                entry = drafts.entry(session, _first_faq_id(session))
+                content = drafts.content_of(entry)
+                content["answer"] = content["answer"].replace("。", "。平日の夜間は電話でもご案内します。", 1)
+                drafts.save(session, entry.faq_id, content, author="suzuki", now=now)
             with db.transaction() as session:
                 takahashi = accounts.by_name(session, "takahashi")
                 accounts.set_active(session, takahashi, False, now=now, actor="kanri")
@@ -65,6 +75,14 @@ def main() -> None:
                 browser.close()
         finally:
             server.shutdown()
+
+
+def _first_faq_id(session) -> str:
+    import sqlalchemy as sa
+
+    from faq.models import FaqEntry
+
+    return session.scalar(sa.select(FaqEntry.faq_id).where(FaqEntry.question.contains("住民票")).order_by(FaqEntry.id))
 
 
 if __name__ == "__main__":

@@ -105,3 +105,50 @@ class Synonym(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     term: Mapped[str] = mapped_column(sa.String(200), unique=True)
     synonyms: Mapped[str] = mapped_column(sa.Text)  # separated by "|"
+
+
+class DraftStatus(enum.StrEnum):
+    """Where a proposed change to an entry stands."""
+
+    OPEN = "open"  # being written; waits for an approver
+    APPROVED = "approved"  # approved as it stands; waits to be published
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
+
+
+class FaqDraft(Base):
+    """A proposed new entry or change to one (``faq.drafts``): the whole content as it would be published.
+
+    ``base_version`` is the entry's version the draft was written against (None: a new entry); publishing
+    refuses a draft whose entry was published again meanwhile, so no one's change is lost unseen.
+    """
+
+    __tablename__ = "faq_draft"
+    __table_args__ = (sa.Index("ix_faq_draft_open", "faq_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    faq_id: Mapped[str] = mapped_column(sa.String(64))
+    base_version: Mapped[int | None]
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[DraftStatus] = mapped_column(enum_column(DraftStatus), default=DraftStatus.OPEN)
+    author: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[str | None] = mapped_column(sa.String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FaqVersion(Base):
+    """An entry's content as it was published at one version: the history staff read and restore from."""
+
+    __tablename__ = "faq_version"
+    __table_args__ = (sa.UniqueConstraint("faq_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    faq_id: Mapped[str] = mapped_column(sa.String(64))
+    version: Mapped[int]
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_by: Mapped[str] = mapped_column(sa.String(64))  # a staff name, or IMPORTED

@@ -31,16 +31,20 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def nice_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+def nice_of(pid: int) -> int | None:
+    """The process's nice value, or None when it has just ended (a killed one may go between two looks)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    except FileNotFoundError:
+        return None
 
 
 def answer_processes(master: int, supervisor: int | None = None) -> tuple[int, list[int]]:
     """The supervisor among the master's children (the one whose children are niced), and its children."""
     for pid in ([supervisor] if supervisor else children(master)):
-        kids = children(pid)
-        if kids and all(nice_of(kid) > 0 for kid in kids):
-            return pid, kids
+        alive = {kid: nice for kid in children(pid) if (nice := nice_of(kid)) is not None}
+        if alive and all(nice > 0 for nice in alive.values()):
+            return pid, list(alive)
     return 0, []
 
 

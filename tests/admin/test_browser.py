@@ -1,5 +1,6 @@
 """The console in a real browser (Playwright driving Debian's Chromium) against the app served on 127.0.0.1:
-logging in and out, a role that may not do something cannot, an admin adding an account with the keyboard."""
+logging in and out, a role that may not do something cannot, an admin adding an account with the keyboard, an
+FAQ edit approved and published by another person."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from playwright.sync_api import expect
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+import db
 from admin import texts
 from admin.models import Role
+from faq import store
+from faq.importers import FaqRecord
 from tests.admin.conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -98,3 +102,31 @@ def test_an_admin_adds_an_account_with_the_keyboard_and_it_logs_in(browser, page
     log_in(other, console, "tanaka")
     expect(other.get_by_text("tanaka（承認者）")).to_be_visible()
     other.context.close()
+
+
+def test_an_edit_is_approved_by_another_person_and_published(browser, page, console, app):
+    """An editor changes an answer in the form; an approver, in another browser, approves and publishes it;
+    the entry page then shows the new answer."""
+    with db.transaction(app) as session:
+        store.save_records(session, [FaqRecord("7", "住民票の写しがほしい", "市民課の窓口で取れます。")])
+    log_in(page, console, "editor1")
+    page.get_by_role("link", name="FAQ").click()
+    page.get_by_label("さがす").fill("住民票")
+    page.get_by_role("button", name="さがす").click()
+    page.get_by_role("link", name="住民票の写しがほしい").click()
+    page.get_by_role("link", name="編集する（下書き）").click()
+    page.get_by_label("回答").fill("本庁舎1階の市民課の窓口で取れます。")
+    page.get_by_role("button", name="下書きを保存").click()
+    expect(page.get_by_text(texts.DRAFT_SAVED)).to_be_visible()
+    expect(page.get_by_label("追加").first).to_have_text("本庁舎1階の")
+    expect(page.get_by_role("button", name="承認する")).to_have_count(0)
+    approver = browser.new_context(locale="ja-JP").new_page()
+    log_in(approver, console, "approver1")
+    approver.get_by_role("link", name="下書き", exact=True).click()
+    approver.get_by_role("link", name="住民票の写しがほしい").click()
+    approver.get_by_role("button", name="承認する").click()
+    approver.get_by_role("button", name="公開する").click()
+    expect(approver.get_by_text(texts.DRAFT_PUBLISHED)).to_be_visible()
+    page.goto(console + "faq/7")
+    expect(page.get_by_role("definition").filter(has_text="本庁舎1階の")).to_be_visible()
+    approver.context.close()

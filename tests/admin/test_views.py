@@ -3,6 +3,8 @@ CSRF on every write, the session cookie's rules, the idle timeout, accounts mana
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -25,7 +27,7 @@ def console_routes(app) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or rule.endpoint in auth.OPEN_ENDPOINTS:
             continue
-        url = rule.rule.replace("<int:user_id>", "1")
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
         routes += [(rule.endpoint, method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 
@@ -37,7 +39,7 @@ def page(response) -> str:
 def test_the_console_has_pages_that_need_each_role(app):
     """The route-by-route tests below cover pages of every role (a guard against testing nothing)."""
     roles = {auth.required_role(app.view_functions[endpoint]) for endpoint, _method, _url in console_routes(app)}
-    assert roles == {Role.EDITOR, Role.ADMIN}
+    assert roles == {Role.EDITOR, Role.APPROVER, Role.ADMIN}
 
 
 def test_every_console_view_says_which_role_it_needs(app):
