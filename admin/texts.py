@@ -44,6 +44,9 @@ AUDIT_ACTIONS = {
     "faq.discard": "FAQの下書きの取り下げ",
     "faq.restore": "FAQの以前の版から下書き",
     "rules.two_person": "承認のルール",
+    "queue.alias": "未回答から言い換えを追加",
+    "queue.new": "未回答から新しい項目",
+    "queue.dismiss": "未回答を対応不要に",
     "user.create": "アカウント作成",
     "user.disable": "アカウント無効化",
     "user.enable": "アカウント有効化",
@@ -54,7 +57,7 @@ AUDIT_ACTIONS = {
 
 AUDIT_FIELDS = {"role": "役割", "active": "状態", "on": "二人目の承認", "version": "版", "question": "質問",
                 "answer": "回答", "aliases": "言い換え", "category": "分類", "department": "担当課", "phone": "電話",
-                "url": "URL"}
+                "url": "URL", "texts": "住民の書き方"}
 COMMAND_LINE_ACTOR = "コマンド（サーバー上）"
 
 
@@ -99,3 +102,8 @@ DRAFT_ERRORS = {
 def draft_error(reason: str, field: str = "") -> str:
     """A draft's problem (``faq.drafts.DraftError``) as staff read it."""
     return DRAFT_ERRORS[reason].format(field=FAQ_FIELDS.get(field, field).split("（")[0])
+
+QUEUE_ALIASED = "言い換えを下書きに加えました。承認して公開すると、同じ書き方の質問にこの項目で答えます。"
+QUEUE_DISMISSED = "対応不要にしました。一覧から外れます。"
+QUEUE_GONE = "その質問は一覧にありません（ほかの人が対応したか、期間外です）。"
+QUEUE_OUTCOMES = {"fallback": "答えられなかった", "suggest": "「もしかして」で該当なし", "faq": "自信のない回答"}

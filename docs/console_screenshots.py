@@ -12,6 +12,7 @@ import tempfile
 import threading
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 from alembic import command as alembic_command
@@ -28,9 +29,14 @@ from admin.models import StaffUser  # noqa: E402
 from app import create_app  # noqa: E402
 from city import pack  # noqa: E402
 from faq import drafts  # noqa: E402
+from faq.models import QueryLog  # noqa: E402
+from faq.models import QueryOutcome  # noqa: E402
 
 PASSWORD = "demo password 2026"
-SHOTS = [("login", "login", False), ("home", "", True), ("faq", "faq?q=住民票&mode=match", True),
+MISSED = [("ごみ袋どこで買える", 9), ("ごみ袋どこで買えますか", 4), ("ごみぶくろ どこで買える?", 2),
+          ("ねこの里親を探しています", 3), ("犬の鑑札をなくした", 2), ("図書館の本を返したい", 1)]
+SHOTS = [("login", "login", False), ("home", "", True), ("unanswered", "unanswered", True),
+         ("faq", "faq?q=住民票&mode=match", True),
          ("draft", "drafts/1", True), ("users", "users", True), ("audit", "audit", True)]
 
 
@@ -51,6 +57,10 @@ def main() -> None:
                 content = drafts.content_of(entry)
                 content["answer"] = content["answer"].replace("。", "。平日の夜間は電話でもご案内します。", 1)
                 drafts.save(session, entry.faq_id, content, author="suzuki", now=now)
+            with db.transaction() as session:  # questions residents sent that the bot missed (made up)
+                for text, times in MISSED:
+                    session.add_all(QueryLog(normalized_text=text, outcome=QueryOutcome.FALLBACK,
+                                             created_at=now - timedelta(hours=3 * n)) for n in range(times))
             with db.transaction() as session:
                 takahashi = accounts.by_name(session, "takahashi")
                 accounts.set_active(session, takahashi, False, now=now, actor="kanri")

@@ -71,6 +71,8 @@ class QueryLog(Base):
     hash. The text is emptied after ``QUERY_LOG_KEEP_DAYS``, the hash set to NULL sooner (``faq.retention``)."""
 
     __tablename__ = "query_log"
+    # The staff's unanswered queue reads one outcome over a time window (``faq.unanswered``).
+    __table_args__ = (sa.Index("ix_query_log_outcome_created", "outcome", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # A random name for the row, made before it is written: the 「もしかして」 buttons carry it (their answer
@@ -152,3 +154,25 @@ class FaqVersion(Base):
     content: Mapped[dict] = mapped_column(sa.JSON)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_by: Mapped[str] = mapped_column(sa.String(64))  # a staff name, or IMPORTED
+
+
+class QueueDecision(enum.StrEnum):
+    """What staff did with a wording of the unanswered queue."""
+
+    ALIAS = "alias"  # added to an entry as another way to ask it
+    NEW = "new"  # a new entry was started from it
+    DISMISSED = "dismissed"  # not something the FAQ should answer (a greeting, a complaint, nonsense)
+
+
+class QueueDecided(Base):
+    """A wording of the unanswered queue staff dealt with: it leaves the queue (``faq.unanswered``). Holds the
+    masked, normalised text only (no resident), as the query log did."""
+
+    __tablename__ = "queue_decided"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    decision: Mapped[QueueDecision] = mapped_column(enum_column(QueueDecision))
+    faq_id: Mapped[str | None] = mapped_column(sa.String(64))
+    decided_by: Mapped[str] = mapped_column(sa.String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,6 +1,6 @@
 """The console in a real browser (Playwright driving Debian's Chromium) against the app served on 127.0.0.1:
 logging in and out, a role that may not do something cannot, an admin adding an account with the keyboard, an
-FAQ edit approved and published by another person."""
+FAQ edit approved and published by another person, an unanswered question made an alias the bot then answers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from admin import texts
 from admin.models import Role
 from faq import store
 from faq.importers import FaqRecord
+from tests import factories
 from tests.admin.conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -130,3 +131,31 @@ def test_an_edit_is_approved_by_another_person_and_published(browser, page, cons
     page.goto(console + "faq/7")
     expect(page.get_by_role("definition").filter(has_text="本庁舎1階の")).to_be_visible()
     approver.context.close()
+
+
+def test_an_unanswered_question_becomes_an_alias_and_the_bot_answers_it(browser, page, console, app, post_webhook,
+                                                                        line_api):
+    """A question the bot missed is on the 未回答 page; the editor adds it to an entry, an approver publishes
+    the draft, and the same question through the webhook now gets that entry's answer."""
+    with db.transaction(app) as session:
+        store.save_records(session, [FaqRecord("pets", "ペットの飼い主を探すには", "動物愛護センターで譲渡会を開いています。")])
+    missed = "ねこの里親を探しています"
+    post_webhook(factories.body(factories.text_event(missed)))
+    log_in(page, console, "editor1")
+    page.get_by_role("link", name="未回答").click()
+    page.get_by_role("link", name=missed).click()
+    page.get_by_label("ほかの項目のID").fill("pets")
+    page.get_by_label("ほかの項目（IDを入力）").check()
+    page.get_by_role("button", name="言い換えに追加（下書き）").click()
+    expect(page.get_by_text(texts.QUEUE_ALIASED)).to_be_visible()
+    approver = browser.new_context(locale="ja-JP").new_page()
+    log_in(approver, console, "approver1")
+    approver.goto(page.url)
+    approver.get_by_role("button", name="承認する").click()
+    approver.get_by_role("button", name="公開する").click()
+    expect(approver.get_by_text(texts.DRAFT_PUBLISHED)).to_be_visible()
+    approver.context.close()
+    line_api.reset()
+    post_webhook(factories.body(factories.text_event(missed)))
+    (_token, messages), = line_api.replies
+    assert "動物愛護センターで譲渡会を開いています。" in messages[0]["text"]

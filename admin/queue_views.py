@@ -1,0 +1,127 @@
+"""The console's unanswered queue: what residents asked that the bot could not answer, and one click to fix it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+
+import db
+import runtime
+from admin import audit
+from admin import auth
+from admin import forms
+from admin import texts
+from admin.faq_views import index_of
+from admin.models import Role
+from admin.views import bp
+from faq import drafts
+from faq import unanswered
+from faq.drafts import DraftError
+from faq.models import QueueDecision
+from faq.policy import answer_policy
+
+PERIODS = (7, 30, 60)  # days the queue can look back (the query log keeps QUERY_LOG_KEEP_DAYS)
+LOW_CONFIDENCE_MARGIN = 0.1  # direct answers scoring less than this above the answer threshold are listed
+CANDIDATES = 5
+
+
+@bp.get("/unanswered")
+@auth.requires(Role.EDITOR)
+def unanswered_list():
+    """The groups of questions the bot missed in the last ``days``, the most asked first."""
+    days = request.args.get("days", 30, type=int)
+    days = days if days in PERIODS else 30
+    with db.read_transaction() as session:
+        groups = _queue(session, days)
+    return render_template("admin/unanswered.html", groups=groups, days=days, periods=PERIODS)
+
+
+@bp.get("/unanswered/group")
+@auth.requires(Role.EDITOR)
+def unanswered_group():
+    """One group: its wordings, the entries the matcher would suggest, and what can be done with it."""
+    text = request.args.get("text", "")
+    days = request.args.get("days", 30, type=int)
+    with db.read_transaction() as session:
+        found = next((g for g in _queue(session, days if days in PERIODS else 30) if g.text == text), None)
+        if found is None:
+            flash(texts.QUEUE_GONE, "info")
+            return redirect(url_for("admin.unanswered_list"))
+        hits = index_of(session).matcher.search(text, k=CANDIDATES)
+        candidates = [(drafts.entry(session, hit.faq_id), hit.score) for hit in hits]
+    return render_template("admin/unanswered_group.html", group=found, candidates=[c for c in candidates if c[0]],
+                           days=days)
+
+
+@bp.post("/unanswered/alias")
+@auth.requires(Role.EDITOR)
+def unanswered_alias():
+    """Add the chosen wordings to an entry's aliases, as a draft (approved and published like any)."""
+    chosen, faq_id = _chosen(), (request.form.get("faq_id") or request.form.get("other_faq_id") or "").strip()
+    now = runtime.current().now()
+    try:
+        with db.transaction() as session:
+            entry, draft = drafts.entry(session, faq_id), drafts.open_draft(session, faq_id)
+            if entry is None:
+                raise DraftError("no_entry")
+            content = dict(draft.content if draft is not None else drafts.content_of(entry))
+            content["aliases"] = [*content["aliases"], *chosen]
+            saved = drafts.save(session, faq_id, content, author=current_user.name, now=now)
+            unanswered.decide(session, chosen, QueueDecision.ALIAS, by=current_user.name, now=now, faq_id=faq_id)
+            audit.record(session, actor=current_user.name, action="queue.alias", target=f"faq:{faq_id}", now=now,
+                         after={"aliases": chosen})
+            draft_id = saved.id
+    except DraftError as error:
+        flash(texts.draft_error(error.reason, error.field), "error")
+        return redirect(url_for("admin.unanswered_group", text=chosen[0]))
+    flash(texts.QUEUE_ALIASED, "info")
+    return redirect(url_for("admin.draft", draft_id=draft_id))
+
+
+@bp.post("/unanswered/new")
+@auth.requires(Role.EDITOR)
+def unanswered_new():
+    """Start a new entry from the group: its wordings leave the queue; the new-entry form is filled in."""
+    chosen = _chosen()
+    _decide(chosen, QueueDecision.NEW, "queue.new")
+    return redirect(url_for("admin.faq_new", question=chosen[0], aliases="\n".join(chosen[1:])))
+
+
+@bp.post("/unanswered/dismiss")
+@auth.requires(Role.EDITOR)
+def unanswered_dismiss():
+    """Set the wordings aside: not something the FAQ should answer."""
+    _decide(_chosen(), QueueDecision.DISMISSED, "queue.dismiss")
+    flash(texts.QUEUE_DISMISSED, "info")
+    return redirect(url_for("admin.unanswered_list"))
+
+
+def _queue(session, days: int) -> list[unanswered.Group]:
+    rt = runtime.current()
+    low = answer_policy(rt.settings.match_overrides()).answer_at + LOW_CONFIDENCE_MARGIN
+    return unanswered.queue(session, since=rt.now() - timedelta(days=days), low_confidence=low)
+
+
+def _chosen() -> list[str]:
+    """The wordings ticked on the group's page (at least one), after the CSRF-checked form."""
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    chosen = [text.strip() for text in request.form.getlist("text") if text.strip()][:50]
+    if not chosen:
+        abort(400)
+    return chosen
+
+
+def _decide(chosen: list[str], decision: QueueDecision, action: str) -> None:
+    with db.transaction() as session:
+        now = runtime.current().now()
+        unanswered.decide(session, chosen, decision, by=current_user.name, now=now)
+        audit.record(session, actor=current_user.name, action=action, target=f"queue:{chosen[0]}", now=now,
+                     after={"texts": chosen})

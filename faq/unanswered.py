@@ -1,0 +1,123 @@
+"""The staff's unanswered queue: what residents asked that the bot could not answer well, grouped by wording.
+
+A question counts when the bot fell back to the contact desk, when the resident pressed 「どれにも当てはまら
+ない」 under 「もしかして」, or when it answered directly with a best score under ``low_confidence``. Questions
+with the same (masked, normalised) text are one wording; wordings that read alike — rapidfuzz's character ratio
+of at least ``SIMILAR``, or one inside the other — are one group, led by its most frequent wording, so that the
+many ways residents type one question take one row. A wording staff dealt with (added as an alias, started a
+new entry from, set aside) leaves the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz
+from rapidfuzz import process
+from sqlalchemy.orm import Session
+
+from faq.models import Feedback
+from faq.models import QueryLog
+from faq.models import QueryOutcome
+from faq.models import QueueDecided
+from faq.models import QueueDecision
+
+SIMILAR = 70  # rapidfuzz ratio (0–100) at which two wordings are taken for one question
+MAX_WORDINGS = 500  # the most frequent wordings grouped per page (the rest wait for these to be dealt with)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One text residents sent, how often, and when first and last."""
+
+    text: str
+    count: int
+    first: datetime
+    last: datetime
+
+
+@dataclass
+class Group:
+    """Wordings taken for one question, led by the most frequent."""
+
+    wordings: list[Wording] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.wordings[0].text
+
+    @property
+    def count(self) -> int:
+        return sum(w.count for w in self.wordings)
+
+    @property
+    def first(self) -> datetime:
+        return min(w.first for w in self.wordings)
+
+    @property
+    def last(self) -> datetime:
+        return max(w.last for w in self.wordings)
+
+
+def wordings(session: Session, *, since: datetime, low_confidence: float, limit: int = MAX_WORDINGS) -> list[Wording]:
+    """The queue's wordings since ``since``, most frequent first (at most ``limit``)."""
+    none_chosen = sa.exists().where(Feedback.query_log_id == QueryLog.id, Feedback.chosen_faq_id.is_(None))
+    missed = sa.or_(
+        QueryLog.outcome == QueryOutcome.FALLBACK,
+        sa.and_(QueryLog.outcome == QueryOutcome.SUGGEST, none_chosen),
+        sa.and_(QueryLog.outcome == QueryOutcome.FAQ, QueryLog.score < low_confidence),
+    )
+    count = sa.func.count().label("count")
+    rows = session.execute(
+        sa.select(QueryLog.normalized_text, count, sa.func.min(QueryLog.created_at), sa.func.max(QueryLog.created_at))
+        .where(QueryLog.outcome.in_([QueryOutcome.FALLBACK, QueryOutcome.SUGGEST, QueryOutcome.FAQ]),
+               QueryLog.created_at >= since, QueryLog.normalized_text != "", missed,
+               QueryLog.normalized_text.not_in(sa.select(QueueDecided.text)))
+        .group_by(QueryLog.normalized_text)
+        .order_by(count.desc(), QueryLog.normalized_text)
+        .limit(limit))
+    return [Wording(text, number, first, last) for text, number, first, last in rows]
+
+
+def group(found: Sequence[Wording]) -> list[Group]:
+    """``found`` (most frequent first) in groups of wordings that read alike, the largest groups first."""
+    if not found:
+        return []
+    texts = [w.text for w in found]
+    scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=SIMILAR, workers=1)
+    groups: list[Group] = []
+    leader_of: list[int] = []  # index of each group's leader in ``found``
+    for number, wording in enumerate(found):
+        home = next((g for g, leader in enumerate(leader_of)
+                     if scores[leader][number] or _inside(texts[leader], wording.text)), None)
+        if home is None:
+            groups.append(Group([wording]))
+            leader_of.append(number)
+        else:
+            groups[home].wordings.append(wording)
+    return sorted(groups, key=lambda g: (-g.count, g.text))
+
+
+def queue(session: Session, *, since: datetime, low_confidence: float) -> list[Group]:
+    """The unanswered queue: groups of wordings, the most asked first."""
+    return group(wordings(session, since=since, low_confidence=low_confidence))
+
+
+def decide(session: Session, texts: Sequence[str], decision: QueueDecision, *, by: str, now: datetime,
+           faq_id: str | None = None) -> int:
+    """Take ``texts`` out of the queue with what staff did about them; returns how many were still in it."""
+    known = set(session.scalars(sa.select(QueueDecided.text).where(QueueDecided.text.in_(list(texts)))))
+    fresh = [text for text in dict.fromkeys(texts) if text and text not in known]
+    session.add_all(QueueDecided(text=text, decision=decision, faq_id=faq_id, decided_by=by, decided_at=now)
+                    for text in fresh)
+    return len(fresh)
+
+
+def _inside(leader: str, text: str) -> bool:
+    """One wording contained in the other, both of some length (「住民票」 in 「住民票がほしい」)."""
+    shorter, longer = sorted((leader, text), key=len)
+    return len(shorter) >= 3 and shorter in longer

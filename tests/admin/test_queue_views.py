@@ -1,0 +1,84 @@
+"""The console's unanswered queue: a question the bot missed through the webhook is listed (without who sent
+it), added as an alias in a few clicks, and once published the same question gets the direct answer."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+import db
+from admin import texts
+from admin.models import Role
+from faq import store
+from faq.importers import FaqRecord
+from faq.models import QueryLog
+from faq.models import QueryOutcome
+from tests import factories
+from tests.admin.conftest import csrf_token
+
+MISSED = "ねこの里親を探しています"  # nothing in the FAQ below reads like it
+ENTRY = FaqRecord("pets", "ペットの飼い主を探すには", "動物愛護センターで譲渡会を開いています。", department="環境課")
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def ask(post_webhook, line_api, text: str) -> str:
+    """A resident's question through the signed webhook; the text of the bot's reply."""
+    line_api.reset()
+    assert post_webhook(factories.body(factories.text_event(text))).status_code == 200
+    (_token, messages), = line_api.replies
+    return messages[0]["text"]
+
+
+def test_webhook_queue_alias_publish_webhook(app, users, signed_in, post_webhook, line_api):
+    """Missed → listed → added as an alias → approved and published → answered directly."""
+    with db.transaction(app) as session:
+        store.save_records(session, [ENTRY])
+    assert ENTRY.answer not in ask(post_webhook, line_api, MISSED)
+    with db.read_transaction(app) as session:
+        assert session.scalar(sa.select(QueryLog.outcome).where(QueryLog.normalized_text != "")) != QueryOutcome.FAQ
+    editor = signed_in(Role.EDITOR)
+    listing = page(editor.get("/admin/unanswered"))
+    assert MISSED in listing and factories.USER_ID not in listing
+    group = editor.get("/admin/unanswered/group", query_string={"text": MISSED})
+    assert MISSED in page(group)
+    response = editor.post("/admin/unanswered/alias", data={
+        "csrf_token": csrf_token(editor, "/admin/"), "text": MISSED, "faq_id": "", "other_faq_id": "pets"})
+    assert texts.QUEUE_ALIASED in page(editor.get(response.headers["Location"]))
+    assert MISSED not in page(editor.get("/admin/unanswered"))
+    draft_id = response.headers["Location"].rsplit("/", 1)[1]
+    approver = signed_in(Role.APPROVER)
+    for step in ("approve", "publish"):
+        approver.post(f"/admin/drafts/{draft_id}/{step}", data={"csrf_token": csrf_token(approver, "/admin/")})
+    assert ENTRY.answer in ask(post_webhook, line_api, MISSED)
+
+
+def test_a_group_can_be_set_aside(app, users, signed_in, post_webhook, line_api):
+    """「対応不要」 takes the wording out of the list, audited."""
+    ask(post_webhook, line_api, MISSED)
+    editor = signed_in(Role.EDITOR)
+    editor.post("/admin/unanswered/dismiss", data={"csrf_token": csrf_token(editor, "/admin/"), "text": MISSED})
+    assert MISSED not in page(editor.get("/admin/unanswered"))
+    assert texts.AUDIT_ACTIONS["queue.dismiss"] in page(signed_in(Role.ADMIN).get("/admin/audit"))
+
+
+def test_a_new_entry_starts_from_the_residents_wording(app, users, signed_in, post_webhook, line_api):
+    """「新しい項目を作る」 opens the new-entry form with the wording as its question."""
+    ask(post_webhook, line_api, MISSED)
+    editor = signed_in(Role.EDITOR)
+    response = editor.post("/admin/unanswered/new", data={"csrf_token": csrf_token(editor, "/admin/"),
+                                                          "text": MISSED})
+    form = page(editor.get(response.headers["Location"]))
+    assert f"{MISSED}</textarea>" in form
+
+
+def test_an_alias_for_an_unknown_entry_is_refused_and_the_wording_stays(app, users, signed_in, post_webhook,
+                                                                       line_api):
+    """A mistyped entry ID says so; the question stays in the queue."""
+    ask(post_webhook, line_api, MISSED)
+    editor = signed_in(Role.EDITOR)
+    response = editor.post("/admin/unanswered/alias", data={
+        "csrf_token": csrf_token(editor, "/admin/"), "text": MISSED, "other_faq_id": "nope"})
+    assert texts.DRAFT_ERRORS["no_entry"] in page(editor.get(response.headers["Location"]))
+    assert MISSED in page(editor.get("/admin/unanswered"))
