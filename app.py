@@ -35,6 +35,7 @@ import residents
 import runtime
 import security
 from bot import answerers
+from bot import preview
 from messaging.client import ConsoleLineClient
 from messaging.client import LineClient
 from messaging.client import SdkLineClient
@@ -77,6 +78,7 @@ def create_app(
     )
     for package in PACKAGES:
         package.init_app(app)
+    app.extensions[admin.PREVIEW] = preview.preview  # the console's test page answers as the bot would
     return app
 
 

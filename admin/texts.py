@@ -106,4 +106,6 @@ def draft_error(reason: str, field: str = "") -> str:
 QUEUE_ALIASED = "言い換えを下書きに加えました。承認して公開すると、同じ書き方の質問にこの項目で答えます。"
 QUEUE_DISMISSED = "対応不要にしました。一覧から外れます。"
 QUEUE_GONE = "その質問は一覧にありません（ほかの人が対応したか、期間外です）。"
-QUEUE_OUTCOMES = {"fallback": "答えられなかった", "suggest": "「もしかして」で該当なし", "faq": "自信のない回答"}
+TRY_KINDS = {"faq": "FAQで直接答えます", "suggest": "「もしかして」で候補を出します",
+             "fallback": "答えられず、窓口を案内します", "intent": "決まった機能で答えます",
+             "step": "会話の続きとして答えます"}

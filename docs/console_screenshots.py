@@ -36,7 +36,7 @@ PASSWORD = "demo password 2026"
 MISSED = [("ごみ袋どこで買える", 9), ("ごみ袋どこで買えますか", 4), ("ごみぶくろ どこで買える?", 2),
           ("ねこの里親を探しています", 3), ("犬の鑑札をなくした", 2), ("図書館の本を返したい", 1)]
 SHOTS = [("login", "login", False), ("home", "", True), ("unanswered", "unanswered", True),
-         ("faq", "faq?q=住民票&mode=match", True),
+         ("faq", "faq?q=住民票&mode=match", True), ("try", "try?q=じゅうみんひょう ほしい", True),
          ("draft", "drafts/1", True), ("users", "users", True), ("audit", "audit", True)]
 
 
