@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+import numpy as np
 import sqlalchemy as sa
 from rapidfuzz import fuzz
 from rapidfuzz import process
@@ -27,6 +28,7 @@ from faq.models import QueueDecided
 from faq.models import QueueDecision
 
 SIMILAR = 70  # rapidfuzz ratio (0–100) at which two wordings are taken for one question
+MIN_INSIDE = 3  # a wording inside another counts as alike from this many characters (「住民票」 in 「住民票がほしい」)
 MAX_WORDINGS = 500  # the most frequent wordings grouped per page (the rest wait for these to be dealt with)
 
 
@@ -88,15 +90,16 @@ def group(found: Sequence[Wording]) -> list[Group]:
     if not found:
         return []
     texts = [w.text for w in found]
-    scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=SIMILAR, workers=1)
+    alike = process.cdist(texts, texts, scorer=fuzz.ratio, workers=1) >= SIMILAR
     groups: list[Group] = []
-    leader_of: list[int] = []  # index of each group's leader in ``found``
-    for number, wording in enumerate(found):
-        home = next((g for g, leader in enumerate(leader_of)
-                     if scores[leader][number] or _inside(texts[leader], wording.text)), None)
+    leaders: list[int] = []  # each group's leader, as an index into ``found``
+    for number, (text, wording) in enumerate(zip(texts, found, strict=True)):
+        matches = np.flatnonzero(alike[leaders, number]) if leaders else ()
+        home = int(matches[0]) if len(matches) else next(
+            (g for g, leader in enumerate(leaders) if _inside(texts[leader], text)), None)
         if home is None:
             groups.append(Group([wording]))
-            leader_of.append(number)
+            leaders.append(number)
         else:
             groups[home].wordings.append(wording)
     return sorted(groups, key=lambda g: (-g.count, g.text))
@@ -118,6 +121,6 @@ def decide(session: Session, texts: Sequence[str], decision: QueueDecision, *, b
 
 
 def _inside(leader: str, text: str) -> bool:
-    """One wording contained in the other, both of some length (「住民票」 in 「住民票がほしい」)."""
-    shorter, longer = sorted((leader, text), key=len)
-    return len(shorter) >= 3 and shorter in longer
+    """One wording inside the other, the shorter of some length (「住民票」 in 「住民票がほしい」)."""
+    shorter, longer = (leader, text) if len(leader) <= len(text) else (text, leader)
+    return len(shorter) >= MIN_INSIDE and shorter in longer

@@ -1,0 +1,177 @@
+"""Staff console pages with a city's worth of data: 10,000 FAQ entries and 1,000,000 logged questions.
+
+Run: .venv/bin/python bench/bench_console.py [--entries 10000] [--questions 1000000] [--repeat 15]
+     [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_tput | --no-postgres]
+
+For each database (SQLite in a temporary folder; PostgreSQL when reachable, emptied first) the script migrates
+it, fills it (FAQ entries made from the demo pack's, with aliases; questions over 60 days, a tenth of them
+missed in some way, from a few thousand wordings), logs in as an admin with Flask's test client (in process:
+no network) and times each main page ``--repeat`` times: median and p95 in milliseconds. The floor is the login
+page, measured the same way: what a page of this stack costs with no data to read.
+Target (issue 13): every page well under 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from alembic import command as alembic_command  # noqa: E402
+
+import db  # noqa: E402
+import schema  # noqa: E402
+from admin import accounts  # noqa: E402
+from admin.models import Role  # noqa: E402
+from app import create_app  # noqa: E402
+from bench.bench_webhook import postgres_reachable  # noqa: E402
+from faq import drafts  # noqa: E402
+from faq import store  # noqa: E402
+from faq.importers import FaqRecord  # noqa: E402
+from faq.importers import read_faq_file  # noqa: E402
+from faq.models import QueryLog  # noqa: E402
+from faq.models import QueryOutcome  # noqa: E402
+
+PASSWORD = "a long password 2026"
+NOW = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
+MISSED_STEMS = ["ごみ袋どこで買える", "ねこの里親", "犬の鑑札", "図書館の本返したい", "粗大ごみの券", "プールの時間",
+                "バスの時刻表", "ワクチンの予約", "住民票を郵送で", "駐輪場の定期", "公園の予約", "選挙の投票所"]
+ENDINGS = ["", "？", "ですか", "ますか", "教えて", "どこ", "いつ", "知りたい", "方法", "について"]
+
+
+def pages(faq_id: str, missed: str) -> list[tuple[str, str]]:
+    return [
+        ("login page (floor)", "/admin/login"),
+        ("home", "/admin/"),
+        ("FAQ list, page 1", "/admin/faq"),
+        ("FAQ list, page 100", "/admin/faq?page=100"),
+        ("FAQ filter 住民票", "/admin/faq?q=住民票"),
+        ("FAQ matcher search", "/admin/faq?q=じゅうみんひょう+ほしい&mode=match"),
+        ("FAQ entry", f"/admin/faq/{faq_id}"),
+        ("FAQ edit form", f"/admin/faq/{faq_id}/edit"),
+        ("drafts", "/admin/drafts"),
+        ("unanswered, 30 days", "/admin/unanswered?days=30"),
+        ("unanswered, 60 days", "/admin/unanswered?days=60"),
+        ("unanswered group", f"/admin/unanswered/group?text={missed}&days=60"),
+        ("test page", "/admin/try?q=粗大ごみの出し方"),
+        ("accounts", "/admin/users"),
+        ("audit log", "/admin/audit"),
+    ]
+
+
+def fill(app, entries: int, questions: int) -> tuple[str, str]:
+    """Fill the database; returns an entry's id and the most asked missed wording."""
+    rng = random.Random(13)
+    demo = read_faq_file(ROOT / "packs" / "demo" / "faq.csv")
+    records = [FaqRecord(f"b{n:05}", f"{demo[n % len(demo)].question}（{n // len(demo)}）", demo[n % len(demo)].answer,
+                         category=demo[n % len(demo)].category, department=demo[n % len(demo)].department,
+                         aliases=demo[n % len(demo)].aliases) for n in range(entries)]
+    with db.transaction(app) as session:
+        store.save_records(session, records)
+        accounts.create(session, "bench", Role.ADMIN, PASSWORD, now=NOW, actor="(bench)")
+    with db.transaction(app) as session:
+        content = drafts.content_of(drafts.entry(session, records[0].faq_id))
+        drafts.save(session, records[0].faq_id, {**content, "answer": content["answer"] + "（改）"}, author="bench",
+                    now=NOW)
+    answered = [record.question for record in records[:2000]]
+    missed = [stem + ending for stem in MISSED_STEMS for ending in ENDINGS]
+    weights = [1 / (1 + n) for n in range(len(missed))]  # a few wordings asked often, most rarely
+    engine = db.session_factory(app).kw["bind"]
+    table = QueryLog.__table__
+    chunk = 20_000
+    for start in range(0, questions, chunk):
+        rows = []
+        for _ in range(min(chunk, questions - start)):
+            at = NOW - timedelta(seconds=rng.uniform(0, 60 * 86400))
+            roll = rng.random()
+            if roll < 0.10:
+                outcome, text, score = QueryOutcome.FALLBACK, rng.choices(missed, weights)[0], None
+            elif roll < 0.15:
+                outcome, text, score = QueryOutcome.SUGGEST, rng.choice(answered), 0.3
+            elif roll < 0.30:
+                outcome, text, score = QueryOutcome.INTENT, "ごみの日", None
+            else:
+                outcome, text, score = QueryOutcome.FAQ, rng.choice(answered), rng.uniform(0.55, 1.0)
+            rows.append({"normalized_text": text, "outcome": outcome.value, "score": score, "created_at": at,
+                         "resident_hash": None, "intent": None, "faq_id": None, "ref": None})
+        with engine.begin() as connection:
+            connection.execute(table.insert(), rows)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("ANALYZE"))
+    return records[0].faq_id, missed[0]
+
+
+def measure(app, repeat: int, faq_id: str, missed: str) -> list[tuple[str, float, float, int]]:
+    client = app.test_client()
+    token = client.get("/admin/login").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    client.post("/admin/login", data={"csrf_token": token.split('"')[0], "name": "bench", "password": PASSWORD})
+    results = []
+    for name, url in pages(faq_id, missed):
+        spent, status = [], 0
+        for _ in range(repeat + 1):
+            started = time.perf_counter()
+            response = client.get(url)
+            spent.append((time.perf_counter() - started) * 1000)
+            status = response.status_code
+        spent = sorted(spent[1:])  # the first warms the page's caches (the matcher, templates)
+        results.append((name, statistics.median(spent), spent[int(len(spent) * 0.95) - 1 if len(spent) > 1 else 0],
+                        status))
+    return results
+
+
+def run(name: str, url: str, args) -> None:
+    if url.startswith("postgresql"):
+        engine = db.make_engine(url)
+        with engine.begin() as connection:
+            schema.metadata.drop_all(connection)
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "LOG_LEVEL": "WARNING",
+                      "ADMIN_IDLE_MINUTES": 600}, clock=lambda: NOW)
+    with app.app_context():
+        alembic_command.upgrade(db.alembic_config(), "head")
+        started = time.perf_counter()
+        faq_id, missed = fill(app, args.entries, args.questions)
+        print(f"{name}: filled {args.entries:,} entries and {args.questions:,} questions in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    results = measure(app, args.repeat, faq_id, missed)
+    print(f"{'page':28} {'median ms':>10} {'p95 ms':>8} {'status':>6}")
+    for page, median, p95, status in results:
+        print(f"{page:28} {median:10.1f} {p95:8.1f} {status:6d}")
+    worst = max(p95 for page, _m, p95, _s in results)
+    print(f"{name}: slowest page p95 {worst:.0f} ms (target < 200 ms): {'PASS' if worst < 200 else 'MISS'}")
+    db.session_factory(app).kw["bind"].dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--questions", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test_tput")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    os.environ.pop("DATABASE_URL", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_sqlite:
+            run("SQLite", f"sqlite:///{tmp}/console.sqlite3", args)
+        if not args.no_postgres and postgres_reachable(args.postgres):
+            run("PostgreSQL", args.postgres, args)
+
+
+if __name__ == "__main__":
+    main()
