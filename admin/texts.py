@@ -44,6 +44,10 @@ AUDIT_ACTIONS = {
     "faq.discard": "FAQの下書きの取り下げ",
     "faq.restore": "FAQの以前の版から下書き",
     "rules.two_person": "承認のルール",
+    "synonyms.draft": "同義語の下書き",
+    "synonyms.approve": "同義語の承認",
+    "synonyms.publish": "同義語の公開",
+    "synonyms.discard": "同義語の下書きの取り下げ",
     "queue.alias": "未回答から言い換えを追加",
     "queue.new": "未回答から新しい項目",
     "queue.dismiss": "未回答を対応不要に",
@@ -57,7 +61,7 @@ AUDIT_ACTIONS = {
 
 AUDIT_FIELDS = {"role": "役割", "active": "状態", "on": "二人目の承認", "version": "版", "question": "質問",
                 "answer": "回答", "aliases": "言い換え", "category": "分類", "department": "担当課", "phone": "電話",
-                "url": "URL", "texts": "住民の書き方"}
+                "url": "URL", "texts": "住民の書き方", "synonyms": "同義語"}
 COMMAND_LINE_ACTOR = "コマンド（サーバー上）"
 
 
@@ -74,7 +78,8 @@ def audit_value(field: str, value: object) -> str:
     return str(value)
 
 
-FAQ_FIELDS = {"faq_id": "ID", "question": "質問", "aliases": "言い換え（1行に1つ）", "answer": "回答",
+FAQ_FIELDS = {"term": "見出し語", "synonyms": "同義語",
+              "faq_id": "ID", "question": "質問", "aliases": "言い換え（1行に1つ）", "answer": "回答",
               "category": "分類", "department": "担当課", "phone": "電話番号", "url": "URL"}
 DRAFT_STATES = {"open": "承認待ち", "approved": "承認済み・公開待ち", "published": "公開済み", "discarded": "取り下げ"}
 DRAFT_SAVED = "下書きを保存しました。承認者の承認のあと、公開すると住民への回答に反映されます。"

@@ -176,3 +176,24 @@ class QueueDecided(Base):
     faq_id: Mapped[str | None] = mapped_column(sa.String(64))
     decided_by: Mapped[str] = mapped_column(sa.String(64))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SynonymDraft(Base):
+    """A proposed new, changed or removed group of the synonym table (``faq.synonym_drafts``), with the same
+    steps as an FAQ draft: written, approved by another person, published."""
+
+    __tablename__ = "synonym_draft"
+    __table_args__ = (sa.Index("ix_synonym_draft_open", "term", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(sa.String(200))
+    synonyms: Mapped[list[str]] = mapped_column(sa.JSON)  # empty: the group is removed
+    base: Mapped[list[str] | None] = mapped_column(sa.JSON)  # the group's words when written (None: a new group)
+    status: Mapped[DraftStatus] = mapped_column(enum_column(DraftStatus), default=DraftStatus.OPEN)
+    author: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[str | None] = mapped_column(sa.String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
