@@ -3,6 +3,8 @@ it), added as an alias in a few clicks, and once published the same question get
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 import db
@@ -82,3 +84,20 @@ def test_an_alias_for_an_unknown_entry_is_refused_and_the_wording_stays(app, use
         "csrf_token": csrf_token(editor, "/admin/"), "text": MISSED, "other_faq_id": "nope"})
     assert texts.DRAFT_ERRORS["no_entry"] in page(editor.get(response.headers["Location"]))
     assert MISSED in page(editor.get("/admin/unanswered"))
+
+
+def test_no_console_page_shows_a_residents_line_user_id(app, users, signed_in, post_webhook, line_api):
+    """After residents' messages, every page an admin can open (the queue and its group included) is free of
+    their LINE user id and of anything that looks like one."""
+    with db.transaction(app) as session:
+        store.save_records(session, [ENTRY])
+    ask(post_webhook, line_api, MISSED)
+    ask(post_webhook, line_api, ENTRY.question)
+    admin = signed_in(Role.ADMIN)
+    urls = [rule.rule for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("admin.") and "GET" in rule.methods and "<" not in rule.rule]
+    urls += ["/admin/faq/pets", f"/admin/unanswered/group?text={MISSED}", f"/admin/try?q={MISSED}"]
+    for url in urls:
+        shown = page(admin.get(url))
+        assert factories.USER_ID not in shown, url
+        assert not re.search(r"U[0-9a-f]{32}", shown), url
