@@ -82,9 +82,6 @@ def faq_new():
     form = forms.FaqForm()
     if form.validate_on_submit():
         return _save_draft(form, (form.faq_id.data or "").strip(), new=True)
-    if request.method == "GET":  # from the unanswered queue: the residents' wordings to start from
-        form.question.data = request.args.get("question", "")[:500]
-        form.aliases.data = request.args.get("aliases", "")[:5000]
     return render_template("admin/faq_edit.html", form=form, new=True), 400 if form.errors else 200
 
 

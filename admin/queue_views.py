@@ -43,18 +43,18 @@ def unanswered_list():
     return render_template("admin/unanswered.html", groups=groups, days=days, periods=PERIODS)
 
 
-@bp.get("/unanswered/group")
+@bp.get("/unanswered/<key>")
 @auth.requires(Role.EDITOR)
-def unanswered_group():
-    """One group: its wordings, the entries the matcher would suggest, and what can be done with it."""
-    text = request.args.get("text", "")
+def unanswered_group(key: str):
+    """One group (named by ``Group.key``, never by residents' words, which URLs would carry into access logs):
+    its wordings, the entries the matcher would suggest, and what can be done with it."""
     days = request.args.get("days", 30, type=int)
     with db.read_transaction() as session:
-        found = next((g for g in _queue(session, days if days in PERIODS else 30) if g.text == text), None)
+        found = next((g for g in _queue(session, days if days in PERIODS else 30) if g.key == key), None)
         if found is None:
             flash(texts.QUEUE_GONE, "info")
             return redirect(url_for("admin.unanswered_list"))
-        hits = index_of(session).matcher.search(text, k=CANDIDATES)
+        hits = index_of(session).matcher.search(found.text, k=CANDIDATES)
         candidates = [(drafts.entry(session, hit.faq_id), hit.score) for hit in hits]
     return render_template("admin/unanswered_group.html", group=found, candidates=[c for c in candidates if c[0]],
                            days=days)
@@ -80,7 +80,7 @@ def unanswered_alias():
             draft_id = saved.id
     except DraftError as error:
         flash(texts.draft_error(error.reason, error.field), "error")
-        return redirect(url_for("admin.unanswered_group", text=chosen[0]))
+        return redirect(url_for("admin.unanswered_group", key=unanswered.key_of(chosen[0])))
     flash(texts.QUEUE_ALIASED, "info")
     return redirect(url_for("admin.draft", draft_id=draft_id))
 
@@ -91,7 +91,9 @@ def unanswered_new():
     """Start a new entry from the group: its wordings leave the queue; the new-entry form is filled in."""
     chosen = _chosen()
     _decide(chosen, QueueDecision.NEW, "queue.new")
-    return redirect(url_for("admin.faq_new", question=chosen[0], aliases="\n".join(chosen[1:])))
+    form = forms.FaqForm(formdata=None)  # shown here, not redirected to: the words stay out of URLs and logs
+    form.fill({"question": chosen[0], "aliases": chosen[1:]})
+    return render_template("admin/faq_edit.html", form=form, new=True)
 
 
 @bp.post("/unanswered/dismiss")

@@ -16,11 +16,12 @@ PREVIEW = "admin.preview"
 MAX_TEXT = 500
 
 
-@bp.get("/try")
+@bp.route("/try", methods=["GET", "POST"])
 @auth.requires(Role.EDITOR)
 def try_question():
-    """The reply to ``q`` as a new resident would get it (nothing is sent or logged), with the route's
-    decision and the matcher's scores per view."""
-    text = (request.args.get("q") or "").strip()[:MAX_TEXT]
+    """The reply to the question posted as a new resident would get it (nothing is sent or logged), with the
+    route's decision and the matcher's scores per view. Posted, not in the URL: a question copied from a
+    resident must not reach the access log."""
+    text = (request.form.get("q") or "").strip()[:MAX_TEXT] if request.method == "POST" else ""
     result = current_app.extensions[PREVIEW](text) if text else None
     return render_template("admin/try.html", text=text, result=result)

@@ -10,6 +10,7 @@ new entry from, set aside) leaves the queue.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -51,6 +52,11 @@ class Group:
     @property
     def text(self) -> str:
         return self.wordings[0].text
+
+    @property
+    def key(self) -> str:
+        """What names the group in a URL: not its text (URLs end up in access logs; residents' words must not)."""
+        return key_of(self.text)
 
     @property
     def count(self) -> int:
@@ -118,6 +124,11 @@ def decide(session: Session, texts: Sequence[str], decision: QueueDecision, *, b
     session.add_all(QueueDecided(text=text, decision=decision, faq_id=faq_id, decided_by=by, decided_at=now)
                     for text in fresh)
     return len(fresh)
+
+
+def key_of(text: str) -> str:
+    """A short, one-way name for a wording."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _inside(leader: str, text: str) -> bool:

@@ -11,6 +11,7 @@ import db
 from admin import texts
 from admin.models import Role
 from faq import store
+from faq import unanswered
 from faq.importers import FaqRecord
 from faq.models import QueryLog
 from faq.models import QueryOutcome
@@ -43,8 +44,8 @@ def test_webhook_queue_alias_publish_webhook(app, users, signed_in, post_webhook
     editor = signed_in(Role.EDITOR)
     listing = page(editor.get("/admin/unanswered"))
     assert MISSED in listing and factories.USER_ID not in listing
-    group = editor.get("/admin/unanswered/group", query_string={"text": MISSED})
-    assert MISSED in page(group)
+    group = editor.get(f"/admin/unanswered/{unanswered.key_of(MISSED)}")
+    assert MISSED in page(group) and f'href="/admin/unanswered/{unanswered.key_of(MISSED)}' in listing
     response = editor.post("/admin/unanswered/alias", data={
         "csrf_token": csrf_token(editor, "/admin/"), "text": MISSED, "faq_id": "", "other_faq_id": "pets"})
     assert texts.QUEUE_ALIASED in page(editor.get(response.headers["Location"]))
@@ -71,8 +72,8 @@ def test_a_new_entry_starts_from_the_residents_wording(app, users, signed_in, po
     editor = signed_in(Role.EDITOR)
     response = editor.post("/admin/unanswered/new", data={"csrf_token": csrf_token(editor, "/admin/"),
                                                           "text": MISSED})
-    form = page(editor.get(response.headers["Location"]))
-    assert f"{MISSED}</textarea>" in form
+    assert response.status_code == 200  # shown, not redirected to: the wording stays out of the URL
+    assert f"{MISSED}</textarea>" in page(response) and 'action="/admin/faq/new"' in page(response)
 
 
 def test_an_alias_for_an_unknown_entry_is_refused_and_the_wording_stays(app, users, signed_in, post_webhook,
@@ -86,6 +87,18 @@ def test_an_alias_for_an_unknown_entry_is_refused_and_the_wording_stays(app, use
     assert MISSED in page(editor.get("/admin/unanswered"))
 
 
+def test_residents_words_never_travel_in_a_console_url(app, users, signed_in, post_webhook, line_api):
+    """Links and redirects name a group by a one-way key: access logs record URLs, and must not hold what
+    residents wrote."""
+    ask(post_webhook, line_api, MISSED)
+    editor = signed_in(Role.EDITOR)
+    listing = page(editor.get("/admin/unanswered"))
+    assert not any(MISSED in href for href in re.findall(r'href="([^"]*)"', listing))
+    response = editor.post("/admin/unanswered/alias", data={
+        "csrf_token": csrf_token(editor, "/admin/"), "text": MISSED, "other_faq_id": "nope"})
+    assert MISSED not in response.headers["Location"]
+
+
 def test_no_console_page_shows_a_residents_line_user_id(app, users, signed_in, post_webhook, line_api):
     """After residents' messages, every page an admin can open (the queue and its group included) is free of
     their LINE user id and of anything that looks like one."""
@@ -96,7 +109,7 @@ def test_no_console_page_shows_a_residents_line_user_id(app, users, signed_in, p
     admin = signed_in(Role.ADMIN)
     urls = [rule.rule for rule in app.url_map.iter_rules()
             if rule.endpoint.startswith("admin.") and "GET" in rule.methods and "<" not in rule.rule]
-    urls += ["/admin/faq/pets", f"/admin/unanswered/group?text={MISSED}", f"/admin/try?q={MISSED}"]
+    urls += ["/admin/faq/pets", f"/admin/unanswered/{unanswered.key_of(MISSED)}"]
     for url in urls:
         shown = page(admin.get(url))
         assert factories.USER_ID not in shown, url

@@ -13,6 +13,7 @@ from faq.importers import FaqRecord
 from faq.models import Synonym
 from japanese.synonyms import SynonymGroup
 from tests.admin.conftest import csrf_token
+from tests.admin.test_try_views import try_page
 
 
 def page(response) -> str:
@@ -36,12 +37,12 @@ def test_a_published_group_changes_how_the_matcher_reads_a_word(app, users, sign
     with db.transaction(app) as session:
         store.save_records(session, [FaqRecord("9", "粗大ごみの出し方", "予約センターに申し込んでください。")])
     editor, approver = signed_in(Role.EDITOR), signed_in(Role.APPROVER)
-    assert "でかいごみ → 粗大ごみ" not in page(editor.get("/admin/try", query_string={"q": "でかいごみ出したい"}))
+    assert "でかいごみ → 粗大ごみ" not in try_page(editor, "でかいごみ出したい")
     draft_url = propose(editor, "粗大ごみ", "粗大ゴミ\nでかいごみ")
     assert "<ins>でかいごみ</ins>" in page(editor.get(draft_url))
     approve_and_publish(approver, draft_url)
     assert texts.DRAFT_PUBLISHED in page(approver.get(draft_url))
-    assert "でかいごみ → 粗大ごみ" in page(editor.get("/admin/try", query_string={"q": "でかいごみ出したい"}))
+    assert "でかいごみ → 粗大ごみ" in try_page(editor, "でかいごみ出したい")
 
 
 def test_a_draft_without_words_removes_the_group(app, users, signed_in):
