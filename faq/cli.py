@@ -51,4 +51,5 @@ def faq_expire_log(keep_days: int | None, pseudonym_days: int | None) -> None:
                                pseudonym=timedelta(days=pseudonym))
     click.echo(f"query log: {expired.texts} texts deleted (older than {keep} days), "
                f"pseudonyms dropped from {expired.pseudonyms} questions and {expired.feedback_pseudonyms} feedback "
-               f"(older than {min(pseudonym, keep)} days)")
+               f"(older than {min(pseudonym, keep)} days), {expired.decided} dealt-with wordings of the unanswered "
+               f"queue deleted")

@@ -7,6 +7,9 @@ entry answered, how many questions went unanswered) are counted from them. The p
 one resident's questions and feedback, is dropped sooner (after ``pseudonym``); from then on a row can
 no longer be tied to anyone, not even for 「データ削除」, which is why it is dropped early.
 
+Wordings staff dealt with in the unanswered queue (``faq.unanswered.decide``) hold residents' masked words too:
+they are deleted after ``keep`` as well (the same wording asked again later is shown to staff again).
+
 Expiry runs in chunks, each in its own short transaction (``db.write_chunks``), so a large backlog never
 holds the database's write lock for long; several processes may run it at once (each chunk's update is idempotent).
 """
@@ -25,6 +28,7 @@ from sqlalchemy.orm import sessionmaker
 import db
 from faq.models import Feedback
 from faq.models import QueryLog
+from faq.models import QueueDecided
 
 CHUNK = 1000
 
@@ -36,6 +40,7 @@ class Expired:
     texts: int = 0
     pseudonyms: int = 0
     feedback_pseudonyms: int = 0
+    decided: int = 0  # wordings of the unanswered queue that staff dealt with, deleted
 
 
 def expire(session_factory: sessionmaker[Session], now: datetime, *, keep: timedelta, pseudonym: timedelta,
@@ -55,7 +60,8 @@ def expire(session_factory: sessionmaker[Session], now: datetime, *, keep: timed
     feedback = _in_chunks(session_factory, Feedback,
                           (Feedback.created_at < now - pseudonym) & Feedback.resident_hash.is_not(None),
                           {"resident_hash": None}, chunk)
-    return Expired(texts, pseudonyms, feedback)
+    decided = _deleted_in_chunks(session_factory, QueueDecided, QueueDecided.decided_at < now - keep, chunk)
+    return Expired(texts, pseudonyms, feedback, decided)
 
 
 def _in_chunks(session_factory: sessionmaker[Session], model: type[QueryLog] | type[Feedback],
@@ -75,6 +81,22 @@ def _in_chunks(session_factory: sessionmaker[Session], model: type[QueryLog] | t
 
     db.write_chunks(session_factory, step)
     return changed
+
+
+def _deleted_in_chunks(session_factory: sessionmaker[Session], model: type[QueueDecided],
+                       which: sa.ColumnElement[bool], chunk: int) -> int:
+    deleted = 0
+
+    def step(session: Session) -> bool:
+        nonlocal deleted
+        ids = list(session.scalars(sa.select(model.id).where(which).order_by(model.id).limit(chunk)))
+        if ids:
+            session.execute(sa.delete(model).where(model.id.in_(ids)).execution_options(synchronize_session=False))
+        deleted += len(ids)
+        return len(ids) == chunk
+
+    db.write_chunks(session_factory, step)
+    return deleted
 
 
 def forget(session: Session, pseudonyms: Collection[str]) -> int:

@@ -9,9 +9,12 @@ import sqlalchemy as sa
 
 import db
 from faq import retention
+from faq import unanswered
 from faq.models import Feedback
 from faq.models import QueryLog
 from faq.models import QueryOutcome
+from faq.models import QueueDecided
+from faq.models import QueueDecision
 from tests.conftest import NOW
 from tests.transactions import write_transactions
 
@@ -40,6 +43,14 @@ def expire(app, **overrides):
 
 
 class TestExpire:
+    def test_wordings_staff_dealt_with_are_deleted_after_keep(self, app, session):
+        """A wording decided in the unanswered queue holds residents' words: it goes after QUERY_LOG_KEEP_DAYS."""
+        with db.transaction(app) as tx:
+            unanswered.decide(tx, ["ねこの里親"], QueueDecision.DISMISSED, by="sato", now=NOW - timedelta(days=61))
+            unanswered.decide(tx, ["犬の登録"], QueueDecision.DISMISSED, by="sato", now=NOW - timedelta(days=59))
+        assert expire(app).decided == 1
+        assert session.scalars(sa.select(QueueDecided.text)).all() == ["犬の登録"]
+
     def test_text_older_than_keep_is_deleted_and_the_row_kept_anonymous(self, app, session):
         """A question past QUERY_LOG_KEEP_DAYS loses its text and pseudonym; outcome, FAQ and score stay."""
         add_question(app, days_ago=61)
@@ -70,14 +81,15 @@ class TestExpire:
 
     def test_every_old_row_is_handled_in_chunks_of_their_own_transaction(self, app, session):
         """With a chunk of 2, five old rows are all expired in write transactions of their own: three for the
-        texts (2, 2 and 1 rows), one that finds no pseudonym left, three for the feedback's pseudonyms."""
+        texts (2, 2 and 1 rows), one that finds no pseudonym left, three for the feedback's pseudonyms, and one
+        that finds no dealt-with wording of the unanswered queue."""
         for _ in range(5):
             add_question(app, days_ago=70)
         factory = db.session_factory(app)
         with write_transactions(factory) as committed:
             expired = retention.expire(factory, NOW, keep=KEEP, pseudonym=PSEUDONYM, chunk=2)
         assert expired.texts == 5 and rows(session) == [("", None)] * 5
-        assert committed == [2, 2, 1, 0, 2, 2, 1]
+        assert committed == [2, 2, 1, 0, 2, 2, 1, 0]
 
     def test_running_twice_changes_nothing_more(self, app, session):
         """A second pass finds nothing left to expire."""
