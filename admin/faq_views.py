@@ -49,12 +49,11 @@ def faq_list():
         else:
             statement = sa.select(FaqEntry)
             if query:
-                like = f"%{_escape(query)}%"
                 statement = statement.where(sa.or_(
-                    *(column.ilike(like, escape="\\") for column in (FaqEntry.faq_id, FaqEntry.question,
-                                                                     FaqEntry.answer, FaqEntry.category,
-                                                                     FaqEntry.department)),
-                    FaqEntry.id.in_(sa.select(FaqAlias.entry_id).where(FaqAlias.text.ilike(like, escape="\\")))))
+                    *(column.icontains(query, autoescape=True) for column in (
+                        FaqEntry.faq_id, FaqEntry.question, FaqEntry.answer, FaqEntry.category, FaqEntry.department)),
+                    FaqEntry.id.in_(sa.select(FaqAlias.entry_id).where(
+                        FaqAlias.text.icontains(query, autoescape=True)))))
             total = session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
             rows = [(entry, None) for entry in session.scalars(
                 statement.order_by(FaqEntry.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))]
@@ -169,11 +168,7 @@ def draft_publish(draft_id: int):
 @bp.post("/drafts/<int:draft_id>/discard")
 @auth.requires(Role.EDITOR)
 def draft_discard(draft_id: int):
-    def discard(session, found, now):
-        if found.author != current_user.name and not current_user.may(Role.APPROVER):
-            raise DraftError("not_author")
-        drafts.discard(session, found, now=now)
-    return _act(draft_id, discard, "faq.discard", texts.DRAFT_DISCARDED)
+    return _act(draft_id, discard_step, "faq.discard", texts.DRAFT_DISCARDED)
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -212,26 +207,35 @@ def _save_draft(form: forms.FaqForm, faq_id: str, *, new: bool, title: str = "")
     return redirect(url_for("admin.draft", draft_id=draft_id))
 
 
-def _act(draft_id: int, step, action: str, done: str):
-    """Run one step on a draft in a short write transaction, audited; back to the draft with what came of it."""
+def draft_step(model: type, draft_id: int, step, *, action: str, done: str, target, endpoint: str):
+    """Run ``step(session, draft, now)`` on the draft ``model`` holds under ``draft_id`` in a short write
+    transaction, audited as ``action`` on ``target(draft)`` (with the (before, after) the step returns, if any);
+    back to the draft's page (``endpoint``) with what came of it."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
     try:
         with db.transaction() as session:
-            found = session.get(FaqDraft, draft_id)
+            found = session.get(model, draft_id)
             if found is None:
                 abort(404)
             now = runtime.current().now()
-            before_after = step(session, found, now) or (None, None)
-            audit.record(session, actor=current_user.name, action=action, target=f"faq:{found.faq_id}", now=now,
-                         before=before_after[0], after=before_after[1])
+            before, after = step(session, found, now) or (None, None)
+            audit.record(session, actor=current_user.name, action=action, target=target(found), now=now,
+                         before=before, after=after)
     except DraftError as error:
         flash(texts.draft_error(error.reason, error.field), "error")
     else:
         flash(done, "info")
-    return redirect(url_for("admin.draft", draft_id=draft_id))
+    return redirect(url_for(endpoint, draft_id=draft_id))
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def discard_step(session, found, now) -> None:
+    """Discard a draft: its author may, and any approver."""
+    if found.author != current_user.name and not current_user.may(Role.APPROVER):
+        raise DraftError("not_author")
+    drafts.discard(session, found, now=now)
 
+
+def _act(draft_id: int, step, action: str, done: str):
+    return draft_step(FaqDraft, draft_id, step, action=action, done=done, target=lambda found: f"faq:{found.faq_id}",
+                      endpoint="admin.draft")

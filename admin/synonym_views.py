@@ -17,6 +17,8 @@ from admin import auth
 from admin import forms
 from admin import rules
 from admin import texts
+from admin.faq_views import discard_step
+from admin.faq_views import draft_step
 from admin.models import Role
 from admin.views import bp
 from faq import drafts
@@ -96,28 +98,12 @@ def synonym_publish(draft_id: int):
 @bp.post("/synonym-drafts/<int:draft_id>/discard")
 @auth.requires(Role.EDITOR)
 def synonym_discard(draft_id: int):
-    def discard(session, found, now):
-        if found.author != current_user.name and not current_user.may(Role.APPROVER):
-            raise DraftError("not_author")
-        drafts.discard(session, found, now=now)
-    return _act(draft_id, discard, "synonyms.discard", texts.DRAFT_DISCARDED)
+    return _act(draft_id, discard_step, "synonyms.discard", texts.DRAFT_DISCARDED)
 
 
 def _act(draft_id: int, step, action: str, done: str):
-    """One step on a synonym draft in a short write transaction, audited; back to the draft."""
-    if not forms.ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        with db.transaction() as session:
-            found = session.get(SynonymDraft, draft_id)
-            if found is None:
-                abort(404)
-            now = runtime.current().now()
-            step(session, found, now)
-            audit.record(session, actor=current_user.name, action=action, target=f"synonym:{found.term}", now=now,
-                         after={"synonyms": found.synonyms})
-    except DraftError as error:
-        flash(texts.draft_error(error.reason, error.field), "error")
-    else:
-        flash(done, "info")
-    return redirect(url_for("admin.synonym_draft", draft_id=draft_id))
+    def after(session, found, now):
+        step(session, found, now)
+        return None, {"synonyms": found.synonyms}
+    return draft_step(SynonymDraft, draft_id, after, action=action, done=done,
+                      target=lambda found: f"synonym:{found.term}", endpoint="admin.synonym_draft")

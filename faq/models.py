@@ -118,7 +118,20 @@ class DraftStatus(enum.StrEnum):
     DISCARDED = "discarded"
 
 
-class FaqDraft(Base):
+class DraftSteps:
+    """Where a draft stands and who moved it (``faq.drafts``): the columns FAQ and synonym drafts share."""
+
+    status: Mapped[DraftStatus] = mapped_column(enum_column(DraftStatus), default=DraftStatus.OPEN)
+    author: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[str | None] = mapped_column(sa.String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FaqDraft(DraftSteps, Base):
     """A proposed new entry or change to one (``faq.drafts``): the whole content as it would be published.
 
     ``base_version`` is the entry's version the draft was written against (None: a new entry); publishing
@@ -132,14 +145,6 @@ class FaqDraft(Base):
     faq_id: Mapped[str] = mapped_column(sa.String(64))
     base_version: Mapped[int | None]
     content: Mapped[dict] = mapped_column(sa.JSON)
-    status: Mapped[DraftStatus] = mapped_column(enum_column(DraftStatus), default=DraftStatus.OPEN)
-    author: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    approved_by: Mapped[str | None] = mapped_column(sa.String(64))
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    published_by: Mapped[str | None] = mapped_column(sa.String(64))
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class FaqVersion(Base):
@@ -178,7 +183,7 @@ class QueueDecided(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SynonymDraft(Base):
+class SynonymDraft(DraftSteps, Base):
     """A proposed new, changed or removed group of the synonym table (``faq.synonym_drafts``), with the same
     steps as an FAQ draft: written, approved by another person, published."""
 
@@ -189,11 +194,3 @@ class SynonymDraft(Base):
     term: Mapped[str] = mapped_column(sa.String(200))
     synonyms: Mapped[list[str]] = mapped_column(sa.JSON)  # empty: the group is removed
     base: Mapped[list[str] | None] = mapped_column(sa.JSON)  # the group's words when written (None: a new group)
-    status: Mapped[DraftStatus] = mapped_column(enum_column(DraftStatus), default=DraftStatus.OPEN)
-    author: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    approved_by: Mapped[str | None] = mapped_column(sa.String(64))
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    published_by: Mapped[str | None] = mapped_column(sa.String(64))
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
