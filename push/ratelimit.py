@@ -17,7 +17,9 @@ one is exceeded; the sender waits here before each request instead (``RateLimite
 Slots are spaced ``(1 + SLACK) / rate`` apart, so a request reaching LINE up to ``SLACK`` seconds after
 its slot (taken at most ``SLACK / 4`` late, then threads, the network) never makes any one-second window
 see more than ``rate`` requests; the cost is ``SLACK`` of the rate (10 %). No slot is
-saved up while idle: there is no burst. Times come from the store's clock (the database's or Redis's);
+saved up while idle: there is no burst. A block stays where the store put it, even when its answer comes after
+it began (its late slots are let go, and the next block is asked for a round trip ahead): moved, it would
+overlap the blocks other processes reserved after it. Times come from the store's clock (the database's or Redis's);
 each process maps them onto its own clock through the offset measured on its quickest recent round trip
 to the store, so the hosts' clocks need not agree and a slow answer does not shift a block.
 
@@ -56,9 +58,10 @@ class Bucket(Protocol):
 class SlotStore(Protocol):
     """Where the processes that share a limit keep each endpoint's next free slot."""
 
-    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
-        """Reserve the next ``span`` seconds of ``endpoint``'s schedule (never before now); returns when they
-        start and the store's time now, both in seconds on the store's clock."""
+    def reserve(self, endpoint: str, span: float, lead: float = 0.0) -> tuple[float, float]:
+        """Reserve the next ``span`` seconds of ``endpoint``'s schedule, starting no earlier than ``lead``
+        seconds from now; returns when they start and the store's time now, both in seconds on the store's
+        clock."""
         ...
 
 
@@ -119,6 +122,7 @@ class SharedBucket:
         self._offset = 0.0  # the store's clock minus ``clock``, from the quickest recent round trip
         self._round_trip = math.inf
         self._measured_at = -math.inf
+        self._lead = 0.0  # how far ahead of the store's now to reserve: the last round trip that came too late
 
     def acquire(self) -> float:
         """Wait for this process's next slot, reserving a block first when none is left; returns the wait.
@@ -163,7 +167,7 @@ class SharedBucket:
         """Reserve the next block: twice what the last one handed out (at least one, at most ``max_block``)."""
         size = min(self.max_block, max(1, 2 * self._used))
         sent = self._clock()
-        start, store_now = self._store.reserve(self.endpoint, size * self.interval)
+        start, store_now = self._store.reserve(self.endpoint, size * self.interval, self._lead)
         answered = self._clock()
         self.reservations += 1
         # The store's time was read somewhere between sending and the answer: the quicker the round trip, the
@@ -172,10 +176,16 @@ class SharedBucket:
         if answered - sent <= self._round_trip or answered - self._measured_at > OFFSET_AGE:
             self._offset = store_now - (sent + answered) / 2
             self._round_trip, self._measured_at = answered - sent, answered
-        # A block already past on arrival (an answer slower than ``late``) starts half that before the answer:
-        # its first slot is then taken, and not let go on waking, even by a caller that does not sleep.
-        self._start = max(start - self._offset, answered - self.late / 2)
+        # The block stays where the store put it: moved later, it would overlap the blocks reserved after it.
+        # When its first slot is already too late (an answer slower than ``late``), those slots are let go
+        # by ``_take`` and the next block is reserved a round trip ahead; once answers are quick again, the
+        # lead shrinks away.
+        self._start = start - self._offset
         self._size, self._next, self._used = size, 0, 0
+        if answered - self._start > self.late:
+            self._lead = max(self._lead, answered - sent)
+        else:
+            self._lead = self._lead / 2 if self._lead > self.late else 0.0
 
 
 class RateLimiter:
@@ -223,14 +233,14 @@ class DatabaseSlots:
 
     _POSTGRESQL = sa.text(
         "INSERT INTO rate_limit_slot AS s (endpoint, next_at) "
-        "VALUES (:endpoint, extract(epoch FROM clock_timestamp())::float8 + :span) "
+        "VALUES (:endpoint, extract(epoch FROM clock_timestamp())::float8 + :lead + :span) "
         "ON CONFLICT (endpoint) DO UPDATE "
-        "SET next_at = greatest(s.next_at, extract(epoch FROM clock_timestamp())::float8) + :span "
+        "SET next_at = greatest(s.next_at, extract(epoch FROM clock_timestamp())::float8 + :lead) + :span "
         "RETURNING s.next_at - :span, extract(epoch FROM clock_timestamp())::float8"
     )
     _SQLITE = sa.text(
-        "INSERT INTO rate_limit_slot (endpoint, next_at) VALUES (:endpoint, :now + :span) "
-        "ON CONFLICT (endpoint) DO UPDATE SET next_at = max(rate_limit_slot.next_at, :now) + :span "
+        "INSERT INTO rate_limit_slot (endpoint, next_at) VALUES (:endpoint, :now + :lead + :span) "
+        "ON CONFLICT (endpoint) DO UPDATE SET next_at = max(rate_limit_slot.next_at, :now + :lead) + :span "
         "RETURNING next_at - :span"
     )
 
@@ -239,26 +249,30 @@ class DatabaseSlots:
         self._clock = clock
         self._postgresql = engine.dialect.name == "postgresql"
 
-    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
-        """Move ``endpoint``'s next free slot ``span`` seconds on from max(itself, now), in one transaction."""
+    def reserve(self, endpoint: str, span: float, lead: float = 0.0) -> tuple[float, float]:
+        """Move ``endpoint``'s next free slot ``span`` seconds on from max(itself, now + lead), in one
+        transaction."""
         with self._engine.begin() as connection:
             if self._postgresql:
                 # A schedule lost in a crash only starts the next one a little early: no need to wait for
                 # the commit to reach the disk (the waits would serialize every sender behind the row lock).
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                start, now = connection.execute(self._POSTGRESQL, {"endpoint": endpoint, "span": span}).one()
+                start, now = connection.execute(self._POSTGRESQL,
+                                                {"endpoint": endpoint, "span": span, "lead": lead}).one()
                 return start, now
             now = self._clock()  # after BEGIN IMMEDIATE: no other writer can move the schedule meanwhile
-            start = connection.execute(self._SQLITE, {"endpoint": endpoint, "span": span, "now": now}).scalar_one()
+            start = connection.execute(self._SQLITE,
+                                           {"endpoint": endpoint, "span": span, "now": now, "lead": lead}).scalar_one()
             return start, now
 
 
-# KEYS[1]: the endpoint's key; ARGV[1]: the span in seconds. Returns the start and Redis's time as text (Lua
-# numbers returned to Redis are cut to integers). The key expires a second after its schedule runs out.
+# KEYS[1]: the endpoint's key; ARGV[1]: the span in seconds; ARGV[2]: the lead in seconds. Returns the start and
+# Redis's time as text (Lua numbers returned to Redis are cut to integers). The key expires a second after its
+# schedule runs out.
 _RESERVE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local start = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local start = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now + tonumber(ARGV[2]))
 local after = start + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.6f', after), 'PX', math.ceil((after - now) * 1000) + 1000)
 return {string.format('%.6f', start), string.format('%.6f', now)}
@@ -281,9 +295,9 @@ class RedisSlots:
         """A store on the Redis server at ``url`` (``redis://host:6379/0``)."""
         return cls(redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0), **options)
 
-    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
-        """Move ``endpoint``'s next free slot ``span`` seconds on from max(itself, now), atomically."""
-        start, now = self._script(keys=[self._prefix + endpoint], args=[repr(span)])
+    def reserve(self, endpoint: str, span: float, lead: float = 0.0) -> tuple[float, float]:
+        """Move ``endpoint``'s next free slot ``span`` seconds on from max(itself, now + lead), atomically."""
+        start, now = self._script(keys=[self._prefix + endpoint], args=[repr(span), repr(lead)])
         return float(start), float(now)
 
 

@@ -41,6 +41,7 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from openapi_core.templating.paths.exceptions import OperationNotFound
 from openapi_core.templating.paths.exceptions import PathNotFound
 from openapi_core.validation.request.exceptions import SecurityValidationError
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
@@ -547,6 +548,8 @@ class FakeLineApi:
         request = Request(environ)
         try:
             response = self._handle(request, received_at)
+        except ClientDisconnected:  # the sender hung up mid-body (killed): LINE sees a dropped request, no more
+            response = _json_response(400, {"message": "the client disconnected"})
         except Exception:
             with self._lock:
                 self._violations.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import uuid
 from typing import Any
 from urllib.parse import urlparse
@@ -354,6 +355,19 @@ class TestBehaviour:
         assert (first, second) == (504, 200)
         assert line_api.replies == [("token-h", [text()])]
         assert [r.injected for r in line_api.requests] == [True, False]
+
+    def test_a_client_that_hangs_up_mid_body_is_neither_recorded_nor_a_crash(self, line_api):
+        """A sender killed while writing its body (the connection closes before Content-Length bytes came) is
+        what LINE would see as a dropped request: nothing recorded, no violation, and the next request works."""
+        parts = urlparse(line_api.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=2) as connection:
+            connection.sendall(b"POST /v2/bot/message/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
+                               b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"to\": \"U")
+        status, _headers, _answer = send(line_api, PUSH, push_body())
+
+        assert status == 200
+        assert line_api.violations == []
+        assert len(line_api.pushes) == 1
 
     def test_closed_port_refuses_connections(self):
         """closed_port_url names a port where nothing listens (LINE's API down)."""

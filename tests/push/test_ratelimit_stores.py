@@ -76,6 +76,15 @@ def test_time_passed_is_not_saved_up(slots):
     assert following - start == pytest.approx(0.05, abs=1e-6)
 
 
+def test_a_lead_starts_the_reservation_that_far_after_now(slots):
+    """With a lead of 0.5 s an empty schedule is reserved from half a second after the store's now; a schedule
+    already reserved further ahead than that is followed as usual."""
+    start, now = slots.reserve("push", 0.1, 0.5)
+    assert start - now == pytest.approx(0.5, abs=0.02)
+    following, _now = slots.reserve("push", 0.1, 0.2)
+    assert following - start == pytest.approx(0.1, abs=1e-6)
+
+
 def test_concurrent_reservations_never_overlap(slots):
     """Eight threads reserving at once get eight spans one after the other, none shared."""
     starts: list[float] = []

@@ -100,7 +100,7 @@ def test_three_senders_never_exceed_the_shared_limit(store, endpoint, database_u
 class UnreachableSlots:
     """A store that cannot be reached, as with the database or Redis down."""
 
-    def reserve(self, endpoint: str, span: float) -> tuple[float, float]:
+    def reserve(self, endpoint: str, span: float, lead: float = 0.0) -> tuple[float, float]:
         raise ConnectionError("store unreachable")
 
 
