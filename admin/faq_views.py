@@ -21,6 +21,7 @@ from admin import texts
 from admin.models import Role
 from admin.views import bp
 from faq import drafts
+from faq import imports
 from faq import index
 from faq.drafts import DraftError
 from faq.models import FaqAlias
@@ -125,9 +126,10 @@ def faq_restore(faq_id: str, version: int):
 @bp.get("/drafts")
 @auth.requires(Role.EDITOR)
 def draft_list():
-    """Every draft waiting for approval or publishing."""
+    """Every draft and uploaded file waiting for approval or publishing."""
     with db.read_transaction() as session:
-        return render_template("admin/draft_list.html", drafts=drafts.open_drafts(session))
+        return render_template("admin/draft_list.html", drafts=drafts.open_drafts(session),
+                               uploads=imports.open_uploads(session))
 
 
 @bp.get("/drafts/<int:draft_id>")
@@ -207,10 +209,11 @@ def _save_draft(form: forms.FaqForm, faq_id: str, *, new: bool, title: str = "")
     return redirect(url_for("admin.draft", draft_id=draft_id))
 
 
-def draft_step(model: type, draft_id: int, step, *, action: str, done: str, target, endpoint: str):
+def draft_step(model: type, draft_id: int, step, *, action: str, done: str, target, endpoint: str,
+               describe=texts.draft_error):
     """Run ``step(session, draft, now)`` on the draft ``model`` holds under ``draft_id`` in a short write
     transaction, audited as ``action`` on ``target(draft)`` (with the (before, after) the step returns, if any);
-    back to the draft's page (``endpoint``) with what came of it."""
+    back to the draft's page (``endpoint``) with what came of it (a refusal put in words by ``describe``)."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
     try:
@@ -223,7 +226,7 @@ def draft_step(model: type, draft_id: int, step, *, action: str, done: str, targ
             audit.record(session, actor=current_user.name, action=action, target=target(found), now=now,
                          before=before, after=after)
     except DraftError as error:
-        flash(texts.draft_error(error.reason, error.field), "error")
+        flash(describe(error.reason, error.field), "error")
     else:
         flash(done, "info")
     return redirect(url_for(endpoint, draft_id=draft_id))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
 from wtforms import BooleanField
 from wtforms import PasswordField
 from wtforms import SelectField
@@ -77,3 +80,11 @@ class FaqForm(FlaskForm):
 
 class RulesForm(FlaskForm):
     two_person = BooleanField("下書きの承認には、書いた人とは別の承認者が必要")
+
+
+class ImportForm(FlaskForm):
+    """An FAQ file to read (nothing is applied until it is approved and published)."""
+
+    file = FileField("ファイル（CSV・Excel・JSON）", [FileRequired(message=texts.IMPORT_FILE_TYPES),
+                                                FileAllowed(["csv", "xlsx", "json"], message=texts.IMPORT_FILE_TYPES)])
+    replace = BooleanField("ファイルにない項目を削除する（ファイルをFAQの全体として扱う）")

@@ -43,6 +43,10 @@ AUDIT_ACTIONS = {
     "faq.publish": "FAQの公開",
     "faq.discard": "FAQの下書きの取り下げ",
     "faq.restore": "FAQの以前の版から下書き",
+    "faq.upload": "FAQファイルの取り込み",
+    "faq.import_approve": "FAQファイルの承認",
+    "faq.import_publish": "FAQファイルの公開",
+    "faq.import_discard": "FAQファイルの取り下げ",
     "rules.two_person": "承認のルール",
     "synonyms.draft": "同義語の下書き",
     "synonyms.approve": "同義語の承認",
@@ -61,7 +65,9 @@ AUDIT_ACTIONS = {
 
 AUDIT_FIELDS = {"role": "役割", "active": "状態", "on": "二人目の承認", "version": "版", "question": "質問",
                 "answer": "回答", "aliases": "言い換え", "category": "分類", "department": "担当課", "phone": "電話",
-                "url": "URL", "texts": "住民の書き方", "synonyms": "同義語"}
+                "url": "URL", "texts": "住民の書き方", "synonyms": "同義語",
+                "file": "ファイル", "entries": "項目数", "replace": "ファイルにない項目を削除", "added": "追加",
+                "changed": "変更", "removed": "削除"}
 COMMAND_LINE_ACTOR = "コマンド（サーバー上）"
 
 
@@ -73,6 +79,8 @@ def audit_value(field: str, value: object) -> str:
         return "有効" if value else "無効"
     if field == "on" and isinstance(value, bool):
         return "必要" if value else "不要"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
     if isinstance(value, list):
         return "、".join(str(item) for item in value)
     return str(value)
@@ -107,6 +115,30 @@ DRAFT_ERRORS = {
 def draft_error(reason: str, field: str = "") -> str:
     """A draft's problem (``faq.drafts.DraftError``) as staff read it."""
     return DRAFT_ERRORS[reason].format(field=FAQ_FIELDS.get(field, field).split("（")[0])
+
+IMPORT_HELD = ("ファイルを読み込みました。まだ反映されていません。下の変更内容を確かめ、承認者の承認のあと公開すると"
+               "住民への回答に反映されます。")
+IMPORT_TOO_BIG = "ファイルが大きすぎます（10MBまで）。"
+IMPORT_APPROVED = "承認しました。公開すると、この内容が住民への回答に反映されます。"
+IMPORT_PUBLISHED = "公開しました。ファイルの内容が住民への回答に反映されました。"
+IMPORT_DISCARDED = "取り込みを取り下げました。何も変わっていません。"
+IMPORT_FILE_TYPES = "CSV（.csv）、Excel（.xlsx）、JSON（.json）のファイルを選んでください。"
+EXPORT_NOT_SHIFT_JIS = ("Shift_JISでは書けない文字（絵文字や一部の漢字）を含む項目が{count}件あります（{ids}）。"
+                        "「CSV（UTF-8）」か「Excel」で書き出してください。")
+IMPORT_ERRORS = {
+    "not_open": "この取り込みはもう承認待ちではありません。",
+    "own_draft": "自分で読み込んだファイルは承認できません。ほかの承認者に依頼してください。",
+    "not_approved": "承認されていない取り込みは公開できません。",
+    "stale": ("このファイルを読み込んだあとに、FAQが更新されています。"
+              "最新の内容と比べ直すため、もう一度読み込んでください。"),
+    "not_author": "ほかの人の取り込みを取り下げられるのは承認者だけです。",
+}
+
+
+def import_error(reason: str, field: str = "") -> str:
+    """An upload's problem (``faq.imports``: a DraftError) as staff read it."""
+    return IMPORT_ERRORS[reason]
+
 
 QUEUE_ALIASED = "言い換えを下書きに加えました。承認して公開すると、同じ書き方の質問にこの項目で答えます。"
 QUEUE_DISMISSED = "対応不要にしました。一覧から外れます。"

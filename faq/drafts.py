@@ -151,17 +151,9 @@ def publish(session: Session, draft: FaqDraft, *, publisher: str, now: datetime)
         current = FaqEntry(faq_id=draft.faq_id, version=1, status=FaqStatus.PUBLISHED)
         session.add(current)
     else:
-        _keep_imported(session, current)
+        keep_imported(session, current)
         current.version += 1
-    content = draft.content
-    current.question, current.answer = content["question"], content["answer"]
-    current.category, current.department = content["category"], content["department"]
-    current.phone, current.url = content["phone"], content["url"]
-    current.aliases = [FaqAlias(text=text) for text in content["aliases"]]
-    current.status = FaqStatus.PUBLISHED
-    current.updated_at = now
-    session.add(FaqVersion(faq_id=draft.faq_id, version=current.version, content=content, published_at=now,
-                           published_by=publisher))
+    apply(session, current, draft.content, publisher=publisher, now=now)
     draft.status, draft.published_by, draft.published_at = DraftStatus.PUBLISHED, publisher, now
     bump_revision(session, store.FAQ)
     session.flush()
@@ -217,7 +209,19 @@ def _text(value: object) -> str:
     return str(value or "")
 
 
-def _keep_imported(session: Session, current: FaqEntry) -> None:
+def apply(session: Session, current: FaqEntry, content: dict, *, publisher: str, now: datetime) -> None:
+    """Give ``current`` (its version already set) ``content``, published, and keep that version in the history."""
+    current.question, current.answer = content["question"], content["answer"]
+    current.category, current.department = content["category"], content["department"]
+    current.phone, current.url = content["phone"], content["url"]
+    current.aliases = [FaqAlias(text=text) for text in content["aliases"]]
+    current.status = FaqStatus.PUBLISHED
+    current.updated_at = now
+    session.add(FaqVersion(faq_id=current.faq_id, version=current.version, content=content, published_at=now,
+                           published_by=publisher))
+
+
+def keep_imported(session: Session, current: FaqEntry) -> None:
     """Keep the entry's current content in the history before it first changes here (it came from a file)."""
     known = session.scalar(sa.select(FaqVersion.id).where(FaqVersion.faq_id == current.faq_id,
                                                           FaqVersion.version == current.version))

@@ -15,6 +15,7 @@ record in the array. Row 0 means the file as a whole.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import warnings
@@ -48,6 +49,7 @@ GENERIC_NONE = frozenset({"", "null", "64"})
 IMPORTED_GENERIC = ("faq_id", "question", "answer", "category1", "category2")  # service_name is not imported
 MULTILINE = frozenset({"question", "answer"})  # the only columns whose text may span lines
 ALIAS_SEPARATOR = "|"
+SUFFIXES = (".csv", ".xlsx", ".json")
 
 MAX_ID = 64
 MAX_QUESTION = 500
@@ -85,13 +87,20 @@ def read_faq_file(path: str | Path) -> list[FaqRecord]:
     Raises OSError when the file cannot be opened at all.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
+    if path.suffix.lower() not in SUFFIXES:
+        return read_faq_data(b"", path.name)  # refused by its name, before anything is read
+    return read_faq_data(path.read_bytes(), path.name)
+
+
+def read_faq_data(data: bytes, name: str) -> list[FaqRecord]:
+    """Read the bytes of a .csv, .xlsx or .json FAQ file called ``name`` (an upload), as ``read_faq_file``."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path.read_bytes(), path.name)
+        return _read_csv(data, name)
     if suffix == ".xlsx":
-        return _read_xlsx(path)
+        return _read_xlsx(data)
     if suffix == ".json":
-        return _read_json(path.read_bytes(), path.name)
+        return _read_json(data, name)
     raise ImportFailed([RowError(0, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")])
 
 
@@ -113,13 +122,13 @@ def _read_csv(data: bytes, file: str) -> list[FaqRecord]:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> list[FaqRecord]:
+def _read_xlsx(data: bytes) -> list[FaqRecord]:
     """Read the first sheet of a workbook, cell values as a person sees them."""
     try:
         with warnings.catch_warnings():
             # Files saved by other tools make openpyxl warn about styles; that does not matter here.
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ImportFailed([RowError(0, f"not a readable .xlsx workbook ({exc})")]) from None
     try:

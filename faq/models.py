@@ -194,3 +194,16 @@ class SynonymDraft(DraftSteps, Base):
     term: Mapped[str] = mapped_column(sa.String(200))
     synonyms: Mapped[list[str]] = mapped_column(sa.JSON)  # empty: the group is removed
     base: Mapped[list[str] | None] = mapped_column(sa.JSON)  # the group's words when written (None: a new group)
+
+
+class FaqImport(DraftSteps, Base):
+    """An FAQ file a member of staff uploaded (``faq.imports``): its records, kept until approved and
+    published (or discarded), with the same steps as a draft."""
+
+    __tablename__ = "faq_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    records: Mapped[list[dict]] = mapped_column(sa.JSON)  # each record's content and its "faq_id"
+    replace: Mapped[bool] = mapped_column(default=False)  # entries missing from the file are removed
+    base_revision: Mapped[int]  # the FAQ's content revision when uploaded

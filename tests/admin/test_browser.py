@@ -1,6 +1,6 @@
 """The console in a real browser (Playwright driving Debian's Chromium) against the app served on 127.0.0.1:
 logging in and out, a role that may not do something cannot, an admin adding an account with the keyboard, an
-FAQ edit approved and published by another person, an unanswered question made an alias the bot then answers."""
+FAQ edit approved and published by another person, an FAQ file previewed then published, an unanswered question made an alias the bot then answers."""
 
 from __future__ import annotations
 
@@ -130,6 +130,40 @@ def test_an_edit_is_approved_by_another_person_and_published(browser, page, cons
     expect(approver.get_by_text(texts.DRAFT_PUBLISHED)).to_be_visible()
     page.goto(console + "faq/7")
     expect(page.get_by_role("definition").filter(has_text="本庁舎1階の")).to_be_visible()
+    approver.context.close()
+
+
+def test_an_excel_file_is_previewed_then_approved_and_published(browser, page, console, app, tmp_path):
+    """An editor exports the FAQ as Excel, uploads a Shift_JIS CSV that changes an answer and adds an entry,
+    and sees both before anything is applied; an approver, in another browser, approves and publishes it."""
+    with db.transaction(app) as session:
+        store.save_records(session, [FaqRecord("7", "住民票の写しがほしい", "市民課の窓口で取れます。")])
+    log_in(page, console, "editor1")
+    page.get_by_role("link", name="FAQ").click()
+    page.get_by_role("link", name="ファイルで取り込む・書き出す").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel（.xlsx）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    changed = tmp_path / "更新.csv"
+    changed.write_bytes(("id,category,question,answer,aliases,url,department,phone\r\n"
+                         "7,,住民票の写しがほしい,本庁舎1階の市民課で取れます。,,,,\r\n"
+                         "11,,パスポートの申請,県の窓口で申請します。,,,,\r\n").encode("cp932"))
+    page.get_by_label("ファイル（CSV・Excel・JSON）").set_input_files(changed)
+    page.get_by_role("button", name="読み込んで確かめる").click()
+    expect(page.get_by_text(texts.IMPORT_HELD)).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="追加 1件")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="変更 1件")).to_be_visible()
+    expect(page.get_by_label("追加").first).to_have_text("本庁舎1階の")
+    expect(page.get_by_role("button", name="公開する")).to_have_count(0)
+    approver = browser.new_context(locale="ja-JP").new_page()
+    log_in(approver, console, "approver1")
+    approver.get_by_role("link", name="下書き", exact=True).click()
+    approver.get_by_role("link", name="更新.csv").click()
+    approver.get_by_role("button", name="承認する").click()
+    approver.get_by_role("button", name="公開する").click()
+    expect(approver.get_by_text(texts.IMPORT_PUBLISHED)).to_be_visible()
+    page.goto(console + "faq/11")
+    expect(page.get_by_role("heading", name="パスポートの申請")).to_be_visible()
     approver.context.close()
 
 
