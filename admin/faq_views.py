@@ -16,13 +16,14 @@ import runtime
 from admin import audit
 from admin import auth
 from admin import forms
+from admin import replays
 from admin import rules
 from admin import texts
 from admin.models import Role
+from admin.replays import index_of
 from admin.views import bp
 from faq import drafts
 from faq import imports
-from faq import index
 from faq.drafts import DraftError
 from faq.models import FaqAlias
 from faq.models import FaqDraft
@@ -143,9 +144,10 @@ def draft(draft_id: int):
         entry = drafts.entry(session, found.faq_id)
         published = drafts.content_of(entry) if entry is not None else None
         stale = entry is not None and found.status in drafts.OPEN_STATES and entry.version != found.base_version
+        open_ = found.status in drafts.OPEN_STATES
         return render_template("admin/draft.html", draft=found, changes=drafts.changes(published, found.content),
                                new=found.base_version is None, stale=stale, two_person=rules.two_person(session),
-                               open=found.status in drafts.OPEN_STATES)
+                               open=open_, replay=replays.for_draft(session, found) if open_ else None)
 
 
 @bp.post("/drafts/<int:draft_id>/approve")
@@ -159,7 +161,10 @@ def draft_approve(draft_id: int):
 @bp.post("/drafts/<int:draft_id>/publish")
 @auth.requires(Role.APPROVER)
 def draft_publish(draft_id: int):
+    needed = replays.seen_needed(FaqDraft, draft_id)
+
     def publish(session, found, now):
+        replays.require_seen(needed)
         entry = drafts.entry(session, found.faq_id)
         before = drafts.content_of(entry) if entry is not None else None
         published = drafts.publish(session, found, publisher=current_user.name, now=now)
@@ -187,11 +192,6 @@ def console_rules():
     with db.read_transaction() as session:
         form.two_person.data = rules.two_person(session)
     return render_template("admin/rules.html", form=form)
-
-
-def index_of(session) -> index.FaqIndex:
-    """This process's FAQ index (the bot's own matcher, as residents are answered)."""
-    return runtime.current().caches[index.KEY].get(session)
 
 
 def _save_draft(form: forms.FaqForm, faq_id: str, *, new: bool, title: str = ""):

@@ -88,3 +88,10 @@ class ImportForm(FlaskForm):
     file = FileField("ファイル（CSV・Excel・JSON）", [FileRequired(message=texts.IMPORT_FILE_TYPES),
                                                 FileAllowed(["csv", "xlsx", "json"], message=texts.IMPORT_FILE_TYPES)])
     replace = BooleanField("ファイルにない項目を削除する（ファイルをFAQの全体として扱う）")
+
+
+class GoldenForm(FlaskForm):
+    """A question kept as a golden query, with the entry that must answer it."""
+
+    question = StringField("質問", [_required, Length(max=500)])
+    faq_id = StringField("答える項目のID", [_required, Length(max=64)])

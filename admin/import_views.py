@@ -17,6 +17,7 @@ import runtime
 from admin import audit
 from admin import auth
 from admin import forms
+from admin import replays
 from admin import rules
 from admin import texts
 from admin.faq_views import discard_step
@@ -100,7 +101,8 @@ def faq_import_plan(draft_id: int):
         open_ = held.status in imports.drafts.OPEN_STATES
         plan = imports.plan(session, held) if open_ else None
         return render_template("admin/faq_import_plan.html", held=held, plan=plan, shown=SHOWN, open=open_,
-                               stale=open_ and imports.stale(session, held), two_person=rules.two_person(session))
+                               stale=open_ and imports.stale(session, held), two_person=rules.two_person(session),
+                               replay=replays.for_upload(session, plan) if open_ else None)
 
 
 @bp.post("/faq/imports/<int:draft_id>/approve")
@@ -114,7 +116,10 @@ def faq_import_approve(draft_id: int):
 @bp.post("/faq/imports/<int:draft_id>/publish")
 @auth.requires(Role.APPROVER)
 def faq_import_publish(draft_id: int):
+    needed = replays.seen_needed(FaqImport, draft_id)
+
     def publish(session, held, now):
+        replays.require_seen(needed)
         done = imports.publish(session, held, publisher=current_user.name, now=now)
         return None, {"added": [p.faq_id for p in done.added], "changed": [p.faq_id for p in done.changed],
                       "removed": [faq_id for faq_id, _question in done.removed]}

@@ -18,8 +18,8 @@ from admin import audit
 from admin import auth
 from admin import forms
 from admin import texts
-from admin.faq_views import index_of
 from admin.models import Role
+from admin.replays import index_of
 from admin.views import bp
 from faq import drafts
 from faq import unanswered

@@ -15,6 +15,7 @@ import runtime
 from admin import audit
 from admin import auth
 from admin import forms
+from admin import replays
 from admin import rules
 from admin import texts
 from admin.faq_views import discard_step
@@ -77,7 +78,9 @@ def synonym_draft(draft_id: int):
         return render_template("admin/synonym_draft.html", draft=found,
                                added=[w for w in found.synonyms if w not in base],
                                removed=[w for w in base if w not in found.synonyms],
-                               open=found.status in drafts.OPEN_STATES, two_person=rules.two_person(session))
+                               open=found.status in drafts.OPEN_STATES, two_person=rules.two_person(session),
+                               replay=replays.for_synonyms(session, found)
+                               if found.status in drafts.OPEN_STATES else None)
 
 
 @bp.post("/synonym-drafts/<int:draft_id>/approve")
@@ -91,8 +94,12 @@ def synonym_approve(draft_id: int):
 @bp.post("/synonym-drafts/<int:draft_id>/publish")
 @auth.requires(Role.APPROVER)
 def synonym_publish(draft_id: int):
-    return _act(draft_id, lambda session, found, now: synonym_drafts.publish(
-        session, found, publisher=current_user.name, now=now), "synonyms.publish", texts.DRAFT_PUBLISHED)
+    needed = replays.seen_needed(SynonymDraft, draft_id)
+
+    def publish(session, found, now):
+        replays.require_seen(needed)
+        synonym_drafts.publish(session, found, publisher=current_user.name, now=now)
+    return _act(draft_id, publish, "synonyms.publish", texts.DRAFT_PUBLISHED)
 
 
 @bp.post("/synonym-drafts/<int:draft_id>/discard")

@@ -52,6 +52,8 @@ AUDIT_ACTIONS = {
     "synonyms.approve": "同義語の承認",
     "synonyms.publish": "同義語の公開",
     "synonyms.discard": "同義語の下書きの取り下げ",
+    "golden.add": "確認用の質問の追加",
+    "golden.remove": "確認用の質問の削除",
     "queue.alias": "未回答から言い換えを追加",
     "queue.new": "未回答から新しい項目",
     "queue.dismiss": "未回答を対応不要に",
@@ -67,7 +69,7 @@ AUDIT_FIELDS = {"role": "役割", "active": "状態", "on": "二人目の承認"
                 "answer": "回答", "aliases": "言い換え", "category": "分類", "department": "担当課", "phone": "電話",
                 "url": "URL", "texts": "住民の書き方", "synonyms": "同義語",
                 "file": "ファイル", "entries": "項目数", "replace": "ファイルにない項目を削除", "added": "追加",
-                "changed": "変更", "removed": "削除"}
+                "changed": "変更", "removed": "削除", "faq_id": "項目ID"}
 COMMAND_LINE_ACTOR = "コマンド（サーバー上）"
 
 
@@ -95,6 +97,8 @@ DRAFT_APPROVED = "承認しました。公開すると住民への回答に反�
 DRAFT_PUBLISHED = "公開しました。住民への回答に反映されました。"
 DRAFT_DISCARDED = "下書きを取り下げました。"
 RULES_SAVED = "ルールを保存しました。"
+REGRESSIONS = ("公開すると答えが悪くなる確認用の質問があります。"
+               "一覧を確かめ、確認のチェックを入れてから公開してください。")
 DRAFT_ERRORS = {
     "required": "「{field}」を入力してください。",
     "too_long": "「{field}」が長すぎます。",
@@ -109,6 +113,7 @@ DRAFT_ERRORS = {
     "not_approved": "承認されていない下書きは公開できません。",
     "stale": "この下書きを書いたあとに、項目が更新されています。最新の内容で書き直してください。",
     "not_author": "ほかの人の下書きを取り下げられるのは承認者だけです。",
+    "regressions": REGRESSIONS,
 }
 
 
@@ -132,6 +137,7 @@ IMPORT_ERRORS = {
     "stale": ("このファイルを読み込んだあとに、FAQが更新されています。"
               "最新の内容と比べ直すため、もう一度読み込んでください。"),
     "not_author": "ほかの人の取り込みを取り下げられるのは承認者だけです。",
+    "regressions": REGRESSIONS,
 }
 
 
@@ -139,6 +145,12 @@ def import_error(reason: str, field: str = "") -> str:
     """An upload's problem (``faq.imports``: a DraftError) as staff read it."""
     return IMPORT_ERRORS[reason]
 
+
+GOLDEN_ADDED = "確認用の質問に加えました。FAQや同義語を公開する前に、この質問の答えが変わらないか確かめます。"
+GOLDEN_REMOVED = "確認用の質問から外しました。"
+GOLDEN_INVALID = "質問と項目IDを入れてください。"
+GOLDEN_NO_ENTRY = "項目ID「{faq_id}」の公開中の項目がありません。"
+GOLDEN_GRADES = {2: "直接答える", 1: "「もしかして」に出る", 0: "答えられない・別の項目"}
 
 QUEUE_ALIASED = "言い換えを下書きに加えました。承認して公開すると、同じ書き方の質問にこの項目で答えます。"
 QUEUE_DISMISSED = "対応不要にしました。一覧から外れます。"

@@ -7,6 +7,7 @@ from flask import render_template
 from flask import request
 
 from admin import auth
+from admin import forms
 from admin.models import Role
 from admin.views import bp
 
@@ -24,4 +25,4 @@ def try_question():
     resident must not reach the access log."""
     text = (request.form.get("q") or "").strip()[:MAX_TEXT] if request.method == "POST" else ""
     result = current_app.extensions[PREVIEW](text) if text else None
-    return render_template("admin/try.html", text=text, result=result)
+    return render_template("admin/try.html", text=text, result=result, golden_form=forms.GoldenForm(formdata=None))

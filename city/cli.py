@@ -33,6 +33,8 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
         click.echo(report.faq.line("FAQ"))
     if report.synonyms is not None:
         click.echo(f"  synonyms: {report.synonyms} groups")
+    if report.golden is not None:
+        click.echo(f"  golden queries: {report.golden}")
     if report.garbage is not None:
         for line in report.garbage.lines(report.garbage_report):
             click.echo(line)

@@ -8,6 +8,8 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +25,7 @@ from disaster.importers import ShelterData
 from disaster.importers import read_shelter_files
 from disaster.jma import city as jma_city
 from disaster.jma import reports as jma_reports
+from faq import golden
 from faq import importers
 from faq import store
 from garbage import importers as garbage_importers
@@ -46,6 +49,7 @@ class PackReport:
     city: str
     faq: store.SaveReport | None = None
     synonyms: int | None = None
+    golden: int | None = None  # golden queries loaded (``faq.golden``)
     garbage: garbage_store.SaveSummary | None = None
     health: bool = False  # the pack's health section was loaded (else the national defaults apply)
     garbage_report: list[str] = field(default_factory=list)  # cells kept verbatim, rows skipped
@@ -104,6 +108,14 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         if not faq_path.is_file():
             raise PackError(f"the FAQ file {faq_section['file']} named in pack.toml does not exist")
         records = _named(importers.read_faq_file, faq_path)
+    golden_pairs = None
+    if faq_section.get("golden"):
+        golden_path = path / faq_section["golden"]
+        if not golden_path.is_file():
+            raise PackError(f"the golden queries file {faq_section['golden']} named in pack.toml does not exist")
+        if records is None:
+            raise PackError("[faq] golden needs the pack's FAQ file")
+        golden_pairs = _named(lambda file: golden.read_pack_file(file, {r.faq_id for r in records}), golden_path)
     garbage_section = manifest.get("garbage")
     garbage_data = read_garbage(path, garbage_section) if garbage_section is not None else None
     health_section = read_health(path, manifest["health"]) if "health" in manifest else None
@@ -131,6 +143,8 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
     report = PackReport(city=current.name)
     if records is not None:
         report.faq = store.save_records(session, records, replace=replace)
+    if golden_pairs is not None:
+        report.golden = golden.save_pack_queries(session, golden_pairs, now=datetime.now(UTC))
     if synonym_groups is not None:
         report.synonyms = store.save_synonyms(session, synonym_groups)
     if garbage_data is not None:

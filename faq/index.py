@@ -19,6 +19,7 @@ import metrics
 from content.cache import RevisionCache
 from faq import store
 from faq.answers import Entry
+from japanese.synonyms import SynonymGroup
 from japanese.synonyms import Synonyms
 from search.docs import Matcher
 from search.engine import Analyzer
@@ -47,10 +48,14 @@ def _entries(session: Session, faq_ids: Sequence[str] | None = None) -> dict[str
 def build_matcher(session: Session) -> HybridMatcher:
     """A matcher over every published entry, with the city's synonyms."""
     started = time.perf_counter()
-    analyzer = Analyzer(Synonyms(store.load_synonyms(session)))
-    matcher = HybridMatcher(store.load_docs(session), analyzer=analyzer)
+    matcher = matcher_with(session, store.load_synonyms(session))
     metrics.MATCHER_BUILD_SECONDS.observe(time.perf_counter() - started)
     return matcher
+
+
+def matcher_with(session: Session, synonyms: Sequence[SynonymGroup]) -> HybridMatcher:
+    """A matcher over every published entry with ``synonyms`` as the city's table (one being changed)."""
+    return HybridMatcher(store.load_docs(session), analyzer=Analyzer(Synonyms(synonyms)))
 
 
 def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:

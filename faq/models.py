@@ -207,3 +207,16 @@ class FaqImport(DraftSteps, Base):
     records: Mapped[list[dict]] = mapped_column(sa.JSON)  # each record's content and its "faq_id"
     replace: Mapped[bool] = mapped_column(default=False)  # entries missing from the file are removed
     base_revision: Mapped[int]  # the FAQ's content revision when uploaded
+
+
+class GoldenQuery(Base):
+    """A question with the entry that must answer it, replayed before a change is published (``faq.golden``):
+    from the city's pack or added by staff. Written by staff or the pack, never a resident's message as such."""
+
+    __tablename__ = "golden_query"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    faq_id: Mapped[str] = mapped_column(sa.String(64))
+    added_by: Mapped[str] = mapped_column(sa.String(64))  # a staff name, or the pack
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from city.models import Municipality
 from faq.models import FaqEntry
+from faq.models import GoldenQuery
 from faq.models import QueryLog
 from faq.models import Synonym
 from tests.chat import load_demo_pack
@@ -34,6 +35,21 @@ class TestPackLoad:
         assert session.scalar(sa.select(Municipality.name)) == "かもめ市"
         assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 661
         assert session.scalar(sa.select(sa.func.count()).select_from(Synonym)) > 50
+        assert session.scalar(sa.select(sa.func.count()).select_from(GoldenQuery)) == 30
+        assert "golden queries: 30" in result.output
+
+    def test_a_bad_golden_queries_file_loads_nothing_and_names_its_line(self, runner, tmp_path, session):
+        """A golden query naming an entry the pack lacks: the pack is refused, the file and line named."""
+        pack = write_pack(tmp_path)
+        (pack / "golden.jsonl").write_text('{"question": "q", "faq_id": "1"}\n{"question": "x", "faq_id": "9"}\n',
+                                           encoding="utf-8")
+        manifest = (pack / "pack.toml").read_text(encoding="utf-8")
+        (pack / "pack.toml").write_text(manifest.replace('file = "faq.csv"', 'file = "faq.csv"\ngolden = "golden.jsonl"'),
+                                        encoding="utf-8")
+        result = runner.invoke(args=["pack", "load", str(pack)])
+        assert result.exit_code != 0
+        assert "golden.jsonl row 2: faq_id 9 is not in the pack's FAQ" in result.output
+        assert session.scalar(sa.select(sa.func.count()).select_from(Municipality)) == 0
 
     def test_if_empty_leaves_a_loaded_database_alone(self, runner, tmp_path, session):
         """--if-empty does nothing once a pack is loaded."""

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from faq import golden
 from faq.importers import read_faq_file
 from healthdesk.data import check_section
 from healthdesk.data import desk_from
@@ -11,7 +12,7 @@ PACK = Path(__file__).resolve().parents[1] / "packs" / "demo"
 PLACEHOLDERS = ("○○", "△△", "××", "AAA", "BBB", "（電話番号）", "URL）", "記載してください", "例「")
 KEYS = {
     "municipality": {"code", "name", "bot_name", "department", "phone", "office_hours", "url"},
-    "faq": {"file", "attribution"},
+    "faq": {"file", "attribution", "golden"},
     "garbage": {"format", "items", "calendar", "holidays", "collect_on_public_holidays", "attribution", "takeaway",
                 "put_out_by"},
     "shelters": {"files", "attribution"},
@@ -52,6 +53,12 @@ def test_every_entry_has_a_department_and_phone(records):
 def test_links_stay_on_the_reserved_example_domain(records):
     """Every url column points at the demo city's .example site."""
     assert {r.url.split("/")[2] for r in records if r.url} == {"www.city.kamome.example"}
+
+
+def test_the_golden_queries_name_entries_of_the_pack(records):
+    """golden.jsonl reads without errors: thirty questions, each with an entry of the demo FAQ."""
+    pairs = golden.read_pack_file(PACK / "golden.jsonl", {r.faq_id for r in records})
+    assert len(pairs) == 30
 
 
 def test_pack_toml_has_the_expected_keys(pack):
