@@ -24,6 +24,7 @@ from admin.replays import index_of
 from admin.views import bp
 from faq import drafts
 from faq import imports
+from faq import ratings
 from faq.drafts import DraftError
 from faq.models import FaqAlias
 from faq.models import FaqDraft
@@ -67,13 +68,14 @@ def faq_list():
 @bp.get("/faq/<faq_id>")
 @auth.requires(Role.EDITOR)
 def faq_entry(faq_id: str):
-    """One entry as residents get it, its open draft, and its published versions."""
+    """One entry as residents get it, its open draft, its published versions and residents' ratings of it."""
     with db.read_transaction() as session:
         entry = drafts.entry(session, faq_id)
         if entry is None:
             abort(404)
         return render_template("admin/faq_entry.html", entry=entry, content=drafts.content_of(entry),
-                               draft=drafts.open_draft(session, faq_id), history=drafts.history(session, faq_id))
+                               draft=drafts.open_draft(session, faq_id), history=drafts.history(session, faq_id),
+                               rated=ratings.of_entry(session, faq_id))
 
 
 @bp.route("/faq/new", methods=["GET", "POST"])

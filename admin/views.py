@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -24,8 +25,11 @@ from admin import texts
 from admin.accounts import AccountError
 from admin.models import Role
 from admin.models import StaffUser
+from faq import ratings
+from faq import store
 
 log = logging.getLogger(__name__)
+RATINGS_DAYS = 30  # the home page's window for answers said not to help
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 bp.before_request(auth.guard)
 
@@ -67,7 +71,13 @@ def logout():
 @bp.get("/")
 @auth.requires(Role.EDITOR)
 def home():
-    return render_template("admin/home.html")
+    """The staff's start page: their account, and the answers residents most often said did not help."""
+    now = runtime.current().now()
+    with db.read_transaction() as session:
+        unhelpful = ratings.most_unhelpful(session, since=now - timedelta(days=RATINGS_DAYS))
+        questions = {entry.faq_id: entry.question
+                     for entry in store.get_entries(session, [r.faq_id for r in unhelpful]).values()}
+    return render_template("admin/home.html", unhelpful=unhelpful, questions=questions, days=RATINGS_DAYS)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -298,6 +298,7 @@ RESUME_NOTES: dict[Step, str] = {
 POSTBACKS: dict[str, Callable[[Context, str, dict, dict], Reply]] = {
     postbacks.FAQ: faq.chosen,
     postbacks.NONE: faq.none_chosen,
+    postbacks.RATE: faq.rated,
     postbacks.AREA: areas.area_pressed,
     postbacks.REMIND: areas.remind_pressed,
     postbacks.CANCEL: _cancel_pressed,

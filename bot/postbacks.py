@@ -11,6 +11,7 @@ MAX_DATA = 300
 
 FAQ = "faq"  # a suggested FAQ entry was chosen: id=<faq_id>, q=<query log ref>
 NONE = "none"  # 「どれにも当てはまらない」: q=<query log ref>
+RATE = "rate"  # 「役に立った」/「役に立たなかった」 under an entry's answer: id=<faq_id>, q=<query log ref>, v=1|0
 DELETE = "delete"  # data deletion confirmed or cancelled: c=yes|no
 AREA = "area"  # an area chosen from the list offered: k=<area_key(name)>
 CANCEL = "cancel"  # leave the open dialogue step

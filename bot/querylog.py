@@ -63,16 +63,38 @@ def record_health(ctx: Context, intent: str) -> None:
     log.info("query.answered", extra={"outcome": QueryOutcome.INTENT.value, "intent": intent})
 
 
+def rate(ctx: Context, user_id: str, query_log_ref: str | None, faq_id: str | None, helpful: bool) -> None:
+    """Record whether an entry's answer helped; pressing again on the same answer changes the rating rather
+    than adding one (an answer whose log row is gone is counted for its entry alone)."""
+    log_id = _log_id(ctx, query_log_ref)
+    resident = pseudonym(ctx, user_id)
+    earlier = None
+    if log_id is not None:
+        earlier = ctx.session.scalar(sa.select(Feedback).where(Feedback.query_log_id == log_id,
+                                                               Feedback.helpful.is_not(None)).limit(1))
+    if earlier is not None:
+        earlier.helpful, earlier.created_at = helpful, ctx.now
+    else:
+        ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, helpful=helpful,
+                                 resident_hash=resident, created_at=ctx.now))
+    log.info("answer.rated", extra={"faq_id": faq_id, "helpful": helpful, "user": resident})
+
+
+def _log_id(ctx: Context, query_log_ref: str | None) -> int | None:
+    """The id of the log row a button names: by its ``ref``, or by its id on buttons sent before refs."""
+    if query_log_ref and query_log_ref.isdigit():
+        return ctx.session.scalar(sa.select(QueryLog.id).where(QueryLog.id == int(query_log_ref)))
+    if query_log_ref:
+        return ctx.session.scalar(sa.select(QueryLog.id).where(QueryLog.ref == query_log_ref[:16]))
+    return None
+
+
 def feedback(ctx: Context, user_id: str, query_log_ref: str | None, faq_id: str | None) -> None:
     """Record which suggestion the resident chose (``faq_id``), or that none fitted (None).
 
     ``query_log_ref`` names the question's log row: its ``ref``, or its id on buttons sent before refs were
     made. A row since deleted (``faq.retention``) is no longer linked.
     """
-    log_id = None
-    if query_log_ref and query_log_ref.isdigit():
-        log_id = ctx.session.scalar(sa.select(QueryLog.id).where(QueryLog.id == int(query_log_ref)))
-    elif query_log_ref:
-        log_id = ctx.session.scalar(sa.select(QueryLog.id).where(QueryLog.ref == query_log_ref[:16]))
+    log_id = _log_id(ctx, query_log_ref)
     ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, resident_hash=pseudonym(ctx, user_id),
                              created_at=ctx.now))

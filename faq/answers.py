@@ -53,6 +53,7 @@ class Answered(_Ranked):
 
     entry: Entry
     hits: tuple[Hit, ...]
+    log_ref: str | None = None  # names the query's log row, for the buttons that rate the answer
     kind = Tier.ANSWER
 
 

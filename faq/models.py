@@ -88,13 +88,15 @@ class QueryLog(Base):
 
 
 class Feedback(Base):
-    """A resident's reaction to a suggestion list: the entry chosen, or none of them."""
+    """A resident's reaction to an answer: from a suggestion list, the entry chosen or none of them; after an
+    entry's answer, whether it helped (``helpful``, None on the first kind)."""
 
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     query_log_id: Mapped[int | None] = mapped_column(sa.ForeignKey("query_log.id", ondelete="SET NULL"))
     chosen_faq_id: Mapped[str | None] = mapped_column(sa.String(64))
+    helpful: Mapped[bool | None]
     resident_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

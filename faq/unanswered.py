@@ -1,7 +1,8 @@
 """The staff's unanswered queue: what residents asked that the bot could not answer well, grouped by wording.
 
 A question counts when the bot fell back to the contact desk, when the resident pressed 「どれにも当てはまら
-ない」 under 「もしかして」, or when it answered directly with a best score under ``low_confidence``. Questions
+ない」 under 「もしかして」, or when it answered directly with a best score under ``low_confidence`` or the resident
+said the answer did not help (「役に立たなかった」). Questions
 with the same (masked, normalised) text are one wording; wordings that read alike — rapidfuzz's character ratio
 of at least ``SIMILAR``, or one inside the other — are one group, led by its most frequent wording, so that the
 many ways residents type one question take one row. A wording staff dealt with (added as an alias, started a
@@ -74,10 +75,11 @@ class Group:
 def wordings(session: Session, *, since: datetime, low_confidence: float, limit: int = MAX_WORDINGS) -> list[Wording]:
     """The queue's wordings since ``since``, most frequent first (at most ``limit``)."""
     none_chosen = sa.exists().where(Feedback.query_log_id == QueryLog.id, Feedback.chosen_faq_id.is_(None))
+    unhelpful = sa.exists().where(Feedback.query_log_id == QueryLog.id, Feedback.helpful.is_(False))
     missed = sa.or_(
         QueryLog.outcome == QueryOutcome.FALLBACK,
         sa.and_(QueryLog.outcome == QueryOutcome.SUGGEST, none_chosen),
-        sa.and_(QueryLog.outcome == QueryOutcome.FAQ, QueryLog.score < low_confidence),
+        sa.and_(QueryLog.outcome == QueryOutcome.FAQ, sa.or_(QueryLog.score < low_confidence, unhelpful)),
     )
     count = sa.func.count().label("count")
     rows = session.execute(

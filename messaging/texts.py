@@ -27,6 +27,11 @@ SMALL_TALK_WEATHER = "本当ですね。どうぞお体に気をつけてお過�
 SUGGEST = "もしかして、次のどれかでしょうか？ 当てはまるものを選んでください。"
 SUGGEST_NONE_LABEL = "どれにも当てはまらない"
 SUGGEST_NONE_THANKS = "お知らせいただきありがとうございます。今後の改善に役立てます。"
+HELPFUL_LABEL = "役に立った"
+UNHELPFUL_LABEL = "役に立たなかった"
+HELPFUL_THANKS = "ありがとうございます。お役に立ててよかったです。"
+UNHELPFUL_SORRY = "お役に立てず申し訳ありません。いただいた声は、回答の見直しに役立てます。"
+UNHELPFUL_CONTACT = "詳しくは {department} {phone} へお問い合わせください。"
 
 FALLBACK = "申し訳ありません。お答えできる情報が見つかりませんでした。\n言葉を変えて、もう一度質問していただけますか。"
 CONTACT = "お電話でのお問い合わせ：{department} {phone}\n受付時間：{office_hours}"

@@ -28,7 +28,7 @@ def ask_faq(ctx: Context, user_id: str | None, query: Query) -> FaqResult:
     """Search the FAQ for ``query`` and log the outcome; 「もしかして」 choices name the logged question."""
     result = answers.find(ctx.faq_entries, ctx.matcher, ctx.policy, query, ctx.top)
     log_ref = querylog.record(ctx, user_id, query, OUTCOMES[result.kind], faq_id=result.faq_id, score=result.score)
-    return dataclasses.replace(result, log_ref=log_ref) if isinstance(result, Suggested) else result
+    return dataclasses.replace(result, log_ref=log_ref) if isinstance(result, Suggested | Answered) else result
 
 
 def knows(ctx: Context, term: str) -> bool:
@@ -57,8 +57,8 @@ def explained(ctx: Context, query: Query, result: FaqResult) -> dict[str, object
 
 
 def answered(ctx: Context, user_id: str | None, result: Answered) -> list[Message]:
-    """The entry's answer."""
-    return faq_replies.faq_answer(result.entry, ctx.city)
+    """The entry's answer, with the buttons to say whether it helped."""
+    return faq_replies.faq_answer(result.entry, ctx.city, result.log_ref)
 
 
 def suggested(ctx: Context, user_id: str | None, result: Suggested) -> list[Message]:
@@ -80,10 +80,18 @@ def chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     if entry is None:
         return Reply(build.text(texts.STALE_BUTTON))
     querylog.feedback(ctx, user_id, values.get("q"), entry.faq_id)
-    return Reply(faq_replies.faq_answer(entry, ctx.city), "faq", faq_id=entry.faq_id)
+    return Reply(faq_replies.faq_answer(entry, ctx.city, values.get("q")), "faq", faq_id=entry.faq_id)
 
 
 def none_chosen(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
     """「どれにも当てはまらない」: thank the resident, give the desk, and remember it for the staff."""
     querylog.feedback(ctx, user_id, values.get("q"), None)
     return Reply(faq_replies.suggestion_declined(ctx.city), "fallback")
+
+
+def rated(ctx: Context, user_id: str, values: dict, params: dict) -> Reply:
+    """「役に立った」/「役に立たなかった」 under an answer: remember it for the staff (once per answer), and thank."""
+    helpful = values.get("v") == "1"
+    entry = ctx.faq_entries.get(values.get("id", ""))
+    querylog.rate(ctx, user_id, values.get("q"), values.get("id", "")[:64] or None, helpful)
+    return Reply(faq_replies.rated(entry, helpful, ctx.city))

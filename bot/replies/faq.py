@@ -14,9 +14,12 @@ from messaging.build import messages
 from messaging.build import quick_reply
 
 
-def faq_answer(entry: Entry, city: CityInfo) -> list[Message]:
-    """The entry's answer, then where to read more and whom to call, and the data's attribution."""
-    return messages([answer_text(entry, city)])
+def faq_answer(entry: Entry, city: CityInfo, query_log_ref: str | None = None) -> list[Message]:
+    """The entry's answer, then where to read more and whom to call, and the data's attribution; under it,
+    「役に立った」「役に立たなかった」 (naming the logged question, when there is one)."""
+    items = [(label, postbacks.encode(postbacks.RATE, id=entry.faq_id, q=query_log_ref, v=value), label)
+             for label, value in ((texts.HELPFUL_LABEL, 1), (texts.UNHELPFUL_LABEL, 0))]
+    return messages([answer_text(entry, city)], quick_reply(items))
 
 
 def answer_text(entry: Entry, city: CityInfo) -> str:
@@ -55,6 +58,21 @@ def fallback(city: CityInfo) -> list[Message]:
             department=city.department or city.name, phone=city.phone, office_hours=city.office_hours
         )
     return messages(parts)
+
+
+def rated(entry: Entry | None, helpful: bool, city: CityInfo) -> list[Message]:
+    """The resident said whether the answer helped: thanks; when it did not, whom to ask instead (the entry's
+    department, else the city's desk)."""
+    if helpful:
+        return messages([texts.HELPFUL_THANKS])
+    text = texts.UNHELPFUL_SORRY
+    if entry is not None and entry.phone:
+        contact = texts.UNHELPFUL_CONTACT.format(department=entry.department, phone=entry.phone)
+        text += "\n\n" + " ".join(contact.split())
+    elif city.phone:
+        text += "\n\n" + texts.CONTACT.format(department=city.department or city.name, phone=city.phone,
+                                               office_hours=city.office_hours)
+    return messages([text])
 
 
 def suggestion_declined(city: CityInfo) -> list[Message]:

@@ -100,6 +100,35 @@ class TestPostback:
         assert "0123-45-6789" in reply.messages[-1].text
         assert session.scalar(sa.select(Feedback)).chosen_faq_id is None
 
+    def test_a_direct_answer_offers_to_say_whether_it_helped(self, app, faq):
+        """Under an entry's answer: 「役に立った」 and 「役に立たなかった」, naming the entry and the logged question."""
+        reply = run(app, dispatch.on_text, factories.USER_ID, "住民票の写しを取りたい")
+        items = reply.messages[-1].quick_reply.items
+        assert [item.action.label for item in items] == ["役に立った", "役に立たなかった"]
+        assert [postbacks.decode(item.action.data)[1]["v"] for item in items] == ["1", "0"]
+        assert {postbacks.decode(item.action.data)[1]["id"] for item in items} == {"101"}
+
+    def test_an_answer_rated_unhelpful_is_recorded_for_its_question(self, app, faq, session):
+        """「役に立たなかった」: a feedback row linked to the question's log row, for entry 101, not helpful."""
+        answer = run(app, dispatch.on_text, factories.USER_ID, "住民票の写しを取りたい")
+        run(app, dispatch.on_postback, factories.USER_ID, answer.messages[-1].quick_reply.items[1].action.data)
+        feedback = session.scalar(sa.select(Feedback))
+        assert (feedback.chosen_faq_id, feedback.helpful) == ("101", False)
+        assert feedback.query_log_id == session.scalar(sa.select(QueryLog.id))
+
+    def test_rating_the_same_answer_again_changes_the_rating(self, app, faq, session):
+        """Pressing 「役に立った」 after 「役に立たなかった」 on one answer leaves one rating: helpful."""
+        answer = run(app, dispatch.on_text, factories.USER_ID, "住民票の写しを取りたい")
+        for item in reversed(answer.messages[-1].quick_reply.items):
+            run(app, dispatch.on_postback, factories.USER_ID, item.action.data)
+        assert session.scalars(sa.select(Feedback.helpful)).all() == [True]
+
+    def test_an_unhelpful_answer_tells_whom_to_ask(self, app, faq):
+        """The reply to 「役に立たなかった」 apologises and gives the entry's department and phone."""
+        answer = run(app, dispatch.on_text, factories.USER_ID, "住民票の写しを取りたい")
+        reply = run(app, dispatch.on_postback, factories.USER_ID, answer.messages[-1].quick_reply.items[1].action.data)
+        assert "お役に立てず" in reply.messages[0].text and "市民課 0123-45-6701" in reply.messages[0].text
+
     def test_unknown_postback_gets_a_kind_word(self, app, faq):
         """A postback we do not know (an old rich menu) is answered kindly."""
         reply = run(app, dispatch.on_postback, factories.USER_ID, "action=buy&itemid=111")
