@@ -7,14 +7,23 @@ from flask_wtf.file import FileAllowed
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import BooleanField
+from wtforms import DateTimeLocalField
+from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
+from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from admin import texts
 from admin.accounts import MAX_PASSWORD_LENGTH
@@ -95,3 +104,51 @@ class GoldenForm(FlaskForm):
 
     question = StringField("質問", [_required, Length(max=500)])
     faq_id = StringField("答える項目のID", [_required, Length(max=64)])
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (each with its label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BroadcastForm(FlaskForm):
+    """A broadcast: its text and link, who it goes to (built from choices, or an expression), and when."""
+
+    text = TextAreaField("お知らせの本文", [_required, Length(max=4000)], render_kw={"rows": 6})
+    link = StringField("リンク（任意）", [Optional(), Length(max=1000),
+                                        Regexp(r"^https?://[^\s<>\"]+$", message=texts.BROADCAST_LINK)],
+                       render_kw={"inputmode": "url", "placeholder": "https://"})
+    areas = CheckboxesField("地区（選ばなければすべての地区）", choices=[], validate_choice=False)
+    categories = CheckboxesField("受け取りを選んだ分野（選ばなければ問わない）", choices=[], validate_choice=False)
+    stages = CheckboxesField("子育ての段階（選ばなければ問わない）", choices=[], validate_choice=False)
+    age_from = IntegerField("年齢（から）", [Optional(), NumberRange(0, 120)])
+    age_to = IntegerField("年齢（まで）", [Optional(), NumberRange(0, 120)])
+    advanced = StringField("配信先の式（上級者向け。入れると上の選択より優先）", [Length(max=1000)],
+                           render_kw={"placeholder": "例：category:子育て and (area:大町 or area:港町)"})
+    at = DateTimeLocalField("配信日時", [Optional()], format="%Y-%m-%dT%H:%M")
+    emergency = BooleanField("緊急（静かな時間帯でもすぐ送る。承認は2人）")
+    count = SubmitField("人数を数える")
+    save = SubmitField("下書きを保存")
+
+    def expression(self) -> str:
+        """The segment expression: the one written, else the choices joined (each group any-of, the groups
+        all-of); nothing chosen is everyone."""
+        if (self.advanced.data or "").strip():
+            return self.advanced.data.strip()
+        parts = []
+        for kind, chosen in (("area", self.areas.data), ("category", self.categories.data),
+                             ("stage", self.stages.data)):
+            if chosen:
+                terms = [f"{kind}:{value}" for value in chosen]
+                parts.append(terms[0] if len(terms) == 1 else "(" + " or ".join(terms) + ")")
+        if self.age_from.data is not None or self.age_to.data is not None:
+            low = self.age_from.data or 0
+            parts.append(f"age:{low}-{self.age_to.data if self.age_to.data is not None else ''}")
+        return " and ".join(parts) or "all"
+
+    def message(self) -> str:
+        """The text residents get: the body, then the link on a line of its own."""
+        text = (self.text.data or "").strip()
+        return f"{text}\n{self.link.data.strip()}" if (self.link.data or "").strip() else text

@@ -52,6 +52,9 @@ AUDIT_ACTIONS = {
     "synonyms.approve": "同義語の承認",
     "synonyms.publish": "同義語の公開",
     "synonyms.discard": "同義語の下書きの取り下げ",
+    "broadcast.create": "配信の作成",
+    "broadcast.approve": "配信の承認",
+    "broadcast.cancel": "配信の中止",
     "golden.add": "確認用の質問の追加",
     "golden.remove": "確認用の質問の削除",
     "queue.alias": "未回答から言い換えを追加",
@@ -69,7 +72,8 @@ AUDIT_FIELDS = {"role": "役割", "active": "状態", "on": "二人目の承認"
                 "answer": "回答", "aliases": "言い換え", "category": "分類", "department": "担当課", "phone": "電話",
                 "url": "URL", "texts": "住民の書き方", "synonyms": "同義語",
                 "file": "ファイル", "entries": "項目数", "replace": "ファイルにない項目を削除", "added": "追加",
-                "changed": "変更", "removed": "削除", "faq_id": "項目ID"}
+                "changed": "変更", "removed": "削除", "faq_id": "項目ID",
+                "text": "本文", "segment": "配信先", "at": "配信日時", "status": "状態", "cancelled": "取り消した件数"}
 COMMAND_LINE_ACTOR = "コマンド（サーバー上）"
 
 
@@ -151,6 +155,21 @@ GOLDEN_REMOVED = "確認用の質問から外しました。"
 GOLDEN_INVALID = "質問と項目IDを入れてください。"
 GOLDEN_NO_ENTRY = "項目ID「{faq_id}」の公開中の項目がありません。"
 GOLDEN_GRADES = {2: "直接答える", 1: "「もしかして」に出る", 0: "答えられない・別の項目"}
+
+BROADCAST_STATES = {"draft": "承認待ち", "approved": "承認済み", "scheduled": "予約済み", "planning": "準備中",
+                    "sending": "配信中", "done": "配信済み", "cancelled": "中止"}
+DELIVERY_STATES = {"pending": "送信待ち", "sending": "送信中", "sent": "送信済み", "failed": "失敗",
+                   "cancelled": "中止"}
+BROADCAST_SAVED = "下書きを保存しました。承認者が承認すると、配信日時に送られます。"
+BROADCAST_APPROVED = "承認しました。配信日時になると送られます。"
+BROADCAST_NEEDS_MORE = "承認しました。この配信には、もう1人の承認が必要です。"
+BROADCAST_OWN = "自分で作った配信は承認できません。ほかの承認者に依頼してください。"
+BROADCAST_CLOSED = "この配信はもう承認や中止ができない状態です。"
+BROADCAST_CANCELLED = "配信を中止しました（送信待ち{count}件を取り消し）。"
+BROADCAST_PAST = "配信日時が過ぎています。これから先の日時を入れてください（空欄ならすぐ）。"
+BROADCAST_LINK = "リンクは http:// か https:// で始まるURLにしてください。"
+SEGMENT_ERROR = "配信先の式の{position}文字目に誤りがあります（{detail}）。"
+LINE_UNREACHABLE = "LINEに問い合わせできませんでした。しばらくしてから開き直してください。"
 
 QUEUE_ALIASED = "言い換えを下書きに加えました。承認して公開すると、同じ書き方の質問にこの項目で答えます。"
 QUEUE_DISMISSED = "対応不要にしました。一覧から外れます。"

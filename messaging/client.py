@@ -1,4 +1,5 @@
-"""Sending messages to LINE: the LineClient Protocol, the SDK client and a console client.
+"""Sending messages to LINE and reading back how they did: the LineClient Protocol, the SDK client and a
+console client.
 
 Tests use ``tests.fakes.FakeLineClient``. Only message objects built by ``bot/replies.py`` are passed in.
 """
@@ -11,11 +12,17 @@ import sys
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
 from typing import Any
 from typing import Protocol
 from typing import TextIO
 
 import urllib3
+from linebot.v3.insight import ApiClient as InsightApiClient
+from linebot.v3.insight import ApiException as InsightApiException
+from linebot.v3.insight import Configuration as InsightConfiguration
+from linebot.v3.insight import Insight
 from linebot.v3.messaging import Action
 from linebot.v3.messaging import ApiClient
 from linebot.v3.messaging import ApiException
@@ -38,16 +45,43 @@ log = logging.getLogger(__name__)
 PUSH_PATH = "/v2/bot/message/push"
 MULTICAST_PATH = "/v2/bot/message/multicast"
 REPLY_PATH = "/v2/bot/message/reply"
+# LINE's per-unit statistics cover at most this long after the first day (the spec: 20210301 to 20210331).
+STATISTICS_PERIOD = timedelta(days=30)
 
 # Retry only failed connects (the request never reached LINE); everything else is the caller's decision,
 # so a push is never sent twice behind the outbox's back.
 _RETRIES = urllib3.Retry(total=2, connect=2, read=0, redirect=0, status=0, other=0)
+# The SDK's errors for an HTTP answer other than 2xx: each API module has its own class.
+_API_ERRORS = (ApiException, InsightApiException)
 # urllib3 errors that mean "no HTTP answer": timeouts, refused or dropped connections.
 _NO_ANSWER = (
     urllib3.exceptions.TimeoutError,
     urllib3.exceptions.MaxRetryError,
     urllib3.exceptions.ProtocolError,
 )
+
+
+@dataclass(frozen=True)
+class LinkClicks:
+    """How often one URL in a message was opened; None where LINE withholds a count (too few users)."""
+
+    url: str
+    clicks: int | None
+    unique_clicks: int | None
+
+
+@dataclass(frozen=True)
+class UnitStatistics:
+    """What residents did with the messages sent under one aggregation unit, as LINE counts it.
+
+    ``opened`` is how many users displayed a message, ``clicked`` how many opened any of its links. LINE
+    answers None until enough users did (and for a unit it never saw), and no ``clicks`` before anyone opened
+    a link.
+    """
+
+    opened: int | None
+    clicked: int | None
+    clicks: tuple[LinkClicks, ...]
 
 
 class LineClient(Protocol):
@@ -59,8 +93,10 @@ class LineClient(Protocol):
     def push(self, user_id: str, messages: Sequence[Message], *, retry_key: str) -> None:
         """Send messages to one user; ``retry_key`` is the UUID fixed when the delivery was planned."""
 
-    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
-        """Send the same messages to up to 500 users in one request."""
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str,
+                  aggregation_unit: str | None = None) -> None:
+        """Send the same messages to up to 500 users in one request, counted under ``aggregation_unit``
+        (``^[a-zA-Z0-9_]{1,30}$``) in LINE's statistics when one is given."""
 
     def get_quota(self) -> int | None:
         """The month's message limit, or None when the channel has no limit."""
@@ -71,9 +107,14 @@ class LineClient(Protocol):
     def show_rich_menu(self, alias: str) -> str:
         """Make the rich menu that ``alias`` names every user's default; returns its id."""
 
+    def unit_statistics(self, unit: str, since: date, until: date) -> UnitStatistics:
+        """How residents opened and clicked the messages sent under ``unit`` from ``since`` to ``until``
+        (Japan's dates, inclusive; LINE allows 30 days after ``since``, so a later ``until`` is cut there)."""
+
 
 class SdkLineClient:
-    """LineClient that calls the Messaging API through line-bot-sdk, with one connection pool per instance.
+    """LineClient that calls the Messaging API (and its insight part) through line-bot-sdk, with one connection
+    pool per API module and instance.
 
     Failures raise ``LineApiError``. A 409 on push or multicast means LINE already accepted the same
     retry key, so those calls return normally. Nothing is retried here except a failed connect.
@@ -85,6 +126,10 @@ class SdkLineClient:
         configuration.retries = _RETRIES
         self._api_client = ApiClient(configuration)
         self._api = MessagingApi(self._api_client)
+        insight_configuration = InsightConfiguration(access_token=access_token, host=configuration.host)
+        insight_configuration.retries = _RETRIES
+        self._insight_client = InsightApiClient(insight_configuration)
+        self._insight = Insight(self._insight_client)
         self._timeout = timeout
         # A reply waits less: its token is young only for a minute, and the answer can still go out as a push.
         self._reply_timeout = timeout if reply_timeout is None else min(timeout, reply_timeout)
@@ -104,8 +149,9 @@ class SdkLineClient:
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""
-        self._api_client.close()
-        self._api_client.rest_client.pool_manager.clear()
+        for api_client in (self._api_client, self._insight_client):
+            api_client.close()
+            api_client.rest_client.pool_manager.clear()
         self._pool = None
 
     def __enter__(self) -> SdkLineClient:
@@ -134,9 +180,14 @@ class SdkLineClient:
                 },
             )
 
-    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
-        """Send the same messages to up to 500 users with the batch's retry key."""
-        body = b'{"to":' + _json_strings(user_ids) + b',"messages":' + _messages_json(messages) + b"}"
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str,
+                  aggregation_unit: str | None = None) -> None:
+        """Send the same messages to up to 500 users with the batch's retry key, under ``aggregation_unit``
+        when one is given."""
+        body = b'{"to":' + _json_strings(user_ids) + b',"messages":' + _messages_json(messages)
+        if aggregation_unit is not None:
+            body += b',"customAggregationUnits":[' + json.dumps(aggregation_unit).encode() + b"]"
+        body += b"}"
         response = self._call("multicast", self._post, MULTICAST_PATH, body, retry_key=retry_key)
         if response is not None:
             log.info(
@@ -146,6 +197,7 @@ class SdkLineClient:
                     "retry_key": retry_key,
                     "n_recipients": len(user_ids),
                     "n_messages": len(messages),
+                    "aggregation_unit": aggregation_unit,
                 },
             )
 
@@ -168,6 +220,19 @@ class SdkLineClient:
         self._call("default_rich_menu", self._api.set_default_rich_menu_with_http_info, rich_menu_id)
         log.info("line.rich_menu.default", extra={"alias": alias, "rich_menu_id": rich_menu_id})
         return rich_menu_id
+
+    def unit_statistics(self, unit: str, since: date, until: date) -> UnitStatistics:
+        """How residents opened and clicked the messages sent under ``unit`` from ``since`` to ``until``,
+        with ``until`` cut to 30 days after ``since`` as LINE requires."""
+        until = min(until, since + STATISTICS_PERIOD)
+        response = self._call("unit_statistics", self._insight.get_statistics_per_unit_with_http_info, unit,
+                              since.strftime("%Y%m%d"), until.strftime("%Y%m%d"))
+        statistics = response.data
+        return UnitStatistics(
+            opened=statistics.overview.unique_impression,
+            clicked=statistics.overview.unique_click,
+            clicks=tuple(LinkClicks(click.url, click.click, click.unique_click) for click in statistics.clicks),
+        )
 
     def _post(self, path: str, body: bytes, *, _request_timeout: float,
               x_line_retry_key: str | None = None) -> urllib3.BaseHTTPResponse:
@@ -202,7 +267,7 @@ class SdkLineClient:
             kwargs["x_line_retry_key"] = retry_key
         try:
             return send(*args, **kwargs)
-        except ApiException as exc:
+        except _API_ERRORS as exc:
             headers = exc.headers or {}
             accepted_id = headers.get("x-line-accepted-request-id")
             if exc.status == 409 and retry_key is not None:
@@ -250,7 +315,7 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _error_message(exc: ApiException) -> str:
+def _error_message(exc: ApiException | InsightApiException) -> str:
     """LINE's error message and details from an error body, or the HTTP reason if it has none."""
     try:
         body = json.loads(exc.body)
@@ -313,8 +378,9 @@ class ConsoleLineClient:
         """Print a push under a ``[push]`` header."""
         self._show("[push]", messages)
 
-    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
-        """Print a multicast under a ``[multicast to N users]`` header."""
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str,
+                  aggregation_unit: str | None = None) -> None:
+        """Print a multicast under a ``[multicast to N users]`` header (the aggregation unit is not shown)."""
         self._show(f"[multicast to {len(user_ids)} users]", messages)
 
     def get_quota(self) -> int | None:
@@ -329,6 +395,10 @@ class ConsoleLineClient:
         """Print which rich menu would become everyone's default."""
         (self._stream or sys.stdout).write(f"[rich menu for everyone: {alias}]\n")
         return alias
+
+    def unit_statistics(self, unit: str, since: date, until: date) -> UnitStatistics:
+        """No counts: nothing printed reaches LINE, so LINE has nothing to count."""
+        return UnitStatistics(None, None, ())
 
     def _show(self, header: str | None, messages: Sequence[Message]) -> None:
         out = self._stream or sys.stdout

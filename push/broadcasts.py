@@ -220,6 +220,35 @@ def delivery_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     return counts
 
 
+def failures(session: Session, broadcast_id: int) -> list[tuple[str, int]]:
+    """Why the broadcast's failed deliveries failed: each reason LINE or the sender gave, with how many
+    recipients it cost, the most first."""
+    counts: dict[str, int] = {}
+    rows = session.execute(sa.select(Delivery.last_error, sa.func.count())
+                           .where(_deliveries_of(broadcast_id), Delivery.status == DeliveryStatus.FAILED)
+                           .group_by(Delivery.last_error)).all()
+    batches = session.execute(sa.select(DeliveryBatch.last_error, sa.func.sum(DeliveryBatch.size))
+                              .where(DeliveryBatch.broadcast_id == broadcast_id,
+                                     DeliveryBatch.status == DeliveryStatus.FAILED)
+                              .group_by(DeliveryBatch.last_error)).all()
+    for reason, count in (*rows, *batches):
+        counts[reason or ""] = counts.get(reason or "", 0) + (count or 0)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def listing(session: Session, *, limit: int = 100) -> list[Broadcast]:
+    """The latest broadcasts, newest first."""
+    return list(session.scalars(sa.select(Broadcast).order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
+                                .limit(limit)))
+
+
+def quota_left(session: Session, line: LineClient) -> int | None:
+    """Messages this month's quota still allows once what is queued is sent (None: no limit); raises
+    LineApiError when LINE cannot be asked."""
+    left = line_quota(line)()
+    return None if left is None else left - queued(session)
+
+
 def recipients(session: Session, segment: segments.Segment, today) -> list[str]:
     """The LINE user ids of the consenting, following residents in the segment on ``today``."""
     return [profile.line_user_id

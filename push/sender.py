@@ -60,6 +60,7 @@ import metrics
 from messaging import build
 from messaging.client import LineClient
 from messaging.errors import LineApiError
+from push.messages import aggregation_unit
 from push.models import OPEN
 from push.models import Delivery
 from push.models import DeliveryBatch
@@ -167,6 +168,7 @@ class _Job:
     # runs out), the job is released.
     deadline: float = 0.0
     messages: Messages | LineApiError = ()  # parsed stored messages, or why they could not be
+    aggregation_unit: str | None = None  # a broadcast's multicast: the unit LINE counts its opens and clicks under
 
 
 class _NotTried:
@@ -446,8 +448,9 @@ def _claim_batches(connection: sa.Connection, now: datetime, lease_until: dateti
             continue
         attempts = batch.attempts + 1
         claimed.append(batch.id)
+        unit = None if batch.broadcast_id is None else aggregation_unit(batch.broadcast_id)
         jobs.append(_Job("multicast", str(batch.retry_key), users, batch.content_hash, ids, batch.id, attempts,
-                         first_attempt_at))
+                         first_attempt_at, aggregation_unit=unit))
     if claimed:  # one statement for all: the batches are locked, so each one's attempts is what was read
         connection.execute(_batches_claimed(postgres), {"batches": claimed, "now": now, "v_claimed_until": lease_until})
     if fixed:
@@ -596,7 +599,7 @@ def _batches_query(*, vanished: bool, emergency_only: bool) -> sa.Select:
         chosen = chosen.where(DeliveryBatch.status == PENDING, DeliveryBatch.next_attempt_at <= sa.bindparam("now"))
     return (sa.select(DeliveryBatch.id, DeliveryBatch.retry_key, DeliveryBatch.content_hash, DeliveryBatch.attempts,
                       DeliveryBatch.first_attempt_at, DeliveryBatch.last_error, DeliveryBatch.resident_ids,
-                      DeliveryBatch.recipients, DeliveryBatch.size)
+                      DeliveryBatch.recipients, DeliveryBatch.size, DeliveryBatch.broadcast_id)
             .where(DeliveryBatch.id.in_(chosen.order_by(*order).scalar_subquery())).order_by(*order))
 
 
@@ -694,7 +697,8 @@ def _send(line: LineClient, job: _Job) -> LineApiError | None:
         if job.endpoint == "push":
             line.push(job.recipients[0], job.messages, retry_key=job.retry_key)
         else:
-            line.multicast(job.recipients, job.messages, retry_key=job.retry_key)
+            line.multicast(job.recipients, job.messages, retry_key=job.retry_key,
+                           aggregation_unit=job.aggregation_unit)
     except LineApiError as error:
         return error
     return None

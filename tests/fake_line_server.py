@@ -1,10 +1,11 @@
 """A fake LINE Messaging API on 127.0.0.1 that the real SDK talks to over HTTP.
 
-Every request is checked against LINE's own OpenAPI spec (with openapi-core) and against the limits the
-spec leaves out (shared/notes/line-platform.md §1, §2, §12). A request that breaks a rule gets the status
-LINE would give (400 with ``message`` and ``details``, 401 without a bearer token, 404 for an unknown path)
-and one line per problem in ``violations``. The server also simulates single-use reply tokens,
-``X-Line-Retry-Key`` dedupe (409 with ``X-Line-Accepted-Request-Id``), quota and consumption, and
+Every request is checked against LINE's own OpenAPI spec (with openapi-core; the insight spec for
+``/v2/bot/insight/…``) and against the limits the spec leaves out (shared/notes/line-platform.md §1, §2,
+§12). A request that breaks a rule gets the status LINE would give (400 with ``message`` and ``details``,
+401 without a bearer token, 404 for an unknown path) and one line per problem in ``violations``. The
+server also simulates single-use reply tokens, ``X-Line-Retry-Key`` dedupe (409 with
+``X-Line-Accepted-Request-Id``), quota and consumption, per-unit statistics (``set_unit_statistics``), and
 injected failures (``fail_next``: 500, 429…), slow answers (``delay_next``: handled, answered late) and a
 hung API (``hang_next``: held, then 504, nothing handled); for an API that is down, point the client at a
 closed port (``closed_port_url``)::
@@ -15,7 +16,7 @@ closed port (``closed_port_url``)::
         assert server.violations == []
         assert server.pushes[0][0] == "U1"
 
-The spec is read from ``shared/line-openapi/messaging-api.yml`` next to the repository, or from the
+The specs (``messaging-api.yml``, ``insight.yml``) are read from ``tests/data/line-openapi``, or from the
 directory in ``LINE_OPENAPI_DIR``.
 """
 
@@ -31,7 +32,10 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +53,8 @@ from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response
 
 SPEC_FILE = "messaging-api.yml"
+INSIGHT_SPEC_FILE = "insight.yml"
+INSIGHT_PREFIX = "/v2/bot/insight/"
 
 KNOWN_MESSAGE_TYPES = frozenset(
     {"text", "sticker", "image", "video", "audio", "location", "imagemap", "template", "flex"}
@@ -63,6 +69,7 @@ MAX_MESSAGE_ACTION_TEXT = 300
 MAX_URI = 1000
 MAX_MULTICAST_TO = 500
 MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_STATISTICS_DAYS = 30  # per-unit statistics: ``to`` at most this many days after ``from``
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _BEARER = re.compile(r"^Bearer \S+$")
@@ -76,6 +83,7 @@ _ROUTES = {
     ("POST", "/v2/bot/message/narrowcast"): "narrowcast",
     ("GET", "/v2/bot/message/quota"): "quota",
     ("GET", "/v2/bot/message/quota/consumption"): "consumption",
+    ("GET", "/v2/bot/insight/message/event/aggregation"): "unit_statistics",
     ("POST", "/v2/bot/chat/loading/start"): "loading",
 }
 # Endpoints with an id in their path: (method, pattern) → operation; the id is the pattern's one group.
@@ -103,30 +111,38 @@ _ERROR_MESSAGES = {
 # --- the spec -------------------------------------------------------------------------------------
 
 
-def spec_path() -> Path:
-    """Where LINE's Messaging API spec is: ``$LINE_OPENAPI_DIR``, else the copy in ``tests/data/line-openapi``."""
+def spec_path(name: str = SPEC_FILE) -> Path:
+    """Where one of LINE's specs is: ``$LINE_OPENAPI_DIR``, else the copy in ``tests/data/line-openapi``."""
     directory = os.environ.get("LINE_OPENAPI_DIR")
     if directory:
-        return Path(directory) / SPEC_FILE
-    return Path(__file__).resolve().parent / "data" / "line-openapi" / SPEC_FILE
+        return Path(directory) / name
+    return Path(__file__).resolve().parent / "data" / "line-openapi" / name
+
+
+def spec_name(path: str) -> str:
+    """The spec that declares a request path: insight's for ``/v2/bot/insight/…``, else the Messaging API's."""
+    return INSIGHT_SPEC_FILE if path.startswith(INSIGHT_PREFIX) else SPEC_FILE
 
 
 @functools.cache
-def line_openapi() -> OpenAPI:
-    """LINE's Messaging API spec for openapi-core, loaded once per process.
+def line_openapi(name: str = SPEC_FILE) -> OpenAPI:
+    """One of LINE's specs (the Messaging API's by default) for openapi-core, loaded once per process."""
+    return OpenAPI.from_dict(_spec_data(name))
 
-    The spec's servers (https://api.line.me, https://api-data.line.me) are replaced by a relative "/",
-    so openapi-core matches a request to any host, here 127.0.0.1:PORT, by its path alone.
-    """
+
+@functools.cache
+def _spec_data(name: str) -> dict[str, Any]:
+    """A spec as plain data, its servers (https://api.line.me, https://api-data.line.me) replaced by a relative
+    "/", so openapi-core matches a request to any host, here 127.0.0.1:PORT, by its path alone."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(spec_path().read_bytes(), Loader=loader)
+    data = yaml.load(spec_path(name).read_bytes(), Loader=loader)
     data["servers"] = [{"url": "/"}]
     for path_item in data["paths"].values():
         path_item.pop("servers", None)
         for operation in path_item.values():
             if isinstance(operation, dict):
                 operation.pop("servers", None)
-    return OpenAPI.from_dict(data)
+    return data
 
 
 # --- rules ----------------------------------------------------------------------------------------
@@ -315,10 +331,30 @@ def body_problems(operation: str, body: Any) -> list[Problem]:
     return problems + message_problems(body.get("messages"))
 
 
+def period_problems(query: Mapping[str, str]) -> list[Problem]:
+    """Problems with the ``from`` and ``to`` of per-unit statistics that the spec leaves out: real dates, ``to``
+    not before ``from`` and at most 30 days after it (a malformed value is the spec's to report)."""
+    first, last = query.get("from", ""), query.get("to", "")
+    if not (re.fullmatch(r"[0-9]{8}", first) and re.fullmatch(r"[0-9]{8}", last)):
+        return []
+    try:
+        since, until = [datetime.strptime(value, "%Y%m%d").date() for value in (first, last)]
+    except ValueError:
+        return [Problem("statistics-date", "query from/to", f"{first}-{last}: not a real date")]
+    if until < since:
+        return [Problem("statistics-period", "query to", f"{last} is before from {first}")]
+    if until - since > timedelta(days=MAX_STATISTICS_DAYS):
+        return [Problem("statistics-period", "query to",
+                        f"{last} is {(until - since).days} days after from {first}, allowed {MAX_STATISTICS_DAYS}")]
+    return []
+
+
 def spec_problems(request: Request) -> list[Problem]:
-    """What openapi-core finds wrong with a request, per LINE's spec."""
-    problems = []
-    for error in line_openapi().iter_request_errors(WerkzeugOpenAPIRequest(request)):
+    """What openapi-core finds wrong with a request, per LINE's spec, and query parameters the spec does not
+    declare (openapi-core lets them pass; LINE answers 400)."""
+    name = spec_name(request.path)
+    problems = _unknown_query_problems(name, request)
+    for error in line_openapi(name).iter_request_errors(WerkzeugOpenAPIRequest(request)):
         if isinstance(error, PathNotFound):
             problems.append(Problem("spec.path", request.path, "no such endpoint in the spec", 404))
         elif isinstance(error, OperationNotFound):
@@ -328,6 +364,27 @@ def spec_problems(request: Request) -> list[Problem]:
         else:
             problems += _schema_problems(error)
     return problems
+
+
+def _unknown_query_problems(name: str, request: Request) -> list[Problem]:
+    """Query parameters the request's operation does not declare (none when the spec has no such operation)."""
+    for template, path_item in _spec_data(name)["paths"].items():
+        if _path_matches(template, request.path):
+            operation = path_item.get(request.method.lower())
+            if not isinstance(operation, dict):
+                return []
+            parameters = path_item.get("parameters", []) + operation.get("parameters", [])
+            declared = {p["name"] for p in parameters if p.get("in") == "query"}
+            return [Problem("spec.unknown-parameter", f"query {key}", "not a parameter of this endpoint")
+                    for key in request.args if key not in declared]
+    return []
+
+
+def _path_matches(template: str, path: str) -> bool:
+    """Whether ``path`` is an instance of the spec's path ``template`` (``/v2/bot/richmenu/alias/{richMenuAliasId}``)."""
+    parts, template_parts = path.split("/"), template.split("/")
+    return len(parts) == len(template_parts) and all(
+        t == p or (t.startswith("{") and t.endswith("}") and p) for t, p in zip(template_parts, parts, strict=True))
 
 
 def _schema_problems(error: Exception) -> list[Problem]:
@@ -412,8 +469,9 @@ class FakeLineApi:
     # lifecycle
 
     def start(self, port: int = 0) -> FakeLineApi:
-        """Load the spec, bind ``port`` (default: a free one) on 127.0.0.1 and serve in a daemon thread."""
+        """Load the specs, bind ``port`` (default: a free one) on 127.0.0.1 and serve in a daemon thread."""
         line_openapi()
+        line_openapi(INSIGHT_SPEC_FILE)
         self._stopping.clear()
         self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(
@@ -450,7 +508,8 @@ class FakeLineApi:
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def reset(self) -> None:
-        """Forget everything: records, violations, used reply tokens, retry keys, faults and consumption."""
+        """Forget everything: records, violations, used reply tokens, retry keys, faults, consumption and
+        statistics."""
         with self._lock:
             self._generation = getattr(self, "_generation", 0) + 1
             self.quota = self._initial_quota
@@ -460,16 +519,36 @@ class FakeLineApi:
             self._replies: list[tuple[str, list[dict]]] = []
             self._pushes: list[tuple[str, list[dict], str | None]] = []
             self._multicasts: list[tuple[list[str], list[dict], str | None]] = []
+            self._aggregation_units: list[str | None] = []  # one per multicast in ``_multicasts``
             self._broadcasts: list[tuple[list[dict], str | None]] = []
             self._narrowcasts: list[tuple[dict, str | None]] = []
             # Rich menus the channel has, by alias (tests add them), and each default set for all users, in order.
             self.rich_menu_aliases: dict[str, str] = {}
             self.default_rich_menus: list[str] = []
+            # Per-unit statistics LINE would answer (GetStatisticsPerUnitResponse), by unit, and what was asked.
+            self._unit_statistics: dict[str, dict[str, Any]] = {}
+            self._statistics_requests: list[tuple[str, str, str]] = []
             self._used_reply_tokens: set[str] = set()
             self._accepted: dict[str, _Accepted] = {}
             self._failures: list[_Fault] = []
             self._delays: list[_Fault] = []
             self._hangs: list[_Fault] = []
+
+    # statistics
+
+    def set_unit_statistics(self, unit: str, *, opened: int | None, clicked: int | None,
+                            clicks: Iterable[tuple[str, int | None, int | None]] = ()) -> None:
+        """Answer statistics for ``unit`` from now on: ``opened`` and ``clicked`` users (overview's uniqueImpression
+        and uniqueClick, and the one bubble's impressions) and, per link, (url, click, uniqueClick)."""
+        with self._lock:
+            self._unit_statistics[unit] = {
+                "overview": {"uniqueImpression": opened, "uniqueClick": clicked, "uniqueMediaPlayed": None,
+                             "uniqueMediaPlayed100Percent": None},
+                "messages": [{"seq": 1, "impression": opened, "uniqueImpression": opened, "mediaPlayed": None,
+                              "uniqueMediaPlayed": None}],
+                "clicks": [{"seq": 1, "url": url, "click": click, "uniqueClick": unique_click,
+                            "uniqueClickOfRequest": unique_click} for url, click, unique_click in clicks],
+            }
 
     # fault injection
 
@@ -529,6 +608,17 @@ class FakeLineApi:
         with self._lock:
             return list(self._multicasts)
 
+    def aggregation_units(self) -> list[str | None]:
+        """The aggregation unit of each successful multicast, in the order of ``multicasts`` (None: none given)."""
+        with self._lock:
+            return list(self._aggregation_units)
+
+    @property
+    def statistics_requests(self) -> list[tuple[str, str, str]]:
+        """Answered requests for per-unit statistics as (customAggregationUnit, from, to)."""
+        with self._lock:
+            return list(self._statistics_requests)
+
     @property
     def broadcasts(self) -> list[tuple[list[dict], str | None]]:
         """Successful broadcasts as (messages, retry_key)."""
@@ -581,7 +671,9 @@ class FakeLineApi:
             problems.append(Problem("body-size", "body", f"{len(raw)} bytes > {MAX_BODY_BYTES}", 413))
         problems += spec_problems(request)
         problems += header_problems(headers)
-        if operation is not None:
+        if operation == "unit_statistics":
+            problems += period_problems(request.args)
+        elif operation is not None:
             problems += body_problems(operation, body)
         elif not any(p.status in (404, 405) for p in problems):
             problems.append(
@@ -597,7 +689,8 @@ class FakeLineApi:
             elif problems:
                 response = _problem_response(problems)
             else:
-                response = self._simulate(operation, body, headers.get("X-Line-Retry-Key"), path_id)
+                response = self._simulate(operation, body, headers.get("X-Line-Retry-Key"), path_id,
+                                          request.args)
             self._requests.append(
                 RecordedRequest(
                     request.method,
@@ -624,8 +717,17 @@ class FakeLineApi:
             response.headers["X-Line-Accepted-Request-Id"] = str(uuid.uuid4())
         return response
 
-    def _simulate(self, operation: str, body: Any, retry_key: str | None, path_id: str | None = None) -> Response:
+    def _simulate(self, operation: str, body: Any, retry_key: str | None, path_id: str | None = None,
+                  query: Mapping[str, str] | None = None) -> Response:
         """Answer a valid request as LINE would; called with the lock held."""
+        if operation == "unit_statistics":
+            unit = query["customAggregationUnit"]
+            self._statistics_requests.append((unit, query["from"], query["to"]))
+            # A unit LINE has no figures for (never used, or too few users opened it yet): nulls and no rows.
+            unknown = {"overview": dict.fromkeys(("uniqueImpression", "uniqueClick", "uniqueMediaPlayed",
+                                                  "uniqueMediaPlayed100Percent")),
+                       "messages": [], "clicks": []}
+            return _json_response(200, self._unit_statistics.get(unit, unknown))
         if operation == "rich_menu_alias":
             if path_id not in self.rich_menu_aliases:
                 return _json_response(404, {"message": "richmenu alias not found"})
@@ -663,6 +765,7 @@ class FakeLineApi:
             response = _json_response(200, {"sentMessages": sent_messages})
         elif operation == "multicast":
             self._multicasts.append((body["to"], body["messages"], retry_key))
+            self._aggregation_units.append((body.get("customAggregationUnits") or [None])[0])
             response = _json_response(200, {})
         elif operation == "broadcast":
             self._broadcasts.append((body["messages"], retry_key))

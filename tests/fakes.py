@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from linebot.v3.messaging import Message
 
+from messaging.client import UnitStatistics
 from messaging.errors import LineApiError
 from search.docs import Analysis
 from search.docs import Explained
@@ -58,8 +60,9 @@ class FakeLineClient:
         if self._accept(retry_key):
             self.pushes.append((user_id, list(messages), retry_key))
 
-    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str) -> None:
-        """Record a multicast unless its retry key was already accepted."""
+    def multicast(self, user_ids: Sequence[str], messages: Sequence[Message], *, retry_key: str,
+                  aggregation_unit: str | None = None) -> None:
+        """Record a multicast unless its retry key was already accepted (the aggregation unit is not kept)."""
         self._check("multicast", messages, retry_key)
         if not 1 <= len(user_ids) <= MAX_MULTICAST_TO:
             self.violations.append(f"multicast: multicast-to at to: {len(user_ids)} user ids")
@@ -74,6 +77,11 @@ class FakeLineClient:
     def get_quota_consumption(self) -> int:
         """Recipients of accepted pushes and multicasts, as LINE counts them (replies are free)."""
         return len(self.pushes) + sum(len(users) for users, _messages, _key in self.multicasts)
+
+    def unit_statistics(self, unit: str, since: date, until: date) -> UnitStatistics:
+        """Nothing opened yet: LINE's answer before enough residents opened a message."""
+        self._raise_injected()
+        return UnitStatistics(None, None, ())
 
     def show_rich_menu(self, alias: str) -> str:
         """Record the alias whose rich menu became everyone's default."""

@@ -7,6 +7,7 @@ import json
 import socket
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 from urllib.parse import urlparse
 
 import pytest
@@ -16,6 +17,7 @@ from openapi_core.testing import MockResponse
 from tests.fake_line_server import FakeLineApi
 from tests.fake_line_server import closed_port_url
 from tests.fake_line_server import line_openapi
+from tests.fake_line_server import spec_name
 from tests.fake_line_server import spec_path
 
 # The fake LINE API fixtures (line_server, line_api, sdk_line_client), until conftest imports them.
@@ -23,6 +25,7 @@ from tests.fake_line_server import spec_path
 PUSH = "/v2/bot/message/push"
 REPLY = "/v2/bot/message/reply"
 MULTICAST = "/v2/bot/message/multicast"
+STATISTICS = "/v2/bot/insight/message/event/aggregation"
 USER = "U4af4980629aaaaaaaaaaaaaaaaaaaaaaaa"
 
 
@@ -70,6 +73,11 @@ def push_body(*messages: dict) -> dict:
 
 def new_key() -> dict[str, str]:
     return {"X-Line-Retry-Key": str(uuid.uuid4())}
+
+
+def statistics(unit: str = "broadcast_1", since: str = "20261101", until: str = "20261130", **extra: str) -> str:
+    """The path and query of a per-unit statistics request."""
+    return f"{STATISTICS}?{urlencode({'customAggregationUnit': unit, 'from': since, 'to': until, **extra})}"
 
 
 def assert_rule(server: FakeLineApi, rule: str) -> None:
@@ -402,21 +410,57 @@ class TestBehaviour:
             ("POST", "/v2/bot/message/broadcast", {"messages": [text()]}, {}),
             ("GET", "/v2/bot/message/quota", None, {}),
             ("GET", "/v2/bot/message/quota/consumption", None, {}),
+            ("GET", statistics("broadcast_1"), None, {}),
+            ("GET", statistics("broadcast_2"), None, {}),
         ]
+        line_api.set_unit_statistics("broadcast_1", opened=42, clicked=7,
+                                     clicks=[("https://city.example/a", 9, 7), ("https://city.example/b", None, None)])
 
         errors = {}
-        for method, path, body, headers in calls:
-            status, answer_headers, answer = send(line_api, path, body, method=method, headers=headers)
-            errors[f"{method} {path} {status}"] = [
+        for method, target, body, headers in calls:
+            status, answer_headers, answer = send(line_api, target, body, method=method, headers=headers)
+            path = urlparse(target).path
+            errors[f"{method} {target} {status}"] = [
                 str(e)
-                for e in line_openapi().iter_response_errors(
+                for e in line_openapi(spec_name(path)).iter_response_errors(
                     MockRequest("http://127.0.0.1", method, path),
                     MockResponse(json.dumps(answer).encode(), status_code=status, headers=answer_headers),
                 )
             ]
 
-        assert [r.status for r in line_api.requests] == [200, 400, 200, 409, 200, 200, 200, 200]
+        assert [r.status for r in line_api.requests] == [200, 400, 200, 409, 200, 200, 200, 200, 200, 200]
         assert errors == dict.fromkeys(errors, [])
+
+    def test_multicasts_record_their_aggregation_unit_in_order(self, line_api):
+        """aggregation_units() has the unit of each multicast, None for one sent without, and the multicasts
+        themselves keep their (to, messages, retry key) shape."""
+        with_unit = {"to": ["U1"], "messages": [text()], "customAggregationUnits": ["broadcast_7"]}
+        headers = new_key()
+
+        send(line_api, MULTICAST, with_unit, headers=headers)
+        send(line_api, MULTICAST, {"to": ["U2"], "messages": [text()]}, headers=new_key())
+
+        assert line_api.aggregation_units() == ["broadcast_7", None]
+        assert line_api.multicasts[0] == (["U1"], [text()], headers["X-Line-Retry-Key"])
+        assert line_api.violations == []
+
+    @pytest.mark.parametrize(
+        ("units", "rule"),
+        [
+            pytest.param(["broadcast-7"], "spec.pattern", id="hyphen"),
+            pytest.param(["a" * 31], "spec.maxLength", id="31-characters"),
+            pytest.param(["broadcast_7", "broadcast_8"], "spec.maxItems", id="two-units"),
+        ],
+    )
+    def test_a_multicast_with_a_bad_aggregation_unit_is_rejected(self, line_api, units, rule):
+        """An aggregation unit LINE does not allow gets 400 and nothing is sent."""
+        body = {"to": ["U1"], "messages": [text()], "customAggregationUnits": units}
+
+        status, _headers, _answer = send(line_api, MULTICAST, body, headers=new_key())
+
+        assert status == 400
+        assert_rule(line_api, rule)
+        assert (line_api.multicasts, line_api.aggregation_units()) == ([], [])
 
     def test_spec_location_can_be_overridden(self, monkeypatch, tmp_path):
         """LINE_OPENAPI_DIR points the fake at another copy of the spec."""
@@ -425,7 +469,93 @@ class TestBehaviour:
         assert spec_path() == tmp_path / "messaging-api.yml"
 
     def test_default_spec_location_exists(self, monkeypatch):
-        """Without LINE_OPENAPI_DIR the spec is found in shared/ next to the repository."""
+        """Without LINE_OPENAPI_DIR the spec is found in tests/data/line-openapi."""
         monkeypatch.delenv("LINE_OPENAPI_DIR", raising=False)
 
         assert spec_path().is_file()
+
+
+class TestUnitStatistics:
+    """Per-unit statistics (the insight spec): what tests set is answered, and LINE's rules are checked."""
+
+    def test_statistics_set_for_a_unit_are_answered(self, line_api):
+        """A unit given statistics answers them as overview, one message and its clicks."""
+        line_api.set_unit_statistics("broadcast_1", opened=40, clicked=30, clicks=[("https://city.example/", 59, 38)])
+
+        status, _headers, answer = send(line_api, statistics("broadcast_1"), method="GET")
+
+        assert status == 200
+        assert answer["overview"]["uniqueImpression"] == 40
+        assert answer["overview"]["uniqueClick"] == 30
+        assert [m["seq"] for m in answer["messages"]] == [1]
+        assert [(c["url"], c["click"], c["uniqueClick"]) for c in answer["clicks"]] == [("https://city.example/", 59, 38)]
+        assert line_api.statistics_requests == [("broadcast_1", "20261101", "20261130")]
+        assert line_api.violations == []
+
+    def test_a_unit_without_statistics_answers_nulls_and_no_rows(self, line_api):
+        """A unit LINE has no figures for answers null counts and empty messages and clicks."""
+        status, _headers, answer = send(line_api, statistics("broadcast_9"), method="GET")
+
+        assert status == 200
+        assert answer["overview"]["uniqueImpression"] is None
+        assert answer["overview"]["uniqueClick"] is None
+        assert (answer["messages"], answer["clicks"]) == ([], [])
+
+    @pytest.mark.parametrize(
+        ("since", "until", "status"),
+        [
+            pytest.param("20261101", "20261101", 200, id="one-day"),
+            pytest.param("20260301", "20260331", 200, id="30-days"),
+            pytest.param("20261215", "20270114", 200, id="30-days-over-new-year"),
+            pytest.param("20260301", "20260401", 400, id="31-days"),
+            pytest.param("20261130", "20261101", 400, id="to-before-from"),
+        ],
+    )
+    def test_the_period_is_at_most_30_days_after_from(self, line_api, since, until, status):
+        """``to`` may be up to 30 days after ``from`` and not before it; otherwise 400 with a violation."""
+        answer_status, _headers, answer = send(line_api, statistics(since=since, until=until), method="GET")
+
+        assert answer_status == status
+        if status == 400:
+            assert_rule(line_api, "statistics-period")
+            assert [d["property"] for d in answer["details"]] == ["query to"]
+        else:
+            assert line_api.violations == []
+
+    @pytest.mark.parametrize(
+        ("target", "rule"),
+        [
+            pytest.param(statistics("broadcast-1"), "spec.pattern", id="hyphen-in-unit"),
+            pytest.param(statistics("a" * 31), "spec.maxLength", id="31-character-unit"),
+            pytest.param(statistics(since="2026-11-01"), "spec.pattern", id="dashed-date"),
+            pytest.param(statistics(since="20260230", until="20260301"), "statistics-date", id="february-30"),
+            pytest.param(statistics(page="2"), "spec.unknown-parameter", id="unknown-parameter"),
+            pytest.param(f"{STATISTICS}?customAggregationUnit=u&from=20261101", "spec.MissingRequiredParameter",
+                         id="without-to"),
+        ],
+    )
+    def test_a_request_the_rules_forbid_is_rejected(self, line_api, target, rule):
+        """A bad unit name, date or parameter gets 400 with a violation naming the rule, and no answer."""
+        status, _headers, answer = send(line_api, target, method="GET")
+
+        assert status == 400
+        assert answer["details"]
+        assert_rule(line_api, rule)
+        assert line_api.statistics_requests == []
+
+    def test_reset_forgets_the_statistics(self, line_api):
+        """After reset a unit given statistics answers nulls again."""
+        line_api.set_unit_statistics("broadcast_1", opened=40, clicked=30)
+
+        line_api.reset()
+
+        assert send(line_api, statistics("broadcast_1"), method="GET")[2]["overview"]["uniqueImpression"] is None
+
+    def test_the_insight_spec_sits_beside_the_messaging_spec(self, monkeypatch):
+        """insight.yml is found next to messaging-api.yml, and insight paths are checked against it."""
+        monkeypatch.delenv("LINE_OPENAPI_DIR", raising=False)
+
+        assert spec_path("insight.yml").is_file()
+        assert spec_path("insight.yml").parent == spec_path().parent
+        assert spec_name(STATISTICS) == "insight.yml"
+        assert spec_name(MULTICAST) == "messaging-api.yml"

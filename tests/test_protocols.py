@@ -44,10 +44,10 @@ def test_implementations_have_every_method_of_their_protocol(protocol, implement
 
 
 def test_the_protocols_declare_what_the_code_calls():
-    """LineClient declares sending, the quota and the default rich menu; Matcher declares search, explain, a copy
+    """LineClient declares sending, the quota, the default rich menu and a unit's statistics; Matcher declares search, explain, a copy
     and its edits; JMA's FeedClient, a conditional fetch."""
     assert protocol_methods(LineClient) == ["get_quota", "get_quota_consumption", "multicast", "push", "reply",
-                                            "show_rich_menu"]
+                                            "show_rich_menu", "unit_statistics"]
     assert protocol_methods(Matcher) == ["copy", "explain", "remove", "search", "upsert"]
     assert protocol_methods(FeedClient) == ["fetch"]
 

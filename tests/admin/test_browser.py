@@ -1,12 +1,14 @@
 """The console in a real browser (Playwright driving Debian's Chromium) against the app served on 127.0.0.1:
 logging in and out, a role that may not do something cannot, an admin adding an account with the keyboard, an
-FAQ edit approved and published by another person, an FAQ file previewed then published, an unanswered question made an alias the bot then answers."""
+FAQ edit approved and published by another person, an FAQ file previewed then published, a broadcast composed, approved and delivered, an unanswered question made an alias the bot then answers."""
 
 from __future__ import annotations
 
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +20,10 @@ from admin import texts
 from admin.models import Role
 from faq import store
 from faq.importers import FaqRecord
+from push import broadcasts
+from push.sender import send_due
+from residents.models import Resident
+from residents.models import ResidentStatus
 from tests import factories
 from tests.admin.conftest import PASSWORD
 
@@ -164,6 +170,39 @@ def test_an_excel_file_is_previewed_then_approved_and_published(browser, page, c
     expect(approver.get_by_text(texts.IMPORT_PUBLISHED)).to_be_visible()
     page.goto(console + "faq/11")
     expect(page.get_by_role("heading", name="パスポートの申請")).to_be_visible()
+    approver.context.close()
+
+
+def test_a_broadcast_is_composed_approved_and_delivered(browser, page, console, app, clock, line_api, sdk_line_client):
+    """An editor composes a broadcast to 大町 and sees its reach counted live; an approver, in another browser,
+    approves it; when it is due the worker's steps send it, and the page shows it delivered at the fake LINE."""
+    with db.transaction(app) as session:
+        session.add_all([Resident(line_user_id="U" + str(n) * 32, status=ResidentStatus.ACTIVE, area=area,
+                                  consent_at=clock.now) for n, area in ((1, "大町"), (2, "大町"), (3, "港町"))])
+    log_in(page, console, "editor1")
+    page.get_by_role("link", name="配信", exact=True).click()
+    page.get_by_role("link", name="新しい配信を作る").click()
+    page.get_by_label("お知らせの本文").fill("12月1日は市役所の窓口が18時まで開いています。")
+    page.get_by_label("配信先の式").fill("area:大町")
+    expect(page.locator("#live-reach")).to_contain_text("2人")
+    page.get_by_role("button", name="人数を数える").click()
+    expect(page.get_by_text("届く人数：2人")).to_be_visible()
+    page.get_by_role("button", name="下書きを保存").click()
+    expect(page.get_by_text(texts.BROADCAST_SAVED)).to_be_visible()
+    approver = browser.new_context(locale="ja-JP").new_page()
+    log_in(approver, console, "approver1")
+    approver.get_by_role("link", name="配信", exact=True).click()
+    approver.get_by_role("link", name="12月1日は市役所の窓口").click()
+    approver.get_by_role("button", name="承認する").click()
+    expect(approver.get_by_text(texts.BROADCAST_APPROVED)).to_be_visible()
+    due = clock.now + timedelta(hours=2)
+    factory = db.session_factory(app)
+    broadcasts.plan_broadcasts(factory, due, timezone=ZoneInfo("Asia/Tokyo"))
+    send_due(factory, sdk_line_client, due)
+    (to, _messages, _key), = line_api.multicasts
+    assert sorted(to) == ["U" + "1" * 32, "U" + "2" * 32]
+    approver.reload()
+    expect(approver.get_by_role("listitem").filter(has_text="送信済み 2人")).to_be_visible()
     approver.context.close()
 
 

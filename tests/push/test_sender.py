@@ -395,9 +395,9 @@ class Chaos:
         self._maybe_fail(PUSH)
         self.client.push(user_id, messages, retry_key=retry_key)
 
-    def multicast(self, user_ids, messages, *, retry_key):
+    def multicast(self, user_ids, messages, *, retry_key, aggregation_unit=None):
         self._maybe_fail(MULTICAST)
-        self.client.multicast(user_ids, messages, retry_key=retry_key)
+        self.client.multicast(user_ids, messages, retry_key=retry_key, aggregation_unit=aggregation_unit)
 
     def _maybe_fail(self, path):
         first = not self.faults[path]
