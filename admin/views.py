@@ -20,16 +20,21 @@ import runtime
 from admin import accounts
 from admin import audit
 from admin import auth
+from admin import charts
 from admin import forms
 from admin import texts
 from admin.accounts import AccountError
 from admin.models import Role
 from admin.models import StaffUser
 from faq import ratings
+from faq import stats
 from faq import store
+from push import broadcasts
 
 log = logging.getLogger(__name__)
 RATINGS_DAYS = 30  # the home page's window for answers said not to help
+DASHBOARD_DAYS = 30  # days of questions the home page charts
+LATEST_BROADCASTS = 5
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 bp.before_request(auth.guard)
 
@@ -71,13 +76,20 @@ def logout():
 @bp.get("/")
 @auth.requires(Role.EDITOR)
 def home():
-    """The staff's start page: their account, and the answers residents most often said did not help."""
-    now = runtime.current().now()
+    """The staff's start page, a dashboard: questions per day by how the bot answered them, the share answered,
+    residents' ratings, the answers most often said not to help, and the latest broadcasts' delivery."""
+    rt = runtime.current()
+    now = rt.now()
     with db.read_transaction() as session:
+        daily = stats.days(session, last=now.astimezone(rt.timezone).date(), count=DASHBOARD_DAYS,
+                           timezone=rt.timezone)
         unhelpful = ratings.most_unhelpful(session, since=now - timedelta(days=RATINGS_DAYS))
         questions = {entry.faq_id: entry.question
                      for entry in store.get_entries(session, [r.faq_id for r in unhelpful]).values()}
-    return render_template("admin/home.html", unhelpful=unhelpful, questions=questions, days=RATINGS_DAYS)
+        latest = [(sent, broadcasts.delivery_counts(session, sent.id))
+                  for sent in broadcasts.listing(session, limit=LATEST_BROADCASTS)]
+    return render_template("admin/home.html", daily=daily, chart=charts.stacked_days(daily),
+                           unhelpful=unhelpful, questions=questions, days=RATINGS_DAYS, latest=latest)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

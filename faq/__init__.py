@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import runtime
 from faq import index
+from faq import stats  # noqa: F401 - counts each logged question per hour (a flush listener)
 from faq.cli import faq_cli
 
 

@@ -222,3 +222,15 @@ class GoldenQuery(Base):
     faq_id: Mapped[str] = mapped_column(sa.String(64))
     added_by: Mapped[str] = mapped_column(sa.String(64))  # a staff name, or the pack
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QueryHour(Base):
+    """How many questions the bot answered in one hour (UTC) with one outcome: the dashboard's counts, kept as
+    questions are logged (``faq.stats``) so that charts read a few thousand rows, not the query log. Counts
+    only: no text, no resident."""
+
+    __tablename__ = "query_hour"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    outcome: Mapped[QueryOutcome] = mapped_column(enum_column(QueryOutcome), primary_key=True)
+    questions: Mapped[int] = mapped_column(default=0)
