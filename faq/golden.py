@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import json
+import weakref
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -95,11 +96,14 @@ def grade(result: FaqResult, expected: str) -> Grade:
 
 def replay(queries: Iterable[GoldenQuery], policy: AnswerPolicy, now: tuple[Mapping[str, Entry], Matcher],
            after: tuple[Mapping[str, Entry], Matcher]) -> Replay:
-    """Ask every query of ``queries`` of the FAQ as it is (``now``: entries and matcher) and as it would be."""
+    """Ask every query of ``queries`` of the FAQ as it is (``now``: entries and matcher) and as it would be.
+
+    The answers of the FAQ as it is are kept with its matcher (each process's live one changes only when the
+    FAQ does, and is then a new object), so a page of drafts replays each query once, not twice."""
     changed, total, before_count, after_count = [], 0, 0, 0
     for query in queries:
         asked = Query.of(query.question)
-        first = answers.find(*now, policy, asked, TOP)
+        first = _as_it_is(now, policy, asked)
         second = answers.find(*after, policy, asked, TOP)
         result = Replayed(query.question, query.faq_id, grade(first, query.faq_id), grade(second, query.faq_id),
                           _answered(first), _answered(second))
@@ -114,10 +118,11 @@ def replay(queries: Iterable[GoldenQuery], policy: AnswerPolicy, now: tuple[Mapp
 
 def grades(queries: Iterable[GoldenQuery], policy: AnswerPolicy, faq: tuple[Mapping[str, Entry], Matcher]
            ) -> dict[int, tuple[Grade, str | None]]:
-    """How each query (by id) is answered by ``faq`` (entries and matcher): its grade and the entry answered."""
+    """How each query (by id) is answered by the live ``faq`` (entries and matcher): its grade and the entry
+    answered."""
     found = {}
     for query in queries:
-        result = answers.find(*faq, policy, Query.of(query.question), TOP)
+        result = _as_it_is(faq, policy, Query.of(query.question))
         found[query.id] = (grade(result, query.faq_id), _answered(result))
     return found
 
@@ -208,6 +213,21 @@ def read_pack_file(path: Path, known: set[str]) -> list[tuple[str, str]]:
     if errors:
         raise ImportFailed(errors)
     return pairs
+
+
+# The live matchers' answers to the golden questions, by matcher (a new FAQ revision is a new matcher object,
+# and an old one's answers go with it): {matcher: {(policy, question key): result}}.
+_ANSWERS: weakref.WeakKeyDictionary[Matcher, dict[tuple[AnswerPolicy, str], FaqResult]] = weakref.WeakKeyDictionary()
+
+
+def _as_it_is(faq: tuple[Mapping[str, Entry], Matcher], policy: AnswerPolicy, asked: Query) -> FaqResult:
+    """``answers.find`` on the FAQ as it is, remembered with its matcher."""
+    entries, matcher = faq
+    known = _ANSWERS.setdefault(matcher, {})
+    key = (policy, asked.key)  # a frozen dataclass: equal thresholds are one key
+    if key not in known:
+        known[key] = answers.find(entries, matcher, policy, asked, TOP)
+    return known[key]
 
 
 def _answered(result: FaqResult) -> str | None:
