@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from admin import auth
 from admin import broadcast_views
+from admin import data_views
 from admin import faq_views
 from admin import golden_views
 from admin import import_views
@@ -23,7 +24,7 @@ def init_app(app) -> None:
     """Register the console's pages, its login and CSRF wiring, and the ``users`` commands."""
     auth.init_app(app)
     # the pages of these modules are on the console's blueprint (registered by importing them)
-    pages = (broadcast_views, faq_views, golden_views, import_views, queue_views, synonym_views, try_views)
+    pages = (broadcast_views, data_views, faq_views, golden_views, import_views, queue_views, synonym_views, try_views)
     assert all(module.bp is bp for module in pages)
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)

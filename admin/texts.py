@@ -177,3 +177,22 @@ QUEUE_GONE = "その質問は一覧にありません（ほかの人が対応し
 TRY_KINDS = {"faq": "FAQで直接答えます", "suggest": "「もしかして」で候補を出します",
              "fallback": "答えられず、窓口を案内します", "intent": "決まった機能で答えます",
              "step": "会話の続きとして答えます"}
+
+DATA_DATE_FIELDS = {"birth": "子どもの生年月日", "due": "出産予定日", "born": "本人の生年月日", "start": "登録した日"}
+DATA_BAD_DATE = "「{field}」の「{value}」は日付として読めません。2025-04-01 のように、実際にある日付を入れてください。"
+DATA_DATE_RANGE = "「{field}」は{first}年から{last}年までの日付にしてください。"
+DATA_NO_DATE = "子どもの生年月日、出産予定日、本人の生年月日のどれかを入れてください。"
+DATA_RULES_BROKEN = ("ライフステージのルールファイルに誤りがあり、使えません。"
+                     "ファイルを直して、パックを読み込み直してください。")
+LIFESTAGE_ANCHORS = {"due_date": "出産予定日から", "birth_date": "生まれた日から", "school_year": "学年から",
+                     "age": "本人の年齢から"}
+LIFESTAGE_WHO = {"child": "子ども", "self": "本人"}
+SHELTER_STATUSES = {"open": "開設中", "full": "満員", "closed": "閉鎖", "unset": "未設定"}
+SHELTER_CROWDING = {"empty": "空いています", "some": "やや混雑", "busy": "混雑", "full": "満"}
+NOTICE_STATES = {"draft": "承認待ち", "issued": "発令中", "lifted": "解除", "cancelled": "取り下げ"}
+WEEKDAY_NAMES = "月火水木金土日"
+
+
+def day_label(day) -> str:
+    """A date as staff read it: 2027年3月5日（金）."""
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAY_NAMES[day.weekday()]}）"
