@@ -57,6 +57,6 @@ def stacked_days(days: Sequence[Day]) -> Chart:
                 top -= height
                 bars.append(Bar(round(x, 1), round(top, 1), round(step * 0.7, 1), round(height, 1), colour,
                                 f"{day.day:%m/%d} {name} {count}件"))
-        if number % 7 == 0 or number == len(days) - 1:
+        if number % 7 == 0 or number == len(days) - 1 and number % 7 > 3:  # the last day, unless crowded
             labels.append((round(x + step * 0.35, 1), f"{day.day.month}/{day.day.day}"))
     return Chart(tuple(bars), most, tuple(labels), tuple((colour, name) for _outcome, colour, name in SERIES))

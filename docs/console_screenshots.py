@@ -6,6 +6,7 @@ Everything is served on 127.0.0.1 from a temporary SQLite database; nothing else
 
 from __future__ import annotations
 
+import random
 import shutil
 import sys
 import tempfile
@@ -31,13 +32,19 @@ from city import pack  # noqa: E402
 from faq import drafts  # noqa: E402
 from faq.models import QueryLog  # noqa: E402
 from faq.models import QueryOutcome  # noqa: E402
+from garbage.catalog import load_areas  # noqa: E402
+from residents.models import Resident  # noqa: E402
+from residents.models import ResidentStatus  # noqa: E402
 
 PASSWORD = "demo password 2026"
 MISSED = [("ごみ袋どこで買える", 9), ("ごみ袋どこで買えますか", 4), ("ごみぶくろ どこで買える?", 2),
           ("ねこの里親を探しています", 3), ("犬の鑑札をなくした", 2), ("図書館の本を返したい", 1)]
 SHOTS = [("login", "login", False), ("home", "", True), ("unanswered", "unanswered", True),
          ("faq", "faq?q=住民票&mode=match", True), ("try", "try", True),
-         ("draft", "drafts/1", True), ("users", "users", True), ("audit", "audit", True)]
+         ("draft", "drafts/1", True), ("import", "faq/import", True), ("broadcast", "broadcasts/new", True),
+         ("data", "data/residents", True), ("users", "users", True), ("audit", "audit", True)]
+UPLOAD = ("id,category,question,answer,aliases,url,department,phone\r\n"
+          "9001,届出,マイナンバーカードの受け取り,市民課の窓口で受け取れます。予約は不要です。,マイナカード受け取り,,市民課,0123-45-6789\r\n")
 
 
 def main() -> None:
@@ -61,6 +68,18 @@ def main() -> None:
                 for text, times in MISSED:
                     session.add_all(QueryLog(normalized_text=text, outcome=QueryOutcome.FALLBACK,
                                              created_at=now - timedelta(hours=3 * n)) for n in range(times))
+            rng = random.Random(5)
+            with db.transaction() as session:  # a month of questions for the dashboard (made up)
+                for day in range(30):
+                    for outcome, times in ((QueryOutcome.FAQ, 40), (QueryOutcome.INTENT, 25),
+                                           (QueryOutcome.SUGGEST, 10), (QueryOutcome.FALLBACK, 6)):
+                        session.add_all(QueryLog(normalized_text="", outcome=outcome,
+                                                 created_at=now - timedelta(days=day, minutes=rng.randrange(600)))
+                                        for _ in range(rng.randrange(times // 2, times + times // 2)))
+            with db.transaction() as session:  # residents who agreed to push, in two areas (counts only)
+                areas = [area.name for area in load_areas(session)][:3]
+                session.add_all(Resident(line_user_id=f"U{n:032x}", status=ResidentStatus.ACTIVE, area=areas[n % 3],
+                                         consent_at=now) for n in range(120))
             with db.transaction() as session:
                 takahashi = accounts.by_name(session, "takahashi")
                 accounts.set_active(session, takahashi, False, now=now, actor="kanri")
@@ -83,6 +102,16 @@ def main() -> None:
                     if name == "try":  # the question is posted, not put in the URL
                         page.get_by_label("住民になったつもりで質問を入力").fill("じゅうみんひょう ほしい")
                         page.get_by_role("button", name="ためす").click()
+                    if name == "import":  # a file's dry run
+                        upload = Path(tmp) / "追加.csv"
+                        upload.write_bytes(UPLOAD.encode("cp932"))
+                        page.get_by_label("ファイル（CSV・Excel・JSON）").set_input_files(upload)
+                        page.get_by_role("button", name="読み込んで確かめる").click()
+                    if name == "broadcast":
+                        page.get_by_label("お知らせの本文").fill("年末年始（12月29日〜1月3日）は市役所の窓口がお休みです。")
+                        page.locator('input[name="areas"]').first.check()
+                        page.get_by_label("子育て").check()
+                        page.get_by_role("button", name="人数を数える").click()
                     page.screenshot(path=str(ROOT / "docs" / f"console-{name}.png"), full_page=True)
                     print(f"docs/console-{name}.png")
                 browser.close()
