@@ -266,8 +266,10 @@ def test_a_late_retryable_answer_leaves_alone_a_claim_another_worker_took_over(a
     back to pending under that worker."""
     plan(add_residents(2))
     line_api.fail_next(500, path=MULTICAST)
-    line_api.delay_next(1.5, path=MULTICAST)
-    thread, reports = in_background(lambda: send_due(factory, patient_client, NOW, lease=timedelta(seconds=0.6)))
+    line_api.delay_next(3.5, path=MULTICAST)
+    # A lease long enough for the claimed batch to be tried on a loaded machine (with 0.6 s, CI on PostgreSQL once
+    # released it untried), shorter than the answer's delay.
+    thread, reports = in_background(lambda: send_due(factory, patient_client, NOW, lease=timedelta(seconds=2)))
     wait_until(lambda: line_api.requests, "the multicast")
     batch_id = session.scalar(sa.select(DeliveryBatch.id))
     theirs = NOW + timedelta(days=1)
