@@ -25,10 +25,8 @@ from faq import drafts
 from faq import unanswered
 from faq.drafts import DraftError
 from faq.models import QueueDecision
-from faq.policy import answer_policy
 
 PERIODS = (7, 30, 60)  # days the queue can look back (the query log keeps QUERY_LOG_KEEP_DAYS)
-LOW_CONFIDENCE_MARGIN = 0.1  # direct answers scoring less than this above the answer threshold are listed
 CANDIDATES = 5
 
 
@@ -106,9 +104,7 @@ def unanswered_dismiss():
 
 
 def _queue(session, days: int) -> list[unanswered.Group]:
-    rt = runtime.current()
-    low = answer_policy(rt.settings.match_overrides()).answer_at + LOW_CONFIDENCE_MARGIN
-    return unanswered.queue(session, since=rt.now() - timedelta(days=days), low_confidence=low)
+    return unanswered.queue(session, since=runtime.current().now() - timedelta(days=days))
 
 
 def _chosen() -> list[str]:

@@ -14,6 +14,7 @@ import secrets
 import sqlalchemy as sa
 
 from bot.context import Context
+from faq import unanswered
 from faq.models import Feedback
 from faq.models import QueryLog
 from faq.models import QueryOutcome
@@ -46,8 +47,10 @@ def record(ctx: Context, user_id: str | None, query: Query, outcome: QueryOutcom
     if not ctx.record:
         return None
     resident = pseudonym(ctx, user_id)
-    row = QueryLog(ref=secrets.token_urlsafe(REF_BYTES), normalized_text=stored_text(query), outcome=outcome,
-                   intent=intent, faq_id=faq_id, score=score, resident_hash=resident, created_at=ctx.now)
+    text = stored_text(query)
+    missed = bool(text) and unanswered.missed_when_answered(ctx.policy, outcome, score, len(query.key))
+    row = QueryLog(ref=secrets.token_urlsafe(REF_BYTES), normalized_text=text, outcome=outcome, intent=intent,
+                   faq_id=faq_id, score=score, resident_hash=resident, created_at=ctx.now, missed=missed)
     ctx.keep(row)
     log.info("query.answered", extra={"outcome": outcome.value, "intent": intent, "faq_id": faq_id,
                                       "score": score, "user": resident})
@@ -77,6 +80,9 @@ def rate(ctx: Context, user_id: str, query_log_ref: str | None, faq_id: str | No
     else:
         ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, helpful=helpful,
                                  resident_hash=resident, created_at=ctx.now))
+    if log_id is not None:
+        ctx.session.flush()
+        unanswered.rated(ctx.session, log_id, ctx.policy)
     log.info("answer.rated", extra={"faq_id": faq_id, "helpful": helpful, "user": resident})
 
 
@@ -98,3 +104,5 @@ def feedback(ctx: Context, user_id: str, query_log_ref: str | None, faq_id: str 
     log_id = _log_id(ctx, query_log_ref)
     ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, resident_hash=pseudonym(ctx, user_id),
                              created_at=ctx.now))
+    if log_id is not None and faq_id is None:
+        unanswered.declined(ctx.session, log_id)

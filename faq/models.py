@@ -71,8 +71,11 @@ class QueryLog(Base):
     hash. The text is emptied after ``QUERY_LOG_KEEP_DAYS``, the hash set to NULL sooner (``faq.retention``)."""
 
     __tablename__ = "query_log"
-    # The staff's unanswered queue reads one outcome over a time window (``faq.unanswered``).
-    __table_args__ = (sa.Index("ix_query_log_outcome_created", "outcome", "created_at"),)
+    # The staff's unanswered queue counts the missed questions of a time window by text (``faq.unanswered``): this
+    # index holds only those rows and all the queue reads of them, in text order (no sort to group them; the
+    # window is at most the texts' retention, so reading past its start costs little).
+    __table_args__ = (sa.Index("ix_query_log_missed", "normalized_text", "created_at",
+                               sqlite_where=sa.text("missed = 1"), postgresql_where=sa.text("missed")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # A random name for the row, made before it is written: the 「もしかして」 buttons carry it (their answer
@@ -85,6 +88,9 @@ class QueryLog(Base):
     score: Mapped[float | None]
     resident_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # In the staff's unanswered queue: set as the question is logged, changed by the resident's feedback
+    # (``faq.unanswered.missed_when_answered`` and ``rated``), cleared when retention empties the text.
+    missed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class Feedback(Base):

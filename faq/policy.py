@@ -91,7 +91,7 @@ class AnswerPolicy:
         runner_up = hits[1].score if len(hits) > 1 else None
         margin = best - (runner_up or 0.0)
         suggest_at = self.suggest_at_short if short else self.suggest_at
-        answer_at = self.answer_at_short if short else self.answer_at
+        answer_at = self.answer_threshold(query_chars)
         checks = (Check("best", best, "suggest_at" + suffix, suggest_at),
                   Check("best", best, "answer_at" + suffix, answer_at),
                   Check("margin", margin, "min_margin", self.min_margin))
@@ -102,6 +102,10 @@ class AnswerPolicy:
         else:
             tier = Tier.SUGGEST
         return Decision(tier, short, best, runner_up, margin, checks)
+
+    def answer_threshold(self, query_chars: int) -> float:
+        """The best score a query whose matching key has ``query_chars`` needs for a direct answer."""
+        return self.answer_at_short if query_chars <= self.short_chars else self.answer_at
 
     def shown(self, hits: Sequence[Hit], query_chars: int) -> list[Hit]:
         """The 「もしかして」 candidates of ``hits`` (best first): the best, and those close to it and good enough."""

@@ -53,7 +53,7 @@ def expire(session_factory: sessionmaker[Session], now: datetime, *, keep: timed
         raise ValueError("retention periods cannot be negative")
     pseudonym = min(pseudonym, keep)
     texts = _in_chunks(session_factory, QueryLog, (QueryLog.created_at < now - keep) & (QueryLog.normalized_text != ""),
-                       {"normalized_text": "", "resident_hash": None}, chunk)
+                       {"normalized_text": "", "resident_hash": None, "missed": False}, chunk)
     pseudonyms = _in_chunks(session_factory, QueryLog,
                             (QueryLog.created_at < now - pseudonym) & QueryLog.resident_hash.is_not(None),
                             {"resident_hash": None}, chunk)

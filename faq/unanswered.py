@@ -1,14 +1,17 @@
 """The staff's unanswered queue: what residents asked that the bot could not answer well, grouped by wording.
 
-A question counts when the bot fell back to the contact desk, when the resident pressed 「どれにも当てはまら
-ない」 under 「もしかして」, or when it answered directly with a best score under ``low_confidence`` or the resident
-said the answer did not help (「役に立たなかった」). Questions
-with the same (masked, normalised) text are one wording; wordings that read alike — rapidfuzz's character ratio
-of at least ``SIMILAR``, or one inside the other — are one group, led by its most frequent wording, so that the
-many ways residents type one question take one row. A wording staff dealt with (added as an alias, started a
-new entry from, set aside) leaves the queue.
-"""
+A question counts when the bot fell back to the contact desk, when it answered directly with a best score
+less than ``LOW_CONFIDENCE_MARGIN`` above the answer threshold, when the resident pressed 「どれにも当てはまら
+ない」 under 「もしかして」, or when the resident said an answer did not help (「役に立たなかった」). Each logged
+question carries that verdict (``QueryLog.missed``): set as it is logged (``missed_when_answered``, with the
+policy the bot answered with) and changed when feedback arrives (``declined``, ``rated``), so the queue reads
+only the missed rows of its window, through an index that holds nothing else.
 
+Questions with the same (masked, normalised) text are one wording; wordings that read alike — rapidfuzz's
+character ratio of at least ``SIMILAR``, or one inside the other — are one group, led by its most frequent
+wording, so that the many ways residents type one question take one row. A wording staff dealt with (added as
+an alias, started a new entry from, set aside) leaves the queue.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -28,10 +31,14 @@ from faq.models import QueryLog
 from faq.models import QueryOutcome
 from faq.models import QueueDecided
 from faq.models import QueueDecision
+from faq.policy import AnswerPolicy
 
+LOW_CONFIDENCE_MARGIN = 0.1  # direct answers scoring less than this above the answer threshold are listed
 SIMILAR = 70  # rapidfuzz ratio (0–100) at which two wordings are taken for one question
 MIN_INSIDE = 3  # a wording inside another counts as alike from this many characters (「住民票」 in 「住民票がほしい」)
 MAX_WORDINGS = 500  # the most frequent wordings grouped per page (the rest wait for these to be dealt with)
+# Written as the partial index ``ix_query_log_missed`` states it, so that both databases use that index.
+MISSED = QueryLog.missed == sa.true()
 
 
 @dataclass(frozen=True)
@@ -72,20 +79,41 @@ class Group:
         return max(w.last for w in self.wordings)
 
 
-def wordings(session: Session, *, since: datetime, low_confidence: float, limit: int = MAX_WORDINGS) -> list[Wording]:
+def missed_when_answered(policy: AnswerPolicy, outcome: QueryOutcome, score: float | None, query_chars: int) -> bool:
+    """Whether a question joins the queue as it is answered: a fallback, or a direct answer whose best score was
+    less than ``LOW_CONFIDENCE_MARGIN`` above the threshold ``policy`` set for a query of ``query_chars``."""
+    if outcome == QueryOutcome.FALLBACK:
+        return True
+    return (outcome == QueryOutcome.FAQ and score is not None
+            and score < policy.answer_threshold(query_chars) + LOW_CONFIDENCE_MARGIN)
+
+
+def declined(session: Session, log_id: int) -> None:
+    """The resident found none of the 「もしかして」 choices fitting: the question joins the queue."""
+    session.execute(sa.update(QueryLog).where(QueryLog.id == log_id).values(missed=True)
+                    .execution_options(synchronize_session=False))
+
+
+def rated(session: Session, log_id: int, policy: AnswerPolicy) -> None:
+    """The resident rated the answer to the question (the rating is already in ``Feedback``): an unhelpful answer
+    joins the queue; a rating changed to helpful takes it out again unless the question was missed otherwise."""
+    row = session.get(QueryLog, log_id)
+    if row is None:
+        return
+    unhelpful = sa.exists().where(Feedback.query_log_id == log_id, Feedback.helpful.is_(False))
+    none_chosen = sa.exists().where(Feedback.query_log_id == log_id, Feedback.chosen_faq_id.is_(None),
+                                    Feedback.helpful.is_(None))
+    row.missed = bool(row.normalized_text) and (
+        missed_when_answered(policy, QueryOutcome(row.outcome), row.score, len(row.normalized_text))
+        or bool(session.scalar(sa.select(sa.or_(unhelpful, none_chosen)))))
+
+
+def wordings(session: Session, *, since: datetime, limit: int = MAX_WORDINGS) -> list[Wording]:
     """The queue's wordings since ``since``, most frequent first (at most ``limit``)."""
-    none_chosen = sa.exists().where(Feedback.query_log_id == QueryLog.id, Feedback.chosen_faq_id.is_(None))
-    unhelpful = sa.exists().where(Feedback.query_log_id == QueryLog.id, Feedback.helpful.is_(False))
-    missed = sa.or_(
-        QueryLog.outcome == QueryOutcome.FALLBACK,
-        sa.and_(QueryLog.outcome == QueryOutcome.SUGGEST, none_chosen),
-        sa.and_(QueryLog.outcome == QueryOutcome.FAQ, sa.or_(QueryLog.score < low_confidence, unhelpful)),
-    )
     count = sa.func.count().label("count")
     rows = session.execute(
         sa.select(QueryLog.normalized_text, count, sa.func.min(QueryLog.created_at), sa.func.max(QueryLog.created_at))
-        .where(QueryLog.outcome.in_([QueryOutcome.FALLBACK, QueryOutcome.SUGGEST, QueryOutcome.FAQ]),
-               QueryLog.created_at >= since, QueryLog.normalized_text != "", missed,
+        .where(MISSED, QueryLog.created_at >= since, QueryLog.normalized_text != "",
                QueryLog.normalized_text.not_in(sa.select(QueueDecided.text)))
         .group_by(QueryLog.normalized_text)
         .order_by(count.desc(), QueryLog.normalized_text)
@@ -113,9 +141,9 @@ def group(found: Sequence[Wording]) -> list[Group]:
     return sorted(groups, key=lambda g: (-g.count, g.text))
 
 
-def queue(session: Session, *, since: datetime, low_confidence: float) -> list[Group]:
+def queue(session: Session, *, since: datetime) -> list[Group]:
     """The unanswered queue: groups of wordings, the most asked first."""
-    return group(wordings(session, since=since, low_confidence=low_confidence))
+    return group(wordings(session, since=since))
 
 
 def decide(session: Session, texts: Sequence[str], decision: QueueDecision, *, by: str, now: datetime,

@@ -112,3 +112,35 @@ def test_rebuilding_the_resident_table_keeps_its_rows_and_their_children(tmp_pat
         assert "AUTOINCREMENT" in connection.execute(sa.text(
             "SELECT sql FROM sqlite_master WHERE name = 'resident'")).scalar()
     engine.dispose()
+
+
+def test_questions_logged_before_the_missed_mark_are_marked_as_the_queue_judged_them(tmp_path):
+    """0040 marks fallbacks, weak direct answers (short queries against their higher bar), suggestions none
+    fitted and answers rated unhelpful; a confident answer, a chosen suggestion and an emptied text stay unmarked."""
+    from alembic import command
+
+    from tests.conftest import _alembic
+
+    url = f"sqlite:///{tmp_path / 'q.sqlite3'}"
+    config = _alembic(url)
+    command.upgrade(config, "0039")
+    engine = db.make_engine(url)
+    rows = [(1, "ねこの里親", "fallback", None), (2, "住民票の紙がほしい", "faq", 0.6), (3, "住民票の写しがほしい", "faq", 0.9),
+            (4, "住民票", "faq", 0.75), (5, "ごみぶくろ", "suggest", 0.4), (6, "粗大ごみ予約", "suggest", 0.4),
+            (7, "犬の登録をしたい", "faq", 0.9), (8, "", "fallback", None)]
+    with engine.begin() as connection:
+        for id_, text, outcome, score in rows:
+            connection.execute(sa.text(
+                "INSERT INTO query_log (id, normalized_text, outcome, score, created_at) "
+                "VALUES (:id, :text, :outcome, :score, '2026-11-20 03:00:00')"),
+                {"id": id_, "text": text, "outcome": outcome, "score": score})
+        connection.execute(sa.text(
+            "INSERT INTO feedback (query_log_id, chosen_faq_id, helpful, created_at) VALUES "
+            "(5, NULL, NULL, '2026-11-20 03:00:00'), (6, '7', NULL, '2026-11-20 03:00:00'), "
+            "(7, '7', false, '2026-11-20 03:00:00')"))
+    command.upgrade(config, "0040")
+    with engine.connect() as connection:
+        marked = connection.execute(sa.text("SELECT id FROM query_log WHERE missed ORDER BY id")).scalars().all()
+    assert marked == [1, 2, 4, 5, 7]
+    command.downgrade(config, "0039")
+    engine.dispose()

@@ -59,6 +59,15 @@ class TestExpire:
         assert (row.normalized_text, row.resident_hash) == ("", None)
         assert (row.outcome, row.faq_id, row.score) == (QueryOutcome.FALLBACK, "7", 0.4)
 
+    def test_a_question_whose_text_is_deleted_leaves_the_unanswered_queues_index(self, app, session):
+        """The missed mark goes with the text: the queue's partial index holds only questions that still have one."""
+        old, recent = add_question(app, days_ago=61), add_question(app, days_ago=1)
+        with db.transaction(app) as tx:
+            tx.execute(sa.update(QueryLog).values(missed=True))
+        expire(app)
+        marks = dict(session.execute(sa.select(QueryLog.id, QueryLog.missed)).all())
+        assert marks == {old: False, recent: True}
+
     def test_pseudonym_is_dropped_sooner_and_the_text_kept(self, app, session):
         """A question past QUERY_LOG_PSEUDONYM_DAYS but within the keep period keeps its text, not its pseudonym."""
         add_question(app, days_ago=15, text="本町〔番地〕の除雪")
