@@ -27,9 +27,10 @@ from faq.models import FaqDraft
 from faq.models import FaqEntry
 from faq.models import FaqStatus
 from faq.models import FaqVersion
+from faq.store import IMPORTED
+from faq.store import content_of
 
 FIELDS = ("question", "aliases", "answer", "category", "department", "phone", "url")
-IMPORTED = "(import)"  # who published a version that came from a file or a pack
 LIMITS = {"question": 500, "answer": 5000, "category": 200, "department": 200, "phone": 50, "url": 1000}
 MAX_ALIASES, MAX_ALIAS = 50, 500
 FAQ_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -54,12 +55,6 @@ class Change:
     before: str
     after: str
     parts: tuple[tuple[str, str], ...]
-
-
-def content_of(entry: FaqEntry) -> dict:
-    """An entry's content as drafts and versions keep it."""
-    return {"question": entry.question, "aliases": [alias.text for alias in entry.aliases], "answer": entry.answer,
-            "category": entry.category, "department": entry.department, "phone": entry.phone, "url": entry.url}
 
 
 def clean(content: dict) -> dict:
@@ -148,7 +143,8 @@ def publish(session: Session, draft: FaqDraft, *, publisher: str, now: datetime)
     if (current.version if current is not None else None) != draft.base_version:
         raise DraftError("stale")
     if current is None:
-        current = FaqEntry(faq_id=draft.faq_id, version=1, status=FaqStatus.PUBLISHED)
+        current = FaqEntry(faq_id=draft.faq_id, version=store.first_version(session, draft.faq_id),
+                           status=FaqStatus.PUBLISHED)
         session.add(current)
     else:
         keep_imported(session, current)
@@ -226,5 +222,4 @@ def keep_imported(session: Session, current: FaqEntry) -> None:
     known = session.scalar(sa.select(FaqVersion.id).where(FaqVersion.faq_id == current.faq_id,
                                                           FaqVersion.version == current.version))
     if known is None:
-        session.add(FaqVersion(faq_id=current.faq_id, version=current.version, content=content_of(current),
-                               published_at=current.updated_at, published_by=IMPORTED))
+        store.keep(session, current, by=IMPORTED, at=current.updated_at)

@@ -129,7 +129,7 @@ def publish(session: Session, held: FaqImport, *, publisher: str, now: datetime)
                                                       + [faq_id for faq_id, _q in done.removed]))
         .options(selectinload(FaqEntry.aliases)))}
     for planned in done.added:
-        entry = FaqEntry(faq_id=planned.faq_id, version=1)
+        entry = FaqEntry(faq_id=planned.faq_id, version=store.first_version(session, planned.faq_id))
         session.add(entry)
         drafts.apply(session, entry, planned.content, publisher=publisher, now=now)
     for planned in done.changed:

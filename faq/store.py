@@ -1,25 +1,33 @@
-"""Reading and writing FAQ entries and the city's synonym table; each change bumps its content revision."""
+"""Reading and writing FAQ entries and the city's synonym table; each change bumps its content revision.
+
+Every content an entry is published with is kept in its history (``FaqVersion``), whether it came from a file, a
+pack or a console draft (``faq.drafts``); the history outlives a deleted entry, and an entry made again with the
+same id goes on from its last version."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from content.revisions import bump_revision
+from db import utcnow
 from faq.importers import FaqRecord
 from faq.models import FaqAlias
 from faq.models import FaqEntry
 from faq.models import FaqStatus
+from faq.models import FaqVersion
 from faq.models import Synonym
 from japanese.synonyms import SynonymGroup
 from search.docs import FaqDoc
 
 FAQ = "faq"
 SYNONYMS = "synonyms"
+IMPORTED = "(import)"  # who published a version that came from a file or a pack
 
 
 @dataclass(frozen=True)
@@ -37,29 +45,38 @@ class SaveReport:
                 f"{self.removed} removed")
 
 
-def save_records(session: Session, records: Sequence[FaqRecord], *, replace: bool = False) -> SaveReport:
-    """Insert or update ``records`` by their file id; with ``replace``, delete entries not among them.
+def save_records(session: Session, records: Sequence[FaqRecord], *, replace: bool = False,
+                 now: datetime | None = None) -> SaveReport:
+    """Insert or update ``records`` by their file id; with ``replace``, delete entries not among them. Each entry
+    added or changed gets its next version in the history (published by ``IMPORTED`` at ``now``), and a
+    changed entry's content before it is kept too if the history did not hold it yet.
 
     Runs inside the caller's transaction, so a failure leaves the store as it was.
     """
+    now = now or utcnow()
     existing = {
         entry.faq_id: entry
         for entry in session.scalars(sa.select(FaqEntry).options(selectinload(FaqEntry.aliases)))
     }
+    kept = kept_versions(session)
     added = updated = unchanged = removed = 0
     for record in records:
         entry = existing.pop(record.faq_id, None)
         if entry is None:
-            entry = FaqEntry(faq_id=record.faq_id)
-            _fill(entry, record)
+            entry = FaqEntry(faq_id=record.faq_id, version=kept.get(record.faq_id, 0) + 1)
             session.add(entry)
             added += 1
         elif _differs(entry, record):
-            _fill(entry, record)
+            if kept.get(entry.faq_id, 0) < entry.version:
+                keep(session, entry, by=IMPORTED, at=entry.updated_at)
             entry.version += 1
             updated += 1
         else:
             unchanged += 1
+            continue
+        _fill(entry, record)
+        entry.updated_at = now
+        keep(session, entry, by=IMPORTED, at=now)
     if replace:
         for entry in existing.values():
             session.delete(entry)
@@ -68,6 +85,31 @@ def save_records(session: Session, records: Sequence[FaqRecord], *, replace: boo
         bump_revision(session, FAQ)
     session.flush()
     return SaveReport(added, updated, unchanged, removed)
+
+
+def content_of(entry: FaqEntry) -> dict:
+    """An entry's content as drafts and versions keep it."""
+    return {"question": entry.question, "aliases": [alias.text for alias in entry.aliases], "answer": entry.answer,
+            "category": entry.category, "department": entry.department, "phone": entry.phone, "url": entry.url}
+
+
+def keep(session: Session, entry: FaqEntry, *, by: str, at: datetime) -> None:
+    """Keep ``entry``'s content at its version in the history, published by ``by`` at ``at``."""
+    session.add(FaqVersion(faq_id=entry.faq_id, version=entry.version, content=content_of(entry), published_at=at,
+                           published_by=by))
+
+
+def kept_versions(session: Session, faq_ids: Sequence[str] | None = None) -> dict[str, int]:
+    """The highest version the history holds for each entry id (of ``faq_ids``, when given)."""
+    statement = sa.select(FaqVersion.faq_id, sa.func.max(FaqVersion.version)).group_by(FaqVersion.faq_id)
+    if faq_ids is not None:
+        statement = statement.where(FaqVersion.faq_id.in_(list(faq_ids)))
+    return dict(session.execute(statement).all())
+
+
+def first_version(session: Session, faq_id: str) -> int:
+    """The version a new entry with this id starts at: 1, or the one after its id's last in the history."""
+    return kept_versions(session, [faq_id]).get(faq_id, 0) + 1
 
 
 def _fill(entry: FaqEntry, record: FaqRecord) -> None:
