@@ -1,9 +1,10 @@
-"""The health desk's data as plain values: red-flag families, word lists, phone lines, facilities, desk.
+"""The health desk's data as plain values: red-flag families (119) and police flags (110), word lists, phone
+lines, facilities, desk.
 
 The national defaults (``defaults.toml`` beside this module) apply everywhere; a city's ``health.toml``
 (named from its ``pack.toml``) is merged over them by ``desk_from`` (see the defaults file for how):
-``[red_flags]`` and ``[words]`` lists replace the lists of the same name, ``[more_red_flags]`` and
-``[more_words]`` add phrases to them.
+``[red_flags]``, ``[police_flags]`` and ``[words]`` lists replace the lists of the same name,
+``[more_red_flags]``, ``[more_police_flags]`` and ``[more_words]`` add phrases to them.
 ``check_section`` refuses data the desk could not use, naming what to fix.
 """
 
@@ -25,7 +26,7 @@ from healthdesk.matching import phrase
 from japanese.calendar import is_office_day
 
 DEFAULTS = Path(__file__).with_name("defaults.toml")
-LINE_KINDS = ("doubt", "child", "medical_info", "mental", "other")
+LINE_KINDS = ("doubt", "child", "medical_info", "mental", "police", "dv", "other")
 WORD_LISTS = ("doubt", "self_harm", "child", "where", "worry", "not_health")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -105,20 +106,26 @@ class HealthDesk:
     facilities: tuple[Facility, ...] = ()
     web: str = ""  # a page listing today's 当番医 (the prefecture's system)
     attribution: str = ""
+    police_number: str = "110"
+    police_flags: tuple[Family, ...] = ()
 
     def red_flag(self, message: tuple[Spelled, ...]) -> tuple[Family, Phrase] | None:
         """The first family (in the data's order) with a phrase found in the message, and that phrase; None when
         no red flag is raised. Looked up in one index of every family's phrases, in order, so that a message is
         compared once rather than once per family."""
-        every, owners = self._every_red_flag
-        position = every.first_found_at(message)
-        return None if position is None else (owners[position], every.phrases[position])
+        return _first_flag(self._every_red_flag, message)
+
+    def police_flag(self, message: tuple[Spelled, ...]) -> tuple[Family, Phrase] | None:
+        """As ``red_flag``, for the police flags (danger from a person: 110)."""
+        return _first_flag(self._every_police_flag, message)
 
     @functools.cached_property
     def _every_red_flag(self) -> tuple[PhraseList, tuple[Family, ...]]:
-        phrases = tuple(phrase for family in self.red_flags for phrase in family.phrases.phrases)
-        owners = tuple(family for family in self.red_flags for _phrase in family.phrases.phrases)
-        return PhraseList(phrases), owners
+        return _one_index(self.red_flags)
+
+    @functools.cached_property
+    def _every_police_flag(self) -> tuple[PhraseList, tuple[Family, ...]]:
+        return _one_index(self.police_flags)
 
     def lines_of(self, kind: str) -> tuple[Line, ...]:
         """The available lines of one kind, in the order the data lists them."""
@@ -127,6 +134,20 @@ class HealthDesk:
     def unavailable(self, kind: str) -> tuple[Line, ...]:
         """Lines of one kind the data says do not exist here (to say so instead of offering them)."""
         return tuple(line for line in self.lines if line.kind == kind and not line.available)
+
+
+def _one_index(families: tuple[Family, ...]) -> tuple[PhraseList, tuple[Family, ...]]:
+    """Every family's phrases in one list, in order, with the family of each."""
+    phrases = tuple(phrase for family in families for phrase in family.phrases.phrases)
+    owners = tuple(family for family in families for _phrase in family.phrases.phrases)
+    return PhraseList(phrases), owners
+
+
+def _first_flag(index: tuple[PhraseList, tuple[Family, ...]], message: tuple[Spelled, ...]
+                ) -> tuple[Family, Phrase] | None:
+    every, owners = index
+    position = every.first_found_at(message)
+    return None if position is None else (owners[position], every.phrases[position])
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,8 +166,11 @@ def desk_from(section: dict[str, Any] | None) -> HealthDesk:
     base = defaults_section()
     city = section or {}
     emergency = {**base.get("emergency", {}), **city.get("emergency", {})}
+    police = {**base.get("police", {}), **city.get("police", {})}
     desk = {**base.get("desk", {}), **city.get("desk", {})}
     families = _added({**base["red_flags"], **city.get("red_flags", {})}, city.get("more_red_flags", {}))
+    police_families = _added({**base["police_flags"], **city.get("police_flags", {})},
+                             city.get("more_police_flags", {}))
     words = _added({**base["words"], **city.get("words", {})}, city.get("more_words", {}))
     lines = {key: {**base.get("lines", {}).get(key, {}), **value}
              for key, value in {**base.get("lines", {}), **city.get("lines", {})}.items()}
@@ -161,6 +185,8 @@ def desk_from(section: dict[str, Any] | None) -> HealthDesk:
         facilities=tuple(Facility(**{k: str(v) for k, v in item.items()}) for item in city.get("facilities", [])),
         web=str(city.get("web", "")),
         attribution=str(city.get("attribution", "")),
+        police_number=str(police.get("number") or "110"),
+        police_flags=tuple(Family(name, _phrases(items)) for name, items in police_families.items()),
     )
 
 
@@ -200,13 +226,14 @@ def check_section(section: object) -> list[str]:
     if not isinstance(section, dict):
         return ["the health data must be a table"]
     problems: list[str] = []
-    for name in ("emergency", "desk"):
+    for name in ("emergency", "police", "desk"):
         if not isinstance(section.get(name, {}), dict):
             problems.append(f"[{name}] must be a table")
     desk = section.get("desk", {})
     if isinstance(desk, dict):
         problems += _hours_problems("desk", desk)
-    for table, known in (("red_flags", None), ("more_red_flags", None), ("words", WORD_LISTS),
+    for table, known in (("red_flags", None), ("more_red_flags", None), ("police_flags", None),
+                         ("more_police_flags", None), ("words", WORD_LISTS),
                          ("more_words", WORD_LISTS)):
         lists = section.get(table, {})
         if not isinstance(lists, dict):

@@ -1,9 +1,9 @@
 """Triage of a resident's message about health into one plain result, safety first.
 
-The order is the health desk's routing order: a red flag (119 first), words of despair (mental-health
-lines), doubt about calling an ambulance (#7119 where it exists, else the local alternatives), a child
-who is unwell (#8000), where to be seen now (休日夜間急病センター, 当番医), any other health worry (the
-health desk). The triage never judges what a symptom means: it only picks which lines to give.
+The order is the health desk's routing order: a red flag (119 first), danger from a person (110 first),
+words of despair (mental-health lines), doubt about calling an ambulance (#7119 where it exists, else the local
+alternatives), a child who is unwell (#8000), where to be seen now (休日夜間急病センター, 当番医), any other
+health worry (the health desk). The triage never judges what a symptom means: it only picks which lines to give.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class Kind(enum.StrEnum):
     """What the health reply is about."""
 
     EMERGENCY = "emergency"  # a red flag: 119 first
+    POLICE = "police"  # danger from a person (violence, a break-in, being followed, a missing child): 110 first
     SELF_HARM = "self_harm"  # words of despair: mental-health lines
     DOUBT = "doubt"  # "should I call an ambulance?"
     CHILD = "child"  # a child is unwell: #8000 when it answers
@@ -35,8 +36,9 @@ class Triage:
 
     kind: Kind
     desk: HealthDesk
-    family: str = ""  # the red-flag family that was raised (EMERGENCY)
-    self_harm: bool = False  # words of despair as well: mental-health lines after the 119 message
+    family: str = ""  # the red-flag family that was raised (EMERGENCY), or the police flag's (POLICE)
+    self_harm: bool = False  # words of despair as well: mental-health lines after the 119 or 110 message
+    police: str = ""  # EMERGENCY: a police flag's family raised as well (110 after 119)
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
     phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
     desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
@@ -55,9 +57,14 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     message = readings(text)
     words = desk.words
     despair = words["self_harm"].first_found(message)
+    police = desk.police_flag(message)
     if (flagged := desk.red_flag(message)) is not None:
         family, found = flagged
-        return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair is not None, phrase=found.text)
+        return Triage(Kind.EMERGENCY, desk, family=family.name, self_harm=despair is not None, phrase=found.text,
+                      police=police[0].name if police is not None else "")
+    if police is not None:
+        family, found = police
+        return Triage(Kind.POLICE, desk, family=family.name, self_harm=despair is not None, phrase=found.text)
     if despair is not None:
         return Triage(Kind.SELF_HARM, desk, self_harm=True, phrase=despair.text)
     if (doubt := words["doubt"].first_found(message)) is not None:

@@ -265,6 +265,7 @@ CHILD_NAME_LABEL = "呼び名をつける"
 CHILD_REMOVE_LABEL = "登録を削除"
 CHILD_BACK_LABEL = "一覧に戻る"
 CHILD_ADDED = "{what}を{date}で登録しました。"
+CHILD_ALREADY = "{what}{date}は、すでに登録されています。"
 CHILD_CHILDCARE_ON = "「子育て」のお知らせも受け取る設定にしました。"
 CHILD_BORN = (
     "おめでとうございます。生年月日を{date}で登録しました。"
@@ -327,6 +328,13 @@ HEALTH_EMERGENCY = (
     "このトークでは、診断や救急車の手配はできません。"
 )
 HEALTH_CALL_LABEL = "{number}番に電話する"
+POLICE_EMERGENCY = (
+    "事件や身の危険があるときは、迷わず、すぐに{number}番に電話してください。\n"
+    "できるだけ安全な場所から、「{place}」の場所と、何が起きているかを伝えてください。\n"
+    "このトークからは、警察に通報できません。"
+)
+POLICE_CONSULT = "急ぎでないご相談は、こちらへどうぞ。"
+POLICE_TOO = "人に危害を加えられるおそれもあるときは、{number}番にも電話してください。"
 HEALTH_LINE_CALL_LABEL = "{number}に電話する"
 HEALTH_SELF_HARM = (
     "話してくれてありがとうございます。ひとりで抱えこまないでください。\n"
@@ -376,6 +384,11 @@ CHILD_LABEL_LEFT = "呼び名はつけずにおきました。つけるときは
 OWN_BIRTH_LEFT = "ご自身の生年月日の登録は、いったん止めました。「配信設定」の「ご自身の生年月日」から、いつでも登録できます。"
 SMALL_TALK_ACK = "承知しました。ほかにも気になることがあれば、いつでも聞いてください。"
 SMALL_TALK_LAUGH = "ほかにもお役に立てることがあれば、いつでも聞いてください。"
+SMALL_TALK_PERSON = (
+    "お役に立てず、申し訳ありません。ご意見やご相談は、{city}の職員がうかがいます。\n"
+    "{department} {phone}（受付時間：{office_hours}）"
+)
+SMALL_TALK_PERSON_NO_PHONE = "お役に立てず、申し訳ありません。ご意見やご相談は、{department}で{city}の職員がうかがいます。"
 SMALL_TALK_APOLOGY = "いえいえ、お気になさらないでください。知りたいことがあれば、いつでも聞いてください。"
 SMALL_TALK_MISTAKE = "大丈夫ですよ。お気になさらないでください。知りたいことを、あらためて送ってください。"
 SMALL_TALK_PRAISE = "ありがとうございます。お役に立ててうれしいです。ほかにも気になることがあれば、いつでも聞いてください。"

@@ -21,8 +21,9 @@ from healthdesk.triage import Kind
 from healthdesk.triage import triage
 from search.docs import Query
 
-# Worries a FAQ entry may also answer (夜泣き, 子どもの発熱): emergencies, despair and doubt get the lines only.
-FAQ_ALSO = frozenset({Kind.WORRY, Kind.CHILD})
+# Worries a FAQ entry may also answer (夜泣き, 子どもの発熱; the city's DV desk after the police lines):
+# emergencies, despair and doubt get the lines only.
+FAQ_ALSO = frozenset({Kind.WORRY, Kind.CHILD, Kind.POLICE})
 
 
 def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | None:

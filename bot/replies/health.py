@@ -24,6 +24,7 @@ from messaging.build import messages
 from messaging.build import quick_reply
 
 MAX_CALL_BUTTONS = 4
+DV_FAMILIES = frozenset({"暴力"})  # police flags whose reply lists the DV lines too
 
 
 def health_reply(result: Triage, city: CityInfo, related: Entry | None = None) -> list[Message]:
@@ -42,10 +43,28 @@ def _emergency(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
     parts = [texts.HEALTH_EMERGENCY.format(number=desk.emergency_number, place=desk.place or city.name)]
     calls = [_call_119(desk)]
+    if result.police:
+        parts.append(texts.POLICE_TOO.format(number=desk.police_number))
+        calls.append(_call_110(desk))
     if result.self_harm:
         lines = desk.lines_of("mental")
         parts.append("\n".join([texts.HEALTH_SELF_HARM, *map(_line, lines)]))
         calls += [_call(line) for line in lines]
+    return parts, calls
+
+
+def _police(result: Triage, city: CityInfo) -> Built:
+    """110 first; then the police consultation line, and for violence the DV lines; despair adds the mental lines."""
+    desk = result.desk
+    parts = [texts.POLICE_EMERGENCY.format(number=desk.police_number, place=desk.place or city.name)]
+    lines = desk.lines_of("police") + (desk.lines_of("dv") if result.family in DV_FAMILIES else ())
+    if lines:
+        parts.append("\n".join([texts.POLICE_CONSULT, *map(_line, lines)]))
+    calls = [_call_110(desk), *(_call(line) for line in lines)]
+    if result.self_harm:
+        mental = desk.lines_of("mental")
+        parts.append("\n".join([texts.HEALTH_SELF_HARM, *map(_line, mental)]))
+        calls += [_call(line) for line in mental]
     return parts, calls
 
 
@@ -180,8 +199,13 @@ def _call_119(desk: HealthDesk) -> Call:
     return Call(texts.HEALTH_CALL_LABEL.format(number=desk.emergency_number), desk.emergency_number)
 
 
+def _call_110(desk: HealthDesk) -> Call:
+    return Call(texts.HEALTH_CALL_LABEL.format(number=desk.police_number), desk.police_number)
+
+
 BUILDERS: dict[Kind, Callable[[Triage, CityInfo], Built]] = {
     Kind.EMERGENCY: _emergency,
+    Kind.POLICE: _police,
     Kind.SELF_HARM: _self_harm,
     Kind.DOUBT: _doubt,
     Kind.CHILD: _child,

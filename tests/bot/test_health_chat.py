@@ -89,6 +89,48 @@ class TestEmergency:
         assert "よりそいホットライン 0120-279-338" in reply.messages[1].text
 
 
+POLICE_START = texts.POLICE_EMERGENCY.split("\n")[0].format(number="110")
+
+
+class TestPolice:
+    def test_violence_is_110_first_then_the_police_and_dv_lines(self, app, city):
+        """旦那に殴られた: the 110 message first, then #9110 and the DV lines, each with a button."""
+        reply = say(app, "旦那に殴られた")
+        assert first_text(reply).startswith(POLICE_START)
+        assert "「かもめ市」の場所" in first_text(reply)
+        assert "DV相談ナビ #8008" in reply.messages[1].text
+        assert calls(reply)[:3] == ["tel:110", "tel:%239110", "tel:%238008"]
+
+    def test_a_break_in_gives_the_police_line_without_the_dv_lines(self, app, city):
+        """泥棒に入られた: 110 first and the police consultation line; the DV lines are not for this."""
+        reply = say(app, "泥棒に入られた")
+        assert first_text(reply).startswith(POLICE_START)
+        assert "#9110" in text_of(reply) and "DV相談" not in text_of(reply)
+
+    def test_110_comes_first_even_with_an_area_step_open(self, app, city):
+        """A step waiting for the area does not catch a missing child (the trial's 「ごみの日」 then danger)."""
+        with db.transaction(app) as session:
+            conversation.start(session, factories.USER_ID, Step.ASK_AREA, NOW, then="明日のごみ")
+        reply = say(app, "子どもがいなくなった")
+        assert first_text(reply).startswith(POLICE_START)
+        with db.transaction(app) as session:
+            assert session.get(Conversation, factories.USER_ID) is None
+
+    def test_an_injury_from_violence_is_119_first_and_110_after(self, app, city):
+        """Bleeding after being hit: 119 first, then a line to call 110 too, with both buttons."""
+        reply = say(app, "夫に殴られて血が止まらない")
+        assert first_text(reply).startswith(EMERGENCY_START)
+        assert texts.POLICE_TOO.format(number="110") in text_of(reply)
+        assert calls(reply)[:2] == ["tel:119", "tel:110"]
+
+    def test_what_was_said_to_the_police_route_is_not_kept(self, app, city):
+        """Only that a police reply was given is logged: no text and no resident (a crime suffered is sensitive)."""
+        say(app, "ストーカーされてる")
+        with db.read_transaction(app) as session:
+            rows = session.execute(sa.select(QueryLog.normalized_text, QueryLog.resident_hash, QueryLog.intent)).all()
+        assert rows == [("", None, "health.police")]
+
+
 class TestSelfHarm:
     def test_despair_gets_the_lines_and_119_if_in_danger(self, app, city):
         """死にたい: thanks, the lines with hours (the city's too), and 119 if in danger now."""

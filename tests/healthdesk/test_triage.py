@@ -44,8 +44,26 @@ RED_FLAGS = {
                    # From a resident-style trial: a passive without who, a house that fell in, a cry for help.
                    "川に流された", "おとうさんが川にながされた", "流された", "家がつぶれて出られない", "家がつぶれた",
                    "じしんで いえが つぶれた ひとが でられない", "土砂崩れで車が埋まった", "たすけて🆘 家がつぶれた",
-                   "たすけて", "助けて！"],
+                   "たすけて", "助けて！",
+                   # From a second trial: a house broken by an earthquake, said without anyone trapped.
+                   "地震で家が壊れた", "じしんで家がくずれた", "建物が崩れてる"],
 }
+RED_FLAGS["火事・煙"] += ["家が燃えてる", "隣の家が燃えています", "車が燃えてる"]
+RED_FLAGS["けが・やけど・事故"] += ["けが人がいる", "ケガ人がいます", "怪我人が出た"]
+
+POLICE = {
+    "暴力": ["旦那に殴られた", "夫になぐられた", "彼氏に蹴られた", "暴力をふるわれる", "DV", "DVされてる", "父が包丁を持って暴れてる",
+           "知らない男に襲われた"],
+    "侵入・盗難": ["泥棒に入られた", "空き巣に入られたかも", "家に知らない人がいる", "強盗", "スマホを盗まれた", "ひったくりにあった"],
+    "つきまとい": ["知らない人につけられてる、こわい", "誰かに後をつけられている", "元彼につきまとわれてる", "ストーカーされてる",
+               "変な人に尾行されてる"],
+    "行方不明": ["子どもがいなくなった", "娘が帰ってこない", "こどもがみつからない", "認知症の親がいなくなった", "子供が連れ去られた"],
+}
+NOT_POLICE = [
+    "DV相談について", "泥棒対策の補助", "ストーカー対策", "行方不明者の届出", "迷子の犬", "防犯カメラの補助", "交通安全教室",
+    "名前をつけられる", "子どもが帰ってきた", "自転車の防犯登録", "傘を盗まれた", "テレビが壊れた", "地震で棚が倒れた",
+    "家の燃えるごみ", "燃えるごみの日", "けがの治療費の助成",
+]
 
 
 def test_every_national_family_is_tested_here():
@@ -58,6 +76,30 @@ def test_every_red_flag_family_is_an_emergency(family, message):
     """Each family, in kanji, kana, katakana and dialect, is an emergency (119 first)."""
     result = triage(defaults(), message, NOON)
     assert (result.kind, result.family) == (Kind.EMERGENCY, family)
+
+
+def test_every_national_police_family_is_tested_here():
+    """Each police family of the national defaults has wordings above."""
+    assert {family.name for family in defaults().police_flags} == set(POLICE)
+
+
+@pytest.mark.parametrize(("family", "message"), [(f, m) for f, ms in POLICE.items() for m in ms])
+def test_danger_from_a_person_is_for_the_police(family, message):
+    """Violence, a break-in, being followed and a missing child, in residents' words, are 110 first."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.family) == (Kind.POLICE, family)
+
+
+@pytest.mark.parametrize("message", NOT_POLICE)
+def test_questions_about_crime_prevention_and_procedures_are_not_for_the_police(message):
+    """Asking about prevention, a desk or a form, or a thing named with the same words, is no emergency."""
+    assert triage(defaults(), message, NOON) is None
+
+
+def test_a_red_flag_from_violence_is_119_first_with_the_police_raised_too():
+    """Bleeding after being hit: an emergency (119), and the police flag is carried for a 110 line after."""
+    result = triage(defaults(), "夫に殴られて血が止まらない", NOON)
+    assert (result.kind, result.family, result.police) == (Kind.EMERGENCY, "出血", "暴力")
 
 
 @pytest.mark.parametrize("message", ["死にたい", "しにたい", "消えてしまいたい", "もう生きるのがつらい", "いなくなりたい"])
