@@ -36,15 +36,18 @@ class Talk(enum.StrEnum):
     PRAISE = "praise"
     UNSURE = "unsure"  # 「わからない」: the resident does not know (what to send, their area…)
     SAD = "sad"  # 😭, 「ぴえん」: a sad face alone
+    PERSON = "person"  # 「人と話したい」「苦情」: a person at the city, not the bot, is wanted
     EMOJI = "emoji"
     STICKER = "sticker"
 
 
 @dataclass(frozen=True)
 class SmallTalk:
-    """The result: reply with the words for ``kind``."""
+    """The result: reply with the words for ``kind`` (a greeting: the one the resident used, when they named a
+    time of day — 「おはようございます」 is answered in kind at any hour)."""
 
     kind: Talk
+    hello: str = ""  # GREETING: "morning" or "evening" when the resident said おはよう or こんばんは
 
 
 # Word families, as regular expressions over matching keys (hiragana-folded, no punctuation), by kind.
@@ -62,7 +65,8 @@ _FAMILIES: dict[Talk, str] = {
                   r"(?:っす|ですな|やな|やね|だね|じゃね|ですね|だな|わ)?",
     Talk.THANKS: r"ありがと[うー]*(?:ござい(?:ます|ました))?|ありがたい|さんきゅー?|さんくす|thank(?:s|you)?|thx|ty"
                  r"|感謝(?:します|しています|です)?|(?:助|たす)か(?:り(?:ます|ました)|る|った)|おかげさま(?:で)?"
-                 r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも|ども|あざ[ーっ]?[すま]す?",
+                 r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも|ども|あざ[ーっ]?[すま]す?"
+                 r"|おおきに|ありがとさん",
     Talk.MISTAKE: r"(?:打ち|押し|送り|うち|おし|おくり)?(?:間違|まちが)(?:え(?:ました|た|ちゃった|ちゃいました"
                   r"|て(?:しまいました|ました|送(?:信)?(?:しました|りました|った)|おくりました)?)|い(?:ました|でした)?"
                   r"|った|って(?:送(?:信)?|おく|そうしん)(?:しました|りました|った|っちゃった)?)|誤送信|ごそうしん"
@@ -77,6 +81,11 @@ _FAMILIES: dict[Talk, str] = {
                  r"|知らん|しらん|知りません|しりません|不明|ふめい|忘れ(?:た|ました|ちゃった)|わすれ(?:た|ました|ちゃった)"
                  r"|どれだろう|どこだろう|どっちだろう|どこかな|どれかな|謎|なぞ",
     Talk.SAD: r"ぴえん|ぱおん|えーん|えんえん|しくしく|泣",
+    Talk.PERSON: r"(?:人|ひと|職員|担当者?|担当の(?:方|人)|係の(?:方|人)|オペレーター|おぺれーたー|有人)(?:さん)?(?:と|に|で)?"
+                 r"(?:話|はな)し(?:たい|たいです|たいんですが|たいんだけど)"
+                 r"|(?:人|ひと|職員|担当者?)(?:に|と)?(?:つないで|繋いで|代わって|かわって)(?:ください|ほしい)?"
+                 r"|苦情(?:を言いたい|があります|です)?|クレーム|くれーむ|ご?意見(?:を言いたい|があります)"
+                 r"|(?:バカ|ばか|馬鹿|アホ|あほ|役立たず|やくたたず|使えない|つかえない|ふざけるな|ふざけんな)",
     Talk.GREETING: r"こんにち[はわ]|こんばん[はわ]|おはよ[うー]*(?:ございます)?|はじめまして|初めまして"
                    r"|よろしく(?:お願い(?:します|いたします)|おねがい(?:します|いたします))?|もしもし|hello|hi|hey"
                    r"|お疲れ(?:様|さま)?|おつかれ(?:さま)?",
@@ -88,7 +97,7 @@ _FAMILIES: dict[Talk, str] = {
 }
 # What may stand beside small talk without making it a question: polite endings, intensifiers, particles.
 _FILLER = (r"です|ます|でした|ました|ございます|よく|全然|ぜんぜん|さっぱり|ちょっと|あ|本当に|ほんとうに|ほんとに|ほんと|とても|大変|たいへん|すごく|めっちゃ"
-           r"|いつも|こちらこそ|また|ね|よ|な|ー|っ|ぁ|です|〜|~")
+           r"|めちゃくちゃ|めちゃ|ほんまに|ほんま|なまら|まじで|まじ|ばり|でら|いつも|こちらこそ|また|ね|よ|な|わ|ー|っ|ぁ|です|〜|~")
 _PIECE = {kind: re.compile(rf"(?:{words})") for kind, words in _FAMILIES.items()}
 _ALL = re.compile(rf"(?:{'|'.join(_FAMILIES.values())}|{_FILLER})+")
 _HELP = frozenset(normalize(p) for p in (
@@ -154,18 +163,25 @@ def question_part(query: Query) -> Query:
     return Query.of(rest) if normalize(rest) else query
 
 
+_HELLOS = (("morning", re.compile(r"おはよ")), ("evening", re.compile(r"こんばん")))
+
+
 class SmallTalkIntent:
     """Answers small talk with a friendly word, and a request for the menu with the menu."""
 
     name = "smalltalk"
 
-    def match(self, query: Query) -> Talk | None:
+    def match(self, query: Query) -> SmallTalk | None:
         """The kind of small talk when the whole message is small talk."""
-        return talk_of(query)
+        kind = talk_of(query)
+        if kind is None:
+            return None
+        said = next((hello for hello, word in _HELLOS if kind is Talk.GREETING and word.search(query.key)), "")
+        return SmallTalk(kind, said)
 
-    def handle(self, match: Talk, ctx: IntentContext) -> SmallTalk:
+    def handle(self, match: SmallTalk, ctx: IntentContext) -> SmallTalk:
         """Small talk needs nothing from the database."""
-        return SmallTalk(match)
+        return match
 
 
 INTENT = SmallTalkIntent()

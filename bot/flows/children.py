@@ -165,8 +165,13 @@ def _child_date(ctx: Context, user_id: str, step: dict, day: date) -> Reply:
         kind = step.get("kind") or ("due" if day > ctx.today else "birth")
         if (reason := _refusal(kind, day, ctx.today)) is not None:
             return _child_date_retry(ctx, user_id, step, [common.date_refused(reason, day)])
-        residents.add_child(ctx.session, user_id, ctx.now, **{f"{kind}_date": day})
         what = texts.CHILD_DUE if kind == "due" else texts.CHILD_BIRTH
+        if any(getattr(child, f"{kind}_date") == day for child in residents.children(ctx.session, user_id)):
+            # The same date sent again (a retry, or typed twice): a twin gets the same messages, so one is enough.
+            conversation.end(ctx.session, user_id)
+            notes = [texts.CHILD_ALREADY.format(what=what, date=build.jp_full_date(day))]
+            return Reply(children_messages(ctx, user_id, notes), "intent", intent="children")
+        residents.add_child(ctx.session, user_id, ctx.now, **{f"{kind}_date": day})
         notes = [texts.CHILD_ADDED.format(what=what, date=build.jp_full_date(day))]
         if CHILDCARE not in residents.subscriptions(ctx.session, user_id):
             residents.set_subscription(ctx.session, user_id, CHILDCARE, True, ctx.now)

@@ -43,8 +43,12 @@ def small_talk(result: SmallTalk, city: CityInfo, local_time: time | None = None
         Talk.MISTAKE: texts.SMALL_TALK_MISTAKE, Talk.FAREWELL: texts.SMALL_TALK_FAREWELL,
         Talk.PRAISE: texts.SMALL_TALK_PRAISE, Talk.UNSURE: texts.SMALL_TALK_UNSURE, Talk.SAD: texts.SMALL_TALK_SAD,
         Talk.EMOJI: texts.SMALL_TALK_EMOJI, Talk.STICKER: texts.SMALL_TALK_STICKER,
+        Talk.PERSON: texts.SMALL_TALK_PERSON if city.phone else texts.SMALL_TALK_PERSON_NO_PHONE,
     }[result.kind]
-    return messages([template.format(bot_name=city.bot_name, city=city.name, hello=greeting_for(local_time))])
+    hello = {"morning": texts.HELLO_MORNING, "evening": texts.HELLO_EVENING}.get(result.hello) \
+        or greeting_for(local_time)
+    return messages([template.format(bot_name=city.bot_name, city=city.name, hello=hello, phone=city.phone,
+                                     department=city.department or city.name, office_hours=city.office_hours)])
 
 
 # The greeting by the hour it starts at (city time): おはようございます from 4 to 10, then こんにちは until 18.

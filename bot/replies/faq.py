@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from linebot.v3.messaging import Message
@@ -23,18 +25,28 @@ def faq_answer(entry: Entry, city: CityInfo, query_log_ref: str | None = None) -
 
 
 def answer_text(entry: Entry, city: CityInfo) -> str:
-    """The text of an entry's answer with its footer (more, contact, attribution)."""
+    """The text of an entry's answer with its footer (more, contact, attribution); a link or a contact the answer
+    already gives is not given twice."""
+    answer = entry.answer.strip()
     footer = []
-    if entry.url:
+    if entry.url and entry.url not in answer:
         footer.append(texts.FAQ_MORE.format(url=entry.url))
-    if entry.department or entry.phone:
+    if (entry.department or entry.phone) and not _gives_contact(answer, entry):
         footer.append(texts.FAQ_CONTACT.format(department=entry.department, phone=entry.phone).strip())
     if city.faq_attribution:
         footer.append(city.faq_attribution)
-    answer = entry.answer.strip()
     if footer:
         answer += "\n\n" + "\n".join(footer)
     return answer
+
+
+def _gives_contact(answer: str, entry: Entry) -> bool:
+    """Whether the answer itself names the entry's phone number (in any punctuation), or, without one, its
+    department."""
+    if entry.phone:
+        digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", entry.phone))
+        return len(digits) >= 6 and digits in re.sub(r"\D", "", unicodedata.normalize("NFKC", answer))
+    return entry.department in answer
 
 
 def suggestions(entries: Sequence[Entry], query_log_ref: str | None) -> list[Message]:

@@ -58,7 +58,7 @@ class TestIntentAnswer:
     def test_the_winning_intent_says_what_its_handler_returned(self, app, faq):
         """The intent that answered carries a summary of its result, by type and fields."""
         _reply, trace = traced(app, "ありがとうございます")
-        assert trace.named("intent")[-1]["result"] == {"type": "SmallTalk", "kind": "thanks"}
+        assert trace.named("intent")[-1]["result"] == {"type": "SmallTalk", "kind": "thanks", "hello": ""}
 
     def test_the_reply_stage_names_the_intent_and_what_was_sent(self, app, faq):
         """The last stage is the reply: its kind, the intent and the messages' texts."""

@@ -24,6 +24,14 @@ class TestFaqReplies:
         assert "市民課 0123-45-6701" in message.text
         assert message.text.endswith("出典：汎用FAQ")
 
+    def test_a_link_or_phone_the_answer_already_gives_is_not_repeated(self):
+        """An answer that names its URL and its phone (written ０１２３−４５−６７０１) gets neither again below it."""
+        answer = "詳しくは https://www.city.kamome.example/ をご覧ください。問い合わせ：市民課（０１２３−４５−６７０１）"
+        [message] = faq_replies.faq_answer(
+            entry(answer=answer, url="https://www.city.kamome.example/", department="市民課", phone="0123-45-6701"),
+            CityInfo())
+        assert message.text == answer
+
     def test_suggestions_offer_each_candidate_and_a_way_out(self):
         """「もしかして」 lists the candidates as buttons plus 「どれにも当てはまらない」."""
         entries = [entry(str(i), f"質問{i}についての、とても長い長い長い質問文です。") for i in range(3)]

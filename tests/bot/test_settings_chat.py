@@ -203,6 +203,14 @@ class TestChildren:
         assert (due.type, due.mode, due.min, due.max) == ("datetimepicker", "date", "2026-10-20", "2027-09-20")
         assert (birth.min, birth.max) == ("2008-11-20", "2026-11-20")
 
+    def test_the_same_due_date_sent_again_registers_no_second_child(self, app, session):
+        """A due date already registered (typed again, or the picker pressed twice) is said to be there already."""
+        consent(app)
+        add_child(app, "due", "2027-03-05")
+        reply = add_child(app, "due", "2027-03-05")
+        assert children(session) == [(None, date(2027, 3, 5), None)]
+        assert "出産予定日2027年3月5日(金)は、すでに登録されています" in text_of(reply)
+
     def test_due_date_from_the_picker_registers_a_child(self, app, session):
         """The picker's date registers a child by due date and turns 子育て on."""
         consent(app)

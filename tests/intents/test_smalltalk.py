@@ -32,6 +32,12 @@ from search.docs import Query
     ("便利ですね！", Talk.PRAISE), ("すげー", Talk.PRAISE),
     ("わからん", Talk.UNSURE), ("よくわからない", Talk.UNSURE), ("わかりません", Talk.UNSURE), ("知らないです", Talk.UNSURE),
     ("😭", Talk.SAD), ("😢😢", Talk.SAD), ("(T_T)", Talk.SAD), ("(;_;)", Talk.SAD), ("ぴえん", Talk.SAD),
+    # Dialect thanks from a resident-style trial (関西, 北海道) and their intensifiers.
+    ("おおきに", Talk.THANKS), ("めっちゃ助かったわ", Talk.THANKS), ("ほんまありがとう", Talk.THANKS),
+    ("なまら助かった", Talk.THANKS), ("ありがとさん", Talk.THANKS), ("助かるわー", Talk.THANKS),
+    # Wanting a person, a complaint or an insult: the city's desk, never 「言葉を変えて」.
+    ("人と話したい", Talk.PERSON), ("職員と話したいです", Talk.PERSON), ("苦情", Talk.PERSON), ("クレーム", Talk.PERSON),
+    ("担当者につないでください", Talk.PERSON), ("バカ", Talk.PERSON), ("役立たず！", Talk.PERSON),
 ])
 def test_small_talk_is_recognised_by_kind(text, kind):
     """Each kind is recognised in several wordings, scripts and with emoji or punctuation around it."""
@@ -41,6 +47,8 @@ def test_small_talk_is_recognised_by_kind(text, kind):
 @pytest.mark.parametrize("text", [
     "ありがとう、あと粗大ごみの出し方は？", "住民票", "はいけん", "草刈りの日", "wifiはありますか", "了解ですが転入届はどこ",
     "？？！！", "ごみ", "ごみ捨てが分からない", "すごいごみ", "間違えやすいごみ", "えらい目にあった",
+    "ほんまに住民票", "まじで粗大ごみ", "なまら寒いっしょ、ごみいつだべ", "騒音の苦情はどこに言えばいい",
+    "使えないごみ袋",
 ])
 def test_anything_besides_small_talk_is_not_small_talk(text):
     """A message with something else in it (or nothing at all) is not small talk."""
