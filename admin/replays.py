@@ -3,6 +3,8 @@ bot's own matcher and policy; publishing past a regression needs the approver to
 
 from __future__ import annotations
 
+import json
+
 from flask import request
 
 import db
@@ -35,18 +37,14 @@ def policy() -> AnswerPolicy:
 
 def for_draft(session, draft: FaqDraft) -> golden.Replay:
     """The golden queries now and with ``draft`` published."""
-    faq = index_of(session)
-    after = golden.with_entries(faq.entries, faq.matcher, {draft.faq_id: draft.content})
-    return golden.replay(golden.queries(session), policy(), (faq.entries, faq.matcher), after)
+    return _with_contents(session, {draft.faq_id: draft.content})
 
 
 def for_upload(session, plan: imports.Plan) -> golden.Replay:
     """The golden queries now and with an uploaded file's ``plan`` published."""
-    faq = index_of(session)
     contents: dict[str, dict | None] = {p.faq_id: p.content for p in (*plan.added, *plan.changed)}
     contents.update({faq_id: None for faq_id, _question in plan.removed})
-    after = golden.with_entries(faq.entries, faq.matcher, contents)
-    return golden.replay(golden.queries(session), policy(), (faq.entries, faq.matcher), after)
+    return _with_contents(session, contents)
 
 
 def for_synonyms(session, draft: SynonymDraft) -> golden.Replay:
@@ -55,8 +53,17 @@ def for_synonyms(session, draft: SynonymDraft) -> golden.Replay:
     table = [g for g in store.load_synonyms(session) if g.term != draft.term]
     if draft.synonyms:
         table.append(SynonymGroup(draft.term, tuple(draft.synonyms)))
-    after = (faq.entries, index.matcher_with(session, table))
-    return golden.replay(golden.queries(session), policy(), (faq.entries, faq.matcher), after)
+    change = ("synonyms", tuple(sorted((g.term, tuple(g.synonyms)) for g in table)))
+    return golden.replay_change(golden.queries(session), policy(), (faq.entries, faq.matcher), change,
+                                lambda: (faq.entries, index.matcher_with(session, table)))
+
+
+def _with_contents(session, contents: dict[str, dict | None]) -> golden.Replay:
+    """The golden queries now and with ``contents`` (by file id: new content, or None for removed) published."""
+    faq = index_of(session)
+    change = ("entries", json.dumps(contents, ensure_ascii=False, sort_keys=True, default=str))
+    return golden.replay_change(golden.queries(session), policy(), (faq.entries, faq.matcher), change,
+                                lambda: golden.with_entries(faq.entries, faq.matcher, contents))
 
 
 def seen_needed(model: type, draft_id: int) -> bool:

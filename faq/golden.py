@@ -15,6 +15,8 @@ from __future__ import annotations
 import enum
 import json
 import weakref
+from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -114,6 +116,21 @@ def replay(queries: Iterable[GoldenQuery], policy: AnswerPolicy, now: tuple[Mapp
             changed.append(result)
     changed.sort(key=lambda r: (not r.worse, r.question))
     return Replay(tuple(changed), total, before_count, after_count)
+
+
+def replay_change(queries: Iterable[GoldenQuery], policy: AnswerPolicy, now: tuple[Mapping[str, Entry], Matcher],
+                  change: Hashable, after: Callable[[], tuple[Mapping[str, Entry], Matcher]]) -> Replay:
+    """``replay`` against the FAQ as ``after()`` builds it, remembered with the live matcher under ``change``
+    (what names the change: a draft's content, an upload's plan, a synonym table), so that a draft's page
+    shown again, or a publish checking for regressions, asks nothing twice while the FAQ stays as it is."""
+    queries = list(queries)
+    key = (policy, change, tuple((query.question, query.faq_id) for query in queries))
+    known = _REPLAYS.setdefault(now[1], {})
+    if key not in known:
+        while len(known) >= MAX_REPLAYS:
+            known.pop(next(iter(known)))
+        known[key] = replay(queries, policy, now, after())
+    return known[key]
 
 
 def grades(queries: Iterable[GoldenQuery], policy: AnswerPolicy, faq: tuple[Mapping[str, Entry], Matcher]
@@ -218,6 +235,12 @@ def read_pack_file(path: Path, known: set[str]) -> list[tuple[str, str]]:
 # The live matchers' answers to the golden questions, by matcher (a new FAQ revision is a new matcher object,
 # and an old one's answers go with it): {matcher: {(policy, question key): result}}.
 _ANSWERS: weakref.WeakKeyDictionary[Matcher, dict[tuple[AnswerPolicy, str], FaqResult]] = weakref.WeakKeyDictionary()
+
+
+# Replays of changes against the live matchers, by matcher: {matcher: {(policy, change, queries): replay}}, at most
+# MAX_REPLAYS per matcher, the oldest dropped first.
+_REPLAYS: weakref.WeakKeyDictionary[Matcher, dict[Hashable, Replay]] = weakref.WeakKeyDictionary()
+MAX_REPLAYS = 64
 
 
 def _as_it_is(faq: tuple[Mapping[str, Entry], Matcher], policy: AnswerPolicy, asked: Query) -> FaqResult:

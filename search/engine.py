@@ -224,14 +224,15 @@ class HybridMatcher:
         """A matcher to edit while this one keeps answering unchanged (copy-on-write).
 
         The segments' matrices and the entries' features are shared (they are never changed in place); the
-        tables that ``upsert`` and ``remove`` change are copied. Far cheaper than building anew: no text is
-        analysed and no matrix is built.
+        tables that ``upsert`` and ``remove`` change are copied (an entry removed is replaced, never changed, so
+        the two matchers can share the list's entries). Far cheaper than building anew: no text is analysed and
+        no matrix is built.
         """
         other = HybridMatcher.__new__(HybridMatcher)
         other.__dict__.update(self.__dict__)
         other._grams = self._grams.copy()
         other._words = self._words.copy()
-        other._entries = [dataclasses.replace(entry) for entry in self._entries]
+        other._entries = list(self._entries)
         other._alive = self._alive.copy()
         other._slot_of = dict(self._slot_of)
         other._exact = {key: set(slots) for key, slots in self._exact.items()}
@@ -279,7 +280,7 @@ class HybridMatcher:
         if slot is None:
             return
         entry = self._entries[slot]
-        entry.alive = False
+        self._entries[slot] = dataclasses.replace(entry, alive=False)  # a copy of this matcher may share ``entry``
         self._alive[slot] = False
         for surface_cols, _, reading_cols, _ in entry.rows:
             self._grams.df[surface_cols] -= 1
