@@ -41,6 +41,11 @@ from search.areas import match_areas
 from search.docs import Query
 
 
+# A text longer than this that names no area and no place is something else said (「ほんまにどないなっとんねん、
+# 粗大ごみ出したいんやけど」), not an area typed wrong: the step lets go of it.
+LONGEST_AREA_ANSWER = 24
+
+
 def _areas(ctx: Context) -> list[AreaInfo]:
     """The city's garbage areas."""
     return ctx.garbage.areas if ctx.garbage is not None else []
@@ -116,7 +121,8 @@ def area_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply |
         names = [area.name for area, _score in matches]
         conversation.start(ctx.session, user_id, Step.ASK_AREA, ctx.now, then=data.get("then"), offered=names)
         return Reply(garbage_replies.area_choices(names), "intent", intent="area")
-    if not looks_like_place(query.text) and not _names_the_city(ctx, query) and faq_knows(ctx, query):
+    if not looks_like_place(query.text) and not _names_the_city(ctx, query) and (
+            len(query.key) > LONGEST_AREA_ANSWER or faq_knows(ctx, query)):
         return None
     return _list_areas(ctx, user_id, areas, data, typed=query.text)
 

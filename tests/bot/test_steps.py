@@ -60,6 +60,13 @@ class TestLettingGo:
             assert NOT_FOUND not in text_of(reply), typed
             assert reply.kind in {"faq", "suggest", "intent"} and reply.intent != "area", typed
 
+    def test_a_long_sentence_naming_no_area_is_not_taken_for_an_area(self, app, city, session):
+        """A dialect sentence about something else, longer than any area answer, is not met with the area list."""
+        say(app, "なまらさむいっしょ、ごみいつだべ")
+        reply = say(app, "ほんまにどないなっとんねん、粗大ごみ出したいんやけど")
+        assert reply.intent != "area" and "地域が見つかりませんでした" not in text_of(reply)
+        assert step(session) is not None  # the garbage question still waits for the area
+
     def test_the_waiting_question_is_answered_once_the_town_is_typed_later(self, app, city, session):
         """The garbage question left waiting is answered when the resident later sends their town."""
         say(app, "ごみ何曜日に出したらええの")
