@@ -26,8 +26,10 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
                 click.echo("a pack is already loaded; nothing to do")
                 return
             report = packs.load_pack(session, path, replace=replace)
-    except (packs.PackError, ImportFailed) as error:
+    except packs.PackError as error:
         raise click.ClickException(str(error)) from None
+    except ImportFailed as error:
+        raise click.ClickException(error.describe(str(path))) from None
     click.echo(f"loaded {report.city}")
     if report.faq is not None:
         click.echo(report.faq.line("FAQ"))

@@ -34,7 +34,7 @@ def shelters_import(files: tuple[Path, ...], attribution: str | None) -> None:
         with db.transaction() as session:
             summary = store.save_shelters(session, data, attribution=attribution)
     except ImportFailed as error:
-        raise click.ClickException(f"nothing was imported:\n{error}") from None
+        raise click.ClickException(error.describe("、".join(path.name for path in files))) from None
     click.echo(f"imported {', '.join(path.name for path in files)}")
     for line in summary.lines(data.skipped):
         click.echo(line)
@@ -121,7 +121,7 @@ def notice_create(level: int, areas: tuple[str, ...], text: str, created_by: str
         resolved = [known_areas.resolve_area(area, known) for area in areas]
         problems = [problem for _name, problem in resolved if problem]
         if problems:
-            raise click.ClickException("; ".join(problems))
+            raise click.ClickException("\n".join(str(problem) for problem in problems))
         names = [name for name, _problem in resolved]
     try:
         with db.transaction() as session:

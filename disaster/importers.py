@@ -4,8 +4,9 @@ A GeoJSON file is a FeatureCollection of points whose properties are the data's 
 same columns with 緯度 and 経度, one kind per file (told by its columns: the hazard flags mean 指定緊急避難場所)
 or both with a ``kind`` column (指定緊急避難場所 / 指定避難所). Optional columns some cities add are kept:
 capacity (想定収容人数…) and phone (電話番号…). Reading is all or nothing: every bad row is reported
-(``ImportFailed``) by its row (the CSV's spreadsheet row, the GeoJSON's feature number); rows with nothing in
-them and exact repeats of an earlier row are skipped and reported.
+(``ImportFailed``) by its row (the CSV's spreadsheet row, the GeoJSON's feature number: 「3件目」), with a
+``Problem`` of ``importing.messages`` (``shelters.*`` and the shared ones); rows with nothing in them and exact
+repeats of an earlier row are skipped and reported.
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ from dataclasses import field
 from pathlib import Path
 
 from disaster.hazards import HAZARDS
+from importing import messages
 from importing.csvfile import blank
 from importing.csvfile import read_csv
+from importing.errors import RECORD
+from importing.errors import ROW
 from importing.errors import FileRowError
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.errors import in_file
+from importing.messages import Problem
 from importing.text import decode_text
 from importing.text import text_problem
 
@@ -87,8 +93,10 @@ def read_shelter_files(paths: list[Path]) -> ShelterData:
     naming every bad row of every file, or a shelter that two files describe differently."""
     data, errors, seen = ShelterData(), [], {}
     for path in paths:
+        geojson = path.suffix.lower() in (".geojson", ".json")
+        unit = RECORD if geojson else ROW
         try:
-            rows = _geojson_rows(path) if path.suffix.lower() in (".geojson", ".json") else _csv_rows(path)
+            rows = _geojson_rows(path) if geojson else _csv_rows(path)
         except ImportFailed as failed:
             errors += [_named(error, path.name) for error in failed.errors]
             continue
@@ -98,28 +106,28 @@ def read_shelter_files(paths: list[Path]) -> ShelterData:
                 continue
             record, problems = _record(fields, kind)
             if problems:
-                errors += [FileRowError(row, problem, path.name) for problem in problems]
+                errors += [FileRowError(row, problem, path.name, unit=unit) for problem in problems]
                 continue
             where = f"{path.name} row {row}"
             if record.key in seen:
-                earlier_where, earlier = seen[record.key]
+                earlier_where, earlier, earlier_place = seen[record.key]
                 if earlier == record:
                     data.skipped.append(f"{where}: the same as {earlier_where}")
                 else:
-                    errors.append(FileRowError(row, f"共通ID {record.key} is also {earlier_where}, with other values",
-                                               path.name))
+                    problem = Problem("shelters.conflict", key=record.key, first=earlier_place)
+                    errors.append(FileRowError(row, problem, path.name, unit=unit))
                 continue
-            seen[record.key] = (where, record)
+            seen[record.key] = (where, record, messages.place_in_file(path.name, row, unit))
             data.records.append(record)
     if not errors and not data.records:
-        errors.append(RowError(0, "no shelters found: the files hold no rows with 施設・場所名"))
+        errors.append(RowError(0, Problem("shelters.none")))
     if errors:
         raise ImportFailed(errors)
     return data
 
 
 def _named(error: RowError, file: str) -> RowError:
-    return error if isinstance(error, FileRowError) and error.file else FileRowError(error.row, error.message, file)
+    return error if isinstance(error, FileRowError) and error.file else in_file(error, file)
 
 
 Row = tuple[int, dict[str, str], str | None]  # (row number, fields by column, kind when the file says it)
@@ -130,21 +138,21 @@ def _geojson_rows(path: Path) -> list[Row]:
     try:
         document = json.loads(decode_text(path.read_bytes(), path.name))
     except ValueError as error:  # json.JSONDecodeError
-        raise ImportFailed([RowError(0, f"not JSON: {error}")]) from None
+        raise ImportFailed([RowError(0, Problem("json.invalid", detail=str(error)))]) from None
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
-        raise ImportFailed([RowError(0, "not a GeoJSON FeatureCollection (no \"features\" list)")])
+        raise ImportFailed([RowError(0, Problem("shelters.not_geojson"))])
     rows, errors = [], []
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
         if not isinstance(properties, dict):
-            errors.append(RowError(number, "a feature without properties"))
+            errors.append(RowError(number, Problem("shelters.no_properties"), unit=RECORD))
             continue
         if not (isinstance(geometry, dict) and geometry.get("type") == "Point" and isinstance(coordinates, list)
                 and len(coordinates) >= 2):
-            errors.append(RowError(number, "a feature that is not a Point with [経度, 緯度]"))
+            errors.append(RowError(number, Problem("shelters.not_point"), unit=RECORD))
             continue
         fields = {str(name): _cell(value) for name, value in properties.items()}
         fields["経度"], fields["緯度"] = _cell(coordinates[0]), _cell(coordinates[1])
@@ -170,10 +178,11 @@ def _csv_rows(path: Path) -> list[Row]:
         raise ImportFailed(csv_file.errors)
     header = csv_file.header()
     if header is None:
-        raise ImportFailed([RowError(0, "the file is empty")])
+        raise ImportFailed([RowError(0, Problem("file.blank"))])
     names = [unicodedata.normalize("NFKC", name).strip() for name in header[1]]
     if not any(name in names for name in NAME):
-        raise ImportFailed([RowError(header[0], f"no {NAME[0]} column in the header ({', '.join(names)[:200]})")])
+        problem = Problem("shelters.no_name_column", column=NAME[0], header=",".join(names)[:200])
+        raise ImportFailed([RowError(header[0], problem)])
     rows = []
     for number, cells in csv_file.after_header():
         if blank(cells):
@@ -200,18 +209,18 @@ def _kind_of(fields: dict[str, str]) -> str | None:
     return EVACUATION
 
 
-def _record(fields: dict[str, str], kind: str | None) -> tuple[ShelterRecord | None, list[str]]:
+def _record(fields: dict[str, str], kind: str | None) -> tuple[ShelterRecord | None, list[Problem]]:
     """The shelter a row describes, or the problems that keep it out."""
-    problems = []
+    problems: list[Problem] = []
     kind = kind or _kind_of(fields)
     if kind is None:
-        problems.append("kind must be 指定緊急避難場所 or 指定避難所")
+        problems.append(Problem("shelters.kind"))
     name, address = _first(fields, NAME), _first(fields, ADDRESS)
     if not name:
-        problems.append(f"{NAME[0]} is empty")
+        problems.append(Problem("field.empty", column=NAME[0]))
     for column, value in ((NAME[0], name), (ADDRESS[0], address)):
-        if value and (problem := text_problem(value)):
-            problems.append(f"{column}: {problem}")
+        if value and (problem := text_problem(value, place=column)):
+            problems.append(problem)
     latitude = _coordinate(fields, LATITUDE, LATITUDES, problems)
     longitude = _coordinate(fields, LONGITUDE, LONGITUDES, problems)
     hazards = 0
@@ -221,18 +230,18 @@ def _record(fields: dict[str, str], kind: str | None) -> tuple[ShelterRecord | N
             if value in YES:
                 hazards |= hazard.bit
             elif value not in NO:
-                problems.append(f"{hazard.column} must be 1 or empty, not {value[:20]!r}")
+                problems.append(Problem("shelters.flag", column=hazard.column, value=value[:20]))
     same = SAME_AS_EVACUATION if kind == EMERGENCY else SAME_AS_EMERGENCY
     shares = unicodedata.normalize("NFKC", fields.get(same, "")).strip()
     if shares not in YES | NO:
-        problems.append(f"{same} must be 1 or empty, not {shares[:20]!r}")
+        problems.append(Problem("shelters.flag", column=same, value=shares[:20]))
     capacity_text = unicodedata.normalize("NFKC", _first(fields, CAPACITY)).replace(",", "").removesuffix("人")
     capacity = None
     if capacity_text:
         if re.fullmatch(r"\d{1,7}", capacity_text):
             capacity = int(capacity_text)
         else:
-            problems.append(f"{CAPACITY[0]} must be a number of people, not {capacity_text[:20]!r}")
+            problems.append(Problem("shelters.capacity", column=CAPACITY[0], value=capacity_text[:20]))
     notes = "\n".join(value for value in (_first(fields, (column,)) for column in NOTES) if value)
     if problems:
         return None, problems
@@ -246,17 +255,17 @@ def _record(fields: dict[str, str], kind: str | None) -> tuple[ShelterRecord | N
 
 
 def _coordinate(fields: dict[str, str], names: tuple[str, ...], bounds: tuple[float, float],
-                problems: list[str]) -> float:
+                problems: list[Problem]) -> float:
     """A latitude or longitude in decimal degrees within Japan's, else 0.0 with the problem noted."""
     text = unicodedata.normalize("NFKC", _first(fields, names))
     try:
         value = float(text)
     except ValueError:
-        problems.append(f"{names[0]} must be a number in degrees, not {text[:20]!r}" if text
-                        else f"{names[0]} is empty")
+        problems.append(Problem("shelters.coordinate", column=names[0], value=text[:20]) if text
+                        else Problem("field.empty", column=names[0]))
         return 0.0
     if not math.isfinite(value) or not bounds[0] <= value <= bounds[1]:
-        problems.append(f"{names[0]} {text[:20]} is outside Japan ({bounds[0]}–{bounds[1]}); "
-                        "are 緯度 and 経度 swapped?")
+        problems.append(Problem("shelters.outside_japan", column=names[0], value=text[:20], low=bounds[0],
+                                high=bounds[1]))
         return 0.0
     return value

@@ -27,7 +27,7 @@ def faq_import(file: Path, replace: bool) -> None:
         with db.transaction() as session:
             report = store.save_records(session, records, replace=replace)
     except ImportFailed as error:
-        raise click.ClickException(f"nothing was imported from {file.name}:\n{error}") from None
+        raise click.ClickException(error.describe(file.name)) from None
     click.echo(report.line(file.name))
 
 

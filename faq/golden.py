@@ -34,8 +34,10 @@ from faq.answers import FaqResult
 from faq.answers import Suggested
 from faq.models import GoldenQuery
 from faq.policy import AnswerPolicy
+from importing import messages
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.messages import Problem
 from search.docs import FaqDoc
 from search.docs import Matcher
 from search.docs import Query
@@ -205,25 +207,25 @@ def read_pack_file(path: Path, known: set[str]) -> list[tuple[str, str]]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
-        raise ImportFailed([RowError(0, "golden queries must be UTF-8 text")]) from None
+        raise ImportFailed([RowError(0, Problem("golden.not_utf8"))]) from None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as error:
-            errors.append(RowError(number, f"not valid JSON: {error.msg}"))
+            errors.append(RowError(number, Problem("json.invalid", detail=error.msg)))
             continue
         question = item.get("question") if isinstance(item, dict) else None
         faq_id = item.get("faq_id") if isinstance(item, dict) else None
         if not isinstance(question, str) or not question.strip() or not isinstance(faq_id, str | int):
-            errors.append(RowError(number, 'expected {"question": "…", "faq_id": "…"}'))
+            errors.append(RowError(number, Problem("golden.shape")))
             continue
         question, faq_id = " ".join(question.split())[:MAX_QUESTION], str(faq_id)
         if faq_id not in known:
-            errors.append(RowError(number, f"faq_id {faq_id} is not in the pack's FAQ"))
+            errors.append(RowError(number, Problem("golden.unknown_faq", faq_id=faq_id)))
         elif question in seen:
-            errors.append(RowError(number, f"the question is already on line {seen[question]}"))
+            errors.append(RowError(number, Problem("golden.duplicate", first=messages.place(seen[question]))))
         else:
             seen[question] = number
             pairs.append((question, faq_id))

@@ -10,7 +10,8 @@ Import is all or nothing: :func:`read_faq_file` either returns every record or r
 
 Row numbers are the ones a person sees: in CSV and XLSX the spreadsheet row (the header is row 1,
 a quoted answer spanning several lines is still one row); in JSON the 1-based position of the
-record in the array. Row 0 means the file as a whole.
+record in the array (shown as 「3件目」). Row 0 means the file as a whole. Problems are codes of
+``importing.messages`` (``faq.*`` and the shared ones).
 """
 
 from __future__ import annotations
@@ -31,10 +32,14 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from importing import messages
 from importing.csvfile import blank
 from importing.csvfile import read_csv
+from importing.errors import RECORD
+from importing.errors import ROW
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.messages import Problem
 from importing.text import cell_problems
 from importing.text import column_label
 from importing.text import decode_text
@@ -101,7 +106,8 @@ def read_faq_data(data: bytes, name: str) -> list[FaqRecord]:
         return _read_xlsx(data)
     if suffix == ".json":
         return _read_json(data, name)
-    raise ImportFailed([RowError(0, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")])
+    problem = Problem("faq.file_type", suffix=suffix) if suffix else Problem("faq.no_suffix")
+    raise ImportFailed([RowError(0, problem)])
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -113,7 +119,7 @@ def _read_csv(data: bytes, file: str) -> list[FaqRecord]:
     records, errors = _records_from_rows(table.records, fixed_width=True)
     errors += table.errors
     if not records and not errors:
-        errors.append(RowError(0, "the file has a header but no FAQ rows"))
+        errors.append(RowError(0, Problem("faq.no_rows")))
     if errors:
         raise ImportFailed(errors)
     return records
@@ -130,10 +136,10 @@ def _read_xlsx(data: bytes) -> list[FaqRecord]:
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportFailed([RowError(0, f"not a readable .xlsx workbook ({exc})")]) from None
+        raise ImportFailed([RowError(0, Problem("faq.xlsx_unreadable", detail=str(exc)))]) from None
     try:
         if not workbook.worksheets:
-            raise ImportFailed([RowError(0, "the workbook has no sheets")])
+            raise ImportFailed([RowError(0, Problem("faq.no_sheets"))])
         sheet = workbook.worksheets[0]
         # Trust the cells, not the size some writers record wrongly in the sheet's header.
         sheet.reset_dimensions()
@@ -145,7 +151,7 @@ def _read_xlsx(data: bytes) -> list[FaqRecord]:
         workbook.close()
     records, errors = _records_from_rows(rows, fixed_width=False)
     if not records and not errors:
-        errors.append(RowError(0, "the sheet has a header but no FAQ rows"))
+        errors.append(RowError(0, Problem("faq.no_rows")))
     if errors:
         raise ImportFailed(errors)
     return records
@@ -181,7 +187,7 @@ def _records_from_rows(
     iterator = iter(rows)
     header_row, header = _first_nonblank(iterator)
     if header is None:
-        return [], [RowError(0, "the file is empty: expected a header row " + ",".join(COLUMNS))]
+        return [], [RowError(0, Problem("file.empty", columns=",".join(COLUMNS)))]
 
     names = [name.strip().lstrip("\ufeff").strip().lower() for name in header]
     raw_width = len(names)
@@ -189,7 +195,7 @@ def _records_from_rows(
         names.pop()
     header_errors = _check_header(names)
     if header_errors:
-        return [], [RowError(header_row, message) for message in header_errors]
+        return [], [RowError(header_row, problem) for problem in header_errors]
     generic = "faq_id" in names
 
     checker = _RecordChecker()
@@ -197,11 +203,11 @@ def _records_from_rows(
         if not any(field.strip() for field in fields):
             continue
         if fixed_width and len(fields) != raw_width:
-            errors.append(RowError(number, f"row has {len(fields)} fields but the header has {raw_width}"))
+            errors.append(RowError(number, Problem("row.width", found=len(fields), expected=raw_width)))
             continue
         extra = [i for i in range(len(names), len(fields)) if fields[i].strip()]
         if extra:
-            errors.append(RowError(number, f"a value in column {column_label(extra[0])} has no header"))
+            errors.append(RowError(number, Problem("faq.value_without_header", column=column_label(extra[0]))))
             continue
         bad_text = cell_problems(fields, names, MULTILINE, only=IMPORTED_GENERIC if generic else COLUMNS)
         if bad_text:
@@ -211,7 +217,7 @@ def _records_from_rows(
         if generic:
             values = _from_generic(values)
         record, problems = checker.check(values, number)
-        errors += [RowError(number, message) for message in problems]
+        errors += [RowError(number, problem) for problem in problems]
         if record is not None:
             checker.records.append(record)
     return checker.records, errors
@@ -225,27 +231,25 @@ def _first_nonblank(rows: Iterator[tuple[int, list[str]]]) -> tuple[int, list[st
     return 0, None
 
 
-def _check_header(names: list[str]) -> list[str]:
+def _check_header(names: list[str]) -> list[Problem]:
     """Return what is wrong with a header row (already trimmed and lower-cased), if anything."""
     problems = []
     generic = "faq_id" in names
     known, required = (GENERIC_COLUMNS, GENERIC_REQUIRED) if generic else (COLUMNS, REQUIRED)
     blank = [column_label(i) for i, name in enumerate(names) if not name]
     if blank:
-        problems.append(f"header column {', '.join(blank)} has no name")
+        problems.append(Problem("faq.header_unnamed", columns=blank))
     unknown = [name for name in names if name and name not in known]
     if unknown:
-        problems.append(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} (allowed: {', '.join(known)})"
-        )
+        problems.append(Problem("faq.header_unknown", names=unknown, allowed=",".join(known)))
     seen: set[str] = set()
     for name in names:
         if name and name in seen:
-            problems.append(f"column {name} appears twice")
+            problems.append(Problem("faq.header_twice", column=name))
         seen.add(name)
     missing = [name for name in required if name not in names]
     if missing:
-        problems.append(f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(Problem("faq.header_missing", columns=missing))
     return problems
 
 
@@ -262,15 +266,19 @@ def _from_generic(values: dict[str, str]) -> dict[str, str]:
 
 
 class _RecordChecker:
-    """Validates rows one by one and remembers which ids it has already seen."""
+    """Validates rows one by one and remembers which ids it has already seen.
 
-    def __init__(self) -> None:
+    ``unit`` is what the row numbers count (rows of a sheet, records of a JSON array), to name an earlier one.
+    """
+
+    def __init__(self, unit: str = ROW) -> None:
         self.records: list[FaqRecord] = []
         self.first_row: dict[str, int] = {}
+        self.unit = unit
 
-    def check(self, values: dict[str, Any], row: int) -> tuple[FaqRecord | None, list[str]]:
+    def check(self, values: dict[str, Any], row: int) -> tuple[FaqRecord | None, list[Problem]]:
         """Return the row as a record, or None and every problem found in it."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         text: dict[str, str] = {}
         for name in COLUMNS:
             value = values.get(name)
@@ -279,37 +287,39 @@ class _RecordChecker:
             if value is None:
                 value = ""
             elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                problems.append(f"{name} must be text, not {type(value).__name__}")
+                problems.append(Problem("faq.not_text", column=name, kind=messages.json_kind(value)))
                 value = ""
             text[name] = _cell_text(value).strip()
 
         for name in REQUIRED:
             if not text[name]:
-                problems.append(f"{name} is empty")
+                problems.append(Problem("field.empty", column=name))
 
         faq_id = text["id"]
         if len(faq_id) > MAX_ID:
-            problems.append(f"id is longer than {MAX_ID} characters")
+            problems.append(Problem("field.too_long", column="id", length=len(faq_id), limit=MAX_ID))
         if faq_id:
             if faq_id in self.first_row:
-                problems.append(f"duplicate id {faq_id} (first seen on row {self.first_row[faq_id]})")
+                first = messages.place(self.first_row[faq_id], self.unit)
+                problems.append(Problem("faq.duplicate_id", faq_id=faq_id, first=first))
             else:
                 self.first_row[faq_id] = row
 
         if len(text["question"]) > MAX_QUESTION:
-            problems.append(f"question is {len(text['question'])} characters; at most {MAX_QUESTION}")
+            problems.append(Problem("field.too_long", column="question", length=len(text["question"]),
+                                    limit=MAX_QUESTION))
         for name, limit in (("category", MAX_CATEGORY), ("department", MAX_DEPARTMENT), ("phone", MAX_PHONE)):
             if len(text[name]) > limit:
-                problems.append(f"{name} is longer than {limit} characters")
+                problems.append(Problem("field.too_long", column=name, length=len(text[name]), limit=limit))
 
         url = text["url"]
         if url:
             if not url.lower().startswith(("http://", "https://")):
-                problems.append(f"url must start with http:// or https:// (got {url[:40]!r})")
+                problems.append(Problem("faq.url_scheme", url=url[:40]))
             elif _WHITESPACE.search(url):
-                problems.append("url contains a space or line break")
+                problems.append(Problem("faq.url_space"))
             if len(url) > MAX_URL:
-                problems.append(f"url is longer than {MAX_URL} characters")
+                problems.append(Problem("field.too_long", column="url", length=len(url), limit=MAX_URL))
 
         aliases, alias_problems = _aliases(values.get("aliases"))
         problems += alias_problems
@@ -329,7 +339,7 @@ class _RecordChecker:
         return record, []
 
 
-def _aliases(value: Any) -> tuple[tuple[str, ...], list[str]]:
+def _aliases(value: Any) -> tuple[tuple[str, ...], list[Problem]]:
     """Split aliases given as ``a|b|c`` or as a JSON list; drop blanks and repeats."""
     if value is None:
         return (), []
@@ -338,7 +348,7 @@ def _aliases(value: Any) -> tuple[tuple[str, ...], list[str]]:
     elif isinstance(value, list) and all(isinstance(item, str) for item in value):
         items = value
     else:
-        return (), ["aliases must be text separated by | or a list of texts"]
+        return (), [Problem("faq.aliases_type")]
     aliases: list[str] = []
     problems = []
     for item in items:
@@ -346,7 +356,7 @@ def _aliases(value: Any) -> tuple[tuple[str, ...], list[str]]:
         if not alias or alias in aliases:
             continue
         if len(alias) > MAX_ALIAS:
-            problems.append(f"alias {alias[:20]!r}… is {len(alias)} characters; at most {MAX_ALIAS}")
+            problems.append(Problem("faq.alias_too_long", alias=alias[:20], length=len(alias), limit=MAX_ALIAS))
         aliases.append(alias)
     return tuple(aliases), problems
 
@@ -359,39 +369,39 @@ def _read_json(data: bytes, file: str) -> list[FaqRecord]:
     try:
         document = json.loads(decode_text(data, file))
     except json.JSONDecodeError as exc:
-        raise ImportFailed(
-            [RowError(0, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
-        ) from None
+        problem = Problem("json.invalid_at", line=exc.lineno, column=exc.colno, detail=exc.msg)
+        raise ImportFailed([RowError(0, problem)]) from None
     if not isinstance(document, list):
-        raise ImportFailed([RowError(0, "expected a JSON array of FAQ objects [{…}, {…}]")])
+        raise ImportFailed([RowError(0, Problem("faq.json_not_array"))])
     if not document:
-        raise ImportFailed([RowError(0, "the JSON array has no FAQ entries")])
+        raise ImportFailed([RowError(0, Problem("faq.json_empty"))])
 
-    checker = _RecordChecker()
+    checker = _RecordChecker(RECORD)
     errors: list[RowError] = []
     for number, item in enumerate(document, start=1):
         if not isinstance(item, dict):
-            errors.append(RowError(number, f"record is a {type(item).__name__}, expected an object {{…}}"))
+            errors.append(RowError(number, Problem("faq.json_not_object", kind=messages.json_kind(item)), unit=RECORD))
             continue
         keys = {str(key).strip().lower(): value for key, value in item.items()}
         generic = "faq_id" in keys
         known = GENERIC_COLUMNS if generic else COLUMNS
         unknown = sorted(key for key in keys if key not in known)
         if unknown:
-            errors.append(RowError(number, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"))
+            problem = Problem("faq.json_unknown_fields", names=unknown, allowed=",".join(known))
+            errors.append(RowError(number, problem, unit=RECORD))
             continue
         bad_text = _json_text_problems(keys, IMPORTED_GENERIC if generic else COLUMNS)
         if bad_text:
-            errors += [RowError(number, problem) for problem in bad_text]
+            errors += [RowError(number, problem, unit=RECORD) for problem in bad_text]
             continue
         if generic:
             bad = [key for key in ("category1", "category2") if not isinstance(keys.get(key, ""), (str, int))]
             if bad:
-                errors.append(RowError(number, f"{', '.join(bad)} must be text"))
+                errors.append(RowError(number, Problem("faq.json_not_text", names=bad), unit=RECORD))
                 continue
             keys = _from_generic({key: _json_text(value) for key, value in keys.items()})
         record, problems = checker.check(keys, number)
-        errors += [RowError(number, message) for message in problems]
+        errors += [RowError(number, problem, unit=RECORD) for problem in problems]
         if record is not None:
             checker.records.append(record)
     if errors:
@@ -399,16 +409,18 @@ def _read_json(data: bytes, file: str) -> list[FaqRecord]:
     return checker.records
 
 
-def _json_text_problems(keys: dict[str, Any], imported: Iterable[str]) -> list[str]:
-    """One message per imported field whose text ``text_problem`` refuses (each alias of a list checked too)."""
+def _json_text_problems(keys: dict[str, Any], imported: Iterable[str]) -> list[Problem]:
+    """One problem per imported field whose text ``text_problem`` refuses (each alias of a list checked too)."""
     problems = []
     for key in imported:
         value = keys.get(key)
         texts = value if isinstance(value, list) else [value]
         for text in texts:
-            problem = text_problem(text, multiline=key in MULTILINE) if isinstance(text, str) else None
+            if not isinstance(text, str):
+                continue
+            problem = text_problem(text, place=messages.json_field(key), multiline=key in MULTILINE)
             if problem is not None:
-                problems.append(f"field {key} has {problem}")
+                problems.append(problem)
                 break
     return problems
 
@@ -433,7 +445,8 @@ def read_synonyms_file(path: str | Path) -> list[SynonymGroup]:
     table = read_csv(path)
     header = table.header()
     if header is None or [c.strip().lower() for c in header[1]] != list(SYNONYM_COLUMNS):
-        raise ImportFailed([RowError(header[0] if header else 1, "the header must be: term,synonyms"), *table.errors])
+        problem = Problem("header.must_be", columns=",".join(SYNONYM_COLUMNS))
+        raise ImportFailed([RowError(header[0] if header else 1, problem), *table.errors])
     errors: list[RowError] = list(table.errors)
     groups: list[SynonymGroup] = []
     seen: dict[str, int] = {}
@@ -441,7 +454,7 @@ def read_synonyms_file(path: str | Path) -> list[SynonymGroup]:
         if blank(row):
             continue
         if len(row) != 2:
-            errors.append(RowError(number, f"expected 2 fields, found {len(row)}"))
+            errors.append(RowError(number, Problem("row.width", found=len(row), expected=len(SYNONYM_COLUMNS))))
             continue
         bad_text = cell_problems(row, SYNONYM_COLUMNS)
         if bad_text:
@@ -449,11 +462,11 @@ def read_synonyms_file(path: str | Path) -> list[SynonymGroup]:
             continue
         term, synonyms = row[0].strip(), tuple(s.strip() for s in row[1].split("|") if s.strip())
         if not term:
-            errors.append(RowError(number, "term is empty"))
+            errors.append(RowError(number, Problem("synonyms.term_empty")))
         elif not synonyms:
-            errors.append(RowError(number, "no synonyms given"))
+            errors.append(RowError(number, Problem("synonyms.none")))
         elif term in seen:
-            errors.append(RowError(number, f"term {term} already on row {seen[term]}"))
+            errors.append(RowError(number, Problem("synonyms.term_twice", term=term, first=messages.place(seen[term]))))
         else:
             seen[term] = number
             groups.append(SynonymGroup(term, synonyms))

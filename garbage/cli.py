@@ -54,7 +54,7 @@ def garbage_import(directory: Path, kind: str, holidays: Path | None, not_collec
         with db.transaction() as session:
             summary = store.save_garbage(session, data, attribution=attribution)
     except ImportFailed as error:
-        raise click.ClickException(f"nothing was imported from {directory}:\n{error}") from None
+        raise click.ClickException(error.describe(str(directory))) from None
     click.echo(f"imported {directory}")
     for line in summary.lines(data.report):
         click.echo(line)

@@ -8,8 +8,9 @@ Import is all or nothing: a reader either returns everything or raises ``ImportF
 bad row, each named by file and row. Row numbers are the ones a person sees in a spreadsheet: the
 header is row 1 and a quoted value spanning several lines is still one row. Files are read through
 ``importing.csvfile`` (UTF-8, cp932 or EUC-JP, or a refusal naming the file); a cell with a private-use or
-control character (a line break outside notes and remarks) is a bad row, named by its column. Nothing
-here touches the database; ``garbage.store.save_garbage`` saves the result in the caller's transaction.
+control character (a line break outside notes and remarks) is a bad row, named by its column. Problems
+are codes of ``importing.messages`` (``garbage.*`` and the shared ones). Nothing here touches the database;
+``garbage.store.save_garbage`` saves the result in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from garbage.schedule import Schedule
 from garbage.schedule import parse_5374
 from garbage.schedule import parse_exceptions_csv
 from garbage.schedule import parse_takamatsu
+from importing import messages
 from importing.csvfile import Record
 from importing.csvfile import blank
 from importing.csvfile import read_csv
 from importing.errors import FileRowError
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.messages import Problem
 from importing.text import cell_problems
 from importing.text import decode_text
 from importing.text import text_problem
@@ -48,6 +51,7 @@ REMARKS = "remarks.csv"
 CENTER = "center.csv"
 
 TARGET_COLUMNS = ("type", "name", "notice", "furigana")
+REMARK_ID, REMARK_TEXT = "ID", "注意事項"  # remarks.csv's two columns
 TARGET_REQUIRED = ("type", "name")
 HEADER_TYPO_CUTOFF = 0.7
 
@@ -60,6 +64,8 @@ TAKAMATSU_CALENDAR = {
     "paperAndCloth": "紙・布",
     "plasticContainers": "プラスチック容器包装",
 }
+
+_TAKAMATSU_CALENDAR_HEADER = ",".join(("#property", "name", *TAKAMATSU_CALENDAR))
 
 # Categories whose name says the city does not collect them.
 NOT_COLLECTED_NAMES = frozenset(
@@ -189,7 +195,7 @@ def read_5374(directory: str | Path, *, not_collected: Iterable[str] | None = No
     data = GarbageData()
     for required in (TARGET, AREA_DAYS):
         if not (directory / required).is_file():
-            errors.append(FileRowError(0, "the file is missing from the folder", required))
+            errors.append(FileRowError(0, Problem("garbage.missing_file"), required))
     if errors:
         raise ImportFailed(errors)
 
@@ -250,7 +256,7 @@ def _read_target(path: Path, data: GarbageData, errors: list[RowError]) -> tuple
     if rows is None:
         return [], []
     if not rows:
-        errors.append(FileRowError(0, "the file is empty: expected a header type,name,notice,furigana", TARGET))
+        errors.append(FileRowError(0, Problem("file.empty", columns=",".join(TARGET_COLUMNS)), TARGET))
         return [], []
     header_row, header = rows[0]
     columns, problems, notes = _match_header(header, TARGET_COLUMNS, TARGET_REQUIRED)
@@ -267,8 +273,7 @@ def _read_target(path: Path, data: GarbageData, errors: list[RowError]) -> tuple
             continue
         extra = [cell for cell in fields[len(header):] if cell.strip()]
         if extra:
-            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(header)}",
-                                       TARGET))
+            errors.append(FileRowError(number, Problem("row.width", found=len(fields), expected=len(header)), TARGET))
             continue
         bad_text = _bad_text(number, fields, names, TARGET, ("notice",), only=columns)
         if bad_text:
@@ -277,10 +282,10 @@ def _read_target(path: Path, data: GarbageData, errors: list[RowError]) -> tuple
         values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
         category, name = values["type"], values["name"]
         if not category:
-            errors.append(FileRowError(number, f"{name or 'the item'} has no category (type)", TARGET))
+            errors.append(FileRowError(number, _no_category(name, "type"), TARGET))
             continue
         if not name:
-            errors.append(FileRowError(number, f"an item of {category} has no name", TARGET))
+            errors.append(FileRowError(number, Problem("garbage.no_name", category=category), TARGET))
             continue
         key = (category, name, values.get("notice", ""))
         if key in seen:
@@ -321,7 +326,7 @@ def _read_description(directory: Path, data: GarbageData, errors: list[RowError]
         values = {name: (fields[index].strip() if index < len(fields) else "") for name, index in columns.items()}
         label = values["label"]
         if not label:
-            errors.append(FileRowError(number, "the category has no label", DESCRIPTION))
+            errors.append(FileRowError(number, Problem("garbage.no_label"), DESCRIPTION))
         elif label in found:
             data.report.append(f"{DESCRIPTION} row {number}: {label} is listed again, skipped")
         else:
@@ -349,16 +354,17 @@ def _read_remarks(directory: Path, data: GarbageData, errors: list[RowError]) ->
             data.report.append(f"{REMARKS} row {number}: {len(fields)} fields for a {header_width}-column header; "
                                "the extra fields were joined into the text")
         text = ",".join(fields[1:]).strip()
-        bad_text = [f"the ID has {problem}" for problem in [text_problem(key)] if problem]
-        bad_text += [f"the text has {problem}" for problem in [text_problem(text, multiline=True)] if problem]
+        bad_text = [problem for problem in (text_problem(key, place=REMARK_ID),
+                                            text_problem(text, place=REMARK_TEXT, multiline=True)) if problem]
         if bad_text:
             errors += [FileRowError(number, problem, REMARKS) for problem in bad_text]
         elif not key:
-            errors.append(FileRowError(number, "the remark has no ID", REMARKS))
+            errors.append(FileRowError(number, Problem("garbage.remark_no_id"), REMARKS))
         elif not text:
-            errors.append(FileRowError(number, f"remark {key} has no text", REMARKS))
+            errors.append(FileRowError(number, Problem("garbage.remark_no_text", key=key), REMARKS))
         elif key in seen:
-            errors.append(FileRowError(number, f"ID {key} is already used on row {seen[key]}", REMARKS))
+            problem = Problem("garbage.remark_twice", key=key, first=messages.place(seen[key]))
+            errors.append(FileRowError(number, problem, REMARKS))
         else:
             seen[key] = number
             remarks.append(RemarkRecord(key, text))
@@ -390,8 +396,7 @@ def _read_center(directory: Path, data: GarbageData, errors: list[RowError]) -> 
         return centers
     header_row, header = rows[0]
     if len(header) >= 3 and parse_day(header[1]) and parse_day(header[2]):
-        errors.append(FileRowError(header_row, "this row is a shutdown, not the header; the first line must be "
-                                   "名称,休止開始日,休止終了日", CENTER))
+        errors.append(FileRowError(header_row, Problem("garbage.center_header"), CENTER))
         return centers
     width = max(len(header), 3)
     for index, name in enumerate(header[3:], start=4):
@@ -401,7 +406,7 @@ def _read_center(directory: Path, data: GarbageData, errors: list[RowError]) -> 
         if blank(fields):
             continue
         if any(cell.strip() for cell in fields[width:]):
-            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {width}", CENTER))
+            errors.append(FileRowError(number, Problem("row.width", found=len(fields), expected=width), CENTER))
             continue
         bad_text = _bad_text(number, fields[:3], ["名称", "休止開始日", "休止終了日"], CENTER)
         if bad_text:
@@ -409,24 +414,21 @@ def _read_center(directory: Path, data: GarbageData, errors: list[RowError]) -> 
             continue
         center, start_text, end_text = (fields[i].strip() if i < len(fields) else "" for i in range(3))
         if not center:
-            errors.append(FileRowError(number, "the center has no name", CENTER))
+            errors.append(FileRowError(number, Problem("garbage.center_no_name"), CENTER))
             continue
         centers.named.setdefault(center, number)
         if not start_text and not end_text:
             continue  # no shutdown
         if not start_text or not end_text:
-            given, missing = ("start", "end") if start_text else ("end", "start")
-            errors.append(FileRowError(number, f"the shutdown of {center} has a {given} "
-                                       f"({start_text or end_text}) but no {missing}; give both dates, or leave "
-                                       "both empty for no shutdown", CENTER))
+            half = (Problem("garbage.shutdown_no_end", center=center, start=start_text) if start_text
+                    else Problem("garbage.shutdown_no_start", center=center, end=end_text))
+            errors.append(FileRowError(number, half, CENTER))
             continue
         start, end = parse_day(start_text), parse_day(end_text)
         if start is None or end is None:
-            bad = start_text if start is None else end_text
-            errors.append(FileRowError(number, f"{bad!r} is not a date (2025/12/31, 2025-12-31 or 20251231)",
-                                       CENTER))
+            errors.append(FileRowError(number, _date_problem(start_text if start is None else end_text), CENTER))
         elif end < start:
-            errors.append(FileRowError(number, f"the shutdown ends ({end}) before it starts ({start})", CENTER))
+            errors.append(FileRowError(number, Problem("garbage.shutdown_reversed", start=start, end=end), CENTER))
         else:
             centers.shutdowns.append(ShutdownRecord(center, start, end))
     return centers
@@ -464,18 +466,17 @@ def _read_area_days(
     rows = _read_csv(path, errors)
     if not rows:
         if rows is not None:
-            errors.append(FileRowError(0, "the file is empty: expected a header 地名,センター,<categories>", AREA_DAYS))
+            errors.append(FileRowError(0, Problem("file.empty", columns="地名,センター,<分別区分>…"), AREA_DAYS))
         return [], [], []
     header_row, header = rows[0]
     names = [cell.strip() for cell in header]
     while len(names) > 2 and not names[-1]:
         names.pop()
     if len(names) < 3:
-        errors.append(FileRowError(header_row, "expected 地名, センター and one column per category", AREA_DAYS))
+        errors.append(FileRowError(header_row, Problem("garbage.area_days_header"), AREA_DAYS))
         return [], [], []
     if names[1] in known:
-        errors.append(FileRowError(header_row, f"column 2 is the category {names[1]}, but the second column must be "
-                                   "the centre (センター, empty cells if the city has none)", AREA_DAYS))
+        errors.append(FileRowError(header_row, Problem("garbage.center_is_category", category=names[1]), AREA_DAYS))
         return [], [], []
     columns = _area_days_columns(names, rows[1:], known, data, errors, header_row)
     if columns is None:
@@ -491,13 +492,14 @@ def _read_area_days(
         name = fields[0].strip()
         center = fields[1].strip() if len(fields) > 1 else ""
         if not name:
-            errors.append(FileRowError(number, "the area has no name (地名)", AREA_DAYS))
+            errors.append(FileRowError(number, Problem("garbage.area_no_name", column="地名"), AREA_DAYS))
             continue
         if name in seen:
-            errors.append(FileRowError(number, f"area {name} is already on row {seen[name]}", AREA_DAYS))
+            problem = Problem("garbage.area_twice", area=name, first=messages.place(seen[name]))
+            errors.append(FileRowError(number, problem, AREA_DAYS))
             continue
         if any(cell.strip() for cell in fields[len(names):]):
-            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(names)}",
+            errors.append(FileRowError(number, Problem("row.width", found=len(fields), expected=len(names)),
                                        AREA_DAYS))
             continue
         bad_text = _bad_text(number, fields, names, AREA_DAYS)
@@ -514,7 +516,8 @@ def _read_area_days(
             try:
                 schedule = parse_5374(cell)
             except ValueError as error:
-                errors.append(FileRowError(number, f"{category}: {cell.strip()!r} cannot be read ({error})", AREA_DAYS))
+                problem = Problem("garbage.cell_unreadable", category=category, cell=cell.strip(), detail=str(error))
+                errors.append(FileRowError(number, problem, AREA_DAYS))
                 continue
             if not schedule.rules and not schedule.verbatim:
                 remarks_only.setdefault((category, " ".join("*" + key for key in schedule.remarks)), []).append(name)
@@ -543,7 +546,7 @@ def _area_days_columns(
         cells = [fields[index].strip() for _number, fields in rows if index < len(fields) and fields[index].strip()]
         if name in known:
             if name in columns.values():
-                errors.append(FileRowError(header_row, f"category {name} has two columns", AREA_DAYS))
+                errors.append(FileRowError(header_row, Problem("garbage.category_twice", category=name), AREA_DAYS))
                 bad = True
             else:
                 columns[index] = name
@@ -551,7 +554,7 @@ def _area_days_columns(
             what = f"「{name}」 is named by no file" if name else "has no name"
             data.report.append(f"{AREA_DAYS} row {header_row}: column {index + 1} {what} and has no values; ignored")
         elif not name:
-            errors.append(FileRowError(header_row, f"column {index + 1} has no category name", AREA_DAYS))
+            errors.append(FileRowError(header_row, Problem("garbage.column_unnamed", column=index + 1), AREA_DAYS))
             bad = True
         elif cells and all(_DATE_LIST.fullmatch(unicodedata.normalize("NFKC", cell)) for cell in cells):
             days = sorted(token for cell in cells for token in unicodedata.normalize("NFKC", cell).split())
@@ -560,8 +563,9 @@ def _area_days_columns(
                 f"{TARGET}) and only dates in its cells ({_count(cells, 'area')}, {days[0]}–{days[-1]}); not "
                 "imported. Put days without collection in holidays.csv (date,category,moved_to,note)")
         else:
-            errors.append(FileRowError(header_row, f"unknown category {name} in column {index + 1}: it is neither in "
-                                       f"{DESCRIPTION} nor in {TARGET}", AREA_DAYS))
+            problem = Problem("garbage.unknown_column", column=index + 1, category=name, description=DESCRIPTION,
+                              target=TARGET)
+            errors.append(FileRowError(header_row, problem, AREA_DAYS))
             bad = True
     return None if bad else columns
 
@@ -628,7 +632,7 @@ def _read_takamatsu_items(
     if rows is None:
         return []
     if not rows:
-        errors.append(FileRowError(0, "the file is empty: expected a header #property,name,classification,note", file))
+        errors.append(FileRowError(0, Problem("file.empty", columns=",".join(TAKAMATSU_ITEM_COLUMNS)), file))
         return []
     header_row, header = rows[0]
     columns, problems, notes = _match_header(header, TAKAMATSU_ITEM_COLUMNS, ("name", "classification"))
@@ -650,13 +654,13 @@ def _read_takamatsu_items(
             continue
         bad_text = _bad_text(number, fields, column_names, file, ("note",), only=columns)
         if any(cell.strip() for cell in fields[len(header):]):
-            errors.append(FileRowError(number, f"row has {len(fields)} fields but the header has {len(header)}", file))
+            errors.append(FileRowError(number, Problem("row.width", found=len(fields), expected=len(header)), file))
         elif bad_text:
             errors += bad_text
         elif not classification:
-            errors.append(FileRowError(number, f"{name or 'the item'} has no category (classification)", file))
+            errors.append(FileRowError(number, _no_category(name, "classification"), file))
         elif not name:
-            errors.append(FileRowError(number, f"an item of {classification} has no name", file))
+            errors.append(FileRowError(number, Problem("garbage.no_name", category=classification), file))
         else:
             read.append((number, name, classification, values.get("note", "")))
 
@@ -678,13 +682,13 @@ def _read_takamatsu_items(
         for part in parts:
             resolved = canonical.get(_category_key(part))
             if resolved is None:
-                errors.append(FileRowError(number, f"unknown category {part!r} in {classification!r}", file))
+                problem = Problem("garbage.unknown_category", part=part, cell=classification)
+                errors.append(FileRowError(number, problem, file))
                 break
             if not _city_has(resolved, known_keys):
-                errors.append(FileRowError(number, f"{name}: unknown category {part!r}: it is no calendar column's "
-                                           f"category ({', '.join(TAKAMATSU_CALENDAR.values())}) and not one the "
-                                           "city declares; fix it, or name it in [garbage] other_categories of "
-                                           "pack.toml (garbage import --other-category) if the city has it", file))
+                problem = Problem("garbage.undeclared_category", name=name, part=part,
+                                  calendar=list(TAKAMATSU_CALENDAR.values()))
+                errors.append(FileRowError(number, problem, file))
                 break
             names.append(resolved)
         else:
@@ -727,20 +731,21 @@ def _read_takamatsu_calendar(
     if rows is None:
         return [], []
     if not rows:
-        errors.append(FileRowError(0, "the file is empty: expected a header #property,name,burnableGarbage,…", file))
+        errors.append(FileRowError(0, Problem("file.empty", columns=_TAKAMATSU_CALENDAR_HEADER), file))
         return [], []
     header_row, header = rows[0]
     names = [cell.strip().lstrip("\ufeff").strip() for cell in header]
     if "name" not in names:
-        errors.append(FileRowError(header_row, "the header has no name column", file))
+        errors.append(FileRowError(header_row, Problem("header.missing_column", column="name",
+                                                       columns=_TAKAMATSU_CALENDAR_HEADER), file))
         return [], []
     columns: dict[int, str] = {}
     for index, column in enumerate(names):
         if column in ("#property", "property", "name") or not column:
             continue
         if column not in TAKAMATSU_CALENDAR:
-            errors.append(FileRowError(header_row, f"unknown calendar column {column!r}; expected one of "
-                                       + ", ".join(TAKAMATSU_CALENDAR), file))
+            problem = Problem("garbage.unknown_calendar_column", column=column, allowed=",".join(TAKAMATSU_CALENDAR))
+            errors.append(FileRowError(header_row, problem, file))
             continue
         columns[index] = TAKAMATSU_CALENDAR[column]
     name_index = names.index("name")
@@ -757,10 +762,11 @@ def _read_takamatsu_calendar(
             errors += bad_text
             continue
         if not area:
-            errors.append(FileRowError(number, "the district has no name", file))
+            errors.append(FileRowError(number, Problem("garbage.area_no_name", column="name"), file))
             continue
         if area in seen:
-            errors.append(FileRowError(number, f"district {area} is already on row {seen[area]}", file))
+            problem = Problem("garbage.area_twice", area=area, first=messages.place(seen[area]))
+            errors.append(FileRowError(number, problem, file))
             continue
         seen[area] = number
         areas.append(AreaRecord(area, area_aliases(area)))
@@ -771,7 +777,8 @@ def _read_takamatsu_calendar(
             try:
                 schedule = parse_takamatsu(cell)
             except ValueError as error:
-                errors.append(FileRowError(number, f"{category}: {cell.strip()!r} cannot be read ({error})", file))
+                problem = Problem("garbage.cell_unreadable", category=category, cell=cell.strip(), detail=str(error))
+                errors.append(FileRowError(number, problem, file))
                 continue
             rules.append(RuleRecord(area, category, schedule))
     return areas, rules
@@ -831,7 +838,7 @@ def read_exceptions(path: str | Path) -> list[CalendarChange]:
     text = decode_text(path.read_bytes(), path.name)
     changes, problems = parse_exceptions_csv(text)
     if problems:
-        raise ImportFailed([FileRowError(row, reason, path.name) for row, reason in problems])
+        raise ImportFailed([FileRowError(row, problem, path.name) for row, problem in problems])
     return list(changes)
 
 
@@ -848,6 +855,21 @@ def parse_day(text: str) -> date | None:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
+
+
+def _date_problem(text: str) -> Problem:
+    """Why ``parse_day`` read no date in ``text``: not written as a date, or a date that does not exist."""
+    written = unicodedata.normalize("NFKC", text).strip()
+    if DATE_DASHED.match(written) or DATE_COMPACT.match(written):
+        return Problem("garbage.no_such_date", value=text.strip())
+    return Problem("garbage.date_format", value=text.strip())
+
+
+def _no_category(name: str, column: str) -> Problem:
+    """An item whose category column (``type``, ``classification``) is empty, named when it has a name."""
+    if name:
+        return Problem("garbage.no_category", name=name, column=column)
+    return Problem("garbage.no_category_nor_name", column=column)
 
 
 def _read_csv(path: Path, errors: list[RowError], file: str | None = None) -> list[Record] | None:
@@ -885,7 +907,7 @@ def _column_names(header: list[str], columns: dict[str, int]) -> list[str]:
 
 def _match_header(
     header: list[str], expected: tuple[str, ...], required: tuple[str, ...]
-) -> tuple[dict[str, int], list[str], list[str]]:
+) -> tuple[dict[str, int], list[Problem], list[str]]:
     """Map expected column names to indexes, forgiving case, a BOM and small typos (``notie`` → notice).
 
     Returns the mapping, the problems (missing required columns) and notes for the report.
@@ -912,7 +934,7 @@ def _match_header(
             continue
         columns[match] = index
     missing = [name for name in required if name not in columns]
-    problems = [f"the header has no {name} column (expected {','.join(expected)})" for name in missing]
+    problems = [Problem("header.missing_column", column=name, columns=",".join(expected)) for name in missing]
     return columns, problems, notes
 
 

@@ -7,7 +7,7 @@ rule could express, kept verbatim so residents see it with the city's contact in
 Weekdays are numbered as ``date.weekday()``: Monday 0 … Sunday 6.
 
 A pack's ``holidays.csv`` (``date,category,moved_to,note``) becomes ``CalendarChange`` rows; bad rows are
-reported by number, never raised.
+reported by number with a ``Problem`` of ``importing.messages`` (``holidays.*``), never raised.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from dataclasses import field
 from datetime import date
 from datetime import timedelta
 
+from importing import messages
 from importing.csvfile import parse_csv
+from importing.messages import Problem
 from importing.text import cell_problems
 
 
@@ -272,10 +274,14 @@ _ISO_DAY_OR_RANGE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:\.\.[0-9]{4}-[0-9]
 
 
 class _BadRow(ValueError):
-    """A row of holidays.csv that cannot be used; the message is the reason reported."""
+    """A row of holidays.csv that cannot be used; ``problem`` is the reason reported."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
 
 
-def parse_exceptions_csv(text: str) -> tuple[list[CalendarChange], list[tuple[int, str]]]:
+def parse_exceptions_csv(text: str) -> tuple[list[CalendarChange], list[tuple[int, Problem]]]:
     """Read a pack's ``holidays.csv`` into calendar changes, reporting bad rows instead of failing.
 
     Rows are numbered as records with the header as 1 (a quoted line break does not start a new row).
@@ -303,45 +309,45 @@ def parse_exceptions_csv(text: str) -> tuple[list[CalendarChange], list[tuple[in
             for change in row_changes:
                 _check_conflict(seen, change, number)
         except _BadRow as bad:
-            errors.append((number, str(bad)))
+            errors.append((number, bad.problem))
             continue
         for change in row_changes:
             seen[change.day, change.category] = (change.moved_to, number)
         changes.extend(row_changes)
-    return changes, sorted(errors)
+    return changes, sorted(errors, key=lambda error: error[0])
 
 
-def _csv_records(text: str) -> tuple[list[list[str]], list[tuple[int, str]]]:
+def _csv_records(text: str) -> tuple[list[list[str]], list[tuple[int, Problem]]]:
     """The CSV records of ``text`` through the shared reader; a record it cannot read ends the file, reported."""
     table = parse_csv(text)
-    return [fields for _number, fields in table.records], [(error.row, error.message) for error in table.errors]
+    return [fields for _number, fields in table.records], [(error.row, error.problem) for error in table.errors]
 
 
-def _check_header(header: list[str]) -> tuple[bool, list[tuple[int, str]]]:
+def _check_header(header: list[str]) -> tuple[bool, list[tuple[int, Problem]]]:
     """Whether the header rejects the file (a missing or repeated column), and its problems as row-1 errors."""
     errors = []
     missing = [column for column in REQUIRED_EXCEPTION_COLUMNS if column not in header]
     if missing:
-        errors.append((1, f"missing column(s), file rejected: {', '.join(missing)}"))
+        errors.append((1, Problem("holidays.missing_columns", columns=missing)))
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        errors.append((1, f"repeated column(s), file rejected: {', '.join(repeated)}"))
+        errors.append((1, Problem("holidays.repeated_columns", columns=repeated)))
     if unknown := [name for name in header if name not in EXCEPTION_COLUMNS]:
-        errors.append((1, f"unknown column(s) ignored: {', '.join(unknown)}"))
+        errors.append((1, Problem("holidays.unknown_columns", columns=unknown, allowed=",".join(EXCEPTION_COLUMNS))))
     return bool(missing or repeated), errors
 
 
 def _read_exception_row(header: list[str], row: list[str]) -> list[CalendarChange]:
     """The changes one row stands for: one per day of its date or range."""
     if len(row) > len(header):
-        raise _BadRow(f"{len(row)} fields, the header has {len(header)}")
+        raise _BadRow(Problem("row.width", found=len(row), expected=len(header)))
     cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
     first, last = _read_day_or_range(cells.get("date", ""))
     moved_to = _read_iso_day(cells["moved_to"], "moved_to") if cells.get("moved_to") else None
     if moved_to is not None and first != last:
-        raise _BadRow("moved_to cannot be used with a date range")
+        raise _BadRow(Problem("holidays.range_with_moved_to"))
     if moved_to == first:
-        raise _BadRow("moved_to is the same day as date")
+        raise _BadRow(Problem("holidays.moved_to_same_day"))
     category = cells.get("category") or None
     note = cells.get("note", "")
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
@@ -351,31 +357,31 @@ def _read_exception_row(header: list[str], row: list[str]) -> list[CalendarChang
 def _read_day_or_range(text: str) -> tuple[date, date]:
     """``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD`` as an inclusive (first, last) pair."""
     if not text:
-        raise _BadRow("date is empty")
+        raise _BadRow(Problem("field.empty", column="date"))
     if not _ISO_DAY_OR_RANGE.fullmatch(text):
-        raise _BadRow(f"date {text!r} is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD")
+        raise _BadRow(Problem("holidays.date_format", value=text))
     start, dots, end = text.partition("..")
     first = _read_iso_day(start, "date")
     last = _read_iso_day(end, "date") if dots else first
     if last < first:
-        raise _BadRow(f"range {text!r} ends before it starts")
+        raise _BadRow(Problem("holidays.range_reversed", value=text))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise _BadRow(f"range {text!r} is longer than {MAX_RANGE_DAYS} days")
+        raise _BadRow(Problem("holidays.range_too_long", value=text, limit=MAX_RANGE_DAYS))
     return first, last
 
 
 def _read_iso_day(text: str, column: str) -> date:
     """A strict ``YYYY-MM-DD`` day; anything else, or an impossible date, is a bad row."""
     if not _ISO_DAY.fullmatch(text):
-        raise _BadRow(f"{column} {text!r} is not YYYY-MM-DD")
+        raise _BadRow(Problem("holidays.day_format", column=column, value=text))
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise _BadRow(f"{column} {text!r} is not a valid date") from None
+        raise _BadRow(Problem("holidays.no_such_day", column=column, value=text)) from None
 
 
 def _check_conflict(seen: dict[tuple[date, str | None], tuple[date | None, int]], change: CalendarChange, number: int):
     """A day and category already given a different outcome by an earlier row is a bad row."""
     earlier = seen.get((change.day, change.category))
     if earlier is not None and earlier[0] != change.moved_to:
-        raise _BadRow(f"{change.day.isoformat()} conflicts with row {earlier[1]}")
+        raise _BadRow(Problem("holidays.conflict", day=change.day.isoformat(), first=messages.place(earlier[1])))

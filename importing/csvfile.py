@@ -18,6 +18,7 @@ from pathlib import Path
 
 from importing.errors import FileRowError
 from importing.errors import RowError
+from importing.messages import Problem
 from importing.text import decode_text
 
 Record = tuple[int, list[str]]  # (row number, fields)
@@ -62,8 +63,8 @@ def parse_csv(text: str, *, file: str = "") -> CsvRecords:
         for number, fields in enumerate(reader, start=1):
             result.records.append((number, fields))
     except csv.Error as error:
-        message = f'the CSV cannot be read from this row on ({error}); check the quotes (") in this row'
-        result.errors.append(FileRowError(number + 1, message, file) if file else RowError(number + 1, message))
+        problem = Problem("csv.unreadable", detail=str(error))
+        result.errors.append(FileRowError(number + 1, problem, file) if file else RowError(number + 1, problem))
     return result
 
 

@@ -25,7 +25,8 @@ charset-normalizer is not used for the choice: on short Japanese files it picks 
 and refuses ordinary FAQ text with many ○△ symbols (see tests/importing/test_text.py, which checks the
 rule above on the demo pack's own text in both encodings and at every length).
 
-Every refusal is one file-level error (row 0) that says what to do: save the file as 'CSV UTF-8'.
+Every refusal is one file-level error (row 0) that says what to do: save the file as 'CSV UTF-8' (the
+``text.*`` codes of ``importing.messages``).
 """
 
 from __future__ import annotations
@@ -35,11 +36,10 @@ from collections.abc import Collection
 from collections.abc import Sequence
 from typing import NoReturn
 
-from importing.errors import FileRowError
+from importing import messages
 from importing.errors import ImportFailed
-from importing.errors import RowError
-
-SAVE_AS_UTF8 = "Save it again from Excel as 'CSV UTF-8 (コンマ区切り)' and retry."
+from importing.errors import file_error
+from importing.messages import Problem
 
 # Bytes that are no character in Shift_JIS, which Python's cp932 decodes to stand-ins instead of failing.
 _CP932_NON_CHARACTERS = frozenset("\u0080\uf8f0\uf8f1\uf8f2\uf8f3")
@@ -65,20 +65,19 @@ def decode_text(data: bytes, file: str = "") -> str:
     none of these, are damaged, or cannot be told apart.
     """
     if data.startswith(b"PK\x03\x04"):
-        _refuse(file, "this is a zip file (an Excel workbook saved with the wrong name?), not text. " + SAVE_AS_UTF8)
+        _refuse(file, Problem("text.zip"))
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data, "utf-8-sig", file, "UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16", file, "UTF-16")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        _refuse(file, f"cannot read the text: a NUL byte on line {line} (UTF-16 without a byte-order mark, or not "
-                      f"a text file). {SAVE_AS_UTF8}")
+        _refuse(file, Problem("text.nul_byte", line=line))
     utf8, utf8_error = _decode(data, "utf-8")
     if utf8 is not None and (utf8.isascii() or any(ord(char) >= 0x800 for char in utf8)):
         return utf8
     if utf8 is None and _mostly_utf8(data):
-        _refuse(file, _invalid_byte(data, utf8_error, "the file is UTF-8 with damaged bytes"))
+        _refuse(file, Problem("text.utf8_damaged", **_invalid_byte(data, utf8_error)))
     readings: dict[str, str] = {}
     failed_at = [utf8_error]
     for encoding in ("cp932", "euc_jp"):
@@ -90,15 +89,14 @@ def decode_text(data: bytes, file: str = "") -> str:
     if utf8 is not None and not readings:
         return utf8
     if not readings:
-        _refuse(file, _invalid_byte(data, max(failed_at), "the file is neither UTF-8, Shift_JIS nor EUC-JP"))
+        _refuse(file, Problem("text.unknown_encoding", **_invalid_byte(data, max(failed_at))))
     chosen = choose_reading(readings["cp932"], readings["euc_jp"]) if len(readings) == 2 else next(iter(readings))
     if chosen is not None and utf8 is not None and not _ordinary_japanese(readings[chosen]):
         chosen = None  # only two-byte UTF-8 characters (ñ, ʬ) or a short Japanese reading: either could be it
     if chosen is not None and _mostly_rare(readings[chosen]):
         chosen = None  # a Latin-1 file read as kanji
     if chosen is None:
-        _refuse(file, "cannot tell which encoding the text is in (UTF-8, Shift_JIS or EUC-JP): it has too little "
-                      f"ordinary Japanese text to be sure. {SAVE_AS_UTF8}")
+        _refuse(file, Problem("text.ambiguous"))
     return readings[chosen]
 
 
@@ -116,25 +114,25 @@ def choose_reading(cp932: str, euc_jp: str) -> str | None:
     return None
 
 
-def text_problem(value: str, *, multiline: bool = False) -> str | None:
+def text_problem(value: str, *, place: str, multiline: bool = False) -> Problem | None:
     """What makes ``value`` unfit to import, or None: a private-use or control character, a damaged character.
 
-    Tab, line feed and carriage return are allowed only in ``multiline`` text (an answer, a notice).
+    ``place`` names where the value is (``messages.column``, ``messages.json_field``, a header's name). Tab,
+    line feed and carriage return are allowed only in ``multiline`` text (an answer, a notice).
     """
     for position, char in enumerate(value, start=1):
         code = ord(char)
         if char in "\t\n\r":
             if not multiline:
-                name = "a tab" if char == "\t" else "a line break"
-                return f"{name} at character {position}, which this column does not allow"
+                if char == "\t":
+                    return Problem("text.tab", place=place, position=position)
+                return Problem("text.line_break", place=place, position=position)
         elif 0xE000 <= code <= 0xF8FF or code >= 0xF0000:
-            return (f"a private-use character U+{code:04X} at character {position} (a 外字 or a Shift_JIS "
-                    "user-defined character, which residents' phones cannot show)")
+            return Problem("text.private_use", place=place, position=position, codepoint=f"{code:04X}")
         elif unicodedata.category(char) == "Cc":
-            return f"a control character U+{code:04X} at character {position}"
+            return Problem("text.control", place=place, position=position, codepoint=f"{code:04X}")
         elif char == "\ufffd":
-            return (f"a replacement character U+FFFD at character {position} (the text was damaged by an "
-                    "earlier conversion)")
+            return Problem("text.replacement", place=place, position=position)
     return None
 
 
@@ -150,8 +148,8 @@ def column_label(index: int) -> str:
 
 def cell_problems(
     fields: Sequence[str], names: Sequence[str], multiline: Collection[str] = (), *, only: Collection[str] | None = None
-) -> list[str]:
-    """One message per cell of a row whose text (stripped, as imported) ``text_problem`` refuses, named by column.
+) -> list[Problem]:
+    """One problem per cell of a row whose text (stripped, as imported) ``text_problem`` refuses, named by column.
 
     ``names`` are the header's column names (a cell right of the header is named by its letter only);
     columns named in ``multiline`` may hold line breaks and tabs; with ``only``, other columns (which the
@@ -162,19 +160,18 @@ def cell_problems(
         name = names[index].strip() if index < len(names) else ""
         if only is not None and name not in only:
             continue
-        problem = text_problem(value.strip(), multiline=name in multiline)
+        problem = text_problem(value.strip(), place=messages.column(column_label(index), name),
+                               multiline=name in multiline)
         if problem is not None:
-            where = f"column {column_label(index)}" + (f" ({name})" if name else "")
-            problems.append(f"{where} has {problem}")
+            problems.append(problem)
     return problems
 
 
 # --- decoding helpers ----------------------------------------------------------------------------
 
 
-def _refuse(file: str, message: str) -> NoReturn:
-    error = FileRowError(0, message, file) if file else RowError(0, message)
-    raise ImportFailed([error])
+def _refuse(file: str, problem: Problem) -> NoReturn:
+    raise ImportFailed([file_error(problem, file)])
 
 
 def _strict(data: bytes, encoding: str, file: str, name: str) -> str:
@@ -182,7 +179,7 @@ def _strict(data: bytes, encoding: str, file: str, name: str) -> str:
     try:
         return data.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        _refuse(file, _invalid_byte(data, exc.start, f"the file starts as {name} but is damaged"))
+        _refuse(file, Problem("text.bom_damaged", encoding=name, **_invalid_byte(data, exc.start)))
 
 
 def _decode(data: bytes, encoding: str) -> tuple[str | None, int]:
@@ -198,10 +195,9 @@ def _decode(data: bytes, encoding: str) -> tuple[str | None, int]:
     return text, 0
 
 
-def _invalid_byte(data: bytes, offset: int, what: str) -> str:
-    line = data[:offset].count(b"\n") + 1
-    byte = data[offset : offset + 1].hex().upper()
-    return f"cannot read the text: invalid byte 0x{byte} on line {line}; {what}. {SAVE_AS_UTF8}"
+def _invalid_byte(data: bytes, offset: int) -> dict[str, object]:
+    """The line and the byte (hex) at ``offset``: the parameters of a refusal naming an invalid byte."""
+    return {"line": data[:offset].count(b"\n") + 1, "byte": data[offset : offset + 1].hex().upper()}
 
 
 def _ordinary_japanese(text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from importing.messages import Problem
 from search.areas import AreaInfo
 from search.areas import match_areas
 
@@ -16,7 +17,7 @@ KEY = "residents.areas"  # the runtime cache of list[AreaInfo] the garbage packa
 MAX_SUGGESTIONS = 3
 
 
-def resolve_area(text: str, areas: Sequence[AreaInfo]) -> tuple[str | None, str | None]:
+def resolve_area(text: str, areas: Sequence[AreaInfo]) -> tuple[str | None, Problem | None]:
     """The area named by ``text`` and None, or None and why it names none (unknown, or several areas).
 
     As in the chat (``search.areas.match_areas``), the text matches an area's name, one of its aliases or
@@ -28,8 +29,8 @@ def resolve_area(text: str, areas: Sequence[AreaInfo]) -> tuple[str | None, str 
     if len(exact) == 1:
         return exact[0].name, None
     if exact:
-        names = ", ".join(area.name for area in exact)
-        return None, f"area {text!r} names {len(exact)} areas ({names}); give the area's full name"
+        return None, Problem("area.ambiguous", area=text, count=len(exact), names=[area.name for area in exact])
     close = [area.name for area, _score in matches[:MAX_SUGGESTIONS]]
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return None, f"unknown area {text!r}: the city has no such area{hint}"
+    if close:
+        return None, Problem("area.unknown_close", area=text, close=close)
+    return None, Problem("area.unknown", area=text)

@@ -43,10 +43,7 @@ def residents_import(file: Path) -> None:
         with db.transaction() as session:
             report = importer.save_residents(session, records, now)
     except ImportFailed as error:
-        rows = len({problem.row for problem in error.errors})
-        lines = [f"nothing was imported from {file.name}: {rows} bad row(s), {len(error.errors)} problem(s)"]
-        lines += [f"  {problem}" for problem in error.errors]
-        raise click.ClickException("\n".join(lines)) from None
+        raise click.ClickException(error.describe(file.name, limit=None)) from None
     click.echo(f"imported {file.name}: {report.created} new residents, {report.updated} already known, "
                f"{report.children} children added")
     renamed = {(r.area_as_written, r.area) for r in records if r.area_as_written and r.area != r.area_as_written}

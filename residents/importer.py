@@ -3,8 +3,8 @@
 The file has the header ``line_user_id,area,categories,children``. Categories are ``|``-separated names
 from ``residents.categories.CATEGORIES``; children are ``|``-separated ``birth:YYYY-MM-DD`` or
 ``due:YYYY-MM-DD``. UTF-8 (with or without BOM), Shift_JIS and EUC-JP are read (``importing.csvfile``).
-Every bad row is reported with its row number (the header is row 1) and nothing is saved unless every row
-is good.
+Every bad row is reported with its row number (the header is row 1) and a ``Problem`` of
+``importing.messages`` (``residents.*`` and the shared ones), and nothing is saved unless every row is good.
 
 The area must be one of the city's when the city has garbage areas loaded: its name, an alias or a reading
 (「木太」 for 「木太・林・多肥・国分寺南部」), stored as the area's name as the chat stores it. When no areas
@@ -25,10 +25,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from importing import messages
 from importing.csvfile import blank
 from importing.csvfile import read_csv
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.messages import Problem
 from importing.text import cell_problems
 from residents import dates as date_rules
 from residents.areas import resolve_area
@@ -42,12 +44,6 @@ from search.areas import AreaInfo
 HEADER = ("line_user_id", "area", "categories", "children")
 LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 MAX_AREA = 100
-REASONS = {
-    date_rules.Refusal.DUE_PAST: "is more than a month ago (give the birth date instead)",
-    date_rules.Refusal.DUE_TOO_FAR: "is more than ten months ahead",
-    date_rules.Refusal.BIRTH_FUTURE: "is in the future",
-    date_rules.Refusal.BIRTH_TOO_OLD: "is more than 18 years ago",
-}
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ def read_residents(data: bytes, today: date, areas: Sequence[AreaInfo] = ()) -> 
     table = read_csv(data, file="")
     header = table.records[0] if table.records else None
     if header is None or tuple(cell.strip().lower() for cell in header[1]) != HEADER:
-        raise ImportFailed([RowError(1, "the header must be: " + ",".join(HEADER)), *table.errors])
+        raise ImportFailed([RowError(1, Problem("header.must_be", columns=",".join(HEADER))), *table.errors])
     errors: list[RowError] = []
     records: list[ResidentRecord] = []
     first_row: dict[str, int] = {}
@@ -92,7 +88,8 @@ def read_residents(data: bytes, today: date, areas: Sequence[AreaInfo] = ()) -> 
         problems, record = _read_row(number, fields, today, areas)
         if record is not None:
             if record.line_user_id in first_row:
-                problems.append(f"duplicate user {record.line_user_id} (first on row {first_row[record.line_user_id]})")
+                problems.append(Problem("residents.duplicate_user", user=record.line_user_id,
+                                        first=messages.place(first_row[record.line_user_id])))
             else:
                 first_row[record.line_user_id] = number
         errors += [RowError(number, problem) for problem in problems]
@@ -100,7 +97,7 @@ def read_residents(data: bytes, today: date, areas: Sequence[AreaInfo] = ()) -> 
             records.append(record)
     errors += table.errors
     if not records and not errors:
-        errors.append(RowError(0, "the file has a header but no residents"))
+        errors.append(RowError(0, Problem("residents.no_rows")))
     if errors:
         raise ImportFailed(errors)
     return records
@@ -108,26 +105,26 @@ def read_residents(data: bytes, today: date, areas: Sequence[AreaInfo] = ()) -> 
 
 def _read_row(
     number: int, fields: list[str], today: date, areas: Sequence[AreaInfo]
-) -> tuple[list[str], ResidentRecord | None]:
+) -> tuple[list[Problem], ResidentRecord | None]:
     if len(fields) != len(HEADER):
-        return [f"expected {len(HEADER)} columns ({','.join(HEADER)}), found {len(fields)}"], None
+        return [Problem("row.width", found=len(fields), expected=len(HEADER))], None
     bad_text = cell_problems(fields, HEADER)
     if bad_text:
         return bad_text, None
     user_id, written_area, categories, children = (cell.strip() for cell in fields)
     problems = []
     if not LINE_USER_ID.fullmatch(user_id):
-        problems.append(f"bad LINE user id {user_id[:40]!r}: expected U and 32 hexadecimal digits")
+        problems.append(Problem("residents.user_id", value=user_id[:40]))
     area = written_area
     if len(area) > MAX_AREA:
-        problems.append(f"area longer than {MAX_AREA} characters")
+        problems.append(Problem("field.too_long", column="area", length=len(area), limit=MAX_AREA))
     elif area and areas:
         resolved, problem = resolve_area(area, areas)
         if problem is not None:
             problems.append(problem)
         area = resolved or area
     chosen = [name.strip() for name in categories.split("|") if name.strip()]
-    problems += [f"unknown category {name!r} (known: {'|'.join(CATEGORIES)})" for name in chosen
+    problems += [Problem("residents.unknown_category", name=name, known="|".join(CATEGORIES)) for name in chosen
                  if name not in CATEGORIES]
     due_dates: list[date] = []
     birth_dates: list[date] = []
@@ -135,21 +132,34 @@ def _read_row(
         kind, _, value = item.partition(":")
         kind = kind.strip().lower()
         if kind not in ("due", "birth"):
-            problems.append(f"bad child {item!r}: expected birth:YYYY-MM-DD or due:YYYY-MM-DD")
+            problems.append(Problem("residents.child_format", value=item))
             continue
         try:
             day = date.fromisoformat(value.strip())
         except ValueError:
-            problems.append(f"bad date in {item!r}: no such day (expected YYYY-MM-DD)")
+            problems.append(Problem("residents.child_date", value=item))
             continue
         refusal = (date_rules.due_refusal if kind == "due" else date_rules.birth_refusal)(day, today)
         if refusal is not None:
-            problems.append(f"{kind} date {day.isoformat()} {REASONS[refusal]}")
+            problems.append(_refused(refusal, day))
             continue
         (due_dates if kind == "due" else birth_dates).append(day)
     record = ResidentRecord(number, user_id, area or None, tuple(dict.fromkeys(chosen)), tuple(due_dates),
                             tuple(birth_dates), written_area or None)
     return problems, record if LINE_USER_ID.fullmatch(user_id) else None
+
+
+def _refused(refusal: date_rules.Refusal, day: date) -> Problem:
+    """Why a child's date is refused (``residents.dates``), as staff read it."""
+    if refusal is date_rules.Refusal.DUE_PAST:
+        return Problem("residents.due_past", day=day.isoformat())
+    if refusal is date_rules.Refusal.DUE_TOO_FAR:
+        return Problem("residents.due_too_far", day=day.isoformat())
+    if refusal is date_rules.Refusal.BIRTH_FUTURE:
+        return Problem("residents.birth_future", day=day.isoformat())
+    if refusal is date_rules.Refusal.BIRTH_TOO_OLD:
+        return Problem("residents.birth_too_old", day=day.isoformat())
+    raise ValueError(f"not a child's date refusal: {refusal}")
 
 
 def save_residents(session: Session, records: list[ResidentRecord], now: datetime) -> ImportReport:

@@ -48,7 +48,7 @@ class TestPackLoad:
                                         encoding="utf-8")
         result = runner.invoke(args=["pack", "load", str(pack)])
         assert result.exit_code != 0
-        assert "golden.jsonl row 2: faq_id 9 is not in the pack's FAQ" in result.output
+        assert "golden.jsonl の2行目：faq_id 9 はパックのFAQにありません。" in result.output
         assert session.scalar(sa.select(sa.func.count()).select_from(Municipality)) == 0
 
     def test_if_empty_leaves_a_loaded_database_alone(self, runner, tmp_path, session):
@@ -98,7 +98,8 @@ class TestFaqImport:
         path.write_text("id,question,answer\n1,質問,回答\n2,,回答\n3,質問3,\n", encoding="utf-8")
         result = runner.invoke(args=["faq", "import", str(path)])
         assert result.exit_code != 0
-        assert "row 3" in result.output and "row 4" in result.output
+        assert "faq.csv は取り込めません。2件の問題があり、何も取り込んでいません。" in result.output
+        assert "  3行目：question が空です。\n  4行目：answer が空です。" in result.output
         assert session.scalar(sa.select(sa.func.count()).select_from(FaqEntry)) == 0
 
 
@@ -152,7 +153,7 @@ class TestAskExplain:
         lines = result.output.splitlines()
         assert "route" in lines and "  step    no open step" in lines
         assert any(line.startswith("  intent  delete_my_data: no match") for line in lines)
-        assert "  intent  smalltalk: matched → SmallTalk(kind=\"thanks\")" in lines
+        assert "  intent  smalltalk: matched → SmallTalk(kind=\"thanks\" hello=\"\")" in lines
         assert "  reply   intent smalltalk, 1 message(s)" in lines
 
     def test_explain_shows_the_tier_and_each_threshold_check(self, runner, faq):

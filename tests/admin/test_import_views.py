@@ -4,7 +4,9 @@ rows are listed and nothing is held."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -47,6 +49,13 @@ def upload(client, data: bytes, name: str, *, replace: bool = False):
     if replace:
         form["replace"] = "y"
     return client.post("/admin/faq/import", data=form, content_type="multipart/form-data")
+
+
+def problems_listed(response) -> list[tuple[str, str]]:
+    """The (place, problem) rows of the page's table of a bad file's problems, as staff read them."""
+    section = page(response).split('id="errors-title"', 1)[1]
+    return [(html.unescape(place), html.unescape(problem))
+            for place, problem in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", section, re.DOTALL)]
 
 
 def held_id(response) -> int:
@@ -184,20 +193,76 @@ def test_an_upload_overtaken_by_another_change_is_not_published(app, users, sign
 
 
 @pytest.mark.parametrize(("data", "name", "row", "problem"), [
-    ((HEADER + "7,,,答え,,,,\r\n").encode("cp932"), "faq.csv", "2", "question is empty"),
-    ((HEADER + "7,,質問,答え,,,,\r\n7,,質問2,答え2,,,,\r\n").encode(), "faq.csv", "3", "duplicate id 7"),
-    ((HEADER + "7,,質問,答え,,ftp://x,,\r\n").encode("euc_jp"), "faq.csv", "2", "url must start with"),
-    ("id,question\r\n1,質問\r\n".encode(), "faq.csv", "1", "missing required column answer"),
-    (b"PK\x03\x04 not really a workbook", "faq.xlsx", "ファイル全体", "not a readable .xlsx workbook"),
+    ((HEADER + "7,,,答え,,,,\r\n").encode("cp932"), "faq.csv", "2行目", "question が空です。"),
+    ((HEADER + "7,,質問,答え,,,,\r\n7,,質問2,答え2,,,,\r\n").encode(), "faq.csv", "3行目",
+     "id 7 は2行目でも使われています。id は重ならないようにしてください。"),
+    ((HEADER + "7,,質問,答え,,ftp://x,,\r\n").encode("euc_jp"), "faq.csv", "2行目",
+     "url は http:// か https:// で始めてください（「ftp://x」になっています）。"),
+    ("id,question\r\n1,質問\r\n".encode(), "faq.csv", "1行目", "必須の列 answer が見出しにありません。"),
+    (b"PK\x03\x04 not really a workbook", "faq.xlsx", "ファイル全体", "Excelのブック（.xlsx）として読めません（"),
 ])
 def test_a_bad_file_lists_its_rows_and_nothing_is_held(app, users, signed_in, faq, data, name, row, problem):
     """Each problem is shown with the row a person sees in Excel; no upload is kept."""
     response = upload(signed_in(Role.EDITOR), data, name)
-    shown = page(response)
     assert response.status_code == 400
-    assert f"<td>{row}</td><td>{problem}" in shown
+    [(place, message)] = problems_listed(response)
+    assert place == row and message.startswith(problem)
     with db.read_transaction(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(FaqImport)) == 0
+
+
+# Four or more English words in a row: a sentence staff would have to translate (column names such as
+# ``id,category,question`` and formats such as ``CSV UTF-8`` are not sentences).
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){3,}")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_a_broken_shift_jis_file_is_explained_in_japanese(app, users, signed_in, faq):
+    """Excel's Shift_JIS CSV with a damaged byte: one problem for the whole file, in Japanese, saying what to do."""
+    data = (HEADER + "7,,住民票,市民課です。,,,,\r\n8,,ごみの日,地区で異なります。,,,,\r\n").encode("cp932")
+    response = upload(signed_in(Role.EDITOR), data.replace("地区".encode("cp932"), b"\xfd" + "区".encode("cp932")),
+                      "faq.csv")
+    assert response.status_code == 400
+    assert "「faq.csv」は取り込めません（1件の問題）" in page(response)
+    [(place, message)] = problems_listed(response)
+    assert place == "ファイル全体"
+    assert message == ("3行目のバイト 0xFD が読めません。文字コードが UTF-8、Shift_JIS、EUC-JP のどれでもありません。"
+                       "Excelで「CSV UTF-8（コンマ区切り）」の形式で保存し直して、もう一度読み込んでください。")
+
+
+def test_every_problem_on_the_page_is_japanese(app, users, signed_in, faq):
+    """A Shift_JIS file with many kinds of bad rows: each is listed by its row, and no message is an English
+    sentence."""
+    rows = ["7,,住民票,市民課です。,,,,,余分",  # 2: too many fields
+            "8,,,答えだけ,,,,",  # 3: no question
+            "9,,外字\ue000の質問,答え,,,,",  # 4: a private-use character (a Shift_JIS user-defined one)
+            "10,,質問,答え,,www.example.jp,,",  # 5: no scheme
+            "8,,重複,答え,,,,"]  # 6: the id of row 3
+    data = (HEADER + "".join(row + "\r\n" for row in rows)).encode("cp932")
+    response = upload(signed_in(Role.EDITOR), data, "faq.csv")
+    assert response.status_code == 400
+    listed = problems_listed(response)
+    assert listed == [
+        ("2行目", "9列ありますが、見出しは8列です。"),
+        ("3行目", "question が空です。"),
+        ("4行目", "C列（question）の3文字目に外字（U+E000）があります。住民のスマートフォンでは表示できないので、"
+                  "ふつうの文字に直してください。"),
+        ("5行目", "url は http:// か https:// で始めてください（「www.example.jp」になっています）。"),
+        ("6行目", "id 8 は3行目でも使われています。id は重ならないようにしてください。"),
+    ]
+    for _place, message in listed:
+        assert JAPANESE.search(message) and not ENGLISH_SENTENCE.search(message), message
+
+
+def test_a_value_quoted_in_a_problem_is_escaped(app, users, signed_in, faq):
+    """Text from the file shown inside a problem is escaped, never markup."""
+    response = upload(signed_in(Role.EDITOR), (HEADER + "7,,質問,答え,,<b>x</b>,,\r\n").encode(), "faq.csv")
+    shown = page(response)
+    assert response.status_code == 400
+    assert "<b>x</b>" not in shown
+    assert "（「&lt;b&gt;x&lt;/b&gt;」になっています）" in shown
+    assert problems_listed(response) == [
+        ("2行目", "url は http:// か https:// で始めてください（「<b>x</b>」になっています）。")]
 
 
 def test_a_file_of_another_kind_is_refused_on_the_form(app, users, signed_in, faq):

@@ -12,6 +12,7 @@ from disaster.importers import EMERGENCY
 from disaster.importers import EVACUATION
 from disaster.importers import read_shelter_files
 from importing.errors import ImportFailed
+from importing.messages import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "packs" / "demo" / "shelters"
@@ -80,8 +81,14 @@ def test_bad_rows_are_all_reported_by_number_and_nothing_is_read(tmp_path):
     ])
     with pytest.raises(ImportFailed) as failed:
         read_shelter_files([path])
-    assert sorted({error.row for error in failed.value.errors}) == [2, 3, 4]
-    assert "swapped" in str(failed.value)
+    assert [(error.where, error.problem) for error in failed.value.errors] == [
+        ("shelters.csv の2行目", Problem("field.empty", column="施設・場所名")),
+        ("shelters.csv の3行目", Problem("shelters.outside_japan", column="緯度", value="141.65", low=20.0, high=46.0)),
+        ("shelters.csv の3行目", Problem("shelters.outside_japan", column="経度", value="42.82", low=122.0, high=154.5)),
+        ("shelters.csv の4行目", Problem("shelters.flag", column="地震", value="はい")),
+    ]
+    assert "  shelters.csv の3行目：緯度 の 141.65 は日本の範囲（20.0～46.0）の外です。緯度と経度が入れ替わっていませんか。" in str(
+        failed.value)
 
 
 def test_blank_rows_and_exact_repeats_are_skipped_and_reported(tmp_path):
@@ -97,15 +104,21 @@ def test_the_same_id_with_other_values_is_an_error(tmp_path):
     """Two rows with one 共通ID that disagree cannot both be right: the import stops."""
     path = csv_file(tmp_path, ["1,E01,北海道千歳市,青葉公園,北海道千歳市真町,,,,1,,,,,,42.82,141.65,",
                                "2,E01,北海道千歳市,青葉公園,北海道千歳市真町,1,,,1,,,,,,42.82,141.65,"])
-    with pytest.raises(ImportFailed, match="E01"):
+    with pytest.raises(ImportFailed) as failed:
         read_shelter_files([path])
+    [error] = failed.value.errors
+    assert (error.where, error.problem) == ("shelters.csv の3行目",
+                                            Problem("shelters.conflict", key="E01", first="shelters.csv の2行目"))
+    assert error.message == "共通ID E01 は、shelters.csv の2行目にもあり、内容が違います。"
 
 
 def test_garbage_text_is_refused(tmp_path):
     """A name with a private-use character (a 外字) would reach residents as a blank box: refused."""
     path = csv_file(tmp_path, ["1,E01,北海道千歳市,青葉\ue000公園,北海道千歳市真町,,,,1,,,,,,42.82,141.65,"])
-    with pytest.raises(ImportFailed, match="private-use"):
+    with pytest.raises(ImportFailed) as failed:
         read_shelter_files([path])
+    assert [(error.row, error.problem) for error in failed.value.errors] == [
+        (2, Problem("text.private_use", place="施設・場所名", position=3, codepoint="E000"))]
 
 
 def test_a_geojson_feature_without_a_point_is_reported_by_its_number(tmp_path):
@@ -117,11 +130,14 @@ def test_a_geojson_feature_without_a_point_is_reported_by_its_number(tmp_path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     with pytest.raises(ImportFailed) as failed:
         read_shelter_files([path])
-    assert [error.row for error in failed.value.errors] == [2]
+    assert [(error.where, error.problem) for error in failed.value.errors] == [
+        ("emergency.geojson の2件目", Problem("shelters.not_point"))]
 
 
 def test_a_file_that_is_not_geojson_is_refused(tmp_path):
     path = tmp_path / "shelters.geojson"
     path.write_text('{"type": "Feature"}', encoding="utf-8")
-    with pytest.raises(ImportFailed, match="FeatureCollection"):
+    with pytest.raises(ImportFailed) as failed:
         read_shelter_files([path])
+    assert [(error.where, error.problem) for error in failed.value.errors] == [
+        ("shelters.geojson（ファイル全体）", Problem("shelters.not_geojson"))]

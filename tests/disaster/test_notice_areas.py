@@ -24,7 +24,7 @@ def test_an_alias_names_the_area_it_belongs_to(app, runner):
 def test_an_unknown_area_is_refused_with_suggestions(app, runner):
     load_demo_pack(app)
     result = runner.invoke(args=["disaster", "notice", "create", "--level", "4", "--area", "港町", "--by", "田中"])
-    assert result.exit_code != 0 and "unknown area" in result.output
+    assert result.exit_code != 0 and "地区「港町」は市の地区にありません。" in result.output
     assert json.loads(runner.invoke(args=["disaster", "notice", "list", "--json"]).output) == []
 
 

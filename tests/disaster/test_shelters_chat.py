@@ -136,7 +136,8 @@ def test_a_bad_file_imports_nothing_and_names_the_row(app, runner, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("施設・場所名,住所,地震,緯度,経度\n公園,千歳市,1,42.8,141.6\n広場,千歳市,1,abc,141.6\n", encoding="utf-8")
     result = runner.invoke(args=["shelters", "import", str(bad)])
-    assert result.exit_code != 0 and "bad.csv row 3" in result.output
+    assert result.exit_code != 0 and "bad.csv の3行目：緯度 は度の数値で書いてください（「abc」になっています）。" in result.output
+    assert "bad.csv は取り込めません。1件の問題があり、何も取り込んでいません。" in result.output
     with db.transaction(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Shelter)) == 0
 

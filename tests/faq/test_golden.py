@@ -12,6 +12,7 @@ from faq.golden import Grade
 from faq.models import GoldenQuery
 from faq.policy import answer_policy
 from importing.errors import ImportFailed
+from importing.messages import Problem
 from search.docs import FaqDoc
 from search.engine import HybridMatcher
 from tests.conftest import NOW
@@ -80,9 +81,21 @@ def test_the_pack_file_names_each_bad_line(tmp_path):
                     '{"question": "住民票とりたい", "faq_id": "7"}\n', encoding="utf-8")
     with pytest.raises(ImportFailed) as failed:
         golden.read_pack_file(path, {"7", "8"})
-    assert [(e.row, e.message.split(":")[0]) for e in failed.value.errors] == [
-        (2, "not valid JSON"), (3, 'expected {"question"'), (4, "faq_id 99 is not in the pack's FAQ"),
-        (6, "the question is already on line 1")]
+    assert [(e.row, e.problem) for e in failed.value.errors] == [
+        (2, Problem("json.invalid", detail="Expecting value")), (3, Problem("golden.shape")),
+        (4, Problem("golden.unknown_faq", faq_id="99")), (6, Problem("golden.duplicate", first="1行目"))]
+    assert [str(e) for e in failed.value.errors[2:]] == [
+        "4行目：faq_id 99 はパックのFAQにありません。", "6行目：同じ質問が1行目にもあります。"]
+
+
+def test_a_pack_file_that_is_not_utf8_is_refused_as_a_whole(tmp_path):
+    """golden.jsonl in Shift_JIS: one problem for the whole file, saying to save it as UTF-8."""
+    path = tmp_path / "golden.jsonl"
+    path.write_bytes('{"question": "住民票とりたい", "faq_id": "7"}\n'.encode("cp932"))
+    with pytest.raises(ImportFailed) as failed:
+        golden.read_pack_file(path, {"7"})
+    assert [(e.row, e.problem) for e in failed.value.errors] == [(0, Problem("golden.not_utf8"))]
+    assert str(failed.value.errors[0]) == "ファイル全体：文字コードが UTF-8 ではありません。UTF-8 で保存してください。"
 
 
 def test_the_pack_file_gives_its_pairs_with_numbers_as_ids(tmp_path):

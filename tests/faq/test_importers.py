@@ -8,8 +8,10 @@ from faq.importers import FaqRecord
 from faq.importers import read_faq_file
 from faq.importers import read_synonyms_file
 from importing.errors import MAX_ERRORS_SHOWN
+from importing.errors import RECORD
 from importing.errors import ImportFailed
 from importing.errors import RowError
+from importing.messages import Problem
 
 KOSODATE = Path(__file__).resolve().parents[3] / "shared" / "data" / "kosodate-faq"
 HEADER = "id,category,question,answer,aliases,url,department,phone"
@@ -121,7 +123,7 @@ def test_xlsx_reports_the_spreadsheet_row(tmp_path):
     path = tmp_path / "faq.xlsx"
     workbook.save(path)
 
-    assert errors_of(path) == [RowError(3, "question is empty")]
+    assert errors_of(path) == [RowError(3, Problem("field.empty", column="question"))]
 
 
 def test_xlsx_value_outside_the_header_is_an_error(tmp_path):
@@ -133,7 +135,7 @@ def test_xlsx_value_outside_the_header_is_an_error(tmp_path):
     path = tmp_path / "faq.xlsx"
     workbook.save(path)
 
-    assert errors_of(path) == [RowError(2, "a value in column D has no header")]
+    assert errors_of(path) == [RowError(2, Problem("faq.value_without_header", column="D"))]
 
 
 def test_broken_xlsx_is_a_file_error(tmp_path):
@@ -142,8 +144,8 @@ def test_broken_xlsx_is_a_file_error(tmp_path):
 
     [error] = errors_of(path)
 
-    assert error.row == 0
-    assert "xlsx" in error.message
+    assert (error.row, error.code) == (0, "faq.xlsx_unreadable")
+    assert error.message.startswith("Excelのブック（.xlsx）として読めません（")
 
 
 def test_reads_the_real_generic_faq_json():
@@ -192,7 +194,7 @@ def test_quoted_answer_keeps_line_breaks_and_row_numbers(tmp_path):
     text = 'id,question,answer\r\n1,質問,"一行目\r\n二行目, ""引用""\r\n三行目"\r\n2,,回答\r\n'
     path = write(tmp_path, text)
 
-    assert errors_of(path) == [RowError(3, "question is empty")]
+    assert errors_of(path) == [RowError(3, Problem("field.empty", column="question"))]
     path = write(tmp_path, text.replace("2,,回答", "2,質問2,回答"))
     assert read_faq_file(path)[0].answer == '一行目\r\n二行目, "引用"\r\n三行目'
 
@@ -214,23 +216,25 @@ def test_reports_every_bad_row(tmp_path):
     errors = errors_of(path)
 
     assert [e.row for e in errors] == [3, 5, 6]
-    assert errors[0].message == "question is empty"
-    assert "http://" in errors[1].message
-    assert errors[2].message == "answer is empty"
+    assert errors[0].problem == Problem("field.empty", column="question")
+    assert errors[0].message == "question が空です。"
+    assert errors[1].problem == Problem("faq.url_scheme", url="ftp://example.com/")
+    assert errors[2].problem == Problem("field.empty", column="answer")
 
 
 def test_duplicate_id_names_the_first_row(tmp_path):
     """A repeated id is reported on its second row with the row where it first appeared."""
     path = write(tmp_path, "id,question,answer\n12,質問,回答\n13,質問,回答\n12,別の質問,回答\n")
 
-    assert errors_of(path) == [RowError(4, "duplicate id 12 (first seen on row 2)")]
+    assert errors_of(path) == [RowError(4, Problem("faq.duplicate_id", faq_id="12", first="2行目"))]
+    assert errors_of(path)[0].message == "id 12 は2行目でも使われています。id は重ならないようにしてください。"
 
 
 def test_missing_required_column(tmp_path):
     """A header without the answer column is rejected on row 1, naming the column."""
     path = write(tmp_path, "id,question,category\n1,質問,分類\n")
 
-    assert errors_of(path) == [RowError(1, "missing required column answer")]
+    assert errors_of(path) == [RowError(1, Problem("faq.header_missing", columns=["answer"]))]
 
 
 def test_unknown_column_is_named(tmp_path):
@@ -238,37 +242,48 @@ def test_unknown_column_is_named(tmp_path):
     [error] = errors_of(write(tmp_path, "id,question,answer,tel\n1,質問,回答,0123\n"))
 
     assert error.row == 1
-    assert "unknown column tel" in error.message
+    assert error.problem == Problem("faq.header_unknown", names=["tel"],
+                                    allowed="id,category,question,answer,aliases,url,department,phone")
+    assert error.message.startswith("見出しの tel は使えない列です（使える列: id,category,")
 
 
 @pytest.mark.parametrize(
-    ("line", "message"),
+    ("line", "found", "message"),
     [
-        ("1,質問,回答,余分", "row has 4 fields but the header has 3"),
-        ("1,質問", "row has 2 fields but the header has 3"),
+        ("1,質問,回答,余分", 4, "4列ありますが、見出しは3列です。"),
+        ("1,質問", 2, "2列ありますが、見出しは3列です。"),
     ],
 )
-def test_wrong_number_of_fields(tmp_path, line, message):
+def test_wrong_number_of_fields(tmp_path, line, found, message):
     """A row with more or fewer fields than the header is an error."""
     path = write(tmp_path, f"id,question,answer\n{line}\n")
 
-    assert errors_of(path) == [RowError(2, message)]
+    assert errors_of(path) == [RowError(2, Problem("row.width", found=found, expected=3))]
+    assert errors_of(path)[0].message == message
 
 
 @pytest.mark.parametrize(
-    ("row", "fragment"),
+    ("row", "problem"),
     [
-        ("1," + "あ" * 501 + ",回答,,", "question is 501 characters"),
-        ("1,質問,回答," + "い" * 501 + ",", "at most 500"),
-        ("1,質問,回答,,https://example.com/" + "a" * 1000, "url is longer than 1000"),
-        ("1,質問,回答,,www.example.com", "url must start with http:// or https://"),
+        ("1," + "あ" * 501 + ",回答,,", Problem("field.too_long", column="question", length=501, limit=500)),
+        ("1,質問,回答," + "い" * 501 + ",", Problem("faq.alias_too_long", alias="い" * 20, length=501, limit=500)),
+        ("1,質問,回答,,https://example.com/" + "a" * 1000,
+         Problem("field.too_long", column="url", length=1020, limit=1000)),
+        ("1,質問,回答,,www.example.com", Problem("faq.url_scheme", url="www.example.com")),
     ],
 )
-def test_length_and_url_limits(tmp_path, row, fragment):
+def test_length_and_url_limits(tmp_path, row, problem):
     """Over-long questions, aliases and URLs, and URLs without a scheme, are rejected."""
     [error] = errors_of(write(tmp_path, f"id,question,answer,aliases,url\n{row}\n"))
 
-    assert fragment in error.message
+    assert error.problem == problem
+
+
+def test_limits_say_the_length_and_the_limit_in_japanese(tmp_path):
+    """The text names the column, how long it is and how long it may be."""
+    [error] = errors_of(write(tmp_path, "id,question,answer\n1," + "あ" * 501 + ",回答\n"))
+
+    assert error.message == "question が501文字あります。500文字までにしてください。"
 
 
 def test_values_are_trimmed_but_inner_text_is_kept(tmp_path):
@@ -289,7 +304,8 @@ def test_broken_shift_jis_is_a_clear_file_error(tmp_path):
     [error] = errors_of(path)
 
     assert error.row == 0
-    assert "line 3" in error.message
+    assert error.problem == Problem("text.unknown_encoding", line=3, byte="82")
+    assert "3行目" in error.message
     assert "UTF-8" in error.message and "Shift_JIS" in error.message
 
 
@@ -302,7 +318,8 @@ def test_damaged_utf8_is_not_read_as_shift_jis(tmp_path):
     [error] = errors_of(path)
 
     assert error.row == 0
-    assert "line 2" in error.message
+    assert error.problem == Problem("text.unknown_encoding", line=2, byte="FF")
+    assert "2行目" in error.message
 
 
 def test_euc_jp_csv_is_read_not_published_as_mojibake(tmp_path):
@@ -326,7 +343,9 @@ def test_shift_jis_with_a_stray_fd_byte_is_refused_on_its_line(tmp_path):
     [error] = errors_of(path)
 
     assert (error.row, error.file) == (0, "faq.csv")
-    assert "invalid byte 0xFD on line 3" in error.message
+    assert error.problem == Problem("text.unknown_encoding", line=3, byte="FD")
+    assert error.message.startswith("3行目のバイト 0xFD が読めません。")
+    assert error.where == "faq.csv（ファイル全体）"
 
 
 def test_private_use_character_is_a_bad_row_naming_its_column(tmp_path):
@@ -337,7 +356,8 @@ def test_private_use_character_is_a_bad_row_naming_its_column(tmp_path):
     [error] = errors_of(path)
 
     assert error.row == 3
-    assert error.message.startswith("column C (answer) has a private-use character U+E000 at character 1")
+    assert error.problem == Problem("text.private_use", place="C列（answer）", position=1, codepoint="E000")
+    assert error.message.startswith("C列（answer）の1文字目に外字（U+E000）があります。")
 
 
 def test_control_character_and_a_line_break_in_an_id_are_bad_rows(tmp_path):
@@ -347,9 +367,9 @@ def test_control_character_and_a_line_break_in_an_id_are_bad_rows(tmp_path):
 
     errors = errors_of(path)
 
-    assert [(e.row, e.message.split(" at ")[0]) for e in errors] == [
-        (2, "column B (question) has a control character U+0007"),
-        (3, "column A (id) has a line break"),
+    assert [(e.row, e.problem) for e in errors] == [
+        (2, Problem("text.control", place="B列（question）", position=5, codepoint="0007")),
+        (3, Problem("text.line_break", place="A列（id）", position=2)),
     ]
 
 
@@ -364,7 +384,8 @@ def test_private_use_character_in_xlsx_is_a_bad_row(tmp_path):
 
     [error] = errors_of(path)
 
-    assert (error.row, error.message.split(" at ")[0]) == (2, "column B (question) has a private-use character U+E8FF")
+    assert (error.row, error.problem) == (
+        2, Problem("text.private_use", place="B列（question）", position=3, codepoint="E8FF"))
 
 
 def test_control_character_in_json_is_a_bad_record(tmp_path):
@@ -374,7 +395,8 @@ def test_control_character_in_json_is_a_bad_record(tmp_path):
 
     [error] = errors_of(path)
 
-    assert (error.row, error.message.split(" at ")[0]) == (2, "field answer has a control character U+001B")
+    assert (error.row, error.problem) == (2, Problem("text.control", place="項目「answer」", position=2, codepoint="001B"))
+    assert str(error) == "2件目：項目「answer」の2文字目に制御文字（U+001B）があります。消してください。"
 
 
 def test_unclosed_quote_is_reported(tmp_path):
@@ -383,8 +405,8 @@ def test_unclosed_quote_is_reported(tmp_path):
 
     [error] = errors_of(path)
 
-    assert error.row == 3
-    assert "quote" in error.message
+    assert (error.row, error.code) == (3, "csv.unreadable")
+    assert "「\"」が正しく閉じているか" in error.message
 
 
 def test_emoji_and_long_answer_survive(tmp_path):
@@ -428,9 +450,12 @@ def test_json_rows_are_numbered_from_one(tmp_path):
 
     errors = errors_of(path)
 
-    assert errors[0] == RowError(2, "duplicate id 5 (first seen on row 1)")
+    assert errors[0] == RowError(2, Problem("faq.duplicate_id", faq_id="5", first="1件目"), unit=RECORD)
     assert [e.row for e in errors] == [2, 3, 4]
-    assert "colour" in errors[2].message
+    assert errors[1].problem == Problem("faq.json_not_object", kind="配列")
+    assert errors[2].problem == Problem("faq.json_unknown_fields", names=["colour"],
+                                        allowed="id,category,question,answer,aliases,url,department,phone")
+    assert errors[2].where == "4件目"
 
 
 def test_bad_json_is_a_file_error(tmp_path):
@@ -438,18 +463,29 @@ def test_bad_json_is_a_file_error(tmp_path):
     [error] = errors_of(write(tmp_path, '[{"id": 1,', name="faq.json"))
 
     assert error.row == 0
-    assert "not valid JSON" in error.message
+    assert error.problem == Problem("json.invalid_at", line=1, column=11, detail="Expecting property name enclosed in "
+                                    "double quotes")
+    assert error.message.startswith("JSONとして読めません。1行目の11文字目を確かめてください（")
 
 
 @pytest.mark.parametrize(
-    ("name", "text"),
-    [("faq.csv", ""), ("faq.csv", "id,question,answer\n"), ("faq.json", "[]"), ("faq.txt", "x")],
+    ("name", "text", "code"),
+    [("faq.csv", "", "file.empty"), ("faq.csv", "id,question,answer\n", "faq.no_rows"),
+     ("faq.json", "[]", "faq.json_empty"), ("faq.txt", "x", "faq.file_type"), ("faq", "x", "faq.no_suffix")],
 )
-def test_files_without_records_are_refused(tmp_path, name, text):
+def test_files_without_records_are_refused(tmp_path, name, text, code):
     """An empty file, a header alone, an empty array or an unknown extension is a file-level error."""
     [error] = errors_of(write(tmp_path, text, name=name))
 
-    assert error.row == 0
+    assert (error.row, error.code) == (0, code)
+    assert error.where == "ファイル全体"
+
+
+def test_an_unknown_file_type_says_which_types_are_read(tmp_path):
+    """A .txt file is refused naming its type and the ones that are read."""
+    [error] = errors_of(write(tmp_path, "x", name="faq.txt"))
+
+    assert error.message == "ファイル形式 .txt は読めません。.csv、.xlsx、.json のいずれかにしてください。"
 
 
 def test_message_lists_at_most_fifty_errors(tmp_path):
@@ -460,10 +496,12 @@ def test_message_lists_at_most_fifty_errors(tmp_path):
 
     text = str(caught.value)
     assert len(caught.value.errors) == 60
-    assert text.count("question is empty") == MAX_ERRORS_SHOWN
-    assert text.startswith("60 problems found; nothing was imported:")
-    assert text.endswith("… and 10 more")
-    assert "row 2: question is empty" in text
+    assert text.count("question が空です。") == MAX_ERRORS_SHOWN
+    assert text.startswith("60件の問題があり、何も取り込んでいません。\n")
+    assert text.endswith("ほか10件")
+    assert "  2行目：question が空です。\n" in text
+    assert caught.value.describe("faq.csv").startswith("faq.csv は取り込めません。60件の問題があり、")
+    assert caught.value.describe(limit=None).count("question が空です。") == 60
 
 
 class TestSynonymsFile:
@@ -480,7 +518,11 @@ class TestSynonymsFile:
         path.write_bytes("term,synonyms\r\n,燃えるごみ\r\n粗大ごみ,\r\n可燃ごみ,a\r\n可燃ごみ,b\r\n".encode("cp932"))
         with pytest.raises(ImportFailed) as failed:
             read_synonyms_file(path)
-        assert [e.row for e in failed.value.errors] == [2, 3, 5]
+        assert [(e.row, e.problem) for e in failed.value.errors] == [
+            (2, Problem("synonyms.term_empty")),
+            (3, Problem("synonyms.none")),
+            (5, Problem("synonyms.term_twice", term="可燃ごみ", first="4行目")),
+        ]
 
     def test_private_use_character_is_a_bad_row(self, tmp_path):
         """A private-use character in a synonym is reported by row and column."""
@@ -489,11 +531,13 @@ class TestSynonymsFile:
         with pytest.raises(ImportFailed) as failed:
             read_synonyms_file(path)
         [error] = failed.value.errors
-        assert (error.row, error.message.split(" at ")[0]) == (3, "column B (synonyms) has a private-use character U+E000")
+        assert (error.row, error.problem) == (
+            3, Problem("text.private_use", place="B列（synonyms）", position=3, codepoint="E000"))
 
     def test_wrong_header_is_refused(self, tmp_path):
         """A file without the term,synonyms header is refused."""
         path = tmp_path / "synonyms.csv"
         path.write_text("word,means\na,b\n", encoding="utf-8")
-        with pytest.raises(ImportFailed):
+        with pytest.raises(ImportFailed) as failed:
             read_synonyms_file(path)
+        assert failed.value.errors == [RowError(1, Problem("header.must_be", columns="term,synonyms"))]

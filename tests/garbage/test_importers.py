@@ -16,6 +16,8 @@ from garbage.importers import read_takamatsu
 from garbage.schedule import MonthlyNth
 from garbage.schedule import Weekly
 from importing.errors import ImportFailed
+from importing.errors import RowError
+from importing.messages import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 RUMOI = Path(__file__).resolve().parents[3] / "shared" / "data" / "rumoi-5374"
@@ -47,11 +49,21 @@ def write_5374(folder: Path, **files: str | bytes) -> Path:
     return folder
 
 
-def failure(call) -> list[str]:
-    """The problems an import raised, as the person fixing the files reads them."""
+def failed(call) -> list[RowError]:
+    """The errors an import raised."""
     with pytest.raises(ImportFailed) as caught:
         call()
-    return [str(error) for error in caught.value.errors]
+    return caught.value.errors
+
+
+def failure(call) -> list[str]:
+    """The problems an import raised, as the person fixing the files reads them."""
+    return [str(error) for error in failed(call)]
+
+
+def located(call) -> list[tuple[str, Problem]]:
+    """The problems an import raised with where they are (file and row): what a test checks."""
+    return [(error.where, error.problem) for error in failed(call)]
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +194,14 @@ def test_missing_category_and_unknown_column_are_errors_by_file_and_row(tmp_path
         target_csv="type,name,notice,furigana\n燃やすごみ,生ごみ,,な\n,謎の品,,な\n資源,かん,,か\n",
         area_days_csv="地名,センター,燃やすごみ,資源,粗大\n北町,第一,月,水,*1\n",
     )
-    problems = failure(lambda: read_5374(folder))
-    assert problems == [
-        "target.csv row 3: 謎の品 has no category (type)",
-        "area_days.csv row 1: unknown category 粗大 in column 5: it is neither in description.csv nor in target.csv",
+    assert located(lambda: read_5374(folder)) == [
+        ("target.csv の3行目", Problem("garbage.no_category", name="謎の品", column="type")),
+        ("area_days.csv の1行目", Problem("garbage.unknown_column", column=5, category="粗大",
+                                         description="description.csv", target="target.csv")),
+    ]
+    assert failure(lambda: read_5374(folder)) == [
+        "target.csv の3行目：品目「謎の品」の分別区分（type）が空です。",
+        "area_days.csv の1行目：5列目の「粗大」は description.csv にも target.csv にもない分別区分です。",
     ]
 
 
@@ -197,16 +213,20 @@ def test_broken_shift_jis_and_a_bad_row_are_all_reported(tmp_path):
         target_csv=broken.replace("かん".encode("cp932"), b"\x82\xff"),
         area_days_csv="地名,センター,燃やすごみ,資源\n北町,第一,月,水\n,第一,火,木\n",
     )
+    assert located(lambda: read_5374(folder)) == [
+        ("target.csv（ファイル全体）", Problem("text.unknown_encoding", line=3, byte="82")),
+        ("area_days.csv の3行目", Problem("garbage.area_no_name", column="地名")),
+    ]
     problems = failure(lambda: read_5374(folder))
-    assert len(problems) == 2
-    assert problems[0].startswith("target.csv: cannot read the text: invalid byte 0x82 on line 3")
-    assert problems[1] == "area_days.csv row 3: the area has no name (地名)"
+    assert problems[0].startswith("target.csv（ファイル全体）：3行目のバイト 0x82 が読めません。")
+    assert problems[1] == "area_days.csv の3行目：地区の名前（地名）がありません。"
 
 
 def test_missing_required_file_is_an_error(tmp_path):
     """A folder without area_days.csv is refused, naming the file."""
     folder = write_5374(tmp_path, area_days_csv=None)
-    assert failure(lambda: read_5374(folder)) == ["area_days.csv: the file is missing from the folder"]
+    assert located(lambda: read_5374(folder)) == [("area_days.csv（ファイル全体）", Problem("garbage.missing_file"))]
+    assert failure(lambda: read_5374(folder)) == ["area_days.csv（ファイル全体）：フォルダにこのファイルがありません。"]
 
 
 def test_not_collected_can_be_chosen(tmp_path):
@@ -238,24 +258,49 @@ def test_center_row_with_only_a_name_has_no_shutdown(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("row", "message"),
+    ("row", "problem", "message"),
     [
-        ("第一,2026/12/29,", "center.csv row 2: the shutdown of 第一 has a start (2026/12/29) but no end"),
-        ("第一,,2027/1/3", "center.csv row 2: the shutdown of 第一 has a end (2027/1/3) but no start"),
+        ("第一,2026/12/29,", Problem("garbage.shutdown_no_end", center="第一", start="2026/12/29"),
+         "center.csv の2行目：第一の休止開始日（2026/12/29）はありますが、休止終了日がありません。"),
+        ("第一,,2027/1/3", Problem("garbage.shutdown_no_start", center="第一", end="2027/1/3"),
+         "center.csv の2行目：第一の休止終了日（2027/1/3）はありますが、休止開始日がありません。"),
     ],
 )
-def test_half_empty_shutdown_is_an_error_by_row(tmp_path, row, message):
+def test_half_empty_shutdown_is_an_error_by_row(tmp_path, row, problem, message):
     """A shutdown with one date but not the other is an error on its row, not a guess."""
     folder = write_5374(tmp_path, center_csv=center(row + "\n"))
-    [problem] = failure(lambda: read_5374(folder))
-    assert problem.startswith(message)
+    assert located(lambda: read_5374(folder)) == [("center.csv の2行目", problem)]
+    [text] = failure(lambda: read_5374(folder))
+    assert text.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("第一,2026/2/30,2026/3/2", Problem("garbage.no_such_date", value="2026/2/30")),
+        ("第一,2026/12/29,1月3日", Problem("garbage.date_format", value="1月3日")),
+        ("第一,2027/1/3,2026/12/29", Problem("garbage.shutdown_reversed", start=date(2027, 1, 3),
+                                            end=date(2026, 12, 29))),
+    ],
+)
+def test_bad_shutdown_dates_are_errors_by_row(tmp_path, row, problem):
+    """A date that does not exist, one not written as a date and a period ending before it starts are refused."""
+    folder = write_5374(tmp_path, center_csv=center(row + "\n"))
+    assert located(lambda: read_5374(folder)) == [("center.csv の2行目", problem)]
+
+
+def test_a_date_that_does_not_exist_is_named_in_japanese(tmp_path):
+    """The text quotes the date as written."""
+    folder = write_5374(tmp_path, center_csv=center("第一,2026/2/30,2026/3/2\n"))
+    assert failure(lambda: read_5374(folder)) == ["center.csv の2行目：日付「2026/2/30」は存在しない日付です。"]
 
 
 def test_center_without_a_header_is_an_error(tmp_path):
     """A center.csv whose first line is a shutdown is refused at row 1 instead of losing that shutdown."""
     folder = write_5374(tmp_path, center_csv="第一,2026/12/29,2027/1/3\n")
+    assert located(lambda: read_5374(folder)) == [("center.csv の1行目", Problem("garbage.center_header"))]
     [problem] = failure(lambda: read_5374(folder))
-    assert problem.startswith("center.csv row 1: this row is a shutdown, not the header")
+    assert problem.startswith("center.csv の1行目：この行は休止期間で、見出しではありません。")
 
 
 def test_several_periods_of_one_centre_are_all_kept(tmp_path):
@@ -337,8 +382,10 @@ def test_empty_extra_column_is_ignored_and_reported(tmp_path, name):
 def test_missing_centre_column_is_an_error(tmp_path):
     """A header whose second column is a category (no センター column) is refused, not read as the centre."""
     folder = write_5374(tmp_path, area_days_csv="地名,燃やすごみ,資源\n北町,月 木,水2\n")
+    assert located(lambda: read_5374(folder)) == [
+        ("area_days.csv の1行目", Problem("garbage.center_is_category", category="燃やすごみ"))]
     [problem] = failure(lambda: read_5374(folder))
-    assert problem.startswith("area_days.csv row 1: column 2 is the category 燃やすごみ, but the second column must be")
+    assert problem.startswith("area_days.csv の1行目：2列目が分別区分「燃やすごみ」になっています。")
 
 
 def test_euc_jp_5374_folder_is_read(tmp_path):
@@ -352,8 +399,10 @@ def test_euc_jp_5374_folder_is_read(tmp_path):
 def test_private_use_character_in_target_is_an_error_by_file_row_and_column(tmp_path):
     """A 外字 (U+E000) in an item name is refused by file, row and column."""
     folder = write_5374(tmp_path, target_csv="type,name,notice,furigana\n燃やすごみ,生ごみ\ue000,,な\n資源,かん,,か\n")
+    assert located(lambda: read_5374(folder)) == [
+        ("target.csv の2行目", Problem("text.private_use", place="B列（name）", position=4, codepoint="E000"))]
     [problem] = failure(lambda: read_5374(folder))
-    assert problem.startswith("target.csv row 2: column B (name) has a private-use character U+E000")
+    assert problem.startswith("target.csv の2行目：B列（name）の4文字目に外字（U+E000）があります。")
 
 
 def test_line_break_in_a_notice_is_kept_but_not_in_an_area_cell(tmp_path):
@@ -363,8 +412,10 @@ def test_line_break_in_a_notice_is_kept_but_not_in_an_area_cell(tmp_path):
         target_csv='type,name,notice,furigana\n燃やすごみ,生ごみ,"水を切る\n袋に入れる",な\n資源,かん,,か\n',
         area_days_csv='地名,センター,燃やすごみ,資源\n北町,第一,"月\n木",水2\n',
     )
+    assert located(lambda: read_5374(folder)) == [
+        ("area_days.csv の2行目", Problem("text.line_break", place="C列（燃やすごみ）", position=2))]
     [problem] = failure(lambda: read_5374(folder))
-    assert problem.startswith("area_days.csv row 2: column C (燃やすごみ) has a line break")
+    assert problem == "area_days.csv の2行目：C列（燃やすごみ）の2文字目に改行があります。この列では改行できません。"
 
 
 # --- 高松 (shipped in the demo pack) ------------------------------------------------------------------
@@ -432,8 +483,10 @@ def test_takamatsu_row_without_category_is_an_error(tmp_path):
     """An item row with a name but no category is refused, by file and row."""
     items = tmp_path / "items.csv"
     items.write_text("#property,name,classification,note\n1,アイロン,破砕ごみ,\n2,謎の品,,メモ\n", encoding="utf-8")
+    assert located(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR)) == [
+        ("items.csv の3行目", Problem("garbage.no_category", name="謎の品", column="classification"))]
     assert failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR)) == [
-        "items.csv row 3: 謎の品 has no category (classification)"
+        "items.csv の3行目：品目「謎の品」の分別区分（classification）が空です。"
     ]
 
 
@@ -441,8 +494,12 @@ def test_takamatsu_unknown_calendar_column_is_an_error(tmp_path):
     """A calendar column that is none of the five known ones is refused at row 1."""
     calendar = tmp_path / "calendar.csv"
     calendar.write_text("#property,name,oversized\n1,北,毎週火曜日\n", encoding="utf-8")
+    assert located(lambda: read_takamatsu(TAKAMATSU_ITEMS, calendar)) == [
+        ("calendar.csv の1行目", Problem("garbage.unknown_calendar_column", column="oversized",
+                                        allowed="burnableGarbage,crushableGarbage,cansGlassPlastic,paperAndCloth,"
+                                                "plasticContainers"))]
     [problem] = failure(lambda: read_takamatsu(TAKAMATSU_ITEMS, calendar))
-    assert problem.startswith("calendar.csv row 1: unknown calendar column 'oversized'")
+    assert problem.startswith("calendar.csv の1行目：収集日の列「oversized」は使えません（使える列: burnableGarbage,")
 
 
 def takamatsu_items(tmp_path: Path, *rows: str) -> Path:
@@ -455,16 +512,22 @@ def takamatsu_items(tmp_path: Path, *rows: str) -> Path:
 def test_takamatsu_unknown_category_is_an_error_by_row(tmp_path):
     """「宇宙ごみ」 is neither a calendar category nor one the city has: an error on its row, not a new category."""
     items = takamatsu_items(tmp_path, "1,アイロン,破砕ごみ,", "2,人工衛星,宇宙ごみ,", "3,隕石,宇宙ごみ,")
+    calendar = ["燃やせるごみ", "破砕ごみ", "缶・びん・ペットボトル", "紙・布", "プラスチック容器包装"]
+    assert located(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR)) == [
+        ("items.csv の3行目", Problem("garbage.undeclared_category", name="人工衛星", part="宇宙ごみ", calendar=calendar)),
+        ("items.csv の4行目", Problem("garbage.undeclared_category", name="隕石", part="宇宙ごみ", calendar=calendar)),
+    ]
     problems = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
-    assert [problem.split(":")[0] for problem in problems] == ["items.csv row 3", "items.csv row 4"]
-    assert problems[0].startswith("items.csv row 3: 人工衛星: unknown category '宇宙ごみ': it is no calendar column's")
+    assert problems[0].startswith("items.csv の3行目：人工衛星の分別区分「宇宙ごみ」は、収集日の列の区分（燃やせるごみ、")
+    assert "pack.toml の [garbage] other_categories" in problems[0]
 
 
 def test_takamatsu_misspelt_calendar_category_is_an_error(tmp_path):
     """「燃えるごみ」 for the calendar's 燃やせるごみ is refused instead of becoming a category without days."""
     items = takamatsu_items(tmp_path, "1,紙くず,燃えるごみ,")
-    [problem] = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
-    assert "unknown category '燃えるごみ'" in problem
+    [error] = failed(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
+    assert (error.where, error.code, error.params["part"]) == ("items.csv の2行目", "garbage.undeclared_category",
+                                                               "燃えるごみ")
 
 
 def test_takamatsu_sorting_only_categories_are_known_by_name(tmp_path):
@@ -485,8 +548,10 @@ def test_takamatsu_category_declared_by_the_city_is_accepted(tmp_path):
 def test_takamatsu_control_character_is_an_error_by_row_and_column(tmp_path):
     """A control character in an item's note is refused by file, row and column."""
     items = takamatsu_items(tmp_path, "1,アイロン,破砕ごみ,コードを\x0bまとめる")
+    assert located(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR)) == [
+        ("items.csv の2行目", Problem("text.control", place="D列（note）", position=5, codepoint="000B"))]
     [problem] = failure(lambda: read_takamatsu(items, TAKAMATSU_CALENDAR))
-    assert problem.startswith("items.csv row 2: column D (note) has a control character U+000B")
+    assert problem == "items.csv の2行目：D列（note）の5文字目に制御文字（U+000B）があります。消してください。"
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -524,13 +589,14 @@ def test_holidays_row_with_a_private_use_character_is_an_error(tmp_path):
     """A holidays.csv note with a 外字 is refused by file, row and column."""
     path = tmp_path / "holidays.csv"
     path.write_text("date,category,moved_to,note\n2026-12-31,,,年末\ue000\n", encoding="utf-8")
-    [problem] = failure(lambda: read_exceptions(path))
-    assert problem.startswith("holidays.csv row 2: column D (note) has a private-use character U+E000")
+    assert located(lambda: read_exceptions(path)) == [
+        ("holidays.csv の2行目", Problem("text.private_use", place="D列（note）", position=3, codepoint="E000"))]
 
 
 def test_bad_holidays_row_is_an_error_by_file_and_row(tmp_path):
     """A holidays.csv row with an impossible date is refused, by file and row."""
     path = tmp_path / "holidays.csv"
     path.write_text("date,category,moved_to,note\n2026-12-31,,,\n2026-02-30,,,\n", encoding="utf-8")
-    [problem] = failure(lambda: read_exceptions(path))
-    assert problem.startswith("holidays.csv row 3: date '2026-02-30'")
+    assert located(lambda: read_exceptions(path)) == [
+        ("holidays.csv の3行目", Problem("holidays.no_such_day", column="date", value="2026-02-30"))]
+    assert failure(lambda: read_exceptions(path)) == ["holidays.csv の3行目：date「2026-02-30」は存在しない日付です。"]

@@ -87,7 +87,8 @@ def test_bad_garbage_file_in_a_pack_saves_nothing(runner, session, tmp_path):
     result = runner.invoke(args=["pack", "load", str(pack)])
 
     assert result.exit_code != 0 and "Traceback" not in result.output
-    assert "target.csv: cannot read the text: invalid byte 0x82 on line 3" in result.output
+    assert "1件の問題があり、何も取り込んでいません。" in result.output
+    assert "target.csv（ファイル全体）：3行目のバイト 0x82 が読めません。" in result.output
     assert (count(session, Municipality), count(session, GarbageItem)) == (0, 0)
 
 
@@ -100,7 +101,8 @@ def test_bad_holidays_row_in_a_pack_saves_nothing(runner, session, tmp_path):
     result = runner.invoke(args=["pack", "load", str(pack)])
 
     assert result.exit_code != 0
-    assert "holidays.csv row 3: date '31/12/2027' is not YYYY-MM-DD" in result.output
+    assert ("holidays.csv の3行目：date「31/12/2027」は YYYY-MM-DD か YYYY-MM-DD..YYYY-MM-DD の形で書いてください。"
+            in result.output)
     assert (count(session, Municipality), count(session, CalendarException)) == (0, 0)
 
 
@@ -162,7 +164,8 @@ def test_garbage_import_failure_names_file_and_row(runner, session, tmp_path):
     result = runner.invoke(args=["garbage", "import", str(folder)])
 
     assert result.exit_code != 0
-    assert "target.csv row 3: かん has no category (type)" in result.output
+    assert "gomi は取り込めません。1件の問題があり、何も取り込んでいません。" in result.output
+    assert "target.csv の3行目：品目「かん」の分別区分（type）が空です。" in result.output
     assert count(session, GarbageItem) == 0
 
 
@@ -212,7 +215,7 @@ def test_garbage_import_of_an_unknown_takamatsu_category_saves_nothing(runner, s
     result = runner.invoke(args=["garbage", "import", str(folder), "--format", "takamatsu"])
 
     assert result.exit_code != 0
-    assert "garbage_separation_list.csv row 615: 人工衛星: unknown category '宇宙ごみ'" in result.output
+    assert "garbage_separation_list.csv の615行目：人工衛星の分別区分「宇宙ごみ」は" in result.output
     assert count(session, GarbageItem) == 0
 
 
@@ -260,7 +263,7 @@ def test_pack_faq_errors_name_the_faq_file(runner, tmp_path):
     result = runner.invoke(args=["pack", "load", str(pack)])
 
     assert result.exit_code != 0
-    assert "faq.csv row 2: answer is empty" in result.output
+    assert "faq.csv の2行目：answer が空です。" in result.output
 
 
 def test_demo_pack_says_where_home_appliances_go(app):

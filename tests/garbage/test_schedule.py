@@ -17,6 +17,7 @@ from garbage.schedule import Weekly
 from garbage.schedule import parse_5374
 from garbage.schedule import parse_exceptions_csv
 from garbage.schedule import parse_takamatsu
+from importing.messages import Problem
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 RUMOI_AREA_DAYS = SHARED_DATA / "rumoi-5374" / "area_days.csv"
@@ -266,18 +267,18 @@ date,category,moved_to,note,area
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        (1, "unknown column(s) ignored: area"),
-        (2, "date '2026-02-30' is not a valid date"),
-        (3, "range '2026-12-31..2026-12-29' ends before it starts"),
-        (5, "2027-01-01 conflicts with row 4"),
-        (6, "date '2026/12/30' is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"),
-        (7, "moved_to '2026-11-31' is not a valid date"),
-        (8, "6 fields, the header has 5"),
-        (9, "moved_to cannot be used with a date range"),
-        (10, "range '2026-01-01..2027-06-01' is longer than 366 days"),
-        (11, "date '2026-12-10..' is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"),
-        (12, "date is empty"),
-        (13, "moved_to is the same day as date"),
+        (1, Problem("holidays.unknown_columns", columns=["area"], allowed="date,category,moved_to,note")),
+        (2, Problem("holidays.no_such_day", column="date", value="2026-02-30")),
+        (3, Problem("holidays.range_reversed", value="2026-12-31..2026-12-29")),
+        (5, Problem("holidays.conflict", day="2027-01-01", first="4行目")),
+        (6, Problem("holidays.date_format", value="2026/12/30")),
+        (7, Problem("holidays.no_such_day", column="moved_to", value="2026-11-31")),
+        (8, Problem("row.width", found=6, expected=5)),
+        (9, Problem("holidays.range_with_moved_to")),
+        (10, Problem("holidays.range_too_long", value="2026-01-01..2027-06-01", limit=366)),
+        (11, Problem("holidays.date_format", value="2026-12-10..")),
+        (12, Problem("field.empty", column="date")),
+        (13, Problem("holidays.moved_to_same_day")),
     ],
 )
 def test_bad_exceptions_rows_are_reported_by_row(row, reason):
@@ -292,6 +293,7 @@ def test_bad_exceptions_rows_leave_the_good_ones():
     changes, errors = parse_exceptions_csv(BAD_EXCEPTIONS)
 
     assert len(errors) == 12
+    assert [str(problem) for row, problem in errors if row == 5] == ["2027-01-01 は4行目と食い違っています。"]
     assert {change.day for change in changes} == {
         date(2026, 12, 31),
         date(2027, 1, 1),

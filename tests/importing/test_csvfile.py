@@ -21,7 +21,8 @@ def test_a_broken_quote_is_reported_on_its_row_and_the_rows_before_it_are_kept()
     table = parse_csv('id,answer\n1,ok\n2,"bad"x\n3,later\n', file="faq.csv")
     assert [number for number, _fields in table.records] == [1, 2]
     [error] = table.errors
-    assert str(error).startswith("faq.csv row 3: the CSV cannot be read from this row on")
+    assert (error.row, error.code) == (3, "csv.unreadable")
+    assert str(error).startswith("faq.csv の3行目：この行から先をCSVとして読めません。")
 
 
 def test_the_header_is_the_first_row_with_text():
@@ -39,4 +40,6 @@ def test_bytes_are_decoded_with_the_file_named_in_a_refusal(tmp_path):
     path.write_bytes(b"\x82\xff\x82\xff\n")
     with pytest.raises(ImportFailed) as caught:
         read_csv(path)
-    assert str(caught.value.errors[0]).startswith("area_days.csv: cannot read the text")
+    [error] = caught.value.errors
+    assert (error.row, error.code) == (0, "text.unknown_encoding")
+    assert str(error).startswith("area_days.csv（ファイル全体）：1行目のバイト 0x82 が読めません。")

@@ -8,6 +8,7 @@ import pytest
 
 from importing.errors import FileRowError
 from importing.errors import ImportFailed
+from importing.messages import Problem
 from importing.text import cell_problems
 from importing.text import decode_text
 from importing.text import text_problem
@@ -86,20 +87,21 @@ def test_halfwidth_katakana_that_reads_as_common_euc_kanji_is_refused():
     """「ﾃﾚﾋﾞ,ｶﾞｽｺﾝﾛ」 in cp932 is also 「馳凡,衿什毟」 in EUC-JP: refused, never guessed."""
     data = "type,name\nﾃﾚﾋﾞ,ｶﾞｽｺﾝﾛ\n".encode("cp932")
     assert data.decode("euc_jp") == "type,name\n馳凡,衿什毟\n"
-    assert refusal(data).message.startswith("cannot tell which encoding")
+    assert refusal(data).code == "text.ambiguous"
 
 
 def test_kanji_only_euc_jp_too_short_to_tell_is_refused():
     """「住民票,市民課」 in EUC-JP is also clean half-width katakana in cp932: refused, never guessed."""
     error = refusal("id,question,answer\n1,住民票,市民課\n".encode("euc_jp"))
-    assert error.message.startswith("cannot tell which encoding")
-    assert "CSV UTF-8" in error.message
+    assert error.code == "text.ambiguous"
+    assert error.message.startswith("文字コード（UTF-8、Shift_JIS、EUC-JP）を見分けられません。")
+    assert "「CSV UTF-8（コンマ区切り）」の形式で保存し直して" in error.message
 
 
 def test_two_euc_jp_kanji_that_are_valid_utf8_are_refused():
     """「法律」 in EUC-JP is also valid UTF-8 (「ˡΧ」): refused rather than read as either."""
     assert "法律".encode("euc_jp").decode("utf-8") == "ˡΧ"
-    assert refusal("法律".encode("euc_jp")).message.startswith("cannot tell which encoding")
+    assert refusal("法律".encode("euc_jp")).code == "text.ambiguous"
 
 
 @pytest.mark.parametrize("encoding", ["cp932", "euc_jp"])
@@ -136,53 +138,68 @@ def test_stray_byte_in_shift_jis_is_an_invalid_byte_on_its_line(stray):
     """A byte that is no Shift_JIS character (0x80, 0xA0, 0xFD–0xFF) is refused on its line, not read as U+F8F1."""
     data = "id,question,answer\r\n1,住民票,市民課です。\r\n".encode("cp932") + b"2,ABC" + stray + b",x\r\n"
     error = refusal(data)
-    assert f"invalid byte 0x{stray.hex().upper()} on line 3" in error.message
+    assert error.problem == Problem("text.unknown_encoding", line=3, byte=stray.hex().upper())
+    assert error.message.startswith(f"3行目のバイト 0x{stray.hex().upper()} が読めません。")
 
 
 def test_damaged_utf8_is_refused_as_damaged_utf8():
     """A UTF-8 file with one broken byte is refused as damaged UTF-8, not read as cp932."""
     data = FAQ_ROWS.encode("utf-8")
     damaged = data[:60] + b"\xff" + data[61:]
-    assert "UTF-8 with damaged bytes" in refusal(damaged).message
+    error = refusal(damaged)
+    assert error.problem == Problem("text.utf8_damaged", line=2, byte="FF")
+    assert "UTF-8 のファイルですが、一部が壊れています" in error.message
 
 
 def test_an_xlsx_named_csv_is_refused_as_a_workbook():
     """A zip file (an .xlsx saved as .csv) is refused as not text."""
-    assert "zip file" in refusal(b"PK\x03\x04\x14\x00\x06\x00").message
+    error = refusal(b"PK\x03\x04\x14\x00\x06\x00")
+    assert error.code == "text.zip"
+    assert error.message.startswith("ZIPファイルで、テキストではありません")
 
 
 def test_nul_bytes_are_refused():
     """UTF-16 without a BOM (NUL bytes) is refused, naming the line."""
-    assert "NUL byte on line 1" in refusal("id,question".encode("utf-16-le")).message
+    error = refusal("id,question".encode("utf-16-le"))
+    assert error.problem == Problem("text.nul_byte", line=1)
+    assert error.message.startswith("1行目にNULバイトがあり")
 
 
 @pytest.mark.parametrize(
-    ("value", "found"),
+    ("value", "problem"),
     [
-        ("ごみ\ue000の日", "private-use character U+E000 at character 3"),
-        ("外字\U000f0001", "private-use character U+F0001"),
-        ("ベル\x07", "control character U+0007"),
-        ("改\x85行", "control character U+0085"),
-        ("壊れ\ufffd", "replacement character U+FFFD"),
-        ("一行目\n二行目", "a line break at character 4"),
-        ("列\t区切り", "a tab at character 2"),
+        ("ごみ\ue000の日", Problem("text.private_use", place="B列", position=3, codepoint="E000")),
+        ("外字\U000f0001", Problem("text.private_use", place="B列", position=3, codepoint="F0001")),
+        ("ベル\x07", Problem("text.control", place="B列", position=3, codepoint="0007")),
+        ("改\x85行", Problem("text.control", place="B列", position=2, codepoint="0085")),
+        ("壊れ\ufffd", Problem("text.replacement", place="B列", position=3)),
+        ("一行目\n二行目", Problem("text.line_break", place="B列", position=4)),
+        ("列\t区切り", Problem("text.tab", place="B列", position=2)),
     ],
 )
-def test_characters_an_import_refuses(value, found):
+def test_characters_an_import_refuses(value, problem):
     """Private-use, control and replacement characters are refused; line breaks and tabs in one-line text too."""
-    assert found in text_problem(value)
+    assert text_problem(value, place="B列") == problem
+
+
+def test_refused_characters_are_named_in_japanese():
+    """The text says where, which character and what to do."""
+    assert text_problem("ごみ\ue000の日", place="C列（answer）").text == (
+        "C列（answer）の3文字目に外字（U+E000）があります。住民のスマートフォンでは表示できないので、"
+        "ふつうの文字に直してください。")
+    assert text_problem("一行目\n二行目", place="B列（question）").text == (
+        "B列（question）の4文字目に改行があります。この列では改行できません。")
 
 
 def test_line_breaks_and_tabs_are_allowed_in_multiline_text():
     """An answer may span lines and hold tabs (CRLF included)."""
-    assert text_problem("一行目\r\n二行目\tです", multiline=True) is None
+    assert text_problem("一行目\r\n二行目\tです", place="C列", multiline=True) is None
 
 
 def test_cell_problems_name_the_column_by_letter_and_header():
     """A bad cell is named by its spreadsheet column and header name; a multi-line column may hold line breaks."""
     problems = cell_problems(["1", "質問\n続き", "回答\n続き", "\ue001"], ["id", "question", "answer"], {"answer"})
     assert problems == [
-        "column B (question) has a line break at character 3, which this column does not allow",
-        "column D has a private-use character U+E001 at character 1 (a 外字 or a Shift_JIS user-defined "
-        "character, which residents' phones cannot show)",
+        Problem("text.line_break", place="B列（question）", position=3),
+        Problem("text.private_use", place="D列", position=1, codepoint="E001"),
     ]

@@ -9,7 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 import db
+from importing.errors import ImportFailed
+from importing.messages import Problem
 from residents import service
+from residents.importer import read_residents
 from residents.models import Child
 from residents.models import Resident
 from residents.models import ResidentStatus
@@ -86,34 +89,49 @@ class TestGoodFiles:
 
 
 class TestBadRows:
-    @pytest.mark.parametrize(("row", "reported"), [
-        ("U123,木太,子育て,", "row 3: bad LINE user id 'U123'"),
-        ("u" + "a" * 32 + ",木太,子育て,", "row 3: bad LINE user id"),
-        (f"U{'c' * 32},木太,観光,", "row 3: unknown category '観光'"),
-        (f"U{'c' * 32},木太,子育て,birth:2026-02-30", "row 3: bad date in 'birth:2026-02-30'"),
-        (f"U{'c' * 32},木太,子育て,born:2024-01-01", "row 3: bad child 'born:2024-01-01'"),
-        (f"U{'c' * 32},木太,子育て,birth:2027-01-01", "row 3: birth date 2027-01-01 is in the future"),
-        (f"U{'c' * 32},木太,子育て,due:2020-01-01", "row 3: due date 2020-01-01 is more than a month ago"),
-        (f"{ALICE},栗林,防災,", f"row 3: duplicate user {ALICE} (first on row 2)"),
-        (f"U{'c' * 32},木太", "row 3: expected 4 columns"),
+    @pytest.mark.parametrize(("row", "problem", "reported"), [
+        ("U123,木太,子育て,", Problem("residents.user_id", value="U123"),
+         "3行目：LINEのユーザーID「U123」の形が違います。U と16進数32桁で書いてください。"),
+        ("u" + "a" * 32 + ",木太,子育て,", Problem("residents.user_id", value="u" + "a" * 32),
+         "3行目：LINEのユーザーID「u"),
+        (f"U{'c' * 32},木太,観光,", Problem("residents.unknown_category", name="観光", known="子育て|ごみ|防災|健康|高齢者|イベント"),
+         "3行目：配信の種類「観光」はありません（使える種類: 子育て|ごみ|防災|健康|高齢者|イベント）。"),
+        (f"U{'c' * 32},木太,子育て,birth:2026-02-30", Problem("residents.child_date", value="birth:2026-02-30"),
+         "3行目：子ども「birth:2026-02-30」の日付が読めません。"),
+        (f"U{'c' * 32},木太,子育て,born:2024-01-01", Problem("residents.child_format", value="born:2024-01-01"),
+         "3行目：子ども「born:2024-01-01」は birth:YYYY-MM-DD か due:YYYY-MM-DD の形で書いてください。"),
+        (f"U{'c' * 32},木太,子育て,birth:2027-01-01", Problem("residents.birth_future", day="2027-01-01"),
+         "3行目：誕生日 2027-01-01 は今日より後です。"),
+        (f"U{'c' * 32},木太,子育て,due:2020-01-01", Problem("residents.due_past", day="2020-01-01"),
+         "3行目：出産予定日 2020-01-01 は1か月以上前です"),
+        (f"{ALICE},栗林,防災,", Problem("residents.duplicate_user", user=ALICE, first="2行目"),
+         f"3行目：LINEのユーザー {ALICE} は2行目にもあります。"),
+        (f"U{'c' * 32},木太", Problem("row.width", found=2, expected=4), "3行目：2列ありますが、見出しは4列です。"),
     ])
-    def test_each_bad_row_is_reported_and_nothing_is_imported(self, runner, tmp_path, session, row, reported):
+    def test_each_bad_row_is_reported_and_nothing_is_imported(self, runner, tmp_path, session, row, problem, reported):
         """A bad row is reported by number with its reason, and the good rows are not imported either."""
-        result = run(runner, tmp_path, HEADER + f"{ALICE},木太,子育て,\n" + row + "\n")
+        content = HEADER + f"{ALICE},木太,子育て,\n" + row + "\n"
+        with pytest.raises(ImportFailed) as failed:
+            read_residents(content.encode(), NOW.date())
+        assert [(error.row, error.problem) for error in failed.value.errors] == [(3, problem)]
+        result = run(runner, tmp_path, content)
         assert result.exit_code != 0
-        assert reported in result.output and "nothing was imported" in result.output
+        assert reported in result.output
+        assert "residents.csv は取り込めません。1件の問題があり、何も取り込んでいません。" in result.output
         assert count(session, Resident) == 0
 
     def test_every_bad_row_is_listed(self, runner, tmp_path):
-        """All bad rows are reported in one run, not just the first."""
-        rows = "".join(f"U{n},木太,子育て,\n" for n in range(15))
+        """All bad rows are reported in one run, not just the first (more than the fifty a summary shows)."""
+        rows = "".join(f"U{n},木太,子育て,\n" for n in range(60))
         result = run(runner, tmp_path, HEADER + rows)
-        assert "15 bad row(s)" in result.output and "row 16:" in result.output
+        assert "60件の問題があり" in result.output
+        assert all(f"  {n}行目：LINEのユーザーID「U{n - 2}」" in result.output for n in range(2, 62))
 
     def test_a_wrong_header_is_refused(self, runner, tmp_path, session):
         """A file without the expected header imports nothing."""
         result = run(runner, tmp_path, "id,area\n" + f"{ALICE},木太\n")
-        assert "row 1: the header must be" in result.output and count(session, Resident) == 0
+        assert "1行目：見出しの行を line_user_id,area,categories,children にしてください。" in result.output
+        assert count(session, Resident) == 0
 
 
 def test_a_failure_while_saving_leaves_nothing_behind(runner, tmp_path, session, monkeypatch):
@@ -145,7 +163,7 @@ class TestAreas:
         """With garbage areas loaded, an area that is none of them is a bad row and nothing is imported."""
         result = run(runner, tmp_path, HEADER + f"{ALICE},木太,子育て,\n{BOB},火星,ごみ,\n")
         assert result.exit_code != 0
-        assert "row 3: unknown area '火星': the city has no such area" in result.output
+        assert "3行目：地区「火星」は市の地区にありません。" in result.output
         assert count(session, Resident) == 0
 
     def test_an_area_given_by_an_alias_is_stored_as_the_area_name(self, runner, tmp_path, session, city_areas):
@@ -159,12 +177,13 @@ class TestAreas:
         """「香川」 names three areas (香川（浅野）, （川東）, （大野）): refused, asking for the full name."""
         result = run(runner, tmp_path, HEADER + f"{ALICE},香川,子育て,\n")
         assert result.exit_code != 0
-        assert "row 2: area '香川' names 3 areas" in result.output
+        assert "2行目：地区「香川」に当たる地区が3つあります（前田・三谷・" in result.output
+        assert "。地区の名前を省略せずに書いてください。" in result.output
 
     def test_a_close_spelling_is_suggested(self, runner, tmp_path, session, city_areas):
         """A near miss names the area it probably means."""
         result = run(runner, tmp_path, HEADER + f"{ALICE},木太・林・多肥,子育て,\n")
-        assert "did you mean 木太・林・多肥・国分寺南部?" in result.output
+        assert "2行目：地区「木太・林・多肥」は市の地区にありません。木太・林・多肥・国分寺南部 のことですか。" in result.output
 
     def test_without_areas_loaded_areas_are_kept_unchecked_and_said_so(self, runner, tmp_path, session):
         """Before any garbage data is loaded, areas are kept as written and the command says they were not checked."""
@@ -185,7 +204,7 @@ class TestText:
         """A 外字 in an area is reported by row and column."""
         result = run(runner, tmp_path, HEADER + f"{ALICE},木\ue000太,子育て,\n")
         assert result.exit_code != 0
-        assert "row 2: column B (area) has a private-use character U+E000" in result.output
+        assert "2行目：B列（area）の2文字目に外字（U+E000）があります。" in result.output
 
 
 def test_an_area_typed_by_its_reading_is_stored_as_the_area_name(runner, tmp_path, session, app):
