@@ -40,7 +40,6 @@ from search.areas import looks_like_place
 from search.areas import match_areas
 from search.docs import Query
 
-
 # A text longer than this that names no area and no place is something else said (「ほんまにどないなっとんねん、
 # 粗大ごみ出したいんやけど」), not an area typed wrong: the step lets go of it.
 LONGEST_AREA_ANSWER = 24
