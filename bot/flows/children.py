@@ -65,12 +65,14 @@ def children_messages(ctx: Context, user_id: str, notes: Sequence[str] = ()) -> 
     return show_children(ctx, user_id, overview, notes)
 
 
-def ask_consent(ctx: Context, user_id: str | None, consent: AskConsent, notes: Sequence[str] = ()) -> list[Message]:
-    """The consent buttons, waiting at that step: a date typed there is not lost (``consent_answer``)."""
+def ask_consent(ctx: Context, user_id: str | None, consent: AskConsent, notes: Sequence[str] = (), *,
+                brief: bool = False) -> list[Message]:
+    """The consent buttons, waiting at that step: a date typed there is not lost (``consent_answer``). ``brief``:
+    the buttons under ``notes`` alone (the explanation was just shown)."""
     if user_id is not None:
         conversation.start(ctx.session, user_id, Step.ASK_CONSENT, ctx.now, then=consent.then,
                            kept=list(consent.kept))
-    return settings_replies.ask_consent(consent, notes=notes)
+    return settings_replies.ask_consent(consent, notes=notes, brief=brief)
 
 
 def consent_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Reply | None:
@@ -78,10 +80,11 @@ def consent_answer(ctx: Context, user_id: str, query: Query, data: dict) -> Repl
 
     Anything else lets the step go (None): the resident moved on.
     """
-    if read_date(query.text, ctx.today) is None:
+    if (reading := read_date(query.text, ctx.today)) is None:
         return None
     consent = AskConsent(tuple(data.get("kept") or ()), data.get("then"))
-    return Reply(ask_consent(ctx, user_id, consent, notes=[texts.CONSENT_FIRST]), "intent", intent="children")
+    notes = [texts.CONSENT_FIRST] if isinstance(reading, date) else [common.date_problem(reading), texts.CONSENT_FIRST]
+    return Reply(ask_consent(ctx, user_id, consent, notes=notes, brief=True), "intent", intent="children")
 
 
 def ask_birth(ctx: Context, user_id: str, result: AskBirth) -> list[Message]:

@@ -21,10 +21,10 @@ from residents.categories import CHILDCARE
 from residents.categories import ELDERLY
 
 
-def ask_consent(result: AskConsent, *, notes: Sequence[str] = ()) -> list[Message]:
-    """What is kept and why, then 「同意して受け取る」 (and a way out)."""
-    lines = [*notes, texts.CONSENT_EXPLAIN]
-    if result.kept:
+def ask_consent(result: AskConsent, *, notes: Sequence[str] = (), brief: bool = False) -> list[Message]:
+    """What is kept and why, then 「同意して受け取る」 (and a way out); ``brief``: ``notes`` and the buttons only."""
+    lines = [*notes] if brief else [*notes, texts.CONSENT_EXPLAIN]
+    if result.kept and not brief:
         lines.append(texts.CONSENT_KEPT.format(categories="・".join(result.kept)))
     items = [(texts.CONSENT_YES, postbacks.encode(postbacks.CONSENT, then=result.then), texts.CONSENT_YES),
              cancel_item()]

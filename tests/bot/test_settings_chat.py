@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import db
 from bot import postbacks
 from faq.models import QueryLog
+from messaging import texts
 from push import outbox as push_outbox
 from residents.models import Child
 from residents.models import Resident
@@ -193,6 +194,19 @@ class TestChildren:
         reply = say(app, "子どもの登録")
         assert "保存する情報" in text_of(reply)
         assert "出産予定日を登録" in actions(press(app, actions(reply)["同意して受け取る"].data))
+
+    def test_a_date_typed_before_consenting_gets_a_short_reminder_not_the_whole_explanation_again(self, app):
+        """While the consent question waits, 「3/15」 is told to press the button first, without the long text."""
+        say(app, "出産予定日を登録したい")
+        reply = say(app, "3/15")
+        assert texts.CONSENT_FIRST in text_of(reply) and "【保存する情報】" not in text_of(reply)
+        assert "同意して受け取る" in actions(reply)
+
+    def test_a_day_that_does_not_exist_is_named_before_consenting(self, app):
+        """「2月30日」 at the consent question is said not to exist, with the reminder to consent first."""
+        say(app, "出産予定日を登録したい")
+        text = text_of(say(app, "2月30日"))
+        assert "2月30日" in text and texts.CONSENT_FIRST in text
 
     @pytest.mark.parametrize("typed", ["子どもの登録", "出産予定日", "子どもを追加"])
     def test_children_words_offer_date_pickers(self, app, typed):
