@@ -4,6 +4,8 @@ again: a file exported and uploaded unchanged changes nothing.
 CSV comes as UTF-8 with a byte order mark (Excel then opens it as UTF-8) or as Shift_JIS (cp932, what older
 Excel and other city systems write); an entry holding a character Shift_JIS has no code for (an emoji, 𠮷)
 cannot go into the latter, and ``NotInShiftJis`` names those entries rather than writing a "?" in their place.
+A CSV cell that starts like a formula (``=``, ``+``, ``-``, ``@``) is written after an apostrophe, so that Excel
+shows it as text instead of running it; the importer drops that apostrophe again (``importing.csvfile``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from faq.importers import ALIAS_SEPARATOR
 from faq.importers import COLUMNS
 from faq.models import FaqEntry
 from faq.models import FaqStatus
+from importing.csvfile import guarded
 
 UTF8 = "utf-8-sig"
 SHIFT_JIS = "cp932"
@@ -52,7 +55,7 @@ def to_csv(table: list[list[str]], encoding: str = UTF8) -> bytes:
         if unfit:
             raise NotInShiftJis(unfit)
     text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(table)
+    csv.writer(text, lineterminator="\r\n").writerows([[guarded(cell) for cell in row] for row in table])
     return text.getvalue().encode(encoding)
 
 

@@ -35,6 +35,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from importing import messages
 from importing.csvfile import blank
 from importing.csvfile import read_csv
+from importing.csvfile import unguarded
 from importing.errors import RECORD
 from importing.errors import ROW
 from importing.errors import ImportFailed
@@ -213,7 +214,7 @@ def _records_from_rows(
         if bad_text:
             errors += [RowError(number, problem) for problem in bad_text]
             continue
-        values = {name: (fields[i].strip() if i < len(fields) else "") for i, name in enumerate(names)}
+        values = {name: unguarded(fields[i].strip()) if i < len(fields) else "" for i, name in enumerate(names)}
         if generic:
             values = _from_generic(values)
         record, problems = checker.check(values, number)

@@ -23,6 +23,21 @@ from importing.text import decode_text
 
 Record = tuple[int, list[str]]  # (row number, fields)
 
+# A cell a spreadsheet would take for a formula when it opens a CSV file (「=HYPERLINK(…)」 in an answer would
+# run in the staff's Excel). Files we write put FORMULA_GUARD before such a cell; reading, the guard is dropped.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+
+
+def guarded(cell: str) -> str:
+    """``cell`` as a CSV file we write holds it: with ``FORMULA_GUARD`` first when it starts like a formula."""
+    return FORMULA_GUARD + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def unguarded(value: str) -> str:
+    """A cell read from a file, without the guard ``guarded`` put before a formula-like start."""
+    return value[1:] if value.startswith(FORMULA_GUARD) and value[1:].startswith(FORMULA_STARTS) else value
+
 
 @dataclass
 class CsvRecords:

@@ -93,6 +93,23 @@ def test_the_faq_exported_reads_back_as_the_same_entries(app, users, signed_in, 
     assert records == ENTRIES
 
 
+FORMULAS = [FaqRecord("20", "=HYPERLINK(\"http://evil.example\")", "+1で始まる答え"),
+            FaqRecord("21", "@SUM(A1)", "-で始まる箇条書き", category="-区分")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "csv-sjis"])
+def test_a_csv_cell_that_starts_like_a_formula_is_written_as_text_and_reads_back_unchanged(app, users, signed_in,
+                                                                                          kind):
+    """A cell starting with =, +, - or @ goes after an apostrophe (Excel shows it, runs nothing); the importer
+    takes the apostrophe off, so the round trip still changes nothing."""
+    with db.transaction(app) as session:
+        store.save_records(session, FORMULAS)
+    data = export(signed_in(Role.EDITOR), kind)
+    text = data.decode("utf-8-sig" if kind == "csv" else "cp932")
+    assert "'=HYPERLINK(" in text and "'+1で始まる答え" in text and "'@SUM(A1)" in text and ",'-区分," in text
+    assert read_faq_data(data, "faq.csv") == FORMULAS
+
+
 def test_the_shift_jis_export_is_shift_jis(app, users, signed_in, faq):
     """The Shift_JIS CSV is what older Excel opens: cp932 bytes, no byte order mark."""
     data = export(signed_in(Role.EDITOR), "csv-sjis")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from importing import csvfile
 from importing.csvfile import parse_csv
 from importing.csvfile import read_csv
 from importing.errors import ImportFailed
@@ -43,3 +44,11 @@ def test_bytes_are_decoded_with_the_file_named_in_a_refusal(tmp_path):
     [error] = caught.value.errors
     assert (error.row, error.code) == (0, "text.unknown_encoding")
     assert str(error).startswith("area_days.csv（ファイル全体）：1行目のバイト 0x82 が読めません。")
+
+
+@pytest.mark.parametrize(("cell", "written"), [("=1+1", "'=1+1"), ("-区分", "'-区分"), ("@x", "'@x"), ("+81", "'+81"),
+                                               ("住民票", "住民票"), ("'90年代", "'90年代")])
+def test_a_formula_like_cell_is_guarded_and_read_back_as_it_was(cell, written):
+    """Only a cell starting like a formula gets the apostrophe, and reading takes off only that apostrophe."""
+    assert csvfile.guarded(cell) == written
+    assert csvfile.unguarded(written) == cell
