@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
 import bot
@@ -64,6 +65,8 @@ def create_app(
     settings = Settings.from_mapping(config)
     app.config.update(config)
     logconfig.configure(settings.log_level)
+    if settings.proxy_hops > 0:  # the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
 
     db.init_app(app, settings.database_url)
     if line_client is None:

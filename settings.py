@@ -58,6 +58,9 @@ class Settings:
     # no worker (nor ``push send-due`` from cron), and readiness does not ask for one.
     worker_heartbeat_max_age_seconds: float = 60
     metrics_token: str = ""  # set: /metrics asks for "Authorization: Bearer <token>"; empty: open (bind it privately)
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (nginx: 1). 0: the headers are ignored
+    # (anyone could send them); the console's per-address login throttle then sees the proxy's address.
+    proxy_hops: int = 0
     # A shelter's status (open, crowding) older than this many hours is shown as unconfirmed.
     shelter_status_max_age_hours: float = 3
     # Disaster mode (a 避難指示 or higher in force): everyone's rich menu becomes the one LINE knows by this alias,

@@ -13,12 +13,17 @@ from admin import accounts
 from admin import auth
 from admin import texts
 from admin.models import AuditEntry
+from admin.models import LoginFailure
 from admin.models import Role
 from admin.models import StaffUser
+from app import create_app
 from tests.admin.conftest import PASSWORD
 from tests.admin.conftest import csrf_token
 from tests.admin.conftest import log_in
 from tests.admin.conftest import make_user
+from tests.conftest import NOW
+from tests.conftest import empty_and_close
+from tests.conftest import line_config
 
 
 def console_routes(app) -> list[tuple[str, str, str]]:
@@ -116,6 +121,22 @@ def test_a_throttled_login_is_told_to_wait(app, users):
     response = log_in(client, "editor1")
     assert response.status_code == 429
     assert texts.LOGIN_THROTTLED in page(response)
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "198.51.100.7")])
+def test_the_login_throttle_sees_the_forwarded_address_only_behind_a_configured_proxy(database_url, line_api, hops,
+                                                                                    seen):
+    """With PROXY_HOPS=1 (nginx in front) a failure counts against X-Forwarded-For's address, so staff behind one
+    proxy are not throttled together; without it the header is ignored (anyone could send it)."""
+    app = create_app({**line_config(database_url, line_api.url), "PROXY_HOPS": hops}, clock=lambda: NOW)
+    try:
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+        log_in(client, "nobody", "wrong password here")
+        with db.read_transaction(app) as session:
+            assert session.scalars(sa.select(LoginFailure.address)).all() == [seen]
+    finally:
+        empty_and_close(app)
 
 
 def test_after_logging_in_the_page_asked_for_is_shown(app, users):
