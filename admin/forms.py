@@ -28,6 +28,7 @@ from wtforms.widgets import ListWidget
 from admin import texts
 from admin.accounts import MAX_PASSWORD_LENGTH
 from admin.models import Role
+from push import segments
 
 _required = InputRequired(message=texts.REQUIRED)
 _ROLES = [SelectChoice(role.value, texts.ROLE_NAMES[role]) for role in Role]
@@ -141,7 +142,7 @@ class BroadcastForm(FlaskForm):
         for kind, chosen in (("area", self.areas.data), ("category", self.categories.data),
                              ("stage", self.stages.data)):
             if chosen:
-                terms = [f"{kind}:{value}" for value in chosen]
+                terms = [f"{kind}:{segments.quote(value)}" for value in chosen]  # 本町 (1丁目) needs quotes
                 parts.append(terms[0] if len(terms) == 1 else "(" + " or ".join(terms) + ")")
         if self.age_from.data is not None or self.age_to.data is not None:
             low = self.age_from.data or 0

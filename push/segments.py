@@ -4,7 +4,8 @@ Terms (all of them only ever match residents who follow the account and agreed t
 ``residents.service.push_profiles`` yields them):
 
 * ``all`` — every such resident;
-* ``area:大町`` — residents whose registered area is exactly 大町;
+* ``area:大町`` — residents whose registered area is exactly 大町; an area name with a space or a parenthesis
+  is written in double quotes: ``area:"本町 (1丁目)"`` (a name never holds a ``"``);
 * ``category:子育て`` — residents who chose that push category (one of ``residents.categories.CATEGORIES``);
 * ``stage:pregnant`` (a child registered by due date and not yet born), ``stage:infant`` (a child under 1),
   ``stage:preschool`` (a child of 1 or more who has not started school), ``stage:school`` (a child in
@@ -14,27 +15,56 @@ Terms (all of them only ever match residents who follow the account and agreed t
   birth date, by age on the send day (turning N the day before the birthday).
 
 Terms combine with ``and``, ``or``, ``not`` (``not`` binds tightest, then ``and``, then ``or``) and
-parentheses: ``category:子育て and (area:大町 or area:港町) and not stage:pregnant``.
-``parse`` raises ``SegmentError`` naming the position (1-based character) of the problem.
+parentheses: ``category:子育て and (area:大町 or area:港町) and not stage:pregnant``. The grammar::
+
+    expression := and_expr ("or" and_expr)*
+    and_expr   := not_expr ("and" not_expr)*
+    not_expr   := "not" not_expr | "(" expression ")" | term
+    term       := "all" | name ":" value          (name: area, category, stage or age)
+    value      := bare | '"' quoted '"'           (bare: no space, parenthesis or '"'; quoted: no '"')
+
+Keywords and names are case-insensitive; ``str(segment)`` writes an expression ``parse`` reads back as the
+same segment, quoting a value only when it needs quotes. ``parse`` raises ``SegmentError`` naming the
+position (1-based character) of the problem.
+
+A segment is judged two ways that agree exactly: ``Segment.matches`` on one resident's ``PushProfile`` (the
+sender, page by page) and ``Segment.condition``, the same test as a SQL condition on a ``Resident`` row
+(built by ``push.segment_sql``, which shapes it for the database to count fast), with which ``reach`` counts
+a segment in one aggregate query. The dates the condition compares with are worked out in Python from the
+send day by the same rules ``matches`` uses (``DateBounds``): the birth dates of each child stage by bisection
+over ``child_stage`` itself, those of each age by bisection over ``age_on``.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from japanese.calendar import age_on
 from japanese.calendar import school_year_start
+from push import segment_sql
+from push.segment_sql import Condition
+from push.segment_sql import Has
+from push.segment_sql import OnResident
 from residents import service as residents
 from residents.categories import CATEGORIES
+from residents.models import Child
+from residents.models import Resident
+from residents.models import Subscription
 from residents.service import PushProfile
 
 STAGES = ("pregnant", "infant", "preschool", "school")
+BORN_STAGES = ("infant", "preschool", "school")  # youngest first: the order of their runs of birth dates
 KEYWORDS = ("and", "or", "not")
+_OLDEST_DAYS = 20 * 366  # further back than any stage reaches (school ends at 15)
 
 
 class SegmentError(ValueError):
@@ -52,6 +82,16 @@ class Segment:
         """True when the resident described by ``profile`` is in the segment on ``today``."""
         raise NotImplementedError
 
+    def sql(self, bounds: DateBounds) -> Condition:  # pragma: no cover - abstract
+        """This segment as a test of a resident in SQL (``push.segment_sql``) that holds exactly when
+        ``matches`` would on ``bounds.today``."""
+        raise NotImplementedError
+
+    def condition(self, bounds: DateBounds) -> sa.ColumnElement[bool]:
+        """The SQL condition on a ``Resident`` row that holds exactly when ``matches`` would on
+        ``bounds.today`` (never NULL)."""
+        return self.sql(bounds).clause()
+
     @property
     def is_all(self) -> bool:
         """True when the expression is the plain ``all`` (every resident)."""
@@ -67,6 +107,9 @@ class Segment:
 class All(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return True
+
+    def sql(self, bounds: DateBounds) -> Condition:
+        return segment_sql.EVERYONE
 
     @property
     def is_all(self) -> bool:
@@ -87,12 +130,15 @@ class Area(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return profile.area == self.area
 
+    def sql(self, bounds: DateBounds) -> Condition:
+        return OnResident(sa.and_(Resident.area.is_not(None), Resident.area == self.area))  # no area: false
+
     @property
     def needs_details(self) -> bool:
         return False
 
     def __str__(self) -> str:
-        return f"area:{self.area}"
+        return f"area:{quote(self.area)}"
 
 
 @dataclass(frozen=True)
@@ -102,8 +148,11 @@ class Category(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return self.category in profile.categories
 
+    def sql(self, bounds: DateBounds) -> Condition:
+        return Has(Subscription, Subscription.category == self.category)
+
     def __str__(self) -> str:
-        return f"category:{self.category}"
+        return f"category:{quote(self.category)}"
 
 
 @dataclass(frozen=True)
@@ -113,8 +162,14 @@ class Stage(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return any(child_stage(child.due_date, child.birth_date, today) == self.stage for child in profile.children)
 
+    def sql(self, bounds: DateBounds) -> Condition:
+        if self.stage == "pregnant":
+            return Has(Child, sa.and_(Child.birth_date.is_(None), Child.due_date.is_not(None)))
+        born = bounds.births[self.stage]
+        return segment_sql.NOBODY if born is None else Has(Child, Child.birth_date.between(*born))
+
     def __str__(self) -> str:
-        return f"stage:{self.stage}"
+        return f"stage:{quote(self.stage)}"
 
 
 @dataclass(frozen=True)
@@ -127,6 +182,14 @@ class Age(Segment):
             return False
         years = age_on(profile.birth_date, today)
         return years >= self.low and (self.high is None or years <= self.high)
+
+    def sql(self, bounds: DateBounds) -> Condition:
+        born = bounds.aged(self.low, self.high)
+        if born is None:
+            return segment_sql.NOBODY
+        first, last = born
+        within = Resident.birth_date <= last if first is None else Resident.birth_date.between(first, last)
+        return OnResident(sa.and_(Resident.birth_date.is_not(None), within))  # no birth date: false, not NULL
 
     @property
     def needs_details(self) -> bool:
@@ -143,6 +206,9 @@ class Not(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return not self.inner.matches(profile, today)
 
+    def sql(self, bounds: DateBounds) -> Condition:
+        return self.inner.sql(bounds).negated()
+
     @property
     def needs_details(self) -> bool:
         return self.inner.needs_details
@@ -158,6 +224,9 @@ class And(Segment):
     def matches(self, profile: PushProfile, today: date) -> bool:
         return all(part.matches(profile, today) for part in self.parts)
 
+    def sql(self, bounds: DateBounds) -> Condition:
+        return segment_sql.all_of(part.sql(bounds) for part in self.parts)
+
     @property
     def needs_details(self) -> bool:
         return any(part.needs_details for part in self.parts)
@@ -172,6 +241,9 @@ class Or(Segment):
 
     def matches(self, profile: PushProfile, today: date) -> bool:
         return any(part.matches(profile, today) for part in self.parts)
+
+    def sql(self, bounds: DateBounds) -> Condition:
+        return segment_sql.any_of(part.sql(bounds) for part in self.parts)
 
     @property
     def needs_details(self) -> bool:
@@ -197,10 +269,69 @@ def child_stage(due: date | None, birth: date | None, today: date) -> str | None
     return None
 
 
+def birth_ranges(today: date) -> dict[str, tuple[date, date]]:
+    """The first and last birth date of each born stage on ``today`` (``child_stage`` of each day inside).
+
+    A stage is one run of birth dates (the younger, the earlier the stage), so each run's ends are found by
+    bisection over ``child_stage`` itself; ``stage:`` terms and ``push.stage_counts`` both count by them.
+    """
+
+    def rank(days_back: int) -> int:
+        stage = child_stage(None, today - timedelta(days=days_back), today)
+        return BORN_STAGES.index(stage) if stage in BORN_STAGES else len(BORN_STAGES)
+
+    starts = [bisect.bisect_left(range(_OLDEST_DAYS), index, key=rank) for index in range(len(BORN_STAGES) + 1)]
+    return {stage: (today - timedelta(days=starts[index + 1] - 1), today - timedelta(days=starts[index]))
+            for index, stage in enumerate(BORN_STAGES) if starts[index + 1] > starts[index]}
+
+
+def latest_birth_aged(years: int, today: date) -> date | None:
+    """The latest birth date, not after ``today``, of someone at least ``years`` old on ``today`` by ``age_on``
+    (None: nobody born since 1 AD is); everyone born on it or before is at least that old."""
+    days = range(1, today.toordinal() + 1)  # age_on only grows the earlier the birth
+    younger = bisect.bisect_left(days, True, key=lambda day: age_on(date.fromordinal(day), today) < years)
+    return date.fromordinal(days[younger - 1]) if younger else None
+
+
+class DateBounds:
+    """The dates a segment's SQL condition compares with on ``today``, worked out in Python by the rules
+    ``matches`` uses: each born stage's birth dates (``birth_ranges``) and each age band's (``age_on``)."""
+
+    def __init__(self, today: date):
+        self.today = today
+
+    @functools.cached_property
+    def births(self) -> dict[str, tuple[date, date] | None]:
+        """The first and last birth date of a child in each born stage (None: no birth date is in it)."""
+        ranges = birth_ranges(self.today)
+        return {stage: ranges.get(stage) for stage in BORN_STAGES}
+
+    def aged(self, low: int, high: int | None) -> tuple[date | None, date] | None:
+        """The first (None: no limit) and last birth date of a person aged ``low`` to ``high`` (None: no
+        upper limit) on ``today``, born on or before it; None when nobody can be."""
+        last = latest_birth_aged(low, self.today)
+        if last is None:
+            return None
+        if high is None or (older := latest_birth_aged(high + 1, self.today)) is None:
+            return None, last
+        first = older + timedelta(days=1)
+        return (first, last) if first <= last else None
+
+
 # ---- parsing -------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\s*(?:(?P<paren>[()])|(?P<word>[^\s()]+))")
+_SPACE = re.compile(r"\s*")
+_BARE = re.compile(r'[^\s()"]+')  # a keyword, ``all``, or a term with its value unquoted
+_BEFORE_QUOTE = re.compile(r'[^\s()":]+:')  # a term's name and colon: the only place a quoted value opens
+_NEEDS_QUOTES = re.compile(r'[\s()"]')
 _AGE = re.compile(r"^(\d{1,3})(?:(-)(\d{1,3})?)?$")
+
+
+def quote(value: str) -> str:
+    """A term's value as an expression writes it: in double quotes when it is empty or holds a space or a
+    parenthesis (``本町 (1丁目)`` → ``"本町 (1丁目)"``), else as it is. A value holding ``"`` cannot be
+    written at all (no area name holds one): ``parse`` refuses what this gives for it."""
+    return f'"{value}"' if not value or _NEEDS_QUOTES.search(value) else value
 
 
 @dataclass(frozen=True)
@@ -215,16 +346,27 @@ class _Token:
 
 
 def _tokens(expr: str) -> list[_Token]:
+    """The expression's parentheses and words (a word: a keyword, or a term with its value, quotes kept)."""
     tokens, at = [], 0
-    while at < len(expr):
-        if expr[at:].strip() == "":
-            break
-        match = _TOKEN.match(expr, at)
-        if match is None:  # pragma: no cover - the pattern matches any non-blank rest
-            raise SegmentError("unexpected character", at + 1)
-        group = "paren" if match.group("paren") else "word"
-        tokens.append(_Token(match.group(group), match.start(group) + 1))
-        at = match.end()
+    while (at := _SPACE.match(expr, at).end()) < len(expr):
+        start = at
+        if expr[at] in "()":
+            tokens.append(_Token(expr[at], start + 1))
+            at += 1
+            continue
+        if bare := _BARE.match(expr, at):
+            at = bare.end()
+        if at < len(expr) and expr[at] == '"':
+            if not _BEFORE_QUOTE.fullmatch(expr, start, at):
+                raise SegmentError("a quote may only open a value, right after the term's ':' "
+                                   "(area:\"本町 (1丁目)\")", at + 1)
+            close = expr.find('"', at + 1)
+            if close < 0:
+                raise SegmentError("a quote that is never closed", at + 1)
+            at = close + 1
+            if at < len(expr) and expr[at] not in "()" and _SPACE.match(expr, at).end() == at:
+                raise SegmentError("a value cannot hold a quote (no area name does)", close + 1)
+        tokens.append(_Token(expr[start:at], start + 1))
     return tokens
 
 
@@ -298,6 +440,8 @@ def _term(token: _Token) -> Segment:
     if not colon:
         raise SegmentError(f"unknown term {text!r} (expected all, area:, category:, stage: or age:)", position)
     value_position = position + len(name) + 1
+    if value.startswith('"'):  # the tokenizer saw the closing quote at the end
+        value = value[1:-1]
     if not value:
         raise SegmentError(f"{name}: needs a value", value_position)
     if name == "area":
@@ -338,5 +482,8 @@ def profiles_for(session: Session, segment: Segment) -> Iterable[PushProfile]:
 
 
 def reach(session: Session, segment: Segment, today: date) -> int:
-    """How many consenting, following residents the segment holds on ``today``."""
-    return sum(1 for _ in members(profiles_for(session, segment), segment, today))
+    """How many consenting, following residents the segment holds on ``today``: one aggregate query, the
+    residents ``push_profiles`` would yield counted where ``segment.condition`` holds (no row is loaded)."""
+    query = (sa.select(sa.func.count()).select_from(Resident)
+             .where(residents.PUSH_MEMBER, segment.condition(DateBounds(today))))
+    return int(session.scalar(query) or 0)

@@ -64,7 +64,9 @@ class Subscription(Base):
     """A push category (one of ``residents.categories.CATEGORIES``) the resident chose to receive."""
 
     __tablename__ = "subscription"
-    __table_args__ = (sa.UniqueConstraint("resident_id", "category"),)
+    # By category first too: a broadcast segment's ``category:…`` terms look residents up by it (push.segments).
+    __table_args__ = (sa.UniqueConstraint("resident_id", "category"),
+                      sa.Index("ix_subscription_category", "category", "resident_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(sa.ForeignKey("resident.id", ondelete="CASCADE"), index=True)

@@ -361,16 +361,18 @@ class PushProfile:
     children: tuple[ChildDates, ...]
 
 
+# The residents ``push_profiles`` yields, as a condition on the ``resident`` table: active (following, not
+# blocked) and agreed to push. A count in SQL of the residents a push may reach filters by this.
+PUSH_MEMBER = sa.and_(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None))
+
 _PROFILES = (
     sa.select(Resident.id, Resident.line_user_id, Resident.area, Resident.stop_baby, Resident.birth_date)
-    .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
-           Resident.id > sa.bindparam("after"))
+    .where(PUSH_MEMBER, Resident.id > sa.bindparam("after"))
     .order_by(Resident.id).limit(sa.bindparam("chunk"))
 )
 _MEMBER_IDS = (
     sa.select(Resident.id)
-    .where(Resident.status == ResidentStatus.ACTIVE, Resident.consent_at.is_not(None),
-           Resident.id > sa.bindparam("after"))
+    .where(PUSH_MEMBER, Resident.id > sa.bindparam("after"))
     .order_by(Resident.id).limit(sa.bindparam("chunk"))
 )
 
