@@ -117,3 +117,12 @@ def test_a_chosen_suggestion_rated_unhelpful_joins_the_queue(app):
     row = log(app, "ごみぶくろ売ってる店", QueryOutcome.SUGGEST, score=0.4, none_chosen=False)
     rate(app, row, helpful=False)
     assert [text for text, _c, _w in queue(app)] == ["ごみぶくろ売ってる店"]
+
+
+def test_a_wordings_first_and_last_day_are_those_of_its_questions_in_the_window(app):
+    """The count and the first and last time are of the questions since the window's start (older ones left)."""
+    for days_ago in (45, 20, 3, 9):
+        log(app, "ねこの里親", QueryOutcome.FALLBACK, days_ago=days_ago)
+    with db.read_transaction(app) as session:
+        [found] = unanswered.wordings(session, since=SINCE)
+    assert (found.count, found.first, found.last) == (3, NOW - timedelta(days=20), NOW - timedelta(days=3))
