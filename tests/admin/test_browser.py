@@ -237,3 +237,18 @@ def test_an_unanswered_question_becomes_an_alias_and_the_bot_answers_it(browser,
     post_webhook(factories.body(factories.text_event(missed)))
     (_token, messages), = line_api.replies
     assert "動物愛護センターで譲渡会を開いています。" in messages[0]["text"]
+
+
+def test_the_main_pages_raise_no_error_in_the_browser(page, console):
+    """Home, FAQ, queue, golden queries, files, broadcast compose and the data pages load without a browser
+    error: no script error and nothing the console's Content-Security-Policy refused (an inline style the
+    policy blocks turned the dashboard legend black while the HTML tests passed)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, console, "admin1")
+    for path in ("", "faq", "unanswered", "golden", "faq/import", "broadcasts/new", "data/lifestage",
+                 "data/garbage", "data/residents", "data/shelters", "try", "users", "audit"):
+        response = page.goto(console + path)
+        assert response.status == 200, path
+    assert errors == []
