@@ -49,5 +49,5 @@ def pack_load(path: Path, replace: bool, if_empty: bool) -> None:
                    f"{', '.join(report.jma.tsunami_areas) or '-'} (津波予報区)")
     click.echo("  health: the city's red flags, lines and desk over the national defaults" if report.health
                else "  health: no health section; the national red flags and lines apply")
-    for name in report.not_loaded:
-        click.echo(f"  {name}: kept in the pack; this version does not load it yet")
+    for name in report.read_later:
+        click.echo(f"  {name}: read from the pack's file when pushes are planned")

@@ -56,11 +56,12 @@ class PackReport:
     shelters: shelter_store.SaveSummary | None = None
     shelters_skipped: list[str] = field(default_factory=list)  # rows of the shelter files skipped
     jma: jma_city.JmaConfig | None = None  # how JMA's telegrams name the city ([jma])
-    not_loaded: list[str] = field(default_factory=list)
+    read_later: list[str] = field(default_factory=list)  # sections other packages read from the pack's files
 
 
-# Sections a pack may carry that later capabilities load; listed so the report can name them.
-LATER_SECTIONS = {"lifestage": "life-stage push rules"}
+# Sections a pack may carry that a package above the city reads from the pack's own files when it needs them
+# (the push planner reads lifestage.toml at each plan); listed so the report can name them.
+READ_LATER = {"lifestage": "life-stage push rules"}
 GARBAGE_FORMATS = ("5374", "takamatsu")
 
 
@@ -166,7 +167,7 @@ def load_pack(session: Session, path: str | Path, *, replace: bool = False) -> P
         report.jma = jma
     disaster_notices.save_rules(session, approvals=approvals)
     report.health = health_section is not None
-    report.not_loaded = [LATER_SECTIONS[name] for name in LATER_SECTIONS if name in manifest]
+    report.read_later = [READ_LATER[name] for name in READ_LATER if name in manifest]
     return report
 
 
