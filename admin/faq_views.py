@@ -25,8 +25,8 @@ from admin.views import bp
 from faq import drafts
 from faq import imports
 from faq import ratings
+from faq import store
 from faq.drafts import DraftError
-from faq.models import FaqAlias
 from faq.models import FaqDraft
 from faq.models import FaqEntry
 
@@ -52,11 +52,7 @@ def faq_list():
         else:
             statement = sa.select(FaqEntry)
             if query:
-                statement = statement.where(sa.or_(
-                    *(column.icontains(query, autoescape=True) for column in (
-                        FaqEntry.faq_id, FaqEntry.question, FaqEntry.answer, FaqEntry.category, FaqEntry.department)),
-                    FaqEntry.id.in_(sa.select(FaqAlias.entry_id).where(
-                        FaqAlias.text.icontains(query, autoescape=True)))))
+                statement = statement.where(store.containing(query))
             total = session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
             rows = [(entry, None) for entry in session.scalars(
                 statement.order_by(FaqEntry.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))]

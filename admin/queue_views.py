@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -20,14 +21,18 @@ from admin import forms
 from admin import texts
 from admin.models import Role
 from admin.replays import index_of
+from admin.replays import policy
 from admin.views import bp
 from faq import drafts
+from faq import store
 from faq import unanswered
 from faq.drafts import DraftError
+from faq.models import FaqEntry
 from faq.models import QueueDecision
 
 PERIODS = (7, 30, 60)  # days the queue can look back (the query log keeps QUERY_LOG_KEEP_DAYS)
 CANDIDATES = 5
+SEARCHED = 10  # entries listed for the staff's own search words on a group's page (besides the matcher's)
 
 
 @bp.get("/unanswered")
@@ -45,17 +50,29 @@ def unanswered_list():
 @auth.requires(Role.EDITOR)
 def unanswered_group(key: str):
     """One group (named by ``Group.key``, never by residents' words, which URLs would carry into access logs):
-    its wordings, the entries the matcher would suggest, and what can be done with it."""
+    its wordings, the entries the matcher would suggest, entries staff search for with their own words
+    (``find``: the bot's matcher and the plain filter, as on the FAQ page), and what can be done with it."""
     days = request.args.get("days", 30, type=int)
+    find = (request.args.get("find") or "").strip()[:200]
     with db.read_transaction() as session:
         found = next((g for g in _queue(session, days if days in PERIODS else 30) if g.key == key), None)
         if found is None:
             flash(texts.QUEUE_GONE, "info")
             return redirect(url_for("admin.unanswered_list"))
-        hits = index_of(session).matcher.search(found.text, k=CANDIDATES)
-        candidates = [(drafts.entry(session, hit.faq_id), hit.score) for hit in hits]
-    return render_template("admin/unanswered_group.html", group=found, candidates=[c for c in candidates if c[0]],
-                           days=days)
+        matcher = index_of(session).matcher
+        candidates = [(entry, hit.score) for hit in matcher.search(found.text, k=CANDIDATES)
+                      if (entry := drafts.entry(session, hit.faq_id)) is not None]
+        searched: list[FaqEntry] = []
+        if find:
+            by_words = session.scalars(sa.select(FaqEntry).where(store.containing(find))
+                                       .order_by(FaqEntry.id).limit(SEARCHED))
+            floor = policy().suggest_at  # what the bot would at least offer under 「もしかして」
+            by_matcher = [entry for hit in matcher.search(find, k=CANDIDATES)
+                          if hit.score >= floor and (entry := drafts.entry(session, hit.faq_id)) is not None]
+            searched = list({e.faq_id: e for e in [*by_matcher, *by_words]}.values())
+            candidates = [(entry, score) for entry, score in candidates if entry not in searched]
+    return render_template("admin/unanswered_group.html", group=found, candidates=candidates, days=days, find=find,
+                           searched=searched)
 
 
 @bp.post("/unanswered/alias")

@@ -135,6 +135,14 @@ def _differs(entry: FaqEntry, record: FaqRecord) -> bool:
     return current != wanted
 
 
+def containing(words: str) -> sa.ColumnElement[bool]:
+    """Entries holding ``words`` (any case) in their id, question, answer, category, department or an alias."""
+    return sa.or_(
+        *(column.icontains(words, autoescape=True) for column in (
+            FaqEntry.faq_id, FaqEntry.question, FaqEntry.answer, FaqEntry.category, FaqEntry.department)),
+        FaqEntry.id.in_(sa.select(FaqAlias.entry_id).where(FaqAlias.text.icontains(words, autoescape=True))))
+
+
 def load_docs(session: Session) -> list[FaqDoc]:
     """Every published entry as matcher input."""
     entries = session.scalars(

@@ -57,6 +57,20 @@ def test_webhook_queue_alias_publish_webhook(app, users, signed_in, post_webhook
     assert ENTRY.answer in ask(post_webhook, line_api, MISSED)
 
 
+def test_the_entry_for_the_alias_is_found_with_the_staffs_own_words(app, users, signed_in, post_webhook, line_api):
+    """On a group's page, searching 「譲渡会」 lists the entry that holds it first, ticked (and not again among the
+    matcher's suggestions for the residents' words); a word nothing holds says so."""
+    with db.transaction(app) as session:
+        store.save_records(session, [ENTRY, FaqRecord("dogs", "犬の登録", "環境課で登録します。")])
+    ask(post_webhook, line_api, MISSED)
+    editor = signed_in(Role.EDITOR)
+    shown = page(editor.get(f"/admin/unanswered/{unanswered.key_of(MISSED)}", query_string={"find": "譲渡会"}))
+    choices = re.findall(r'name="faq_id" value="([^"]*)"( checked)?', shown)
+    assert choices[0] == ("pets", " checked") and "「譲渡会」で検索" in shown
+    nothing = page(editor.get(f"/admin/unanswered/{unanswered.key_of(MISSED)}", query_string={"find": "宇宙"}))
+    assert "「宇宙」を含む項目は見つかりませんでした。" in nothing
+
+
 def test_a_group_can_be_set_aside(app, users, signed_in, post_webhook, line_api):
     """「対応不要」 takes the wording out of the list, audited."""
     ask(post_webhook, line_api, MISSED)
