@@ -81,8 +81,7 @@ def rate(ctx: Context, user_id: str, query_log_ref: str | None, faq_id: str | No
         ctx.session.add(Feedback(query_log_id=log_id, chosen_faq_id=faq_id, helpful=helpful,
                                  resident_hash=resident, created_at=ctx.now))
     if log_id is not None:
-        ctx.session.flush()
-        unanswered.rated(ctx.session, log_id, ctx.policy)
+        unanswered.rated(ctx.session, log_id, ctx.policy)  # reads the rating above (the session flushes it first)
     log.info("answer.rated", extra={"faq_id": faq_id, "helpful": helpful, "user": resident})
 
 
