@@ -25,8 +25,12 @@ Its answer is one to three sentences of a different record's answer, sometimes p
 third record's; record a's aliases are kept for the recipes that keep a's question whole. The generator is
 sequential, so a smaller store is always a prefix of a larger one.
 
+The engine is built as the app builds it: with its sentence encoder (``search.semantic``, loaded before the
+memory baseline and shown apart) and the fusion weights of ``faq/thresholds.toml``.
+
 Queries: 44 short hand-written resident-style messages (hiragana-only, half-width kana, colloquial, kanji
-typos), plus the same number of questions sampled from the store with one character deleted. The engine
+typos), the same number of questions sampled from the store with one character deleted, and 44 long natural
+questions (``bench/sets/long-natural.dev.jsonl``: context, politeness, several clauses). The engine
 caches the analysis of each string, so a *cold* pass makes every query string unique by appending a
 punctuation mark the normaliser drops anyway (「？」, 「!」, 「…」…, a different one or a longer run per pass);
 a *warm* pass repeats strings already searched. The cold p99 is the headline figure.
@@ -45,9 +49,11 @@ Whole answer path: the demo pack loaded into a scratch SQLite database, and ``fl
 run as the app runs it (``--ask-repo`` names another checkout to measure the same way, e.g. an older
 commit); each query is written to its stdin and timed until its answer line comes back, so the figure
 holds everything a question costs (the route, the intents, the FAQ, the database, JSON). Queries: the
-hand-written ones (mostly FAQ questions) and messages the intents answer (ごみ, small talk, settings), each
-made unique per pass as above. Beside it, the engine's own ``search(k=5)`` for the same FAQ questions on
-the same 661 entries in this process.
+hand-written ones (mostly FAQ questions), the long natural ones and messages the intents answer (ごみ, small
+talk, settings), each made unique per pass as above. Beside it, the engine's own ``search(k=5)`` for the same
+FAQ questions on the same 661 entries in this process. The same path is then timed with the grown store of
+10,000 entries imported over the pack's FAQ, against rapidfuzz WRatio brute force over those 10,000 questions
+measured in this run (targets: p99 ≤ 6 ms, and ≤ 0.1 then 0.05 of WRatio's p99).
 
 Incremental edit: 50 entries get a new question and answer through ``upsert``; each upsert is timed, and a
 search for the new question must return the edited entry first. The full-rebuild figures beside it are the
@@ -122,6 +128,20 @@ HANDWRITTEN_QUERIES = (
     "おむつの捨て方", "子育て支援センター", "子どもの歯医者", "保育料いくら", "ＬＩＮＥでなにできる",
     "ﾎｲｸｴﾝ ｷｬﾝｾﾙ待ち", "こそだてしえんせんたー",
 )
+# Long questions as residents write them (context, politeness, several clauses): the first lines of the
+# long natural set written for this project (bench/sets/long-natural.dev.jsonl).
+LONG_SET = ROOT / "bench" / "sets" / "long-natural.dev.jsonl"
+LONG_COUNT = 44
+
+
+def long_queries(count: int = LONG_COUNT) -> list[str]:
+    """The first ``count`` long natural questions (none when the set is missing)."""
+    if not LONG_SET.exists():
+        return []
+    lines = [line for line in LONG_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line)["text"] for line in lines[:count]]
+
+
 # Messages the intents answer (garbage, small talk, settings), for the whole-path measurement.
 INTENT_QUERIES = (
     "アイロンは何ごみ？", "明日のごみ", "今日は何ごみ？", "次の燃えるごみはいつ？", "ソファー捨てたい", "乾電池",
@@ -230,11 +250,12 @@ def delete_one_char(text: str, rng: random.Random) -> str:
 
 
 def make_queries(docs: Sequence[FaqDoc], count: int, seed: int = SEED) -> list[str]:
-    """``count`` hand-written queries plus ``count`` store questions with one character deleted."""
+    """``count`` hand-written queries, ``count`` store questions with one character deleted, then the long
+    natural questions."""
     count = min(count, len(HANDWRITTEN_QUERIES))
     rng = random.Random(seed + 1)
     sampled = [delete_one_char(docs[j].question, rng) for j in rng.sample(range(len(docs)), count)]
-    return list(HANDWRITTEN_QUERIES[:count]) + sampled
+    return list(HANDWRITTEN_QUERIES[:count]) + sampled + long_queries()
 
 
 def cold_mark(pass_no: int) -> str:
@@ -285,9 +306,11 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
     from rapidfuzz import process
 
     from faq.importers import read_faq_file
+    from faq.policy import fusion_weights
     from search.docs import FaqDoc
     from search.engine import Analyzer
     from search.engine import HybridMatcher
+    from search.semantic import sentence_encoder
 
     result: dict = {"size": size, "cpu": sorted(os.sched_getaffinity(0))}
     records = read_faq_file(DEMO_FAQ)
@@ -296,11 +319,16 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
     result["queries"] = len(queries)
     analyzer = Analyzer()
     analyzer.analyse("辞書の読み込み")  # loads Sudachi before the memory baseline
+    gc.collect()
+    before_model = _rss_bytes()
+    encoder = sentence_encoder()
+    encoder.encode(["モデルの読み込み"])  # loads the sentence encoder before the memory baseline
+    result["model_mb"] = (_rss_bytes()["total"] - before_model["total"]) / 2**20
 
     gc.collect()
     rss_before, max_before = _rss_bytes(), _maxrss_bytes()
     start = time.perf_counter()
-    matcher = HybridMatcher(docs, analyzer=analyzer)
+    matcher = HybridMatcher(docs, analyzer=analyzer, weights=fusion_weights(), encoder=encoder)
     result["build_s"] = time.perf_counter() - start
     rss_after, max_after = _rss_bytes(), _maxrss_bytes()
     result["rss_before_mb"] = rss_before["total"] / 2**20
@@ -319,9 +347,10 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
         cold += times
         for i, t in enumerate(times):
             by_query[i].append(t)
-    half = len(queries) // 2
-    result["cold_handwritten_p99"] = percentile([t for ts in by_query[:half] for t in ts], 99)
-    result["cold_sampled_p99"] = percentile([t for ts in by_query[half:] for t in ts], 99)
+    short = min(n_queries, len(HANDWRITTEN_QUERIES))
+    result["cold_handwritten_p99"] = percentile([t for ts in by_query[:short] for t in ts], 99)
+    result["cold_sampled_p99"] = percentile([t for ts in by_query[short:2 * short] for t in ts], 99)
+    result["cold_long_p99"] = percentile([t for ts in by_query[2 * short:] for t in ts], 99)
     slowest = sorted(range(len(queries)), key=lambda i: -percentile(by_query[i], 50))[:3]
     result["slowest"] = [(queries[i], percentile(by_query[i], 50)) for i in slowest]
     warm: list[float] = []
@@ -374,19 +403,37 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
 # ---- the whole answer path (``ask --jsonl``) ----------------------------------------------------------------
 
 
-def measure_ask_path(repo: Path, passes: int) -> dict:
-    """Per-question milliseconds through ``flask ask --jsonl`` of ``repo`` with the demo pack, by query kind."""
+def write_store_csv(path: Path, size: int) -> None:
+    """The grown store of ``size`` entries as an FAQ file the app imports (``id,question,answer,aliases``)."""
+    import csv
+
+    from faq.importers import read_faq_file
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("id", "question", "answer", "aliases"))
+        for doc in grow_store(read_faq_file(DEMO_FAQ), size):
+            writer.writerow((doc.faq_id, doc.question, doc.answer, "|".join(doc.aliases)))
+
+
+def measure_ask_path(repo: Path, passes: int, entries: int | None = None) -> dict:
+    """Per-question milliseconds through ``flask ask --jsonl`` of ``repo`` with the demo pack, by query kind;
+    with ``entries``, the pack's FAQ replaced by the grown store of that size first."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/ask.sqlite3", "SECRET_KEY": "bench",
                "LOG_LEVEL": "WARNING", "FLASK_APP": "app"}
         flask = str(repo / ".venv" / "bin" / "flask")
-        for command in (["db", "upgrade"], ["pack", "load", str(repo / "packs" / "demo")]):
+        commands = [["db", "upgrade"], ["pack", "load", str(repo / "packs" / "demo")]]
+        if entries:
+            write_store_csv(Path(tmp) / "store.csv", entries)
+            commands.append(["faq", "import", str(Path(tmp) / "store.csv"), "--replace"])
+        for command in commands:
             subprocess.run([flask, *command], cwd=repo, env=env, check=True, capture_output=True)
         process = subprocess.Popen([flask, "ask", "--jsonl", "--today", "2026-11-20"], cwd=repo, env=env, text=True,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        timings: dict[str, list[float]] = {"faq": [], "intent": []}
+        timings: dict[str, list[float]] = {"faq": [], "long": [], "intent": []}
         kinds: dict[str, int] = {}
 
         def ask(text: str) -> tuple[float, str]:
@@ -403,7 +450,8 @@ def measure_ask_path(repo: Path, passes: int) -> dict:
                 ask(text)
             for n in range(passes):
                 mark = COLD_MARKS[n % len(COLD_MARKS)] * (1 + n // len(COLD_MARKS))
-                for group, queries in (("faq", HANDWRITTEN_QUERIES), ("intent", INTENT_QUERIES)):
+                for group, queries in (("faq", HANDWRITTEN_QUERIES), ("long", long_queries()),
+                                       ("intent", INTENT_QUERIES)):
                     for text in queries:
                         ms, kind = ask(text + mark)
                         timings[group].append(ms)
@@ -411,8 +459,9 @@ def measure_ask_path(repo: Path, passes: int) -> dict:
         finally:
             process.stdin.close()
             process.wait(timeout=60)
+    timings["all"] = [t for group in ("faq", "long", "intent") for t in timings[group]]
     summary = {group: {"n": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99)} for group, v in timings.items()}
-    return {"repo": str(repo), "kinds": kinds, **summary}
+    return {"repo": str(repo), "entries": entries, "kinds": kinds, **summary}
 
 
 def ask_child(repo: Path) -> dict:
@@ -478,13 +527,15 @@ def measure_engine_on_demo(passes: int) -> dict:
     """The engine's own ``search(k=5)`` milliseconds for the hand-written queries on the demo pack's FAQ."""
     from faq.importers import read_faq_file
     from faq.importers import read_synonyms_file
+    from faq.policy import fusion_weights
     from japanese.synonyms import Synonyms
     from search.engine import Analyzer
     from search.engine import HybridMatcher
+    from search.semantic import sentence_encoder
 
     docs = grow_store(read_faq_file(DEMO_FAQ), len(read_faq_file(DEMO_FAQ)))
     synonyms = Synonyms(read_synonyms_file(DEMO_FAQ.parent / "synonyms.csv"))
-    matcher = HybridMatcher(docs, analyzer=Analyzer(synonyms))
+    matcher = HybridMatcher(docs, analyzer=Analyzer(synonyms), weights=fusion_weights(), encoder=sentence_encoder())
     matcher.search("住民票ほしい")
     timings = []
     for n in range(passes):
@@ -496,23 +547,46 @@ def measure_engine_on_demo(passes: int) -> dict:
     return {"n": len(timings), "p50": percentile(timings, 50), "p99": percentile(timings, 99), "entries": len(docs)}
 
 
-def ask_report(path: dict, engine: dict, work: dict) -> str:
-    """The whole-path table beside the engine's own time, and the work of one question."""
+ASK_ENTRIES = 10_000
+ASK_TARGET_MS = 6.0  # whole path p99 at 10,000 entries
+ASK_TARGET_RATIO = (0.1, 0.05)  # of WRatio brute force p99 over the same entries, measured in the same run
+
+
+def ask_report(path: dict, engine: dict, work: dict, large: dict | None = None, naive: dict | None = None) -> str:
+    """The whole-path tables (demo pack, and the grown store) beside the engine's own time, and the work of one
+    question; with the naive WRatio figures of the grown store's size, the targets."""
     rows = [(f"ask --jsonl: {group} questions", str(path[group]["n"]), _f(path[group]["p50"]),
              _f(path[group]["p99"]))
-            for group in ("faq", "intent")]
+            for group in ("faq", "long", "intent")]
     rows.append((f"engine search(k=5) alone, {engine['entries']} entries", str(engine["n"]), _f(engine["p50"]),
                  _f(engine["p99"])))
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(path["kinds"].items()))
     work_rows = [(f"ask(): {group} questions", f"{work[group]['calls']:,.0f}", _f(work[group]["ms"]))
                  for group in ("faq", "intent")]
-    return "\n".join([
+    out = [
         f"Whole answer path, ms per question (demo pack; {path['repo']}; answers: {kinds})",
         _table(("path", "n", "p50", "p99"), rows),
         "",
         "Work of one question in the same checkout's ask() (the function behind ask --jsonl, in process):",
         _table(("path", "Python calls per question", "median of fastest-of-7 ms"), work_rows),
-    ])
+    ]
+    if large is not None:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(large["kinds"].items()))
+        out += ["", f"Whole answer path with {large['entries']:,} FAQ entries (the grown store imported over the demo "
+                    f"pack's FAQ; answers: {kinds})",
+                _table(("path", "n", "p50", "p99"),
+                       [(f"ask --jsonl: {group}", str(large[group]["n"]), _f(large[group]["p50"]),
+                         _f(large[group]["p99"])) for group in ("faq", "long", "intent", "all")])]
+        if naive is not None:
+            p99 = large["all"]["p99"]
+            ratio = p99 / naive["p99"]
+            out += [f"naive WRatio over the same {large['entries']:,} questions, p99 {naive['p99']:.1f} ms "
+                    f"(measured in this run): whole path / naive = {ratio:.3f}",
+                    f"  {'PASS' if p99 <= ASK_TARGET_MS else 'MISS'}  whole path p99 <= {ASK_TARGET_MS:g} ms at "
+                    f"{large['entries']:,}: {p99:.2f} ms"]
+            out += [f"  {'PASS' if ratio <= target else 'MISS'}  whole path p99 <= {target:g} x naive WRatio p99: "
+                    f"{ratio:.3f}" for target in ASK_TARGET_RATIO]
+    return "\n".join(out)
 
 
 # ---- report (parent process) --------------------------------------------------------------------------------
@@ -554,10 +628,14 @@ def report(results: Sequence[dict]) -> str:
     out.append("dict pages = RssFile growth (Sudachi dictionary pages touched, reclaimable), peak extra = ru_maxrss")
     out.append("after the build - total RSS before it (anon + file).")
     out.append(_table(
-        ("entries", "build s", "RSS before MB", "index MB", "dict pages MB", "peak extra MB", "child wall s"),
-        [(f"{r['size']:,}", _f(r["build_s"]), _f(r["rss_before_mb"], ".0f"), _f(r["retained_mb"], ".0f"),
-          _f(r["file_mb"], ".0f"), _f(r["peak_extra_mb"], ".0f"), _f(r["wall_s"], ".0f")) for r in ok],
+        ("entries", "build s", "RSS before MB", "encoder model MB", "index MB", "dict pages MB", "peak extra MB",
+         "child wall s"),
+        [(f"{r['size']:,}", _f(r["build_s"]), _f(r["rss_before_mb"], ".0f"), _f(r["model_mb"], ".0f"),
+          _f(r["retained_mb"], ".0f"), _f(r["file_mb"], ".0f"), _f(r["peak_extra_mb"], ".0f"),
+          _f(r["wall_s"], ".0f")) for r in ok],
     ))
+    out.append("(build s includes encoding every question and answer lead with the sentence encoder; the encoder's")
+    out.append("model is loaded before the baseline and shown apart: once per process, whatever the store's size)")
     out.append("")
     out.append("Query latency, ms per search(k=5), one core (cold = every query string new to the engine's cache)")
     rows = []
@@ -574,7 +652,7 @@ def report(results: Sequence[dict]) -> str:
     for r in ok:
         slow = ", ".join(f"{q[:24]}{'…' if len(q) > 24 else ''} {t:.1f}" for q, t in r["slowest"])
         out.append(f"  {r['size']:>7,}: cold p99 hand-written {r['cold_handwritten_p99']:.2f} ms, sampled "
-                   f"{r['cold_sampled_p99']:.2f} ms; slowest (median ms): {slow}")
+                   f"{r['cold_sampled_p99']:.2f} ms, long {r['cold_long_p99']:.2f} ms; slowest (median ms): {slow}")
     out.append("")
     out.append(f"Incremental edit ({EDITS} upserts of changed entries; full rebuild = cold build / compact())")
     rows = []
@@ -616,6 +694,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ask-repo", type=Path, default=ROOT,
                         help="the checkout whose `flask ask --jsonl` is timed (default: this one)")
     parser.add_argument("--ask-passes", type=int, default=3, help="passes over the whole-path queries")
+    parser.add_argument("--no-ask-large", dest="ask_large", action="store_false",
+                        help=f"skip the whole path over {ASK_ENTRIES:,} entries")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--ask-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -644,8 +724,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(report(results))
             print()
         repo = args.ask_repo.resolve()
+        naive = next((r["naive"] for r in results if r.get("size") == ASK_ENTRIES and "naive" in r), None)
+        large = measure_ask_path(repo, args.ask_passes, ASK_ENTRIES) if args.ask_large else None
         print(ask_report(measure_ask_path(repo, args.ask_passes), measure_engine_on_demo(args.ask_passes),
-                         measure_ask_work(repo)), flush=True)
+                         measure_ask_work(repo), large, naive), flush=True)
         print(f"\ntotal wall time {time.perf_counter() - start:.0f} s; load average at end {os.getloadavg()[0]:.2f}")
     except Exception as error:  # a report: never fail the caller
         print(f"bench_match failed: {error!r}")

@@ -194,10 +194,11 @@ def _explain_views(text: str, top: int) -> None:
     click.echo(f"tokens     {' '.join(analysis.tokens) or '-'}")
     click.echo("synonyms   " + (", ".join(f"{a} → {b}" for a, b in analysis.synonyms) or "-"))
     click.echo(explanation.formula)
-    click.echo(f"{'faq_id':>8} {'score':>6} {'ng-surf':>7} {'ng-read':>7} {'bm25':>6} {'fuzzy':>6}  question")
+    click.echo(f"{'faq_id':>8} {'score':>6} {'ng-surf':>7} {'ng-read':>7} {'bm25':>6} {'fuzzy':>6} {'sem':>6}"
+               "  question")
     for row in explanation.rows:
         click.echo(f"{row.faq_id:>8} {row.score:6.3f} {row.ngram_surface:7.3f} {row.ngram_reading:7.3f} "
-                   f"{row.bm25:6.3f} {row.fuzzy:6.3f}  {questions.get(row.faq_id, '')}")
+                   f"{row.bm25:6.3f} {row.fuzzy:6.3f} {row.semantic:6.3f}  {questions.get(row.faq_id, '')}")
 
 
 def message_text(message: Message) -> str:

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from faq import answers
+from faq import store
 from faq.answers import Answered
 from faq.answers import Entry
 from faq.answers import FaqResult
@@ -38,7 +39,6 @@ from importing import messages
 from importing.errors import ImportFailed
 from importing.errors import RowError
 from importing.messages import Problem
-from search.docs import FaqDoc
 from search.docs import Matcher
 from search.docs import Query
 
@@ -157,7 +157,7 @@ def with_entries(entries: Mapping[str, Entry], matcher: Matcher, contents: Mappi
             changed.remove(faq_id)
             result.pop(faq_id, None)
             continue
-        changed.upsert(FaqDoc(faq_id, content["question"], tuple(content["aliases"]), content["answer"]))
+        changed.upsert(store.doc_of(faq_id, content))
         result[faq_id] = Entry(faq_id, content["question"], content["answer"], content.get("url", ""),
                                content.get("department", ""), content.get("phone", ""))
     return result, changed

@@ -19,11 +19,13 @@ import metrics
 from content.cache import RevisionCache
 from faq import store
 from faq.answers import Entry
+from faq.policy import fusion_weights
 from japanese.synonyms import SynonymGroup
 from japanese.synonyms import Synonyms
 from search.docs import Matcher
 from search.engine import Analyzer
 from search.engine import HybridMatcher
+from search.semantic import sentence_encoder
 
 KEY = "faq.index"  # its cache in the runtime
 INCREMENTAL_AT_LEAST = 50  # entries applied one by one before a rebuild is cheaper (or 5 % of the store)
@@ -55,7 +57,8 @@ def build_matcher(session: Session) -> HybridMatcher:
 
 def matcher_with(session: Session, synonyms: Sequence[SynonymGroup]) -> HybridMatcher:
     """A matcher over every published entry with ``synonyms`` as the city's table (one being changed)."""
-    return HybridMatcher(store.load_docs(session), analyzer=Analyzer(Synonyms(synonyms)))
+    return HybridMatcher(store.load_docs(session), analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
+                         encoder=sentence_encoder())
 
 
 def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:

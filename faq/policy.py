@@ -1,7 +1,8 @@
 """The three-tier reply policy: answer directly, suggest the top few (「もしかして」), or fall back to the desk.
 
-Thresholds are calibrated by ``bench/calibrate_thresholds.py`` into ``faq/thresholds.toml``; a city may
-override each one with a ``MATCH_*`` setting.
+Thresholds are fitted across evaluation sets by ``bench/fit_matching.py`` into ``faq/thresholds.toml`` (with the
+semantic view's share of the matcher's score, ``fusion_weights``); a city may override each threshold with a
+``MATCH_*`` setting.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields
+from dataclasses import replace
 from pathlib import Path
 
 from search.docs import Hit
+from search.engine import Weights
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
@@ -64,8 +67,8 @@ class AnswerPolicy:
     A direct answer needs a high top score and a clear margin over the runner-up; very short queries
     (a few characters, where chance overlaps score high) need higher scores. A 「もしかして」 candidate is
     shown only if it is good enough on its own (``suggest_at``) and close to the best (at least
-    ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. Calibrated by
-    ``bench/calibrate_thresholds.py`` into ``faq/thresholds.toml``.
+    ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. Fitted by
+    ``bench/fit_matching.py`` into ``faq/thresholds.toml``.
     """
 
     answer_at: float = 0.5
@@ -137,6 +140,12 @@ class AnswerPolicy:
         known = {f.name: f.type for f in fields(cls)}
         return cls(**{k: (int(v) if k in {"short_chars", "suggestions"} else float(v))
                       for k, v in values.items() if k in known})
+
+
+def fusion_weights() -> Weights:
+    """The matcher's weights with the semantic view's share fitted in ``faq/thresholds.toml``."""
+    values = tomllib.loads(THRESHOLDS.read_text(encoding="utf-8")).get("weights", {})
+    return replace(Weights(), **{key: float(value) for key, value in values.items()})
 
 
 def answer_policy(overrides: Mapping[str, object]) -> AnswerPolicy:

@@ -143,6 +143,17 @@ def containing(words: str) -> sa.ColumnElement[bool]:
         FaqEntry.id.in_(sa.select(FaqAlias.entry_id).where(FaqAlias.text.icontains(words, autoescape=True))))
 
 
+def doc_of(faq_id: str, content: dict) -> FaqDoc:
+    """What the matcher needs of an entry with this content (``content_of``'s keys)."""
+    about = f"{content.get('category', '')} {content.get('department', '')}".strip()
+    return FaqDoc(faq_id, content["question"], tuple(content["aliases"]), content["answer"], about)
+
+
+def _doc(entry: FaqEntry) -> FaqDoc:
+    """What the matcher needs of a stored entry."""
+    return doc_of(entry.faq_id, content_of(entry))
+
+
 def load_docs(session: Session) -> list[FaqDoc]:
     """Every published entry as matcher input."""
     entries = session.scalars(
@@ -151,7 +162,7 @@ def load_docs(session: Session) -> list[FaqDoc]:
         .options(selectinload(FaqEntry.aliases))
         .order_by(FaqEntry.id)
     )
-    return [FaqDoc(e.faq_id, e.question, tuple(a.text for a in e.aliases), e.answer) for e in entries]
+    return [_doc(e) for e in entries]
 
 
 def get_entries(session: Session, faq_ids: Sequence[str]) -> dict[str, FaqEntry]:
@@ -198,4 +209,4 @@ def load_docs_by_id(session: Session, faq_ids: Sequence[str]) -> list[FaqDoc]:
     entries = session.scalars(
         sa.select(FaqEntry).where(FaqEntry.faq_id.in_(list(faq_ids))).options(selectinload(FaqEntry.aliases))
     )
-    return [FaqDoc(e.faq_id, e.question, tuple(a.text for a in e.aliases), e.answer) for e in entries]
+    return [_doc(e) for e in entries]

@@ -36,6 +36,7 @@ class FaqDoc:
     question: str
     aliases: tuple[str, ...] = ()
     answer: str = ""
+    about: str = ""  # the entry's category and department (「妊娠・出産 / 妊娠 健康づくり課」): words it is about
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Explained:
     ngram_reading: float
     bm25: float
     fuzzy: float
+    semantic: float = 0.0
 
 
 @dataclass

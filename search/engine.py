@@ -9,7 +9,10 @@ Views, each scoring an entry in [0, 1]:
   put on one token; divided by the most the query's words could score, so it reads as "how much of what
   the resident asked is covered";
 * **fuzzy** — rapidfuzz ``ratio`` against the same questions and aliases (surface and reading keys),
-  computed for the best candidates of the first two views only; an exact alias hit scores 1.
+  computed for the best candidates of the other views only; an exact alias hit scores 1;
+* **semantic** — cosine between sentence vectors (``search.semantic``) of the query and of each question and
+  alias (the best of them), when the matcher has an encoder: it meets a question put in other words
+  (「赤ちゃんが生まれたらもらえるお金」 and 「出産育児一時金」), which no shared character or word finds.
 
 The fused score is a weighted sum (weights in ``Weights``). The index is split in segments: a large base
 and a small delta that takes edits, so changing one entry does not rebuild everything; entries replaced or
@@ -21,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -44,6 +48,8 @@ from search.docs import FaqDoc
 from search.docs import Hit
 from search.docs import Matcher
 from search.docs import Query
+from search.semantic import DIMENSIONS
+from search.semantic import Encoder
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -57,7 +63,10 @@ class Weights:
     """How much each view counts in the fused score (they sum to 1, so the score stays in [0, 1]).
 
     Queries of at most ``short_chars`` characters (item names, 「住民票」) use the ``short`` weights: with so
-    few characters, n-grams and words overlap by chance and the edit distance is the better guide.
+    few characters, n-grams and words overlap by chance and the edit distance is the better guide; the semantic
+    view has its own share for them (``semantic_short``). A message typed in hiragana (「じゅうみんぜい」) gets no
+    semantic share at all: a sentence encoder reads kana-only Japanese poorly (top-1 falls to a few percent on
+    such input, ``matching.md`` §5), where the reading key of the n-gram view holds.
     """
 
     ngram: float = 0.4
@@ -65,10 +74,31 @@ class Weights:
     fuzzy: float = 0.1
     short_chars: int = 5
     short: tuple[float, float, float] = (0.25, 0.25, 0.5)
+    semantic: float = 0.4  # the semantic view's share of the score; the lexical views share the rest
+    semantic_short: float = 0.0
 
     def for_length(self, chars: int) -> tuple[float, float, float]:
         """The (ngram, bm25, fuzzy) weights for a query key of ``chars`` characters."""
         return self.short if chars <= self.short_chars else (self.ngram, self.bm25, self.fuzzy)
+
+    def semantic_for(self, text: str, chars: int) -> float:
+        """The semantic view's share for ``text`` whose key has ``chars`` characters (when the matcher has one)."""
+        if mostly_hiragana(text):
+            return 0.0
+        return self.semantic_short if chars <= self.short_chars else self.semantic
+
+
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_KATAKANA = re.compile(r"[\u30a1-\u30ffー\uff66-\uff9f]")
+
+
+def mostly_hiragana(text: str) -> bool:
+    """True for a message written without kanji and mostly in hiragana (「ほいくえん もうしこみ」)."""
+    if _KANJI.search(text):
+        return False
+    hiragana = len(_HIRAGANA.findall(text))
+    return hiragana > 0 and hiragana >= len(_KATAKANA.findall(text))
 
 
 class Analyzer:
@@ -147,7 +177,8 @@ class _Entry:
     """What the index keeps of one FAQ entry to score, re-rank, explain and later remove it.
 
     ``rows`` holds, per question or alias, the n-gram columns and weights of its surface and reading keys;
-    ``words`` the BM25 columns and counts of the whole entry. Compact numpy arrays, not Python objects.
+    ``words`` the BM25 columns and counts of the whole entry; ``vectors`` a sentence vector per question and
+    alias (none without an encoder). Compact numpy arrays, not Python objects.
     """
 
     doc: FaqDoc
@@ -155,6 +186,7 @@ class _Entry:
     reading_keys: list[str]
     rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     words: tuple[np.ndarray, np.ndarray]
+    vectors: np.ndarray
     alive: bool = True
 
 
@@ -175,6 +207,8 @@ class _Segment:
     reading_norm: np.ndarray
     doc_slot: np.ndarray
     bm25: sparse.csc_matrix
+    vectors: np.ndarray
+    vector_slot: np.ndarray
 
 
 # At most this many postings are read to pick candidate rows for one n-gram view; the rarest n-grams of
@@ -187,9 +221,10 @@ class HybridMatcher:
     """Ranks FAQ entries for a query by fused n-gram TF-IDF, BM25 and fuzzy scores."""
 
     def __init__(self, docs: Sequence[FaqDoc], *, analyzer: Analyzer | None = None, weights: Weights = Weights(),
-                 delta_limit: int = 500):
+                 delta_limit: int = 500, encoder: Encoder | None = None):
         self.analyzer = analyzer or Analyzer()
         self.weights = weights
+        self.encoder = encoder
         self.delta_limit = delta_limit
         self._grams = _Vocabulary()
         self._words = _Vocabulary()
@@ -204,8 +239,10 @@ class HybridMatcher:
         self._base: _Segment | None = None
         self._delta: _Segment | None = None
         self._delta_slots: list[int] = []
-        for doc in docs:
-            self._add(doc)
+        vectors = self._vectors([text for doc in docs for text in _meanings(doc)])
+        starts = [0, *itertools.accumulate(len(_meanings(doc)) for doc in docs)]
+        for doc, start, end in zip(docs, starts, starts[1:], strict=False):
+            self._add(doc, vectors[start:end])
         self._base = self._build(range(len(self._entries)))
 
     # ---- size ----------------------------------------------------------------------------------------
@@ -242,7 +279,7 @@ class HybridMatcher:
     def upsert(self, doc: FaqDoc) -> None:
         """Add ``doc`` or replace the entry with its id; only the small delta segment is rebuilt."""
         self._remove(doc.faq_id)
-        self._delta_slots.append(self._add(doc))
+        self._delta_slots.append(self._add(doc, self._vectors(_meanings(doc))))
         self._after_edit()
 
     def remove(self, faq_id: str) -> None:
@@ -293,9 +330,15 @@ class HybridMatcher:
         for key in entry.surface_keys + entry.reading_keys:
             self._exact.get(key, set()).discard(slot)
 
-    def _add(self, doc: FaqDoc) -> int:
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """The sentence vector of each text (no columns without an encoder)."""
+        if self.encoder is None:
+            return np.zeros((len(texts), 0), dtype=np.float32)
+        return self.encoder.encode(texts, remember=True)
+
+    def _add(self, doc: FaqDoc, vectors: np.ndarray) -> int:
         analyzer = self.analyzer
-        texts = [doc.question, *doc.aliases]
+        texts = _texts(doc)
         surface_keys = [analyzer.surface(t) for t in texts]
         reading_keys = [analyzer.reading(t) for t in texts]
         rows = []
@@ -303,7 +346,7 @@ class HybridMatcher:
             if surface_key or reading_key:
                 surface_features = _features(self._grams, ngrams(surface_key))
                 rows.append((*surface_features, *_features(self._grams, ngrams(reading_key))))
-        tokens = Counter(analyzer.tokens(" ".join(texts) + "\n" + doc.answer))
+        tokens = Counter(analyzer.tokens(" ".join(texts) + "\n" + doc.answer + "\n" + doc.about))
         word_cols = self._words.add(tokens)
         word_counts = np.fromiter(tokens.values(), dtype=np.float32, count=len(tokens))
         for surface_cols, _, reading_cols, _ in rows:
@@ -314,7 +357,7 @@ class HybridMatcher:
         self._docs += 1
         self._doc_length_total += float(word_counts.sum())
         slot = len(self._entries)
-        self._entries.append(_Entry(doc, surface_keys, reading_keys, rows, (word_cols, word_counts)))
+        self._entries.append(_Entry(doc, surface_keys, reading_keys, rows, (word_cols, word_counts), vectors))
         if slot >= len(self._alive):
             self._alive = np.concatenate([self._alive, np.zeros(max(1024, len(self._alive)), dtype=bool)])
         self._alive[slot] = True
@@ -351,6 +394,7 @@ class HybridMatcher:
             norm = BM25_K1 * (1 - BM25_B + BM25_B * float(counts.sum()) / avgdl)
             weighted.append((cols, counts * (BM25_K1 + 1) / (counts + norm)))
         bm25 = _matrix(weighted, len(self._words.index))
+        vectors = [self._entries[slot].vectors for slot in slots]
         return _Segment(
             row_slot=row_slot,
             surface=surface.tocsc(),
@@ -361,6 +405,8 @@ class HybridMatcher:
             reading_norm=_row_norms(reading, gram_idf[:width]),
             doc_slot=np.array(slots, dtype=np.int64),
             bm25=bm25.tocsc(),
+            vectors=np.concatenate(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32),
+            vector_slot=np.repeat(np.array(slots, dtype=np.int64), [len(v) for v in vectors]).astype(np.int64),
         )
 
     # ---- searching -----------------------------------------------------------------------------------
@@ -370,16 +416,19 @@ class HybridMatcher:
 
         A question after context (「先月引っ越してきたのですが、保育園の申し込みは…」) is also searched on
         its own, and each entry's score is the weighted mean of both (``FOCUS_WEIGHT`` on the question), so
-        the context cannot drown the topic, while entries that fit both come first.
+        the context cannot drown the topic, while entries that fit both come first. The semantic view reads the
+        whole message either way: a sentence encoder weighs context itself.
         """
         if isinstance(query, str):
             query = Query.of(query)
         focus = question_focus(query.text[:MAX_QUERY_CHARS])
-        if normalize(focus) == normalize(without_courtesy(query.text[:MAX_QUERY_CHARS])):
-            return [Hit(e.faq_id, e.score) for e in self._rank(self.analyzer.analyse(query), k)]
+        analysis = self.analyzer.analyse(query)
+        semantic = self._semantic(analysis.text)
+        if normalize(focus) == normalize(analysis.text):
+            return [Hit(e.faq_id, e.score) for e in self._rank(analysis, k, semantic)]
         depth = max(k, FOCUS_DEPTH)
-        whole = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(query), depth)}
-        asked = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(Query.of(focus)), depth)}
+        whole = {e.faq_id: e.score for e in self._rank(analysis, depth, semantic)}
+        asked = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(Query.of(focus)), depth, semantic)}
         fused = {faq_id: (1 - FOCUS_WEIGHT) * whole.get(faq_id, 0.0) + FOCUS_WEIGHT * asked.get(faq_id, 0.0)
                  for faq_id in whole.keys() | asked.keys()}
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
@@ -390,10 +439,25 @@ class HybridMatcher:
         analysis = self.analyzer.analyse(query)
         w = self.weights
         formula = f"score = {w.ngram} × max(ngram surface, ngram reading) + {w.bm25} × bm25 + {w.fuzzy} × fuzzy"
-        return Explanation(analysis, formula, self._rank(analysis, k))
+        if self.encoder is not None:
+            formula = f"score = {1 - w.semantic:g} × ({formula[8:]}) + {w.semantic} × semantic"
+        return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis.text)))
 
-    def _rank(self, a: Analysis, k: int) -> list[Explained]:
-        """The best ``k`` entries for an analysed query, with the score of every view."""
+    def _semantic(self, text: str) -> np.ndarray | None:
+        """Each slot's semantic score for ``text``: the best cosine of its vectors, at least 0 (None without an
+        encoder)."""
+        if self.encoder is None:
+            return None
+        semantic = np.zeros(len(self._entries))
+        vector = self.encoder.encode([text])[0]
+        for segment in (self._base, self._delta):
+            if segment is not None and len(segment.vectors):
+                _max_into(semantic, segment.vector_slot, segment.vectors @ vector)
+        return semantic
+
+    def _rank(self, a: Analysis, k: int, semantic: np.ndarray | None) -> list[Explained]:
+        """The best ``k`` entries for an analysed query, with the score of every view (``semantic``: each slot's
+        semantic score for the whole message, or None)."""
         if not (a.surface or a.reading) or not self._slot_of:
             return []
         n_slots = len(self._entries)
@@ -419,7 +483,11 @@ class HybridMatcher:
                 if keep.any():
                     bm25[segment.doc_slot] = _by_columns(segment.bm25, w_cols[keep], w_weights[keep]) / coverage_max
         w_ngram, w_bm25, w_fuzzy = self.weights.for_length(len(a.surface))
-        lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25
+        w_semantic = self.weights.semantic_for(a.text, len(a.surface)) if semantic is not None else 0.0
+        if semantic is None:
+            semantic = np.zeros(n_slots)
+        w_ngram, w_bm25, w_fuzzy = ((1 - w_semantic) * w for w in (w_ngram, w_bm25, w_fuzzy))
+        lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25 + w_semantic * semantic
         lexical[~self._alive[:n_slots]] = -1.0
         pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
@@ -439,7 +507,8 @@ class HybridMatcher:
         results.sort(key=lambda item: -item[0])
         return [
             Explained(self._entries[slot].doc.faq_id, round(score, 4), round(float(surface[slot]), 4),
-                      round(float(reading[slot]), 4), round(float(bm25[slot]), 4), round(fuzzy, 4))
+                      round(float(reading[slot]), 4), round(float(bm25[slot]), 4), round(fuzzy, 4),
+                      round(float(semantic[slot]), 4))
             for score, slot, fuzzy in results[:k]
             if score > 0
         ]
@@ -492,6 +561,27 @@ class HybridMatcher:
                 scores = process.cdist([key], choices, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0]
                 np.maximum(best, np.maximum.reduceat(scores, starts), out=best)
         return [float(score) / 100.0 for score in best]
+
+
+def _texts(doc: FaqDoc) -> list[str]:
+    """The texts of an entry that are matched whole: its question and its aliases."""
+    return [doc.question, *doc.aliases]
+
+
+def _meanings(doc: FaqDoc) -> list[str]:
+    """The texts of an entry the semantic view encodes: its question and aliases, and the question followed by
+    the answer's first sentence (what the answer is about, which a resident may ask in its words)."""
+    lead = answer_lead(doc.answer)
+    return [*_texts(doc), *([f"{doc.question} {lead}"] if lead else [])]
+
+
+def answer_lead(answer: str) -> str:
+    """The first sentence of an answer that says something (not a link, a 「▼詳しくはこちら」 line or a blank)."""
+    for line in answer.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("▼", "http", "（", "(")) and "URL" not in line and "http" not in line:
+            return re.split(r"(?<=[。！？])", line, maxsplit=1)[0]
+    return ""
 
 
 def _matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:

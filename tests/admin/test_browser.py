@@ -216,7 +216,8 @@ def test_an_unanswered_question_becomes_an_alias_and_the_bot_answers_it(browser,
     """A question the bot missed is on the 未回答 page; the editor adds it to an entry, an approver publishes
     the draft, and the same question through the webhook now gets that entry's answer."""
     with db.transaction(app) as session:
-        store.save_records(session, [FaqRecord("pets", "ペットの飼い主を探すには", "動物愛護センターで譲渡会を開いています。")])
+        store.save_records(session, [FaqRecord("pets", "動物愛護センターの譲渡会について",
+                                               "動物愛護センターで毎月、譲渡会を開いています。")])
     missed = "ねこの里親を探しています"
     post_webhook(factories.body(factories.text_event(missed)))
     log_in(page, console, "editor1")
@@ -236,7 +237,7 @@ def test_an_unanswered_question_becomes_an_alias_and_the_bot_answers_it(browser,
     line_api.reset()
     post_webhook(factories.body(factories.text_event(missed)))
     (_token, messages), = line_api.replies
-    assert "動物愛護センターで譲渡会を開いています。" in messages[0]["text"]
+    assert "動物愛護センターで毎月、譲渡会を開いています。" in messages[0]["text"]
 
 
 def test_the_main_pages_raise_no_error_in_the_browser(page, console):

