@@ -10,8 +10,9 @@ Views, each scoring an entry in [0, 1]:
   the resident asked is covered";
 * **fuzzy** — rapidfuzz ``ratio`` against the same questions and aliases (surface and reading keys),
   computed for the best candidates of the other views only; an exact alias hit scores 1;
-* **semantic** — cosine between sentence vectors (``search.semantic``) of the query and of each question and
-  alias (the best of them), when the matcher has an encoder: it meets a question put in other words
+* **semantic** — cosine between sentence vectors (``search.semantic``) of the whole message and of each
+  question, alias, and question with the answer's first sentence (the best of them), when the matcher has an
+  encoder: it meets a question put in other words
   (「赤ちゃんが生まれたらもらえるお金」 and 「出産育児一時金」), which no shared character or word finds.
 
 The fused score is a weighted sum (weights in ``Weights``). The index is split in segments: a large base
@@ -178,7 +179,8 @@ class _Entry:
 
     ``rows`` holds, per question or alias, the n-gram columns and weights of its surface and reading keys;
     ``words`` the BM25 columns and counts of the whole entry; ``vectors`` a sentence vector per question and
-    alias (none without an encoder). Compact numpy arrays, not Python objects.
+    alias and one for the question with the answer's lead (``_meanings``; no columns without an encoder).
+    Compact numpy arrays, not Python objects.
     """
 
     doc: FaqDoc

