@@ -44,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from faq import store  # noqa: E402
 from faq.importers import read_faq_file  # noqa: E402
 from faq.importers import read_synonyms_file  # noqa: E402
 from faq.policy import THRESHOLDS  # noqa: E402
@@ -51,7 +52,6 @@ from faq.policy import AnswerPolicy  # noqa: E402
 from faq.policy import Tier  # noqa: E402
 from japanese.normalize import normalize  # noqa: E402
 from japanese.synonyms import Synonyms  # noqa: E402
-from search.docs import FaqDoc  # noqa: E402
 from search.docs import Hit  # noqa: E402
 from search.engine import Analyzer  # noqa: E402
 from search.engine import HybridMatcher  # noqa: E402
@@ -143,8 +143,8 @@ def load_folds(shared: Path) -> dict[str, list[Question]]:
 def build_matcher(shared: Path, weights: Weights | None = None) -> HybridMatcher:
     """The engine as the app builds it, over the 汎用FAQ with the demo pack's synonym table."""
     records = read_faq_file(shared / FAQ_FILE)
-    docs = [FaqDoc(r.faq_id, r.question, r.aliases, r.answer, f"{r.category} {r.department}".strip())
-            for r in records]
+    docs = [store.doc_of(r.faq_id, {"question": r.question, "aliases": r.aliases, "answer": r.answer,
+                                    "category": r.category, "department": r.department}) for r in records]
     return HybridMatcher(docs, analyzer=Analyzer(Synonyms(read_synonyms_file(SYNONYMS))),
                          weights=weights or Weights(), encoder=sentence_encoder())
 

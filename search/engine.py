@@ -210,8 +210,7 @@ class _Segment:
     doc_slot: np.ndarray
     bm25: sparse.csc_matrix
     vectors: np.ndarray
-    vector_starts: np.ndarray  # the first row of each entry's vectors (every entry has at least one)
-    vector_docs: np.ndarray  # the slot of each entry with vectors, in row order
+    vector_starts: np.ndarray  # the first row of each entry's vectors, in ``doc_slot`` order (each has one or more)
 
 
 # At most this many postings are read to pick candidate rows for one n-gram view; the rarest n-grams of
@@ -414,7 +413,6 @@ class HybridMatcher:
             bm25=bm25.tocsc(),
             vectors=np.concatenate(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32),
             vector_starts=np.cumsum([0, *[len(v) for v in vectors[:-1]]]).astype(np.int64),
-            vector_docs=np.array([slot for slot, v in zip(slots, vectors, strict=True) if len(v)], dtype=np.int64),
         )
 
     # ---- searching -----------------------------------------------------------------------------------
@@ -461,7 +459,7 @@ class HybridMatcher:
         for segment in (self._base, self._delta):
             if segment is not None and len(segment.vectors):
                 # An entry's rows are consecutive: the best of each run, in one pass.
-                semantic[segment.vector_docs] = np.maximum.reduceat(segment.vectors @ vector, segment.vector_starts)
+                semantic[segment.doc_slot] = np.maximum.reduceat(segment.vectors @ vector, segment.vector_starts)
         return semantic
 
     def _rank(self, a: Analysis, k: int, semantic: np.ndarray | None) -> list[Explained]:

@@ -36,8 +36,6 @@ MAX_TEXT_CHARS = 400  # the model reads a sentence or two; longer texts are cut 
 class Encoder(Protocol):
     """Turns texts into unit-length vectors whose dot product says how alike their meanings are."""
 
-    name: str
-
     def encode(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray:
         """One float32 row of unit length per text (``remember``: an index's texts, worth keeping)."""
         ...
@@ -45,8 +43,6 @@ class Encoder(Protocol):
 
 class SentenceEncoder:
     """Multilingual USE v3 with a per-process memo of the texts of indexes it has encoded."""
-
-    name = "use-multilingual-v3"
 
     def __init__(self) -> None:
         self._model: USE | None = None
