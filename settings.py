@@ -37,6 +37,8 @@ class Settings:
     match_suggest_at_short: float | None = None
     match_short_chars: int | None = None
     match_suggest_ratio: float | None = None
+    match_answer_at_high: float | None = None
+    match_min_margin_high: float | None = None
     log_level: str = "INFO"
     resident_purge_after_days: int = 30  # residents blocked longer than this are deleted
     # Residents' questions (masked) are kept this long for the staff's unanswered queue, then their text is

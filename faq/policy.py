@@ -65,7 +65,10 @@ class AnswerPolicy:
     """Thresholds of the three-tier reply: answer directly, suggest the top few, or fall back.
 
     A direct answer needs a high top score and a clear margin over the runner-up; very short queries
-    (a few characters, where chance overlaps score high) need higher scores. A 「もしかして」 candidate is
+    (a few characters, where chance overlaps score high) need higher scores. A very high top score
+    (``answer_at_high``, not for short queries) needs only the smaller margin ``min_margin_high``: a question
+    worded like an entry is answered even when a sibling entry (「…はいつ振り込まれますか」 beside 「…が振り込まれて
+    いません」) scores close behind. A 「もしかして」 candidate is
     shown only if it is good enough on its own (``suggest_at``) and close to the best (at least
     ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. Fitted by
     ``bench/fit_matching.py`` into ``faq/thresholds.toml``.
@@ -79,6 +82,8 @@ class AnswerPolicy:
     short_chars: int = 3
     suggestions: int = 3
     suggest_ratio: float = 0.0
+    answer_at_high: float = 1.01  # above any score: off unless fitted
+    min_margin_high: float = 0.1
 
     def decide(self, hits: Sequence[Hit], query_chars: int) -> Tier:
         """Which tier ``hits`` (best first) deserve for a query whose matching key has ``query_chars``."""
@@ -98,9 +103,12 @@ class AnswerPolicy:
         checks = (Check("best", best, "suggest_at" + suffix, suggest_at),
                   Check("best", best, "answer_at" + suffix, answer_at),
                   Check("margin", margin, "min_margin", self.min_margin))
+        if not short:
+            checks += (Check("best", best, "answer_at_high", self.answer_at_high),
+                       Check("margin", margin, "min_margin_high", self.min_margin_high))
         if not checks[0].passed:
             tier = Tier.FALLBACK
-        elif checks[1].passed and checks[2].passed:
+        elif all(check.passed for check in checks[1:3]) or (not short and all(check.passed for check in checks[3:])):
             tier = Tier.ANSWER
         else:
             tier = Tier.SUGGEST

@@ -83,7 +83,8 @@ class TestFaqAnswer:
         decision = found["decision"]
         assert decision["tier"] == "faq" and found["result"] == "faq"
         assert decision["best"] == reply.score
-        assert [check["threshold_name"] for check in decision["checks"]] == ["suggest_at", "answer_at", "min_margin"]
+        assert [check["threshold_name"] for check in decision["checks"]] == [
+            "suggest_at", "answer_at", "min_margin", "answer_at_high", "min_margin_high"]
         assert all(check["value"] >= check["threshold"] for check in decision["checks"])
 
     def test_only_the_answered_entry_is_kept(self, app, faq):
@@ -214,7 +215,7 @@ class TestRendering:
         text = "\n".join(render_trace(trace.as_data()))
         assert "  faq     tier faq" in text
         assert "best " in text and "runner-up " in text and "margin " in text
-        assert text.count(" pass") == 3
+        assert text.count(" pass") == 5
 
 
 class TestHealthStage:

@@ -41,6 +41,19 @@ class TestPolicy:
         assert self.policy.decide([Hit("1", 0.65)], 10) is Tier.SUGGEST
         assert self.policy.decide([Hit("1", 0.65)], 2) is Tier.FALLBACK
 
+    def test_a_very_high_score_needs_only_the_smaller_margin(self):
+        """At answer_at_high or more, min_margin_high is margin enough; below it, min_margin still applies."""
+        policy = AnswerPolicy(answer_at=0.5, min_margin=0.2, answer_at_high=0.7, min_margin_high=0.1, short_chars=3)
+        assert policy.decide([Hit("1", 0.75), Hit("2", 0.62)], 10) is Tier.ANSWER
+        assert policy.decide([Hit("1", 0.65), Hit("2", 0.52)], 10) is Tier.SUGGEST
+        assert policy.decide([Hit("1", 0.75), Hit("2", 0.70)], 10) is Tier.SUGGEST
+
+    def test_the_high_pair_does_not_apply_to_short_queries(self):
+        """A short query with a very high score but a small margin is still asked, not answered."""
+        policy = AnswerPolicy(answer_at=0.5, answer_at_short=0.65, min_margin=0.2, answer_at_high=0.7,
+                              min_margin_high=0.1, short_chars=3)
+        assert policy.decide([Hit("1", 0.75), Hit("2", 0.62)], 2) is Tier.SUGGEST
+
     def test_from_mapping_reads_the_calibration_file(self):
         """The committed thresholds file gives a valid policy."""
         import tomllib
@@ -61,11 +74,12 @@ class TestPolicyExplanation:
         assert abs(decision.margin - 0.25) < 1e-9
 
     def test_tied_scores_fail_only_the_margin_check(self):
-        """Two equally good candidates pass both score thresholds and fail min_margin."""
+        """Two equally good candidates pass both score thresholds and fail min_margin (and the high pair is off)."""
         decision = self.policy.explain([Hit("1", 0.95), Hit("2", 0.94)], 10)
         assert decision.tier is Tier.SUGGEST
         assert [(c.threshold_name, c.passed) for c in decision.checks] == [
-            ("suggest_at", True), ("answer_at", True), ("min_margin", False)]
+            ("suggest_at", True), ("answer_at", True), ("min_margin", False),
+            ("answer_at_high", False), ("min_margin_high", False)]
 
     def test_short_queries_are_checked_against_the_short_thresholds(self):
         """A two-character query is measured against suggest_at_short and answer_at_short, with their values."""

@@ -52,6 +52,19 @@ class TestPoliteQuestions:
         """Cushions, apologies, greetings and polite asking carry no topic and are removed."""
         assert without_courtesy(text).strip("、。") == kept
 
+    @pytest.mark.parametrize(("text", "kept"), [
+        ("宇宙旅行の補助金について", "宇宙旅行の補助金"),
+        ("こせきのこと", "こせき"),
+        ("国民健康保険に関して", "国民健康保険"),
+    ])
+    def test_about_ending_a_message_is_removed(self, text, kept):
+        """「〜について」「〜のこと」 ending a message only says it is about what comes before."""
+        assert without_courtesy(text) == kept
+
+    def test_about_inside_a_message_is_kept(self):
+        """「〜のことで」 in the middle of a message is part of what it says."""
+        assert without_courtesy("保育園のことで相談したい") == "保育園のことで相談したい"
+
     @pytest.mark.parametrize("text", ["よろしくおねがいします", "すみません", "こんにちは"])
     def test_a_message_of_courtesy_only_is_kept(self, text):
         """A message that is only courtesy stays as it was (small talk answers it)."""
