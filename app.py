@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import secrets
 import socket
-import time
 import tomllib
 from collections.abc import Iterable
 from datetime import UTC
@@ -17,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
@@ -117,48 +113,6 @@ def _instance_secret(path: Path) -> str:
 
 
 # ---- serving: what gunicorn.conf.py's hooks call ---------------------------------------------------------
-
-
-def warm(app: Flask) -> None:
-    """Build every per-process cache (FAQ matcher, garbage catalog, city, health desk) before the process
-    takes traffic, so that no resident's message waits for it.
-
-    With gunicorn's ``preload_app`` this runs once in the master, and the forked workers share what it built
-    (copy-on-write). Reads go through an autocommit connection (no SQLite write lock). A database that cannot
-    be read yet (not migrated) is logged; the caches are then built on first use and ``/readyz`` says why.
-    """
-    started = time.perf_counter()
-    rt = runtime.of(app)
-    with app.app_context():
-        try:
-            with db.autocommit(app) as connection, Session(bind=connection) as session:
-                for cache in rt.caches.values():
-                    cache.get(session)
-        except SQLAlchemyError as error:
-            log.warning("app.warm_failed", extra={"reason": type(error).__name__})
-            return
-    log.info("app.warmed", extra={"caches": len(rt.caches), "seconds": round(time.perf_counter() - started, 3)})
-
-
-# Objects made between two collections of the youngest generation (Python's default: 700). Answering a message
-# makes thousands (SQLAlchemy rows, the SDK's models, the matcher's tokens): with the default, a collection runs
-# every few messages and costs about 6 % of the answer path (measured: bench/bench_webhook.py's texts in one
-# thread); with this, under 2 %.
-YOUNG_GENERATION_THRESHOLD = 10_000
-
-
-def settle_heap() -> None:
-    """Keep what warming built out of the garbage collector's way, once the caches are warm and before forking.
-
-    Everything alive is moved to the permanent generation (``gc.freeze``): collections no longer walk the
-    matcher's and the catalogs' objects, and a forked process does not copy the pages that hold them just to
-    update their collector counts. The youngest generation is collected less often
-    (``YOUNG_GENERATION_THRESHOLD``).
-    """
-    gc.collect()
-    gc.freeze()
-    _young, *older = gc.get_threshold()
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *older)
 
 
 def forget_connections(app: Flask, *, inherited: bool) -> None:

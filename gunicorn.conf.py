@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 import app
+import runtime
 
 wsgi_app = "app:create_app()"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -40,14 +41,14 @@ _answerers = None  # the answer processes the master started (bot.answerers), se
 
 def when_ready(server) -> None:
     """Master, before any worker is forked: warm the caches, close the master's connections, freeze the heap
-    (``app.settle_heap``), then start the answer processes (INBOX_PROCESSES; they share the warm caches). Not
+    (``runtime.settle_heap``), then start the answer processes (INBOX_PROCESSES; they share the warm caches). Not
     preloaded, the master has no app: each worker then answers with its own inbox threads."""
     global _answerers
     if server.cfg.preload_app:
         flask_app = _flask_app(server)
-        app.warm(flask_app)
+        runtime.warm(flask_app)
         app.forget_connections(flask_app, inherited=False)
-        app.settle_heap()
+        runtime.settle_heap()
         _answerers = app.start_answerers(flask_app, close=[listener.sock for listener in server.LISTENERS])
 
 
@@ -67,8 +68,8 @@ def post_worker_init(worker) -> None:
     """Worker, before it accepts requests: warm the caches when not preloaded; start the inbox threads."""
     flask_app = worker.wsgi
     if not worker.cfg.preload_app:
-        app.warm(flask_app)
-        app.settle_heap()
+        runtime.warm(flask_app)
+        runtime.settle_heap()
     app.start_workers(flask_app, answer_processes=_answerers is not None)
 
 

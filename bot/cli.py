@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from linebot.v3.messaging import Action
 from linebot.v3.messaging import Message
@@ -16,6 +17,7 @@ from linebot.v3.messaging import PostbackAction
 from linebot.v3.messaging import TextMessage
 
 import db
+import runtime
 from bot import dispatch
 from bot.context import context_for
 from bot.trace import Trace
@@ -43,6 +45,9 @@ def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: st
     _quiet()
     day = today.date() if today else None
     if jsonl:
+        # Many questions: warmed and settled as a served process is, so each is timed as it would be there.
+        runtime.warm(current_app._get_current_object())
+        runtime.settle_heap()
         for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
                 continue

@@ -14,6 +14,7 @@ caller waits for the new object. The very first build is always waited for: ther
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -119,11 +120,23 @@ class RevisionCache(Generic[T]):
                 if state is None or state[0] != current:
                     started = time.perf_counter()
                     self._state = (current, self._derive(session, state, current))
+                    _settle()
                     log.info("content.swapped", extra={"kinds": ",".join(self.kinds),
                                                        "seconds": round(time.perf_counter() - started, 3)})
         except Exception:
             self._failed_at = time.monotonic()
             log.exception("content.rebuild_failed", extra={"kinds": ",".join(self.kinds)})
+
+
+def _settle() -> None:
+    """Move what a rebuild beside the served object made to the collector's permanent generation
+    (``gc.freeze``), as ``runtime.settle_heap`` does after warming.
+
+    A matcher over 10,000 entries is some 400,000 objects: left in the oldest generation, every full collection
+    would walk them (about 300 ms, the answer of whichever message triggered it waiting). Cyclic garbage of
+    the moment is frozen with it and never freed: a few objects per rebuild.
+    """
+    gc.freeze()
 
 
 _instances: weakref.WeakSet[RevisionCache] = weakref.WeakSet()

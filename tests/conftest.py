@@ -3,6 +3,7 @@ server over HTTP, a client that posts signed webhooks, and small FAQ data."""
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import UTC
 from datetime import datetime
@@ -25,6 +26,16 @@ from tests import factories
 pytest_plugins = ["tests.line_api_fixtures", "tests.log_scan"]  # line_server, line_api, sdk_line_client; the log scan
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 12:00 in Japan, a Friday
+
+
+@pytest.fixture(autouse=True)
+def thawed():
+    """The test process's collector as it was after each test: what a test froze (warming, ``ask --jsonl``, a
+    rebuild) is given back and the collection threshold restored, so frozen garbage cannot pile up."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def _alembic(url: str) -> AlembicConfig:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
 import sqlalchemy as sa
 
+import runtime
 from city.models import Municipality
 from faq.models import FaqEntry
 from faq.models import GoldenQuery
@@ -125,6 +127,14 @@ class TestAsk:
         rows = [json.loads(line) for line in result.output.splitlines()]
         assert [(r["id"], r["kind"]) for r in rows] == [("a", "faq"), ("b", "intent"), ("c", "fallback")]
         assert rows[1]["intent"] == "smalltalk" and rows[1]["candidates"] is not None
+
+    def test_ask_jsonl_warms_and_settles_like_a_served_process(self, app, runner, faq):
+        """Before the first line, every cache is built and the heap frozen, so each answer is timed as served."""
+        gc.unfreeze()
+        result = runner.invoke(args=["ask", "--jsonl"], input="")
+        assert result.exit_code == 0
+        assert all(cache.ready for cache in runtime.of(app).caches.values())
+        assert gc.get_freeze_count() > 0
 
     def test_ask_jsonl_names_a_bad_line(self, runner, faq):
         """A line that is not a query object is reported by number."""

@@ -92,15 +92,6 @@ def test_web_workers_and_threads_in_the_environment_win(monkeypatch):
     assert (conf.workers, conf.threads) == (3, 5)
 
 
-@pytest.fixture
-def thawed():
-    """The test process's collector as it was: frozen objects given back, the old threshold restored."""
-    threshold = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*threshold)
-
-
 def test_the_master_freezes_the_warm_heap_before_forking(conf, fresh_app, thawed):
     """when_ready (preloaded) leaves what warming built in the permanent generation, and the youngest
     generation collected less often than Python's default."""

@@ -3,6 +3,7 @@ never see a half-changed matcher, and come from the new content once it is built
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -50,6 +51,20 @@ def wait_until(predicate, timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_a_rebuild_beside_the_served_object_freezes_what_it_built(app):
+    """A background rebuild moves what it made to the collector's permanent generation (full collections
+    would otherwise walk a large matcher's objects while a resident waits)."""
+    build = GatedBuild()
+    build.gate.set()
+    cache = RevisionCache((KIND,), build)
+    get(app, cache, wait=0)
+    gc.unfreeze()
+    bump(app)
+    get(app, cache, wait=0)
+    wait_until(lambda: get(app, cache, wait=0) == "build 2")
+    assert gc.get_freeze_count() > 0
 
 
 def test_an_answer_during_a_rebuild_gets_the_old_object_without_waiting_for_it(app):
