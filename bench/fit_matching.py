@@ -51,6 +51,7 @@ from faq.importers import read_synonyms_file  # noqa: E402
 from faq.policy import THRESHOLDS  # noqa: E402
 from faq.policy import AnswerPolicy  # noqa: E402
 from faq.policy import Tier  # noqa: E402
+from japanese import facets  # noqa: E402
 from japanese.normalize import normalize  # noqa: E402
 from japanese.synonyms import Synonyms  # noqa: E402
 from search.docs import Hit  # noqa: E402
@@ -168,24 +169,31 @@ def retrieval(rows: Sequence[Ranked]) -> dict[str, float]:
     return scores
 
 
+FACET_GRID = (0.0, 0.05, 0.1, 0.15, 0.2)
+
+
 def fit_weights(matcher: HybridMatcher, folds: dict[str, list[Question]], fitting: Sequence[str]) -> Weights:
-    """The semantic shares with the best mean MRR@10 over the ``fitting`` folds (long and short queries apart)."""
+    """The semantic shares (long and short queries apart), then the facet bonus, each with the best mean MRR@10
+    over the ``fitting`` folds' questions it changes (the lowest value on a tie)."""
     base = matcher.weights
-    chosen = {}
-    for field, is_short in (("semantic", False), ("semantic_short", True)):
+    chosen: dict[str, float] = {}
+    fields = [("semantic", [t / 10 for t in range(8)],
+               lambda q: not mostly_hiragana(q.text) and q.chars > base.short_chars),
+              ("semantic_short", [t / 10 for t in range(8)],
+               lambda q: not mostly_hiragana(q.text) and q.chars <= base.short_chars),
+              ("facet", list(FACET_GRID), lambda q: bool(facets.asked(q.text)))]
+    for field, values, changes in fields:
         best = None
-        for tenth in range(0, 8):
-            share = tenth / 10
-            matcher.weights = replace(base, **{field: share})
+        for value in values:
+            matcher.weights = replace(base, **chosen, **{field: value})
             per_fold = []
             for fold in fitting:
-                questions = [q for q in folds[fold] if q.relevant and not mostly_hiragana(q.text)
-                             and (q.chars <= base.short_chars) == is_short]
+                questions = [q for q in folds[fold] if q.relevant and changes(q)]
                 if questions:
                     per_fold.append(retrieval(rank(matcher, questions))["MRR@10"])
-            value = sum(per_fold) / len(per_fold) if per_fold else 0.0
-            if best is None or value > best[0] + 1e-9:
-                best = (value, share)
+            mean = sum(per_fold) / len(per_fold) if per_fold else 0.0
+            if best is None or mean > best[0] + 1e-9:
+                best = (mean, value)
         chosen[field] = best[1]
     matcher.weights = base
     return replace(base, **chosen)
@@ -240,7 +248,7 @@ def fit_policy(rows_by_fold: dict[str, list[Ranked]], short_chars: int) -> Answe
                                  min_margin=margin, answer_at_high=high, min_margin_high=MIN_MARGIN)
                 if not safe(policy):
                     continue
-                key = (round(answered(policy), 6), -answer_at, -margin, -high)
+                key = (round(answered(policy), 6), answer_at, margin, high)
                 if best is None or key > best[0]:
                     best = (key, policy)
     if best is None:
@@ -330,7 +338,8 @@ def report(results: Sequence[HeldOut]) -> None:
         print(f"   {result.fold:30}{t['direct']:>8.1%}{t['direct_right']:>7.1%}{t['suggest']:>9.1%}"
               f"{t['suggest_holds']:>7.1%}{t['fallback']:>10.1%}{t['off_direct']:>13.1%}{t['off_suggest']:>9.1%}")
         w, p = result.weights, result.policy
-        print(f"      semantic {w.semantic}/{w.semantic_short} (short); answer_at {p.answer_at}/{p.answer_at_short}, "
+        print(f"      semantic {w.semantic}/{w.semantic_short} (short), facet {w.facet}; "
+              f"answer_at {p.answer_at}/{p.answer_at_short}, "
               f"min_margin {p.min_margin}, high {p.answer_at_high}/{p.min_margin_high}, "
               f"suggest_at {p.suggest_at}/{p.suggest_at_short}")
 
@@ -338,8 +347,9 @@ def report(results: Sequence[HeldOut]) -> None:
 def write(weights: Weights, policy: AnswerPolicy, path: Path = THRESHOLDS) -> None:
     """Write the fitted thresholds and fusion weights to ``path`` (``faq/thresholds.toml``)."""
     lines = [
-        "# Three-tier answer thresholds for the FAQ matcher (see faq.policy.AnswerPolicy), and the share of the",
-        "# semantic view in its score. Fitted across evaluation sets by bench/fit_matching.py --write;",
+        "# Three-tier answer thresholds for the FAQ matcher (see faq.policy.AnswerPolicy), the semantic view's",
+        "# share of its score and the bonus for an entry that speaks of what a message asks (japanese.facets).",
+        "# Fitted across evaluation sets by bench/fit_matching.py --write;",
         "# MATCH_* settings override each threshold.",
         *(f"{field} = {getattr(policy, field)}" for field in ("answer_at", "answer_at_short", "min_margin",
                                                               "answer_at_high", "min_margin_high", "suggest_at",
@@ -348,6 +358,7 @@ def write(weights: Weights, policy: AnswerPolicy, path: Path = THRESHOLDS) -> No
         "[weights]",
         f"semantic = {weights.semantic}",
         f"semantic_short = {weights.semantic_short}",
+        f"facet = {weights.facet}",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

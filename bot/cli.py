@@ -159,6 +159,9 @@ def _faq_lines(detail: dict) -> list[str]:
         sign = "≥" if check["value"] >= check["threshold"] else "<"
         lines.append(f"{check['measure']} {check['value']:.3f} {sign} {check['threshold_name']} "
                      f"{check['threshold']:.3f}  {'pass' if check['value'] >= check['threshold'] else 'fail'}")
+    if decision.get("unmet"):
+        lines.append(f"the message asks ({', '.join(decision['unmet'])}) what the best entry does not speak of: "
+                     "offered, not answered")
     lines.append("kept    " + (", ".join(f"{h['faq_id']} {h['score']:.3f}" for h in detail["kept"]) or "-"))
     lines.append("dropped " + (", ".join(f"{h['faq_id']} {h['score']:.3f}" + (f" ({h['why']})" if h.get("why") else "")
                                          for h in detail["dropped"]) or "-"))
@@ -198,12 +201,14 @@ def _explain_views(text: str, top: int) -> None:
     click.echo(f"reading    {analysis.reading}")
     click.echo(f"tokens     {' '.join(analysis.tokens) or '-'}")
     click.echo("synonyms   " + (", ".join(f"{a} → {b}" for a, b in analysis.synonyms) or "-"))
+    click.echo("asks       " + (", ".join(sorted(analysis.facets)) or "-"))
     click.echo(explanation.formula)
     click.echo(f"{'faq_id':>8} {'score':>6} {'ng-surf':>7} {'ng-read':>7} {'bm25':>6} {'fuzzy':>6} {'sem':>6}"
-               "  question")
+               f" {'facet':>6}  question")
     for row in explanation.rows:
         click.echo(f"{row.faq_id:>8} {row.score:6.3f} {row.ngram_surface:7.3f} {row.ngram_reading:7.3f} "
-                   f"{row.bm25:6.3f} {row.fuzzy:6.3f} {row.semantic:6.3f}  {questions.get(row.faq_id, '')}")
+                   f"{row.bm25:6.3f} {row.fuzzy:6.3f} {row.semantic:6.3f} {row.facet:6.3f}  "
+                   f"{questions.get(row.faq_id, '')}")
 
 
 def message_text(message: Message) -> str:

@@ -49,7 +49,9 @@ class Check:
 class Decision:
     """Which tier a ranking deserves and why, as plain data (``ask --explain`` shows it to staff).
 
-    ``short`` says the stricter short-query thresholds applied; ``checks`` are empty when nothing was found.
+    ``short`` says the stricter short-query thresholds applied; ``checks`` are empty when nothing was found;
+    ``unmet`` names what the message asks about its subject that the best entry does not speak of (then it is
+    offered, never answered: ``japanese.facets``).
     """
 
     tier: Tier
@@ -58,6 +60,7 @@ class Decision:
     runner_up: float | None
     margin: float | None
     checks: tuple[Check, ...]
+    unmet: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,9 @@ class AnswerPolicy:
     worded like an entry is answered even when a sibling entry (「…はいつ振り込まれますか」 beside 「…が振り込まれて
     いません」) scores close behind. A 「もしかして」 candidate is
     shown only if it is good enough on its own (``suggest_at``) and close to the best (at least
-    ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. Fitted by
+    ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. A best entry that does not speak
+    of what the message asks about its subject (「マイナンバーカードなくした」 against the card's application entry,
+    ``Hit.unmet``) is offered, never answered. Fitted by
     ``bench/fit_matching.py`` into ``faq/thresholds.toml``.
     """
 
@@ -106,13 +111,15 @@ class AnswerPolicy:
         if not short:
             checks += (Check("best", best, "answer_at_high", self.answer_at_high),
                        Check("margin", margin, "min_margin_high", self.min_margin_high))
+        unmet = tuple(sorted(hits[0].unmet))
         if not checks[0].passed:
             tier = Tier.FALLBACK
-        elif all(check.passed for check in checks[1:3]) or (not short and all(check.passed for check in checks[3:])):
+        elif not unmet and (all(check.passed for check in checks[1:3])
+                            or (not short and all(check.passed for check in checks[3:]))):
             tier = Tier.ANSWER
         else:
             tier = Tier.SUGGEST
-        return Decision(tier, short, best, runner_up, margin, checks)
+        return Decision(tier, short, best, runner_up, margin, checks, unmet)
 
     def answer_threshold(self, query_chars: int) -> float:
         """The best score a query whose matching key has ``query_chars`` needs for a direct answer."""

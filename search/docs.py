@@ -41,10 +41,12 @@ class FaqDoc:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked FAQ entry with its score in [0, 1]."""
+    """One ranked FAQ entry with its score in [0, 1], and what the message asks about its subject that the entry
+    does not speak of (``japanese.facets``: 「なくした」 against an entry on applying for the card)."""
 
     faq_id: str
     score: float
+    unmet: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Analysis:
     tokens: tuple[str, ...]
     synonyms: list[tuple[str, str]]
     rewritten: str = ""  # the surface key after the city's synonym phrases, when they changed it
+    facets: frozenset[str] = frozenset()  # what the message asks about its subject (``japanese.facets``)
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Explained:
     bm25: float
     fuzzy: float
     semantic: float = 0.0
+    facet: float = 0.0  # the bonus for speaking of what the message asks (``Weights.facet``)
 
 
 @dataclass

@@ -36,6 +36,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import process
 from scipy import sparse
 
+from japanese import facets
 from japanese.analysis import JapaneseText
 from japanese.normalize import normalize
 from japanese.phrases import question_focus
@@ -77,6 +78,7 @@ class Weights:
     short: tuple[float, float, float] = (0.25, 0.25, 0.5)
     semantic: float = 0.4  # the semantic view's share of the score; the lexical views share the rest
     semantic_short: float = 0.0
+    facet: float = 0.0  # added for an entry that speaks of what the message asks (「なくした」: loss, 再発行)
 
     def for_length(self, chars: int) -> tuple[float, float, float]:
         """The (ngram, bm25, fuzzy) weights for a query key of ``chars`` characters."""
@@ -131,7 +133,7 @@ class Analyzer:
         applied = self.synonyms.applied(text)
         rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
         return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
-                        rewritten if rewritten != surface else "")
+                        rewritten if rewritten != surface else "", facets.asked(text))
 
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
@@ -189,6 +191,7 @@ class _Entry:
     rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     words: tuple[np.ndarray, np.ndarray]
     vectors: np.ndarray
+    facets: frozenset[str] = frozenset()  # what the entry speaks of (``japanese.facets``)
     alive: bool = True
 
 
@@ -227,6 +230,7 @@ class HybridMatcher:
         self._alive = np.zeros(0, dtype=bool)
         self._slot_of: dict[str, int] = {}
         self._exact: dict[str, set[int]] = {}
+        self._facet_slots: dict[str, set[int]] = {}  # by facet, the slots of the entries that speak of it
         self._rows = 0
         self._docs = 0
         self._doc_length_total = 0.0
@@ -271,6 +275,7 @@ class HybridMatcher:
         other._alive = self._alive.copy()
         other._slot_of = dict(self._slot_of)
         other._exact = {key: set(slots) for key, slots in self._exact.items()}
+        other._facet_slots = {facet: set(slots) for facet, slots in self._facet_slots.items()}
         other._delta_slots = list(self._delta_slots)
         return other
 
@@ -303,9 +308,12 @@ class HybridMatcher:
         self._alive = np.ones(len(live), dtype=bool)
         self._slot_of = {entry.doc.faq_id: slot for slot, entry in enumerate(live)}
         self._exact = {}
+        self._facet_slots = {}
         for slot, entry in enumerate(live):
             for key in {*entry.surface_keys, *entry.reading_keys} - {""}:
                 self._exact.setdefault(key, set()).add(slot)
+            for facet in entry.facets:
+                self._facet_slots.setdefault(facet, set()).add(slot)
         self._idf_cache = None
         self._delta, self._delta_slots = None, []
         self._base = self._build(range(len(live)))
@@ -327,6 +335,8 @@ class HybridMatcher:
         self._doc_length_total -= float(word_counts.sum())
         for key in entry.surface_keys + entry.reading_keys:
             self._exact.get(key, set()).discard(slot)
+        for facet in entry.facets:
+            self._facet_slots.get(facet, set()).discard(slot)
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         """The sentence vector of each text, in the index's reduced basis once it has one (no columns without an
@@ -356,13 +366,16 @@ class HybridMatcher:
         self._docs += 1
         self._doc_length_total += float(word_counts.sum())
         slot = len(self._entries)
-        self._entries.append(_Entry(doc, surface_keys, reading_keys, rows, (word_cols, word_counts), vectors))
+        spoken = facets.spoken("\n".join([*texts, doc.answer]))
+        self._entries.append(_Entry(doc, surface_keys, reading_keys, rows, (word_cols, word_counts), vectors, spoken))
         if slot >= len(self._alive):
             self._alive = np.concatenate([self._alive, np.zeros(max(1024, len(self._alive)), dtype=bool)])
         self._alive[slot] = True
         self._slot_of[doc.faq_id] = slot
         for key in {*surface_keys, *reading_keys} - {""}:
             self._exact.setdefault(key, set()).add(slot)
+        for facet in spoken:
+            self._facet_slots.setdefault(facet, set()).add(slot)
         return slot
 
     # ---- building ------------------------------------------------------------------------------------
@@ -422,14 +435,18 @@ class HybridMatcher:
         analysis = self.analyzer.analyse(query)
         semantic = self._semantic(analysis)
         if normalize(focus) == normalize(analysis.text):
-            return [Hit(e.faq_id, e.score) for e in self._rank(analysis, k, semantic)]
+            return [self._hit(analysis, e.faq_id, e.score) for e in self._rank(analysis, k, semantic)]
         depth = max(k, FOCUS_DEPTH)
         whole = {e.faq_id: e.score for e in self._rank(analysis, depth, semantic)}
         asked = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(Query.of(focus)), depth, semantic)}
         fused = {faq_id: (1 - FOCUS_WEIGHT) * whole.get(faq_id, 0.0) + FOCUS_WEIGHT * asked.get(faq_id, 0.0)
                  for faq_id in whole.keys() | asked.keys()}
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
-        return [Hit(faq_id, round(score, 4)) for faq_id, score in best if score > 0]
+        return [self._hit(analysis, faq_id, round(score, 4)) for faq_id, score in best if score > 0]
+
+    def _hit(self, a: Analysis, faq_id: str, score: float) -> Hit:
+        """A ranked entry, with what the message asks (its facets) that the entry does not speak of."""
+        return Hit(faq_id, score, a.facets - self._entries[self._slot_of[faq_id]].facets)
 
     def explain(self, query: Query | str, k: int = 5) -> Explanation:
         """The best ``k`` entries with the score of every view, and how the query was read."""
@@ -438,6 +455,8 @@ class HybridMatcher:
         formula = f"score = {w.ngram} × max(ngram surface, ngram reading) + {w.bm25} × bm25 + {w.fuzzy} × fuzzy"
         if self.encoder is not None:
             formula = f"score = {1 - w.semantic:g} × ({formula[8:]}) + {w.semantic} × semantic"
+        if w.facet:
+            formula += f" + {w.facet} × share of the message's facets the entry speaks of"
         return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis)))
 
     def _semantic(self, a: Analysis) -> np.ndarray | None:
@@ -485,6 +504,8 @@ class HybridMatcher:
             semantic = np.zeros(n_slots)
         w_ngram, w_bm25, w_fuzzy = ((1 - w_semantic) * w for w in (w_ngram, w_bm25, w_fuzzy))
         lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25 + w_semantic * semantic
+        facet = self._facet_bonus(a, n_slots)
+        lexical += facet
         lexical[~self._alive[:n_slots]] = -1.0
         pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
@@ -499,16 +520,27 @@ class HybridMatcher:
                 fuzzy, score = 1.0, 1.0
             else:
                 fuzzy = fuzzy_of[slot]
-                score = float(lexical[slot]) + w_fuzzy * fuzzy
+                score = min(1.0, float(lexical[slot]) + w_fuzzy * fuzzy)
             results.append((score, slot, fuzzy))
         results.sort(key=lambda item: -item[0])
         return [
             Explained(self._entries[slot].doc.faq_id, round(score, 4), round(float(surface[slot]), 4),
                       round(float(reading[slot]), 4), round(float(bm25[slot]), 4), round(fuzzy, 4),
-                      round(float(semantic[slot]), 4))
+                      round(float(semantic[slot]), 4), round(float(facet[slot]), 4))
             for score, slot, fuzzy in results[:k]
             if score > 0
         ]
+
+    def _facet_bonus(self, a: Analysis, n_slots: int) -> np.ndarray:
+        """Each slot's bonus for speaking of what the message asks: ``Weights.facet`` times the share of the
+        message's facets the entry speaks of (「医療証なくした」 lifts 「医療証の再発行はできますか」)."""
+        bonus = np.zeros(n_slots)
+        if not a.facets or not self.weights.facet:
+            return bonus
+        for name in a.facets:
+            slots = [slot for slot in self._facet_slots.get(name, ()) if slot < n_slots]
+            bonus[slots] += self.weights.facet / len(a.facets)
+        return bonus
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Columns and cosine weights of the query's n-grams (already multiplied by the documents' idf)."""

@@ -44,10 +44,23 @@ def browser():
         browser.close()
 
 
+def closing(app):
+    """``app`` with every response body closed even when the browser drops the connection mid-body (werkzeug's
+    development server then skips ``close``: a static file, such as the favicon, stayed open until collected)."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture
 def console(app, users):
     """The app served over HTTP on localhost (a real server, threads per request); its console's URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://localhost:{server.port}/admin/"

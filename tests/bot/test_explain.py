@@ -119,8 +119,10 @@ class TestSuggestions:
         pressed = [postbacks.decode(item.action.data) for item in reply.messages[-1].quick_reply.items]
         assert [hit["faq_id"] for hit in found["kept"]] == [values["id"] for action, values in pressed
                                                              if action == postbacks.FAQ]
-        dropped = [{"type": "Hit", "faq_id": hit["faq_id"], "score": hit["score"]} for hit in found["dropped"]]
-        assert found["kept"] + dropped == sorted(found["hits"], key=lambda hit: hit not in found["kept"])
+        kept = [(hit["faq_id"], hit["score"]) for hit in found["kept"]]
+        dropped = [(hit["faq_id"], hit["score"]) for hit in found["dropped"]]
+        assert kept + dropped == sorted(((hit["faq_id"], hit["score"]) for hit in found["hits"]),
+                                        key=lambda hit: hit not in kept)
 
     def test_each_dropped_candidate_says_why(self, app, faq):
         """A candidate found but not offered names the rule that left it out."""
@@ -201,6 +203,15 @@ class TestNothingChanges:
         _reply, trace = traced(app, "粗大ごみ")
         data = trace.as_data()
         assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+class TestFacets:
+    def test_a_loss_the_best_entry_does_not_speak_of_is_offered_and_said_so(self, app, faq):
+        """「住民票の写しをなくした」: the 住民票 entry is offered, not answered, and the trace says why."""
+        reply, trace = traced(app, "住民票の写しをなくしてしまった")
+        [found] = trace.named("faq")
+        assert found["decision"]["unmet"] == ["lost"] and reply.kind != "faq"
+        assert "offered, not answered" in "\n".join(render_trace(trace.as_data()))
 
 
 class TestRendering:

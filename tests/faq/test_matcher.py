@@ -48,6 +48,13 @@ class TestPolicy:
         assert policy.decide([Hit("1", 0.65), Hit("2", 0.52)], 10) is Tier.SUGGEST
         assert policy.decide([Hit("1", 0.75), Hit("2", 0.70)], 10) is Tier.SUGGEST
 
+    def test_an_entry_that_does_not_speak_of_what_is_asked_is_offered_not_answered(self):
+        """A best entry passing every threshold but not speaking of the message's facet (a loss) is suggested."""
+        policy = AnswerPolicy(answer_at=0.5, min_margin=0.1)
+        decision = policy.explain([Hit("1", 0.9, frozenset({"lost"})), Hit("2", 0.4)], 10)
+        assert decision.tier is Tier.SUGGEST and decision.unmet == ("lost",)
+        assert all(check.passed for check in decision.checks[:3])
+
     def test_the_high_pair_does_not_apply_to_short_queries(self):
         """A short query with a very high score but a small margin is still asked, not answered."""
         policy = AnswerPolicy(answer_at=0.5, answer_at_short=0.65, min_margin=0.2, answer_at_high=0.7,
