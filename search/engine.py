@@ -15,9 +15,10 @@ Views, each scoring an entry in [0, 1]:
   encoder: it meets a question put in other words
   (「赤ちゃんが生まれたらもらえるお金」 and 「出産育児一時金」), which no shared character or word finds.
 
-The fused score is a weighted sum (weights in ``Weights``). The index is split in segments: a large base
-and a small delta that takes edits, so changing one entry does not rebuild everything; entries replaced or
-removed are masked until the next compaction.
+The fused score is a weighted sum (weights in ``Weights``), plus a bonus for an entry that speaks of what the
+message asks about its subject (``japanese.facets``: a loss); each hit names what its entry does not speak of.
+The index is split in segments: a large base and a small delta that takes edits, so changing one entry does
+not rebuild everything; entries replaced or removed are masked until the next compaction.
 """
 
 from __future__ import annotations
@@ -199,8 +200,7 @@ class _Entry:
 class _Segment:
     """Sparse matrices for a run of entry slots (immutable once built).
 
-    N-gram matrices are kept by column (to find the rows that share a query's rarer n-grams) and by row
-    (to score just those rows); BM25 weights by column.
+    N-gram and BM25 weights are kept by column: a query reads the columns of its own n-grams and words only.
     """
 
     row_slot: np.ndarray
@@ -212,7 +212,6 @@ class _Segment:
     bm25: sparse.csc_matrix
     vectors: np.ndarray
     vector_starts: np.ndarray  # the first row of each entry's vectors, in ``doc_slot`` order (each has one or more)
-
 
 
 class HybridMatcher:

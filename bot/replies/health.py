@@ -25,6 +25,7 @@ from messaging.build import quick_reply
 
 MAX_CALL_BUTTONS = 4
 DV_FAMILIES = frozenset({"暴力"})  # police flags whose reply lists the DV lines too
+RESCUE_FAMILIES = frozenset({"火事・煙", "閉じ込め・救助"})  # red flags that are no illness: no word of diagnosis
 
 
 def health_reply(result: Triage, city: CityInfo, related: Entry | None = None) -> list[Message]:
@@ -41,7 +42,8 @@ Built = tuple[list[str], list[Call]]
 
 def _emergency(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
-    parts = [texts.HEALTH_EMERGENCY.format(number=desk.emergency_number, place=desk.place or city.name)]
+    wording = texts.RESCUE_EMERGENCY if result.family in RESCUE_FAMILIES else texts.HEALTH_EMERGENCY
+    parts = [wording.format(number=desk.emergency_number, place=desk.place or city.name)]
     calls = [_call_119(desk)]
     if result.police:
         parts.append(texts.POLICE_TOO.format(number=desk.police_number))

@@ -66,6 +66,14 @@ class TestEmergency:
         assert "「かもめ市」から" in first_text(reply)
         assert "tel:119" in calls(reply)
 
+    @pytest.mark.parametrize("message", ["家が火事です", "地震で家が傾いてしまいました", "家がつぶれて出られない"])
+    def test_a_fire_or_a_rescue_is_119_first_without_words_of_diagnosis(self, app, city, message):
+        """A fire or a person trapped: 119 first with the call button, and no talk of diagnosis (it is no illness)."""
+        reply = say(app, message)
+        assert first_text(reply).startswith(EMERGENCY_START)
+        assert "診断" not in first_text(reply) and "消防に通報できません" in first_text(reply)
+        assert "tel:119" in calls(reply)
+
     def test_without_any_health_data_the_national_red_flags_still_apply(self, app):
         """A city that loaded no health section still answers a red flag with 119 first."""
         with db.transaction(app) as session:
