@@ -304,6 +304,22 @@ def read_session() -> Session:
     return g.db_read_session
 
 
+def writer_beside(session: Session) -> sa.Engine | None:
+    """The engine to write on in short transactions of its own while ``session`` reads, or None.
+
+    Only a session on an autocommit connection that may write (warming up, a cache's background rebuild)
+    has one: it holds no transaction, so a write beside it cannot wait on a lock it holds itself (on SQLite,
+    a request's write transaction would), and it is no read transaction, which must not write.
+    """
+    bind = session.get_bind()
+    if not isinstance(bind, sa.Connection):
+        return None
+    options = bind.get_execution_options()
+    if options.get("isolation_level") != "AUTOCOMMIT" or options.get(READ_ONLY):
+        return None
+    return bind.engine
+
+
 def is_read_only(session: Session) -> bool:
     """Whether ``session`` is in a read transaction (its statements cannot change a row)."""
     return bool(session.connection().get_execution_options().get(READ_ONLY))

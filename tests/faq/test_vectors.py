@@ -1,0 +1,78 @@
+"""The FAQ's sentence vectors are kept in the database: a restart reads them instead of encoding again, a
+build inside a request writes nothing, and vectors no entry needs any more are deleted."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import db
+from faq import index
+from faq import store
+from faq import vectors
+from faq.importers import FaqRecord
+from faq.models import SentenceVector
+from search.engine import meanings
+from search.semantic import sentence_encoder
+from tests.conftest import SAMPLE_FAQ
+
+QUESTIONS = ["住民票の写しを取りたい", "粗大ごみの手数料", "引っ越してきた"]
+
+
+class Counting:
+    """The process's encoder, counting the texts it is asked to encode."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def encode(self, texts, *, remember=False):
+        self.texts += list(texts)
+        return sentence_encoder().encode(texts, remember=remember)
+
+
+def build_beside(app):
+    """The index as warming builds it: on an autocommit connection, which may write beside it."""
+    with db.autocommit(app) as connection, Session(bind=connection) as session:
+        return index.build_matcher(session)
+
+
+def stored(app) -> set[str]:
+    with db.session_factory(app)() as session:
+        return set(session.scalars(sa.select(SentenceVector.digest)))
+
+
+def texts_of(app) -> list[str]:
+    with db.session_factory(app)() as session:
+        return [text for doc in store.load_docs(session) for text in meanings(doc)]
+
+
+def test_a_second_build_encodes_nothing_and_scores_the_same(app, faq, monkeypatch):
+    """Built once, every text's vector is kept; built again (a restart), none is encoded and every score is
+    the same."""
+    first = build_beside(app)
+    assert stored(app) == {vectors.digest(text) for text in texts_of(app)}
+    counting = Counting()
+    monkeypatch.setattr(vectors, "sentence_encoder", lambda: counting)
+    again = build_beside(app)
+    assert counting.texts == []
+    assert [again.search(q) for q in QUESTIONS] == [first.search(q) for q in QUESTIONS]
+
+
+def test_a_build_inside_a_transaction_stores_nothing(app, faq):
+    """A request's own transaction (which on SQLite holds the write lock) never waits on a write beside it."""
+    with db.transaction(app) as session:
+        index.build_matcher(session)
+    assert stored(app) == set()
+
+
+def test_vectors_no_entry_needs_are_deleted_when_new_ones_are_stored(app, faq):
+    """An entry replaced by another: its texts' vectors go, the new entry's come."""
+    build_beside(app)
+    before = stored(app)
+    with db.transaction(app) as session:
+        store.save_records(session, [*SAMPLE_FAQ[:3], FaqRecord("105", "犬の登録をしたい。", "保健所で登録します。")],
+                           replace=True)
+    build_beside(app)
+    after = stored(app)
+    assert after == {vectors.digest(text) for text in texts_of(app)}
+    assert before - after and after - before
