@@ -307,9 +307,10 @@ def read_session() -> Session:
 def writer_beside(session: Session) -> sa.Engine | None:
     """The engine to write on in short transactions of its own while ``session`` reads, or None.
 
-    Only a session on an autocommit connection that may write (warming up, a cache's background rebuild)
-    has one: it holds no transaction, so a write beside it cannot wait on a lock it holds itself (on SQLite,
-    a request's write transaction would), and it is no read transaction, which must not write.
+    Only a session on an autocommit connection that may write (warming up) has one: it holds no transaction,
+    so a write beside it cannot wait on a lock it holds itself (on SQLite, a request's write transaction
+    would), and it is not read-only (a cache's background rebuild is: a request may wait for it while it
+    holds the write lock).
     """
     bind = session.get_bind()
     if not isinstance(bind, sa.Connection):

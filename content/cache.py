@@ -28,6 +28,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+import db
 from content.revisions import revisions
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,9 @@ class RevisionCache(Generic[T]):
     def _build_beside(self, engine) -> None:
         """Build the object for the content as stored now on a connection of its own, then swap it in."""
         try:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection, \
+            # Read only: a caller may hold SQLite's write lock while it waits for this build (``wait``).
+            options = {"isolation_level": "AUTOCOMMIT", db.READ_ONLY: True}
+            with engine.connect().execution_options(**options) as connection, \
                     Session(bind=connection) as session, self._lock:
                 counters = revisions(session)  # read before the content: a change meanwhile is seen next time
                 current = tuple(counters.get(kind, 0) for kind in self.kinds)

@@ -3,9 +3,10 @@
 Building the index encodes every question, alias and question with its answer's lead (``search.engine.meanings``):
 about 27 s for 10,000 entries, 6 minutes for 100,000. The vectors are kept by a digest of the encoder's name and
 the text as it reads it (``search.semantic.text_key``), in half precision: a stored text is read, not encoded.
-New vectors are stored when the index is built on a connection that may write beside it (warming up, a
-background rebuild: ``db.writer_beside``), in short transactions; a build inside a request stores nothing and
-the next one does. When new vectors are stored, those of texts no entry holds any more are deleted.
+New vectors are stored when the index is built on a connection that may write beside it (warming up before
+a process takes traffic: ``db.writer_beside``), in short transactions. A build for a request, or a cache's
+background rebuild (which a request holding SQLite's write lock may be waiting for), stores nothing: the next
+warm-up does. When new vectors are stored, those of texts no entry holds any more are deleted.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from faq import store
 from faq import vectors
 from faq.importers import FaqRecord
 from faq.models import SentenceVector
+from japanese.synonyms import SynonymGroup
 from search.engine import meanings
 from search.semantic import sentence_encoder
 from tests.conftest import SAMPLE_FAQ
@@ -76,3 +77,17 @@ def test_vectors_no_entry_needs_are_deleted_when_new_ones_are_stored(app, faq):
     after = stored(app)
     assert after == {vectors.digest(text) for text in texts_of(app)}
     assert before - after and after - before
+
+
+def test_a_background_rebuild_stores_nothing_and_never_waits_on_its_callers_lock(app, faq):
+    """A request holding the write lock waits for the rebuild: the rebuild only reads, so it is done in time
+    (storing would wait for that very lock), and the next warm-up stores the vectors."""
+    cache = index.index_cache()
+    with db.session_factory(app)() as session:
+        cache.get(session)
+    with db.transaction(app) as session:  # a new synonym table: the whole index is built again
+        store.save_synonyms(session, [SynonymGroup("粗大ごみ", ("でかいごみ",))])
+    with db.transaction(app) as session:  # on SQLite: holds the write lock from here
+        rebuilt = cache.get(session, wait=30)
+    assert rebuilt.matcher.search("でかいごみ")[0].faq_id == "103"
+    assert stored(app) == set()
