@@ -40,30 +40,34 @@ def digest(text: str) -> str:
 def vectors_for(session: Session, texts: Sequence[str]) -> np.ndarray:
     """The sentence vector of each text (one float32 row each): read when stored, else encoded — and then
     stored when ``session`` allows a write beside it. Stored or not, each is rounded to half precision, so that
-    an index built from stored vectors scores exactly as one built by encoding."""
-    digests = [digest(text) for text in texts]
-    known = _load(session, sorted(set(digests)))
-    missing = {d: text for d, text in zip(digests, texts, strict=True) if d not in known}
-    if missing:
-        fresh = sentence_encoder().encode(list(missing.values()), remember=True).astype(np.float16)
-        new = dict(zip(missing, fresh, strict=True))
-        known.update(new)
-        _store(session, new, keep=set(digests))
+    an index built from stored vectors scores exactly as one built by encoding. Rows are filled as they are
+    read: no second copy of every vector is held."""
+    rows_of: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        rows_of.setdefault(digest(text), []).append(row)
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    for row, d in enumerate(digests):
-        out[row] = known[d]
+    found = _read_into(session, rows_of, out)
+    missing = [d for d in rows_of if d not in found]
+    if missing:
+        fresh = sentence_encoder().encode([texts[rows_of[d][0]] for d in missing], remember=True).astype(np.float16)
+        for d, vector in zip(missing, fresh, strict=True):
+            out[rows_of[d]] = vector
+        _store(session, dict(zip(missing, fresh, strict=True)), keep=set(rows_of))
     return out
 
 
-def _load(session: Session, digests: Sequence[str]) -> dict[str, np.ndarray]:
-    found: dict[str, np.ndarray] = {}
+def _read_into(session: Session, rows_of: Mapping[str, list[int]], out: np.ndarray) -> set[str]:
+    """Write each stored vector into its texts' rows of ``out``; the digests found."""
+    digests = sorted(rows_of)
+    found: set[str] = set()
     for start in range(0, len(digests), CHUNK):
         rows = session.execute(sa.select(SentenceVector.digest, SentenceVector.vector)
                                .where(SentenceVector.digest.in_(digests[start:start + CHUNK])))
         for d, blob in rows:
             vector = np.frombuffer(blob, dtype=np.float16)
             if len(vector) == DIMENSIONS:
-                found[d] = vector
+                out[rows_of[d]] = vector
+                found.add(d)
     return found
 
 
@@ -74,7 +78,9 @@ def _store(session: Session, new: Mapping[str, np.ndarray], *, keep: set[str]) -
     if engine is None or not new:
         return 0
     insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(SentenceVector.__table__)
-    insert = insert.on_conflict_do_nothing(index_elements=["digest"])
+    # A row already there is replaced: it was unreadable (``_read_into`` skipped it), or the same vector.
+    replaced = {"vector": insert.excluded.vector, "stored_at": insert.excluded.stored_at}
+    insert = insert.on_conflict_do_update(index_elements=["digest"], set_=replaced)
     now = db.utcnow()
     rows = [{"digest": d, "vector": vector.astype(np.float16).tobytes(), "stored_at": now} for d, vector in new.items()]
     pending = [rows[start:start + CHUNK] for start in range(0, len(rows), CHUNK)]

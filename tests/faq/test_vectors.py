@@ -91,3 +91,18 @@ def test_a_background_rebuild_stores_nothing_and_never_waits_on_its_callers_lock
         rebuilt = cache.get(session, wait=30)
     assert rebuilt.matcher.search("でかいごみ")[0].faq_id == "103"
     assert stored(app) == set()
+
+
+def test_a_stored_vector_that_is_not_one_is_encoded_again(app, faq, monkeypatch):
+    """A kept row of the wrong size (cut short, another encoder) is not used: its text is encoded, and the row
+    is replaced."""
+    build_beside(app)
+    broken = sorted(stored(app))[0]
+    with db.transaction(app) as session:
+        session.execute(sa.update(SentenceVector).where(SentenceVector.digest == broken).values(vector=b"\x00\x01"))
+    counting = Counting()
+    monkeypatch.setattr(vectors, "sentence_encoder", lambda: counting)
+    build_beside(app)
+    assert [vectors.digest(text) for text in counting.texts] == [broken]
+    build_beside(app)
+    assert len(counting.texts) == 1
