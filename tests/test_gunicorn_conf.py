@@ -55,7 +55,7 @@ def test_the_settings_preload_and_answer_within_lines_budget(conf):
     assert conf.accesslog == "-"
 
 
-def test_the_master_builds_every_cache_before_forking_and_keeps_no_connection(conf, fresh_app, thawed):
+def test_the_master_builds_every_cache_before_forking_and_keeps_no_connection(conf, fresh_app):
     """when_ready (preloaded) builds the matcher, catalogs, city and desk, then closes the pool."""
     caches = runtime.of(fresh_app).caches
     assert caches and not any(cache.ready for cache in caches.values())
@@ -92,7 +92,7 @@ def test_web_workers_and_threads_in_the_environment_win(monkeypatch):
     assert (conf.workers, conf.threads) == (3, 5)
 
 
-def test_the_master_freezes_the_warm_heap_before_forking(conf, fresh_app, thawed):
+def test_the_master_freezes_the_warm_heap_before_forking(conf, fresh_app):
     """when_ready (preloaded) leaves what warming built in the permanent generation, and the youngest
     generation collected less often than Python's default."""
     gc.unfreeze()
@@ -111,7 +111,7 @@ def test_a_forked_worker_drops_the_connections_it_inherited(conf, fresh_app):
     inherited.close()  # the parent's to close; here parent and child are one process
 
 
-def test_a_worker_not_preloaded_warms_itself_and_starts_its_inbox_threads(conf, fresh_app, thawed):
+def test_a_worker_not_preloaded_warms_itself_and_starts_its_inbox_threads(conf, fresh_app):
     """post_worker_init builds the caches when the master did not, and starts the inbox threads."""
     conf.post_worker_init(SimpleNamespace(cfg=SimpleNamespace(preload_app=False), wsgi=fresh_app))
     assert all(cache.ready for cache in runtime.of(fresh_app).caches.values())
