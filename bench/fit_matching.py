@@ -170,11 +170,11 @@ def retrieval(rows: Sequence[Ranked]) -> dict[str, float]:
     return scores
 
 
-FACET_GRID = (0.0, 0.05, 0.1, 0.15, 0.2)
+FACET_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 def fit_weights(matcher: HybridMatcher, folds: dict[str, list[Question]], fitting: Sequence[str]) -> Weights:
-    """The semantic shares (long and short queries apart), then the facet bonus, each with the best mean MRR@10
+    """The semantic shares (long and short queries apart), then the facet lift, each with the best mean MRR@10
     over the ``fitting`` folds' questions it changes (the lowest value on a tie)."""
     base = matcher.weights
     chosen: dict[str, float] = {}
@@ -349,7 +349,7 @@ def write(weights: Weights, policy: AnswerPolicy, path: Path = THRESHOLDS) -> No
     """Write the fitted thresholds and fusion weights to ``path`` (``faq/thresholds.toml``)."""
     lines = [
         "# Three-tier answer thresholds for the FAQ matcher (see faq.policy.AnswerPolicy), the semantic view's",
-        "# share of its score and the bonus for an entry that speaks of what a message asks (japanese.facets).",
+        "# share of its score and the lift for an entry that speaks of what a message asks (japanese.facets).",
         "# Fitted across evaluation sets by bench/fit_matching.py --write;",
         "# MATCH_* settings override each threshold.",
         *(f"{field} = {getattr(policy, field)}" for field in ("answer_at", "answer_at_short", "min_margin",

@@ -76,7 +76,8 @@ class AnswerPolicy:
     shown only if it is good enough on its own (``suggest_at``) and close to the best (at least
     ``suggest_ratio`` of its score): fewer good buttons beat three absurd ones. A best entry that does not speak
     of what the message asks about its subject (「マイナンバーカードなくした」 against the card's application entry,
-    ``Hit.unmet``) is offered, never answered. Fitted by
+    ``Hit.unmet``) is offered, never answered. A decision lists the checks in force (the high pair only when it is
+    on). Fitted by
     ``bench/fit_matching.py`` into ``faq/thresholds.toml``.
     """
 
@@ -109,14 +110,14 @@ class AnswerPolicy:
         checks = (Check("best", best, "suggest_at" + suffix, suggest_at),
                   Check("best", best, "answer_at" + suffix, answer_at),
                   Check("margin", margin, "min_margin", self.min_margin))
-        if not short:
+        if not short and self.answer_at_high < NEVER:
             checks += (Check("best", best, "answer_at_high", self.answer_at_high),
                        Check("margin", margin, "min_margin_high", self.min_margin_high))
         unmet = tuple(sorted(hits[0].unmet))
         if not checks[0].passed:
             tier = Tier.FALLBACK
         elif not unmet and (all(check.passed for check in checks[1:3])
-                            or (not short and all(check.passed for check in checks[3:]))):
+                            or (len(checks) > 3 and all(check.passed for check in checks[3:]))):
             tier = Tier.ANSWER
         else:
             tier = Tier.SUGGEST

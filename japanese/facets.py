@@ -1,10 +1,11 @@
-"""What a message asks about the thing it names, beyond naming it: that the thing was lost (「なくした」「紛失」).
+"""What a message asks about the thing it names, beyond naming it: that it was lost, or what it costs.
 
 「マイナンバーカードなくした」 names the card and says it is lost. An entry on applying for the card is about the
-card, not about the loss: offered, it may help, but it is not the answer. A facet is *asked* by a message that
-says it, and *spoken of* by an entry whose question, aliases or answer say it or what answers it (再発行,
-再交付). Both are read on the matching key (``japanese.normalize``: kana folded to hiragana), not on Sudachi's
-words: Sudachi reads 「カードなくした」 as なく + し + た.
+card, not about the loss: offered, it may help, but it is not the answer. Likewise 「認可外保育所 補助金でるの？」
+asks about money, which an entry that only says what such a nursery is does not answer. A facet is *asked* by a
+message that says it, and *spoken of* by an entry whose question, aliases or answer say it or what answers it
+(再発行 for a loss; 円, 無料, 負担 for money). Both are read on the matching key (``japanese.normalize``: kana
+folded to hiragana), not on Sudachi's words: Sudachi reads 「カードなくした」 as なく + し + た.
 """
 
 from __future__ import annotations
@@ -24,11 +25,20 @@ class Facet:
     spoken_by: re.Pattern[str]
 
 
-_LOST_WORDS = (r"(?<![少危汚])(?:な|無|失)く[しさす]|紛失|盗(?:ま|ら|難)|見当たら"
-               r"|(?<!引)(?<!引き)落と[しさす]")
+# Each word in kanji and in kana (the key folds katakana to hiragana). 「おとし」 in kana only as a verb's
+# forms or 落とし物: お年寄り, お年玉 and a bank debit (ひきおとし) begin the same way.
+_LOST_WORDS = (r"(?<![少危汚])(?:な|無|失)く[しさす]|紛失|ふんしつ|(?:盗|ぬす)(?:ま|ら|難)|(?:見当|みあ)たら"
+               r"|(?<!引)(?<!引き)落と[しさす]"
+               r"|(?<!ひき)(?<!引)(?<!引き)おと(?:し(?:た|て|ちゃ|ちま|まし|もの|物)|さ[れな]|せ[なへ])")
+# Money: a price, a fee, a payment or a payment back, a subsidy (「ただで」 is free, 「ただでさえ」 is not).
+_MONEY_ASKED = (r"いくら|費用|料金|お金|おかね|無料|むりょう|有料|値段|補助|助成|手数料|ただで(?!さえ)|自己負担|払"
+                r"|給付|支給|割引|減免|免除|還付")
+_MONEY_SPOKEN = r"|円|負担|料|費|手当|納付|軽減|償還|金額|実費"
 FACETS = (
     # A thing lost or stolen: an entry answers it when it speaks of the loss or of reissuing.
     Facet("lost", re.compile(_LOST_WORDS), re.compile(_LOST_WORDS + r"|再発行|再交付")),
+    # What it costs or pays: an entry answers it when it names a sum, a fee, a subsidy or a payment.
+    Facet("money", re.compile(_MONEY_ASKED), re.compile(_MONEY_ASKED + _MONEY_SPOKEN)),
 )
 
 

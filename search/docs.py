@@ -73,7 +73,7 @@ class Explained:
     bm25: float
     fuzzy: float
     semantic: float = 0.0
-    facet: float = 0.0  # the bonus for speaking of what the message asks (``Weights.facet``)
+    facet: float = 0.0  # the lift for speaking of what the message asks (``Weights.facet``)
 
 
 @dataclass

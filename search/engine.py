@@ -15,8 +15,8 @@ Views, each scoring an entry in [0, 1]:
   encoder: it meets a question put in other words
   (「赤ちゃんが生まれたらもらえるお金」 and 「出産育児一時金」), which no shared character or word finds.
 
-The fused score is a weighted sum (weights in ``Weights``), plus a bonus for an entry that speaks of what the
-message asks about its subject (``japanese.facets``: a loss); each hit names what its entry does not speak of.
+The fused score is a weighted sum (weights in ``Weights``), lifted for an entry that speaks of what the
+message asks about its subject (``japanese.facets``: a loss, money); each hit names what its entry does not speak of.
 The index is split in segments: a large base and a small delta that takes edits, so changing one entry does
 not rebuild everything; entries replaced or removed are masked until the next compaction.
 """
@@ -79,7 +79,7 @@ class Weights:
     short: tuple[float, float, float] = (0.25, 0.25, 0.5)
     semantic: float = 0.4  # the semantic view's share of the score; the lexical views share the rest
     semantic_short: float = 0.0
-    facet: float = 0.0  # added for an entry that speaks of what the message asks (「なくした」: loss, 再発行)
+    facet: float = 0.0  # an entry that speaks of what the message asks (「なくした」: 再発行) scores × (1 + facet)
 
     def for_length(self, chars: int) -> tuple[float, float, float]:
         """The (ngram, bm25, fuzzy) weights for a query key of ``chars`` characters."""
@@ -458,7 +458,7 @@ class HybridMatcher:
         if self.encoder is not None:
             formula = f"score = {1 - w.semantic:g} × ({formula[8:]}) + {w.semantic} × semantic"
         if w.facet:
-            formula += f" + {w.facet} × share of the message's facets the entry speaks of"
+            formula += f", × (1 + {w.facet} × share of the message's facets the entry speaks of)"
         return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis)))
 
     def _semantic(self, a: Analysis) -> np.ndarray | None:
@@ -506,7 +506,7 @@ class HybridMatcher:
             semantic = np.zeros(n_slots)
         w_ngram, w_bm25, w_fuzzy = ((1 - w_semantic) * w for w in (w_ngram, w_bm25, w_fuzzy))
         lexical = w_ngram * np.maximum(surface, reading) + w_bm25 * bm25 + w_semantic * semantic
-        facet = self._facet_bonus(a, n_slots)
+        facet = self._facet_lift(a, lexical)
         lexical += facet
         lexical[~self._alive[:n_slots]] = -1.0
         pool = min(CANDIDATES, len(self._slot_of))
@@ -533,16 +533,18 @@ class HybridMatcher:
             if score > 0
         ]
 
-    def _facet_bonus(self, a: Analysis, n_slots: int) -> np.ndarray:
-        """Each slot's bonus for speaking of what the message asks: ``Weights.facet`` times the share of the
-        message's facets the entry speaks of (「医療証なくした」 lifts 「医療証の再発行はできますか」)."""
-        bonus = np.zeros(n_slots)
+    def _facet_lift(self, a: Analysis, scores: np.ndarray) -> np.ndarray:
+        """Each slot's lift for speaking of what the message asks: its score so far times ``Weights.facet`` times
+        the share of the message's facets the entry speaks of (「医療証なくした」 lifts 「医療証の再発行はできますか」).
+        A lift in proportion, so an entry that fits the message in nothing else stays where it was: a third of a
+        city's entries speak of money, and 「宇宙旅行の補助金」 must not find them."""
+        bonus = np.zeros(len(scores))
         if not a.facets or not self.weights.facet:
             return bonus
         for name in a.facets:
-            slots = [slot for slot in self._facet_slots.get(name, ()) if slot < n_slots]
+            slots = [slot for slot in self._facet_slots.get(name, ()) if slot < len(scores)]
             bonus[slots] += self.weights.facet / len(a.facets)
-        return bonus
+        return bonus * np.maximum(scores, 0.0)
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Columns and cosine weights of the query's n-grams (already multiplied by the documents' idf)."""

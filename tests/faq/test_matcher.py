@@ -81,12 +81,18 @@ class TestPolicyExplanation:
         assert abs(decision.margin - 0.25) < 1e-9
 
     def test_tied_scores_fail_only_the_margin_check(self):
-        """Two equally good candidates pass both score thresholds and fail min_margin (and the high pair is off)."""
+        """Two equally good candidates pass both score thresholds and fail min_margin."""
         decision = self.policy.explain([Hit("1", 0.95), Hit("2", 0.94)], 10)
         assert decision.tier is Tier.SUGGEST
         assert [(c.threshold_name, c.passed) for c in decision.checks] == [
-            ("suggest_at", True), ("answer_at", True), ("min_margin", False),
-            ("answer_at_high", False), ("min_margin_high", False)]
+            ("suggest_at", True), ("answer_at", True), ("min_margin", False)]
+
+    def test_the_high_pair_is_checked_when_it_is_on(self):
+        """With answer_at_high set, its pair is listed after the others and checked against its own values."""
+        policy = AnswerPolicy(answer_at=0.5, min_margin=0.2, answer_at_high=0.7, min_margin_high=0.1, short_chars=3)
+        decision = policy.explain([Hit("1", 0.95), Hit("2", 0.94)], 10)
+        assert [(c.threshold_name, c.passed) for c in decision.checks[3:]] == [
+            ("answer_at_high", True), ("min_margin_high", False)]
 
     def test_short_queries_are_checked_against_the_short_thresholds(self):
         """A two-character query is measured against suggest_at_short and answer_at_short, with their values."""

@@ -1,5 +1,5 @@
-"""The matcher weighs what a message asks about its subject (a loss): entries that speak of it come first, and
-each hit says what it does not speak of."""
+"""The matcher weighs what a message asks about its subject (a loss, money): entries that speak of it are lifted
+in proportion to how well they fit otherwise, and each hit says what it does not speak of."""
 
 from __future__ import annotations
 
@@ -17,10 +17,23 @@ def ranked(matcher: HybridMatcher, text: str) -> list[str]:
 
 
 def test_an_entry_that_speaks_of_the_loss_comes_first():
-    """「子どもの医療証なくした」 finds the reissue entry first once the facet bonus counts, not before."""
+    """「子どもの医療証なくした」 finds the reissue entry first once the facet lift counts, not before."""
     docs = [APPLY, REISSUE, RENEW]
     assert ranked(HybridMatcher(docs, weights=Weights(facet=0.0)), "子どもの医療証なくした")[0] != "2"
-    assert ranked(HybridMatcher(docs, weights=Weights(facet=0.2)), "子どもの医療証なくした")[0] == "2"
+    assert ranked(HybridMatcher(docs, weights=Weights(facet=1.0)), "子どもの医療証なくした")[0] == "2"
+
+
+def test_an_entry_sharing_only_the_facet_is_lifted_in_proportion():
+    """「宇宙旅行の補助金」 asks about money, as two entries speak of it: each at most doubles its own small score
+    (facet 1.0), where an added bonus would have put every entry on money at 1.0 or more."""
+    fee = FaqDoc("4", "粗大ごみの手数料はいくらですか？", (), "1点200円から1,600円です。")
+    fare = FaqDoc("5", "コミュニティバスの運賃は？", (), "大人200円です。")
+    docs = [fee, fare, APPLY]
+    plain = {hit.faq_id: hit.score for hit in HybridMatcher(docs, weights=Weights(facet=0.0)).search("宇宙旅行の補助金", 3)}
+    lifted = {hit.faq_id: hit.score for hit in HybridMatcher(docs, weights=Weights(facet=1.0)).search("宇宙旅行の補助金", 3)}
+    assert lifted["4"] > plain["4"] and lifted["5"] > plain["5"]
+    assert all(lifted[faq_id] <= 2 * plain[faq_id] + 1e-9 for faq_id in ("4", "5"))
+    assert lifted["1"] == plain["1"]
 
 
 def test_hits_name_the_facets_their_entry_does_not_speak_of():
