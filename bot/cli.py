@@ -81,7 +81,8 @@ def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: st
 def ask(text: str, top: int, area: str | None, today: date | None, query_id, *, explain: bool = False) -> dict:
     """One answer as plain data (the line ``ask --jsonl`` writes): nothing is logged, and the transaction is
     rolled back. ``candidates`` are the FAQ's best ``top`` entries whatever answered, so an intent's answer
-    is followed by one FAQ search here (the bot itself searches the FAQ only when no intent answered).
+    is followed by one FAQ search here (the bot itself searches the FAQ only when no intent answered, or for a
+    worry the FAQ may also answer: those candidates are kept).
     With ``explain``, ``explain`` holds the route's trace (``bot.trace``)."""
     with db.session_factory()() as session:
         ctx = context_for(session, area=area, top=top, today=today)
@@ -89,7 +90,7 @@ def ask(text: str, top: int, area: str | None, today: date | None, query_id, *, 
         ctx.trace = Trace() if explain else None
         reply = dispatch.on_text(ctx, None, text)
         query = Query.of(text)
-        if reply.kind == "intent" and top and query.key:
+        if reply.kind == "intent" and top and query.key and not reply.candidates:
             reply.candidates = ctx.matcher.search(query, k=top)
         session.rollback()
     result = {

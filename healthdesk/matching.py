@@ -104,6 +104,7 @@ class Spelled:
     readings: frozenset[str] = frozenset()  # every word's reading
     kana_readings: frozenset[str] = frozenset()  # the readings of words typed in kana
     keys: frozenset[tuple[str, str]] = frozenset()  # what phrases are looked up by (``PhraseList``)
+    at: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict, compare=False, repr=False)  # slots by key
     _grams: dict[int, frozenset[str]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def grams(self, length: int) -> frozenset[str]:
@@ -118,6 +119,11 @@ class Spelled:
         """False when no word of the text can match ``token`` (a quick test before the real one)."""
         return (token.form in self.forms or token.reading in self.kana_readings
                 or (token.kana and token.reading in self.readings))
+
+    def slots_of(self, token: Token) -> frozenset[int]:
+        """The slots holding a word that ``token`` (a phrase's word) ``matches``."""
+        found = [self.at[key] for key in _keys(token) if key in self.at]
+        return found[0] if len(found) == 1 else frozenset().union(*found)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -209,12 +215,20 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
         slots.append(tuple(slot))
-    words = [token for slot in slots for token in slot]
+    at: dict[tuple[str, str], set[int]] = {}  # the keys of ``_message_keys``, each with the slots that have it
+    for position, slot in enumerate(slots):
+        for token in slot:
+            at.setdefault(("form", token.form), set()).add(position)
+            at.setdefault(("reading", token.reading), set()).add(position)
+            if token.kana:
+                at.setdefault(("kana", token.reading), set()).add(position)
+    by_kind: dict[str, set[str]] = {"form": set(), "reading": set(), "kana": set()}
+    for kind, value in at:
+        by_kind[kind].add(value)
     return Spelled(tuple(slots), plain, tuple(weights), frozenset(edges),
-                   forms=frozenset(token.form for token in words),
-                   readings=frozenset(token.reading for token in words),
-                   kana_readings=frozenset(token.reading for token in words if token.kana),
-                   keys=frozenset(_message_keys(words)))
+                   forms=frozenset(by_kind["form"]), readings=frozenset(by_kind["reading"]),
+                   kana_readings=frozenset(by_kind["kana"]), keys=frozenset(at),
+                   at={key: frozenset(positions) for key, positions in at.items()})
 
 
 def _function_runs(read: list[tuple[str, str, str]]) -> set[int]:
@@ -297,7 +311,7 @@ def _kana_reading(part: str) -> str:
 
 def found(item: Phrase, message: Spelled) -> bool:
     """True when the phrase is in the message (see the module docstring) and no word rules it out."""
-    if any(word.matches(token) for word in item.unless for slot in message.slots for token in slot):
+    if any(message.slots_of(word) for word in item.unless):
         return False
     parts = len(item.parts)
     return (_tokens_in_order(item.tokens, message, parts) or _tokens_in_order(item.spelled, message, parts)
@@ -313,10 +327,10 @@ def _tokens_in_order(wanted: tuple[Token, ...], message: Spelled, parts: int) ->
         return False
     slots = message.slots
     width = len(wanted) + MAX_SKIPPED * (parts - 1)
-    for start in range(len(slots)):
-        if any(item.matches(token) for item in wanted for token in slots[start]):
-            if _assign(wanted, 0, slots[start:_window_end(message, start, width)], frozenset()):
-                return True
+    # A window starts at a slot holding one of the wanted words (found by key, not by comparing every slot).
+    for start in sorted(frozenset().union(*(message.slots_of(token) for token in wanted))):
+        if _assign(wanted, 0, slots[start:_window_end(message, start, width)], frozenset()):
+            return True
     return False
 
 

@@ -232,6 +232,7 @@ class HybridMatcher:
         self._slot_of: dict[str, int] = {}
         self._exact: dict[str, set[int]] = {}
         self._facet_slots: dict[str, set[int]] = {}  # by facet, the slots of the entries that speak of it
+        self._facet_cache: dict[str, np.ndarray] = {}  # the same as arrays, made when a message first asks
         self._rows = 0
         self._docs = 0
         self._doc_length_total = 0.0
@@ -278,6 +279,7 @@ class HybridMatcher:
         other._slot_of = dict(self._slot_of)
         other._exact = {key: set(slots) for key, slots in self._exact.items()}
         other._facet_slots = {facet: set(slots) for facet, slots in self._facet_slots.items()}
+        other._facet_cache = {}
         other._delta_slots = list(self._delta_slots)
         return other
 
@@ -294,6 +296,7 @@ class HybridMatcher:
 
     def _after_edit(self) -> None:
         self._idf_cache = None
+        self._facet_cache = {}
         live_delta = [slot for slot in self._delta_slots if self._entries[slot].alive]
         dead = len(self._entries) - len(self._slot_of)
         limit = max(self.delta_limit, len(self._slot_of) // 10)
@@ -317,6 +320,7 @@ class HybridMatcher:
             for facet in entry.facets:
                 self._facet_slots.setdefault(facet, set()).add(slot)
         self._idf_cache = None
+        self._facet_cache = {}
         self._delta, self._delta_slots = None, []
         self._base = self._build(range(len(live)))
 
@@ -542,8 +546,10 @@ class HybridMatcher:
         if not a.facets or not self.weights.facet:
             return bonus
         for name in a.facets:
-            slots = [slot for slot in self._facet_slots.get(name, ()) if slot < len(scores)]
-            bonus[slots] += self.weights.facet / len(a.facets)
+            if (slots := self._facet_cache.get(name)) is None:
+                # A third of a city's entries may speak of money: read once per edit, not per message.
+                slots = self._facet_cache[name] = np.fromiter(self._facet_slots.get(name, ()), dtype=np.int64)
+            bonus[slots[slots < len(scores)]] += self.weights.facet / len(a.facets)
         return bonus * np.maximum(scores, 0.0)
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

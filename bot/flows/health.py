@@ -15,7 +15,6 @@ from bot.context import Reply
 from bot.replies import health as health_replies
 from faq import answers
 from faq.answers import Answered
-from faq.answers import Entry
 from healthdesk.data import defaults
 from healthdesk.triage import Kind
 from healthdesk.triage import triage
@@ -39,11 +38,9 @@ def answer_health(ctx: Context, user_id: str | None, query: Query) -> Reply | No
         conversation.end(ctx.session, user_id)
     intent = f"health.{result.kind.value}"
     querylog.record_health(ctx, intent)
-    related = _related_entry(ctx, query) if result.kind in FAQ_ALSO else None
-    return Reply(health_replies.health_reply(result, ctx.city, related), "intent", intent=intent)
-
-
-def _related_entry(ctx: Context, query: Query) -> Entry | None:
-    """The FAQ entry that answers a worry directly (the answer tier), searched without logging anything."""
-    found = answers.find(ctx.faq_entries, ctx.matcher, ctx.policy, query, ctx.top)
-    return found.entry if isinstance(found, Answered) else None
+    # A worry the FAQ may also answer: searched without logging anything; the entry is added when it answers
+    # the worry directly (the answer tier), and what the search found is the reply's candidates.
+    found = answers.find(ctx.faq_entries, ctx.matcher, ctx.policy, query, ctx.top) if result.kind in FAQ_ALSO else None
+    related = found.entry if isinstance(found, Answered) else None
+    return Reply(health_replies.health_reply(result, ctx.city, related), "intent", intent=intent,
+                 candidates=list(found.hits) if found is not None else [])

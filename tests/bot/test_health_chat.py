@@ -218,6 +218,14 @@ class TestWhereAndWorry:
         assert "熱の目安の案内" not in first_text(reply)
         assert reply.messages[-1].quick_reply is not None and len(reply.messages) <= 5
 
+    def test_a_worry_the_faq_may_answer_carries_what_the_search_found(self, app, city):
+        """The FAQ search made for a child's worry is the reply's candidates (``ask`` shows them, not a second
+        search)."""
+        with db.transaction(app) as session:
+            faq_store.save_records(session, [FaqRecord("589", "子どもが熱を出してしまいました。", "熱の目安の案内")])
+        reply = say(app, "子どもが熱を出してしまいました")
+        assert [hit.faq_id for hit in reply.candidates][:1] == ["589"]
+
     def test_kowai_in_hokkaido_goes_to_the_desk_not_the_mental_health_lines(self, app, city):
         """からだがこわい is tiredness: the health desk, not よりそいホットライン."""
         text = text_of(say(app, "からだがこわい"))

@@ -50,10 +50,17 @@ def test_a_message_that_asks_nothing_is_scored_as_before():
 
 
 def test_edits_keep_the_facets_in_step():
-    """A removed entry loses its bonus and an added one that speaks of the loss gets it, in a copy."""
+    """A removed entry loses its lift and an added one that speaks of the loss gets it, in a copy (whose matcher
+    had already been asked about a loss, so what it kept of the facets is renewed by the edit)."""
     matcher = HybridMatcher([APPLY, REISSUE, RENEW], weights=Weights(facet=0.2))
+    assert ranked(matcher, "医療証なくした")[0] == "2"
     edited = matcher.copy()
     edited.remove("2")
     edited.upsert(FaqDoc("4", "医療証を紛失しました。", (), "再交付の申請をしてください。"))
-    assert ranked(edited, "医療証なくした")[0] == "4"
+    unlifted = HybridMatcher([APPLY, RENEW], weights=Weights(facet=0.0))
+    unlifted.upsert(FaqDoc("4", "医療証を紛失しました。", (), "再交付の申請をしてください。"))
+    lifted = {hit.faq_id: hit.score for hit in edited.search("医療証なくした", 3)}
+    plain = {hit.faq_id: hit.score for hit in unlifted.search("医療証なくした", 3)}
+    assert ranked(edited, "医療証なくした")[0] == "4" and lifted["4"] > plain["4"]
+    assert "2" not in lifted
     assert ranked(matcher, "医療証なくした")[0] == "2"
