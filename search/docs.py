@@ -60,6 +60,7 @@ class Analysis:
     synonyms: list[tuple[str, str]]
     rewritten: str = ""  # the surface key after the city's synonym phrases, when they changed it
     facets: frozenset[str] = frozenset()  # what the message asks about its subject (``japanese.facets``)
+    typed: str = ""  # the surface key of the message as typed, courtesy included (an entry's question word for word)
 
 
 @dataclass

@@ -134,7 +134,8 @@ class Analyzer:
         applied = self.synonyms.applied(text)
         rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
         return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
-                        rewritten if rewritten != surface else "", facets.asked(text))
+                        rewritten if rewritten != surface else "", facets.asked(text),
+                        query.key if query.key != surface else "")
 
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
@@ -515,7 +516,7 @@ class HybridMatcher:
         lexical[~self._alive[:n_slots]] = -1.0
         pool = min(CANDIDATES, len(self._slot_of))
         candidates = np.argpartition(-lexical, pool - 1)[:pool]
-        exact = self._exact.get(a.surface, set()) | self._exact.get(a.reading, set())
+        exact = self._exact.get(a.surface, set()) | self._exact.get(a.reading, set()) | self._exact.get(a.typed, set())
         slots = [slot for slot in candidates.tolist() if self._entries[slot].alive]
         inexact = [slot for slot in slots if slot not in exact]
         fuzzy_of = dict(zip(inexact, self._fuzzy(a, [self._entries[slot] for slot in inexact]), strict=True))

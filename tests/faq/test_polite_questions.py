@@ -67,3 +67,13 @@ def test_the_context_still_counts_when_it_fits(matcher):
     """Entries that fit both the context and the question come first: 転入 context with 児童手当 → #71."""
     hits = matcher.search("先月かもめ市に転入してきたのですが、児童手当の手続きを教えてください", 3)
     assert hits[0].faq_id == "71"
+
+
+@pytest.mark.parametrize(("question", "faq_id"), [("転入の手続きについて教えてください。", "539"),
+                                                  ("転入の手続きについて教えてください", "539")])
+def test_an_entry_typed_word_for_word_is_answered(matcher, question, faq_id):
+    """An entry's own question, courtesy and all, is that entry exactly (score 1), and so answered, although the
+    courtesy left out for matching makes a sibling (転入した後の手続きについて…) score as high otherwise."""
+    hits = matcher.search(question, 5)
+    assert (hits[0].faq_id, hits[0].score) == (faq_id, 1.0)
+    assert answer_policy({}).decide(hits, len(question)) is Tier.ANSWER

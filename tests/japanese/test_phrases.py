@@ -47,6 +47,8 @@ class TestPoliteQuestions:
         ("恐れ入りますが、児童手当の申請方法を教えていただけますか", "児童手当の申請方法"),
         ("いつもお世話になっております。粗大ごみの申し込み方法を教えてください", "粗大ごみの申し込み方法"),
         ("すいません、保育園の空きはありますか", "保育園の空きはありますか"),
+        ("お手数ですが、印鑑登録の手続きを教えてください", "印鑑登録の手続き"),
+        ("転入の書類はどれですか。お手数をおかけしますが、よろしくお願いいたします。", "転入の書類はどれ"),
     ])
     def test_courtesy_is_removed(self, text, kept):
         """Cushions, apologies, greetings and polite asking carry no topic and are removed."""
@@ -79,6 +81,12 @@ class TestPoliteQuestions:
     def test_the_question_is_the_clause_after_the_context(self, text, focus):
         """The clause after 「〜のですが、」「〜んですけど、」「〜ので、」 is what is asked."""
         assert question_focus(text) == focus
+
+    def test_courtesy_after_the_question_is_not_the_question(self):
+        """「…を用意すればよいですか。お手数ですが、よろしくお願いいたします。」: the closing courtesy is no clause."""
+        focus = question_focus("先月引っ越してきました。保育園の申し込みにはどんな書類を用意すればよいですか。"
+                               "お手数ですが、よろしくお願いいたします。")
+        assert "書類" in focus and "手数" not in focus
 
     def test_a_clause_without_a_topic_keeps_the_context(self):
         """「…のですが、どうすればいいですか」: the question alone says nothing, so the clause before stays."""
