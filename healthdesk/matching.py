@@ -215,7 +215,9 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
         slots.append(tuple(slot))
-    at: dict[tuple[str, str], set[int]] = {}  # the keys of ``_message_keys``, each with the slots that have it
+    # What a phrase's word is looked up by (``_keys``), each with the slots that have it: every word's form and
+    # reading, and the reading of a word typed in kana.
+    at: dict[tuple[str, str], set[int]] = {}
     for position, slot in enumerate(slots):
         for token in slot:
             at.setdefault(("form", token.form), set()).add(position)
@@ -397,11 +399,6 @@ def _keys(token: Token) -> tuple[tuple[str, str], ...]:
     """What a phrase's word is looked up by: its form, its reading from a kana word, any reading if kana."""
     keys = (("form", token.form), ("kana", token.reading))
     return keys + (("reading", token.reading),) if token.kana else keys
-
-
-def _message_keys(words: list[Token]) -> set[tuple[str, str]]:
-    return ({("form", t.form) for t in words} | {("kana", t.reading) for t in words if t.kana}
-            | {("reading", t.reading) for t in words})
 
 
 class PhraseList:

@@ -543,15 +543,15 @@ class HybridMatcher:
         the share of the message's facets the entry speaks of (「医療証なくした」 lifts 「医療証の再発行はできますか」).
         A lift in proportion, so an entry that fits the message in nothing else stays where it was: a third of a
         city's entries speak of money, and 「宇宙旅行の補助金」 must not find them."""
-        bonus = np.zeros(len(scores))
+        share = np.zeros(len(scores))
         if not a.facets or not self.weights.facet:
-            return bonus
+            return share
         for name in a.facets:
             if (slots := self._facet_cache.get(name)) is None:
                 # A third of a city's entries may speak of money: read once per edit, not per message.
                 slots = self._facet_cache[name] = np.fromiter(self._facet_slots.get(name, ()), dtype=np.int64)
-            bonus[slots[slots < len(scores)]] += self.weights.facet / len(a.facets)
-        return bonus * np.maximum(scores, 0.0)
+            share[slots[slots < len(scores)]] += 1 / len(a.facets)
+        return self.weights.facet * share * np.maximum(scores, 0.0)
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Columns and cosine weights of the query's n-grams (already multiplied by the documents' idf)."""
