@@ -79,7 +79,6 @@ MIN_MARGIN = 0.1  # a near-tie between two entries is asked, never answered
 OFF_TOPIC_DIRECT = 0.0  # no off-topic message of the fitting folds gets a direct answer (2 % let 1 in 15 through)
 SUGGEST_KEEP = 0.9  # share of the queries with a relevant entry in the top 3 that must reach 「もしかして」 or better
 TOP = 10
-OFF = NEVER  # a threshold no score reaches
 
 
 @dataclass(frozen=True)
@@ -244,7 +243,7 @@ def fit_policy(rows_by_fold: dict[str, list[Ranked]], short_chars: int) -> Answe
     best = None
     for answer_at in grid(0.3, 0.95):
         for margin in grid(MIN_MARGIN, 0.3):
-            for high in [OFF, *(grid(round(answer_at + 2 * STEP, 2), 0.95) if margin > MIN_MARGIN else [])]:
+            for high in [NEVER, *(grid(round(answer_at + 2 * STEP, 2), 0.95) if margin > MIN_MARGIN else [])]:
                 policy = replace(base, answer_at=answer_at, answer_at_short=round(answer_at + 0.15, 2),
                                  min_margin=margin, answer_at_high=high, min_margin_high=MIN_MARGIN)
                 if not safe(policy):
@@ -253,12 +252,12 @@ def fit_policy(rows_by_fold: dict[str, list[Ranked]], short_chars: int) -> Answe
                 if best is None or key > best[0]:
                     best = (key, policy)
     if best is None:
-        policy = replace(base, answer_at=OFF, answer_at_short=OFF)
+        policy = replace(base, answer_at=NEVER, answer_at_short=NEVER)
     else:
         policy = best[1]
         policy = replace(policy, answer_at=round(policy.answer_at + STEP, 2),
                          answer_at_short=round(policy.answer_at_short + STEP, 2),
-                         answer_at_high=min(OFF, round(policy.answer_at_high + STEP, 2)))
+                         answer_at_high=min(NEVER, round(policy.answer_at_high + STEP, 2)))
     rows = [r for r in pooled if r.question.relevant]
     floors = [suggest_floor([r for r in rows if (r.question.chars <= short_chars) == short]) for short in (False, True)]
     policy = replace(policy, suggest_at=floors[0], suggest_at_short=max(floors))

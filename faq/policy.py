@@ -114,10 +114,10 @@ class AnswerPolicy:
             checks += (Check("best", best, "answer_at_high", self.answer_at_high),
                        Check("margin", margin, "min_margin_high", self.min_margin_high))
         unmet = tuple(sorted(hits[0].unmet))
+        plain, high = checks[1:3], checks[3:]
         if not checks[0].passed:
             tier = Tier.FALLBACK
-        elif not unmet and (all(check.passed for check in checks[1:3])
-                            or (len(checks) > 3 and all(check.passed for check in checks[3:]))):
+        elif not unmet and (all(check.passed for check in plain) or (high and all(check.passed for check in high))):
             tier = Tier.ANSWER
         else:
             tier = Tier.SUGGEST

@@ -36,6 +36,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import KeysView
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -100,11 +101,9 @@ class Spelled:
     plain: str
     weights: tuple[int, ...] = ()  # per slot: 1 for a word, 0 for a particle or ending (not counted as between)
     edges: frozenset[int] = frozenset()  # where words begin and end in the plain reading
-    forms: frozenset[str] = frozenset()  # every word's form, to rule phrases out at once
-    readings: frozenset[str] = frozenset()  # every word's reading
-    kana_readings: frozenset[str] = frozenset()  # the readings of words typed in kana
-    keys: frozenset[tuple[str, str]] = frozenset()  # what phrases are looked up by (``PhraseList``)
-    at: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict, compare=False, repr=False)  # slots by key
+    # What a phrase's word is looked up by (``_keys``: every word's form and reading, and the reading of a word
+    # typed in kana), each with the slots that have it.
+    at: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
     _grams: dict[int, frozenset[str]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def grams(self, length: int) -> frozenset[str]:
@@ -115,10 +114,16 @@ class Spelled:
             found = self._grams[length] = frozenset(plain[i:i + length] for i in range(len(plain) - length + 1))
         return found
 
+    @property
+    def keys(self) -> KeysView[tuple[str, str]]:
+        """What phrases are looked up by (``PhraseList``)."""
+        return self.at.keys()
+
     def may_hold(self, token: Token) -> bool:
         """False when no word of the text can match ``token`` (a quick test before the real one)."""
-        return (token.form in self.forms or token.reading in self.kana_readings
-                or (token.kana and token.reading in self.readings))
+        at = self.at  # the keys of ``_keys``, without building them
+        return (("form", token.form) in at or ("kana", token.reading) in at
+                or (token.kana and ("reading", token.reading) in at))
 
     def slots_of(self, token: Token) -> frozenset[int]:
         """The slots holding a word that ``token`` (a phrase's word) ``matches``."""
@@ -215,8 +220,6 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
             if len(run) == width and all(run):
                 slot.append(Token("".join(run), "".join(run), True))
         slots.append(tuple(slot))
-    # What a phrase's word is looked up by (``_keys``), each with the slots that have it: every word's form and
-    # reading, and the reading of a word typed in kana.
     at: dict[tuple[str, str], set[int]] = {}
     for position, slot in enumerate(slots):
         for token in slot:
@@ -224,12 +227,7 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
             at.setdefault(("reading", token.reading), set()).add(position)
             if token.kana:
                 at.setdefault(("kana", token.reading), set()).add(position)
-    by_kind: dict[str, set[str]] = {"form": set(), "reading": set(), "kana": set()}
-    for kind, value in at:
-        by_kind[kind].add(value)
     return Spelled(tuple(slots), plain, tuple(weights), frozenset(edges),
-                   forms=frozenset(by_kind["form"]), readings=frozenset(by_kind["reading"]),
-                   kana_readings=frozenset(by_kind["kana"]), keys=frozenset(at),
                    at={key: frozenset(positions) for key, positions in at.items()})
 
 
