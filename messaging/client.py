@@ -281,9 +281,25 @@ class SdkLineClient:
             _log_failure(operation, error, headers.get("x-line-request-id"))
             raise error from exc
         except _NO_ANSWER as exc:
-            error = LineApiError(None, f"no answer from LINE ({type(exc).__name__})")
-            _log_failure(operation, error, None)
+            kind = _no_answer_kind(exc)
+            error = LineApiError(None, f"no answer from LINE ({kind})")
+            _log_failure(operation, error, None, no_answer=kind)
             raise error from exc
+
+
+def _no_answer_kind(exc: Exception) -> str:
+    """What kind of "no answer" urllib3 raised, named by its innermost cause: ``ReadTimeoutError`` (LINE took
+    too long), ``NewConnectionError`` (refused), ``RemoteDisconnected`` (dropped)… ``MaxRetryError`` and
+    ``ProtocolError`` only wrap the cause."""
+    cause: BaseException = exc
+    while True:
+        if isinstance(cause, urllib3.exceptions.MaxRetryError) and cause.reason is not None:
+            cause = cause.reason
+        elif isinstance(cause, urllib3.exceptions.ProtocolError) and len(cause.args) > 1 \
+                and isinstance(cause.args[1], BaseException):
+            cause = cause.args[1]
+        else:
+            return type(cause).__name__
 
 
 def _messages_json(messages: Sequence[Message]) -> bytes:
@@ -332,7 +348,8 @@ def _error_message(exc: ApiException | InsightApiException) -> str:
     return f"{message} ({'; '.join(details)})" if details else message
 
 
-def _log_failure(operation: str, error: LineApiError, request_id: str | None) -> None:
+def _log_failure(operation: str, error: LineApiError, request_id: str | None, no_answer: str | None = None) -> None:
+    """Count and log a failed call; ``no_answer`` names what happened when LINE did not answer (timeout, refused)."""
     metrics.LINE_API_ERRORS.labels(operation=operation,
                                    status=metrics.NO_ANSWER if error.status is None else str(error.status)).inc()
     log.warning(
@@ -340,6 +357,7 @@ def _log_failure(operation: str, error: LineApiError, request_id: str | None) ->
         extra={
             "operation": operation,
             "status": error.status,
+            "no_answer": no_answer,
             "retryable": error.retryable,
             "request_id": request_id,
         },

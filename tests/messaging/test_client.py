@@ -196,6 +196,16 @@ class TestSdkLineClient:
 
         assert (caught.value.status, caught.value.retryable) == (None, True)
 
+    def test_a_timeout_is_logged_as_one(self, line_api, caplog):
+        """The log of a call LINE did not answer in time names the timeout, so an operator can tell it from a refusal."""
+        line_api.delay_next(2.0, path=PUSH)
+
+        with SdkLineClient("dummy", host=line_api.url, timeout=0.2) as client, caplog.at_level(logging.WARNING):
+            with pytest.raises(LineApiError, match="ReadTimeoutError"):
+                client.push(USER, [TextMessage(text="x")], retry_key=key())
+
+        assert [r.no_answer for r in caplog.records if r.getMessage() == "line.api.failed"] == ["ReadTimeoutError"]
+
     def test_a_reply_gives_up_at_the_reply_timeout(self, line_api):
         """A reply slower than the reply timeout fails as "no answer" although the client's own timeout is longer."""
         line_api.delay_next(2.0, path="/v2/bot/message/reply")
@@ -238,6 +248,16 @@ class TestSdkLineClient:
                 client.push(USER, [TextMessage(text="x")], retry_key=key())
 
         assert (caught.value.status, caught.value.retryable) == (None, True)
+
+    def test_a_refused_connection_is_named_by_its_cause(self):
+        """A refused connection reads as one, not as the retry wrapper urllib3 raises around it."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+
+        with SdkLineClient("dummy", host=f"http://127.0.0.1:{port}", timeout=1.0) as client:
+            with pytest.raises(LineApiError, match=r"\(NewConnectionError\)"):
+                client.push(USER, [TextMessage(text="x")], retry_key=key())
 
     def test_quota_and_consumption(self, sdk_line_client, line_api):
         """get_quota() returns the limit and get_quota_consumption() counts pushed recipients."""
