@@ -47,16 +47,18 @@ def _tokenizer(mode: str):
     return _TOKENIZERS[mode]
 
 
-def morphemes(text: str) -> list[tuple[str, str, str, str]]:
+@functools.lru_cache(maxsize=4096)
+def morphemes(text: str) -> tuple[tuple[str, str, str, str], ...]:
     """Sudachi mode-C morphemes of ``text`` as (surface, normalised form, reading, part of speech).
 
-    The dictionary (about 90 MB resident) is loaded once per process and shared by every caller.
+    The dictionary (about 90 MB resident) is loaded once per process and shared by every caller. Cached: one
+    message is read by the matcher's reading key and content words, and by the health desk.
     """
     with _LOCK:
-        return [
+        return tuple(
             (m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0])
             for m in _tokenizer("C").tokenize(text)
-        ]
+        )
 
 
 @dataclass(frozen=True)

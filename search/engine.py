@@ -215,6 +215,15 @@ class _Segment:
     vector_starts: np.ndarray  # the first row of each entry's vectors, in ``doc_slot`` order (each has one or more)
 
 
+@dataclass(frozen=True)
+class _Views:
+    """A query's lexical scores of every slot: n-gram cosine on the surface and reading keys, BM25 coverage."""
+
+    surface: np.ndarray
+    reading: np.ndarray
+    bm25: np.ndarray
+
+
 class HybridMatcher:
     """Ranks FAQ entries for a query by fused n-gram TF-IDF, BM25 and fuzzy scores."""
 
@@ -442,10 +451,13 @@ class HybridMatcher:
         analysis = self.analyzer.analyse(query)
         semantic = self._semantic(analysis)
         if normalize(focus) == normalize(analysis.text):
-            return [self._hit(analysis, e.faq_id, e.score) for e in self._rank(analysis, k, semantic)]
+            [views] = self._views([analysis])
+            return [self._hit(analysis, e.faq_id, e.score) for e in self._rank(analysis, k, semantic, views)]
         depth = max(k, FOCUS_DEPTH)
-        whole = {e.faq_id: e.score for e in self._rank(analysis, depth, semantic)}
-        asked = {e.faq_id: e.score for e in self._rank(self.analyzer.analyse(Query.of(focus)), depth, semantic)}
+        asked_analysis = self.analyzer.analyse(Query.of(focus))
+        whole_views, asked_views = self._views([analysis, asked_analysis])
+        whole = {e.faq_id: e.score for e in self._rank(analysis, depth, semantic, whole_views)}
+        asked = {e.faq_id: e.score for e in self._rank(asked_analysis, depth, semantic, asked_views)}
         fused = {faq_id: (1 - FOCUS_WEIGHT) * whole.get(faq_id, 0.0) + FOCUS_WEIGHT * asked.get(faq_id, 0.0)
                  for faq_id in whole.keys() | asked.keys()}
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
@@ -464,7 +476,8 @@ class HybridMatcher:
             formula = f"score = {1 - w.semantic:g} × ({formula[8:]}) + {w.semantic} × semantic"
         if w.facet:
             formula += f", × (1 + {w.facet} × share of the message's facets the entry speaks of)"
-        return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis)))
+        [views] = self._views([analysis])
+        return Explanation(analysis, formula, self._rank(analysis, k, self._semantic(analysis), views))
 
     def _semantic(self, a: Analysis) -> np.ndarray | None:
         """Each slot's semantic score for the message: the best cosine of its vectors (None without an encoder,
@@ -479,32 +492,44 @@ class HybridMatcher:
                 semantic[segment.doc_slot] = np.maximum.reduceat(segment.vectors @ vector, segment.vector_starts)
         return semantic
 
-    def _rank(self, a: Analysis, k: int, semantic: np.ndarray | None) -> list[Explained]:
-        """The best ``k`` entries for an analysed query, with the score of every view (``semantic``: each slot's
-        semantic score for the whole message, or None)."""
-        if not (a.surface or a.reading) or not self._slot_of:
-            return []
+    def _views(self, analyses: Sequence[Analysis]) -> list[_Views]:
+        """Each analysis's lexical views of every slot: n-gram cosines on the surface and reading keys and BM25
+        coverage. A matrix's columns are read once for all the analyses (a long message and its question clause
+        share most of their n-grams and words)."""
         n_slots = len(self._entries)
-        surface = np.zeros(n_slots)
-        reading = np.zeros(n_slots)
-        bm25 = np.zeros(n_slots)
+        views = [_Views(np.zeros(n_slots), np.zeros(n_slots), np.zeros(n_slots)) for _ in analyses]
+        if not self._slot_of:
+            return views
         gram_idf, word_idf = self._idf()
-        views = [(surface, "surface", self._query_grams(a.surface, gram_idf)),
-                 (reading, "reading", self._query_grams(a.reading, gram_idf))]
-        if a.rewritten:
-            # The query as the city's synonym table words it (ひっこしてきた → 転入) counts as typed.
-            views.append((surface, "surface", self._query_grams(a.rewritten, gram_idf)))
-        w_cols, w_weights, coverage_max = self._query_words(a.tokens, word_idf)
+        # Per key: (the view written, its n-gram columns and weights). The query as the city's synonym table words
+        # it (ひっこしてきた → 転入) counts as typed.
+        surface = [(view.surface, self._query_grams(key, gram_idf))
+                   for a, view in zip(analyses, views, strict=True) for key in (a.surface, a.rewritten) if key]
+        reading = [(view.reading, self._query_grams(a.reading, gram_idf))
+                   for a, view in zip(analyses, views, strict=True) if a.reading]
+        words = [(view.bm25, self._query_words(a.tokens, word_idf)) for a, view in zip(analyses, views, strict=True)]
         for segment in (self._base, self._delta):
             if segment is None:
                 continue
-            for target, view, (cols, weights) in views:
-                rows, scores = _ngram_scores(getattr(segment, view), getattr(segment, f"{view}_norm"), cols, weights)
-                _max_into(target, segment.row_slot[rows], scores)
-            if len(w_cols) and coverage_max > 0:
-                keep = w_cols < segment.bm25.shape[1]
-                if keep.any():
-                    bm25[segment.doc_slot] = _by_columns(segment.bm25, w_cols[keep], w_weights[keep]) / coverage_max
+            for keys, by_column, norms in ((surface, segment.surface, segment.surface_norm),
+                                           (reading, segment.reading, segment.reading_norm)):
+                products = _column_products(by_column, [query for _, query in keys])
+                for (target, _), product in zip(keys, products.T, strict=True):
+                    rows = np.flatnonzero(product)
+                    _max_into(target, segment.row_slot[rows], product[rows] / norms[rows])
+            products = _column_products(segment.bm25, [(cols, weights) for _, (cols, weights, _) in words])
+            for (target, (_, _, coverage_max)), product in zip(words, products.T, strict=True):
+                if coverage_max > 0:
+                    target[segment.doc_slot] = product / coverage_max
+        return views
+
+    def _rank(self, a: Analysis, k: int, semantic: np.ndarray | None, views: _Views) -> list[Explained]:
+        """The best ``k`` entries for an analysed query, with the score of every view (``semantic``: each slot's
+        semantic score for the whole message, or None; ``views``: the query's lexical views, ``_views``)."""
+        if not (a.surface or a.reading) or not self._slot_of:
+            return []
+        n_slots = len(self._entries)
+        surface, reading, bm25 = views.surface, views.reading, views.bm25
         w_ngram, w_bm25, w_fuzzy = self.weights.for_length(len(a.surface))
         w_semantic = self.weights.semantic_for(a.text, len(a.surface)) if semantic is not None else 0.0
         if semantic is None:
@@ -670,26 +695,20 @@ def _row_norms(matrix: sparse.csr_matrix, idf: np.ndarray) -> np.ndarray:
     return norms
 
 
-def _ngram_scores(by_column: sparse.csc_matrix, norms: np.ndarray, cols: np.ndarray,
-                  weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine of the query against every row that shares one of its n-grams: (rows, scores).
-
-    Exact for every row: scipy's column slice and product run in C, and read only the postings of the
-    query's n-grams (a long message's common ones too: 0.2 ms at 10,000 entries, where picking candidate rows
-    by their rarest n-grams in numpy took 2 ms and missed some).
-    """
-    keep = cols < by_column.shape[1]
-    cols, weights = cols[keep], weights[keep]
-    if not len(cols) or by_column.shape[0] == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    scores = _by_columns(by_column, cols, weights) / norms
-    rows = np.flatnonzero(scores)
-    return rows, scores[rows]
-
-
-def _by_columns(by_column: sparse.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``by_column[:, cols] @ weights`` (``cols`` distinct and inside the matrix)."""
-    return by_column[:, cols] @ weights
+def _column_products(by_column: sparse.csc_matrix, queries: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """``by_column[:, cols] @ weights`` for each (cols, weights) query (its columns distinct), as the columns of one
+    array: the union of the queries' columns is read once, by scipy in C (only those columns' postings). Columns
+    beyond the matrix (added to the vocabulary after it was built) score nothing."""
+    width = by_column.shape[1]
+    kept = [(cols[cols < width], weights[cols < width]) for cols, weights in queries]
+    products = np.zeros((by_column.shape[0], len(queries)))
+    union = np.unique(np.concatenate([cols for cols, _ in kept])) if kept else np.zeros(0, dtype=np.int64)
+    if not len(union) or by_column.shape[0] == 0:
+        return products
+    weights = np.zeros((len(union), len(queries)))
+    for column, (cols, values) in enumerate(kept):
+        weights[np.searchsorted(union, cols), column] = values
+    return np.asarray(by_column[:, union] @ weights)
 
 
 def _max_into(target: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None:

@@ -1,5 +1,5 @@
-"""The matcher's n-gram cosines and its fuzzy view computed for all candidates at once give the very numbers
-of the plain scipy and rapidfuzz calls."""
+"""The matcher's n-gram and BM25 products for several queries at once and its fuzzy view computed for all candidates
+at once give the very numbers of the plain scipy and rapidfuzz calls."""
 
 from __future__ import annotations
 
@@ -31,24 +31,29 @@ def queries(count: int):
         yield cols, rng.random(len(cols))
 
 
-def test_ngram_scores_are_every_sharing_rows_cosine(by_row):
-    """Every row that shares an n-gram with the query is scored, with the cosine scipy's products give."""
+def test_column_products_are_each_querys_product(by_row):
+    """Several queries read together give each the very product scipy gives it alone (rows it shares nothing with
+    score 0)."""
     by_column = by_row.tocsc()
-    norms = np.sqrt(np.asarray(by_row.multiply(by_row).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    for cols, weights in queries(200):
-        rows, scores = engine._ngram_scores(by_column, norms, cols, weights)
-        query = np.zeros(WIDTH)
-        query[cols] = weights
-        expected = (by_row @ query) / norms
-        assert rows.tolist() == np.flatnonzero(expected).tolist()
-        assert np.allclose(scores, expected[rows], rtol=1e-12, atol=0)
+    batch = list(queries(200))
+    for start in range(0, len(batch), 3):
+        together = batch[start:start + 3]
+        products = engine._column_products(by_column, together)
+        for (cols, weights), product in zip(together, products.T, strict=True):
+            query = np.zeros(WIDTH)
+            query[cols] = weights
+            expected = by_row @ query
+            assert np.flatnonzero(product).tolist() == np.flatnonzero(expected).tolist()
+            assert np.allclose(product, expected, rtol=1e-12, atol=0)
 
 
 def test_columns_beyond_the_matrix_are_ignored(by_row):
     """An n-gram the segment has no column for (added to the vocabulary later) scores nothing there."""
-    rows, scores = engine._ngram_scores(by_row.tocsc(), np.ones(ROWS), np.array([WIDTH + 5]), np.array([1.0]))
-    assert len(rows) == 0 and len(scores) == 0
+    products = engine._column_products(by_row.tocsc(), [(np.array([WIDTH + 5]), np.array([1.0])),
+                                                         (np.array([0, WIDTH + 1]), np.array([1.0, 1.0]))])
+    expected = by_row.tocsc()[:, [0]].toarray().ravel()
+    assert products.shape == (ROWS, 2)
+    assert not products[:, 0].any() and products[:, 1].tolist() == expected.tolist()
 
 
 def test_fuzzy_scores_are_each_entrys_best_ratio():
