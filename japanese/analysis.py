@@ -47,12 +47,13 @@ def _tokenizer(mode: str):
     return _TOKENIZERS[mode]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
 def morphemes(text: str) -> tuple[tuple[str, str, str, str], ...]:
     """Sudachi mode-C morphemes of ``text`` as (surface, normalised form, reading, part of speech).
 
-    The dictionary (about 90 MB resident) is loaded once per process and shared by every caller. Cached: one
-    message is read by the matcher's reading key and content words, and by the health desk.
+    The dictionary (about 90 MB resident) is loaded once per process and shared by every caller. The last few
+    texts are kept: one message is read by the matcher's reading key and content words, and by the health desk,
+    while it is answered (a few thousand kept an index's answers, 50 MB at 10,000 entries).
     """
     with _LOCK:
         return tuple(
