@@ -158,7 +158,11 @@ def read_request(text: str) -> Request | None:
     categories = tuple(category for category, family in _CATEGORY_WORDS.items()
                        if any(_is(word, family) for word in found))
     only = any(word.lemma in _ONLY for word in found)
-    action = _action(found)
+    actions = _actions(found)
+    # The strongest action named: stop, then delete, change and want; but the data kept is deleted when that is
+    # asked too (「登録やめたい。個人情報消して」).
+    action = Action.DELETE if Action.DELETE in actions and lemmas & _DATA else next(
+        (action for action in Action if action in actions), None)
     if action is None and categories and only:
         action = Action.WANT  # 「防災だけにして」
     if action is None:
@@ -180,15 +184,15 @@ def _foreign(word: Word) -> bool:
     return not _is(word, _KNOWN)
 
 
-def _action(found: tuple[Word, ...]) -> Action | None:
-    """The strongest action named: stop, then delete, change and want; negation turns a verb round."""
+def _actions(found: tuple[Word, ...]) -> set[Action]:
+    """The actions named (negation turns a verb round); none when stopping or deleting is refused (「止めないで」)."""
     actions = set()
     for index, word in enumerate(found):
         negated = _negated(found, index)
         if (_is(word, _NEEDED) or _fused_topic_iru(found, index)) and negated:
             actions.add(Action.STOP)
         elif _is(word, _STOP_OR_DELETE) and negated:
-            return None  # 「止めないで」, 「消さないでください」: keep things as they are
+            return set()  # 「止めないで」, 「消さないでください」: keep things as they are
         elif _is(word, _STOP):
             actions.add(Action.STOP)
         elif _is(word, _DELETE):
@@ -197,7 +201,7 @@ def _action(found: tuple[Word, ...]) -> Action | None:
             actions.add(Action.CHANGE)
         elif _is(word, _WANT) and not negated:
             actions.add(Action.WANT)
-    return next((action for action in Action if action in actions), None)
+    return actions
 
 
 def _fused_topic_iru(found: tuple[Word, ...], index: int) -> bool:

@@ -58,6 +58,11 @@ class TestOtherSettings:
         """Data words × delete words ask for deletion (confirmed with a button)."""
         assert my_data.INTENT.match(Query.of(text)) is True
 
+    @pytest.mark.parametrize("text", ["登録やめたい。個人情報消して", "通知やめて、データも消してほしい"])
+    def test_stopping_and_deleting_the_data_is_a_deletion(self, text):
+        """Asked to stop and to delete the data kept, the data is what the resident wants gone."""
+        assert my_data.INTENT.match(Query.of(text)) is True
+
     @pytest.mark.parametrize("text", ["消さないでください", "データは削除しないで"])
     def test_a_negated_deletion_deletes_nothing(self, text):
         assert my_data.INTENT.match(Query.of(text)) is None

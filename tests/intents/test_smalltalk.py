@@ -15,6 +15,7 @@ from search.docs import Query
     ("ありがとうございました！助かりました", Talk.THANKS), ("ほんとにありがとうございます😊", Talk.THANKS),
     ("助かります", Talk.THANKS), ("いつもお世話になっております", Talk.THANKS), ("サンキュー", Talk.THANKS),
     ("了解しました、ありがとうございます", Talk.THANKS), ("ありがと〜", Talk.THANKS),
+    ("おはようございます！いつも助かってます", Talk.THANKS), ("いつも助かっています", Talk.THANKS),
     ("了解です", Talk.ACK), ("わかりました！", Talk.ACK), ("OKです", Talk.ACK), ("ＯＫ", Talk.ACK), ("はーい", Talk.ACK),
     ("なるほど", Talk.ACK), ("分かった", Talk.ACK), ("承知しました", Talk.ACK), ("いいえ", Talk.ACK),
     ("笑", Talk.LAUGH), ("(笑)", Talk.LAUGH), ("w", Talk.LAUGH), ("ｗｗｗ", Talk.LAUGH), ("草", Talk.LAUGH),
