@@ -700,7 +700,10 @@ def _column_products(by_column: sparse.csc_matrix, queries: Sequence[tuple[np.nd
     array: the union of the queries' columns is read once, by scipy in C (only those columns' postings). Columns
     beyond the matrix (added to the vocabulary after it was built) score nothing."""
     width = by_column.shape[1]
-    kept = [(cols[cols < width], weights[cols < width]) for cols, weights in queries]
+    kept = []
+    for cols, weights in queries:
+        inside = cols < width
+        kept.append((cols[inside], weights[inside]))
     products = np.zeros((by_column.shape[0], len(queries)))
     union = np.unique(np.concatenate([cols for cols, _ in kept])) if kept else np.zeros(0, dtype=np.int64)
     if not len(union) or by_column.shape[0] == 0:
