@@ -54,6 +54,7 @@ from garbage.answers import ItemAnswer
 from garbage.answers import ItemChoices
 from garbage.answers import NeedArea
 from garbage.answers import NextAnswer
+from garbage.year_end import YearEndAnswer
 from intents import INTENTS
 from intents.area import AskArea
 from intents.children import AskBirth
@@ -254,6 +255,7 @@ RESULTS: dict[type, Callable[[Context, str | None, Any], list[Message]]] = {
     ItemAnswer: _shown(garbage_replies.garbage_item, with_city=True),
     ItemChoices: _shown(garbage_replies.item_choices),
     DayAnswer: _shown(garbage_replies.garbage_day),
+    YearEndAnswer: _shown(garbage_replies.garbage_year_end),
     NextAnswer: _shown(garbage_replies.garbage_next, with_city=True),
     ReminderSettings: _shown(garbage_replies.reminder_settings),
     NoReminders: lambda ctx, user_id, result: build.text(texts.REMINDER_NONE_SET),

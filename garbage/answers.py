@@ -7,6 +7,7 @@ the results into messages.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -156,9 +157,10 @@ class DayAnswer:
 
     area: str
     day: date
-    label: str  # 今日, 明日, あさって
+    label: str  # 今日, 明日, あさって; empty for a day asked by its date (12月31日, 元日)
     categories: tuple[str, ...]
     holiday: str | None = None
+    note: str = ""  # the pack's word for a day without collection (「年末年始は収集しません」)
 
 
 @dataclass(frozen=True)
@@ -411,7 +413,7 @@ _WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日
                          r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
 
 
-def _keys(text: str, key: str | None) -> tuple[str, str]:
+def question_keys(text: str, key: str | None = None) -> tuple[str, str]:
     """The text's matching key (``key`` when the caller has it) and its reading in hiragana."""
     reading = to_hiragana("".join(w.reading or w.surface for w in morphemes(text))).lower()
     return (normalize(text) if key is None else key), reading
@@ -422,7 +424,7 @@ def day_question(text: str, key: str | None = None) -> tuple[int, str] | None:
 
     ``key`` is the text's matching key, when the caller has it.
     """
-    keys = _keys(text, key)
+    keys = question_keys(text, key)
     if not any(_GARBAGE_WORDS.search(k) for k in keys):
         return None
     for offset, label, words in _DAYS:
@@ -431,9 +433,39 @@ def day_question(text: str, key: str | None = None) -> tuple[int, str] | None:
     return None
 
 
+# Days asked by name: the year's last and first (大晦日, 元日).
+_NAMED_DAYS = (("大晦日", (12, 31)), ("おおみそか", (12, 31)), ("元日", (1, 1)), ("元旦", (1, 1)),
+               ("がんじつ", (1, 1)), ("がんたん", (1, 1)))
+_MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?(?![\d/])")
+
+
+def date_question(text: str, key: str | None = None) -> tuple[int, int] | None:
+    """(month, day) when ``text`` asks about garbage on a day of the calendar (「12月31日はごみ収集ある？」,
+    「元日って燃えるごみの日？」); a day that does not exist (2月30日) is not one."""
+    keys = question_keys(text, key)
+    if not any(_GARBAGE_WORDS.search(k) for k in keys):
+        return None
+    for word, month_day in _NAMED_DAYS:
+        if any(word in k for k in keys):
+            return month_day
+    if (found := _MONTH_DAY.search(unicodedata.normalize("NFKC", text))) is None:
+        return None
+    month, day = int(found[1]), int(found[2])
+    try:
+        date(2028, month, day)  # a leap year: 2月29日 is a day
+    except ValueError:
+        return None
+    return month, day
+
+
+def has_garbage_word(text: str, key: str | None = None) -> bool:
+    """True when ``text`` speaks of garbage or its collection (ごみ, 収集, 資源, 缶…), in kanji or kana."""
+    return any(_GARBAGE_WORDS.search(k) for k in question_keys(text, key))
+
+
 def is_when_question(text: str, key: str | None = None) -> bool:
     """True when ``text`` asks when garbage is collected (「次の燃えるごみはいつ？」, 「資源ごみの日」)."""
-    return any(_GARBAGE_WORDS.search(k) and _WHEN_WORDS.search(k) for k in _keys(text, key))
+    return any(_GARBAGE_WORDS.search(k) and _WHEN_WORDS.search(k) for k in question_keys(text, key))
 
 
 def resolve_area(catalog: Catalog, name: str | None) -> str | None:
@@ -488,18 +520,44 @@ def first_open_day(catalog: Catalog, today: date, now: time | None) -> date:
 
 def answer_day(catalog: Catalog, area: str, today: date, offset: int, label: str) -> DayAnswer:
     """What the area puts out ``offset`` days from today."""
-    day = today + timedelta(days=offset)
+    return answer_on(catalog, area, today + timedelta(days=offset), label)
+
+
+def answer_on(catalog: Catalog, area: str, day: date, label: str = "") -> DayAnswer:
+    """What the area puts out on ``day``, with the pack's note when a change stops collection then."""
+    policy = catalog.policy(area)
     categories = tuple(
         name for name, schedule in catalog.schedules.get(area, {}).items()
-        if collection_dates(schedule, name, day, day, catalog.policy(area))
+        if collection_dates(schedule, name, day, day, policy)
     )
-    return DayAnswer(area, day, label, categories, holiday_name(day))
+    note = next((change.note for change in policy.changes
+                 if change.day == day and change.moved_to is None and change.note), "")
+    return DayAnswer(area, day, label, categories, holiday_name(day), note)
+
+
+def next_day_of(today: date, month: int, day: int) -> date:
+    """The first ``month``/``day`` from ``today`` on (this year's, or next year's once it has passed; a 2月29日
+    the next one there is)."""
+    for year in range(today.year, today.year + 9):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    raise ValueError(f"no day {month}/{day}")
+
+
+def collected_categories(catalog: Catalog, area: str) -> list[str]:
+    """The categories the city collects in ``area`` on its calendar, in the schedule's order."""
+    return [name for name in catalog.schedules.get(area, {})
+            if catalog.categories.get(name, CategoryInfo(name)).collected]
 
 
 def answer_next(catalog: Catalog, area: str, today: date, categories: Sequence[str]) -> NextAnswer:
     """The next dates of ``categories`` (all collected ones when empty) in the area."""
     schedules = catalog.schedules.get(area, {})
-    names = list(categories) or [n for n in schedules if catalog.categories.get(n, CategoryInfo(n)).collected]
+    names = list(categories) or collected_categories(catalog, area)
     rows = []
     for name in names:
         schedule = schedules.get(name)

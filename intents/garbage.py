@@ -1,6 +1,7 @@
 """ごみ: what an item is and when it goes out, answered for the resident's own area.
 
-Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃えるごみはいつ？」, 「大町の資源ごみの日」) and
+Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃えるごみはいつ？」, 「大町の資源ごみの日」, 「12月31日は
+ごみ収集ある？」, 「年末年始のごみは？」) and
 ``garbage_item`` (「乾電池は何ごみ？」, 「ソファー捨てたい」, or just a thing's name: 「蛍光灯」, 「引っ越しで出た
 ダンボール」, or a general word such as 「電池」, answered with the items to choose from). Both step aside
 (return None) when the city has no garbage data or nothing fits, so the FAQ can answer instead.
@@ -15,14 +16,19 @@ from garbage.answers import NeedArea
 from garbage.answers import answer_day
 from garbage.answers import answer_item
 from garbage.answers import answer_next
+from garbage.answers import answer_on
 from garbage.answers import area_in_text
 from garbage.answers import categories_in_text
+from garbage.answers import date_question
 from garbage.answers import day_question
 from garbage.answers import find_item
 from garbage.answers import first_open_day
 from garbage.answers import is_when_question
 from garbage.answers import item_question
+from garbage.answers import next_day_of
 from garbage.answers import resolve_area
+from garbage.year_end import answer_year_end
+from garbage.year_end import is_year_end_question
 from intents.base import IntentContext
 from search.docs import Query
 
@@ -36,9 +42,15 @@ class CollectionDayIntent:
     name = "collection_day"
 
     def match(self, query: Query):
-        """("day", offset, label) or ("when",) for a question about collection days, else None."""
+        """What a question about collection days asks, else None: ("date", month, day) for a day of the calendar
+        (「12月31日」, 「元日」), ("day", offset, label) for 今日/明日/あさって, ("year_end",) for the new year's
+        break, ("when",) for the next dates; the text last."""
+        if (month_day := date_question(query.text, query.key)) is not None:
+            return ("date", *month_day, query.text)
         if (day := day_question(query.text, query.key)) is not None:
             return ("day", *day, query.text)
+        if is_year_end_question(query.text, query.key):
+            return ("year_end", query.text)
         if is_when_question(query.text, query.key):
             return ("when", query.text)
         return None
@@ -49,15 +61,27 @@ class CollectionDayIntent:
         if catalog is None or not catalog.schedules:
             return None
         text = match[-1]
+        if match[0] in {"date", "year_end"} and _names_an_item(catalog, text):
+            return None  # 「年末の大掃除で出た蛍光灯は何ごみ？」 asks about the thing: the item intent's
         area = area_in_text(catalog, text) or resolve_area(catalog, ctx.area)
         if area is None:
             return NeedArea(text)
         if match[0] == "day":
             return answer_day(catalog, area, ctx.today, match[1], match[2])
+        if match[0] == "date":
+            return answer_on(catalog, area, next_day_of(ctx.today, match[1], match[2]))
         categories = categories_in_text(catalog, text)
         if categories and not any(c in catalog.schedules.get(area, {}) for c in categories):
             return None  # e.g. 粗大ごみ by appointment: the FAQ explains how to apply
+        if match[0] == "year_end":
+            return answer_year_end(catalog, area, ctx.today, categories)
         return answer_next(catalog, area, first_open_day(catalog, ctx.today, ctx.time_of_day), categories)
+
+
+def _names_an_item(catalog, text: str) -> bool:
+    """True when ``text`` asks how to put out a thing the catalog knows (「12月30日にスプレー缶を捨てたい」)."""
+    item, asked = item_question(text)
+    return asked and bool(find_item(catalog, Query.of(item), asked_about_sorting=True))
 
 
 class GarbageItemIntent:

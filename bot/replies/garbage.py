@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from datetime import timedelta
 
 from linebot.v3.messaging import Message
 from linebot.v3.messaging import QuickReply
@@ -15,6 +17,7 @@ from garbage.answers import ItemAnswer
 from garbage.answers import ItemChoices
 from garbage.answers import NextAnswer
 from garbage.answers import Variant
+from garbage.year_end import YearEndAnswer
 from intents.reminders import ReminderSettings
 from messaging import texts
 from messaging.build import MAX_QUICK_REPLIES
@@ -134,14 +137,46 @@ def item_choices(choices: ItemChoices) -> list[Message]:
 
 
 def garbage_day(answer: DayAnswer) -> list[Message]:
-    """What goes out on the day asked, noting a public holiday."""
+    """What goes out on the day asked, noting a public holiday and the pack's word for a day without collection."""
     day = jp_date(answer.day) + (texts.DAY_HOLIDAY.format(holiday=answer.holiday) if answer.holiday else "")
+    when = f"{answer.label} {day}" if answer.label else day
     if answer.categories:
-        text = texts.DAY_COLLECTED.format(label=answer.label, date=day, area=answer.area,
-                                          categories="】【".join(answer.categories))
+        text = texts.DAY_COLLECTED.format(when=when, area=answer.area, categories="】【".join(answer.categories))
     else:
-        text = texts.DAY_NONE.format(label=answer.label, date=day, area=answer.area)
+        text = texts.DAY_NONE.format(when=when, area=answer.area)
+    if answer.note:
+        text = text.removesuffix("。") + texts.DAY_NOTE.format(note=answer.note.rstrip("。")) + "。"
     return messages([text])
+
+
+def garbage_year_end(answer: YearEndAnswer) -> list[Message]:
+    """The year-end break: the days without collection (a run of days as one span), then each category's last
+    date of the year and first of the new one."""
+    lines = [texts.YEAR_END_HEADER.format(area=answer.area)]
+    if answer.closed:
+        notes = "".join(texts.DAY_NOTE.format(note=note.rstrip("。")) for note in answer.notes)
+        lines.append(texts.YEAR_END_CLOSED.format(days="、".join(_spans(answer.closed))).removesuffix("。")
+                     + notes + "。")
+    else:
+        lines.append(texts.YEAR_END_OPEN)
+    for heading, dates in ((texts.YEAR_END_LAST, answer.last), (texts.YEAR_END_FIRST, answer.first)):
+        lines.append(heading)
+        lines += [texts.NEXT_LINE.format(category=category, dates=jp_date(day)) if day is not None
+                  else texts.YEAR_END_NONE.format(category=category) for category, day in dates]
+    if answer.attribution:
+        lines.append(answer.attribution)
+    return messages(["\n".join(lines)])
+
+
+def _spans(days: Sequence[date]) -> list[str]:
+    """Sorted days as runs: 「12月31日(木)〜1月3日(日)」 for consecutive days, a day alone as itself."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return [jp_date(run[0]) + (f"〜{jp_date(run[-1])}" if len(run) > 1 else "") for run in runs]
 
 
 def garbage_next(answer: NextAnswer, city: CityInfo) -> list[Message]:

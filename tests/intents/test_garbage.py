@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from datetime import time
 from datetime import timedelta
@@ -18,8 +19,11 @@ from faq.importers import FaqRecord
 from faq.importers import read_synonyms_file
 from garbage import store as garbage_store
 from garbage.answers import Catalog
+from garbage.answers import date_question
 from garbage.answers import first_open_day
 from garbage.answers import item_question
+from garbage.answers import next_day_of
+from garbage.importers import read_exceptions
 from garbage.importers import read_takamatsu
 from residents.models import Resident
 from tests import factories
@@ -236,6 +240,92 @@ class TestCollectionDays:
 
         text = text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2026, 12, 31)))
         assert "収集はありません" in text
+
+
+@pytest.fixture
+def year_end_city(app):
+    """かもめ市 with 高松's garbage data and the demo pack's year-end break (no collection 12/31–1/3)."""
+    data = read_takamatsu(DEMO / "garbage" / "garbage_separation_list.csv",
+                          DEMO / "garbage" / "garbage_collection_date.csv")
+    data = dataclasses.replace(data, exceptions=read_exceptions(DEMO / "garbage" / "holidays.csv"))
+    with db.transaction(app) as session:
+        municipality(session, department="環境課", phone="0123-45-6751")
+        faq_store.save_synonyms(session, read_synonyms_file(DEMO / "synonyms.csv"))
+        garbage_store.save_garbage(session, data, attribution="出典：高松市")
+
+
+DECEMBER = date(2026, 12, 3)  # a Thursday
+
+
+class TestYearEnd:
+    """「年末年始のごみは？」, 「12月31日は収集ある？」: December's questions, answered from the pack's break."""
+
+    def test_the_break_is_one_span_with_the_packs_note(self, app, year_end_city):
+        """The four days without collection read as one span, with the pack's own words."""
+        reply = say(app, "年末年始のごみ収集はありますか", area=KITA, today=DECEMBER)
+        assert reply.intent == "collection_day"
+        assert "12月31日(木)〜1月3日(日) は収集がありません（年末年始は収集しません）。" in text_of(reply)
+
+    def test_each_category_gets_its_last_date_of_the_year_and_first_of_the_next(self, app, year_end_city):
+        """木太's 燃やせるごみ (火・金): Tuesday 12/29 is the year's last; Friday 1/1 falls in the break, so
+        Tuesday 1/5 is the first."""
+        text = text_of(say(app, "年末年始のごみ収集はありますか", area=KITA, today=DECEMBER))
+        last, first = text.split("■年内最後の収集日")[1].split("■年明け最初の収集日")
+        assert "【燃やせるごみ】12月29日(火)" in last and "【燃やせるごみ】1月5日(火)" in first
+
+    def test_a_named_category_is_the_only_one_listed(self, app, year_end_city):
+        """「年末年始の燃えるごみ」 lists 燃やせるごみ (the synonym table's word) and nothing else."""
+        text = text_of(say(app, "年末年始の燃えるごみ", area=KITA, today=DECEMBER))
+        assert "【燃やせるごみ】" in text and "【破砕ごみ】" not in text
+
+    @pytest.mark.parametrize("text", ["正月はごみ出せる？", "しょうがつのごみ", "年明けのゴミはいつから？",
+                                      "今年最後の燃えるごみはいつ"])
+    def test_new_year_words_ask_about_the_break(self, app, year_end_city, text):
+        """正月, 年明け, 今年最後, in kanji or kana, ask about the break."""
+        assert "■年明け最初の収集日" in text_of(say(app, text, area=KITA, today=DECEMBER))
+
+    def test_in_january_the_break_is_the_one_just_passed(self, app, year_end_city):
+        """On 1/2 「年明けのごみはいつから？」 is about this break, not next winter's."""
+        text = text_of(say(app, "年明けのごみはいつから？", area=KITA, today=date(2027, 1, 2)))
+        assert "【燃やせるごみ】1月5日(火)" in text
+
+    def test_without_a_break_in_the_pack_the_usual_days_are_said(self, app, city):
+        """A pack that lists no days without collection gets the usual days, said to be so."""
+        text = text_of(say(app, "年末年始のごみ収集はありますか", area=KITA, today=DECEMBER))
+        assert "登録されていません" in text and "【燃やせるごみ】1月1日(金)" in text
+
+    def test_a_date_in_the_break_has_no_collection_with_the_packs_note(self, app, year_end_city):
+        """「12月31日はごみ収集ある？」: none that day, and why."""
+        text = text_of(say(app, "12月31日はごみ収集ある？", area=KITA, today=DECEMBER))
+        assert text == "12月31日(木) は、木太・林・多肥・国分寺南部のごみ収集はありません（年末年始は収集しません）。"
+
+    @pytest.mark.parametrize(("text", "day"), [("12/29のゴミは？", "12月29日(火)"), ("元日ってごみ出せますか", "1月1日(金)"),
+                                               ("大晦日のごみ", "12月31日(木)")])
+    def test_a_day_asked_by_its_date_or_name_is_answered_for_that_day(self, app, year_end_city, text, day):
+        """A date typed (12/29) or a day's name (元日, 大晦日) is the day answered."""
+        assert text_of(say(app, text, area=KITA, today=DECEMBER)).startswith(day)
+
+    def test_a_date_already_passed_this_year_is_next_years(self, app, year_end_city):
+        """On 12/3, 「1月5日は何ごみ？」 is next January's 5th, a Tuesday: 燃やせるごみ."""
+        assert "1月5日(火) の木太・林・多肥・国分寺南部の収集は【燃やせるごみ】です。" in text_of(
+            say(app, "1月5日は何ごみ？", area=KITA, today=DECEMBER))
+
+    @pytest.mark.parametrize("text", ["年末の大掃除で出た蛍光灯は何ごみ？", "12月30日にスプレー缶を捨てたい"])
+    def test_a_thing_asked_about_near_new_year_is_the_item_intents(self, app, year_end_city, text):
+        """A thing to put out, asked with a date or 年末, is answered as the thing."""
+        assert say(app, text, area=KITA, today=DECEMBER).intent == "garbage_item"
+
+
+@pytest.mark.parametrize(("text", "asked"), [("2月29日のごみ", (2, 29)), ("2月30日のごみ", None),
+                                             ("12月31日は何時まで開いてますか", None)])
+def test_a_date_question_needs_a_day_that_exists_and_a_garbage_word(text, asked):
+    """2月29日 is a day (in leap years); 2月30日 is none; a date without garbage is not a garbage question."""
+    assert date_question(text) == asked
+
+
+def test_the_next_29th_of_february_is_in_the_next_leap_year():
+    """From 2026-12-03, 2月29日 is 2028's."""
+    assert next_day_of(DECEMBER, 2, 29) == date(2028, 2, 29)
 
 
 class TestArea:
