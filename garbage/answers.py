@@ -442,9 +442,9 @@ _MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?(?![
 def date_question(text: str, key: str | None = None) -> tuple[int, int] | None:
     """(month, day) when ``text`` asks about garbage on a day of the calendar (「12月31日はごみ収集ある？」,
     「元日って燃えるごみの日？」); a day that does not exist (2月30日) is not one."""
-    keys = question_keys(text, key)
-    if not any(_GARBAGE_WORDS.search(k) for k in keys):
+    if not has_garbage_word(text, key):
         return None
+    keys = question_keys(text, key)
     for word, month_day in _NAMED_DAYS:
         if any(word in k for k in keys):
             return month_day

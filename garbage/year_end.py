@@ -32,7 +32,6 @@ class YearEndAnswer:
     and new year's first date (None: none in December, or none in January)."""
 
     area: str
-    new_year: date  # New Year's Day of the break asked about
     closed: tuple[date, ...]  # days without collection for every category: the pack's changes and shutdowns
     notes: tuple[str, ...]  # the pack's words for them (「年末年始は収集しません」), each once
     last: tuple[tuple[str, date | None], ...]
@@ -68,5 +67,4 @@ def answer_year_end(catalog: Catalog, area: str, today: date, categories: Sequen
         last.append((name, december[-1] if december else None))
         first.append((name, january[0] if january else None))
     notes = tuple(dict.fromkeys(note for _day, note in sorted(stopped.items()) if note))
-    return YearEndAnswer(area, new_year, tuple(sorted(stopped)), notes, tuple(last), tuple(first),
-                         catalog.attribution)
+    return YearEndAnswer(area, tuple(sorted(stopped)), notes, tuple(last), tuple(first), catalog.attribution)
