@@ -1,4 +1,4 @@
-"""Small talk: thanks, greetings, acknowledgements, laughter, apologies, farewells, praise, a mistake owned up
+"""Small talk: thanks, greetings (the season's too: 「良いお年を」, 「あけましておめでとう」), acknowledgements, laughter, apologies, farewells, praise, a mistake owned up
 to, not knowing, sadness and emoji get a friendly word.
 
 A message is small talk when nothing is left once its small-talk pieces (word families such as
@@ -24,6 +24,8 @@ class Talk(enum.StrEnum):
     """Which kind of small talk the resident sent."""
 
     GREETING = "greeting"
+    YEAR_END = "year_end"  # 「良いお年を」, 「今年もお世話になりました」
+    NEW_YEAR = "new_year"  # 「あけましておめでとうございます」, 「今年もよろしく」
     THANKS = "thanks"
     HELP = "help"
     WHO = "who"  # 「あなたは誰？」: who or what the bot is
@@ -63,6 +65,11 @@ _FAMILIES: dict[Talk, str] = {
                   r"|(?:雨|あめ|雪|ゆき|晴れ|はれ|曇り|くもり)(?:降って(?:る|います)|ふって(?:る|います)|だ|や|じゃ|が)?"
                   r"|(?:いい|良い|よい)(?:天気|てんき)|(?:天気|てんき)(?:が|いい|良い|悪い|わるい)+)"
                   r"(?:っす|ですな|やな|やね|だね|じゃね|ですね|だな|わ)?",
+    # The season's greetings come before thanks and greetings, whose words they hold (お世話になりました, よろしく).
+    Talk.YEAR_END: r"(?:良い|よい|佳い)お年を(?:お迎え|おむかえ)?(?:ください|下さい)?"
+                   r"|(?:今年|ことし|本年|ほんねん)(?:も|は)?(?:一年)?(?:大変|たいへん)?(?:お世話|おせわ)にな(?:り(?:ます|ました)|った)",
+    Talk.NEW_YEAR: r"(?:明け|あけ)まして(?:おめでとう(?:ございます)?)?|あけおめ|ことよろ|謹賀新年|新年(?:おめでとう(?:ございます)?)?"
+                   r"|(?:今年|ことし|本年|ほんねん)も(?:どうぞ)?よろしく(?:お願い(?:します|いたします|致します)|おねがい(?:します|いたします))?",
     Talk.THANKS: r"ありがと[うー]*(?:ござい(?:ます|ました))?|ありがたい|さんきゅー?|さんくす|thank(?:s|you)?|thx|ty"
                  r"|感謝(?:します|しています|です)?|(?:助|たす)か(?:り(?:ます|ました)|る|った|って(?:い|お)?(?:ます|る))|おかげさま(?:で)?"
                  r"|(?:お世話|おせわ)にな(?:り(?:ます|ました)|って(?:います|おります))|どうも|ども|あざ[ーっ]?[すま]す?"

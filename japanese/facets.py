@@ -23,6 +23,8 @@ class Facet:
     name: str
     asked_by: re.Pattern[str]
     spoken_by: re.Pattern[str]
+    lifts: bool = True  # an entry that speaks of it ranks higher (``search.engine.Weights.facet``), or is only
+    # required of a direct answer
 
 
 # Each word in kanji and in kana (the key folds katakana to hiragana). 「おとし」 in kana only as a verb's
@@ -34,9 +36,13 @@ _LOST_WORDS = (r"(?<![少危汚])(?:な|無|失)く[しさす]|紛失|ふんし�
 _MONEY_ASKED = (r"いくら|費用|料金|お金|おかね|無料|むりょう|有料|値段|補助|助成|手数料|ただで(?!さえ)|自己負担|払"
                 r"|給付|支給|割引|減免|免除|還付")
 _MONEY_SPOKEN = r"|円|負担|料|費|手当|納付|軽減|償還|金額|実費"
+# Something forgotten: a PIN, a password, to apply (「暗証番号わすれた」, 「申請するの忘れてた」).
+_FORGOT_WORDS = r"忘れ(?!ず)|わすれ(?!ず)|思い出せ|おもいだせ"
 FACETS = (
     # A thing lost or stolen: an entry answers it when it speaks of the loss or of reissuing.
     Facet("lost", re.compile(_LOST_WORDS), re.compile(_LOST_WORDS + r"|再発行|再交付")),
+    # Something forgotten: an entry answers it when it speaks of forgetting or of setting the thing again.
+    Facet("forgot", re.compile(_FORGOT_WORDS), re.compile(_FORGOT_WORDS + r"|再設定|初期化|りせっと|再登録"), lifts=False),
     # What it costs or pays: an entry answers it when it names a sum, a fee, a subsidy or a payment.
     Facet("money", re.compile(_MONEY_ASKED), re.compile(_MONEY_ASKED + _MONEY_SPOKEN)),
 )
@@ -46,6 +52,9 @@ def asked(text: str) -> frozenset[str]:
     """The facets a message asks (by name)."""
     key = normalize(text)
     return frozenset(facet.name for facet in FACETS if facet.asked_by.search(key))
+
+
+LIFTING = frozenset(facet.name for facet in FACETS if facet.lifts)
 
 
 def spoken(text: str) -> frozenset[str]:

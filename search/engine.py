@@ -569,13 +569,14 @@ class HybridMatcher:
         A lift in proportion, so an entry that fits the message in nothing else stays where it was: a third of a
         city's entries speak of money, and 「宇宙旅行の補助金」 must not find them."""
         share = np.zeros(len(scores))
-        if not a.facets or not self.weights.facet:
+        lifting = a.facets & facets.LIFTING
+        if not lifting or not self.weights.facet:
             return share
-        for name in a.facets:
+        for name in lifting:
             if (slots := self._facet_cache.get(name)) is None:
                 # A third of a city's entries may speak of money: read once per edit, not per message.
                 slots = self._facet_cache[name] = np.fromiter(self._facet_slots.get(name, ()), dtype=np.int64)
-            share[slots[slots < len(scores)]] += 1 / len(a.facets)
+            share[slots[slots < len(scores)]] += 1 / len(lifting)
         return self.weights.facet * share * np.maximum(scores, 0.0)
 
     def _query_grams(self, key: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -39,6 +39,10 @@ from search.docs import Query
     # Wanting a person, a complaint or an insult: the city's desk, never 「言葉を変えて」.
     ("人と話したい", Talk.PERSON), ("職員と話したいです", Talk.PERSON), ("苦情", Talk.PERSON), ("クレーム", Talk.PERSON),
     ("担当者につないでください", Talk.PERSON), ("バカ", Talk.PERSON), ("役立たず！", Talk.PERSON),
+    # The season's greetings (a resident-style trial in December got a 「もしかして」 for 「良いお年を」).
+    ("今年もお世話になりました。良いお年を", Talk.YEAR_END), ("よいお年をお迎えください", Talk.YEAR_END),
+    ("本年も大変お世話になりました", Talk.YEAR_END), ("あけましておめでとうございます", Talk.NEW_YEAR),
+    ("あけおめ〜ことよろ", Talk.NEW_YEAR), ("今年もよろしくお願いします", Talk.NEW_YEAR),
 ])
 def test_small_talk_is_recognised_by_kind(text, kind):
     """Each kind is recognised in several wordings, scripts and with emoji or punctuation around it."""

@@ -61,3 +61,21 @@ def test_an_entry_naming_a_fee_speaks_of_money():
 def test_an_entry_on_what_a_nursery_is_does_not_speak_of_money():
     """Saying what a kind of nursery is answers nothing about a subsidy."""
     assert facets.spoken("認証保育所とは、認可外保育施設のうち、北海道が定めた基準を満たして認証した施設です。") == frozenset()
+
+
+@pytest.mark.parametrize("text", ["マイナンバーカードの暗証番号わすれた", "パスワードを忘れてしまいました",
+                                  "児童手当の申請するの忘れてた", "暗証番号が思い出せない"])
+def test_forgetting_is_asked(text):
+    """A PIN, a password or an application forgotten, in kanji or kana."""
+    assert facets.asked(text) == {"forgot"}
+
+
+@pytest.mark.parametrize("text", ["母子手帳を忘れずに持ってきてください", "マイナンバーカードを作りたい"])
+def test_a_reminder_not_to_forget_asks_nothing(text):
+    """「忘れずに」 reminds; it does not say something was forgotten."""
+    assert "forgot" not in facets.asked(text)
+
+
+def test_an_entry_on_setting_a_pin_again_speaks_of_forgetting():
+    """再設定 answers a forgotten PIN."""
+    assert "forgot" in facets.spoken("暗証番号の再設定は市民課の窓口で行います。")

@@ -64,3 +64,14 @@ def test_edits_keep_the_facets_in_step():
     assert ranked(edited, "医療証なくした")[0] == "4" and lifted["4"] > plain["4"]
     assert "2" not in lifted
     assert ranked(matcher, "医療証なくした")[0] == "2"
+
+
+def test_forgetting_is_required_of_a_direct_answer_but_lifts_no_entry():
+    """「医療証の暗証番号わすれた」: an entry that does not speak of forgetting says so in its hit, and an entry that
+    does is not lifted for it (the forgot facet does not lift: measured, it moved no right answer up)."""
+    reset = FaqDoc("6", "医療証の手続きを忘れたとき", (), "窓口で再設定します。")
+    docs = [APPLY, reset]
+    plain = {h.faq_id: h for h in HybridMatcher(docs, weights=Weights(facet=0.0)).search("医療証の暗証番号わすれた", 3)}
+    lifted = {h.faq_id: h for h in HybridMatcher(docs, weights=Weights(facet=1.0)).search("医療証の暗証番号わすれた", 3)}
+    assert plain["1"].unmet == {"forgot"} and plain["6"].unmet == frozenset()
+    assert lifted["6"].score == plain["6"].score
