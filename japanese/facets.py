@@ -42,7 +42,8 @@ FACETS = (
     # A thing lost or stolen: an entry answers it when it speaks of the loss or of reissuing.
     Facet("lost", re.compile(_LOST_WORDS), re.compile(_LOST_WORDS + r"|再発行|再交付")),
     # Something forgotten: an entry answers it when it speaks of forgetting or of setting the thing again.
-    Facet("forgot", re.compile(_FORGOT_WORDS), re.compile(_FORGOT_WORDS + r"|再設定|初期化|りせっと|再登録"), lifts=False),
+    Facet("forgot", re.compile(_FORGOT_WORDS), re.compile(_FORGOT_WORDS + r"|再設定|初期化|りせっと|再登録"),
+          lifts=False),
     # What it costs or pays: an entry answers it when it names a sum, a fee, a subsidy or a payment.
     Facet("money", re.compile(_MONEY_ASKED), re.compile(_MONEY_ASKED + _MONEY_SPOKEN)),
 )

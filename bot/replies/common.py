@@ -37,8 +37,9 @@ def small_talk(result: SmallTalk, city: CityInfo, local_time: time | None = None
     A greeting is returned for the time of day in the city (``local_time``; こんにちは when not given).
     """
     template = {
-        Talk.GREETING: texts.GREETING, Talk.YEAR_END: texts.SMALL_TALK_YEAR_END, Talk.NEW_YEAR: texts.SMALL_TALK_NEW_YEAR,
-        Talk.THANKS: texts.THANKS, Talk.HELP: texts.HELP, Talk.WHO: texts.WHO_AM_I,
+        Talk.GREETING: texts.GREETING, Talk.THANKS: texts.THANKS,
+        Talk.YEAR_END: texts.SMALL_TALK_YEAR_END, Talk.NEW_YEAR: texts.SMALL_TALK_NEW_YEAR,
+        Talk.HELP: texts.HELP, Talk.WHO: texts.WHO_AM_I,
         Talk.WEATHER: texts.SMALL_TALK_WEATHER,
         Talk.ACK: texts.SMALL_TALK_ACK, Talk.LAUGH: texts.SMALL_TALK_LAUGH, Talk.APOLOGY: texts.SMALL_TALK_APOLOGY,
         Talk.MISTAKE: texts.SMALL_TALK_MISTAKE, Talk.FAREWELL: texts.SMALL_TALK_FAREWELL,
