@@ -1,5 +1,5 @@
-"""Small talk: thanks, greetings (the season's too: 「良いお年を」, 「あけましておめでとう」), acknowledgements, laughter, apologies, farewells, praise, a mistake owned up
-to, not knowing, sadness and emoji get a friendly word.
+"""Small talk: thanks, greetings (the season's too: 「良いお年を」, 「あけましておめでとう」), acknowledgements,
+laughter, apologies, farewells, praise, a mistake owned up to, not knowing, sadness and emoji get a friendly word.
 
 A message is small talk when nothing is left once its small-talk pieces (word families such as
 ありがと…, 助かり…, 了解…, わかりました, はーい, 笑 / w / 草), polite endings, intensifiers, punctuation and

@@ -1,4 +1,4 @@
-"""What a message asks about the thing it names, beyond naming it: that it was lost, or what it costs.
+"""What a message asks about the thing it names, beyond naming it: that it was lost or forgotten, or what it costs.
 
 「マイナンバーカードなくした」 names the card and says it is lost. An entry on applying for the card is about the
 card, not about the loss: offered, it may help, but it is not the answer. Likewise 「認可外保育所 補助金でるの？」
@@ -23,8 +23,9 @@ class Facet:
     name: str
     asked_by: re.Pattern[str]
     spoken_by: re.Pattern[str]
-    lifts: bool = True  # an entry that speaks of it ranks higher (``search.engine.Weights.facet``), or is only
-    # required of a direct answer
+    # True: an entry that speaks of it ranks higher (``search.engine.Weights.facet``); False: it is only asked of a
+    # direct answer (a best entry that does not speak of it is offered, not answered)
+    lifts: bool = True
 
 
 # Each word in kanji and in kana (the key folds katakana to hiragana). 「おとし」 in kana only as a verb's
@@ -47,15 +48,13 @@ FACETS = (
     # What it costs or pays: an entry answers it when it names a sum, a fee, a subsidy or a payment.
     Facet("money", re.compile(_MONEY_ASKED), re.compile(_MONEY_ASKED + _MONEY_SPOKEN)),
 )
+LIFTING = frozenset(facet.name for facet in FACETS if facet.lifts)  # the facets that lift an entry
 
 
 def asked(text: str) -> frozenset[str]:
     """The facets a message asks (by name)."""
     key = normalize(text)
     return frozenset(facet.name for facet in FACETS if facet.asked_by.search(key))
-
-
-LIFTING = frozenset(facet.name for facet in FACETS if facet.lifts)
 
 
 def spoken(text: str) -> frozenset[str]:
