@@ -234,12 +234,15 @@ class TestCollectionDays:
         text = text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2026, 11, 23)))
         assert "勤労感謝の日" in text
 
-    def test_year_end_has_no_collection(self, app, city):
-        """The pack's year-end break (a Thursday, 12/31) means no collection, even where rules say so."""
-        from datetime import date
+    def test_year_end_has_no_collection(self, app, year_end_city):
+        """The pack's year-end break means no collection, even where rules say so: Friday 1/1/2027 is 木太's
+        燃やせるごみ day by its rules."""
+        text = text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2027, 1, 1)))
+        assert "収集はありません（年末年始は収集しません）。" in text
 
-        text = text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2026, 12, 31)))
-        assert "収集はありません" in text
+    def test_without_the_break_new_years_day_is_collected_by_the_rules(self, app, city):
+        """Without the pack's break, Friday 1/1/2027 is collected (public holidays are collection days)."""
+        assert "【燃やせるごみ】" in text_of(say(app, "今日は何ごみ？", area=KITA, today=date(2027, 1, 1)))
 
 
 @pytest.fixture
