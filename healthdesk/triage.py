@@ -40,6 +40,7 @@ class Triage:
     self_harm: bool = False  # words of despair as well: mental-health lines after the 119 or 110 message
     police: str = ""  # EMERGENCY: a police flag's family raised as well (110 after 119)
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
+    where: bool = False  # CHILD: the message asks where the child can be seen now (「夜間やってる病院ある？」)
     phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
     desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
 
@@ -76,7 +77,7 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     decided = (worry or where).text if (worry or where) is not None else ""
     if (worry or where) and words["child"].first_found(message) is not None:
         line_open = any(line.open_at(at) for line in desk.lines_of("child"))
-        return Triage(Kind.CHILD, desk, child_line_open=line_open, phrase=decided)
+        return Triage(Kind.CHILD, desk, child_line_open=line_open, phrase=decided, where=where is not None)
     if where is not None:
         return Triage(Kind.WHERE, desk, phrase=where.text)
     if worry is not None:

@@ -96,13 +96,18 @@ def _doubt(result: Triage, city: CityInfo) -> Built:
 
 
 def _child(result: Triage, city: CityInfo) -> Built:
+    """The child line when it answers (and, asked where to be seen now, the places that see patients now), else
+    its hours, the desk and those places; the signs that need 119 after."""
     desk = result.desk
     lines = desk.lines_of("child")
     red_flags = texts.HEALTH_CHILD_RED_FLAGS.format(number=desk.emergency_number)
     if result.child_line_open and lines:
-        parts = ["\n".join(texts.HEALTH_CHILD_OPEN.format(line=_named(line)) + _extra(line) for line in lines),
-                 red_flags]
-        return parts, [_call(line) for line in lines] + [_call_119(desk)]
+        parts = ["\n".join(texts.HEALTH_CHILD_OPEN.format(line=_named(line)) + _extra(line) for line in lines)]
+        calls = [_call(line) for line in lines]
+        if result.where and desk.facilities:
+            parts.append("\n".join([texts.HEALTH_WHERE, *map(_facility, desk.facilities)]))
+            calls += _facility_calls(desk)
+        return [*parts, red_flags], calls + [_call_119(desk)]
     closed = [texts.HEALTH_CHILD_CLOSED.format(name=line.name, number=line.number, hours=line.hours)
               for line in lines]
     desk_item = texts.HEALTH_DESK_ITEM.format(desk=_desk(desk, city))
@@ -123,9 +128,13 @@ def _where(result: Triage, city: CityInfo) -> Built:
         lines = [texts.HEALTH_WHERE_NONE, *map(_line, others)] if others else [_desk(desk, city)]
     if desk.web:
         lines.append(texts.HEALTH_WEB.format(url=desk.web))
-    calls = [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in desk.facilities if f.phone]
     later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
-    return ["\n".join(lines), later], calls + [_call(line) for line in others]
+    return ["\n".join(lines), later], _facility_calls(desk) + [_call(line) for line in others]
+
+
+def _facility_calls(desk: HealthDesk) -> list[Call]:
+    """A call button for each facility with a phone number."""
+    return [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in desk.facilities if f.phone]
 
 
 def _worry(result: Triage, city: CityInfo) -> Built:

@@ -176,6 +176,15 @@ class TestChild:
         assert "北海道小児救急電話相談 #8000（毎日19時〜翌朝8時）" in first_text(reply)
         assert "tel:%238000" in calls(reply)
 
+    def test_asked_where_at_night_the_child_line_comes_first_then_the_clinic(self, app, city):
+        """「夜間やってる病院ある？」 for a child at 21:30: #8000 first, then the 急病センター with its button, then
+        the signs that need 119 (a trial's parent got #8000 alone)."""
+        runtime.of(app).clock = lambda: EVENING
+        reply = say(app, "子どもが熱38度あるんだけど夜間やってる病院ある？")
+        texts_ = [message.text for message in reply.messages]
+        assert "#8000" in texts_[0] and "かもめ市休日夜間急病センター" in texts_[1] and "119番" in texts_[-1]
+        assert calls(reply) == ["tel:%238000", "tel:0123456750", "tel:119"]
+
     def test_at_noon_the_child_line_hours_and_the_desk_are_given(self, app, city):
         """At noon #8000 is closed: its hours, the city's desk and the 急病センター instead."""
         reply = say(app, "こどもが吐いた")

@@ -132,6 +132,12 @@ def test_a_child_who_is_unwell_is_for_the_child_line(message):
     assert triage(defaults(), message, NIGHT).kind == Kind.CHILD
 
 
+def test_a_child_case_says_whether_the_message_asks_where_to_be_seen_now():
+    """「子どもが熱…夜間やってる病院ある？」 asks where; 「子どもが熱を出した」 does not."""
+    assert triage(defaults(), "子どもが熱38度あるんだけど夜間やってる病院ある？", NIGHT).where
+    assert not triage(defaults(), "子どもが熱を出した", NIGHT).where
+
+
 def test_the_child_line_is_open_only_in_its_hours():
     """With #8000 from 19:00 to 08:00, a child at 21:30 finds it open and at noon closed."""
     desk = desk_from({"lines": {"q8000": {"opens": "19:00", "closes": "08:00"}}})
