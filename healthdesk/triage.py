@@ -41,6 +41,7 @@ class Triage:
     police: str = ""  # EMERGENCY: a police flag's family raised as well (110 after 119)
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
     where: bool = False  # CHILD: the message asks where the child can be seen now (「夜間やってる病院ある？」)
+    mood: bool = False  # WORRY: a worry about one's mood (落ち込む, 眠れない 不安): the mental-health lines too
     phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
     desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
 
@@ -72,7 +73,8 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
         return Triage(Kind.DOUBT, desk, phrase=doubt.text)
     if words["not_health"].first_found(message) is not None:
         return None
-    worry = words["worry"].first_found(message)
+    mood = words["mood"].first_found(message)
+    worry = words["worry"].first_found(message) or mood
     where = words["where"].first_found(message)
     decided = (worry or where).text if (worry or where) is not None else ""
     if (worry or where) and words["child"].first_found(message) is not None:
@@ -81,5 +83,5 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     if where is not None:
         return Triage(Kind.WHERE, desk, phrase=where.text)
     if worry is not None:
-        return Triage(Kind.WORRY, desk, phrase=worry.text)
+        return Triage(Kind.WORRY, desk, phrase=worry.text, mood=mood is not None)
     return None

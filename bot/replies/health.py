@@ -138,6 +138,8 @@ def _facility_calls(desk: HealthDesk) -> list[Call]:
 
 
 def _worry(result: Triage, city: CityInfo) -> Built:
+    if result.mood and result.desk.lines_of("mental"):
+        return _mood(result, city)
     desk = result.desk
     later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
     if result.desk_open is False:
@@ -145,6 +147,18 @@ def _worry(result: Triage, city: CityInfo) -> Built:
     lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
     lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, phone=f.phone) for f in desk.facilities[:1] if f.phone]
     return ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
+
+
+def _mood(result: Triage, city: CityInfo) -> Built:
+    """A worry about one's mood (落ち込む, 眠れない 不安): the lines that listen first, the health desk after (said
+    to be closed when it is), then 119 when in danger now; never the 急病センター."""
+    desk = result.desk
+    lines = desk.lines_of("mental")
+    closed = texts.HEALTH_DESK_CLOSED_NOW if result.desk_open is False else ""
+    parts = ["\n".join([texts.HEALTH_MOOD, *map(_line, lines)]),
+             texts.HEALTH_MOOD_DESK.format(desk=_desk(desk, city)) + closed,
+             texts.HEALTH_SELF_HARM_NOW.format(number=desk.emergency_number)]
+    return parts, [*(_call(line) for line in lines), *_desk_calls(desk, city), _call_119(desk)]
 
 
 def _worry_after_hours(result: Triage, city: CityInfo, later: str) -> Built:

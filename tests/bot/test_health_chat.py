@@ -201,6 +201,15 @@ class TestWhereAndWorry:
         assert "電話 0123-45-6750" in text
         assert "0120-20-8699" in text
 
+    def test_a_worry_about_ones_mood_gets_the_lines_that_listen_then_the_desk_then_119(self, app, city):
+        """「眠れなくて気分が落ち込みます」: the mental-health lines first, the health desk after, 119 if in danger now;
+        no 急病センター (a clinic for 内科・小児科 is no answer to low mood)."""
+        reply = say(app, "最近ずっと眠れなくて気分が落ち込みます。相談できるところはありますか")
+        texts_ = [message.text for message in reply.messages]
+        assert texts_[0].startswith(texts.HEALTH_MOOD) and "0570-064-556" in texts_[0]
+        assert "かもめ市保健センター 健康相談" in texts_[1] and "119番" in texts_[2]
+        assert "急病センター" not in text_of(reply)
+
     def test_a_worry_goes_to_the_health_desk_not_the_city_office_fallback(self, app, city):
         """熱がある: the health desk, no judgement, and 119 if it gets worse; not the 市民課 fallback."""
         reply = say(app, "熱がある")

@@ -138,6 +138,22 @@ def test_a_child_case_says_whether_the_message_asks_where_to_be_seen_now():
     assert not triage(defaults(), "子どもが熱を出した", NIGHT).where
 
 
+@pytest.mark.parametrize("message", ["最近ずっと眠れなくて気分が落ち込みます。相談できるところはありますか",
+                                     "気分が落ち込んで何もする気が起きない", "毎日憂鬱です", "不安で眠れない"])
+def test_a_worry_about_ones_mood_is_a_worry_with_the_mood_noted(message):
+    """Low mood and sleeplessness from worry are a health worry, marked as about the mood (the trial's resident
+    got the 急病センター)."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.mood) == (Kind.WORRY, True)
+
+
+@pytest.mark.parametrize(("message", "kind"), [("熱がある", Kind.WORRY), ("死にたい", Kind.SELF_HARM)])
+def test_other_worries_and_despair_are_not_about_the_mood(message, kind):
+    """A fever is no mood; despair keeps its own reply (the lines, then 119)."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.mood) == (kind, False)
+
+
 def test_the_child_line_is_open_only_in_its_hours():
     """With #8000 from 19:00 to 08:00, a child at 21:30 finds it open and at noon closed."""
     desk = desk_from({"lines": {"q8000": {"opens": "19:00", "closes": "08:00"}}})
