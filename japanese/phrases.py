@@ -156,6 +156,20 @@ def without_courtesy(text: str) -> str:
     return plain if _CONTEXT.sub("", plain).strip(" 　、,") else text
 
 
+_SENTENCES = re.compile(r"(?<=[。．！!？?\n])")
+_ASKS = re.compile(r"(?:[？?]|(?:ですか|ますか|でしょうか|ませんか|のか|かな)[。．]?)\s*$")
+
+
+def _through_last_question(text: str) -> str:
+    """``text`` up to its last sentence that asks (ends in ？ or ですか…), when a statement follows it:
+    「児童手当の申請ってどうするんですか？先月子どもが生まれました」 asks in its first sentence."""
+    sentences = [s for s in _SENTENCES.split(text) if s.strip()]
+    if len(sentences) < 2 or _ASKS.search(sentences[-1].strip()):
+        return text
+    asking = [index for index, sentence in enumerate(sentences) if _ASKS.search(sentence.strip())]
+    return "".join(sentences[:asking[-1] + 1]) if asking else text
+
+
 @functools.lru_cache(maxsize=4096)
 def question_focus(text: str) -> str:
     """The part of ``text`` that says what is asked: courtesy removed, context clauses before it dropped.
@@ -164,6 +178,7 @@ def question_focus(text: str) -> str:
     content words (「…のですが、どうすればいいですか」 keeps the clause before). A text that is only
     courtesy, or has no context to drop, is returned as it was, without its courtesy.
     """
+    text = _through_last_question(text)
     plain = without_courtesy(text)
     clauses = [c.strip(" 　、,") for c in _CONTEXT.split(plain)]
     clauses = [c for c in clauses if c]

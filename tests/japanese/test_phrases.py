@@ -88,6 +88,20 @@ class TestPoliteQuestions:
                                "お手数ですが、よろしくお願いいたします。")
         assert "書類" in focus and "手数" not in focus
 
+    @pytest.mark.parametrize(("text", "focus"), [
+        ("児童手当の申請ってどうするんですか？先月子どもが生まれました", "児童手当の申請ってどうするん"),
+        ("すみません、転入届ってどこで出せますか？先週引っ越してきました。", "転入届ってどこで出せますか"),
+        ("住民票はどこで取れますか。土日しか行けません", "住民票はどこで取れますか"),
+    ])
+    def test_a_statement_after_the_question_is_not_the_question(self, text, focus):
+        """The sentence that asks (？, 〜ですか) is the question, though context follows it (a resident-style trial's
+        児童手当 question lost its entry to 「先月子どもが生まれました」)."""
+        assert question_focus(text) == focus
+
+    def test_when_the_last_sentence_asks_it_is_the_question(self):
+        """Context first, the question last: read as before."""
+        assert question_focus("先月子どもが生まれました。児童手当の申請ってどうするんですか？") == "児童手当の申請ってどうするん"
+
     def test_a_clause_without_a_topic_keeps_the_context(self):
         """「…のですが、どうすればいいですか」: the question alone says nothing, so the clause before stays."""
         focus = question_focus("国民健康保険証をなくしてしまったのですが、どうすればいいですか")
