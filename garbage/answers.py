@@ -6,6 +6,7 @@ the results into messages.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -413,8 +414,10 @@ _WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日
                          r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
 
 
+@functools.lru_cache(maxsize=256)
 def question_keys(text: str, key: str | None = None) -> tuple[str, str]:
-    """The text's matching key (``key`` when the caller has it) and its reading in hiragana."""
+    """The text's matching key (``key`` when the caller has it) and its reading in hiragana (cached: the
+    collection-day intent asks it four ways of the same message)."""
     reading = to_hiragana("".join(w.reading or w.surface for w in morphemes(text))).lower()
     return (normalize(text) if key is None else key), reading
 

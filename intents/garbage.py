@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from garbage.answers import Catalog
 from garbage.answers import ItemChoices
 from garbage.answers import NeedArea
 from garbage.answers import answer_day
@@ -78,7 +79,7 @@ class CollectionDayIntent:
         return answer_next(catalog, area, first_open_day(catalog, ctx.today, ctx.time_of_day), categories)
 
 
-def _names_an_item(catalog, text: str) -> bool:
+def _names_an_item(catalog: Catalog, text: str) -> bool:
     """True when ``text`` asks how to put out a thing the catalog knows (「12月30日にスプレー缶を捨てたい」)."""
     item, asked = item_question(text)
     return asked and bool(find_item(catalog, Query.of(item), asked_about_sorting=True))

@@ -144,9 +144,7 @@ def garbage_day(answer: DayAnswer) -> list[Message]:
         text = texts.DAY_COLLECTED.format(when=when, area=answer.area, categories="】【".join(answer.categories))
     else:
         text = texts.DAY_NONE.format(when=when, area=answer.area)
-    if answer.note:
-        text = text.removesuffix("。") + texts.DAY_NOTE.format(note=answer.note.rstrip("。")) + "。"
-    return messages([text])
+    return messages([_with_notes(text, (answer.note,) if answer.note else ())])
 
 
 def garbage_year_end(answer: YearEndAnswer) -> list[Message]:
@@ -154,9 +152,7 @@ def garbage_year_end(answer: YearEndAnswer) -> list[Message]:
     date of the year and first of the new one."""
     lines = [texts.YEAR_END_HEADER.format(area=answer.area)]
     if answer.closed:
-        notes = "".join(texts.DAY_NOTE.format(note=note.rstrip("。")) for note in answer.notes)
-        lines.append(texts.YEAR_END_CLOSED.format(days="、".join(_spans(answer.closed))).removesuffix("。")
-                     + notes + "。")
+        lines.append(_with_notes(texts.YEAR_END_CLOSED.format(days="、".join(_spans(answer.closed))), answer.notes))
     else:
         lines.append(texts.YEAR_END_OPEN)
     for heading, dates in ((texts.YEAR_END_LAST, answer.last), (texts.YEAR_END_FIRST, answer.first)):
@@ -166,6 +162,17 @@ def garbage_year_end(answer: YearEndAnswer) -> list[Message]:
     if answer.attribution:
         lines.append(answer.attribution)
     return messages(["\n".join(lines)])
+
+
+def _with_notes(sentence: str, notes: Sequence[str]) -> str:
+    """A sentence with the pack's notes in brackets before its full stop.
+
+    「…収集はありません」 with 「年末年始は収集しません」 → 「…収集はありません（年末年始は収集しません）。」
+    """
+    if not notes:
+        return sentence
+    brackets = "".join(texts.DAY_NOTE.format(note=note.rstrip("。")) for note in notes)
+    return sentence.removesuffix("。") + brackets + "。"
 
 
 def _spans(days: Sequence[date]) -> list[str]:

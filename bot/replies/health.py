@@ -7,6 +7,7 @@ anything is probably fine. Call buttons open the phone with the number ready (LI
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Sequence
 
 from linebot.v3.messaging import Message
 
@@ -106,7 +107,7 @@ def _child(result: Triage, city: CityInfo) -> Built:
         calls = [_call(line) for line in lines]
         if result.where and desk.facilities:
             parts.append("\n".join([texts.HEALTH_WHERE, *map(_facility, desk.facilities)]))
-            calls += _facility_calls(desk)
+            calls += _facility_calls(desk.facilities)
         return [*parts, red_flags], calls + [_call_119(desk)]
     closed = [texts.HEALTH_CHILD_CLOSED.format(name=line.name, number=line.number, hours=line.hours)
               for line in lines]
@@ -129,12 +130,12 @@ def _where(result: Triage, city: CityInfo) -> Built:
     if desk.web:
         lines.append(texts.HEALTH_WEB.format(url=desk.web))
     later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
-    return ["\n".join(lines), later], _facility_calls(desk) + [_call(line) for line in others]
+    return ["\n".join(lines), later], _facility_calls(desk.facilities) + [_call(line) for line in others]
 
 
-def _facility_calls(desk: HealthDesk) -> list[Call]:
+def _facility_calls(facilities: Sequence[Facility]) -> list[Call]:
     """A call button for each facility with a phone number."""
-    return [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in desk.facilities if f.phone]
+    return [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in facilities if f.phone]
 
 
 def _worry(result: Triage, city: CityInfo) -> Built:
@@ -173,8 +174,7 @@ def _worry_after_hours(result: Triage, city: CityInfo, later: str) -> Built:
     if others:
         lines += [texts.HEALTH_DOUBT_OTHERS, *map(_line, others)]
     lines.append(texts.HEALTH_WORRY_DESK_LATER.format(desk=_desk(desk, city)))
-    calls = [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in facilities]
-    calls += [_call(line) for line in others]
+    calls = _facility_calls(facilities) + [_call(line) for line in others]
     return ["\n".join(lines), later], [_call_119(desk), *calls][:MAX_CALL_BUTTONS - 1] + _desk_calls(desk, city)
 
 
