@@ -26,7 +26,9 @@ third record's; record a's aliases are kept for the recipes that keep a's questi
 sequential, so a smaller store is always a prefix of a larger one.
 
 The engine is built as the app builds it: with its sentence encoder (``search.semantic``, loaded before the
-memory baseline and shown apart) and the fusion weights of ``faq/thresholds.toml``.
+memory baseline and shown apart) and the fusion weights of ``faq/thresholds.toml``. The encoder's token memo
+(``search.sentence_model``) fills while the store is encoded: its rows are part of the index's growth and
+shown beside it.
 
 Queries: 44 short hand-written resident-style messages (hiragana-only, half-width kana, colloquial, kanji
 typos), the same number of questions sampled from the store with one character deleted, and 44 long natural
@@ -311,6 +313,8 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
     from search.engine import Analyzer
     from search.engine import HybridMatcher
     from search.semantic import sentence_encoder
+    from search.sentence_model import MEMO_TOKENS
+    from search.sentence_model import ROW
 
     result: dict = {"size": size, "cpu": sorted(os.sched_getaffinity(0))}
     records = read_faq_file(DEMO_FAQ)
@@ -335,6 +339,8 @@ def measure(size: int, n_queries: int, cold_passes: int, warm_passes: int) -> di
     result["retained_mb"] = (rss_after["anon"] - rss_before["anon"]) / 2**20
     result["file_mb"] = (rss_after["file"] - rss_before["file"]) / 2**20
     result["peak_extra_mb"] = (max_after - rss_before["total"]) / 2**20 if max_after > max_before else None
+    result["memo_mb"] = encoder.token_memo_bytes / 2**20
+    result["memo_cap_mb"] = MEMO_TOKENS * ROW * 4 / 2**20
     _log(size, f"built in {result['build_s']:.1f} s, RSS +{result['retained_mb']:.0f} MB")
 
     for i in range(20):  # warm-up: code paths, numpy/scipy internals; strings not in the query set
@@ -628,14 +634,17 @@ def report(results: Sequence[dict]) -> str:
     out.append("dict pages = RssFile growth (Sudachi dictionary pages touched, reclaimable), peak extra = ru_maxrss")
     out.append("after the build - total RSS before it (anon + file).")
     out.append(_table(
-        ("entries", "build s", "RSS before MB", "encoder model MB", "index MB", "dict pages MB", "peak extra MB",
-         "child wall s"),
+        ("entries", "build s", "RSS before MB", "encoder model MB", "index MB", "of it token memo MB",
+         "dict pages MB", "peak extra MB", "child wall s"),
         [(f"{r['size']:,}", _f(r["build_s"]), _f(r["rss_before_mb"], ".0f"), _f(r["model_mb"], ".0f"),
-          _f(r["retained_mb"], ".0f"), _f(r["file_mb"], ".0f"), _f(r["peak_extra_mb"], ".0f"),
+          _f(r["retained_mb"], ".0f"), _f(r.get("memo_mb"), ".0f"), _f(r["file_mb"], ".0f"),
+          _f(r["peak_extra_mb"], ".0f"),
           _f(r["wall_s"], ".0f")) for r in ok],
     ))
     out.append("(build s includes encoding every question and answer lead with the sentence encoder; the encoder's")
-    out.append("model is loaded before the baseline and shown apart: once per process, whatever the store's size)")
+    out.append("model is loaded before the baseline and shown apart: once per process, whatever the store's size;")
+    out.append("the token memo is the model's per-token rows written while encoding the store, bounded at")
+    out.append(f"{max(r['memo_cap_mb'] for r in ok):.0f} MB and shared by every index of the process)")
     out.append("")
     out.append("Query latency, ms per search(k=5), one core (cold = every query string new to the engine's cache)")
     rows = []

