@@ -62,8 +62,10 @@ class CollectionDayIntent:
         if catalog is None or not catalog.schedules:
             return None
         text = match[-1]
-        if match[0] in {"date", "year_end"} and _names_an_item(catalog, text):
-            return None  # 「年末の大掃除で出た蛍光灯は何ごみ？」 asks about the thing: the item intent's
+        if match[0] != "day" and _names_an_item(catalog, text):
+            # 「年末の大掃除で出た蛍光灯は何ごみ？」, 「ソファを捨てたいのですが、ごみの日には出せないですよね？」 ask about
+            # the thing: the item intent's answer (its category, how to apply, its next day) is the one to give.
+            return None
         area = area_in_text(catalog, text) or resolve_area(catalog, ctx.area)
         if area is None:
             return NeedArea(text)

@@ -518,3 +518,17 @@ class TestFirstOpenDay:
 def test_the_item_is_read_past_dialect_and_a_second_clause(text, item):
     """A dialect's final particle and a second clause about 粗大ごみ leave the item named in one clause."""
     assert item_question(text) == (item, True)
+
+
+@pytest.mark.parametrize(("text", "item"), [("乾電池はどこに捨てればいいでしょうか", "乾電池"), ("電池どこで捨てれる？", "電池"),
+                                            ("スプレー缶ってどこへ捨てたらいいの", "スプレー缶")])
+def test_asking_where_to_throw_a_thing_away_asks_about_sorting_it(text, item):
+    """「どこに捨てれば」 asks how the thing goes out, as 「どうやって捨てれば」 does."""
+    assert item_question(text) == (item, True)
+
+
+def test_a_thing_to_put_out_beside_the_word_garbage_day_is_the_item_intents(app, city):
+    """「ソファを捨てたいのですが、普通のごみの日には出せないですよね？」 asks about the sofa (粗大ごみ, by application),
+    not for the next collection days."""
+    reply = say(app, "古いソファを捨てたいのですが、普通のごみの日には出せないですよね？", area=KITA, today=DECEMBER)
+    assert reply.intent == "garbage_item"
