@@ -368,10 +368,11 @@ HEALTH_CHILD_RED_FLAGS = "意識がない・けいれんが止まらない・息
 HEALTH_WHERE = "休日や夜間に受診できるところです。受診の前に電話でご確認ください。"
 HEALTH_WHERE_NONE = "休日や夜間に受診できる医療機関は、次の窓口で案内しています。"
 HEALTH_WORRY = "体調のご相談は、{desk}へどうぞ。このトークでは、病気かどうかの判断はできません。"
-HEALTH_WORRY_HOLIDAY = "休日・夜間は、{facility}（{phone}）で受診できます。受診の前に電話でご確認ください。"
+# {seen}: the facility's departments and phone (「内科・小児科、0123-45-6750」), or its phone alone.
+HEALTH_WORRY_HOLIDAY = "休日・夜間は、{facility}（{seen}）で受診できます。受診の前に電話でご確認ください。"
 # 健康相談の窓口が受付時間外のとき：いま連絡できるところを先に、窓口は後に。
 HEALTH_WORRY_AFTER_HOURS = "いまは、{desk}の受付時間外です。このトークでは、病気かどうかの判断はできません。"
-HEALTH_WORRY_AFTER_HOURS_FACILITY = "休日・夜間は、{facility}（{phone}、受付 {hours}）で受診できます。受診の前に電話でご確認ください。"
+HEALTH_WORRY_AFTER_HOURS_FACILITY = "休日・夜間は、{facility}（{seen}、受付 {hours}）で受診できます。受診の前に電話でご確認ください。"
 HEALTH_FAQ_RELATED = "よくある質問に、関連する案内があります。"
 HEALTH_DESK_CLOSED_NOW = "（いまは受付時間外です）"
 HEALTH_WORRY_DESK_LATER = "体調のご相談は、受付時間内に{desk}へどうぞ。"

@@ -133,6 +133,11 @@ def _where(result: Triage, city: CityInfo) -> Built:
     return ["\n".join(lines), later], _facility_calls(desk.facilities) + [_call(line) for line in others]
 
 
+def _seen(facility: Facility) -> str:
+    """What a facility sees and its phone (「内科・小児科、0123-45-6750」): a toothache is not sent to a 内科 unsaid."""
+    return "、".join(part for part in (facility.departments, facility.phone) if part)
+
+
 def _facility_calls(facilities: Sequence[Facility]) -> list[Call]:
     """A call button for each facility with a phone number."""
     return [Call(texts.HEALTH_LINE_CALL_LABEL.format(number=f.phone), f.phone) for f in facilities if f.phone]
@@ -146,7 +151,7 @@ def _worry(result: Triage, city: CityInfo) -> Built:
     if result.desk_open is False:
         return _worry_after_hours(result, city, later)
     lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
-    lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, phone=f.phone) for f in desk.facilities[:1] if f.phone]
+    lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, seen=_seen(f)) for f in desk.facilities[:1] if f.phone]
     return ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
 
 
@@ -169,7 +174,7 @@ def _worry_after_hours(result: Triage, city: CityInfo, later: str) -> Built:
     facilities = [f for f in desk.facilities[:1] if f.phone]
     others = desk.lines_of("medical_info")
     lines = [texts.HEALTH_WORRY_AFTER_HOURS.format(desk=desk.desk.name or city.department or city.name)]
-    lines += [texts.HEALTH_WORRY_AFTER_HOURS_FACILITY.format(facility=f.name, phone=f.phone, hours=f.hours or "-")
+    lines += [texts.HEALTH_WORRY_AFTER_HOURS_FACILITY.format(facility=f.name, seen=_seen(f), hours=f.hours or "-")
               for f in facilities]
     if others:
         lines += [texts.HEALTH_DOUBT_OTHERS, *map(_line, others)]

@@ -225,6 +225,13 @@ class TestWhereAndWorry:
         assert text.index("かもめ市休日夜間急病センター") < text.index("0123-45-6740")
         assert "受付時間外" in text
 
+    def test_the_facility_offered_for_a_worry_says_what_it_sees(self, app, city):
+        """「日曜日に歯が痛くなったら開いている歯医者は」 at night: the 急病センター is named with its departments
+        (内科・小児科), so a resident with a toothache is not told unsaid to go to a 内科."""
+        runtime.of(app).clock = lambda: EVENING
+        text = text_of(say(app, "日曜日に歯が痛くなったら開いている歯医者はありますか"))
+        assert "かもめ市休日夜間急病センター（内科・小児科、0123-45-6750、受付" in text
+
     def test_an_faq_entry_that_answers_the_worry_comes_after_the_desk_with_the_buttons_last(self, app, city):
         """子どもが熱を出してしまいました is a FAQ question word for word: the child line first, the entry after
         it, the call buttons on the last message, within LINE's five messages."""
