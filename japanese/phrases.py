@@ -140,10 +140,13 @@ _CONTEXT = re.compile(
     r"(?:けど|けれど|けれども|ので|から|が)[、,]|[。．.!！?？\n]"
 )
 MIN_FOCUS_WORDS = 2  # content words a question needs before the clauses in front of it are dropped
+# Words naming the city or its office: every message here is sent to the city, so in a question they name no
+# topic (「…インフルエンザの予防接種を受けさせたいのですが、市の補助はありますか」 asks about a subsidy for the shot).
+_ADDRESSEE = frozenset({"市", "町", "村", "区", "市役所", "役所", "役場", "区役所", "町役場", "村役場"})
 
 
 def _content_count(text: str) -> int:
-    return sum(1 for word in words(text) if is_content(word))
+    return sum(1 for word in words(text) if is_content(word) and word.lemma not in _ADDRESSEE)
 
 
 @functools.lru_cache(maxsize=4096)

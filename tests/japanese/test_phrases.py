@@ -107,6 +107,12 @@ class TestPoliteQuestions:
         focus = question_focus("国民健康保険証をなくしてしまったのですが、どうすればいいですか")
         assert "国民健康保険証" in focus
 
+    @pytest.mark.parametrize("text", ["高齢の母にインフルエンザの予防接種を受けさせたいのですが、市の補助はありますか？",
+                                      "インフルエンザの予防接種を受けたいのですが、市役所で補助はありますか"])
+    def test_the_city_named_in_the_question_is_no_topic(self, text):
+        """「市の補助はありますか」 names the city and a subsidy, not what the subsidy is for: the clause before stays."""
+        assert "インフルエンザ" in question_focus(text)
+
 
 class TestHonorific:
     @pytest.mark.parametrize(("text", "plain"), [("お皿", "皿"), ("お風呂", "風呂"), ("ご飯", "ご飯"), ("皿", "皿")])
