@@ -509,6 +509,24 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     return [n for n in found if len(normalize(n)) == longest] if len(found) > 1 else found
 
 
+# The thing a question about when garbage goes out is about: what comes before 「いつ」 or 「何曜日」, without 「次の」
+# and 「の日」 (「ペットボトルっていつ出せばいいの」, 「次のスプレー缶の日は何曜日？」).
+_WHEN_TOPIC = re.compile(r"^(?:次の|つぎの|今度の)?(?P<thing>.+?)(?:の(?:日|収集日|回収日))?(?:って|は|の|も|を)?"
+                         r"(?:次|今度)?(?:いつ|何曜|なんよう|なに曜)")
+
+
+def item_categories_in_text(catalog: Catalog, text: str) -> list[str]:
+    """The categories of the one thing a question about when garbage goes out names (「ペットボトルっていつ出せば
+    いいの」 → 缶・びん・ペットボトル), or none when it names no item of the dictionary or several."""
+    found = _WHEN_TOPIC.match(text.strip())
+    if found is None:
+        return []
+    rows = find_item(catalog, Query.of(found["thing"]), asked_about_sorting=True)
+    if not rows or isinstance(rows, ItemChoices):
+        return []
+    return list(dict.fromkeys(row.category for row in rows))
+
+
 # Without a put-out time from the pack, a collection day is over at noon: cities ask for garbage by 8:00–8:30
 # and the crews finish in the morning, so from noon on a bag can no longer go out that day.
 COLLECTION_OVER = time(12, 0)

@@ -214,6 +214,17 @@ class TestCollectionDays:
         text = text_of(say(app, "次の燃えるごみはいつ？", area=KITA))
         assert "【燃やせるごみ】11月24日(火)、11月27日(金)" in text
 
+    @pytest.mark.parametrize("text", ["ペットボトルっていつ出せばいいの", "スプレー缶は何曜日に捨てればいい？"])
+    def test_a_thing_asked_by_when_it_goes_out_gets_its_categorys_days(self, app, city, text):
+        """「ペットボトルっていつ出せばいいの」 names no category but a thing: its category's days, not every one."""
+        text = text_of(say(app, text, area=KITA))
+        assert "【缶・びん・ペットボトル】" in text and "【燃やせるごみ】" not in text
+
+    def test_when_the_days_are_asked_without_a_thing_every_category_is_given(self, app, city):
+        """「ごみの日はいつ？」 names nothing: every category's next day."""
+        text = text_of(say(app, "ごみの日はいつ？", area=KITA))
+        assert "【燃やせるごみ】" in text and "【缶・びん・ペットボトル】" in text
+
     @pytest.mark.parametrize("text", ["ごみのひ", "ゴミのひは？", "ごみの日", "しゅうしゅうび", "もえるごみはなんようび",
                                       "ごみだしのひ"])
     def test_kana_asks_the_collection_day_as_kanji_does(self, app, city, text):
