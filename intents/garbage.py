@@ -63,9 +63,11 @@ class CollectionDayIntent:
         if catalog is None or not catalog.schedules:
             return None
         text = match[-1]
-        if match[0] != "day" and _names_an_item(catalog, text):
-            # 「年末の大掃除で出た蛍光灯は何ごみ？」, 「ソファを捨てたいのですが、ごみの日には出せないですよね？」 ask about
-            # the thing: the item intent's answer (its category, how to apply, its next day) is the one to give.
+        # 「年末の大掃除で出た蛍光灯は何ごみ？」, 「ソファを捨てたいのですが、ごみの日には出せないですよね？」 ask about the
+        # thing: the item intent's answer (its category, how to apply, its next day) is the one to give. Beside
+        # 「ごみの日はいつ」 only a thing found for sure counts: 「缶を捨てたい、次のごみの日はいつ」 wants the days, not
+        # the kinds of can.
+        if match[0] != "day" and _names_an_item(catalog, text, kinds=match[0] != "when"):
             return None
         area = area_in_text(catalog, text) or resolve_area(catalog, ctx.area)
         if area is None:
@@ -83,10 +85,12 @@ class CollectionDayIntent:
         return answer_next(catalog, area, first_open_day(catalog, ctx.today, ctx.time_of_day), categories)
 
 
-def _names_an_item(catalog: Catalog, text: str) -> bool:
-    """True when ``text`` asks how to put out a thing the catalog knows (「12月30日にスプレー缶を捨てたい」)."""
+def _names_an_item(catalog: Catalog, text: str, *, kinds: bool) -> bool:
+    """True when ``text`` asks how to put out a thing the catalog knows (「12月30日にスプレー缶を捨てたい」); with
+    ``kinds``, a word naming several items (缶: スプレー缶, 空き缶…) counts as well."""
     item, asked = item_question(text)
-    return asked and bool(find_item(catalog, Query.of(item), asked_about_sorting=True))
+    found = find_item(catalog, Query.of(item), asked_about_sorting=True) if asked else []
+    return bool(found) and (kinds or not isinstance(found, ItemChoices))
 
 
 class GarbageItemIntent:

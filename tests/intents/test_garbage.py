@@ -538,6 +538,16 @@ def test_asking_where_to_throw_a_thing_away_asks_about_sorting_it(text, item):
     assert item_question(text) == (item, True)
 
 
+def test_asking_where_to_hand_a_thing_in_is_no_sorting_question(app, city):
+    """「レシートはどこに出したらいい」: 出す is also to hand in, so where to 出す is not where to throw away."""
+    assert say(app, "レシートはどこに出したらいい", area=KITA, today=DECEMBER).intent != "garbage_item"
+
+
+def test_a_word_for_several_things_beside_a_when_question_gets_the_days(app, city):
+    """「缶を捨てたい、次のごみの日はいつ」 wants the days, not the kinds of can to choose from."""
+    assert say(app, "缶を捨てたい、次のごみの日はいつ", area=KITA, today=DECEMBER).intent == "collection_day"
+
+
 def test_a_thing_to_put_out_beside_the_word_garbage_day_is_the_item_intents(app, city):
     """「ソファを捨てたいのですが、普通のごみの日には出せないですよね？」 asks about the sofa (粗大ごみ, by application),
     not for the next collection days."""

@@ -38,17 +38,55 @@ def test_the_vectors_are_the_packages(model, package):
     assert agreement(model.encode(TEXTS), np.asarray(package.encode(TEXTS))).min() > 0.99999
 
 
+def test_texts_over_several_batches_are_the_packages(model, package):
+    """Three times the texts are about 600 tokens: more than one flat batch."""
+    texts = [f"{text}{n}" for n in range(3) for text in TEXTS]
+    assert agreement(model.encode(texts), np.asarray(package.encode(texts))).min() > 0.99999
+
+
 def test_a_text_in_a_batch_reads_nothing_of_its_neighbours(model):
     together = model.encode(TEXTS)
     alone = np.concatenate([model.encode([text]) for text in TEXTS])
     assert agreement(together, alone).min() > 0.99999
 
 
-def test_a_second_encoding_reads_every_token_from_the_memo(model):
-    first = model.encode(["児童手当の申請はどこでできますか"])
-    kept = len(model.memo)
-    again = model.encode(["児童手当の申請はどこでできますか"])
-    assert len(model.memo) == kept and np.allclose(again, first, atol=1e-6)
+class Counting:
+    """The real model's token rows, counting the ids computed."""
+
+    def __init__(self, model: SentenceModel):
+        self.model = model
+        self.computed: list[int] = []
+
+    def token_rows(self, ids: np.ndarray) -> np.ndarray:
+        self.computed += ids.tolist()
+        return self.model.token_rows(ids)
+
+
+def with_memo(model: SentenceModel, capacity: int) -> tuple[SentenceModel, Counting]:
+    """The loaded model with a memo of its own (the weights shared), and what it computes."""
+    counting = Counting(model)
+    copy = SentenceModel.__new__(SentenceModel)
+    copy.__dict__.update(model.__dict__, memo=TokenMemo(counting, capacity))
+    return copy, counting
+
+
+def test_a_second_encoding_computes_no_token_again(model):
+    fresh, counting = with_memo(model, capacity=64)
+    first = fresh.encode(["児童手当の申請はどこでできますか"])
+    computed = len(counting.computed)
+    again = fresh.encode(["児童手当の申請はどこでできますか"])
+    assert computed > 0 and len(counting.computed) == computed and np.allclose(again, first, atol=1e-6)
+
+
+SHORT = ["住民票の写しを取りたい", "ごみ", "ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ🎉 つくりたい!!", "児童手当の申請はどこ", "粗大ごみの申込方法"]
+
+
+def test_a_memo_that_drops_tokens_still_gives_the_packages_vectors(model, package):
+    """A memo of 12 rows, texts of up to 12 distinct tokens, twice over: tokens are dropped and computed again."""
+    small, counting = with_memo(model, capacity=12)
+    vectors = np.concatenate([small.encode([text]) for text in SHORT * 2])
+    assert len(small.memo) == 12 and len(counting.computed) > len(set(counting.computed))  # dropped, needed again
+    assert agreement(vectors, np.asarray(package.encode(SHORT * 2))).min() > 0.99999
 
 
 class Rows:
@@ -85,10 +123,29 @@ def test_the_memo_keeps_at_most_its_capacity_dropping_the_least_recent():
     assert len(memo) == 3 and rows.computed == [1, 2, 3, 4, 2]
 
 
+def test_a_token_of_the_batch_is_never_the_one_dropped():
+    """From 3, 1, 4 (least recent first), 2 and 3 asked together: 1 makes room, 3 keeps its row."""
+    memo = TokenMemo(Rows(), capacity=3)
+    for ids in ([3], [1], [4]):
+        memo.rows(np.array(ids))
+    assert memo.rows(np.array([2, 3]))[:, 0].tolist() == [2, 3]
+    assert memo.rows(np.array([4, 3, 2]))[:, 0].tolist() == [4, 3, 2]
+
+
+class Failing:
+    def token_rows(self, ids: np.ndarray) -> np.ndarray:
+        raise MemoryError
+
+
+def test_a_failed_computation_leaves_the_memo_as_it_was():
+    memo = TokenMemo(Rows(), capacity=3)
+    memo.rows(np.array([1, 2]))
+    memo._model = Failing()
+    with pytest.raises(MemoryError):
+        memo.rows(np.array([1, 5]))
+    assert len(memo) == 2 and memo.rows(np.array([1, 2]))[:, 0].tolist() == [1, 2]
+
+
 def test_a_batch_with_more_tokens_than_the_memo_holds_is_computed_whole():
     memo = TokenMemo(Rows(), capacity=2)
     assert memo.rows(np.array([7, 8, 9, 7]))[:, 0].tolist() == [7, 8, 9, 7] and len(memo) == 0
-
-
-def test_the_memo_says_how_much_memory_its_rows_hold(model):
-    assert model.memo.nbytes == len(model.memo) * ROW * 4
