@@ -491,20 +491,26 @@ def area_in_text(catalog: Catalog, text: str) -> str | None:
 
 
 _GOMI_WORD = re.compile(r"[^\sのはをがにでとも]{1,6}ごみ")
+_NAME_PARTS = re.compile(r"[・/／,、]")  # a category's name lists its parts: 缶・びん・ペットボトル
 
 
 def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     """The categories the question names, through the city's synonyms (「燃えるごみ」 → 燃やせるごみ).
 
     A category counts when its name is in the question, or a 「…ごみ」 word of the question is in its
-    name (「粗大ごみ」 → 臨時・粗大ごみ).
+    name (「粗大ごみ」 → 臨時・粗大ごみ), or begins a part of it, shortened (「プラごみ」 → プラスチック容器包装,
+    「びんごみ」 → 缶・びん・ペットボトル).
     """
     key = normalize(catalog.synonyms.rewrite(text))
     words = {w for w in _GOMI_WORD.findall(key) if len(w) >= 3}
+    # As typed too: the table may fold 「ごみの日」 into 収集日 (「プラごみの日」 → ぷら収集日).
+    stems = {word.removesuffix("ごみ") for word in words | set(_GOMI_WORD.findall(normalize(text)))} - {""}
     found = []
     for name in catalog.categories:
         forms = {normalize(name), normalize(catalog.synonyms.rewrite(name))} - {""}
-        if any(form in key for form in forms) or any(word in form for word in words for form in forms):
+        parts = {normalize(part) for part in _NAME_PARTS.split(name)} - {""}
+        if any(form in key for form in forms) or any(word in form for word in words for form in forms) \
+                or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts):
             found.append(name)
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)

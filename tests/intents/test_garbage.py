@@ -220,6 +220,13 @@ class TestCollectionDays:
         text = text_of(say(app, text, area=KITA))
         assert "【缶・びん・ペットボトル】" in text and "【燃やせるごみ】" not in text
 
+    @pytest.mark.parametrize(("text", "category"), [("次のプラごみの日はいつですか", "プラスチック容器包装"),
+                                                 ("びんごみの日", "缶・びん・ペットボトル")])
+    def test_a_category_shortened_before_gomi_is_that_category(self, app, city, text, category):
+        """「プラごみ」 is プラスチック容器包装 shortened, 「びんごみ」 a part of 缶・びん・ペットボトル: that category alone."""
+        text = text_of(say(app, text, area=KITA))
+        assert f"【{category}】" in text and "【燃やせるごみ】" not in text
+
     def test_when_the_days_are_asked_without_a_thing_every_category_is_given(self, app, city):
         """「ごみの日はいつ？」 names nothing: every category's next day."""
         text = text_of(say(app, "ごみの日はいつ？", area=KITA))
