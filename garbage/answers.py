@@ -183,8 +183,8 @@ class NeedArea:
 # ---- items ---------------------------------------------------------------------------------------------
 
 # A sorting question ends in a cue: 「何ごみ」, a way of putting out (捨て方, 処分方法), or a verb of disposal with
-# an optional manner or place (どうやって捨てる, どう処分すれば, どこに捨てれば) and question endings (の, んだけど,
-# ですか, ばいい…).
+# an optional manner, place or time (どうやって捨てる, どう処分すれば, どこに捨てれば, いつ出せば, 何曜日) and
+# question endings (の, んだけど, ですか, ばいい…).
 _ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|けど|のですが|ですが|です" \
            r"|ばいい|ばよい|たらいい|たらよい|いい|よい|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
 _MANNER = r"(どうやって|どうやったら|どのように|どのようにして|どう)?"
@@ -192,11 +192,14 @@ _FORMS = r"(る|たい|ます|られる|られます|れる|れば|たら|て|�
 _DISPOSAL = r"(捨て|すて|出し|だし|処分し|処分す|廃棄し|廃棄す)" + _FORMS + r"|処分|廃棄|どうすれば|どうしたら"
 # Where to throw away, never where to put out: 「書類はどこに出したらいい？」 asks where to hand it in.
 _PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(捨て|すて|処分し|処分す|廃棄し|廃棄す)" + _FORMS
+# When a thing goes out: 「段ボールは何曜日？」, 「テレビっていつ出せる？」, 「スプレー缶は何曜日に捨てればいい？」.
+_WHEN_DISPOSAL = r"(いつ|何曜日?|なんようび|なに曜日)(に)?((出せ|だせ|出し|だし|出す|捨て|すて)" + _FORMS + ")?"
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(ですか|なの|になる|ですか？|\?|？)*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
     + _ENDINGS +
-    r"|(の|を|って|は)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + ")" + _ENDINGS
+    r"|(の|を|って|は|も)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + "|" + _WHEN_DISPOSAL + ")"
+    + _ENDINGS
 )
 
 
@@ -515,24 +518,6 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)
     return [n for n in found if len(normalize(n)) == longest] if len(found) > 1 else found
-
-
-# The thing a question about when garbage goes out is about: what comes before 「いつ」 or 「何曜日」, without 「次の」
-# and 「の日」 (「ペットボトルっていつ出せばいいの」, 「次のスプレー缶の日は何曜日？」).
-_WHEN_TOPIC = re.compile(r"^(?:次の|つぎの|今度の)?(?P<thing>.+?)(?:の(?:日|収集日|回収日))?(?:って|は|の|も|を)?"
-                         r"(?:次|今度)?(?:いつ|何曜|なんよう|なに曜)")
-
-
-def item_categories_in_text(catalog: Catalog, text: str) -> list[str]:
-    """The categories of the one thing a question about when garbage goes out names (「ペットボトルっていつ出せば
-    いいの」 → 缶・びん・ペットボトル), or none when it names no item of the dictionary or several."""
-    found = _WHEN_TOPIC.match(text.strip())
-    if found is None:
-        return []
-    rows = find_item(catalog, Query.of(found["thing"]), asked_about_sorting=True)
-    if not rows or isinstance(rows, ItemChoices):
-        return []
-    return list(dict.fromkeys(row.category for row in rows))
 
 
 # Without a put-out time from the pack, a collection day is over at noon: cities ask for garbage by 8:00–8:30

@@ -25,7 +25,6 @@ from garbage.answers import day_question
 from garbage.answers import find_item
 from garbage.answers import first_open_day
 from garbage.answers import is_when_question
-from garbage.answers import item_categories_in_text
 from garbage.answers import item_question
 from garbage.answers import next_day_of
 from garbage.answers import resolve_area
@@ -76,8 +75,7 @@ class CollectionDayIntent:
             return answer_day(catalog, area, ctx.today, match[1], match[2])
         if match[0] == "date":
             return answer_on(catalog, area, next_day_of(ctx.today, match[1], match[2]))
-        # 「ペットボトルっていつ？」 names no category, but a thing: its category is the one asked about.
-        categories = categories_in_text(catalog, text) or item_categories_in_text(catalog, text)
+        categories = categories_in_text(catalog, text)
         if categories and not any(c in catalog.schedules.get(area, {}) for c in categories):
             return None  # e.g. 粗大ごみ by appointment: the FAQ explains how to apply
         if match[0] == "year_end":

@@ -545,6 +545,25 @@ def test_asking_where_to_throw_a_thing_away_asks_about_sorting_it(text, item):
     assert item_question(text) == (item, True)
 
 
+@pytest.mark.parametrize(("text", "item"), [("段ボールは何曜日？", "段ボール"), ("テレビっていつ出せる？", "テレビ"),
+                                            ("雑誌も何曜日に出せばいいの", "雑誌")])
+def test_asking_when_a_thing_goes_out_asks_about_it(text, item):
+    """「段ボールは何曜日？」 asks how the thing goes out, its day included."""
+    assert item_question(text) == (item, True)
+
+
+@pytest.mark.parametrize("text", ["母子手帳はいつもらえる", "児童手当はいつ振り込まれる", "保育園の申し込みはいつまで"])
+def test_a_when_question_about_something_else_is_no_sorting_question(text):
+    """Only 「いつ」 or 「何曜日」 with putting out or throwing away, or alone at the end, asks about a thing to put out."""
+    assert item_question(text)[1] is False
+
+
+def test_a_thing_asked_by_its_day_is_answered_with_its_category_and_next_day(app, city):
+    """「段ボールは何曜日？」: the item (段ボール箱, 紙・布) and its next collection day in the resident's area."""
+    reply = say(app, "段ボールは何曜日？", area=KITA, today=DECEMBER)
+    assert reply.intent == "garbage_item" and "【紙・布】" in text_of(reply) and "次の収集日" in text_of(reply)
+
+
 def test_asking_where_to_hand_a_thing_in_is_no_sorting_question(app, city):
     """「レシートはどこに出したらいい」: 出す is also to hand in, so where to 出す is not where to throw away."""
     assert say(app, "レシートはどこに出したらいい", area=KITA, today=DECEMBER).intent != "garbage_item"
