@@ -183,7 +183,7 @@ class NeedArea:
 # ---- items ---------------------------------------------------------------------------------------------
 
 # A sorting question ends in a cue: 「何ごみ」, a way of putting out (捨て方, 処分方法), or a verb of disposal with
-# an optional manner, place or time (どうやって捨てる, どう処分すれば, どこに捨てれば, いつ出せば, 何曜日) and
+# an optional manner, place or time (どうやって捨てる, どう処分すれば, どこに捨てれば, いつ出せば, 何曜日に捨てる) and
 # question endings (の, んだけど, ですか, ばいい…).
 _ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|けど|のですが|ですが|です" \
            r"|ばいい|ばよい|たらいい|たらよい|いい|よい|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
@@ -192,8 +192,9 @@ _FORMS = r"(る|たい|ます|られる|られます|れる|れば|たら|て|�
 _DISPOSAL = r"(捨て|すて|出し|だし|処分し|処分す|廃棄し|廃棄す)" + _FORMS + r"|処分|廃棄|どうすれば|どうしたら"
 # Where to throw away, never where to put out: 「書類はどこに出したらいい？」 asks where to hand it in.
 _PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(捨て|すて|処分し|処分す|廃棄し|廃棄す)" + _FORMS
-# When a thing goes out: 「段ボールは何曜日？」, 「テレビっていつ出せる？」, 「スプレー缶は何曜日に捨てればいい？」.
-_WHEN_DISPOSAL = r"(いつ|何曜日?|なんようび|なに曜日)(に)?((出せ|だせ|出し|だし|出す|捨て|すて)" + _FORMS + ")?"
+# When a thing goes out: 「テレビっていつ出せる？」, 「スプレー缶は何曜日に捨てればいい？」. The verb is needed: with
+# 「いつ」 or 「何曜日」 alone, 「図書館の休みは何曜日？」 would read 休み (やすみ) as a thing to put out.
+_WHEN_DISPOSAL = r"(いつ|何曜日?|なんようび|なに曜日)(に)?(出せ|だせ|出し|だし|出す|捨て|すて)" + _FORMS
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(ですか|なの|になる|ですか？|\?|？)*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
@@ -413,9 +414,11 @@ _DAYS = (
     (2, "あさって", ("明後日", "あさって")),
 )
 # Matched on the text's key (katakana folded) and on its reading, so that kana and kanji spellings are one
-# (ごみのひ and ごみの日, しゅうしゅうび and 収集日, なんようび and 何曜日).
-_GARBAGE_WORDS = re.compile(r"ごみ|収集|回収|資源|ぷら|びん|缶|かん|ぺっと|紙|古紙|粗大|燃"
+# (ごみのひ and ごみの日, しゅうしゅうび and 収集日, なんようび and 何曜日). かん and びん count only as typed: in a
+# reading they are as often 館, 間 or 便 (図書館 reads としょかん).
+_GARBAGE_WORDS = re.compile(r"ごみ|収集|回収|資源|ぷら|びん|缶|瓶|かん|ぺっと|紙|古紙|粗大|燃"
                             r"|しゅうしゅう|かいしゅう|しげん|そだい")
+_GARBAGE_READINGS = re.compile(r"ごみ|ぷら|ぺっと|しゅうしゅう|かいしゅう|しげん|そだい")
 _WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日|曜日|次の|つぎの|しゅうしゅうび|かいしゅうび|ようび"
                          r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
 
@@ -434,7 +437,7 @@ def day_question(text: str, key: str | None = None) -> tuple[int, str] | None:
     ``key`` is the text's matching key, when the caller has it.
     """
     keys = question_keys(text, key)
-    if not any(_GARBAGE_WORDS.search(k) for k in keys):
+    if not _garbage_in(keys):
         return None
     for offset, label, words in _DAYS:
         if any(word in keys[0] for word in words):
@@ -469,12 +472,20 @@ def date_question(text: str, key: str | None = None) -> tuple[int, int] | None:
 
 def has_garbage_word(text: str, key: str | None = None) -> bool:
     """True when ``text`` speaks of garbage or its collection (ごみ, 収集, 資源, 缶…), in kanji or kana."""
-    return any(_GARBAGE_WORDS.search(k) for k in question_keys(text, key))
+    return _garbage_in(question_keys(text, key))
 
 
 def is_when_question(text: str, key: str | None = None) -> bool:
     """True when ``text`` asks when garbage is collected (「次の燃えるごみはいつ？」, 「資源ごみの日」)."""
-    return any(_GARBAGE_WORDS.search(k) and _WHEN_WORDS.search(k) for k in question_keys(text, key))
+    typed, reading = question_keys(text, key)
+    return bool(_GARBAGE_WORDS.search(typed) and _WHEN_WORDS.search(typed)
+                or _GARBAGE_READINGS.search(reading) and _WHEN_WORDS.search(reading))
+
+
+def _garbage_in(keys: tuple[str, str]) -> bool:
+    """True when the text's key or its reading (``question_keys``) holds a garbage word."""
+    typed, reading = keys
+    return bool(_GARBAGE_WORDS.search(typed) or _GARBAGE_READINGS.search(reading))
 
 
 def resolve_area(catalog: Catalog, name: str | None) -> str | None:

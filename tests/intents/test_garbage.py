@@ -21,6 +21,7 @@ from garbage import store as garbage_store
 from garbage.answers import Catalog
 from garbage.answers import date_question
 from garbage.answers import first_open_day
+from garbage.answers import is_when_question
 from garbage.answers import item_question
 from garbage.answers import next_day_of
 from garbage.importers import read_exceptions
@@ -545,23 +546,31 @@ def test_asking_where_to_throw_a_thing_away_asks_about_sorting_it(text, item):
     assert item_question(text) == (item, True)
 
 
-@pytest.mark.parametrize(("text", "item"), [("段ボールは何曜日？", "段ボール"), ("テレビっていつ出せる？", "テレビ"),
+@pytest.mark.parametrize(("text", "item"), [("段ボールは何曜日に出せばいい？", "段ボール"), ("テレビっていつ出せる？", "テレビ"),
                                             ("雑誌も何曜日に出せばいいの", "雑誌")])
 def test_asking_when_a_thing_goes_out_asks_about_it(text, item):
-    """「段ボールは何曜日？」 asks how the thing goes out, its day included."""
+    """「テレビっていつ出せる？」 asks how the thing goes out, its day included."""
     assert item_question(text) == (item, True)
 
 
-@pytest.mark.parametrize("text", ["母子手帳はいつもらえる", "児童手当はいつ振り込まれる", "保育園の申し込みはいつまで"])
-def test_a_when_question_about_something_else_is_no_sorting_question(text):
-    """Only 「いつ」 or 「何曜日」 with putting out or throwing away, or alone at the end, asks about a thing to put out."""
+@pytest.mark.parametrize("text", ["母子手帳はいつもらえる", "児童手当はいつ振り込まれる", "図書館の休みは何曜日？",
+                                  "運動会は何曜日"])
+def test_a_when_question_without_putting_out_is_no_sorting_question(text):
+    """Only 「いつ」 or 「何曜日」 with putting out or throwing away asks about a thing to put out: 休み is no 炭."""
     assert item_question(text)[1] is False
 
 
 def test_a_thing_asked_by_its_day_is_answered_with_its_category_and_next_day(app, city):
-    """「段ボールは何曜日？」: the item (段ボール箱, 紙・布) and its next collection day in the resident's area."""
-    reply = say(app, "段ボールは何曜日？", area=KITA, today=DECEMBER)
+    """「段ボールは何曜日に出せばいい？」: the item (段ボール箱, 紙・布) and its next collection day in the resident's area."""
+    reply = say(app, "段ボールは何曜日に出せばいい？", area=KITA, today=DECEMBER)
     assert reply.intent == "garbage_item" and "【紙・布】" in text_of(reply) and "次の収集日" in text_of(reply)
+
+
+@pytest.mark.parametrize(("text", "asked"), [("図書館の休みは何曜日？", False), ("児童館は何曜日に開いてますか", False),
+                                             ("かんの日", True), ("瓶の日はいつ", True), ("あきかんはなんようび", True)])
+def test_kan_or_bin_is_a_garbage_word_only_as_typed(text, asked):
+    """かん and びん typed are 缶 and 瓶; read out of 図書館 or 児童館 they are no garbage."""
+    assert is_when_question(text) is asked
 
 
 def test_asking_where_to_hand_a_thing_in_is_no_sorting_question(app, city):
