@@ -189,12 +189,14 @@ _ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|け�
            r"|ばいい|ばよい|たらいい|たらよい|いい|よい|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
 _MANNER = r"(どうやって|どうやったら|どのように|どのようにして|どう)?"
 _FORMS = r"(る|たい|ます|られる|られます|れる|れば|たら|て|ても)?"
-_DISPOSAL = r"(捨て|すて|出し|だし|処分し|処分す|廃棄し|廃棄す)" + _FORMS + r"|処分|廃棄|どうすれば|どうしたら"
+_THROW = r"捨て|すて|処分し|処分す|廃棄し|廃棄す"
+_PUT_OUT = r"出し|だし"
+_DISPOSAL = "(" + _THROW + "|" + _PUT_OUT + ")" + _FORMS + r"|処分|廃棄|どうすれば|どうしたら"
 # Where to throw away, never where to put out: 「書類はどこに出したらいい？」 asks where to hand it in.
-_PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(捨て|すて|処分し|処分す|廃棄し|廃棄す)" + _FORMS
+_PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(" + _THROW + ")" + _FORMS
 # When a thing goes out: 「テレビっていつ出せる？」, 「スプレー缶は何曜日に捨てればいい？」. The verb is needed: with
 # 「いつ」 or 「何曜日」 alone, 「図書館の休みは何曜日？」 would read 休み (やすみ) as a thing to put out.
-_WHEN_DISPOSAL = r"(いつ|何曜日?|なんようび|なに曜日)(に)?(出せ|だせ|出し|だし|出す|捨て|すて)" + _FORMS
+_WHEN_DISPOSAL = r"(いつ|何曜日?|なんようび|なに曜日)(に)?(" + _THROW + "|" + _PUT_OUT + r"|出せ|だせ|出す)" + _FORMS
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(ですか|なの|になる|ですか？|\?|？)*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
@@ -437,7 +439,7 @@ def day_question(text: str, key: str | None = None) -> tuple[int, str] | None:
     ``key`` is the text's matching key, when the caller has it.
     """
     keys = question_keys(text, key)
-    if not _garbage_in(keys):
+    if not _speaking_of_garbage(keys):
         return None
     for offset, label, words in _DAYS:
         if any(word in keys[0] for word in words):
@@ -472,20 +474,17 @@ def date_question(text: str, key: str | None = None) -> tuple[int, int] | None:
 
 def has_garbage_word(text: str, key: str | None = None) -> bool:
     """True when ``text`` speaks of garbage or its collection (ごみ, 収集, 資源, 缶…), in kanji or kana."""
-    return _garbage_in(question_keys(text, key))
+    return bool(_speaking_of_garbage(question_keys(text, key)))
 
 
 def is_when_question(text: str, key: str | None = None) -> bool:
     """True when ``text`` asks when garbage is collected (「次の燃えるごみはいつ？」, 「資源ごみの日」)."""
-    typed, reading = question_keys(text, key)
-    return bool(_GARBAGE_WORDS.search(typed) and _WHEN_WORDS.search(typed)
-                or _GARBAGE_READINGS.search(reading) and _WHEN_WORDS.search(reading))
+    return any(_WHEN_WORDS.search(k) for k in _speaking_of_garbage(question_keys(text, key)))
 
 
-def _garbage_in(keys: tuple[str, str]) -> bool:
-    """True when the text's key or its reading (``question_keys``) holds a garbage word."""
-    typed, reading = keys
-    return bool(_GARBAGE_WORDS.search(typed) or _GARBAGE_READINGS.search(reading))
+def _speaking_of_garbage(keys: tuple[str, str]) -> list[str]:
+    """Those of the text's key and its reading (``question_keys``) that hold a garbage word."""
+    return [k for pattern, k in zip((_GARBAGE_WORDS, _GARBAGE_READINGS), keys, strict=True) if pattern.search(k)]
 
 
 def resolve_area(catalog: Catalog, name: str | None) -> str | None:
