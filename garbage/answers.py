@@ -184,9 +184,9 @@ class NeedArea:
 
 # A sorting question ends in a cue: 「何ごみ」, a way of putting out (捨て方, 処分方法), or a verb of disposal with
 # an optional manner, place or time (どうやって捨てる, どう処分すれば, どこに捨てれば, いつ出せば, 何曜日に捨てる) and
-# question endings (の, んだけど, ですか, ばいい…).
+# question endings (の, んだけど, ですか, ばいい, and ええ as Kansai says いい…).
 _ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|けど|のですが|ですが|です" \
-           r"|ばいい|ばよい|たらいい|たらよい|いい|よい|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
+           r"|ばいい|ばよい|たらいい|たらよい|いい|よい|ええ|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
 _MANNER = r"(どうやって|どうやったら|どのように|どのようにして|どう)?"
 _FORMS = r"(る|たい|ます|られる|られます|れる|れば|たら|て|ても)?"
 _THROW = r"捨て|すて|処分し|処分す|廃棄し|廃棄す"

@@ -540,7 +540,8 @@ def test_the_item_is_read_past_dialect_and_a_second_clause(text, item):
 
 
 @pytest.mark.parametrize(("text", "item"), [("乾電池はどこに捨てればいいでしょうか", "乾電池"), ("電池どこで捨てれる？", "電池"),
-                                            ("スプレー缶ってどこへ捨てたらいいの", "スプレー缶")])
+                                            ("スプレー缶ってどこへ捨てたらいいの", "スプレー缶"),
+                                            ("乾電池ってどこに捨てればええの", "乾電池")])
 def test_asking_where_to_throw_a_thing_away_asks_about_sorting_it(text, item):
     """「どこに捨てれば」 asks how the thing goes out, as 「どうやって捨てれば」 does."""
     assert item_question(text) == (item, True)
