@@ -175,21 +175,33 @@ def _as_read(text: str) -> str:
 def readings(text: str) -> tuple[Spelled, ...]:
     """A message read for matching, twice when a second reading may help: as typed, and with small vowels
     made large (くるしぃ) and a break after each kanji word before a particle (頭がいたい is read 頭蓋 + たい
-    unless 頭 stands apart)."""
-    first = spell(text)
+    unless 頭 stands apart). When Sudachi reads both into the same words (most messages: 頭 already stood
+    apart), the message is read once: a second reading would find exactly what the first finds."""
+    first = _words_of(text, as_message=True)
     again = _SMALL_VOWELS.sub(lambda m: _LARGE_VOWELS[m.group()], _KANJI_PARTICLE.sub(r"\1 \2", text))
-    return (first,) if again == text else (first, spell(again))
+    second = first if again == text else _words_of(again, as_message=True)
+    return (_spelled(first),) if second == first else (_spelled(first), _spelled(second))
 
 
-@functools.lru_cache(maxsize=20000)
 def spell(text: str, *, as_message: bool = True) -> Spelled:
     """``text`` read for matching (cached: the same phrases and messages come back often).
 
     A message typed mostly in katakana is read as hiragana; a phrase (``as_message=False``) as written.
     """
+    return _spelled(_words_of(text, as_message=as_message))
+
+
+def _words_of(text: str, *, as_message: bool) -> tuple[tuple[str, str, str], ...]:
+    """The words Sudachi reads in ``text`` as (surface, normalised form, part of speech), symbols and spaces
+    left out: all that ``_spelled`` reads of a text."""
     text = unicodedata.normalize("NFKC", text)
-    read = [(surface, form, pos) for surface, form, _reading, pos
-            in morphemes(_as_read(text) if as_message else text) if pos not in {"補助記号", "空白"}]
+    return tuple((surface, form, pos) for surface, form, _reading, pos
+                 in morphemes(_as_read(text) if as_message else text) if pos not in {"補助記号", "空白"})
+
+
+@functools.lru_cache(maxsize=20000)
+def _spelled(read: tuple[tuple[str, str, str], ...]) -> Spelled:
+    """A text's words (``_words_of``) as matching sees them (cached: the same phrases and messages come back)."""
     kana = [loose(normalize(surface)) if not _KANJI.search(surface) else "" for surface, _f, _p in read]
     # A run of endings and particles (んやけど: ん + や + けど, 関西の「だけど」) spells no word: its kana stay
     # out of the plain reading and of merged words, so it never reads as やけど.
@@ -231,7 +243,7 @@ def spell(text: str, *, as_message: bool = True) -> Spelled:
                    at={key: frozenset(positions) for key, positions in at.items()})
 
 
-def _function_runs(read: list[tuple[str, str, str]]) -> set[int]:
+def _function_runs(read: tuple[tuple[str, str, str], ...]) -> set[int]:
     """Positions of words in runs of two or more particles and endings (助詞, 助動詞) after a word Sudachi
     read whole (a verb, adjective or noun): 「ほしいんやけど」. After pieces of a word Sudachi did not know
     (アナフィラキシー typed in kana reads あな + ふ + ら + き + しー) the kana are left as they are."""

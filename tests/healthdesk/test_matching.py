@@ -145,3 +145,15 @@ def test_a_phrase_list_finds_the_first_phrase_whose_first_word_or_part_the_messa
         expected = next((item for item in phrases.phrases
                          if may_start(item) and any(found(item, reading) for reading in message_readings)), None)
         assert phrases.first_found(message_readings) == expected
+
+
+def test_a_message_sudachi_reads_the_same_both_ways_is_read_once():
+    """「住民票を取りに行きたいです」 reads into the same words with a break after 住民票: one reading, not two."""
+    assert len(readings("住民票を取りに行きたいです")) == 1
+
+
+@pytest.mark.parametrize("message", ["頭がいたい", "むねがくるしぃ"])
+def test_a_message_the_second_reading_reads_otherwise_is_read_twice(message):
+    """頭がいたい (頭蓋 + たい as typed) and くるしぃ (a small vowel) keep their second reading."""
+    first, second = readings(message)
+    assert first.tokens != second.tokens
