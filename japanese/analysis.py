@@ -48,18 +48,21 @@ def _tokenizer(mode: str):
 
 
 @functools.lru_cache(maxsize=256)
-def morphemes(text: str) -> tuple[tuple[str, str, str, str], ...]:
-    """Sudachi mode-C morphemes of ``text`` as (surface, normalised form, reading, part of speech).
-
-    The dictionary (about 90 MB resident) is loaded once per process and shared by every caller. The last few
-    texts are kept: one message is read by the matcher's reading key and content words, and by the health desk,
-    while it is answered (a few thousand kept an index's answers, 50 MB at 10,000 entries).
-    """
+def _tokenized(text: str, mode: str) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """Sudachi's morphemes of ``text`` in split ``mode`` as (surface, normalised form, reading, part of speech
+    with its subdivisions). The dictionary (about 90 MB resident) is loaded once per process and shared by every
+    caller. The last few texts are kept: one message is read by the matcher's reading key and content words, by
+    the intents' ``words`` and by the health desk while it is answered, and Sudachi reads it once (a few thousand
+    kept an index's answers, 50 MB at 10,000 entries)."""
     with _LOCK:
-        return tuple(
-            (m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0])
-            for m in _tokenizer("C").tokenize(text)
-        )
+        return tuple((m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech())
+                     for m in _tokenizer(mode).tokenize(text))
+
+
+@functools.lru_cache(maxsize=256)
+def morphemes(text: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Sudachi mode-C morphemes of ``text`` as (surface, normalised form, reading, part of speech)."""
+    return tuple((surface, form, reading, pos[0]) for surface, form, reading, pos in _tokenized(text, "C"))
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,7 @@ def words(text: str, *, short: bool = False) -> tuple[Word, ...]:
     Mode A splits compounds into their parts (蛍光灯 → 蛍光 + 灯, レジ袋 → レジ + 袋), which is how a
     compound's head (its last part) is found.
     """
-    text = unicodedata.normalize("NFKC", text)
-    with _LOCK:
-        found = [(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech())
-                 for m in _tokenizer("A" if short else "C").tokenize(text)]
+    found = _tokenized(unicodedata.normalize("NFKC", text), "A" if short else "C")
     return tuple(Word(surface, to_hiragana(norm.lower()), to_hiragana(reading), pos[0], pos[1], pos[2])
                  for surface, norm, reading, pos in found)
 
