@@ -211,8 +211,11 @@ class _Segment:
     reading_norm: np.ndarray
     doc_slot: np.ndarray
     bm25: sparse.csc_matrix
+    # Every entry's sentence vectors, by rank: first each entry's first vector, in ``doc_slot`` order, then each
+    # entry's second (those that have one), and so on; ``later_vectors`` says, per rank after the first, which
+    # rows hold it and whose (positions in ``doc_slot``).
     vectors: np.ndarray
-    vector_starts: np.ndarray  # the first row of each entry's vectors, in ``doc_slot`` order (each has one or more)
+    later_vectors: tuple[tuple[slice, np.ndarray], ...]
 
 
 @dataclass(frozen=True)
@@ -422,7 +425,7 @@ class HybridMatcher:
             norm = BM25_K1 * (1 - BM25_B + BM25_B * float(counts.sum()) / avgdl)
             weighted.append((cols, counts * (BM25_K1 + 1) / (counts + norm)))
         bm25 = _matrix(weighted, len(self._words.index))
-        vectors = [self._entries[slot].vectors for slot in slots]
+        vectors, later = _by_rank([self._entries[slot].vectors for slot in slots])
         return _Segment(
             row_slot=row_slot,
             surface=surface.tocsc(),
@@ -431,8 +434,8 @@ class HybridMatcher:
             reading_norm=_row_norms(reading, gram_idf[:width]),
             doc_slot=np.array(slots, dtype=np.int64),
             bm25=bm25.tocsc(),
-            vectors=np.concatenate(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32),
-            vector_starts=np.cumsum([0, *[len(v) for v in vectors[:-1]]]).astype(np.int64),
+            vectors=vectors,
+            later_vectors=later,
         )
 
     # ---- searching -----------------------------------------------------------------------------------
@@ -488,8 +491,11 @@ class HybridMatcher:
         vector = _projected(self.encoder.encode([a.text]), self._basis)[0]
         for segment in (self._base, self._delta):
             if segment is not None and len(segment.vectors):
-                # An entry's rows are consecutive: the best of each run, in one pass.
-                semantic[segment.doc_slot] = np.maximum.reduceat(segment.vectors @ vector, segment.vector_starts)
+                cosines = segment.vectors @ vector
+                best = cosines[:len(segment.doc_slot)]  # each entry's first vector (``_by_rank``)
+                for rows, owners in segment.later_vectors:
+                    best[owners] = np.maximum(best[owners], cosines[rows])
+                semantic[segment.doc_slot] = best
         return semantic
 
     def _views(self, analyses: Sequence[Analysis]) -> list[_Views]:
@@ -675,6 +681,23 @@ def answer_lead(answer: str) -> str:
         if line and not line.startswith(("▼", "http", "（", "(")) and "URL" not in line and "http" not in line:
             return re.split(r"(?<=[。！？])", line, maxsplit=1)[0]
     return ""
+
+
+def _by_rank(vectors: Sequence[np.ndarray]) -> tuple[np.ndarray, tuple[tuple[slice, np.ndarray], ...]]:
+    """Entries' vectors (one array of one or more rows each) as one array by rank, with where each later rank
+    is (``_Segment.vectors``): the best cosine of each entry is then a product and a few maxima over slices,
+    not a maximum over ten thousand short runs."""
+    if not vectors:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32), ()
+    counts = np.fromiter(map(len, vectors), dtype=np.int64, count=len(vectors))
+    ranks, later, start = [], [], 0
+    for rank in range(int(counts.max())):
+        owners = np.flatnonzero(counts > rank)
+        ranks.extend(vectors[owner][rank] for owner in owners.tolist())
+        if rank:
+            later.append((slice(start, start + len(owners)), owners))
+        start += len(owners)
+    return np.stack(ranks).astype(np.float32, copy=False), tuple(later)
 
 
 def _matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:

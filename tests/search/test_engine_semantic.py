@@ -118,3 +118,17 @@ def test_an_entry_added_to_a_city_sized_index_is_found_by_meaning(city_sized):
     matcher.upsert(FaqDoc("new", "出産育児一時金について教えてください。", (), "出産したときに一時金を支給します。"))
     assert matcher._delta.vectors.shape[1] == BASIS_DIMENSIONS
     assert "new" in {hit.faq_id for hit in matcher.search("子どもを産んだら国から出るお金", 3)}
+
+
+def test_each_entrys_semantic_score_is_the_best_cosine_of_its_vectors(city_sized):
+    """Entries with one, two or more vectors (question, aliases, answer lead): each scores its best one."""
+    import numpy as np
+
+    from search.engine import _projected
+
+    query = "子どもが生まれたら役所に何を出せばいいですか"
+    analysis = city_sized.analyzer.analyse(query)
+    vector = _projected(city_sized.encoder.encode([analysis.text]), city_sized._basis)[0]
+    expected = [float(np.max(entry.vectors @ vector)) for entry in city_sized._entries]
+    assert len({len(entry.vectors) for entry in city_sized._entries}) >= 3
+    assert np.allclose(city_sized._semantic(analysis), expected, atol=1e-6)
