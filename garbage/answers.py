@@ -512,18 +512,21 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
 
     A category counts when its name is in the question, or a 「…ごみ」 word of the question is in its
     name (「粗大ごみ」 → 臨時・粗大ごみ), or begins a part of it, shortened (「プラごみ」 → プラスチック容器包装,
-    「びんごみ」 → 缶・びん・ペットボトル).
+    「びんごみ」 → 缶・びん・ペットボトル), or a word of the question, as typed or read, is a whole part of it
+    (「缶の日はいつ」, 「瓶はいつ」 → 缶・びん・ペットボトル; the かん of 図書館 is no word of its own).
     """
     key = normalize(catalog.synonyms.rewrite(text))
     words = {w for w in _GOMI_WORD.findall(key) if len(w) >= 3}
     # As typed too: the table may fold 「ごみの日」 into 収集日 (「プラごみの日」 → ぷら収集日).
     stems = {word.removesuffix("ごみ") for word in words | set(_GOMI_WORD.findall(normalize(text)))} - {""}
+    typed = {normalize(form) for word in morphemes(text) for form in (word.surface, word.reading)} - {""}
     found = []
     for name in catalog.categories:
         forms = {normalize(name), normalize(catalog.synonyms.rewrite(name))} - {""}
         parts = {normalize(part) for part in _NAME_PARTS.split(name)} - {""}
         if any(form in key for form in forms) or any(word in form for word in words for form in forms) \
-                or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts):
+                or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts) \
+                or len(parts) > 1 and parts & typed:
             found.append(name)
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)

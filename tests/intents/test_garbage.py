@@ -228,6 +228,16 @@ class TestCollectionDays:
         text = text_of(say(app, text, area=KITA))
         assert f"【{category}】" in text and "【燃やせるごみ】" not in text
 
+    @pytest.mark.parametrize("text", ["缶の日はいつ？", "瓶はいつ", "ペットボトルの日", "びんの回収日は？"])
+    def test_a_word_that_is_a_part_of_a_categorys_name_is_that_category(self, app, city, text):
+        """「缶の日はいつ？」: 缶 is a part of 缶・びん・ペットボトル (瓶 read びん): that category's days alone."""
+        text = text_of(say(app, text, area=KITA))
+        assert "【缶・びん・ペットボトル】" in text and "【燃やせるごみ】" not in text
+
+    def test_a_part_read_inside_a_longer_word_names_no_category(self, app, city):
+        """The かん of 図書館 is no word of its own: 「図書館の日はいつ」 is not the 缶 day."""
+        assert "【缶・びん・ペットボトル】" not in text_of(say(app, "図書館の日はいつ", area=KITA))
+
     def test_when_the_days_are_asked_without_a_thing_every_category_is_given(self, app, city):
         """「ごみの日はいつ？」 names nothing: every category's next day."""
         text = text_of(say(app, "ごみの日はいつ？", area=KITA))
