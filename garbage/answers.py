@@ -207,6 +207,10 @@ _ITEM_CUES = re.compile(
 
 
 _ASKED = re.compile(r"(は|って|とか)?[?？]+$")  # 「キャップは？」 asks about キャップ
+# The day of a thing asked without a verb: 「段ボールはいつ？」, 「新聞は何曜日？」, 「雑誌っていつだっけ」. Only a
+# thing the catalog names for sure answers it (``find_item(strict=True)``): 「図書館の休みは何曜日？」 names none.
+_BARE_WHEN = re.compile(r"(?P<thing>.+?)(って|は|の日は|の日って|の収集日は|の回収日は)"
+                        r"(いつ|何曜日?|なんようび|なに曜日)(です|なの|だっけ|やっけ|やったっけ|だった)?" + _ENDINGS)
 
 
 def item_question(text: str) -> tuple[str, bool]:
@@ -223,6 +227,13 @@ def item_question(text: str) -> tuple[str, bool]:
         if (found := _clause_item(clause))[1] and found[0]:
             return found
     return _clause_item(text)
+
+
+def when_item(text: str) -> str | None:
+    """The thing whose day a question asks without a verb of disposal (「段ボールはいつ？」 → 段ボール), or None."""
+    plain = without_dialect_ending(text.strip().rstrip("。.！!、, 　"))
+    found = _BARE_WHEN.fullmatch(plain)
+    return found["thing"].strip(" 　、,") if found else None
 
 
 def _clause_item(text: str) -> tuple[str, bool]:
@@ -261,7 +272,8 @@ def _prepared_topic(text: str) -> str | None:
     return None
 
 
-def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
+def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool,
+              strict: bool = False) -> list[ItemRow] | ItemChoices:
     """The dictionary rows for the thing the resident names, or the items to choose from when it names several.
 
     Tried in order, each on the whole text, then on its final noun phrase and that phrase's head (「引っ越しで
@@ -273,18 +285,19 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool)
     棚). Last, the closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a
     name alone). Without a sorting cue the text must end with a noun, so ordinary questions are left to the
     FAQ. A word in katakana Sudachi does not know (ケイコウトウ) is tried in hiragana too. An empty list when
-    nothing fits.
+    nothing fits. ``strict`` stops before the guesses (a one-kanji head, a loose match, the closest name): only
+    the items the text names for sure.
     """
     text = (item.text if isinstance(item, Query) else item).strip()
     if not catalog.items or not normalize(text):
         return []
-    found = _find(catalog, text, asked_about_sorting)
+    found = _find(catalog, text, asked_about_sorting, strict)
     if not found and _KATAKANA.match(text) and (hiragana := to_hiragana(text)) != text:
-        found = _find(catalog, hiragana, asked_about_sorting)
+        found = _find(catalog, hiragana, asked_about_sorting, strict)
     return found
 
 
-def _find(catalog: Catalog, text: str, asked_about_sorting: bool) -> list[ItemRow] | ItemChoices:
+def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) -> list[ItemRow] | ItemChoices:
     """``find_item`` for one way of writing the text."""
     if rows := _exact(catalog, text):
         return rows
@@ -313,9 +326,11 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool) -> list[ItemRo
     for spelling in names.spellings(head):
         if found := _named(catalog, head, spelling, modifiers):
             return found
-    for finder in (names.headed_by, names.starting_with, names.near):
+    for finder in (names.headed_by, names.starting_with) + (() if strict else (names.near,)):
         if found := finder(head):
             return _chosen(catalog, head, found, modifiers)
+    if strict:
+        return []
     if phrase is not None and (loose := _loosely(catalog, head)):
         return ItemChoices(head, tuple(loose[:MAX_CHOICES]), loose=True)
     if names.is_generic(Parts.of(head)):

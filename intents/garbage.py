@@ -28,6 +28,7 @@ from garbage.answers import is_when_question
 from garbage.answers import item_question
 from garbage.answers import next_day_of
 from garbage.answers import resolve_area
+from garbage.answers import when_item
 from garbage.year_end import answer_year_end
 from garbage.year_end import is_year_end_question
 from intents.base import IntentContext
@@ -86,9 +87,18 @@ class CollectionDayIntent:
 def _names_an_item(catalog: Catalog, text: str, *, kinds: bool) -> bool:
     """True when ``text`` asks how to put out a thing the catalog knows (「12月30日にスプレー缶を捨てたい」); with
     ``kinds``, a word naming several items (缶: スプレー缶, 空き缶…) counts as well."""
-    item, asked = item_question(text)
-    found = find_item(catalog, Query.of(item), asked_about_sorting=True) if asked else []
+    item, asked, strict = _item_asked(text)
+    found = find_item(catalog, Query.of(item), asked_about_sorting=True, strict=strict) if asked else []
     return bool(found) and (kinds or not isinstance(found, ItemChoices))
+
+
+def _item_asked(text: str) -> tuple[str, bool, bool]:
+    """The item named in ``text``, whether the text asks about sorting, and whether only an item named for sure
+    may answer (a thing's day asked without a verb, ``when_item``)."""
+    item, asked = item_question(text)
+    if not asked and (thing := when_item(text)) is not None:
+        return thing, True, True
+    return item, asked, False
 
 
 class GarbageItemIntent:
@@ -97,13 +107,14 @@ class GarbageItemIntent:
     name = "garbage_item"
 
     def match(self, query: Query):
-        """(the item as a query, asked about sorting) when the message may name an item, else None."""
-        item, asked = item_question(query.text)
+        """(the item as a query, asked about sorting, named for sure only) when the message may name an item,
+        else None."""
+        item, asked, strict = _item_asked(query.text)
         named = Query.of(item) if asked else Query(item, query.key)  # no sorting cue: the whole message is the item
         if not _LETTERS.search(named.key):
             return None  # 「3」, 「!!」: no thing's name
         if asked or len(named.key) <= MAX_ITEM_CHARS:
-            return (named, asked)
+            return (named, asked, strict)
         return None
 
     def handle(self, match, ctx: IntentContext):
@@ -111,8 +122,8 @@ class GarbageItemIntent:
         catalog = ctx.garbage
         if catalog is None:
             return None
-        item, asked = match
-        found = find_item(catalog, item, asked_about_sorting=asked)
+        item, asked, strict = match
+        found = find_item(catalog, item, asked_about_sorting=asked, strict=strict)
         if isinstance(found, ItemChoices):
             return found
         if not found:

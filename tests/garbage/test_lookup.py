@@ -242,3 +242,21 @@ def test_kinds_of_garbage_come_from_the_category_names():
     names = ItemNames(["生ごみ", "電池"], ["燃えるごみ", "燃えないごみ", "電池類", "・"])
     assert names.generic == {"ごみ"}
     assert names.exact("でんち") == "電池"
+
+
+class TestStrict:
+    @pytest.mark.parametrize("text", ["炊飯器", "本棚", "休み", "運動会"])
+    def test_strict_finds_no_guess(self, takamatsu, text):
+        """Strict stops before the guesses: a compound the dictionary lacks (炊飯器) or a word that is no thing's
+        name (休み, 運動会) finds nothing."""
+        assert find_item(takamatsu, text, asked_about_sorting=True, strict=True) == []
+
+    @pytest.mark.parametrize(("text", "expected"), [("段ボール", {"段ボール箱"}), ("新聞", {"新聞"})])
+    def test_strict_finds_what_the_text_names(self, takamatsu, text, expected):
+        """A name, an alias or a word heading or beginning a name is found strictly too."""
+        assert {row.name for row in find_item(takamatsu, text, asked_about_sorting=True, strict=True)} == expected
+
+    def test_strict_still_offers_the_kinds_of_a_general_word(self, takamatsu):
+        """電池 names several items for sure: they are offered, not as a loose guess."""
+        result = find_item(takamatsu, "電池", asked_about_sorting=True, strict=True)
+        assert isinstance(result, ItemChoices) and not result.loose

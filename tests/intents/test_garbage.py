@@ -238,6 +238,17 @@ class TestCollectionDays:
         """The かん of 図書館 is no word of its own: 「図書館の日はいつ」 is not the 缶 day."""
         assert "【缶・びん・ペットボトル】" not in text_of(say(app, "図書館の日はいつ", area=KITA))
 
+    @pytest.mark.parametrize("text", ["段ボールはいつ？", "新聞は何曜日？", "雑誌っていつだっけ"])
+    def test_a_things_day_asked_without_a_verb_is_its_categorys_day(self, app, city, text):
+        """「段ボールはいつ？」 names a thing the dictionary has: its category (紙・布) and next day, not the FAQ."""
+        reply = say(app, text, area=KITA)
+        assert reply.intent == "garbage_item" and "【紙・布】" in text_of(reply)
+
+    @pytest.mark.parametrize("text", ["図書館の休みは何曜日？", "運動会は何曜日", "予防接種はいつ？"])
+    def test_a_day_asked_of_what_is_no_thing_is_no_garbage_question(self, app, city, text):
+        """Without a verb of disposal, only a thing named for sure makes it a garbage question: 休み is no 炭."""
+        assert say(app, text, area=KITA).intent not in {"garbage_item", "collection_day"}
+
     def test_when_the_days_are_asked_without_a_thing_every_category_is_given(self, app, city):
         """「ごみの日はいつ？」 names nothing: every category's next day."""
         text = text_of(say(app, "ごみの日はいつ？", area=KITA))
