@@ -141,6 +141,7 @@ class ItemAnswer:
     variants: tuple[Variant, ...]
     area: str | None
     attribution: str = ""
+    several: bool = False  # the resident named several things (「フライパンと鍋」): their variants side by side
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,35 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool,
     return found
 
 
+_AND = {"と", "や", "とか", "、", ","}  # what joins two things in a list: 「フライパンと鍋」, 「段ボールや新聞」
+
+
+def find_listed(catalog: Catalog, text: str, *, asked_about_sorting: bool,
+                strict: bool = False) -> list[ItemRow] | ItemChoices | None:
+    """The rows of each thing ``text`` lists (「フライパンと鍋」, 「段ボールや新聞、雑誌」), or, when a word among them
+    names several items (電池), every item to choose from; None when the text lists fewer than two things or one
+    of them is not found (then the text is looked up whole, ``find_item``)."""
+    parts, current = [], ""
+    for word in morphemes(text):
+        if word.surface in _AND and word.pos in {"助詞", "補助記号"}:
+            parts.append(current)
+            current = ""
+        elif not (word.surface == "か" and word.pos == "助詞" and not current):  # とか: と + か
+            current += word.surface
+    parts = [part.strip() for part in [*parts, current] if part.strip()]
+    if len(parts) < 2:
+        return None
+    found = [find_item(catalog, part, asked_about_sorting=asked_about_sorting, strict=strict) for part in parts]
+    if not all(found):
+        return None
+    if not any(isinstance(each, ItemChoices) for each in found):
+        return _unique([row for rows in found for row in rows])
+    names = [name for each in found for name in (each.names if isinstance(each, ItemChoices) else
+                                                  [row.name for row in each])]
+    return ItemChoices(text, tuple(dict.fromkeys(names)),
+                       loose=any(isinstance(each, ItemChoices) and each.loose for each in found))
+
+
 def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) -> list[ItemRow] | ItemChoices:
     """``find_item`` for one way of writing the text."""
     if rows := _exact(catalog, text):
@@ -405,8 +435,10 @@ def _chosen(catalog: Catalog, asked: str, names: Sequence[str],
     return ItemChoices(asked, tuple(names[:MAX_CHOICES]))
 
 
-def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str | None, today: date) -> ItemAnswer:
-    """The item's categories, notes, where to take what the city does not collect, and the next dates."""
+def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str | None, today: date, *,
+                several: bool = False) -> ItemAnswer:
+    """The item's categories, notes, where to take what the city does not collect, and the next dates (``several``:
+    the rows of several things the resident named)."""
     variants = []
     for row in rows:
         category = catalog.categories.get(row.category, CategoryInfo(row.category))
@@ -420,7 +452,7 @@ def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str
         on_calendar = any(row.category in schedules for schedules in catalog.schedules.values())
         variants.append(Variant(row.name, row.category, category.collected, row.notice, category.takeaway,
                                 dates, verbatim, on_calendar or not catalog.schedules))
-    return ItemAnswer(asked, tuple(variants), area, catalog.attribution)
+    return ItemAnswer(asked, tuple(variants), area, catalog.attribution, several)
 
 
 # ---- collection days -----------------------------------------------------------------------------------

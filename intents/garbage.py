@@ -23,6 +23,7 @@ from garbage.answers import categories_in_text
 from garbage.answers import date_question
 from garbage.answers import day_question
 from garbage.answers import find_item
+from garbage.answers import find_listed
 from garbage.answers import first_open_day
 from garbage.answers import is_when_question
 from garbage.answers import item_question
@@ -123,13 +124,14 @@ class GarbageItemIntent:
         if catalog is None:
             return None
         item, asked, strict = match
-        found = find_item(catalog, item, asked_about_sorting=asked, strict=strict)
+        listed = find_listed(catalog, item.text, asked_about_sorting=asked, strict=strict)
+        found = find_item(catalog, item, asked_about_sorting=asked, strict=strict) if listed is None else listed
         if isinstance(found, ItemChoices):
             return found
         if not found:
             return None
         return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
-                           first_open_day(catalog, ctx.today, ctx.time_of_day))
+                           first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None)
 
 
 COLLECTION_DAY = CollectionDayIntent()

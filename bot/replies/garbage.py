@@ -99,7 +99,7 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
     """「乾電池は【有害ごみ】です。」 with notes, where to take what is not collected, and the next date."""
     lines = []
     variants = answer.variants
-    if len(variants) == 1:
+    if len(variants) == 1 and not answer.several:
         v = variants[0]
         lines.append(texts.ITEM_ONE.format(name=v.name, category=v.category) if v.collected
                      else f"{v.name}は" + texts.ITEM_NOT_COLLECTED.format(category=v.category))
@@ -109,7 +109,8 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
         elif v.verbatim and answer.area:
             lines += [texts.ITEM_SCHEDULE_VERBATIM.format(area=answer.area, text=v.verbatim), _ask_city(city)]
     else:
-        lines.append(texts.ITEM_VARIANTS.format(name=answer.asked))
+        lines.append((texts.ITEM_SEVERAL if answer.several else texts.ITEM_VARIANTS).format(name=answer.asked))
+        told: set[str] = set()  # a note said once (テレビと冷蔵庫: the same way to hand both in)
         for v in variants:
             line = texts.ITEM_VARIANT_LINE.format(name=v.name, category=v.category)
             if not v.collected:
@@ -117,7 +118,9 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
             elif v.next_dates and answer.area:
                 line += texts.ITEM_NEXT_VARIANT.format(area=answer.area, date=jp_date(v.next_dates[0]))
             lines.append(line)
-            lines += [f"　{text}" for text in (v.notice, v.takeaway if _told_how(v) else "") if text]
+            notes = [text for text in (v.notice, v.takeaway if _told_how(v) else "") if text and text not in told]
+            told.update(notes)
+            lines += [f"　{text}" for text in notes]
     if answer.area is None and any(v.collected and v.on_calendar for v in variants):
         lines.append(texts.ITEM_SET_AREA)
     if answer.attribution:

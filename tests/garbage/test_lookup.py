@@ -12,6 +12,7 @@ from garbage.answers import CategoryInfo
 from garbage.answers import ItemChoices
 from garbage.answers import ItemRow
 from garbage.answers import find_item
+from garbage.answers import find_listed
 from garbage.answers import item_question
 from garbage.importers import read_5374
 from garbage.importers import read_takamatsu
@@ -260,3 +261,23 @@ class TestStrict:
         """電池 names several items for sure: they are offered, not as a loose guess."""
         result = find_item(takamatsu, "電池", asked_about_sorting=True, strict=True)
         assert isinstance(result, ItemChoices) and not result.loose
+
+
+class TestListed:
+    @pytest.mark.parametrize(("text", "expected"), [("テレビと冷蔵庫", {"テレビ", "冷蔵庫"}),
+                                                  ("段ボールや新聞", {"段ボール箱", "新聞"}),
+                                                  ("フライパン、新聞とか雑誌", {"フライパン", "新聞", "雑誌"})])
+    def test_each_thing_of_a_list_is_found(self, takamatsu, text, expected):
+        """「テレビと冷蔵庫」 lists two things (と, や, とか, 、): the rows of each."""
+        assert {row.name for row in find_listed(takamatsu, text, asked_about_sorting=True)} == expected
+
+    def test_a_general_word_in_a_list_offers_its_kinds_beside_the_others(self, takamatsu):
+        """「電池と蛍光灯」: 電池 names several items, so every item is offered, 蛍光灯's among them."""
+        result = find_listed(takamatsu, "電池と蛍光灯", asked_about_sorting=True)
+        assert isinstance(result, ItemChoices)
+        assert {"乾電池", "ボタン電池"} <= set(result.names) and any("蛍光管" in name for name in result.names)
+
+    @pytest.mark.parametrize("text", ["フライパンと鍋", "フライパン", "子どもと遊べる公園"])
+    def test_a_list_with_a_thing_not_found_or_a_single_thing_is_none(self, takamatsu, text):
+        """One thing alone, or a list with a thing the dictionary lacks (鍋), is looked up whole instead."""
+        assert find_listed(takamatsu, text, asked_about_sorting=True) is None

@@ -56,6 +56,13 @@ class TestItems:
         assert reply.intent == "garbage_item"
         assert "アイロンは【破砕ごみ】です。" in text_of(reply)
 
+    def test_several_things_in_one_message_are_each_answered(self, app, city):
+        """「テレビと冷蔵庫を捨てたい」: both, side by side, under one heading."""
+        reply = say(app, "テレビと冷蔵庫を捨てたい", area=KITA)
+        text = text_of(reply)
+        assert reply.intent == "garbage_item"
+        assert "テレビと冷蔵庫の出し方です。" in text and "・テレビ：" in text and "・冷蔵庫：" in text
+
     def test_item_answer_gives_the_next_date_in_the_residents_area(self, app, city):
         """With an area, the answer adds the next collection day there (NOW is Fri 2026-11-20)."""
         reply = say(app, "アイロンは何ごみ？", area=KITA)
