@@ -192,9 +192,9 @@ def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
     for intent in INTENTS:
         match = intent.match(query)
         result = intent.handle(match, intent_ctx) if match is not None else None
-        if isinstance(result, ItemChoices) and result.loose and faq.knows(ctx, result.asked):
+        if _unsure_item(result) and faq.knows(ctx, result.asked):
             ctx.note("intent", name=intent.name, matched=True, result=None, yielded="the FAQ knows the term")
-            continue  # 「母子手帳」 only resembles an item (手帳): the FAQ's thing is meant
+            continue  # 「母子手帳」 only resembles an item (手帳); 「手帳はいつ？」 says no garbage: the FAQ's thing
         ctx.note("intent", name=intent.name, matched=match is not None, result=result)
         if result is not None:
             querylog.record(ctx, user_id, query, QueryOutcome.INTENT, intent=intent.name)
@@ -204,6 +204,14 @@ def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
         ctx.note("faq", **faq.explained(ctx, query, result))
     return Reply(respond(ctx, user_id, result), result.kind.value, faq_id=result.faq_id, score=result.score,
                  candidates=list(result.hits))
+
+
+def _unsure_item(result: object) -> bool:
+    """True for a garbage answer that may not be what the resident meant: items that only resemble the word, or a
+    thing's day asked without a word of garbage (``maybe_not_garbage``)."""
+    if isinstance(result, ItemChoices):
+        return result.loose or result.maybe_not_garbage
+    return isinstance(result, ItemAnswer) and result.maybe_not_garbage
 
 
 def respond(ctx: Context, user_id: str | None, result: object) -> list[Message]:

@@ -142,6 +142,7 @@ class ItemAnswer:
     area: str | None
     attribution: str = ""
     several: bool = False  # the resident named several things (「フライパンと鍋」): their variants side by side
+    maybe_not_garbage: bool = False  # nothing but the thing's name says garbage is meant (「新聞は何曜日？」)
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class ItemChoices:
     asked: str
     names: tuple[str, ...]
     loose: bool = False  # the names only resemble the word (炊飯器 → 炊飯ジャー): none of them is surely it
+    maybe_not_garbage: bool = False  # nothing but the word says garbage is meant (「電池は何曜日？」)
 
 
 @dataclass(frozen=True)
@@ -241,10 +243,34 @@ def _clause_item(text: str) -> tuple[str, bool]:
     """``item_question`` for one clause, read without a dialect's sentence-final particle (捨てたいっしょ)."""
     plain = without_dialect_ending(text.strip().rstrip("。.！!、, 　"))
     stripped = _ASKED.sub("", plain.rstrip("。.！!"))
-    item, count = _ITEM_CUES.subn("", stripped)
-    if not count and (topic := _prepared_topic(plain)) is not None:
+    cue = _ITEM_CUES.search(stripped)
+    if cue is not None and _HOW.fullmatch(cue.group()) and _wants_another_thing(stripped):
+        cue = None  # 「母子手帳もらうにはどうすれば」 asks how to get it, not how to throw it away
+    if cue is None and (topic := _prepared_topic(plain)) is not None:
         return topic, True
-    return item.strip(" 　、,"), count > 0
+    item = stripped if cue is None else stripped[:cue.start()]
+    return item.strip(" 　、,"), cue is not None
+
+
+# 「電池どうすれば」: the cue without a verb of disposal
+_HOW = re.compile(r"(の|を|って|は|も)?(どうすれば|どうしたら)" + _ENDINGS)
+_DISPOSAL_LEMMAS = frozenset({"捨てる", "棄てる", "出す", "処分", "廃棄"})  # 処分(する), 廃棄(する): the noun counts
+
+
+def _wants_another_thing(text: str) -> bool:
+    """True when ``text`` says what the resident wants to do, and it is not throwing something away: a verb of
+    purpose (「もらうには」, 「入れるためには」) or wish (「預けたい」, 「ほしい」) other than 捨てる, 出す, 処分する.
+    「引っ越しのダンボール大量にあるんだけど」 says what there is: the thing is still the question's topic."""
+    found = morphemes(text)
+    for index, word in enumerate(found):
+        if word.pos not in {"動詞", "形容詞"}:
+            continue
+        after = "".join(w.surface for w in found[index + 1:index + 3])
+        wish = word.lemma == "欲しい" or after.startswith(("たい", "には", "ために", "ためには"))
+        doing = found[index - 1].lemma if word.lemma == "為る" and index else word.lemma  # 処分する: 処分
+        if wish and doing not in _DISPOSAL_LEMMAS:
+            return True
+    return False
 
 
 # Verbs of preparing a thing for the collection, as Sudachi normalises them (外す, はずす → 外す).
@@ -286,8 +312,9 @@ def find_item(catalog: Catalog, item: Query | str, *, asked_about_sorting: bool,
     棚). Last, the closest name, if it scores ``ITEM_MATCH`` (asked about sorting) or ``NAME_MATCH`` (a
     name alone). Without a sorting cue the text must end with a noun, so ordinary questions are left to the
     FAQ. A word in katakana Sudachi does not know (ケイコウトウ) is tried in hiragana too. An empty list when
-    nothing fits. ``strict`` stops before the guesses (a one-kanji head, a loose match, the closest name): only
-    the items the text names for sure.
+    nothing fits. ``strict`` looks up the whole text only, by its name, alias, reading or spelling, or the items
+    it heads when they are several (電池): only what the text names for sure, no head of it, no name it begins,
+    no near, loose or closest name.
     """
     text = (item.text if isinstance(item, Query) else item).strip()
     if not catalog.items or not normalize(text):
@@ -333,8 +360,10 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
         return rows
     names = catalog.names
     for spelling in names.spellings(text):
-        if found := _named(catalog, text, spelling, ()):
+        if found := _named(catalog, text, spelling, (), strict):
             return found
+    if strict:  # the whole text, or the items it heads; its head or a word beginning a name would be guesses
+        return _named(catalog, text, text, (), strict=True)
     phrase = noun_phrase(text)
     if phrase is not None:
         candidates, modifiers = [phrase.text, phrase.head], phrase.modifiers
@@ -356,11 +385,9 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
     for spelling in names.spellings(head):
         if found := _named(catalog, head, spelling, modifiers):
             return found
-    for finder in (names.headed_by, names.starting_with) + (() if strict else (names.near,)):
+    for finder in (names.headed_by, names.starting_with, names.near):
         if found := finder(head):
             return _chosen(catalog, head, found, modifiers)
-    if strict:
-        return []
     if phrase is not None and (loose := _loosely(catalog, head)):
         return ItemChoices(head, tuple(loose[:MAX_CHOICES]), loose=True)
     if names.is_generic(Parts.of(head)):
@@ -371,10 +398,15 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
     return _unique(catalog.same_name(catalog.items[int(hits[0].faq_id)]))
 
 
-def _named(catalog: Catalog, asked: str, word: str, modifiers: Sequence[str]) -> list[ItemRow] | ItemChoices:
-    """The item ``word`` names exactly, or the items headed by it or beginning with it (as ``find_item``)."""
+def _named(catalog: Catalog, asked: str, word: str, modifiers: Sequence[str],
+           strict: bool = False) -> list[ItemRow] | ItemChoices:
+    """The item ``word`` names exactly, or the items headed by it or beginning with it (as ``find_item``);
+    ``strict``: the items headed by it only when they are several, to choose from (電池: 乾電池, ボタン電池…)."""
     if rows := _exact(catalog, word):
         return _narrowed(rows, modifiers)
+    if strict:
+        headed = catalog.names.headed_by(word)
+        return ItemChoices(asked, tuple(headed[:MAX_CHOICES])) if len(headed) > 1 else []
     for finder in (catalog.names.headed_by, catalog.names.starting_with):
         if found := finder(word):
             return _chosen(catalog, asked, found, modifiers)
@@ -560,24 +592,36 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     A category counts when its name is in the question, or a 「…ごみ」 word of the question is in its
     name (「粗大ごみ」 → 臨時・粗大ごみ), or begins a part of it, shortened (「プラごみ」 → プラスチック容器包装,
     「びんごみ」 → 缶・びん・ペットボトル), or a word of the question, as typed or read, is a whole part of it
-    (「缶の日はいつ」, 「瓶はいつ」 → 缶・びん・ペットボトル; the かん of 図書館 is no word of its own).
+    (「缶の日はいつ」, 「かんの日」, 「瓶はいつ」 → 缶・びん・ペットボトル; the かん of 図書館 is no word of its own).
     """
     key = normalize(catalog.synonyms.rewrite(text))
     words = {w for w in _GOMI_WORD.findall(key) if len(w) >= 3}
     # As typed too: the table may fold 「ごみの日」 into 収集日 (「プラごみの日」 → ぷら収集日).
     stems = {word.removesuffix("ごみ") for word in words | set(_GOMI_WORD.findall(normalize(text)))} - {""}
-    typed = {normalize(form) for word in morphemes(text) for form in (word.surface, word.reading)} - {""}
+    typed = {_loose_word(form) for word in morphemes(text) for form in (word.surface, word.reading)} - {""}
     found = []
     for name in catalog.categories:
         forms = {normalize(name), normalize(catalog.synonyms.rewrite(name))} - {""}
         parts = {normalize(part) for part in _NAME_PARTS.split(name)} - {""}
+        spoken = {_loose_word(form) for part in parts for form in (part, _reading_of(part))} - {""}
         if any(form in key for form in forms) or any(word in form for word in words for form in forms) \
                 or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts) \
-                or len(parts) > 1 and parts & typed:
+                or len(parts) > 1 and spoken & typed:
             found.append(name)
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)
     return [n for n in found if len(normalize(n)) == longest] if len(found) > 1 else found
+
+
+def _loose_word(text: str) -> str:
+    """A word as typed or read, for comparing with a part of a category's name (カン, かん and 缶's reading are one)."""
+    return to_hiragana(normalize(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _reading_of(text: str) -> str:
+    """The reading of a part of a category's name (缶 → かん), word by word."""
+    return "".join(word.reading or word.surface for word in morphemes(text))
 
 
 # Without a put-out time from the pack, a collection day is over at noon: cities ask for garbage by 8:00–8:30

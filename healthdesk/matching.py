@@ -184,7 +184,7 @@ def readings(text: str) -> tuple[Spelled, ...]:
 
 
 def spell(text: str, *, as_message: bool = True) -> Spelled:
-    """``text`` read for matching (cached: the same phrases and messages come back often).
+    """``text`` read for matching (the reading is cached by its words: the same phrases and messages come back).
 
     A message typed mostly in katakana is read as hiragana; a phrase (``as_message=False``) as written.
     """

@@ -9,6 +9,7 @@ Two intents: ``collection_day`` (「今日は何ごみ？」, 「次の燃える
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from garbage.answers import Catalog
@@ -119,7 +120,8 @@ class GarbageItemIntent:
         return None
 
     def handle(self, match, ctx: IntentContext):
-        """The item's variants and next dates, the items to choose from, or None when none fits (then the FAQ)."""
+        """The item's variants and next dates, the items to choose from, or None when none fits (then the FAQ);
+        a thing's day asked without a verb is marked ``maybe_not_garbage`` (the FAQ's thing may be meant)."""
         catalog = ctx.garbage
         if catalog is None:
             return None
@@ -127,11 +129,12 @@ class GarbageItemIntent:
         listed = find_listed(catalog, item.text, asked_about_sorting=asked, strict=strict)
         found = find_item(catalog, item, asked_about_sorting=asked, strict=strict) if listed is None else listed
         if isinstance(found, ItemChoices):
-            return found
+            return dataclasses.replace(found, maybe_not_garbage=strict)
         if not found:
             return None
-        return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
-                           first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None)
+        answer = answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
+                             first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None)
+        return dataclasses.replace(answer, maybe_not_garbage=strict)
 
 
 COLLECTION_DAY = CollectionDayIntent()

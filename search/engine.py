@@ -684,9 +684,9 @@ def answer_lead(answer: str) -> str:
 
 
 def _by_rank(vectors: Sequence[np.ndarray]) -> tuple[np.ndarray, tuple[tuple[slice, np.ndarray], ...]]:
-    """Entries' vectors (one array of one or more rows each) as one array by rank, with where each later rank
-    is (``_Segment.vectors``): the best cosine of each entry is then a product and a few maxima over slices,
-    not a maximum over ten thousand short runs."""
+    """Entries' vectors (one array of one or more rows each: ``meanings`` always holds the question) as one array
+    by rank, with where each later rank is (``_Segment.vectors``): the best cosine of each entry is then a product
+    and a few maxima over slices, not a maximum over ten thousand short runs."""
     if not vectors:
         return np.zeros((0, DIMENSIONS), dtype=np.float32), ()
     counts = np.fromiter(map(len, vectors), dtype=np.int64, count=len(vectors))

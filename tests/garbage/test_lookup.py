@@ -11,6 +11,7 @@ from garbage.answers import Catalog
 from garbage.answers import CategoryInfo
 from garbage.answers import ItemChoices
 from garbage.answers import ItemRow
+from garbage.answers import categories_in_text
 from garbage.answers import find_item
 from garbage.answers import find_listed
 from garbage.answers import item_question
@@ -252,9 +253,15 @@ class TestStrict:
         name (休み, 運動会) finds nothing."""
         assert find_item(takamatsu, text, asked_about_sorting=True, strict=True) == []
 
-    @pytest.mark.parametrize(("text", "expected"), [("段ボール", {"段ボール箱"}), ("新聞", {"新聞"})])
+    @pytest.mark.parametrize("text", ["注射", "薬", "歯", "電気", "ペット", "段ボール", "お薬"])
+    def test_strict_takes_no_head_and_no_name_the_word_begins(self, takamatsu, text):
+        """注射 (注射器・注射針), 薬 (湿布薬), 電気 (電気ストーブ…), ペット (ペットの砂): a word heading or beginning
+        a name is a guess when nothing says garbage is meant."""
+        assert find_item(takamatsu, text, asked_about_sorting=True, strict=True) == []
+
+    @pytest.mark.parametrize(("text", "expected"), [("新聞", {"新聞"}), ("ざっし", {"雑誌"})])
     def test_strict_finds_what_the_text_names(self, takamatsu, text, expected):
-        """A name, an alias or a word heading or beginning a name is found strictly too."""
+        """A name, an alias, a reading or the dictionary's spelling of kana is found strictly too."""
         assert {row.name for row in find_item(takamatsu, text, asked_about_sorting=True, strict=True)} == expected
 
     def test_strict_still_offers_the_kinds_of_a_general_word(self, takamatsu):
@@ -281,3 +288,14 @@ class TestListed:
     def test_a_list_with_a_thing_not_found_or_a_single_thing_is_none(self, takamatsu, text):
         """One thing alone, or a list with a thing the dictionary lacks (鍋), is looked up whole instead."""
         assert find_listed(takamatsu, text, asked_about_sorting=True) is None
+
+
+class TestCategoriesNamed:
+    @pytest.mark.parametrize("text", ["缶の日はいつ", "かんの日はいつ", "カンはいつ", "瓶の日", "ペットボトルはいつ"])
+    def test_a_word_that_is_a_part_of_a_name_names_the_category(self, takamatsu, text):
+        """缶, かん, カン, 瓶 (read びん), ペットボトル: each a whole word and a part of 缶・びん・ペットボトル."""
+        assert categories_in_text(takamatsu, text) == ["缶・びん・ペットボトル"]
+
+    def test_a_part_read_inside_a_longer_word_names_no_category(self, takamatsu):
+        """The かん of 図書館 is no word of its own: 「図書館の近くのごみの日はいつ」 names no category."""
+        assert categories_in_text(takamatsu, "図書館の近くのごみの日はいつ") == []
