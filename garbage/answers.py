@@ -143,6 +143,7 @@ class ItemAnswer:
     attribution: str = ""
     several: bool = False  # the resident named several things (「フライパンと鍋」): their variants side by side
     maybe_not_garbage: bool = False  # nothing but the thing's name says garbage is meant (「新聞は何曜日？」)
+    asked_on: date | None = None  # the resident's day: a next date on it or the day after is named 今日 or 明日
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ class NextAnswer:
     area: str
     dates: tuple[tuple[str, tuple[date, ...], str], ...]  # (category, next dates, text kept verbatim)
     attribution: str = ""
+    asked_on: date | None = None  # the resident's day: a next date on it or the day after is named 今日 or 明日
 
 
 @dataclass(frozen=True)
@@ -468,9 +470,9 @@ def _chosen(catalog: Catalog, asked: str, names: Sequence[str],
 
 
 def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str | None, today: date, *,
-                several: bool = False) -> ItemAnswer:
-    """The item's categories, notes, where to take what the city does not collect, and the next dates (``several``:
-    the rows of several things the resident named)."""
+                several: bool = False, asked_on: date | None = None) -> ItemAnswer:
+    """The item's categories, notes, where to take what the city does not collect, and the next dates from
+    ``today`` (``several``: the rows of several things the resident named; ``asked_on``: the resident's day)."""
     variants = []
     for row in rows:
         category = catalog.categories.get(row.category, CategoryInfo(row.category))
@@ -484,7 +486,7 @@ def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str
         on_calendar = any(row.category in schedules for schedules in catalog.schedules.values())
         variants.append(Variant(row.name, row.category, category.collected, row.notice, category.takeaway,
                                 dates, verbatim, on_calendar or not catalog.schedules))
-    return ItemAnswer(asked, tuple(variants), area, catalog.attribution, several)
+    return ItemAnswer(asked, tuple(variants), area, catalog.attribution, several, asked_on=asked_on)
 
 
 # ---- collection days -----------------------------------------------------------------------------------
@@ -673,8 +675,10 @@ def collected_categories(catalog: Catalog, area: str) -> list[str]:
             if catalog.categories.get(name, CategoryInfo(name)).collected]
 
 
-def answer_next(catalog: Catalog, area: str, today: date, categories: Sequence[str]) -> NextAnswer:
-    """The next dates of ``categories`` (all collected ones when empty) in the area."""
+def answer_next(catalog: Catalog, area: str, today: date, categories: Sequence[str], *,
+                asked_on: date | None = None) -> NextAnswer:
+    """The next dates of ``categories`` (all collected ones when empty) in the area from ``today`` (``asked_on``:
+    the resident's day)."""
     schedules = catalog.schedules.get(area, {})
     names = list(categories) or collected_categories(catalog, area)
     rows = []
@@ -685,4 +689,4 @@ def answer_next(catalog: Catalog, area: str, today: date, categories: Sequence[s
         count = NEXT_DATES if categories else 1
         rows.append((name, tuple(next_collection(schedule, name, today, catalog.policy(area), count=count)),
                      schedule.verbatim))
-    return NextAnswer(area, tuple(rows), catalog.attribution)
+    return NextAnswer(area, tuple(rows), catalog.attribution, asked_on)

@@ -83,7 +83,8 @@ class CollectionDayIntent:
             return None  # e.g. 粗大ごみ by appointment: the FAQ explains how to apply
         if match[0] == "year_end":
             return answer_year_end(catalog, area, ctx.today, categories)
-        return answer_next(catalog, area, first_open_day(catalog, ctx.today, ctx.time_of_day), categories)
+        return answer_next(catalog, area, first_open_day(catalog, ctx.today, ctx.time_of_day), categories,
+                           asked_on=ctx.today)
 
 
 def _names_an_item(catalog: Catalog, text: str, *, kinds: bool) -> bool:
@@ -133,7 +134,8 @@ class GarbageItemIntent:
         if not found:
             return None
         answer = answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
-                             first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None)
+                             first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None,
+                             asked_on=ctx.today)
         return dataclasses.replace(answer, maybe_not_garbage=strict)
 
 

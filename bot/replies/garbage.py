@@ -105,7 +105,7 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
                      else f"{v.name}は" + texts.ITEM_NOT_COLLECTED.format(category=v.category))
         lines += [text for text in (v.notice, v.takeaway if _told_how(v) else "") if text]
         if v.next_dates and answer.area:
-            lines.append(texts.ITEM_NEXT.format(area=answer.area, date=jp_date(v.next_dates[0])))
+            lines.append(texts.ITEM_NEXT.format(area=answer.area, date=_day(v.next_dates[0], answer.asked_on)))
         elif v.verbatim and answer.area:
             lines += [texts.ITEM_SCHEDULE_VERBATIM.format(area=answer.area, text=v.verbatim), _ask_city(city)]
     else:
@@ -116,7 +116,7 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
             if not v.collected:
                 line += " " + texts.ITEM_NOT_COLLECTED.format(category=v.category).split("】", 1)[1]
             elif v.next_dates and answer.area:
-                line += texts.ITEM_NEXT_VARIANT.format(area=answer.area, date=jp_date(v.next_dates[0]))
+                line += texts.ITEM_NEXT_VARIANT.format(area=answer.area, date=_day(v.next_dates[0], answer.asked_on))
             lines.append(line)
             notes = [text for text in (v.notice, v.takeaway if _told_how(v) else "") if text and text not in told]
             told.update(notes)
@@ -189,13 +189,23 @@ def _spans(days: Sequence[date]) -> list[str]:
     return [jp_date(run[0]) + (f"〜{jp_date(run[-1])}" if len(run) > 1 else "") for run in runs]
 
 
+def _day(day: date, asked_on: date | None) -> str:
+    """「12月7日(月)」, named 「今日」 or 「明日」 too when it is the resident's day or the day after."""
+    if asked_on is not None and day == asked_on:
+        return texts.DATE_TODAY.format(date=jp_date(day))
+    if asked_on is not None and day == asked_on + timedelta(days=1):
+        return texts.DATE_TOMORROW.format(date=jp_date(day))
+    return jp_date(day)
+
+
 def garbage_next(answer: NextAnswer, city: CityInfo) -> list[Message]:
     """The next dates per category; text no rule could express is shown as written, with the contact."""
     lines = [texts.NEXT_HEADER.format(area=answer.area)]
     verbatim = False
     for category, dates, text in answer.dates:
         if dates:
-            lines.append(texts.NEXT_LINE.format(category=category, dates="、".join(jp_date(d) for d in dates)))
+            lines.append(texts.NEXT_LINE.format(category=category, dates="、".join(_day(d, answer.asked_on)
+                                                                                for d in dates)))
         elif text:
             verbatim = True
             lines.append(texts.NEXT_VERBATIM.format(category=category, text=text))
