@@ -595,6 +595,19 @@ def test_a_when_question_without_putting_out_is_no_sorting_question(text):
     assert item_question(text)[1] is False
 
 
+@pytest.mark.parametrize(("text", "item"), [("テレビって粗大ごみ？", "テレビ"), ("傘は燃えないごみですか", "傘"),
+                                            ("フライパンは破砕ごみでいい？", "フライパン")])
+def test_a_category_asked_of_a_thing_asks_about_sorting_it(text, item):
+    """「テレビって粗大ごみ？」 asks which category the thing is: the answer says it."""
+    assert item_question(text) == (item, True)
+
+
+def test_a_thing_asked_as_the_wrong_category_gets_its_own(app, city):
+    """「テレビって粗大ごみ？」: テレビ is for 家電リサイクル, which the answer says (not 粗大ごみ's FAQ)."""
+    reply = say(app, "テレビって粗大ごみ？", area=KITA)
+    assert reply.intent == "garbage_item" and "家電リサイクル" in text_of(reply)
+
+
 @pytest.mark.parametrize("text", ["母子手帳もらうにはどうすれば", "母子手帳がほしいのですがどうすれば",
                                   "住民票とるにはどうしたらいいですか"])
 def test_how_to_get_a_thing_is_no_sorting_question(text):
