@@ -115,9 +115,11 @@ def _child(result: Triage, city: CityInfo) -> Built:
     facilities = list(map(_facility, desk.facilities))
     if result.desk_open is False:  # the desk is closed too: the places that see patients now come first
         places = [*facilities, desk_item + texts.HEALTH_DESK_CLOSED_NOW]
+        calls = _facility_calls(desk.facilities) + _desk_calls(desk, city)
     else:
         places = [desk_item, *facilities]
-    return ["\n".join([*closed, *places]), red_flags], _desk_calls(desk, city) + [_call_119(desk)]
+        calls = _desk_calls(desk, city) + _facility_calls(desk.facilities)
+    return ["\n".join([*closed, *places]), red_flags], calls[:MAX_CALL_BUTTONS - 1] + [_call_119(desk)]
 
 
 def _where(result: Triage, city: CityInfo) -> Built:

@@ -29,6 +29,7 @@ from tests.conftest import NOW
 
 DEMO_HEALTH = Path(__file__).resolve().parents[2] / "packs" / "demo" / "health.toml"
 EVENING = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)  # 21:30 in Japan
+SUNDAY_NOON = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 12:00 in Japan on Sunday 22 November
 
 
 def demo_section() -> dict:
@@ -191,6 +192,14 @@ class TestChild:
         assert "#8000）の受付は毎日19時〜翌朝8時です" in text_of(reply)
         assert "かもめ市保健センター 健康相談（0123-45-6740" in text_of(reply)
         assert "tel:%238000" not in calls(reply)
+
+
+    def test_on_a_sunday_at_noon_the_places_open_now_come_first_with_their_buttons(self, app, city):
+        """Sunday noon: #8000 and the desk are closed; the 急病センター is listed first and its button comes
+        before the closed desk's (a trial's parent was offered the closed desk's number only)."""
+        runtime.of(app).clock = lambda: SUNDAY_NOON
+        reply = say(app, "こどもが吐いた")
+        assert calls(reply)[0] == "tel:0123456750" and calls(reply)[-1] == "tel:119"
 
 
 class TestWhereAndWorry:
