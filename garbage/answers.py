@@ -608,13 +608,28 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
         forms = {normalize(name), normalize(catalog.synonyms.rewrite(name))} - {""}
         parts = {normalize(part) for part in _NAME_PARTS.split(name)} - {""}
         spoken = {_loose_word(form) for part in parts for form in (part, _reading_of(part))} - {""}
-        if any(form in key for form in forms) or any(word in form for word in words for form in forms) \
+        if any(form in key or _one_more(form, key) for form in forms) \
+                or any(word in form for word in words for form in forms) \
                 or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts) \
                 or len(parts) > 1 and spoken & typed:
             found.append(name)
     # 「ごみ」 alone is in every category name; keep the most specific (longest) ones.
     longest = max((len(normalize(n)) for n in found), default=0)
     return [n for n in found if len(normalize(n)) == longest] if len(found) > 1 else found
+
+
+MIN_LOOSE_NAME = 6  # a category's name this long is found with one character more (プラスチック製容器包装)
+
+
+def _one_more(name: str, key: str) -> bool:
+    """True when ``key`` holds ``name`` with one character more inside it (「プラスチック製容器包装」 for プラスチック
+    容器包装), for names of ``MIN_LOOSE_NAME`` characters or more: 燃やせないごみ never holds 燃やせるごみ."""
+    size = len(name)
+    if size < MIN_LOOSE_NAME or len(key) <= size:
+        return False
+    return any(window[:cut] + window[cut + 1:] == name
+               for start in range(len(key) - size) if (window := key[start:start + size + 1])[0] == name[0]
+               for cut in range(1, size))
 
 
 def _loose_word(text: str) -> str:

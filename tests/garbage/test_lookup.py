@@ -299,3 +299,11 @@ class TestCategoriesNamed:
     def test_a_part_read_inside_a_longer_word_names_no_category(self, takamatsu):
         """The かん of 図書館 is no word of its own: 「図書館の近くのごみの日はいつ」 names no category."""
         assert categories_in_text(takamatsu, "図書館の近くのごみの日はいつ") == []
+
+    def test_a_long_name_written_with_one_character_more_names_the_category(self, takamatsu):
+        """「プラスチック製容器包装」, the national name, is the demo's プラスチック容器包装 with 製 between."""
+        assert categories_in_text(takamatsu, "プラスチック製容器包装は何曜日に出しますか") == ["プラスチック容器包装"]
+
+    def test_a_name_differing_by_a_character_is_another_category(self, takamatsu):
+        """燃やせないごみ holds no 燃やせるごみ with one character more: it is never that category."""
+        assert "燃やせるごみ" not in categories_in_text(takamatsu, "燃やせないごみの日はいつ")
