@@ -347,9 +347,11 @@ def find_listed(catalog: Catalog, text: str, *, asked_about_sorting: bool,
     parts = [part.strip() for part in [*parts, current] if part.strip()]
     if len(parts) < 2:
         return None
-    found = [find_item(catalog, part, asked_about_sorting=asked_about_sorting, strict=strict) for part in parts]
-    if not all(found):
-        return None
+    found = []
+    for part in parts:  # one part not found: the text is looked up whole, the rest need not be
+        if not (each := find_item(catalog, part, asked_about_sorting=asked_about_sorting, strict=strict)):
+            return None
+        found.append(each)
     if not any(isinstance(each, ItemChoices) for each in found):
         return _unique([row for rows in found for row in rows])
     names = [name for each in found for name in (each.names if isinstance(each, ItemChoices) else
@@ -367,7 +369,7 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
         if found := _named(catalog, text, spelling, (), strict):
             return found
     if strict:  # the whole text, or the items it heads; its head or a word beginning a name would be guesses
-        return _named(catalog, text, text, (), strict=True)
+        return _several_headed(catalog, text, text)
     phrase = noun_phrase(text)
     if phrase is not None:
         candidates, modifiers = [phrase.text, phrase.head], phrase.modifiers
@@ -409,12 +411,17 @@ def _named(catalog: Catalog, asked: str, word: str, modifiers: Sequence[str],
     if rows := _exact(catalog, word):
         return _narrowed(rows, modifiers)
     if strict:
-        headed = catalog.names.headed_by(word)
-        return ItemChoices(asked, tuple(headed[:MAX_CHOICES])) if len(headed) > 1 else []
+        return _several_headed(catalog, asked, word)
     for finder in (catalog.names.headed_by, catalog.names.starting_with):
         if found := finder(word):
             return _chosen(catalog, asked, found, modifiers)
     return []
+
+
+def _several_headed(catalog: Catalog, asked: str, word: str) -> ItemChoices | list[ItemRow]:
+    """The items ``word`` heads, to choose from, when they are several (電池: 乾電池, ボタン電池…), else none."""
+    headed = catalog.names.headed_by(word)
+    return ItemChoices(asked, tuple(headed[:MAX_CHOICES])) if len(headed) > 1 else []
 
 
 def _loosely(catalog: Catalog, compound: str) -> list[str]:
@@ -472,9 +479,9 @@ def _chosen(catalog: Catalog, asked: str, names: Sequence[str],
 
 
 def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str | None, today: date, *,
-                several: bool = False, asked_on: date | None = None) -> ItemAnswer:
+                several: bool = False, asked_on: date | None = None, maybe_not_garbage: bool = False) -> ItemAnswer:
     """The item's categories, notes, where to take what the city does not collect, and the next dates from
-    ``today`` (``several``: the rows of several things the resident named; ``asked_on``: the resident's day)."""
+    ``today`` (``several``, ``asked_on``, ``maybe_not_garbage``: as ``ItemAnswer`` says)."""
     variants = []
     for row in rows:
         category = catalog.categories.get(row.category, CategoryInfo(row.category))
@@ -488,7 +495,7 @@ def answer_item(catalog: Catalog, asked: str, rows: Sequence[ItemRow], area: str
         on_calendar = any(row.category in schedules for schedules in catalog.schedules.values())
         variants.append(Variant(row.name, row.category, category.collected, row.notice, category.takeaway,
                                 dates, verbatim, on_calendar or not catalog.schedules))
-    return ItemAnswer(asked, tuple(variants), area, catalog.attribution, several, asked_on=asked_on)
+    return ItemAnswer(asked, tuple(variants), area, catalog.attribution, several, maybe_not_garbage, asked_on)
 
 
 # ---- collection days -----------------------------------------------------------------------------------
@@ -512,7 +519,7 @@ _WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日
 def question_keys(text: str, key: str | None = None) -> tuple[str, str]:
     """The text's matching key (``key`` when the caller has it) and its reading in hiragana (cached: the
     collection-day intent asks it four ways of the same message)."""
-    reading = to_hiragana("".join(w.reading or w.surface for w in morphemes(text))).lower()
+    reading = to_hiragana(_reading_of(text)).lower()
     return (normalize(text) if key is None else key), reading
 
 
@@ -587,7 +594,6 @@ def area_in_text(catalog: Catalog, text: str) -> str | None:
 
 
 _GOMI_WORD = re.compile(r"[^\sのはをがにでとも]{1,6}ごみ")
-_NAME_PARTS = re.compile(r"[・/／,、]")  # a category's name lists its parts: 缶・びん・ペットボトル
 
 
 def categories_in_text(catalog: Catalog, text: str) -> list[str]:
@@ -602,12 +608,13 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
     words = {w for w in _GOMI_WORD.findall(key) if len(w) >= 3}
     # As typed too: the table may fold 「ごみの日」 into 収集日 (「プラごみの日」 → ぷら収集日).
     stems = {word.removesuffix("ごみ") for word in words | set(_GOMI_WORD.findall(normalize(text)))} - {""}
-    typed = {_loose_word(form) for word in morphemes(text) for form in (word.surface, word.reading)} - {""}
+    typed = {normalize(form) for word in morphemes(text) for form in (word.surface, word.reading)} - {""}
     found = []
     for name in catalog.categories:
         forms = {normalize(name), normalize(catalog.synonyms.rewrite(name))} - {""}
-        parts = {normalize(part) for part in _NAME_PARTS.split(name)} - {""}
-        spoken = {_loose_word(form) for part in parts for form in (part, _reading_of(part))} - {""}
+        # A category's name lists its parts as an item's name lists alternatives: 缶・びん・ペットボトル.
+        parts = {normalize(part) for part in _ALTERNATIVES.split(name)} - {""}
+        spoken = {normalize(form) for part in parts for form in (part, _reading_of(part))} - {""}
         if any(form in key or _one_more(form, key) for form in forms) \
                 or any(word in form for word in words for form in forms) \
                 or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts) \
@@ -632,14 +639,8 @@ def _one_more(name: str, key: str) -> bool:
                for cut in range(1, size))
 
 
-def _loose_word(text: str) -> str:
-    """A word as typed or read, for comparing with a part of a category's name (カン, かん and 缶's reading are one)."""
-    return to_hiragana(normalize(text))
-
-
-@functools.lru_cache(maxsize=256)
 def _reading_of(text: str) -> str:
-    """The reading of a part of a category's name (缶 → かん), word by word."""
+    """The reading of ``text`` word by word (缶 → かん; a word without one as typed)."""
     return "".join(word.reading or word.surface for word in morphemes(text))
 
 

@@ -133,10 +133,9 @@ class GarbageItemIntent:
             return dataclasses.replace(found, maybe_not_garbage=strict)
         if not found:
             return None
-        answer = answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
-                             first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None,
-                             asked_on=ctx.today)
-        return dataclasses.replace(answer, maybe_not_garbage=strict)
+        return answer_item(catalog, item.text, found, resolve_area(catalog, ctx.area),
+                           first_open_day(catalog, ctx.today, ctx.time_of_day), several=listed is not None,
+                           asked_on=ctx.today, maybe_not_garbage=strict)
 
 
 COLLECTION_DAY = CollectionDayIntent()
