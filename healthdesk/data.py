@@ -27,7 +27,7 @@ from japanese.calendar import is_office_day
 
 DEFAULTS = Path(__file__).with_name("defaults.toml")
 LINE_KINDS = ("doubt", "child", "medical_info", "mental", "police", "dv", "other")
-WORD_LISTS = ("doubt", "self_harm", "child", "where", "worry", "mood", "not_health")
+WORD_LISTS = ("doubt", "self_harm", "child", "where", "worry", "mood", "feeling", "not_health")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 

@@ -41,7 +41,8 @@ class Triage:
     police: str = ""  # EMERGENCY: a police flag's family raised as well (110 after 119)
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
     where: bool = False  # CHILD: the message asks where the child can be seen now (「夜間やってる病院ある？」)
-    mood: bool = False  # WORRY: a worry about one's mood (落ち込む, 眠れない 不安): the mental-health lines too
+    mood: bool = False  # WORRY: a worry about one's mood (落ち込む, 眠れない 不安) or a feeling alone (しんどい):
+    # the mental-health lines too
     phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
     desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
 
@@ -75,6 +76,8 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
         return None
     mood = words["mood"].first_found(message)
     worry = words["worry"].first_found(message) or mood
+    if worry is None:  # a feeling alone (「最近しんどい」) may be the body's or the mood's: answered as a mood
+        worry = mood = words["feeling"].first_found(message)
     where = words["where"].first_found(message)
     decided = (worry or where).text if (worry or where) is not None else ""
     if (worry or where) and words["child"].first_found(message) is not None:

@@ -147,6 +147,27 @@ def test_a_worry_about_ones_mood_is_a_worry_with_the_mood_noted(message):
     assert (result.kind, result.mood) == (Kind.WORRY, True)
 
 
+@pytest.mark.parametrize("message", ["最近しんどい…", "さいきんつらい", "毎日しんどいです", "なんかもう辛くて"])
+def test_a_feeling_without_a_body_word_is_answered_as_a_mood(message):
+    """しんどい or つらい alone may be the body's or the mood's: the mental-health lines too (a trial's resident who
+    wrote 「最近しんどい…」 got only the 急病センター)."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.mood) == (Kind.WORRY, True)
+
+
+@pytest.mark.parametrize("message", ["頭が痛くてしんどい", "熱があってつらい", "体がしんどい"])
+def test_a_feeling_with_a_body_word_is_a_worry_about_the_body(message):
+    """With a symptom or the body named, しんどい is the body's: the health desk, not the mood lines."""
+    result = triage(defaults(), message, NOON)
+    assert (result.kind, result.mood) == (Kind.WORRY, False)
+
+
+@pytest.mark.parametrize("message", ["このカレー辛い", "手続きがしんどい", "ごみ出しがつらい"])
+def test_a_feeling_about_food_or_a_procedure_is_no_health_worry(message):
+    """辛い of a taste, and a feeling about a procedure or the garbage, are no health message."""
+    assert triage(defaults(), message, NOON) is None
+
+
 @pytest.mark.parametrize(("message", "kind"), [("熱がある", Kind.WORRY), ("死にたい", Kind.SELF_HARM)])
 def test_other_worries_and_despair_are_not_about_the_mood(message, kind):
     """A fever is no mood; despair keeps its own reply (the lines, then 119)."""
