@@ -27,7 +27,7 @@ Everything talks to 127.0.0.1 only. The script is a report: it always exits 0.
    rate limits (``PUSH_RATE_PER_SECOND``, ``PUSH_MULTICAST_RATE_PER_SECOND``) and requests in flight
    (``PUSH_SEND_CONCURRENCY``) unless given, first against the validating fake LINE API (``python -m
    tests.fake_line_server`` in its own process), then, after resetting the outbox, against a minimal HTTP
-   sink (``SINK`` of bench_webhook.py) in its own process, which separates the fake's validation cost from
+   sink (``bench.line_sink``) in its own process, which separates the fake's validation cost from
    the sender's; and once more against the sink with no rate limit, which shows how fast the sender itself
    goes. "allowed" is the time the rate limits allow: the longer of pushes / push rate and multicasts /
    multicast rate (the two buckets run side by side).
@@ -460,10 +460,10 @@ def start_fake(port: int, log_path: Path) -> subprocess.Popen:
 
 
 def start_sink(port: int) -> subprocess.Popen:
-    """The minimal HTTP sink of bench_webhook.py in its own process."""
-    from bench.bench_webhook import SINK
+    """The minimal HTTP sink (``bench.line_sink``) in its own process."""
+    from bench import line_sink
 
-    return subprocess.Popen([sys.executable, "-c", SINK, str(port)], cwd=ROOT)
+    return subprocess.Popen(line_sink.command(port), cwd=ROOT)
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -58,6 +58,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import line_sink  # noqa: E402
+
 SECRET = "bench-channel-secret"
 QUESTIONS = [
     "住民票ほしい", "ごみの日はいつ", "ひっこしてきた", "粗大ごみの出し方", "ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ なくした",
@@ -81,40 +83,6 @@ def text(number: int) -> str:
     return BEFORE[rest % len(BEFORE)] + TEXTS[base] + AFTER[rest // len(BEFORE) % len(AFTER)]
 
 
-# The reply sink: answers every request 200 with a reply result and notes when each reply token arrived
-# (CLOCK_MONOTONIC is one clock for every process of the machine); GET /replies hands them over.
-SINK = """
-import http.server, json, sys, threading, time
-BODY = b'{"sentMessages":[{"id":"1","quoteToken":"q"}]}'
-RESPONSE = (b"HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: "
-            + str(len(BODY)).encode() + b"\\r\\n\\r\\n" + BODY)
-seen, lock = {}, threading.Lock()
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        now = time.monotonic()
-        token = None
-        if b'"replyToken"' in raw:  # a reply (a push or multicast is only answered)
-            try:
-                token = json.loads(raw).get("replyToken")
-            except ValueError:
-                pass
-        if token:
-            with lock:
-                seen.setdefault(token, now)
-        self.wfile.write(RESPONSE)  # one write: no Nagle/delayed-ACK stall between headers and body
-    def do_GET(self):
-        with lock:
-            body = json.dumps(seen).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-"""
 
 
 def free_port() -> int:
@@ -503,7 +471,7 @@ def main() -> None:
     args = parser.parse_args()
     venv = ROOT / ".venv" / "bin"
     sink_port = free_port()
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(sink_port)])
+    sink = subprocess.Popen(line_sink.command(sink_port), cwd=ROOT)
     databases = []
     results: list[tuple[str, dict]] = []
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import http.client
 import json
 import subprocess
-import sys
 import time
 
 import pytest
 
 from bench import bench_webhook
+from bench import line_sink
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_the_floor_answers_a_signed_webhook_and_refuses_a_forged_one(floor):
 def test_the_sink_notes_when_each_reply_token_arrived():
     """A reply's token is noted with the time it came; a push is answered but not noted."""
     port = bench_webhook.free_port()
-    sink = subprocess.Popen([sys.executable, "-c", bench_webhook.SINK, str(port)])
+    sink = subprocess.Popen(line_sink.command(port), cwd=bench_webhook.ROOT)
     def post(path: str, payload: dict) -> int:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
