@@ -201,7 +201,8 @@ _DISPOSAL = "(" + _THROW + "|" + _PUT_OUT + ")" + _FORMS + r"|処分|廃棄|ど�
 _PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(" + _THROW + ")" + _FORMS
 # When a thing goes out: 「テレビっていつ出せる？」, 「スプレー缶は何曜日に捨てればいい？」. The verb is needed: with
 # 「いつ」 or 「何曜日」 alone, 「図書館の休みは何曜日？」 would read 休み (やすみ) as a thing to put out.
-_WHEN_DISPOSAL = r"(いつ|何曜日?|なんようび|なに曜日)(に)?(" + _THROW + "|" + _PUT_OUT + r"|出せ|だせ|出す)" + _FORMS
+_WHEN = r"(いつ|何曜日?|なんようび|なに曜日)"  # a day asked: when, or which day of the week
+_WHEN_DISPOSAL = _WHEN + r"(に)?(" + _THROW + "|" + _PUT_OUT + r"|出せ|だせ|出す)" + _FORMS
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(ですか|なの|になる|ですか？|\?|？)*$"
     # A category asked of a thing: 「テレビって粗大ごみ？」, 「これは燃えないゴミですか」 (the answer says which it is).
@@ -217,7 +218,7 @@ _ASKED = re.compile(r"(は|って|とか)?[?？]+$")  # 「キャップは？」
 # The day of a thing asked without a verb: 「段ボールはいつ？」, 「新聞は何曜日？」, 「雑誌っていつだっけ」. Only a
 # thing the catalog names for sure answers it (``find_item(strict=True)``): 「図書館の休みは何曜日？」 names none.
 _BARE_WHEN = re.compile(r"(?P<thing>.+?)(って|は|の日は|の日って|の収集日は|の回収日は)"
-                        r"(いつ|何曜日?|なんようび|なに曜日)(です|なの|だっけ|やっけ|やったっけ|だった)?" + _ENDINGS)
+                        + _WHEN + r"(です|なの|だっけ|やっけ|やったっけ|だった)?" + _ENDINGS)
 
 
 def item_question(text: str) -> tuple[str, bool]:
@@ -508,9 +509,9 @@ _DAYS = (
 # Matched on the text's key (katakana folded) and on its reading, so that kana and kanji spellings are one
 # (ごみのひ and ごみの日, しゅうしゅうび and 収集日, なんようび and 何曜日). かん and びん count only as typed: in a
 # reading they are as often 館, 間 or 便 (図書館 reads としょかん).
-_GARBAGE_WORDS = re.compile(r"ごみ|収集|回収|資源|ぷら|びん|缶|瓶|かん|ぺっと|紙|古紙|粗大|燃"
-                            r"|しゅうしゅう|かいしゅう|しげん|そだい")
-_GARBAGE_READINGS = re.compile(r"ごみ|ぷら|ぺっと|しゅうしゅう|かいしゅう|しげん|そだい")
+_GARBAGE_KANA = r"ごみ|ぷら|ぺっと|しゅうしゅう|かいしゅう|しげん|そだい"  # also found in a text's reading
+_GARBAGE_WORDS = re.compile(r"収集|回収|資源|びん|缶|瓶|かん|紙|古紙|粗大|燃|" + _GARBAGE_KANA)
+_GARBAGE_READINGS = re.compile(_GARBAGE_KANA)
 _WHEN_WORDS = re.compile(r"いつ|何曜|なんよう|の日|収集日|回収日|曜日|次の|つぎの|しゅうしゅうび|かいしゅうび|ようび"
                          r"|のひ(?=$|は|って|を|が|も|に|です|か|教|おし)")
 
