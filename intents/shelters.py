@@ -21,12 +21,20 @@ from search.docs import Query
 _SHELTER = re.compile(r"(?:避難|非難)(?:所|場所|先|するところ|する場所)|ひなん(?:じょ|しょ|ばしょ|さき)|ヒナンジョ"
                       r"|逃げ(?:る)?場所|にげ(?:る)?ばしょ"
                       r"|どこ(?:に|へ|さ)?(?:避難|逃げ|にげ)(?:すれば|したら|れば|たら|る)?(?:いい|良い)?")
-# Danger now, in words (「川があふれそう」「水が家に入ってきた」「裏の崖が崩れそう」): what to do, and where to go.
+# Danger now, in words (「川があふれそう」「水が家に入ってきた」「道が川みたいになってる」「裏の崖が崩れそう」「今揺れた！」):
+# what to do, and where to go.
 _DANGER = (
     (re.compile(r"川(?:が|も|の水が)?(?:あふれ|溢れ|氾濫|はんらん|増水|決壊)|浸水|冠水|水が(?:家|部屋|床|玄関|道)"
-                r"(?:に|まで)?(?:入|はい|上が|あが|来|き)|床上|床下"), "flood"),
+                r"(?:に|まで)?(?:入|はい|上が|あが|来|き)|床上|床下"
+                r"|(?:道|道路|家の前|庭|玄関|駐車場)[^。]{0,8}(?:川|池|海|湖)(?:みたい|のよう|状態)"), "flood"),
     (re.compile(r"(?:崖|がけ|山|斜面|土砂)(?:が)?(?:崩れ|くずれ)"), "landslide"),
+    (re.compile(r"(?:揺れ|ゆれ)(?:た|てる|ている|とる|てます|ました|始め|はじめ|がすご|が大き|が強|すご|やば)"
+                r"|(?:地震|じしん)(?:だ|です|や|きた|来た|が来た|がきた|起きた|が起きた|がおきた|すご|やば|[!！])"), "quake"),
 )
+# What would happen, how to prepare, and what comes after (「地震が来たらどうする」「浸水の罹災証明」「地震保険」)
+# are questions for the FAQ, not a danger told now; 「どうしたらいい」 is asked now.
+_NOT_NOW = re.compile(r"(?<!どうし)(?<!どうやっ)たら|(?<!どうす)れば|とき|時|場合|備え|そなえ|対策|訓練|保険|想定|予想|ハザード"
+                      r"|支援|補助|証明|罹災|消毒|見舞|申請|給付|ニュース|テレビ|昨日|きのう|先月|去年|この前|前回")
 # Someone who cannot get to a shelter (「足が悪くて避難所に行けない」「じいちゃん動けないんだけど避難どうすれば」).
 _CANNOT_GO = re.compile(r"(?:動けない|うごけない|歩けない|あるけない|足が悪|寝たきり|車いす|車椅子|介護)[^。]{0,20}"
                         r"(?:避難|ひなん|逃げ|にげ)|(?:避難|ひなん|逃げ|にげ)[^。]{0,10}(?:できない|出来ない|行けない|いけない)")
@@ -101,7 +109,7 @@ class ShelterIntent:
         a shelter; a question that goes on after the word (「避難所にペットは連れて行ける？」) is about shelters, not
         for one: None."""
         text = unicodedata.normalize("NFKC", query.text)
-        if len(text) <= 60:
+        if len(text) <= 60 and not _NOT_NOW.search(text):
             for pattern, hazard in _DANGER:
                 if pattern.search(text):
                     return ShelterQuestion("", hazard, danger=hazard)

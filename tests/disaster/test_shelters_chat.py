@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from linebot.v3.messaging import LocationMessage
 from linebot.v3.messaging import TextMessage
@@ -303,3 +304,30 @@ def test_a_hazard_with_its_kind_in_words_is_no_place(app):
     """「土砂災害の避難場所」: not 「『災害』という地名が見つかりませんでした」."""
     load_demo_pack(app)
     assert say(app, "土砂災害の避難場所").messages[0].text.startswith("土砂災害のときの避難場所をお探しします。")
+
+
+@pytest.mark.parametrize("text", ["今揺れた！！地震どうしたらいい", "ゆれてる こわい", "地震だ！"])
+def test_a_quake_told_now_is_answered_with_what_to_do_then_the_search(app, text):
+    """「今揺れた！」 (once a 「もしかして」 list, then only a link): how to keep safe while it shakes and after, 119
+    for the hurt or trapped, then the location for quake sites."""
+    load_demo_pack(app)
+    reply = say(app, text)
+    first, ask = reply.messages
+    assert "頭を守り" in first.text and "119番" in first.text
+    assert ask.text.startswith("地震のときの避難場所をお探しします。") and buttons(reply) == {"位置情報を送る": "location"}
+
+
+def test_a_flooded_street_told_now_is_a_flood_danger(app):
+    """「道が川みたいになってる」 (once 「もしかして」): not to walk in the water, then the search for flood sites."""
+    load_demo_pack(app)
+    first, ask = say(app, "大雨で家の前の道が川みたいになってる").messages
+    assert "水の中を歩いたり" in first.text and ask.text.startswith("洪水のときの避難場所をお探しします。")
+
+
+@pytest.mark.parametrize("text", ["地震が来たらどうしたらいい？", "地震保険について", "浸水の罹災証明", "床下浸水したときの消毒",
+                                  "この前の地震で壁にひびが入った"])
+def test_what_would_happen_or_came_after_is_no_danger_told_now(app, text):
+    """What to do if, insurance, and what comes after a flood are the FAQ's: no safety steps, no location asked."""
+    load_demo_pack(app)
+    reply = say(app, text)
+    assert reply.intent != "shelter" and "位置情報を送る" not in "".join(message.text for message in reply.messages)
