@@ -147,15 +147,16 @@ def test_a_worry_about_ones_mood_is_a_worry_with_the_mood_noted(message):
     assert (result.kind, result.mood) == (Kind.WORRY, True)
 
 
-@pytest.mark.parametrize("message", ["最近しんどい…", "さいきんつらい", "毎日しんどいです", "なんかもう辛くて"])
+@pytest.mark.parametrize("message", ["最近しんどい…", "さいきんつらい", "毎日しんどいです", "なんかもう辛くて",
+                                     "眠れない日が続いています"])
 def test_a_feeling_without_a_body_word_is_answered_as_a_mood(message):
-    """しんどい or つらい alone may be the body's or the mood's: the mental-health lines too (a trial's resident who
-    wrote 「最近しんどい…」 got only the 急病センター)."""
+    """しんどい, つらい or 眠れない alone may be the body's or the mood's: the mental-health lines too (trial residents
+    who wrote 「最近しんどい…」 and 「眠れない日が続いています」 got only the 急病センター)."""
     result = triage(defaults(), message, NOON)
     assert (result.kind, result.mood) == (Kind.WORRY, True)
 
 
-@pytest.mark.parametrize("message", ["頭が痛くてしんどい", "熱があってつらい", "体がしんどい"])
+@pytest.mark.parametrize("message", ["頭が痛くてしんどい", "熱があってつらい", "体がしんどい", "咳で眠れない"])
 def test_a_feeling_with_a_body_word_is_a_worry_about_the_body(message):
     """With a symptom or the body named, しんどい is the body's: the health desk, not the mood lines."""
     result = triage(defaults(), message, NOON)
