@@ -372,6 +372,7 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
     if strict:  # the whole text, or the items it heads; its head or a word beginning a name would be guesses
         return _several_headed(catalog, text, text)
     phrase = noun_phrase(text)
+    leading = None
     if phrase is not None:
         candidates, modifiers = [phrase.text, phrase.head], phrase.modifiers
     elif asked_about_sorting and (leading := leading_phrase(text)) is not None:
@@ -389,6 +390,12 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
     head = candidates[-1]
     if not any(is_content(word) for word in morphemes(head)):
         return []  # 「もの」, 「こと」: no thing's name
+    if leading is not None and len(head) < MIN_GUESSED_LEAD:
+        # The first thing of a sentence, one character (「犬が死んでしまったのですが、どうすれば」): the sentence may
+        # be about something else than throwing it away, and a name it only begins is a guess (犬 → 犬小屋), so
+        # it is taken when it names items; a longer one may begin a name (ダンボール → 段ボール箱).
+        return next((found for spelling in names.spellings(head)
+                     if (found := _named(catalog, head, spelling, modifiers, strict=True))), [])
     for spelling in names.spellings(head):
         if found := _named(catalog, head, spelling, modifiers):
             return found
@@ -435,6 +442,7 @@ def _loosely(catalog: Catalog, compound: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+MIN_GUESSED_LEAD = 2  # characters the first thing of a sentence needs for a name it only begins (``_find``)
 _KATAKANA = re.compile(r"^[ァ-ヶー]+$")
 _KANA = re.compile(r"^[ぁ-ゖー]+$")
 _ALTERNATIVES = re.compile(r"[・、,，/／]")  # 「ふた・キャップ」 names two things
