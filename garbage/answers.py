@@ -193,7 +193,7 @@ class NeedArea:
 _ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|けど|のですが|ですが|です" \
            r"|ばいい|ばよい|たらいい|たらよい|いい|よい|ええ|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
 _MANNER = r"(どうやって|どうやったら|どのように|どのようにして|どう)?"
-_FORMS = r"(る|たい|ます|られる|られます|れる|れば|たら|て|ても)?"
+_FORMS = r"(る|たい|ます|られる|られます|れる|れば|ば|たら|て|ても)?"
 _THROW = r"捨て|すて|処分し|処分す|廃棄し|廃棄す"
 _PUT_OUT = r"出し|だし"
 _DISPOSAL = "(" + _THROW + "|" + _PUT_OUT + ")" + _FORMS + r"|処分|廃棄|どうすれば|どうしたら"
@@ -204,9 +204,9 @@ _PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(" + _THROW + ")" + _FORMS
 _WHEN = r"(いつ|何曜日?|なんようび|なに曜日)"  # a day asked: when, or which day of the week
 _WHEN_DISPOSAL = _WHEN + r"(に)?(" + _THROW + "|" + _PUT_OUT + r"|出せ|だせ|出す)" + _FORMS
 _ITEM_CUES = re.compile(
-    r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(ですか|なの|になる|ですか？|\?|？)*$"
+    r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(になる|になります|なの|なん|さ|だべ|やろ|だろう?)?" + _ENDINGS +
     # A category asked of a thing: 「テレビって粗大ごみ？」, 「これは燃えないゴミですか」 (the answer says which it is).
-    r"|(って|は)[^\sのはをがにでとも]{1,6}(ごみ|ゴミ)(ですか|でしょうか|なの|なん|かな|になる|になりますか|で(いい|よい|ええ))*$"
+    r"|(って|は)([^\sのはをがにでとも]|も(?=[やえ])){1,6}(ごみ|ゴミ)(ですか|でしょうか|なの|なん|かな|になる|になりますか|で(いい|よい|ええ))*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
     + _ENDINGS +
     r"|(の|を|って|は|も)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + "|" + _WHEN_DISPOSAL + ")"
@@ -228,13 +228,19 @@ def item_question(text: str) -> tuple[str, bool]:
     「缶は洗ったほうがいい？」) asks about sorting too: the thing is its topic. A dialect's sentence-final
     particle (「捨てたいっしょ」, 「出すべ？」) is read past; in a message of several clauses, the first clause
     that asks about a thing names it (「ソファー捨てたいっしょ、粗大ごみって
-    どうやるの」 → ソファー).
+    どうやるの」 → ソファー), and 「これ」 there the thing of the clause before
+    (「電子レンジ壊れたっしょ、これ何ごみさ」).
     """
     parts = clauses(text)
-    for clause in parts if len(parts) > 1 else ():  # 「ソファー捨てたいっしょ、粗大ごみってどうやるの」
+    for index, clause in enumerate(parts if len(parts) > 1 else ()):
         if (found := _clause_item(clause))[1] and found[0]:
+            if found[0] in _THIS and index:  # 「電子レンジ壊れたっしょ、これ何ごみさ」: the thing of the clause before
+                return without_dialect_ending(parts[index - 1]).strip(" 　、,。"), True
             return found
     return _clause_item(text)
+
+
+_THIS = frozenset({"これ", "コレ", "それ", "ソレ", "こちら", "そちら", "こいつ", "これって", "それって"})
 
 
 def when_item(text: str) -> str | None:
@@ -284,19 +290,26 @@ _PREPARING = frozenset(to_hiragana(verb) for verb in (
     "縛る", "束ねる", "包む", "開ける", "空ける", "あける", "入れる", "纏める", "分解する",
 ))
 _TOPIC = {"は", "って", "も"}
-_QUESTION_END = re.compile(r"(の|か|かな|ですか|ますか|でしょうか|べき|いい|よい|必要|ある)[?？]*$|[?？]$")
+_QUESTION_END = re.compile(r"(の|か|かな|ですか|ますか|でしょうか|べき|いい|よい|必要|ある"
+                           r"|だめ|ダメ|駄目|いけない)[?？]*$|[?？]$")
 
 
 def _prepared_topic(text: str) -> str | None:
-    """The thing a question about preparing it is about (「キャップは外すの？」 → キャップ), or None."""
+    """The thing a question about preparing it is about (「キャップは外すの？」, 「キャップ外さなきゃだめ？」 →
+    キャップ), or None."""
     plain = text.strip().rstrip("。.！!")
     if not _QUESTION_END.search(plain):
         return None
     found = morphemes(plain)
     for index, word in enumerate(found):
-        if word.pos == "助詞" and word.surface in _TOPIC and index:
-            if not any(w.pos == "動詞" and w.lemma in _PREPARING for w in found[index + 1:]):
-                return None
+        topic = word.pos == "助詞" and word.surface in _TOPIC
+        if topic and not any(w.pos == "動詞" and w.lemma in _PREPARING for w in found[index + 1:]):
+            return None
+        # The thing before a topic particle, or right before the verb (spoken without one: 「キャップ外す？」) unless
+        # the verb says a purpose (「住民票とるには」: 取る is to get it there).
+        spoken = (word.pos == "動詞" and word.lemma in _PREPARING and found[index - 1].pos == "名詞"
+                  and not "".join(w.surface for w in found[index + 1:index + 3]).startswith(("に", "ため")))
+        if index and (topic or spoken):
             phrase = noun_phrase("".join(w.surface for w in found[:index]))
             return phrase.text if phrase is not None else None
         if word.pos in {"動詞", "形容詞"}:

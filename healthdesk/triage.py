@@ -47,6 +47,9 @@ class Triage:
     desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
 
 
+FEELING_MAX_CHARS = 30  # a feeling said alone (``words.feeling``) is a short message
+
+
 def triage(desk: HealthDesk, text: str, at: time, day: date | None = None) -> Triage | None:
     """The health reply for ``text`` at the local time ``at`` (on the local ``day`` when known), or None when
     the message is not about health."""
@@ -76,7 +79,9 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
         return None
     mood = words["mood"].first_found(message)
     worry = words["worry"].first_found(message) or mood
-    if worry is None:  # a feeling alone (「最近しんどい」) may be the body's or the mood's: answered as a mood
+    if worry is None and len(text) <= FEELING_MAX_CHARS:
+        # A feeling alone (「最近しんどい」) may be the body's or the mood's: answered as a mood. In a longer message
+        # it is context (「つわりで外出がつらいので、夫に代わりに…」): the question is the FAQ's.
         worry = mood = words["feeling"].first_found(message)
     where = words["where"].first_found(message)
     decided = (worry or where).text if (worry or where) is not None else ""

@@ -200,6 +200,25 @@ class TestManner:
         """大量, いっぱい, たくさん, 3本 say how many, not what."""
         assert {name.split("（")[0] for name in found(takamatsu, text)} == {item}
 
+    @pytest.mark.parametrize(("text", "item"), [
+        ("ダンボールいつ出せばええの？", "段ボール箱"),  # 出せ + ば, then 関西の「ええ」
+        ("ペットボトルのキャップ外さなきゃだめ？", "キャップ"),  # preparing it, spoken without は
+        ("電子レンジ何ごみさ", "電子レンジ"),  # 北海道の「さ」
+        ("古い傘って何ごみになるんかな", "傘"),
+        ("草刈りした草ってもやせるごみでいい？", "枯れ草"),  # a category in kana beginning with も
+    ])
+    def test_questions_as_residents_end_them_reach_the_thing(self, takamatsu, text, item):
+        """Endings a trial's residents wrote (each was a 「もしかして」 list or a fallback) still ask about the thing."""
+        assert item in {name.split("（")[0] for name in found(takamatsu, text)}
+
+    def test_this_in_a_later_clause_is_the_thing_of_the_clause_before(self, takamatsu):
+        """「電子レンジ壊れたっしょ、これ何ごみさ」: これ is the 電子レンジ of the clause before."""
+        assert found(takamatsu, "電子レンジ壊れたっしょ、これ何ごみさ") == {"電子レンジ"}
+
+    def test_a_verb_of_purpose_after_a_thing_is_no_question_about_preparing_it(self):
+        """「住民票とるにはどうしたらいい」: 取る there is to get it, not to take a cap off."""
+        assert item_question("住民票とるにはどうしたらいいですか")[1] is False
+
     @pytest.mark.parametrize("text", ["犬が死んでしまったのですが、どうすれば", "猫が死んだんだけどどうしたらいい"])
     def test_a_one_character_thing_opening_a_sentence_begins_no_name(self, takamatsu, text):
         """「犬が死んでしまったのですが、どうすれば」 (once 「犬小屋（解体済）は【破砕ごみ】です」 to a grieving owner):

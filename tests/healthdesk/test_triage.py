@@ -163,6 +163,12 @@ def test_a_feeling_with_a_body_word_is_a_worry_about_the_body(message):
     assert (result.kind, result.mood) == (Kind.WORRY, False)
 
 
+def test_a_feeling_in_a_long_question_is_context_not_the_worry():
+    """「つわりがひどくて外出がつらいので、夫に…もらいに行ってもらおうと…大丈夫ですか？」 asks about a procedure."""
+    message = "つわりがひどくて外出がつらいので、夫に代わりに母子手帳をもらいに行ってもらおうと思っています。本人じゃなくても大丈夫ですか？"
+    assert triage(defaults(), message, NOON) is None
+
+
 @pytest.mark.parametrize("message", ["このカレー辛い", "手続きがしんどい", "ごみ出しがつらい"])
 def test_a_feeling_about_food_or_a_procedure_is_no_health_worry(message):
     """辛い of a taste, and a feeling about a procedure or the garbage, are no health message."""
