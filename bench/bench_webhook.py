@@ -83,8 +83,6 @@ def text(number: int) -> str:
     return BEFORE[rest % len(BEFORE)] + TEXTS[base] + AFTER[rest // len(BEFORE) % len(AFTER)]
 
 
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

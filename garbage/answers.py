@@ -221,6 +221,12 @@ _BARE_WHEN = re.compile(r"(?P<thing>.+?)(って|は|の日は|の日って|の�
                         + _WHEN + r"(です|なの|だっけ|やっけ|やったっけ|だった)?" + _ENDINGS)
 
 
+_THIS = frozenset({"これ", "コレ", "それ", "ソレ", "こちら", "そちら", "こいつ", "これって", "それって"})
+# A clause saying a thing is done with: broken, worn out, no longer needed or used, left over (「電子レンジ壊れた」).
+_DONE_WITH = re.compile(r"(?P<thing>[^、。]+?)(が|は|も|って)?(壊れ|こわれ|割れ|われ|古く|ふるく|いらな|要らな"
+                        r"|使わな|つかわな|使えな|つかえな|余っ|あまっ|破れ|やぶれ|動かな|うごかな|出てき|でてき|たまっ|溜まっ)")
+
+
 def item_question(text: str) -> tuple[str, bool]:
     """The item named in ``text`` and whether the text asks about sorting (「電池は何ごみ？」 → 電池, True).
 
@@ -234,13 +240,13 @@ def item_question(text: str) -> tuple[str, bool]:
     parts = clauses(text)
     for index, clause in enumerate(parts if len(parts) > 1 else ()):
         if (found := _clause_item(clause))[1] and found[0]:
-            if found[0] in _THIS and index:  # 「電子レンジ壊れたっしょ、これ何ごみさ」: the thing of the clause before
-                return without_dialect_ending(parts[index - 1]).strip(" 　、,。"), True
+            if found[0] in _THIS and index:
+                # 「電子レンジ壊れたっしょ、これ何ごみさ」: the thing the clause before says is done with, or nothing
+                # (「写真送ります。これは何ごみですか」: これ is in the picture)
+                before = _DONE_WITH.match(without_dialect_ending(parts[index - 1]).strip(" 　、,。"))
+                return (before["thing"], True) if before else ("", True)
             return found
     return _clause_item(text)
-
-
-_THIS = frozenset({"これ", "コレ", "それ", "ソレ", "こちら", "そちら", "こいつ", "これって", "それって"})
 
 
 def when_item(text: str) -> str | None:
@@ -290,6 +296,8 @@ _PREPARING = frozenset(to_hiragana(verb) for verb in (
     "縛る", "束ねる", "包む", "開ける", "空ける", "あける", "入れる", "纏める", "分解する",
 ))
 _TOPIC = {"は", "って", "も"}
+# After a verb of preparing: must it be done (外さなきゃだめ, 洗わないといけない, 外す必要ある, 洗ったほうがいい)?
+_MUST = re.compile(r"(なきゃ|なくちゃ|なければ|ないと|ないといけ|る?必要|た(ほう|方)が|だ(ほう|方)が|べき)")
 _QUESTION_END = re.compile(r"(の|か|かな|ですか|ますか|でしょうか|べき|いい|よい|必要|ある"
                            r"|だめ|ダメ|駄目|いけない)[?？]*$|[?？]$")
 
@@ -305,10 +313,10 @@ def _prepared_topic(text: str) -> str | None:
         topic = word.pos == "助詞" and word.surface in _TOPIC
         if topic and not any(w.pos == "動詞" and w.lemma in _PREPARING for w in found[index + 1:]):
             return None
-        # The thing before a topic particle, or right before the verb (spoken without one: 「キャップ外す？」) unless
-        # the verb says a purpose (「住民票とるには」: 取る is to get it there).
-        spoken = (word.pos == "動詞" and word.lemma in _PREPARING and found[index - 1].pos == "名詞"
-                  and not "".join(w.surface for w in found[index + 1:index + 3]).startswith(("に", "ため")))
+        # The thing before a topic particle, or right before the verb when what follows asks whether it must be
+        # done (spoken without a particle: 「キャップ外さなきゃだめ？」; not 「休み取るのは大変？」).
+        spoken = (index > 0 and word.pos == "動詞" and word.lemma in _PREPARING and found[index - 1].pos == "名詞"
+                  and _MUST.match("".join(w.surface for w in found[index + 1:])) is not None)
         if index and (topic or spoken):
             phrase = noun_phrase("".join(w.surface for w in found[:index]))
             return phrase.text if phrase is not None else None
@@ -407,7 +415,7 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
         # The first thing of a sentence, one character (「犬が死んでしまったのですが、どうすれば」): the sentence may
         # be about something else than throwing it away, and a name it only begins is a guess (犬 → 犬小屋), so
         # it is taken when it names items; a longer one may begin a name (ダンボール → 段ボール箱).
-        return next((found for spelling in names.spellings(head)
+        return next((found for spelling in (head, *names.spellings(head))
                      if (found := _named(catalog, head, spelling, modifiers, strict=True))), [])
     for spelling in names.spellings(head):
         if found := _named(catalog, head, spelling, modifiers):

@@ -41,13 +41,10 @@ class Triage:
     police: str = ""  # EMERGENCY: a police flag's family raised as well (110 after 119)
     child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
     where: bool = False  # CHILD: the message asks where the child can be seen now (「夜間やってる病院ある？」)
-    mood: bool = False  # WORRY: a worry about one's mood (落ち込む, 眠れない 不安) or a feeling alone (しんどい):
-    # the mental-health lines too
+    mood: bool = False  # WORRY: a worry about one's mood (落ち込む, 眠れない 不安): the mental-health lines first
+    feeling: bool = False  # WORRY: a feeling alone (しんどい, 眠れない): the desk's reply, then the lines
     phrase: str = ""  # the city's phrase that decided it, as listed (for ``ask --explain``)
     desk_open: bool | None = None  # the health desk answers now (None: its hours are not known)
-
-
-FEELING_MAX_CHARS = 30  # a feeling said alone (``words.feeling``) is a short message
 
 
 def triage(desk: HealthDesk, text: str, at: time, day: date | None = None) -> Triage | None:
@@ -79,10 +76,9 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
         return None
     mood = words["mood"].first_found(message)
     worry = words["worry"].first_found(message) or mood
-    if worry is None and len(text) <= FEELING_MAX_CHARS:
-        # A feeling alone (「最近しんどい」) may be the body's or the mood's: answered as a mood. In a longer message
-        # it is context (「つわりで外出がつらいので、夫に代わりに…」): the question is the FAQ's.
-        worry = mood = words["feeling"].first_found(message)
+    # A feeling alone (「最近しんどい」) may be the body's or the mood's: the desk's reply, and the lines after it.
+    feeling = words["feeling"].first_found(message) if worry is None else None
+    worry = worry or feeling
     where = words["where"].first_found(message)
     decided = (worry or where).text if (worry or where) is not None else ""
     if (worry or where) and words["child"].first_found(message) is not None:
@@ -91,5 +87,5 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     if where is not None:
         return Triage(Kind.WHERE, desk, phrase=where.text)
     if worry is not None:
-        return Triage(Kind.WORRY, desk, phrase=worry.text, mood=mood is not None)
+        return Triage(Kind.WORRY, desk, phrase=worry.text, mood=mood is not None, feeling=feeling is not None)
     return None

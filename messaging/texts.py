@@ -363,6 +363,7 @@ HEALTH_SELF_HARM = (
 )
 HEALTH_SELF_HARM_NOW = "いま危ない状態にあるときは、迷わず{number}番に電話してください。"
 HEALTH_MOOD = "気持ちのつらさや眠れないことは、次の窓口で話を聴いてもらえます。"
+HEALTH_FEELING = "気持ちのつらさや眠れないことは、次の窓口でも話を聴いてもらえます。"
 HEALTH_MOOD_DESK = "市の相談窓口は、{desk}です。"
 HEALTH_DOUBT_LINE = "救急車を呼ぶか迷うときは、{line}に相談できます。"
 HEALTH_DOUBT_NO_LINE = "{city}では、{name}（{number}）は利用できません。"

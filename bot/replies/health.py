@@ -151,10 +151,16 @@ def _worry(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
     later = texts.HEALTH_WORRY_LATER.format(number=desk.emergency_number)
     if result.desk_open is False:
-        return _worry_after_hours(result, city, later)
-    lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
-    lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, seen=_seen(f)) for f in desk.facilities[:1] if f.phone]
-    return ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
+        parts, calls = _worry_after_hours(result, city, later)
+    else:
+        lines = [texts.HEALTH_WORRY.format(desk=_desk(desk, city))]
+        lines += [texts.HEALTH_WORRY_HOLIDAY.format(facility=f.name, seen=_seen(f))
+                  for f in desk.facilities[:1] if f.phone]
+        parts, calls = ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
+    if result.feeling and (mental := desk.lines_of("mental")):
+        # A feeling alone may be the mood's: the lines that listen, after what the body may need.
+        parts = [*parts[:-1], "\n".join([texts.HEALTH_FEELING, *map(_line, mental)]), parts[-1]]
+    return parts, calls
 
 
 def _mood(result: Triage, city: CityInfo) -> Built:

@@ -219,6 +219,14 @@ class TestWhereAndWorry:
         assert "かもめ市保健センター 健康相談" in texts_[1] and "119番" in texts_[2]
         assert "急病センター" not in text_of(reply)
 
+    def test_a_feeling_alone_gets_the_desks_reply_then_the_lines_that_listen_then_119(self, app, city):
+        """「最近しんどい…」 may be the body's or the mood's: what the body may need first (the desk, the 急病センター),
+        the mental-health lines after it, 119 last."""
+        reply = say(app, "最近しんどい…")
+        texts_ = [message.text for message in reply.messages]
+        assert "かもめ市保健センター 健康相談" in texts_[0]
+        assert texts_[1].startswith(texts.HEALTH_FEELING) and "0570-064-556" in texts_[1] and "119番" in texts_[2]
+
     def test_a_worry_goes_to_the_health_desk_not_the_city_office_fallback(self, app, city):
         """熱がある: the health desk, no judgement, and 119 if it gets worse; not the 市民課 fallback."""
         reply = say(app, "熱がある")

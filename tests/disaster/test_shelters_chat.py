@@ -17,6 +17,7 @@ from bot.context import context_for
 from disaster.hazards import BY_KEY
 from disaster.models import Shelter
 from disaster.nearest import haversine_m
+from messaging import texts
 from tests import factories
 from tests.chat import DEMO
 from tests.chat import checked
@@ -331,3 +332,25 @@ def test_what_would_happen_or_came_after_is_no_danger_told_now(app, text):
     load_demo_pack(app)
     reply = say(app, text)
     assert reply.intent != "shelter" and "位置情報を送る" not in "".join(message.text for message in reply.messages)
+
+
+@pytest.mark.parametrize(("text", "hazard"), [
+    ("浸水してきた！2階に上がればいい？", "flood"), ("床上浸水してる、今すぐ逃げたら危ない？", "flood"),
+    ("冠水してる道、通ったら危ない？", "flood"), ("崖が崩れそう、今避難したらいい？", "landslide"),
+    ("地震が起きた、時間がない", "quake"), ("今地震きた、テレビが倒れた", "quake"), ("家が揺れてる", "quake"),
+])
+def test_a_danger_told_now_with_a_question_of_what_to_do_is_still_a_danger(app, text, hazard):
+    """A condition in the question asked next (上がれば, 逃げたら) is no condition on the hazard: what to do first."""
+    load_demo_pack(app)
+    first, ask = say(app, text).messages
+    assert first.text == texts.SHELTER_DANGER[hazard] and "位置情報を送る" in ask.text
+
+
+@pytest.mark.parametrize("text", ["地震や台風で壊れた屋根の修理の相談はどこ", "揺れが大きい家の耐震診断を受けたい",
+                                  "ブランコで揺れてる子供", "庭に池みたいなのを作りたい",
+                                  "家の前の道が川みたいに細いのですが拡幅工事の予定は"])
+def test_words_of_a_hazard_that_tell_no_danger_now_get_no_safety_steps(app, text):
+    """A repair, a diagnosis, a swing, a pond, a narrow road: no safety steps."""
+    load_demo_pack(app)
+    assert not any(text_ in message.text for message in say(app, text).messages
+                   for text_ in texts.SHELTER_DANGER.values())

@@ -215,9 +215,19 @@ class TestManner:
         """「電子レンジ壊れたっしょ、これ何ごみさ」: これ is the 電子レンジ of the clause before."""
         assert found(takamatsu, "電子レンジ壊れたっしょ、これ何ごみさ") == {"電子レンジ"}
 
-    def test_a_verb_of_purpose_after_a_thing_is_no_question_about_preparing_it(self):
-        """「住民票とるにはどうしたらいい」: 取る there is to get it, not to take a cap off."""
-        assert item_question("住民票とるにはどうしたらいいですか")[1] is False
+    @pytest.mark.parametrize("text", ["住民票とるにはどうしたらいいですか", "休み取るのは大変？", "車洗うのだめ？"])
+    def test_a_thing_before_a_verb_is_no_question_about_preparing_it_unless_it_asks_if_it_must(self, text):
+        """Without a particle, the thing before 取る or 洗う is asked about only when the question is whether it must
+        be done (外さなきゃだめ): 「休み取るのは大変？」 once got 炭, 「車洗うのだめ？」 一輪車."""
+        assert item_question(text)[1] is False
+
+    def test_this_after_a_clause_that_says_nothing_is_done_with_names_no_thing(self):
+        """「写真送ります。これは何ごみですか」: これ is in the picture, not the 写真 (once 「写真は【燃やせるごみ】」)."""
+        assert item_question("写真送ります。これは何ごみですか") == ("", True)
+
+    def test_a_one_character_thing_opening_a_sentence_still_names_its_kinds(self, takamatsu):
+        """「缶がたくさんたまったけど、どうすれば」: 缶 names several items, offered to choose from."""
+        assert found(takamatsu, "缶がたくさんたまったけど、どうすれば")[0] == "choices"
 
     @pytest.mark.parametrize("text", ["犬が死んでしまったのですが、どうすれば", "猫が死んだんだけどどうしたらいい"])
     def test_a_one_character_thing_opening_a_sentence_begins_no_name(self, takamatsu, text):

@@ -15,7 +15,7 @@ from search.docs import Query
     ("ありがとうございました！助かりました", Talk.THANKS), ("ほんとにありがとうございます😊", Talk.THANKS),
     ("助かります", Talk.THANKS), ("お世話になりました", Talk.THANKS), ("サンキュー", Talk.THANKS),
     ("いつもお世話になっております", Talk.GREETING), ("こんにちは。いつもお世話になっております。", Talk.GREETING),
-    ("お世話になります", Talk.GREETING),
+    ("お世話になります", Talk.GREETING), ("お世話になってます", Talk.GREETING),
     ("了解しました、ありがとうございます", Talk.THANKS), ("ありがと〜", Talk.THANKS),
     ("おはようございます！いつも助かってます", Talk.THANKS), ("いつも助かっています", Talk.THANKS),
     ("了解です", Talk.ACK), ("わかりました！", Talk.ACK), ("OKです", Talk.ACK), ("ＯＫ", Talk.ACK), ("はーい", Talk.ACK),
