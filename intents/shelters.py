@@ -114,9 +114,9 @@ class ShelterIntent:
         a shelter; a question that goes on after the word (「避難所にペットは連れて行ける？」) is about shelters, not
         for one: None."""
         text = unicodedata.normalize("NFKC", query.text)
-        if len(text) <= 60 and not _NOT_NOW.search(text):
+        if len(text) <= 60:
             for pattern, hazard in _DANGER:
-                if pattern.search(text):
+                if pattern.search(text) and not _NOT_NOW.search(text):
                     return ShelterQuestion("", hazard, danger=hazard)
             if _CANNOT_GO.search(text):
                 return ShelterQuestion("", None, danger=CANNOT_GO)

@@ -266,6 +266,13 @@ def test_a_danger_told_now_is_answered_with_what_to_do_then_the_search(app):
     assert ask.text.startswith("洪水のときの避難場所をお探しします。") and buttons(reply) == {"位置情報を送る": "location"}
 
 
+def test_someone_who_will_not_be_able_to_get_to_a_shelter_is_told_what_to_do_as_well(app):
+    """「大雨のときに避難所まで歩けないかも」: a condition on the hazard keeps the danger steps out, not this help."""
+    load_demo_pack(app)
+    reply = say(app, "足が悪いので大雨のとき避難所に行けないかもしれません")
+    assert "避難所へ行けないときは" in reply.messages[0].text
+
+
 def test_someone_who_cannot_get_to_a_shelter_is_told_what_to_do_first(app):
     load_demo_pack(app)
     reply = say(app, "うちのじいちゃん動けないんだけど避難どうすればいいべ")
