@@ -221,7 +221,7 @@ _BARE_WHEN = re.compile(r"(?P<thing>.+?)(って|は|の日は|の日って|の�
                         + _WHEN + r"(です|なの|だっけ|やっけ|やったっけ|だった)?" + _ENDINGS)
 
 
-_THIS = frozenset({"これ", "コレ", "それ", "ソレ", "こちら", "そちら", "こいつ", "これって", "それって"})
+_THIS = frozenset({"これ", "コレ", "それ", "ソレ", "こちら", "そちら", "こいつ"})  # って or は is the cue's
 # A clause saying a thing is done with: broken, worn out, no longer needed or used, left over (「電子レンジ壊れた」).
 _DONE_WITH = re.compile(r"(?P<thing>[^、。]+?)(が|は|も|って)?(壊れ|こわれ|割れ|われ|古く|ふるく|いらな|要らな"
                         r"|使わな|つかわな|使えな|つかえな|余っ|あまっ|破れ|やぶれ|動かな|うごかな|出てき|でてき|たまっ|溜まっ)")

@@ -115,9 +115,9 @@ class ShelterIntent:
         for one: None."""
         text = unicodedata.normalize("NFKC", query.text)
         if len(text) <= 60:
-            for pattern, hazard in _DANGER:
-                if pattern.search(text) and not _NOT_NOW.search(text):
-                    return ShelterQuestion("", hazard, danger=hazard)
+            danger = next((hazard for pattern, hazard in _DANGER if pattern.search(text)), None)
+            if danger is not None and not _NOT_NOW.search(text):
+                return ShelterQuestion("", danger, danger=danger)
             if _CANNOT_GO.search(text):
                 return ShelterQuestion("", None, danger=CANNOT_GO)
         found = _SHELTER.search(text)

@@ -51,7 +51,7 @@ def _emergency(result: Triage, city: CityInfo) -> Built:
         calls.append(_call_110(desk))
     if result.self_harm:
         lines = desk.lines_of("mental")
-        parts.append("\n".join([texts.HEALTH_SELF_HARM, *map(_line, lines)]))
+        parts.append(_listing(texts.HEALTH_SELF_HARM, lines))
         calls += [_call(line) for line in lines]
     return parts, calls
 
@@ -62,11 +62,11 @@ def _police(result: Triage, city: CityInfo) -> Built:
     parts = [texts.POLICE_EMERGENCY.format(number=desk.police_number, place=desk.place or city.name)]
     lines = desk.lines_of("police") + (desk.lines_of("dv") if result.family in DV_FAMILIES else ())
     if lines:
-        parts.append("\n".join([texts.POLICE_CONSULT, *map(_line, lines)]))
+        parts.append(_listing(texts.POLICE_CONSULT, lines))
     calls = [_call_110(desk), *(_call(line) for line in lines)]
     if result.self_harm:
         mental = desk.lines_of("mental")
-        parts.append("\n".join([texts.HEALTH_SELF_HARM, *map(_line, mental)]))
+        parts.append(_listing(texts.HEALTH_SELF_HARM, mental))
         calls += [_call(line) for line in mental]
     return parts, calls
 
@@ -74,7 +74,7 @@ def _police(result: Triage, city: CityInfo) -> Built:
 def _self_harm(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
     lines = desk.lines_of("mental")
-    parts = ["\n".join([texts.HEALTH_SELF_HARM, *map(_line, lines)]),
+    parts = [_listing(texts.HEALTH_SELF_HARM, lines),
              texts.HEALTH_SELF_HARM_NOW.format(number=desk.emergency_number)]
     return parts, [*(_call(line) for line in lines), _call_119(desk)]
 
@@ -159,7 +159,7 @@ def _worry(result: Triage, city: CityInfo) -> Built:
         parts, calls = ["\n".join(lines), later], _desk_calls(desk, city) + [_call_119(desk)]
     if result.feeling and (mental := desk.lines_of("mental")):
         # A feeling alone may be the mood's: the lines that listen, after what the body may need.
-        parts = [*parts[:-1], "\n".join([texts.HEALTH_FEELING, *map(_line, mental)]), parts[-1]]
+        parts = [*parts[:-1], _listing(texts.HEALTH_FEELING, mental), parts[-1]]
     return parts, calls
 
 
@@ -169,7 +169,7 @@ def _mood(result: Triage, city: CityInfo) -> Built:
     desk = result.desk
     lines = desk.lines_of("mental")
     closed = texts.HEALTH_DESK_CLOSED_NOW if result.desk_open is False else ""
-    parts = ["\n".join([texts.HEALTH_MOOD, *map(_line, lines)]),
+    parts = [_listing(texts.HEALTH_MOOD, lines),
              texts.HEALTH_MOOD_DESK.format(desk=_desk(desk, city)) + closed,
              texts.HEALTH_SELF_HARM_NOW.format(number=desk.emergency_number)]
     return parts, [*(_call(line) for line in lines), *_desk_calls(desk, city), _call_119(desk)]
@@ -189,6 +189,11 @@ def _worry_after_hours(result: Triage, city: CityInfo, later: str) -> Built:
     lines.append(texts.HEALTH_WORRY_DESK_LATER.format(desk=_desk(desk, city)))
     calls = _facility_calls(facilities) + [_call(line) for line in others]
     return ["\n".join(lines), later], [_call_119(desk), *calls][:MAX_CALL_BUTTONS - 1] + _desk_calls(desk, city)
+
+
+def _listing(intro: str, lines: Sequence[Line]) -> str:
+    """A sentence, then the lines it introduces as list items."""
+    return "\n".join([intro, *map(_line, lines)])
 
 
 def _line(line: Line) -> str:
