@@ -80,12 +80,16 @@ class Token:
     form: str
     reading: str
     kana: bool
+    # A verb or an adjective not as its dictionary form is typed (written in kanji, or うてる and うっ of うつ);
+    # None: kana read together, not one word Sudachi read.
+    inflected: bool | None = None
 
     def matches(self, other: Token) -> bool:
         """True when ``other`` (a word of the message) is this word (of a phrase), in any spelling."""
-        if self.form == other.form:
-            return True
-        return (self.kana or other.kana) and self.reading == other.reading
+        same = self.form == other.form or ((self.kana or other.kana) and self.reading == other.reading)
+        # A verb or an adjective typed in kana in one of its forms is no word written in kanji that does not
+        # inflect, though it sounds the same: 「ただでうてるんか」 is 打つ, not 鬱 (「うつかも」 may be either).
+        return same and (self.kana or not (other.inflected and self.inflected is False))
 
     def almost(self, other: Token) -> bool:
         """True when ``other``, typed in kana, is this long word with one letter wrong (くるすい for 苦しい)."""
@@ -230,7 +234,9 @@ def _spelled(read: tuple[tuple[str, str, str], ...]) -> Spelled:
         for width in range(2 if glued else 1, MAX_MERGED + 1):
             run = kana[index:index + width]
             if len(run) == width and all(run):
-                slot.append(Token("".join(run), "".join(run), True))
+                # One word as typed is still the kind of word Sudachi read (うっ of うった is a verb's).
+                kind = token.inflected if width == 1 and token is not None else None
+                slot.append(Token("".join(run), "".join(run), True, kind))
         slots.append(tuple(slot))
     at: dict[tuple[str, str], set[int]] = {}
     for position, slot in enumerate(slots):
@@ -280,7 +286,8 @@ def _token(surface: str, form: str, pos: str) -> Token | None:
         # Kana Sudachi gave a dictionary form that reads otherwise (ぷう of せんぷうき as 風, read かぜ):
         # it reads as typed, so it never stands for another word with that form's sound (風邪).
         return Token(base, typed, True)
-    return Token(base, reading, bool(typed)) if reading else None
+    inflected = pos in _INFLECTING_POS and (not typed or to_hiragana(normalize(surface)) != base)
+    return Token(base, reading, bool(typed), inflected) if reading else None
 
 
 def _same_start(typed: str, reading: str) -> bool:
@@ -302,7 +309,9 @@ def phrase(text: str) -> Phrase:
     unless = tuple(token for part in words if part.startswith("-")
                    for token in spell(part[1:], as_message=False).tokens)
     plain = tuple(_kana_reading(part) for part in parts)
-    spelled = tuple(Token(part, part, False) for part in plain)
+    # A part of one word keeps what kind of word it is: spelled in kana, 鬱 is still no verb (うつ of 打つ).
+    spelled = tuple(Token(part, part, False, words[0].inflected if len(words) == 1 else None)
+                    for part, words in zip(plain, read, strict=True))
     # Each part may be found as its words or as one word spelled in kana, whatever the other parts do:
     # ぜーぜー reads ぜー + ぜー on its own but ぜいぜい in a message, next to 苦しい found as a word.
     mixed = tuple(

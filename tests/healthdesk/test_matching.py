@@ -44,6 +44,23 @@ def test_other_words_with_the_same_sound_do_not_match(phrase_text, message):
     assert not matches(phrase_text, message)
 
 
+@pytest.mark.parametrize("message", ["インフルエンザの注射はただでうてるんか", "頭をうった"])
+def test_a_verb_typed_in_one_of_its_forms_is_no_kanji_noun_with_its_sound(message):
+    """うてる and うっ are forms of 打つ (うつ): not 鬱, which sounds like its dictionary form."""
+    assert not matches("鬱", message)
+
+
+@pytest.mark.parametrize("message", ["最近うつっぽい", "うつかもしれない"])
+def test_kana_typed_as_a_dictionary_form_may_still_be_the_kanji_noun(message):
+    """うつ as typed may be 鬱 as well as 打つ: the mood word is still found."""
+    assert matches("鬱", message)
+
+
+def test_a_kanji_verb_finds_its_forms_typed_in_kana():
+    """頭 打つ finds 「頭をうった」: the verb's forms still read as the verb."""
+    assert matches("頭 打つ", "頭をうった")
+
+
 @pytest.mark.parametrize(("phrase_text", "message"), [("咳", "こせきとほん ほしい"), ("咳", "こせきの写し")])
 def test_kana_glued_to_a_prefix_is_not_read_as_a_word_of_its_own(phrase_text, message):
     """こせき (戸籍 typed in kana) reads こ + せき: the せき is part of one unknown word, not 咳."""
