@@ -205,8 +205,9 @@ _WHEN = r"(いつ|何曜日?|なんようび|なに曜日)"  # a day asked: when
 _WHEN_DISPOSAL = _WHEN + r"(に)?(" + _THROW + "|" + _PUT_OUT + r"|出せ|だせ|出す)" + _FORMS
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(になる|になります|なの|なん|さ|だべ|やろ|だろう?)?" + _ENDINGS +
-    # A category asked of a thing: 「テレビって粗大ごみ？」, 「これは燃えないゴミですか」 (the answer says which it is).
-    r"|(って|は)([^\sのはをがにでとも]|も(?=[やえ])){1,6}(ごみ|ゴミ)(ですか|でしょうか|なの|なん|かな|になる|になりますか|で(いい|よい|ええ))*$"
+    # A category asked of a thing: 「テレビって粗大ごみ？」, 「これは燃えないゴミですか」 (the answer says which it is);
+    # on LINE a space often stands for the particle (「電気毛布 燃えるごみでいい？」).
+    r"|(って|は|[ 　]+)([^\sのはをがにでとも]|も(?=[やえ])){1,6}(ごみ|ゴミ)(ですか|でしょうか|なの|なん|かな|になる|になりますか|で(いい|よい|ええ))*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
     + _ENDINGS +
     r"|(の|を|って|は|も)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + "|" + _WHEN_DISPOSAL + ")"
@@ -420,7 +421,14 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
     for spelling in names.spellings(head):
         if found := _named(catalog, head, spelling, modifiers):
             return found
-    for finder in (names.headed_by, names.starting_with, names.near):
+    if found := names.headed_by(head):
+        return _chosen(catalog, head, found, modifiers)
+    # Another name of a thing, in its brackets (「アルミホイル（アルミ箔）」), before the names the word only begins
+    # (アルミ箔なべ) or nearly is.
+    for candidate in candidates:
+        if inside := names.inside(candidate):
+            return _chosen(catalog, candidate, inside, modifiers)
+    for finder in (names.starting_with, names.near):
         if found := finder(head):
             return _chosen(catalog, head, found, modifiers)
     if phrase is not None and (loose := _loosely(catalog, head)):

@@ -21,6 +21,7 @@ from japanese.analysis import loose
 from japanese.analysis import words
 from japanese.normalize import normalize
 from search.items import bare_name
+from search.items import bracketed
 
 _SKIP_POS = {"補助記号", "空白"}
 _KANA_ONLY = re.compile(r"^[ぁ-ゖー]+$")
@@ -123,10 +124,16 @@ class ItemNames:
         # How whole parts of names are read → how the dictionary writes them, with how many names do:
         # かん → {缶: 8, 管: 1}, だんぼーる → {段ボール: 1}.
         self._spellings: dict[str, dict[str, int]] = {}
+        # A word in a name's brackets, as written or read → the bare names holding it (電気毛布 → 電気カーペット).
+        self._inside: dict[str, list[str]] = {}
         for name in names:
             bare = bare_name(name)
             if not bare:
                 continue
+            for part in (part for inside in bracketed(name) for part in _ALTERNATIVES.split(inside)):
+                for key in {normalize(part), Parts.of(part).reading} - {""}:
+                    if bare not in (held := self._inside.setdefault(key, [])):
+                        held.append(bare)
             self._keys.setdefault(normalize(name), bare)
             if normalize(bare) in self._keys and self._keys[normalize(bare)] in self.names:
                 continue
@@ -151,6 +158,14 @@ class ItemNames:
     def exact(self, text: str) -> str | None:
         """The bare name of the item ``text`` names exactly: as written, without brackets, or by its reading."""
         return self._keys.get(normalize(text)) or self._keys.get(Parts.of(text).reading)
+
+    def inside(self, text: str) -> list[str]:
+        """The names whose brackets hold exactly ``text``, as written or by its reading (電気毛布 and でんきもうふ →
+        電気カーペット, written 「電気カーペット（電気毛布）」; ニカド電池 → 電池), in dictionary order.
+
+        Brackets hold other names of a thing as well as materials and conditions (ガラス製, 30cm以上): only a
+        text that is all of one bracketed word is looked up, after every name of the dictionary."""
+        return self._inside.get(normalize(text)) or self._inside.get(Parts.of(text).reading) or []
 
     def spellings(self, text: str) -> list[str]:
         """How the dictionary writes words read like the whole of ``text`` (kana in it), the commonest first.

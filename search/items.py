@@ -20,6 +20,11 @@ def bare_name(name: str) -> str:
     return " ".join(_BRACKETED.sub(" ", name).split())
 
 
+def bracketed(name: str) -> list[str]:
+    """The bracketed parts of a name (「電気カーペット（電気毛布）」 → 「電気毛布」), in order."""
+    return [part.strip() for part in _BRACKETED.findall(name) if part.strip()]
+
+
 def item_doc(doc_id: str, name: str, description: str = "") -> FaqDoc:
     """A matcher document for an item: the name as written, its bare name as an alias, notes as text."""
     bare = bare_name(name)

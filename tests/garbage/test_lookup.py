@@ -113,6 +113,22 @@ class TestThingsInsideWords:
         assert found(takamatsu, "プラスチックのキャップ") == {"キャップ（プラスチック製）"}
 
 
+class TestBracketedNames:
+    @pytest.mark.parametrize("text", ["電気毛布", "でんきもうふ", "電気毛布は何ごみ", "古い電気毛布を捨てたい",
+                                      "でんきもうふ もえるごみでいい？"])
+    def test_another_name_in_brackets_finds_its_item(self, takamatsu, text):
+        """電気毛布 is written only inside 「電気カーペット（電気毛布）」's brackets: it still names that item."""
+        assert found(takamatsu, text) == {"電気カーペット（電気毛布）"}
+
+    def test_a_bracketed_name_comes_before_names_the_word_only_begins(self, takamatsu):
+        """アルミ箔 is 「アルミホイル（アルミ箔）」, not 「アルミ箔なべ（鍋焼きうどん等用）」, which it only begins."""
+        assert found(takamatsu, "アルミ箔は何ごみ") == {"アルミホイル（アルミ箔）"}
+
+    def test_a_name_of_its_own_comes_before_a_bracketed_word(self, takamatsu):
+        """ボタン電池 is in 乾電池's brackets and an item of its own: the item answers."""
+        assert found(takamatsu, "ボタン電池") == {"ボタン電池"}
+
+
 class TestNearNames:
     @pytest.mark.parametrize("text", ["蛍光灯", "けいこうとう", "蛍光灯は何ごみ", "古い蛍光灯"])
     def test_one_kanji_head_apart_is_the_same_thing(self, takamatsu, text):

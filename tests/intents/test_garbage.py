@@ -597,7 +597,8 @@ def test_a_when_question_without_putting_out_is_no_sorting_question(text):
 
 
 @pytest.mark.parametrize(("text", "item"), [("テレビって粗大ごみ？", "テレビ"), ("傘は燃えないごみですか", "傘"),
-                                            ("フライパンは破砕ごみでいい？", "フライパン")])
+                                            ("フライパンは破砕ごみでいい？", "フライパン"),
+                                            ("電気毛布 燃えるごみでいい？", "電気毛布"), ("鍋　もえないごみ？", "鍋")])
 def test_a_category_asked_of_a_thing_asks_about_sorting_it(text, item):
     """「テレビって粗大ごみ？」 asks which category the thing is: the answer says it."""
     assert item_question(text) == (item, True)
