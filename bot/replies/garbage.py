@@ -19,6 +19,7 @@ from garbage.answers import NextAnswer
 from garbage.answers import Variant
 from garbage.year_end import YearEndAnswer
 from intents.reminders import ReminderSettings
+from japanese.phrases import noun_phrase
 from messaging import texts
 from messaging.build import MAX_QUICK_REPLIES
 from messaging.build import jp_date
@@ -95,6 +96,13 @@ def _told_how(variant: Variant) -> bool:
     return not variant.collected or not variant.on_calendar
 
 
+def _named(answer: ItemAnswer) -> str:
+    """What the variants are of, in the resident's words: the thing they named, without what they said around it
+    (「年末にパソコン」 → パソコン, 「ペットボトルのキャップ」 stays), or all they asked (「フライパンと鍋」)."""
+    phrase = None if answer.several else noun_phrase(answer.asked)
+    return phrase.text if phrase is not None else answer.asked
+
+
 def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
     """「乾電池は【有害ごみ】です。」 with notes, where to take what is not collected, and the next date."""
     lines = []
@@ -109,7 +117,7 @@ def garbage_item(answer: ItemAnswer, city: CityInfo) -> list[Message]:
         elif v.verbatim and answer.area:
             lines += [texts.ITEM_SCHEDULE_VERBATIM.format(area=answer.area, text=v.verbatim), _ask_city(city)]
     else:
-        lines.append((texts.ITEM_SEVERAL if answer.several else texts.ITEM_VARIANTS).format(name=answer.asked))
+        lines.append((texts.ITEM_SEVERAL if answer.several else texts.ITEM_VARIANTS).format(name=_named(answer)))
         told: set[str] = set()  # a note said once (テレビと冷蔵庫: the same way to hand both in)
         for v in variants:
             line = texts.ITEM_VARIANT_LINE.format(name=v.name, category=v.category)

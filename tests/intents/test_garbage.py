@@ -78,6 +78,11 @@ class TestItems:
         text = text_of(say(app, "乾電池は何ごみ？"))
         assert "条件によって" in text and "筒形" in text and "ボタン電池" in text
 
+    def test_variants_are_named_by_their_item_not_by_the_whole_sentence(self, app, city):
+        """「年末にパソコン捨てたいんやけど」 shows パソコン's variants under パソコン, not under the sentence."""
+        text = text_of(say(app, "年末にパソコン捨てたいんやけど"))
+        assert text.startswith("パソコンは、条件によって") and "年末" not in text
+
     @pytest.mark.parametrize("typed", ["ｱｲﾛﾝ", "あいろん", "アイロン"])
     def test_item_name_alone_in_any_script_is_answered(self, app, city, typed):
         """The bare item name, in half-width or hiragana, is enough."""
