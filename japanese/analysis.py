@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sudachipy import Dictionary
@@ -140,11 +141,15 @@ class JapaneseText:
             parts.append(surface if _has_no_kanji(surface) else reading)
         return loose(normalize("".join(parts)))
 
-    def _content_words(self, text: str) -> tuple[str, ...]:
+    def nouns(self, text: str) -> tuple[str, ...]:
+        """The content words of ``text`` that are nouns (the things it names), as ``content_words`` gives them."""
+        return self._content_words(text, ("名詞",))
+
+    def _content_words(self, text: str, kinds: Collection[str] = _CONTENT_POS) -> tuple[str, ...]:
         """Sudachi's normalised forms of the content words, kana-folded, light words left out."""
         words = []
         for _surface, norm, _reading, pos in self._morphemes(unicodedata.normalize("NFKC", text)):
-            if pos not in _CONTENT_POS:
+            if pos not in kinds:
                 continue
             word = to_hiragana(norm.lower())
             if word in _LIGHT_WORDS or not normalize(word):

@@ -42,7 +42,8 @@ class FaqDoc:
 @dataclass(frozen=True)
 class Hit:
     """One ranked FAQ entry with its score in [0, 1], and what the message asks about its subject that the entry
-    does not speak of (``japanese.facets``: 「なくした」 against an entry on applying for the card)."""
+    does not speak of (``japanese.facets``: 「なくした」 against an entry on applying for the card), or names that no
+    entry speaks of (「電車の時刻表」: 電車)."""
 
     faq_id: str
     score: float
@@ -61,6 +62,7 @@ class Analysis:
     rewritten: str = ""  # the surface key after the city's synonym phrases, when they changed it
     facets: frozenset[str] = frozenset()  # what the message asks about its subject (``japanese.facets``)
     typed: str = ""  # the surface key of the message as typed, courtesy included (an entry's question word for word)
+    things: tuple[str, ...] = ()  # the nouns among its content words: the things it names
 
 
 @dataclass

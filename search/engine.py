@@ -62,6 +62,10 @@ FOCUS_DEPTH = 20  # entries scored for each of the two readings before they are 
 # An n-gram found in more than this share of the keys is not read (it is three quarters of the postings a long
 # question reads at 10,000 entries); Hit@1 and the answers' tiers stay the same on every evaluation set.
 COMMON_GRAM_SHARE = 0.25
+# A thing of at least this many characters that no entry speaks of keeps the message from a direct answer
+# (``_unheard``): 「電車の時刻表」 is not answered with the bus timetable. One kanji or kana is too often a piece of a
+# word Sudachi split.
+MIN_UNHEARD_CHARS = 2
 COMMON_GRAM_MIN_KEYS = 100  # in a small index every n-gram is read: there 医療証 may be in most keys
 
 
@@ -129,6 +133,10 @@ class Analyzer:
         rewritten = self.synonyms.rewrite(text)
         return tuple(self.synonyms.token(word) for word in self.japanese.content_words(rewritten))
 
+    def things(self, text: str) -> tuple[str, ...]:
+        """The tokens (``tokens``) of the nouns: the things a text names."""
+        return tuple(self.synonyms.token(word) for word in self.japanese.nouns(self.synonyms.rewrite(text)))
+
     def analyse(self, query: Query | str) -> Analysis:
         """Every key of the query at once (its surface key is the one the query carries, when it is long enough)."""
         if isinstance(query, str):
@@ -139,7 +147,7 @@ class Analyzer:
         rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
         return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
                         rewritten if rewritten != surface else "", facets.asked(text),
-                        query.key if query.key != surface else "")
+                        query.key if query.key != surface else "", self.things(text))
 
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
@@ -459,20 +467,30 @@ class HybridMatcher:
         semantic = self._semantic(analysis)
         if normalize(focus) == normalize(analysis.text):
             [views] = self._views([analysis])
-            return [self._hit(analysis, e.faq_id, e.score) for e in self._rank(analysis, k, semantic, views)]
+            unheard = self._unheard(analysis)
+            return [self._hit(analysis, e.faq_id, e.score, unheard) for e in self._rank(analysis, k, semantic, views)]
         depth = max(k, FOCUS_DEPTH)
         asked_analysis = self.analyzer.analyse(Query.of(focus))
+        unheard = self._unheard(asked_analysis)  # the context may tell of things no entry speaks of (会社, 実家)
         whole_views, asked_views = self._views([analysis, asked_analysis])
         whole = {e.faq_id: e.score for e in self._rank(analysis, depth, semantic, whole_views)}
         asked = {e.faq_id: e.score for e in self._rank(asked_analysis, depth, semantic, asked_views)}
         fused = {faq_id: (1 - FOCUS_WEIGHT) * whole.get(faq_id, 0.0) + FOCUS_WEIGHT * asked.get(faq_id, 0.0)
                  for faq_id in whole.keys() | asked.keys()}
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
-        return [self._hit(analysis, faq_id, round(score, 4)) for faq_id, score in best if score > 0]
+        return [self._hit(analysis, faq_id, round(score, 4), unheard) for faq_id, score in best if score > 0]
 
-    def _hit(self, a: Analysis, faq_id: str, score: float) -> Hit:
-        """A ranked entry, with what the message asks (its facets) that the entry does not speak of."""
-        return Hit(faq_id, score, a.facets - self._entries[self._slot_of[faq_id]].facets)
+    def _unheard(self, a: Analysis) -> frozenset[str]:
+        """The things (nouns) of ``a`` that no entry speaks of in its question, aliases or answer (電車, 株価, or a
+        typo): what the message asks about them, the index cannot know (``Hit.unmet``)."""
+        index, df = self._words.index, self._words.df
+        return frozenset(thing for thing in a.things
+                         if len(thing) >= MIN_UNHEARD_CHARS and ((col := index.get(thing)) is None or df[col] <= 0))
+
+    def _hit(self, a: Analysis, faq_id: str, score: float, unheard: frozenset[str] = frozenset()) -> Hit:
+        """A ranked entry, with what the message asks (its facets) that the entry does not speak of, and the things
+        it names that no entry speaks of (``unheard``)."""
+        return Hit(faq_id, score, (a.facets - self._entries[self._slot_of[faq_id]].facets) | unheard)
 
     def explain(self, query: Query | str, k: int = 5) -> Explanation:
         """The best ``k`` entries with the score of every view, and how the query was read."""
