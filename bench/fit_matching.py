@@ -221,7 +221,7 @@ def tiers(policy: AnswerPolicy, rows: Sequence[Ranked]) -> dict[str, float]:
     out["suggest"] = len(suggest) / (len(in_scope) or 1)
     out["suggest_holds"] = (sum(bool({h.faq_id for h in policy.shown(r.hits, r.question.chars)} & r.question.relevant)
                                 for r in suggest) / len(suggest)) if suggest else 1.0
-    out["fallback"] = 1 - out["direct"] - out["suggest"]
+    out["fallback"] = sum(tier is Tier.FALLBACK for _, tier in decided) / (len(in_scope) or 1)  # never -0.0
     off_tiers = [policy.decide(r.hits, r.question.chars) for r in off]
     out["off_direct"] = sum(t is Tier.ANSWER for t in off_tiers) / (len(off) or 1)
     out["off_suggest"] = sum(t is Tier.SUGGEST for t in off_tiers) / (len(off) or 1)

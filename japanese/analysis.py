@@ -128,6 +128,7 @@ class JapaneseText:
     def __init__(self, cache_size: int = 20000):
         self.reading = functools.lru_cache(maxsize=cache_size)(self._reading)
         self.content_words = functools.lru_cache(maxsize=cache_size)(self._content_words)
+        self.nouns = functools.lru_cache(maxsize=cache_size)(self._nouns)
 
     def _morphemes(self, text: str):
         return morphemes(text)
@@ -141,7 +142,7 @@ class JapaneseText:
             parts.append(surface if _has_no_kanji(surface) else reading)
         return loose(normalize("".join(parts)))
 
-    def nouns(self, text: str) -> tuple[str, ...]:
+    def _nouns(self, text: str) -> tuple[str, ...]:
         """The content words of ``text`` that are nouns (the things it names), as ``content_words`` gives them."""
         return self._content_words(text, ("名詞",))
 

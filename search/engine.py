@@ -62,11 +62,11 @@ FOCUS_DEPTH = 20  # entries scored for each of the two readings before they are 
 # An n-gram found in more than this share of the keys is not read (it is three quarters of the postings a long
 # question reads at 10,000 entries); Hit@1 and the answers' tiers stay the same on every evaluation set.
 COMMON_GRAM_SHARE = 0.25
+COMMON_GRAM_MIN_KEYS = 100  # in a small index every n-gram is read: there 医療証 may be in most keys
 # A thing of at least this many characters that no entry speaks of keeps the message from a direct answer
 # (``_unheard``): 「電車の時刻表」 is not answered with the bus timetable. One kanji or kana is too often a piece of a
 # word Sudachi split.
 MIN_UNHEARD_CHARS = 2
-COMMON_GRAM_MIN_KEYS = 100  # in a small index every n-gram is read: there 医療証 may be in most keys
 
 
 @dataclass(frozen=True)
