@@ -130,12 +130,10 @@ class Analyzer:
 
     def tokens(self, text: str) -> tuple[str, ...]:
         """Canonical content words for BM25, after the city's synonym phrases are rewritten."""
-        rewritten = self.synonyms.rewrite(text)
-        return tuple(self.synonyms.token(word) for word in self.japanese.content_words(rewritten))
+        return self._canonical(self.japanese.content_words(self.synonyms.rewrite(text)))
 
-    def things(self, text: str) -> tuple[str, ...]:
-        """The tokens (``tokens``) of the nouns: the things a text names."""
-        return tuple(self.synonyms.token(word) for word in self.japanese.nouns(self.synonyms.rewrite(text)))
+    def _canonical(self, words: Iterable[str]) -> tuple[str, ...]:
+        return tuple(self.synonyms.token(word) for word in words)
 
     def analyse(self, query: Query | str) -> Analysis:
         """Every key of the query at once (its surface key is the one the query carries, when it is long enough)."""
@@ -144,10 +142,11 @@ class Analyzer:
         text = without_courtesy(query.text[:MAX_QUERY_CHARS])
         surface = query.key if text == query.text else self.surface(text)
         applied = self.synonyms.applied(text)
-        rewritten = self.surface(self.synonyms.rewrite(text)) if applied else ""
-        return Analysis(text, surface, self.reading(text), self.tokens(text), applied,
-                        rewritten if rewritten != surface else "", facets.asked(text),
-                        query.key if query.key != surface else "", self.things(text))
+        in_terms = self.synonyms.rewrite(text)  # the city's synonym phrases replaced by their terms
+        rewritten = self.surface(in_terms) if applied else ""
+        return Analysis(text, surface, self.reading(text), self._canonical(self.japanese.content_words(in_terms)),
+                        applied, rewritten if rewritten != surface else "", facets.asked(text),
+                        query.key if query.key != surface else "", self._canonical(self.japanese.nouns(in_terms)))
 
 
 def ngrams(key: str, low: int = 1, high: int = 3) -> Counter:
