@@ -61,9 +61,13 @@ def matcher_with(session: Session, synonyms: Sequence[SynonymGroup]) -> HybridMa
     """A matcher over every published entry with ``synonyms`` as the city's table (one being changed); the
     entries' sentence vectors are read where they were kept (``faq.vectors``), encoded where not."""
     docs = store.load_docs(session)
-    kept = vectors.vectors_for(session, [text for doc in docs for text in meanings(doc)])
-    return HybridMatcher(docs, analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
-                         encoder=sentence_encoder(), vectors=kept)
+    texts = [text for doc in docs for text in meanings(doc)]
+    kept = vectors.vectors_for(session, texts)
+    matcher = HybridMatcher(docs, analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
+                            encoder=sentence_encoder(), vectors=kept)
+    if texts:
+        sentence_encoder().prime(texts)  # the words residents will type are mostly the entries'
+    return matcher
 
 
 def refresh(session: Session, previous: FaqIndex | None, changed: frozenset[str]) -> FaqIndex:

