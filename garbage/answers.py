@@ -206,9 +206,11 @@ _WHEN_DISPOSAL = _WHEN + r"(に)?(" + _THROW + "|" + _PUT_OUT + r"|出せ|だせ
 _ITEM_CUES = re.compile(
     r"(って|は|の|を)?(何|なに|なん)(の)?(ごみ|ゴミ)(になる|になります|なの|なん|さ|だべ|やろ|だろう?)?" + _ENDINGS +
     # A category asked of a thing: 「テレビって粗大ごみ？」, 「これは燃えないゴミですか」 (the answer says which it is);
-    # on LINE a space often stands for the particle (「電気毛布 燃えるごみでいい？」).
+    # on LINE a space often stands for the particle (「電気毛布 燃えるごみでいい？」), and 「でいい」 ends as a
+    # question does (「レジ袋ってプラごみでいいの？」, 「プラごみでええん？」).
     r"|(って|は|[ 　]+)([^\sのはをがにでとも]|も(?=[やえ])){1,6}(ごみ|ゴミ)"
-    r"(ですか|でしょうか|なの|なん|かな|になる|になりますか|で(いい|よい|ええ))*$"
+    r"(ですか|でしょうか|なの|なん|かな|になる|になりますか"
+    r"|で(いい|よい|ええ)(ん|の|か|かな|のか|んか|んかな|ですか|でしょうか|んですか|んやろか)?)*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
     + _ENDINGS +
     r"|(の|を|って|は|も)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + "|" + _WHEN_DISPOSAL + ")"

@@ -603,7 +603,9 @@ def test_a_when_question_without_putting_out_is_no_sorting_question(text):
 
 @pytest.mark.parametrize(("text", "item"), [("テレビって粗大ごみ？", "テレビ"), ("傘は燃えないごみですか", "傘"),
                                             ("フライパンは破砕ごみでいい？", "フライパン"),
-                                            ("電気毛布 燃えるごみでいい？", "電気毛布"), ("鍋　もえないごみ？", "鍋")])
+                                            ("電気毛布 燃えるごみでいい？", "電気毛布"), ("鍋　もえないごみ？", "鍋"),
+                                            ("レジ袋ってプラごみでいいの？", "レジ袋"), ("傘って燃えないごみでええん？", "傘"),
+                                            ("ハンガーは破砕ごみでいいですか", "ハンガー")])
 def test_a_category_asked_of_a_thing_asks_about_sorting_it(text, item):
     """「テレビって粗大ごみ？」 asks which category the thing is: the answer says it."""
     assert item_question(text) == (item, True)
