@@ -86,3 +86,12 @@ def test_the_demo_health_data_is_usable_and_has_no_7119():
     section = tomllib.loads((PACK / "health.toml").read_text(encoding="utf-8"))
     assert check_section(section) == []
     assert desk_from(section).lines_of("doubt") == ()
+
+
+def test_an_answer_that_names_a_health_facility_gives_its_address_and_phone(records):
+    """The FAQ and the health desk tell a resident the same 急病センター: where it is and how to call it."""
+    facilities = tomllib.loads((PACK / "health.toml").read_text(encoding="utf-8"))["facilities"]
+    naming = [(record.answer, facility) for record in records for facility in facilities
+              if facility["name"] in record.answer]
+    assert naming and all(facility["address"] in answer and facility["phone"] in answer
+                          for answer, facility in naming)
