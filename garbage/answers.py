@@ -642,13 +642,16 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
 
     A category counts when its name is in the question, or a 「…ごみ」 word of the question is in its
     name (「粗大ごみ」 → 臨時・粗大ごみ), or begins a part of it, shortened (「プラごみ」 → プラスチック容器包装,
-    「びんごみ」 → 缶・びん・ペットボトル), or a word of the question, as typed or read, is a whole part of it
+    「びんごみ」 → 缶・びん・ペットボトル) or in its reading (「はさいごみ」 → 破砕ごみ), or a word of the question, as
+    typed or read, is a whole part of it
     (「缶の日はいつ」, 「かんの日」, 「瓶はいつ」 → 缶・びん・ペットボトル; the かん of 図書館 is no word of its own).
     """
     key = normalize(catalog.synonyms.rewrite(text))
     words = {w for w in _GOMI_WORD.findall(key) if len(w) >= 3}
     # As typed too: the table may fold 「ごみの日」 into 収集日 (「プラごみの日」 → ぷら収集日).
-    stems = {word.removesuffix("ごみ") for word in words | set(_GOMI_WORD.findall(normalize(text)))} - {""}
+    typed_words = set(_GOMI_WORD.findall(normalize(text)))
+    stems = {word.removesuffix("ごみ") for word in words | typed_words} - {""}
+    said = words | {word for word in typed_words if len(word) >= 3}
     typed = {normalize(form) for word in morphemes(text) for form in (word.surface, word.reading)} - {""}
     found = []
     for name in catalog.categories:
@@ -656,8 +659,10 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
         # A category's name lists its parts as an item's name lists alternatives: 缶・びん・ペットボトル.
         parts = {normalize(part) for part in _ALTERNATIVES.split(name)} - {""}
         spoken = {normalize(form) for part in parts for form in (part, _reading_of(part))} - {""}
+        read = {normalize(_reading_of(form)) for form in forms} - {""}  # 「はさいごみ」 is 破砕ごみ typed in kana
         if any(form in key or _one_more(form, key) for form in forms) \
                 or any(word in form for word in words for form in forms) \
+                or any(word in form for word in said for form in read) \
                 or any(part.startswith(stem) for stem in stems if len(stem) >= 2 for part in parts) \
                 or len(parts) > 1 and spoken & typed:
             found.append(name)

@@ -347,6 +347,11 @@ class TestCategoriesNamed:
         """缶, かん, カン, 瓶 (read びん), ペットボトル: each a whole word and a part of 缶・びん・ペットボトル."""
         assert categories_in_text(takamatsu, text) == ["缶・びん・ペットボトル"]
 
+    @pytest.mark.parametrize("text", ["はさいごみ次いつ", "ハサイゴミの日", "はさいごみはいつ？"])
+    def test_a_category_typed_in_kana_names_it(self, takamatsu, text):
+        """「はさいごみ」 is 破砕ごみ as it is read: that category alone, not every one."""
+        assert categories_in_text(takamatsu, text) == ["破砕ごみ"]
+
     def test_a_part_read_inside_a_longer_word_names_no_category(self, takamatsu):
         """The かん of 図書館 is no word of its own: 「図書館の近くのごみの日はいつ」 names no category."""
         assert categories_in_text(takamatsu, "図書館の近くのごみの日はいつ") == []
