@@ -119,17 +119,15 @@ class SentenceModel:
             out[first:] = self._encode_batch(group)
         return out
 
-    def prime(self, texts: Iterable[str]) -> int:
+    def prime(self, texts: Iterable[str]) -> None:
         """Compute the rows of the tokens ``texts`` use most, as many as the memo keeps, the most used kept
-        longest; the number of tokens computed. An index whose vectors were kept encodes none of its texts, and
-        the words of residents' questions are mostly the FAQ's: a fresh process then answers its first questions
-        as fast as its later ones."""
+        longest. An index whose vectors were kept encodes none of its texts, and the words of residents'
+        questions are mostly the FAQ's: a fresh process then answers its first questions as fast as its later
+        ones."""
         counts = Counter(chain.from_iterable(self.tokens(text) for text in texts))
         common = np.array([token for token, _ in counts.most_common(self.memo.capacity)][::-1], dtype=np.int64)
-        before = len(self.memo)
         for start in range(0, len(common), TOKEN_BUDGET):
             self.memo.rows(common[start:start + TOKEN_BUDGET])
-        return len(self.memo) - before
 
     def tokens(self, text: str) -> list[int]:
         """The token ids of ``text`` as the package reads it: by the sentencepiece library (a tenth of the time of
