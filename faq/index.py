@@ -50,23 +50,25 @@ def _entries(session: Session, faq_ids: Sequence[str] | None = None) -> dict[str
 
 
 def build_matcher(session: Session) -> HybridMatcher:
-    """A matcher over every published entry, with the city's synonyms."""
+    """The process's matcher over every published entry, with the city's synonyms; the encoder is primed with
+    the entries' commonest tokens (the words residents will type are mostly the entries')."""
     started = time.perf_counter()
-    matcher = matcher_with(session, store.load_synonyms(session))
+    matcher = matcher_with(session, store.load_synonyms(session), prime=True)
     metrics.MATCHER_BUILD_SECONDS.observe(time.perf_counter() - started)
     return matcher
 
 
-def matcher_with(session: Session, synonyms: Sequence[SynonymGroup]) -> HybridMatcher:
+def matcher_with(session: Session, synonyms: Sequence[SynonymGroup], *, prime: bool = False) -> HybridMatcher:
     """A matcher over every published entry with ``synonyms`` as the city's table (one being changed); the
-    entries' sentence vectors are read where they were kept (``faq.vectors``), encoded where not."""
+    entries' sentence vectors are read where they were kept (``faq.vectors``), encoded where not. ``prime``:
+    the encoder's token memo too (``SentenceEncoder.prime``; not for a draft's matcher in a console request)."""
     docs = store.load_docs(session)
     texts = [text for doc in docs for text in meanings(doc)]
     kept = vectors.vectors_for(session, texts)
     matcher = HybridMatcher(docs, analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
                             encoder=sentence_encoder(), vectors=kept)
-    if texts:
-        sentence_encoder().prime(texts)  # the words residents will type are mostly the entries'
+    if prime and texts:
+        sentence_encoder().prime(texts)
     return matcher
 
 
