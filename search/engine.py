@@ -63,11 +63,6 @@ FOCUS_DEPTH = 20  # entries scored for each of the two readings before they are 
 # question reads at 10,000 entries); Hit@1 and the answers' tiers stay the same on every evaluation set.
 COMMON_GRAM_SHARE = 0.25
 COMMON_GRAM_MIN_KEYS = 100  # in a small index every n-gram is read: there 医療証 may be in most keys
-# A message with kanji longer than this is not read by the n-grams of its reading (``_reads_in_words``; its
-# question clause still is, when that is shorter): 0.6–0.8 ms of a long question at 10,000 entries, for the same
-# held-out Hit@1 on every evaluation set (from 20 characters on, Hit@1 on the long and blind sets fell by about a
-# point).
-READING_VIEW_MAX_CHARS = 40
 # A thing of at least this many characters that no entry speaks of keeps the message from a direct answer
 # (``_unheard``): 「電車の時刻表」 is not answered with the bus timetable. One kanji or kana is too often a piece of a
 # word Sudachi split.
@@ -108,12 +103,6 @@ class Weights:
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆]")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KATAKANA = re.compile(r"[\u30a1-\u30ffー\uff66-\uff9f]")
-
-
-def _reads_in_words(a: Analysis) -> bool:
-    """True for a long message with kanji, whose reading's n-grams are not read: they forgive a word typed in
-    kana or with a wrong kanji, which such a message's other words and its meaning make up for."""
-    return len(a.surface) > READING_VIEW_MAX_CHARS and _KANJI.search(a.text) is not None
 
 
 def mostly_hiragana(text: str) -> bool:
@@ -544,7 +533,7 @@ class HybridMatcher:
         surface = [(view.surface, self._query_grams(key, gram_idf))
                    for a, view in zip(analyses, views, strict=True) for key in (a.surface, a.rewritten) if key]
         reading = [(view.reading, self._query_grams(a.reading, gram_idf))
-                   for a, view in zip(analyses, views, strict=True) if a.reading and not _reads_in_words(a)]
+                   for a, view in zip(analyses, views, strict=True) if a.reading]
         words = [(view.bm25, self._query_words(a.tokens, word_idf)) for a, view in zip(analyses, views, strict=True)]
         for segment in (self._base, self._delta):
             if segment is None:
