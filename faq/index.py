@@ -65,10 +65,11 @@ def matcher_with(session: Session, synonyms: Sequence[SynonymGroup], *, prime: b
     docs = store.load_docs(session)
     texts = [text for doc in docs for text in meanings(doc)]
     kept = vectors.vectors_for(session, texts)
+    encoder = sentence_encoder()
     matcher = HybridMatcher(docs, analyzer=Analyzer(Synonyms(synonyms)), weights=fusion_weights(),
-                            encoder=sentence_encoder(), vectors=kept)
+                            encoder=encoder, vectors=kept)
     if prime and texts:
-        sentence_encoder().prime(texts)
+        encoder.prime(texts)
     return matcher
 
 

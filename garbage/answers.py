@@ -658,8 +658,8 @@ def categories_in_text(catalog: Catalog, text: str) -> list[str]:
         forms = {normalize(name), normalize(catalog.synonyms.rewrite(name))} - {""}
         # A category's name lists its parts as an item's name lists alternatives: 缶・びん・ペットボトル.
         parts = {normalize(part) for part in _ALTERNATIVES.split(name)} - {""}
-        spoken = {normalize(form) for part in parts for form in (part, _reading_of(part))} - {""}
-        read = {normalize(_reading_of(form)) for form in forms} - {""}  # 「はさいごみ」 is 破砕ごみ typed in kana
+        spoken = {form for part in parts for form in (part, _name_reading(part))} - {""}
+        read = {_name_reading(form) for form in forms} - {""}  # 「はさいごみ」 is 破砕ごみ typed in kana
         if any(form in key or _one_more(form, key) for form in forms) \
                 or any(word in form for word in words for form in forms) \
                 or any(word in form for word in said for form in read) \
@@ -683,6 +683,12 @@ def _one_more(name: str, key: str) -> bool:
     return any(window[:cut] + window[cut + 1:] == name
                for start in range(len(key) - size) if (window := key[start:start + size + 1])[0] == name[0]
                for cut in range(1, size))
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_reading(name: str) -> str:
+    """A category's name or part read (``_reading_of``), normalised: kept, as every day question asks them all."""
+    return normalize(_reading_of(name))
 
 
 def _reading_of(text: str) -> str:
