@@ -57,6 +57,7 @@ def ask_command(text: str | None, top: int, as_json: bool, jsonl: bool, area: st
             except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
                 raise click.ClickException(f'line {number}: expected {{"id": …, "text": …}}') from None
             click.echo(json.dumps(ask(query_text, top, area, day, query_id, explain=explain), ensure_ascii=False))
+            runtime.collect_between()  # the answer is out: what is due is collected before the next comes
         return
     if text is None:
         raise click.UsageError("give TEXT or --jsonl")

@@ -618,7 +618,7 @@ class Inbox:
                 if not woken and self._lookout is not None:
                     self._wake.set()  # the lookout found events: the other threads take their share
                 while not self._stop.is_set() and process_batch(self._app):
-                    pass
+                    runtime.collect_between()  # the batch's replies are out: what is due is collected now
             except Exception:
                 log.exception("inbox.processor_error")
                 metrics.INBOX_ERRORS.inc()

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import runtime
+from bot import cli as bot_cli
 from city.models import Municipality
 from faq.models import FaqEntry
 from faq.models import GoldenQuery
@@ -135,6 +136,41 @@ class TestAsk:
         assert result.exit_code == 0
         assert all(cache.ready for cache in runtime.of(app).caches.values())
         assert gc.get_freeze_count() > 0
+
+    def test_ask_jsonl_collects_garbage_after_each_answer_not_inside_one(self, runner, faq, monkeypatch):
+        """What the collector has due is collected once an answer line is written, never while a question is
+        answered (automatic collections are kept out of the way here, so that only the command's own show)."""
+        monkeypatch.setattr(runtime, "COLLECT_BETWEEN_AT", 1)
+        monkeypatch.setattr(runtime, "YOUNG_GENERATION_THRESHOLD", 10**9)
+        answering, answered, inside, after = [], [], [], []
+        real_ask = bot_cli.ask
+
+        def watched_ask(*args, **kwargs):
+            answering.append(True)
+            try:
+                return real_ask(*args, **kwargs)
+            finally:
+                answering.pop()
+                answered.append(True)
+
+        def seen(phase, info):
+            if phase == "start" and answering:
+                inside.append(info["generation"])
+            elif phase == "start" and answered:
+                after.append(info["generation"])
+
+        monkeypatch.setattr(bot_cli, "ask", watched_ask)
+        thresholds = gc.get_threshold()
+        gc.callbacks.append(seen)
+        try:
+            lines = "".join(json.dumps({"id": n, "text": text}, ensure_ascii=False) + "\n"
+                            for n, text in enumerate(["住民票の写しを取りたい", "こんにちは", "宇宙旅行"]))
+            result = runner.invoke(args=["ask", "--jsonl"], input=lines)
+        finally:
+            gc.callbacks.remove(seen)
+            gc.set_threshold(*thresholds)
+        assert result.exit_code == 0 and len(result.output.splitlines()) == 3
+        assert inside == [] and len(after) == 3
 
     def test_ask_jsonl_names_a_bad_line(self, runner, faq):
         """A line that is not a query object is reported by number."""

@@ -712,6 +712,23 @@ class TestThreads:
             processors.stop(timeout=5)
         assert sorted(token for token, _m in line_api.replies) == sorted(e["replyToken"] for e in events)
 
+    def test_the_threads_collect_garbage_once_a_batchs_replies_are_out(self, make_app, line_api, monkeypatch):
+        """The collection due runs after a batch is delivered (``runtime.collect_between``), not inside an answer."""
+        app = make_app(INBOX_THREADS=1)
+        replies_then: list[int] = []
+        monkeypatch.setattr(runtime, "collect_between", lambda: replies_then.append(len(line_api.replies)))
+        processors = processor.Inbox(app, threads=1, poll_seconds=60, lookout_seconds=0.02)
+        processors.start()
+        try:
+            with app.app_context(), db.statement_connection(app) as connection:
+                inbox.accept(connection, [factories.text_event("こんにちは", user_id=USER_A)], NOW)
+            deadline = time.monotonic() + 10
+            while not replies_then and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            processors.stop(timeout=5)
+        assert replies_then and replies_then[0] == 1
+
     def test_threads_start_again_after_a_fork(self, make_app):
         """The threads belong to the process that started them: in a forked child they are started anew."""
         app = make_app(INBOX_THREADS=1, INBOX_POLL_SECONDS=0.05)
