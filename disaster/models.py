@@ -159,7 +159,7 @@ class JmaReport(Base):
     series: Mapped[str] = mapped_column(sa.String(400), index=True)  # what a 取消 voids
     info_type: Mapped[str] = mapped_column(sa.String(8), default="")
     event_id: Mapped[str] = mapped_column(sa.String(100), default="")
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Control/DateTime
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # Control/DateTime (in force: the last day's)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Head/ReportDateTime
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(sa.String(16), index=True)

@@ -243,8 +243,11 @@ def in_force_now(session: Session, now: datetime) -> list[InForce]:
     (an office's weather warnings of one type, 土砂災害警戒情報, tsunami), unless JMA retracted it or it is older
     than ``IN_FORCE_MAX_AGE``; a drill never counts."""
     families = [*WEATHER_OLD, *WEATHER_R06, "VXWW50", "VTSE41"]
+    # Only the last day's telegrams can count (a telegram is sent after it is reported), read by their index: the
+    # months of telegrams behind them are not read for each message that asks (a fallback reply, a shelter).
     latest = (sa.select(JmaReport.family, JmaReport.office, sa.func.max(JmaReport.sent_at).label("sent_at"))
-              .where(JmaReport.family.in_(families), JmaReport.outcome != VOIDED, JmaReport.info_type != "取消",
+              .where(JmaReport.sent_at >= now - IN_FORCE_MAX_AGE,
+                     JmaReport.family.in_(families), JmaReport.outcome != VOIDED, JmaReport.info_type != "取消",
                      JmaReport.reason.not_like("訓練%"), JmaReport.reason.not_like("試験%"))
               .group_by(JmaReport.family, JmaReport.office).subquery())
     rows = session.execute(sa.select(JmaReport.in_force, JmaReport.office, JmaReport.reported_at).join(

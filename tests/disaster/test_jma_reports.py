@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 import db
 from disaster import mode
 from disaster.jma import city
 from disaster.jma import reports
+from disaster.models import JmaReport
 from tests.chat import say
 from tests.conftest import NOW
 
@@ -298,3 +301,36 @@ def test_a_warning_lifted_is_no_longer_told(app, runner, configure, tmp_path):
     assert "土砂災害警戒情報" in say(app, "警報出てる？").messages[0].text
     ingest_today(runner, tmp_path, SEDIMENT_LIFTED)
     assert "土砂災害警戒情報" not in say(app, "警報出てる？").messages[0].text
+
+
+def test_what_is_in_force_is_read_from_the_last_days_telegrams_by_their_index(app, database_url):
+    """A week of telegrams (2,000): the lookup every fallback reply and shelter answer makes reads the last day's
+    by the index on their send time, not the whole table (months of telegrams on a busy feed)."""
+    engine = db.session_factory(app).kw["bind"]
+    rows = [{"key": f"k{n}", "family": "VPWW54", "title": "気象警報・注意報", "series": f"s{n % 40}",
+             "office": "札幌管区気象台", "sent_at": NOW - timedelta(minutes=5 * n),
+             "reported_at": NOW - timedelta(minutes=5 * n), "received_at": NOW - timedelta(minutes=5 * n),
+             "outcome": "skipped", "in_force": ["大雨警報"] if n == 3 else [], "changes": []} for n in range(2000)]
+    with db.transaction(app) as session:
+        session.execute(sa.insert(JmaReport), rows)
+    if database_url.startswith("postgresql"):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE jma_report")
+    explain = "EXPLAIN " if database_url.startswith("postgresql") else "EXPLAIN QUERY PLAN "
+    plans = []
+
+    def plan(conn, cursor, statement, parameters, context, executemany):
+        if "max(jma_report.sent_at)" in statement and not plans:
+            cursor.execute(explain + statement, parameters)
+            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
+
+    sa.event.listen(engine, "before_cursor_execute", plan)
+    try:
+        with db.read_transaction(app) as session:
+            in_force = reports.in_force_now(session, NOW)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", plan)
+    lines = [line.strip() for line in plans[0].splitlines()] if plans else []
+    assert lines and not any(line == "SCAN jma_report" or line.startswith("Seq Scan on jma_report") for line in lines)
+    assert any("ix_jma_report_sent_at" in line and "sent_at" in line for line in lines)
+    assert in_force == []  # the latest telegram of the series says nothing is in force
