@@ -39,7 +39,8 @@ class Triage:
     family: str = ""  # the red-flag family that was raised (EMERGENCY), or the police flag's (POLICE)
     self_harm: bool = False  # words of despair as well: mental-health lines after the 119 or 110 message
     police: str = ""  # EMERGENCY: a police flag's family raised as well (110 after 119)
-    child_line_open: bool = False  # CHILD: a child line (#8000) answers at this hour
+    child_line_open: bool = False  # CHILD, or DOUBT about a child: a child line (#8000) answers at this hour
+    child: bool = False  # DOUBT: about a child (「子どもが熱…救急車を呼ぶほどでは」): the child line is the one to call
     where: bool = False  # CHILD: the message asks where the child can be seen now (「夜間やってる病院ある？」)
     mood: bool = False  # WORRY: a worry about one's mood (落ち込む, 眠れない 不安): the mental-health lines first
     feeling: bool = False  # WORRY: a feeling alone (しんどい, 眠れない): the desk's reply, then the lines
@@ -71,7 +72,9 @@ def _triage(desk: HealthDesk, text: str, at: time) -> Triage | None:
     if despair is not None:
         return Triage(Kind.SELF_HARM, desk, self_harm=True, phrase=despair.text)
     if (doubt := words["doubt"].first_found(message)) is not None:
-        return Triage(Kind.DOUBT, desk, phrase=doubt.text)
+        child = words["child"].first_found(message) is not None
+        line_open = child and any(line.open_at(at) for line in desk.lines_of("child"))
+        return Triage(Kind.DOUBT, desk, phrase=doubt.text, child=child, child_line_open=line_open)
     if words["not_health"].first_found(message) is not None:
         return None
     mood = words["mood"].first_found(message)

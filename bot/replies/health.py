@@ -80,14 +80,25 @@ def _self_harm(result: Triage, city: CityInfo) -> Built:
 
 
 def _doubt(result: Triage, city: CityInfo) -> Built:
+    """119 first; for a child, the child line (its hours when it is closed now); then the line for such doubts
+    (#7119) where the city has one, else where to ask which hospital sees patients now."""
     desk = result.desk
     parts = [texts.HEALTH_DOUBT_FIRST.format(number=desk.emergency_number)]
     calls = [_call_119(desk)]
+    child_lines = desk.lines_of("child") if result.child else ()
+    if child_lines and result.child_line_open:
+        parts.append("\n".join(texts.HEALTH_CHILD_OPEN.format(line=_named(line)) + _extra(line)
+                               for line in child_lines))
+        calls += [_call(line) for line in child_lines]
+    elif child_lines:
+        parts.append("\n".join(texts.HEALTH_CHILD_CLOSED.format(name=line.name, number=line.number, hours=line.hours)
+                               for line in child_lines))
     if lines := desk.lines_of("doubt"):
         parts.append("\n".join(texts.HEALTH_DOUBT_LINE.format(line=_named(line)) + _extra(line) for line in lines))
         return parts, calls + [_call(line) for line in lines]
+    # A line the city lacks is named for an adult's doubt; for a child's, the child line answered it.
     missing = [texts.HEALTH_DOUBT_NO_LINE.format(city=city.name, name=line.name, number=line.number)
-               for line in desk.unavailable("doubt")]
+               for line in desk.unavailable("doubt") if not child_lines]
     others = desk.lines_of("medical_info")
     if others or desk.facilities:
         missing += [texts.HEALTH_DOUBT_OTHERS, *map(_line, others), *map(_facility, desk.facilities)]

@@ -169,6 +169,26 @@ class TestDoubt:
         assert "tel:%237119" in calls(reply)
 
 
+    def test_a_doubt_about_a_child_in_the_evening_gives_the_child_line_after_119(self, app, city):
+        """「子どもが39度の熱…救急車を呼ぶほどではない…どこに相談すれば」 at 21:30: 119 first, then #8000 with its
+        button, and no word of the #7119 the city lacks (a trial's parent got the adult's lines only)."""
+        runtime.of(app).clock = lambda: EVENING
+        reply = say(app, "夜中に子どもが39度の熱を出しました。救急車を呼ぶほどではないと思うのですが、どこに相談すればいいですか？")
+        assert first_text(reply) == texts.HEALTH_DOUBT_FIRST.format(number="119")
+        assert "北海道小児救急電話相談 #8000（毎日19時〜翌朝8時）" in reply.messages[1].text
+        assert calls(reply)[:2] == ["tel:119", "tel:%238000"]
+        assert "#7119" not in text_of(reply)
+
+    def test_a_doubt_about_a_child_by_day_gives_the_child_lines_hours_and_where_to_ask_now(self, app, city):
+        """At noon on a Sunday #8000 is closed: its hours, then where to ask which hospital sees patients now."""
+        runtime.of(app).clock = lambda: SUNDAY_NOON
+        reply = say(app, "赤ちゃんが吐いたけど救急車よぶべき？")
+        text = text_of(reply)
+        assert first_text(reply) == texts.HEALTH_DOUBT_FIRST.format(number="119")
+        assert "北海道小児救急電話相談（#8000）の受付は毎日19時〜翌朝8時です。" in text
+        assert "北海道救急医療情報案内センター 0120-20-8699" in text and "tel:%238000" not in calls(reply)
+
+
 class TestChild:
     def test_in_the_evening_the_child_line_is_given(self, app, city):
         """At 21:30 #8000 answers (毎日19時〜翌朝8時): it comes first, with its button."""

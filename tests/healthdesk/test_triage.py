@@ -126,6 +126,15 @@ def test_doubt_about_the_ambulance(message):
     assert triage(defaults(), message, NOON).kind == Kind.DOUBT
 
 
+def test_a_doubt_about_a_child_says_so_and_whether_the_child_line_answers_now():
+    """「子どもが熱…救急車を呼ぶほどではない」: doubt, about a child, with #8000 answering at night (a city's hours
+    for it, when they differ, are the pack's: tests/bot/test_health_chat.py); 「救急車よぶべき？」 is no child's."""
+    message = "夜中に子どもが39度の熱を出しました。救急車を呼ぶほどではないと思うのですが、どこに相談すればいいですか？"
+    at_night = triage(defaults(), message, NIGHT)
+    assert (at_night.kind, at_night.child, at_night.child_line_open) == (Kind.DOUBT, True, True)
+    assert not triage(defaults(), "救急車よぶべき？", NIGHT).child
+
+
 @pytest.mark.parametrize("message", ["子どもが熱を出した", "こどもが吐いた", "赤ちゃんが泣き止まない", "息子がせきがとまらない",
                                      "うちの子、熱っぽいです"])
 def test_a_child_who_is_unwell_is_for_the_child_line(message):
