@@ -9,6 +9,7 @@ change a setting) and how it is shown. The webhook, ``chat`` and ``ask`` share t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -77,6 +78,7 @@ from intents.shelters import ShelterStatusQuestion
 from intents.smalltalk import SmallTalk
 from intents.smalltalk import Talk
 from intents.smalltalk import question_part
+from japanese.normalize import katakana_as_hiragana
 from messaging import build
 from messaging import texts
 from push import outbox
@@ -185,12 +187,16 @@ def _answer(ctx: Context, user_id: str | None, query: Query) -> Reply:
     return reply
 
 
+_HALF_WIDTH_KANA = re.compile("[\uff66-\uff9f]")
+
+
 def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
     """The first intent's answer to a text, else the FAQ's; a question is read without the small talk around it."""
     intent_ctx = intent_context(ctx, user_id)
     query = question_part(query)
+    read = _as_read(query)
     for intent in INTENTS:
-        match = intent.match(query)
+        match = intent.match(read)
         result = intent.handle(match, intent_ctx) if match is not None else None
         if _unsure_item(result) and faq.knows(ctx, result.asked):
             ctx.note("intent", name=intent.name, matched=True, result=None, yielded="the FAQ knows the term")
@@ -204,6 +210,17 @@ def _intent_or_faq(ctx: Context, user_id: str | None, query: Query) -> Reply:
         ctx.note("faq", **faq.explained(ctx, query, result))
     return Reply(respond(ctx, user_id, result), result.kind.value, faq_id=result.faq_id, score=result.score,
                  candidates=list(result.hits))
+
+
+def _as_read(query: Query) -> Query:
+    """The message as the intents read it: typed in half-width katakana (「ﾌﾗｲﾊﾟﾝ ｽﾃﾙ」, as some phones type every
+    word), in hiragana, as their words are written (``japanese.normalize.katakana_as_hiragana``). Full-width
+    katakana is left as typed: there it spells loanwords, which Sudachi knows in katakana (ペットボトルのキャップ);
+    the FAQ reads every message as typed (its keys fold kana anyway)."""
+    if not _HALF_WIDTH_KANA.search(query.text):
+        return query
+    read = katakana_as_hiragana(query.text)
+    return query if read == query.text else Query.of(read)
 
 
 def _unsure_item(result: object) -> bool:

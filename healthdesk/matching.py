@@ -44,6 +44,7 @@ from rapidfuzz.distance import Levenshtein
 
 from japanese.analysis import loose
 from japanese.analysis import morphemes
+from japanese.normalize import katakana_as_hiragana
 from japanese.normalize import normalize
 from japanese.normalize import to_hiragana
 
@@ -166,16 +167,6 @@ def _reading_of(form: str) -> str:
     return loose(normalize("".join(reading for _s, _n, reading, _p in morphemes(form))))
 
 
-def _as_read(text: str) -> str:
-    """A message typed mostly in katakana, in hiragana: Sudachi knows イキガクルシイ only as いきがくるしい.
-
-    Katakana among hiragana and kanji is kept: there it spells loanwords (ウイルス must not become うい+るす).
-    """
-    katakana = sum("\u30a1" <= c <= "\u30fa" for c in text)
-    hiragana = sum("\u3041" <= c <= "\u3096" for c in text)
-    return to_hiragana(text) if katakana > hiragana and not _KANJI.search(text) else text
-
-
 def readings(text: str) -> tuple[Spelled, ...]:
     """A message read for matching, twice when a second reading may help: as typed, and with small vowels
     made large (くるしぃ) and a break after each kanji word before a particle (頭がいたい is read 頭蓋 + たい
@@ -200,7 +191,7 @@ def _words_of(text: str, *, as_message: bool) -> tuple[tuple[str, str, str], ...
     left out: all that ``_spelled`` reads of a text."""
     text = unicodedata.normalize("NFKC", text)
     return tuple((surface, form, pos) for surface, form, _reading, pos
-                 in morphemes(_as_read(text) if as_message else text) if pos not in {"補助記号", "空白"})
+                 in morphemes(katakana_as_hiragana(text) if as_message else text) if pos not in {"補助記号", "空白"})
 
 
 @functools.lru_cache(maxsize=20000)

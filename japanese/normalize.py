@@ -29,6 +29,20 @@ def to_hiragana(text: str) -> str:
     return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
+
+
+def katakana_as_hiragana(text: str) -> str:
+    """A message typed mostly in katakana (as phones with half-width kana type everything: 「ﾌﾗｲﾊﾟﾝ ｽﾃﾙ」), in
+    hiragana after NFKC: what the bot reads in a message (the words of its patterns, Sudachi's dictionary) is
+    written in hiragana and kanji, and ｽﾃﾙ is すてる. Any other text is returned as it is: katakana among hiragana
+    or kanji spells loanwords (ウイルス must not become うい + るす)."""
+    folded = unicodedata.normalize("NFKC", text)
+    katakana = sum("\u30a1" <= c <= "\u30fa" for c in folded)
+    hiragana = sum("\u3041" <= c <= "\u3096" for c in folded)
+    return to_hiragana(folded) if katakana > hiragana and not _KANJI.search(folded) else text
+
+
 @functools.lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Return the matching key of ``text``: NFKC, lower case, no spaces or punctuation, kana folded.

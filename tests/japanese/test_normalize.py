@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from japanese.normalize import katakana_as_hiragana
 from japanese.normalize import normalize
 
 
@@ -37,3 +38,18 @@ def test_kanji_and_emoji_are_kept():
 def test_punctuation_only_becomes_empty():
     """A message of punctuation has an empty key."""
     assert normalize("？！　、。") == ""
+
+
+class TestKatakanaAsHiragana:
+    def test_a_message_typed_in_half_width_katakana_reads_in_hiragana(self):
+        assert katakana_as_hiragana("ﾌﾗｲﾊﾟﾝ ｽﾃﾙ") == "ふらいぱん すてる"
+
+    def test_a_message_mostly_in_katakana_with_a_little_hiragana_reads_in_hiragana(self):
+        assert katakana_as_hiragana("ｿﾌｧｰ ｽﾃﾀｲんだけど") == "そふぁー すてたいんだけど"
+
+    def test_katakana_among_kanji_is_kept_as_typed(self):
+        assert katakana_as_hiragana("ﾍﾟｯﾄﾎﾞﾄﾙの出し方") == "ﾍﾟｯﾄﾎﾞﾄﾙの出し方"
+
+    def test_katakana_among_more_hiragana_is_kept_as_typed(self):
+        """Loanwords in a sentence stay whole (ウイルス must not become うい + るす)."""
+        assert katakana_as_hiragana("ウイルスがこわいです") == "ウイルスがこわいです"
