@@ -45,6 +45,10 @@ from search.docs import Query
     ("今年もお世話になりました。良いお年を", Talk.YEAR_END), ("よいお年をお迎えください", Talk.YEAR_END),
     ("本年も大変お世話になりました", Talk.YEAR_END), ("あけましておめでとうございます", Talk.NEW_YEAR),
     ("あけおめ〜ことよろ", Talk.NEW_YEAR), ("今年もよろしくお願いします", Talk.NEW_YEAR),
+    # A question announced, and idle talk (a resident-style trial got 「もしかして」 with unrelated entries).
+    ("すみません、ちょっと聞きたいことがあるんですが", Talk.ASK), ("質問があります", Talk.ASK),
+    ("相談したいことがあるんですけど", Talk.ASK), ("聞いてもいいですか？", Talk.ASK), ("質問させてください", Talk.ASK),
+    ("なんしよん？ひまなんよ", Talk.IDLE), ("暇だなー", Talk.IDLE), ("何してるの？", Talk.IDLE), ("退屈", Talk.IDLE),
 ])
 def test_small_talk_is_recognised_by_kind(text, kind):
     """Each kind is recognised in several wordings, scripts and with emoji or punctuation around it."""
@@ -55,7 +59,7 @@ def test_small_talk_is_recognised_by_kind(text, kind):
     "ありがとう、あと粗大ごみの出し方は？", "住民票", "はいけん", "草刈りの日", "wifiはありますか", "了解ですが転入届はどこ",
     "？？！！", "ごみ", "ごみ捨てが分からない", "すごいごみ", "間違えやすいごみ", "えらい目にあった",
     "ほんまに住民票", "まじで粗大ごみ", "なまら寒いっしょ、ごみいつだべ", "騒音の苦情はどこに言えばいい",
-    "使えないごみ袋",
+    "使えないごみ袋", "住民票のことで聞きたいことがあります", "ひまわり", "暇な時間に行ける講座", "何して遊べる公園",
 ])
 def test_anything_besides_small_talk_is_not_small_talk(text):
     """A message with something else in it (or nothing at all) is not small talk."""
