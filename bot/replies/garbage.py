@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from datetime import timedelta
@@ -163,7 +164,9 @@ def garbage_year_end(answer: YearEndAnswer) -> list[Message]:
     date of the year and first of the new one."""
     lines = [texts.YEAR_END_HEADER.format(area=answer.area)]
     if answer.closed:
-        lines.append(_with_notes(texts.YEAR_END_CLOSED.format(days="、".join(_spans(answer.closed))), answer.notes))
+        # Under the year-end heading, a note that only says the break has no collection says nothing more.
+        notes = [note for note in answer.notes if not _BREAK_NOTE.fullmatch(note.strip().rstrip("。"))]
+        lines.append(_with_notes(texts.YEAR_END_CLOSED.format(days="、".join(_spans(answer.closed))), notes))
     else:
         lines.append(texts.YEAR_END_OPEN)
     for heading, dates in ((texts.YEAR_END_LAST, answer.last), (texts.YEAR_END_FIRST, answer.first)):
@@ -173,6 +176,11 @@ def garbage_year_end(answer: YearEndAnswer) -> list[Message]:
     if answer.attribution:
         lines.append(answer.attribution)
     return messages(["\n".join(lines)])
+
+
+# A pack's note that says no more than 「年末年始は収集しません」 (「年末年始の収集はお休みです」, 「収集なし」).
+_BREAK_NOTE = re.compile(r"(?:年末年始|年末|年始|正月)?(?:は|の|中は|の間は)?(?:ごみ)?(?:の)?収集(?:は|を)?"
+                         r"(?:しません|ありません|行いません|なし|休み|お休み(?:です|します)?|休止(?:します)?)")
 
 
 def _with_notes(sentence: str, notes: Sequence[str]) -> str:

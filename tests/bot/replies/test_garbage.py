@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from datetime import timedelta
 
 from bot.replies.garbage import garbage_item
 from bot.replies.garbage import garbage_next
+from bot.replies.garbage import garbage_year_end
 from city.info import CityInfo
 from garbage.answers import ItemAnswer
 from garbage.answers import NextAnswer
 from garbage.answers import Variant
+from garbage.year_end import YearEndAnswer
 
 TAKEAWAY = "購入した販売店に引き取りを依頼してください。"
 
@@ -35,3 +38,22 @@ def test_a_next_date_the_day_after_is_named_tomorrow_and_later_ones_plainly():
                         asked_on=date(2026, 12, 7))
     [message] = garbage_next(answer, CityInfo())
     assert "【燃やせるごみ】明日 12月8日(火)、12月11日(金)" in message.text
+
+
+BREAK = tuple(date(2026, 12, 31) + timedelta(days=n) for n in range(4))
+
+
+def year_end_text(*notes: str) -> str:
+    [message] = garbage_year_end(YearEndAnswer("木太", BREAK, notes, (), ()))
+    return message.text
+
+
+def test_under_the_year_end_heading_a_note_that_only_says_there_is_no_collection_is_left_out():
+    """「12月31日(木)〜1月3日(日) は収集がありません（年末年始は収集しません）。」 said the same thing twice."""
+    for note in ("年末年始は収集しません", "年末年始の収集はお休みです。", "収集なし"):
+        assert "12月31日(木)〜1月3日(日) は収集がありません。" in year_end_text(note), note
+
+
+def test_a_note_that_says_more_is_kept():
+    text = year_end_text("年末年始は収集しません", "1月4日からは通常どおり収集します")
+    assert "12月31日(木)〜1月3日(日) は収集がありません（1月4日からは通常どおり収集します）。" in text
