@@ -190,13 +190,19 @@ class NeedArea:
 # A sorting question ends in a cue: 「何ごみ」, a way of putting out (捨て方, 処分方法), or a verb of disposal with
 # an optional manner, place or time (どうやって捨てる, どう処分すれば, どこに捨てれば, いつ出せば, 何曜日に捨てる) and
 # question endings (の, んだけど, ですか, ばいい, and ええ as Kansai says いい…).
+# 九州's 「よか」 (いい) and question 「と」 end a question too (「捨てればよかと」).
 _ENDINGS = r"(ん|の|か|かな|には|ですか|でしょうか|だけど|けど|のですが|ですが|です" \
-           r"|ばいい|ばよい|たらいい|たらよい|いい|よい|ええ|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
-_MANNER = r"(どうやって|どうやったら|どのように|どのようにして|どう)?"
+           r"|ばいい|ばよい|たらいい|たらよい|いい|よい|ええ|よか|と" \
+           r"|を教えて|教えて|おしえて|(を)?知りたい|ください|は|\?|？|〜|ー|ｰ|…)*$"
+# How, in standard Japanese and in the west's dialects (九州 どげん, 関西 どない, 中国 どがい).
+_MANNER = (r"(どうやって|どうやったら|どのように|どのようにして|どう"
+           r"|どげんして|どげん|どないして|どない|どがいして|どがい)?")
+# A thing's fate asked without a verb of disposal: 「電池どうすれば」, 「傘どうするの」, 「これどげんしたら」.
+_WHAT_TO_DO = r"(どう|どげん|どない|どがい)(すれば|したら|する|すん)"
 _FORMS = r"(る|たい|ます|られる|られます|れる|れば|ば|たら|て|ても)?"
 _THROW = r"捨て|すて|処分し|処分す|廃棄し|廃棄す"
 _PUT_OUT = r"出し|だし"
-_DISPOSAL = "(" + _THROW + "|" + _PUT_OUT + ")" + _FORMS + r"|処分|廃棄|どうすれば|どうしたら"
+_DISPOSAL = "(" + _THROW + "|" + _PUT_OUT + ")" + _FORMS + r"|処分|廃棄|" + _WHAT_TO_DO
 # Where to throw away, never where to put out: 「書類はどこに出したらいい？」 asks where to hand it in.
 _PLACE_DISPOSAL = r"(どこに|どこへ|どこで)(" + _THROW + ")" + _FORMS
 # When a thing goes out: 「テレビっていつ出せる？」, 「スプレー缶は何曜日に捨てればいい？」. The verb is needed: with
@@ -213,7 +219,7 @@ _ITEM_CUES = re.compile(
     r"|で(いい|よい|ええ)(ん|の|か|かな|のか|んか|んかな|ですか|でしょうか|んですか|んやろか)?)*$"
     r"|(の|を|って|は)?(捨て方|すてかた|出し方|だしかた|分け方|わけかた|分別(方法)?|処分(方法|の仕方|のしかた)|廃棄方法)"
     + _ENDINGS +
-    r"|(の|を|って|は|も)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + "|" + _WHEN_DISPOSAL + ")"
+    r"|(の|を|って|は|も|ば)?(" + _MANNER + "(" + _DISPOSAL + ")|" + _PLACE_DISPOSAL + "|" + _WHEN_DISPOSAL + ")"
     + _ENDINGS
 )
 
@@ -274,7 +280,7 @@ def _clause_item(text: str) -> tuple[str, bool]:
 
 
 # 「電池どうすれば」: the cue without a verb of disposal
-_HOW = re.compile(r"(の|を|って|は|も)?(どうすれば|どうしたら)" + _ENDINGS)
+_HOW = re.compile(r"(の|を|って|は|も|ば)?" + _WHAT_TO_DO + _ENDINGS)
 _DISPOSAL_LEMMAS = frozenset({"捨てる", "棄てる", "出す", "処分", "廃棄"})  # 処分(する), 廃棄(する): the noun counts
 
 

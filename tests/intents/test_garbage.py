@@ -580,6 +580,15 @@ def test_the_item_is_read_past_dialect_and_a_second_clause(text, item):
     assert item_question(text) == (item, True)
 
 
+@pytest.mark.parametrize(("text", "item"), [("折れた傘ってどうするの", "折れた傘"), ("傘どうする？", "傘"),
+                                            ("蛍光灯ばどげんして捨てればよかと", "蛍光灯"), ("これどないしたらええの", "これ"),
+                                            ("扇風機どげんすればよか？", "扇風機")])
+def test_what_to_do_with_a_thing_asks_about_sorting_it_in_the_wests_dialects_too(text, item):
+    """「どうするの」 asks what becomes of the thing, as 「どうすれば」 does; 九州's どげん and 関西's どない ask how,
+    九州's 「よかと」 ends the question, and its 「ば」 marks the thing (a resident-style trial's 蛍光灯 fell back)."""
+    assert item_question(text) == (item, True)
+
+
 @pytest.mark.parametrize(("text", "item"), [("乾電池はどこに捨てればいいでしょうか", "乾電池"), ("電池どこで捨てれる？", "電池"),
                                             ("スプレー缶ってどこへ捨てたらいいの", "スプレー缶"),
                                             ("乾電池ってどこに捨てればええの", "乾電池")])
