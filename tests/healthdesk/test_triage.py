@@ -300,3 +300,14 @@ def test_one_index_of_every_family_finds_what_asking_each_family_in_order_finds(
     expected = next(((family, found) for family in desk.red_flags
                      if (found := family.phrases.first_found(read)) is not None), None)
     assert desk.red_flag(read) == expected
+
+
+@pytest.mark.parametrize("message", ["父が最近ご飯をあまり食べなくなって元気がないです。高齢なので心配です。",
+                                     "離れて暮らしてる母がさいきん物忘れがひどくて、認知症かもしれない"])
+def test_an_older_parents_worry_is_for_the_health_desk(message):
+    """A parent who eats little and is listless, or forgets: the desk (a trial got child-care entries for them)."""
+    assert triage(defaults(), message, NOON).kind == Kind.WORRY
+
+
+def test_a_dementia_cafe_is_no_worry():
+    assert triage(defaults(), "認知症カフェはどこ", NOON) is None
