@@ -444,6 +444,8 @@ def _find(catalog: Catalog, text: str, asked_about_sorting: bool, strict: bool) 
         return ItemChoices(head, tuple(loose[:MAX_CHOICES]), loose=True)
     if names.is_generic(Parts.of(head)):
         return []  # 「粗大ごみ」, 「ごみ」: a kind of garbage, not a thing; the FAQ or the calendar answers
+    if len(normalize(head)) < MIN_GUESSED_NAME:
+        return []  # 「棒」 (ぼう) is no 帽子 (ぼうし): the closest name of one character is a sound, not a thing
     hits = catalog.matcher.search(Query.of(head), 3)
     if not hits or hits[0].score < (ITEM_MATCH if asked_about_sorting else NAME_MATCH):
         return []
@@ -481,6 +483,7 @@ def _loosely(catalog: Catalog, compound: str) -> list[str]:
 
 
 MIN_GUESSED_LEAD = 2  # characters the first thing of a sentence needs for a name it only begins (``_find``)
+MIN_GUESSED_NAME = 2  # characters a word needs for the closest name to be guessed for it (``_find``)
 _KATAKANA = re.compile(r"^[ァ-ヶー]+$")
 _KANA = re.compile(r"^[ぁ-ゖー]+$")
 _ALTERNATIVES = re.compile(r"[・、,，/／]")  # 「ふた・キャップ」 names two things

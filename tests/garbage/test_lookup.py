@@ -82,6 +82,13 @@ class TestGeneralWords:
         assert kind == "choices" and "レジ袋" in names
         assert not any(name.startswith("手袋") for name in names)
 
+    @pytest.mark.parametrize("text", ["棒は何ごみ", "突っ張り棒って何ごみ？"])
+    def test_a_word_of_one_character_is_not_guessed_by_its_sound(self, takamatsu, text):
+        """棒 (ぼう) is no 帽子 (ぼうし): a one-character word the list lacks finds nothing (a trial's 突っ張り棒 got
+        the hats), while a one-character name the list has is still answered (傘)."""
+        assert found(takamatsu, text) == set()
+        assert found(takamatsu, "傘は何ごみ") == {"傘"}
+
     def test_an_exact_name_is_answered_not_offered(self, takamatsu):
         """乾電池 is an item itself: its variants are the answer, no choice is asked."""
         assert found(takamatsu, "乾電池") == {"乾電池（筒形）", "乾電池（ニカド電池）", "乾電池（ボタン電池）"}
