@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,16 @@ class TestOfficeDays:
         """Public holidays, substitute holidays and 国民の休日 are named in Japanese; other days give None."""
         assert calendar.holiday_name(day) == name
         assert calendar.is_public_holiday(day) is (name is not None)
+
+
+def test_the_holiday_data_is_loaded_with_the_module_not_in_the_first_answer():
+    """The ``holidays`` package imports every country's module at the first call of its lazy ``holidays.Japan``
+    (about 60 ms, which fell in the first answer asking whether a desk is open); the calendar imports it itself
+    (checked in a fresh interpreter: this one may have loaded it for another test)."""
+    import subprocess
+    import sys
+
+    code = "import sys, japanese.calendar; print('holidays.countries.japan' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "True"
