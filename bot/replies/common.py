@@ -46,7 +46,7 @@ def small_talk(result: SmallTalk, city: CityInfo, local_time: time | None = None
         Talk.PRAISE: texts.SMALL_TALK_PRAISE, Talk.UNSURE: texts.SMALL_TALK_UNSURE, Talk.SAD: texts.SMALL_TALK_SAD,
         Talk.EMOJI: texts.SMALL_TALK_EMOJI, Talk.STICKER: texts.SMALL_TALK_STICKER,
         Talk.PERSON: texts.SMALL_TALK_PERSON if city.phone else texts.SMALL_TALK_PERSON_NO_PHONE,
-        Talk.ASK: texts.SMALL_TALK_ASK, Talk.IDLE: texts.SMALL_TALK_IDLE,
+        Talk.ASK: texts.SMALL_TALK_ASK, Talk.IDLE: texts.SMALL_TALK_IDLE, Talk.FOLLOW_UP: texts.SMALL_TALK_FOLLOW_UP,
     }[result.kind]
     hello = {"morning": texts.HELLO_MORNING, "evening": texts.HELLO_EVENING}.get(result.hello) \
         or greeting_for(local_time)

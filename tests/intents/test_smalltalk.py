@@ -49,6 +49,8 @@ from search.docs import Query
     ("すみません、ちょっと聞きたいことがあるんですが", Talk.ASK), ("質問があります", Talk.ASK),
     ("相談したいことがあるんですけど", Talk.ASK), ("聞いてもいいですか？", Talk.ASK), ("質問させてください", Talk.ASK),
     ("あなたは人間ですか", Talk.WHO), ("人間？", Talk.WHO), ("ロボットなの？", Talk.WHO), ("AIですか", Talk.WHO),
+    ("それっていつまで？", Talk.FOLLOW_UP), ("さっきのやつ何時までに出せばいいの", Talk.FOLLOW_UP),
+    ("その件、どこに行けばいいですか", Talk.FOLLOW_UP), ("あれっていくらだっけ", Talk.FOLLOW_UP),
     ("なんしよん？ひまなんよ", Talk.IDLE), ("暇だなー", Talk.IDLE), ("何してるの？", Talk.IDLE), ("退屈", Talk.IDLE),
 ])
 def test_small_talk_is_recognised_by_kind(text, kind):
@@ -60,7 +62,8 @@ def test_small_talk_is_recognised_by_kind(text, kind):
     "ありがとう、あと粗大ごみの出し方は？", "住民票", "はいけん", "草刈りの日", "wifiはありますか", "了解ですが転入届はどこ",
     "？？！！", "ごみ", "ごみ捨てが分からない", "すごいごみ", "間違えやすいごみ", "えらい目にあった",
     "ほんまに住民票", "まじで粗大ごみ", "なまら寒いっしょ、ごみいつだべ", "騒音の苦情はどこに言えばいい",
-    "使えないごみ袋", "住民票のことで聞きたいことがあります", "人間ドックの助成", "ロボット掃除機は何ごみ", "ひまわり", "暇な時間に行ける講座", "何して遊べる公園",
+    "使えないごみ袋", "住民票のことで聞きたいことがあります", "それって粗大ごみ？", "これ何ごみ？", "いつまで？",
+    "粗大ごみの申し込みはいつまで", "人間ドックの助成", "ロボット掃除機は何ごみ", "ひまわり", "暇な時間に行ける講座", "何して遊べる公園",
 ])
 def test_anything_besides_small_talk_is_not_small_talk(text):
     """A message with something else in it (or nothing at all) is not small talk."""
